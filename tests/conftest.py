@@ -1,0 +1,29 @@
+"""Fixtures for every test: a private WORKBENCH_HOME and a loopback OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workbench.loopback_server import LoopbackServer
+
+
+@pytest.fixture(autouse=True)
+def workbench_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own settings, history and autosave folder, and no key variables."""
+    home = tmp_path_factory.mktemp("workbench-home")
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    for name in ("MOONSHOT_API_KEY", "OPENAI_API_KEY", "DEEPSEEK_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def loopback() -> Iterator[LoopbackServer]:
+    """An OpenAI-compatible server on 127.0.0.1 speaking real HTTP and SSE."""
+    with LoopbackServer() as server:
+        yield server

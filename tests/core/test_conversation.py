@@ -1,0 +1,139 @@
+"""The conversation model: edits, their events, and the partial rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.core.conversation import Conversation, Message, PartialRuleError
+
+
+def record(conversation: Conversation) -> list[tuple]:
+    seen: list[tuple] = []
+    conversation.inserted.connect(lambda i: seen.append(("inserted", i)))
+    conversation.removed.connect(lambda i, m: seen.append(("removed", i, m.content)))
+    conversation.moved.connect(lambda s, d: seen.append(("moved", s, d)))
+    conversation.changed.connect(lambda i, names: seen.append(("changed", i, set(names))))
+    conversation.notice.connect(lambda text: seen.append(("notice", text)))
+    return seen
+
+
+def make(*roles: str) -> Conversation:
+    return Conversation(Message(role=r, content=f"{r} {i}") for i, r in enumerate(roles))
+
+
+def test_insert_remove_move_duplicate_update_notify_observers() -> None:
+    conversation = make("system", "user")
+    seen = record(conversation)
+    conversation.append(Message(role="assistant", content="hi"))
+    conversation.move(2, 1)
+    index = conversation.duplicate(0)
+    conversation.update(index, content="changed")
+    conversation.remove(0)
+    assert seen == [
+        ("inserted", 2),
+        ("moved", 2, 1),
+        ("inserted", 1),
+        ("changed", 1, {"content"}),
+        ("removed", 0, "system 0"),
+    ]
+    assert [m.content for m in conversation] == ["changed", "hi", "user 1"]
+
+
+def test_update_reports_only_real_changes() -> None:
+    conversation = make("user")
+    seen = record(conversation)
+    assert conversation.update(0, content="user 0") == frozenset()
+    assert seen == []
+
+
+def test_duplicate_is_a_deep_copy_with_its_own_identity() -> None:
+    conversation = Conversation([Message(role="assistant", tool_calls=[{"id": "a"}])])
+    conversation.duplicate(0)
+    first, second = conversation
+    assert first.uid != second.uid
+    second.tool_calls[0]["id"] = "b"
+    assert first.tool_calls[0]["id"] == "a"
+
+
+def test_partial_is_allowed_on_the_last_assistant_message_only() -> None:
+    conversation = make("user", "assistant")
+    conversation.update(1, partial=True)
+    assert conversation[1].partial
+    with pytest.raises(PartialRuleError, match="last message"):
+        make("assistant", "user").update(0, partial=True)
+    with pytest.raises(PartialRuleError, match="assistant"):
+        make("assistant", "user").update(1, partial=True)
+    assert make("user", "assistant").partial_refusal(1) is None
+    assert "last" in (make("assistant", "user").partial_refusal(0) or "")
+
+
+def test_adding_a_card_after_a_partial_one_clears_the_flag_and_says_so() -> None:
+    conversation = make("user", "assistant")
+    conversation.update(1, partial=True)
+    seen = record(conversation)
+    conversation.append(Message(role="user", content="more"))
+    assert not conversation[1].partial
+    assert ("changed", 1, {"partial"}) in seen
+    assert any(kind == "notice" and "no longer the last" in text for kind, text, *_ in seen)
+
+
+def test_moving_the_partial_card_up_clears_the_flag() -> None:
+    conversation = make("user", "assistant")
+    conversation.update(1, partial=True)
+    conversation.move(1, 0)
+    assert not any(m.partial for m in conversation)
+
+
+def test_changing_the_role_of_a_partial_card_clears_the_flag() -> None:
+    conversation = make("user", "assistant")
+    conversation.update(1, partial=True)
+    seen = record(conversation)
+    conversation.update(1, role="user")
+    assert not conversation[1].partial
+    assert any(kind == "notice" for kind, *_ in seen)
+
+
+def test_unknown_fields_and_roles_are_refused() -> None:
+    conversation = make("user")
+    with pytest.raises(ValueError, match="unknown role"):
+        conversation.update(0, role="robot")
+    with pytest.raises(ValueError, match="unknown message field"):
+        conversation.update(0, colour="red")
+
+
+def test_problems_name_the_card() -> None:
+    assert [str(p) for p in Conversation().problems()] == [
+        "Conversation: The conversation is empty: add a message."
+    ]
+    conversation = Conversation(
+        [
+            Message(role="system", content="be brief"),
+            Message(role="user", content=""),
+            Message(role="tool", content="42"),
+            Message(role="tool", content="42", tool_call_id="functions.x:0"),
+        ]
+    )
+    texts = [str(p) for p in conversation.problems()]
+    assert "Message 2: The user message is empty." in texts
+    assert "Message 3: A tool message needs the tool_call_id it answers." in texts
+    assert any(t.startswith("Message 4: No earlier assistant tool call") for t in texts)
+
+
+def test_tool_answers_to_earlier_calls_pass_the_check() -> None:
+    conversation = Conversation(
+        [
+            Message(role="user", content="is 3214567 prime?"),
+            Message(
+                role="assistant",
+                tool_calls=[
+                    {
+                        "id": "CodeRunner:0",
+                        "type": "function",
+                        "function": {"name": "CodeRunner", "arguments": "{}"},
+                    }
+                ],
+            ),
+            Message(role="tool", content="yes", tool_call_id="CodeRunner:0"),
+        ]
+    )
+    assert conversation.problems() == []

@@ -1,0 +1,55 @@
+"""Entry point: a headless command, or the window on an optional workspace file."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+
+
+def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="prompt-workbench",
+        description="Prompt Workbench. Commands: run, count, export (prompt-workbench run --help).",
+    )
+    parser.add_argument("file", nargs="?", help="a workspace file (*.prompt.json) to open")
+    return parser.parse_args(argv)
+
+
+def run_gui(file: str | None) -> int:
+    """Starts the QApplication with a qasync event loop and shows the main window."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Prompt Workbench")
+    app.setOrganizationName("prompt-workbench")
+    app.setDesktopFileName("prompt-workbench")
+
+    async def open_window() -> None:
+        window = MainWindow(file)
+        window.show()
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        await closed.wait()
+
+    with contextlib.suppress(asyncio.CancelledError):  # the window closed the loop
+        qasync.run(open_window())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``prompt-workbench [FILE]`` or ``prompt-workbench COMMAND ...``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    from workbench import cli
+
+    if cli.is_command(args):
+        return cli.main(args)
+    options = _gui_arguments(args)
+    return run_gui(options.file)

@@ -1,0 +1,84 @@
+"""Headless commands over the same core as the window: ``run``, ``count``, ``export``.
+
+Exit status: 0 success, 1 a run failed (API or network error), 2 bad input (unreadable file,
+invalid workspace, unknown variant), with a one-line error on stderr naming the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from workbench import __version__
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+#: Subcommand name -> (adds its arguments to a parser, runs it and returns the exit status).
+Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+COMMANDS: dict[str, Command] = {}
+HELP: dict[str, str] = {}
+
+
+def command(name: str, help_text: str) -> Callable[[Command], Command]:
+    """Registers a subcommand (used by the modules below)."""
+
+    def register(pair: Command) -> Command:
+        COMMANDS[name] = pair
+        HELP[name] = help_text
+        return pair
+
+    return register
+
+
+class CliError(Exception):
+    """A problem to report on one line of stderr with an exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _load_commands() -> None:
+    # Each command lives in its own module and registers itself on import.
+    from workbench import cli_commands  # noqa: F401
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every headless command."""
+    _load_commands()
+    parser = argparse.ArgumentParser(
+        prog="prompt-workbench",
+        description="Prompt Workbench headless commands. Without a command, the window opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (add_arguments, _) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, help=HELP[name], description=HELP[name]))
+    return parser
+
+
+def is_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` names a headless command (rather than a file to open)."""
+    _load_commands()
+    return bool(argv) and argv[0] in COMMANDS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs a headless command and returns its exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_BAD_INPUT if exit_.code not in (0, None) else EXIT_OK
+    _, run = COMMANDS[args.command]
+    try:
+        return run(args)
+    except CliError as error:
+        print(f"prompt-workbench {args.command}: {error}", file=sys.stderr)
+        return error.status
+    except KeyboardInterrupt:
+        print(f"prompt-workbench {args.command}: interrupted", file=sys.stderr)
+        return EXIT_RUN_FAILED

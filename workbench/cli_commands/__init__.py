@@ -1,0 +1,1 @@
+"""The headless subcommands; each module registers itself with ``workbench.cli.command``."""

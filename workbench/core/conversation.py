@@ -1,0 +1,287 @@
+"""The conversation: an ordered list of messages that announces every change.
+
+Every edit of a message goes through :class:`Conversation`, which enforces the partial rule
+(``partial`` only on the last message, and only when it is an assistant message) and emits events
+that the views (cards, token meter, compare panes) follow.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from workbench.core.events import Event
+
+ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
+
+_uids = itertools.count(1)
+
+
+def _next_uid() -> int:
+    return next(_uids)
+
+
+@dataclass(eq=False)
+class Message:
+    """One chat message, OpenAI style, plus Moonshot's ``partial`` flag.
+
+    ``uid`` identifies the message for the lifetime of the process (views and caches key on it); it
+    is never written to files. ``extra`` keeps keys this app does not model, so that a request
+    pasted from code survives a round trip.
+    """
+
+    role: str = "user"
+    content: str = ""
+    name: str = ""
+    partial: bool = False
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    tool_call_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    uid: int = field(default_factory=_next_uid)
+
+    def copy(self) -> Message:
+        """A deep copy with a new ``uid``."""
+        return replace(
+            self,
+            tool_calls=copy.deepcopy(self.tool_calls),
+            extra=copy.deepcopy(self.extra),
+            uid=_next_uid(),
+        )
+
+    def same_content(self, other: Message) -> bool:
+        """Whether both messages would be sent the same way (``uid`` aside)."""
+        return all(
+            getattr(self, f.name) == getattr(other, f.name) for f in fields(self) if f.name != "uid"
+        )
+
+
+EDITABLE_FIELDS = frozenset({"role", "content", "name", "partial", "tool_calls", "tool_call_id"})
+
+
+class PartialRuleError(ValueError):
+    """Raised when ``partial`` is set on a message that may not carry it."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A reason the conversation cannot be sent as it is.
+
+    Attributes:
+        index: The card the problem belongs to, or None for the conversation as a whole.
+        text: A sentence for the user.
+    """
+
+    index: int | None
+    text: str
+
+    def __str__(self) -> str:
+        where = "Conversation" if self.index is None else f"Message {self.index + 1}"
+        return f"{where}: {self.text}"
+
+
+class Conversation:
+    """An observable list of :class:`Message`.
+
+    Events:
+        inserted(index): a message now stands at ``index``.
+        removed(index, message): ``message`` was taken from ``index``.
+        moved(source, destination): the message at ``source`` now stands at ``destination``.
+        changed(index, names): fields ``names`` of the message at ``index`` changed.
+        reset(): the whole list was replaced.
+        notice(text): something the user should be told (a partial flag cleared, say).
+    """
+
+    def __init__(self, messages: Iterable[Message] = ()) -> None:
+        self._messages: list[Message] = list(messages)
+        self.inserted: Event[[int]] = Event()
+        self.removed: Event[[int, Message]] = Event()
+        self.moved: Event[[int, int]] = Event()
+        self.changed: Event[[int, frozenset[str]]] = Event()
+        self.reset: Event[[]] = Event()
+        self.notice: Event[[str]] = Event()
+        self._check_partial_invariant(self._messages)
+
+    # Reading -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def __getitem__(self, index: int) -> Message:
+        return self._messages[index]
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self._messages)
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        """The messages, in order (a snapshot)."""
+        return tuple(self._messages)
+
+    def index_of(self, uid: int) -> int:
+        """The position of the message with ``uid``; ValueError when there is none."""
+        for index, message in enumerate(self._messages):
+            if message.uid == uid:
+                return index
+        raise ValueError(f"no message with uid {uid}")
+
+    # The partial rule ----------------------------------------------------------------------
+
+    def partial_refusal(self, index: int, role: str | None = None) -> str | None:
+        """Why the message at ``index`` may not be partial, or None when it may.
+
+        Args:
+            index: The message's position.
+            role: The role to judge by, when it is about to change.
+        """
+        role = self._messages[index].role if role is None else role
+        if index != len(self._messages) - 1:
+            return "Only the last message can be partial (a prefilled answer)."
+        if role != "assistant":
+            return "Only an assistant message can be partial: the model continues its text."
+        return None
+
+    @staticmethod
+    def _check_partial_invariant(messages: list[Message]) -> None:
+        for index, message in enumerate(messages):
+            if not message.partial:
+                continue
+            if index != len(messages) - 1 or message.role != "assistant":
+                raise PartialRuleError(
+                    f"message {index + 1}: partial is only allowed on the last message, "
+                    "which must be an assistant message"
+                )
+
+    def _clear_stale_partial(self) -> None:
+        """Clears ``partial`` on any message that is no longer last, and tells the user."""
+        last = len(self._messages) - 1
+        for index, message in enumerate(self._messages):
+            if message.partial and index != last:
+                message.partial = False
+                self.changed.emit(index, frozenset({"partial"}))
+                self.notice.emit(
+                    f"Partial turned off on message {index + 1}: it is no longer the last message."
+                )
+
+    # Editing -------------------------------------------------------------------------------
+
+    def insert(self, index: int, message: Message) -> int:
+        """Inserts ``message`` at ``index`` (clamped to the list) and returns where it went."""
+        index = max(0, min(index, len(self._messages)))
+        if message.partial and (index != len(self._messages) or message.role != "assistant"):
+            message.partial = False
+        self._messages.insert(index, message)
+        self.inserted.emit(index)
+        self._clear_stale_partial()
+        return index
+
+    def append(self, message: Message) -> int:
+        """Adds ``message`` at the end and returns its index."""
+        return self.insert(len(self._messages), message)
+
+    def remove(self, index: int) -> Message:
+        """Removes and returns the message at ``index``."""
+        message = self._messages.pop(index)
+        self.removed.emit(index, message)
+        return message
+
+    def move(self, source: int, destination: int) -> None:
+        """Moves the message at ``source`` so that it stands at ``destination``."""
+        count = len(self._messages)
+        if not (0 <= source < count and 0 <= destination < count):
+            raise IndexError(f"cannot move message {source} to {destination} in {count}")
+        if source == destination:
+            return
+        message = self._messages.pop(source)
+        self._messages.insert(destination, message)
+        self.moved.emit(source, destination)
+        self._clear_stale_partial()
+
+    def duplicate(self, index: int) -> int:
+        """Inserts a copy of the message at ``index`` right after it; returns the copy's index."""
+        clone = self._messages[index].copy()
+        clone.partial = False
+        return self.insert(index + 1, clone)
+
+    def update(self, index: int, **values: Any) -> frozenset[str]:
+        """Sets fields of the message at ``index``; returns the names that really changed.
+
+        Raises:
+            PartialRuleError: ``partial=True`` where the rule forbids it.
+            ValueError: an unknown field or role.
+        """
+        unknown = set(values) - EDITABLE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown message field(s): {', '.join(sorted(unknown))}")
+        if "role" in values and values["role"] not in ROLES:
+            raise ValueError(f"unknown role {values['role']!r}; use one of {', '.join(ROLES)}")
+        message = self._messages[index]
+        role = values.get("role", message.role)
+        partial = values.get("partial", message.partial)
+        if partial:
+            reason = self.partial_refusal(index, role)
+            if reason is not None:
+                if values.get("partial"):
+                    raise PartialRuleError(reason)
+                # The role changed away from assistant: the flag cannot stay.
+                values["partial"] = False
+                self.notice.emit(f"Partial turned off on message {index + 1}: {reason}")
+        changed = frozenset(
+            name for name, value in values.items() if getattr(message, name) != value
+        )
+        for name in changed:
+            setattr(message, name, copy.deepcopy(values[name]))
+        if changed:
+            self.changed.emit(index, changed)
+        return changed
+
+    def replace_all(self, messages: Iterable[Message]) -> None:
+        """Replaces every message at once (opening a file, say)."""
+        new = list(messages)
+        self._check_partial_invariant(new)
+        self._messages = new
+        self.reset.emit()
+
+    # Checking before a send ----------------------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        """Everything that stops this conversation from being sent, card by card."""
+        found: list[Problem] = []
+        if not self._messages:
+            return [Problem(None, "The conversation is empty: add a message.")]
+        known_call_ids: set[str] = set()
+        last = len(self._messages) - 1
+        for index, message in enumerate(self._messages):
+            if message.role not in ROLES:
+                found.append(Problem(index, f"Unknown role {message.role!r}."))
+            if message.partial and (index != last or message.role != "assistant"):
+                found.append(
+                    Problem(index, "Partial is only allowed on the last, assistant message.")
+                )
+            if message.role == "tool":
+                if not message.tool_call_id:
+                    found.append(
+                        Problem(index, "A tool message needs the tool_call_id it answers.")
+                    )
+                elif message.tool_call_id not in known_call_ids:
+                    found.append(
+                        Problem(
+                            index,
+                            f"No earlier assistant tool call has the id {message.tool_call_id!r}.",
+                        )
+                    )
+            for call in message.tool_calls:
+                call_id = call.get("id")
+                if isinstance(call_id, str):
+                    known_call_ids.add(call_id)
+            if (
+                message.role in ("system", "user")
+                and not message.content.strip()
+                and not message.extra.get("content_parts")
+            ):
+                found.append(Problem(index, f"The {message.role} message is empty."))
+        if all(m.role == "system" for m in self._messages):
+            found.append(Problem(None, "Add a user message: system messages alone get no answer."))
+        return found

@@ -1,0 +1,362 @@
+"""An OpenAI-compatible HTTP server on 127.0.0.1 that plays scripted replies.
+
+It speaks real HTTP and Server-Sent Events, the way Moonshot does (usage inside the last choice,
+a duplicate top-level usage chunk, tool-call deltas keyed by index), and can inject the faults the
+app must survive: HTTP errors with Moonshot error bodies, ``Retry-After``, slow first bytes, streams
+cut mid-way and malformed SSE lines. The test suite, the benchmarks and ``--self-test`` use it; it
+needs only the standard library and never listens beyond the loopback address.
+
+Example:
+    >>> with LoopbackServer() as server:                                  # doctest: +SKIP
+    ...     server.queue(Reply(text="Hello there", chunks=3))
+    ...     client = AsyncOpenAI(base_url=server.url, api_key="sk-test")
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """How the server answers one chat-completion request.
+
+    Attributes:
+        text: The answer's content, streamed in ``chunks`` pieces (one per word by default).
+        chunks: How many content chunks to split ``text`` into.
+        reasoning: ``reasoning_content`` streamed before the text, one chunk per word.
+        tool_calls: Calls as ``{"id", "name", "arguments"}``; streamed as deltas, the arguments in
+            two fragments each.
+        omit_index: Leave ``index`` out of tool-call deltas (some servers do).
+        finish_reason: The last choice's finish reason.
+        usage: Usage to report; computed from the request and text when None.
+        usage_in_choice: Put usage in the last chunk's ``choices[0].usage`` (Moonshot style).
+        top_level_usage: Also send a top-level usage chunk when ``stream_options.include_usage``.
+        status: HTTP status; not 200 sends ``{"error": {"type", "message"}}`` instead.
+        error_type: The error body's type.
+        error_message: The error body's message.
+        headers: Extra response headers (``Retry-After``, say).
+        first_byte_delay: Seconds to wait before answering.
+        chunk_delay: Seconds to wait between chunks.
+        cut_after: Close the connection after this many chunks, without ``[DONE]``.
+        garbage_after: Send a malformed SSE data line after this many chunks.
+    """
+
+    text: str = "Hello from the loopback server."
+    chunks: int | None = None
+    reasoning: str = ""
+    tool_calls: list[dict[str, str]] = field(default_factory=list)
+    omit_index: bool = False
+    finish_reason: str | None = None
+    usage: dict[str, int] | None = None
+    usage_in_choice: bool = True
+    top_level_usage: bool = True
+    status: int = 200
+    error_type: str = "invalid_request_error"
+    error_message: str = "Bad request"
+    headers: dict[str, str] = field(default_factory=dict)
+    first_byte_delay: float = 0.0
+    chunk_delay: float = 0.0
+    cut_after: int | None = None
+    garbage_after: int | None = None
+
+
+def split_text(text: str, chunks: int | None) -> list[str]:
+    """``text`` in ``chunks`` nearly equal pieces (by words when ``chunks`` is None)."""
+    if not text:
+        return []
+    if chunks is None:
+        words = text.split(" ")
+        return [w + " " for w in words[:-1]] + [words[-1]]
+    chunks = max(1, min(chunks, len(text)))
+    size, rest = divmod(len(text), chunks)
+    pieces, start = [], 0
+    for i in range(chunks):
+        end = start + size + (1 if i < rest else 0)
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+@dataclass
+class Received:
+    """A request the server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+class LoopbackServer:
+    """A threaded OpenAI-compatible server on 127.0.0.1, started and stopped as a context manager.
+
+    Attributes:
+        api_key: When set, requests without ``Authorization: Bearer <api_key>`` get a 401.
+        models: Ids listed by ``GET /v1/models``.
+        balance: What ``GET /v1/users/me/balance`` reports.
+        count_tokens: Computes the exact count for ``/tokenizers/estimate-token-count``.
+        count_reply: Status and delay for the count endpoint (a Reply; only status, delay used).
+        requests: Every request received, in order.
+    """
+
+    def __init__(self, *, api_key: str | None = None) -> None:
+        self.api_key = api_key
+        self.models: list[str] = ["kimi-k2-0905-preview", "moonshot-v1-8k", "moonshot-v1-32k"]
+        self.balance = {"available_balance": 49.5, "voucher_balance": 0.0, "cash_balance": 49.5}
+        self.count_tokens: Callable[[dict[str, Any]], int] = _rough_count
+        self.count_reply = Reply()
+        self.default_reply = Reply()
+        self.requests: list[Received] = []
+        self._replies: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # Control ---------------------------------------------------------------------------------
+
+    def queue(self, *replies: Reply) -> None:
+        """Answers the next chat requests with ``replies``, in order; then ``default_reply``."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    def next_reply(self) -> Reply:
+        with self._lock:
+            return self._replies.popleft() if self._replies else self.default_reply
+
+    def chat_requests(self) -> list[Any]:
+        """The bodies of the chat-completion requests received so far."""
+        return [r.body for r in self.requests if r.path.endswith("/chat/completions")]
+
+    @property
+    def url(self) -> str:
+        """The base URL to give an OpenAI client (``http://127.0.0.1:PORT/v1``)."""
+        assert self._server is not None, "server not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self) -> LoopbackServer:
+        """Starts listening on a free port of 127.0.0.1."""
+        handler = type("Handler", (_Handler,), {"owner": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stops the server and its thread."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _rough_count(body: dict[str, Any]) -> int:
+    """A deterministic stand-in for a provider tokenizer: 1 token per 4 characters + 4/message."""
+    messages = body.get("messages") or []
+    return sum(4 + len(str(m.get("content") or "")) // 4 for m in messages if isinstance(m, dict))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: LoopbackServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: tests read ``requests`` instead."""
+
+    # Plumbing --------------------------------------------------------------------------------
+
+    def _record(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        self.owner.requests.append(Received(self.command, self.path, dict(self.headers), body))
+        return body
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, reply: Reply) -> None:
+        body = {"error": {"type": reply.error_type, "message": reply.error_message}}
+        self._json(reply.status, body, reply.headers)
+
+    def _authorised(self) -> bool:
+        key = self.owner.api_key
+        if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        self._json(
+            401,
+            {
+                "error": {
+                    "type": "invalid_authentication_error",
+                    "message": "Invalid Authentication",
+                }
+            },
+        )
+        return False
+
+    # Routes ----------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._record()
+        if not self._authorised():
+            return
+        if self.path.endswith("/models"):
+            data = [{"id": m, "object": "model", "owned_by": "loopback"} for m in self.owner.models]
+            self._json(200, {"object": "list", "data": data})
+        elif self.path.endswith("/users/me/balance"):
+            self._json(200, {"code": 0, "data": self.owner.balance, "status": True})
+        else:
+            self._json(404, {"error": {"type": "resource_not_found_error", "message": "Not found"}})
+
+    def do_POST(self) -> None:
+        body = self._record()
+        if not self._authorised():
+            return
+        if self.path.endswith("/tokenizers/estimate-token-count"):
+            reply = self.owner.count_reply
+            time.sleep(reply.first_byte_delay)
+            if reply.status != 200:
+                self._error(reply)
+            else:
+                total = self.owner.count_tokens(body if isinstance(body, dict) else {})
+                self._json(200, {"code": 0, "data": {"total_tokens": total}, "status": True})
+        elif self.path.endswith("/chat/completions"):
+            self._chat(body if isinstance(body, dict) else {})
+        else:
+            self._json(404, {"error": {"type": "resource_not_found_error", "message": "Not found"}})
+
+    def _chat(self, body: dict[str, Any]) -> None:
+        reply = self.owner.next_reply()
+        time.sleep(reply.first_byte_delay)
+        if reply.status != 200:
+            self._error(reply)
+            return
+        model = body.get("model", "loopback")
+        finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
+        usage = reply.usage or {
+            "prompt_tokens": _rough_count(body),
+            "completion_tokens": max(1, len(reply.text) // 4),
+        }
+        usage = {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}
+        if body.get("stream"):
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            self._stream(reply, model, finish, usage, include_usage)
+            return
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+        if reply.reasoning:
+            message["reasoning_content"] = reply.reasoning
+        if reply.tool_calls:
+            message["tool_calls"] = [
+                {
+                    "id": c["id"],
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": c["arguments"]},
+                }
+                for c in reply.tool_calls
+            ]
+        self._json(
+            200,
+            {
+                "id": "cmpl-loopback",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": usage,
+            },
+            reply.headers,
+        )
+
+    def _stream(
+        self, reply: Reply, model: str, finish: str, usage: dict[str, int], include_usage: bool
+    ) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.close_connection = True
+        created = int(time.time())
+
+        def chunk(delta: dict[str, Any], **choice: Any) -> dict[str, Any]:
+            return {
+                "id": "cmpl-loopback",
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None, **choice}],
+            }
+
+        events: list[dict[str, Any]] = [chunk({"role": "assistant", "content": ""})]
+        events += [chunk({"reasoning_content": w}) for w in split_text(reply.reasoning, None)]
+        events += [chunk({"content": piece}) for piece in split_text(reply.text, reply.chunks)]
+        for index, call in enumerate(reply.tool_calls):
+            args = call["arguments"]
+            half = len(args) // 2
+            first: dict[str, Any] = {
+                "index": index,
+                "id": call["id"],
+                "type": "function",
+                "function": {"name": call["name"], "arguments": args[:half]},
+            }
+            second: dict[str, Any] = {"index": index, "function": {"arguments": args[half:]}}
+            if reply.omit_index:
+                first.pop("index")
+                second.pop("index")
+            events.append(chunk({"tool_calls": [first]}))
+            events.append(chunk({"tool_calls": [second]}))
+        last = chunk({}, finish_reason=finish)
+        if reply.usage_in_choice:
+            last["choices"][0]["usage"] = usage
+        events.append(last)
+        if include_usage and reply.top_level_usage:
+            events.append({**chunk({}), "choices": [], "usage": usage})
+
+        try:
+            buffer: list[bytes] = []
+            for number, event in enumerate(events):
+                if reply.cut_after is not None and number >= reply.cut_after:
+                    self._flush(buffer)
+                    return  # closing without [DONE]: the stream is cut
+                if reply.garbage_after is not None and number == reply.garbage_after:
+                    buffer.append(b"data: {not json at all\n\n")
+                buffer.append(b"data: " + json.dumps(event).encode() + b"\n\n")
+                if reply.chunk_delay or len(buffer) >= 64:
+                    self._flush(buffer)
+                    time.sleep(reply.chunk_delay)
+            buffer.append(b"data: [DONE]\n\n")
+            self._flush(buffer)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: that is what Stop does
+
+    def _flush(self, buffer: list[bytes]) -> None:
+        if buffer:
+            self.wfile.write(b"".join(buffer))
+            self.wfile.flush()
+            buffer.clear()

@@ -1,0 +1,292 @@
+"""One message as an editable card: role, optional name, content, partial toggle, card actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.conversation import ROLES, Message
+
+#: Height of the header row of a card (role, name, partial, actions).
+HEADER_HEIGHT = 30
+#: Margins of a card's frame, and the gap between cards.
+CARD_MARGIN = 8
+CARD_SPACING = 6
+#: The content editor grows with its text up to this height, then scrolls inside.
+MAX_CONTENT_HEIGHT = 420
+MIN_CONTENT_HEIGHT = 44
+_DOC_MARGIN = 4
+
+ROLE_COLOURS = {
+    "system": "#8a63d2",
+    "user": "#2f7de1",
+    "assistant": "#2e9d62",
+    "tool": "#c77d12",
+}
+
+
+def content_font() -> QFont:
+    """The font of card contents (also used to compute card heights without a widget)."""
+    font = QFont()
+    font.setPointSizeF(max(font.pointSizeF(), 10.0))
+    return font
+
+
+def content_height(text: str, width: int, font: QFont) -> int:
+    """The height of a content editor showing ``text`` at ``width`` pixels, capped."""
+    if width <= 0:
+        return MIN_CONTENT_HEIGHT
+    document = QTextDocument()
+    document.setDefaultFont(font)
+    document.setDocumentMargin(_DOC_MARGIN)
+    document.setPlainText(text or " ")
+    document.setTextWidth(width)
+    height = document.size().height() + 2 * _DOC_MARGIN
+    return int(max(MIN_CONTENT_HEIGHT, min(MAX_CONTENT_HEIGHT, height + 2)))
+
+
+def card_height(text: str, width: int, font: QFont) -> int:
+    """The full height of a card (header, content, margins) for a list row ``width`` wide."""
+    inner = width - 2 * CARD_MARGIN - 2 * _frame_padding()
+    return HEADER_HEIGHT + content_height(text, inner, font) + 2 * CARD_MARGIN + CARD_SPACING + 2
+
+
+def _frame_padding() -> int:
+    return 1
+
+
+class ContentEdit(QPlainTextEdit):
+    """The card's text editor. Leaves undo/redo and Ctrl+Enter to the window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUndoRedoEnabled(False)  # the window's undo stack covers every edit
+        self.setTabChangesFocus(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFont(content_font())
+        self.document().setDocumentMargin(_DOC_MARGIN)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setPlaceholderText("Message content…")
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            key_event = event  # a QKeyEvent
+            for standard in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo):
+                if key_event.matches(standard):  # type: ignore[attr-defined]
+                    event.ignore()  # let the window's Undo/Redo shortcut fire
+                    return False
+        return super().event(event)
+
+
+class MessageCard(QFrame):
+    """The editor widget of one message row.
+
+    The card never changes the conversation itself: it announces what the user asked for, and the
+    window's conversation editor turns that into an undoable command.
+
+    Signals:
+        field_edited(uid, name, value): the user changed ``role``, ``name``, ``content`` or
+            ``partial`` of the message ``uid``.
+        action_requested(uid, action): the user asked for ``insert_above``, ``insert_below``,
+            ``duplicate``, ``move_up``, ``move_down`` or ``delete``.
+    """
+
+    field_edited = Signal(int, str, object)
+    action_requested = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageCard")
+        self.setAccessibleName("messageCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.uid = 0
+        self._role = ""
+
+        self.role_selector = QComboBox()
+        self.role_selector.setObjectName("roleSelector")
+        self.role_selector.setAccessibleName("roleSelector")
+        self.role_selector.addItems(list(ROLES))
+        self.role_selector.setToolTip("Role of this message")
+        self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.name_button = QToolButton()
+        self.name_button.setText("+ name")
+        self.name_button.setToolTip("Give this message a name (optional)")
+        self.name_button.setAutoRaise(True)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("nameEdit")
+        self.name_edit.setAccessibleName("nameEdit")
+        self.name_edit.setPlaceholderText("name")
+        self.name_edit.setMaximumWidth(160)
+        self.name_edit.setClearButtonEnabled(True)
+        self.name_edit.hide()
+
+        self.partial_toggle = QCheckBox("Partial")
+        self.partial_toggle.setObjectName("partialToggle")
+        self.partial_toggle.setAccessibleName("partialToggle")
+
+        self.badge = QLabel()
+        self.badge.setObjectName("tokenBadge")
+        self.badge.setAccessibleName("tokenBadge")
+        self.badge.setStyleSheet("color: palette(mid);")
+
+        self.content_edit = ContentEdit()
+        self.content_edit.setObjectName("contentEdit")
+        self.content_edit.setAccessibleName("contentEdit")
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.setSpacing(6)
+        header.addWidget(self.role_selector)
+        header.addWidget(self.name_button)
+        header.addWidget(self.name_edit)
+        header.addWidget(self.partial_toggle)
+        header.addStretch(1)
+        header.addWidget(self.badge)
+        self._buttons: dict[str, QToolButton] = {}
+        for action, text, tip in (
+            ("insert_above", "⤒", "Insert a message above"),
+            ("insert_below", "⤓", "Insert a message below"),
+            ("duplicate", "⧉", "Duplicate this message"),
+            ("move_up", "↑", "Move up (Alt+Up)"),
+            ("move_down", "↓", "Move down (Alt+Down)"),
+            ("delete", "✕", "Delete this message"),
+        ):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
+            button.setAutoRaise(True)
+            button.clicked.connect(
+                lambda _=False, a=action: self.action_requested.emit(self.uid, a)
+            )
+            self._buttons[action] = button
+            header.addWidget(button)
+        self.delete_button = self._buttons["delete"]
+        self.delete_button.setObjectName("deleteMessageButton")
+        self.delete_button.setAccessibleName("deleteMessageButton")
+        header_widget = QWidget()
+        header_widget.setLayout(header)
+        header_widget.setFixedHeight(HEADER_HEIGHT)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(CARD_MARGIN, CARD_MARGIN // 2, CARD_MARGIN, CARD_MARGIN // 2)
+        layout.setSpacing(2)
+        layout.addWidget(header_widget)
+        layout.addWidget(self.content_edit)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+        self.role_selector.activated.connect(self._on_role_chosen)
+        self.name_button.clicked.connect(self._reveal_name)
+        self.name_edit.textEdited.connect(
+            lambda text: self.field_edited.emit(self.uid, "name", text)
+        )
+        self.partial_toggle.clicked.connect(
+            lambda checked: self.field_edited.emit(self.uid, "partial", bool(checked))
+        )
+        self.content_edit.textChanged.connect(self._on_text_changed)
+        self._showing = False
+        for widget in (self.role_selector, self.name_edit, self.partial_toggle, self.content_edit):
+            widget.installEventFilter(self)
+
+    # Showing a message -----------------------------------------------------------------------
+
+    def show_message(self, message: Message, partial_refusal: str | None) -> None:
+        """Shows ``message``; ``partial_refusal`` says why partial is off limits, if it is."""
+        self._showing = True
+        try:
+            self.uid = message.uid
+            if self.role_selector.currentText() != message.role:
+                self.role_selector.setCurrentText(message.role)
+            if self._role != message.role:
+                self._role = message.role
+                colour = ROLE_COLOURS.get(message.role, "#888")
+                self.setStyleSheet(
+                    f"MessageCard {{ border: 1px solid palette(midlight); "
+                    f"border-left: 4px solid {colour}; border-radius: 6px; "
+                    f"background: palette(base); }}"
+                )
+            if self.name_edit.text() != message.name:
+                self.name_edit.setText(message.name)
+            if message.name:
+                self._reveal_name(focus=False)
+            if self.content_edit.toPlainText() != message.content:
+                cursor = self.content_edit.textCursor()
+                position = cursor.position()
+                self.content_edit.setPlainText(message.content)
+                cursor = self.content_edit.textCursor()
+                cursor.setPosition(min(position, len(message.content)))
+                self.content_edit.setTextCursor(cursor)
+            self.partial_toggle.setChecked(message.partial)
+            self.partial_toggle.setEnabled(partial_refusal is None or message.partial)
+            self.partial_toggle.setToolTip(
+                partial_refusal
+                or "Prefill the answer: the model continues this text (Kimi partial mode)."
+            )
+            self.partial_toggle.setVisible(message.role == "assistant")
+            placeholder = (
+                "Prefix the answer starts with, e.g. { for JSON…"
+                if message.partial
+                else "Message content…"
+            )
+            self.content_edit.setPlaceholderText(placeholder)
+        finally:
+            self._showing = False
+
+    def set_content_height(self, height: int) -> None:
+        """Sizes the content editor (the list computes it, so rows and cards agree)."""
+        self.content_edit.setFixedHeight(height)
+
+    def set_badge(self, text: str, tooltip: str = "") -> None:
+        """Shows a small figure in the header (the card's token count, say)."""
+        self.badge.setText(text)
+        self.badge.setToolTip(tooltip)
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, HEADER_HEIGHT + self.content_edit.height() + CARD_MARGIN)
+
+    # User input ------------------------------------------------------------------------------
+
+    def _on_role_chosen(self, _index: int) -> None:
+        role = self.role_selector.currentText()
+        if role != self._role:
+            self.field_edited.emit(self.uid, "role", role)
+
+    def _on_text_changed(self) -> None:
+        if not self._showing:
+            self.field_edited.emit(self.uid, "content", self.content_edit.toPlainText())
+
+    def _reveal_name(self, focus: bool = True) -> None:
+        self.name_button.hide()
+        self.name_edit.show()
+        if focus:
+            self.name_edit.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Alt+Up / Alt+Down move the card from wherever the focus is inside it.
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            modifiers = event.modifiers()  # type: ignore[attr-defined]
+            if modifiers == Qt.KeyboardModifier.AltModifier and key in (
+                Qt.Key.Key_Up,
+                Qt.Key.Key_Down,
+            ):
+                action = "move_up" if key == Qt.Key.Key_Up else "move_down"
+                self.action_requested.emit(self.uid, action)
+                return True
+        return super().eventFilter(watched, event)

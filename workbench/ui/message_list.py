@@ -1,0 +1,304 @@
+"""The column of message cards: a list view whose visible rows get live card editors.
+
+A widget per card does not scale to thousands of messages, so the view keeps real
+:class:`MessageCard` editors only for the rows on screen (plus a few around them) and paints a
+light preview for the rest. Row heights come from the text, cached per message and width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from workbench.core.conversation import Message
+from workbench.ui.message_card import (
+    CARD_MARGIN,
+    CARD_SPACING,
+    HEADER_HEIGHT,
+    ROLE_COLOURS,
+    MessageCard,
+    content_font,
+    content_height,
+)
+from workbench.ui.message_model import MessageRole
+
+_Index = QModelIndex | QPersistentModelIndex
+#: Rows above and below the screen that keep a live editor, so short scrolls show no previews.
+EDITOR_BUFFER = 3
+
+
+class CardDelegate(QStyledItemDelegate):
+    """Sizes rows by their text, creates card editors and paints previews.
+
+    Signals:
+        field_edited(uid, name, value), action_requested(uid, action): forwarded from the cards.
+    """
+
+    field_edited = Signal(int, str, object)
+    action_requested = Signal(int, str)
+
+    def __init__(self, partial_refusal: Callable[[int], str | None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._partial_refusal = partial_refusal
+        self._font = content_font()
+        self._heights: dict[tuple[int, int, int], int] = {}
+        self.badge_for: Callable[[Message], tuple[str, str]] | None = None
+
+    # Sizes -----------------------------------------------------------------------------------
+
+    def _text_width(self, row_width: int) -> int:
+        return row_width - 2 * CARD_MARGIN - 4
+
+    def content_height_for(self, message: Message, row_width: int) -> int:
+        """The content editor height of ``message`` in a row ``row_width`` wide (cached)."""
+        key = (message.uid, hash(message.content), row_width)
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) > 20_000:
+                self._heights.clear()
+            height = content_height(message.content, self._text_width(row_width), self._font)
+            self._heights[key] = height
+        return height
+
+    def row_height(self, message: Message, row_width: int) -> int:
+        """The full row height: header, content, margins and the gap below."""
+        return (
+            HEADER_HEIGHT
+            + self.content_height_for(message, row_width)
+            + CARD_MARGIN
+            + (CARD_SPACING + 4)
+        )
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        message: Message = index.data(MessageRole)
+        width = option.rect.width() if option.rect.width() > 0 else 600
+        view = self.parent()
+        if isinstance(view, QListView):
+            width = view.viewport().width()
+        return QSize(width, self.row_height(message, width))
+
+    # Editors ---------------------------------------------------------------------------------
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
+        card = MessageCard(parent)
+        card.field_edited.connect(self.field_edited)
+        card.action_requested.connect(self.action_requested)
+        return card
+
+    def setEditorData(self, editor: QWidget, index: _Index) -> None:
+        if not isinstance(editor, MessageCard):
+            return
+        message: Message = index.data(MessageRole)
+        editor.show_message(message, self._partial_refusal(index.row()))
+        view = self.parent()
+        width = view.viewport().width() if isinstance(view, QListView) else editor.width()
+        editor.set_content_height(self.content_height_for(message, width))
+        if self.badge_for is not None:
+            editor.set_badge(*self.badge_for(message))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
+        """Nothing: cards announce edits through signals, which become undoable commands."""
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: _Index
+    ) -> None:
+        rect = option.rect.adjusted(0, 0, 0, -CARD_SPACING)
+        editor.setGeometry(rect)
+
+    # Previews --------------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        message: Message = index.data(MessageRole)
+        rect = option.rect.adjusted(0, 0, -1, -CARD_SPACING - 1)
+        palette = option.palette
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(palette.color(QPalette.ColorRole.Midlight))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.fillRect(
+            QRect(rect.left(), rect.top() + 1, 4, rect.height() - 1),
+            QColor(ROLE_COLOURS.get(message.role, "#888")),
+        )
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        header = QRect(rect.left() + CARD_MARGIN + 4, rect.top(), rect.width(), HEADER_HEIGHT)
+        painter.drawText(header, Qt.AlignmentFlag.AlignVCenter, message.role)
+        body = rect.adjusted(CARD_MARGIN + 8, HEADER_HEIGHT + 4, -CARD_MARGIN, -4)
+        painter.setFont(self._font)
+        painter.drawText(body, Qt.TextFlag.TextWordWrap, message.content[:4000])
+        painter.restore()
+
+
+class MessageListView(QListView):
+    """The scrolling column of cards (object name ``messageList``).
+
+    Signals:
+        editors_synced(): live editors now cover the visible rows (tests wait on it).
+    """
+
+    editors_synced = Signal()
+
+    def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
+        super().__init__()
+        self.setObjectName("messageList")
+        self.setAccessibleName("messageList")
+        self.card_delegate = delegate_factory(self)
+        self.setItemDelegate(self.card_delegate)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.setSpacing(0)
+        self.viewport().setAutoFillBackground(True)
+        self._open: set[QPersistentModelIndex] = set()
+        self.verticalScrollBar().valueChanged.connect(self.sync_editors)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is None:
+            return
+        model.rowsInserted.connect(self._after_rows_changed)
+        model.rowsRemoved.connect(self._after_rows_changed)
+        model.rowsMoved.connect(self._after_rows_changed)
+        model.modelReset.connect(self._after_reset)
+        model.dataChanged.connect(self._on_data_changed)
+
+    # Live editors ----------------------------------------------------------------------------
+
+    def card_at(self, row: int) -> MessageCard | None:
+        """The live card of ``row``, if it has one."""
+        model = self.model()
+        if model is None or not 0 <= row < model.rowCount():
+            return None
+        widget = self.indexWidget(model.index(row, 0))
+        return widget if isinstance(widget, MessageCard) else None
+
+    def cards(self) -> list[MessageCard]:
+        """The live cards, top to bottom."""
+        model = self.model()
+        if model is None:
+            return []
+        cards = [self.card_at(i.row()) for i in self._open if i.isValid()]
+        live = [c for c in cards if c is not None]
+        return sorted(live, key=lambda c: c.y())
+
+    def _row_index(self, persistent: QPersistentModelIndex) -> QModelIndex:
+        return self.model().index(persistent.row(), 0)
+
+    def visible_rows(self) -> range:
+        """The rows at least partly on screen."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return range(0)
+        top = self.indexAt(QPoint(4, 0))
+        bottom = self.indexAt(QPoint(4, self.viewport().height() - 1))
+        first = top.row() if top.isValid() else 0
+        last = bottom.row() if bottom.isValid() else model.rowCount() - 1
+        return range(first, last + 1)
+
+    def sync_editors(self) -> None:
+        """Opens cards for the rows on screen (and a few around), closes the others."""
+        model = self.model()
+        if model is None:
+            return
+        rows = self.visible_rows()
+        wanted_rows = range(
+            max(0, rows.start - EDITOR_BUFFER), min(model.rowCount(), rows.stop + EDITOR_BUFFER)
+        )
+        focused = QApplication.focusWidget()
+        for persistent in list(self._open):
+            row = persistent.row() if persistent.isValid() else -1
+            if row in wanted_rows:
+                continue
+            editor = self.indexWidget(self._row_index(persistent)) if persistent.isValid() else None
+            if editor is not None and focused is not None and editor.isAncestorOf(focused):
+                continue  # never pull the card the user is typing in from under them
+            if persistent.isValid():
+                self.closePersistentEditor(self._row_index(persistent))
+            self._open.discard(persistent)
+        for row in wanted_rows:
+            index = model.index(row, 0)
+            if not self.isPersistentEditorOpen(index):
+                self.openPersistentEditor(index)
+                self._open.add(QPersistentModelIndex(index))
+        self.editors_synced.emit()
+
+    def scroll_to_row(self, row: int, focus: bool = False) -> MessageCard | None:
+        """Brings ``row`` on screen and returns its card (focusing its content if asked)."""
+        model = self.model()
+        if model is None or not 0 <= row < model.rowCount():
+            return None
+        self.doItemsLayout()
+        self.scrollTo(model.index(row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
+        self.sync_editors()
+        card = self.card_at(row)
+        if card is not None and focus:
+            card.content_edit.setFocus()
+        return card
+
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            card = self.card_at(row)
+            index = self.model().index(row, 0)
+            if card is not None:
+                before = card.content_edit.height()
+                self.card_delegate.setEditorData(card, index)
+                if card.content_edit.height() != before:
+                    self.card_delegate.sizeHintChanged.emit(index)
+            else:
+                self.card_delegate.sizeHintChanged.emit(index)
+
+    def _after_rows_changed(self, *_args: object) -> None:
+        self._open = {p for p in self._open if p.isValid()}
+        self.doItemsLayout()
+        self.sync_editors()
+        # Row numbers shifted: the partial rule and badges of the open cards may have changed.
+        for persistent in list(self._open):
+            card = self.card_at(persistent.row())
+            if card is not None:
+                self.card_delegate.setEditorData(card, self._row_index(persistent))
+
+    def _after_reset(self) -> None:
+        self._open.clear()
+        self.doItemsLayout()
+        self.sync_editors()
+
+    def refresh_cards(self) -> None:
+        """Re-shows every open card (after a rule outside the message changed: the provider)."""
+        for persistent in list(self._open):
+            if persistent.isValid():
+                card = self.card_at(persistent.row())
+                if card is not None:
+                    self.card_delegate.setEditorData(card, self._row_index(persistent))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.sync_editors()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        self.verticalScrollBar().setSingleStep(24)
