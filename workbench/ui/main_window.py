@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_actions()
         self._connect()
+        self._install_features()
         self.resize(1280, 820)
         self._refresh_all()
         if workspace_path is not None:
@@ -218,6 +219,14 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
+
+    def _install_features(self) -> None:
+        """Lets each feature (runs, token meter, tools, compare...) wire itself into the window.
+
+        A feature lives in its own module with an ``install(window)`` function that adds its
+        widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
+        connects to the workspace; the window itself knows no feature's rules.
+        """
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
