@@ -69,6 +69,7 @@ def add_loop_provider(
 def load(window: MainWindow, messages: list[dict[str, Any]], **params: Any) -> None:
     """Puts ``messages`` in the window, sent to the loopback provider."""
     body = {
+        "format": "prompt-workbench/1",
         "messages": messages,
         "params": {"provider": LOOP_ID, "model": "kimi-k2-0905-preview", **params},
     }

@@ -113,7 +113,7 @@ def test_send_streams_the_answer_into_a_new_assistant_card(
     window.undo_stack.undo()
     assert len(conversation) == 1
     # The key travelled as the bearer token and nowhere in the body.
-    chat = [r for r in loopback.requests if r.path.endswith("/chat/completions")][0]
+    chat = next(r for r in loopback.requests if r.path.endswith("/chat/completions"))
     assert chat.headers["Authorization"] == f"Bearer {SECRET}"
     assert SECRET not in json.dumps(chat.body)
 

@@ -15,6 +15,7 @@ prefix and continuation as one message with the prefix highlighted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -85,7 +86,8 @@ def format_metrics(result: RunResult) -> str:
             f"{usage.prompt_tokens:,} in{cached} + {usage.completion_tokens:,} out tokens"
         )
     if result.cost_usd is not None:
-        parts.append(f"${result.cost_usd:,.4f}")
+        cost = result.cost_usd
+        parts.append(f"${cost:,.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}")
     elif result.usage is not None:
         parts.append("cost unknown for this model")
     parts.append(f"finish: {result.finish_reason or 'none'}")
@@ -143,10 +145,9 @@ class ApplyAnswer(QUndoCommand):
         partial = before.pop("partial", False)
         self._conversation.update(index, **before)
         if partial:
-            try:
+            # A card that is no longer last stays a plain answer.
+            with contextlib.suppress(PartialRuleError):
                 self._conversation.update(index, partial=True)
-            except PartialRuleError:
-                pass  # the card is no longer last: it stays a plain answer
 
 
 # One stream ---------------------------------------------------------------------------------
@@ -380,7 +381,7 @@ class RunController(QObject):
         return self._window.providers.get(self._window.workspace.params.provider)
 
     def request_problems(self) -> list[str]:
-        """Why the workspace cannot go to its provider (unknown provider, partial unsupported...)."""
+        """Why the workspace cannot go to its provider (unknown one, partial unsupported...)."""
         provider = self.provider()
         if provider is None:
             return [
@@ -641,9 +642,8 @@ class RunController(QObject):
 
     def _finish(self, stream: RunStream, result: RunResult) -> None:
         stream.result = result
-        stream.take_pending()
         # The result is the truth: the text as the runner joined it, complete tool calls.
-        if result.text and result.text != stream.text:
+        if result.text and result.text != stream.text + "".join(stream.pending):
             stream.text = ""
             stream.pending = [result.text]
         if result.tool_calls:
@@ -742,8 +742,9 @@ def install(window: MainWindow) -> RunController:
     window.run_controller = controller
     window.closed.connect(history.close)
 
-    column = window.send_problems.parentWidget().layout()
-    assert isinstance(column, QVBoxLayout)
+    page = window.send_problems.parentWidget()
+    column = page.layout() if page is not None else None
+    assert isinstance(column, QVBoxLayout), "the conversation page lays out a column"
     column.insertWidget(column.indexOf(window.send_problems), controller.panel)
 
     model = window.message_list.model()
