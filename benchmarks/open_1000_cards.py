@@ -19,12 +19,25 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from workbench.core.conversation import Message  # noqa: E402
-from workbench.core.workspace import Workspace, save_workspace  # noqa: E402
+from workbench.core.conversation import Message
+from workbench.core.workspace import Workspace, save_workspace
 
-WORDS = "the model answers tokens prompt partial window cost tool schema card stream".split()
+WORDS = [
+    "the",
+    "model",
+    "answers",
+    "tokens",
+    "prompt",
+    "partial",
+    "window",
+    "cost",
+    "tool",
+    "schema",
+    "card",
+    "stream",
+]
 
 
 def make_workspace(cards: int, path: Path) -> None:
@@ -76,10 +89,14 @@ def main() -> None:
     live = len(view.cards())
 
     print(f"cards: {cards}")
-    print(f"open to first full paint: {opened * 1000:.0f} ms (target < 1500 ms); "
-          f"empty window: {baseline * 1000:.0f} ms")
-    print(f"scroll: {len(steps)} half-page steps, median {statistics.median(steps):.1f} ms, "
-          f"max {max(steps):.1f} ms per step (repaint included)")
+    print(
+        f"open to first full paint: {opened * 1000:.0f} ms (target < 1500 ms); "
+        f"empty window: {baseline * 1000:.0f} ms"
+    )
+    print(
+        f"scroll: {len(steps)} half-page steps, median {statistics.median(steps):.1f} ms, "
+        f"max {max(steps):.1f} ms per step (repaint included)"
+    )
     print(f"live card editors after scrolling: {live}")
     window.undo_stack.setClean()
     window.close()
