@@ -29,9 +29,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture
-def window(
-    qloop: asyncio.AbstractEventLoop, open_window: Callable[[], MainWindow]
-) -> MainWindow:
+def window(qloop: asyncio.AbstractEventLoop, open_window: Callable[[], MainWindow]) -> MainWindow:
     return open_window()
 
 

@@ -80,7 +80,9 @@ def test_send_streams_the_answer_into_a_new_assistant_card(
 ) -> None:
     load(window, [{"role": "user", "content": "Say hello"}])
     text = "Hello there, this answer streams in many small pieces."
-    loopback.queue(Reply(text=text, chunks=40, chunk_delay=0.005, reasoning="thinking about a greeting"))
+    loopback.queue(
+        Reply(text=text, chunks=40, chunk_delay=0.005, reasoning="thinking about a greeting")
+    )
     seen: list[str] = []
     window.workspace.conversation.changed.connect(
         lambda index, _names: seen.append(window.workspace.conversation[index].content)
