@@ -530,7 +530,12 @@ class Run:
             return
         except openai.APIError as error:  # an error event inside the stream
             failure = _failure_from(error)
-            self._fail(describe_failure(failure, self.request), interrupted=True)
+            kind = f"{failure.type}: " if failure.type else ""
+            self._fail(
+                f"The server reported an error mid-answer ({kind}{failure.message}); the text "
+                "received so far is kept.",
+                interrupted=True,
+            )
             return
         if result.finish_reason is None and not self._stopped:
             self._fail(
