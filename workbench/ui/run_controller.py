@@ -679,6 +679,8 @@ class RunController(QObject):
             if missing and result.reasoning.startswith(stream.reasoning):
                 self.panel.add_reasoning(missing, len(result.reasoning))
             self._update_actions()
+        else:
+            self.decorate_cards()  # the card is no longer being streamed into: unlock it
         self.run_finished.emit(result)
 
     def _finish_prefilled(self, stream: RunStream, result: RunResult) -> None:
