@@ -174,6 +174,11 @@ class HistoryPanel(QWidget):
         self.run_list.itemDoubleClicked.connect(lambda _i: self.reopen_current())
         self.reopen_button.clicked.connect(self.reopen_current)
 
+    @property
+    def busy(self) -> bool:
+        """Whether keyring, network or history work it started is still in flight."""
+        return bool(self._tasks)
+
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)

@@ -368,6 +368,11 @@ class RunController(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
+        #: Starts the background import of the SDK once the window is up (see ``_warm_up``).
+        self.warm_up_timer = QTimer(self)
+        self.warm_up_timer.setSingleShot(True)
+        self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
+        self.warm_up_timer.timeout.connect(self._start_warm_up)
         self.regenerate_action = _menu_action(
             window, "&Regenerate", "Ctrl+Shift+R", self.regenerate
         )
@@ -378,6 +383,10 @@ class RunController(QObject):
         self.continue_action.setObjectName("continueAction")
         self.panel.regenerate_button.clicked.connect(self.regenerate)
         self.panel.continue_button.clicked.connect(self.continue_answer)
+
+    def _start_warm_up(self) -> None:
+        if not _warmed_up.is_set():
+            threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
 
     # Checks --------------------------------------------------------------------------------
 
@@ -394,6 +403,11 @@ class RunController(QObject):
                 "Parameters or add it in Settings › Providers…"
             ]
         return request_problems(self._window.workspace, provider)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any run is streaming or being written to the history."""
+        return bool(self._tasks)
 
     @property
     def running(self) -> bool:
@@ -794,10 +808,7 @@ def install(window: MainWindow) -> RunController:
     model.modelReset.connect(controller.decorate_cards)
     window.message_list.editors_synced.connect(controller.decorate_cards)
     controller._update_actions()
-    QTimer.singleShot(
-        WARM_UP_DELAY_MS,
-        lambda: threading.Thread(target=_warm_up, name="warm-up", daemon=True).start(),
-    )
+    controller.warm_up_timer.start()
     return controller
 
 
