@@ -77,7 +77,12 @@ class ExactCountClient:
         try:
             reply: Any = await self._sdk().post(COUNT_PATH, cast_to=object, body=body)
         except openai.APIStatusError as error:
-            detail = error.message if isinstance(error.message, str) else str(error)
+            body = error.body
+            if isinstance(body, dict) and isinstance(body.get("error"), dict):
+                body = body["error"]
+            detail = body.get("message") if isinstance(body, dict) else None
+            if not isinstance(detail, str):
+                detail = error.message
             raise ExactCountError(_redact(f"HTTP {error.status_code}: {detail}")) from None
         except openai.APITimeoutError:
             raise ExactCountError(f"no answer within {self._timeout:g} s") from None
