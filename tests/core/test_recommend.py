@@ -80,7 +80,8 @@ def test_estimates_get_a_margin_that_can_move_the_boundary() -> None:
 @pytest.mark.parametrize(
     ("current", "prompt", "expected"),
     [
-        ("kimi-k2-turbo-preview", 10_000, "kimi-k2-0711-preview"),  # smallest window, cheap
+        ("kimi-k2-turbo-preview", 10_000, "kimi-k2-0711-preview"),  # smallest window, cheaper
+        ("kimi-k2-0905-preview", 10_000, "kimi-k2-0905-preview"),  # 0711: same price, no switch
         ("kimi-k2-0905-preview", 130_049, "kimi-k2-0905-preview"),  # 131,073: over 128k
         ("kimi-k2-0711-preview", 130_048, "kimi-k2-0711-preview"),  # exactly 131,072
         ("kimi-k2-turbo-preview", 200_000, "kimi-k2-0905-preview"),  # same window, cheaper

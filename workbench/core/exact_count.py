@@ -77,10 +77,10 @@ class ExactCountClient:
         try:
             reply: Any = await self._sdk().post(COUNT_PATH, cast_to=object, body=body)
         except openai.APIStatusError as error:
-            body = error.body
-            if isinstance(body, dict) and isinstance(body.get("error"), dict):
-                body = body["error"]
-            detail = body.get("message") if isinstance(body, dict) else None
+            answer: Any = error.body
+            if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+                answer = answer["error"]
+            detail = answer.get("message") if isinstance(answer, dict) else None
             if not isinstance(detail, str):
                 detail = error.message
             raise ExactCountError(_redact(f"HTTP {error.status_code}: {detail}")) from None

@@ -10,7 +10,9 @@ Choice, in order:
    equal windows the cheaper one (known prices before unknown ones). Providers tier a family's
    prices by window (moonshot-v1-8k < 32k < 128k), so the smallest window that fits is the cheapest
    one even where the catalog lacks its price: that is how ``moonshot-v1-8k``, whose prices are
-   unknown, is still picked, exactly as ``moonshot-v1-auto`` routes.
+   unknown, is still picked, exactly as ``moonshot-v1-auto`` routes. The current model stays when
+   it fits and the other's known price is no lower (kimi-k2-0905 is not swapped for the
+   same-priced 0711 with a smaller window).
 2. Otherwise the same provider: the lowest known cost of this request (input + maximum output);
    models with unknown prices come after every priced one (unknown is not free), then by window.
 3. Otherwise nothing fits: by how many tokens the largest window falls short, and which cards are
@@ -173,6 +175,7 @@ def recommend(
     provider_kind: str | None = None,
     exact: bool = False,
     card_tokens: Sequence[int] = (),
+    estimated_part: int | None = None,
 ) -> Recommendation:
     """The model to use for a prompt of ``prompt_tokens`` on ``model_id``'s provider.
 
@@ -184,11 +187,17 @@ def recommend(
         provider_kind: The provider's kind; the current model's provider when None.
         exact: Whether ``prompt_tokens`` came from the provider (no margin then).
         card_tokens: Each card's tokens, to point at the largest when nothing fits.
+        estimated_part: The part of ``prompt_tokens`` that is an estimate (the tools, when the
+            messages were counted exactly); the margin covers this part. All of it by default
+            unless ``exact``.
     """
     current = catalog.get(model_id)
     kind = provider_kind or (current.provider if current else "")
     output = reserved_output(max_tokens, kind)
-    margin = estimate_margin(prompt_tokens, exact)
+    if estimated_part is None:
+        margin = estimate_margin(prompt_tokens, exact)
+    else:
+        margin = estimate_margin(estimated_part, exact=False)
     needed = prompt_tokens + output + margin
     window = current.context_window if current and not current.auto_routes else None
     auto = None
@@ -211,7 +220,7 @@ def recommend(
         auto_pick=auto,
     )
     how = f"{prompt_tokens:,} prompt + {output:,} output" + (
-        "" if exact else f" + {margin:,} margin (estimate)"
+        f" + {margin:,} margin for the estimate" if margin else ""
     )
     auto_note = ""
     if auto is not None:
@@ -230,6 +239,11 @@ def recommend(
     best: ModelInfo | None
     if fitting:
         best = min(fitting, key=lambda m: _family_key(m, prompt_tokens, output))
+        if current in fitting and best is not current:
+            mine = estimate_cost(current, prompt_tokens, output)
+            theirs = estimate_cost(best, prompt_tokens, output)
+            if mine and theirs and theirs.total_usd >= mine.total_usd:
+                best = current  # a smaller window at the same price is no reason to switch
     else:
         scope = "provider"
         same_provider = [m for m in pool if m.provider == kind]
