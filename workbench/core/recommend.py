@@ -206,7 +206,6 @@ def recommend(
         auto = picked.id if picked else None
         window = picked.context_window if picked else None
     fits = None if window is None else window >= needed
-    order = sorted(range(len(card_tokens)), key=lambda i: (-card_tokens[i], i))[:3]
     base = Recommendation(
         current=model_id,
         prompt_tokens=prompt_tokens,
@@ -252,7 +251,11 @@ def recommend(
             min(fitting, key=lambda m: _provider_key(m, prompt_tokens, output)) if fitting else None
         )
 
+    def largest_cards() -> tuple[int, ...]:
+        return tuple(sorted(range(len(card_tokens)), key=lambda i: (-card_tokens[i], i))[:3])
+
     if best is None:
+        order = largest_cards()
         considered = [m for m in pool if m.provider == kind]
         if not considered:
             return replace(
@@ -270,7 +273,7 @@ def recommend(
             base,
             shortfall=shortfall,
             largest_model=largest.id,
-            largest_cards=tuple(order),
+            largest_cards=order,
             message=message + auto_note,
         )
 
@@ -305,6 +308,6 @@ def recommend(
         base,
         model=best.id,
         scope=scope,
-        largest_cards=tuple(order) if fits is False else (),
+        largest_cards=largest_cards() if fits is False else (),
         message=message + auto_note,
     )

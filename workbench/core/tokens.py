@@ -14,12 +14,12 @@ reply; tool definitions add the tokens of their serialized JSON.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,11 +89,21 @@ def _message_key(message: Message) -> tuple[str, str, str, str, str]:
     return (message.role, message.name, message.content, calls, message.tool_call_id)
 
 
-def count_message_uncached(message: Message) -> int:
-    """Tokens one message adds to a prompt: its fields plus the per-message overhead."""
-    role, name, content, calls, call_id = _message_key(message)
+_role_tokens: dict[str, int] = {}
+
+
+def _role_count(role: str) -> int:
+    # Roles are a handful of short strings: encode each once.
+    value = _role_tokens.get(role)
+    if value is None:
+        value = _role_tokens[role] = len(encoding().encode_ordinary(role))
+    return value
+
+
+def _count_key(key: tuple[str, str, str, str, str]) -> int:
+    role, name, content, calls, call_id = key
     encode = encoding().encode_ordinary
-    total = TOKENS_PER_MESSAGE + len(encode(role)) + len(encode(content))
+    total = TOKENS_PER_MESSAGE + _role_count(role) + len(encode(content))
     if name:
         total += TOKENS_PER_NAME + len(encode(name))
     if calls:
@@ -101,6 +111,11 @@ def count_message_uncached(message: Message) -> int:
     if call_id:
         total += len(encode(call_id))
     return total
+
+
+def count_message_uncached(message: Message) -> int:
+    """Tokens one message adds to a prompt: its fields plus the per-message overhead."""
+    return _count_key(_message_key(message))
 
 
 def count_tools(tools: Sequence[dict[str, Any]]) -> int:
@@ -154,7 +169,9 @@ class TokenCounter:
     """
 
     def __init__(self, max_entries: int = 20_000) -> None:
-        self._cache: OrderedDict[tuple[str, str, str, str, str], int] = OrderedDict()
+        # Insertion-ordered: when full, the oldest quarter goes. Reads take no lock (a dict
+        # lookup is atomic under the GIL); writes and evictions take it.
+        self._cache: dict[tuple[str, str, str, str, str], int] = {}
         self._tools_cache: tuple[str, int] | None = None
         self._max = max_entries
         self._lock = threading.Lock()
@@ -163,26 +180,22 @@ class TokenCounter:
     def count_message(self, message: Message) -> int:
         """One message's tokens (overhead included), from the cache when seen before."""
         key = _message_key(message)
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
-        value = count_message_uncached(message)
-        self._store(key, value)
-        return value
+        cached = self._cache.get(key)
+        return cached if cached is not None else self._encode(key)
 
-    def _store(self, key: tuple[str, str, str, str, str], value: int) -> None:
+    def _encode(self, key: tuple[str, str, str, str, str]) -> int:
+        value = _count_key(key)
         with self._lock:
             self.encoded += 1
+            if len(self._cache) >= self._max:
+                for old in list(itertools.islice(self._cache, max(1, self._max // 4))):
+                    del self._cache[old]
             self._cache[key] = value
-            if len(self._cache) > self._max:
-                self._cache.popitem(last=False)
+        return value
 
     def is_cached(self, message: Message) -> bool:
         """Whether ``message`` would be counted without encoding."""
-        with self._lock:
-            return _message_key(message) in self._cache
+        return _message_key(message) in self._cache
 
     def prime(self, messages: Iterable[Message]) -> None:
         """Counts ``messages`` ahead (from a worker thread: opening a large file)."""
@@ -203,10 +216,22 @@ class TokenCounter:
         self, messages: Sequence[Message], tools: Sequence[dict[str, Any]] = ()
     ) -> TokenBreakdown:
         """The prompt's tokens by part: system, other messages (+ reply priming), tools."""
-        per_message = tuple(self.count_message(m) for m in messages)
-        system = sum(n for m, n in zip(messages, per_message, strict=True) if m.role == "system")
-        others = sum(per_message) - system + (REPLY_PRIMING if messages else 0)
-        return TokenBreakdown(system, others, self.count_tools(tools), per_message)
+        # The hot path of every keystroke: one lookup per card, one encoding for the edited one.
+        cache = self._cache
+        per_message = []
+        system = total = 0
+        for m in messages:
+            calls = json.dumps(m.tool_calls, sort_keys=True) if m.tool_calls else ""
+            key = (m.role, m.name, m.content, calls, m.tool_call_id)
+            tokens = cache.get(key)
+            if tokens is None:
+                tokens = self._encode(key)
+            per_message.append(tokens)
+            total += tokens
+            if m.role == "system":
+                system += tokens
+        others = total - system + (REPLY_PRIMING if messages else 0)
+        return TokenBreakdown(system, others, self.count_tools(tools), tuple(per_message))
 
 
 # Calibration ----------------------------------------------------------------------------------
