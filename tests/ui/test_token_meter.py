@@ -15,6 +15,7 @@ from workbench.core.resources import examples_dir
 from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.token_meter import TokenMeter, TokenMeterBar
+from workbench.ui.undo import SetParam
 
 LONG = examples_dir() / "04-long-review-outgrows-8k.prompt.json"
 SMALL = examples_dir() / "01-product-json-extraction.prompt.json"
@@ -242,3 +243,17 @@ def test_slow_exact_count_is_dropped_when_the_text_changes(
     assert count.text().startswith("777 prompt")
     qtbot.wait(600)
     assert count.text().startswith("777 prompt")
+
+
+def test_listed_model_with_unknown_window(open_window, qtbot: QtBot) -> None:
+    window = open_window(SMALL)
+    meter = meter_of(window)
+    meter.set_listed_models("moonshot", ["kimi-k3-preview"])
+    window.undo_stack.push(SetParam(window.workspace, "model", "kimi-k3-preview"))
+    bar = window.findChild(TokenMeterBar, "tokenMeter")
+    qtbot.waitUntil(lambda: bar.level == "unknown")
+    assert "unknown window" in label(window, "tokenCountLabel").text()
+    recommended = label(window, "recommendedModelLabel")
+    assert "kimi-k3-preview" not in recommended.text()
+    assert "window is unknown" in recommended.toolTip()
+    assert window.findChild(QPushButton, "applyRecommendationButton").isEnabled()
