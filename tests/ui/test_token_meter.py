@@ -181,6 +181,7 @@ def exact_window(open_window, loopback: LoopbackServer, qloop):
     meter = meter_of(window)
     meter.scheduler.delay = 0.05
     meter.exact_target = lambda provider: (loopback.url, "sk-test")
+    meter.forget_exact_targets()
     return window
 
 

@@ -7,6 +7,7 @@ is given; a learned calibration (exact/estimate per model family) corrects estim
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,16 +20,27 @@ from workbench.core.recommend import (
     recommend,
 )
 from workbench.core.tokens import Calibration, TokenBreakdown, TokenCounter, encoding_name
-from workbench.core.workspace import TOOL_META_KEY, Workspace
+from workbench.core.workspace import TOOL_META_KEY, ToolEntry, Workspace
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_tool(source: str) -> dict[str, Any] | None:
+    # Every keystroke re-reads the meter: parse each tool's text once, not on every refresh.
+    parsed = ToolEntry(source).parsed()
+    if parsed is not None:
+        parsed.pop(TOOL_META_KEY, None)
+    return parsed
 
 
 def tools_to_send(workspace: Workspace) -> list[dict[str, Any]]:
-    """The enabled tools whose JSON parses, as they would be sent (workbench data removed)."""
+    """The enabled tools whose JSON parses, as they would be sent (workbench data removed).
+
+    The objects are shared between calls: read them, do not change them.
+    """
     tools = []
     for entry in workspace.tools:
-        parsed = entry.parsed() if entry.enabled else None
+        parsed = _parsed_tool(entry.source) if entry.enabled else None
         if parsed is not None:
-            parsed.pop(TOOL_META_KEY, None)
             tools.append(parsed)
     return tools
 

@@ -11,6 +11,7 @@ changes again, and teaches the per-family calibration.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -212,6 +213,8 @@ class TokenMeter(QWidget):
         self.calibration = calibration or Calibration()
         self.counter = TokenCounter()
         self.exact_target = exact_target or _env_exact_target
+        self._targets: dict[str, ExactTarget] = {}
+        self._closing: asyncio.Task[None] | None = None
         self.scheduler = ExactCountScheduler()
         self.reading: MeterReading | None = None
         self._exact: tuple[tuple[object, ...], int] | None = None
@@ -352,13 +355,24 @@ class TokenMeter(QWidget):
 
     # Exact counts ------------------------------------------------------------------------------
 
+    def _target(self) -> ExactTarget:
+        # Looked up once per provider (a keyring may be slow); forget_exact_targets() re-reads.
+        provider = self.workspace.params.provider
+        if provider not in self._targets:
+            self._targets[provider] = self.exact_target(provider)
+        return self._targets[provider]
+
+    def forget_exact_targets(self) -> None:
+        """Reads the providers' URLs and keys again (after the user changed them)."""
+        self._targets.clear()
+        self._requested = None
+        self.schedule_refresh()
+
     def _wants_exact(self) -> bool:
-        return self.exact_target(self.workspace.params.provider) is not None and bool(
-            len(self.workspace.conversation)
-        )
+        return bool(len(self.workspace.conversation)) and self._target() is not None
 
     def _request_exact(self, signature: tuple[object, ...], reading: MeterReading) -> None:
-        target = self.exact_target(self.workspace.params.provider)
+        target = self._target()
         if target is None:
             return
         try:
@@ -513,6 +527,11 @@ class TokenMeter(QWidget):
     def shutdown(self) -> None:
         """Stops pending work (the window is closing)."""
         self.scheduler.cancel()
+        client, self._client = self._client, None
+        if client is not None:
+            # Without a running loop the process is ending and takes the sockets with it.
+            with contextlib.suppress(RuntimeError):
+                self._closing = asyncio.get_running_loop().create_task(client.aclose())
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
