@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
+import tiktoken
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from workbench.core import tokens
 from workbench.core.catalog import override_path
 from workbench.core.resources import examples_dir
 from workbench.core.workspace import FORMAT
@@ -33,6 +36,19 @@ def meter_of(window) -> TokenMeter:
     return panel
 
 
+@pytest.fixture
+def metered(open_window, qtbot: QtBot):
+    """Opens a window and waits for its meter's first figures (the tokenizer loads off the UI)."""
+
+    def build(path: Path | None = None):
+        window = open_window(path)
+        meter = meter_of(window)
+        qtbot.waitUntil(lambda: meter.reading is not None and not meter._recounting)
+        return window
+
+    return build
+
+
 def content_edit(window, row: int) -> QPlainTextEdit:
     window.message_list.sync_editors()
     card = window.message_list.card_at(row)
@@ -40,8 +56,8 @@ def content_edit(window, row: int) -> QPlainTextEdit:
     return card.findChild(QPlainTextEdit, "contentEdit")
 
 
-def test_meter_sits_atop_the_parameters_with_its_controls(open_window) -> None:
-    window = open_window(SMALL)
+def test_meter_sits_atop_the_parameters_with_its_controls(metered) -> None:
+    window = metered(SMALL)
     for name in (
         "tokenMeter",
         "tokenCountLabel",
@@ -63,8 +79,28 @@ def test_meter_sits_atop_the_parameters_with_its_controls(open_window) -> None:
     assert bar.segments["system"] > 0 and bar.segments["reserved"] == 512
 
 
-def test_every_card_shows_its_tokens(open_window) -> None:
+def test_the_tokenizer_loads_off_the_ui_thread(
+    open_window, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "_encoding", None)  # as at start-up: not loaded yet
+    loaded_on: list[str] = []
+    real = tiktoken.get_encoding
+
+    def get_encoding(name: str) -> tiktoken.Encoding:
+        loaded_on.append(threading.current_thread().name)
+        return real(name)
+
+    monkeypatch.setattr(tiktoken, "get_encoding", get_encoding)
     window = open_window(SMALL)
+    count = label(window, "tokenCountLabel")
+    qtbot.waitUntil(lambda: count.text().startswith("≈"), timeout=20_000)
+    assert loaded_on and loaded_on[0].startswith("token-recount")
+    badge = window.message_list.card_at(0).findChild(QLabel, "tokenBadge")
+    qtbot.waitUntil(lambda: badge.text().endswith("tok"))
+
+
+def test_every_card_shows_its_tokens(metered) -> None:
+    window = metered(SMALL)
     meter = meter_of(window)
     window.message_list.sync_editors()
     for row, message in enumerate(window.workspace.conversation):
@@ -75,8 +111,8 @@ def test_every_card_shows_its_tokens(open_window) -> None:
         assert "estimate" in badge.toolTip()
 
 
-def test_typing_updates_the_meter_and_reencodes_one_card(open_window, qtbot: QtBot) -> None:
-    window = open_window(SMALL)
+def test_typing_updates_the_meter_and_reencodes_one_card(metered, qtbot: QtBot) -> None:
+    window = metered(SMALL)
     meter = meter_of(window)
     count = label(window, "tokenCountLabel")
     before_tokens = meter.reading.prompt_tokens
@@ -95,8 +131,8 @@ def test_typing_updates_the_meter_and_reencodes_one_card(open_window, qtbot: QtB
     assert badge.text() == f"{meter.counter.count_message(message):,} tok"
 
 
-def test_apply_recommendation_goes_through_undo(open_window, qtbot: QtBot) -> None:
-    window = open_window(LONG)
+def test_apply_recommendation_goes_through_undo(metered, qtbot: QtBot) -> None:
+    window = metered(LONG)
     bar = window.findChild(TokenMeterBar, "tokenMeter")
     assert bar.level == "over"
     recommended = label(window, "recommendedModelLabel")
@@ -117,13 +153,13 @@ def test_apply_recommendation_goes_through_undo(open_window, qtbot: QtBot) -> No
     assert button.isEnabled()
 
 
-def test_unknown_prices_show_as_unknown_not_free(open_window) -> None:
-    window = open_window(LONG)
+def test_unknown_prices_show_as_unknown_not_free(metered) -> None:
+    window = metered(LONG)
     assert "unknown" in label(window, "tokenCostLabel").text()
 
 
-def test_max_tokens_changes_the_reserved_output(open_window, qtbot: QtBot) -> None:
-    window = open_window(SMALL)
+def test_max_tokens_changes_the_reserved_output(metered, qtbot: QtBot) -> None:
+    window = metered(SMALL)
     bar = window.findChild(TokenMeterBar, "tokenMeter")
     spin = window.findChild(QWidget, "maxTokensSpin")
     spin.setValue(4096)
@@ -132,9 +168,9 @@ def test_max_tokens_changes_the_reserved_output(open_window, qtbot: QtBot) -> No
     qtbot.waitUntil(lambda: bar.segments["reserved"] == 1024)
 
 
-def test_invalid_catalog_override_is_reported(open_window) -> None:
+def test_invalid_catalog_override_is_reported(metered) -> None:
     override_path().write_text("{oops", encoding="utf-8")
-    window = open_window(SMALL)
+    window = metered(SMALL)
     error = label(window, "catalogErrorLabel")
     assert not error.isHidden()
     assert "models.json" in error.text() and "built-in figures used" in error.text()
@@ -161,9 +197,9 @@ def _big_workspace(path: Path, cards: int = 200) -> Path:
 
 
 def test_opening_a_large_file_recounts_off_the_ui_thread(
-    open_window, qtbot: QtBot, tmp_path: Path
+    metered, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    window = open_window()
+    window = metered()
     meter = meter_of(window)
     assert window.open_path(_big_workspace(tmp_path / "big.prompt.json"))
     count = label(window, "tokenCountLabel")
@@ -175,9 +211,9 @@ def test_opening_a_large_file_recounts_off_the_ui_thread(
 
 
 @pytest.fixture
-def exact_window(open_window, loopback: LoopbackServer, qloop):
+def exact_window(metered, loopback: LoopbackServer, qloop):
     """A window whose meter asks the loopback server for exact counts, quickly."""
-    window = open_window(SMALL)
+    window = metered(SMALL)
     meter = meter_of(window)
     meter.scheduler.delay = 0.05
     meter.exact_target = lambda provider: (loopback.url, "sk-test")
@@ -246,8 +282,8 @@ def test_slow_exact_count_is_dropped_when_the_text_changes(
     assert count.text().startswith("777 prompt")
 
 
-def test_listed_model_with_unknown_window(open_window, qtbot: QtBot) -> None:
-    window = open_window(SMALL)
+def test_listed_model_with_unknown_window(metered, qtbot: QtBot) -> None:
+    window = metered(SMALL)
     meter = meter_of(window)
     meter.set_listed_models("moonshot", ["kimi-k3-preview"])
     window.undo_stack.push(SetParam(window.workspace, "model", "kimi-k3-preview"))

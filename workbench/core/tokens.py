@@ -74,6 +74,11 @@ def encoding() -> tiktoken.Encoding:
         return _encoding
 
 
+def encoding_ready() -> bool:
+    """Whether the tokenizer is loaded (loading it takes a few hundred ms: do it off the UI)."""
+    return _encoding is not None
+
+
 def encoding_name() -> str:
     """What the estimate is based on, for tooltips (``cl100k_base``, ``o200k_base``)."""
     return encoding().name.removesuffix("_offline")

@@ -38,7 +38,7 @@ from workbench.core.exact_count import (
 )
 from workbench.core.meter import MeterReading, measure, provider_kind, tools_to_send
 from workbench.core.providers import preset
-from workbench.core.tokens import Calibration, TokenCounter
+from workbench.core.tokens import Calibration, TokenCounter, encoding, encoding_ready
 from workbench.ui.undo import SetParam
 
 if TYPE_CHECKING:
@@ -301,17 +301,22 @@ class TokenMeter(QWidget):
         generation = self._recount_generation
         messages = list(self.workspace.conversation.messages)
         fresh = [m for m in messages if not self.counter.is_cached(m)]
-        if sum(len(m.content) for m in fresh) < BACKGROUND_RECOUNT_CHARS:
+        loaded = encoding_ready()
+        if loaded and sum(len(m.content) for m in fresh) < BACKGROUND_RECOUNT_CHARS:
             self._recounting = False
             self.refresh()
             return
         self._recounting = True
-        self.count_label.setText(f"Counting {len(fresh):,} cards…")
+        # The tokenizer loads in the worker too: the window paints before it is ready.
+        self.count_label.setText(
+            f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
+        )
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="token-recount")
         signals = self._recount_signals
 
         def work() -> None:
+            encoding()
             self.counter.prime(fresh)
             signals.finished.emit(generation)
 
@@ -321,6 +326,7 @@ class TokenMeter(QWidget):
         if generation == self._recount_generation:
             self._recounting = False
             self.refresh()
+            self._window.message_list.refresh_cards()  # badges left blank while loading
 
     def _signature(self) -> tuple[object, ...]:
         """What an exact count depends on: the model and every message as sent."""
@@ -498,6 +504,8 @@ class TokenMeter(QWidget):
 
     def badge(self, message: Message) -> tuple[str, str]:
         """A card's token badge: its count and what the figure includes."""
+        if not encoding_ready():
+            return ("", "")  # never load the tokenizer on the UI thread for a badge
         tokens = self.counter.count_message(message)
         return (
             f"{tokens:,} tok",
@@ -543,6 +551,6 @@ def install(window: MainWindow) -> TokenMeter:
     window.message_list.card_delegate.badge_for = meter.badge
     window.token_meter = meter  # type: ignore[attr-defined]
     window.closed.connect(meter.shutdown)
-    meter.refresh()
+    meter.recount()
     window.message_list.refresh_cards()
     return meter
