@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from workbench.core import tokens
 from workbench.core.catalog import override_path
 from workbench.core.resources import examples_dir
+from workbench.core.tokens import Calibration
 from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.token_meter import TokenMeter, TokenMeterBar
@@ -246,6 +247,8 @@ def test_exact_count_replaces_the_estimate(
     qtbot.keyClicks(edit, "!")
     qtbot.waitUntil(lambda: "estimate" in count.text())
     assert "calibrated" in count.text()
+    # Remembered for the next session (written by the meter's worker thread).
+    qtbot.waitUntil(lambda: Calibration().ratio("kimi-k2") is not None)
 
 
 def test_failed_exact_count_falls_back_quietly(

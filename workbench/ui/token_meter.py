@@ -311,8 +311,6 @@ class TokenMeter(QWidget):
         self.count_label.setText(
             f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
         )
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="token-recount")
         signals = self._recount_signals
 
         def work() -> None:
@@ -320,7 +318,13 @@ class TokenMeter(QWidget):
             self.counter.prime(fresh)
             signals.finished.emit(generation)
 
-        self._executor.submit(work)
+        self._worker().submit(work)
+
+    def _worker(self) -> ThreadPoolExecutor:
+        """The meter's one worker thread: recounts, loading the tokenizer, saving calibration."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="token-recount")
+        return self._executor
 
     def _on_recount_finished(self, generation: int) -> None:
         if generation == self._recount_generation:
@@ -400,8 +404,8 @@ class TokenMeter(QWidget):
             if total is not None:
                 self._exact = (signature, total)
                 self._exact_note = ""
-                if family:
-                    self.calibration.learn(family, estimate, total)
+                if family and self.calibration.learn(family, estimate, total, save=False):
+                    self._worker().submit(self.calibration.save)  # file I/O off the UI thread
             else:
                 self._exact_note = f"Exact count failed, showing the estimate: {reason}"
             self.refresh()
