@@ -179,64 +179,12 @@ def _money(value: float) -> str:
     return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
 
 
-class TokenMeter(QWidget):
-    """The meter's panel and the logic that keeps it current.
+class TokenMeterPanel(QWidget):
+    """The meter's widgets (object name ``tokenMeterPanel``); :class:`TokenMeter` feeds them."""
 
-    Args:
-        window: The main window (workspace, undo stack, message list, status bar).
-        catalog: Windows and prices; ``load_catalog()`` by default.
-        calibration: Learned exact/estimate ratios; the saved ones by default.
-        exact_target: Gives (base URL, key) for a provider id, or None when it has no exact
-            count; by default the preset's URL and the key from its environment variable.
-
-    Signals:
-        reading_changed(): the figures shown changed.
-        exact_count_settled(): an exact count arrived or failed (tests wait on it).
-    """
-
-    reading_changed = Signal()
-    exact_count_settled = Signal()
-
-    def __init__(
-        self,
-        window: MainWindow,
-        *,
-        catalog: Catalog | None = None,
-        calibration: Calibration | None = None,
-        exact_target: Callable[[str], ExactTarget] | None = None,
-    ) -> None:
-        super().__init__()
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("tokenMeterPanel")
-        self._window = window
-        self.workspace = window.workspace
-        self.catalog = catalog or load_catalog()
-        self.calibration = calibration or Calibration()
-        self.counter = TokenCounter()
-        self.exact_target = exact_target or _env_exact_target
-        self._targets: dict[str, ExactTarget] = {}
-        self._closing: asyncio.Task[None] | None = None
-        self.scheduler = ExactCountScheduler()
-        self.reading: MeterReading | None = None
-        self._exact: tuple[tuple[object, ...], int] | None = None
-        self._exact_note = ""
-        self._requested: tuple[object, ...] | None = None
-        self._client: ExactCountClient | None = None
-        self._client_target: ExactTarget = None
-        self._executor: ThreadPoolExecutor | None = None
-        self._recount_generation = 0
-        self._recounting = False
-        self._recount_signals = _RecountSignals()
-        self._recount_signals.finished.connect(self._on_recount_finished)
-        self._update_timer = QTimer(self)
-        self._update_timer.setSingleShot(True)
-        self._update_timer.setInterval(0)
-        self._update_timer.timeout.connect(self.refresh)
-        self._build()
-        self._connect()
-
-    # Layout ------------------------------------------------------------------------------------
-
-    def _build(self) -> None:
         self.bar = TokenMeterBar()
         self.count_label = QLabel()
         self.count_label.setObjectName("tokenCountLabel")
@@ -261,8 +209,7 @@ class TokenMeter(QWidget):
         self.catalog_error.setObjectName("catalogErrorLabel")
         self.catalog_error.setWordWrap(True)
         self.catalog_error.setStyleSheet("color: #c0392b;")
-        self.catalog_error.setVisible(bool(self.catalog.override_error))
-        self.catalog_error.setText(self.catalog.override_error or "")
+        self.catalog_error.hide()
 
         recommendation = QHBoxLayout()
         recommendation.setContentsMargins(0, 0, 0, 0)
@@ -278,6 +225,172 @@ class TokenMeter(QWidget):
         layout.addLayout(recommendation)
         layout.addWidget(self.catalog_error)
 
+    def show_status(self, text: str) -> None:
+        """A word while the figures are being made (loading the tokenizer, counting)."""
+        self.count_label.setText(text)
+
+    def show_catalog_error(self, text: str | None) -> None:
+        """Why the user's catalog override was ignored; hidden when None."""
+        self.catalog_error.setText(text or "")
+        self.catalog_error.setVisible(bool(text))
+
+    # Showing -----------------------------------------------------------------------------------
+
+    def show_reading(
+        self, reading: MeterReading, note: str = "", ratio: float | None = None
+    ) -> None:
+        """Shows a reading.
+
+        Args:
+            reading: The figures.
+            note: Why there is no exact figure, for the tooltip (empty when nothing failed).
+            ratio: The calibration ratio applied to the estimate, if any.
+        """
+        rec = reading.recommendation
+        level = level_for(rec.needed, rec.current_window)
+        self.bar.show_reading(
+            {
+                "system": reading.system,
+                "messages": reading.messages,
+                "tools": reading.tools,
+                "reserved": rec.reserved_output,
+            },
+            rec.current_window,
+            level,
+        )
+        window = "unknown window" if rec.current_window is None else f"{rec.current_window:,}"
+        tag = {
+            "exact": "exact",
+            "exact + estimate": "exact; tools estimated",
+            "calibrated estimate": "estimate, calibrated",
+        }.get(reading.source, "estimate")
+        prefix = "" if reading.exact else "≈ "
+        self.count_label.setText(
+            f"{prefix}{reading.prompt_tokens:,} prompt + {rec.reserved_output:,} output / "
+            f"{window} tokens ({tag})"
+        )
+        self.count_label.setStyleSheet(
+            "" if level in ("ok", "unknown") else f"color: {LEVEL_COLOURS[level].name()};"
+        )
+        self.legend_label.setText(
+            " ".join(
+                f'<span style="color:{SEGMENT_COLOURS[key].name()}">■</span> {name} {value:,}'
+                for key, name, value in (
+                    ("system", "system", reading.system),
+                    ("messages", "messages", reading.messages),
+                    ("tools", "tools", reading.tools),
+                    ("reserved", "output", rec.reserved_output),
+                )
+            )
+        )
+        tip = [
+            f"System {reading.system:,} · messages {reading.messages:,} · tools "
+            f"{reading.tools:,} · reserved output {rec.reserved_output:,}"
+            + (f" · margin {rec.margin:,}" if rec.margin else ""),
+        ]
+        if reading.exact:
+            tip.append("Messages counted by the provider's tokenizer endpoint.")
+            if reading.tools:
+                tip.append("Tools are a local estimate: the endpoint does not count them.")
+        else:
+            tip.append(f"Local estimate with {reading.encoding}, not the model's own tokenizer.")
+            if reading.calibrated and ratio is not None:
+                tip.append(f"Calibrated by earlier exact counts (×{ratio:.3f}).")
+        if note:
+            tip.append(note)
+        tooltip = "\n".join(tip)
+        self.count_label.setToolTip(tooltip)
+        self.bar.setToolTip(tooltip)
+        self.bar.setAccessibleDescription(self.count_label.text())
+
+        cost = reading.cost
+        if cost is None:
+            self.cost_label.setText("Cost: unknown (no prices for this model)")
+            self.cost_label.setToolTip("The catalog has no prices for it: not free, unknown.")
+        else:
+            cached = (
+                ""
+                if cost.cached_input_usd is None
+                else f" · cached input {_money(cost.cached_input_usd)}"
+            )
+            self.cost_label.setText(
+                f"Cost ≤ {_money(cost.total_usd)} (input {_money(cost.input_usd)} + max output "
+                f"{_money(cost.output_usd)}){cached}"
+            )
+            self.cost_label.setToolTip(
+                "Input at the full price plus the maximum output; when the provider's context "
+                "cache hits, the input costs the cached price instead."
+            )
+
+        if rec.model is None:
+            text = rec.message
+        elif rec.suggests_change:
+            text = f"Recommended: <b>{rec.model}</b>"
+        else:
+            text = f"Recommended: {rec.model} (current)"
+        self.recommended_label.setText(text)
+        self.recommended_label.setToolTip(rec.message)
+        self.apply_button.setEnabled(rec.suggests_change)
+        self.apply_button.setToolTip(
+            f"Switch the model to {rec.model} (undoable)" if rec.suggests_change else ""
+        )
+
+
+class TokenMeter(QObject):
+    """Keeps the meter's panel current: counts, exact counts, recommendation, badges.
+
+    Args:
+        window: The main window (workspace, undo stack, message list, status bar).
+        catalog: Windows and prices; ``load_catalog()`` by default.
+        calibration: Learned exact/estimate ratios; the saved ones by default.
+        exact_target: Gives (base URL, key) for a provider id, or None when it has no exact
+            count; by default the preset's URL and the key from its environment variable.
+
+    Signals:
+        reading_changed(): the figures shown changed.
+        exact_count_settled(): an exact count arrived or failed (tests wait on it).
+    """
+
+    reading_changed = Signal()
+    exact_count_settled = Signal()
+
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        catalog: Catalog | None = None,
+        calibration: Calibration | None = None,
+        exact_target: Callable[[str], ExactTarget] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self.workspace = window.workspace
+        self.catalog = catalog or load_catalog()
+        self.calibration = calibration or Calibration()
+        self.counter = TokenCounter()
+        self.exact_target = exact_target or _env_exact_target
+        self._targets: dict[str, ExactTarget] = {}
+        self._closing: asyncio.Task[None] | None = None
+        self.scheduler = ExactCountScheduler()
+        self.reading: MeterReading | None = None
+        self._exact: tuple[tuple[object, ...], int] | None = None
+        self._exact_note = ""
+        self._requested: tuple[object, ...] | None = None
+        self._client: ExactCountClient | None = None
+        self._client_target: ExactTarget = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._recount_generation = 0
+        self._recounting = False
+        self._recount_signals = _RecountSignals()
+        self._recount_signals.finished.connect(self._on_recount_finished)
+        self._update_timer = QTimer(self)
+        self._update_timer.setSingleShot(True)
+        self._update_timer.setInterval(0)
+        self._update_timer.timeout.connect(self.refresh)
+        self.panel = TokenMeterPanel()
+        self.panel.show_catalog_error(self.catalog.override_error)
+        self._connect()
+
     def _connect(self) -> None:
         conversation = self.workspace.conversation
         conversation.changed.connect(lambda _i, _n: self.schedule_refresh())
@@ -286,7 +399,7 @@ class TokenMeter(QWidget):
         conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
         conversation.reset.connect(self.recount)
         self.workspace.changed.connect(self.schedule_refresh)
-        self.apply_button.clicked.connect(self.apply_recommendation)
+        self.panel.apply_button.clicked.connect(self.apply_recommendation)
 
     # Counting ----------------------------------------------------------------------------------
 
@@ -308,7 +421,7 @@ class TokenMeter(QWidget):
             return
         self._recounting = True
         # The tokenizer loads in the worker too: the window paints before it is ready.
-        self.count_label.setText(
+        self.panel.show_status(
             f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
         )
         signals = self._recount_signals
@@ -358,7 +471,12 @@ class TokenMeter(QWidget):
             exact_messages=exact,
         )
         self.reading = reading
-        self._show(reading)
+        ratio = (
+            self.calibration.ratio(reading.model.family)
+            if reading.calibrated and reading.model is not None
+            else None
+        )
+        self.panel.show_reading(reading, self._exact_note, ratio)
         if exact is None and signature and signature != self._requested:
             self._request_exact(signature, reading)
         self.reading_changed.emit()
@@ -413,98 +531,7 @@ class TokenMeter(QWidget):
 
         self.scheduler.schedule(lambda: client.count(model, messages), settled, loop=loop)
 
-    # Showing -----------------------------------------------------------------------------------
-
-    def _show(self, reading: MeterReading) -> None:
-        rec = reading.recommendation
-        level = level_for(rec.needed, rec.current_window)
-        self.bar.show_reading(
-            {
-                "system": reading.system,
-                "messages": reading.messages,
-                "tools": reading.tools,
-                "reserved": rec.reserved_output,
-            },
-            rec.current_window,
-            level,
-        )
-        window = "unknown window" if rec.current_window is None else f"{rec.current_window:,}"
-        tag = {
-            "exact": "exact",
-            "exact + estimate": "exact; tools estimated",
-            "calibrated estimate": "estimate, calibrated",
-        }.get(reading.source, "estimate")
-        prefix = "" if reading.exact else "≈ "
-        self.count_label.setText(
-            f"{prefix}{reading.prompt_tokens:,} prompt + {rec.reserved_output:,} output / "
-            f"{window} tokens ({tag})"
-        )
-        self.count_label.setStyleSheet(
-            "" if level in ("ok", "unknown") else f"color: {LEVEL_COLOURS[level].name()};"
-        )
-        self.legend_label.setText(
-            " ".join(
-                f'<span style="color:{SEGMENT_COLOURS[key].name()}">■</span> {name} {value:,}'
-                for key, name, value in (
-                    ("system", "system", reading.system),
-                    ("messages", "messages", reading.messages),
-                    ("tools", "tools", reading.tools),
-                    ("reserved", "output", rec.reserved_output),
-                )
-            )
-        )
-        tip = [
-            f"System {reading.system:,} · messages {reading.messages:,} · tools "
-            f"{reading.tools:,} · reserved output {rec.reserved_output:,}"
-            + (f" · margin {rec.margin:,}" if rec.margin else ""),
-        ]
-        if reading.exact:
-            tip.append("Messages counted by the provider's tokenizer endpoint.")
-            if reading.tools:
-                tip.append("Tools are a local estimate: the endpoint does not count them.")
-        else:
-            tip.append(f"Local estimate with {reading.encoding}, not the model's own tokenizer.")
-            if reading.calibrated and reading.model is not None:
-                ratio = self.calibration.ratio(reading.model.family) or 1.0
-                tip.append(f"Calibrated by earlier exact counts (×{ratio:.3f}).")
-        if self._exact_note:
-            tip.append(self._exact_note)
-        tooltip = "\n".join(tip)
-        self.count_label.setToolTip(tooltip)
-        self.bar.setToolTip(tooltip)
-        self.bar.setAccessibleDescription(self.count_label.text())
-
-        cost = reading.cost
-        if cost is None:
-            self.cost_label.setText("Cost: unknown (no prices for this model)")
-            self.cost_label.setToolTip("The catalog has no prices for it: not free, unknown.")
-        else:
-            cached = (
-                ""
-                if cost.cached_input_usd is None
-                else f" · cached input {_money(cost.cached_input_usd)}"
-            )
-            self.cost_label.setText(
-                f"Cost ≤ {_money(cost.total_usd)} (input {_money(cost.input_usd)} + max output "
-                f"{_money(cost.output_usd)}){cached}"
-            )
-            self.cost_label.setToolTip(
-                "Input at the full price plus the maximum output; when the provider's context "
-                "cache hits, the input costs the cached price instead."
-            )
-
-        if rec.model is None:
-            text = rec.message
-        elif rec.suggests_change:
-            text = f"Recommended: <b>{rec.model}</b>"
-        else:
-            text = f"Recommended: {rec.model} (current)"
-        self.recommended_label.setText(text)
-        self.recommended_label.setToolTip(rec.message)
-        self.apply_button.setEnabled(rec.suggests_change)
-        self.apply_button.setToolTip(
-            f"Switch the model to {rec.model} (undoable)" if rec.suggests_change else ""
-        )
+    # Cards and actions ---------------------------------------------------------------------------
 
     def badge(self, message: Message) -> tuple[str, str]:
         """A card's token badge: its count and what the figure includes."""
@@ -551,7 +578,7 @@ class TokenMeter(QWidget):
 def install(window: MainWindow) -> TokenMeter:
     """Puts the token meter at the top of the Parameters column and badges on the cards."""
     meter = TokenMeter(window)
-    window.params_column.insertWidget(0, meter)
+    window.params_column.insertWidget(0, meter.panel)
     window.message_list.card_delegate.badge_for = meter.badge
     window.token_meter = meter  # type: ignore[attr-defined]
     window.closed.connect(meter.shutdown)
