@@ -190,7 +190,10 @@ class HistoryPanel(QWidget):
         self._spawn(self._load(self._generation, self.search_edit.text().strip()))
 
     async def _load(self, generation: int, text: str) -> None:
-        entries = await self._history.call(lambda store: store.search(text, limit=LIST_LIMIT))
+        try:
+            entries = await self._history.call(lambda store: store.search(text, limit=LIST_LIMIT))
+        except RuntimeError:  # the window closed meanwhile: nothing left to show
+            return
         if generation != self._generation:
             return  # a newer search is on its way
         current = self.current_entry()
