@@ -340,3 +340,23 @@ def test_runs_are_recorded_in_the_history_without_the_key(
     assert window.document.path is None and window.document.modified
     assert window.main_tabs.currentIndex() == 0
 
+
+def test_copy_as_code_puts_the_exact_request_on_the_clipboard_without_the_key(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from PySide6.QtGui import QAction, QGuiApplication
+
+    load(
+        window,
+        [
+            {"role": "user", "content": "Give me JSON"},
+            {"role": "assistant", "content": "{", "partial": True},
+        ],
+    )
+    action = window.findChild(QAction, "copyAsCurlAction")
+    assert action is not None
+    action.trigger()
+
+    text = QGuiApplication.clipboard().text()
+    assert "curl" in text and '"partial": true' in text and LOOP_ENV in text
+    assert SECRET not in text
