@@ -234,6 +234,9 @@ if __name__ == "__main__":
     chunks = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     app = QApplication.instance() or QApplication([])
+    from workbench.ui.gc_guard import GuiThreadGarbageCollector
+
+    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
