@@ -28,7 +28,7 @@ from workbench.core.providers import PRESETS, prefill_refusal, preset
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace, WorkspaceError
-from workbench.ui import dialogs
+from workbench.ui import dialogs, tool_editor
 from workbench.ui.conversation_editor import ConversationEditor
 from workbench.ui.document import WorkspaceDocument
 from workbench.ui.message_list import CardDelegate, MessageListView
@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
         connects to the workspace; the window itself knows no feature's rules.
         """
+        tool_editor.install(self)
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
