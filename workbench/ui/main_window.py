@@ -28,7 +28,7 @@ from workbench.core.providers import PRESETS, prefill_refusal, preset
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace, WorkspaceError
-from workbench.ui import dialogs, tool_editor
+from workbench.ui import dialogs, tool_calls, tool_editor
 from workbench.ui.conversation_editor import ConversationEditor
 from workbench.ui.document import WorkspaceDocument
 from workbench.ui.message_list import CardDelegate, MessageListView
@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         connects to the workspace; the window itself knows no feature's rules.
         """
         tool_editor.install(self)
+        tool_calls.install(self)
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
