@@ -239,3 +239,30 @@ def test_auto_indent_after_an_opening_bracket(window: MainWindow, qtbot: QtBot) 
     qtbot.keyClicks(edit, "]")
     assert edit.toPlainText() == '{\n  "a": [\n    1\n  ]'
     assert window.workspace.tools[0].source == edit.toPlainText()
+
+
+def test_form_view_and_json_stay_in_sync(window: MainWindow, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QLineEdit, QTableWidget
+
+    editor = tools_editor(window)
+    editor.add_template(CODE_RUNNER)
+    name_edit = window.findChild(QLineEdit, "toolNameEdit")
+    table = window.findChild(QTableWidget, "toolParamsTable")
+    assert name_edit is not None and table is not None
+    assert name_edit.text() == "CodeRunner" and table.rowCount() == 2
+    # Form -> JSON.
+    name_edit.setFocus()
+    name_edit.selectAll()
+    qtbot.keyClicks(name_edit, "Runner")
+    assert json.loads(json_edit(window).toPlainText())["function"]["name"] == "Runner"
+    window.findChild(QWidget, "addParamButton").click()  # type: ignore[union-attr]
+    parameters = json.loads(window.workspace.tools[0].source)["function"]["parameters"]
+    assert list(parameters["properties"]) == ["language", "code", "param_3"]
+    # JSON -> form.
+    edit = json_edit(window)
+    edit.setPlainText(edit.toPlainText().replace('"param_3"', '"timeout"'))
+    assert table.item(2, 0).text() == "timeout"
+    edit.setPlainText(edit.toPlainText().replace('"type": "object"', '"type": "array"', 1))
+    assert not table.isEnabled()
+    window.undo_action.trigger()
+    assert table.isEnabled()

@@ -1,10 +1,11 @@
 """The Tools tab: the workspace's function schemas, edited as JSON that is checked as it is typed.
 
 Object names: ``toolsEditor`` (the tab), ``toolList`` (tools, checkbox = sent with the next run),
-``toolJsonEdit`` (the selected tool's JSON), ``toolErrors`` (its problems, with line and column),
-``toolMockEdit`` (the mock result that pre-fills its result cards), ``toolChoiceSelector``, and the
-buttons ``addToolButton``, ``duplicateToolButton``, ``deleteToolButton``, ``moveToolUpButton``,
-``moveToolDownButton``, ``importToolsButton``, ``exportToolsButton``.
+``toolJsonEdit`` (the selected tool's JSON), ``toolFormView`` (the same tool as a form, for simple
+schemas), ``toolErrors`` (its problems, with line and column), ``toolMockEdit`` (the mock result
+that pre-fills its result cards), ``toolChoiceSelector``, and the buttons ``addToolButton``,
+``duplicateToolButton``, ``deleteToolButton``, ``moveToolUpButton``, ``moveToolDownButton``,
+``importToolsButton``, ``exportToolsButton``.
 
 Every edit goes through the window's undo stack (:mod:`workbench.ui.tool_undo`); the text typed is
 stored at once, whether it is valid or not, and checked after a short pause.
@@ -41,12 +42,14 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QSplitter,
+    QTabWidget,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.core.tool_form import ToolForm, form_from_tool, form_refusal, tool_with_form
 from workbench.core.tools import (
     TEMPLATES,
     ToolsCheck,
@@ -61,6 +64,7 @@ from workbench.core.tools import (
 )
 from workbench.core.workspace import ToolEntry, Workspace, WorkspaceError, write_atomic
 from workbench.ui import dialogs
+from workbench.ui.tool_form_view import ToolFormView
 from workbench.ui.tool_undo import (
     EditToolSource,
     InsertTools,
@@ -246,6 +250,8 @@ class ToolsEditor(QWidget):
         self._undo = undo_stack
         self._current: ToolEntry | None = None
         self._last_check: ToolsCheck | None = None
+        #: The last text the form wrote, so that showing it does not rebuild the form mid-edit.
+        self._form_source: str | None = None
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tools-io")
         self._build()
         self._timer = QTimer(self)
@@ -353,7 +359,13 @@ class ToolsEditor(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
-        splitter.addWidget(self.json_edit)
+        self.form_view = ToolFormView()
+        self.view_tabs = QTabWidget()
+        self.view_tabs.setObjectName("toolViewTabs")
+        self.view_tabs.setDocumentMode(True)
+        self.view_tabs.addTab(self.json_edit, "JSON")
+        self.view_tabs.addTab(self.form_view, "Form")
+        splitter.addWidget(self.view_tabs)
         splitter.addWidget(bottom)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([170, 360, 150])
@@ -371,6 +383,7 @@ class ToolsEditor(QWidget):
         self.json_edit.textChanged.connect(self._on_json_typed)
         self.mock_edit.textChanged.connect(self._on_mock_typed)
         self.errors.itemClicked.connect(self._on_error_clicked)
+        self.form_view.form_edited.connect(self._on_form_edited)
         self.tool_choice_selector.activated.connect(self._on_choice_chosen)
 
     # Showing the workspace -------------------------------------------------------------------
@@ -417,6 +430,12 @@ class ToolsEditor(QWidget):
             button.setEnabled(entry is not None)
         _set_text_keeping_cursor(self.json_edit, source)
         _set_text_keeping_cursor(self.mock_edit, mock)
+        if entry is None:
+            self.form_view.show_form(None, "Add a tool to edit it here.")
+        elif source != self._form_source:
+            # Changed elsewhere (JSON, undo): show it. A change the form made is shown already.
+            tool = entry.parsed()
+            self.form_view.show_form(form_from_tool(tool), form_refusal(tool))
 
     def _refresh_choice(self) -> None:
         choice = self._workspace.tool_choice
@@ -499,6 +518,7 @@ class ToolsEditor(QWidget):
     def select(self, entry: ToolEntry) -> None:
         """Shows ``entry`` in the editor."""
         self._current = entry
+        self._form_source = None
         with QSignalBlocker(self.tool_list):
             self.tool_list.setCurrentRow(index_of(self._workspace, entry))
         self._show_current()
@@ -523,6 +543,15 @@ class ToolsEditor(QWidget):
         if entry is None or text == entry.source:
             return
         self._undo.push(EditToolSource(self._workspace, entry, text))
+
+    def _on_form_edited(self, form: ToolForm) -> None:
+        entry = self._current
+        if entry is None:
+            return
+        text = tool_with_form(entry.parsed(), form)
+        if text != entry.source:
+            self._form_source = text
+            self._undo.push(EditToolSource(self._workspace, entry, text))
 
     def _on_mock_typed(self) -> None:
         entry = self._current
