@@ -79,12 +79,19 @@ OPENAI_RULES = ToolRules(
 )
 
 
-def rules_for(provider_id: str) -> ToolRules:
-    """The tool rules of provider ``provider_id`` (Moonshot's for Moonshot, OpenAI's otherwise)."""
+def rules_for(provider_id: str, kind: str | None = None, name: str | None = None) -> ToolRules:
+    """The tool rules of a provider: Moonshot's for the moonshot kind, OpenAI's otherwise.
+
+    Args:
+        provider_id: The provider's id; its kind and name come from the presets unless given.
+        kind: The provider's wire-format kind (a user-added provider has one of its own).
+        name: The provider's name, for messages.
+    """
     found = preset(provider_id)
-    if found is not None and found.kind == "moonshot":
+    kind = kind or (found.kind if found is not None else None)
+    if kind == "moonshot":
         return MOONSHOT_RULES
-    name = found.name if found is not None else (provider_id or "this provider")
+    name = name or (found.name if found is not None else (provider_id or "this provider"))
     return ToolRules(name, OPENAI_RULES.name_pattern, OPENAI_RULES.name_rule, builtin=False)
 
 
@@ -384,12 +391,16 @@ def tool_label(index: int, check: ToolCheck) -> str:
     return f"Tool {index + 1}" + (f" ({check.name})" if check.name else "")
 
 
-def tool_problems(workspace: Workspace) -> list[str]:
+def tool_problems(workspace: Workspace, rules: ToolRules | None = None) -> list[str]:
     """Why the workspace's enabled tools cannot be sent, one sentence per problem (none: fine).
 
     Disabled tools are not sent, so they never block; warnings do not block either.
+
+    Args:
+        workspace: The tools, ``tool_choice`` and provider to check.
+        rules: The provider's rules; by default those of ``workspace.params.provider``.
     """
-    rules = rules_for(workspace.params.provider)
+    rules = rules or rules_for(workspace.params.provider)
     checked = check_tools(workspace.tools, rules)
     found = []
     for i, (entry, check) in enumerate(zip(workspace.tools, checked.tools, strict=True)):

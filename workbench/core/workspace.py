@@ -234,7 +234,7 @@ class Workspace:
         self.changed.emit()
 
     def problems(self) -> list[str]:
-        """Everything that stops a send, as sentences: messages, parameters, tools, combinations."""
+        """Everything that stops a send, as sentences: messages, parameters, their combination."""
         found = [str(p) for p in self.conversation.problems()]
         found += [f"Parameter {name}: {reason}" for name, reason in self.params.problems()]
         last = self.conversation[-1] if len(self.conversation) else None
@@ -243,10 +243,6 @@ class Workspace:
                 "Partial mode cannot be combined with response_format json_object: turn one off "
                 "(a partial '{' already asks for JSON)."
             )
-        # Imported here: the tools module builds on this one.
-        from workbench.core.tools import tool_problems
-
-        found += tool_problems(self)
         return found
 
     def to_json(self) -> dict[str, Any]:
