@@ -7,6 +7,8 @@ import json
 import pytest
 
 from workbench.core.json_positions import line_column, scan_positions
+from workbench.core.payloads import request_problems
+from workbench.core.providers import Prefill, ProviderConfig, preset
 from workbench.core.run_types import ToolCall
 from workbench.core.tools import (
     CODE_RUNNER,
@@ -151,7 +153,10 @@ def test_tool_problems_name_the_tool_and_only_enabled_ones_block() -> None:
     workspace = Workspace(tools=[ToolEntry(CODE_RUNNER), ToolEntry('{"type": "function",')])
     (problem,) = tool_problems(workspace)
     assert problem.startswith("Tool 2: line 1, column 21: Not valid JSON")
-    assert any(p.startswith("Tool 2") for p in workspace.problems())
+    # The request check runs them with the provider's own rules.
+    moonshot, openai = preset("moonshot"), preset("openai")
+    assert moonshot is not None and openai is not None
+    assert request_problems(workspace, moonshot).count(problem) == 1
     workspace.tools[1].enabled = False
     assert tool_problems(workspace) == []
     workspace.tool_choice = {"type": "function", "function": {"name": "missing_fn"}}
@@ -167,6 +172,11 @@ def test_tool_problems_follow_the_provider() -> None:
     assert tool_problems(workspace) and "Tool 1 ($web_search)" in tool_problems(workspace)[0]
     workspace.params.provider = "moonshot"
     assert tool_problems(workspace) == []
+    # A provider the user added says its kind itself.
+    own = ProviderConfig("kimi-proxy", "Kimi proxy", "moonshot", "http://x/v1", Prefill.NONE, "K")
+    workspace.params.provider = own.id
+    assert not any("Tool" in p for p in request_problems(workspace, own))
+    assert tool_problems(workspace)  # without its kind: OpenAI's rules
 
 
 def test_invalid_tool_survives_save_and_reopen_unchanged(tmp_path) -> None:

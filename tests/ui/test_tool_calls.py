@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
-from pytestqt.qtbot import QtBot
 
+from tests.ui.conftest import Dialogs
 from workbench.core.conversation import Message
 from workbench.core.run_types import ToolCall, ToolCallDelta
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
 from workbench.core.workspace import ToolEntry
-from workbench.ui import dialogs
 from workbench.ui.main_window import MainWindow
 from workbench.ui.tool_calls import ToolCallCards
 
 
 @pytest.fixture
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: dialogs.Button.Discard)
-    win = MainWindow()
-    qtbot.addWidget(win)
+def window(open_window: type[MainWindow], user_dialogs: Dialogs) -> MainWindow:
+    win = open_window()
     win.resize(1200, 2400)  # tall enough for every card to be live
     conversation = win.workspace.conversation
     conversation.append(Message(role="user", content="Is 3214567 prime? Also search the news."))
@@ -30,9 +25,7 @@ def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow
         ToolEntry(CODE_RUNNER, mock_result="True"),
         ToolEntry(WEB_SEARCH_TOOL),
     ]
-    yield win
-    win.close()
-    win.undo_stack.blockSignals(True)
+    return win
 
 
 def cards(window: MainWindow) -> ToolCallCards:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from tests.ui.conftest import Dialogs
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
 from workbench.core.workspace import Message, ToolEntry, load_workspace
 from workbench.ui import dialogs
@@ -20,14 +20,8 @@ from workbench.ui.tool_editor import ToolsEditor
 
 
 @pytest.fixture
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: dialogs.Button.Discard)
-    win = MainWindow()
-    qtbot.addWidget(win)
-    yield win
-    win.close()
-    # The document (no Qt parent) outlives the window; keep the stack's last signals from it.
-    win.undo_stack.blockSignals(True)
+def window(open_window: type[MainWindow], user_dialogs: Dialogs) -> MainWindow:
+    return open_window()
 
 
 def tools_editor(window: MainWindow) -> ToolsEditor:
@@ -171,14 +165,14 @@ def test_tool_choice_selector_and_mock_result(window: MainWindow) -> None:
 
 
 def test_invalid_tool_survives_save_and_reopen(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, user_dialogs: Dialogs
 ) -> None:
     editor = tools_editor(window)
     editor.add_blank()
     typed = '{\n  "type": "function",\n  "function": {"name": "unfinished"'
     json_edit(window).setPlainText(typed)
     path = tmp_path / "tools.prompt.json"
-    monkeypatch.setattr(dialogs, "choose_save_path", lambda *a: str(path))
+    user_dialogs.save_paths.append(str(path))
     assert window.save()
     assert [t.source for t in load_workspace(path).tools] == [typed]
     window.new()
@@ -190,7 +184,11 @@ def test_invalid_tool_survives_save_and_reopen(
 
 
 def test_import_and_export_through_clipboard_and_file(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    user_dialogs: Dialogs,
 ) -> None:
     editor = tools_editor(window)
     clipboard = QGuiApplication.clipboard()
@@ -205,10 +203,8 @@ def test_import_and_export_through_clipboard_and_file(
     window.redo_action.trigger()
 
     clipboard.setText("[{,]")
-    shown: list[str] = []
-    monkeypatch.setattr(dialogs, "show_error", lambda _p, _t, text, *_: shown.append(text))
     editor.import_from_clipboard()
-    assert shown and "line 1, column 3" in shown[0]
+    assert "line 1, column 3" in user_dialogs.errors[0]
 
     target = tmp_path / "tools.json"
     monkeypatch.setattr(dialogs, "choose_json_save_path", lambda *a: str(target))
