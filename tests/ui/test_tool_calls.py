@@ -50,7 +50,7 @@ CALLS = [
 
 def test_parallel_calls_become_checked_cards_with_prefilled_results(window: MainWindow) -> None:
     assistant = window.workspace.conversation[1]
-    continue_button = window.findChild(QPushButton, "continueButton")
+    continue_button = window.findChild(QPushButton, "continueWithResultsButton")
     assert continue_button is not None and continue_button.isHidden()
 
     uids = cards(window).add_calls(assistant.uid, CALLS)
@@ -103,7 +103,7 @@ def test_continue_sends_the_conversation_with_the_results(
     sent: list[int] = []
     monkeypatch.setattr(window, "send", lambda: sent.append(len(window.workspace.conversation)))
     cards(window).add_calls(window.workspace.conversation[1].uid, CALLS)
-    button = window.findChild(QWidget, "continueButton")
+    button = window.findChild(QWidget, "continueWithResultsButton")
     assert isinstance(button, QPushButton)
     button.click()
     assert sent == [4]

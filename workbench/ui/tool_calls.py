@@ -4,7 +4,8 @@ An assistant card that made tool calls shows, under its text, each call's functi
 pretty-printed arguments, with a red line where the arguments break that tool's schema. Each call
 gets a tool-result card (role ``tool``, ``tool_call_id`` and ``name`` set) pre-filled from the
 tool's saved mock result (``$web_search`` with its own arguments, as Moonshot expects); the user
-fills them in and presses Continue (``continueButton``), which sends the conversation again.
+fills them in and presses Continue (``continueWithResultsButton``), which sends the conversation
+again.
 """
 
 from __future__ import annotations
@@ -111,8 +112,8 @@ class ToolCallCards(QObject):
         window.message_list.card_delegate.detail_for = self.detail_for
 
         self.continue_button = QPushButton("Continue")
-        self.continue_button.setObjectName("continueButton")
-        self.continue_button.setAccessibleName("continueButton")
+        self.continue_button.setObjectName("continueWithResultsButton")
+        self.continue_button.setAccessibleName("continueWithResultsButton")
         self.continue_button.setToolTip("Send the conversation with the tool results")
         self.continue_button.hide()
         window.bottom_bar.insertWidget(window.bottom_bar.count() - 1, self.continue_button)
