@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from tests.ui.conftest import Dialogs
 from workbench.core.conversation import Message
-from workbench.core.run_types import ToolCall, ToolCallDelta
+from workbench.core.run_types import RunResult, ToolCall, ToolCallDelta
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
 from workbench.core.workspace import ToolEntry
 from workbench.ui.main_window import MainWindow
@@ -114,3 +114,15 @@ def test_a_result_card_without_its_call_is_flagged(window: MainWindow) -> None:
         Message(role="tool", content="x", name="CodeRunner", tool_call_id="functions.gone:0")
     )
     assert "No earlier tool call has the id functions.gone:0" in detail_text(window, 2)
+
+
+def test_a_finished_run_with_calls_gets_its_result_cards(window: MainWindow) -> None:
+    assistant = window.workspace.conversation[1]
+    # The run controller streamed the calls into the answer card; the run then finished.
+    window.workspace.conversation.update(1, tool_calls=[c.to_json() for c in CALLS])
+    result = RunResult(provider="moonshot", model="m", tool_calls=list(CALLS))
+    uids = cards(window).on_run_finished(result)
+    assert len(uids) == 2
+    assert [m.tool_call_id for m in window.workspace.conversation[2:]] == [c.id for c in CALLS]
+    assert cards(window).on_run_finished(result) == []  # never twice
+    assert assistant.tool_calls == [c.to_json() for c in CALLS]

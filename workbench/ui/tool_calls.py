@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton
 
 from workbench.core.conversation import Conversation, Message
-from workbench.core.run_types import ToolCall, ToolCallDelta
+from workbench.core.run_types import RunResult, ToolCall, ToolCallDelta
 from workbench.core.tools import argument_problems, pretty_arguments, tool_result_messages
 from workbench.core.workspace import ToolEntry, Workspace
 from workbench.ui.undo import EditMessage, InsertMessage
@@ -208,6 +208,24 @@ class ToolCallCards(QObject):
         )
         self.results_added.emit(len(calls))
         return [m.uid for m in results]
+
+    def on_run_finished(self, result: RunResult) -> list[int]:
+        """A run ended: when it made tool calls, adds their result cards under its answer.
+
+        The answer is the last assistant card holding exactly these calls (the run controller
+        stored them there as they streamed in). Returns the uids of the result cards.
+        """
+        if not result.tool_calls or result.error:
+            return []
+        wanted = [c.to_json() for c in result.tool_calls]
+        conversation = self._workspace.conversation
+        for message in reversed(conversation.messages):
+            if message.role == "assistant" and message.tool_calls == wanted:
+                following = conversation.messages[conversation.index_of(message.uid) + 1 :]
+                if any(m.role == "tool" for m in following):
+                    return []  # answered already (the run was recorded twice, say)
+                return self.add_calls(message.uid, result.tool_calls)
+        return []
 
     # Continue --------------------------------------------------------------------------------
 
