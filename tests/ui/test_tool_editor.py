@@ -98,7 +98,9 @@ def test_schema_problem_listed_with_path_and_clicking_goes_there(
     assert edit.toPlainText()[edit.textCursor().position() :].startswith('"x"')
 
 
-def test_send_refuses_an_invalid_enabled_tool_naming_it(window: MainWindow, qtbot: QtBot) -> None:
+def test_send_refuses_an_invalid_enabled_tool_naming_it(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window.workspace.conversation.append(Message(role="user", content="Prime?"))
     editor = tools_editor(window)
     editor.add_template(CODE_RUNNER)
@@ -109,11 +111,14 @@ def test_send_refuses_an_invalid_enabled_tool_naming_it(window: MainWindow, qtbo
     send.click()
     problems = window.send_problems.text()
     assert "Tool 1 (Code Runner)" in problems and "is not allowed by Moonshot" in problems
-    # Disabled for the next run: it no longer blocks.
+    # Disabled for the next run: it no longer blocks, and the run controller is asked to send.
     tool_list(window).item(0).setCheckState(Qt.CheckState.Unchecked)
     assert window.workspace.tools[0].enabled is False
+    sent: list[bool] = []
+    monkeypatch.setattr(window.run_controller, "send", lambda: sent.append(True))
     send.click()
     assert "Tool 1" not in window.send_problems.text()
+    assert sent == [True]
     window.undo_action.trigger()
     assert window.workspace.tools[0].enabled is True
     assert tool_list(window).item(0).checkState() == Qt.CheckState.Checked
