@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from tests.ui.conftest import Dialogs
 from workbench.core.conversation import Message
-from workbench.core.run_types import RunResult, ToolCall, ToolCallDelta
+from workbench.core.run_types import RunResult, ToolCall
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
 from workbench.core.workspace import ToolEntry
 from workbench.ui.main_window import MainWindow
@@ -86,15 +86,6 @@ def test_fixing_the_schema_clears_the_flag_on_the_card(window: MainWindow) -> No
     entry.source = entry.source.replace('"javascript"', '"ruby"')
     window.workspace.changed.emit()
     assert "is not one of" not in detail_text(window, 1)
-
-
-def test_streaming_deltas_show_on_the_card_before_the_run_ends(window: MainWindow) -> None:
-    assistant = window.workspace.conversation[1]
-    partial = ToolCall("functions.CodeRunner:0", "CodeRunner", '{"langu')
-    cards(window).show_delta(assistant.uid, ToolCallDelta(0, partial))
-    shown = detail_text(window, 1)
-    assert "receiving tool calls" in shown and "{&quot;langu" in shown
-    assert assistant.tool_calls == []  # nothing stored until the run ends
 
 
 def test_continue_sends_the_conversation_with_the_results(

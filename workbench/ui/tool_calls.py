@@ -18,9 +18,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton
 
 from workbench.core.conversation import Conversation, Message
-from workbench.core.run_types import RunResult, ToolCall, ToolCallDelta
+from workbench.core.run_types import RunResult, ToolCall
 from workbench.core.tools import argument_problems, pretty_arguments, tool_result_messages
 from workbench.core.workspace import ToolEntry, Workspace
+from workbench.ui.run_controller import RunController
 from workbench.ui.undo import EditMessage, InsertMessage
 
 if TYPE_CHECKING:
@@ -107,9 +108,12 @@ class ToolCallCards(QObject):
         self.setObjectName("toolCallCards")
         self._window = window
         self._workspace: Workspace = window.workspace
-        #: Calls still streaming in, per assistant message uid (shown, not yet in the message).
-        self._streaming: dict[int, list[ToolCall]] = {}
         window.message_list.card_delegate.detail_for = self.detail_for
+        self._runs = (
+            window.run_controller if isinstance(window.run_controller, RunController) else None
+        )
+        if self._runs is not None:
+            self._runs.run_finished.connect(self.on_run_finished)
 
         self.continue_button = QPushButton("Continue")
         self.continue_button.setObjectName("continueWithResultsButton")
@@ -135,15 +139,22 @@ class ToolCallCards(QObject):
 
     def detail_for(self, message: Message) -> str:
         """The rich text under ``message``'s card: its tool calls, or what a result answers."""
-        if message.role == "assistant":
-            streaming = self._streaming.get(message.uid)
-            if streaming:
-                return calls_html(streaming, self._workspace.tools, streaming=True)
-            if message.tool_calls:
-                return calls_html(calls_of(message), self._workspace.tools, streaming=False)
+        if message.role == "assistant" and message.tool_calls:
+            streaming = self._streaming_into(message)
+            return calls_html(calls_of(message), self._workspace.tools, streaming=streaming)
         if message.role == "tool":
             return result_html(message, self._workspace.conversation)
         return ""
+
+    def _streaming_into(self, message: Message) -> bool:
+        """Whether a run is still streaming into ``message`` (its arguments are not whole yet)."""
+        conversation = self._workspace.conversation
+        return (
+            self._runs is not None
+            and self._runs.running
+            and len(conversation) > 0
+            and conversation[-1] is message
+        )
 
     def _relayout_tool_cards(self) -> None:
         """The tools changed: the argument checks and so the card heights may have too."""
@@ -168,21 +179,12 @@ class ToolCallCards(QObject):
 
     # Runs ------------------------------------------------------------------------------------
 
-    def show_delta(self, uid: int, delta: ToolCallDelta) -> None:
-        """A streamed tool call grew: shows it on the card of assistant message ``uid``."""
-        calls = self._streaming.setdefault(uid, [])
-        while len(calls) <= delta.index:
-            calls.append(ToolCall(id="", name=""))
-        calls[delta.index] = delta.call
-        self._refresh_message(uid)
-
     def add_calls(self, uid: int, calls: Sequence[ToolCall]) -> list[int]:
         """The run that wrote assistant message ``uid`` ended with ``calls``.
 
         Stores the calls on the message and adds one pre-filled result card per call right after
         it, as one undo step. Returns the uids of the result cards.
         """
-        self._streaming.pop(uid, None)
         conversation = self._workspace.conversation
         try:
             row = conversation.index_of(uid)
@@ -216,6 +218,7 @@ class ToolCallCards(QObject):
         stored them there as they streamed in). Returns the uids of the result cards.
         """
         if not result.tool_calls or result.error:
+            self._relayout_tool_cards()  # the calls shown while streaming get their checks
             return []
         wanted = [c.to_json() for c in result.tool_calls]
         conversation = self._workspace.conversation
