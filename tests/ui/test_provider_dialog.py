@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from keyring.backends import fail
@@ -29,12 +29,8 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, qasync_loop: asyncio.AbstractEventLoop) -> MainWindow:
-    win = MainWindow()
-    qtbot.addWidget(win, before_close_func=lambda w: w.undo_stack.setClean())
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+def window(qloop: asyncio.AbstractEventLoop, open_window: Callable[[], MainWindow]) -> MainWindow:
+    return open_window()
 
 
 def open_dialog(qtbot: QtBot, window: MainWindow, provider_id: str = "moonshot") -> ProviderDialog:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
+from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import (
     LOOP_ENV,
     LOOP_ID,
@@ -39,16 +40,12 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @pytest.fixture
 def window(
-    qtbot: QtBot,
-    qasync_loop: asyncio.AbstractEventLoop,
+    qloop: asyncio.AbstractEventLoop,
+    open_window: Callable[[], MainWindow],
     loopback: LoopbackServer,
     memory_keyring: MemoryKeyring,
 ) -> MainWindow:
-    win = MainWindow()
-    qtbot.addWidget(win, before_close_func=lambda w: w.undo_stack.setClean())
-    win.resize(1100, 800)
-    win.show()
-    qtbot.waitExposed(win)
+    win = open_window()
     loopback.api_key = SECRET
     memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
     add_loop_provider(win, loopback)
@@ -83,7 +80,9 @@ def test_send_streams_the_answer_into_a_new_assistant_card(
 ) -> None:
     load(window, [{"role": "user", "content": "Say hello"}])
     text = "Hello there, this answer streams in many small pieces."
-    loopback.queue(Reply(text=text, chunks=40, reasoning="thinking about a greeting"))
+    loopback.queue(
+        Reply(text=text, chunks=40, chunk_delay=0.005, reasoning="thinking about a greeting")
+    )
     seen: list[str] = []
     window.workspace.conversation.changed.connect(
         lambda index, _names: seen.append(window.workspace.conversation[index].content)
@@ -114,7 +113,8 @@ def test_send_streams_the_answer_into_a_new_assistant_card(
     assert len(conversation) == 1
     # The key travelled as the bearer token and nowhere in the body.
     chat = next(r for r in loopback.requests if r.path.endswith("/chat/completions"))
-    assert chat.headers["Authorization"] == f"Bearer {SECRET}"
+    headers = {name.lower(): value for name, value in chat.headers.items()}
+    assert headers["authorization"] == f"Bearer {SECRET}"
     assert SECRET not in json.dumps(chat.body)
 
 
@@ -286,7 +286,7 @@ def test_partial_is_refused_for_a_provider_that_cannot_prefill(
 
 
 def test_runs_are_recorded_in_the_history_without_the_key(
-    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, user_dialogs: Dialogs
 ) -> None:
     load(window, [{"role": "user", "content": "Remember me"}])
     loopback.queue(Reply(text="Noted."))
@@ -313,7 +313,7 @@ def test_runs_are_recorded_in_the_history_without_the_key(
         panel.search_edit.setText("remember")
     panel.run_list.setCurrentRow(0)
     window.workspace.conversation.update(0, content="changed since")
-    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: dialogs.Button.Discard)
+    user_dialogs.answers.append(dialogs.Button.Discard)
 
     qtbot.mouseClick(panel.reopen_button, Qt.MouseButton.LeftButton)
 

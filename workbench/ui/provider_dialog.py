@@ -322,7 +322,9 @@ class ProviderDialog(QDialog):
         self.name_edit.setText(provider.name)
         self.id_edit.setText(provider.id)
         self.kind_selector.setCurrentText(provider.kind)
-        self.prefill_selector.setCurrentIndex(self.prefill_selector.findData(provider.prefill.value))
+        self.prefill_selector.setCurrentIndex(
+            self.prefill_selector.findData(provider.prefill.value)
+        )
         self.base_url_edit.setText(provider.base_url)
         self.key_env_edit.setText(provider.key_env)
         self.needs_key_check.setChecked(provider.needs_key)
@@ -335,9 +337,7 @@ class ProviderDialog(QDialog):
             self.provider_list.clearSelection()
             self.provider_list.setCurrentRow(-1)
         self._show_provider(
-            ProviderConfig(
-                "", "", "custom", "", Prefill.TRAILING_ASSISTANT, "", needs_key=True
-            )
+            ProviderConfig("", "", "custom", "", Prefill.TRAILING_ASSISTANT, "", needs_key=True)
         )
         self.id_edit.setReadOnly(False)
         self.remove_button.setEnabled(False)
@@ -434,8 +434,7 @@ class ProviderDialog(QDialog):
             self._set_key_widgets(entry=False, stored=False)
         elif state.stored:
             self.key_status.setText(
-                f"A key is stored in {state.backend}. It is not shown again: "
-                "replace or delete it."
+                f"A key is stored in {state.backend}. It is not shown again: replace or delete it."
             )
             self.key_status.setStyleSheet("")
             self._set_key_widgets(entry=False, stored=True)
@@ -521,9 +520,7 @@ class ProviderDialog(QDialog):
         if key is None and config.id:
             key = await asyncio.to_thread(self.keys.resolve_key, config)
         try:
-            report = await check_connection(
-                config.base_url, key, balance=config.kind == "moonshot"
-            )
+            report = await check_connection(config.base_url, key, balance=config.kind == "moonshot")
         finally:
             self.test_button.setEnabled(True)
         if report.error is not None:

@@ -82,9 +82,7 @@ def format_metrics(result: RunResult) -> str:
     if result.usage is not None:
         usage = result.usage
         cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
-        parts.append(
-            f"{usage.prompt_tokens:,} in{cached} + {usage.completion_tokens:,} out tokens"
-        )
+        parts.append(f"{usage.prompt_tokens:,} in{cached} + {usage.completion_tokens:,} out tokens")
     if result.cost_usd is not None:
         cost = result.cost_usd
         parts.append(f"${cost:,.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}")
