@@ -206,6 +206,8 @@ def test_arguments_checked_against_the_schema() -> None:
     )
     assert "not one of the tools" in argument_problems("Nope", "{}", entries)[0]
     assert argument_problems("$web_search", '{"query": "x"}', entries) == []
+    broken = [ToolEntry(CODE_RUNNER.replace('"type": "object"', '"type": "objekt"'))]
+    assert "Not checked" in argument_problems("CodeRunner", "{}", broken)[0]
 
 
 def test_tool_result_messages_link_calls_and_prefill() -> None:

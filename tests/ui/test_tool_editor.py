@@ -267,3 +267,27 @@ def test_form_view_and_json_stay_in_sync(window: MainWindow, qtbot: QtBot) -> No
     assert not table.isEnabled()
     window.undo_action.trigger()
     assert table.isEnabled()
+
+
+def test_checks_follow_the_provider_including_user_added_ones(window: MainWindow) -> None:
+    from workbench.core.providers import Prefill, ProviderConfig
+
+    editor = tools_editor(window)
+    editor.add_template(WEB_SEARCH_TOOL)
+    assert error_lines(window) == ["✓ No problems: this tool can be sent."]
+    window.workspace.set_param("provider", "openai")
+    editor.validate_now()
+    assert any("Moonshot built-in" in e for e in error_lines(window))
+    window.providers.add(
+        ProviderConfig(
+            "proxy",
+            "Kimi proxy",
+            "moonshot",
+            "http://127.0.0.1:9/v1",
+            Prefill.MOONSHOT_PARTIAL,
+            "PROXY_KEY",
+        )
+    )
+    window.workspace.set_param("provider", "proxy")
+    editor.validate_now()
+    assert error_lines(window) == ["✓ No problems: this tool can be sent."]

@@ -582,8 +582,10 @@ def argument_problems(name: str, arguments: str, entries: Sequence[ToolEntry]) -
     if not isinstance(value, dict):
         return ["Arguments must be a JSON object."]
     schema = tool.get("function", {}).get("parameters")
+    if schema is None:
+        return []
     if not isinstance(schema, dict) or schema_problems(schema):
-        return []  # the tool's own schema is broken: the editor says so, nothing to check by
+        return [f"Not checked: the parameters schema of {name!r} is invalid (see the Tools tab)."]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cls = validator_for(schema, default=Draft202012Validator)

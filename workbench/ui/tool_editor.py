@@ -14,6 +14,7 @@ stored at once, whether it is valid or not, and checked after a short pause.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -52,6 +53,7 @@ from PySide6.QtWidgets import (
 from workbench.core.tool_form import ToolForm, form_from_tool, form_refusal, tool_with_form
 from workbench.core.tools import (
     TEMPLATES,
+    ToolRules,
     ToolsCheck,
     blank_tool,
     check_tools,
@@ -231,6 +233,8 @@ class ToolsEditor(QWidget):
     Args:
         workspace: The window's workspace (its ``tools`` and ``tool_choice`` are edited).
         undo_stack: The window's undo stack; every edit is a command on it.
+        rules: The rules of the provider the tools go to (names, built-ins); by default those
+            of the workspace's provider among the presets.
 
     Signals:
         status_changed(text): something to tell the user in the status bar.
@@ -242,12 +246,18 @@ class ToolsEditor(QWidget):
     #: (kind, result text or None, (path, error) or None) from the file thread.
     _file_done = Signal(str, object, object)
 
-    def __init__(self, workspace: Workspace, undo_stack: QUndoStack) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        undo_stack: QUndoStack,
+        rules: Callable[[], ToolRules] | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("toolsEditor")
         self.setAccessibleName("toolsEditor")
         self._workspace = workspace
         self._undo = undo_stack
+        self._rules = rules or (lambda: rules_for(workspace.params.provider))
         self._current: ToolEntry | None = None
         self._last_check: ToolsCheck | None = None
         #: The last text the form wrote, so that showing it does not rebuild the form mid-edit.
@@ -480,7 +490,7 @@ class ToolsEditor(QWidget):
         """Checks every tool now, lists the selected tool's problems and marks them in its text."""
         self._timer.stop()
         tools = self._workspace.tools
-        check = check_tools(tools, rules_for(self._workspace.params.provider))
+        check = check_tools(tools, self._rules())
         self._last_check = check
         self._update_labels()
         self.errors.clear()
@@ -731,7 +741,15 @@ def _set_text_keeping_cursor(edit: QPlainTextEdit, text: str) -> None:
 
 def install(window: MainWindow) -> ToolsEditor:
     """Adds the Tools tab to ``window`` and returns it."""
-    editor = ToolsEditor(window.workspace, window.undo_stack)
+
+    def rules() -> ToolRules:
+        provider_id = window.workspace.params.provider
+        provider = window.providers.get(provider_id)
+        if provider is None:
+            return rules_for(provider_id)
+        return rules_for(provider.id, provider.kind, provider.name)
+
+    editor = ToolsEditor(window.workspace, window.undo_stack, rules)
     window.side_tabs.addTab(editor, "Tools")
     editor.status_changed.connect(lambda text: window.statusBar().showMessage(text, 8000))
     window.document.loaded.connect(editor.refresh)
