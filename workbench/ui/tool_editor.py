@@ -350,7 +350,7 @@ class ToolsEditor(QWidget):
         self.mock_edit.setAccessibleName("toolMockEdit")
         self.mock_edit.setUndoRedoEnabled(False)
         self.mock_edit.setPlaceholderText(
-            "Mock result (optional): pre-fills the result card when the model calls this tool"
+            "Optional: what this tool would return, e.g. the output of a sample run"
         )
 
         top = QWidget()
@@ -364,6 +364,9 @@ class ToolsEditor(QWidget):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(QLabel("Problems"))
         bottom_layout.addWidget(self.errors, 1)
+        mock_label = QLabel("Mock result (pre-fills the result card when the model calls it)")
+        mock_label.setBuddy(self.mock_edit)
+        bottom_layout.addWidget(mock_label)
         bottom_layout.addWidget(self.mock_edit)
         self.mock_edit.setMaximumHeight(70)
 
