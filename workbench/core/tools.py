@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import json
 import re
 import warnings
@@ -188,10 +189,26 @@ class _Located:
 def check_tool_source(source: str, rules: ToolRules = MOONSHOT_RULES) -> ToolCheck:
     """Checks one tool's text: JSON syntax, the tool's shape, its schema, the provider's rules.
 
+    Results are cached by text and rules: the Tools tab re-checks every tool after each pause in
+    typing, and only the tool being typed in has changed.
+
     Args:
         source: The tool's JSON text as typed.
         rules: The provider's rules for names and built-in tools.
     """
+    tool, name, problems = _check_cached(source, rules)
+    return ToolCheck(copy.deepcopy(tool), name, list(problems))
+
+
+@functools.lru_cache(maxsize=512)
+def _check_cached(
+    source: str, rules: ToolRules
+) -> tuple[dict[str, Any] | None, str | None, tuple[ToolProblem, ...]]:
+    check = _check_uncached(source, rules)
+    return check.tool, check.name, tuple(check.problems)
+
+
+def _check_uncached(source: str, rules: ToolRules) -> ToolCheck:
     try:
         tool = json.loads(source)
     except json.JSONDecodeError as error:
