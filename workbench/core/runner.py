@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.catalog import Catalog, load_builtin_catalog
 from workbench.core.payloads import (
-    SDK_KEYS,
     ChatRequest,
     RequestError,
     build_request,
@@ -76,6 +75,22 @@ CONTEXT_MARKERS = (
 @lru_cache(maxsize=1)
 def _builtin_catalog() -> Catalog:
     return load_builtin_catalog()
+
+
+@lru_cache(maxsize=1)
+def _ssl_context() -> Any:
+    """The default TLS context, built once: loading the CA bundle costs ~50 ms per client."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
+def _http_client(openai: Any) -> Any:
+    """An HTTP client with the SDK's defaults and the shared TLS context (None: SDK default)."""
+    try:
+        return openai.DefaultAsyncHttpxClient(verify=_ssl_context())
+    except Exception:  # a different SDK layout: let the SDK build its own client
+        return None
 
 
 # Errors ---------------------------------------------------------------------------------------
@@ -368,6 +383,7 @@ class Run:
                     api_key=self._api_key or NO_KEY,
                     max_retries=0,  # retries are ours, with visible Status events
                     timeout=self.timeout,
+                    http_client=_http_client(openai),
                 )
                 await self._attempts(client, queue)
         except asyncio.CancelledError:
@@ -408,15 +424,18 @@ class Run:
         import openai
 
         wire = self.request.wire_body()
-        extra = {k: v for k, v in wire.items() if k not in SDK_KEYS}
         retries = 0
         while True:
             try:
-                stream = await client.chat.completions.create(
-                    model=wire["model"],
-                    messages=wire["messages"],
+                # The SDK's plain POST with raw chunks (dicts): the same request, headers and
+                # errors as chat.completions.create(), without building a pydantic object per
+                # chunk, which costs more than everything else a stream does.
+                stream = await client.post(
+                    "/chat/completions",
+                    body=wire,
+                    cast_to=object,
                     stream=True,
-                    extra_body=extra,
+                    stream_cls=openai.AsyncStream[object],
                 )
                 break
             except openai.APIStatusError as error:
@@ -511,7 +530,12 @@ class Run:
             return
         except openai.APIError as error:  # an error event inside the stream
             failure = _failure_from(error)
-            self._fail(describe_failure(failure, self.request), interrupted=True)
+            kind = f"{failure.type}: " if failure.type else ""
+            self._fail(
+                f"The server reported an error mid-answer ({kind}{failure.message}); the text "
+                "received so far is kept.",
+                interrupted=True,
+            )
             return
         if result.finish_reason is None and not self._stopped:
             self._fail(
