@@ -181,6 +181,23 @@ def test_json_mode_reports_the_error_in_the_object(
     assert "before the answer was complete" in result["error"]
 
 
+def test_retries_show_on_stderr_and_the_answer_on_stdout(
+    workspace_file: Path,
+    loopback: LoopbackServer,
+    key_env: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    limited = Reply(status=429, error_type="rate_limit_reached_error", headers={"Retry-After": "0"})
+    loopback.queue(limited, Reply(text="done}"))
+
+    status = run_cli(str(workspace_file), "--base-url", loopback.url, "--api-key-env", key_env)
+
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert out == "{done}\n"
+    assert "Rate limited (429 rate_limit_reached_error): retry 1 of 3" in err
+
+
 @pytest.mark.parametrize(
     ("extra", "words"),
     [

@@ -431,3 +431,11 @@ async def test_run_variants_limits_concurrency_per_provider_and_records_a_group(
     assert 0.4 <= elapsed < 0.6 + 0.5  # two at once, then the third: two rounds of 0.2 s
     assert {i for i, name in seen if name == "Finished"} == {0, 1, 2}
     assert sorted(str(e.variant) for e in history.group(group)) == ["A", "B", "C"]
+
+
+@pytest.mark.asyncio
+async def test_a_mangled_key_is_explained_without_sending(loopback: LoopbackServer) -> None:
+    _, result = await collect(Run(request_to(loopback), "sk-abc def\n"))
+
+    assert result.error is not None and "Paste the key again" in result.error
+    assert loopback.requests == []

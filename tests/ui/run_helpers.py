@@ -1,13 +1,9 @@
-"""Helpers for the run and provider window tests: an in-memory keyring and a loopback provider."""
+"""Helpers for the run and provider window tests: the loopback server as a provider."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
-
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.loopback_server import LoopbackServer
@@ -18,38 +14,6 @@ LOOP_ID = "loop"
 LOOP_ENV = "LOOP_API_KEY"
 #: Looks like a real key, so that redaction and leaks are both tested.
 SECRET = "sk-loopTEST0123456789abcdefSECRET"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend in a dict: UI tests never touch the machine's real keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return "Memory keyring"
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.passwords:
-            raise PasswordDeleteError("no such password")
-        del self.passwords[(service, username)]
-
-
-def use_keyring(backend: Any) -> Any:
-    """Installs ``backend`` and returns the one it replaces."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    return previous
 
 
 def add_loop_provider(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from keyring.backends import fail
@@ -12,20 +12,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.run_helpers import LOOP_ID, SECRET, MemoryKeyring, add_loop_provider, use_keyring
+from tests.memory_keyring import MemoryKeyring, installed
+from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider
 from workbench.core import paths
-from workbench.core.secrets import SERVICE
+from workbench.core.secrets import SERVICE, KeyStore
 from workbench.loopback_server import LoopbackServer
 from workbench.ui.main_window import MainWindow
 from workbench.ui.provider_dialog import ProviderDialog
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    backend = MemoryKeyring()
-    previous = use_keyring(backend)
-    yield backend
-    use_keyring(previous)
 
 
 @pytest.fixture
@@ -67,7 +60,8 @@ def test_a_saved_key_goes_to_the_keyring_and_is_never_shown_again(
     assert memory_keyring.passwords == {(SERVICE, "moonshot"): SECRET}
     assert not key_edit.isVisible() and key_edit.text() == ""
     status = dialog.findChild(QLabel, "keyStatusLabel")
-    assert status is not None and "stored in Memory keyring" in status.text()
+    assert status is not None
+    assert f"A key is stored in {KeyStore().backend_name()}" in status.text()
     assert dialog.replace_key_button.isVisible() and dialog.delete_key_button.isVisible()
     assert not any(SECRET in text for text in texts(dialog))
     # Reopening the provider shows the same: stored, not shown.
@@ -84,11 +78,8 @@ def test_a_saved_key_goes_to_the_keyring_and_is_never_shown_again(
 def test_without_a_keyring_it_says_so_and_names_the_variable(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    previous = use_keyring(fail.Keyring())
-    try:
+    with installed(fail.Keyring()):
         dialog = open_dialog(qtbot, window)
-    finally:
-        use_keyring(previous)
     status = dialog.findChild(QLabel, "keyStatusLabel")
     assert status is not None
     assert "No keyring is available" in status.text()

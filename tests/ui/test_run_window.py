@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,15 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
+from tests.memory_keyring import MemoryKeyring
 from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import (
     LOOP_ENV,
     LOOP_ID,
     SECRET,
-    MemoryKeyring,
     add_loop_provider,
     load,
-    use_keyring,
 )
 from workbench.core import paths
 from workbench.core.secrets import SERVICE
@@ -28,14 +27,6 @@ from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui import dialogs
 from workbench.ui.main_window import MainWindow
 from workbench.ui.run_controller import RunController
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    backend = MemoryKeyring()
-    previous = use_keyring(backend)
-    yield backend
-    use_keyring(previous)
 
 
 @pytest.fixture

@@ -207,6 +207,16 @@ def _is_refused(error: BaseException) -> bool:
     return False
 
 
+def _key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot go in an HTTP header (a paste with spaces or odd characters), or None."""
+    if key is None or (key.isascii() and key.isprintable() and " " not in key):
+        return None
+    return (
+        "The API key contains spaces, line breaks or non-ASCII characters, so it cannot be sent. "
+        "Paste the key again, exactly as the provider shows it."
+    )
+
+
 # The run --------------------------------------------------------------------------------------
 
 
@@ -291,6 +301,9 @@ class Run:
         max_retries: Retries after a 429 rate limit or a 5xx, each announced by a Status event.
         timeout: Seconds to wait for the connection and between two pieces of the stream.
         backoff: First wait between retries without ``Retry-After``; doubled each time.
+
+    ``result.ttft_ms`` and ``result.duration_ms`` count from the start of :meth:`events`, retry
+    waits included: they are what the user waited.
     """
 
     def __init__(
@@ -371,13 +384,17 @@ class Run:
 
     async def _work(self, queue: asyncio.Queue[RunEvent]) -> None:
         client: Any = None
-        # Imported on the first run, not at start-up (the SDK is slow to import), and before
-        # the clock starts so that the first run's time to first token is the provider's.
-        import openai
-
         self._start = time.perf_counter()
         try:
-            if not self._stopped:
+            # Imported on the first run, not at start-up (the SDK is slow to import); the clock
+            # restarts after it so that the first run's time to first token is the provider's.
+            import openai
+
+            self._start = time.perf_counter()
+            key_problem = _key_problem(self._api_key)
+            if key_problem:
+                self._fail(key_problem)
+            elif not self._stopped:
                 client = openai.AsyncOpenAI(
                     base_url=self.request.base_url,
                     api_key=self._api_key or NO_KEY,

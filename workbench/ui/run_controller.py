@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.catalog import Catalog
 from workbench.core.conversation import Conversation, Message, PartialRuleError
-from workbench.core.payloads import ChatRequest, build_request, request_problems
+from workbench.core.payloads import ChatRequest, RequestError, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
     Finished,
@@ -404,7 +404,11 @@ class RunController(QObject):
         if provider is None:
             self.panel.fail(self.request_problems()[0])
             return
-        request = build_request(self._window.workspace, provider)
+        try:
+            request = build_request(self._window.workspace, provider)
+        except RequestError as error:
+            self.panel.fail(str(error))
+            return
         last = self._conversation[-1] if len(self._conversation) else None
         uid = last.uid if last is not None and last.partial else None
         stream = RunStream(
