@@ -217,7 +217,9 @@ class ToolCallCards(QObject):
         The answer is the last assistant card holding exactly these calls (the run controller
         stored them there as they streamed in). Returns the uids of the result cards.
         """
-        if not result.tool_calls or result.error:
+        if not result.tool_calls:
+            return []
+        if result.error:
             self._relayout_tool_cards()  # the calls shown while streaming get their checks
             return []
         wanted = [c.to_json() for c in result.tool_calls]
