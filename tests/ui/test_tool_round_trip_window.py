@@ -4,7 +4,6 @@ streamed calls become a checked card and result cards, the user answers, Continu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import qasync
@@ -12,15 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from tests.memory_keyring import MemoryKeyring
 from tests.ui.conftest import Dialogs
-from tests.ui.run_helpers import (
-    LOOP_ID,
-    SECRET,
-    MemoryKeyring,
-    add_loop_provider,
-    load,
-    use_keyring,
-)
+from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, load
 from workbench.core.secrets import SERVICE
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
 from workbench.core.workspace import ToolEntry
@@ -44,13 +37,12 @@ def window(
     user_dialogs: Dialogs,
     qloop: qasync.QEventLoop,
     loopback: LoopbackServer,
-) -> Iterator[MainWindow]:
-    backend = MemoryKeyring()
-    previous = use_keyring(backend)
+    memory_keyring: MemoryKeyring,
+) -> MainWindow:
     win = open_window()
     win.resize(1100, 1600)
     loopback.api_key = SECRET
-    backend.set_password(SERVICE, LOOP_ID, SECRET)
+    memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
     add_loop_provider(win, loopback)
     load(win, [{"role": "user", "content": "Is 3214567 prime? Any news about it?"}])
     win.workspace.tools[:] = [
@@ -58,8 +50,7 @@ def window(
         ToolEntry(WEB_SEARCH_TOOL),
     ]
     win.workspace.changed.emit()
-    yield win
-    use_keyring(previous)
+    return win
 
 
 def controller(window: MainWindow) -> RunController:
