@@ -64,11 +64,14 @@ def detail(window: MainWindow, row: int) -> str:
     return label.text() if label is not None and label.isVisibleTo(card) else ""
 
 
-def click_and_wait(qtbot: QtBot, window: MainWindow, name: str) -> None:
+def click_and_wait(qtbot: QtBot, window: MainWindow, name: str) -> bool:
+    """Clicks ``name`` and waits for the run to end; returns whether it stayed enabled meanwhile."""
     button = window.findChild(QPushButton, name)
-    assert button is not None and button.isVisible(), name
+    assert button is not None and button.isVisible() and button.isEnabled(), name
     with qtbot.waitSignal(controller(window).run_finished, timeout=10_000):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        enabled_while_running = button.isEnabled()
+    return enabled_while_running
 
 
 @pytest.mark.parametrize("omit_index", [False, True], ids=["indexed", "missing-index"])
@@ -77,7 +80,7 @@ def test_parallel_calls_round_trip_through_the_window(
 ) -> None:
     loopback.queue(
         Reply(text="", tool_calls=CALLS, omit_index=omit_index, chunk_delay=0.05),
-        Reply(text="3214567 is prime."),
+        Reply(text="3214567 is prime.", chunk_delay=0.02),
     )
     seen_streaming: list[bool] = []
     conversation = window.workspace.conversation
@@ -107,7 +110,7 @@ def test_parallel_calls_round_trip_through_the_window(
     card.content_edit.moveCursor(card.content_edit.textCursor().MoveOperation.End)
     qtbot.keyClicks(card.content_edit, " (it printed 3)")
     assert conversation[2].content == "True (it printed 3)"
-    click_and_wait(qtbot, window, "continueWithResultsButton")
+    assert not click_and_wait(qtbot, window, "continueWithResultsButton")  # no double send
 
     assert conversation[-1].role == "assistant"
     assert conversation[-1].content == "3214567 is prime."

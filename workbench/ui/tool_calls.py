@@ -114,6 +114,8 @@ class ToolCallCards(QObject):
         )
         if self._runs is not None:
             self._runs.run_finished.connect(self.on_run_finished)
+            self._runs.run_started.connect(self._update_continue)
+            self._runs.run_finished.connect(lambda _result: self._update_continue())
 
         self.continue_button = QPushButton("Continue")
         self.continue_button.setObjectName("continueWithResultsButton")
@@ -238,6 +240,8 @@ class ToolCallCards(QObject):
         conversation = self._workspace.conversation
         waiting = len(conversation) > 0 and conversation[-1].role == "tool"
         self.continue_button.setVisible(waiting)
+        # One run at a time: Continue waits, like Send, for the run streaming in to end.
+        self.continue_button.setEnabled(self._runs is None or not self._runs.running)
 
     def continue_run(self) -> None:
         """Continue: sends the conversation with the tool results."""

@@ -694,7 +694,7 @@ class ToolsEditor(QWidget):
 
         self._submit("export", path, write)
 
-    def _submit(self, kind: str, path: str, work: Any) -> None:
+    def _submit(self, kind: str, path: str, work: Callable[[], str]) -> None:
         future: Future[str] = self._io.submit(work)
 
         def done(finished: Future[str]) -> None:
