@@ -140,6 +140,30 @@ def test_partial_card_shows_prefix_and_continuation_as_one_message(
     assert conversation[1].content == "{" and conversation[1].partial
 
 
+def test_regenerate_a_prefilled_answer_starts_again_from_its_prefix(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(
+        window,
+        [
+            {"role": "user", "content": "Greet me in character"},
+            {"role": "assistant", "content": "Arr,", "partial": True},
+        ],
+    )
+    loopback.queue(Reply(text=" ahoy!"), Reply(text=" matey!"))
+    send_and_wait(qtbot, window)
+
+    with qtbot.waitSignal(controller(window).run_finished, timeout=10_000):
+        qtbot.mouseClick(button(window, "regenerateButton"), Qt.MouseButton.LeftButton)
+
+    requests = loopback.chat_requests()
+    assert [r["messages"][-1]["content"] for r in requests] == ["Arr,", "Arr,"]
+    assert [m.content for m in window.workspace.conversation] == [
+        "Greet me in character",
+        "Arr, matey!",
+    ]
+
+
 def test_stop_mid_stream_keeps_the_text_marked_interrupted(
     qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
 ) -> None:

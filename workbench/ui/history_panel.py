@@ -88,9 +88,13 @@ def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
 
 
 def _when(started_at: Any) -> str:
+    """The run's start in local time, to the minute (the store keeps ISO 8601 in UTC)."""
     if isinstance(started_at, int | float):
         return dt.datetime.fromtimestamp(started_at).strftime("%Y-%m-%d %H:%M")
-    return str(started_at)[:16].replace("T", " ")
+    try:
+        return dt.datetime.fromisoformat(str(started_at)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(started_at)[:16].replace("T", " ")
 
 
 def describe(entry: HistoryEntry) -> str:

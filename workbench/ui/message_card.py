@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QTextDocument
+from PySide6.QtGui import QFont, QKeySequence, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -249,7 +249,14 @@ class MessageCard(QFrame):
                 self.name_edit.setText(message.name)
             if message.name:
                 self._reveal_name(focus=False)
-            if self.content_edit.toPlainText() != message.content:
+            shown = self.content_edit.toPlainText()
+            if shown and shown != message.content and message.content.startswith(shown):
+                # An answer streaming in grows at its end: append the new text rather than lay
+                # out the whole document again on every update.
+                end = QTextCursor(self.content_edit.document())
+                end.movePosition(QTextCursor.MoveOperation.End)
+                end.insertText(message.content[len(shown) :])
+            elif shown != message.content:
                 cursor = self.content_edit.textCursor()
                 position = cursor.position()
                 self.content_edit.setPlainText(message.content)

@@ -34,6 +34,7 @@ from workbench.ui.message_card import (
     CARD_MARGIN,
     CARD_SPACING,
     HEADER_HEIGHT,
+    MAX_CONTENT_HEIGHT,
     ROLE_COLOURS,
     MessageCard,
     content_font,
@@ -62,6 +63,8 @@ class CardDelegate(QStyledItemDelegate):
         self._partial_refusal = partial_refusal
         self._font = content_font()
         self._heights: dict[tuple[int, int, int], int] = {}
+        #: Per (uid, width): a text known to reach the tallest card height.
+        self._capped: dict[tuple[int, int], str] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
         #: Rich text shown under a card's content (its tool calls, say); "" for none.
         self.detail_for: Callable[[Message], str] | None = None
@@ -90,7 +93,16 @@ class CardDelegate(QStyledItemDelegate):
         if height is None:
             if len(self._heights) > 20_000:
                 self._heights.clear()
-            height = content_height(message.content, self._text_width(row_width), self._font)
+                self._capped.clear()
+            capped = self._capped.get((message.uid, row_width))
+            if capped is not None and message.content.startswith(capped):
+                # Text added to a card already at its tallest (an answer streaming in) cannot
+                # make it taller: skip laying out the whole text again.
+                height = MAX_CONTENT_HEIGHT
+            else:
+                height = content_height(message.content, self._text_width(row_width), self._font)
+            if height >= MAX_CONTENT_HEIGHT:
+                self._capped[(message.uid, row_width)] = message.content
             self._heights[key] = height
         return height
 

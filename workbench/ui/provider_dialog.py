@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -113,7 +114,7 @@ class ProviderDialog(QDialog):
         self.setObjectName("providerDialog")
         self.setAccessibleName("providerDialog")
         self.setWindowTitle("Providers")
-        self.resize(820, 520)
+        self.resize(880, 660)
         self.registry = registry
         self.keys = keys
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -198,9 +199,10 @@ class ProviderDialog(QDialog):
         self.delete_key_button.setObjectName("deleteKeyButton")
         key_row = QHBoxLayout()
         key_row.addWidget(self.api_key_edit, 1)
-        key_row.addWidget(self.save_key_button)
-        key_row.addWidget(self.replace_key_button)
-        key_row.addWidget(self.delete_key_button)
+        for key_button in (self.save_key_button, self.replace_key_button, self.delete_key_button):
+            key_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            key_row.addWidget(key_button)
+        key_row.addStretch(0)
         key_box = QGroupBox("API key")
         key_layout = QVBoxLayout(key_box)
         key_layout.addWidget(self.key_status)
@@ -217,7 +219,7 @@ class ProviderDialog(QDialog):
         self.model_list = QListWidget()
         self.model_list.setObjectName("listedModels")
         self.model_list.setAccessibleName("listedModels")
-        self.model_list.setMaximumHeight(130)
+        self.model_list.setMaximumHeight(110)
         test_box = QGroupBox("Connection")
         test_layout = QVBoxLayout(test_box)
         test_row = QHBoxLayout()
