@@ -251,11 +251,19 @@ class MainWindow(QMainWindow):
         widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
         connects to the workspace; the window itself knows no feature's rules.
         """
-        from workbench.ui import history_panel, provider_dialog, run_controller
+        from workbench.ui import (
+            history_panel,
+            provider_dialog,
+            run_controller,
+            tool_calls,
+            tool_editor,
+        )
 
         run_controller.install(self)
         provider_dialog.install(self)
         history_panel.install(self)
+        tool_editor.install(self)
+        tool_calls.install(self)
         token_meter.install(self)
 
     def _connect(self) -> None:

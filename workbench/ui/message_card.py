@@ -65,6 +65,18 @@ def card_height(text: str, width: int, font: QFont) -> int:
     return HEADER_HEIGHT + content_height(text, inner, font) + 2 * CARD_MARGIN + CARD_SPACING + 2
 
 
+def detail_height(html: str, width: int, font: QFont) -> int:
+    """The height of a card's detail area showing ``html`` at ``width`` pixels (0 when empty)."""
+    if not html or width <= 0:
+        return 0
+    document = QTextDocument()
+    document.setDefaultFont(font)
+    document.setDocumentMargin(0)
+    document.setHtml(html)
+    document.setTextWidth(width)
+    return int(document.size().height()) + 4
+
+
 def _frame_padding() -> int:
     return 1
 
@@ -150,6 +162,16 @@ class MessageCard(QFrame):
         self.content_edit.setObjectName("contentEdit")
         self.content_edit.setAccessibleName("contentEdit")
 
+        #: Read-only rich text under the content: an answer's tool calls, what a result answers.
+        self.detail = QLabel()
+        self.detail.setObjectName("toolCallsView")
+        self.detail.setAccessibleName("toolCallsView")
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.hide()
+
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.setSpacing(6)
@@ -190,6 +212,7 @@ class MessageCard(QFrame):
         layout.setSpacing(2)
         layout.addWidget(header_widget)
         layout.addWidget(self.content_edit)
+        layout.addWidget(self.detail)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.role_selector.activated.connect(self._on_role_chosen)
@@ -260,13 +283,21 @@ class MessageCard(QFrame):
         """Sizes the content editor (the list computes it, so rows and cards agree)."""
         self.content_edit.setFixedHeight(height)
 
+    def set_detail(self, html: str, height: int) -> None:
+        """Shows ``html`` under the content, ``height`` pixels tall (hidden when empty)."""
+        if self.detail.text() != html:
+            self.detail.setText(html)
+        self.detail.setFixedHeight(max(0, height))
+        self.detail.setVisible(bool(html))
+
     def set_badge(self, text: str, tooltip: str = "") -> None:
         """Shows a small figure in the header (the card's token count, say)."""
         self.badge.setText(text)
         self.badge.setToolTip(tooltip)
 
     def sizeHint(self) -> QSize:
-        return QSize(400, HEADER_HEIGHT + self.content_edit.height() + CARD_MARGIN)
+        detail = self.detail.height() if self.detail.isVisible() else 0
+        return QSize(400, HEADER_HEIGHT + self.content_edit.height() + detail + CARD_MARGIN)
 
     # User input ------------------------------------------------------------------------------
 
