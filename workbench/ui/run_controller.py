@@ -252,7 +252,7 @@ class RunPanel(QFrame):
         self.reasoning_view.setObjectName("reasoningView")
         self.reasoning_view.setAccessibleName("reasoningView")
         self.reasoning_view.setReadOnly(True)
-        self.reasoning_view.setMaximumHeight(160)
+        self.reasoning_view.setMaximumHeight(110)
         self.reasoning_view.setStyleSheet("color: palette(mid); font-style: italic;")
         self.reasoning_view.hide()
         self.reasoning_toggle.toggled.connect(self._show_reasoning)
