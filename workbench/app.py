@@ -24,6 +24,7 @@ def run_gui(file: str | None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from workbench.ui.event_loop import install_asyncgen_hooks
     from workbench.ui.gc_guard import GuiThreadGarbageCollector
     from workbench.ui.main_window import MainWindow
 
@@ -35,6 +36,7 @@ def run_gui(file: str | None) -> int:
     collector = GuiThreadGarbageCollector(app)
 
     async def open_window() -> None:
+        install_asyncgen_hooks(asyncio.get_running_loop())
         window = MainWindow(file)
         window.show()
         closed = asyncio.Event()
