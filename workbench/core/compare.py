@@ -1,0 +1,737 @@
+"""Comparing one conversation across variants: what each sends, how answers differ, what to keep.
+
+A :class:`~workbench.core.workspace.Variant` changes the workspace's provider, model, parameters
+or system message; :func:`apply_variant` turns it into the workspace that variant sends. Answers
+are read side by side with :func:`word_diff` (word-level, spans for both sides) and
+:func:`check_json` (the partial ``{`` case); a :class:`Comparison` is exported as Markdown or JSON
+and rebuilt from the run history. :class:`CompareSession` runs the variants concurrently with a
+bound per provider, streaming each one's events to a callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime as dt
+import difflib
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from workbench.core.conversation import Message
+from workbench.core.run_types import Finished, RunEvent, RunResult, ToolCall, Usage
+from workbench.core.workspace import (
+    Variant,
+    Workspace,
+    WorkspaceError,
+    message_to_json,
+    params_from_json,
+)
+
+#: Bounds of the compare view; the core itself runs any number.
+MIN_VARIANTS = 2
+MAX_VARIANTS = 8
+
+
+# Variants -----------------------------------------------------------------------------------
+
+
+def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
+    """The workspace ``variant`` sends: a copy with its provider, model, params and system message.
+
+    ``variant.params`` overrides the workspace's parameters key by key (a ``null`` value removes
+    the parameter, leaving it to the provider's default). A replacement system message takes the
+    place of the first system message, or goes first when there is none; an empty one removes the
+    system messages. The original workspace is not touched.
+
+    Raises:
+        WorkspaceError: the overrides hold a value the parameters cannot take.
+    """
+    merged = workspace.params.to_json()
+    if variant is not None:
+        if variant.provider:
+            merged["provider"] = variant.provider
+        if variant.model:
+            merged["model"] = variant.model
+        for key, value in variant.params.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = copy.deepcopy(value)
+    where = f"variant {variant.label!r}" if variant is not None else "params"
+    params = params_from_json(merged, where)
+    messages = [m.copy() for m in workspace.conversation]
+    for original, clone in zip(workspace.conversation, messages, strict=True):
+        clone.partial = original.partial  # copy() keeps it; stated because sending relies on it
+    if variant is not None and variant.system is not None:
+        messages = _with_system(messages, variant.system)
+    return Workspace(
+        title=workspace.title,
+        messages=messages,
+        tools=copy.deepcopy(workspace.tools),
+        tool_choice=copy.deepcopy(workspace.tool_choice),
+        params=params,
+    )
+
+
+def _with_system(messages: list[Message], system: str) -> list[Message]:
+    rest = [m for m in messages if m.role != "system"]
+    if not system.strip():
+        return rest
+    first = next((m for m in messages if m.role == "system"), None)
+    if first is None:
+        return [Message(role="system", content=system), *messages]
+    first.content = system
+    first.extra.pop("content_parts", None)  # the replacement is plain text
+    # Later system messages stay where they are: only the main one is replaced.
+    return messages
+
+
+def variant_summary(variant: Variant, workspace: Workspace) -> str:
+    """One line saying what the variant sends: ``provider · model · temperature 0.2``."""
+    try:
+        params = apply_variant(workspace, variant).params
+    except WorkspaceError as error:
+        return str(error)
+    parts = [params.provider, params.model]
+    if params.temperature is not None:
+        parts.append(f"temperature {params.temperature:g}")
+    if params.max_tokens is not None:
+        parts.append(f"max {params.max_tokens} tokens")
+    if variant.system is not None:
+        parts.append("own system message")
+    return " · ".join(parts)
+
+
+def next_label(existing: Sequence[str], base: str = "Variant") -> str:
+    """A label not in ``existing``: ``base``, else ``base 2``, ``base 3``..."""
+    taken = set(existing)
+    if base not in taken:
+        return base
+    stem = re.sub(r" \d+$", "", base)
+    number = 2
+    while f"{stem} {number}" in taken:
+        number += 1
+    return f"{stem} {number}"
+
+
+# Word diff ----------------------------------------------------------------------------------
+
+#: Words, runs of whitespace, and single punctuation marks: a change to a comma shows as one.
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+
+DiffKind = Literal["delete", "insert", "replace"]
+
+
+def tokenize_words(text: str) -> list[str]:
+    """``text`` as words, whitespace runs and punctuation marks; joined they give ``text`` back."""
+    return _TOKEN.findall(text)
+
+
+@dataclass(frozen=True)
+class DiffSpan:
+    """A changed stretch of one side of a diff, as character offsets into that side's text."""
+
+    start: int
+    end: int
+    kind: DiffKind
+
+
+@dataclass(frozen=True)
+class WordDiff:
+    """How two answers differ.
+
+    Attributes:
+        left: Changed spans of the first text (words deleted or replaced).
+        right: Changed spans of the second text (words inserted or replaced).
+        ratio: Similarity from 0 (nothing in common) to 1 (the same words).
+    """
+
+    left: tuple[DiffSpan, ...]
+    right: tuple[DiffSpan, ...]
+    ratio: float
+
+    @property
+    def identical(self) -> bool:
+        """Whether the texts have no changed span."""
+        return not self.left and not self.right
+
+
+def word_diff(a: str, b: str) -> WordDiff:
+    """The word-level differences between ``a`` and ``b``.
+
+    Whitespace-only differences between two equal words are ignored (a re-wrapped line is not a
+    change worth highlighting); changed words are reported as spans on each side.
+    """
+    left_tokens, right_tokens = tokenize_words(a), tokenize_words(b)
+    # Compare whitespace runs as one token so that indentation changes do not split matches.
+    left_keys = [" " if t.isspace() else t for t in left_tokens]
+    right_keys = [" " if t.isspace() else t for t in right_tokens]
+    # autojunk off: in long answers common words ("the", spaces) would otherwise be discarded and
+    # the diff would mark whole paragraphs as changed.
+    matcher = difflib.SequenceMatcher(None, left_keys, right_keys, autojunk=False)
+    left_offsets = _offsets(left_tokens)
+    right_offsets = _offsets(right_tokens)
+    left: list[DiffSpan] = []
+    right: list[DiffSpan] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        changed: DiffKind | None = "replace" if tag == "replace" else None
+        if i2 > i1 and not _blank(left_tokens[i1:i2]):
+            left.append(DiffSpan(left_offsets[i1], left_offsets[i2], changed or "delete"))
+        if j2 > j1 and not _blank(right_tokens[j1:j2]):
+            right.append(DiffSpan(right_offsets[j1], right_offsets[j2], changed or "insert"))
+    return WordDiff(tuple(left), tuple(right), matcher.ratio())
+
+
+def _offsets(tokens: list[str]) -> list[int]:
+    offsets = [0]
+    for token in tokens:
+        offsets.append(offsets[-1] + len(token))
+    return offsets
+
+
+def _blank(tokens: list[str]) -> bool:
+    return all(t.isspace() for t in tokens)
+
+
+# JSON answers -------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^```[a-zA-Z0-9_-]*\s*\n(.*?)\n?```\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class JsonCheck:
+    """Whether an answer is JSON.
+
+    Attributes:
+        looks_like_json: The answer starts like JSON (``{`` or ``[``, possibly in a code fence);
+            only then is a badge worth showing.
+        valid: It parses.
+        formatted: Indented JSON when valid, else the text as it is.
+        error: Why it does not parse, with line and column.
+        line: 1-based line of the error in the answer.
+        column: 1-based column of the error.
+    """
+
+    looks_like_json: bool
+    valid: bool
+    formatted: str
+    error: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+def check_json(text: str) -> JsonCheck:
+    """Checks an answer as JSON; pass the full answer (partial prefix + continuation)."""
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    if not body.startswith(("{", "[")):
+        return JsonCheck(False, False, text)
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError as error:
+        return JsonCheck(
+            True,
+            False,
+            text,
+            f"line {error.lineno}, column {error.colno}: {error.msg}",
+            error.lineno,
+            error.colno,
+        )
+    return JsonCheck(True, True, json.dumps(value, indent=2, ensure_ascii=False))
+
+
+# Comparisons --------------------------------------------------------------------------------
+
+
+@dataclass
+class ComparisonEntry:
+    """One column of a finished comparison: the variant and how its run ended."""
+
+    variant: Variant
+    result: RunResult | None = None
+    history_id: int | None = None
+
+
+@dataclass
+class Comparison:
+    """A comparison as it is exported and stored.
+
+    Attributes:
+        group: The id that ties its runs together in the history.
+        title: The workspace title.
+        created_at: When it ran (ISO 8601, UTC).
+        messages: The conversation as sent (before each variant's changes).
+        entries: One per variant, in column order.
+    """
+
+    group: str = field(default_factory=lambda: uuid.uuid4().hex)
+    title: str = ""
+    created_at: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[ComparisonEntry] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, workspace: Workspace, variants: Sequence[Variant]) -> Comparison:
+        """A new comparison of ``variants`` over ``workspace``, results still to come."""
+        return cls(
+            title=workspace.title,
+            messages=[message_to_json(m) for m in workspace.conversation],
+            entries=[ComparisonEntry(copy.deepcopy(v)) for v in variants],
+        )
+
+
+def result_to_json(result: RunResult) -> dict[str, Any]:
+    """A run result as JSON, keeping the prefix apart so that it can be rebuilt."""
+    data = result.to_json()
+    data["prefix"] = result.prefix
+    data["continuation"] = result.text
+    data["interrupted"] = result.interrupted
+    return data
+
+
+def result_from_json(data: dict[str, Any]) -> RunResult:
+    """A run result from :func:`result_to_json` (or the CLI's ``--json`` object)."""
+    prefix = str(data.get("prefix") or "")
+    text = data.get("continuation")
+    if not isinstance(text, str):
+        full = str(data.get("text") or "")
+        text = full[len(prefix) :] if prefix and full.startswith(prefix) else full
+    usage = data.get("usage")
+    return RunResult(
+        provider=str(data.get("provider") or ""),
+        model=str(data.get("model") or ""),
+        variant=data.get("variant"),
+        prefix=prefix,
+        text=text,
+        reasoning=str(data.get("reasoning") or ""),
+        tool_calls=[_tool_call(c) for c in data.get("tool_calls") or [] if isinstance(c, dict)],
+        finish_reason=data.get("finish_reason"),
+        usage=Usage(**{k: int(v) for k, v in usage.items() if k in _USAGE_FIELDS})
+        if isinstance(usage, dict)
+        else None,
+        ttft_ms=data.get("ttft_ms"),
+        duration_ms=data.get("duration_ms"),
+        cost_usd=data.get("cost_usd"),
+        error=data.get("error"),
+        interrupted=bool(data.get("interrupted", False)),
+    )
+
+
+_USAGE_FIELDS = frozenset(Usage.__dataclass_fields__)
+
+
+def _tool_call(data: dict[str, Any]) -> ToolCall:
+    function = data.get("function") or {}
+    return ToolCall(
+        id=str(data.get("id") or ""),
+        name=str(function.get("name") or data.get("name") or ""),
+        arguments=str(function.get("arguments") or data.get("arguments") or ""),
+        type=str(data.get("type") or "function"),
+    )
+
+
+def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as a JSON object (``prompt-workbench/comparison-1``)."""
+    return {
+        "format": "prompt-workbench/comparison-1",
+        "group": comparison.group,
+        "title": comparison.title,
+        "created_at": comparison.created_at,
+        "messages": copy.deepcopy(comparison.messages),
+        "variants": [
+            {
+                **entry.variant.to_json(),
+                "result": result_to_json(entry.result) if entry.result else None,
+            }
+            for entry in comparison.entries
+        ],
+    }
+
+
+def comparison_from_json(data: Any) -> Comparison:
+    """A comparison from :func:`comparison_to_json`; WorkspaceError when it is not one."""
+    if not isinstance(data, dict) or data.get("format") != "prompt-workbench/comparison-1":
+        raise WorkspaceError("not a comparison export (format prompt-workbench/comparison-1)")
+    entries = []
+    for item in data.get("variants") or []:
+        if not isinstance(item, dict):
+            continue
+        variant = Variant(
+            label=str(item.get("label") or "Variant"),
+            provider=item.get("provider"),
+            model=item.get("model"),
+            params=dict(item.get("params") or {}),
+            system=item.get("system"),
+        )
+        result = item.get("result")
+        entries.append(
+            ComparisonEntry(variant, result_from_json(result) if isinstance(result, dict) else None)
+        )
+    return Comparison(
+        group=str(data.get("group") or uuid.uuid4().hex),
+        title=str(data.get("title") or ""),
+        created_at=str(data.get("created_at") or ""),
+        messages=list(data.get("messages") or []),
+        entries=entries,
+    )
+
+
+def _number(value: float | None, unit: str, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def result_metrics(result: RunResult) -> dict[str, str]:
+    """What a column's metrics line shows, formatted, in display order."""
+    usage = result.usage
+    rate = result.tokens_per_second
+    return {
+        "TTFT": _number(result.ttft_ms, " ms"),
+        "Duration": _number(result.duration_ms, " ms"),
+        "Tokens in": _number(usage.prompt_tokens if usage else None, ""),
+        "Tokens out": _number(usage.completion_tokens if usage else None, ""),
+        "Tokens/s": _number(rate, "", 1),
+        "Cost": "–" if result.cost_usd is None else f"${result.cost_usd:.6f}",
+        "Finish": result.finish_reason or ("interrupted" if result.interrupted else "–"),
+    }
+
+
+def comparison_to_markdown(comparison: Comparison) -> str:
+    """The comparison as Markdown: a metrics table, then each answer under its label."""
+    lines = [f"# Comparison: {comparison.title or 'Untitled'}", ""]
+    if comparison.created_at:
+        lines += [f"Run {comparison.created_at}.", ""]
+    last_user = next((m for m in reversed(comparison.messages) if m.get("role") == "user"), None)
+    if last_user is not None and isinstance(last_user.get("content"), str):
+        lines += ["## Prompt", "", _quote(last_user["content"]), ""]
+    headers = ["Variant", "Provider", "Model", *result_metrics(RunResult("", "")).keys(), "Error"]
+    lines += ["## Results", "", _row(headers), _row(["---"] * len(headers))]
+    for entry in comparison.entries:
+        result = entry.result
+        metrics = result_metrics(result) if result else dict.fromkeys(headers[3:-1], "–")
+        lines.append(
+            _row(
+                [
+                    entry.variant.label,
+                    (result.provider if result else entry.variant.provider) or "–",
+                    (result.model if result else entry.variant.model) or "–",
+                    *metrics.values(),
+                    (result.error if result and result.error else "") or "",
+                ]
+            )
+        )
+    lines.append("")
+    for entry in comparison.entries:
+        lines += [f"## {entry.variant.label}", ""]
+        result = entry.result
+        if result is None:
+            lines += ["_Not run._", ""]
+            continue
+        if result.error:
+            lines += [f"**Error:** {result.error}", ""]
+        answer = result.full_text
+        check = check_json(answer)
+        fence = "json" if check.looks_like_json else ""
+        if answer:
+            lines += [_fenced(answer, fence), ""]
+        if result.tool_calls:
+            calls = [c.to_json() for c in result.tool_calls]
+            lines += ["Tool calls:", "", _fenced(json.dumps(calls, indent=2), "json"), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.splitlines() or [""])
+
+
+def _fenced(text: str, language: str) -> str:
+    # A fence longer than any backtick run inside, so an answer holding ``` stays one block.
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def comparison_from_history(entries: Sequence[Any]) -> Comparison:
+    """Rebuilds a comparison from the history entries of one group, in the order they ran.
+
+    Args:
+        entries: ``HistoryEntry`` values (id, started_at, variant, group, request_json,
+            result_json, workspace_json...) of one group.
+    """
+    if not entries:
+        raise ValueError("no runs in this comparison")
+    first = entries[0]
+    workspace_data = _json_value(getattr(first, "workspace_json", None))
+    messages = workspace_data.get("messages") if isinstance(workspace_data, dict) else None
+    title = workspace_data.get("title") if isinstance(workspace_data, dict) else None
+    variants_by_label = {}
+    if isinstance(workspace_data, dict):
+        for item in workspace_data.get("variants") or []:
+            if isinstance(item, dict) and isinstance(item.get("label"), str):
+                variants_by_label[item["label"]] = item
+    comparison = Comparison(
+        group=str(getattr(first, "group", None) or uuid.uuid4().hex),
+        title=str(title or ""),
+        created_at=_iso(getattr(first, "started_at", None)),
+        messages=list(messages or []),
+    )
+    for entry in entries:
+        result_data = _json_value(getattr(entry, "result_json", None))
+        result = result_from_json(result_data) if isinstance(result_data, dict) else None
+        label = getattr(entry, "variant", None) or (result.variant if result else None) or "Run"
+        item = variants_by_label.get(label, {})
+        variant = Variant(
+            label=label,
+            provider=item.get("provider") or getattr(entry, "provider", None),
+            model=item.get("model") or getattr(entry, "model", None),
+            params=dict(item.get("params") or {}),
+            system=item.get("system"),
+        )
+        if result is not None and getattr(entry, "error", None) and not result.error:
+            result.error = entry.error
+        comparison.entries.append(ComparisonEntry(variant, result, getattr(entry, "id", None)))
+    return comparison
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value, dt.UTC).isoformat(timespec="seconds")
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return "" if value is None else str(value)
+
+
+# Running ------------------------------------------------------------------------------------
+
+
+def failed_result(request: Any, variant: Variant, error: str) -> RunResult:
+    """The result of a variant that never streamed (no key, cannot prefill, unknown provider)."""
+    provider = getattr(request, "provider", None) or variant.provider or ""
+    model = getattr(request, "model", None) or variant.model or ""
+    return RunResult(provider=provider, model=model, variant=variant.label, error=error)
+
+
+class RunLike(Protocol):
+    """What the session needs of a run (``workbench.core.runner.Run``)."""
+
+    def events(self) -> AsyncIterator[RunEvent]:
+        """The run's events, ending with :class:`Finished`."""
+        ...
+
+    def stop(self) -> None:
+        """Closes the stream; the run still ends with :class:`Finished`."""
+        ...
+
+
+@dataclass
+class PreparedVariant:
+    """A variant ready to send, or the reason it cannot be sent.
+
+    Attributes:
+        variant: The variant.
+        workspace: The workspace it sends (:func:`apply_variant`).
+        provider_id: Its provider; runs of one provider share a concurrency bound.
+        request: The request to send (a ``ChatRequest``), None when ``problem`` is set.
+        provider: The provider configuration, handed to the key lookup.
+        problem: Why it is not sent, as a sentence for its column.
+    """
+
+    variant: Variant
+    workspace: Workspace | None
+    provider_id: str
+    request: Any = None
+    provider: Any = None
+    problem: str | None = None
+
+
+Preparer = Callable[[Variant], PreparedVariant]
+RunFactory = Callable[[Any, str | None], RunLike]
+KeyResolver = Callable[[Any], str | None]
+#: Called once a run ends, off the event loop thread (history writes go here).
+FinishedHook = Callable[[PreparedVariant, RunResult], object]
+EventCallback = Callable[[Hashable, RunEvent], None]
+
+
+class CompareSession:
+    """Runs variants concurrently, at most ``per_provider`` at once per provider.
+
+    Each variant runs in its own task: its events go to the callback with the caller's key, and
+    its run always ends with a :class:`Finished` event, whether it succeeded, failed, could not be
+    sent or was stopped. A variant that fails or waits never holds up the others.
+
+    Args:
+        prepare: Turns a variant into what is sent (or the reason it cannot be).
+        run_factory: Makes a run from a request and an API key (``Run``).
+        resolve_key: Finds the API key of a provider; called in a worker thread because a keyring
+            may be slow to answer.
+        per_provider: How many runs of one provider may stream at once.
+        on_finished: Called in a worker thread with each ended run that was sent (history).
+    """
+
+    def __init__(
+        self,
+        prepare: Preparer,
+        run_factory: RunFactory,
+        resolve_key: KeyResolver,
+        *,
+        per_provider: int = 2,
+        on_finished: FinishedHook | None = None,
+    ) -> None:
+        if per_provider < 1:
+            raise ValueError("per_provider must be at least 1")
+        self._prepare = prepare
+        self._run_factory = run_factory
+        self._resolve_key = resolve_key
+        self.per_provider = per_provider
+        self._on_finished = on_finished
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._tasks: dict[Hashable, asyncio.Task[RunResult]] = {}
+        self._runs: dict[Hashable, RunLike] = {}
+        self._stopping: set[Hashable] = set()
+        self._background: set[asyncio.Future[Any]] = set()
+
+    def is_running(self, key: Hashable) -> bool:
+        """Whether the variant under ``key`` is waiting or streaming."""
+        task = self._tasks.get(key)
+        return task is not None and not task.done()
+
+    def running_keys(self) -> list[Hashable]:
+        """Keys of the variants waiting or streaming."""
+        return [key for key in self._tasks if self.is_running(key)]
+
+    def start(
+        self, key: Hashable, variant: Variant, on_event: EventCallback
+    ) -> asyncio.Task[RunResult]:
+        """Starts (or restarts) one variant; must be called with the event loop running.
+
+        A variant already running under ``key`` is stopped first: its events stop reaching
+        ``on_event`` once the new run starts.
+        """
+        self.stop(key)
+        previous = self._tasks.get(key)
+        task = asyncio.ensure_future(self._run_one(key, variant, on_event, previous))
+        self._tasks[key] = task
+        return task
+
+    async def run_all(
+        self, items: Sequence[tuple[Hashable, Variant]], on_event: EventCallback
+    ) -> list[RunResult]:
+        """Runs every ``(key, variant)`` and returns their results in the same order."""
+        tasks = [self.start(key, variant, on_event) for key, variant in items]
+        return list(await asyncio.gather(*tasks))
+
+    def stop(self, key: Hashable) -> None:
+        """Stops one variant: a streaming run keeps its text, a waiting one never starts."""
+        task = self._tasks.get(key)
+        if task is None or task.done():
+            return
+        self._stopping.add(key)
+        run = self._runs.get(key)
+        if run is not None:
+            run.stop()
+        else:
+            task.cancel()
+
+    def stop_all(self) -> None:
+        """Stops every variant."""
+        for key in list(self._tasks):
+            self.stop(key)
+
+    async def wait_idle(self) -> None:
+        """Waits for every run and every finished hook (history writes) to end."""
+        while True:
+            pending = [t for t in self._tasks.values() if not t.done()] + list(self._background)
+            if not pending:
+                return
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _run_one(
+        self,
+        key: Hashable,
+        variant: Variant,
+        on_event: EventCallback,
+        previous: asyncio.Task[RunResult] | None,
+    ) -> RunResult:
+        if previous is not None and not previous.done():
+            # The old run of this key must have sent its Finished before the new one streams.
+            await asyncio.gather(previous, return_exceptions=True)
+        self._stopping.discard(key)
+        prepared: PreparedVariant | None = None
+        result: RunResult
+        try:
+            prepared = self._prepare(variant)
+            if prepared.problem is not None:
+                result = failed_result(prepared.request, variant, prepared.problem)
+                result.provider = result.provider or prepared.provider_id
+            else:
+                result = await self._stream(key, prepared, on_event)
+        except asyncio.CancelledError:
+            if key not in self._stopping:
+                raise  # cancelled from outside (the loop is closing): not ours to swallow
+            result = failed_result(prepared.request if prepared else None, variant, "")
+            result.error = None
+            result.interrupted = True
+        except Exception as error:  # one variant's fault never stops the comparison
+            result = failed_result(
+                prepared.request if prepared else None, variant, f"{type(error).__name__}: {error}"
+            )
+        finally:
+            self._runs.pop(key, None)
+        result.variant = variant.label
+        on_event(key, Finished(result))
+        if prepared is not None and prepared.request is not None and self._on_finished:
+            self._record(prepared, result)
+        return result
+
+    async def _stream(
+        self, key: Hashable, prepared: PreparedVariant, on_event: EventCallback
+    ) -> RunResult:
+        semaphore = self._semaphores.setdefault(
+            prepared.provider_id, asyncio.Semaphore(self.per_provider)
+        )
+        async with semaphore:
+            api_key = await asyncio.to_thread(self._resolve_key, prepared.provider)
+            run = self._run_factory(prepared.request, api_key)
+            self._runs[key] = run
+            if key in self._stopping:
+                run.stop()
+            result: RunResult | None = None
+            async for event in run.events():
+                if isinstance(event, Finished):
+                    result = event.result
+                    break
+                on_event(key, event)
+        if result is None:
+            return failed_result(
+                prepared.request, prepared.variant, "The run ended without a result."
+            )
+        return result
+
+    def _record(self, prepared: PreparedVariant, result: RunResult) -> None:
+        hook = self._on_finished
+        assert hook is not None
+        future = asyncio.get_running_loop().run_in_executor(None, hook, prepared, result)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
