@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.conversation import Message
 from workbench.core.run_types import Finished, RunEvent, RunResult, ToolCall, Usage
 from workbench.core.workspace import (
@@ -116,6 +117,89 @@ def next_label(existing: Sequence[str], base: str = "Variant") -> str:
     while f"{stem} {number}" in taken:
         number += 1
     return f"{stem} {number}"
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What a column knows before running: whether it can be sent, fits, and what it costs.
+
+    Attributes:
+        problems: Why the variant would not be sent (cannot prefill, bad parameters...).
+        model: The catalog entry of its model, None for a model the catalog does not know.
+        prompt_tokens: The conversation's tokens as this variant sends it (an estimate), None
+            when no counter is available.
+        max_tokens: The output it reserves.
+    """
+
+    problems: tuple[str, ...] = ()
+    model: ModelInfo | None = None
+    prompt_tokens: int | None = None
+    max_tokens: int | None = None
+
+    @property
+    def fits(self) -> bool | None:
+        """Whether prompt and reserved output fit the context window; None when unknown."""
+        if self.model is None or self.model.context_window is None or self.prompt_tokens is None:
+            return None
+        return self.prompt_tokens + (self.max_tokens or 0) <= self.model.context_window
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The most the run can cost: the prompt plus all of ``max_tokens``; None when unknown."""
+        if self.model is None or self.prompt_tokens is None:
+            return None
+        usage = Usage(prompt_tokens=self.prompt_tokens, completion_tokens=self.max_tokens or 0)
+        return self.model.cost_usd(usage)
+
+    def summary(self) -> str:
+        """One line for the column: fit and cost, or the catalog's window and prices."""
+        model = self.model
+        if model is None:
+            return "Model not in the catalog: context window and prices unknown."
+        window = f"{model.context_window:,}" if model.context_window else "unknown"
+        if self.prompt_tokens is None:
+            prices = (
+                f"${model.price_in:g} in / ${model.price_out:g} out per 1M tokens"
+                if model.price_in is not None and model.price_out is not None
+                else "prices unknown"
+            )
+            return f"Window {window} tokens · {prices}"
+        fits = {True: "Fits", False: "Too long", None: "Unknown fit"}[self.fits]
+        line = f"{fits}: ~{self.prompt_tokens:,} + {self.max_tokens or 0:,} of {window} tokens"
+        cost = self.cost_usd
+        return line + (f" · at most ${cost:.4f}" if cost is not None else " · price unknown")
+
+
+def preflight(
+    workspace: Workspace,
+    variant: Variant,
+    catalog: Catalog,
+    *,
+    problems: Callable[[Workspace], list[str]] | None = None,
+    count_tokens: Callable[[Workspace], int] | None = None,
+) -> Preflight:
+    """Checks ``variant`` over ``workspace`` before it runs.
+
+    Args:
+        workspace: The workspace the variants apply to.
+        variant: The column's variant.
+        catalog: Context windows and prices.
+        problems: What stops the resolved workspace from being sent (the payload rules of its
+            provider); the workspace's own checks when None.
+        count_tokens: The prompt's token count (estimate); without it only the catalog's window
+            and prices are shown.
+    """
+    try:
+        sent = apply_variant(workspace, variant)
+    except WorkspaceError as error:
+        return Preflight(problems=(str(error),))
+    found = problems(sent) if problems is not None else sent.problems()
+    return Preflight(
+        problems=tuple(found),
+        model=catalog.get(sent.params.model),
+        prompt_tokens=count_tokens(sent) if count_tokens is not None else None,
+        max_tokens=sent.params.max_tokens,
+    )
 
 
 # Word diff ----------------------------------------------------------------------------------
@@ -556,6 +640,8 @@ class PreparedVariant:
         request: The request to send (a ``ChatRequest``), None when ``problem`` is set.
         provider: The provider configuration, handed to the key lookup.
         problem: Why it is not sent, as a sentence for its column.
+        group: The comparison it belongs to (the history's group id).
+        source_json: The workspace file's JSON when it ran (variants included), for the history.
     """
 
     variant: Variant
@@ -564,6 +650,8 @@ class PreparedVariant:
     request: Any = None
     provider: Any = None
     problem: str | None = None
+    group: str | None = None
+    source_json: dict[str, Any] | None = None
 
 
 Preparer = Callable[[Variant], PreparedVariant]

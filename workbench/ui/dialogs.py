@@ -46,3 +46,9 @@ def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
     """Where to save, or None when the user cancels."""
     path, _ = QFileDialog.getSaveFileName(parent, "Save workspace", suggested, FILE_FILTER)
     return path or None
+
+
+def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
+    """Where to export something (a comparison...), or None when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export", suggested, file_filter)
+    return path or None
