@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
     def __init__(self, workspace_path: str | Path | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
+        self._closed = False
         self.settings = Settings.load()
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
@@ -457,9 +458,13 @@ class MainWindow(QMainWindow):
     # Closing ---------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
         if not self._may_discard():
             event.ignore()
             return
+        self._closed = True
         self.document.close()
         self.model.detach()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex().data()).decode()
