@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Hashable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from workbench.core.compare import (
-    Comparison,
     CompareSession,
+    Comparison,
     PreparedVariant,
     apply_variant,
     check_json,
@@ -229,8 +229,8 @@ def test_result_from_cli_json_splits_nothing_without_prefix() -> None:
 class FakeRun:
     """A run that streams ``chunks`` pieces, or fails, and counts how many stream at once."""
 
-    live: dict[str, int] = {}
-    peak: dict[str, int] = {}
+    live: ClassVar[dict[str, int]] = {}
+    peak: ClassVar[dict[str, int]] = {}
 
     def __init__(self, request: dict[str, Any], api_key: str | None) -> None:
         self.request = request

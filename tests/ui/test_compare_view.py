@@ -1,4 +1,4 @@
-"""The compare view with scripted runs: columns, undoable variant edits, streaming, reading, keeping."""
+"""The compare view with scripted runs: columns, variant edits, streaming, reading, keeping."""
 
 from __future__ import annotations
 
@@ -6,26 +6,27 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QTextEdit
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QTextEdit, QToolButton
 from pytestqt.qtbot import QtBot
 
 from workbench.core.catalog import load_builtin_catalog
 from workbench.core.compare import CompareSession, PreparedVariant, preflight
 from workbench.core.conversation import Message
+from workbench.core.providers import prefill_refusal, preset
 from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, Usage
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.ui import dialogs
-from workbench.ui.compare_view import CompareServices, ComparePane, CompareView
+from workbench.ui.compare_view import ComparePane, CompareServices, CompareView
 
 
 class ScriptedRun:
     """Streams the answer scripted for its model, chunk by chunk."""
 
-    answers: dict[str, list[str]] = {}
+    answers: ClassVar[dict[str, list[str]]] = {}
 
     def __init__(self, request: dict[str, Any], api_key: str | None) -> None:
         self.request = request
@@ -57,6 +58,12 @@ class ScriptedRun:
         )
 
 
+def prefill_problems(sent: Workspace) -> list[str]:
+    provider = preset(sent.params.provider)
+    refusal = provider and prefill_refusal(provider.prefill, provider.name)
+    return [refusal] if refusal and sent.conversation[-1].partial else []
+
+
 def make_services() -> CompareServices:
     catalog = load_builtin_catalog()
 
@@ -77,12 +84,12 @@ def make_services() -> CompareServices:
         catalog=catalog,
         providers=lambda: [("moonshot", "Moonshot", "moonshot"), ("openai", "OpenAI", "openai")],
         make_session=make_session,
-        preflight=lambda ws, v: preflight(ws, v, catalog),
+        preflight=lambda ws, v: preflight(ws, v, catalog, problems=prefill_problems),
     )
 
 
 @pytest.fixture
-def view(qtbot: QtBot, qasync_loop: asyncio.AbstractEventLoop) -> Iterator[CompareView]:
+def view(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[CompareView]:
     workspace = Workspace(
         title="Extraction",
         messages=[Message("user", "Give me JSON"), Message("assistant", "{", partial=True)],
@@ -130,17 +137,16 @@ def test_one_column_per_variant_and_edits_go_through_undo(view: CompareView) -> 
     button(view, "addVariantButton").click()
     assert [v.label for v in view.workspace.variants] == ["K2", "Turbo", "kimi-k2-0905-preview"]
     first = view.panes()[0]
-    first.findChild(QPushButton, "duplicateVariantButton") or None
-    view.duplicate_variant(first)
+    first.findChild(QToolButton, "duplicateVariantButton").click()
     assert [v.label for v in view.workspace.variants][:2] == ["K2", "K2 2"]
-    view.move_variant(view.panes()[0], 1)
+    first.findChild(QToolButton, "moveVariantRightButton").click()
     assert [v.label for v in view.workspace.variants][:2] == ["K2 2", "K2"]
     first.temperature_spin.setValue(0.3)
     assert view.workspace.variants[1].params == {"temperature": 0.3}
     first.label_edit.setText("K2 cold")
     first.label_edit.editingFinished.emit()
     assert view.workspace.variants[1].label == "K2 cold"
-    view.remove_variant(view.pane_for(view.workspace.variants[0]))
+    view.pane_for(view.workspace.variants[0]).findChild(QToolButton, "removeVariantButton").click()
     assert [p.variant.label for p in view.panes()][:1] == ["K2 cold"]
     while stack.canUndo():
         stack.undo()
