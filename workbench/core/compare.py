@@ -23,7 +23,11 @@ from typing import Any, Literal, Protocol
 
 from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.conversation import Message
+from workbench.core.history import HistoryStore
+from workbench.core.payloads import build_request, provider_id_for, request_problems
+from workbench.core.providers import ProviderConfig, ProviderRegistry
 from workbench.core.run_types import Finished, RunEvent, RunResult, ToolCall, Usage
+from workbench.core.secrets import KeyStore
 from workbench.core.workspace import (
     Variant,
     Workspace,
@@ -699,6 +703,8 @@ class CompareSession:
         self._runs: dict[Hashable, RunLike] = {}
         self._stopping: set[Hashable] = set()
         self._background: set[asyncio.Future[Any]] = set()
+        #: The comparison the next runs belong to (their history group).
+        self.group: str | None = None
 
     def is_running(self, key: Hashable) -> bool:
         """Whether the variant under ``key`` is waiting or streaming."""
@@ -770,6 +776,8 @@ class CompareSession:
         result: RunResult
         try:
             prepared = self._prepare(variant)
+            if prepared.group is None:
+                prepared.group = self.group
             if prepared.problem is not None:
                 result = failed_result(prepared.request, variant, prepared.problem)
                 result.provider = result.provider or prepared.provider_id
@@ -782,9 +790,12 @@ class CompareSession:
             result.error = None
             result.interrupted = True
         except Exception as error:  # one variant's fault never stops the comparison
-            result = failed_result(
-                prepared.request if prepared else None, variant, f"{type(error).__name__}: {error}"
+            message = (
+                str(error)
+                if isinstance(error, MissingKeyError)
+                else f"{type(error).__name__}: {error}"
             )
+            result = failed_result(prepared.request if prepared else None, variant, message)
         finally:
             self._runs.pop(key, None)
         result.variant = variant.label
@@ -823,3 +834,70 @@ class CompareSession:
         future = asyncio.get_running_loop().run_in_executor(None, hook, prepared, result)
         self._background.add(future)
         future.add_done_callback(self._background.discard)
+
+
+# Wiring to the runner -------------------------------------------------------------------------
+
+
+class MissingKeyError(RuntimeError):
+    """A provider that needs an API key has none; the message says where to put one."""
+
+
+def make_preparer(workspace: Workspace, registry: ProviderRegistry) -> Preparer:
+    """Prepares variants of ``workspace`` with the payload rules of each one's provider.
+
+    Problems (unknown provider, a provider that cannot prefill a partial answer, bad parameters)
+    become the column's message instead of a request: nothing else is silently sent.
+    """
+
+    def prepare(variant: Variant) -> PreparedVariant:
+        provider_id = provider_id_for(workspace, variant)
+        provider = registry.get(provider_id)
+        if provider is None:
+            known = ", ".join(p.id for p in registry.all())
+            return PreparedVariant(
+                variant,
+                None,
+                provider_id,
+                problem=f"Unknown provider {provider_id!r} (providers: {known}).",
+            )
+        problems = request_problems(workspace, provider, variant)
+        if problems:
+            return PreparedVariant(
+                variant, None, provider.id, provider=provider, problem=" ".join(problems)
+            )
+        request = build_request(workspace, provider, variant)
+        return PreparedVariant(
+            variant,
+            None,
+            provider.id,
+            request,
+            provider,
+            source_json=workspace.to_json(),
+        )
+
+    return prepare
+
+
+def key_resolver(keys: KeyStore) -> KeyResolver:
+    """Looks up a provider's key (keyring, then environment); MissingKeyError when it needs one."""
+
+    def resolve(provider: ProviderConfig) -> str | None:
+        key = keys.resolve_key(provider)
+        if key is None and provider.needs_key:
+            raise MissingKeyError(
+                f"No API key for {provider.name}: save one in the provider settings or set "
+                f"{provider.key_env}."
+            )
+        return key
+
+    return resolve
+
+
+def history_recorder(history: HistoryStore) -> FinishedHook:
+    """Records each ended run of a session in ``history``, under its comparison's group."""
+
+    def record(prepared: PreparedVariant, result: RunResult) -> None:
+        history.record(prepared.request, result, prepared.source_json or {}, group=prepared.group)
+
+    return record

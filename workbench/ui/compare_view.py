@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.catalog import Catalog
+from workbench.core.catalog import Catalog, load_builtin_catalog
 from workbench.core.compare import (
     MAX_VARIANTS,
     MIN_VARIANTS,
@@ -52,13 +52,16 @@ from workbench.core.compare import (
     DiffSpan,
     Preflight,
     check_json,
+    comparison_from_history,
     comparison_to_json,
     comparison_to_markdown,
     next_label,
+    preflight,
     result_metrics,
     word_diff,
 )
 from workbench.core.conversation import Message
+from workbench.core.payloads import request_problems
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
@@ -842,6 +845,7 @@ class CompareView(QWidget):
             return
         self.group = uuid.uuid4().hex
         session = self._ensure_session()
+        session.group = self.group
         items = []
         for pane in self._panes:
             assert pane.variant is not None
@@ -863,8 +867,10 @@ class CompareView(QWidget):
             return
         if self.group is None:
             self.group = uuid.uuid4().hex
+        session = self._ensure_session()
+        session.group = self.group
         pane.begin_run(self._prefix_for(pane.variant))
-        self._ensure_session().start(pane.key, pane.variant, self._on_event)
+        session.start(pane.key, pane.variant, self._on_event)
         self._flush_timer.start()
         self._update_controls()
 
@@ -956,7 +962,10 @@ class CompareView(QWidget):
         self._diff_task = future
 
         def done(task: asyncio.Future[Any]) -> None:
-            if task is not self._diff_task or task.cancelled() or task.exception():
+            if task is not self._diff_task or task.cancelled():
+                return
+            if task.exception() is not None:
+                self.diff_summary.setText(f"No diff: {task.exception()}")
                 return
             if left.answer_text() != a or right.answer_text() != b:
                 return  # one of them changed meanwhile; a newer diff follows
@@ -1052,26 +1061,35 @@ class CompareView(QWidget):
         future = asyncio.get_event_loop().run_in_executor(None, past_comparisons, history)
 
         def done(task: asyncio.Future[Any]) -> None:
-            if task.cancelled() or task.exception() is not None:
+            if task.cancelled():
                 return
             self.history_menu.clear()
+            if task.exception() is not None:
+                message = f"History unavailable: {task.exception()}"
+                self.history_menu.addAction(message).setEnabled(False)
+                return
             groups = task.result()
             if not groups:
                 self.history_menu.addAction("No comparisons yet").setEnabled(False)
             for group, text in groups:
-                self.history_menu.addAction(text, partial(self.reopen, group))
+                action = self.history_menu.addAction(text)
+                action.triggered.connect(partial(self._reopen_clicked, group))
 
         future.add_done_callback(done)
 
+    def _reopen_clicked(self, group: str, _checked: bool = False) -> None:
+        self.reopen(group)
+
     def reopen(self, group: str) -> asyncio.Future[Any]:
         """Brings back a stored comparison: its variants become the columns, with their answers."""
-        from workbench.core.compare import comparison_from_history
-
         history = self.services.history
         future = asyncio.get_event_loop().run_in_executor(None, history.group, group)
 
         def done(task: asyncio.Future[Any]) -> None:
-            if task.cancelled() or task.exception() is not None:
+            if task.cancelled():
+                return
+            if task.exception() is not None:
+                dialogs.show_error(self, "Cannot reopen", f"{task.exception()}")
                 return
             try:
                 comparison = comparison_from_history(task.result())
@@ -1111,3 +1129,93 @@ def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
         when = str(getattr(entries[-1], "started_at", ""))
         found.append((group, f"{when} · {labels}"))
     return found
+
+
+# Wiring into the window -----------------------------------------------------------------------
+
+
+def default_services(
+    window: Any,
+    *,
+    per_provider: int = 2,
+    max_retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float | None = None,
+) -> CompareServices:
+    """The app's services for the compare view of ``window``: its providers, keys and history.
+
+    Args:
+        window: The main window (its ``provider_registry``/``key_store``/``history`` are used
+            when another feature put them there, else the defaults are made).
+        per_provider: How many variants of one provider stream at once.
+        max_retries: Retries per run after a 429 or a 5xx.
+        backoff: First wait between retries without ``Retry-After``.
+        timeout: Per-run timeout in seconds (the runner's default when None).
+    """
+    from workbench.core.compare import history_recorder, key_resolver, make_preparer
+    from workbench.core.history import HistoryStore
+    from workbench.core.providers import ProviderRegistry
+    from workbench.core.runner import DEFAULT_TIMEOUT, Run
+    from workbench.core.secrets import KeyStore
+
+    registry = getattr(window, "provider_registry", None) or ProviderRegistry()
+    keys = getattr(window, "key_store", None) or KeyStore()
+    history = getattr(window, "history", None)
+    if history is None:
+        try:
+            history = HistoryStore()
+        except Exception as error:  # no history is better than no comparison
+            log.warning("Run history unavailable: %s", error)
+    catalog = getattr(window, "catalog", None) or load_builtin_catalog()
+    run_timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+
+    def make_run(request: Any, api_key: str | None) -> Run:
+        return Run(
+            request,
+            api_key,
+            catalog=catalog,
+            max_retries=max_retries,
+            timeout=run_timeout,
+            backoff=backoff,
+        )
+
+    def make_session(workspace: Workspace) -> CompareSession:
+        return CompareSession(
+            make_preparer(workspace, registry),
+            make_run,
+            key_resolver(keys),
+            per_provider=per_provider,
+            on_finished=history_recorder(history) if history is not None else None,
+        )
+
+    def problems(sent: Workspace) -> list[str]:
+        provider = registry.get(sent.params.provider)
+        if provider is None:
+            return [f"Unknown provider {sent.params.provider!r}."]
+        return request_problems(sent, provider)
+
+    return CompareServices(
+        catalog=catalog,
+        providers=lambda: [(p.id, p.name, p.kind) for p in registry.all()],
+        make_session=make_session,
+        preflight=lambda workspace, variant: preflight(
+            workspace, variant, catalog, problems=problems
+        ),
+        history=history,
+    )
+
+
+def install(window: Any) -> CompareView:
+    """Adds the Compare tab to ``window.main_tabs`` (``window.compare_view``)."""
+    view = CompareView(window.workspace, window.undo_stack, default_services(window))
+    window.main_tabs.addTab(view, "Compare")
+    window.compare_view = view
+
+    def answer_used(_text: str) -> None:
+        window.main_tabs.setCurrentIndex(0)
+        window.message_list.scroll_to_row(len(window.workspace.conversation) - 1)
+        window.statusBar().showMessage("Answer added to the conversation.", 5000)
+
+    view.answer_used.connect(answer_used)
+    view.exported.connect(lambda path: window.statusBar().showMessage(f"Exported {path}", 5000))
+    return view

@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
         widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
         connects to the workspace; the window itself knows no feature's rules.
         """
+        from workbench.ui import compare_view
+
+        compare_view.install(self)
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
