@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import sys
@@ -24,9 +25,21 @@ CHUNKS = 2000
 TIMER_MS = 5
 
 
+def _serve(connection: Any, chunks: int) -> None:
+    """The loopback server, in its own process like a real one: its JSON encoding and socket
+    writes do not compete with the app for the interpreter lock."""
+    from workbench.loopback_server import LoopbackServer, Reply
+
+    with LoopbackServer() as server:
+        server.default_reply = Reply(text=_text(chunks), chunks=chunks)
+        connection.send(server.url)
+        connection.recv()  # anything: stop
+
+
 def _text(chunks: int) -> str:
-    # 2,000 pieces of five characters: a chunk is one short word, as models stream them.
-    return "".join(f"w{i % 1000:03d} " for i in range(chunks))
+    # A chunk is one short word, as models stream them; a paragraph break every 100 words, as in
+    # an answer (a single 10,000-character line costs Qt a relayout of all of it per batch).
+    return "".join(f"w{i % 1000:03d}" + ("\n\n" if i % 100 == 99 else " ") for i in range(chunks))
 
 
 async def bare_sdk(url: str) -> float:
@@ -110,12 +123,15 @@ async def main(rounds: int) -> None:
     from workbench.core.conversation import Message
     from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
     from workbench.core.workspace import Params, Variant, Workspace
-    from workbench.loopback_server import LoopbackServer, Reply
     from workbench.ui import compare_view as compare_module
     from workbench.ui.main_window import MainWindow
 
-    with LoopbackServer() as server:
-        server.default_reply = Reply(text=_text(CHUNKS), chunks=CHUNKS)
+    context = multiprocessing.get_context("spawn")
+    here, there = context.Pipe()
+    server_process = context.Process(target=_serve, args=(there, CHUNKS), daemon=True)
+    server_process.start()
+    url = here.recv()
+    try:
         window = MainWindow()
         providers = ProviderRegistry()
         providers.add(
@@ -123,7 +139,7 @@ async def main(rounds: int) -> None:
                 "loopback",
                 "Loopback",
                 "custom",
-                server.url,
+                url,
                 Prefill.TRAILING_ASSISTANT,
                 "LOOPBACK_API_KEY",
                 needs_key=False,
@@ -146,16 +162,19 @@ async def main(rounds: int) -> None:
         window.show()
         meter = StallMeter()
 
-        await bare_sdk(server.url)  # warm up: imports, connections, first-use caches
+        await bare_sdk(url)  # warm up: imports, connections, first-use caches
         await compare_view(window, meter)
         bare_times, view_times, stalls = [], [], []
         for _ in range(rounds):
-            bare_times.append(await bare_sdk(server.url))
+            bare_times.append(await bare_sdk(url))
             elapsed, stall = await compare_view(window, meter)
             view_times.append(elapsed)
             stalls.append(stall)
         window.undo_stack.setClean()
         window.close()
+    finally:
+        here.send("stop")
+        server_process.join(5)
 
     bare = statistics.median(bare_times)
     ui = statistics.median(view_times)

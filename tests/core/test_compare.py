@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Hashable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
@@ -15,6 +16,7 @@ from workbench.core.compare import (
     PreparedVariant,
     apply_variant,
     check_json,
+    comparison_from_history,
     comparison_from_json,
     comparison_to_json,
     comparison_to_markdown,
@@ -405,3 +407,44 @@ async def test_rerun_replaces_a_running_variant() -> None:
     assert (await first).interrupted
     assert (await second).text == "a" * 300
     assert [r.interrupted for r in finished] == [True, False]
+
+
+@dataclass
+class Entry:
+    """The fields of a history entry that a comparison is rebuilt from."""
+
+    id: int
+    variant: str
+    result_json: str
+    workspace_json: str
+    group: str = "g1"
+    started_at: str = "2026-11-29T00:00:00+00:00"
+    provider: str = "moonshot"
+    model: str = "m"
+    error: str | None = None
+
+
+def test_reopening_from_history_keeps_column_order_latest_runs_and_unsent_columns() -> None:
+    base = workspace()
+    base.variants = [Variant("A", model="a"), Variant("B", model="b"), Variant("C", model="c")]
+    source = json.dumps(base.to_json())
+
+    def run(entry_id: int, label: str, text: str) -> Entry:
+        result = RunResult("moonshot", label.lower(), variant=label, prefix="{", text=text)
+        return Entry(entry_id, label, json.dumps(result_to_json(result)), source)
+
+    # B finished first, C was never sent (no history row), A was rerun.
+    entries = [run(1, "B", "b1"), run(2, "A", "a1"), run(3, "A", "a2")]
+    comparison = comparison_from_history(entries)
+    assert [e.variant.label for e in comparison.entries] == ["A", "B", "C"]
+    assert [e.result.full_text if e.result else None for e in comparison.entries] == [
+        "{a2",
+        "{b1",
+        None,
+    ]
+    assert comparison.entries[0].history_id == 3
+    assert comparison.entries[1].variant.model == "b"
+    assert comparison.title == "Extraction" and comparison.group == "g1"
+    assert comparison.messages[-1] == {"role": "assistant", "content": "{", "partial": True}
+    with pytest.raises(ValueError):
+        comparison_from_history([])

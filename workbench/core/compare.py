@@ -553,44 +553,60 @@ def _fenced(text: str, language: str) -> str:
 
 
 def comparison_from_history(entries: Sequence[Any]) -> Comparison:
-    """Rebuilds a comparison from the history entries of one group, in the order they ran.
+    """Rebuilds a comparison from the history entries of one group.
+
+    The columns are the variants of the workspace as it was when the comparison ran, in their
+    order then (runs finish in any order); each shows its latest recorded run (a rerun replaces
+    the first one), and a variant that was never sent (it could not prefill, say) comes back
+    without a result. Runs of labels the workspace did not list follow, in the order they ran.
 
     Args:
         entries: ``HistoryEntry`` values (id, started_at, variant, group, request_json,
-            result_json, workspace_json...) of one group.
+            result_json, workspace_json...) of one group, in the order they were recorded.
     """
     if not entries:
         raise ValueError("no runs in this comparison")
     first = entries[0]
     workspace_data = _json_value(getattr(first, "workspace_json", None))
-    messages = workspace_data.get("messages") if isinstance(workspace_data, dict) else None
-    title = workspace_data.get("title") if isinstance(workspace_data, dict) else None
-    variants_by_label = {}
-    if isinstance(workspace_data, dict):
-        for item in workspace_data.get("variants") or []:
-            if isinstance(item, dict) and isinstance(item.get("label"), str):
-                variants_by_label[item["label"]] = item
+    if not isinstance(workspace_data, dict):
+        workspace_data = {}
     comparison = Comparison(
         group=str(getattr(first, "group", None) or uuid.uuid4().hex),
-        title=str(title or ""),
+        title=str(workspace_data.get("title") or ""),
         created_at=_iso(getattr(first, "started_at", None)),
-        messages=list(messages or []),
+        messages=list(workspace_data.get("messages") or []),
     )
+    columns: dict[str, ComparisonEntry] = {}
+    for item in workspace_data.get("variants") or []:
+        if isinstance(item, dict) and isinstance(item.get("label"), str):
+            columns[item["label"]] = ComparisonEntry(
+                Variant(
+                    label=item["label"],
+                    provider=item.get("provider"),
+                    model=item.get("model"),
+                    params=dict(item.get("params") or {}),
+                    system=item.get("system"),
+                )
+            )
     for entry in entries:
         result_data = _json_value(getattr(entry, "result_json", None))
         result = result_from_json(result_data) if isinstance(result_data, dict) else None
         label = getattr(entry, "variant", None) or (result.variant if result else None) or "Run"
-        item = variants_by_label.get(label, {})
-        variant = Variant(
-            label=label,
-            provider=item.get("provider") or getattr(entry, "provider", None),
-            model=item.get("model") or getattr(entry, "model", None),
-            params=dict(item.get("params") or {}),
-            system=item.get("system"),
-        )
         if result is not None and getattr(entry, "error", None) and not result.error:
             result.error = entry.error
-        comparison.entries.append(ComparisonEntry(variant, result, getattr(entry, "id", None)))
+        column = columns.setdefault(
+            label,
+            ComparisonEntry(
+                Variant(
+                    label=label,
+                    provider=getattr(entry, "provider", None),
+                    model=getattr(entry, "model", None),
+                )
+            ),
+        )
+        column.result = result
+        column.history_id = getattr(entry, "id", None)
+    comparison.entries = list(columns.values())
     return comparison
 
 

@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 60.0
 #: The longest wait a Retry-After header may impose before the run gives up waiting.
 MAX_RETRY_WAIT = 60.0
+#: The longest stretch of stream parsing before the loop is given back (see ``_consume``).
+YIELD_EVERY_S = 0.004
 #: Sent as the key to servers that need none, so the SDK never reads OPENAI_API_KEY instead.
 NO_KEY = "no-key-needed"
 
@@ -363,7 +365,10 @@ class Run:
         self._start = time.perf_counter()
         try:
             if not self._stopped:
-                client = openai.AsyncOpenAI(
+                # Made in a worker thread: the client loads the system's CA certificates (tens
+                # of milliseconds) and the UI thread must not wait for that on every run.
+                client = await asyncio.to_thread(
+                    openai.AsyncOpenAI,
                     base_url=self.request.base_url,
                     api_key=self._api_key or NO_KEY,
                     max_retries=0,  # retries are ours, with visible Status events
@@ -469,8 +474,15 @@ class Run:
 
         put = queue.put_nowait
         result = self.result
+        # A stream that is already buffered is parsed without ever suspending: hand the loop
+        # back every few milliseconds so that the UI thread (the qasync loop) keeps painting and
+        # concurrent runs keep streaming, instead of one run parsing its whole buffer at once.
+        yield_at = time.perf_counter() + YIELD_EVERY_S
         try:
             async for chunk in stream:
+                if time.perf_counter() >= yield_at:
+                    await asyncio.sleep(0)
+                    yield_at = time.perf_counter() + YIELD_EVERY_S
                 usage = _usage(_get(chunk, "usage"))
                 if usage is not None:
                     result.usage = usage  # the same figures as in the last choice: counted once

@@ -12,6 +12,7 @@ import html
 import itertools
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -84,8 +85,13 @@ from workbench.ui.undo import EditMessage, InsertMessage
 
 log = logging.getLogger(__name__)
 
-#: Streamed text is added to the columns in batches this often: a repaint per batch, not per chunk.
+#: Streamed text is added to a column in batches at most this often: a repaint per batch, not
+#: per chunk.
 FLUSH_INTERVAL_MS = 30
+#: The drawing timer's tick. Each tick draws one column (the one waiting longest), so that with
+#: eight columns streaming no single tick holds the UI thread for eight relayouts.
+FLUSH_TICK_MS = 8
+FLUSH_BATCH_S = FLUSH_INTERVAL_MS / 1000
 #: The preflight (fit, cost, prefill) is recomputed this long after the last edit.
 PREFLIGHT_DELAY_MS = 250
 _INHERIT = "inherit"
@@ -151,6 +157,9 @@ class ComparePane(QFrame):
         self.result: RunResult | None = None
         self.running = False
         self._pending: list[str] = []
+        self._end: QTextCursor | None = None
+        #: When the column last drew streamed text (monotonic seconds).
+        self.flushed_at = 0.0
         self._status = ""
         self._reasoning_chars = 0
         self._tool_calls = 0
@@ -397,6 +406,7 @@ class ComparePane(QFrame):
             self.markdown_toggle.setChecked(False)
             self.json_toggle.setChecked(False)
         self.text.setPlainText(prefix)
+        self._end = None
         self.json_badge.hide()
         self.json_toggle.setEnabled(False)
         self.use_button.setEnabled(False)
@@ -435,9 +445,11 @@ class ComparePane(QFrame):
         self._pending.clear()
         bar = self.text.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
-        cursor = QTextCursor(self.text.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(chunk)
+        if self._end is None:
+            self._end = QTextCursor(self.text.document())
+            self._end.movePosition(QTextCursor.MoveOperation.End)
+        # The cursor stays at the end as text goes in: no search for the end on every batch.
+        self._end.insertText(chunk)
         if at_bottom:
             bar.setValue(bar.maximum())
 
@@ -506,6 +518,7 @@ class ComparePane(QFrame):
         self.view_changed.emit()
 
     def _show_answer(self) -> None:
+        self._end = None  # the document is replaced: a new end cursor for the next stream
         bar = self.text.verticalScrollBar()
         position = bar.value()
         self.text.setExtraSelections([])
@@ -582,7 +595,7 @@ class CompareView(QWidget):
         self._run_all_task: asyncio.Future[None] | None = None
         self._build()
         self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.setInterval(FLUSH_TICK_MS)
         self._flush_timer.timeout.connect(self._flush)
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
@@ -898,9 +911,13 @@ class CompareView(QWidget):
             pane.on_event(event)
 
     def _flush(self) -> None:
-        for pane in self._panes:
+        now = time.monotonic()
+        due = [p for p in self._panes if p.has_pending() and now - p.flushed_at >= FLUSH_BATCH_S]
+        if due:
+            pane = min(due, key=lambda p: p.flushed_at)
             pane.flush()
-        if not any(p.running for p in self._panes):
+            pane.flushed_at = now
+        if not any(p.running or p.has_pending() for p in self._panes):
             self._flush_timer.stop()
 
     # Reading ---------------------------------------------------------------------------------
