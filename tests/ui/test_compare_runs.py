@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from workbench.core import tokens
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore
 from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
@@ -193,3 +194,31 @@ def test_reopen_a_comparison_from_history(
     # Reopening is an edit of the variants: undo brings back the previous columns.
     view.undo_stack.undo()
     assert [p.variant.label for p in view.panes()] == ["Other A", "Other B"]
+
+
+def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
+    qtbot: QtBot, compare_window: MainWindow
+) -> None:
+    tokens.encoding()  # loaded by the meter's worker in the app; here at once
+    workspace = compare_window.workspace
+    workspace.conversation.update(0, content="lorem ipsum " * 4000)
+    workspace.variants[:] = [
+        Variant("K2", model="kimi-k2-0905-preview"),
+        Variant("8k", model="moonshot-v1-8k"),
+        Variant("Unknown", model="fast-model"),
+    ]
+    workspace.changed.emit()
+    columns = panes(compare_window)
+
+    def fit(label: str) -> str:
+        return columns[label].findChild(QLabel, "paneFit").text()
+
+    qtbot.waitUntil(lambda: fit("K2").startswith("Fits"), timeout=3000)
+    assert "of 262,144 tokens" in fit("K2") and "at most $0.0" in fit("K2")
+    assert fit("8k").startswith("Too long") and "of 8,192 tokens" in fit("8k")
+    assert "not in the catalog" in fit("Unknown")
+    # An edit of the conversation updates every column's count.
+    before = fit("K2")
+    workspace.conversation.update(0, content="short")
+    qtbot.waitUntil(lambda: fit("K2") != before, timeout=3000)
+    assert fit("8k").startswith("Fits")

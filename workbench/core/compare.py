@@ -180,7 +180,7 @@ def preflight(
     catalog: Catalog,
     *,
     problems: Callable[[Workspace], list[str]] | None = None,
-    count_tokens: Callable[[Workspace], int] | None = None,
+    count_tokens: Callable[[Workspace], int | None] | None = None,
 ) -> Preflight:
     """Checks ``variant`` over ``workspace`` before it runs.
 
@@ -190,8 +190,8 @@ def preflight(
         catalog: Context windows and prices.
         problems: What stops the resolved workspace from being sent (the payload rules of its
             provider); the workspace's own checks when None.
-        count_tokens: The prompt's token count (estimate); without it only the catalog's window
-            and prices are shown.
+        count_tokens: The prompt's token count (estimate), None while it cannot count yet;
+            without a count only the catalog's window and prices are shown.
     """
     try:
         sent = apply_variant(workspace, variant)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core import tokens
 from workbench.core.catalog import Catalog, load_builtin_catalog
 from workbench.core.compare import (
     MAX_VARIANTS,
@@ -62,7 +63,7 @@ from workbench.core.compare import (
     word_diff,
 )
 from workbench.core.conversation import Message
-from workbench.core.payloads import request_problems
+from workbench.core.payloads import request_problems, sent_tools
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
@@ -72,6 +73,7 @@ from workbench.core.run_types import (
     TextDelta,
     ToolCallDelta,
 )
+from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace, write_atomic
 from workbench.ui import dialogs
 from workbench.ui.compare_commands import (
@@ -94,6 +96,8 @@ FLUSH_TICK_MS = 8
 FLUSH_BATCH_S = FLUSH_INTERVAL_MS / 1000
 #: The preflight (fit, cost, prefill) is recomputed this long after the last edit.
 PREFLIGHT_DELAY_MS = 250
+#: How often the columns ask again for token counts while the tokenizer is loading.
+TOKENS_RETRY_MS = 1000
 _INHERIT = "inherit"
 _ERROR_COLOR = "#c0392b"
 _DIFF_LEFT = QColor("#f8d7da")
@@ -116,6 +120,8 @@ class CompareServices:
         preflight: Checks one variant before running (fit, cost, prefill).
         history: Where runs are recorded and comparisons reopened from (a ``HistoryStore``), or
             None to keep no history.
+        tokens_ready: Whether token counts are available yet; while not, the view checks again
+            every second.
     """
 
     catalog: Catalog
@@ -123,6 +129,7 @@ class CompareServices:
     make_session: Callable[[Workspace], CompareSession]
     preflight: Callable[[Workspace, Variant], Preflight]
     history: Any = None
+    tokens_ready: Callable[[], bool] | None = None
 
 
 # A column -----------------------------------------------------------------------------------
@@ -697,7 +704,7 @@ class CompareView(QWidget):
             event.connect(self._conversation_changed)
 
     def _conversation_changed(self, *_args: object) -> None:
-        self._preflight_timer.start()
+        self._preflight_timer.start(PREFLIGHT_DELAY_MS)
 
     # Columns ---------------------------------------------------------------------------------
 
@@ -781,6 +788,9 @@ class CompareView(QWidget):
         for pane in self._panes:
             if pane.variant is not None:
                 pane.show_preflight(self.services.preflight(self.workspace, pane.variant))
+        ready = self.services.tokens_ready
+        if ready is not None and not ready() and self._panes:
+            self._preflight_timer.start(TOKENS_RETRY_MS)
 
     # Editing variants (undoable) -------------------------------------------------------------
 
@@ -1183,7 +1193,11 @@ def default_services(
             history = HistoryStore()
         except Exception as error:  # no history is better than no comparison
             log.warning("Run history unavailable: %s", error)
-    catalog = getattr(window, "catalog", None) or load_builtin_catalog()
+    meter = getattr(window, "token_meter", None)
+    # The token meter's catalog has the user's overrides and the models the provider listed;
+    # its counter has the conversation's messages cached already.
+    catalog = getattr(meter, "catalog", None) or load_builtin_catalog()
+    counter = getattr(meter, "counter", None) or TokenCounter()
     run_timeout = DEFAULT_TIMEOUT if timeout is None else timeout
 
     def make_run(request: Any, api_key: str | None) -> Run:
@@ -1205,6 +1219,13 @@ def default_services(
             on_finished=history_recorder(history) if history is not None else None,
         )
 
+    def count(sent: Workspace) -> int | None:
+        # Loading the tokenizer takes a while: until the meter's worker has it, show the
+        # catalog's window and prices (the view asks again shortly).
+        if not tokens.encoding_ready():
+            return None
+        return counter.count(sent.conversation.messages, sent_tools(sent)).total
+
     def problems(sent: Workspace) -> list[str]:
         provider = registry.get(sent.params.provider)
         if provider is None:
@@ -1216,8 +1237,9 @@ def default_services(
         providers=lambda: [(p.id, p.name, p.kind) for p in registry.all()],
         make_session=make_session,
         preflight=lambda workspace, variant: preflight(
-            workspace, variant, catalog, problems=problems
+            workspace, variant, catalog, problems=problems, count_tokens=count
         ),
+        tokens_ready=tokens.encoding_ready,
         history=history,
     )
 
