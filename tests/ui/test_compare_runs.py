@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from workbench.core import tokens
@@ -117,7 +117,8 @@ def test_failing_and_slow_columns_block_nothing(
     fast = columns["Fast"].result
     assert fast is not None and fast.error is None
     assert columns["Fast"].text.toPlainText() == '{"name": "Phone", "price": 300}'
-    assert "valid" in columns["Fast"].findChild(QLabel, "paneJsonBadge").text()
+    assert columns["Fast"].findChild(QLabel, "paneJsonBadge").text() == "✓ valid JSON"
+    assert columns["Failing"].findChild(QLabel, "paneJsonBadge").isHidden()  # "{" alone
     assert "Tokens out" in metrics(columns["Fast"]) and "TTFT" in metrics(columns["Fast"])
     failing = columns["Failing"].result
     assert failing is not None and failing.error and "500" in failing.error
@@ -222,3 +223,20 @@ def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
     workspace.conversation.update(0, content="short")
     qtbot.waitUntil(lambda: fit("K2") != before, timeout=3000)
     assert fit("8k").startswith("Fits")
+
+
+def test_reasoning_is_shown_apart_from_the_answer(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    loopback.default_reply = Reply(text='"a": 1}')
+    loopback.queue_for_model(
+        "fast-model", Reply(reasoning="Weighing the price first", text='"a": 2}')
+    )
+    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        view.findChild(QPushButton, "runCompareButton").click()
+    columns = panes(compare_window)
+    reasoning = columns["Fast"].findChild(QPlainTextEdit, "paneReasoning")
+    assert reasoning.isVisible() and reasoning.toPlainText() == "Weighing the price first"
+    assert columns["Fast"].text.toPlainText() == '{"a": 2}'
+    assert columns["Slow"].findChild(QPlainTextEdit, "paneReasoning").isHidden()

@@ -169,14 +169,18 @@ def test_add_stops_at_eight_and_run_needs_two(view: CompareView) -> None:
 def test_run_all_streams_each_column_with_metrics_and_json_badge(
     qtbot: QtBot, view: CompareView
 ) -> None:
+    ScriptedRun.answers["kimi-k2-turbo-preview"] = ['"name": ', '"Tablet", ', '"price": }']
     run_all(qtbot, view)
     first, second = view.panes()
     assert pane_text(first) == '{"name": "Phone", "price": 300}'
-    assert pane_text(second) == '{"name": "Tablet", "price": 300}'
+    assert pane_text(second) == '{"name": "Tablet", "price": }'
+    invalid = second.findChild(QLabel, "paneJsonBadge")
+    assert invalid.text() == "✗ invalid JSON" and "line 1, column 29" in invalid.toolTip()
+    assert not second.findChild(QCheckBox, "jsonFormatToggle").isEnabled()
     metrics = first.findChild(QLabel, "paneMetrics").text()
     assert "TTFT 5 ms" in metrics and "Tokens out 4" in metrics and "Finish stop" in metrics
     badge = first.findChild(QLabel, "paneJsonBadge")
-    assert badge.isVisible() and "valid" in badge.text()
+    assert badge.isVisible() and badge.text() == "✓ valid JSON"
     formatted = first.findChild(QCheckBox, "jsonFormatToggle")
     formatted.setChecked(True)
     assert pane_text(first).startswith('{\n  "name": "Phone"')

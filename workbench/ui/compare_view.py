@@ -169,9 +169,10 @@ class ComparePane(QFrame):
         self.flushed_at = 0.0
         self._status = ""
         self._reasoning_chars = 0
+        self._pending_reasoning: list[str] = []
         self._tool_calls = 0
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self.label_edit = QLineEdit()
@@ -179,7 +180,7 @@ class ComparePane(QFrame):
         self.label_edit.setToolTip("The variant's label")
         self.left_button = self._tool("◀", "moveVariantLeftButton", "Move this column left")
         self.right_button = self._tool("▶", "moveVariantRightButton", "Move this column right")
-        self.duplicate_button = self._tool("⧉", "duplicateVariantButton", "Duplicate this variant")
+        self.duplicate_button = self._tool("Copy", "duplicateVariantButton", "Duplicate variant")
         self.remove_button = self._tool("✕", "removeVariantButton", "Remove this variant")
         header = QHBoxLayout()
         header.addWidget(self.label_edit, 1)
@@ -238,10 +239,11 @@ class ComparePane(QFrame):
         self.use_button.setToolTip("Add this answer to the conversation as an assistant message")
         self.use_button.setEnabled(False)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.stop_button)
+        for widget in (self.run_button, self.stop_button, self.use_button):
+            # As wide as their text: three buttons fit the narrowest column.
+            widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(widget)
         buttons.addStretch(1)
-        buttons.addWidget(self.use_button)
 
         self.json_badge = QLabel()
         _name(self.json_badge, "paneJsonBadge")
@@ -249,7 +251,7 @@ class ComparePane(QFrame):
         self.markdown_toggle = QCheckBox("Markdown")
         _name(self.markdown_toggle, "markdownToggle")
         self.markdown_toggle.setToolTip("Show the answer rendered as Markdown")
-        self.json_toggle = QCheckBox("Formatted JSON")
+        self.json_toggle = QCheckBox("Pretty JSON")
         _name(self.json_toggle, "jsonFormatToggle")
         self.json_toggle.setEnabled(False)
         view_row = QHBoxLayout()
@@ -263,6 +265,12 @@ class ComparePane(QFrame):
         self.text.setReadOnly(True)
         self.text.setAcceptRichText(False)
         self.text.setPlaceholderText("The answer streams here.")
+        self.reasoning = QPlainTextEdit()
+        _name(self.reasoning, "paneReasoning")
+        self.reasoning.setReadOnly(True)
+        self.reasoning.setMaximumHeight(90)
+        self.reasoning.setToolTip("The model's reasoning, shown apart from the answer")
+        self.reasoning.hide()
         self.metrics = QLabel("Not run yet.")
         _name(self.metrics, "paneMetrics")
         self.metrics.setWordWrap(True)
@@ -278,6 +286,7 @@ class ComparePane(QFrame):
         layout.addWidget(self.problem_label)
         layout.addLayout(buttons)
         layout.addLayout(view_row)
+        layout.addWidget(self.reasoning)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.metrics)
         self._connect()
@@ -407,7 +416,10 @@ class ComparePane(QFrame):
         self._pending.clear()
         self._status = ""
         self._reasoning_chars = 0
+        self._pending_reasoning.clear()
         self._tool_calls = 0
+        self.reasoning.clear()
+        self.reasoning.hide()
         self.text.setExtraSelections([])
         with QSignalBlocker(self.markdown_toggle), QSignalBlocker(self.json_toggle):
             self.markdown_toggle.setChecked(False)
@@ -428,6 +440,7 @@ class ComparePane(QFrame):
             self._pending.append(event.text)
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
+            self._pending_reasoning.append(event.text)
             self._status = f"Thinking… ({self._reasoning_chars:,} characters of reasoning)"
         elif isinstance(event, ToolCallDelta):
             self._tool_calls = max(self._tool_calls, event.index + 1)
@@ -439,13 +452,23 @@ class ComparePane(QFrame):
 
     def has_pending(self) -> bool:
         """Whether streamed text waits to be shown."""
-        return bool(self._pending) or (self.running and bool(self._status))
+        return bool(self._pending or self._pending_reasoning) or (
+            self.running and bool(self._status)
+        )
 
     def flush(self) -> None:
         """Adds the text streamed since the last flush, keeping the view at the bottom."""
         if self._status and self.running:
             self.metrics.setText(html.escape(self._status))
             self._status = ""
+        if self._pending_reasoning:
+            self.reasoning.show()
+            cursor = QTextCursor(self.reasoning.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText("".join(self._pending_reasoning))
+            self._pending_reasoning.clear()
+            bar = self.reasoning.verticalScrollBar()
+            bar.setValue(bar.maximum())
         if not self._pending:
             return
         chunk = "".join(self._pending)
@@ -463,22 +486,29 @@ class ComparePane(QFrame):
     def finish(self, result: RunResult) -> None:
         """Shows how the run ended: the full answer, its metrics, its JSON badge."""
         self._pending.clear()
+        self._pending_reasoning.clear()
         self._status = ""
         self.running = False
         self.result = result
+        if result.reasoning and self.reasoning.toPlainText() != result.reasoning:
+            self.reasoning.setPlainText(result.reasoning)
+        self.reasoning.setVisible(bool(result.reasoning))
         self.stop_button.setEnabled(False)
         self.run_button.setText("Rerun")
         self.use_button.setEnabled(bool(result.full_text or result.tool_calls))
         self._show_answer()
         self._show_metrics(result)
         check = check_json(result.full_text)
-        self.json_badge.setVisible(check.looks_like_json)
+        # A run that failed before the model wrote anything is not an invalid JSON answer.
+        judged = check.looks_like_json and bool(result.text or not result.error)
+        self.json_badge.setVisible(judged)
         self.json_toggle.setEnabled(check.valid)
-        if check.looks_like_json:
-            text = "JSON ✓ valid" if check.valid else f"JSON ✗ {check.error}"
+        if judged:
+            text = "✓ valid JSON" if check.valid else "✗ invalid JSON"
+            tip = "The answer parses as JSON." if check.valid else f"Not valid JSON: {check.error}"
             color = "#1e8449" if check.valid else _ERROR_COLOR
             self.json_badge.setText(text)
-            self.json_badge.setToolTip(text)
+            self.json_badge.setToolTip(tip)
             self.json_badge.setStyleSheet(f"color: {color}; font-weight: bold;")
 
     def show_result(self, result: RunResult) -> None:
@@ -497,6 +527,8 @@ class ComparePane(QFrame):
         elif result.interrupted:
             line += "<br>Stopped: the text received so far is kept."
         self.metrics.setText(line or "Finished.")
+        # Long error ids do not wrap: the whole message is in the tooltip too.
+        self.metrics.setToolTip(result.error or "")
 
     # Views of the answer ---------------------------------------------------------------------
 
@@ -614,7 +646,7 @@ class CompareView(QWidget):
     # Layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.add_button = QPushButton("＋ Add variant")
+        self.add_button = QPushButton("+ Add variant")
         _name(self.add_button, "addVariantButton")
         self.add_button.setToolTip(f"Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)")
         self.run_button = QPushButton("Run all")
