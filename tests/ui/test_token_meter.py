@@ -15,9 +15,10 @@ from pytestqt.qtbot import QtBot
 from workbench.core import tokens
 from workbench.core.catalog import override_path
 from workbench.core.resources import examples_dir
+from workbench.core.tokens import Calibration
 from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.token_meter import TokenMeter, TokenMeterBar
+from workbench.ui.token_meter import TokenMeter, TokenMeterBar, TokenMeterPanel
 from workbench.ui.undo import SetParam
 
 LONG = examples_dir() / "04-long-review-outgrows-8k.prompt.json"
@@ -31,9 +32,9 @@ def label(window, name: str) -> QLabel:
 
 
 def meter_of(window) -> TokenMeter:
-    panel = window.findChild(TokenMeter, "tokenMeterPanel")
-    assert panel is not None
-    return panel
+    meter = window.token_meter
+    assert isinstance(meter, TokenMeter)
+    return meter
 
 
 @pytest.fixture
@@ -67,7 +68,8 @@ def test_meter_sits_atop_the_parameters_with_its_controls(metered) -> None:
         widget = window.findChild(QWidget, name)
         assert widget is not None, name
         assert widget.accessibleName() == name
-    assert window.params_column.itemAt(0).widget() is meter_of(window)
+    panel = window.findChild(TokenMeterPanel, "tokenMeterPanel")
+    assert window.params_column.itemAt(0).widget() is panel is meter_of(window).panel
     text = label(window, "tokenCountLabel").text()
     assert "262,144" in text and "estimate" in text and text.startswith("≈")
     assert "prompt" in text
@@ -246,6 +248,8 @@ def test_exact_count_replaces_the_estimate(
     qtbot.keyClicks(edit, "!")
     qtbot.waitUntil(lambda: "estimate" in count.text())
     assert "calibrated" in count.text()
+    # Remembered for the next session (written by the meter's worker thread).
+    qtbot.waitUntil(lambda: Calibration().ratio("kimi-k2") is not None)
 
 
 def test_failed_exact_count_falls_back_quietly(

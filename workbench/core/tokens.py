@@ -258,6 +258,7 @@ class Calibration:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or paths.data_dir() / "token_calibration.json"
         self._ratios: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
         self._load()
 
     def _load(self) -> None:
@@ -288,28 +289,43 @@ class Calibration:
         entry = self._ratios.get(family)
         return 0 if entry is None else entry[1]
 
-    def learn(self, family: str, estimate: int, exact: int) -> None:
-        """Takes one exact count of a prompt whose estimate was ``estimate``, and saves."""
+    def learn(self, family: str, estimate: int, exact: int, *, save: bool = True) -> bool:
+        """Takes one exact count of a prompt whose estimate was ``estimate``.
+
+        Args:
+            family: The model family the count was made for.
+            estimate: The local estimate of the same messages.
+            exact: The provider's count.
+            save: Write the file now; False to call :meth:`save` later (from a worker thread).
+
+        Returns:
+            Whether the sample was taken (tiny prompts and absurd ratios are not).
+        """
         if estimate < self.MIN_TOKENS or exact <= 0:
-            return
+            return False
         sample = exact / estimate
         if not 0.2 <= sample <= 5:
-            return  # a wrong figure (another tokenizer's prompt), not a calibration
-        ratio, samples = self._ratios.get(family, (sample, 0))
-        samples = min(samples + 1, MAX_SAMPLES)
-        ratio += (sample - ratio) / samples
-        self._ratios[family] = (ratio, samples)
-        self._save()
+            return False  # a wrong figure (another tokenizer's prompt), not a calibration
+        with self._lock:
+            ratio, samples = self._ratios.get(family, (sample, 0))
+            samples = min(samples + 1, MAX_SAMPLES)
+            ratio += (sample - ratio) / samples
+            self._ratios[family] = (ratio, samples)
+        if save:
+            self.save()
+        return True
 
     def apply(self, family: str, estimate: int) -> int:
         """``estimate`` corrected by ``family``'s ratio (unchanged before any exact count)."""
         ratio = self.ratio(family)
         return estimate if ratio is None else round(estimate * ratio)
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Writes the ratios (atomically; a failure is logged, never raised)."""
         from workbench.core.workspace import write_atomic
 
-        data = {f: {"ratio": round(r, 5), "samples": n} for f, (r, n) in self._ratios.items()}
+        with self._lock:
+            data = {f: {"ratio": round(r, 5), "samples": n} for f, (r, n) in self._ratios.items()}
         try:
             write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
         except OSError as error:

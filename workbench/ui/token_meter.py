@@ -179,64 +179,12 @@ def _money(value: float) -> str:
     return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
 
 
-class TokenMeter(QWidget):
-    """The meter's panel and the logic that keeps it current.
+class TokenMeterPanel(QWidget):
+    """The meter's widgets (object name ``tokenMeterPanel``); :class:`TokenMeter` feeds them."""
 
-    Args:
-        window: The main window (workspace, undo stack, message list, status bar).
-        catalog: Windows and prices; ``load_catalog()`` by default.
-        calibration: Learned exact/estimate ratios; the saved ones by default.
-        exact_target: Gives (base URL, key) for a provider id, or None when it has no exact
-            count; by default the preset's URL and the key from its environment variable.
-
-    Signals:
-        reading_changed(): the figures shown changed.
-        exact_count_settled(): an exact count arrived or failed (tests wait on it).
-    """
-
-    reading_changed = Signal()
-    exact_count_settled = Signal()
-
-    def __init__(
-        self,
-        window: MainWindow,
-        *,
-        catalog: Catalog | None = None,
-        calibration: Calibration | None = None,
-        exact_target: Callable[[str], ExactTarget] | None = None,
-    ) -> None:
-        super().__init__()
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("tokenMeterPanel")
-        self._window = window
-        self.workspace = window.workspace
-        self.catalog = catalog or load_catalog()
-        self.calibration = calibration or Calibration()
-        self.counter = TokenCounter()
-        self.exact_target = exact_target or _env_exact_target
-        self._targets: dict[str, ExactTarget] = {}
-        self._closing: asyncio.Task[None] | None = None
-        self.scheduler = ExactCountScheduler()
-        self.reading: MeterReading | None = None
-        self._exact: tuple[tuple[object, ...], int] | None = None
-        self._exact_note = ""
-        self._requested: tuple[object, ...] | None = None
-        self._client: ExactCountClient | None = None
-        self._client_target: ExactTarget = None
-        self._executor: ThreadPoolExecutor | None = None
-        self._recount_generation = 0
-        self._recounting = False
-        self._recount_signals = _RecountSignals()
-        self._recount_signals.finished.connect(self._on_recount_finished)
-        self._update_timer = QTimer(self)
-        self._update_timer.setSingleShot(True)
-        self._update_timer.setInterval(0)
-        self._update_timer.timeout.connect(self.refresh)
-        self._build()
-        self._connect()
-
-    # Layout ------------------------------------------------------------------------------------
-
-    def _build(self) -> None:
         self.bar = TokenMeterBar()
         self.count_label = QLabel()
         self.count_label.setObjectName("tokenCountLabel")
@@ -261,8 +209,7 @@ class TokenMeter(QWidget):
         self.catalog_error.setObjectName("catalogErrorLabel")
         self.catalog_error.setWordWrap(True)
         self.catalog_error.setStyleSheet("color: #c0392b;")
-        self.catalog_error.setVisible(bool(self.catalog.override_error))
-        self.catalog_error.setText(self.catalog.override_error or "")
+        self.catalog_error.hide()
 
         recommendation = QHBoxLayout()
         recommendation.setContentsMargins(0, 0, 0, 0)
@@ -278,140 +225,27 @@ class TokenMeter(QWidget):
         layout.addLayout(recommendation)
         layout.addWidget(self.catalog_error)
 
-    def _connect(self) -> None:
-        conversation = self.workspace.conversation
-        conversation.changed.connect(lambda _i, _n: self.schedule_refresh())
-        conversation.inserted.connect(lambda _i: self.schedule_refresh())
-        conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
-        conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
-        conversation.reset.connect(self.recount)
-        self.workspace.changed.connect(self.schedule_refresh)
-        self.apply_button.clicked.connect(self.apply_recommendation)
+    def show_status(self, text: str) -> None:
+        """A word while the figures are being made (loading the tokenizer, counting)."""
+        self.count_label.setText(text)
 
-    # Counting ----------------------------------------------------------------------------------
-
-    def schedule_refresh(self) -> None:
-        """Coalesces a burst of events into one refresh when the event loop is next idle."""
-        if not self._update_timer.isActive():
-            self._update_timer.start()
-
-    def recount(self) -> None:
-        """Counts every card again (opening a file): in a worker thread when there is much."""
-        self._recount_generation += 1
-        generation = self._recount_generation
-        messages = list(self.workspace.conversation.messages)
-        fresh = [m for m in messages if not self.counter.is_cached(m)]
-        loaded = encoding_ready()
-        if loaded and sum(len(m.content) for m in fresh) < BACKGROUND_RECOUNT_CHARS:
-            self._recounting = False
-            self.refresh()
-            return
-        self._recounting = True
-        # The tokenizer loads in the worker too: the window paints before it is ready.
-        self.count_label.setText(
-            f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
-        )
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="token-recount")
-        signals = self._recount_signals
-
-        def work() -> None:
-            encoding()
-            self.counter.prime(fresh)
-            signals.finished.emit(generation)
-
-        self._executor.submit(work)
-
-    def _on_recount_finished(self, generation: int) -> None:
-        if generation == self._recount_generation:
-            self._recounting = False
-            self.refresh()
-            self._window.message_list.refresh_cards()  # badges left blank while loading
-
-    def _signature(self) -> tuple[object, ...]:
-        """What an exact count depends on: the model and every message as sent."""
-        messages = self.workspace.conversation.messages
-        return (
-            self.workspace.params.model,
-            *(
-                (m.role, m.name, m.content, m.tool_call_id, repr(m.tool_calls), m.partial)
-                for m in messages
-            ),
-        )
-
-    def refresh(self) -> None:
-        """Re-reads the meter now (cheap: only cards not seen before are encoded)."""
-        self._update_timer.stop()
-        if self._recounting:
-            return
-        signature = self._signature() if self._exact is not None or self._wants_exact() else ()
-        exact = self._exact[1] if self._exact and self._exact[0] == signature else None
-        reading = measure(
-            self.workspace,
-            self.counter,
-            self.catalog,
-            calibration=self.calibration,
-            exact_messages=exact,
-        )
-        self.reading = reading
-        self._show(reading)
-        if exact is None and signature and signature != self._requested:
-            self._request_exact(signature, reading)
-        self.reading_changed.emit()
-
-    # Exact counts ------------------------------------------------------------------------------
-
-    def _target(self) -> ExactTarget:
-        # Looked up once per provider (a keyring may be slow); forget_exact_targets() re-reads.
-        provider = self.workspace.params.provider
-        if provider not in self._targets:
-            self._targets[provider] = self.exact_target(provider)
-        return self._targets[provider]
-
-    def forget_exact_targets(self) -> None:
-        """Reads the providers' URLs and keys again (after the user changed them)."""
-        self._targets.clear()
-        self._requested = None
-        self.schedule_refresh()
-
-    def _wants_exact(self) -> bool:
-        return bool(len(self.workspace.conversation)) and self._target() is not None
-
-    def _request_exact(self, signature: tuple[object, ...], reading: MeterReading) -> None:
-        target = self._target()
-        if target is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._exact_note = "Exact count unavailable: no event loop is running."
-            return
-        if self._client is None or target != self._client_target:
-            self._client = ExactCountClient(*target)
-            self._client_target = target
-        client = self._client
-        model = self.workspace.params.model
-        messages = list(self.workspace.conversation.messages)
-        estimate = reading.breakdown.conversation
-        family = reading.model.family if reading.model is not None else None
-        self._requested = signature
-
-        def settled(total: int | None, reason: str | None) -> None:
-            if total is not None:
-                self._exact = (signature, total)
-                self._exact_note = ""
-                if family:
-                    self.calibration.learn(family, estimate, total)
-            else:
-                self._exact_note = f"Exact count failed, showing the estimate: {reason}"
-            self.refresh()
-            self.exact_count_settled.emit()
-
-        self.scheduler.schedule(lambda: client.count(model, messages), settled, loop=loop)
+    def show_catalog_error(self, text: str | None) -> None:
+        """Why the user's catalog override was ignored; hidden when None."""
+        self.catalog_error.setText(text or "")
+        self.catalog_error.setVisible(bool(text))
 
     # Showing -----------------------------------------------------------------------------------
 
-    def _show(self, reading: MeterReading) -> None:
+    def show_reading(
+        self, reading: MeterReading, note: str = "", ratio: float | None = None
+    ) -> None:
+        """Shows a reading.
+
+        Args:
+            reading: The figures.
+            note: Why there is no exact figure, for the tooltip (empty when nothing failed).
+            ratio: The calibration ratio applied to the estimate, if any.
+        """
         rec = reading.recommendation
         level = level_for(rec.needed, rec.current_window)
         self.bar.show_reading(
@@ -460,11 +294,10 @@ class TokenMeter(QWidget):
                 tip.append("Tools are a local estimate: the endpoint does not count them.")
         else:
             tip.append(f"Local estimate with {reading.encoding}, not the model's own tokenizer.")
-            if reading.calibrated and reading.model is not None:
-                ratio = self.calibration.ratio(reading.model.family) or 1.0
+            if reading.calibrated and ratio is not None:
                 tip.append(f"Calibrated by earlier exact counts (×{ratio:.3f}).")
-        if self._exact_note:
-            tip.append(self._exact_note)
+        if note:
+            tip.append(note)
         tooltip = "\n".join(tip)
         self.count_label.setToolTip(tooltip)
         self.bar.setToolTip(tooltip)
@@ -501,6 +334,204 @@ class TokenMeter(QWidget):
         self.apply_button.setToolTip(
             f"Switch the model to {rec.model} (undoable)" if rec.suggests_change else ""
         )
+
+
+class TokenMeter(QObject):
+    """Keeps the meter's panel current: counts, exact counts, recommendation, badges.
+
+    Args:
+        window: The main window (workspace, undo stack, message list, status bar).
+        catalog: Windows and prices; ``load_catalog()`` by default.
+        calibration: Learned exact/estimate ratios; the saved ones by default.
+        exact_target: Gives (base URL, key) for a provider id, or None when it has no exact
+            count; by default the preset's URL and the key from its environment variable.
+
+    Signals:
+        reading_changed(): the figures shown changed.
+        exact_count_settled(): an exact count arrived or failed (tests wait on it).
+    """
+
+    reading_changed = Signal()
+    exact_count_settled = Signal()
+
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        catalog: Catalog | None = None,
+        calibration: Calibration | None = None,
+        exact_target: Callable[[str], ExactTarget] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self.workspace = window.workspace
+        self.catalog = catalog or load_catalog()
+        self.calibration = calibration or Calibration()
+        self.counter = TokenCounter()
+        self.exact_target = exact_target or _env_exact_target
+        self._targets: dict[str, ExactTarget] = {}
+        self._closing: asyncio.Task[None] | None = None
+        self.scheduler = ExactCountScheduler()
+        self.reading: MeterReading | None = None
+        self._exact: tuple[tuple[object, ...], int] | None = None
+        self._exact_note = ""
+        self._requested: tuple[object, ...] | None = None
+        self._client: ExactCountClient | None = None
+        self._client_target: ExactTarget = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._recount_generation = 0
+        self._recounting = False
+        self._recount_signals = _RecountSignals()
+        self._recount_signals.finished.connect(self._on_recount_finished)
+        self._update_timer = QTimer(self)
+        self._update_timer.setSingleShot(True)
+        self._update_timer.setInterval(0)
+        self._update_timer.timeout.connect(self.refresh)
+        self.panel = TokenMeterPanel()
+        self.panel.show_catalog_error(self.catalog.override_error)
+        self._connect()
+
+    def _connect(self) -> None:
+        conversation = self.workspace.conversation
+        conversation.changed.connect(lambda _i, _n: self.schedule_refresh())
+        conversation.inserted.connect(lambda _i: self.schedule_refresh())
+        conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
+        conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
+        conversation.reset.connect(self.recount)
+        self.workspace.changed.connect(self.schedule_refresh)
+        self.panel.apply_button.clicked.connect(self.apply_recommendation)
+
+    # Counting ----------------------------------------------------------------------------------
+
+    def schedule_refresh(self) -> None:
+        """Coalesces a burst of events into one refresh when the event loop is next idle."""
+        if not self._update_timer.isActive():
+            self._update_timer.start()
+
+    def recount(self) -> None:
+        """Counts every card again (opening a file): in a worker thread when there is much."""
+        self._recount_generation += 1
+        generation = self._recount_generation
+        messages = list(self.workspace.conversation.messages)
+        fresh = [m for m in messages if not self.counter.is_cached(m)]
+        loaded = encoding_ready()
+        if loaded and sum(len(m.content) for m in fresh) < BACKGROUND_RECOUNT_CHARS:
+            self._recounting = False
+            self.refresh()
+            return
+        self._recounting = True
+        # The tokenizer loads in the worker too: the window paints before it is ready.
+        self.panel.show_status(
+            f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
+        )
+        signals = self._recount_signals
+
+        def work() -> None:
+            encoding()
+            self.counter.prime(fresh)
+            signals.finished.emit(generation)
+
+        self._worker().submit(work)
+
+    def _worker(self) -> ThreadPoolExecutor:
+        """The meter's one worker thread: recounts, loading the tokenizer, saving calibration."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="token-recount")
+        return self._executor
+
+    def _on_recount_finished(self, generation: int) -> None:
+        if generation == self._recount_generation:
+            self._recounting = False
+            self.refresh()
+            self._window.message_list.refresh_cards()  # badges left blank while loading
+
+    def _signature(self) -> tuple[object, ...]:
+        """What an exact count depends on: the model and every message as sent."""
+        messages = self.workspace.conversation.messages
+        return (
+            self.workspace.params.model,
+            *(
+                (m.role, m.name, m.content, m.tool_call_id, repr(m.tool_calls), m.partial)
+                for m in messages
+            ),
+        )
+
+    def refresh(self) -> None:
+        """Re-reads the meter now (cheap: only cards not seen before are encoded)."""
+        self._update_timer.stop()
+        if self._recounting:
+            return
+        signature = self._signature() if self._exact is not None or self._wants_exact() else ()
+        exact = self._exact[1] if self._exact and self._exact[0] == signature else None
+        reading = measure(
+            self.workspace,
+            self.counter,
+            self.catalog,
+            calibration=self.calibration,
+            exact_messages=exact,
+        )
+        self.reading = reading
+        ratio = (
+            self.calibration.ratio(reading.model.family)
+            if reading.calibrated and reading.model is not None
+            else None
+        )
+        self.panel.show_reading(reading, self._exact_note, ratio)
+        if exact is None and signature and signature != self._requested:
+            self._request_exact(signature, reading)
+        self.reading_changed.emit()
+
+    # Exact counts ------------------------------------------------------------------------------
+
+    def _target(self) -> ExactTarget:
+        # Looked up once per provider (a keyring may be slow); forget_exact_targets() re-reads.
+        provider = self.workspace.params.provider
+        if provider not in self._targets:
+            self._targets[provider] = self.exact_target(provider)
+        return self._targets[provider]
+
+    def forget_exact_targets(self) -> None:
+        """Reads the providers' URLs and keys again (after the user changed them)."""
+        self._targets.clear()
+        self._requested = None
+        self.schedule_refresh()
+
+    def _wants_exact(self) -> bool:
+        return bool(len(self.workspace.conversation)) and self._target() is not None
+
+    def _request_exact(self, signature: tuple[object, ...], reading: MeterReading) -> None:
+        target = self._target()
+        if target is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._exact_note = "Exact count unavailable: no event loop is running."
+            return
+        if self._client is None or target != self._client_target:
+            self._client = ExactCountClient(*target)
+            self._client_target = target
+        client = self._client
+        model = self.workspace.params.model
+        messages = list(self.workspace.conversation.messages)
+        estimate = reading.breakdown.conversation
+        family = reading.model.family if reading.model is not None else None
+        self._requested = signature
+
+        def settled(total: int | None, reason: str | None) -> None:
+            if total is not None:
+                self._exact = (signature, total)
+                self._exact_note = ""
+                if family and self.calibration.learn(family, estimate, total, save=False):
+                    self._worker().submit(self.calibration.save)  # file I/O off the UI thread
+            else:
+                self._exact_note = f"Exact count failed, showing the estimate: {reason}"
+            self.refresh()
+            self.exact_count_settled.emit()
+
+        self.scheduler.schedule(lambda: client.count(model, messages), settled, loop=loop)
+
+    # Cards and actions ---------------------------------------------------------------------------
 
     def badge(self, message: Message) -> tuple[str, str]:
         """A card's token badge: its count and what the figure includes."""
@@ -547,7 +578,7 @@ class TokenMeter(QWidget):
 def install(window: MainWindow) -> TokenMeter:
     """Puts the token meter at the top of the Parameters column and badges on the cards."""
     meter = TokenMeter(window)
-    window.params_column.insertWidget(0, meter)
+    window.params_column.insertWidget(0, meter.panel)
     window.message_list.card_delegate.badge_for = meter.badge
     window.token_meter = meter  # type: ignore[attr-defined]
     window.closed.connect(meter.shutdown)
