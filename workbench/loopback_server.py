@@ -47,6 +47,8 @@ class Reply:
         chunk_delay: Seconds to wait between chunks.
         cut_after: Close the connection after this many chunks, without ``[DONE]``.
         garbage_after: Send a malformed SSE data line after this many chunks.
+        error_after: Send ``{"error": {"type": error_type, "message": error_message}}`` as an SSE
+            event after this many chunks and end the stream (an error reported mid-stream).
     """
 
     text: str = "Hello from the loopback server."
@@ -66,6 +68,7 @@ class Reply:
     chunk_delay: float = 0.0
     cut_after: int | None = None
     garbage_after: int | None = None
+    error_after: int | None = None
 
 
 def split_text(text: str, chunks: int | None) -> list[str]:
@@ -159,9 +162,9 @@ class LoopbackServer:
         handler = type("Handler", (_Handler,), {"owner": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        # A short poll interval: stop() waits for the serving loop to notice, once per test.
+        # A short poll interval: stop() waits for the next poll (0.5 s by default, per server).
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
         return self
@@ -361,6 +364,11 @@ class _Handler(BaseHTTPRequestHandler):
                 if reply.cut_after is not None and number >= reply.cut_after:
                     self._flush(buffer)
                     return  # closing without [DONE]: the stream is cut
+                if reply.error_after is not None and number == reply.error_after:
+                    error = {"error": {"type": reply.error_type, "message": reply.error_message}}
+                    buffer.append(b"data: " + json.dumps(error).encode() + b"\n\n")
+                    self._flush(buffer)
+                    return
                 if reply.garbage_after is not None and number == reply.garbage_after:
                     buffer.append(b"data: {not json at all\n\n")
                 buffer.append(b"data: " + json.dumps(event).encode() + b"\n\n")

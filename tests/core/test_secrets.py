@@ -91,3 +91,19 @@ def test_redact_masks_a_known_key_of_any_shape_and_keeps_the_rest() -> None:
 
     assert redact(text, "Zz9-custom-key-000") == "failed with key sk-*** at api.example.com"
     assert redact("task-force sk- skill") == "task-force sk- skill"
+
+
+def test_a_file_backend_counts_as_no_keyring_and_nothing_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class PlaintextKeyring(MemoryKeyring):
+        """Stands for keyrings.alt's file backend, which keeps keys in a file."""
+
+    monkeypatch.setattr(PlaintextKeyring, "__module__", "keyrings.alt.file")
+    backend = PlaintextKeyring()
+    store = KeyStore(backend)
+
+    assert not store.available()
+    with pytest.raises(NoKeyringError):
+        store.set("moonshot", "sk-never-in-a-file-000")
+    assert backend.passwords == {}

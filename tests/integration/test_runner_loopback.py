@@ -367,3 +367,75 @@ async def test_keyless_local_server_never_gets_the_openai_variable(
 
     assert result.error is None
     assert "sk-must-not-leak" not in header(loopback.requests[-1].headers, "Authorization")
+
+
+@pytest.mark.asyncio
+async def test_an_error_event_mid_stream_keeps_the_text(loopback: LoopbackServer) -> None:
+    loopback.queue(
+        Reply(
+            text="alpha beta gamma",
+            error_after=3,
+            error_type="engine_overloaded_error",
+            error_message="The engine is overloaded",
+            status=200,
+        )
+    )
+
+    _, result = await collect(Run(request_to(loopback), KEY))
+
+    assert result.text == "alpha beta "
+    assert result.interrupted
+    assert result.error == (
+        "The server reported an error mid-answer (engine_overloaded_error: The engine is "
+        "overloaded); the text received so far is kept."
+    )
+
+
+@pytest.mark.asyncio
+async def test_run_variants_limits_concurrency_per_provider_and_records_a_group(
+    loopback: LoopbackServer,
+) -> None:
+    from workbench.core.history import HistoryStore, new_group_id
+    from workbench.core.providers import ProviderRegistry
+    from workbench.core.runner import RunOverrides, run_variants
+
+    workspace = workspace_from_json(
+        {
+            "format": "prompt-workbench/1",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"},
+            "variants": [{"label": "A"}, {"label": "B"}, {"label": "C"}],
+        }
+    )
+    loopback.default_reply = Reply(text="ok", first_byte_delay=0.2)
+    seen: list[tuple[int, str]] = []
+    history = HistoryStore()
+    group = new_group_id()
+    started = time.perf_counter()
+
+    results = await run_variants(
+        workspace,
+        ProviderRegistry(),
+        {"moonshot": KEY},
+        ["A", "B", "C"],
+        per_provider=2,
+        overrides=RunOverrides(base_url=loopback.url),
+        history=history,
+        group=group,
+        on_event=lambda i, e: seen.append((i, type(e).__name__)),
+    )
+
+    elapsed = time.perf_counter() - started
+    assert [r.variant for r in results] == ["A", "B", "C"]
+    assert all(r.text == "ok" and r.error is None for r in results)
+    assert 0.4 <= elapsed < 0.6 + 0.5  # two at once, then the third: two rounds of 0.2 s
+    assert {i for i, name in seen if name == "Finished"} == {0, 1, 2}
+    assert sorted(str(e.variant) for e in history.group(group)) == ["A", "B", "C"]
+
+
+@pytest.mark.asyncio
+async def test_a_mangled_key_is_explained_without_sending(loopback: LoopbackServer) -> None:
+    _, result = await collect(Run(request_to(loopback), "sk-abc def\n"))
+
+    assert result.error is not None and "Paste the key again" in result.error
+    assert loopback.requests == []

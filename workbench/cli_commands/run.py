@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, command
-from workbench.core.run_types import RunEvent, TextDelta
+from workbench.core.run_types import RunEvent, Status, TextDelta
 
 if TYPE_CHECKING:
     from workbench.core.providers import ProviderRegistry
@@ -84,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
     streamed = [False]
 
     def show(position: int, event: RunEvent) -> None:
-        if isinstance(event, TextDelta):
+        if isinstance(event, Status):  # retries are visible, on stderr so stdout stays the answer
+            where = f"{labels[position]}: " if labels else ""
+            print(f"prompt-workbench run: {where}{event.text}", file=sys.stderr)
+        elif streaming and isinstance(event, TextDelta):
             if not streamed[0]:
                 streamed[0] = True
                 sys.stdout.write(prefix)
@@ -101,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
                 overrides=overrides,
                 history=HistoryStore(),
                 group=new_group_id() if len(labels) > 1 else None,
-                on_event=show if streaming else None,
+                on_event=show,
                 timeout=args.timeout,
             )
         )

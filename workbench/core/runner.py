@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.catalog import Catalog, load_builtin_catalog
 from workbench.core.payloads import (
-    SDK_KEYS,
     ChatRequest,
     RequestError,
     build_request,
@@ -78,6 +77,22 @@ CONTEXT_MARKERS = (
 @lru_cache(maxsize=1)
 def _builtin_catalog() -> Catalog:
     return load_builtin_catalog()
+
+
+@lru_cache(maxsize=1)
+def _ssl_context() -> Any:
+    """The default TLS context, built once: loading the CA bundle costs ~50 ms per client."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
+def _http_client(openai: Any) -> Any:
+    """An HTTP client with the SDK's defaults and the shared TLS context (None: SDK default)."""
+    try:
+        return openai.DefaultAsyncHttpxClient(verify=_ssl_context())
+    except Exception:  # a different SDK layout: let the SDK build its own client
+        return None
 
 
 # Errors ---------------------------------------------------------------------------------------
@@ -194,6 +209,16 @@ def _is_refused(error: BaseException) -> bool:
     return False
 
 
+def _key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot go in an HTTP header (a paste with spaces or odd characters), or None."""
+    if key is None or (key.isascii() and key.isprintable() and " " not in key):
+        return None
+    return (
+        "The API key contains spaces, line breaks or non-ASCII characters, so it cannot be sent. "
+        "Paste the key again, exactly as the provider shows it."
+    )
+
+
 # The run --------------------------------------------------------------------------------------
 
 
@@ -278,6 +303,9 @@ class Run:
         max_retries: Retries after a 429 rate limit or a 5xx, each announced by a Status event.
         timeout: Seconds to wait for the connection and between two pieces of the stream.
         backoff: First wait between retries without ``Retry-After``; doubled each time.
+
+    ``result.ttft_ms`` and ``result.duration_ms`` count from the start of :meth:`events`, retry
+    waits included: they are what the user waited.
     """
 
     def __init__(
@@ -358,21 +386,23 @@ class Run:
 
     async def _work(self, queue: asyncio.Queue[RunEvent]) -> None:
         client: Any = None
-        # Imported on the first run, not at start-up (the SDK is slow to import), and before
-        # the clock starts so that the first run's time to first token is the provider's.
-        import openai
-
         self._start = time.perf_counter()
         try:
-            if not self._stopped:
-                # Made in a worker thread: the client loads the system's CA certificates (tens
-                # of milliseconds) and the UI thread must not wait for that on every run.
-                client = await asyncio.to_thread(
-                    openai.AsyncOpenAI,
+            # Imported on the first run, not at start-up (the SDK is slow to import); the clock
+            # restarts after it so that the first run's time to first token is the provider's.
+            import openai
+
+            self._start = time.perf_counter()
+            key_problem = _key_problem(self._api_key)
+            if key_problem:
+                self._fail(key_problem)
+            elif not self._stopped:
+                client = openai.AsyncOpenAI(
                     base_url=self.request.base_url,
                     api_key=self._api_key or NO_KEY,
                     max_retries=0,  # retries are ours, with visible Status events
                     timeout=self.timeout,
+                    http_client=_http_client(openai),
                 )
                 await self._attempts(client, queue)
         except asyncio.CancelledError:
@@ -413,15 +443,18 @@ class Run:
         import openai
 
         wire = self.request.wire_body()
-        extra = {k: v for k, v in wire.items() if k not in SDK_KEYS}
         retries = 0
         while True:
             try:
-                stream = await client.chat.completions.create(
-                    model=wire["model"],
-                    messages=wire["messages"],
+                # The SDK's plain POST with raw chunks (dicts): the same request, headers and
+                # errors as chat.completions.create(), without building a pydantic object per
+                # chunk, which costs more than everything else a stream does.
+                stream = await client.post(
+                    "/chat/completions",
+                    body=wire,
+                    cast_to=object,
                     stream=True,
-                    extra_body=extra,
+                    stream_cls=openai.AsyncStream[object],
                 )
                 break
             except openai.APIStatusError as error:
@@ -523,7 +556,12 @@ class Run:
             return
         except openai.APIError as error:  # an error event inside the stream
             failure = _failure_from(error)
-            self._fail(describe_failure(failure, self.request), interrupted=True)
+            kind = f"{failure.type}: " if failure.type else ""
+            self._fail(
+                f"The server reported an error mid-answer ({kind}{failure.message}); the text "
+                "received so far is kept.",
+                interrupted=True,
+            )
             return
         if result.finish_reason is None and not self._stopped:
             self._fail(

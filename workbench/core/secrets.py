@@ -63,9 +63,14 @@ _BACKEND_NAMES = {
 }
 
 
+#: Backends that are no keyring for this app: failing, null, and keyrings.alt's files (a key in a
+#: file in the home folder is exactly what the app promises never to write).
+_UNUSABLE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt.file")
+
+
 def _is_unusable(backend: Any) -> bool:
     module = type(backend).__module__
-    if module in ("keyring.backends.fail", "keyring.backends.null"):
+    if module in _UNUSABLE_MODULES:
         return True
     if module == "keyring.backends.chainer":
         return not any(not _is_unusable(b) for b in getattr(backend, "backends", []))
@@ -77,7 +82,7 @@ def _describe(backend: Any) -> str:
     if module == "keyring.backends.chainer":
         usable = [b for b in getattr(backend, "backends", []) if not _is_unusable(b)]
         return _describe(usable[0]) if usable else "none"
-    if module in ("keyring.backends.fail", "keyring.backends.null"):
+    if module in _UNUSABLE_MODULES:
         return "none"
     if module in _BACKEND_NAMES:
         return _BACKEND_NAMES[module]
