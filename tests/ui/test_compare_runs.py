@@ -60,7 +60,7 @@ def compare_window(
     )
     keys = KeyStore(MemoryKeyring())
     keys.set("loopback", KEY)
-    window.provider_registry = registry  # type: ignore[attr-defined]
+    window.providers = registry  # type: ignore[attr-defined]
     window.key_store = keys  # type: ignore[attr-defined]
     view: CompareView = window.compare_view  # type: ignore[attr-defined]
     # One retry, no waiting: the failing column gives up at once instead of backing off.

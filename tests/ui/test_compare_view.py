@@ -81,7 +81,7 @@ def make_services() -> CompareServices:
         return CompareSession(prepare, ScriptedRun, lambda provider: None)
 
     return CompareServices(
-        catalog=catalog,
+        catalog=lambda: catalog,
         providers=lambda: [("moonshot", "Moonshot", "moonshot"), ("openai", "OpenAI", "openai")],
         make_session=make_session,
         preflight=lambda ws, v: preflight(ws, v, catalog, problems=prefill_problems),
@@ -281,3 +281,24 @@ def test_synchronized_scrolling(qtbot: QtBot, view: CompareView) -> None:
     view.sync_toggle.setChecked(False)
     first.text.verticalScrollBar().setValue(0)
     assert second.text.verticalScrollBar().value() > 0
+
+
+def test_markdown_toggle_renders_and_diff_returns_to_raw_text(
+    qtbot: QtBot, view: CompareView
+) -> None:
+    view.workspace.conversation.remove(1)  # no partial prefix: plain prose answers
+    ScriptedRun.answers = {
+        "kimi-k2-0905-preview": ["# Phone\n\n", "**Price** 300"],
+        "kimi-k2-turbo-preview": ["# Phone\n\n", "**Price** 299"],
+    }
+    run_all(qtbot, view)
+    first = view.panes()[0]
+    toggle = first.findChild(QCheckBox, "markdownToggle")
+    toggle.setChecked(True)
+    assert "**" not in pane_text(first) and "Price 300" in pane_text(first)
+    assert first.text.document().toMarkdown().count("**") == 2  # rendered bold, not stars
+    button(view, "diffToggle").setChecked(True)
+    assert not toggle.isChecked()
+    assert pane_text(first) == "# Phone\n\n**Price** 300"
+    qtbot.waitUntil(lambda: bool(first.text.extraSelections()), timeout=3000)
+    assert [s.cursor.selectedText() for s in first.text.extraSelections()] == ["300"]

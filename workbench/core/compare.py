@@ -910,7 +910,22 @@ def key_resolver(keys: KeyStore) -> KeyResolver:
     return resolve
 
 
-def history_recorder(history: HistoryStore) -> FinishedHook:
+class RunRecorder(Protocol):
+    """Where ended runs are recorded (``HistoryStore``)."""
+
+    def record(
+        self,
+        request: Any,
+        result: RunResult,
+        workspace_json: str | dict[str, Any],
+        *,
+        group: str | None = None,
+    ) -> int:
+        """Stores one run; returns its id."""
+        ...
+
+
+def history_recorder(history: RunRecorder | HistoryStore) -> FinishedHook:
     """Records each ended run of a session in ``history``, under its comparison's group."""
 
     def record(prepared: PreparedVariant, result: RunResult) -> None:

@@ -12,13 +12,14 @@ import html
 import itertools
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoStack
@@ -124,7 +125,7 @@ class CompareServices:
             every second.
     """
 
-    catalog: Catalog
+    catalog: Callable[[], Catalog]
     providers: Callable[[], Sequence[tuple[str, str, str]]]
     make_session: Callable[[Workspace], CompareSession]
     preflight: Callable[[Workspace, Variant], Preflight]
@@ -775,7 +776,7 @@ class CompareView(QWidget):
             provider_id = variant.provider or self.workspace.params.provider
             model_id = variant.model or self.workspace.params.model
             kind = next((k for pid, _n, k in providers if pid == provider_id), provider_id)
-            models = [m.id for m in self.services.catalog.for_provider(kind)]
+            models = [m.id for m in self.services.catalog().for_provider(kind)]
             pane.show_variant(variant, providers, models, provider_id, model_id)
         self._update_controls()
         self._fill_diff_selectors()
@@ -1193,6 +1194,39 @@ def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
 # Wiring into the window -----------------------------------------------------------------------
 
 
+class LazyHistory:
+    """The run history, opened on first use (in whichever worker thread needs it first).
+
+    Opening creates the database file: it is not done on the UI thread at start-up. Each call of
+    a :class:`HistoryStore` opens its own connection, so worker threads may share it.
+    """
+
+    def __init__(self) -> None:
+        self._store: Any = None
+        self._lock = threading.Lock()
+
+    def store(self) -> Any:
+        """The ``HistoryStore``, opened the first time."""
+        from workbench.core.history import HistoryStore
+
+        with self._lock:
+            if self._store is None:
+                self._store = HistoryStore()
+            return self._store
+
+    def record(self, *args: Any, **kwargs: Any) -> int:
+        """``HistoryStore.record``."""
+        return int(self.store().record(*args, **kwargs))
+
+    def search(self, text: str = "", limit: int = 200) -> list[Any]:
+        """``HistoryStore.search``."""
+        return list(self.store().search(text, limit))
+
+    def group(self, group_id: str) -> list[Any]:
+        """``HistoryStore.group``."""
+        return list(self.store().group(group_id))
+
+
 def default_services(
     window: Any,
     *,
@@ -1203,52 +1237,73 @@ def default_services(
 ) -> CompareServices:
     """The app's services for the compare view of ``window``: its providers, keys and history.
 
+    The window's own objects are looked up on every use, so that the compare view sees the
+    providers the user adds in the provider settings and the models the token meter learnt.
+
     Args:
-        window: The main window (its ``provider_registry``/``key_store``/``history`` are used
-            when another feature put them there, else the defaults are made).
+        window: The main window: its ``providers`` (the provider registry), ``key_store``,
+            ``history`` and ``token_meter`` are used when features put them there; otherwise
+            defaults are made.
         per_provider: How many variants of one provider stream at once.
         max_retries: Retries per run after a 429 or a 5xx.
         backoff: First wait between retries without ``Retry-After``.
         timeout: Per-run timeout in seconds (the runner's default when None).
     """
     from workbench.core.compare import history_recorder, key_resolver, make_preparer
-    from workbench.core.history import HistoryStore
     from workbench.core.providers import ProviderRegistry
     from workbench.core.runner import DEFAULT_TIMEOUT, Run
     from workbench.core.secrets import KeyStore
 
-    registry = getattr(window, "provider_registry", None) or ProviderRegistry()
-    keys = getattr(window, "key_store", None) or KeyStore()
-    history = getattr(window, "history", None)
-    if history is None:
-        try:
-            history = HistoryStore()
-        except Exception as error:  # no history is better than no comparison
-            log.warning("Run history unavailable: %s", error)
-    meter = getattr(window, "token_meter", None)
-    # The token meter's catalog has the user's overrides and the models the provider listed;
-    # its counter has the conversation's messages cached already.
-    catalog = getattr(meter, "catalog", None) or load_builtin_catalog()
-    counter = getattr(meter, "counter", None) or TokenCounter()
+    fallback: dict[str, Any] = {}
+
+    def registry() -> ProviderRegistry:
+        found = getattr(window, "providers", None)
+        if isinstance(found, ProviderRegistry):
+            return found
+        if "registry" not in fallback:
+            fallback["registry"] = ProviderRegistry()
+        return cast(ProviderRegistry, fallback["registry"])
+
+    def keys() -> KeyStore:
+        found = getattr(window, "key_store", None)
+        return found if isinstance(found, KeyStore) else fallback.setdefault("keys", KeyStore())
+
+    history = getattr(window, "history", None) or LazyHistory()
+
+    def catalog() -> Catalog:
+        # The token meter's catalog has the user's overrides and the models the provider listed.
+        found = getattr(getattr(window, "token_meter", None), "catalog", None)
+        if isinstance(found, Catalog):
+            return found
+        return cast(Catalog, fallback.setdefault("catalog", load_builtin_catalog()))
+
+    def counter() -> TokenCounter:
+        # The meter's counter has the conversation's messages cached already.
+        found = getattr(getattr(window, "token_meter", None), "counter", None)
+        if isinstance(found, TokenCounter):
+            return found
+        return cast(TokenCounter, fallback.setdefault("counter", TokenCounter()))
+
     run_timeout = DEFAULT_TIMEOUT if timeout is None else timeout
 
     def make_run(request: Any, api_key: str | None) -> Run:
         return Run(
             request,
             api_key,
-            catalog=catalog,
+            catalog=catalog(),
             max_retries=max_retries,
             timeout=run_timeout,
             backoff=backoff,
         )
 
     def make_session(workspace: Workspace) -> CompareSession:
+        resolve = key_resolver(keys())
         return CompareSession(
-            make_preparer(workspace, registry),
+            make_preparer(workspace, registry()),
             make_run,
-            key_resolver(keys),
+            resolve,
             per_provider=per_provider,
-            on_finished=history_recorder(history) if history is not None else None,
+            on_finished=history_recorder(history),
         )
 
     def count(sent: Workspace) -> int | None:
@@ -1256,20 +1311,20 @@ def default_services(
         # catalog's window and prices (the view asks again shortly).
         if not tokens.encoding_ready():
             return None
-        return counter.count(sent.conversation.messages, sent_tools(sent)).total
+        return counter().count(sent.conversation.messages, sent_tools(sent)).total
 
     def problems(sent: Workspace) -> list[str]:
-        provider = registry.get(sent.params.provider)
+        provider = registry().get(sent.params.provider)
         if provider is None:
             return [f"Unknown provider {sent.params.provider!r}."]
         return request_problems(sent, provider)
 
     return CompareServices(
         catalog=catalog,
-        providers=lambda: [(p.id, p.name, p.kind) for p in registry.all()],
+        providers=lambda: [(p.id, p.name, p.kind) for p in registry().all()],
         make_session=make_session,
         preflight=lambda workspace, variant: preflight(
-            workspace, variant, catalog, problems=problems, count_tokens=count
+            workspace, variant, catalog(), problems=problems, count_tokens=count
         ),
         tokens_ready=tokens.encoding_ready,
         history=history,
@@ -1288,5 +1343,6 @@ def install(window: Any) -> CompareView:
         window.statusBar().showMessage("Answer added to the conversation.", 5000)
 
     view.answer_used.connect(answer_used)
+    window.closed.connect(view.stop_all)
     view.exported.connect(lambda path: window.statusBar().showMessage(f"Exported {path}", 5000))
     return view
