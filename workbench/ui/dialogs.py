@@ -36,6 +36,12 @@ def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") 
     box.exec()
 
 
+def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
+    """Where to export something (a comparison...), or None when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export", suggested, file_filter)
+    return path or None
+
+
 def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
     """A file to open, or None when the user cancels."""
     path, _ = QFileDialog.getOpenFileName(parent, "Open workspace", directory, FILE_FILTER)
@@ -45,10 +51,4 @@ def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
 def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
     """Where to save, or None when the user cancels."""
     path, _ = QFileDialog.getSaveFileName(parent, "Save workspace", suggested, FILE_FILTER)
-    return path or None
-
-
-def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
-    """Where to export something (a comparison...), or None when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Export", suggested, file_filter)
     return path or None
