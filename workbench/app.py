@@ -24,6 +24,7 @@ def run_gui(file: str | None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from workbench.ui.gc_guard import GuiThreadGarbageCollector
     from workbench.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -31,6 +32,7 @@ def run_gui(file: str | None) -> int:
     app.setApplicationName("Prompt Workbench")
     app.setOrganizationName("prompt-workbench")
     app.setDesktopFileName("prompt-workbench")
+    collector = GuiThreadGarbageCollector(app)
 
     async def open_window() -> None:
         window = MainWindow(file)
@@ -41,6 +43,7 @@ def run_gui(file: str | None) -> int:
 
     with contextlib.suppress(asyncio.CancelledError):  # the window closed the loop
         qasync.run(open_window())
+    collector.stop()
     return 0
 
 
