@@ -27,8 +27,16 @@ from workbench.core.compare import (
     word_diff,
 )
 from workbench.core.conversation import Message
+from workbench.core.payloads import build_request
+from workbench.core.providers import ProviderRegistry
 from workbench.core.run_types import Finished, RunEvent, RunResult, Status, TextDelta, Usage
-from workbench.core.workspace import Params, Variant, Workspace, WorkspaceError
+from workbench.core.workspace import (
+    Params,
+    Variant,
+    Workspace,
+    WorkspaceError,
+    message_to_json,
+)
 
 
 def workspace() -> Workspace:
@@ -75,8 +83,20 @@ def test_replacement_system_message_replaces_the_first_one_or_goes_first() -> No
         ("system", "Be kind."),
         ("user", "Hi"),
     ]
-    removed = apply_variant(base, Variant("v", system=""))
-    assert [m.role for m in removed.conversation] == ["user", "assistant"]
+    emptied = apply_variant(base, Variant("v", system=""))
+    assert (emptied.conversation[0].role, emptied.conversation[0].content) == ("system", "")
+
+
+def test_variant_resolution_matches_the_request_the_payload_builder_sends() -> None:
+    base = workspace()
+    base.conversation.update(2, partial=False)
+    variant = Variant("v", model="kimi-k2-turbo-preview", params={"max_tokens": 50}, system="Hi")
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+    request = build_request(base, provider, variant)
+    sent = apply_variant(base, variant)
+    assert request.body["messages"] == [message_to_json(m) for m in sent.conversation]
+    assert (request.model, request.body["max_tokens"]) == (sent.params.model, 50)
 
 
 def test_bad_override_is_reported_with_the_variant_label() -> None:

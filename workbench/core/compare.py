@@ -49,8 +49,10 @@ def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
 
     ``variant.params`` overrides the workspace's parameters key by key (a ``null`` value removes
     the parameter, leaving it to the provider's default). A replacement system message takes the
-    place of the first system message, or goes first when there is none; an empty one removes the
-    system messages. The original workspace is not touched.
+    place of the first system message, or goes first when there is none, as
+    :func:`workbench.core.payloads.build_request` sends it. The original workspace is not
+    touched. Requests are built by the payload builder; this copy is what the columns measure
+    (tokens, window, cost) before running.
 
     Raises:
         WorkspaceError: the overrides hold a value the parameters cannot take.
@@ -83,15 +85,13 @@ def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
 
 
 def _with_system(messages: list[Message], system: str) -> list[Message]:
-    rest = [m for m in messages if m.role != "system"]
-    if not system.strip():
-        return rest
+    # As the payload builder sends it: the first system message gets the replacement text, or
+    # one goes first when there is none. Later system messages stay where they are.
     first = next((m for m in messages if m.role == "system"), None)
     if first is None:
         return [Message(role="system", content=system), *messages]
     first.content = system
     first.extra.pop("content_parts", None)  # the replacement is plain text
-    # Later system messages stay where they are: only the main one is replaced.
     return messages
 
 

@@ -891,7 +891,8 @@ class CompareView(QWidget):
             self.session = self.services.make_session(self.workspace)
         return self.session
 
-    def _prefix_for(self, variant: Variant) -> str:
+    def _partial_prefix(self) -> str:
+        """What a partial last card starts every answer with (shown while the rest streams)."""
         last = self.workspace.conversation[-1] if len(self.workspace.conversation) else None
         return last.content if last is not None and last.partial else ""
 
@@ -905,7 +906,7 @@ class CompareView(QWidget):
         items = []
         for pane in self._panes:
             assert pane.variant is not None
-            pane.begin_run(self._prefix_for(pane.variant))
+            pane.begin_run(self._partial_prefix())
             items.append((pane.key, pane.variant))
         self.diff_summary.clear()
         self._flush_timer.start()
@@ -925,7 +926,7 @@ class CompareView(QWidget):
             self.group = uuid.uuid4().hex
         session = self._ensure_session()
         session.group = self.group
-        pane.begin_run(self._prefix_for(pane.variant))
+        pane.begin_run(self._partial_prefix())
         session.start(pane.key, pane.variant, self._on_event)
         self._flush_timer.start()
         self._update_controls()
