@@ -20,6 +20,7 @@ from workbench.core.compare import (
     comparison_from_json,
     comparison_to_json,
     comparison_to_markdown,
+    group_history,
     next_label,
     result_from_json,
     result_to_json,
@@ -468,3 +469,20 @@ def test_reopening_from_history_keeps_column_order_latest_runs_and_unsent_column
     assert comparison.messages[-1] == {"role": "assistant", "content": "{", "partial": True}
     with pytest.raises(ValueError):
         comparison_from_history([])
+
+
+def test_history_groups_are_listed_newest_first_with_title_and_labels() -> None:
+    source = json.dumps(workspace().to_json())
+    result = json.dumps(result_to_json(RunResult("moonshot", "m")))
+    newest_first = [
+        Entry(5, "B", result, source, group="g2"),
+        Entry(4, "A", result, source, group="g2"),
+        Entry(3, "A", result, source, group=None),  # a single run, not a comparison
+        Entry(2, "Y", result, source, group="g1"),
+        Entry(1, "X", result, source, group="g1"),
+    ]
+    found = group_history(newest_first)
+    assert [(p.group, p.title, p.labels) for p in found] == [
+        ("g2", "Extraction", ("A", "B")),
+        ("g1", "Extraction", ("X", "Y")),
+    ]

@@ -610,6 +610,38 @@ def comparison_from_history(entries: Sequence[Any]) -> Comparison:
     return comparison
 
 
+@dataclass(frozen=True)
+class PastComparison:
+    """A comparison found in the history: its group, when it ran, its title and its variants."""
+
+    group: str
+    started_at: str
+    title: str
+    labels: tuple[str, ...]
+
+
+def group_history(entries: Sequence[Any]) -> list[PastComparison]:
+    """The comparisons among history ``entries`` (newest first, as ``HistoryStore.search``
+    returns them), newest first; runs without a group are single runs, not comparisons."""
+    groups: dict[str, list[Any]] = {}
+    for entry in entries:
+        group = getattr(entry, "group", None)
+        if group:
+            groups.setdefault(group, []).append(entry)
+    found = []
+    for group, runs in groups.items():
+        runs = sorted(runs, key=lambda e: getattr(e, "id", 0))
+        data = _json_value(getattr(runs[0], "workspace_json", None))
+        title = data.get("title") if isinstance(data, dict) else None
+        labels = dict.fromkeys(str(e.variant or e.model) for e in runs)
+        found.append(
+            PastComparison(
+                group, str(getattr(runs[0], "started_at", "")), str(title or ""), tuple(labels)
+            )
+        )
+    return found
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, str):
         try:

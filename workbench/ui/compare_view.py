@@ -8,6 +8,8 @@ stack (:mod:`workbench.ui.compare_commands`). Runs go through
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import html
 import itertools
 import json
@@ -58,6 +60,7 @@ from workbench.core.compare import (
     comparison_from_history,
     comparison_to_json,
     comparison_to_markdown,
+    group_history,
     next_label,
     preflight,
     result_metrics,
@@ -1179,16 +1182,13 @@ class CompareView(QWidget):
 
 def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
     """(group id, menu text) of the latest comparisons in ``history``, newest first."""
-    seen: dict[str, list[Any]] = {}
-    for entry in history.search("", limit=500):
-        group = getattr(entry, "group", None)
-        if group:
-            seen.setdefault(group, []).append(entry)
     found = []
-    for group, entries in list(seen.items())[:limit]:
-        labels = ", ".join(dict.fromkeys(e.variant or e.model for e in entries))
-        when = str(getattr(entries[-1], "started_at", ""))
-        found.append((group, f"{when} · {labels}"))
+    for past in group_history(history.search("", limit=500))[:limit]:
+        when = past.started_at
+        with contextlib.suppress(ValueError):  # not ISO 8601: shown as stored
+            when = dt.datetime.fromisoformat(past.started_at).astimezone().strftime("%b %d %H:%M")
+        title = f"{past.title} · " if past.title else ""
+        found.append((past.group, f"{when} · {title}{', '.join(past.labels)}"))
     return found
 
 
