@@ -27,21 +27,25 @@ CHUNKS = 2000
 TIMER_MS = 5
 
 
-def _serve(connection: Any, chunks: int) -> None:
+def _serve(connection: Any, chunks: int, one_line: bool) -> None:
     """The loopback server, in its own process like a real one: its JSON encoding and socket
     writes do not compete with the app for the interpreter lock."""
     from workbench.loopback_server import LoopbackServer, Reply
 
     with LoopbackServer() as server:
-        server.default_reply = Reply(text=_text(chunks), chunks=chunks)
+        server.default_reply = Reply(text=_text(chunks, one_line), chunks=chunks)
         connection.send(server.url)
         connection.recv()  # anything: stop
 
 
-def _text(chunks: int) -> str:
-    # A chunk is one short word, as models stream them; a paragraph break every 100 words, as in
-    # an answer (a single 10,000-character line costs Qt a relayout of all of it per batch).
-    return "".join(f"w{i % 1000:03d}" + ("\n\n" if i % 100 == 99 else " ") for i in range(chunks))
+def _text(chunks: int, one_line: bool = False) -> str:
+    """What each column streams: one short word per chunk, as models stream them.
+
+    A paragraph break every 100 words, as in an answer; ``one_line`` leaves them out (a
+    10,000-character line, like a long JSON answer, is the worst case for laying out text).
+    """
+    gap = " " if one_line else "\n\n"
+    return "".join(f"w{i % 1000:03d}" + (gap if i % 100 == 99 else " ") for i in range(chunks))
 
 
 async def bare_sdk(url: str, *, raw: bool = False) -> float:
@@ -121,7 +125,7 @@ class StallMeter:
         return self.longest
 
 
-async def compare_view(window: Any, meter: StallMeter) -> tuple[float, float]:
+async def compare_view(window: Any, meter: StallMeter, expected: str) -> tuple[float, float]:
     """Seconds for the compare view to stream every column to the end, and the longest stall."""
     view = window.compare_view
     finished = asyncio.Event()
@@ -138,11 +142,11 @@ async def compare_view(window: Any, meter: StallMeter) -> tuple[float, float]:
     view.comparison_finished.disconnect(finished.set)
     for pane in view.panes():
         assert pane.result is not None and pane.result.error is None, pane.result
-        assert len(pane.result.text) == len(_text(CHUNKS))
+        assert pane.result.text == expected
     return elapsed, stall
 
 
-async def main(rounds: int) -> None:
+async def main(rounds: int, one_line: bool) -> None:
     from workbench.core.conversation import Message
     from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
     from workbench.core.workspace import Params, Variant, Workspace
@@ -151,7 +155,7 @@ async def main(rounds: int) -> None:
 
     context = multiprocessing.get_context("spawn")
     here, there = context.Pipe()
-    server_process = context.Process(target=_serve, args=(there, CHUNKS), daemon=True)
+    server_process = context.Process(target=_serve, args=(there, CHUNKS, one_line), daemon=True)
     server_process.start()
     url = here.recv()
     try:
@@ -187,12 +191,12 @@ async def main(rounds: int) -> None:
 
         await bare_sdk(url)  # warm up: imports, connections, first-use caches
         await bare_sdk(url, raw=True)
-        await compare_view(window, meter)
+        await compare_view(window, meter, _text(CHUNKS, one_line))
         bare_times, raw_times, view_times, stalls = [], [], [], []
         for _ in range(rounds):
             bare_times.append(await bare_sdk(url))
             raw_times.append(await bare_sdk(url, raw=True))
-            elapsed, stall = await compare_view(window, meter)
+            elapsed, stall = await compare_view(window, meter, _text(CHUNKS, one_line))
             view_times.append(elapsed)
             stalls.append(stall)
         window.undo_stack.setClean()
@@ -204,7 +208,8 @@ async def main(rounds: int) -> None:
     bare = statistics.median(bare_times)
     raw = statistics.median(raw_times)
     ui = statistics.median(view_times)
-    print(f"{COLUMNS} columns x {CHUNKS} chunks, median of {rounds} rounds")
+    shape = "one long line each" if one_line else "paragraphs of 100 words"
+    print(f"{COLUMNS} columns x {CHUNKS} chunks ({shape}), median of {rounds} rounds")
     print(f"bare AsyncOpenAI create(), {COLUMNS} streams:  {bare * 1000:8.1f} ms")
     print(f"bare AsyncOpenAI raw chunks, {COLUMNS} streams:{raw * 1000:8.1f} ms")
     print(f"compare view (Run all until drawn):    {ui * 1000:8.1f} ms")
@@ -219,6 +224,9 @@ async def main(rounds: int) -> None:
 def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--one-line", action="store_true", help="stream one long line (no paragraph breaks)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="workbench-bench-")
@@ -229,7 +237,7 @@ def run() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(main(args.rounds))
+        loop.run_until_complete(main(args.rounds, args.one_line))
     return 0
 
 

@@ -98,6 +98,7 @@ FLUSH_INTERVAL_MS = 30
 #: eight columns streaming no single tick holds the UI thread for eight relayouts.
 FLUSH_TICK_MS = 8
 FLUSH_BATCH_S = FLUSH_INTERVAL_MS / 1000
+FLUSH_COST_FACTOR = 5
 #: The preflight (fit, cost, prefill) is recomputed this long after the last edit.
 PREFLIGHT_DELAY_MS = 250
 #: How often the columns ask again for token counts while the tokenizer is loading.
@@ -171,6 +172,8 @@ class ComparePane(QFrame):
         self._end: QTextCursor | None = None
         #: When the column last drew streamed text (monotonic seconds).
         self.flushed_at = 0.0
+        #: How long the last batch took to draw (seconds).
+        self.flush_cost = 0.0
         self._status = ""
         self._reasoning_chars = 0
         self._pending_reasoning: list[str] = []
@@ -959,11 +962,19 @@ class CompareView(QWidget):
 
     def _flush(self) -> None:
         now = time.monotonic()
-        due = [p for p in self._panes if p.has_pending() and now - p.flushed_at >= FLUSH_BATCH_S]
+        # A column whose text is slow to lay out (one very long line, say) is drawn less often:
+        # at most a fifth of the UI thread's time goes to drawing it.
+        due = [
+            p
+            for p in self._panes
+            if p.has_pending()
+            and now - p.flushed_at >= max(FLUSH_BATCH_S, FLUSH_COST_FACTOR * p.flush_cost)
+        ]
         if due:
             pane = min(due, key=lambda p: p.flushed_at)
             pane.flush()
-            pane.flushed_at = now
+            pane.flushed_at = time.monotonic()
+            pane.flush_cost = pane.flushed_at - now
         if not any(p.running or p.has_pending() for p in self._panes):
             self._flush_timer.stop()
 
