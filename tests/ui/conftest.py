@@ -68,6 +68,10 @@ def user_dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     return fake
 
 
+#: Closed qasync loops, kept alive for the rest of the session (see ``qloop``).
+_CLOSED_LOOPS: list[qasync.QEventLoop] = []
+
+
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync event loop driven by Qt's, as in the app: coroutines run while qtbot waits."""
@@ -85,6 +89,10 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
     loop.close()
     asyncio.set_event_loop(None)
+    # Timers a closed loop still has with Qt (cancelled timeouts, late callbacks) fire later into
+    # its timer object; if the loop were freed, the last handle dropped inside that timer event
+    # would delete the object under Qt's feet (a segfault in QTimerInfoList::activateTimers).
+    _CLOSED_LOOPS.append(loop)
 
 
 @pytest.fixture
