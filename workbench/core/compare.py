@@ -866,10 +866,12 @@ class CompareSession:
                 run.stop()
             result: RunResult | None = None
             async for event in run.events():
+                # Iterated to its end (Finished is last): breaking out would leave the
+                # generator to be closed by the garbage collector, outside the event loop.
                 if isinstance(event, Finished):
                     result = event.result
-                    break
-                on_event(key, event)
+                else:
+                    on_event(key, event)
         if result is None:
             return failed_result(
                 prepared.request, prepared.variant, "The run ended without a result."
