@@ -674,6 +674,7 @@ class CompareView(QWidget):
         self.diff_toggle.setToolTip("Highlight the words that differ between the two columns")
         self.diff_summary = QLabel()
         _name(self.diff_summary, "diffSummary")
+        self.diff_summary.setWordWrap(True)
         self.history_button = QToolButton()
         self.history_button.setText("Past comparisons")
         _name(self.history_button, "compareHistoryButton")
@@ -691,18 +692,22 @@ class CompareView(QWidget):
         self.export_json_action = export_menu.addAction("As JSON…", lambda: self.export("json"))
         self.export_button.setMenu(export_menu)
 
+        # Two rows: in one, the bar alone was wider than a 1024-pixel window could hold beside the
+        # side panel, and the whole window refused to shrink below 1,275 pixels.
         bar = QHBoxLayout()
-        for widget in (self.add_button, self.run_button, self.stop_button, self.sync_toggle):
+        for widget in (self.add_button, self.run_button, self.stop_button):
             bar.addWidget(widget)
-        bar.addSpacing(12)
-        bar.addWidget(self.diff_left)
-        bar.addWidget(QLabel("vs"))
-        bar.addWidget(self.diff_right)
-        bar.addWidget(self.diff_toggle)
-        bar.addWidget(self.diff_summary)
         bar.addStretch(1)
         bar.addWidget(self.history_button)
         bar.addWidget(self.export_button)
+        reading_bar = QHBoxLayout()
+        reading_bar.addWidget(self.sync_toggle)
+        reading_bar.addSpacing(12)
+        reading_bar.addWidget(self.diff_left)
+        reading_bar.addWidget(QLabel("vs"))
+        reading_bar.addWidget(self.diff_right)
+        reading_bar.addWidget(self.diff_toggle)
+        reading_bar.addWidget(self.diff_summary, 1)
 
         self.hint = QLabel()
         _name(self.hint, "compareHint")
@@ -719,6 +724,7 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(bar)
+        layout.addLayout(reading_bar)
         layout.addWidget(self.hint)
         layout.addWidget(scroll, 1)
 

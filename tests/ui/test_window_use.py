@@ -1,0 +1,57 @@
+"""Things a user hit while working the merged window: size, keyboard focus, reasoning."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.memory_keyring import MemoryKeyring
+from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, wait_idle
+from workbench.core.secrets import SERVICE
+from workbench.loopback_server import LoopbackServer
+from workbench.ui.main_window import MainWindow
+from workbench.ui.message_card import MessageCard
+
+
+@pytest.fixture
+def window(
+    qloop: asyncio.AbstractEventLoop,
+    open_window: Callable[[], MainWindow],
+    loopback: LoopbackServer,
+    memory_keyring: MemoryKeyring,
+    qtbot: QtBot,
+) -> Iterator[MainWindow]:
+    win = open_window()
+    loopback.api_key = SECRET
+    memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
+    add_loop_provider(win, loopback)
+    yield win
+    wait_idle(qtbot, win)
+
+
+def focused_card(window: MainWindow) -> MessageCard | None:
+    focus = QApplication.focusWidget()
+    for card in window.message_list.findChildren(MessageCard, "messageCard"):
+        if focus is not None and card.isAncestorOf(focus):
+            return card
+    return None
+
+
+def test_the_window_fits_a_1024_by_640_screen_on_every_tab(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    main_tabs = window.findChild(QTabWidget, "mainTabs")
+    compare = window.findChild(QWidget, "compareView")
+    assert main_tabs is not None and compare is not None
+    main_tabs.setCurrentWidget(compare)
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() <= 1024 and window.height() <= 640)
+    for name in ("addVariantButton", "runCompareButton", "exportCompareButton", "diffToggle"):
+        widget = compare.findChild(QWidget, name)
+        assert widget is not None, name
+        right = widget.mapTo(window, widget.rect().topRight()).x()
+        assert right < window.width(), f"{name} is outside the window"
