@@ -6,13 +6,15 @@ import asyncio
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTabWidget, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
-from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, wait_idle
+from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, load, wait_idle
 from workbench.core.secrets import SERVICE
-from workbench.loopback_server import LoopbackServer
+from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.main_window import MainWindow
 from workbench.ui.message_card import MessageCard
 
@@ -55,3 +57,53 @@ def test_the_window_fits_a_1024_by_640_screen_on_every_tab(
         assert widget is not None, name
         right = widget.mapTo(window, widget.rect().topRight()).x()
         assert right < window.width(), f"{name} is outside the window"
+
+
+def test_deleting_the_focused_card_by_keyboard_keeps_the_focus_in_the_conversation(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    load(
+        window,
+        [
+            {"role": "system", "content": "rules"},
+            {"role": "user", "content": "one"},
+            {"role": "user", "content": "two"},
+        ],
+    )
+    window.message_list.sync_editors()
+    middle = window.message_list.cards()[1]
+    middle.findChild(QPlainTextEdit, "contentEdit").setFocus()
+    qtbot.waitUntil(lambda: focused_card(window) is middle)
+
+    QTest.keyClick(
+        QApplication.focusWidget(),
+        Qt.Key.Key_Backspace,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+
+    assert [m.content for m in window.workspace.conversation] == ["rules", "two"]
+    card = focused_card(window)
+    assert card is not None, "the focus left the conversation"
+    assert card.findChild(QPlainTextEdit, "contentEdit").toPlainText() == "two"
+    # ...so the next keystrokes go on working there: delete the last card too, then undo both.
+    QTest.keyClick(
+        QApplication.focusWidget(),
+        Qt.Key.Key_Backspace,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert [m.content for m in window.workspace.conversation] == ["rules"]
+    assert focused_card(window) is not None
+
+
+def test_the_delete_button_of_the_focused_card_hands_the_focus_on(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    load(window, [{"role": "user", "content": "one"}, {"role": "assistant", "content": "two"}])
+    window.message_list.sync_editors()
+    last = window.message_list.cards()[1]
+    last.findChild(QPlainTextEdit, "contentEdit").setFocus()
+    qtbot.waitUntil(lambda: focused_card(window) is last)
+    last.findChild(QToolButton, "deleteMessageButton").click()
+    card = focused_card(window)
+    assert card is not None
+    assert card.findChild(QPlainTextEdit, "contentEdit").toPlainText() == "one"

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication
 
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.ui.message_list import MessageListView
@@ -80,7 +81,15 @@ class ConversationEditor(QObject):
             self._undo.push(MoveMessage(self._conversation, uid, index + 1))
             self._view.scroll_to_row(index + 1, focus=True)
         elif action == "delete":
+            focus = QApplication.focusWidget()
+            had_focus = focus is not None and any(
+                card.uid == uid and card.isAncestorOf(focus) for card in self._view.cards()
+            )
             self._undo.push(RemoveMessage(self._conversation, uid))
+            if had_focus and len(self._conversation):
+                # The focus died with the card: hand it to the card that took its place (or the
+                # one above it), so a keyboard user stays in the conversation.
+                self._view.scroll_to_row(min(index, len(self._conversation) - 1), focus=True)
 
     def insert(self, index: int, role: str | None = None, content: str = "") -> int:
         """Inserts a new card at ``index`` and puts the cursor in it; returns where it went."""
