@@ -107,3 +107,23 @@ def test_the_delete_button_of_the_focused_card_hands_the_focus_on(
     card = focused_card(window)
     assert card is not None
     assert card.findChild(QPlainTextEdit, "contentEdit").toPlainText() == "one"
+
+
+def test_reasoning_of_a_prefilled_answer_is_shown(
+    window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    load(
+        window,
+        [
+            {"role": "user", "content": "JSON please"},
+            {"role": "assistant", "content": "{", "partial": True},
+        ],
+    )
+    # The whole answer arrives within one flush of the run panel.
+    loopback.queue(Reply(text='"a": 1}', chunks=1, reasoning="Think first"))
+    window.findChild(QWidget, "sendButton").click()
+    toggle = window.findChild(QToolButton, "reasoningToggle")
+    qtbot.waitUntil(lambda: window.workspace.conversation[-1].content == '{"a": 1}')
+    view = window.findChild(QPlainTextEdit, "reasoningView")
+    assert view.toPlainText() == "Think first"
+    assert not toggle.isHidden()

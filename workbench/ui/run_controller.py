@@ -735,7 +735,10 @@ class RunController(QObject):
     def _finish_prefilled(self, stream: RunStream, result: RunResult) -> None:
         """The prefilled card becomes a plain answer in one undoable step."""
         assert stream.uid is not None
-        stream.take_pending()
+        _text, new_reasoning = stream.take_pending()
+        if stream.interactive and new_reasoning:
+            # Reasoning that arrived since the last flush would otherwise be counted as shown.
+            self.panel.add_reasoning(new_reasoning, len(stream.reasoning))
         try:
             index = self._conversation.index_of(stream.uid)
         except ValueError:
