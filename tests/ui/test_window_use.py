@@ -8,7 +8,17 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTabWidget, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
@@ -127,3 +137,34 @@ def test_reasoning_of_a_prefilled_answer_is_shown(
     view = window.findChild(QPlainTextEdit, "reasoningView")
     assert view.toPlainText() == "Think first"
     assert not toggle.isHidden()
+
+
+def test_a_column_named_after_its_model_follows_a_new_model(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    compare = window.findChild(QWidget, "compareView")
+    window.main_tabs.setCurrentWidget(compare)
+    add = compare.findChild(QPushButton, "addVariantButton")
+    add.click()
+    add.click()
+    second = compare.findChildren(QFrame, "comparePane")[1]
+    label = second.findChild(QLineEdit, "variantLabelEdit")
+    assert label.text() == "kimi-k2-0905-preview 2"
+    model = second.findChild(QComboBox, "variantModelSelector")
+    model.lineEdit().selectAll()
+    QTest.keyClicks(model.lineEdit(), "moonshot-v1-8k")
+    QTest.keyClick(model.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: label.text() == "moonshot-v1-8k")
+    assert window.workspace.variants[1].label == "moonshot-v1-8k"
+    diff_right = compare.findChild(QComboBox, "diffRightSelector")
+    assert "moonshot-v1-8k" in [diff_right.itemText(i) for i in range(diff_right.count())]
+    # One undo step puts model and label back; a label the user chose is never touched.
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: label.text() == "kimi-k2-0905-preview 2")
+    label.setText("Cold")
+    QTest.keyClick(label, Qt.Key.Key_Return)
+    model.lineEdit().selectAll()
+    QTest.keyClicks(model.lineEdit(), "moonshot-v1-32k")
+    QTest.keyClick(model.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.workspace.variants[1].model == "moonshot-v1-32k")
+    assert window.workspace.variants[1].label == "Cold"

@@ -14,6 +14,7 @@ import html
 import itertools
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -112,6 +113,12 @@ _DIFF_RIGHT = QColor("#d4edda")
 def _name(widget: QWidget, name: str) -> None:
     widget.setObjectName(name)
     widget.setAccessibleName(name)
+
+
+def _named_after_model(variant: Variant) -> bool:
+    """Whether ``variant``'s label is the one the app gave it: its model, maybe numbered."""
+    model = variant.model or ""
+    return bool(model) and re.fullmatch(re.escape(model) + r"( \d+)?", variant.label) is not None
 
 
 @dataclass
@@ -892,6 +899,18 @@ class CompareView(QWidget):
                 EditVariant(self.workspace, pane.variant, "model", self.workspace.params.model)
             )
             self.undo_stack.push(EditVariant(self.workspace, pane.variant, name, value))
+            self.undo_stack.endMacro()
+            return
+        if name == "model" and _named_after_model(pane.variant):
+            # A label the app derived from the model would otherwise go on naming the old model
+            # (the column and the diff selectors would say "kimi-k2" over a moonshot-v1 answer).
+            variant = pane.variant
+            others = [v.label for v in self.workspace.variants if v is not variant]
+            self.undo_stack.beginMacro(f"Set model of variant {variant.label}")
+            self.undo_stack.push(EditVariant(self.workspace, variant, name, value))
+            self.undo_stack.push(
+                EditVariant(self.workspace, variant, "label", next_label(others, str(value)))
+            )
             self.undo_stack.endMacro()
             return
         self.undo_stack.push(EditVariant(self.workspace, pane.variant, name, value))
