@@ -168,3 +168,26 @@ def test_a_column_named_after_its_model_follows_a_new_model(
     QTest.keyClick(model.lineEdit(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.workspace.variants[1].model == "moonshot-v1-32k")
     assert window.workspace.variants[1].label == "Cold"
+
+
+def test_regenerate_replaces_an_answer_that_called_tools(
+    window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    load(window, [{"role": "user", "content": "Is 3214567 prime?"}])
+    call = {"id": "CodeRunner:0", "name": "CodeRunner", "arguments": '{"code": "print(1)"}'}
+    loopback.queue(Reply(text="", tool_calls=[call], finish_reason="tool_calls"))
+    window.findChild(QPushButton, "sendButton").click()
+    qtbot.waitUntil(lambda: [m.role for m in window.workspace.conversation][-1] == "tool")
+    wait_idle(qtbot, window)
+
+    again = dict(call, arguments='{"code": "print(2)"}')
+    loopback.queue(Reply(text="", tool_calls=[again], finish_reason="tool_calls"))
+    window.findChild(QPushButton, "regenerateButton").click()
+    qtbot.waitUntil(lambda: len(loopback.chat_requests()) == 2)
+    wait_idle(qtbot, window)
+
+    # The second request is the first one again: no empty tool result, no old calls.
+    assert loopback.chat_requests()[1]["messages"] == loopback.chat_requests()[0]["messages"]
+    conversation = window.workspace.conversation
+    qtbot.waitUntil(lambda: [m.role for m in conversation] == ["user", "assistant", "tool"])
+    assert conversation[1].tool_calls[0]["function"]["arguments"] == '{"code": "print(2)"}'

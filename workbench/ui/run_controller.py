@@ -492,16 +492,27 @@ class RunController(QObject):
         self.panel.status.setText("Stopping…")
 
     def regenerate(self) -> None:
-        """Replaces the last answer: back to its prefix (or removed), then sent again."""
+        """Replaces the last answer: back to its prefix (or removed), then sent again.
+
+        An answer that asked for tools goes with the result cards that follow it: left there,
+        they would be sent (empty) and the new answer would come after them.
+        """
+        from workbench.ui.undo import RemoveMessage
+
         if self._current is not None or not len(self._conversation):
             return
-        last = self._conversation[-1]
-        if last.role != "assistant":
-            self._window.send()
-            return
-        undo = self._window.undo_stack
-        if last.uid in self._prefixes and not last.partial:
-            undo.push(
+        commands: list[QUndoCommand] = []
+        answer_uid = self._tool_call_answer_uid()
+        end = len(self._conversation)
+        if answer_uid is not None:
+            end = self._conversation.index_of(answer_uid) + 1
+            commands += [
+                RemoveMessage(self._conversation, m.uid)
+                for m in self._conversation.messages[end:][::-1]
+            ]
+        last = self._conversation[end - 1]
+        if last.role == "assistant" and last.uid in self._prefixes and not last.partial:
+            commands.append(
                 ApplyAnswer(
                     self._conversation,
                     last.uid,
@@ -510,11 +521,34 @@ class RunController(QObject):
                     text="Regenerate: back to the prefix",
                 )
             )
-        elif not last.partial:
-            from workbench.ui.undo import RemoveMessage
-
-            undo.push(RemoveMessage(self._conversation, last.uid))
+        elif last.role == "assistant" and not last.partial:
+            commands.append(RemoveMessage(self._conversation, last.uid))
+        undo = self._window.undo_stack
+        if len(commands) > 1:
+            undo.beginMacro("Regenerate")
+        for command in commands:
+            undo.push(command)
+        if len(commands) > 1:
+            undo.endMacro()
         self._window.send()
+
+    def _tool_call_answer_uid(self) -> int | None:
+        """The last run's answer when it made tool calls and only their result cards follow it."""
+        stream = self._last
+        if stream is None or stream.uid is None or not stream.tool_calls:
+            return None
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:
+            return None
+        answer = self._conversation[index]
+        after = self._conversation.messages[index + 1 :]
+        call_ids = {call.get("id") for call in answer.tool_calls}
+        if not answer.tool_calls or not after:
+            return None
+        if all(m.role == "tool" and m.tool_call_id in call_ids for m in after):
+            return answer.uid
+        return None
 
     def copy_as_code(self, kind: str) -> str | None:
         """Puts the exact request as ``python``, ``curl`` or ``json`` on the clipboard.
