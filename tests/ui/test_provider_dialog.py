@@ -9,12 +9,13 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring, installed
 from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, wait_idle
 from workbench.core import paths
+from workbench.core.providers import Prefill
 from workbench.core.secrets import SERVICE, KeyStore
 from workbench.loopback_server import LoopbackServer
 from workbench.ui.main_window import MainWindow
@@ -159,3 +160,28 @@ def test_a_refused_key_is_explained_by_the_test(
     assert "401" in dialog.test_result.text()
     assert SECRET not in dialog.test_result.text()
     assert memory_keyring.passwords == {}
+
+
+def test_choosing_a_kind_for_a_new_provider_picks_its_prefill_style(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = open_dialog(qtbot, window)
+    dialog.findChild(QWidget, "addProviderButton").click()
+    kind = dialog.findChild(QComboBox, "providerKindSelector")
+    prefill = dialog.findChild(QComboBox, "prefillSelector")
+    kind.setFocus()
+    qtbot.keyClicks(kind, "moonshot")  # picked by keyboard: a user's choice
+    assert kind.currentText() == "moonshot"
+    assert prefill.currentData() == Prefill.MOONSHOT_PARTIAL.value
+    qtbot.wait(QApplication.keyboardInputInterval() + 50)  # a new keyboard search
+    qtbot.keyClicks(kind, "local")
+    assert prefill.currentData() == Prefill.TRAILING_ASSISTANT.value
+    assert not dialog.findChild(QCheckBox, "needsKeyCheck").isChecked()
+    # The style stays the user's to change after the kind.
+    prefill.setCurrentIndex(prefill.findData(Prefill.CONTINUE_FINAL.value))
+    dialog.findChild(QLineEdit, "providerNameEdit").setText("Box")
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "providerIdEdit"), "box")
+    dialog.findChild(QLineEdit, "baseUrlEdit").setText("http://127.0.0.1:9/v1")
+    dialog.findChild(QWidget, "saveProviderButton").click()
+    saved = window.providers.get("box")
+    assert saved is not None and saved.prefill is Prefill.CONTINUE_FINAL and saved.kind == "local"

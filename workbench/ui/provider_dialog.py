@@ -62,6 +62,15 @@ PREFILL_NAMES = {
     Prefill.TRAILING_ASSISTANT: "Trailing assistant message (local servers)",
     Prefill.NONE: "Cannot prefill",
 }
+#: The prefill style a kind's servers speak, chosen with the kind (still changeable after);
+#: "custom" keeps whatever is selected.
+KIND_PREFILL = {
+    "moonshot": Prefill.MOONSHOT_PARTIAL,
+    "openai": Prefill.NONE,
+    "deepseek": Prefill.DEEPSEEK_PREFIX,
+    "vllm": Prefill.CONTINUE_FINAL,
+    "local": Prefill.TRAILING_ASSISTANT,
+}
 ERROR_STYLE = "color: #c0392b;"
 
 
@@ -249,6 +258,7 @@ class ProviderDialog(QDialog):
         self.add_button.clicked.connect(self.start_new)
         self.remove_button.clicked.connect(self.remove_current)
         self.base_url_edit.textChanged.connect(self._check_base_url)
+        self.kind_selector.activated.connect(lambda _i: self._kind_chosen())
         self.id_edit.textEdited.connect(
             lambda text: self.key_env_edit.setText(default_key_env(text)) if self._new else None
         )
@@ -258,6 +268,18 @@ class ProviderDialog(QDialog):
         self.replace_key_button.clicked.connect(self._ask_for_new_key)
         self.delete_key_button.clicked.connect(self.delete_key)
         self.test_button.clicked.connect(self.test_connection)
+
+    def _kind_chosen(self) -> None:
+        """The user picked a kind: its prefill style (and key need) come with it.
+
+        Left alone, a new provider of kind moonshot kept the form's "trailing assistant" style
+        and sent partial cards as plain assistant messages.
+        """
+        kind = self.kind_selector.currentText()
+        style = KIND_PREFILL.get(kind)
+        if style is not None:
+            self.prefill_selector.setCurrentIndex(self.prefill_selector.findData(style.value))
+            self.needs_key_check.setChecked(kind != "local")
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
