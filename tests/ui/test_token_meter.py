@@ -18,7 +18,7 @@ from workbench.core.resources import examples_dir
 from workbench.core.tokens import Calibration
 from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.token_meter import TokenMeter, TokenMeterBar, TokenMeterPanel
+from workbench.ui.token_meter import SEGMENT_COLOURS, TokenMeter, TokenMeterBar, TokenMeterPanel
 from workbench.ui.undo import SetParam
 
 LONG = examples_dir() / "04-long-review-outgrows-8k.prompt.json"
@@ -293,7 +293,15 @@ def test_listed_model_with_unknown_window(metered, qtbot: QtBot) -> None:
     window.undo_stack.push(SetParam(window.workspace, "model", "kimi-k3-preview"))
     bar = window.findChild(TokenMeterBar, "tokenMeter")
     qtbot.waitUntil(lambda: bar.level == "unknown")
-    assert "unknown window" in label(window, "tokenCountLabel").text()
+    assert "context window unknown" in label(window, "tokenCountLabel").text()
+    # No segments drawn: filled against the prompt itself, the bar read as a full window.
+    image = bar.grab().toImage()
+    segment_colours = {colour.rgb() for colour in SEGMENT_COLOURS.values()}
+    painted = {
+        image.pixel(x, image.height() // 2)
+        for x in range(0, image.width(), max(1, image.width() // 50))
+    }
+    assert not painted & segment_colours
     recommended = label(window, "recommendedModelLabel")
     assert "kimi-k3-preview" not in recommended.text()
     assert "window is unknown" in recommended.toolTip()

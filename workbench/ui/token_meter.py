@@ -135,7 +135,16 @@ class TokenMeterBar(QWidget):
         painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
         painter.drawRoundedRect(rect, 4, 4)
         total = sum(self._segments.values())
-        scale = max(total, self._window or 0, 1)
+        if not self._window:
+            # Nothing to measure against: a bar filled with the prompt read as a full window.
+            painter.setPen(QPen(LEVEL_COLOURS["unknown"], 1, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "context window unknown")
+            painter.end()
+            return
+        scale = max(total, self._window, 1)
         x = rect.left()
         for name in ("system", "messages", "tools", "reserved"):
             tokens = self._segments.get(name, 0)
@@ -278,7 +287,7 @@ class TokenMeterPanel(QWidget):
             rec.current_window,
             level,
         )
-        window = "unknown window" if rec.current_window is None else f"{rec.current_window:,}"
+        window = "" if rec.current_window is None else f" / {rec.current_window:,}"
         tag = {
             "exact": "exact",
             "exact + estimate": "exact; tools estimated",
@@ -286,8 +295,9 @@ class TokenMeterPanel(QWidget):
         }.get(reading.source, "estimate")
         prefix = "" if reading.exact else "≈ "
         self.count_label.setText(
-            f"{prefix}{reading.prompt_tokens:,} prompt + {rec.reserved_output:,} output / "
-            f"{window} tokens ({tag})"
+            f"{prefix}{reading.prompt_tokens:,} prompt + {rec.reserved_output:,} output"
+            f"{window} tokens ({tag}"
+            + ("; context window unknown)" if rec.current_window is None else ")")
         )
         self.count_label.setStyleSheet(
             "" if level in ("ok", "unknown") else f"color: {LEVEL_COLOURS[level].name()};"
