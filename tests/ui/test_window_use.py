@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFrame,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -191,3 +192,25 @@ def test_regenerate_replaces_an_answer_that_called_tools(
     conversation = window.workspace.conversation
     qtbot.waitUntil(lambda: [m.role for m in conversation] == ["user", "assistant", "tool"])
     assert conversation[1].tool_calls[0]["function"]["arguments"] == '{"code": "print(2)"}'
+
+
+def test_esc_in_a_card_stops_the_answer_streaming_in(
+    window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    load(window, [{"role": "user", "content": "A long story, please."}])
+    window.message_list.sync_editors()
+    window.message_list.cards()[0].findChild(QPlainTextEdit, "contentEdit").setFocus()
+    loopback.queue(Reply(text=" ".join(f"w{i}" for i in range(200)), chunk_delay=0.02))
+    QTest.keyClick(
+        QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
+    conversation = window.workspace.conversation
+    qtbot.waitUntil(lambda: len(conversation) == 2 and len(conversation[1].content) > 10)
+    status = window.findChild(QLabel, "runStatus")
+    assert status.text() == "Streaming…"  # not "Sending…" while the text arrives
+    assert focused_card(window) is not None  # the user is still in a card
+
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+
+    qtbot.waitUntil(lambda: status.text() == "Stopped", timeout=3000)
+    assert len(conversation[1].content) < len(" ".join(f"w{i}" for i in range(200)))

@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QRect,
@@ -19,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -156,6 +158,17 @@ class CardDelegate(QStyledItemDelegate):
         editor.set_detail(self.detail_html(message), self.detail_height_for(message, width))
         if self.badge_for is not None:
             editor.set_badge(*self.badge_for(message))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Qt's delegate filter claims Esc for "cancel editing" (accepting its shortcut override).
+        # Cards are persistent editors with nothing to cancel: Esc is the window's Stop.
+        if (
+            event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            return False
+        return super().eventFilter(watched, event)
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
         """Nothing: cards announce edits through signals, which become undoable commands."""

@@ -700,6 +700,11 @@ class RunController(QObject):
         text, new_reasoning = stream.take_pending()
         if stream.interactive and new_reasoning:
             self.panel.add_reasoning(new_reasoning, len(stream.reasoning))
+        if stream.interactive and not stream.stop_requested and stream is self._current:
+            # "Sending…" (or a retry's countdown) would otherwise stay up while the answer streams.
+            streaming = "Thinking…" if new_reasoning and not text else "Streaming…"
+            if self.panel.status.text() != streaming:
+                self.panel.status.setText(streaming)
         values: dict[str, Any] = {}
         if text or stream.uid is not None:
             values["content"] = stream.prefix + text
