@@ -123,6 +123,9 @@ def test_failing_and_slow_columns_block_nothing(
     failing = columns["Failing"].result
     assert failing is not None and failing.error and "500" in failing.error
     assert "500" in metrics(columns["Failing"])
+    # Nothing to keep from the failed column (only the prefix "{"); the fast one can be used.
+    assert not columns["Failing"].findChild(QPushButton, "useAnswerButton").isEnabled()
+    assert columns["Fast"].findChild(QPushButton, "useAnswerButton").isEnabled()
     # The partial "{" streams live in the slow column too, before its end.
     qtbot.waitUntil(lambda: len(columns["Slow"].text.toPlainText()) > 3, timeout=3000)
     assert columns["Slow"].text.toPlainText().startswith("{")

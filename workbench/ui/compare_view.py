@@ -509,7 +509,9 @@ class ComparePane(QFrame):
         self.reasoning.setVisible(bool(result.reasoning))
         self.stop_button.setEnabled(False)
         self.run_button.setText("Rerun")
-        self.use_button.setEnabled(bool(result.full_text or result.tool_calls))
+        # Only what the model wrote counts: a failed run holds just the prefix ("{"), and
+        # "using" it would turn the partial card into a finished answer of one brace.
+        self.use_button.setEnabled(bool(result.text or result.tool_calls))
         self._show_answer()
         self._show_metrics(result)
         check = check_json(result.full_text)
