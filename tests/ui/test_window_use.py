@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QToolButton,
     QWidget,
@@ -214,3 +215,24 @@ def test_esc_in_a_card_stops_the_answer_streaming_in(
 
     qtbot.waitUntil(lambda: status.text() == "Stopped", timeout=3000)
     assert len(conversation[1].content) < len(" ".join(f"w{i}" for i in range(200)))
+
+
+def test_ctrl_z_in_a_parameter_field_undoes_the_parameter(window: MainWindow, qtbot: QtBot) -> None:
+    load(window, [{"role": "user", "content": "hi"}])
+    spin = window.findChild(QSpinBox, "maxTokensSpin")
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "77")
+    QTest.keyClick(spin, Qt.Key.Key_Tab)  # applied when the field is left
+    assert window.workspace.params.max_tokens == 77
+
+    spin.setFocus()
+    QTest.keyClick(spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    # The field and what is sent agree: both back to the provider's default.
+    assert window.workspace.params.max_tokens is None
+    assert spin.text() == "default"
+    QTest.keyClick(
+        spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert window.workspace.params.max_tokens == 77 and spin.text() == "77"

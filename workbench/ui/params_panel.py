@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -25,6 +26,22 @@ from workbench.core.workspace import Params
 
 #: Shown when a value is left to the provider's default (the value is not sent).
 DEFAULT_TEXT = "default"
+
+
+class UndoGoesToWindow(QObject):
+    """Leaves Undo/Redo keys to the window's undo stack instead of a field's own text history.
+
+    Applied values are already undoable commands; a field undoing its own text showed one value
+    ("default") while the workspace kept sending another.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            for standard in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo):
+                if event.matches(standard):
+                    event.ignore()  # not claimed by the field: the window's shortcut fires
+                    return True
+        return False
 
 
 def _optional_spin(minimum: float, maximum: float, step: float, decimals: int) -> QDoubleSpinBox:
@@ -137,6 +154,20 @@ class ParamsPanel(QWidget):
             lambda _i: self._emit("response_format", self.response_format.currentText())
         )
         self._params = Params()
+        self._undo_filter = UndoGoesToWindow(self)
+        for field in (
+            self.model_selector,
+            self.model_selector.lineEdit(),
+            self.temperature_spin,
+            self.temperature_spin.lineEdit(),
+            self.top_p_spin,
+            self.top_p_spin.lineEdit(),
+            self.max_tokens_spin,
+            self.max_tokens_spin.lineEdit(),
+            self.stop_edit,
+        ):
+            if field is not None:
+                field.installEventFilter(self._undo_filter)
 
     @staticmethod
     def _optional(spin: QDoubleSpinBox, value: float) -> float | None:
