@@ -236,3 +236,32 @@ def test_ctrl_z_in_a_parameter_field_undoes_the_parameter(window: MainWindow, qt
         spin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     assert window.workspace.params.max_tokens == 77 and spin.text() == "77"
+
+
+def test_regenerate_after_continue_starts_over_from_the_users_prefix(
+    window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    load(
+        window,
+        [
+            {"role": "user", "content": "JSON"},
+            {"role": "assistant", "content": "{", "partial": True},
+        ],
+    )
+    conversation = window.workspace.conversation
+    loopback.queue(Reply(text='"name": "Kel', finish_reason="length"))
+    window.findChild(QPushButton, "sendButton").click()
+    qtbot.waitUntil(lambda: conversation[-1].content == '{"name": "Kel')
+    wait_idle(qtbot, window)
+    loopback.queue(Reply(text='vin"}'))
+    window.findChild(QPushButton, "continueButton").click()
+    qtbot.waitUntil(lambda: conversation[-1].content == '{"name": "Kelvin"}')
+    wait_idle(qtbot, window)
+
+    loopback.queue(Reply(text='"name": "Mug"}'))
+    window.findChild(QPushButton, "regenerateButton").click()
+    qtbot.waitUntil(lambda: len(loopback.chat_requests()) == 3)
+    wait_idle(qtbot, window)
+
+    assert loopback.chat_requests()[2]["messages"][-1]["content"] == "{"
+    qtbot.waitUntil(lambda: conversation[-1].content == '{"name": "Mug"}')

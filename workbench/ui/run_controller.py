@@ -460,7 +460,11 @@ class RunController(QObject):
             workspace_json=self._window.workspace.to_json(),
         )
         if uid is not None:
-            self._prefixes[uid] = stream.prefix
+            first = self._prefixes.get(uid)
+            # Continue sends the cut answer as the prefix; the card's own prefix stays the user's
+            # first one, so Regenerate starts the answer over from it, not from the cut.
+            if first is None or not stream.prefix.startswith(first):
+                self._prefixes[uid] = stream.prefix
         self._current = stream
         self._update_actions()
         self.panel.start(stream.prefix)
@@ -619,7 +623,8 @@ class RunController(QObject):
         await self._stream(stream, key)
 
     def _end_without_run(self, stream: RunStream, text: str) -> None:
-        if stream.uid is not None and not stream.text:
+        first = self._prefixes.get(stream.uid) if stream.uid is not None else None
+        if stream.uid is not None and not stream.text and first == stream.prefix:
             self._prefixes.pop(stream.uid, None)
         self._current = None
         self.panel.fail(text)
