@@ -265,3 +265,37 @@ def test_regenerate_after_continue_starts_over_from_the_users_prefix(
 
     assert loopback.chat_requests()[2]["messages"][-1]["content"] == "{"
     qtbot.waitUntil(lambda: conversation[-1].content == '{"name": "Mug"}')
+
+
+def content_rows_visited(window: MainWindow, key: Qt.Key, presses: int) -> list[int]:
+    """Rows whose content editor the focus reached, pressing ``key`` up to ``presses`` times."""
+    rows: list[int] = []
+    modifier = (
+        Qt.KeyboardModifier.ShiftModifier
+        if key == Qt.Key.Key_Backtab
+        else Qt.KeyboardModifier.NoModifier
+    )
+    for _ in range(presses):
+        QTest.keyClick(QApplication.focusWidget(), key, modifier)
+        card = focused_card(window)
+        if card is None:
+            break
+        if QApplication.focusWidget().objectName() == "contentEdit":
+            rows.append(window.workspace.conversation.index_of(card.uid))
+    return rows
+
+
+def test_tab_walks_every_card_in_order_both_ways(window: MainWindow, qtbot: QtBot) -> None:
+    load(window, [{"role": "user", "content": f"card {i}\nsecond line"} for i in range(30)])
+    window.message_list.sync_editors()
+    window.message_list.cards()[0].findChild(QPlainTextEdit, "contentEdit").setFocus()
+
+    forward = content_rows_visited(window, Qt.Key.Key_Tab, 30 * 12)
+
+    assert forward == list(range(1, 30))  # every card, in row order, scrolled into view
+    assert focused_card(window) is None  # then out of the list, to the controls below it
+    last = window.message_list.card_at(29)
+    assert last is not None
+    last.findChild(QPlainTextEdit, "contentEdit").setFocus()
+    backward = content_rows_visited(window, Qt.Key.Key_Backtab, 30 * 12)
+    assert backward == list(range(28, -1, -1))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -77,6 +80,16 @@ def detail_height(html: str, width: int, font: QFont) -> int:
     return int(document.size().height()) + 4
 
 
+def takes_tab(widget: QWidget) -> bool:
+    """Whether Tab may give ``widget`` the focus (its policy includes tab focus)."""
+    tab = Qt.FocusPolicy.TabFocus.value
+    return widget.focusPolicy().value & tab == tab
+
+
+def _reason(forward: bool) -> Qt.FocusReason:
+    return Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+
+
 def _frame_padding() -> int:
     return 1
 
@@ -120,6 +133,8 @@ class MessageCard(QFrame):
 
     field_edited = Signal(int, str, object)
     action_requested = Signal(int, str)
+    #: A widget of the card got the keyboard focus (the list brings it on screen).
+    widget_focused = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +144,9 @@ class MessageCard(QFrame):
         self.setAutoFillBackground(True)
         self.uid = 0
         self._role = ""
+        #: Set by the list: moves the focus into the card after (True) or before (False) the card
+        #: ``uid``, or out of the list at its ends; False when nothing took the focus.
+        self.focus_neighbour: Callable[[int, bool], bool] | None = None
 
         self.role_selector = QComboBox()
         self.role_selector.setObjectName("roleSelector")
@@ -225,7 +243,14 @@ class MessageCard(QFrame):
         )
         self.content_edit.textChanged.connect(self._on_text_changed)
         self._showing = False
-        for widget in (self.role_selector, self.name_edit, self.partial_toggle, self.content_edit):
+        for widget in (
+            self.role_selector,
+            self.name_button,
+            self.name_edit,
+            self.partial_toggle,
+            self.content_edit,
+            *self._buttons.values(),
+        ):
             widget.installEventFilter(self)
 
     # Showing a message -----------------------------------------------------------------------
@@ -316,7 +341,35 @@ class MessageCard(QFrame):
         if focus:
             self.name_edit.setFocus()
 
+    def focus_chain(self) -> list[QWidget]:
+        """The card's widgets that Tab visits, in order (header left to right, then content)."""
+        widgets = [
+            self.role_selector,
+            self.name_button,
+            self.name_edit,
+            self.partial_toggle,
+            *self._buttons.values(),
+            self.content_edit,
+        ]
+        return [w for w in widgets if w.isVisibleTo(self) and w.isEnabled() and takes_tab(w)]
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Tab order follows the rows, not the order the list happened to create its editors in
+        # (cards made while scrolling up joined the window's focus chain at its end).
+        chain = self.focus_chain()
+        focus = QApplication.focusWidget()
+        if focus in chain:
+            position = chain.index(focus) + (1 if next else -1)
+            if 0 <= position < len(chain):
+                chain[position].setFocus(_reason(next))
+                return True
+            if self.focus_neighbour is not None and self.focus_neighbour(self.uid, next):
+                return True
+        return super().focusNextPrevChild(next)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            self.widget_focused.emit(watched)
         # Alt+Up / Alt+Down move the card from wherever the focus is inside it.
         if event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]

@@ -42,6 +42,7 @@ from workbench.ui.message_card import (
     content_font,
     content_height,
     detail_height,
+    takes_tab,
 )
 from workbench.ui.message_model import MessageListModel, UidRole
 
@@ -59,6 +60,7 @@ class CardDelegate(QStyledItemDelegate):
 
     field_edited = Signal(int, str, object)
     action_requested = Signal(int, str)
+    widget_focused = Signal(object)
 
     def __init__(self, partial_refusal: Callable[[int], str | None], parent: QWidget) -> None:
         super().__init__(parent)
@@ -145,6 +147,10 @@ class CardDelegate(QStyledItemDelegate):
         card = MessageCard(parent)
         card.field_edited.connect(self.field_edited)
         card.action_requested.connect(self.action_requested)
+        card.widget_focused.connect(self.widget_focused)
+        view = self.parent()
+        if isinstance(view, MessageListView):
+            card.focus_neighbour = view.focus_neighbour
         return card
 
     def setEditorData(self, editor: QWidget, index: _Index) -> None:
@@ -231,6 +237,7 @@ class MessageListView(QListView):
         self.viewport().setAutoFillBackground(True)
         self._open: set[int] = set()
         self.verticalScrollBar().valueChanged.connect(self.sync_editors)
+        self.card_delegate.widget_focused.connect(self.ensure_widget_visible)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
@@ -326,6 +333,54 @@ class MessageListView(QListView):
         if card is not None and focus:
             card.content_edit.setFocus()
         return card
+
+    def focus_neighbour(self, uid: int, forward: bool) -> bool:
+        """Tab past the end of card ``uid``: into the next (or previous) row's card, brought on
+        screen, or out of the list after the last row (before the first)."""
+        model = self.model()
+        row = self._row_of(uid)
+        target = row + (1 if forward else -1)
+        reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+        if model is not None and row >= 0 and 0 <= target < model.rowCount():
+            card = self.scroll_to_row(target)
+            chain = card.focus_chain() if card is not None else []
+            if chain:
+                (chain[0] if forward else chain[-1]).setFocus(reason)
+                return True
+            return False
+        start = QApplication.focusWidget()
+        widget = start
+        while widget is not None:
+            widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+            if widget is None or widget is start:
+                break
+            if (
+                not self.isAncestorOf(widget)
+                and widget.window() is self.window()
+                and widget.isVisible()
+                and widget.isEnabled()
+                and takes_tab(widget)
+            ):
+                widget.setFocus(reason)
+                return True
+        return False
+
+    def ensure_widget_visible(self, widget: QWidget) -> None:
+        """Scrolls the least needed to show ``widget`` (a part of a card that got the focus).
+
+        Without it, Tab walked into the cards kept below the screen and no further: the list
+        never scrolled, so the cards past them never got editors to move on to.
+        """
+        if not self.viewport().isAncestorOf(widget):
+            return
+        top = widget.mapTo(self.viewport(), QPoint(0, 0)).y()
+        bottom = top + widget.height()
+        shown = self.viewport().height()
+        bar = self.verticalScrollBar()
+        if top < 0 or bottom - top > shown:
+            bar.setValue(bar.value() + top - CARD_MARGIN)
+        elif bottom > shown:
+            bar.setValue(bar.value() + bottom - shown + CARD_MARGIN)
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
         for row in range(top_left.row(), bottom_right.row() + 1):
