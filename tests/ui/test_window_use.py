@@ -299,3 +299,15 @@ def test_tab_walks_every_card_in_order_both_ways(window: MainWindow, qtbot: QtBo
     last.findChild(QPlainTextEdit, "contentEdit").setFocus()
     backward = content_rows_visited(window, Qt.Key.Key_Backtab, 30 * 12)
     assert backward == list(range(28, -1, -1))
+
+
+def test_passing_through_the_parameter_fields_changes_nothing(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    load(window, [{"role": "user", "content": "hi"}])
+    for name in ("modelSelector", "stopEdit"):
+        field = window.findChild(QWidget, name)
+        field.setFocus()
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert window.undo_stack.count() == 0
+    assert not window.isWindowModified()

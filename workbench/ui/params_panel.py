@@ -222,6 +222,10 @@ class ParamsPanel(QWidget):
         self._show_errors()
 
     def _emit(self, name: str, value: Any) -> None:
+        if getattr(self._params, name) == value:
+            # Leaving a field unchanged (Tab through the model) is no edit: no undo step, and
+            # no unsaved marker.
+            return
         trial = Params(**{**self._params.__dict__, name: value})
         problems = [reason for param, reason in trial.problems() if param == name]
         if problems:
