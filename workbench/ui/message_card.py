@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -105,6 +106,51 @@ class ContentEdit(QPlainTextEdit):
         return super().event(event)
 
 
+class DragGrip(QLabel):
+    """The handle a card is dragged by (object name ``dragGrip``).
+
+    Dragging is done with the mouse grab the press gives this label, not with Qt's drag and
+    drop: the cards' text editors would otherwise take the drop for themselves. The grip reports
+    where the pointer is (global coordinates) and the card column does the rest.
+    """
+
+    def __init__(self, card: MessageCard) -> None:
+        super().__init__(card)
+        self._card = card
+        self._pressed_at: QPoint | None = None
+        self._dragging = False
+        self.setObjectName("dragGrip")
+        self.setAccessibleName("dragGrip")
+        self.setPixmap(icon("grip", "#9aa0a6").pixmap(16, 16))
+        self.setToolTip("Drag to move this message (or Alt+Up / Alt+Down)")
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed_at = event.position().toPoint()
+            self._dragging = False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        start = self._pressed_at
+        if start is None:
+            return
+        distance = (event.position().toPoint() - start).manhattanLength()
+        if not self._dragging and distance >= QApplication.startDragDistance():
+            self._dragging = True
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        if self._dragging:
+            self._card.drag_moved.emit(self._card.uid, event.globalPosition().toPoint())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._dragging and event.button() == Qt.MouseButton.LeftButton:
+            self._card.drag_released.emit(self._card.uid, event.globalPosition().toPoint())
+        self._pressed_at = None
+        self._dragging = False
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        super().mouseReleaseEvent(event)
+
+
 class MessageCard(QFrame):
     """The editor widget of one message row.
 
@@ -114,12 +160,16 @@ class MessageCard(QFrame):
     Signals:
         field_edited(uid, name, value): the user changed ``role``, ``name``, ``content`` or
             ``partial`` of the message ``uid``.
+        drag_moved(uid, global_pos), drag_released(uid, global_pos): the card is being dragged
+            by its grip, and where the pointer is.
         action_requested(uid, action): the user asked for ``insert_above``, ``insert_below``,
             ``duplicate``, ``move_up``, ``move_down`` or ``delete``.
     """
 
     field_edited = Signal(int, str, object)
     action_requested = Signal(int, str)
+    drag_moved = Signal(int, QPoint)
+    drag_released = Signal(int, QPoint)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +225,8 @@ class MessageCard(QFrame):
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.setSpacing(6)
+        self.grip = DragGrip(self)
+        header.addWidget(self.grip)
         header.addWidget(self.role_selector)
         header.addWidget(self.name_button)
         header.addWidget(self.name_edit)
