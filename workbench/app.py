@@ -37,7 +37,7 @@ def run_gui(file: str | None) -> int:
 
     async def open_window() -> None:
         install_asyncgen_hooks(asyncio.get_running_loop())
-        window = MainWindow(file)
+        window = MainWindow(file, defer_features=True)
         window.show()
         closed = asyncio.Event()
         window.closed.connect(closed.set)

@@ -179,6 +179,9 @@ class CardDelegate(QStyledItemDelegate):
     # Previews --------------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        view = self.parent()
+        if isinstance(view, QListView) and view.indexWidget(view.model().index(index.row(), 0)):
+            return  # a live card covers the row: a preview underneath is wasted work
         message = self.message(index)
         rect = option.rect.adjusted(0, 0, -1, -CARD_SPACING - 1)
         palette = option.palette
