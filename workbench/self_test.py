@@ -89,8 +89,8 @@ def loopback_only() -> Iterator[None]:
             raise refuse(name)
         return real_getaddrinfo(host, *args, **kwargs)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = getaddrinfo
     try:
         yield
@@ -141,7 +141,8 @@ class SelfTest:
         try:
             encoding = tiktoken.get_encoding(OFFLINE_ENCODING)
         except (ValueError, OSError) as error:
-            raise SelfTestError(f"bundled tokenizer {OFFLINE_ENCODING} not found: {error}") from None
+            message = f"bundled tokenizer {OFFLINE_ENCODING} not found: {error}"
+            raise SelfTestError(message) from None
         assert self.window is not None, "the window step runs first"
         texts = [message.content for message in self.window.workspace.conversation]
         tokens = sum(len(encoding.encode(text)) for text in texts)
