@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -69,3 +70,22 @@ def test_network_beyond_loopback_is_refused_while_testing() -> None:
         socket.create_connection(("203.0.113.7", 443), timeout=1)
     with self_test.loopback_only(), pytest.raises(OSError, match="refused"):
         socket.getaddrinfo("api.moonshot.ai", 443)
+
+
+def test_keyring_step_fails_when_the_backends_entry_points_are_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a frozen app without keyring's metadata sees: no `keyring.backends` entry points.
+    import importlib.metadata
+
+    real = importlib.metadata.entry_points
+
+    def without_keyring(**selection: str) -> importlib.metadata.EntryPoints:
+        if selection.get("group") == "keyring.backends":
+            return importlib.metadata.EntryPoints(())
+        return real(**selection)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", without_keyring)
+
+    with pytest.raises(self_test.SelfTestError, match="no keyring backends registered"):
+        asyncio.run(self_test.SelfTest().name_keyring())
