@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -150,20 +151,21 @@ def test_an_invalid_tool_is_saved_and_reopened_exactly_as_typed(tmp_path: Path) 
     assert reopened.tools == [ToolEntry(typed, enabled=False, mock_result="42")]
 
 
-def test_write_is_atomic_and_keeps_the_old_file_when_it_fails(tmp_path: Path) -> None:
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "keep.prompt.json"
     workspace = Workspace(messages=[Message(role="user", content="v1")])
     save_workspace(workspace, path)
     original = path.read_text(encoding="utf-8")
     workspace.conversation.update(0, content="v2")
-    os.chmod(tmp_path, 0o500)
-    try:
-        if os.access(tmp_path, os.W_OK):
-            pytest.skip("running as a user who may write anywhere (root): the failure cannot occur")
-        with pytest.raises(OSError):
-            save_workspace(workspace, path)
-    finally:
-        os.chmod(tmp_path, 0o700)
+
+    def disk_full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save_workspace(workspace, path)
     assert path.read_text(encoding="utf-8") == original
     assert [p.name for p in tmp_path.iterdir()] == ["keep.prompt.json"]
 

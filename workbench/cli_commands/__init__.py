@@ -1,1 +1,3 @@
 """The headless subcommands; each module registers itself with ``workbench.cli.command``."""
+
+from workbench.cli_commands import count  # noqa: F401

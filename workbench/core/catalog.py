@@ -1,7 +1,9 @@
 """The model catalog: context windows, prices and capabilities, with the date they were true.
 
 ``resources/models.json`` ships the known figures; ``models.json`` in the config folder overrides
-or adds entries. Prices are USD per million tokens; ``None`` means unknown.
+or adds entries (field by field: an override may change only a price). Prices are USD per million
+tokens; ``None`` means unknown, never free. Ids a provider lists (``GET /models``) that the catalog
+does not know join it with an unknown context window: shown, never recommended.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.core import paths
 from workbench.core.resources import resources_dir
 from workbench.core.run_types import Usage
 
@@ -29,6 +32,20 @@ class ModelInfo:
     capabilities: dict[str, bool] = field(default_factory=dict)
     temperature_range: tuple[float, float] = (0.0, 2.0)
     as_of: str = ""
+    #: A routing alias (``moonshot-v1-auto``): picks a model of its family by the request's size.
+    auto_routes: bool = False
+    #: Only known because the provider lists it: nothing about it is known.
+    listed_only: bool = False
+
+    @property
+    def window_known(self) -> bool:
+        """Whether the context window is known (an unknown one is never recommended)."""
+        return self.context_window is not None
+
+    @property
+    def prices_known(self) -> bool:
+        """Whether input and output prices are both known."""
+        return self.price_in is not None and self.price_out is not None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ModelInfo:
@@ -47,6 +64,7 @@ class ModelInfo:
             capabilities={str(k): bool(v) for k, v in (data.get("capabilities") or {}).items()},
             temperature_range=(float(low), float(high)),
             as_of=str(data.get("as_of", "")),
+            auto_routes=bool(data.get("auto_routes", False)),
         )
 
     def cost_usd(self, usage: Usage) -> float | None:
@@ -70,9 +88,13 @@ def _price(value: Any) -> float | None:
 class Catalog:
     """Models by id."""
 
-    def __init__(self, models: list[ModelInfo], as_of: str = "") -> None:
+    def __init__(
+        self, models: list[ModelInfo], as_of: str = "", override_error: str | None = None
+    ) -> None:
         self._models = {m.id: m for m in models}
         self.as_of = as_of
+        #: Why the user's override file was ignored (shown by the UI), or None.
+        self.override_error = override_error
 
     def get(self, model_id: str) -> ModelInfo | None:
         """The entry of ``model_id``, or None for a model the catalog does not know."""
@@ -91,23 +113,91 @@ class Catalog:
         model = self.get(model_id)
         return None if model is None else model.cost_usd(usage)
 
+    def family(self, family: str) -> list[ModelInfo]:
+        """The entries of one family, in file order."""
+        return [m for m in self._models.values() if m.family == family]
 
-def read_catalog_file(path: Path) -> tuple[list[ModelInfo], str]:
-    """The entries of one catalog file and its date; ValueError naming the entry when wrong."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    def with_listed(self, provider_kind: str, ids: list[str]) -> Catalog:
+        """This catalog plus the ids a provider listed that it does not know (window unknown)."""
+        extra = [
+            ModelInfo(id=i, provider=provider_kind, family=i, context_window=None, listed_only=True)
+            for i in dict.fromkeys(ids)
+            if i not in self._models
+        ]
+        return Catalog([*self._models.values(), *extra], self.as_of, self.override_error)
+
+
+def _read_entries(path: Path) -> tuple[list[dict[str, Any]], str]:
+    """The raw entries of one catalog file and its date; ValueError naming the problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path.name}: not valid JSON ({error.msg}, line {error.lineno}, column {error.colno})"
+        ) from None
     entries = data.get("models") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ValueError(f'{path.name}: expected {{"models": [...]}}')
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise ValueError(f'{path.name}: models[{number}] needs an "id" string')
+    return entries, str(data.get("as_of", ""))
+
+
+def _parse(entries: list[dict[str, Any]], file_name: str) -> list[ModelInfo]:
     models = []
     for number, entry in enumerate(entries):
         try:
-            models.append(ModelInfo.from_json(entry))
+            model = ModelInfo.from_json(entry)
         except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"{path.name}: models[{number}] is invalid ({error})") from None
-    return models, str(data.get("as_of", ""))
+            raise ValueError(f"{file_name}: models[{number}] is invalid ({error})") from None
+        if model.context_window is not None and model.context_window <= 0:
+            raise ValueError(f"{file_name}: models[{number}] has a context_window below 1")
+        models.append(model)
+    return models
+
+
+def read_catalog_file(path: Path) -> tuple[list[ModelInfo], str]:
+    """The entries of one catalog file and its date; ValueError naming the entry when wrong."""
+    entries, as_of = _read_entries(path)
+    return _parse(entries, path.name), as_of
 
 
 def load_builtin_catalog() -> Catalog:
     """The catalog shipped with the app."""
     models, as_of = read_catalog_file(resources_dir() / "models.json")
     return Catalog(models, as_of)
+
+
+def override_path() -> Path:
+    """The user's catalog override file (``models.json`` in the config folder)."""
+    return paths.config_dir() / "models.json"
+
+
+def load_catalog(override: Path | None = None) -> Catalog:
+    """The built-in catalog with the user's override file merged over it.
+
+    An override entry with a known id replaces the fields it names; a new id is added. An override
+    that cannot be read or is invalid is ignored as a whole: the defaults stay, and
+    ``Catalog.override_error`` says what is wrong and where.
+
+    Args:
+        override: The override file; ``override_path()`` by default.
+    """
+    builtin_path = resources_dir() / "models.json"
+    entries, as_of = _read_entries(builtin_path)
+    builtin = _parse(entries, builtin_path.name)
+    path = override or override_path()
+    if not path.exists():
+        return Catalog(builtin, as_of)
+    try:
+        extra, extra_as_of = _read_entries(path)
+        merged = {e["id"]: dict(e) for e in entries}
+        for entry in extra:
+            merged[entry["id"]] = {**merged.get(entry["id"], {}), **entry}
+        models = _parse(list(merged.values()), path.name)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        message = f"Model catalog override {path} ignored, built-in figures used: {reason}"
+        return Catalog(builtin, as_of, override_error=message)
+    return Catalog(models, extra_as_of or as_of)

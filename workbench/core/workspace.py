@@ -50,16 +50,25 @@ class WorkspaceError(ValueError):
         line: int | None = None,
         column: int | None = None,
         path: str | None = None,
+        file: str | None = None,
     ) -> None:
+        self.reason = message
         self.line = line
         self.column = column
         self.path = path
-        where = ""
+        self.file = file
+        where = [file] if file else []
         if line is not None:
-            where = f"line {line}, column {column}: "
+            where.append(f"line {line}, column {column}")
         elif path:
-            where = f"{path}: "
-        super().__init__(where + message)
+            where.append(path)
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+    def in_file(self, file: str) -> WorkspaceError:
+        """The same error, naming the file it is in."""
+        return WorkspaceError(
+            self.reason, line=self.line, column=self.column, path=self.path, file=file
+        )
 
 
 @dataclass
@@ -382,17 +391,17 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise WorkspaceError(f"cannot read {path}: {error.strerror or error}") from None
+        raise WorkspaceError(
+            f"cannot read it ({error.strerror or error})", file=str(path)
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise WorkspaceError(f"{path.name} is not UTF-8 text (byte {error.start})") from None
+        raise WorkspaceError(f"not UTF-8 text (byte {error.start})", file=path.name) from None
     try:
         return workspace_from_text(text)
     except WorkspaceError as error:
-        raise WorkspaceError(
-            f"{path.name}: {error}", line=error.line, column=error.column, path=error.path
-        ) from None
+        raise error.in_file(path.name) from None
 
 
 def _messages(data: Any, where: str) -> list[Message]:

@@ -176,6 +176,7 @@ class WorkspaceDocument(QObject):
     def close(self) -> None:
         """Stops autosaving; a clean close leaves no autosave behind."""
         self._autosave_timer.stop()
+        self.undo_stack.indexChanged.disconnect(self._on_edit)
         if self._pending is not None:
             self._pending.result(timeout=10)
         self._io.shutdown(wait=True)

@@ -28,9 +28,10 @@ from workbench.core.providers import PRESETS, prefill_refusal, preset
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace, WorkspaceError
-from workbench.ui import dialogs
+from workbench.ui import dialogs, token_meter
 from workbench.ui.conversation_editor import ConversationEditor
 from workbench.ui.document import WorkspaceDocument
+from workbench.ui.icons import icon
 from workbench.ui.message_list import CardDelegate, MessageListView
 from workbench.ui.message_model import MessageListModel
 from workbench.ui.params_panel import ParamsPanel
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
     def __init__(self, workspace_path: str | Path | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
+        self._closed = False
         self.settings = Settings.load()
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
@@ -84,10 +86,11 @@ class MainWindow(QMainWindow):
         self.add_button = QToolButton()
         self.add_button.setObjectName("addMessageButton")
         self.add_button.setAccessibleName("addMessageButton")
-        self.add_button.setText("＋ Add message")
+        self.add_button.setText("Add message")
+        self.add_button.setIcon(icon("add"))
         self.add_button.setToolTip("Add a message at the end (Ctrl+N); the arrow picks its role")
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         role_menu = QMenu(self.add_button)
         for role in ROLES:
             role_menu.addAction(f"Add {role} message", partial(self.editor.append, role))
@@ -227,6 +230,7 @@ class MainWindow(QMainWindow):
         widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
         connects to the workspace; the window itself knows no feature's rules.
         """
+        token_meter.install(self)
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
@@ -457,9 +461,13 @@ class MainWindow(QMainWindow):
     # Closing ---------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
         if not self._may_discard():
             event.ignore()
             return
+        self._closed = True
         self.document.close()
         self.model.detach()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex().data()).decode()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.conversation import ROLES, Message
+from workbench.ui.icons import icon
 
 #: Height of the header row of a card (role, name, partial, actions).
 HEADER_HEIGHT = 30
@@ -159,16 +160,16 @@ class MessageCard(QFrame):
         header.addStretch(1)
         header.addWidget(self.badge)
         self._buttons: dict[str, QToolButton] = {}
-        for action, text, tip in (
-            ("insert_above", "⤒", "Insert a message above"),
-            ("insert_below", "⤓", "Insert a message below"),
-            ("duplicate", "⧉", "Duplicate this message"),
-            ("move_up", "↑", "Move up (Alt+Up)"),
-            ("move_down", "↓", "Move down (Alt+Down)"),
-            ("delete", "✕", "Delete this message"),
+        for action, tip in (
+            ("insert_above", "Insert a message above"),
+            ("insert_below", "Insert a message below"),
+            ("duplicate", "Duplicate this message (Ctrl+D)"),
+            ("move_up", "Move up (Alt+Up)"),
+            ("move_down", "Move down (Alt+Down)"),
+            ("delete", "Delete this message"),
         ):
             button = QToolButton()
-            button.setText(text)
+            button.setIcon(icon(action, "#c0392b" if action == "delete" else "#5f6368"))
             button.setToolTip(tip)
             button.setAccessibleName(tip)
             button.setAutoRaise(True)

@@ -39,7 +39,7 @@ from workbench.ui.message_card import (
     content_font,
     content_height,
 )
-from workbench.ui.message_model import MessageRole
+from workbench.ui.message_model import MessageListModel, UidRole
 
 _Index = QModelIndex | QPersistentModelIndex
 #: Rows above and below the screen that keep a live editor, so short scrolls show no previews.
@@ -62,6 +62,18 @@ class CardDelegate(QStyledItemDelegate):
         self._font = content_font()
         self._heights: dict[tuple[int, int, int], int] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
+
+    def message(self, index: _Index) -> Message:
+        """The message of ``index``, straight from the model.
+
+        Asking the model rather than ``index.data(MessageRole)`` avoids wrapping a Python object in
+        a QVariant on every size and paint call of a layout pass over thousands of rows.
+        """
+        view = self.parent()
+        assert isinstance(view, QListView)
+        model = view.model()
+        assert isinstance(model, MessageListModel)
+        return model.message_at(index.row())
 
     # Sizes -----------------------------------------------------------------------------------
 
@@ -89,12 +101,9 @@ class CardDelegate(QStyledItemDelegate):
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        message: Message = index.data(MessageRole)
-        width = option.rect.width() if option.rect.width() > 0 else 600
         view = self.parent()
-        if isinstance(view, QListView):
-            width = view.viewport().width()
-        return QSize(width, self.row_height(message, width))
+        width = view.viewport().width() if isinstance(view, QListView) else 600
+        return QSize(width, self.row_height(self.message(index), width))
 
     # Editors ---------------------------------------------------------------------------------
 
@@ -107,7 +116,7 @@ class CardDelegate(QStyledItemDelegate):
     def setEditorData(self, editor: QWidget, index: _Index) -> None:
         if not isinstance(editor, MessageCard):
             return
-        message: Message = index.data(MessageRole)
+        message = self.message(index)
         editor.show_message(message, self._partial_refusal(index.row()))
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QListView) else editor.width()
@@ -127,7 +136,7 @@ class CardDelegate(QStyledItemDelegate):
     # Previews --------------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        message: Message = index.data(MessageRole)
+        message = self.message(index)
         rect = option.rect.adjusted(0, 0, -1, -CARD_SPACING - 1)
         palette = option.palette
         painter.save()
@@ -174,7 +183,7 @@ class MessageListView(QListView):
         self.setFrameShape(QListView.Shape.NoFrame)
         self.setSpacing(0)
         self.viewport().setAutoFillBackground(True)
-        self._open: set[QPersistentModelIndex] = set()
+        self._open: set[int] = set()
         self.verticalScrollBar().valueChanged.connect(self.sync_editors)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
@@ -188,6 +197,17 @@ class MessageListView(QListView):
         model.dataChanged.connect(self._on_data_changed)
 
     # Live editors ----------------------------------------------------------------------------
+    # Open editors are tracked by message uid: rows move when cards are inserted or moved, uids
+    # don't.
+
+    def _row_of(self, uid: int) -> int:
+        model = self.model()
+        if not isinstance(model, MessageListModel):
+            return -1
+        try:
+            return model.conversation.index_of(uid)
+        except ValueError:
+            return -1
 
     def card_at(self, row: int) -> MessageCard | None:
         """The live card of ``row``, if it has one."""
@@ -197,17 +217,21 @@ class MessageListView(QListView):
         widget = self.indexWidget(model.index(row, 0))
         return widget if isinstance(widget, MessageCard) else None
 
+    def _open_cards(self) -> list[tuple[int, MessageCard]]:
+        """(row, card) of every live card."""
+        found = []
+        for uid in list(self._open):
+            row = self._row_of(uid)
+            card = self.card_at(row) if row >= 0 else None
+            if card is None:
+                self._open.discard(uid)
+            else:
+                found.append((row, card))
+        return sorted(found, key=lambda pair: pair[0])
+
     def cards(self) -> list[MessageCard]:
         """The live cards, top to bottom."""
-        model = self.model()
-        if model is None:
-            return []
-        cards = [self.card_at(i.row()) for i in self._open if i.isValid()]
-        live = [c for c in cards if c is not None]
-        return sorted(live, key=lambda c: c.y())
-
-    def _row_index(self, persistent: QPersistentModelIndex) -> QModelIndex:
-        return self.model().index(persistent.row(), 0)
+        return [card for _, card in self._open_cards()]
 
     def visible_rows(self) -> range:
         """The rows at least partly on screen."""
@@ -226,25 +250,22 @@ class MessageListView(QListView):
         if model is None:
             return
         rows = self.visible_rows()
-        wanted_rows = range(
+        wanted = range(
             max(0, rows.start - EDITOR_BUFFER), min(model.rowCount(), rows.stop + EDITOR_BUFFER)
         )
         focused = QApplication.focusWidget()
-        for persistent in list(self._open):
-            row = persistent.row() if persistent.isValid() else -1
-            if row in wanted_rows:
+        for row, card in self._open_cards():
+            if row in wanted:
                 continue
-            editor = self.indexWidget(self._row_index(persistent)) if persistent.isValid() else None
-            if editor is not None and focused is not None and editor.isAncestorOf(focused):
+            if focused is not None and card.isAncestorOf(focused):
                 continue  # never pull the card the user is typing in from under them
-            if persistent.isValid():
-                self.closePersistentEditor(self._row_index(persistent))
-            self._open.discard(persistent)
-        for row in wanted_rows:
+            self._open.discard(card.uid)
+            self.closePersistentEditor(model.index(row, 0))
+        for row in wanted:
             index = model.index(row, 0)
-            if not self.isPersistentEditorOpen(index):
+            if self.indexWidget(index) is None:
                 self.openPersistentEditor(index)
-                self._open.add(QPersistentModelIndex(index))
+                self._open.add(model.data(index, UidRole))
         self.editors_synced.emit()
 
     def scroll_to_row(self, row: int, focus: bool = False) -> MessageCard | None:
@@ -273,14 +294,9 @@ class MessageListView(QListView):
                 self.card_delegate.sizeHintChanged.emit(index)
 
     def _after_rows_changed(self, *_args: object) -> None:
-        self._open = {p for p in self._open if p.isValid()}
         self.doItemsLayout()
         self.sync_editors()
-        # Row numbers shifted: the partial rule and badges of the open cards may have changed.
-        for persistent in list(self._open):
-            card = self.card_at(persistent.row())
-            if card is not None:
-                self.card_delegate.setEditorData(card, self._row_index(persistent))
+        self.refresh_cards()  # row numbers shifted: the partial rule of open cards may differ
 
     def _after_reset(self) -> None:
         self._open.clear()
@@ -289,11 +305,9 @@ class MessageListView(QListView):
 
     def refresh_cards(self) -> None:
         """Re-shows every open card (after a rule outside the message changed: the provider)."""
-        for persistent in list(self._open):
-            if persistent.isValid():
-                card = self.card_at(persistent.row())
-                if card is not None:
-                    self.card_delegate.setEditorData(card, self._row_index(persistent))
+        model = self.model()
+        for row, card in self._open_cards():
+            self.card_delegate.setEditorData(card, model.index(row, 0))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

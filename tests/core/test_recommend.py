@@ -1,0 +1,167 @@
+"""The recommender: moonshot-v1-auto's boundaries, the Kimi K2 family, nothing fits, unknowns."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.core.catalog import Catalog, ModelInfo, load_builtin_catalog
+from workbench.core.recommend import (
+    auto_route,
+    estimate_cost,
+    estimate_margin,
+    recommend,
+    reserved_output,
+)
+
+CATALOG = load_builtin_catalog()
+
+
+# moonshot-v1-auto: prompt + max_tokens <= 8,192 -> 8k, <= 32,768 -> 32k, else 128k.
+@pytest.mark.parametrize(
+    ("prompt", "max_tokens", "expected"),
+    [
+        (1, 1024, "moonshot-v1-8k"),
+        (7_168, 1024, "moonshot-v1-8k"),  # exactly 8,192
+        (7_169, 1024, "moonshot-v1-32k"),  # 8,193
+        (8_191, 1, "moonshot-v1-8k"),
+        (8_192, 1, "moonshot-v1-32k"),
+        (31_744, 1024, "moonshot-v1-32k"),  # exactly 32,768
+        (31_745, 1024, "moonshot-v1-128k"),  # 32,769
+        (120_000, 11_072, "moonshot-v1-128k"),  # exactly 131,072
+        (0, 8_192, "moonshot-v1-8k"),
+        (0, 8_193, "moonshot-v1-32k"),
+    ],
+)
+def test_exact_figures_reproduce_moonshot_v1_auto(
+    prompt: int, max_tokens: int, expected: str
+) -> None:
+    routed = auto_route(CATALOG, "moonshot-v1", prompt + max_tokens)
+    assert routed is not None and routed.id == expected
+    for current in ("moonshot-v1-auto", "moonshot-v1-8k", "moonshot-v1-32k", "moonshot-v1-128k"):
+        result = recommend(CATALOG, current, prompt, max_tokens=max_tokens, exact=True)
+        assert result.model == expected, current
+        assert result.scope == "family"
+    auto = recommend(CATALOG, "moonshot-v1-auto", prompt, max_tokens=max_tokens, exact=True)
+    assert auto.auto_pick == expected
+    assert f"would route it to {expected}" in auto.message
+    assert auto.suggests_change  # an alias is never itself the recommendation
+
+
+def test_auto_routes_to_the_largest_when_nothing_fits() -> None:
+    routed = auto_route(CATALOG, "moonshot-v1", 200_000)
+    assert routed is not None and routed.id == "moonshot-v1-128k"
+
+
+def test_default_max_tokens_is_the_providers() -> None:
+    assert reserved_output(None, "moonshot") == 1024
+    assert reserved_output(0, "moonshot") == 1024
+    assert reserved_output(500, "moonshot") == 500
+    result = recommend(CATALOG, "moonshot-v1-8k", 7_168, exact=True)
+    assert result.reserved_output == 1024
+    assert result.needed == 8_192
+    assert result.model == "moonshot-v1-8k"
+    assert result.current_fits is True
+    assert "best fit" in result.message
+
+
+def test_estimates_get_a_margin_that_can_move_the_boundary() -> None:
+    assert estimate_margin(1000, exact=True) == 0
+    assert estimate_margin(1000, exact=False) == 50
+    exact = recommend(CATALOG, "moonshot-v1-8k", 7_000, max_tokens=1024, exact=True)
+    estimate = recommend(CATALOG, "moonshot-v1-8k", 7_000, max_tokens=1024, exact=False)
+    assert exact.model == "moonshot-v1-8k"
+    assert estimate.margin == 350
+    assert estimate.needed == 8_374
+    assert estimate.model == "moonshot-v1-32k"
+    assert estimate.current_fits is False
+    assert "estimate" in estimate.message
+
+
+@pytest.mark.parametrize(
+    ("current", "prompt", "expected"),
+    [
+        ("kimi-k2-turbo-preview", 10_000, "kimi-k2-0711-preview"),  # smallest window, cheaper
+        ("kimi-k2-0905-preview", 10_000, "kimi-k2-0905-preview"),  # 0711: same price, no switch
+        ("kimi-k2-0905-preview", 130_049, "kimi-k2-0905-preview"),  # 131,073: over 128k
+        ("kimi-k2-0711-preview", 130_048, "kimi-k2-0711-preview"),  # exactly 131,072
+        ("kimi-k2-turbo-preview", 200_000, "kimi-k2-0905-preview"),  # same window, cheaper
+        ("kimi-k2-0905-preview", 261_120, "kimi-k2-0905-preview"),  # exactly 262,144
+    ],
+)
+def test_kimi_k2_family_of_256k_windows(current: str, prompt: int, expected: str) -> None:
+    result = recommend(CATALOG, current, prompt, max_tokens=1024, exact=True)
+    assert result.model == expected
+    assert result.scope == "family"
+
+
+def test_kimi_k2_over_256k_tries_the_provider_then_says_nothing_fits() -> None:
+    result = recommend(
+        CATALOG,
+        "kimi-k2-0905-preview",
+        261_121,
+        max_tokens=1024,
+        exact=True,
+        card_tokens=[100, 200_000, 50, 61_000],
+    )
+    assert result.model is None
+    assert result.shortfall == 1
+    assert result.largest_model in {"kimi-k2-0905-preview", "kimi-k2-turbo-preview"}
+    assert result.largest_cards == (1, 3, 0)
+    assert "1 more than the largest window" in result.message
+    assert "#2 (200,000)" in result.message
+
+
+def test_family_too_small_falls_back_to_the_cheapest_of_the_provider() -> None:
+    # moonshot-v1 tops out at 128k; the provider's cheapest priced model that holds 140k.
+    result = recommend(CATALOG, "moonshot-v1-128k", 140_000, max_tokens=1024, exact=True)
+    assert result.scope == "provider"
+    assert result.model == "kimi-k2-0905-preview"
+    assert result.current_fits is False
+
+
+def test_unknown_prices_are_not_free_across_families() -> None:
+    models = [
+        ModelInfo("free?", "p", "a", 10_000),  # prices unknown
+        ModelInfo("priced", "p", "b", 10_000, price_in=5.0, price_out=5.0),
+        ModelInfo("current", "p", "c", 1_000, price_in=1.0, price_out=1.0),
+    ]
+    result = recommend(Catalog(models), "current", 5_000, max_tokens=100, exact=True)
+    assert result.scope == "provider"
+    assert result.model == "priced"
+    assert estimate_cost(models[0], 1000, 100) is None
+
+
+def test_unknown_windows_are_never_recommended() -> None:
+    listed = CATALOG.with_listed("moonshot", ["kimi-k3-preview", "moonshot-v1-8k"])
+    model = listed.get("kimi-k3-preview")
+    assert model is not None and model.context_window is None and model.listed_only
+    assert len(listed.models()) == len(CATALOG.models()) + 1
+    for prompt in (10, 100_000):
+        assert recommend(listed, "moonshot-v1-8k", prompt, exact=True).model != "kimi-k3-preview"
+    result = recommend(listed, "kimi-k3-preview", 5_000, max_tokens=1024, exact=True)
+    assert result.current_window is None
+    assert result.current_fits is None
+    assert result.model == "kimi-k2-0711-preview"
+    assert "window is unknown" in result.message
+
+
+def test_a_model_unknown_to_the_catalog_of_an_unknown_provider() -> None:
+    result = recommend(CATALOG, "my-local-model", 100, provider_kind="local")
+    assert result.model is None
+    assert result.shortfall is None
+    assert "No known context window" in result.message
+
+
+def test_cost_is_input_plus_maximum_output_with_cached_price_noted() -> None:
+    model = CATALOG.get("kimi-k2-0905-preview")
+    assert model is not None
+    cost = estimate_cost(model, 1_000_000, 1_000_000)
+    assert cost is not None
+    assert cost.input_usd == pytest.approx(0.60)
+    assert cost.output_usd == pytest.approx(2.50)
+    assert cost.total_usd == pytest.approx(3.10)
+    assert cost.cached_input_usd == pytest.approx(0.15)
+    no_cache = CATALOG.get("moonshot-v1-32k")
+    assert no_cache is not None
+    cost = estimate_cost(no_cache, 1000, 0)
+    assert cost is not None and cost.cached_input_usd is None

@@ -1,0 +1,99 @@
+"""Fixtures for window tests: dialogs answered by the test, a qasync loop, a main window."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from workbench.ui import dialogs
+from workbench.ui.main_window import MainWindow
+
+
+@dataclass
+class Dialogs:
+    """Stands in for the user at every modal dialog.
+
+    Queue answers with ``answers`` (for ``ask``) and paths with ``open_paths``/``save_paths``; a
+    question nobody expected fails the test. Errors shown are collected in ``errors``.
+    """
+
+    answers: list[dialogs.Button] = field(default_factory=list)
+    open_paths: list[str | None] = field(default_factory=list)
+    save_paths: list[str | None] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def ask(self, _parent: object, title: str, text: str, *args: object, **kwargs: object):
+        self.questions.append(f"{title}: {text}")
+        if not self.answers:
+            raise AssertionError(f"unexpected question: {title}: {text}")
+        return self.answers.pop(0)
+
+    def show_error(self, _parent: object, title: str, text: str, detail: str = "") -> None:
+        self.errors.append(f"{title}: {text} {detail}".strip())
+
+    def choose_open_path(self, _parent: object, _directory: str = "") -> str | None:
+        if not self.open_paths:
+            raise AssertionError("unexpected open-file dialog")
+        return self.open_paths.pop(0)
+
+    def choose_save_path(self, _parent: object, _suggested: str = "") -> str | None:
+        if not self.save_paths:
+            raise AssertionError("unexpected save-file dialog")
+        return self.save_paths.pop(0)
+
+
+@pytest.fixture
+def user_dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    """Every modal dialog answered by the test instead of a person."""
+    fake = Dialogs()
+    for name in ("ask", "show_error", "choose_open_path", "choose_save_path"):
+        monkeypatch.setattr(dialogs, name, getattr(fake, name))
+    return fake
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync event loop driven by Qt's, as in the app: coroutines run while qtbot waits."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    for _ in range(20):
+        if all(t.done() for t in pending):
+            break
+        qapp.processEvents()
+    asyncio.events._set_running_loop(None)
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot, user_dialogs: Dialogs) -> Iterator[type[MainWindow]]:
+    """Builds main windows (optionally on a file); each is closed without questions at the end."""
+    windows: list[MainWindow] = []
+
+    def build(path: str | Path | None = None) -> MainWindow:
+        window = MainWindow(path)
+        # Closed by pytest-qt after the test, unsaved changes dropped without asking.
+        qtbot.addWidget(window, before_close_func=lambda w: w.undo_stack.setClean())
+        window.resize(1100, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need an active window
+        window.message_list.sync_editors()
+        windows.append(window)
+        return window
+
+    yield build  # type: ignore[misc]

@@ -1,0 +1,300 @@
+"""The token meter in the window, driven through object names as a user would."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import tiktoken
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from workbench.core import tokens
+from workbench.core.catalog import override_path
+from workbench.core.resources import examples_dir
+from workbench.core.tokens import Calibration
+from workbench.core.workspace import FORMAT
+from workbench.loopback_server import LoopbackServer, Reply
+from workbench.ui.token_meter import TokenMeter, TokenMeterBar, TokenMeterPanel
+from workbench.ui.undo import SetParam
+
+LONG = examples_dir() / "04-long-review-outgrows-8k.prompt.json"
+SMALL = examples_dir() / "01-product-json-extraction.prompt.json"
+
+
+def label(window, name: str) -> QLabel:
+    widget = window.findChild(QLabel, name)
+    assert widget is not None, name
+    return widget
+
+
+def meter_of(window) -> TokenMeter:
+    meter = window.token_meter
+    assert isinstance(meter, TokenMeter)
+    return meter
+
+
+@pytest.fixture
+def metered(open_window, qtbot: QtBot):
+    """Opens a window and waits for its meter's first figures (the tokenizer loads off the UI)."""
+
+    def build(path: Path | None = None):
+        window = open_window(path)
+        meter = meter_of(window)
+        qtbot.waitUntil(lambda: meter.reading is not None and not meter._recounting)
+        return window
+
+    return build
+
+
+def content_edit(window, row: int) -> QPlainTextEdit:
+    window.message_list.sync_editors()
+    card = window.message_list.card_at(row)
+    assert card is not None
+    return card.findChild(QPlainTextEdit, "contentEdit")
+
+
+def test_meter_sits_atop_the_parameters_with_its_controls(metered) -> None:
+    window = metered(SMALL)
+    for name in (
+        "tokenMeter",
+        "tokenCountLabel",
+        "recommendedModelLabel",
+        "applyRecommendationButton",
+    ):
+        widget = window.findChild(QWidget, name)
+        assert widget is not None, name
+        assert widget.accessibleName() == name
+    panel = window.findChild(TokenMeterPanel, "tokenMeterPanel")
+    assert window.params_column.itemAt(0).widget() is panel is meter_of(window).panel
+    text = label(window, "tokenCountLabel").text()
+    assert "262,144" in text and "estimate" in text and text.startswith("≈")
+    assert "prompt" in text
+    assert "Cost ≤ $" in label(window, "tokenCostLabel").text()
+    assert "cached input" in label(window, "tokenCostLabel").text()
+    bar = window.findChild(TokenMeterBar, "tokenMeter")
+    assert bar.level == "ok"
+    assert bar.context_window == 262144
+    assert bar.segments["system"] > 0 and bar.segments["reserved"] == 512
+
+
+def test_the_tokenizer_loads_off_the_ui_thread(
+    open_window, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "_encoding", None)  # as at start-up: not loaded yet
+    loaded_on: list[str] = []
+    real = tiktoken.get_encoding
+
+    def get_encoding(name: str) -> tiktoken.Encoding:
+        loaded_on.append(threading.current_thread().name)
+        return real(name)
+
+    monkeypatch.setattr(tiktoken, "get_encoding", get_encoding)
+    window = open_window(SMALL)
+    count = label(window, "tokenCountLabel")
+    qtbot.waitUntil(lambda: count.text().startswith("≈"), timeout=20_000)
+    assert loaded_on and loaded_on[0].startswith("token-recount")
+    badge = window.message_list.card_at(0).findChild(QLabel, "tokenBadge")
+    qtbot.waitUntil(lambda: badge.text().endswith("tok"))
+
+
+def test_every_card_shows_its_tokens(metered) -> None:
+    window = metered(SMALL)
+    meter = meter_of(window)
+    window.message_list.sync_editors()
+    for row, message in enumerate(window.workspace.conversation):
+        card = window.message_list.card_at(row)
+        assert card is not None
+        badge = card.findChild(QLabel, "tokenBadge")
+        assert badge.text() == f"{meter.counter.count_message(message):,} tok"
+        assert "estimate" in badge.toolTip()
+
+
+def test_typing_updates_the_meter_and_reencodes_one_card(metered, qtbot: QtBot) -> None:
+    window = metered(SMALL)
+    meter = meter_of(window)
+    count = label(window, "tokenCountLabel")
+    before_tokens = meter.reading.prompt_tokens
+    encoded = meter.counter.encoded
+    edit = content_edit(window, 1)
+    edit.moveCursor(edit.textCursor().MoveOperation.End)
+    qtbot.keyClicks(edit, " Also list every colour variant and its price in euros.")
+    qtbot.waitUntil(lambda: meter.reading.prompt_tokens > before_tokens)
+    assert f"{meter.reading.prompt_tokens:,} prompt" in count.text()
+    typed = len(" Also list every colour variant and its price in euros.")
+    # At most one encoding per keystroke (the edited card only), none for the other cards.
+    assert meter.counter.encoded - encoded <= typed
+    card = window.message_list.card_at(1)
+    badge = card.findChild(QLabel, "tokenBadge")
+    message = window.workspace.conversation[1]
+    assert badge.text() == f"{meter.counter.count_message(message):,} tok"
+
+
+def test_apply_recommendation_goes_through_undo(metered, qtbot: QtBot) -> None:
+    window = metered(LONG)
+    bar = window.findChild(TokenMeterBar, "tokenMeter")
+    assert bar.level == "over"
+    recommended = label(window, "recommendedModelLabel")
+    assert "moonshot-v1-32k" in recommended.text()
+    assert "8,192" in recommended.toolTip()
+    button = window.findChild(QPushButton, "applyRecommendationButton")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.workspace.params.model == "moonshot-v1-32k"
+    qtbot.waitUntil(lambda: bar.context_window == 32768)
+    assert bar.level == "ok"
+    assert window.findChild(QWidget, "modelSelector").currentText() == "moonshot-v1-32k"
+    assert not button.isEnabled()
+    assert window.isWindowModified()
+    window.undo_stack.undo()
+    assert window.workspace.params.model == "moonshot-v1-8k"
+    qtbot.waitUntil(lambda: bar.context_window == 8192)
+    assert button.isEnabled()
+
+
+def test_unknown_prices_show_as_unknown_not_free(metered) -> None:
+    window = metered(LONG)
+    assert "unknown" in label(window, "tokenCostLabel").text()
+
+
+def test_max_tokens_changes_the_reserved_output(metered, qtbot: QtBot) -> None:
+    window = metered(SMALL)
+    bar = window.findChild(TokenMeterBar, "tokenMeter")
+    spin = window.findChild(QWidget, "maxTokensSpin")
+    spin.setValue(4096)
+    qtbot.waitUntil(lambda: bar.segments["reserved"] == 4096)
+    spin.setValue(0)  # "default": Moonshot's 1024
+    qtbot.waitUntil(lambda: bar.segments["reserved"] == 1024)
+
+
+def test_invalid_catalog_override_is_reported(metered) -> None:
+    override_path().write_text("{oops", encoding="utf-8")
+    window = metered(SMALL)
+    error = label(window, "catalogErrorLabel")
+    assert not error.isHidden()
+    assert "models.json" in error.text() and "built-in figures used" in error.text()
+    assert "262,144" in label(window, "tokenCountLabel").text()
+
+
+def _big_workspace(path: Path, cards: int = 200) -> Path:
+    paragraph = (
+        "The session store keeps every login in memory and writes it back on shutdown; "
+        "under load the retry loop recomputes the same value. "
+    )
+    messages = [{"role": "system", "content": "Review carefully."}]
+    for i in range(cards - 1):
+        role = "user" if i % 2 == 0 else "assistant"
+        messages.append({"role": role, "content": f"Card {i}. " + paragraph * 24})
+    data = {
+        "format": FORMAT,
+        "title": "big",
+        "messages": messages,
+        "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"},
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_opening_a_large_file_recounts_off_the_ui_thread(
+    metered, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = metered()
+    meter = meter_of(window)
+    assert window.open_path(_big_workspace(tmp_path / "big.prompt.json"))
+    count = label(window, "tokenCountLabel")
+    assert count.text().startswith("Counting")  # the UI thread did not wait for it
+    qtbot.waitUntil(lambda: count.text().startswith("≈"), timeout=20_000)
+    assert meter._executor is not None
+    assert meter.reading.prompt_tokens > 100_000
+    assert len(meter.reading.breakdown.per_message) == 200
+
+
+@pytest.fixture
+def exact_window(metered, loopback: LoopbackServer, qloop):
+    """A window whose meter asks the loopback server for exact counts, quickly."""
+    window = metered(SMALL)
+    meter = meter_of(window)
+    meter.scheduler.delay = 0.05
+    meter.exact_target = lambda provider: (loopback.url, "sk-test")
+    meter.forget_exact_targets()
+    return window
+
+
+def count_requests(server: LoopbackServer) -> int:
+    return len([r for r in server.requests if "tokenizers" in r.path])
+
+
+def test_exact_count_replaces_the_estimate(
+    exact_window, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    window = exact_window
+    meter = meter_of(window)
+    count = label(window, "tokenCountLabel")
+    edit = content_edit(window, 1)
+    with qtbot.waitSignal(meter.exact_count_settled, timeout=5000):
+        qtbot.keyClicks(edit, " quickly")
+    qtbot.waitUntil(lambda: "(exact)" in count.text())
+    last = [r for r in loopback.requests if "tokenizers" in r.path][-1]
+    exact = loopback.count_tokens(last.body)  # the server's own tokenizer stand-in
+    assert count.text().startswith(f"{exact:,} prompt")
+    assert last.body["messages"][1]["content"].startswith(" quickly")
+    # Several keystrokes, one request: each keystroke superseded the previous one.
+    assert count_requests(loopback) == 1
+    assert "tokenizer endpoint" in count.toolTip()
+    # Typing again goes back to an estimate (calibrated by what the exact count taught).
+    qtbot.keyClicks(edit, "!")
+    qtbot.waitUntil(lambda: "estimate" in count.text())
+    assert "calibrated" in count.text()
+    # Remembered for the next session (written by the meter's worker thread).
+    qtbot.waitUntil(lambda: Calibration().ratio("kimi-k2") is not None)
+
+
+def test_failed_exact_count_falls_back_quietly(
+    exact_window, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    window = exact_window
+    meter = meter_of(window)
+    loopback.count_reply = Reply(status=500, error_type="server_error", error_message="boom")
+    with qtbot.waitSignal(meter.exact_count_settled, timeout=5000):
+        qtbot.keyClicks(content_edit(window, 1), " again")
+    count = label(window, "tokenCountLabel")
+    assert "estimate" in count.text()
+    assert "Exact count failed, showing the estimate: HTTP 500: boom" in count.toolTip()
+    assert "boom" not in window.statusBar().currentMessage()  # quiet: no status message
+
+
+def test_slow_exact_count_is_dropped_when_the_text_changes(
+    exact_window, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    window = exact_window
+    meter = meter_of(window)
+    loopback.count_reply = Reply(first_byte_delay=0.5)
+    loopback.count_tokens = lambda body: 999
+    edit = content_edit(window, 1)
+    qtbot.keyClicks(edit, " one")
+    qtbot.waitUntil(lambda: count_requests(loopback) == 1, timeout=5000)
+    loopback.count_reply = Reply()
+    loopback.count_tokens = lambda body: 777
+    with qtbot.waitSignal(meter.exact_count_settled, timeout=5000):
+        qtbot.keyClicks(edit, " two")  # the slow answer, now stale, must never show
+    count = label(window, "tokenCountLabel")
+    assert count.text().startswith("777 prompt")
+    qtbot.wait(600)
+    assert count.text().startswith("777 prompt")
+
+
+def test_listed_model_with_unknown_window(metered, qtbot: QtBot) -> None:
+    window = metered(SMALL)
+    meter = meter_of(window)
+    meter.set_listed_models("moonshot", ["kimi-k3-preview"])
+    window.undo_stack.push(SetParam(window.workspace, "model", "kimi-k3-preview"))
+    bar = window.findChild(TokenMeterBar, "tokenMeter")
+    qtbot.waitUntil(lambda: bar.level == "unknown")
+    assert "unknown window" in label(window, "tokenCountLabel").text()
+    recommended = label(window, "recommendedModelLabel")
+    assert "kimi-k3-preview" not in recommended.text()
+    assert "window is unknown" in recommended.toolTip()
+    assert window.findChild(QPushButton, "applyRecommendationButton").isEnabled()
