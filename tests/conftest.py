@@ -27,3 +27,12 @@ def loopback() -> Iterator[LoopbackServer]:
     """An OpenAI-compatible server on 127.0.0.1 speaking real HTTP and SSE."""
     with LoopbackServer() as server:
         yield server
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[object]:
+    """An in-memory keyring installed as keyring's backend (tests never touch a real one)."""
+    from tests.memory_keyring import MemoryKeyring, installed
+
+    with installed(MemoryKeyring()) as backend:
+        yield backend

@@ -47,6 +47,8 @@ class Reply:
         chunk_delay: Seconds to wait between chunks.
         cut_after: Close the connection after this many chunks, without ``[DONE]``.
         garbage_after: Send a malformed SSE data line after this many chunks.
+        error_after: Send ``{"error": {"type": error_type, "message": error_message}}`` as an SSE
+            event after this many chunks and end the stream (an error reported mid-stream).
     """
 
     text: str = "Hello from the loopback server."
@@ -66,6 +68,7 @@ class Reply:
     chunk_delay: float = 0.0
     cut_after: int | None = None
     garbage_after: int | None = None
+    error_after: int | None = None
 
 
 def split_text(text: str, chunks: int | None) -> list[str]:
@@ -347,6 +350,11 @@ class _Handler(BaseHTTPRequestHandler):
                 if reply.cut_after is not None and number >= reply.cut_after:
                     self._flush(buffer)
                     return  # closing without [DONE]: the stream is cut
+                if reply.error_after is not None and number == reply.error_after:
+                    error = {"error": {"type": reply.error_type, "message": reply.error_message}}
+                    buffer.append(b"data: " + json.dumps(error).encode() + b"\n\n")
+                    self._flush(buffer)
+                    return
                 if reply.garbage_after is not None and number == reply.garbage_after:
                     buffer.append(b"data: {not json at all\n\n")
                 buffer.append(b"data: " + json.dumps(event).encode() + b"\n\n")

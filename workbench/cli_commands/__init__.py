@@ -1,3 +1,5 @@
 """The headless subcommands; each module registers itself with ``workbench.cli.command``."""
 
-from workbench.cli_commands import count  # noqa: F401
+from workbench.cli_commands import count, export, run
+
+__all__ = ["count", "export", "run"]

@@ -6,8 +6,19 @@ preset's ``kind`` and ``prefill`` style instead of testing provider names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import logging
+import re
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from workbench.core import paths
+from workbench.core.workspace import write_atomic
+
+log = logging.getLogger(__name__)
 
 
 class Prefill(StrEnum):
@@ -21,8 +32,8 @@ class Prefill(StrEnum):
 
 
 @dataclass(frozen=True)
-class ProviderPreset:
-    """A built-in provider.
+class ProviderConfig:
+    """A provider the app can send to: a built-in preset or one the user added.
 
     Attributes:
         id: Stable id used in workspace files (``params.provider``) and as the keyring user name.
@@ -42,9 +53,57 @@ class ProviderPreset:
     key_env: str
     needs_key: bool = True
 
+    def to_json(self) -> dict[str, Any]:
+        """The provider's object in ``providers.json`` (never a key: keys live in the keyring)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "base_url": self.base_url,
+            "prefill": self.prefill.value,
+            "key_env": self.key_env,
+            "needs_key": self.needs_key,
+        }
 
-PRESETS: tuple[ProviderPreset, ...] = (
-    ProviderPreset(
+    @classmethod
+    def from_json(cls, data: Any) -> ProviderConfig:
+        """A provider from its JSON object; ValueError saying what is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("a provider must be an object")
+        values: dict[str, str] = {}
+        for key in ("id", "name", "kind", "base_url"):
+            value = data.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{key} must be a non-empty string")
+            values[key] = value.strip()
+        try:
+            prefill = Prefill(data.get("prefill", Prefill.NONE.value))
+        except ValueError:
+            styles = ", ".join(p.value for p in Prefill)
+            raise ValueError(f"prefill must be one of {styles}") from None
+        key_env = data.get("key_env") or default_key_env(values["id"])
+        if not isinstance(key_env, str):
+            raise ValueError("key_env must be a string")
+        needs_key = data.get("needs_key", True)
+        if not isinstance(needs_key, bool):
+            raise ValueError("needs_key must be true or false")
+        return cls(
+            values["id"],
+            values["name"],
+            values["kind"],
+            values["base_url"],
+            prefill,
+            key_env,
+            needs_key,
+        )
+
+
+#: The name the first version gave the dataclass; presets are plain ProviderConfig values.
+ProviderPreset = ProviderConfig
+
+
+PRESETS: tuple[ProviderConfig, ...] = (
+    ProviderConfig(
         "moonshot",
         "Moonshot (global)",
         "moonshot",
@@ -52,7 +111,7 @@ PRESETS: tuple[ProviderPreset, ...] = (
         Prefill.MOONSHOT_PARTIAL,
         "MOONSHOT_API_KEY",
     ),
-    ProviderPreset(
+    ProviderConfig(
         "moonshot-cn",
         "Moonshot (China)",
         "moonshot",
@@ -60,10 +119,10 @@ PRESETS: tuple[ProviderPreset, ...] = (
         Prefill.MOONSHOT_PARTIAL,
         "MOONSHOT_CN_API_KEY",
     ),
-    ProviderPreset(
+    ProviderConfig(
         "openai", "OpenAI", "openai", "https://api.openai.com/v1", Prefill.NONE, "OPENAI_API_KEY"
     ),
-    ProviderPreset(
+    ProviderConfig(
         "deepseek",
         "DeepSeek",
         "deepseek",
@@ -71,7 +130,7 @@ PRESETS: tuple[ProviderPreset, ...] = (
         Prefill.DEEPSEEK_PREFIX,
         "DEEPSEEK_API_KEY",
     ),
-    ProviderPreset(
+    ProviderConfig(
         "ollama",
         "Ollama",
         "local",
@@ -80,7 +139,7 @@ PRESETS: tuple[ProviderPreset, ...] = (
         "OLLAMA_API_KEY",
         needs_key=False,
     ),
-    ProviderPreset(
+    ProviderConfig(
         "lmstudio",
         "LM Studio",
         "local",
@@ -89,7 +148,7 @@ PRESETS: tuple[ProviderPreset, ...] = (
         "LMSTUDIO_API_KEY",
         needs_key=False,
     ),
-    ProviderPreset(
+    ProviderConfig(
         "vllm",
         "vLLM",
         "vllm",
@@ -98,10 +157,22 @@ PRESETS: tuple[ProviderPreset, ...] = (
         "VLLM_API_KEY",
         needs_key=False,
     ),
+    ProviderConfig(
+        "llamacpp",
+        "llama.cpp server",
+        "local",
+        "http://localhost:8080/v1",
+        Prefill.TRAILING_ASSISTANT,
+        "LLAMACPP_API_KEY",
+        needs_key=False,
+    ),
 )
 
+#: Kinds a user-added provider may have; ``custom`` is any OpenAI-compatible server.
+KINDS: tuple[str, ...] = ("moonshot", "openai", "deepseek", "vllm", "local", "custom")
 
-def preset(provider_id: str) -> ProviderPreset | None:
+
+def preset(provider_id: str) -> ProviderConfig | None:
     """The built-in preset with ``provider_id``, or None."""
     return next((p for p in PRESETS if p.id == provider_id), None)
 
@@ -114,3 +185,188 @@ def prefill_refusal(prefill: Prefill, provider_name: str) -> str | None:
             "Choose Moonshot, DeepSeek, vLLM or a local server to use partial."
         )
     return None
+
+
+# The registry ----------------------------------------------------------------------------------
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ProviderError(ValueError):
+    """A provider that cannot be added or saved, with the reason in words."""
+
+
+def default_key_env(provider_id: str) -> str:
+    """The environment variable named after a provider id (``my-vllm`` -> ``MY_VLLM_API_KEY``)."""
+    return re.sub(r"[^A-Z0-9]+", "_", provider_id.upper()).strip("_") + "_API_KEY"
+
+
+def validate_base_url(url: str) -> str | None:
+    """Why ``url`` cannot be a provider's base URL, or None when it can.
+
+    A base URL is an absolute http(s) URL with a host, without credentials (keys belong in the
+    keyring, not in a URL that is saved to a file), query or fragment.
+    """
+    text = url.strip()
+    if not text:
+        return "Enter the base URL, for instance https://api.moonshot.ai/v1."
+    if any(c.isspace() for c in text):
+        return "The base URL cannot contain spaces."
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as error:
+        return f"The base URL is not a valid URL ({error})."
+    if parts.scheme not in ("http", "https"):
+        return "The base URL must start with https:// (or http:// for a local server)."
+    if not parts.hostname:
+        return "The base URL needs a host name, for instance https://api.moonshot.ai/v1."
+    if parts.username or parts.password:
+        return "Do not put a user name or key in the URL: save the key in the keyring instead."
+    if parts.query or parts.fragment:
+        return "The base URL cannot have a query (?...) or fragment (#...)."
+    if port == 0:
+        return "The base URL has an invalid port."
+    return None
+
+
+def normalize_base_url(url: str) -> str:
+    """``url`` without surrounding spaces or a trailing slash (the SDK adds the paths)."""
+    return url.strip().rstrip("/")
+
+
+class ProviderRegistry:
+    """The presets plus the providers the user added or edited, saved in ``providers.json``.
+
+    Editing a preset stores an override under the preset's id; removing it restores the preset.
+    A ``providers.json`` that cannot be read is never overwritten: ``load_error`` says why, the
+    presets stay usable and saving raises :class:`ProviderError` until the file is fixed.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or paths.config_dir() / "providers.json"
+        self.load_error: str | None = None
+        self._user: dict[str, ProviderConfig] = {}
+        self._load()
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            self.load_error = f"{self.path.name}: cannot read it ({error.strerror or error})"
+            log.warning("Provider file unreadable: %s", self.load_error)
+            return
+        try:
+            data = json.loads(text)
+            entries = data.get("providers") if isinstance(data, dict) else None
+            if not isinstance(entries, list):
+                raise ValueError('expected {"providers": [...]}')
+            loaded: dict[str, ProviderConfig] = {}
+            for number, entry in enumerate(entries):
+                try:
+                    config = ProviderConfig.from_json(entry)
+                except ValueError as error:
+                    raise ValueError(f"providers[{number}]: {error}") from None
+                loaded[config.id] = config
+        except ValueError as error:
+            self.load_error = f"{self.path.name}: {error}"
+            log.warning("Provider file not used: %s", self.load_error)
+            return
+        self._user = loaded
+
+    def all(self) -> list[ProviderConfig]:
+        """Presets (with the user's edits) in their order, then the user's own providers."""
+        result = [self._user.get(p.id, p) for p in PRESETS]
+        preset_ids = {p.id for p in PRESETS}
+        result += [c for c in self._user.values() if c.id not in preset_ids]
+        return result
+
+    def get(self, provider_id: str) -> ProviderConfig | None:
+        """The provider with ``provider_id``, or None."""
+        return self._user.get(provider_id) or preset(provider_id)
+
+    def is_preset(self, provider_id: str) -> bool:
+        """Whether ``provider_id`` is a built-in provider (it can be edited, not removed)."""
+        return preset(provider_id) is not None
+
+    def is_edited(self, provider_id: str) -> bool:
+        """Whether a preset carries the user's edits."""
+        return self.is_preset(provider_id) and provider_id in self._user
+
+    # Checking ----------------------------------------------------------------------------------
+
+    def problems(self, config: ProviderConfig, *, new: bool) -> list[str]:
+        """Why ``config`` cannot be saved (as sentences); empty when it can."""
+        found = []
+        if not _ID.match(config.id):
+            found.append(
+                "The id must be 1-40 lower-case letters, digits, '-', '_' or '.', "
+                "starting with a letter or digit."
+            )
+        elif new and self.get(config.id) is not None:
+            found.append(f"A provider with the id {config.id!r} already exists.")
+        if not config.name.strip():
+            found.append("Give the provider a name.")
+        if config.kind not in KINDS:
+            found.append(f"The kind must be one of {', '.join(KINDS)}.")
+        url_problem = validate_base_url(config.base_url)
+        if url_problem:
+            found.append(url_problem)
+        if not _ENV.match(config.key_env):
+            found.append("The key variable must be a valid environment variable name.")
+        return found
+
+    # Editing -----------------------------------------------------------------------------------
+
+    def add(self, config: ProviderConfig) -> ProviderConfig:
+        """Adds a user provider and saves; ProviderError when it is invalid or the id is taken."""
+        config = replace(config, base_url=normalize_base_url(config.base_url))
+        problems = self.problems(config, new=True)
+        if problems:
+            raise ProviderError(" ".join(problems))
+        self._save({**self._user, config.id: config})
+        return config
+
+    def update(self, config: ProviderConfig) -> ProviderConfig:
+        """Replaces the provider with ``config.id`` (a preset gets an override) and saves."""
+        if self.get(config.id) is None:
+            raise ProviderError(f"There is no provider with the id {config.id!r}.")
+        config = replace(config, base_url=normalize_base_url(config.base_url))
+        problems = self.problems(config, new=False)
+        if problems:
+            raise ProviderError(" ".join(problems))
+        original = preset(config.id)
+        user = dict(self._user)
+        if original is not None and config == original:
+            user.pop(config.id, None)  # back to the preset: nothing to keep
+        else:
+            user[config.id] = config
+        self._save(user)
+        return config
+
+    def remove(self, provider_id: str) -> None:
+        """Removes a user provider, or restores a preset's defaults; ProviderError otherwise."""
+        if provider_id not in self._user:
+            if self.is_preset(provider_id):
+                raise ProviderError(
+                    f"{provider_id} is a built-in provider: it can be edited but not removed."
+                )
+            raise ProviderError(f"There is no provider with the id {provider_id!r}.")
+        user = dict(self._user)
+        del user[provider_id]
+        self._save(user)
+
+    def _save(self, user: dict[str, ProviderConfig]) -> None:
+        if self.load_error is not None:
+            raise ProviderError(
+                f"Not saved: {self.load_error}. Fix or remove {self.path} first; "
+                "it is kept as it is so nothing in it is lost."
+            )
+        payload = {"providers": [c.to_json() for c in user.values()]}
+        write_atomic(self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        self._user = user

@@ -1,0 +1,260 @@
+"""Run history: every run appended to SQLite, committed at once so a crash loses nothing.
+
+The database lives in the data folder (``WORKBENCH_HOME/data`` or the platform's). A row keeps the
+request as sent (never the key: a request does not hold one, and key-like strings are redacted
+anyway), the result with its metrics, and the workspace, so a run can be reopened. Runs of one
+comparison share a ``group`` id.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from workbench.core import paths
+from workbench.core.payloads import ChatRequest
+from workbench.core.run_types import RunResult, ToolCall, Usage
+from workbench.core.secrets import redact
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    variant TEXT,
+    "group" TEXT,
+    request_json TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    workspace_json TEXT NOT NULL,
+    error TEXT,
+    answer TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS runs_group ON runs ("group");
+"""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded run.
+
+    Attributes:
+        id: The row id.
+        started_at: When the run started, ISO 8601 in UTC.
+        provider: The provider id.
+        model: The model id.
+        variant: The variant label, or None.
+        group: The comparison the run belongs to, or None.
+        request_json: The request as sent (JSON text, no key).
+        result_json: The result (JSON text: RunResult.to_json() plus prefix and interrupted).
+        workspace_json: The workspace when the run started (JSON text).
+        error: The run's error message, or None.
+    """
+
+    id: int
+    started_at: str
+    provider: str
+    model: str
+    variant: str | None
+    group: str | None
+    request_json: str
+    result_json: str
+    workspace_json: str
+    error: str | None
+
+    def result(self) -> RunResult:
+        """The recorded result as a :class:`RunResult`."""
+        return result_from_json(json.loads(self.result_json))
+
+    def request(self) -> dict[str, Any]:
+        """The recorded request (``ChatRequest.to_json()``)."""
+        value = json.loads(self.request_json)
+        return value if isinstance(value, dict) else {}
+
+    def workspace_data(self) -> Any:
+        """The workspace's JSON, to reopen the run (``workspace_from_json``)."""
+        return json.loads(self.workspace_json)
+
+
+def result_to_json(result: RunResult) -> dict[str, Any]:
+    """What history stores of a result: the CLI's JSON plus what it needs to restore it."""
+    data = result.to_json()
+    data["prefix"] = result.prefix
+    data["continuation"] = result.text
+    data["interrupted"] = result.interrupted
+    return data
+
+
+def result_from_json(data: dict[str, Any]) -> RunResult:
+    """A :class:`RunResult` from :func:`result_to_json`'s object."""
+    usage = data.get("usage")
+    calls = []
+    for call in data.get("tool_calls") or []:
+        function = call.get("function") or {}
+        calls.append(
+            ToolCall(
+                id=str(call.get("id", "")),
+                name=str(function.get("name", "")),
+                arguments=str(function.get("arguments", "")),
+                type=str(call.get("type", "function")),
+            )
+        )
+    prefix = str(data.get("prefix") or "")
+    text = data.get("continuation")
+    if not isinstance(text, str):
+        full = str(data.get("text") or "")
+        text = full[len(prefix) :] if full.startswith(prefix) else full
+    return RunResult(
+        provider=str(data.get("provider", "")),
+        model=str(data.get("model", "")),
+        variant=data.get("variant"),
+        prefix=prefix,
+        text=text,
+        reasoning=str(data.get("reasoning") or ""),
+        tool_calls=calls,
+        finish_reason=data.get("finish_reason"),
+        usage=Usage(**usage) if isinstance(usage, dict) else None,
+        ttft_ms=data.get("ttft_ms"),
+        duration_ms=data.get("duration_ms"),
+        cost_usd=data.get("cost_usd"),
+        error=data.get("error"),
+        interrupted=bool(data.get("interrupted")),
+    )
+
+
+def _dumps(value: Any) -> str:
+    return redact(json.dumps(value, ensure_ascii=False))
+
+
+class HistoryStore:
+    """The run history database.
+
+    Each call opens its own connection, so a store may be used from a worker thread (the window
+    records off the UI thread) without sharing a connection between threads.
+
+    Args:
+        path: The database file; ``history.sqlite3`` in the data folder when None.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else paths.data_dir() / "history.sqlite3"
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=10)) as db:
+            db.row_factory = sqlite3.Row
+            # WAL: a crash mid-write leaves the committed runs intact, and readers never block.
+            db.execute("PRAGMA journal_mode=WAL")
+            with db:  # one transaction, committed on leaving
+                yield db
+
+    def record(
+        self,
+        request: ChatRequest,
+        result: RunResult,
+        workspace_json: str | dict[str, Any],
+        *,
+        group: str | None = None,
+        started_at: datetime | None = None,
+    ) -> int:
+        """Appends one run and commits; returns its id.
+
+        Args:
+            request: What was sent.
+            result: How it ended.
+            workspace_json: The workspace's JSON (text or object) when the run started.
+            group: The comparison the run belongs to.
+            started_at: When the run started; now minus its duration when None.
+        """
+        if started_at is None:
+            started_at = datetime.now(UTC) - timedelta(milliseconds=result.duration_ms or 0)
+        if not isinstance(workspace_json, str):
+            workspace_json = json.dumps(workspace_json, ensure_ascii=False)
+        row = (
+            started_at.astimezone(UTC).isoformat(timespec="milliseconds"),
+            request.provider,
+            request.model,
+            request.variant,
+            group,
+            _dumps(request.to_json()),
+            _dumps(result_to_json(result)),
+            redact(workspace_json),
+            redact(result.error) if result.error else None,
+            redact(result.full_text + "\n" + result.reasoning),
+        )
+        with self._connect() as db:
+            cursor = db.execute(
+                'INSERT INTO runs (started_at, provider, model, variant, "group", request_json, '
+                "result_json, workspace_json, error, answer) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                row,
+            )
+            return int(cursor.lastrowid or 0)
+
+    def search(self, text: str = "", limit: int = 200) -> list[HistoryEntry]:
+        """The newest runs whose request, answer, model, variant or error contains ``text``."""
+        query = "SELECT * FROM runs {} ORDER BY id DESC LIMIT ?"
+        if not text.strip():
+            with self._connect() as db:
+                rows = db.execute(query.format(""), (limit,)).fetchall()
+            return [_entry(r) for r in rows]
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        columns = ("request_json", "answer", "model", "provider", "variant", "error")
+        where = "WHERE " + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns)
+        with self._connect() as db:
+            rows = db.execute(query.format(where), (*[pattern] * len(columns), limit)).fetchall()
+        return [_entry(r) for r in rows]
+
+    def get(self, entry_id: int) -> HistoryEntry:
+        """The run with ``entry_id``; KeyError when there is none."""
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM runs WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise KeyError(entry_id)
+        return _entry(row)
+
+    def group(self, group_id: str) -> list[HistoryEntry]:
+        """The runs of one comparison, in the order they were recorded."""
+        with self._connect() as db:
+            rows = db.execute(
+                'SELECT * FROM runs WHERE "group" = ? ORDER BY id', (group_id,)
+            ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def delete(self, entry_id: int) -> None:
+        """Removes one run."""
+        with self._connect() as db:
+            db.execute("DELETE FROM runs WHERE id = ?", (entry_id,))
+
+    def count(self) -> int:
+        """How many runs are recorded."""
+        with self._connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+
+def new_group_id() -> str:
+    """A fresh id for the runs of one comparison."""
+    return f"g{time.time_ns():x}"
+
+
+def _entry(row: sqlite3.Row) -> HistoryEntry:
+    return HistoryEntry(
+        id=row["id"],
+        started_at=row["started_at"],
+        provider=row["provider"],
+        model=row["model"],
+        variant=row["variant"],
+        group=row["group"],
+        request_json=row["request_json"],
+        result_json=row["result_json"],
+        workspace_json=row["workspace_json"],
+        error=row["error"],
+    )

@@ -1,0 +1,727 @@
+"""Streaming runs: one request to one provider, as a sequence of events that always ends.
+
+A :class:`Run` sends a :class:`~workbench.core.payloads.ChatRequest` with the async OpenAI client
+and yields :data:`~workbench.core.run_types.RunEvent` values: text and reasoning as they stream,
+tool calls as they grow, a :class:`Status` per retry, and always, last, a :class:`Finished`
+carrying the :class:`RunResult`. Faults never escape as exceptions: they end the run with a plain
+message in ``result.error``, keeping the text received so far (``interrupted``).
+
+Example:
+    >>> run = Run(request, api_key)                                       # doctest: +SKIP
+    >>> async for event in run.events():
+    ...     if isinstance(event, TextDelta):
+    ...         print(event.text, end="")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from workbench.core.catalog import Catalog, load_builtin_catalog
+from workbench.core.payloads import (
+    ChatRequest,
+    RequestError,
+    build_request,
+    find_variant,
+    provider_id_for,
+)
+from workbench.core.providers import ProviderConfig, ProviderRegistry, normalize_base_url
+from workbench.core.run_types import (
+    Finished,
+    ReasoningDelta,
+    RunEvent,
+    RunResult,
+    Status,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+from workbench.core.secrets import KeyStore, redact
+
+if TYPE_CHECKING:
+    from workbench.core.history import HistoryStore
+    from workbench.core.workspace import Variant, Workspace
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 60.0
+#: The longest wait a Retry-After header may impose before the run gives up waiting.
+MAX_RETRY_WAIT = 60.0
+#: Sent as the key to servers that need none, so the SDK never reads OPENAI_API_KEY instead.
+NO_KEY = "no-key-needed"
+
+QUOTA_TYPES = ("exceeded_current_quota_error", "insufficient_quota")
+CONTEXT_MARKERS = (
+    "token limit",
+    "context length",
+    "context_length",
+    "maximum context",
+    "context window",
+    "too many tokens",
+    "too long",
+)
+
+
+@lru_cache(maxsize=1)
+def _builtin_catalog() -> Catalog:
+    return load_builtin_catalog()
+
+
+@lru_cache(maxsize=1)
+def _ssl_context() -> Any:
+    """The default TLS context, built once: loading the CA bundle costs ~50 ms per client."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
+def _http_client(openai: Any) -> Any:
+    """An HTTP client with the SDK's defaults and the shared TLS context (None: SDK default)."""
+    try:
+        return openai.DefaultAsyncHttpxClient(verify=_ssl_context())
+    except Exception:  # a different SDK layout: let the SDK build its own client
+        return None
+
+
+# Errors ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiFailure:
+    """An HTTP error of the API, read from its ``{"error": {"type", "message"}}`` body."""
+
+    status: int
+    type: str
+    message: str
+    retry_after: float | None = None
+
+    @property
+    def is_quota(self) -> bool:
+        """The account has no quota left: retrying cannot help."""
+        return self.status == 429 and (self.type in QUOTA_TYPES or "quota" in self.message.lower())
+
+    @property
+    def retryable(self) -> bool:
+        """A rate limit, an overloaded engine or a server fault: worth another try."""
+        return (self.status == 429 and not self.is_quota) or self.status >= 500
+
+
+def _failure_from(error: Any) -> ApiFailure:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    kind = message = ""
+    if isinstance(body, dict):
+        kind = str(body.get("type") or body.get("code") or "")
+        message = str(body.get("message") or "")
+    response = getattr(error, "response", None)
+    status = int(getattr(error, "status_code", 0) or getattr(response, "status_code", 0) or 0)
+    if not message:
+        message = str(getattr(error, "message", "") or error)
+    headers = getattr(response, "headers", None)
+    return ApiFailure(status, kind, message, _retry_after(headers))
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds a ``Retry-After`` (or ``retry-after-ms``) header asks to wait, if any."""
+    if headers is None:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int = 0) -> str:
+    """A plain sentence for an API error, naming what to do about it."""
+    detail = f"({failure.status}{' ' + failure.type if failure.type else ''}: {failure.message})"
+    status = failure.status
+    if status == 401:
+        return (
+            f"The API key was refused {detail}. Check the key saved for {request.provider} "
+            "(keys of api.moonshot.ai and api.moonshot.cn are not interchangeable)."
+        )
+    if status == 403:
+        return (
+            f"Access denied {detail}. The account may have run out of balance, or this key "
+            f"may not be allowed to use {request.model}."
+        )
+    if status == 404:
+        return (
+            f"Model {request.model!r} was not found {detail}: it may be misspelt or retired. "
+            "Pick another model (Test connection lists the available ones), or check the base "
+            "URL."
+        )
+    if status == 400 and any(m in failure.message.lower() for m in CONTEXT_MARKERS):
+        return (
+            f"The conversation is too long for {request.model}'s context window {detail}. "
+            "Shorten it, lower max_tokens, or pick a model with a larger window."
+        )
+    if status == 400:
+        return f"The request was refused {detail}."
+    if failure.is_quota:
+        return (
+            f"Your quota is used up {detail}. Top up the account balance, then send again "
+            "(not retried: waiting does not help)."
+        )
+    tries = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+    if status == 429:
+        return f"Rate limited{tries} {detail}. Wait a little and send again."
+    if status >= 500:
+        return f"The server failed{tries} {detail}. Try again later."
+    return f"The request failed {detail}."
+
+
+def _is_refused(error: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or "refused" in str(current).lower():
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot go in an HTTP header (a paste with spaces or odd characters), or None."""
+    if key is None or (key.isascii() and key.isprintable() and " " not in key):
+        return None
+    return (
+        "The API key contains spaces, line breaks or non-ASCII characters, so it cannot be sent. "
+        "Paste the key again, exactly as the provider shows it."
+    )
+
+
+# The run --------------------------------------------------------------------------------------
+
+
+class _ToolCallAssembler:
+    """Joins streamed tool-call deltas into calls, keyed by ``index`` (or by order without it)."""
+
+    def __init__(self) -> None:
+        self.calls: list[ToolCall] = []
+        self._positions: dict[int, int] = {}
+
+    def add(self, delta: Any) -> int:
+        """Applies one delta; returns the position of the call it grew."""
+        index = _get(delta, "index")
+        call_id = _get(delta, "id") or ""
+        function = _get(delta, "function")
+        name = _get(function, "name") or ""
+        arguments = _get(function, "arguments") or ""
+        if isinstance(index, int) and index in self._positions:
+            position = self._positions[index]
+        elif isinstance(index, int):
+            position = self._new(call_id, name)
+            self._positions[index] = position
+        elif (call_id and all(c.id != call_id for c in self.calls)) or not self.calls:
+            # No index: a delta with a new id starts a call, anything else continues the last.
+            position = self._new(call_id, name)
+        else:
+            position = next(
+                (i for i, c in enumerate(self.calls) if call_id and c.id == call_id),
+                len(self.calls) - 1,
+            )
+        call = self.calls[position]
+        if call_id and not call.id:
+            call.id = call_id
+        if name and not call.name:
+            call.name = name
+        call.arguments += arguments
+        call_type = _get(delta, "type")
+        if isinstance(call_type, str) and call_type:
+            call.type = call_type
+        return position
+
+    def _new(self, call_id: str, name: str) -> int:
+        self.calls.append(ToolCall(id=call_id, name=name))
+        return len(self.calls) - 1
+
+
+def _get(value: Any, name: str) -> Any:
+    """A field of an SDK model or of a plain dict (extra fields arrive as dicts)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
+def _usage(value: Any) -> Usage | None:
+    if value is None:
+        return None
+    prompt = _get(value, "prompt_tokens")
+    completion = _get(value, "completion_tokens")
+    if not isinstance(prompt, int) or not isinstance(completion, int):
+        return None
+    total = _get(value, "total_tokens")
+    cached = _get(_get(value, "prompt_tokens_details"), "cached_tokens")
+    if not isinstance(cached, int):
+        cached = _get(value, "cached_tokens")  # Moonshot reports it at the top of usage
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=total if isinstance(total, int) else prompt + completion,
+        cached_tokens=cached if isinstance(cached, int) else 0,
+    )
+
+
+class Run:
+    """One streaming request, observed through :meth:`events` and ended early by :meth:`stop`.
+
+    Args:
+        request: What to send.
+        api_key: The key (None for servers that need none). It is never logged or stored.
+        catalog: Prices for the cost; the built-in catalog when None.
+        max_retries: Retries after a 429 rate limit or a 5xx, each announced by a Status event.
+        timeout: Seconds to wait for the connection and between two pieces of the stream.
+        backoff: First wait between retries without ``Retry-After``; doubled each time.
+
+    ``result.ttft_ms`` and ``result.duration_ms`` count from the start of :meth:`events`, retry
+    waits included: they are what the user waited.
+    """
+
+    def __init__(
+        self,
+        request: ChatRequest,
+        api_key: str | None,
+        *,
+        catalog: Catalog | None = None,
+        max_retries: int = 3,
+        timeout: float = DEFAULT_TIMEOUT,
+        backoff: float = 1.0,
+    ) -> None:
+        self.request = request
+        self._api_key = api_key
+        self._catalog = catalog
+        self.max_retries = max(0, max_retries)
+        self.timeout = timeout
+        self.backoff = backoff
+        self.result = RunResult(
+            provider=request.provider,
+            model=request.model,
+            variant=request.variant,
+            prefix=request.prefix,
+        )
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._tools = _ToolCallAssembler()
+        self._task: asyncio.Task[None] | None = None
+        self._started = False
+        self._stopped = False
+        self._done = False
+        self._start = 0.0
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stopped
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has finished (its Finished event is out)."""
+        return self._done
+
+    def stop(self) -> None:
+        """Ends the run now: the HTTP stream is closed, the text so far kept (``interrupted``)."""
+        if self._done:
+            return
+        self._stopped = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def events(self) -> AsyncIterator[RunEvent]:
+        """The run's events; the last one is always :class:`Finished`. Iterate it once."""
+        if self._started:
+            raise RuntimeError("Run.events() can be iterated only once")
+        self._started = True
+        queue: asyncio.Queue[RunEvent] = asyncio.Queue()
+        self._task = asyncio.get_running_loop().create_task(self._work(queue))
+        try:
+            while True:
+                # Drain what is already there before waiting: a burst of chunks costs no waits.
+                event = queue.get_nowait() if not queue.empty() else await queue.get()
+                yield event
+                if isinstance(event, Finished):
+                    return
+        finally:
+            if not self._task.done():  # the consumer went away: do not leave a stream open
+                self.stop()
+
+    async def wait(self) -> RunResult:
+        """Runs to the end, ignoring the events, and returns the result."""
+        async for event in self.events():
+            if isinstance(event, Finished):
+                return event.result
+        return self.result  # not reached: events() always ends with Finished
+
+    # The work ----------------------------------------------------------------------------------
+
+    async def _work(self, queue: asyncio.Queue[RunEvent]) -> None:
+        client: Any = None
+        self._start = time.perf_counter()
+        try:
+            # Imported on the first run, not at start-up (the SDK is slow to import); the clock
+            # restarts after it so that the first run's time to first token is the provider's.
+            import openai
+
+            self._start = time.perf_counter()
+            key_problem = _key_problem(self._api_key)
+            if key_problem:
+                self._fail(key_problem)
+            elif not self._stopped:
+                client = openai.AsyncOpenAI(
+                    base_url=self.request.base_url,
+                    api_key=self._api_key or NO_KEY,
+                    max_retries=0,  # retries are ours, with visible Status events
+                    timeout=self.timeout,
+                    http_client=_http_client(openai),
+                )
+                await self._attempts(client, queue)
+        except asyncio.CancelledError:
+            self.result.interrupted = True  # stop(): keep what arrived
+        except Exception as error:  # anything unforeseen still ends the run with a message
+            log.error("Run failed unexpectedly: %s", self._redact(repr(error)))
+            self._fail(f"Unexpected error: {self._redact(str(error)) or type(error).__name__}.")
+        finally:
+            if client is not None:
+                # Closing is best effort: the answer is complete whether or not it succeeds.
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.shield(client.close())
+            self._finish()
+            queue.put_nowait(Finished(self.result))
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._api_key)
+
+    def _fail(self, message: str, *, interrupted: bool | None = None) -> None:
+        self.result.error = self._redact(message)
+        has_output = bool(self._text or self._reasoning or self._tools.calls)
+        self.result.interrupted = has_output if interrupted is None else interrupted
+
+    def _finish(self) -> None:
+        result = self.result
+        result.text = "".join(self._text)
+        result.reasoning = "".join(self._reasoning)
+        result.tool_calls = list(self._tools.calls)
+        result.duration_ms = (time.perf_counter() - self._start) * 1000
+        if self._stopped:
+            result.interrupted = True
+        if result.usage is not None:
+            catalog = self._catalog or _builtin_catalog()
+            result.cost_usd = catalog.cost_usd(result.model, result.usage)
+        self._done = True
+
+    async def _attempts(self, client: Any, queue: asyncio.Queue[RunEvent]) -> None:
+        import openai
+
+        wire = self.request.wire_body()
+        retries = 0
+        while True:
+            try:
+                # The SDK's plain POST with raw chunks (dicts): the same request, headers and
+                # errors as chat.completions.create(), without building a pydantic object per
+                # chunk, which costs more than everything else a stream does.
+                stream = await client.post(
+                    "/chat/completions",
+                    body=wire,
+                    cast_to=object,
+                    stream=True,
+                    stream_cls=openai.AsyncStream[object],
+                )
+                break
+            except openai.APIStatusError as error:
+                failure = _failure_from(error)
+                if failure.retryable and retries < self.max_retries:
+                    retries += 1
+                    wait = failure.retry_after
+                    if wait is None:
+                        wait = self.backoff * 2 ** (retries - 1)
+                    wait = min(wait, MAX_RETRY_WAIT)
+                    what = "Rate limited" if failure.status == 429 else "Server error"
+                    queue.put_nowait(
+                        Status(
+                            f"{what} ({failure.status}{' ' + failure.type if failure.type else ''}"
+                            f"): retry {retries} of {self.max_retries} in {wait:.1f} s"
+                        )
+                    )
+                    await asyncio.sleep(wait)
+                    continue
+                self._fail(describe_failure(failure, self.request, retries=retries))
+                return
+            except openai.APITimeoutError:
+                self._fail(self._timeout_message())
+                return
+            except openai.APIConnectionError as error:
+                self._fail(self._connection_message(error, before_answer=True))
+                return
+        async with stream:
+            await self._consume(stream, queue)
+
+    def _timeout_message(self) -> str:
+        return f"No answer from {self.request.base_url} within {self.timeout:g} s (timeout)." + (
+            " The text received so far is kept." if self._text else ""
+        )
+
+    def _connection_message(self, error: BaseException, *, before_answer: bool) -> str:
+        if before_answer and _is_refused(error):
+            return (
+                f"Could not connect to {self.request.base_url}: connection refused. "
+                "Is the server running, and is the base URL right?"
+            )
+        if before_answer:
+            return f"Could not reach {self.request.base_url}: {error}."
+        return (
+            "The connection broke before the answer was complete; the text received so far is kept."
+        )
+
+    async def _consume(self, stream: Any, queue: asyncio.Queue[RunEvent]) -> None:
+        import openai
+
+        put = queue.put_nowait
+        result = self.result
+        try:
+            async for chunk in stream:
+                usage = _usage(_get(chunk, "usage"))
+                if usage is not None:
+                    result.usage = usage  # the same figures as in the last choice: counted once
+                for choice in _get(chunk, "choices") or ():
+                    delta = _get(choice, "delta")
+                    reasoning = _get(delta, "reasoning_content")
+                    if reasoning:
+                        self._first_token()
+                        self._reasoning.append(reasoning)
+                        put(ReasoningDelta(reasoning))
+                    content = _get(delta, "content")
+                    if content:
+                        self._first_token()
+                        self._text.append(content)
+                        put(TextDelta(content))
+                    for call_delta in _get(delta, "tool_calls") or ():
+                        self._first_token()
+                        position = self._tools.add(call_delta)
+                        put(ToolCallDelta(position, replace(self._tools.calls[position])))
+                    finish = _get(choice, "finish_reason")
+                    if finish:
+                        result.finish_reason = finish
+                    usage = _usage(_get(choice, "usage"))
+                    if usage is not None:
+                        result.usage = usage
+        except json.JSONDecodeError:
+            self._fail(
+                "The server sent a malformed stream line (not JSON); the text received so far "
+                "is kept.",
+                interrupted=True,
+            )
+            return
+        except openai.APITimeoutError:
+            self._fail(self._timeout_message(), interrupted=True)
+            return
+        except openai.APIConnectionError as error:
+            self._fail(self._connection_message(error, before_answer=False), interrupted=True)
+            return
+        except openai.APIError as error:  # an error event inside the stream
+            failure = _failure_from(error)
+            kind = f"{failure.type}: " if failure.type else ""
+            self._fail(
+                f"The server reported an error mid-answer ({kind}{failure.message}); the text "
+                "received so far is kept.",
+                interrupted=True,
+            )
+            return
+        if result.finish_reason is None and not self._stopped:
+            self._fail(
+                "The stream ended before the answer was complete (no finish reason); the text "
+                "received so far is kept.",
+                interrupted=True,
+            )
+
+    def _first_token(self) -> None:
+        if self.result.ttft_ms is None:
+            self.result.ttft_ms = (time.perf_counter() - self._start) * 1000
+
+
+# Several runs ---------------------------------------------------------------------------------
+
+
+class RunSetupError(ValueError):
+    """Runs that cannot start: unknown variant or provider, a refused request, a missing key."""
+
+
+@dataclass(frozen=True)
+class RunOverrides:
+    """Changes applied to every run of :func:`run_variants` (the CLI's options).
+
+    Attributes:
+        provider: A provider id to use instead of the workspace's or variant's.
+        model: A model id to use instead of the workspace's or variant's.
+        base_url: A base URL to use instead of the provider's.
+        api_key: The key to send, instead of the keyring's or the environment's.
+    """
+
+    provider: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = None
+
+
+@dataclass
+class PreparedRun:
+    """A request ready to send with its key (see :func:`prepare_runs`)."""
+
+    request: ChatRequest
+    api_key: str | None
+    provider: ProviderConfig
+
+
+KeySource = KeyStore | Mapping[str, str]
+
+
+def _key_for(provider: ProviderConfig, keys: KeySource | None) -> str | None:
+    if keys is None:
+        return None
+    if isinstance(keys, KeyStore):
+        return keys.resolve_key(provider)
+    return keys.get(provider.id)
+
+
+def prepare_runs(
+    workspace: Workspace,
+    registry: ProviderRegistry,
+    keys: KeySource | None,
+    labels: Sequence[str] = (),
+    *,
+    overrides: RunOverrides | None = None,
+    require_keys: bool = True,
+) -> list[PreparedRun]:
+    """Builds the request of each variant in ``labels`` (the workspace itself when empty).
+
+    ``require_keys=False`` builds the requests without looking for keys (exporting needs none).
+
+    Raises:
+        RunSetupError: an unknown variant or provider, a request that must not be sent, or a
+            provider that needs a key and has none. Nothing is sent in that case.
+    """
+    overrides = overrides or RunOverrides()
+    variants: list[Variant | None] = []
+    for label in labels:
+        variant = find_variant(workspace, label)
+        if variant is None:
+            known = ", ".join(repr(v.label) for v in workspace.variants) or "none"
+            raise RunSetupError(f"unknown variant {label!r} (variants: {known})")
+        variants.append(variant)
+    if not variants:
+        variants.append(None)
+    prepared = []
+    for variant in variants:
+        provider_id = overrides.provider or provider_id_for(workspace, variant)
+        provider = registry.get(provider_id)
+        if provider is None:
+            known = ", ".join(p.id for p in registry.all())
+            raise RunSetupError(f"unknown provider {provider_id!r} (providers: {known})")
+        if overrides.base_url:
+            provider = replace(provider, base_url=normalize_base_url(overrides.base_url))
+        try:
+            request = build_request(workspace, provider, variant)
+        except RequestError as error:
+            where = f"variant {variant.label!r}: " if variant is not None else ""
+            raise RunSetupError(where + str(error)) from None
+        if overrides.model:
+            request.model = overrides.model
+            request.body["model"] = overrides.model
+        key = overrides.api_key or (_key_for(provider, keys) if require_keys else None)
+        if require_keys and provider.needs_key and not key:
+            raise RunSetupError(
+                f"no API key for {provider.name}: save one in the provider settings or set "
+                f"{provider.key_env}"
+            )
+        prepared.append(PreparedRun(request, key, provider))
+    return prepared
+
+
+async def run_variants(
+    workspace: Workspace,
+    registry: ProviderRegistry,
+    keys: KeySource | None,
+    labels: Sequence[str] = (),
+    *,
+    per_provider: int = 2,
+    overrides: RunOverrides | None = None,
+    catalog: Catalog | None = None,
+    history: HistoryStore | None = None,
+    group: str | None = None,
+    on_event: Callable[[int, RunEvent], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_retries: int = 3,
+) -> list[RunResult]:
+    """Runs the variants in ``labels`` concurrently; results in the order of ``labels``.
+
+    Args:
+        workspace: The conversation, tools and parameters.
+        registry: Where provider ids are looked up.
+        keys: A KeyStore (keyring, then environment) or a mapping provider id -> key.
+        labels: Variant labels; empty runs the workspace itself.
+        per_provider: At most this many runs at once against one provider.
+        overrides: Provider, model, base URL or key forced on every run.
+        catalog: Prices for the cost.
+        history: When given, every run is recorded there (with ``group`` when several run).
+        group: The history group of these runs.
+        on_event: Called with (position in ``labels``, event) for every event.
+        timeout: Per-run timeout (see :class:`Run`).
+        max_retries: Per-run retries (see :class:`Run`).
+
+    Raises:
+        RunSetupError: before anything is sent (see :func:`prepare_runs`).
+    """
+    prepared = prepare_runs(workspace, registry, keys, labels, overrides=overrides)
+    limits: dict[str, asyncio.Semaphore] = {}
+    workspace_json = json.dumps(workspace.to_json(), ensure_ascii=False)
+
+    async def one(position: int, item: PreparedRun) -> RunResult:
+        limit = limits.setdefault(item.request.provider, asyncio.Semaphore(max(1, per_provider)))
+        async with limit:
+            run = Run(
+                item.request,
+                item.api_key,
+                catalog=catalog,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            result = run.result
+            async for event in run.events():
+                if on_event is not None:
+                    on_event(position, event)
+                if isinstance(event, Finished):
+                    result = event.result
+        if history is not None:
+            await asyncio.to_thread(
+                history.record, item.request, result, workspace_json, group=group
+            )
+        return result
+
+    return list(await asyncio.gather(*(one(i, p) for i, p in enumerate(prepared))))
