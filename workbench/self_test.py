@@ -6,13 +6,17 @@ and keyring its backends through package metadata that a bundler drops unless to
 self-test exercises each of them the way the app does, offscreen and without network:
 
 1. ``window``: builds the MainWindow on an example workspace and paints it once.
-2. ``tokens``: counts the example's tokens with the bundled tokenizer.
-3. ``keyring``: names the keyring backend and checks that backends are registered at all.
-4. ``chat``: streams one chat completion from a :class:`LoopbackServer` it starts itself.
+2. ``tokens``: counts the example with the app's token counter on the bundled tokenizer, and
+   waits for the window's token meter to show its count.
+3. ``keyring``: names the keyring backend and checks that backends are registered at all; with
+   ``WORKBENCH_SELF_TEST_KEYRING_ROUNDTRIP=1`` it also stores, reads and deletes a test key.
+4. ``chat``: streams the example's (partial) request through the app's runner from a
+   :class:`LoopbackServer` it starts itself.
 
-It prints one line per step and exits 0, or 1 at the first failed step, naming it. Settings,
-history and autosaves go to a throw-away ``WORKBENCH_HOME``, so the user's own files and keyring
-are never touched, and connections to anything but the loopback address are refused.
+It prints one line per step and exits 0, or 1 at the first failed step, naming it; with
+``WORKBENCH_SELF_TEST_SCREENSHOT=FILE.png`` it saves what the window painted at the end. Settings,
+history and autosaves go to a throw-away ``WORKBENCH_HOME``, so the user's own files are never
+touched, and connections to anything but the loopback address are refused.
 """
 
 from __future__ import annotations
@@ -153,7 +157,22 @@ class SelfTest:
             raise SelfTestError("the token counter counted nothing in a non-empty example")
         if encoding.decode(encoding.encode("Hello, world")) != "Hello, world":
             raise SelfTestError("the tokenizer does not round-trip text")
-        return f"{OFFLINE_ENCODING}: {counted.total} prompt tokens in the example, offline"
+        meter = await self._meter_text()
+        return f"{OFFLINE_ENCODING}: {counted.total} prompt tokens in the example, offline{meter}"
+
+    async def _meter_text(self, timeout: float = 10.0) -> str:
+        """What the window's token meter shows once it has counted (it counts off the UI thread)."""
+        from PySide6.QtWidgets import QLabel
+
+        label = self.window.findChild(QLabel, "tokenCountLabel")
+        if label is None:
+            return ""  # a build without the meter
+        deadline = time.monotonic() + timeout
+        while "prompt" not in label.text():
+            if time.monotonic() > deadline:
+                raise SelfTestError(f"the token meter never counted: {label.text()!r}")
+            await asyncio.sleep(0.02)
+        return f"; meter: {label.text()}"
 
     async def name_keyring(self) -> str:
         """Names the keyring backend; fails when no backend is registered at all.
@@ -255,6 +274,9 @@ class SelfTest:
                 if not ok:
                     break
         finally:
+            screenshot = os.environ.get("WORKBENCH_SELF_TEST_SCREENSHOT")
+            if screenshot and self.window is not None:
+                self.window.grab().save(screenshot)
             if self.window is not None:
                 self.window.undo_stack.setClean()  # never ask "save changes?" here
                 self.window.close()
