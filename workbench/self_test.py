@@ -348,7 +348,7 @@ def main(out: TextIO | None = None) -> int:
     out = out or sys.stdout
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     started = time.perf_counter()
-    kind = "frozen bundle" if _frozen() else "from source"
+    kind = "frozen bundle" if _frozen() else "Python package"
     print(  # the header line is the only one without flush: the steps' lines flush it
         f"Prompt Workbench {__version__} self-test ({kind}, Python {sys.version.split()[0]})",
         file=out,
