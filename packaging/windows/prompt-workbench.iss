@@ -53,9 +53,15 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
+Name: "addtopath"; Description: "Add prompt-workbench-cli to the PATH (headless commands)"; GroupDescription: "Command line:"; Flags: unchecked
+
+[Registry]
+; The user's PATH (HKCU), so no admin rights are needed; removed again by the uninstaller.
+Root: HKCU; Subkey: "Environment"; ValueType: expandsz; ValueName: "Path"; ValueData: "{olddata};{app}"; Tasks: addtopath; Check: NeedsAddPath(ExpandConstant('{app}'))
 
 [Files]
-; The whole bundle: the executable and _internal\ (Python, Qt, resources, tokenizer data).
+; The whole bundle: prompt-workbench.exe (windowed), prompt-workbench-cli.exe (console, for
+; `run`, `count`, `export` and `--self-test`) and _internal\ (Python, Qt, resources, tokenizer).
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
@@ -65,6 +71,34 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; WorkingDir: "
 
 [Run]
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+
+[Code]
+function NeedsAddPath(Dir: string): Boolean;
+var
+  Path: string;
+begin
+  if not RegQueryStringValue(HKEY_CURRENT_USER, 'Environment', 'Path', Path) then
+    Path := '';
+  Result := Pos(';' + Uppercase(Dir) + ';', ';' + Uppercase(Path) + ';') = 0;
+end;
+
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  Path, Dir: string;
+  Index: Integer;
+begin
+  if CurUninstallStep <> usPostUninstall then
+    exit;
+  if not RegQueryStringValue(HKEY_CURRENT_USER, 'Environment', 'Path', Path) then
+    exit;
+  Dir := ExpandConstant('{app}');
+  Index := Pos(';' + Uppercase(Dir), Uppercase(Path));
+  if Index > 0 then
+  begin
+    Delete(Path, Index, Length(Dir) + 1);
+    RegWriteExpandStringValue(HKEY_CURRENT_USER, 'Environment', 'Path', Path);
+  end;
+end;
 
 [UninstallDelete]
 ; Only what the installer put there: settings, history and autosaves in %APPDATA% stay, and so do
