@@ -30,6 +30,7 @@ def run_gui(file: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from workbench.ui.app_icon import app_icon
+    from workbench.ui.gc_guard import GuiThreadGarbageCollector
     from workbench.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -38,6 +39,7 @@ def run_gui(file: str | None) -> int:
     app.setOrganizationName("prompt-workbench")
     app.setDesktopFileName("prompt-workbench")
     app.setWindowIcon(app_icon())
+    collector = GuiThreadGarbageCollector(app)
 
     async def open_window() -> None:
         window = MainWindow(file)
@@ -48,6 +50,7 @@ def run_gui(file: str | None) -> int:
 
     with contextlib.suppress(asyncio.CancelledError):  # the window closed the loop
         qasync.run(open_window())
+    collector.stop()
     return 0
 
 

@@ -394,8 +394,12 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
             print(f"Qt {kind.name}: {message}", file=sys.stderr)
 
     previous_handler = qInstallMessageHandler(on_qt_message)
+    from workbench.ui.gc_guard import GuiThreadGarbageCollector
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Prompt Workbench")
+    # As in the app: the loopback server's threads must not collect Qt objects.
+    collector = GuiThreadGarbageCollector(app)
     test = SelfTest()
     results: list[StepResult] = []
 
@@ -406,6 +410,8 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
         with contextlib.suppress(asyncio.CancelledError):
             qasync.run(run())
     finally:
+        collector.stop()
+        collector.deleteLater()
         qInstallMessageHandler(previous_handler)  # pytest-qt, say, had its own
     if not results:
         results.append(StepResult("start", False, "the event loop did not run the steps", 0.0))

@@ -13,7 +13,16 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from workbench.ui import dialogs
+from workbench.ui.gc_guard import GuiThreadGarbageCollector
 from workbench.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True, scope="session")
+def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
+    """Garbage collection on the GUI thread only, as in the app (see workbench.ui.gc_guard)."""
+    collector = GuiThreadGarbageCollector(qapp)
+    yield
+    collector.stop()
 
 
 @dataclass

@@ -13,12 +13,12 @@ A neutral workspace (messages with a ``partial`` flag, tools, parameters) become
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
+from workbench.core.tools import rules_for, tool_problems
 from workbench.core.workspace import (
     TOOL_META_KEY,
     Params,
@@ -178,20 +178,10 @@ def sent_tools(workspace: Workspace) -> list[dict[str, Any]]:
     return tools
 
 
-def _tool_problems(workspace: Workspace) -> list[str]:
-    found = []
-    for number, entry in enumerate(workspace.tools, 1):
-        if entry.enabled and entry.parsed() is None:
-            found.append(f"Tool {number} is not a valid JSON object: fix it or turn it off.")
-    try:
-        # Branch "tools" owns full validation (schemas, names, duplicates); use it when present.
-        tools_module = importlib.import_module("workbench.core.tools")
-    except ImportError:
-        return found
-    check = getattr(tools_module, "tool_problems", None)
-    if callable(check):
-        found += [p for p in check(workspace) if p not in found]
-    return found
+def _tool_problems(workspace: Workspace, provider: ProviderConfig) -> list[str]:
+    # Invalid JSON, shapes, schemas, names, duplicates, count, tool_choice: workbench.core.tools.
+    rules = rules_for(provider.id, provider.kind, provider.name)
+    return tool_problems(workspace, rules)
 
 
 # Checking and building ------------------------------------------------------------------------
@@ -233,7 +223,7 @@ def request_problems(
                 f"Moonshot accepts a temperature between {low:g} and {high:g}, "
                 f"not {params.temperature:g}."
             )
-    found += _tool_problems(workspace)
+    found += _tool_problems(workspace, provider)
     return found
 
 

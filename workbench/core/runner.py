@@ -59,6 +59,8 @@ DEFAULT_TIMEOUT = 60.0
 MAX_RETRY_WAIT = 60.0
 #: Sent as the key to servers that need none, so the SDK never reads OPENAI_API_KEY instead.
 NO_KEY = "no-key-needed"
+#: The longest a stream is parsed without yielding to the event loop (seconds).
+YIELD_EVERY_S = 0.004
 
 QUOTA_TYPES = ("exceeded_current_quota_error", "insufficient_quota")
 CONTEXT_MARKERS = (
@@ -505,8 +507,16 @@ class Run:
 
         put = queue.put_nowait
         result = self.result
+        loop_time = time.perf_counter
+        next_yield = loop_time() + YIELD_EVERY_S
         try:
             async for chunk in stream:
+                if loop_time() >= next_yield:
+                    # The SDK parses a buffered burst of chunks without ever suspending, which
+                    # would hold the event loop (the UI thread under qasync) for hundreds of
+                    # milliseconds: hand it back for a moment every few milliseconds.
+                    await asyncio.sleep(0)
+                    next_yield = loop_time() + YIELD_EVERY_S
                 usage = _usage(_get(chunk, "usage"))
                 if usage is not None:
                     result.usage = usage  # the same figures as in the last choice: counted once

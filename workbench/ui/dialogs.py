@@ -5,9 +5,10 @@ Tests monkeypatch ``workbench.ui.dialogs.ask`` (and the file choosers) to answer
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 FILE_FILTER = "Prompt workspaces (*.prompt.json);;JSON files (*.json);;All files (*)"
+JSON_FILTER = "JSON files (*.json);;All files (*)"
 
 Button = QMessageBox.StandardButton
 
@@ -45,4 +46,22 @@ def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
 def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
     """Where to save, or None when the user cancels."""
     path, _ = QFileDialog.getSaveFileName(parent, "Save workspace", suggested, FILE_FILTER)
+    return path or None
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """Multi-line text the user types or pastes, or None when they cancel."""
+    value, accepted = QInputDialog.getMultiLineText(parent, title, label, text)
+    return value if accepted else None
+
+
+def choose_json_open_path(parent: QWidget | None, title: str, directory: str = "") -> str | None:
+    """A JSON file to read (tools, say), or None when the user cancels."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, JSON_FILTER)
+    return path or None
+
+
+def choose_json_save_path(parent: QWidget | None, title: str, suggested: str = "") -> str | None:
+    """Where to write a JSON file, or None when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, JSON_FILTER)
     return path or None

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.conversation import ROLES
-from workbench.core.providers import PRESETS, prefill_refusal, preset
+from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace, WorkspaceError
@@ -39,6 +40,22 @@ from workbench.ui.undo import SetParam
 
 log = logging.getLogger(__name__)
 APP_TITLE = "Prompt Workbench"
+
+
+class RunControllerLike(Protocol):
+    """What the window asks of the run feature (``workbench.ui.run_controller``)."""
+
+    def request_problems(self) -> list[str]:
+        """Reasons the request cannot be sent to the chosen provider."""
+        ...
+
+    def send(self) -> None:
+        """Sends the (checked) workspace."""
+        ...
+
+    def stop(self) -> None:
+        """Stops the run streaming in."""
+        ...
 
 
 class MainWindow(QMainWindow):
@@ -59,6 +76,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self._closed = False
         self.settings = Settings.load()
+        #: Built-in and user providers; features read providers through it, never the presets.
+        self.providers = ProviderRegistry()
+        #: Sends, stops and streams runs (``workbench.ui.run_controller``); None until installed.
+        self.run_controller: RunControllerLike | None = None
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
         self.document = WorkspaceDocument(self.workspace, self.undo_stack, self.settings)
@@ -69,7 +90,7 @@ class MainWindow(QMainWindow):
             self.workspace.conversation, self.undo_stack, self.message_list
         )
         self.params_panel = ParamsPanel()
-        self.params_panel.set_providers([(p.id, p.name) for p in PRESETS])
+        self.params_panel.set_providers([(p.id, p.name) for p in self.providers.all()])
         self._build_layout()
         self._build_actions()
         self._connect()
@@ -230,6 +251,19 @@ class MainWindow(QMainWindow):
         widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
         connects to the workspace; the window itself knows no feature's rules.
         """
+        from workbench.ui import (
+            history_panel,
+            provider_dialog,
+            run_controller,
+            tool_calls,
+            tool_editor,
+        )
+
+        run_controller.install(self)
+        provider_dialog.install(self)
+        history_panel.install(self)
+        tool_editor.install(self)
+        tool_calls.install(self)
         token_meter.install(self)
 
     def _connect(self) -> None:
@@ -254,7 +288,7 @@ class MainWindow(QMainWindow):
         reason = self.workspace.conversation.partial_refusal(row)
         if reason is not None:
             return reason
-        provider = preset(self.workspace.params.provider)
+        provider = self.providers.get(self.workspace.params.provider)
         if provider is not None:
             return prefill_refusal(provider.prefill, provider.name)
         return None
@@ -443,8 +477,10 @@ class MainWindow(QMainWindow):
     # Sending ---------------------------------------------------------------------------------
 
     def send(self) -> None:
-        """Run > Send: checks the workspace, then sends it."""
+        """Run > Send: checks the workspace (and the request), then lets the run controller send."""
         problems = self.workspace.problems()
+        if not problems and self.run_controller is not None:
+            problems = self.run_controller.request_problems()
         self.send_problems.setText("\n".join(problems))
         self.send_problems.setVisible(bool(problems))
         if problems:
@@ -453,10 +489,15 @@ class MainWindow(QMainWindow):
             if first and first[0].index is not None:
                 self.message_list.scroll_to_row(first[0].index, focus=True)
             return
-        self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
+        if self.run_controller is None:
+            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
+        else:
+            self.run_controller.send()
 
     def stop(self) -> None:
-        """Run > Stop."""
+        """Run > Stop: ends the answer streaming in, keeping its text."""
+        if self.run_controller is not None:
+            self.run_controller.stop()
 
     # Closing ---------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QTextDocument
+from PySide6.QtGui import QFont, QKeySequence, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -63,6 +63,18 @@ def card_height(text: str, width: int, font: QFont) -> int:
     """The full height of a card (header, content, margins) for a list row ``width`` wide."""
     inner = width - 2 * CARD_MARGIN - 2 * _frame_padding()
     return HEADER_HEIGHT + content_height(text, inner, font) + 2 * CARD_MARGIN + CARD_SPACING + 2
+
+
+def detail_height(html: str, width: int, font: QFont) -> int:
+    """The height of a card's detail area showing ``html`` at ``width`` pixels (0 when empty)."""
+    if not html or width <= 0:
+        return 0
+    document = QTextDocument()
+    document.setDefaultFont(font)
+    document.setDocumentMargin(0)
+    document.setHtml(html)
+    document.setTextWidth(width)
+    return int(document.size().height()) + 4
 
 
 def _frame_padding() -> int:
@@ -150,6 +162,16 @@ class MessageCard(QFrame):
         self.content_edit.setObjectName("contentEdit")
         self.content_edit.setAccessibleName("contentEdit")
 
+        #: Read-only rich text under the content: an answer's tool calls, what a result answers.
+        self.detail = QLabel()
+        self.detail.setObjectName("toolCallsView")
+        self.detail.setAccessibleName("toolCallsView")
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.hide()
+
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.setSpacing(6)
@@ -190,6 +212,7 @@ class MessageCard(QFrame):
         layout.setSpacing(2)
         layout.addWidget(header_widget)
         layout.addWidget(self.content_edit)
+        layout.addWidget(self.detail)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.role_selector.activated.connect(self._on_role_chosen)
@@ -226,7 +249,14 @@ class MessageCard(QFrame):
                 self.name_edit.setText(message.name)
             if message.name:
                 self._reveal_name(focus=False)
-            if self.content_edit.toPlainText() != message.content:
+            shown = self.content_edit.toPlainText()
+            if shown and shown != message.content and message.content.startswith(shown):
+                # An answer streaming in grows at its end: append the new text rather than lay
+                # out the whole document again on every update.
+                end = QTextCursor(self.content_edit.document())
+                end.movePosition(QTextCursor.MoveOperation.End)
+                end.insertText(message.content[len(shown) :])
+            elif shown != message.content:
                 cursor = self.content_edit.textCursor()
                 position = cursor.position()
                 self.content_edit.setPlainText(message.content)
@@ -253,13 +283,21 @@ class MessageCard(QFrame):
         """Sizes the content editor (the list computes it, so rows and cards agree)."""
         self.content_edit.setFixedHeight(height)
 
+    def set_detail(self, html: str, height: int) -> None:
+        """Shows ``html`` under the content, ``height`` pixels tall (hidden when empty)."""
+        if self.detail.text() != html:
+            self.detail.setText(html)
+        self.detail.setFixedHeight(max(0, height))
+        self.detail.setVisible(bool(html))
+
     def set_badge(self, text: str, tooltip: str = "") -> None:
         """Shows a small figure in the header (the card's token count, say)."""
         self.badge.setText(text)
         self.badge.setToolTip(tooltip)
 
     def sizeHint(self) -> QSize:
-        return QSize(400, HEADER_HEIGHT + self.content_edit.height() + CARD_MARGIN)
+        detail = self.detail.height() if self.detail.isVisible() else 0
+        return QSize(400, HEADER_HEIGHT + self.content_edit.height() + detail + CARD_MARGIN)
 
     # User input ------------------------------------------------------------------------------
 

@@ -34,10 +34,12 @@ from workbench.ui.message_card import (
     CARD_MARGIN,
     CARD_SPACING,
     HEADER_HEIGHT,
+    MAX_CONTENT_HEIGHT,
     ROLE_COLOURS,
     MessageCard,
     content_font,
     content_height,
+    detail_height,
 )
 from workbench.ui.message_model import MessageListModel, UidRole
 
@@ -61,7 +63,11 @@ class CardDelegate(QStyledItemDelegate):
         self._partial_refusal = partial_refusal
         self._font = content_font()
         self._heights: dict[tuple[int, int, int], int] = {}
+        #: Per (uid, width): a text known to reach the tallest card height.
+        self._capped: dict[tuple[int, int], str] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
+        #: Rich text shown under a card's content (its tool calls, say); "" for none.
+        self.detail_for: Callable[[Message], str] | None = None
 
     def message(self, index: _Index) -> Message:
         """The message of ``index``, straight from the model.
@@ -87,15 +93,41 @@ class CardDelegate(QStyledItemDelegate):
         if height is None:
             if len(self._heights) > 20_000:
                 self._heights.clear()
-            height = content_height(message.content, self._text_width(row_width), self._font)
+                self._capped.clear()
+            capped = self._capped.get((message.uid, row_width))
+            if capped is not None and message.content.startswith(capped):
+                # Text added to a card already at its tallest (an answer streaming in) cannot
+                # make it taller: skip laying out the whole text again.
+                height = MAX_CONTENT_HEIGHT
+            else:
+                height = content_height(message.content, self._text_width(row_width), self._font)
+            if height >= MAX_CONTENT_HEIGHT:
+                self._capped[(message.uid, row_width)] = message.content
+            self._heights[key] = height
+        return height
+
+    def detail_html(self, message: Message) -> str:
+        """The rich text under the card of ``message`` ("" for none)."""
+        return self.detail_for(message) if self.detail_for is not None else ""
+
+    def detail_height_for(self, message: Message, row_width: int) -> int:
+        """The height of the detail area of ``message``'s card (cached by its text)."""
+        html = self.detail_html(message)
+        if not html:
+            return 0
+        key = (message.uid, hash(html), -row_width)
+        height = self._heights.get(key)
+        if height is None:
+            height = detail_height(html, self._text_width(row_width), self._font)
             self._heights[key] = height
         return height
 
     def row_height(self, message: Message, row_width: int) -> int:
-        """The full row height: header, content, margins and the gap below."""
+        """The full row height: header, content, details, margins and the gap below."""
         return (
             HEADER_HEIGHT
             + self.content_height_for(message, row_width)
+            + self.detail_height_for(message, row_width)
             + CARD_MARGIN
             + (CARD_SPACING + 4)
         )
@@ -121,6 +153,7 @@ class CardDelegate(QStyledItemDelegate):
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QListView) else editor.width()
         editor.set_content_height(self.content_height_for(message, width))
+        editor.set_detail(self.detail_html(message), self.detail_height_for(message, width))
         if self.badge_for is not None:
             editor.set_badge(*self.badge_for(message))
 
@@ -286,9 +319,9 @@ class MessageListView(QListView):
             card = self.card_at(row)
             index = self.model().index(row, 0)
             if card is not None:
-                before = card.content_edit.height()
+                before = (card.content_edit.height(), card.detail.height())
                 self.card_delegate.setEditorData(card, index)
-                if card.content_edit.height() != before:
+                if (card.content_edit.height(), card.detail.height()) != before:
                     self.card_delegate.sizeHintChanged.emit(index)
             else:
                 self.card_delegate.sizeHintChanged.emit(index)

@@ -1,0 +1,225 @@
+"""Four runs streaming into the window at once, against the bare SDK reading the same streams.
+
+Target (DESIGN section 7, issue 3): four runs of 2,000 chunks each from the loopback server,
+streamed into four assistant cards of a shown window, take at most 1.5x the wall time of the bare
+``AsyncOpenAI`` client consuming the same four streams in the same process (same qasync loop;
+``post`` that the runner uses are measured),
+and the UI thread never stalls for 50 ms or more (a QTimer ticking every 5 ms records the
+longest gap between its ticks).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/parallel_runs.py [CHUNKS] [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from workbench.core.payloads import ChatRequest, build_request
+from workbench.core.providers import Prefill, ProviderConfig
+from workbench.core.workspace import workspace_from_json
+from workbench.loopback_server import LoopbackServer, Reply
+
+RUNS = 4
+TICK_MS = 5
+
+
+def serve(text: str, chunks: int, connection: Any) -> None:
+    """Runs the loopback server in its own process until told to stop.
+
+    In the measuring process its threads would compete with the UI thread for the GIL, which
+    measures the test rig instead of the app; a real server is in another process anyway.
+    """
+    with LoopbackServer() as server:
+        server.default_reply = Reply(text=text, chunks=chunks)
+        connection.send(server.url)
+        connection.recv()  # blocks until the benchmark is done
+
+
+class StallMeter:
+    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.longest_ms = 0.0
+        self._last = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
+        self._last = now
+
+    def __enter__(self) -> StallMeter:
+        self.longest_ms = 0.0
+        self._last = time.perf_counter()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._tick()
+        self.timer.stop()
+
+
+async def bare_sdk(request: ChatRequest, *, typed: bool) -> float:
+    """Seconds for the bare AsyncOpenAI client to read four copies of ``request``'s stream.
+
+    ``typed`` uses ``chat.completions.create`` (a pydantic object per chunk); otherwise the
+    SDK's plain ``post`` yielding dicts, which is what the app's runner uses.
+    """
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=request.base_url, api_key="sk-bench", max_retries=0)
+
+    async def one() -> int:
+        pieces: list[str] = []
+        if typed:
+            stream: Any = await client.chat.completions.create(**request.body)
+            async for chunk in stream:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    pieces.append(chunk.choices[0].delta.content)
+        else:
+            stream = await client.post(
+                "/chat/completions",
+                body=request.wire_body(),
+                cast_to=object,
+                stream=True,
+                stream_cls=openai.AsyncStream[object],
+            )
+            async for raw in stream:
+                for choice in raw.get("choices") or ():
+                    content = (choice.get("delta") or {}).get("content")
+                    if content:
+                        pieces.append(content)
+        return len("".join(pieces))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(RUNS)))
+    elapsed = time.perf_counter() - started
+    await client.close()
+    return elapsed
+
+
+async def in_window(window: Any, request: ChatRequest) -> float:
+    """Seconds for four runs of ``request`` to stream into four cards of ``window``."""
+    controller = window.run_controller
+    done = asyncio.Event()
+    results: list[Any] = []
+
+    def finished(result: Any) -> None:
+        results.append(result)
+        if len(results) == RUNS:
+            done.set()
+
+    controller.run_finished.connect(finished)
+    started = time.perf_counter()
+    for _ in range(RUNS):
+        controller.start_run(request, "sk-bench")
+    await done.wait()
+    elapsed = time.perf_counter() - started
+    controller.run_finished.disconnect(finished)
+    errors = [r.error for r in results if r.error]
+    if errors:
+        raise SystemExit(f"a run failed: {errors[0]}")
+    return elapsed
+
+
+async def measure(
+    label: str, work: Callable[[], Awaitable[float]], rounds: int
+) -> tuple[float, float]:
+    """Median wall time (s) and the longest UI stall (ms) over ``rounds``."""
+    times, stalls = [], []
+    for _ in range(rounds):
+        with StallMeter() as meter:
+            times.append(await work())
+        stalls.append(meter.longest_ms)
+        await asyncio.sleep(0.05)
+    print(
+        f"  {label}: median {statistics.median(times) * 1000:,.0f} ms "
+        f"(rounds: {', '.join(f'{t * 1000:,.0f}' for t in times)}), "
+        f"longest UI stall {max(stalls):.1f} ms (rounds: {', '.join(f'{x:.0f}' for x in stalls)})"
+    )
+    return statistics.median(times), max(stalls)
+
+
+async def main(chunks: int, rounds: int) -> None:
+    from workbench.ui.main_window import MainWindow
+
+    text = "".join(f"tok{i % 100:02d} " for i in range(chunks))
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=serve, args=(text, chunks, theirs), daemon=True)
+    server.start()
+    try:
+        url = ours.recv()
+        provider = ProviderConfig(
+            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_KEY"
+        )
+        workspace = workspace_from_json(
+            {
+                "format": "prompt-workbench/1",
+                "messages": [{"role": "user", "content": "Stream a long answer."}],
+                "params": {"provider": "loop", "model": "kimi-k2-0905-preview"},
+            }
+        )
+        request = build_request(workspace, provider)
+        window = MainWindow()
+        window.resize(1280, 820)
+        window.show()
+        window.document.import_text(workspace.dumps(), unsaved=False)
+        await asyncio.sleep(0.2)
+
+        print(f"{RUNS} parallel runs x {chunks:,} chunks ({len(text):,} characters each)")
+        # Warm-up: the SDK's lazy imports and first connections are not what is measured.
+        await bare_sdk(request, typed=True)
+        await bare_sdk(request, typed=False)
+        await in_window(window, request)
+        typed, _ = await measure(
+            "bare AsyncOpenAI, chat.completions.create",
+            lambda: bare_sdk(request, typed=True),
+            rounds,
+        )
+        raw, _ = await measure(
+            "bare AsyncOpenAI, raw chunks (as the runner reads them)",
+            lambda: bare_sdk(request, typed=False),
+            rounds,
+        )
+        ui, ui_stall = await measure("into the window", lambda: in_window(window, request), rounds)
+        cards = len(window.workspace.conversation) - 1  # warm-up and measured runs
+        complete = all(m.content == text for m in list(window.workspace.conversation)[1:])
+        print(f"  cards streamed into: {cards}, every card complete: {complete}")
+        print(
+            f"wall-time ratio window/bare SDK: {ui / raw:.2f} against raw chunks, "
+            f"{ui / typed:.2f} against chat.completions.create (target <= 1.5)"
+        )
+        print(f"longest UI-thread stall while streaming: {ui_stall:.1f} ms (target < 50 ms)")
+        window.undo_stack.setClean()
+        window.close()
+    finally:
+        ours.send("stop")
+        server.join(timeout=5)
+
+
+if __name__ == "__main__":
+    chunks = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(main(chunks, rounds))

@@ -1,0 +1,40 @@
+"""Helpers for the run and provider window tests: the loopback server as a provider."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from workbench.core.providers import Prefill, ProviderConfig
+from workbench.loopback_server import LoopbackServer
+from workbench.ui.main_window import MainWindow
+from workbench.ui.provider_feed import ProviderFeed
+
+LOOP_ID = "loop"
+LOOP_ENV = "LOOP_API_KEY"
+#: Looks like a real key, so that redaction and leaks are both tested.
+SECRET = "sk-loopTEST0123456789abcdefSECRET"
+
+
+def add_loop_provider(
+    window: MainWindow,
+    server: LoopbackServer,
+    *,
+    prefill: Prefill = Prefill.MOONSHOT_PARTIAL,
+    kind: str = "moonshot",
+) -> ProviderConfig:
+    """Registers the loopback server as provider ``loop`` and makes it the workspace's."""
+    config = ProviderConfig(LOOP_ID, "Loopback", kind, server.url, prefill, LOOP_ENV)
+    window.providers.add(config)
+    ProviderFeed.of(window).providers_changed.emit()
+    return config
+
+
+def load(window: MainWindow, messages: list[dict[str, Any]], **params: Any) -> None:
+    """Puts ``messages`` in the window, sent to the loopback provider."""
+    body = {
+        "format": "prompt-workbench/1",
+        "messages": messages,
+        "params": {"provider": LOOP_ID, "model": "kimi-k2-0905-preview", **params},
+    }
+    window.document.import_text(json.dumps(body), unsaved=False)

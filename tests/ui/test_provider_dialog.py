@@ -1,0 +1,157 @@
+"""Settings › Providers…: keys to the keyring and never shown again, validation, the test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from keyring.backends import fail
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.memory_keyring import MemoryKeyring, installed
+from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider
+from workbench.core import paths
+from workbench.core.secrets import SERVICE, KeyStore
+from workbench.loopback_server import LoopbackServer
+from workbench.ui.main_window import MainWindow
+from workbench.ui.provider_dialog import ProviderDialog
+
+
+@pytest.fixture
+def window(qloop: asyncio.AbstractEventLoop, open_window: Callable[[], MainWindow]) -> MainWindow:
+    return open_window()
+
+
+def open_dialog(qtbot: QtBot, window: MainWindow, provider_id: str = "moonshot") -> ProviderDialog:
+    """Settings › Providers… on ``provider_id``, once its key state is shown."""
+    window.workspace.set_param("provider", provider_id)
+    action = window.findChild(QAction, "providersAction")
+    assert action is not None
+    action.trigger()
+    dialog = window.findChild(ProviderDialog, "providerDialog")
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.shown_key_state == provider_id)
+    return dialog
+
+
+def texts(widget: QWidget) -> list[str]:
+    """Every text a user can see or copy in ``widget``'s labels and line edits."""
+    shown = [label.text() for label in widget.findChildren(QLabel)]
+    return shown + [edit.text() for edit in widget.findChildren(QLineEdit)]
+
+
+def test_a_saved_key_goes_to_the_keyring_and_is_never_shown_again(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = open_dialog(qtbot, window)
+    assert dialog.current_id() == "moonshot"
+    key_edit = dialog.findChild(QLineEdit, "apiKeyEdit")
+    assert key_edit is not None and key_edit.isVisible()
+    assert key_edit.echoMode() == QLineEdit.EchoMode.Password
+
+    qtbot.keyClicks(key_edit, SECRET)
+    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+        qtbot.mouseClick(dialog.save_key_button, Qt.MouseButton.LeftButton)
+
+    assert memory_keyring.passwords == {(SERVICE, "moonshot"): SECRET}
+    assert not key_edit.isVisible() and key_edit.text() == ""
+    status = dialog.findChild(QLabel, "keyStatusLabel")
+    assert status is not None
+    assert f"A key is stored in {KeyStore().backend_name()}" in status.text()
+    assert dialog.replace_key_button.isVisible() and dialog.delete_key_button.isVisible()
+    assert not any(SECRET in text for text in texts(dialog))
+    # Reopening the provider shows the same: stored, not shown.
+    dialog.select("openai")
+    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+        dialog.select("moonshot")
+    assert not key_edit.isVisible()
+    assert not any(SECRET in text for text in texts(dialog))
+    for path in paths.config_dir().parent.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_without_a_keyring_it_says_so_and_names_the_variable(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    with installed(fail.Keyring()):
+        dialog = open_dialog(qtbot, window)
+    status = dialog.findChild(QLabel, "keyStatusLabel")
+    assert status is not None
+    assert "No keyring is available" in status.text()
+    assert "MOONSHOT_API_KEY" in status.text()
+    assert not dialog.save_key_button.isVisible() and not dialog.api_key_edit.isVisible()
+
+
+def test_base_url_is_checked_as_it_is_typed(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = open_dialog(qtbot, window)
+    dialog.start_new()
+    edit = dialog.findChild(QLineEdit, "baseUrlEdit")
+    assert edit is not None
+    qtbot.keyClicks(edit, "ftp://example.com")
+    assert dialog.base_url_error.isVisible()
+    assert "https://" in dialog.base_url_error.text()
+    assert not dialog.test_button.isEnabled()
+    edit.setText("http://127.0.0.1:9/v1")
+    assert not dialog.base_url_error.isVisible()
+
+
+def test_a_custom_provider_is_added_tested_and_feeds_the_model_list(
+    qtbot: QtBot,
+    window: MainWindow,
+    memory_keyring: MemoryKeyring,
+    loopback: LoopbackServer,
+) -> None:
+    loopback.models = ["kimi-k2-0905-preview", "kimi-new-model-x"]
+    dialog = open_dialog(qtbot, window)
+    dialog.start_new()
+    dialog.name_edit.setText("My loop")
+    qtbot.keyClicks(dialog.id_edit, "my-loop")
+    assert dialog.key_env_edit.text() == "MY_LOOP_API_KEY"
+    dialog.kind_selector.setCurrentText("moonshot")
+    dialog.base_url_edit.setText(loopback.url + "/")
+    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+        qtbot.mouseClick(dialog.save_provider_button, Qt.MouseButton.LeftButton)
+    saved = window.providers.get("my-loop")
+    assert saved is not None and saved.base_url == loopback.url
+    assert window.params_panel.provider_selector.findData("my-loop") >= 0
+
+    with qtbot.waitSignal(dialog.connection_tested, timeout=10_000) as tested:
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+
+    assert tested.args == ["my-loop", True]
+    result = dialog.findChild(QLabel, "connectionResult")
+    assert result is not None
+    assert "2 models" in result.text() and "Balance: 49.50" in result.text()
+    window.workspace.set_param("provider", "my-loop")
+    models = [
+        window.params_panel.model_selector.itemText(i)
+        for i in range(window.params_panel.model_selector.count())
+    ]
+    assert "kimi-new-model-x" in models and "moonshot-v1-8k" in models  # listed + catalog
+
+
+def test_a_refused_key_is_explained_by_the_test(
+    qtbot: QtBot,
+    window: MainWindow,
+    memory_keyring: MemoryKeyring,
+    loopback: LoopbackServer,
+) -> None:
+    loopback.api_key = "sk-the-right-one-000000"
+    add_loop_provider(window, loopback)
+    dialog = open_dialog(qtbot, window, LOOP_ID)
+    dialog.api_key_edit.setText(SECRET)  # typed, not saved: the test uses it
+
+    with qtbot.waitSignal(dialog.connection_tested, timeout=10_000) as tested:
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+
+    assert tested.args == [LOOP_ID, False]
+    assert "401" in dialog.test_result.text()
+    assert SECRET not in dialog.test_result.text()
+    assert memory_keyring.passwords == {}

@@ -1,0 +1,104 @@
+"""Checking a provider from the settings: list its models and, for Moonshot, read the balance.
+
+"Test connection" in the provider dialog calls :func:`check_connection`. It uses the OpenAI SDK's
+async client (the same HTTP stack as runs), never retries, and turns every failure into one
+sentence for the user with anything that looks like a key masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core.secrets import redact
+
+#: Seconds before a connection test gives up.
+CHECK_TIMEOUT_S = 15.0
+
+
+@dataclass
+class ConnectionReport:
+    """What a connection test found.
+
+    Attributes:
+        models: Model ids listed by ``GET {base}/models``, sorted.
+        balance: Moonshot's ``available_balance`` (None when not asked or not reported).
+        error: Why the test failed, in plain words; None when it succeeded.
+    """
+
+    models: list[str] = field(default_factory=list)
+    balance: float | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the provider answered the model list."""
+        return self.error is None
+
+
+def describe_error(error: BaseException, base_url: str) -> str:
+    """One sentence saying why a request to ``base_url`` failed, with keys masked."""
+    import openai
+
+    if isinstance(error, openai.APITimeoutError):
+        return f"{base_url} did not answer in time."
+    if isinstance(error, openai.APIConnectionError):
+        return f"Cannot connect to {base_url}: is the address right and the server running?"
+    if isinstance(error, openai.APIStatusError):
+        message = _error_message(error.body) or error.message
+        if error.status_code == 401:
+            text = "The key was refused (401): check it, or store a new one."
+        elif error.status_code == 403:
+            text = "Access denied (403): the account may lack balance or permission."
+        elif error.status_code == 404:
+            text = f"{base_url} has no model list (404): check the base URL."
+        else:
+            text = f"The server answered {error.status_code}."
+        return redact(f"{text} {message}".strip())
+    return redact(f"The test failed: {error}")
+
+
+def _error_message(body: object) -> str:
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+    return ""
+
+
+async def check_connection(
+    base_url: str, api_key: str | None, *, balance: bool = False, timeout: float = CHECK_TIMEOUT_S
+) -> ConnectionReport:
+    """Lists the models of ``base_url`` (and reads the Moonshot balance when ``balance``).
+
+    Args:
+        base_url: The OpenAI-compatible base URL (``.../v1``).
+        api_key: The key to send; local servers take any placeholder.
+        balance: Also ask ``GET {base}/users/me/balance`` (Moonshot only).
+        timeout: Seconds per request.
+
+    Returns:
+        The report; failures are in ``error``, never raised.
+    """
+    from openai import AsyncOpenAI, OpenAIError
+
+    report = ConnectionReport()
+    # The SDK's own retries are off: a test should say at once what is wrong.
+    client = AsyncOpenAI(
+        base_url=base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout
+    )
+    try:
+        page = await client.models.list()
+        report.models = sorted({model.id for model in page.data})
+        if balance:
+            data: Any = await client.get("/users/me/balance", cast_to=object)
+            inner = data.get("data") if isinstance(data, dict) else None
+            if isinstance(inner, dict) and inner.get("available_balance") is not None:
+                report.balance = float(inner["available_balance"])
+    except OpenAIError as error:
+        report.error = describe_error(error, base_url)
+    except (ValueError, TypeError) as error:  # a reply of the wrong shape
+        report.error = redact(f"{base_url} gave an answer this app cannot read: {error}")
+    finally:
+        await client.close()
+    return report

@@ -1,0 +1,41 @@
+"""Python's cyclic garbage collection, run on the GUI thread only.
+
+When the collector runs on whatever thread allocates at the wrong moment (the loopback server's,
+an executor's, qasync's), it can destroy Qt objects there: Qt then warns "Timers cannot be stopped
+from another thread" or crashes. Automatic collection is turned off and a timer on the GUI thread
+collects instead, generation by generation, as the thresholds say (the recipe Anki and others use).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+
+class GuiThreadGarbageCollector(QObject):
+    """Disables automatic GC and collects from a GUI-thread timer every ``interval_ms``."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 500) -> None:
+        super().__init__(parent)
+        self._threshold = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.check)
+        self._timer.start(interval_ms)
+
+    def check(self) -> None:
+        """Collects the generations whose allocation counts passed their thresholds."""
+        counts = gc.get_count()
+        if counts[0] > self._threshold[0]:
+            generation = 0
+            if counts[1] > self._threshold[1]:
+                generation = 1
+                if counts[2] > self._threshold[2]:
+                    generation = 2
+            gc.collect(generation)
+
+    def stop(self) -> None:
+        """Gives collection back to Python."""
+        self._timer.stop()
+        gc.enable()

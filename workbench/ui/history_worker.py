@@ -1,0 +1,45 @@
+"""The run history, reached from the UI through one background thread.
+
+``HistoryStore`` talks to SQLite, which is file I/O: the UI thread never waits on it. Every call
+runs on one dedicated thread, which also opens the store, so the sqlite3 connection is only ever
+used by the thread that created it and writes are serialised in the order they were asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from workbench.core.history import HistoryStore
+
+T = TypeVar("T")
+
+
+class HistoryWorker:
+    """Runs functions of a :class:`HistoryStore` on its own thread.
+
+    Args:
+        path: The database file; the store's default (the data folder) when None.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._store: HistoryStore | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
+
+    def _with_store(self, work: Callable[[HistoryStore], T]) -> T:
+        if self._store is None:
+            self._store = HistoryStore(self._path)
+        return work(self._store)
+
+    async def call(self, work: Callable[[HistoryStore], T]) -> T:
+        """``work(store)`` on the history thread, awaited without blocking the UI."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._with_store, work)
+
+    def close(self) -> None:
+        """Lets queued writes finish, then stops the thread."""
+        self._executor.shutdown(wait=True)

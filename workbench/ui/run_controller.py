@@ -1,0 +1,811 @@
+"""Runs in the window: Send, Stop, Regenerate, Continue, and the answer streaming into its card.
+
+The controller builds the request through the provider's payload builder, resolves the key (OS
+keyring, then the provider's environment variable) off the UI thread, and consumes the core
+:class:`~workbench.core.runner.Run` on the qasync loop. Deltas are collected as they arrive and
+applied to the conversation at most every ``FLUSH_MS`` milliseconds (less often when applying
+takes long), so several fast streams never starve the UI thread. Every finished run is recorded
+in the history, without the key.
+
+The answer goes into a new assistant card, added through the undo stack when the first piece
+arrives, or, when the last card is partial (a prefilled answer), into that card, which then shows
+prefix and continuation as one message with the prefix highlighted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoCommand
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.catalog import Catalog
+from workbench.core.conversation import Conversation, Message, PartialRuleError
+from workbench.core.payloads import ChatRequest, RequestError, build_request, request_problems
+from workbench.core.providers import Prefill, ProviderConfig
+from workbench.core.run_types import (
+    Finished,
+    ReasoningDelta,
+    RunResult,
+    Status,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+)
+from workbench.core.runner import Run
+from workbench.core.secrets import KeyStore, NoKeyringError, redact
+from workbench.ui.history_worker import HistoryWorker
+from workbench.ui.undo import InsertMessage
+
+if TYPE_CHECKING:
+    from workbench.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: Streamed text is applied to the card at most this often (milliseconds).
+FLUSH_MS = 30
+#: Applying may use at most this share of the UI thread; slower applies space out the flushes.
+FLUSH_SHARE = 0.3
+#: One flush stops updating further cards after this many milliseconds (the rest wait a tick).
+FLUSH_BUDGET_MS = 8
+PREFIX_COLOUR = "#fff1b8"
+#: After start-up, the SDK is imported in the background this many milliseconds later.
+WARM_UP_DELAY_MS = 1500
+
+
+# Plain-text figures ---------------------------------------------------------------------------
+
+
+def format_metrics(result: RunResult) -> str:
+    """The run's figures in one line: TTFT, duration, tokens/s, usage, cost, finish reason."""
+    parts: list[str] = []
+    if result.ttft_ms is not None:
+        parts.append(f"TTFT {result.ttft_ms:,.0f} ms")
+    if result.duration_ms is not None:
+        parts.append(f"{result.duration_ms / 1000:,.2f} s")
+    speed = result.tokens_per_second
+    if speed is not None:
+        parts.append(f"{speed:,.1f} tok/s")
+    if result.usage is not None:
+        usage = result.usage
+        cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
+        parts.append(f"{usage.prompt_tokens:,} in{cached} + {usage.completion_tokens:,} out tokens")
+    if result.cost_usd is not None:
+        cost = result.cost_usd
+        parts.append(f"${cost:,.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}")
+    elif result.usage is not None:
+        parts.append("cost unknown for this model")
+    parts.append(f"finish: {result.finish_reason or 'none'}")
+    if result.interrupted:
+        parts.append("interrupted: the text so far is kept")
+    return " · ".join(parts)
+
+
+def shorten(text: str, limit: int = 24) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    flat = text.replace("\n", "⏎")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# Undo ---------------------------------------------------------------------------------------
+
+
+class ApplyAnswer(QUndoCommand):
+    """A prefilled card became a full answer: undo puts the prefix (and partial) back.
+
+    The streamed text is already in the card when the command is pushed; redo applies the final
+    values again, which changes nothing the first time.
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        uid: int,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        text: str = "Answer",
+    ) -> None:
+        super().__init__(text)
+        self._conversation = conversation
+        self._uid = uid
+        self._before = before
+        self._after = after
+
+    def _index(self) -> int | None:
+        try:
+            return self._conversation.index_of(self._uid)
+        except ValueError:
+            return None
+
+    def redo(self) -> None:
+        index = self._index()
+        if index is not None:
+            self._conversation.update(index, **self._after)
+
+    def undo(self) -> None:
+        index = self._index()
+        if index is None:
+            return
+        before = dict(self._before)
+        partial = before.pop("partial", False)
+        self._conversation.update(index, **before)
+        if partial:
+            # A card that is no longer last stays a plain answer.
+            with contextlib.suppress(PartialRuleError):
+                self._conversation.update(index, partial=True)
+
+
+# One stream ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RunStream:
+    """The state of one run streaming into one card.
+
+    Attributes:
+        request: What was sent (no key in it).
+        run: The core run.
+        uid: The card the answer goes to; None until the first piece of a new answer arrives.
+        prefix: The partial prefix the card started with ("" for a new answer).
+        interactive: The run the window's run panel follows (Send, Regenerate, Continue).
+        workspace_json: The workspace as sent, for the history.
+    """
+
+    request: ChatRequest
+    run: Run | None
+    uid: int | None
+    prefix: str
+    interactive: bool
+    workspace_json: dict[str, Any]
+    text: str = ""
+    pending: list[str] = field(default_factory=list)
+    reasoning: str = ""
+    reasoning_pending: list[str] = field(default_factory=list)
+    tool_calls: dict[int, ToolCall] = field(default_factory=dict)
+    tool_calls_dirty: bool = False
+    result: RunResult | None = None
+    stop_requested: bool = False
+    applied_at: float = 0.0
+
+    @property
+    def dirty(self) -> bool:
+        """Whether pieces arrived since the card was last updated."""
+        return bool(self.pending or self.reasoning_pending or self.tool_calls_dirty)
+
+    def take_pending(self) -> tuple[str, str]:
+        """Joins what arrived into ``text``/``reasoning``; returns the new reasoning piece."""
+        if self.pending:
+            self.text += "".join(self.pending)
+            self.pending.clear()
+        new_reasoning = "".join(self.reasoning_pending)
+        if new_reasoning:
+            self.reasoning += new_reasoning
+            self.reasoning_pending.clear()
+        return self.text, new_reasoning
+
+
+# The run panel --------------------------------------------------------------------------------
+
+
+class RunPanel(QFrame):
+    """The strip under the cards: status, figures, error, reasoning, Regenerate and Continue."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.status = self._label("runStatus")
+        self.prefix_label = self._label("prefixLabel")
+        self.prefix_label.setStyleSheet(f"background: {PREFIX_COLOUR}; padding: 0 4px;")
+        self.prefix_label.hide()
+        self.metrics = self._label("runMetrics")
+        self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = self._label("runError")
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button.setObjectName("regenerateButton")
+        self.regenerate_button.setAccessibleName("regenerateButton")
+        self.regenerate_button.setToolTip("Replace the last answer with a new one (Ctrl+Shift+R)")
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setObjectName("continueButton")
+        self.continue_button.setAccessibleName("continueButton")
+        self.continue_button.hide()
+        self.reasoning_toggle = QToolButton()
+        self.reasoning_toggle.setObjectName("reasoningToggle")
+        self.reasoning_toggle.setAccessibleName("reasoningToggle")
+        self.reasoning_toggle.setCheckable(True)
+        self.reasoning_toggle.setAutoRaise(True)
+        self.reasoning_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.reasoning_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.reasoning_toggle.hide()
+        self.reasoning_view = QPlainTextEdit()
+        self.reasoning_view.setObjectName("reasoningView")
+        self.reasoning_view.setAccessibleName("reasoningView")
+        self.reasoning_view.setReadOnly(True)
+        self.reasoning_view.setMaximumHeight(160)
+        self.reasoning_view.setStyleSheet("color: palette(mid); font-style: italic;")
+        self.reasoning_view.hide()
+        self.reasoning_toggle.toggled.connect(self._show_reasoning)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.status)
+        top.addWidget(self.prefix_label)
+        top.addStretch(1)
+        top.addWidget(self.reasoning_toggle)
+        top.addWidget(self.continue_button)
+        top.addWidget(self.regenerate_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.metrics)
+        layout.addWidget(self.error)
+        layout.addWidget(self.reasoning_view)
+        self.hide()
+
+    def _label(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setAccessibleName(name)
+        label.setWordWrap(True)
+        return label
+
+    def _show_reasoning(self, shown: bool) -> None:
+        self.reasoning_view.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.reasoning_toggle.setArrowType(arrow)
+
+    def start(self, prefix: str) -> None:
+        """A new run: clears the last one's figures."""
+        self.show()
+        self.status.setText("Sending…")
+        self.metrics.clear()
+        self.error.clear()
+        self.error.hide()
+        self.continue_button.hide()
+        self.reasoning_view.clear()
+        self.reasoning_toggle.setChecked(False)
+        self.reasoning_toggle.hide()
+        self.prefix_label.setVisible(bool(prefix))
+        self.prefix_label.setText(f"prefilled: {shorten(prefix)}")
+        self.prefix_label.setToolTip(
+            f"The answer continues this prefix, sent as a partial message:\n{prefix}"
+        )
+
+    def add_reasoning(self, piece: str, total: int) -> None:
+        """Appends streamed reasoning (kept collapsed until the user opens it)."""
+        cursor = self.reasoning_view.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(piece)
+        self.reasoning_toggle.setText(f"Reasoning ({total:,} characters)")
+        self.reasoning_toggle.show()
+
+    def finish(self, result: RunResult) -> None:
+        """Shows how the run ended."""
+        if result.error:
+            self.status.setText("Failed" if not result.full_text else "Failed part-way")
+        elif result.interrupted:
+            self.status.setText("Stopped")
+        else:
+            self.status.setText("Done")
+        self.metrics.setText(format_metrics(result))
+        self.error.setText(result.error or "")
+        self.error.setVisible(bool(result.error))
+
+    def fail(self, text: str) -> None:
+        """A run that could not start (no key, unknown provider)."""
+        self.show()
+        self.status.setText("Not sent")
+        self.metrics.clear()
+        self.prefix_label.hide()
+        self.error.setText(text)
+        self.error.show()
+
+
+# The controller ------------------------------------------------------------------------------
+
+
+class RunController(QObject):
+    """Sends the window's workspace and streams answers into its cards.
+
+    Args:
+        window: The main window (its workspace, undo stack, card list, buttons and menus).
+        keys: Where keys are read from.
+        history: The run history (recorded after every run).
+        catalog: Prices for the cost; the provider feed's catalog.
+
+    Signals:
+        run_started(): a run of the run panel started.
+        status_changed(text): something to show while waiting (a retry after a 429).
+        run_finished(result): a run ended (successful or not), after its text was applied.
+        run_recorded(history_id): a run was written to the history.
+    """
+
+    run_started = Signal()
+    status_changed = Signal(str)
+    run_finished = Signal(object)
+    run_recorded = Signal(int)
+
+    def __init__(
+        self, window: MainWindow, keys: KeyStore, history: HistoryWorker, catalog: Catalog
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._conversation = window.workspace.conversation
+        self.keys = keys
+        self.history = history
+        self.catalog = catalog
+        self.panel = RunPanel()
+        self._streams: list[RunStream] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._current: RunStream | None = None
+        self._last: RunStream | None = None
+        #: Cards answered through a prefix, by uid: their prefix stays highlighted.
+        self._prefixes: dict[int, str] = {}
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
+        self.regenerate_action = _menu_action(
+            window, "&Regenerate", "Ctrl+Shift+R", self.regenerate
+        )
+        self.regenerate_action.setObjectName("regenerateAction")
+        self.continue_action = _menu_action(
+            window, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
+        )
+        self.continue_action.setObjectName("continueAction")
+        self.panel.regenerate_button.clicked.connect(self.regenerate)
+        self.panel.continue_button.clicked.connect(self.continue_answer)
+
+    # Checks --------------------------------------------------------------------------------
+
+    def provider(self) -> ProviderConfig | None:
+        """The workspace's provider, from the registry."""
+        return self._window.providers.get(self._window.workspace.params.provider)
+
+    def request_problems(self) -> list[str]:
+        """Why the workspace cannot go to its provider (unknown one, partial unsupported...)."""
+        provider = self.provider()
+        if provider is None:
+            return [
+                f"Unknown provider {self._window.workspace.params.provider!r}: choose one in "
+                "Parameters or add it in Settings › Providers…"
+            ]
+        return request_problems(self._window.workspace, provider)
+
+    @property
+    def running(self) -> bool:
+        """Whether the run panel's run is streaming."""
+        return self._current is not None
+
+    # Send, Stop, Regenerate, Continue ------------------------------------------------------
+
+    def send(self) -> None:
+        """Sends the workspace (already checked by the window) and streams the answer."""
+        if self._current is not None:
+            self._window.statusBar().showMessage("A run is streaming: stop it first (Esc).", 6000)
+            return
+        provider = self.provider()
+        if provider is None:
+            self.panel.fail(self.request_problems()[0])
+            return
+        try:
+            request = build_request(self._window.workspace, provider)
+        except RequestError as error:
+            self.panel.fail(str(error))
+            return
+        last = self._conversation[-1] if len(self._conversation) else None
+        uid = last.uid if last is not None and last.partial else None
+        stream = RunStream(
+            request=request,
+            run=None,
+            uid=uid,
+            prefix=request.prefix if uid is not None else "",
+            interactive=True,
+            workspace_json=self._window.workspace.to_json(),
+        )
+        if uid is not None:
+            self._prefixes[uid] = stream.prefix
+        self._current = stream
+        self._update_actions()
+        self.panel.start(stream.prefix)
+        self.run_started.emit()
+        self._spawn(self._resolve_and_stream(stream, provider))
+
+    def start_run(self, request: ChatRequest, api_key: str | None) -> RunStream:
+        """Streams ``request`` into a new assistant card beside any other run (benchmarks,
+        batch use); the run panel keeps following the interactive run."""
+        stream = RunStream(
+            request=request,
+            run=None,
+            uid=None,
+            prefix="",
+            interactive=False,
+            workspace_json=self._window.workspace.to_json(),
+        )
+        self._spawn(self._stream(stream, api_key))
+        return stream
+
+    def stop(self) -> None:
+        """Closes the interactive run's stream at once; its text stays, marked interrupted."""
+        stream = self._current
+        if stream is None:
+            return
+        stream.stop_requested = True
+        if stream.run is not None:
+            stream.run.stop()
+        self.panel.status.setText("Stopping…")
+
+    def regenerate(self) -> None:
+        """Replaces the last answer: back to its prefix (or removed), then sent again."""
+        if self._current is not None or not len(self._conversation):
+            return
+        last = self._conversation[-1]
+        if last.role != "assistant":
+            self._window.send()
+            return
+        undo = self._window.undo_stack
+        if last.uid in self._prefixes and not last.partial:
+            undo.push(
+                ApplyAnswer(
+                    self._conversation,
+                    last.uid,
+                    before=self._answer_values(last),
+                    after={"content": self._prefixes[last.uid], "tool_calls": [], "partial": True},
+                    text="Regenerate: back to the prefix",
+                )
+            )
+        elif not last.partial:
+            from workbench.ui.undo import RemoveMessage
+
+            undo.push(RemoveMessage(self._conversation, last.uid))
+        self._window.send()
+
+    def continue_answer(self) -> None:
+        """Sends the cut answer back as a prefix so the model carries on from where it stopped."""
+        reason = self.continue_refusal()
+        if reason is not None:
+            self._window.statusBar().showMessage(reason, 8000)
+            return
+        last = self._conversation[-1]
+        self._window.editor.edit_field(last.uid, "partial", True)
+        self._window.send()
+
+    def continue_refusal(self) -> str | None:
+        """Why Continue is not possible now, or None."""
+        if self._current is not None:
+            return "A run is streaming."
+        stream = self._last
+        if stream is None or stream.result is None or stream.uid is None:
+            return "Nothing to continue."
+        result = stream.result
+        if result.finish_reason != "length" and not (result.interrupted and result.full_text):
+            return "The last answer was complete."
+        if not len(self._conversation) or self._conversation[-1].uid != stream.uid:
+            return "Continue works on the last answer, which must be the last card."
+        provider = self.provider()
+        if provider is None or provider.prefill is Prefill.NONE:
+            name = provider.name if provider else "This provider"
+            return f"{name} cannot prefill an answer, so it cannot continue a cut one."
+        return None
+
+    # Streaming -----------------------------------------------------------------------------
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _resolve_and_stream(self, stream: RunStream, provider: ProviderConfig) -> None:
+        try:
+            key = await asyncio.to_thread(self.keys.resolve_key, provider)
+        except NoKeyringError:
+            key = None
+        if key is None and provider.needs_key:
+            self._end_without_run(
+                stream,
+                f"No API key for {provider.name}: add one in Settings › Providers…, "
+                f"or set the environment variable {provider.key_env}.",
+            )
+            return
+        if stream.stop_requested:
+            self._end_without_run(stream, "Stopped before sending.")
+            return
+        await self._stream(stream, key)
+
+    def _end_without_run(self, stream: RunStream, text: str) -> None:
+        if stream.uid is not None and not stream.text:
+            self._prefixes.pop(stream.uid, None)
+        self._current = None
+        self.panel.fail(text)
+        self._update_actions()
+
+    async def _stream(self, stream: RunStream, api_key: str | None) -> None:
+        stream.run = Run(stream.request, api_key, catalog=self.catalog)
+        if stream.stop_requested:
+            stream.run.stop()
+        self._streams.append(stream)
+        result: RunResult | None = None
+        try:
+            async for event in stream.run.events():
+                if isinstance(event, TextDelta):
+                    stream.pending.append(event.text)
+                elif isinstance(event, ReasoningDelta):
+                    stream.reasoning_pending.append(event.text)
+                elif isinstance(event, ToolCallDelta):
+                    stream.tool_calls[event.index] = event.call
+                    stream.tool_calls_dirty = True
+                elif isinstance(event, Status):
+                    if stream.interactive:
+                        self.panel.status.setText(event.text)
+                        self.status_changed.emit(event.text)
+                    continue
+                elif isinstance(event, Finished):
+                    result = event.result
+                    break
+                if not self._flush_timer.isActive():
+                    self._flush_timer.start()
+        except Exception as error:  # a bug in a layer below must not take the window down
+            log.exception("Run failed unexpectedly")
+            result = RunResult(
+                provider=stream.request.provider,
+                model=stream.request.model,
+                prefix=stream.prefix,
+                text=stream.text + "".join(stream.pending),
+                error=redact(f"The run failed unexpectedly: {error}"),
+                interrupted=True,
+            )
+        finally:
+            if stream in self._streams:
+                self._streams.remove(stream)
+        assert result is not None  # the runner always ends with Finished
+        self._finish(stream, result)
+        try:
+            history_id = await self.history.call(
+                lambda store: store.record(stream.request, result, stream.workspace_json)
+            )
+        except Exception as error:  # the run happened; losing its record must not hide it
+            log.warning("Run not recorded in the history: %s", redact(str(error)))
+            self._window.statusBar().showMessage("This run could not be written to the history.")
+        else:
+            self.run_recorded.emit(history_id)
+
+    def flush(self) -> None:
+        """Applies the pieces that arrived to the cards (called by the flush timer).
+
+        Streams are served least recently updated first, within a time budget: with several
+        long answers streaming, each tick updates some cards and leaves the rest to the next,
+        so no tick holds the UI thread for long.
+        """
+        started = time.perf_counter()
+        dirty = sorted((s for s in self._streams if s.dirty), key=lambda s: s.applied_at)
+        for stream in dirty:
+            self._apply(stream)
+            stream.applied_at = time.perf_counter()
+            if (stream.applied_at - started) * 1000 >= FLUSH_BUDGET_MS:
+                break
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        # A slow apply (long texts, many streams) spaces the next one out, so the UI thread
+        # keeps most of its time for input and painting.
+        self._flush_timer.setInterval(max(FLUSH_MS, int(elapsed_ms / FLUSH_SHARE)))
+        if any(s.dirty for s in self._streams):
+            self._flush_timer.start()
+
+    def _apply(self, stream: RunStream) -> None:
+        text, new_reasoning = stream.take_pending()
+        if stream.interactive and new_reasoning:
+            self.panel.add_reasoning(new_reasoning, len(stream.reasoning))
+        values: dict[str, Any] = {}
+        if text or stream.uid is not None:
+            values["content"] = stream.prefix + text
+        if stream.tool_calls_dirty:
+            stream.tool_calls_dirty = False
+            values["tool_calls"] = [
+                stream.tool_calls[i].to_json() for i in sorted(stream.tool_calls)
+            ]
+        if not values:
+            return
+        if stream.uid is None:
+            self._insert_answer(stream, values)
+            return
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:  # the user deleted the card: stop feeding it
+            if stream.run is not None:
+                stream.run.stop()
+            return
+        self._conversation.update(index, **values)
+
+    def _insert_answer(self, stream: RunStream, values: dict[str, Any]) -> None:
+        message = Message(role="assistant", **values)
+        command = InsertMessage(
+            self._conversation,
+            len(self._conversation),
+            message,
+            f"Answer from {stream.request.model}",
+        )
+        self._window.undo_stack.push(command)
+        stream.uid = message.uid
+        if stream.interactive:
+            self._window.message_list.scroll_to_row(command.index)
+
+    def _answer_values(self, message: Message) -> dict[str, Any]:
+        return {
+            "content": message.content,
+            "tool_calls": list(message.tool_calls),
+            "partial": message.partial,
+        }
+
+    def _finish(self, stream: RunStream, result: RunResult) -> None:
+        stream.result = result
+        # The result is the truth: the text as the runner joined it, complete tool calls.
+        if result.text and result.text != stream.text + "".join(stream.pending):
+            stream.text = ""
+            stream.pending = [result.text]
+        if result.tool_calls:
+            stream.tool_calls = dict(enumerate(result.tool_calls))
+            stream.tool_calls_dirty = True
+        if stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
+            self._finish_prefilled(stream, result)
+        elif stream.dirty:
+            self._apply(stream)
+        if stream.interactive:
+            self._current = None
+            self._last = stream
+            self.panel.finish(result)
+            missing = result.reasoning[len(stream.reasoning) :]
+            if missing and result.reasoning.startswith(stream.reasoning):
+                self.panel.add_reasoning(missing, len(result.reasoning))
+            self._update_actions()
+        else:
+            self.decorate_cards()  # the card is no longer being streamed into: unlock it
+        self.run_finished.emit(result)
+
+    def _finish_prefilled(self, stream: RunStream, result: RunResult) -> None:
+        """The prefilled card becomes a plain answer in one undoable step."""
+        assert stream.uid is not None
+        stream.take_pending()
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:
+            return
+        after: dict[str, Any] = {"content": stream.prefix + result.text, "partial": False}
+        if result.tool_calls:
+            after["tool_calls"] = [c.to_json() for c in result.tool_calls]
+        message = self._conversation[index]
+        before = {"content": stream.prefix, "tool_calls": list(message.tool_calls), "partial": True}
+        self._window.undo_stack.push(
+            ApplyAnswer(
+                self._conversation, stream.uid, before, after, f"Answer from {result.model}"
+            )
+        )
+
+    # Window state --------------------------------------------------------------------------
+
+    def _update_actions(self) -> None:
+        running = self._current is not None
+        window = self._window
+        window.send_button.setEnabled(not running)
+        window.send_action.setEnabled(not running)
+        window.stop_button.setEnabled(running)
+        window.stop_action.setEnabled(running)
+        self.regenerate_action.setEnabled(not running)
+        self.panel.regenerate_button.setEnabled(not running and self._last is not None)
+        refusal = self.continue_refusal()
+        cut = (
+            self._last is not None
+            and self._last.result is not None
+            and (self._last.result.finish_reason == "length" or self._last.result.interrupted)
+        )
+        self.continue_action.setEnabled(refusal is None)
+        self.panel.continue_button.setVisible(cut and not running)
+        self.panel.continue_button.setEnabled(refusal is None)
+        self.panel.continue_button.setToolTip(
+            refusal or "Send the cut answer back as a prefix; the model carries on from its end."
+        )
+        self.decorate_cards()
+
+    def decorate_cards(self, *_args: object) -> None:
+        """Highlights prefixes on the live cards and locks the cards being streamed into."""
+        streaming = {s.uid for s in self._streams if s.uid is not None}
+        if self._current is not None and self._current.uid is not None:
+            streaming.add(self._current.uid)
+        for card in self._window.message_list.cards():
+            edit: QPlainTextEdit = card.content_edit
+            busy = card.uid in streaming
+            if edit.isReadOnly() != busy:
+                edit.setReadOnly(busy)
+            prefix = self._prefixes.get(card.uid)
+            selections: list[QTextEdit.ExtraSelection] = []
+            if prefix and edit.toPlainText().startswith(prefix):
+                selection = QTextEdit.ExtraSelection()
+                selection.format = QTextCharFormat()
+                selection.format.setBackground(QColor(PREFIX_COLOUR))
+                selection.format.setToolTip("Prefilled: the answer continued this text.")
+                cursor = QTextCursor(edit.document())
+                cursor.setPosition(len(prefix), QTextCursor.MoveMode.KeepAnchor)
+                selection.cursor = cursor
+                selections.append(selection)
+            if selections or edit.extraSelections():
+                edit.setExtraSelections(selections)
+
+
+_warmed_up = threading.Event()
+
+
+def _warm_up() -> None:
+    """Imports the OpenAI SDK off the UI thread, then freezes what start-up allocated.
+
+    The SDK takes about a second to import, which the first Send would otherwise spend on the
+    UI thread. Once the app's long-lived objects exist, ``gc.freeze()`` moves them out of the
+    collector's sight: a full collection then scans only what runs allocate, instead of pausing
+    the UI for 50-100 ms while a long answer streams in.
+    """
+    if _warmed_up.is_set():
+        return
+    _warmed_up.set()
+    try:
+        import openai  # noqa: F401 - imported for its side effect: the module is loaded
+    except ImportError:  # the run itself will say so
+        log.warning("The OpenAI SDK cannot be imported")
+    gc.freeze()
+
+
+def install(window: MainWindow) -> RunController:
+    """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
+    from workbench.ui.provider_feed import ProviderFeed
+
+    feed = ProviderFeed.of(window)
+    history = HistoryWorker()
+    controller = RunController(window, KeyStore(), history, feed.catalog)
+    window.run_controller = controller
+    window.closed.connect(history.close)
+
+    page = window.send_problems.parentWidget()
+    column = page.layout() if page is not None else None
+    assert isinstance(column, QVBoxLayout), "the conversation page lays out a column"
+    column.insertWidget(column.indexOf(window.send_problems), controller.panel)
+
+    model = window.message_list.model()
+    model.dataChanged.connect(controller.decorate_cards)
+    model.rowsInserted.connect(controller.decorate_cards)
+    model.modelReset.connect(controller.decorate_cards)
+    window.message_list.editors_synced.connect(controller.decorate_cards)
+    controller._update_actions()
+    QTimer.singleShot(
+        WARM_UP_DELAY_MS,
+        lambda: threading.Thread(target=_warm_up, name="warm-up", daemon=True).start(),
+    )
+    return controller
+
+
+def _menu_action(
+    window: MainWindow, text: str, shortcut: str, slot: Callable[[], object]
+) -> QAction:
+    action = QAction(text, window)
+    action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(slot)
+    window.run_menu.addAction(action)
+    return action
