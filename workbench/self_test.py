@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import socket
 import sys
@@ -398,8 +399,9 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Prompt Workbench")
-    # As in the app: the loopback server's threads must not collect Qt objects.
-    collector = GuiThreadGarbageCollector(app)
+    # As in the app: the loopback server's threads must not collect Qt objects (unless a caller
+    # already guards collection: its collector stays in charge).
+    collector = GuiThreadGarbageCollector(app) if gc.isenabled() else None
     test = SelfTest()
     results: list[StepResult] = []
 
@@ -410,8 +412,9 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
         with contextlib.suppress(asyncio.CancelledError):
             qasync.run(run())
     finally:
-        collector.stop()
-        collector.deleteLater()
+        if collector is not None:
+            collector.stop()
+            collector.deleteLater()
         qInstallMessageHandler(previous_handler)  # pytest-qt, say, had its own
     if not results:
         results.append(StepResult("start", False, "the event loop did not run the steps", 0.0))
