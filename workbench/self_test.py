@@ -359,6 +359,9 @@ def main(out: TextIO | None = None) -> int:
         # Never the user's settings, history or autosaves; an empty tiktoken cache, so that the
         # count uses the bundled encoding even where o200k_base was downloaded once.
         overrides = {"WORKBENCH_HOME": home, "TIKTOKEN_CACHE_DIR": os.path.join(home, "tiktoken")}
+        # The loopback server is reached directly, even where a proxy is configured.
+        for name in ("NO_PROXY", "no_proxy"):
+            overrides[name] = ",".join(filter(None, ["127.0.0.1,localhost", os.environ.get(name)]))
         previous = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)
         try:

@@ -41,6 +41,17 @@ def test_self_test_passes_from_source_and_names_each_step(workbench_home: Path) 
     assert done.stderr == ""  # no Qt warnings, no tracebacks
 
 
+def test_self_test_reaches_its_loopback_server_past_a_configured_proxy(
+    workbench_home: Path,
+) -> None:
+    # A proxy that does not exist: sending the loopback request through it would fail.
+    proxy = "http://10.255.255.1:3128"
+    done = _run({"HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "ALL_PROXY": proxy}, workbench_home)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok   chat" in done.stdout
+
+
 def test_self_test_leaves_the_users_home_untouched(workbench_home: Path) -> None:
     before = sorted(p.relative_to(workbench_home) for p in workbench_home.rglob("*"))
 
