@@ -301,7 +301,7 @@ class SelfTest:
                     detail = await step()
                     ok = True
                 except Exception as error:  # any failure is a finding: report it, not a traceback
-                    detail = f"{type(error).__name__}: {error}"
+                    detail = f"{type(error).__name__}: {error}".replace("\n", " ")  # one line
                     ok = False
                 result = StepResult(name, ok, detail, time.perf_counter() - started)
                 results.append(result)
