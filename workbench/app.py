@@ -30,6 +30,7 @@ def run_gui(file: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from workbench.ui.app_icon import app_icon
+    from workbench.ui.event_loop import install_asyncgen_hooks
     from workbench.ui.gc_guard import GuiThreadGarbageCollector
     from workbench.ui.main_window import MainWindow
 
@@ -42,6 +43,7 @@ def run_gui(file: str | None) -> int:
     collector = GuiThreadGarbageCollector(app)
 
     async def open_window() -> None:
+        install_asyncgen_hooks(asyncio.get_running_loop())
         window = MainWindow(file)
         window.show()
         closed = asyncio.Event()

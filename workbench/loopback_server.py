@@ -119,6 +119,7 @@ class LoopbackServer:
         self.default_reply = Reply()
         self.requests: list[Received] = []
         self._replies: deque[Reply] = deque()
+        self._model_replies: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -130,8 +131,20 @@ class LoopbackServer:
         with self._lock:
             self._replies.extend(replies)
 
-    def next_reply(self) -> Reply:
+    def queue_for_model(self, model: str, *replies: Reply) -> None:
+        """Answers the next chat requests for ``model`` with ``replies``, before the shared queue.
+
+        Concurrent requests arrive in any order; keying replies by model keeps each one's script.
+        """
         with self._lock:
+            self._model_replies.setdefault(model, deque()).extend(replies)
+
+    def next_reply(self, model: str | None = None) -> Reply:
+        """The reply to the next chat request (for ``model``, when it has queued replies)."""
+        with self._lock:
+            own = self._model_replies.get(model or "")
+            if own:
+                return own.popleft()
             return self._replies.popleft() if self._replies else self.default_reply
 
     def chat_requests(self) -> list[Any]:
@@ -256,7 +269,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"type": "resource_not_found_error", "message": "Not found"}})
 
     def _chat(self, body: dict[str, Any]) -> None:
-        reply = self.owner.next_reply()
+        model = body.get("model")
+        reply = self.owner.next_reply(model if isinstance(model, str) else None)
         time.sleep(reply.first_byte_delay)
         if reply.status != 200:
             self._error(reply)

@@ -409,7 +409,13 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
     results: list[StepResult] = []
 
     async def run() -> None:
-        results.extend(await test.run(out))
+        from workbench.ui.event_loop import install_asyncgen_hooks
+
+        previous_hooks = install_asyncgen_hooks(asyncio.get_running_loop())  # as the app does
+        try:
+            results.extend(await test.run(out))
+        finally:
+            sys.set_asyncgen_hooks(*previous_hooks)
 
     try:
         with contextlib.suppress(asyncio.CancelledError):

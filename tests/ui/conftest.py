@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from workbench.ui import dialogs
+from workbench.ui.event_loop import install_asyncgen_hooks
 from workbench.ui.gc_guard import GuiThreadGarbageCollector
 from workbench.ui.main_window import MainWindow
 
@@ -68,11 +70,16 @@ def user_dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     return fake
 
 
+#: Closed qasync loops, kept alive for the rest of the session (see ``qloop``).
+_CLOSED_LOOPS: list[qasync.QEventLoop] = []
+
+
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync event loop driven by Qt's, as in the app: coroutines run while qtbot waits."""
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
+    previous_hooks = install_asyncgen_hooks(loop)
     yield loop
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
@@ -81,10 +88,15 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         if all(t.done() for t in pending):
             break
         qapp.processEvents()
+    sys.set_asyncgen_hooks(*previous_hooks)
     asyncio.events._set_running_loop(None)
     loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
     loop.close()
     asyncio.set_event_loop(None)
+    # Timers a closed loop still has with Qt (cancelled timeouts, late callbacks) fire later into
+    # its timer object; if the loop were freed, the last handle dropped inside that timer event
+    # would delete the object under Qt's feet (a segfault in QTimerInfoList::activateTimers).
+    _CLOSED_LOOPS.append(loop)
 
 
 @pytest.fixture

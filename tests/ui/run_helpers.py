@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pytestqt.qtbot import QtBot
+
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.loopback_server import LoopbackServer
 from workbench.ui.main_window import MainWindow
@@ -38,3 +40,20 @@ def load(window: MainWindow, messages: list[dict[str, Any]], **params: Any) -> N
         "params": {"provider": LOOP_ID, "model": "kimi-k2-0905-preview", **params},
     }
     window.document.import_text(json.dumps(body), unsaved=False)
+
+
+def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
+    """Waits until runs, history writes and dialog work of ``window`` are over.
+
+    A test must not end with work in flight: its callbacks would land on the next test's loop
+    after this test's qasync loop is closed.
+    """
+    from workbench.ui.history_panel import HistoryPanel
+    from workbench.ui.provider_dialog import ProviderDialog
+    from workbench.ui.run_controller import RunController
+
+    busy: list[RunController | HistoryPanel | ProviderDialog] = []
+    if isinstance(window.run_controller, RunController):
+        busy.append(window.run_controller)
+    busy += window.findChildren(HistoryPanel) + window.findChildren(ProviderDialog)
+    qtbot.waitUntil(lambda: not any(part.busy for part in busy), timeout=10_000)

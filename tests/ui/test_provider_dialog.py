@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from keyring.backends import fail
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring, installed
-from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider
+from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, wait_idle
 from workbench.core import paths
 from workbench.core.secrets import SERVICE, KeyStore
 from workbench.loopback_server import LoopbackServer
@@ -22,8 +22,12 @@ from workbench.ui.provider_dialog import ProviderDialog
 
 
 @pytest.fixture
-def window(qloop: asyncio.AbstractEventLoop, open_window: Callable[[], MainWindow]) -> MainWindow:
-    return open_window()
+def window(
+    qloop: asyncio.AbstractEventLoop, open_window: Callable[[], MainWindow], qtbot: QtBot
+) -> Iterator[MainWindow]:
+    win = open_window()
+    yield win
+    wait_idle(qtbot, win)
 
 
 def open_dialog(qtbot: QtBot, window: MainWindow, provider_id: str = "moonshot") -> ProviderDialog:

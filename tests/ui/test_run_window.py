@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from tests.ui.run_helpers import (
     SECRET,
     add_loop_provider,
     load,
+    wait_idle,
 )
 from workbench.core import paths
 from workbench.core.secrets import SERVICE
@@ -35,12 +36,14 @@ def window(
     open_window: Callable[[], MainWindow],
     loopback: LoopbackServer,
     memory_keyring: MemoryKeyring,
-) -> MainWindow:
+    qtbot: QtBot,
+) -> Iterator[MainWindow]:
     win = open_window()
     loopback.api_key = SECRET
     memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
     add_loop_provider(win, loopback)
-    return win
+    yield win
+    wait_idle(qtbot, win)
 
 
 def controller(window: MainWindow) -> RunController:
@@ -336,3 +339,24 @@ def test_runs_are_recorded_in_the_history_without_the_key(
     assert contents == [("user", "Remember me"), ("assistant", "Noted.")]
     assert window.document.path is None and window.document.modified
     assert window.main_tabs.currentIndex() == 0
+
+
+def test_copy_as_code_puts_the_exact_request_on_the_clipboard_without_the_key(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from PySide6.QtGui import QAction, QGuiApplication
+
+    load(
+        window,
+        [
+            {"role": "user", "content": "Give me JSON"},
+            {"role": "assistant", "content": "{", "partial": True},
+        ],
+    )
+    action = window.findChild(QAction, "copyAsCurlAction")
+    assert action is not None
+    action.trigger()
+
+    text = QGuiApplication.clipboard().text()
+    assert "curl" in text and '"partial": true' in text and LOOP_ENV in text
+    assert SECRET not in text

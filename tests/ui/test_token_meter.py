@@ -298,3 +298,28 @@ def test_listed_model_with_unknown_window(metered, qtbot: QtBot) -> None:
     assert "kimi-k3-preview" not in recommended.text()
     assert "window is unknown" in recommended.toolTip()
     assert window.findChild(QPushButton, "applyRecommendationButton").isEnabled()
+
+
+def test_exact_counts_use_the_key_in_the_keyring_and_the_providers_url(
+    metered, loopback: LoopbackServer, qloop, memory_keyring, qtbot: QtBot
+) -> None:
+    from dataclasses import replace
+
+    from workbench.core.secrets import KeyStore
+    from workbench.ui.provider_feed import ProviderFeed
+
+    loopback.api_key = "sk-from-the-keyring"
+    window = metered(SMALL)
+    meter = meter_of(window)
+    meter.scheduler.delay = 0.05
+    moonshot = window.providers.get("moonshot")
+    window.providers.update(replace(moonshot, base_url=loopback.url))
+    KeyStore().set("moonshot", "sk-from-the-keyring")
+    ProviderFeed.of(window).providers_changed.emit()  # what the provider dialog does on save
+    count = label(window, "tokenCountLabel")
+    qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
+    request = [r for r in loopback.requests if "tokenizers" in r.path][-1]
+    assert request.headers["authorization"] == "Bearer sk-from-the-keyring"
+    # Models the provider lists in a connection test reach the meter's catalog.
+    ProviderFeed.of(window).add_listed("moonshot", ["kimi-k9-preview"])
+    assert meter.catalog.get("kimi-k9-preview") is not None

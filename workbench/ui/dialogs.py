@@ -37,6 +37,12 @@ def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") 
     box.exec()
 
 
+def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
+    """Where to export something (a comparison...), or None when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export", suggested, file_filter)
+    return path or None
+
+
 def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
     """A file to open, or None when the user cancels."""
     path, _ = QFileDialog.getOpenFileName(parent, "Open workspace", directory, FILE_FILTER)

@@ -174,6 +174,11 @@ class HistoryPanel(QWidget):
         self.run_list.itemDoubleClicked.connect(lambda _i: self.reopen_current())
         self.reopen_button.clicked.connect(self.reopen_current)
 
+    @property
+    def busy(self) -> bool:
+        """Whether keyring, network or history work it started is still in flight."""
+        return bool(self._tasks)
+
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
@@ -185,7 +190,10 @@ class HistoryPanel(QWidget):
         self._spawn(self._load(self._generation, self.search_edit.text().strip()))
 
     async def _load(self, generation: int, text: str) -> None:
-        entries = await self._history.call(lambda store: store.search(text, limit=LIST_LIMIT))
+        try:
+            entries = await self._history.call(lambda store: store.search(text, limit=LIST_LIMIT))
+        except RuntimeError:  # the window closed meanwhile: nothing left to show
+            return
         if generation != self._generation:
             return  # a newer search is on its way
         current = self.current_entry()

@@ -36,7 +36,11 @@ class HistoryWorker:
         return work(self._store)
 
     async def call(self, work: Callable[[HistoryStore], T]) -> T:
-        """``work(store)`` on the history thread, awaited without blocking the UI."""
+        """``work(store)`` on the history thread, awaited without blocking the UI.
+
+        Raises:
+            RuntimeError: the worker was closed (its window is gone).
+        """
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._with_store, work)
 

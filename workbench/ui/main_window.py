@@ -29,7 +29,7 @@ from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace, WorkspaceError
-from workbench.ui import dialogs, token_meter
+from workbench.ui import compare_view, dialogs, token_meter
 from workbench.ui.conversation_editor import ConversationEditor
 from workbench.ui.document import WorkspaceDocument
 from workbench.ui.icons import icon
@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
         tool_editor.install(self)
         tool_calls.install(self)
         token_meter.install(self)
+        compare_view.install(self)
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation

@@ -266,6 +266,11 @@ class ProviderDialog(QDialog):
         edit.setPlaceholderText(placeholder)
         return edit
 
+    @property
+    def busy(self) -> bool:
+        """Whether keyring, network or history work it started is still in flight."""
+        return bool(self._tasks)
+
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)

@@ -23,9 +23,11 @@ class ProviderFeed(QObject):
 
     Signals:
         providers_changed(): the registry changed (a custom provider added, edited, removed).
+        models_listed(provider_id, ids): a provider listed its models (a connection test).
     """
 
     providers_changed = Signal()
+    models_listed = Signal(str, list)
 
     def __init__(self, window: MainWindow, catalog: Catalog | None = None) -> None:
         super().__init__(window)
@@ -62,6 +64,7 @@ class ProviderFeed(QObject):
         self.listed[provider_id] = list(models)
         self._shown_for = None
         self.refresh_models()
+        self.models_listed.emit(provider_id, list(models))
 
     def refresh_providers(self) -> None:
         """Shows the registry's providers in the provider selector."""

@@ -25,7 +25,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor, QUndoCommand
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QTextCharFormat,
+    QTextCursor,
+    QUndoCommand,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -40,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.catalog import Catalog
 from workbench.core.conversation import Conversation, Message, PartialRuleError
+from workbench.core.export import export_request
 from workbench.core.payloads import ChatRequest, RequestError, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
@@ -243,7 +252,7 @@ class RunPanel(QFrame):
         self.reasoning_view.setObjectName("reasoningView")
         self.reasoning_view.setAccessibleName("reasoningView")
         self.reasoning_view.setReadOnly(True)
-        self.reasoning_view.setMaximumHeight(160)
+        self.reasoning_view.setMaximumHeight(110)
         self.reasoning_view.setStyleSheet("color: palette(mid); font-style: italic;")
         self.reasoning_view.hide()
         self.reasoning_toggle.toggled.connect(self._show_reasoning)
@@ -368,6 +377,11 @@ class RunController(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
+        #: Starts the background import of the SDK once the window is up (see ``_warm_up``).
+        self.warm_up_timer = QTimer(self)
+        self.warm_up_timer.setSingleShot(True)
+        self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
+        self.warm_up_timer.timeout.connect(self._start_warm_up)
         self.regenerate_action = _menu_action(
             window, "&Regenerate", "Ctrl+Shift+R", self.regenerate
         )
@@ -376,8 +390,22 @@ class RunController(QObject):
             window, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
         )
         self.continue_action.setObjectName("continueAction")
+        copy_menu = window.run_menu.addMenu("Copy request as &code")
+        copy_menu.setObjectName("copyAsCodeMenu")
+        for kind, label in (
+            ("python", "&Python (OpenAI SDK)"),
+            ("curl", "&curl"),
+            ("json", "&JSON"),
+        ):
+            action = copy_menu.addAction(label)
+            action.setObjectName(f"copyAs{kind.capitalize()}Action")
+            action.triggered.connect(lambda _checked=False, k=kind: self.copy_as_code(k))
         self.panel.regenerate_button.clicked.connect(self.regenerate)
         self.panel.continue_button.clicked.connect(self.continue_answer)
+
+    def _start_warm_up(self) -> None:
+        if not _warmed_up.is_set():
+            threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
 
     # Checks --------------------------------------------------------------------------------
 
@@ -394,6 +422,11 @@ class RunController(QObject):
                 "Parameters or add it in Settings › Providers…"
             ]
         return request_problems(self._window.workspace, provider)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any run is streaming or being written to the history."""
+        return bool(self._tasks)
 
     @property
     def running(self) -> bool:
@@ -482,6 +515,22 @@ class RunController(QObject):
 
             undo.push(RemoveMessage(self._conversation, last.uid))
         self._window.send()
+
+    def copy_as_code(self, kind: str) -> str | None:
+        """Puts the exact request as ``python``, ``curl`` or ``json`` on the clipboard.
+
+        The key is read from the provider's environment variable in the code, never written.
+        Returns the text copied, or None when the request cannot be built (the reason is shown).
+        """
+        problems = self._window.workspace.problems() + self.request_problems()
+        provider = self.provider()
+        if problems or provider is None:
+            self._window.statusBar().showMessage("Not copied: " + problems[0], 8000)
+            return None
+        text = export_request(build_request(self._window.workspace, provider), as_=kind)
+        QGuiApplication.clipboard().setText(text)
+        self._window.statusBar().showMessage(f"Copied the request as {kind}.", 4000)
+        return text
 
     def continue_answer(self) -> None:
         """Sends the cut answer back as a prefix so the model carries on from where it stopped."""
@@ -794,10 +843,7 @@ def install(window: MainWindow) -> RunController:
     model.modelReset.connect(controller.decorate_cards)
     window.message_list.editors_synced.connect(controller.decorate_cards)
     controller._update_actions()
-    QTimer.singleShot(
-        WARM_UP_DELAY_MS,
-        lambda: threading.Thread(target=_warm_up, name="warm-up", daemon=True).start(),
-    )
+    controller.warm_up_timer.start()
     return controller
 
 

@@ -37,8 +37,10 @@ from workbench.core.exact_count import (
     ExactCountScheduler,
 )
 from workbench.core.meter import MeterReading, measure, provider_kind, tools_to_send
-from workbench.core.providers import preset
+from workbench.core.providers import ProviderRegistry, preset
+from workbench.core.secrets import KeyStore, KeyStoreError
 from workbench.core.tokens import Calibration, TokenCounter, encoding, encoding_ready
+from workbench.ui.provider_feed import ProviderFeed
 from workbench.ui.undo import SetParam
 
 if TYPE_CHECKING:
@@ -164,6 +166,24 @@ class _RecountSignals(QObject):
     """Carries a finished background recount back to the UI thread."""
 
     finished = Signal(int)
+
+
+def registry_exact_target(
+    providers: ProviderRegistry, keys: KeyStore
+) -> Callable[[str], ExactTarget]:
+    """Exact-count targets from the window's providers and the keyring (then env variables)."""
+
+    def target(provider_id: str) -> ExactTarget:
+        provider = providers.get(provider_id)
+        if provider is None or provider.kind not in EXACT_COUNT_KINDS:
+            return None
+        try:
+            key = keys.resolve_key(provider)
+        except KeyStoreError:
+            key = os.environ.get(provider.key_env)
+        return (provider.base_url, key) if key else None
+
+    return target
 
 
 def _env_exact_target(provider_id: str) -> ExactTarget:
@@ -556,7 +576,9 @@ class TokenMeter(QObject):
 
     def set_listed_models(self, provider_id: str, ids: list[str]) -> None:
         """Adds the ids a provider listed (unknown windows: shown, never recommended)."""
-        self.catalog = self.catalog.with_listed(provider_kind(provider_id), ids)
+        provider = self._window.providers.get(provider_id)
+        kind = provider.kind if provider is not None else provider_kind(provider_id)
+        self.catalog = self.catalog.with_listed(kind, ids)
         self.schedule_refresh()
 
     def tools_tokens(self) -> int:
@@ -577,7 +599,10 @@ class TokenMeter(QObject):
 
 def install(window: MainWindow) -> TokenMeter:
     """Puts the token meter at the top of the Parameters column and badges on the cards."""
-    meter = TokenMeter(window)
+    meter = TokenMeter(window, exact_target=registry_exact_target(window.providers, KeyStore()))
+    feed = ProviderFeed.of(window)
+    feed.models_listed.connect(meter.set_listed_models)
+    feed.providers_changed.connect(meter.forget_exact_targets)
     window.params_column.insertWidget(0, meter.panel)
     window.message_list.card_delegate.badge_for = meter.badge
     window.token_meter = meter  # type: ignore[attr-defined]

@@ -1,0 +1,245 @@
+"""Four comparison columns streaming 2,000 chunks each, against the bare SDK on the same streams.
+
+Prints the total wall time of the compare view (main window, Compare tab, "Run all") and of the
+bare ``AsyncOpenAI`` client consuming the same four streams concurrently, in the same process and
+on the same qasync loop, their ratio (target at most 1.5), and the longest stall of the UI thread
+while the view streams (a 5 ms QTimer's largest gap; target under 50 ms). The bare client is
+timed twice: through ``chat.completions.create`` (a pydantic object per chunk) and through the
+raw chunk dicts the runner reads, so the second ratio is what the window itself adds.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.compare_streams [--rounds N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any
+
+COLUMNS = 4
+CHUNKS = 2000
+TIMER_MS = 5
+
+
+def _serve(connection: Any, chunks: int, one_line: bool) -> None:
+    """The loopback server, in its own process like a real one: its JSON encoding and socket
+    writes do not compete with the app for the interpreter lock."""
+    from workbench.loopback_server import LoopbackServer, Reply
+
+    with LoopbackServer() as server:
+        server.default_reply = Reply(text=_text(chunks, one_line), chunks=chunks)
+        connection.send(server.url)
+        connection.recv()  # anything: stop
+
+
+def _text(chunks: int, one_line: bool = False) -> str:
+    """What each column streams: one short word per chunk, as models stream them.
+
+    A paragraph break every 100 words, as in an answer; ``one_line`` leaves them out (a
+    10,000-character line, like a long JSON answer, is the worst case for laying out text).
+    """
+    gap = " " if one_line else "\n\n"
+    return "".join(f"w{i % 1000:03d}" + (gap if i % 100 == 99 else " ") for i in range(chunks))
+
+
+async def bare_sdk(url: str, *, raw: bool = False) -> float:
+    """Seconds for the bare client to consume ``COLUMNS`` streams at once.
+
+    Args:
+        url: The server's base URL.
+        raw: Read plain chunk dicts through the SDK's ``post`` (what the runner does) instead of
+            ``chat.completions.create``, which builds a pydantic object per chunk.
+    """
+    import openai
+
+    body = {
+        "model": "kimi-k2-0905-preview",
+        "messages": [{"role": "user", "content": "Stream"}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+
+    async def one() -> int:
+        client = openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0)
+        received = 0
+        try:
+            if raw:
+                stream: Any = await client.post(
+                    "/chat/completions",
+                    body=body,
+                    cast_to=object,
+                    stream=True,
+                    stream_cls=openai.AsyncStream[object],
+                )
+                async for chunk in stream:
+                    choices = chunk.get("choices") or []
+                    if choices and (choices[0].get("delta") or {}).get("content"):
+                        received += 1
+                return received
+            stream = await client.chat.completions.create(**body)
+            async for chunk in stream:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    received += 1
+            return received
+        finally:
+            await client.close()
+
+    start = time.perf_counter()
+    counts = await asyncio.gather(*(one() for _ in range(COLUMNS)))
+    elapsed = time.perf_counter() - start
+    assert all(c == CHUNKS for c in counts), counts
+    return elapsed
+
+
+class StallMeter:
+    """The largest gap between ticks of a 5 ms timer: how long the UI thread was busy."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(TIMER_MS)
+        self.timer.timeout.connect(self._tick)
+        self.longest = 0.0
+        self._last = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+    def start(self) -> None:
+        self.longest = 0.0
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        self._tick()
+        return self.longest
+
+
+async def compare_view(window: Any, meter: StallMeter, expected: str) -> tuple[float, float]:
+    """Seconds for the compare view to stream every column to the end, and the longest stall."""
+    view = window.compare_view
+    finished = asyncio.Event()
+    view.comparison_finished.connect(finished.set)
+    meter.start()
+    start = time.perf_counter()
+    view.run_button.click()
+    await finished.wait()
+    # The last batch of text is drawn by the flush timer: wait until every column shows it all.
+    while any(p.running for p in view.panes()):
+        await asyncio.sleep(0.001)
+    elapsed = time.perf_counter() - start
+    stall = meter.stop()
+    view.comparison_finished.disconnect(finished.set)
+    for pane in view.panes():
+        assert pane.result is not None and pane.result.error is None, pane.result
+        assert pane.result.text == expected
+    return elapsed, stall
+
+
+async def main(rounds: int, one_line: bool) -> None:
+    from workbench.core.conversation import Message
+    from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
+    from workbench.core.workspace import Params, Variant, Workspace
+    from workbench.ui import compare_view as compare_module
+    from workbench.ui.main_window import MainWindow
+
+    context = multiprocessing.get_context("spawn")
+    here, there = context.Pipe()
+    server_process = context.Process(target=_serve, args=(there, CHUNKS, one_line), daemon=True)
+    server_process.start()
+    url = here.recv()
+    try:
+        window = MainWindow()
+        providers = ProviderRegistry()
+        providers.add(
+            ProviderConfig(
+                "loopback",
+                "Loopback",
+                "custom",
+                url,
+                Prefill.TRAILING_ASSISTANT,
+                "LOOPBACK_API_KEY",
+                needs_key=False,
+            )
+        )
+        window.providers = providers
+        view = window.compare_view
+        view.services = compare_module.default_services(window, per_provider=COLUMNS)
+        view.session = None
+        window.workspace.replace_with(
+            Workspace(
+                title="Benchmark",
+                messages=[Message("user", "Stream")],
+                params=Params(provider="loopback", model="kimi-k2-0905-preview"),
+                variants=[Variant(f"Column {i + 1}") for i in range(COLUMNS)],
+            )
+        )
+        window.main_tabs.setCurrentWidget(view)
+        window.resize(1400, 900)
+        window.show()
+        meter = StallMeter()
+
+        await bare_sdk(url)  # warm up: imports, connections, first-use caches
+        await bare_sdk(url, raw=True)
+        await compare_view(window, meter, _text(CHUNKS, one_line))
+        bare_times, raw_times, view_times, stalls = [], [], [], []
+        for _ in range(rounds):
+            bare_times.append(await bare_sdk(url))
+            raw_times.append(await bare_sdk(url, raw=True))
+            elapsed, stall = await compare_view(window, meter, _text(CHUNKS, one_line))
+            view_times.append(elapsed)
+            stalls.append(stall)
+        window.undo_stack.setClean()
+        window.close()
+    finally:
+        here.send("stop")
+        server_process.join(5)
+
+    bare = statistics.median(bare_times)
+    raw = statistics.median(raw_times)
+    ui = statistics.median(view_times)
+    shape = "one long line each" if one_line else "paragraphs of 100 words"
+    print(f"{COLUMNS} columns x {CHUNKS} chunks ({shape}), median of {rounds} rounds")
+    print(f"bare AsyncOpenAI create(), {COLUMNS} streams:  {bare * 1000:8.1f} ms")
+    print(f"bare AsyncOpenAI raw chunks, {COLUMNS} streams:{raw * 1000:8.1f} ms")
+    print(f"compare view (Run all until drawn):    {ui * 1000:8.1f} ms")
+    print(f"ratio view / bare SDK create():        {ui / bare:8.2f}   (target <= 1.5)")
+    print(f"ratio view / bare SDK raw chunks:      {ui / raw:8.2f}   (the UI's own cost)")
+    print(
+        f"longest UI-thread stall:               {max(stalls) * 1000:8.1f} ms "
+        f"(median round {statistics.median(stalls) * 1000:.1f} ms; target < 50 ms)"
+    )
+
+
+def run() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--one-line", action="store_true", help="stream one long line (no paragraph breaks)"
+    )
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="workbench-bench-")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(main(args.rounds, args.one_line))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,488 @@
+"""The comparison core: variants, word diff, JSON answers, export, and the concurrent session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Hashable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pytest
+
+from workbench.core.compare import (
+    CompareSession,
+    Comparison,
+    PreparedVariant,
+    apply_variant,
+    check_json,
+    comparison_from_history,
+    comparison_from_json,
+    comparison_to_json,
+    comparison_to_markdown,
+    group_history,
+    next_label,
+    result_from_json,
+    result_to_json,
+    tokenize_words,
+    word_diff,
+)
+from workbench.core.conversation import Message
+from workbench.core.payloads import build_request
+from workbench.core.providers import ProviderRegistry
+from workbench.core.run_types import Finished, RunEvent, RunResult, Status, TextDelta, Usage
+from workbench.core.workspace import (
+    Params,
+    Variant,
+    Workspace,
+    WorkspaceError,
+    message_to_json,
+)
+
+
+def workspace() -> Workspace:
+    return Workspace(
+        title="Extraction",
+        messages=[
+            Message("system", "You extract products."),
+            Message("user", "Phone, 300 dollars"),
+            Message("assistant", "{", partial=True),
+        ],
+        params=Params(provider="moonshot", model="kimi-k2-0905-preview", temperature=0.6),
+    )
+
+
+# Variants -----------------------------------------------------------------------------------
+
+
+def test_variant_overrides_provider_model_and_params_without_touching_the_workspace() -> None:
+    base = workspace()
+    variant = Variant("cold", provider="deepseek", model="deepseek-chat", params={"temperature": 0})
+    sent = apply_variant(base, variant)
+    assert (sent.params.provider, sent.params.model) == ("deepseek", "deepseek-chat")
+    assert sent.params.temperature == 0
+    assert sent.params.max_tokens == 1024  # kept from the workspace
+    assert base.params.temperature == 0.6 and base.params.provider == "moonshot"
+    assert sent.conversation[-1].partial and sent.conversation[-1].content == "{"
+
+
+def test_null_override_leaves_the_parameter_to_the_provider() -> None:
+    sent = apply_variant(workspace(), Variant("v", params={"temperature": None, "top_p": 0.5}))
+    assert sent.params.temperature is None
+    assert sent.params.top_p == 0.5
+
+
+def test_replacement_system_message_replaces_the_first_one_or_goes_first() -> None:
+    base = workspace()
+    sent = apply_variant(base, Variant("v", system="Be terse."))
+    assert [m.content for m in sent.conversation][:2] == ["Be terse.", "Phone, 300 dollars"]
+    assert base.conversation[0].content == "You extract products."
+
+    no_system = Workspace(messages=[Message("user", "Hi")])
+    sent = apply_variant(no_system, Variant("v", system="Be kind."))
+    assert [(m.role, m.content) for m in sent.conversation] == [
+        ("system", "Be kind."),
+        ("user", "Hi"),
+    ]
+    emptied = apply_variant(base, Variant("v", system=""))
+    assert (emptied.conversation[0].role, emptied.conversation[0].content) == ("system", "")
+
+
+def test_variant_resolution_matches_the_request_the_payload_builder_sends() -> None:
+    base = workspace()
+    base.conversation.update(2, partial=False)
+    variant = Variant("v", model="kimi-k2-turbo-preview", params={"max_tokens": 50}, system="Hi")
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+    request = build_request(base, provider, variant)
+    sent = apply_variant(base, variant)
+    assert request.body["messages"] == [message_to_json(m) for m in sent.conversation]
+    assert (request.model, request.body["max_tokens"]) == (sent.params.model, 50)
+
+
+def test_bad_override_is_reported_with_the_variant_label() -> None:
+    with pytest.raises(WorkspaceError, match="cold"):
+        apply_variant(workspace(), Variant("cold", params={"max_tokens": "many"}))
+
+
+def test_next_label_avoids_existing_labels() -> None:
+    assert next_label(["A"], "B") == "B"
+    assert next_label(["K2", "K2 2"], "K2") == "K2 3"
+    assert next_label(["K2 2"], "K2 2") == "K2 3"
+
+
+# Word diff ----------------------------------------------------------------------------------
+
+
+def test_tokens_join_back_to_the_text() -> None:
+    text = "Hello,  world!\n\tA {json: 1}"
+    assert "".join(tokenize_words(text)) == text
+    assert tokenize_words("a, b") == ["a", ",", " ", "b"]
+
+
+def test_diff_marks_the_changed_words_on_both_sides() -> None:
+    a = "The quick brown fox jumps"
+    b = "The slow brown fox leaps high"
+    diff = word_diff(a, b)
+    assert [a[s.start : s.end] for s in diff.left] == ["quick", "jumps"]
+    assert [b[s.start : s.end] for s in diff.right] == ["slow", "leaps high"]
+    assert {s.kind for s in diff.left} == {"replace"}
+    assert 0 < diff.ratio < 1
+
+
+def test_diff_of_pure_insertion_and_deletion() -> None:
+    diff = word_diff("one two three", "one two and a half three")
+    assert diff.left == ()
+    assert [("one two and a half three"[s.start : s.end], s.kind) for s in diff.right] == [
+        ("and a half ", "insert")
+    ]
+    back = word_diff("one two and a half three", "one two three")
+    assert [s.kind for s in back.left] == ["delete"] and back.right == ()
+
+
+def test_identical_and_whitespace_only_changes_are_not_differences() -> None:
+    assert word_diff("same text", "same text").identical
+    assert word_diff("same text", "same\n  text").identical
+    assert word_diff("same text", "same text").ratio == 1
+
+
+def test_diff_punctuation_is_its_own_word() -> None:
+    a, b = "yes, indeed", "yes; indeed"
+    diff = word_diff(a, b)
+    assert [a[s.start : s.end] for s in diff.left] == [","]
+    assert [b[s.start : s.end] for s in diff.right] == [";"]
+
+
+def test_diff_of_long_answers_finds_the_one_changed_word() -> None:
+    words = [f"w{i % 50}" for i in range(3000)]
+    a = " ".join(words)
+    words[1500] = "CHANGED"
+    b = " ".join(words)
+    diff = word_diff(a, b)
+    assert [b[s.start : s.end] for s in diff.right] == ["CHANGED"]
+
+
+# JSON answers -------------------------------------------------------------------------------
+
+
+def test_prefix_plus_continuation_is_checked_and_formatted() -> None:
+    check = check_json("{" + '"name": "Phone", "price": 300}')
+    assert check.looks_like_json and check.valid
+    assert json.loads(check.formatted) == {"name": "Phone", "price": 300}
+    assert check.formatted.startswith('{\n  "name"')
+
+
+def test_invalid_json_reports_line_and_column() -> None:
+    check = check_json('{\n  "name": "Phone",\n  "price": }')
+    assert check.looks_like_json and not check.valid
+    assert (check.line, check.column) == (3, 12)
+    assert check.error is not None and "line 3" in check.error
+
+
+def test_prose_is_not_judged_as_json_and_fences_are_read() -> None:
+    assert not check_json("Sure! Here it is.").looks_like_json
+    fenced = check_json('```json\n{"a": [1, 2]}\n```')
+    assert fenced.valid and json.loads(fenced.formatted) == {"a": [1, 2]}
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+def finished_comparison() -> Comparison:
+    base = workspace()
+    variants = [Variant("K2", model="kimi-k2-0905-preview"), Variant("Broken", model="nope")]
+    comparison = Comparison.of(base, variants)
+    comparison.entries[0].result = RunResult(
+        provider="moonshot",
+        model="kimi-k2-0905-preview",
+        variant="K2",
+        prefix="{",
+        text='"name": "Phone"}',
+        finish_reason="stop",
+        usage=Usage(prompt_tokens=20, completion_tokens=8, total_tokens=28),
+        ttft_ms=120.0,
+        duration_ms=920.0,
+        cost_usd=0.000032,
+    )
+    comparison.entries[1].result = RunResult(
+        provider="moonshot",
+        model="nope",
+        variant="Broken",
+        error="Server error 500 after 3 retries | twice",
+    )
+    return comparison
+
+
+def test_markdown_export_has_metrics_table_and_full_answers() -> None:
+    text = comparison_to_markdown(finished_comparison())
+    assert text.startswith("# Comparison: Extraction\n")
+    assert "> Phone, 300 dollars" in text
+    assert "| K2 | moonshot | kimi-k2-0905-preview | 120 ms | 920 ms | 20 | 8 |" in text
+    assert "$0.000032" in text
+    assert "Server error 500 after 3 retries \\| twice" in text  # a pipe does not break the table
+    assert '```json\n{"name": "Phone"}\n```' in text  # prefix joined to the continuation
+    assert "## Broken" in text and "**Error:**" in text
+
+
+def test_json_export_round_trips() -> None:
+    original = finished_comparison()
+    data = json.loads(json.dumps(comparison_to_json(original)))
+    assert data["format"] == "prompt-workbench/comparison-1"
+    assert data["variants"][0]["result"]["text"] == '{"name": "Phone"}'
+    back = comparison_from_json(data)
+    assert back.group == original.group
+    assert [e.variant.label for e in back.entries] == ["K2", "Broken"]
+    first = back.entries[0].result
+    assert first is not None and (first.prefix, first.text) == ("{", '"name": "Phone"}')
+    assert first.usage == Usage(20, 8, 28, 0)
+    with pytest.raises(WorkspaceError):
+        comparison_from_json({"format": "prompt-workbench/1"})
+
+
+def test_result_from_cli_json_splits_nothing_without_prefix() -> None:
+    result = RunResult("moonshot", "m", text="hi", finish_reason="stop")
+    data = result.to_json()
+    assert result_from_json(data).full_text == "hi"
+    assert result_from_json(result_to_json(result)) == result
+
+
+# The session --------------------------------------------------------------------------------
+
+
+class FakeRun:
+    """A run that streams ``chunks`` pieces, or fails, and counts how many stream at once."""
+
+    live: ClassVar[dict[str, int]] = {}
+    peak: ClassVar[dict[str, int]] = {}
+
+    def __init__(self, request: dict[str, Any], api_key: str | None) -> None:
+        self.request = request
+        self.api_key = api_key
+        self._stopped = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    async def events(self) -> AsyncIterator[RunEvent]:
+        provider = self.request["provider"]
+        FakeRun.live[provider] = FakeRun.live.get(provider, 0) + 1
+        FakeRun.peak[provider] = max(FakeRun.peak.get(provider, 0), FakeRun.live[provider])
+        text = ""
+        try:
+            if self.request.get("fail"):
+                yield Status("Retrying after a 429")
+                raise RuntimeError("boom")
+            for piece in self.request.get("chunks", ["a", "b"]):
+                if self._stopped.is_set():
+                    break
+                await asyncio.sleep(self.request.get("delay", 0.001))
+                text += piece
+                yield TextDelta(piece)
+            yield Finished(
+                RunResult(
+                    provider=provider,
+                    model=self.request["model"],
+                    text=text,
+                    interrupted=self._stopped.is_set(),
+                    finish_reason=None if self._stopped.is_set() else "stop",
+                )
+            )
+        finally:
+            FakeRun.live[provider] -= 1
+
+
+def make_session(
+    requests: dict[str, dict[str, Any]], per_provider: int = 2, recorded: list[Any] | None = None
+) -> CompareSession:
+    FakeRun.live, FakeRun.peak = {}, {}
+
+    def prepare(variant: Variant) -> PreparedVariant:
+        request = requests[variant.label]
+        if "problem" in request:
+            return PreparedVariant(variant, None, request["provider"], problem=request["problem"])
+        return PreparedVariant(variant, None, request["provider"], request, request["provider"])
+
+    def hook(prepared: PreparedVariant, result: RunResult) -> None:
+        assert recorded is not None
+        recorded.append((prepared.variant.label, result.full_text))
+
+    return CompareSession(
+        prepare,
+        FakeRun,
+        lambda provider: f"sk-{provider}",
+        per_provider=per_provider,
+        on_finished=hook if recorded is not None else None,
+    )
+
+
+@pytest.mark.asyncio
+async def test_runs_stream_to_the_callback_and_one_failure_blocks_nothing() -> None:
+    recorded: list[Any] = []
+    session = make_session(
+        {
+            "A": {"provider": "p", "model": "m1", "chunks": ["x", "y", "z"]},
+            "B": {"provider": "p", "model": "m2", "fail": True},
+            "C": {"provider": "q", "model": "m3", "problem": "q cannot prefill."},
+        },
+        recorded=recorded,
+    )
+    events: list[tuple[Hashable, RunEvent]] = []
+    results = await session.run_all(
+        [(1, Variant("A")), (2, Variant("B")), (3, Variant("C"))],
+        lambda key, event: events.append((key, event)),
+    )
+    await session.wait_idle()
+    assert [r.full_text for r in results] == ["xyz", "", ""]
+    assert results[1].error == "RuntimeError: boom"
+    assert results[2].error == "q cannot prefill." and results[2].provider == "q"
+    assert [r.variant for r in results] == ["A", "B", "C"]
+    assert [e.text for k, e in events if k == 1 and isinstance(e, TextDelta)] == ["x", "y", "z"]
+    finished = [k for k, e in events if isinstance(e, Finished)]
+    assert sorted(finished, key=str) == [1, 2, 3]  # every column gets exactly one Finished
+    assert any(isinstance(e, Status) for k, e in events if k == 2)
+    # History records runs that were sent, not the one that could not be.
+    assert sorted(recorded) == [("A", "xyz"), ("B", "")]
+
+
+@pytest.mark.asyncio
+async def test_concurrency_is_bounded_per_provider() -> None:
+    slow = {"chunks": ["a"] * 5, "delay": 0.005}
+    session = make_session(
+        {
+            **{f"p{i}": {"provider": "p", "model": "m", **slow} for i in range(5)},
+            **{f"q{i}": {"provider": "q", "model": "m", **slow} for i in range(2)},
+        },
+        per_provider=2,
+    )
+    labels = [f"p{i}" for i in range(5)] + ["q0", "q1"]
+    results = await session.run_all(
+        [(label, Variant(label)) for label in labels], lambda key, event: None
+    )
+    assert all(r.full_text == "aaaaa" for r in results)
+    assert FakeRun.peak == {"p": 2, "q": 2}
+
+
+@pytest.mark.asyncio
+async def test_stop_one_keeps_its_text_and_the_others_finish() -> None:
+    session = make_session(
+        {
+            "slow": {"provider": "p", "model": "m", "chunks": ["s"] * 200, "delay": 0.002},
+            "fast": {"provider": "q", "model": "m", "chunks": ["f"] * 5},
+        }
+    )
+    seen: list[str] = []
+
+    def on_event(key: Hashable, event: RunEvent) -> None:
+        if key == "slow" and isinstance(event, TextDelta):
+            seen.append(event.text)
+            if len(seen) == 3:
+                session.stop("slow")
+
+    slow, fast = await session.run_all(
+        [("slow", Variant("slow")), ("fast", Variant("fast"))], on_event
+    )
+    assert slow.interrupted and 3 <= len(slow.text) < 200
+    assert fast.full_text == "fffff" and not fast.interrupted
+    assert not session.running_keys()
+
+
+@pytest.mark.asyncio
+async def test_stop_all_also_stops_variants_still_waiting_for_their_turn() -> None:
+    session = make_session(
+        {
+            label: {"provider": "p", "model": "m", "chunks": ["a"] * 500, "delay": 0.002}
+            for label in ("A", "B", "C")
+        },
+        per_provider=1,
+    )
+    finished: list[Hashable] = []
+    task = asyncio.ensure_future(
+        session.run_all(
+            [(k, Variant(k)) for k in "ABC"],
+            lambda key, event: finished.append(key) if isinstance(event, Finished) else None,
+        )
+    )
+    await asyncio.sleep(0.02)
+    assert session.running_keys() == ["A", "B", "C"]
+    session.stop_all()
+    results = await asyncio.wait_for(task, 2)
+    assert all(r.interrupted for r in results)
+    assert results[1].text == "" and results[2].text == ""  # never started
+    assert sorted(str(k) for k in finished) == ["A", "B", "C"]
+
+
+@pytest.mark.asyncio
+async def test_rerun_replaces_a_running_variant() -> None:
+    session = make_session(
+        {"A": {"provider": "p", "model": "m", "chunks": ["a"] * 300, "delay": 0.002}}
+    )
+    finished: list[RunResult] = []
+
+    def on_event(key: Hashable, event: RunEvent) -> None:
+        if isinstance(event, Finished):
+            finished.append(event.result)
+
+    first = session.start("A", Variant("A"), on_event)
+    await asyncio.sleep(0.02)
+    second = session.start("A", Variant("A"), on_event)
+    assert (await first).interrupted
+    assert (await second).text == "a" * 300
+    assert [r.interrupted for r in finished] == [True, False]
+
+
+@dataclass
+class Entry:
+    """The fields of a history entry that a comparison is rebuilt from."""
+
+    id: int
+    variant: str
+    result_json: str
+    workspace_json: str
+    group: str = "g1"
+    started_at: str = "2026-11-29T00:00:00+00:00"
+    provider: str = "moonshot"
+    model: str = "m"
+    error: str | None = None
+
+
+def test_reopening_from_history_keeps_column_order_latest_runs_and_unsent_columns() -> None:
+    base = workspace()
+    base.variants = [Variant("A", model="a"), Variant("B", model="b"), Variant("C", model="c")]
+    source = json.dumps(base.to_json())
+
+    def run(entry_id: int, label: str, text: str) -> Entry:
+        result = RunResult("moonshot", label.lower(), variant=label, prefix="{", text=text)
+        return Entry(entry_id, label, json.dumps(result_to_json(result)), source)
+
+    # B finished first, C was never sent (no history row), A was rerun.
+    entries = [run(1, "B", "b1"), run(2, "A", "a1"), run(3, "A", "a2")]
+    comparison = comparison_from_history(entries)
+    assert [e.variant.label for e in comparison.entries] == ["A", "B", "C"]
+    assert [e.result.full_text if e.result else None for e in comparison.entries] == [
+        "{a2",
+        "{b1",
+        None,
+    ]
+    assert comparison.entries[0].history_id == 3
+    assert comparison.entries[1].variant.model == "b"
+    assert comparison.title == "Extraction" and comparison.group == "g1"
+    assert comparison.messages[-1] == {"role": "assistant", "content": "{", "partial": True}
+    with pytest.raises(ValueError):
+        comparison_from_history([])
+
+
+def test_history_groups_are_listed_newest_first_with_title_and_labels() -> None:
+    source = json.dumps(workspace().to_json())
+    result = json.dumps(result_to_json(RunResult("moonshot", "m")))
+    newest_first = [
+        Entry(5, "B", result, source, group="g2"),
+        Entry(4, "A", result, source, group="g2"),
+        Entry(3, "A", result, source, group=None),  # a single run, not a comparison
+        Entry(2, "Y", result, source, group="g1"),
+        Entry(1, "X", result, source, group="g1"),
+    ]
+    found = group_history(newest_first)
+    assert [(p.group, p.title, p.labels) for p in found] == [
+        ("g2", "Extraction", ("A", "B")),
+        ("g1", "Extraction", ("X", "Y")),
+    ]

@@ -1,0 +1,242 @@
+"""The Compare tab of the main window against the loopback server: real HTTP, SSE and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+from workbench.core import tokens
+from workbench.core.conversation import Message
+from workbench.core.history import HistoryStore
+from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
+from workbench.core.secrets import KeyStore
+from workbench.core.workspace import Params, Variant, Workspace
+from workbench.loopback_server import LoopbackServer, Reply
+from workbench.ui.compare_view import ComparePane, CompareView, default_services
+from workbench.ui.main_window import MainWindow
+
+KEY = "sk-compare-test-0123456789abcdef"
+
+
+class MemoryKeyring:
+    """An in-memory keyring backend: UI tests never touch the user's keyring."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, user: str) -> str | None:
+        return self.passwords.get((service, user))
+
+    def set_password(self, service: str, user: str, password: str) -> None:
+        self.passwords[(service, user)] = password
+
+    def delete_password(self, service: str, user: str) -> None:
+        self.passwords.pop((service, user), None)
+
+
+@pytest.fixture
+def compare_window(
+    open_window: Callable[..., MainWindow], loopback: LoopbackServer, qloop: Any
+) -> MainWindow:
+    """A window whose Compare tab sends to the loopback server with a key from the keyring."""
+    loopback.api_key = KEY
+    window = open_window()
+    registry = ProviderRegistry()
+    registry.add(
+        ProviderConfig(
+            "loopback",
+            "Loopback",
+            "moonshot",
+            loopback.url,
+            Prefill.MOONSHOT_PARTIAL,
+            "LOOPBACK_API_KEY",
+        )
+    )
+    keys = KeyStore(MemoryKeyring())
+    keys.set("loopback", KEY)
+    window.providers = registry  # type: ignore[attr-defined]
+    window.key_store = keys  # type: ignore[attr-defined]
+    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    # One retry, no waiting: the failing column gives up at once instead of backing off.
+    view.services = default_services(window, max_retries=1, backoff=0.0, timeout=10)
+    window.workspace.replace_with(
+        Workspace(
+            title="Extraction",
+            messages=[
+                Message("user", "Extract the product as JSON: Phone, 300 dollars"),
+                Message("assistant", "{", partial=True),
+            ],
+            params=Params(provider="loopback", model="kimi-k2-0905-preview"),
+            variants=[
+                Variant("Fast", model="fast-model"),
+                Variant("Failing", model="failing-model"),
+                Variant("Slow", model="slow-model"),
+            ],
+        )
+    )
+    window.main_tabs.setCurrentWidget(view)
+    return window
+
+
+def panes(window: MainWindow) -> dict[str, ComparePane]:
+    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    return {p.variant.label: p for p in view.panes() if p.variant is not None}
+
+
+def metrics(pane: ComparePane) -> str:
+    return pane.findChild(QLabel, "paneMetrics").text()
+
+
+def test_failing_and_slow_columns_block_nothing(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    loopback.queue_for_model("fast-model", Reply(text='"name": "Phone", "price": 300}'))
+    loopback.queue_for_model(
+        "failing-model",
+        Reply(status=429, error_type="rate_limit_reached_error", headers={"Retry-After": "0"}),
+        Reply(status=500, error_type="server_error", error_message="Internal failure"),
+    )
+    loopback.queue_for_model(
+        "slow-model", Reply(text='"name": "Phone", "price": 299}', chunks=12, chunk_delay=0.08)
+    )
+    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    columns = panes(compare_window)
+    view.findChild(QPushButton, "runCompareButton").click()
+
+    qtbot.waitUntil(
+        lambda: columns["Fast"].result is not None and columns["Failing"].result is not None,
+        timeout=5000,
+    )
+    assert columns["Slow"].running  # still streaming: the others did not wait for it
+    fast = columns["Fast"].result
+    assert fast is not None and fast.error is None
+    assert columns["Fast"].text.toPlainText() == '{"name": "Phone", "price": 300}'
+    assert columns["Fast"].findChild(QLabel, "paneJsonBadge").text() == "✓ valid JSON"
+    assert columns["Failing"].findChild(QLabel, "paneJsonBadge").isHidden()  # "{" alone
+    assert "Tokens out" in metrics(columns["Fast"]) and "TTFT" in metrics(columns["Fast"])
+    failing = columns["Failing"].result
+    assert failing is not None and failing.error and "500" in failing.error
+    assert "500" in metrics(columns["Failing"])
+    # The partial "{" streams live in the slow column too, before its end.
+    qtbot.waitUntil(lambda: len(columns["Slow"].text.toPlainText()) > 3, timeout=3000)
+    assert columns["Slow"].text.toPlainText().startswith("{")
+
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        pass
+    slow = columns["Slow"].result
+    assert slow is not None and slow.full_text == '{"name": "Phone", "price": 299}'
+    # The key went to the server, and every request carried the partial prefix Moonshot-style.
+    bodies = loopback.chat_requests()
+    assert len(bodies) == 4  # fast, failing twice (429 then 500), slow
+    assert all(
+        b["messages"][-1] == {"role": "assistant", "content": "{", "partial": True} for b in bodies
+    )
+
+    # Every run is in the history under one group; the key is nowhere in it.
+    history = HistoryStore()
+    qtbot.waitUntil(lambda: history.count() == 3, timeout=3000)
+    entries = history.search()
+    assert len({e.group for e in entries}) == 1 and entries[0].group == view.group
+    assert all(KEY not in e.request_json + e.result_json + e.workspace_json for e in entries)
+
+
+def test_provider_that_cannot_prefill_says_so_and_sends_nothing(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-test")
+    workspace = compare_window.workspace
+    workspace.variants[1].provider = "openai"
+    workspace.changed.emit()
+    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    columns = panes(compare_window)
+    problem = columns["Failing"].findChild(QLabel, "paneProblem")
+    assert "cannot prefill" in problem.text()  # said before running
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        view.findChild(QPushButton, "runCompareButton").click()
+    result = columns["Failing"].result
+    assert result is not None and result.error and "cannot prefill" in result.error
+    assert "cannot prefill" in metrics(columns["Failing"])
+    assert {b["model"] for b in loopback.chat_requests()} == {"fast-model", "slow-model"}
+
+
+def test_reopen_a_comparison_from_history(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    loopback.default_reply = Reply(text='"ok": true}')
+    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        view.findChild(QPushButton, "runCompareButton").click()
+    group = view.group
+    qtbot.waitUntil(lambda: HistoryStore().count() == 3, timeout=3000)
+
+    # The user moves on: other variants, new columns.
+    compare_window.workspace.variants[:] = [Variant("Other A"), Variant("Other B")]
+    compare_window.workspace.changed.emit()
+    assert [p.variant.label for p in view.panes()] == ["Other A", "Other B"]
+
+    view.history_menu.aboutToShow.emit()
+    qtbot.waitUntil(
+        lambda: any("Fast" in a.text() for a in view.history_menu.actions()), timeout=3000
+    )
+    action = next(a for a in view.history_menu.actions() if "Fast" in a.text())
+    action.trigger()
+    qtbot.waitUntil(lambda: [p.variant.label for p in view.panes()][:1] == ["Fast"], timeout=3000)
+    columns = panes(compare_window)
+    assert list(columns) == ["Fast", "Failing", "Slow"]
+    assert columns["Fast"].text.toPlainText() == '{"ok": true}'
+    assert columns["Slow"].variant.model == "slow-model"
+    assert view.group == group
+    # Reopening is an edit of the variants: undo brings back the previous columns.
+    view.undo_stack.undo()
+    assert [p.variant.label for p in view.panes()] == ["Other A", "Other B"]
+
+
+def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
+    qtbot: QtBot, compare_window: MainWindow
+) -> None:
+    tokens.encoding()  # loaded by the meter's worker in the app; here at once
+    workspace = compare_window.workspace
+    workspace.conversation.update(0, content="lorem ipsum " * 4000)
+    workspace.variants[:] = [
+        Variant("K2", model="kimi-k2-0905-preview"),
+        Variant("8k", model="moonshot-v1-8k"),
+        Variant("Unknown", model="fast-model"),
+    ]
+    workspace.changed.emit()
+    columns = panes(compare_window)
+
+    def fit(label: str) -> str:
+        return columns[label].findChild(QLabel, "paneFit").text()
+
+    qtbot.waitUntil(lambda: fit("K2").startswith("Fits"), timeout=3000)
+    assert "of 262,144 tokens" in fit("K2") and "at most $0.0" in fit("K2")
+    assert fit("8k").startswith("Too long") and "of 8,192 tokens" in fit("8k")
+    assert "not in the catalog" in fit("Unknown")
+    # An edit of the conversation updates every column's count.
+    before = fit("K2")
+    workspace.conversation.update(0, content="short")
+    qtbot.waitUntil(lambda: fit("K2") != before, timeout=3000)
+    assert fit("8k").startswith("Fits")
+
+
+def test_reasoning_is_shown_apart_from_the_answer(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    loopback.default_reply = Reply(text='"a": 1}')
+    loopback.queue_for_model(
+        "fast-model", Reply(reasoning="Weighing the price first", text='"a": 2}')
+    )
+    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        view.findChild(QPushButton, "runCompareButton").click()
+    columns = panes(compare_window)
+    reasoning = columns["Fast"].findChild(QPlainTextEdit, "paneReasoning")
+    assert reasoning.isVisible() and reasoning.toPlainText() == "Weighing the price first"
+    assert columns["Fast"].text.toPlainText() == '{"a": 2}'
+    assert columns["Slow"].findChild(QPlainTextEdit, "paneReasoning").isHidden()

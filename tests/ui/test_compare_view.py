@@ -1,0 +1,304 @@
+"""The compare view with scripted runs: columns, variant edits, streaming, reading, keeping."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QTextEdit, QToolButton
+from pytestqt.qtbot import QtBot
+
+from workbench.core.catalog import load_builtin_catalog
+from workbench.core.compare import CompareSession, PreparedVariant, preflight
+from workbench.core.conversation import Message
+from workbench.core.providers import prefill_refusal, preset
+from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, Usage
+from workbench.core.workspace import Params, Variant, Workspace
+from workbench.ui import dialogs
+from workbench.ui.compare_view import ComparePane, CompareServices, CompareView
+
+
+class ScriptedRun:
+    """Streams the answer scripted for its model, chunk by chunk."""
+
+    answers: ClassVar[dict[str, list[str]]] = {}
+
+    def __init__(self, request: dict[str, Any], api_key: str | None) -> None:
+        self.request = request
+        self._stopped = False
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    async def events(self) -> AsyncIterator[RunEvent]:
+        text = ""
+        for piece in self.answers.get(self.request["model"], ["ok"]):
+            if self._stopped:
+                break
+            await asyncio.sleep(0.001)
+            text += piece
+            yield TextDelta(piece)
+        yield Finished(
+            RunResult(
+                provider=self.request["provider"],
+                model=self.request["model"],
+                prefix=self.request["prefix"],
+                text=text,
+                finish_reason=None if self._stopped else "stop",
+                interrupted=self._stopped,
+                usage=Usage(10, 4, 14),
+                ttft_ms=5.0,
+                duration_ms=25.0,
+            )
+        )
+
+
+def prefill_problems(sent: Workspace) -> list[str]:
+    provider = preset(sent.params.provider)
+    refusal = provider and prefill_refusal(provider.prefill, provider.name)
+    return [refusal] if refusal and sent.conversation[-1].partial else []
+
+
+def make_services() -> CompareServices:
+    catalog = load_builtin_catalog()
+
+    def make_session(workspace: Workspace) -> CompareSession:
+        def prepare(variant: Variant) -> PreparedVariant:
+            provider = variant.provider or workspace.params.provider
+            last = workspace.conversation[-1]
+            request = {
+                "provider": provider,
+                "model": variant.model or workspace.params.model,
+                "prefix": last.content if last.partial else "",
+            }
+            return PreparedVariant(variant, None, provider, request, provider)
+
+        return CompareSession(prepare, ScriptedRun, lambda provider: None)
+
+    return CompareServices(
+        catalog=lambda: catalog,
+        providers=lambda: [("moonshot", "Moonshot", "moonshot"), ("openai", "OpenAI", "openai")],
+        make_session=make_session,
+        preflight=lambda ws, v: preflight(ws, v, catalog, problems=prefill_problems),
+    )
+
+
+@pytest.fixture
+def view(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[CompareView]:
+    workspace = Workspace(
+        title="Extraction",
+        messages=[Message("user", "Give me JSON"), Message("assistant", "{", partial=True)],
+        params=Params(provider="moonshot", model="kimi-k2-0905-preview"),
+        variants=[
+            Variant("K2", model="kimi-k2-0905-preview"),
+            Variant("Turbo", model="kimi-k2-turbo-preview", params={"temperature": 0.2}),
+        ],
+    )
+    ScriptedRun.answers = {
+        "kimi-k2-0905-preview": ['"name": ', '"Phone", ', '"price": 300}'],
+        "kimi-k2-turbo-preview": ['"name": ', '"Tablet", ', '"price": 300}'],
+    }
+    widget = CompareView(workspace, QUndoStack(), make_services())
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    yield widget
+    widget.stop_all()
+
+
+def button(parent: Any, name: str) -> QPushButton:
+    found = parent.findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def panes(view: CompareView) -> list[ComparePane]:
+    return view.findChildren(ComparePane, "comparePane")
+
+
+def pane_text(pane: ComparePane) -> str:
+    return pane.findChild(QTextEdit, "paneText").toPlainText()
+
+
+def run_all(qtbot: QtBot, view: CompareView) -> None:
+    button(view, "runCompareButton").click()
+    qtbot.waitUntil(lambda: all(p.result is not None for p in view.panes()), timeout=5000)
+
+
+def test_one_column_per_variant_and_edits_go_through_undo(view: CompareView) -> None:
+    assert [p.variant.label for p in view.panes()] == ["K2", "Turbo"]
+    assert len(panes(view)) == 2
+    stack = view.undo_stack
+    button(view, "addVariantButton").click()
+    assert [v.label for v in view.workspace.variants] == ["K2", "Turbo", "kimi-k2-0905-preview"]
+    first = view.panes()[0]
+    first.findChild(QToolButton, "duplicateVariantButton").click()
+    assert [v.label for v in view.workspace.variants][:2] == ["K2", "K2 2"]
+    first.findChild(QToolButton, "moveVariantRightButton").click()
+    assert [v.label for v in view.workspace.variants][:2] == ["K2 2", "K2"]
+    first.temperature_spin.setValue(0.3)
+    assert view.workspace.variants[1].params == {"temperature": 0.3}
+    first.label_edit.setText("K2 cold")
+    first.label_edit.editingFinished.emit()
+    assert view.workspace.variants[1].label == "K2 cold"
+    view.pane_for(view.workspace.variants[0]).findChild(QToolButton, "removeVariantButton").click()
+    assert [p.variant.label for p in view.panes()][:1] == ["K2 cold"]
+    while stack.canUndo():
+        stack.undo()
+    assert [v.label for v in view.workspace.variants] == ["K2", "Turbo"]
+    assert view.workspace.variants[0].params == {}
+    assert len(view.panes()) == 2
+
+
+def test_add_stops_at_eight_and_run_needs_two(view: CompareView) -> None:
+    add = button(view, "addVariantButton")
+    while add.isEnabled():
+        add.click()
+    assert len(view.panes()) == 8
+    for pane in view.panes()[1:]:
+        view.remove_variant(pane)
+    assert not button(view, "runCompareButton").isEnabled()
+    assert view.findChild(QLabel, "compareHint").isVisible()
+
+
+def test_run_all_streams_each_column_with_metrics_and_json_badge(
+    qtbot: QtBot, view: CompareView
+) -> None:
+    ScriptedRun.answers["kimi-k2-turbo-preview"] = ['"name": ', '"Tablet", ', '"price": }']
+    run_all(qtbot, view)
+    first, second = view.panes()
+    assert pane_text(first) == '{"name": "Phone", "price": 300}'
+    assert pane_text(second) == '{"name": "Tablet", "price": }'
+    invalid = second.findChild(QLabel, "paneJsonBadge")
+    assert invalid.text() == "✗ invalid JSON" and "line 1, column 29" in invalid.toolTip()
+    assert not second.findChild(QCheckBox, "jsonFormatToggle").isEnabled()
+    metrics = first.findChild(QLabel, "paneMetrics").text()
+    assert "TTFT 5 ms" in metrics and "Tokens out 4" in metrics and "Finish stop" in metrics
+    badge = first.findChild(QLabel, "paneJsonBadge")
+    assert badge.isVisible() and badge.text() == "✓ valid JSON"
+    formatted = first.findChild(QCheckBox, "jsonFormatToggle")
+    formatted.setChecked(True)
+    assert pane_text(first).startswith('{\n  "name": "Phone"')
+    first.findChild(QCheckBox, "markdownToggle").setChecked(True)
+    assert not formatted.isChecked()
+
+
+def test_preflight_shows_the_catalog_window_and_prefill_refusal(view: CompareView) -> None:
+    first = view.panes()[0]
+    assert "262,144" in first.findChild(QLabel, "paneFit").text()
+    first.variant_edited.emit("provider", "openai")
+    problem = first.findChild(QLabel, "paneProblem")
+    assert view.workspace.variants[0].provider == "openai"
+    assert "cannot prefill" in problem.text() and problem.isVisible()
+
+
+def test_word_diff_highlights_both_columns(qtbot: QtBot, view: CompareView) -> None:
+    run_all(qtbot, view)
+    button(view, "diffToggle").setChecked(True)
+    first, second = view.panes()
+    qtbot.waitUntil(lambda: bool(first.text.extraSelections()), timeout=3000)
+    left = [s.cursor.selectedText() for s in first.text.extraSelections()]
+    right = [s.cursor.selectedText() for s in second.text.extraSelections()]
+    assert left == ["Phone"] and right == ["Tablet"]
+    assert "similar" in view.findChild(QLabel, "diffSummary").text()
+    button(view, "diffToggle").setChecked(False)
+    assert not first.text.extraSelections()
+
+
+def test_use_this_answer_completes_the_partial_card_undoably(
+    qtbot: QtBot, view: CompareView
+) -> None:
+    run_all(qtbot, view)
+    second = view.panes()[1]
+    button(second, "useAnswerButton").click()
+    last = view.workspace.conversation[-1]
+    assert (last.role, last.content, last.partial) == (
+        "assistant",
+        '{"name": "Tablet", "price": 300}',
+        False,
+    )
+    view.undo_stack.undo()
+    last = view.workspace.conversation[-1]
+    assert (last.content, last.partial) == ("{", True)
+
+
+def test_use_this_answer_appends_a_card_when_nothing_is_partial(
+    qtbot: QtBot, view: CompareView
+) -> None:
+    conversation = view.workspace.conversation
+    conversation.remove(len(conversation) - 1)
+    run_all(qtbot, view)
+    button(view.panes()[0], "useAnswerButton").click()
+    assert [m.role for m in conversation] == ["user", "assistant"]
+    assert conversation[-1].content == '"name": "Phone", "price": 300}'
+
+
+def test_stop_one_column_keeps_its_text(qtbot: QtBot, view: CompareView) -> None:
+    ScriptedRun.answers["kimi-k2-0905-preview"] = ["x"] * 2000
+    button(view, "runCompareButton").click()
+    first, second = view.panes()
+    qtbot.waitUntil(lambda: len(pane_text(first)) > 5, timeout=3000)
+    button(first, "stopPaneButton").click()
+    qtbot.waitUntil(lambda: first.result is not None and second.result is not None, timeout=5000)
+    assert first.result.interrupted and 5 < len(first.result.text) < 2000
+    assert "Stopped" in first.findChild(QLabel, "paneMetrics").text()
+    assert second.result.finish_reason == "stop"
+    assert button(view, "runCompareButton").isEnabled()
+
+
+def test_export_markdown_and_json(
+    qtbot: QtBot, view: CompareView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_all(qtbot, view)
+    target = tmp_path / "cmp.md"
+    monkeypatch.setattr(dialogs, "choose_export_path", lambda *a: str(target))
+    with qtbot.waitSignal(view.exported, timeout=3000):
+        view.export_markdown_action.trigger()
+    text = target.read_text(encoding="utf-8")
+    assert "| K2 | moonshot | kimi-k2-0905-preview |" in text
+    assert '{"name": "Tablet", "price": 300}' in text
+    target = tmp_path / "cmp.json"
+    with qtbot.waitSignal(view.exported, timeout=3000):
+        view.export_json_action.trigger()
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [v["label"] for v in data["variants"]] == ["K2", "Turbo"]
+    assert data["variants"][1]["params"] == {"temperature": 0.2}
+
+
+def test_synchronized_scrolling(qtbot: QtBot, view: CompareView) -> None:
+    long = [f"line {i}\n" for i in range(300)]
+    ScriptedRun.answers = {"kimi-k2-0905-preview": long, "kimi-k2-turbo-preview": long}
+    run_all(qtbot, view)
+    first, second = view.panes()
+    QApplication.processEvents()
+    first.text.verticalScrollBar().setValue(first.text.verticalScrollBar().maximum() // 2)
+    assert second.text.verticalScrollBar().value() > 0
+    view.sync_toggle.setChecked(False)
+    first.text.verticalScrollBar().setValue(0)
+    assert second.text.verticalScrollBar().value() > 0
+
+
+def test_markdown_toggle_renders_and_diff_returns_to_raw_text(
+    qtbot: QtBot, view: CompareView
+) -> None:
+    view.workspace.conversation.remove(1)  # no partial prefix: plain prose answers
+    ScriptedRun.answers = {
+        "kimi-k2-0905-preview": ["# Phone\n\n", "**Price** 300"],
+        "kimi-k2-turbo-preview": ["# Phone\n\n", "**Price** 299"],
+    }
+    run_all(qtbot, view)
+    first = view.panes()[0]
+    toggle = first.findChild(QCheckBox, "markdownToggle")
+    toggle.setChecked(True)
+    assert "**" not in pane_text(first) and "Price 300" in pane_text(first)
+    assert first.text.document().toMarkdown().count("**") == 2  # rendered bold, not stars
+    button(view, "diffToggle").setChecked(True)
+    assert not toggle.isChecked()
+    assert pane_text(first) == "# Phone\n\n**Price** 300"
+    qtbot.waitUntil(lambda: bool(first.text.extraSelections()), timeout=3000)
+    assert [s.cursor.selectedText() for s in first.text.extraSelections()] == ["300"]

@@ -1,0 +1,968 @@
+"""Comparing one conversation across variants: what each sends, how answers differ, what to keep.
+
+A :class:`~workbench.core.workspace.Variant` changes the workspace's provider, model, parameters
+or system message; :func:`apply_variant` turns it into the workspace that variant sends. Answers
+are read side by side with :func:`word_diff` (word-level, spans for both sides) and
+:func:`check_json` (the partial ``{`` case); a :class:`Comparison` is exported as Markdown or JSON
+and rebuilt from the run history. :class:`CompareSession` runs the variants concurrently with a
+bound per provider, streaming each one's events to a callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime as dt
+import difflib
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from workbench.core.catalog import Catalog, ModelInfo
+from workbench.core.conversation import Message
+from workbench.core.history import HistoryStore
+from workbench.core.payloads import build_request, provider_id_for, request_problems
+from workbench.core.providers import ProviderConfig, ProviderRegistry
+from workbench.core.run_types import Finished, RunEvent, RunResult, ToolCall, Usage
+from workbench.core.secrets import KeyStore
+from workbench.core.workspace import (
+    Variant,
+    Workspace,
+    WorkspaceError,
+    message_to_json,
+    params_from_json,
+)
+
+#: Bounds of the compare view; the core itself runs any number.
+MIN_VARIANTS = 2
+MAX_VARIANTS = 8
+
+
+# Variants -----------------------------------------------------------------------------------
+
+
+def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
+    """The workspace ``variant`` sends: a copy with its provider, model, params and system message.
+
+    ``variant.params`` overrides the workspace's parameters key by key (a ``null`` value removes
+    the parameter, leaving it to the provider's default). A replacement system message takes the
+    place of the first system message, or goes first when there is none, as
+    :func:`workbench.core.payloads.build_request` sends it. The original workspace is not
+    touched. Requests are built by the payload builder; this copy is what the columns measure
+    (tokens, window, cost) before running.
+
+    Raises:
+        WorkspaceError: the overrides hold a value the parameters cannot take.
+    """
+    merged = workspace.params.to_json()
+    if variant is not None:
+        if variant.provider:
+            merged["provider"] = variant.provider
+        if variant.model:
+            merged["model"] = variant.model
+        for key, value in variant.params.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = copy.deepcopy(value)
+    where = f"variant {variant.label!r}" if variant is not None else "params"
+    params = params_from_json(merged, where)
+    messages = [m.copy() for m in workspace.conversation]
+    for original, clone in zip(workspace.conversation, messages, strict=True):
+        clone.partial = original.partial  # copy() keeps it; stated because sending relies on it
+    if variant is not None and variant.system is not None:
+        messages = _with_system(messages, variant.system)
+    return Workspace(
+        title=workspace.title,
+        messages=messages,
+        tools=copy.deepcopy(workspace.tools),
+        tool_choice=copy.deepcopy(workspace.tool_choice),
+        params=params,
+    )
+
+
+def _with_system(messages: list[Message], system: str) -> list[Message]:
+    # As the payload builder sends it: the first system message gets the replacement text, or
+    # one goes first when there is none. Later system messages stay where they are.
+    first = next((m for m in messages if m.role == "system"), None)
+    if first is None:
+        return [Message(role="system", content=system), *messages]
+    first.content = system
+    first.extra.pop("content_parts", None)  # the replacement is plain text
+    return messages
+
+
+def variant_summary(variant: Variant, workspace: Workspace) -> str:
+    """One line saying what the variant sends: ``provider · model · temperature 0.2``."""
+    try:
+        params = apply_variant(workspace, variant).params
+    except WorkspaceError as error:
+        return str(error)
+    parts = [params.provider, params.model]
+    if params.temperature is not None:
+        parts.append(f"temperature {params.temperature:g}")
+    if params.max_tokens is not None:
+        parts.append(f"max {params.max_tokens} tokens")
+    if variant.system is not None:
+        parts.append("own system message")
+    return " · ".join(parts)
+
+
+def next_label(existing: Sequence[str], base: str = "Variant") -> str:
+    """A label not in ``existing``: ``base``, else ``base 2``, ``base 3``..."""
+    taken = set(existing)
+    if base not in taken:
+        return base
+    stem = re.sub(r" \d+$", "", base)
+    number = 2
+    while f"{stem} {number}" in taken:
+        number += 1
+    return f"{stem} {number}"
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What a column knows before running: whether it can be sent, fits, and what it costs.
+
+    Attributes:
+        problems: Why the variant would not be sent (cannot prefill, bad parameters...).
+        model: The catalog entry of its model, None for a model the catalog does not know.
+        prompt_tokens: The conversation's tokens as this variant sends it (an estimate), None
+            when no counter is available.
+        max_tokens: The output it reserves.
+    """
+
+    problems: tuple[str, ...] = ()
+    model: ModelInfo | None = None
+    prompt_tokens: int | None = None
+    max_tokens: int | None = None
+
+    @property
+    def fits(self) -> bool | None:
+        """Whether prompt and reserved output fit the context window; None when unknown."""
+        if self.model is None or self.model.context_window is None or self.prompt_tokens is None:
+            return None
+        return self.prompt_tokens + (self.max_tokens or 0) <= self.model.context_window
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The most the run can cost: the prompt plus all of ``max_tokens``; None when unknown."""
+        if self.model is None or self.prompt_tokens is None:
+            return None
+        usage = Usage(prompt_tokens=self.prompt_tokens, completion_tokens=self.max_tokens or 0)
+        return self.model.cost_usd(usage)
+
+    def summary(self) -> str:
+        """One line for the column: fit and cost, or the catalog's window and prices."""
+        model = self.model
+        if model is None:
+            return "Model not in the catalog: context window and prices unknown."
+        window = f"{model.context_window:,}" if model.context_window else "unknown"
+        if self.prompt_tokens is None:
+            prices = (
+                f"${model.price_in:g} in / ${model.price_out:g} out per 1M tokens"
+                if model.price_in is not None and model.price_out is not None
+                else "prices unknown"
+            )
+            return f"Window {window} tokens · {prices}"
+        fits = {True: "Fits", False: "Too long", None: "Unknown fit"}[self.fits]
+        line = f"{fits}: ~{self.prompt_tokens:,} + {self.max_tokens or 0:,} of {window} tokens"
+        cost = self.cost_usd
+        return line + (f" · at most ${cost:.4f}" if cost is not None else " · price unknown")
+
+
+def preflight(
+    workspace: Workspace,
+    variant: Variant,
+    catalog: Catalog,
+    *,
+    problems: Callable[[Workspace], list[str]] | None = None,
+    count_tokens: Callable[[Workspace], int | None] | None = None,
+) -> Preflight:
+    """Checks ``variant`` over ``workspace`` before it runs.
+
+    Args:
+        workspace: The workspace the variants apply to.
+        variant: The column's variant.
+        catalog: Context windows and prices.
+        problems: What stops the resolved workspace from being sent (the payload rules of its
+            provider); the workspace's own checks when None.
+        count_tokens: The prompt's token count (estimate), None while it cannot count yet;
+            without a count only the catalog's window and prices are shown.
+    """
+    try:
+        sent = apply_variant(workspace, variant)
+    except WorkspaceError as error:
+        return Preflight(problems=(str(error),))
+    found = problems(sent) if problems is not None else sent.problems()
+    return Preflight(
+        problems=tuple(found),
+        model=catalog.get(sent.params.model),
+        prompt_tokens=count_tokens(sent) if count_tokens is not None else None,
+        max_tokens=sent.params.max_tokens,
+    )
+
+
+# Word diff ----------------------------------------------------------------------------------
+
+#: Words, runs of whitespace, and single punctuation marks: a change to a comma shows as one.
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+
+DiffKind = Literal["delete", "insert", "replace"]
+
+
+def tokenize_words(text: str) -> list[str]:
+    """``text`` as words, whitespace runs and punctuation marks; joined they give ``text`` back."""
+    return _TOKEN.findall(text)
+
+
+@dataclass(frozen=True)
+class DiffSpan:
+    """A changed stretch of one side of a diff, as character offsets into that side's text."""
+
+    start: int
+    end: int
+    kind: DiffKind
+
+
+@dataclass(frozen=True)
+class WordDiff:
+    """How two answers differ.
+
+    Attributes:
+        left: Changed spans of the first text (words deleted or replaced).
+        right: Changed spans of the second text (words inserted or replaced).
+        ratio: Similarity from 0 (nothing in common) to 1 (the same words).
+    """
+
+    left: tuple[DiffSpan, ...]
+    right: tuple[DiffSpan, ...]
+    ratio: float
+
+    @property
+    def identical(self) -> bool:
+        """Whether the texts have no changed span."""
+        return not self.left and not self.right
+
+
+def word_diff(a: str, b: str) -> WordDiff:
+    """The word-level differences between ``a`` and ``b``.
+
+    Whitespace-only differences between two equal words are ignored (a re-wrapped line is not a
+    change worth highlighting); changed words are reported as spans on each side.
+    """
+    left_tokens, right_tokens = tokenize_words(a), tokenize_words(b)
+    # Compare whitespace runs as one token so that indentation changes do not split matches.
+    left_keys = [" " if t.isspace() else t for t in left_tokens]
+    right_keys = [" " if t.isspace() else t for t in right_tokens]
+    # autojunk off: in long answers common words ("the", spaces) would otherwise be discarded and
+    # the diff would mark whole paragraphs as changed.
+    matcher = difflib.SequenceMatcher(None, left_keys, right_keys, autojunk=False)
+    left_offsets = _offsets(left_tokens)
+    right_offsets = _offsets(right_tokens)
+    left: list[DiffSpan] = []
+    right: list[DiffSpan] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        changed: DiffKind | None = "replace" if tag == "replace" else None
+        if i2 > i1 and not _blank(left_tokens[i1:i2]):
+            left.append(DiffSpan(left_offsets[i1], left_offsets[i2], changed or "delete"))
+        if j2 > j1 and not _blank(right_tokens[j1:j2]):
+            right.append(DiffSpan(right_offsets[j1], right_offsets[j2], changed or "insert"))
+    return WordDiff(tuple(left), tuple(right), matcher.ratio())
+
+
+def _offsets(tokens: list[str]) -> list[int]:
+    offsets = [0]
+    for token in tokens:
+        offsets.append(offsets[-1] + len(token))
+    return offsets
+
+
+def _blank(tokens: list[str]) -> bool:
+    return all(t.isspace() for t in tokens)
+
+
+# JSON answers -------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^```[a-zA-Z0-9_-]*\s*\n(.*?)\n?```\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class JsonCheck:
+    """Whether an answer is JSON.
+
+    Attributes:
+        looks_like_json: The answer starts like JSON (``{`` or ``[``, possibly in a code fence);
+            only then is a badge worth showing.
+        valid: It parses.
+        formatted: Indented JSON when valid, else the text as it is.
+        error: Why it does not parse, with line and column.
+        line: 1-based line of the error in the answer.
+        column: 1-based column of the error.
+    """
+
+    looks_like_json: bool
+    valid: bool
+    formatted: str
+    error: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+def check_json(text: str) -> JsonCheck:
+    """Checks an answer as JSON; pass the full answer (partial prefix + continuation)."""
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    if not body.startswith(("{", "[")):
+        return JsonCheck(False, False, text)
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError as error:
+        return JsonCheck(
+            True,
+            False,
+            text,
+            f"line {error.lineno}, column {error.colno}: {error.msg}",
+            error.lineno,
+            error.colno,
+        )
+    return JsonCheck(True, True, json.dumps(value, indent=2, ensure_ascii=False))
+
+
+# Comparisons --------------------------------------------------------------------------------
+
+
+@dataclass
+class ComparisonEntry:
+    """One column of a finished comparison: the variant and how its run ended."""
+
+    variant: Variant
+    result: RunResult | None = None
+    history_id: int | None = None
+
+
+@dataclass
+class Comparison:
+    """A comparison as it is exported and stored.
+
+    Attributes:
+        group: The id that ties its runs together in the history.
+        title: The workspace title.
+        created_at: When it ran (ISO 8601, UTC).
+        messages: The conversation as sent (before each variant's changes).
+        entries: One per variant, in column order.
+    """
+
+    group: str = field(default_factory=lambda: uuid.uuid4().hex)
+    title: str = ""
+    created_at: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[ComparisonEntry] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, workspace: Workspace, variants: Sequence[Variant]) -> Comparison:
+        """A new comparison of ``variants`` over ``workspace``, results still to come."""
+        return cls(
+            title=workspace.title,
+            messages=[message_to_json(m) for m in workspace.conversation],
+            entries=[ComparisonEntry(copy.deepcopy(v)) for v in variants],
+        )
+
+
+def result_to_json(result: RunResult) -> dict[str, Any]:
+    """A run result as JSON, keeping the prefix apart so that it can be rebuilt."""
+    data = result.to_json()
+    data["prefix"] = result.prefix
+    data["continuation"] = result.text
+    data["interrupted"] = result.interrupted
+    return data
+
+
+def result_from_json(data: dict[str, Any]) -> RunResult:
+    """A run result from :func:`result_to_json` (or the CLI's ``--json`` object)."""
+    prefix = str(data.get("prefix") or "")
+    text = data.get("continuation")
+    if not isinstance(text, str):
+        full = str(data.get("text") or "")
+        text = full[len(prefix) :] if prefix and full.startswith(prefix) else full
+    usage = data.get("usage")
+    return RunResult(
+        provider=str(data.get("provider") or ""),
+        model=str(data.get("model") or ""),
+        variant=data.get("variant"),
+        prefix=prefix,
+        text=text,
+        reasoning=str(data.get("reasoning") or ""),
+        tool_calls=[_tool_call(c) for c in data.get("tool_calls") or [] if isinstance(c, dict)],
+        finish_reason=data.get("finish_reason"),
+        usage=Usage(**{k: int(v) for k, v in usage.items() if k in _USAGE_FIELDS})
+        if isinstance(usage, dict)
+        else None,
+        ttft_ms=data.get("ttft_ms"),
+        duration_ms=data.get("duration_ms"),
+        cost_usd=data.get("cost_usd"),
+        error=data.get("error"),
+        interrupted=bool(data.get("interrupted", False)),
+    )
+
+
+_USAGE_FIELDS = frozenset(Usage.__dataclass_fields__)
+
+
+def _tool_call(data: dict[str, Any]) -> ToolCall:
+    function = data.get("function") or {}
+    return ToolCall(
+        id=str(data.get("id") or ""),
+        name=str(function.get("name") or data.get("name") or ""),
+        arguments=str(function.get("arguments") or data.get("arguments") or ""),
+        type=str(data.get("type") or "function"),
+    )
+
+
+def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as a JSON object (``prompt-workbench/comparison-1``)."""
+    return {
+        "format": "prompt-workbench/comparison-1",
+        "group": comparison.group,
+        "title": comparison.title,
+        "created_at": comparison.created_at,
+        "messages": copy.deepcopy(comparison.messages),
+        "variants": [
+            {
+                **entry.variant.to_json(),
+                "result": result_to_json(entry.result) if entry.result else None,
+            }
+            for entry in comparison.entries
+        ],
+    }
+
+
+def comparison_from_json(data: Any) -> Comparison:
+    """A comparison from :func:`comparison_to_json`; WorkspaceError when it is not one."""
+    if not isinstance(data, dict) or data.get("format") != "prompt-workbench/comparison-1":
+        raise WorkspaceError("not a comparison export (format prompt-workbench/comparison-1)")
+    entries = []
+    for item in data.get("variants") or []:
+        if not isinstance(item, dict):
+            continue
+        variant = Variant(
+            label=str(item.get("label") or "Variant"),
+            provider=item.get("provider"),
+            model=item.get("model"),
+            params=dict(item.get("params") or {}),
+            system=item.get("system"),
+        )
+        result = item.get("result")
+        entries.append(
+            ComparisonEntry(variant, result_from_json(result) if isinstance(result, dict) else None)
+        )
+    return Comparison(
+        group=str(data.get("group") or uuid.uuid4().hex),
+        title=str(data.get("title") or ""),
+        created_at=str(data.get("created_at") or ""),
+        messages=list(data.get("messages") or []),
+        entries=entries,
+    )
+
+
+def _number(value: float | None, unit: str, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def result_metrics(result: RunResult) -> dict[str, str]:
+    """What a column's metrics line shows, formatted, in display order."""
+    usage = result.usage
+    rate = result.tokens_per_second
+    return {
+        "TTFT": _number(result.ttft_ms, " ms"),
+        "Duration": _number(result.duration_ms, " ms"),
+        "Tokens in": _number(usage.prompt_tokens if usage else None, ""),
+        "Tokens out": _number(usage.completion_tokens if usage else None, ""),
+        "Tokens/s": _number(rate, "", 1),
+        "Cost": "–" if result.cost_usd is None else f"${result.cost_usd:.6f}",
+        "Finish": result.finish_reason or ("interrupted" if result.interrupted else "–"),
+    }
+
+
+def comparison_to_markdown(comparison: Comparison) -> str:
+    """The comparison as Markdown: a metrics table, then each answer under its label."""
+    lines = [f"# Comparison: {comparison.title or 'Untitled'}", ""]
+    if comparison.created_at:
+        lines += [f"Run {comparison.created_at}.", ""]
+    last_user = next((m for m in reversed(comparison.messages) if m.get("role") == "user"), None)
+    if last_user is not None and isinstance(last_user.get("content"), str):
+        lines += ["## Prompt", "", _quote(last_user["content"]), ""]
+    headers = ["Variant", "Provider", "Model", *result_metrics(RunResult("", "")).keys(), "Error"]
+    lines += ["## Results", "", _row(headers), _row(["---"] * len(headers))]
+    for entry in comparison.entries:
+        result = entry.result
+        metrics = result_metrics(result) if result else dict.fromkeys(headers[3:-1], "–")
+        lines.append(
+            _row(
+                [
+                    entry.variant.label,
+                    (result.provider if result else entry.variant.provider) or "–",
+                    (result.model if result else entry.variant.model) or "–",
+                    *metrics.values(),
+                    (result.error if result and result.error else "") or "",
+                ]
+            )
+        )
+    lines.append("")
+    for entry in comparison.entries:
+        lines += [f"## {entry.variant.label}", ""]
+        result = entry.result
+        if result is None:
+            lines += ["_Not run._", ""]
+            continue
+        if result.error:
+            lines += [f"**Error:** {result.error}", ""]
+        answer = result.full_text
+        check = check_json(answer)
+        fence = "json" if check.looks_like_json else ""
+        if answer:
+            lines += [_fenced(answer, fence), ""]
+        if result.tool_calls:
+            calls = [c.to_json() for c in result.tool_calls]
+            lines += ["Tool calls:", "", _fenced(json.dumps(calls, indent=2), "json"), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.splitlines() or [""])
+
+
+def _fenced(text: str, language: str) -> str:
+    # A fence longer than any backtick run inside, so an answer holding ``` stays one block.
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def comparison_from_history(entries: Sequence[Any]) -> Comparison:
+    """Rebuilds a comparison from the history entries of one group.
+
+    The columns are the variants of the workspace as it was when the comparison ran, in their
+    order then (runs finish in any order); each shows its latest recorded run (a rerun replaces
+    the first one), and a variant that was never sent (it could not prefill, say) comes back
+    without a result. Runs of labels the workspace did not list follow, in the order they ran.
+
+    Args:
+        entries: ``HistoryEntry`` values (id, started_at, variant, group, request_json,
+            result_json, workspace_json...) of one group, in the order they were recorded.
+    """
+    if not entries:
+        raise ValueError("no runs in this comparison")
+    first = entries[0]
+    workspace_data = _json_value(getattr(first, "workspace_json", None))
+    if not isinstance(workspace_data, dict):
+        workspace_data = {}
+    comparison = Comparison(
+        group=str(getattr(first, "group", None) or uuid.uuid4().hex),
+        title=str(workspace_data.get("title") or ""),
+        created_at=_iso(getattr(first, "started_at", None)),
+        messages=list(workspace_data.get("messages") or []),
+    )
+    columns: dict[str, ComparisonEntry] = {}
+    for item in workspace_data.get("variants") or []:
+        if isinstance(item, dict) and isinstance(item.get("label"), str):
+            columns[item["label"]] = ComparisonEntry(
+                Variant(
+                    label=item["label"],
+                    provider=item.get("provider"),
+                    model=item.get("model"),
+                    params=dict(item.get("params") or {}),
+                    system=item.get("system"),
+                )
+            )
+    for entry in entries:
+        result_data = _json_value(getattr(entry, "result_json", None))
+        result = result_from_json(result_data) if isinstance(result_data, dict) else None
+        label = getattr(entry, "variant", None) or (result.variant if result else None) or "Run"
+        if result is not None and getattr(entry, "error", None) and not result.error:
+            result.error = entry.error
+        column = columns.setdefault(
+            label,
+            ComparisonEntry(
+                Variant(
+                    label=label,
+                    provider=getattr(entry, "provider", None),
+                    model=getattr(entry, "model", None),
+                )
+            ),
+        )
+        column.result = result
+        column.history_id = getattr(entry, "id", None)
+    comparison.entries = list(columns.values())
+    return comparison
+
+
+@dataclass(frozen=True)
+class PastComparison:
+    """A comparison found in the history: its group, when it ran, its title and its variants."""
+
+    group: str
+    started_at: str
+    title: str
+    labels: tuple[str, ...]
+
+
+def group_history(entries: Sequence[Any]) -> list[PastComparison]:
+    """The comparisons among history ``entries`` (newest first, as ``HistoryStore.search``
+    returns them), newest first; runs without a group are single runs, not comparisons."""
+    groups: dict[str, list[Any]] = {}
+    for entry in entries:
+        group = getattr(entry, "group", None)
+        if group:
+            groups.setdefault(group, []).append(entry)
+    found = []
+    for group, runs in groups.items():
+        runs = sorted(runs, key=lambda e: getattr(e, "id", 0))
+        data = _json_value(getattr(runs[0], "workspace_json", None))
+        title = data.get("title") if isinstance(data, dict) else None
+        labels = dict.fromkeys(str(e.variant or e.model) for e in runs)
+        found.append(
+            PastComparison(
+                group, str(getattr(runs[0], "started_at", "")), str(title or ""), tuple(labels)
+            )
+        )
+    return found
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value, dt.UTC).isoformat(timespec="seconds")
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return "" if value is None else str(value)
+
+
+# Running ------------------------------------------------------------------------------------
+
+
+def failed_result(request: Any, variant: Variant, error: str) -> RunResult:
+    """The result of a variant that never streamed (no key, cannot prefill, unknown provider)."""
+    provider = getattr(request, "provider", None) or variant.provider or ""
+    model = getattr(request, "model", None) or variant.model or ""
+    return RunResult(provider=provider, model=model, variant=variant.label, error=error)
+
+
+class RunLike(Protocol):
+    """What the session needs of a run (``workbench.core.runner.Run``)."""
+
+    def events(self) -> AsyncIterator[RunEvent]:
+        """The run's events, ending with :class:`Finished`."""
+        ...
+
+    def stop(self) -> None:
+        """Closes the stream; the run still ends with :class:`Finished`."""
+        ...
+
+
+@dataclass
+class PreparedVariant:
+    """A variant ready to send, or the reason it cannot be sent.
+
+    Attributes:
+        variant: The variant.
+        workspace: The workspace it sends (:func:`apply_variant`).
+        provider_id: Its provider; runs of one provider share a concurrency bound.
+        request: The request to send (a ``ChatRequest``), None when ``problem`` is set.
+        provider: The provider configuration, handed to the key lookup.
+        problem: Why it is not sent, as a sentence for its column.
+        group: The comparison it belongs to (the history's group id).
+        source_json: The workspace file's JSON when it ran (variants included), for the history.
+    """
+
+    variant: Variant
+    workspace: Workspace | None
+    provider_id: str
+    request: Any = None
+    provider: Any = None
+    problem: str | None = None
+    group: str | None = None
+    source_json: dict[str, Any] | None = None
+
+
+Preparer = Callable[[Variant], PreparedVariant]
+RunFactory = Callable[[Any, str | None], RunLike]
+KeyResolver = Callable[[Any], str | None]
+#: Called once a run ends, off the event loop thread (history writes go here).
+FinishedHook = Callable[[PreparedVariant, RunResult], object]
+EventCallback = Callable[[Hashable, RunEvent], None]
+
+
+class CompareSession:
+    """Runs variants concurrently, at most ``per_provider`` at once per provider.
+
+    Each variant runs in its own task: its events go to the callback with the caller's key, and
+    its run always ends with a :class:`Finished` event, whether it succeeded, failed, could not be
+    sent or was stopped. A variant that fails or waits never holds up the others.
+
+    Args:
+        prepare: Turns a variant into what is sent (or the reason it cannot be).
+        run_factory: Makes a run from a request and an API key (``Run``).
+        resolve_key: Finds the API key of a provider; called in a worker thread because a keyring
+            may be slow to answer.
+        per_provider: How many runs of one provider may stream at once.
+        on_finished: Called in a worker thread with each ended run that was sent (history).
+    """
+
+    def __init__(
+        self,
+        prepare: Preparer,
+        run_factory: RunFactory,
+        resolve_key: KeyResolver,
+        *,
+        per_provider: int = 2,
+        on_finished: FinishedHook | None = None,
+    ) -> None:
+        if per_provider < 1:
+            raise ValueError("per_provider must be at least 1")
+        self._prepare = prepare
+        self._run_factory = run_factory
+        self._resolve_key = resolve_key
+        self.per_provider = per_provider
+        self._on_finished = on_finished
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._tasks: dict[Hashable, asyncio.Task[RunResult]] = {}
+        self._runs: dict[Hashable, RunLike] = {}
+        self._stopping: set[Hashable] = set()
+        self._background: set[asyncio.Future[Any]] = set()
+        #: The comparison the next runs belong to (their history group).
+        self.group: str | None = None
+
+    def is_running(self, key: Hashable) -> bool:
+        """Whether the variant under ``key`` is waiting or streaming."""
+        task = self._tasks.get(key)
+        return task is not None and not task.done()
+
+    def running_keys(self) -> list[Hashable]:
+        """Keys of the variants waiting or streaming."""
+        return [key for key in self._tasks if self.is_running(key)]
+
+    def start(
+        self, key: Hashable, variant: Variant, on_event: EventCallback
+    ) -> asyncio.Task[RunResult]:
+        """Starts (or restarts) one variant; must be called with the event loop running.
+
+        A variant already running under ``key`` is stopped first: its events stop reaching
+        ``on_event`` once the new run starts.
+        """
+        self.stop(key)
+        previous = self._tasks.get(key)
+        task = asyncio.ensure_future(self._run_one(key, variant, on_event, previous))
+        self._tasks[key] = task
+        return task
+
+    async def run_all(
+        self, items: Sequence[tuple[Hashable, Variant]], on_event: EventCallback
+    ) -> list[RunResult]:
+        """Runs every ``(key, variant)`` and returns their results in the same order."""
+        tasks = [self.start(key, variant, on_event) for key, variant in items]
+        return list(await asyncio.gather(*tasks))
+
+    def stop(self, key: Hashable) -> None:
+        """Stops one variant: a streaming run keeps its text, a waiting one never starts."""
+        task = self._tasks.get(key)
+        if task is None or task.done():
+            return
+        self._stopping.add(key)
+        run = self._runs.get(key)
+        if run is not None:
+            run.stop()
+        else:
+            task.cancel()
+
+    def stop_all(self) -> None:
+        """Stops every variant."""
+        for key in list(self._tasks):
+            self.stop(key)
+
+    async def wait_idle(self) -> None:
+        """Waits for every run and every finished hook (history writes) to end."""
+        while True:
+            pending = [t for t in self._tasks.values() if not t.done()] + list(self._background)
+            if not pending:
+                return
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _run_one(
+        self,
+        key: Hashable,
+        variant: Variant,
+        on_event: EventCallback,
+        previous: asyncio.Task[RunResult] | None,
+    ) -> RunResult:
+        if previous is not None and not previous.done():
+            # The old run of this key must have sent its Finished before the new one streams.
+            await asyncio.gather(previous, return_exceptions=True)
+        self._stopping.discard(key)
+        prepared: PreparedVariant | None = None
+        result: RunResult
+        try:
+            prepared = self._prepare(variant)
+            if prepared.group is None:
+                prepared.group = self.group
+            if prepared.problem is not None:
+                result = failed_result(prepared.request, variant, prepared.problem)
+                result.provider = result.provider or prepared.provider_id
+            else:
+                result = await self._stream(key, prepared, on_event)
+        except asyncio.CancelledError:
+            if key not in self._stopping:
+                raise  # cancelled from outside (the loop is closing): not ours to swallow
+            result = failed_result(prepared.request if prepared else None, variant, "")
+            result.error = None
+            result.interrupted = True
+        except Exception as error:  # one variant's fault never stops the comparison
+            message = (
+                str(error)
+                if isinstance(error, MissingKeyError)
+                else f"{type(error).__name__}: {error}"
+            )
+            result = failed_result(prepared.request if prepared else None, variant, message)
+        finally:
+            self._runs.pop(key, None)
+        result.variant = variant.label
+        on_event(key, Finished(result))
+        if prepared is not None and prepared.request is not None and self._on_finished:
+            self._record(prepared, result)
+        return result
+
+    async def _stream(
+        self, key: Hashable, prepared: PreparedVariant, on_event: EventCallback
+    ) -> RunResult:
+        semaphore = self._semaphores.setdefault(
+            prepared.provider_id, asyncio.Semaphore(self.per_provider)
+        )
+        async with semaphore:
+            api_key = await asyncio.to_thread(self._resolve_key, prepared.provider)
+            run = self._run_factory(prepared.request, api_key)
+            self._runs[key] = run
+            if key in self._stopping:
+                run.stop()
+            result: RunResult | None = None
+            async for event in run.events():
+                # Iterated to its end (Finished is last): breaking out would leave the
+                # generator to be closed by the garbage collector, outside the event loop.
+                if isinstance(event, Finished):
+                    result = event.result
+                else:
+                    on_event(key, event)
+        if result is None:
+            return failed_result(
+                prepared.request, prepared.variant, "The run ended without a result."
+            )
+        return result
+
+    def _record(self, prepared: PreparedVariant, result: RunResult) -> None:
+        hook = self._on_finished
+        assert hook is not None
+        future = asyncio.get_running_loop().run_in_executor(None, hook, prepared, result)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
+
+
+# Wiring to the runner -------------------------------------------------------------------------
+
+
+class MissingKeyError(RuntimeError):
+    """A provider that needs an API key has none; the message says where to put one."""
+
+
+def make_preparer(workspace: Workspace, registry: ProviderRegistry) -> Preparer:
+    """Prepares variants of ``workspace`` with the payload rules of each one's provider.
+
+    Problems (unknown provider, a provider that cannot prefill a partial answer, bad parameters)
+    become the column's message instead of a request: nothing else is silently sent.
+    """
+
+    def prepare(variant: Variant) -> PreparedVariant:
+        provider_id = provider_id_for(workspace, variant)
+        provider = registry.get(provider_id)
+        if provider is None:
+            known = ", ".join(p.id for p in registry.all())
+            return PreparedVariant(
+                variant,
+                None,
+                provider_id,
+                problem=f"Unknown provider {provider_id!r} (providers: {known}).",
+            )
+        problems = request_problems(workspace, provider, variant)
+        if problems:
+            return PreparedVariant(
+                variant, None, provider.id, provider=provider, problem=" ".join(problems)
+            )
+        request = build_request(workspace, provider, variant)
+        return PreparedVariant(
+            variant,
+            None,
+            provider.id,
+            request,
+            provider,
+            source_json=workspace.to_json(),
+        )
+
+    return prepare
+
+
+def key_resolver(keys: KeyStore) -> KeyResolver:
+    """Looks up a provider's key (keyring, then environment); MissingKeyError when it needs one."""
+
+    def resolve(provider: ProviderConfig) -> str | None:
+        key = keys.resolve_key(provider)
+        if key is None and provider.needs_key:
+            raise MissingKeyError(
+                f"No API key for {provider.name}: save one in the provider settings or set "
+                f"{provider.key_env}."
+            )
+        return key
+
+    return resolve
+
+
+class RunRecorder(Protocol):
+    """Where ended runs are recorded (``HistoryStore``)."""
+
+    def record(
+        self,
+        request: Any,
+        result: RunResult,
+        workspace_json: str | dict[str, Any],
+        *,
+        group: str | None = None,
+    ) -> int:
+        """Stores one run; returns its id."""
+        ...
+
+
+def history_recorder(history: RunRecorder | HistoryStore) -> FinishedHook:
+    """Records each ended run of a session in ``history``, under its comparison's group."""
+
+    def record(prepared: PreparedVariant, result: RunResult) -> None:
+        history.record(prepared.request, result, prepared.source_json or {}, group=prepared.group)
+
+    return record

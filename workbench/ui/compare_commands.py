@@ -1,0 +1,149 @@
+"""Undoable edits of the workspace's variants (the columns of the compare view).
+
+Commands hold the :class:`Variant` objects themselves, so a column keeps its streamed answer
+across a reorder, and undoing a removal brings back the very same variant.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from workbench.core.workspace import Variant, Workspace
+
+_MERGE_VARIANT_EDIT = 2
+#: Edits of one field of one variant closer together than this merge into one undo step.
+EDIT_PAUSE_S = 1.5
+VARIANT_FIELDS = ("label", "provider", "model", "system")
+
+
+class AddVariant(QUndoCommand):
+    """Inserts a variant (a new column, or a duplicate)."""
+
+    def __init__(self, workspace: Workspace, index: int, variant: Variant, text: str) -> None:
+        super().__init__(text)
+        self._workspace = workspace
+        self._index = index
+        self._variant = variant
+
+    def redo(self) -> None:
+        self._workspace.variants.insert(self._index, self._variant)
+        self._workspace.changed.emit()
+
+    def undo(self) -> None:
+        self._workspace.variants.remove(self._variant)
+        self._workspace.changed.emit()
+
+
+class RemoveVariant(QUndoCommand):
+    """Takes a variant out of the workspace."""
+
+    def __init__(self, workspace: Workspace, variant: Variant) -> None:
+        super().__init__(f"Remove variant {variant.label}")
+        self._workspace = workspace
+        self._variant = variant
+        self._index = workspace.variants.index(variant)
+
+    def redo(self) -> None:
+        self._index = self._workspace.variants.index(self._variant)
+        self._workspace.variants.remove(self._variant)
+        self._workspace.changed.emit()
+
+    def undo(self) -> None:
+        self._workspace.variants.insert(self._index, self._variant)
+        self._workspace.changed.emit()
+
+
+class MoveVariant(QUndoCommand):
+    """Moves a variant to another column."""
+
+    def __init__(self, workspace: Workspace, variant: Variant, destination: int) -> None:
+        super().__init__(f"Move variant {variant.label}")
+        self._workspace = workspace
+        self._variant = variant
+        self._source = workspace.variants.index(variant)
+        self._destination = destination
+
+    def _move_to(self, index: int) -> None:
+        self._workspace.variants.remove(self._variant)
+        self._workspace.variants.insert(index, self._variant)
+        self._workspace.changed.emit()
+
+    def redo(self) -> None:
+        self._move_to(self._destination)
+
+    def undo(self) -> None:
+        self._move_to(self._source)
+
+
+class EditVariant(QUndoCommand):
+    """Sets one field of a variant (``label``, ``provider``, ``model``, ``system``) or one of its
+    parameter overrides (``params.temperature``; None removes the override)."""
+
+    def __init__(self, workspace: Workspace, variant: Variant, name: str, value: Any) -> None:
+        super().__init__(f"Set {name.removeprefix('params.')} of variant {variant.label}")
+        if name not in VARIANT_FIELDS and not name.startswith("params."):
+            raise ValueError(f"unknown variant field {name!r}")
+        self._workspace = workspace
+        self._variant = variant
+        self._name = name
+        self._old = self._get()
+        self._new = copy.deepcopy(value)
+        self._edited_at = time.monotonic()
+
+    def _get(self) -> Any:
+        if self._name.startswith("params."):
+            return copy.deepcopy(self._variant.params.get(self._name.removeprefix("params.")))
+        return getattr(self._variant, self._name)
+
+    def _set(self, value: Any) -> None:
+        if self._name.startswith("params."):
+            key = self._name.removeprefix("params.")
+            if value is None:
+                self._variant.params.pop(key, None)
+            else:
+                self._variant.params[key] = copy.deepcopy(value)
+        else:
+            setattr(self._variant, self._name, value)
+        self._workspace.changed.emit()
+
+    def id(self) -> int:
+        return _MERGE_VARIANT_EDIT
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditVariant):
+            return False
+        if other._variant is not self._variant or other._name != self._name:
+            return False
+        if other._edited_at - self._edited_at > EDIT_PAUSE_S:
+            return False
+        self._new = other._new
+        self._edited_at = other._edited_at
+        return True
+
+    def redo(self) -> None:
+        self._set(self._new)
+
+    def undo(self) -> None:
+        self._set(self._old)
+
+
+class ReplaceVariants(QUndoCommand):
+    """Replaces every variant at once (reopening a comparison from the history)."""
+
+    def __init__(self, workspace: Workspace, variants: list[Variant], text: str) -> None:
+        super().__init__(text)
+        self._workspace = workspace
+        self._old = list(workspace.variants)
+        self._new = list(variants)
+
+    def redo(self) -> None:
+        self._workspace.variants[:] = self._new
+        self._workspace.changed.emit()
+
+    def undo(self) -> None:
+        self._workspace.variants[:] = self._old
+        self._workspace.changed.emit()
