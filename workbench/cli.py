@@ -60,10 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The subcommands' names, known without importing them: starting the window must not pay for
+#: the headless commands' imports (a test checks this list against the registered commands).
+COMMAND_NAMES = frozenset({"run", "count", "export"})
+
+
 def is_command(argv: Sequence[str]) -> bool:
     """Whether ``argv`` names a headless command (rather than a file to open)."""
-    _load_commands()
-    return bool(argv) and argv[0] in COMMANDS
+    return bool(argv) and argv[0] in COMMAND_NAMES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
