@@ -338,3 +338,26 @@ def test_drag_a_card_by_its_grip_to_reorder(example: Path, open_window, qtbot: Q
     _drag_grip(qtbot, window, 0, view.visualRect(view.model().index(0, 0)).center())
     assert contents(window) == original
     assert window.undo_stack.count() == depth
+
+
+def test_cards_reused_while_scrolling_show_their_own_message(open_window, tmp_path: Path) -> None:
+    path = tmp_path / "named.prompt.json"
+    messages = [
+        Message(
+            role="user" if i % 2 else "assistant",
+            content=f"message {i}",
+            name="Ann" if i % 7 == 0 else "",
+        )
+        for i in range(300)
+    ]
+    save_workspace(Workspace(messages=messages), path)
+    window = open_window(path)
+    view = window.message_list
+    for row in (150, 299, 0, 70, 210):
+        view.scroll_to_row(row)
+        for row_shown, card in view._open_cards():
+            message = window.workspace.conversation[row_shown]
+            assert card.uid == message.uid
+            assert card.content_edit.toPlainText() == message.content
+            assert card.name_edit.isVisibleTo(card) == bool(message.name)
+            assert card.role_selector.currentText() == message.role

@@ -286,6 +286,8 @@ class MessageCard(QFrame):
         """Shows ``message``; ``partial_refusal`` says why partial is off limits, if it is."""
         self._showing = True
         try:
+            if self.uid != message.uid:
+                self._new_message(message)
             self.uid = message.uid
             if self.role_selector.currentText() != message.role:
                 self.role_selector.setCurrentText(message.role)
@@ -330,6 +332,13 @@ class MessageCard(QFrame):
             self.content_edit.setPlaceholderText(placeholder)
         finally:
             self._showing = False
+
+    def _new_message(self, message: Message) -> None:
+        """Forgets what the card showed for another message (cards are reused while scrolling)."""
+        if not message.name and self.name_edit.isVisible() and not self.name_edit.hasFocus():
+            self.name_edit.hide()
+            self.name_button.show()
+        self.content_edit.setPlainText("")
 
     def set_content_height(self, height: int) -> None:
         """Sizes the content editor (the list computes it, so rows and cards agree)."""

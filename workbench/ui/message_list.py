@@ -52,6 +52,8 @@ from workbench.ui.message_model import MessageListModel, UidRole
 _Index = QModelIndex | QPersistentModelIndex
 #: Rows above and below the screen that keep a live editor, so short scrolls show no previews.
 EDITOR_BUFFER = 3
+#: Cards kept hidden for reuse after they scroll away.
+SPARE_CARDS = 16
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -71,6 +73,7 @@ class CardDelegate(QStyledItemDelegate):
         self._partial_refusal = partial_refusal
         self._font = content_font()
         self._heights: dict[tuple[int, int, int], int] = {}
+        self._spare_cards: list[MessageCard] = []
         #: Per (uid, width): a text known to reach the tallest card height.
         self._capped: dict[tuple[int, int], str] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
@@ -148,12 +151,27 @@ class CardDelegate(QStyledItemDelegate):
     # Editors ---------------------------------------------------------------------------------
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
+        # Scrolling opens a card for every row that comes on screen: reuse the ones that left it
+        # (building a card costs milliseconds; re-showing a message in one costs much less).
+        while self._spare_cards:
+            card = self._spare_cards.pop()
+            if card.parentWidget() is parent:
+                card.show()
+                return card
+            card.deleteLater()
         card = MessageCard(parent)
         card.field_edited.connect(self.field_edited)
         card.action_requested.connect(self.action_requested)
         card.drag_moved.connect(self.drag_moved)
         card.drag_released.connect(self.drag_released)
         return card
+
+    def destroyEditor(self, editor: QWidget, index: _Index) -> None:
+        if isinstance(editor, MessageCard) and len(self._spare_cards) < SPARE_CARDS:
+            editor.hide()
+            self._spare_cards.append(editor)
+            return
+        super().destroyEditor(editor, index)
 
     def setEditorData(self, editor: QWidget, index: _Index) -> None:
         if not isinstance(editor, MessageCard):
