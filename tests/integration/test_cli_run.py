@@ -206,6 +206,8 @@ def test_retries_show_on_stderr_and_the_answer_on_stdout(
         (["--base-url", "localhost:8000"], "--base-url"),
         (["--provider", "openai"], "cannot prefill"),
         (["--api-key-env", "SURELY_UNSET_VARIABLE"], "SURELY_UNSET_VARIABLE"),
+        (["--timeout", "0"], "--timeout"),
+        (["--timeout", "nan"], "--timeout"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     from workbench.core.runner import RunOverrides, RunSetupError, run_variants
     from workbench.core.secrets import KeyStore, redact
 
+    if not args.timeout > 0:  # also refuses nan, which no comparison accepts
+        raise CliError("--timeout must be a positive number of seconds")
     workspace, registry = common_setup(args)
     api_key = None
     if args.api_key_env:
