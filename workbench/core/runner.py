@@ -22,7 +22,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -605,7 +605,7 @@ class PreparedRun:
     """A request ready to send with its key (see :func:`prepare_runs`)."""
 
     request: ChatRequest
-    api_key: str | None
+    api_key: str | None = field(repr=False)  # a repr may end up in a log or a traceback
     provider: ProviderConfig
 
 
