@@ -84,6 +84,25 @@ def test_text_mode_prints_prefix_and_continuation(
     assert len(HistoryStore().search()) == 1
 
 
+def test_a_corrupt_history_file_does_not_stop_the_run(
+    workspace_file: Path,
+    loopback: LoopbackServer,
+    key_env: str,
+    workbench_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (workbench_home / "data").mkdir(exist_ok=True)
+    (workbench_home / "data" / "history.sqlite3").write_text("not a database", encoding="utf-8")
+    loopback.queue(Reply(text='"fruit": "kiwi"}'))
+
+    status = run_cli(str(workspace_file), "--base-url", loopback.url, "--api-key-env", key_env)
+
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert out == '{"fruit": "kiwi"}\n'
+    assert "history" in err and err.count("\n") == 1
+
+
 def test_json_mode_prints_one_object_per_variant_run_concurrently(
     workspace_file: Path,
     loopback: LoopbackServer,

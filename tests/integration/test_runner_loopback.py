@@ -434,6 +434,33 @@ async def test_run_variants_limits_concurrency_per_provider_and_records_a_group(
 
 
 @pytest.mark.asyncio
+async def test_run_variants_keeps_the_results_when_the_history_cannot_write(
+    loopback: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    from workbench.core.providers import ProviderRegistry
+    from workbench.core.runner import RunOverrides, run_variants
+
+    class FullDisk:
+        def record(self, *args: object, **kwargs: object) -> int:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    loopback.default_reply = Reply(text="kept")
+    with caplog.at_level(logging.WARNING, logger="workbench.core.runner"):
+        (result,) = await run_variants(
+            WORKSPACE,
+            ProviderRegistry(),
+            {"moonshot": KEY},
+            overrides=RunOverrides(base_url=loopback.url),
+            history=FullDisk(),  # type: ignore[arg-type]
+        )
+
+    assert result.full_text == "{kept" and result.error is None
+    assert "disk is full" in caplog.text
+
+
+@pytest.mark.asyncio
 async def test_a_mangled_key_is_explained_without_sending(loopback: LoopbackServer) -> None:
     _, result = await collect(Run(request_to(loopback), "sk-abc def\n"))
 

@@ -20,6 +20,7 @@ import contextlib
 import email.utils
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -729,9 +730,12 @@ async def run_variants(
                 if isinstance(event, Finished):
                     result = event.result
         if history is not None:
-            await asyncio.to_thread(
-                history.record, item.request, result, workspace_json, group=group
-            )
+            try:
+                await asyncio.to_thread(
+                    history.record, item.request, result, workspace_json, group=group
+                )
+            except (sqlite3.Error, OSError) as error:  # a full disk must not lose the answer
+                log.warning("Run not recorded in the history: %s", redact(str(error)))
         return result
 
     return list(await asyncio.gather(*(one(i, p) for i, p in enumerate(prepared))))
