@@ -23,10 +23,10 @@ from typing import Any, Literal, Protocol
 
 from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.conversation import Message
-from workbench.core.history import HistoryStore
+from workbench.core.history import HistoryStore, result_from_json, result_to_json
 from workbench.core.payloads import build_request, provider_id_for, request_problems
 from workbench.core.providers import ProviderConfig, ProviderRegistry
-from workbench.core.run_types import Finished, RunEvent, RunResult, ToolCall, Usage
+from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
 from workbench.core.secrets import KeyStore
 from workbench.core.workspace import (
     Variant,
@@ -376,56 +376,6 @@ class Comparison:
             messages=[message_to_json(m) for m in workspace.conversation],
             entries=[ComparisonEntry(copy.deepcopy(v)) for v in variants],
         )
-
-
-def result_to_json(result: RunResult) -> dict[str, Any]:
-    """A run result as JSON, keeping the prefix apart so that it can be rebuilt."""
-    data = result.to_json()
-    data["prefix"] = result.prefix
-    data["continuation"] = result.text
-    data["interrupted"] = result.interrupted
-    return data
-
-
-def result_from_json(data: dict[str, Any]) -> RunResult:
-    """A run result from :func:`result_to_json` (or the CLI's ``--json`` object)."""
-    prefix = str(data.get("prefix") or "")
-    text = data.get("continuation")
-    if not isinstance(text, str):
-        full = str(data.get("text") or "")
-        text = full[len(prefix) :] if prefix and full.startswith(prefix) else full
-    usage = data.get("usage")
-    return RunResult(
-        provider=str(data.get("provider") or ""),
-        model=str(data.get("model") or ""),
-        variant=data.get("variant"),
-        prefix=prefix,
-        text=text,
-        reasoning=str(data.get("reasoning") or ""),
-        tool_calls=[_tool_call(c) for c in data.get("tool_calls") or [] if isinstance(c, dict)],
-        finish_reason=data.get("finish_reason"),
-        usage=Usage(**{k: int(v) for k, v in usage.items() if k in _USAGE_FIELDS})
-        if isinstance(usage, dict)
-        else None,
-        ttft_ms=data.get("ttft_ms"),
-        duration_ms=data.get("duration_ms"),
-        cost_usd=data.get("cost_usd"),
-        error=data.get("error"),
-        interrupted=bool(data.get("interrupted", False)),
-    )
-
-
-_USAGE_FIELDS = frozenset(Usage.__dataclass_fields__)
-
-
-def _tool_call(data: dict[str, Any]) -> ToolCall:
-    function = data.get("function") or {}
-    return ToolCall(
-        id=str(data.get("id") or ""),
-        name=str(function.get("name") or data.get("name") or ""),
-        arguments=str(function.get("arguments") or data.get("arguments") or ""),
-        type=str(data.get("type") or "function"),
-    )
 
 
 def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
