@@ -100,6 +100,23 @@ def test_variant_resolution_matches_the_request_the_payload_builder_sends() -> N
     assert (request.model, request.body["max_tokens"]) == (sent.params.model, 50)
 
 
+def test_columns_measure_the_model_and_parameters_the_request_sends() -> None:
+    base = workspace()
+    base.conversation.update(2, partial=False)
+    base.params.extra["seed"] = 7
+    variant = Variant(
+        "v", model="kimi-k2-turbo-preview", params={"model": "kimi-k2.5", "seed": None}
+    )
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+
+    request = build_request(base, provider, variant)
+    sent = apply_variant(base, variant)
+
+    assert request.model == sent.params.model == "kimi-k2-turbo-preview"
+    assert "seed" not in request.body and "seed" not in sent.params.extra
+
+
 def test_bad_override_is_reported_with_the_variant_label() -> None:
     with pytest.raises(WorkspaceError, match="cold"):
         apply_variant(workspace(), Variant("cold", params={"max_tokens": "many"}))

@@ -24,7 +24,12 @@ from typing import Any, Literal, Protocol
 from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore, result_from_json, result_to_json
-from workbench.core.payloads import build_request, provider_id_for, request_problems
+from workbench.core.payloads import (
+    build_request,
+    effective_params,
+    provider_id_for,
+    request_problems,
+)
 from workbench.core.providers import ProviderConfig, ProviderRegistry
 from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
 from workbench.core.secrets import KeyStore
@@ -33,7 +38,6 @@ from workbench.core.workspace import (
     Workspace,
     WorkspaceError,
     message_to_json,
-    params_from_json,
 )
 
 #: Bounds of the compare view; the core itself runs any number.
@@ -47,9 +51,9 @@ MAX_VARIANTS = 8
 def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
     """The workspace ``variant`` sends: a copy with its provider, model, params and system message.
 
-    ``variant.params`` overrides the workspace's parameters key by key (a ``null`` value removes
-    the parameter, leaving it to the provider's default). A replacement system message takes the
-    place of the first system message, or goes first when there is none, as
+    Parameters resolve as the request's do (:func:`workbench.core.payloads.effective_params`:
+    a ``null`` value removes the parameter, leaving it to the provider's default). A replacement
+    system message takes the place of the first system message, or goes first when there is none, as
     :func:`workbench.core.payloads.build_request` sends it. The original workspace is not
     touched. Requests are built by the payload builder; this copy is what the columns measure
     (tokens, window, cost) before running.
@@ -57,19 +61,7 @@ def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
     Raises:
         WorkspaceError: the overrides hold a value the parameters cannot take.
     """
-    merged = workspace.params.to_json()
-    if variant is not None:
-        if variant.provider:
-            merged["provider"] = variant.provider
-        if variant.model:
-            merged["model"] = variant.model
-        for key, value in variant.params.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = copy.deepcopy(value)
-    where = f"variant {variant.label!r}" if variant is not None else "params"
-    params = params_from_json(merged, where)
+    params = effective_params(workspace, variant)
     messages = [m.copy() for m in workspace.conversation]
     for original, clone in zip(workspace.conversation, messages, strict=True):
         clone.partial = original.partial  # copy() keeps it; stated because sending relies on it

@@ -107,12 +107,22 @@ def find_variant(workspace: Workspace, label: str) -> Variant | None:
 def effective_params(workspace: Workspace, variant: Variant | None = None) -> Params:
     """The workspace's parameters with the variant's changes applied.
 
+    ``variant.params`` overrides the workspace's key by key; a ``null`` value removes the
+    parameter (the provider's default applies), except for ``provider`` and ``model``, which keep
+    the workspace's. The variant's own ``provider`` and ``model`` fields win over its params.
+    This is the one resolution both the request and the compare columns' figures use.
+
     Raises:
         WorkspaceError: a variant parameter has the wrong type.
     """
     if variant is None:
         return copy.deepcopy(workspace.params)
-    merged = {**workspace.params.to_json(), **copy.deepcopy(variant.params)}
+    merged = workspace.params.to_json()
+    for key, value in variant.params.items():
+        if value is not None:
+            merged[key] = copy.deepcopy(value)
+        elif key not in ("provider", "model"):
+            merged.pop(key, None)
     if variant.provider:
         merged["provider"] = variant.provider
     if variant.model:
