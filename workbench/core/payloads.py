@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
-from workbench.core.tools import rules_for, tool_problems
+from workbench.core.tools import rules_for, sendable_tools, tool_problems
 from workbench.core.workspace import (
-    TOOL_META_KEY,
     Params,
     Variant,
     Workspace,
@@ -179,13 +178,7 @@ def _prefill(messages: list[dict[str, Any]], prefill: Prefill, extra_body: dict[
 
 def sent_tools(workspace: Workspace) -> list[dict[str, Any]]:
     """The tools a run sends: enabled entries whose JSON parses, workbench data stripped."""
-    tools = []
-    for entry in workspace.tools:
-        parsed = entry.parsed() if entry.enabled else None
-        if parsed is not None:
-            parsed.pop(TOOL_META_KEY, None)
-            tools.append(parsed)
-    return tools
+    return sendable_tools(workspace.tools)
 
 
 def _tool_problems(workspace: Workspace, provider: ProviderConfig) -> list[str]:
@@ -238,17 +231,9 @@ def request_problems(
 
 
 def _body_params(params: Params) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for name in ("temperature", "top_p", "max_tokens"):
-        value = getattr(params, name)
-        if value is not None:
-            body[name] = value
-    if params.stop:
-        body["stop"] = list(params.stop)
-    if params.response_format != "text":
-        body["response_format"] = {"type": params.response_format}
-    for key, value in params.extra.items():
-        body.setdefault(key, copy.deepcopy(value))
+    # The file's params object is the body's parameters; provider is ours, model goes first.
+    body = params.to_json()
+    del body["provider"], body["model"]
     return body
 
 
