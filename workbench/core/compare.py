@@ -25,10 +25,10 @@ from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore, result_from_json, result_to_json
 from workbench.core.payloads import (
+    RequestError,
     build_request,
     effective_params,
     provider_id_for,
-    request_problems,
 )
 from workbench.core.providers import ProviderConfig, ProviderRegistry
 from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
@@ -853,12 +853,12 @@ def make_preparer(workspace: Workspace, registry: ProviderRegistry) -> Preparer:
                 provider_id,
                 problem=f"Unknown provider {provider_id!r} (providers: {known}).",
             )
-        problems = request_problems(workspace, provider, variant)
-        if problems:
+        try:
+            request = build_request(workspace, provider, variant)  # checks it first
+        except RequestError as error:
             return PreparedVariant(
-                variant, None, provider.id, provider=provider, problem=" ".join(problems)
+                variant, None, provider.id, provider=provider, problem=" ".join(error.problems)
             )
-        request = build_request(workspace, provider, variant)
         return PreparedVariant(
             variant,
             None,
