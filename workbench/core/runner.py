@@ -660,8 +660,11 @@ def prepare_runs(
         try:
             request = build_request(workspace, provider, variant)
         except RequestError as error:
-            where = f"variant {variant.label!r}: " if variant is not None else ""
-            raise RunSetupError(where + str(error)) from None
+            message = str(error)
+            where = f"variant {variant.label!r}" if variant is not None else ""
+            if where and where.casefold() not in message.casefold():
+                message = f"{where}: {message}"  # which one, when several run
+            raise RunSetupError(message) from None
         if overrides.model:
             request.model = overrides.model
             request.body["model"] = overrides.model
