@@ -87,22 +87,6 @@ def _with_system(messages: list[Message], system: str) -> list[Message]:
     return messages
 
 
-def variant_summary(variant: Variant, workspace: Workspace) -> str:
-    """One line saying what the variant sends: ``provider · model · temperature 0.2``."""
-    try:
-        params = apply_variant(workspace, variant).params
-    except WorkspaceError as error:
-        return str(error)
-    parts = [params.provider, params.model]
-    if params.temperature is not None:
-        parts.append(f"temperature {params.temperature:g}")
-    if params.max_tokens is not None:
-        parts.append(f"max {params.max_tokens} tokens")
-    if variant.system is not None:
-        parts.append("own system message")
-    return " · ".join(parts)
-
-
 def next_label(existing: Sequence[str], base: str = "Variant") -> str:
     """A label not in ``existing``: ``base``, else ``base 2``, ``base 3``..."""
     taken = set(existing)

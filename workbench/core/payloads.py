@@ -13,7 +13,6 @@ A neutral workspace (messages with a ``partial`` flag, tools, parameters) become
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -276,8 +275,3 @@ def build_request(
         key_env=provider.key_env,
         needs_key=provider.needs_key,
     )
-
-
-def body_json(request: ChatRequest) -> str:
-    """The wire body as indented JSON text (what ``export --as json`` prints)."""
-    return json.dumps(request.wire_body(), indent=2, ensure_ascii=False)
