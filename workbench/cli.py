@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from workbench import __version__
 
@@ -41,6 +42,13 @@ class CliError(Exception):
         self.status = status
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's error style: one line on stderr naming the problem, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
 def _load_commands() -> None:
     # Each command lives in its own module and registers itself on import.
     from workbench import cli_commands  # noqa: F401
@@ -49,7 +57,7 @@ def _load_commands() -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every headless command."""
     _load_commands()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="prompt-workbench",
         description="Prompt Workbench headless commands. Without a command, the window opens.",
     )

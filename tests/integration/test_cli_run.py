@@ -377,3 +377,22 @@ def test_export_of_an_unknown_variant_exits_2(
 ) -> None:
     assert cli.main(["export", str(workspace_file), "--variant", "nope"]) == 2
     assert "unknown variant" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["run"], "the following arguments are required: file"),
+        (["export", "x.prompt.json", "--as", "xml"], "invalid choice: 'xml'"),
+        (["count", "x.prompt.json", "--max-tokens", "many"], "invalid int value: 'many'"),
+        (["run", "x.prompt.json", "--colour"], "unrecognized arguments: --colour"),
+    ],
+)
+def test_wrong_options_exit_2_with_one_line(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and words in err and err.startswith("prompt-workbench")
