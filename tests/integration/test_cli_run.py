@@ -313,6 +313,26 @@ def test_the_console_entry_point_runs_headless(
     assert json.loads(done.stdout)["text"] == "{Hello from the loopback server."
 
 
+def test_core_warnings_are_prefixed_like_the_cli_errors(
+    workspace_file: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "providers.json").write_text("{broken", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "export", str(workspace_file), "--as", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WORKBENCH_HOME": str(home)},
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("prompt-workbench export: Provider file not used")
+    assert done.stderr.count("\n") == 1
+
+
 # Export ---------------------------------------------------------------------------------------
 
 
