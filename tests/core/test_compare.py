@@ -289,6 +289,8 @@ class FakeRun:
             if self.request.get("fail"):
                 yield Status("Retrying after a 429")
                 raise RuntimeError("boom")
+            if self.request.get("fail_with_key"):
+                raise RuntimeError(f"the client said: bad key {self.api_key}")
             for piece in self.request.get("chunks", ["a", "b"]):
                 if self._stopped.is_set():
                     break
@@ -359,6 +361,16 @@ async def test_runs_stream_to_the_callback_and_one_failure_blocks_nothing() -> N
     assert any(isinstance(e, Status) for k, e in events if k == 2)
     # History records runs that were sent, not the one that could not be.
     assert sorted(recorded) == [("A", "xyz"), ("B", "")]
+
+
+@pytest.mark.asyncio
+async def test_an_unforeseen_failure_never_shows_the_key() -> None:
+    session = make_session({"A": {"provider": "leaky-provider", "model": "m", "fail_with_key": 1}})
+
+    (result,) = await session.run_all([(1, Variant("A"))], lambda key, event: None)
+
+    assert result.error is not None and "bad key" in result.error
+    assert "sk-leaky-provider" not in result.error
 
 
 @pytest.mark.asyncio

@@ -32,7 +32,7 @@ from workbench.core.payloads import (
 )
 from workbench.core.providers import ProviderConfig, ProviderRegistry
 from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
-from workbench.core.secrets import KeyStore
+from workbench.core.secrets import KeyStore, redact
 from workbench.core.workspace import (
     Variant,
     Workspace,
@@ -767,7 +767,7 @@ class CompareSession:
             message = (
                 str(error)
                 if isinstance(error, MissingKeyError)
-                else f"{type(error).__name__}: {error}"
+                else redact(f"{type(error).__name__}: {error}")  # it may quote the key
             )
             result = failed_result(prepared.request if prepared else None, variant, message)
         finally:
