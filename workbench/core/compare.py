@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from workbench.core.catalog import Catalog, ModelInfo
-from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore, result_from_json, result_to_json
 from workbench.core.payloads import (
     RequestError,
     build_request,
     effective_params,
     provider_id_for,
+    variant_messages,
 )
 from workbench.core.providers import ProviderConfig, ProviderRegistry
 from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
@@ -62,29 +62,13 @@ def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
         WorkspaceError: the overrides hold a value the parameters cannot take.
     """
     params = effective_params(workspace, variant)
-    messages = [m.copy() for m in workspace.conversation]
-    for original, clone in zip(workspace.conversation, messages, strict=True):
-        clone.partial = original.partial  # copy() keeps it; stated because sending relies on it
-    if variant is not None and variant.system is not None:
-        messages = _with_system(messages, variant.system)
     return Workspace(
         title=workspace.title,
-        messages=messages,
+        messages=variant_messages(workspace, variant),
         tools=copy.deepcopy(workspace.tools),
         tool_choice=copy.deepcopy(workspace.tool_choice),
         params=params,
     )
-
-
-def _with_system(messages: list[Message], system: str) -> list[Message]:
-    # As the payload builder sends it: the first system message gets the replacement text, or
-    # one goes first when there is none. Later system messages stay where they are.
-    first = next((m for m in messages if m.role == "system"), None)
-    if first is None:
-        return [Message(role="system", content=system), *messages]
-    first.content = system
-    first.extra.pop("content_parts", None)  # the replacement is plain text
-    return messages
 
 
 def next_label(existing: Sequence[str], base: str = "Variant") -> str:

@@ -16,6 +16,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.core.conversation import Message
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
 from workbench.core.tools import rules_for, sendable_tools, tool_problems
 from workbench.core.workspace import (
@@ -140,16 +141,27 @@ def provider_id_for(workspace: Workspace, variant: Variant | None = None) -> str
 # Messages -------------------------------------------------------------------------------------
 
 
+def variant_messages(workspace: Workspace, variant: Variant | None = None) -> list[Message]:
+    """Copies of the messages ``variant`` sends (the compare columns count the same ones).
+
+    A replacement system message takes the first system message's text, or goes first when
+    there is none; later system messages stay where they are.
+    """
+    messages = [m.copy() for m in workspace.conversation]
+    if variant is None or variant.system is None:
+        return messages
+    first = next((m for m in messages if m.role == "system"), None)
+    if first is None:
+        return [Message(role="system", content=variant.system), *messages]
+    first.content = variant.system
+    first.extra.pop("content_parts", None)  # the replacement is plain text
+    return messages
+
+
 def _messages(workspace: Workspace, variant: Variant | None) -> list[dict[str, Any]]:
-    messages = [message_to_json(m) for m in workspace.conversation]
+    messages = [message_to_json(m) for m in variant_messages(workspace, variant)]
     for message in messages:
         message.pop("partial", None)  # the prefill style decides how the flag is sent
-    if variant is not None and variant.system is not None:
-        system = next((m for m in messages if m["role"] == "system"), None)
-        if system is not None:
-            system["content"] = variant.system
-        else:
-            messages.insert(0, {"role": "system", "content": variant.system})
     return messages
 
 
