@@ -241,6 +241,24 @@ async def test_rate_limit_retries_honour_retry_after_and_are_visible(
 
 
 @pytest.mark.asyncio
+async def test_a_retry_after_beyond_the_longest_wait_is_not_cut_short(
+    loopback: LoopbackServer,
+) -> None:
+    limited = Reply(
+        status=429, error_type="rate_limit_reached_error", headers={"Retry-After": "3600"}
+    )
+    loopback.queue(limited, Reply(text="too soon"))
+    started = time.perf_counter()
+
+    events, result = await collect(Run(request_to(loopback), KEY))
+
+    assert time.perf_counter() - started < 5  # no 60 s wait for a retry bound to fail
+    assert not any(isinstance(e, Status) for e in events)
+    assert len(loopback.chat_requests()) == 1
+    assert result.error is not None and "asks to wait 3600 s" in result.error
+
+
+@pytest.mark.asyncio
 async def test_rate_limit_gives_up_after_three_retries(loopback: LoopbackServer) -> None:
     limited = Reply(status=429, error_type="rate_limit_reached_error", headers={"Retry-After": "0"})
     loopback.queue(*[limited] * 5)

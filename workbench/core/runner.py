@@ -460,12 +460,12 @@ class Run:
                 break
             except openai.APIStatusError as error:
                 failure = _failure_from(error)
-                if failure.retryable and retries < self.max_retries:
+                too_long = failure.retry_after is not None and failure.retry_after > MAX_RETRY_WAIT
+                if failure.retryable and retries < self.max_retries and not too_long:
                     retries += 1
                     wait = failure.retry_after
                     if wait is None:
-                        wait = self.backoff * 2 ** (retries - 1)
-                    wait = min(wait, MAX_RETRY_WAIT)
+                        wait = min(self.backoff * 2 ** (retries - 1), MAX_RETRY_WAIT)
                     what = "Rate limited" if failure.status == 429 else "Server error"
                     queue.put_nowait(
                         Status(
@@ -475,7 +475,11 @@ class Run:
                     )
                     await asyncio.sleep(wait)
                     continue
-                self._fail(describe_failure(failure, self.request, retries=retries))
+                message = describe_failure(failure, self.request, retries=retries)
+                if too_long and failure.retryable:
+                    # Retrying sooner than the server asked would only be refused again.
+                    message += f" The server asks to wait {failure.retry_after:.0f} s first."
+                self._fail(message)
                 return
             except openai.APITimeoutError:
                 self._fail(self._timeout_message())
