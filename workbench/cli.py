@@ -7,8 +7,10 @@ invalid workspace, unknown variant), with a one-line error on stderr naming the 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from workbench import __version__
 
@@ -41,6 +43,13 @@ class CliError(Exception):
         self.status = status
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's error style: one line on stderr naming the problem, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
 def _load_commands() -> None:
     # Each command lives in its own module and registers itself on import.
     from workbench import cli_commands  # noqa: F401
@@ -49,7 +58,7 @@ def _load_commands() -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every headless command."""
     _load_commands()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="prompt-workbench",
         description="Prompt Workbench headless commands. Without a command, the window opens.",
     )
@@ -78,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_BAD_INPUT if exit_.code not in (0, None) else EXIT_OK
     _, run = COMMANDS[args.command]
+    handler = _warnings_to_stderr(args.command)
     try:
         return run(args)
     except CliError as error:
@@ -86,3 +96,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"prompt-workbench {args.command}: interrupted", file=sys.stderr)
         return EXIT_RUN_FAILED
+    finally:
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+
+
+def _warnings_to_stderr(command: str) -> logging.Handler | None:
+    """Shows the core's warnings (an unreadable provider file, say) as the CLI's own lines.
+
+    Without it they reach stderr through logging's last resort, unprefixed. Nothing is added when
+    logging is already configured (an embedding program, pytest).
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return None
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter(f"prompt-workbench {command}: %(message)s"))
+    root.addHandler(handler)
+    return handler

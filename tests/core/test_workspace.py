@@ -112,6 +112,10 @@ def test_an_openai_request_body_opens_with_its_parameters_and_unknown_keys_kept(
             ' {"role": "user", "content": "x"}]}',
             "partial is only allowed",
         ),
+        (
+            '{"format": "prompt-workbench/1", "tool_choice": {"function": "add"}}',
+            "tool_choice",
+        ),
         ('{"hello": 1}', "not a workspace"),
         ("42", "expected a workspace object"),
     ],

@@ -118,11 +118,6 @@ def _count_key(key: tuple[str, str, str, str, str]) -> int:
     return total
 
 
-def count_message_uncached(message: Message) -> int:
-    """Tokens one message adds to a prompt: its fields plus the per-message overhead."""
-    return _count_key(_message_key(message))
-
-
 def count_tools(tools: Sequence[dict[str, Any]]) -> int:
     """Tokens of the tool definitions: their serialized JSON, as sent."""
     if not tools:

@@ -433,7 +433,8 @@ def _tool_choice(data: Any, where: str) -> str | dict[str, Any]:
         return "auto"
     if isinstance(data, str) and data in TOOL_CHOICES:
         return data
-    if isinstance(data, dict) and isinstance(data.get("function", {}).get("name"), str):
+    function = data.get("function") if isinstance(data, dict) else None
+    if isinstance(function, dict) and isinstance(function.get("name"), str):
         return copy.deepcopy(data)
     raise WorkspaceError(
         'must be auto, none, required or {"type": "function", "function": {"name": ...}}',
