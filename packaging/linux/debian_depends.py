@@ -99,7 +99,8 @@ def main(argv: list[str]) -> int:
     unknown = [name for name in from_system if name not in PACKAGES]
     if unknown:
         print(
-            "debian_depends: no Debian package known for " + ", ".join(unknown)
+            "debian_depends: no Debian package known for "
+            + ", ".join(unknown)
             + " (add it to PACKAGES in packaging/linux/debian_depends.py)",
             file=sys.stderr,
         )

@@ -372,5 +372,7 @@ class ProviderRegistry:
                 "it is kept as it is so nothing in it is lost."
             )
         payload = {"providers": [c.to_json() for c in user.values()]}
-        write_atomic(self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        write_atomic(
+            self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n", private=True
+        )
         self._user = user

@@ -322,6 +322,6 @@ class Calibration:
         with self._lock:
             data = {f: {"ratio": round(r, 5), "samples": n} for f, (r, n) in self._ratios.items()}
         try:
-            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", private=True)
         except OSError as error:
             log.warning("Token calibration not saved: %s", error)
