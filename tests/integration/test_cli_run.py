@@ -416,3 +416,31 @@ def test_wrong_options_exit_2_with_one_line(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1 and words in err and err.startswith("prompt-workbench")
+
+
+def test_a_reader_that_goes_away_ends_run_quietly(loopback, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from workbench.loopback_server import Reply
+
+    loopback.queue(Reply(text="word " * 20000, chunks=400))
+    path = tmp_path / "w.prompt.json"
+    path.write_text(
+        '{"format": "prompt-workbench/1", "messages": [{"role": "user", "content": "hi"}],'
+        ' "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"}}'
+    )
+    env_key = "LOOP_KEY"
+    command = (
+        f"{sys.executable} -m workbench run {path} --base-url {loopback.url} "
+        f"--api-key-env {env_key} | head -c 10"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, env_key: "sk-test", "WORKBENCH_HOME": str(tmp_path)},
+    )
+    assert done.stdout == "word word "
+    assert "Traceback" not in done.stderr
