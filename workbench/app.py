@@ -14,6 +14,11 @@ def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
         description="Prompt Workbench. Commands: run, count, export (prompt-workbench run --help).",
     )
     parser.add_argument("file", nargs="?", help="a workspace file (*.prompt.json) to open")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check offscreen and offline that the installed app works, then exit",
+    )
     return parser.parse_args(argv)
 
 
@@ -24,6 +29,7 @@ def run_gui(file: str | None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from workbench.ui.app_icon import app_icon
     from workbench.ui.event_loop import install_asyncgen_hooks
     from workbench.ui.gc_guard import GuiThreadGarbageCollector
     from workbench.ui.main_window import MainWindow
@@ -33,11 +39,12 @@ def run_gui(file: str | None) -> int:
     app.setApplicationName("Prompt Workbench")
     app.setOrganizationName("prompt-workbench")
     app.setDesktopFileName("prompt-workbench")
+    app.setWindowIcon(app_icon())
     collector = GuiThreadGarbageCollector(app)
 
     async def open_window() -> None:
         install_asyncgen_hooks(asyncio.get_running_loop())
-        window = MainWindow(file)
+        window = MainWindow(file, defer_features=True)
         window.show()
         closed = asyncio.Event()
         window.closed.connect(closed.set)
@@ -57,4 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if cli.is_command(args):
         return cli.main(args)
     options = _gui_arguments(args)
+    if options.self_test:
+        from workbench import self_test
+
+        return self_test.main()
     return run_gui(options.file)

@@ -7,14 +7,19 @@ invalid workspace, unknown variant), with a one-line error on stderr naming the 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from workbench import __version__
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
+#: Ctrl+C, as shells report a process ended by SIGINT.
+EXIT_INTERRUPTED = 130
 
 #: Subcommand name -> (adds its arguments to a parser, runs it and returns the exit status).
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
@@ -41,6 +46,13 @@ class CliError(Exception):
         self.status = status
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's error style: one line on stderr naming the problem, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
 def _load_commands() -> None:
     # Each command lives in its own module and registers itself on import.
     from workbench import cli_commands  # noqa: F401
@@ -49,7 +61,7 @@ def _load_commands() -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every headless command."""
     _load_commands()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="prompt-workbench",
         description="Prompt Workbench headless commands. Without a command, the window opens.",
     )
@@ -60,10 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The subcommands' names, known without importing them: starting the window must not pay for
+#: the headless commands' imports (a test checks this list against the registered commands).
+COMMAND_NAMES = frozenset({"run", "count", "export"})
+
+
 def is_command(argv: Sequence[str]) -> bool:
     """Whether ``argv`` names a headless command (rather than a file to open)."""
-    _load_commands()
-    return bool(argv) and argv[0] in COMMANDS
+    return bool(argv) and argv[0] in COMMAND_NAMES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_BAD_INPUT if exit_.code not in (0, None) else EXIT_OK
     _, run = COMMANDS[args.command]
+    handler = _warnings_to_stderr(args.command)
     try:
         return run(args)
     except CliError as error:
@@ -81,4 +98,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.status
     except KeyboardInterrupt:
         print(f"prompt-workbench {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`run FILE | head`): stop quietly, as other command-line tools do.
+        # Point stdout at /dev/null so that the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         return EXIT_RUN_FAILED
+    finally:
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+
+
+def _warnings_to_stderr(command: str) -> logging.Handler | None:
+    """Shows the core's warnings (an unreadable provider file, say) as the CLI's own lines.
+
+    Without it they reach stderr through logging's last resort, unprefixed. Nothing is added when
+    logging is already configured (an embedding program, pytest).
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return None
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter(f"prompt-workbench {command}: %(message)s"))
+    root.addHandler(handler)
+    return handler

@@ -107,6 +107,7 @@ class LoopbackServer:
         balance: What ``GET /v1/users/me/balance`` reports.
         count_tokens: Computes the exact count for ``/tokenizers/estimate-token-count``.
         count_reply: Status and delay for the count endpoint (a Reply; only status, delay used).
+        models_reply: How ``GET /v1/models`` answers: its status and error body when not 200.
         requests: Every request received, in order.
     """
 
@@ -116,6 +117,7 @@ class LoopbackServer:
         self.balance = {"available_balance": 49.5, "voucher_balance": 0.0, "cash_balance": 49.5}
         self.count_tokens: Callable[[dict[str, Any]], int] = _rough_count
         self.count_reply = Reply()
+        self.models_reply = Reply()
         self.default_reply = Reply()
         self.requests: list[Received] = []
         self._replies: deque[Reply] = deque()
@@ -243,7 +245,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._record()
         if not self._authorised():
             return
-        if self.path.endswith("/models"):
+        if self.path.endswith("/models") and self.owner.models_reply.status != 200:
+            self._error(self.owner.models_reply)
+        elif self.path.endswith("/models"):
             data = [{"id": m, "object": "model", "owned_by": "loopback"} for m in self.owner.models]
             self._json(200, {"object": "list", "data": data})
         elif self.path.endswith("/users/me/balance"):

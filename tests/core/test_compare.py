@@ -100,6 +100,23 @@ def test_variant_resolution_matches_the_request_the_payload_builder_sends() -> N
     assert (request.model, request.body["max_tokens"]) == (sent.params.model, 50)
 
 
+def test_columns_measure_the_model_and_parameters_the_request_sends() -> None:
+    base = workspace()
+    base.conversation.update(2, partial=False)
+    base.params.extra["seed"] = 7
+    variant = Variant(
+        "v", model="kimi-k2-turbo-preview", params={"model": "kimi-k2.5", "seed": None}
+    )
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+
+    request = build_request(base, provider, variant)
+    sent = apply_variant(base, variant)
+
+    assert request.model == sent.params.model == "kimi-k2-turbo-preview"
+    assert "seed" not in request.body and "seed" not in sent.params.extra
+
+
 def test_bad_override_is_reported_with_the_variant_label() -> None:
     with pytest.raises(WorkspaceError, match="cold"):
         apply_variant(workspace(), Variant("cold", params={"max_tokens": "many"}))
@@ -272,6 +289,8 @@ class FakeRun:
             if self.request.get("fail"):
                 yield Status("Retrying after a 429")
                 raise RuntimeError("boom")
+            if self.request.get("fail_with_key"):
+                raise RuntimeError(f"the client said: bad key {self.api_key}")
             for piece in self.request.get("chunks", ["a", "b"]):
                 if self._stopped.is_set():
                     break
@@ -342,6 +361,16 @@ async def test_runs_stream_to_the_callback_and_one_failure_blocks_nothing() -> N
     assert any(isinstance(e, Status) for k, e in events if k == 2)
     # History records runs that were sent, not the one that could not be.
     assert sorted(recorded) == [("A", "xyz"), ("B", "")]
+
+
+@pytest.mark.asyncio
+async def test_an_unforeseen_failure_never_shows_the_key() -> None:
+    session = make_session({"A": {"provider": "leaky-provider", "model": "m", "fail_with_key": 1}})
+
+    (result,) = await session.run_all([(1, Variant("A"))], lambda key, event: None)
+
+    assert result.error is not None and "bad key" in result.error
+    assert "sk-leaky-provider" not in result.error
 
 
 @pytest.mark.asyncio

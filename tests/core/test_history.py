@@ -109,3 +109,18 @@ def test_key_like_strings_never_reach_the_database() -> None:
     raw += wal.read_bytes() if wal.exists() else b""
     assert b"sk-abcdefghijklmnop" not in raw
     assert store.search("sk-***")
+
+
+def test_an_entry_written_by_another_version_still_opens() -> None:
+    store = HistoryStore()
+    entry_id = store.record(request(), result(), {})
+    stored = json.loads(store.get(entry_id).result_json)
+    stored["usage"]["reasoning_tokens"] = 7  # a field this version does not know
+    stored["tool_calls"].append({"id": "x", "function": "not an object"})
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE runs SET result_json = ? WHERE id = ?", (json.dumps(stored), entry_id))
+
+    restored = store.get(entry_id).result()
+
+    assert restored.usage == Usage(10, 5, 15, 2)
+    assert [c.name for c in restored.tool_calls] == ["add", ""]

@@ -107,9 +107,12 @@ def test_user_provider_is_removed() -> None:
     assert ProviderRegistry().get("my-vllm") is None
 
 
-def test_a_corrupt_provider_file_is_reported_and_never_overwritten(tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe{not UTF-8"])
+def test_a_corrupt_provider_file_is_reported_and_never_overwritten(
+    tmp_path: Path, content: bytes
+) -> None:
     path = tmp_path / "providers.json"
-    path.write_text("{not json", encoding="utf-8")
+    path.write_bytes(content)
 
     registry = ProviderRegistry(path)
 
@@ -117,7 +120,7 @@ def test_a_corrupt_provider_file_is_reported_and_never_overwritten(tmp_path: Pat
     assert registry.get("moonshot") is not None  # presets still usable
     with pytest.raises(ProviderError, match="Not saved"):
         registry.add(MINE)
-    assert path.read_text(encoding="utf-8") == "{not json"
+    assert path.read_bytes() == content
 
 
 def test_provider_file_never_holds_a_key() -> None:

@@ -90,3 +90,26 @@ def test_prepare_runs_refuses_before_sending() -> None:
     (local,) = prepare_runs(workspace, registry, {}, ["local"])
     assert local.request.base_url == "http://localhost:11434/v1"
     assert local.api_key is None
+
+
+def test_a_prepared_run_keeps_its_key_out_of_its_repr() -> None:
+    workspace = workspace_from_json(
+        {"format": "prompt-workbench/1", "messages": [{"role": "user", "content": "Hi"}]}
+    )
+    (prepared,) = prepare_runs(workspace, ProviderRegistry(), {"moonshot": "secret-token-4711"})
+    assert prepared.api_key == "secret-token-4711"
+    assert "secret-token-4711" not in repr(prepared)
+
+
+def test_a_setup_error_names_the_variant_once() -> None:
+    workspace = workspace_from_json(
+        {
+            "format": "prompt-workbench/1",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "variants": [{"label": "Hot", "params": {"temperature": "very"}}],
+        }
+    )
+    with pytest.raises(RunSetupError) as caught:
+        prepare_runs(workspace, ProviderRegistry(), {"moonshot": "sk-abcdefgh"}, ["Hot"])
+    assert str(caught.value).count("'Hot'") == 1
+    assert "temperature" in str(caught.value)

@@ -112,6 +112,10 @@ def test_an_openai_request_body_opens_with_its_parameters_and_unknown_keys_kept(
             ' {"role": "user", "content": "x"}]}',
             "partial is only allowed",
         ),
+        (
+            '{"format": "prompt-workbench/1", "tool_choice": {"function": "add"}}',
+            "tool_choice",
+        ),
         ('{"hello": 1}', "not a workspace"),
         ("42", "expected a workspace object"),
     ],
@@ -200,3 +204,14 @@ def test_every_example_opens_and_is_ready_to_send() -> None:
         workspace = load_workspace(path)
         assert workspace.to_json()["format"] == FORMAT
         assert workspace.problems() == [], path.name
+
+
+def test_a_new_workspace_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    from workbench.core import workspace as module
+
+    path = tmp_path / "new.prompt.json"
+    save_workspace(Workspace(messages=[Message(content="hi")]), path)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~module._UMASK
+    os.chmod(path, 0o640)
+    save_workspace(Workspace(messages=[Message(content="again")]), path)
+    assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its own

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.memory_keyring import MemoryKeyring
 from workbench.cli import main
 from workbench.core.resources import examples_dir
 from workbench.loopback_server import LoopbackServer, Reply
@@ -74,7 +75,7 @@ def test_tools_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_bad_input_exits_2_with_one_line(
-    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str, memory_keyring: MemoryKeyring
 ) -> None:
     assert main(["count", *argv]) == 2
     err = capsys.readouterr().err
@@ -108,6 +109,17 @@ def test_exact_count_from_the_provider_then_calibrates(
     _, again = run_json(capsys, str(LONG))
     assert again["count"] == "calibrated estimate"
     assert abs(again["prompt_tokens"] - exact["prompt_tokens"]) <= 2
+
+
+def test_exact_count_uses_the_key_saved_in_the_keyring(
+    capsys: pytest.CaptureFixture[str], loopback: LoopbackServer, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.set_password("prompt-workbench", "moonshot", "sk-keyring-count-0123")
+    loopback.api_key = "sk-keyring-count-0123"
+    loopback.count_tokens = lambda body: 77
+    status, data = run_json(capsys, str(SMALL), "--exact", "--base-url", loopback.url)
+    assert status == 0
+    assert data["exact"] is True and data["prompt_tokens"] == 77
 
 
 def test_failed_exact_count_prints_the_estimate_and_exits_1(

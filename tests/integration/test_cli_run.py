@@ -84,6 +84,25 @@ def test_text_mode_prints_prefix_and_continuation(
     assert len(HistoryStore().search()) == 1
 
 
+def test_a_corrupt_history_file_does_not_stop_the_run(
+    workspace_file: Path,
+    loopback: LoopbackServer,
+    key_env: str,
+    workbench_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (workbench_home / "data").mkdir(exist_ok=True)
+    (workbench_home / "data" / "history.sqlite3").write_text("not a database", encoding="utf-8")
+    loopback.queue(Reply(text='"fruit": "kiwi"}'))
+
+    status = run_cli(str(workspace_file), "--base-url", loopback.url, "--api-key-env", key_env)
+
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert out == '{"fruit": "kiwi"}\n'
+    assert "history" in err and err.count("\n") == 1
+
+
 def test_json_mode_prints_one_object_per_variant_run_concurrently(
     workspace_file: Path,
     loopback: LoopbackServer,
@@ -206,6 +225,8 @@ def test_retries_show_on_stderr_and_the_answer_on_stdout(
         (["--base-url", "localhost:8000"], "--base-url"),
         (["--provider", "openai"], "cannot prefill"),
         (["--api-key-env", "SURELY_UNSET_VARIABLE"], "SURELY_UNSET_VARIABLE"),
+        (["--timeout", "0"], "--timeout"),
+        (["--timeout", "nan"], "--timeout"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
@@ -292,6 +313,26 @@ def test_the_console_entry_point_runs_headless(
     assert json.loads(done.stdout)["text"] == "{Hello from the loopback server."
 
 
+def test_core_warnings_are_prefixed_like_the_cli_errors(
+    workspace_file: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "providers.json").write_text("{broken", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "export", str(workspace_file), "--as", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WORKBENCH_HOME": str(home)},
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("prompt-workbench export: Provider file not used")
+    assert done.stderr.count("\n") == 1
+
+
 # Export ---------------------------------------------------------------------------------------
 
 
@@ -356,3 +397,50 @@ def test_export_of_an_unknown_variant_exits_2(
 ) -> None:
     assert cli.main(["export", str(workspace_file), "--variant", "nope"]) == 2
     assert "unknown variant" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["run"], "the following arguments are required: file"),
+        (["export", "x.prompt.json", "--as", "xml"], "invalid choice: 'xml'"),
+        (["count", "x.prompt.json", "--max-tokens", "many"], "invalid int value: 'many'"),
+        (["run", "x.prompt.json", "--colour"], "unrecognized arguments: --colour"),
+    ],
+)
+def test_wrong_options_exit_2_with_one_line(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and words in err and err.startswith("prompt-workbench")
+
+
+def test_a_reader_that_goes_away_ends_run_quietly(loopback, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from workbench.loopback_server import Reply
+
+    loopback.queue(Reply(text="word " * 20000, chunks=400))
+    path = tmp_path / "w.prompt.json"
+    path.write_text(
+        '{"format": "prompt-workbench/1", "messages": [{"role": "user", "content": "hi"}],'
+        ' "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"}}'
+    )
+    env_key = "LOOP_KEY"
+    command = (
+        f"{sys.executable} -m workbench run {path} --base-url {loopback.url} "
+        f"--api-key-env {env_key} | head -c 10"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, env_key: "sk-test", "WORKBENCH_HOME": str(tmp_path)},
+    )
+    assert done.stdout == "word word "
+    assert "Traceback" not in done.stderr

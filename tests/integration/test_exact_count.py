@@ -42,6 +42,20 @@ async def test_failure_explains_itself_without_the_key(loopback: LoopbackServer)
 
 
 @pytest.mark.asyncio
+async def test_a_key_the_server_echoes_is_masked_whatever_it_looks_like(
+    loopback: LoopbackServer,
+) -> None:
+    token = "local-token-without-prefix-31337"
+    loopback.count_reply = Reply(status=400, error_message=f"key {token} cannot count")
+    client = ExactCountClient(loopback.url, token)
+    with pytest.raises(ExactCountError) as caught:
+        await client.count("m", MESSAGES)
+    await client.aclose()
+    assert "HTTP 400" in str(caught.value)
+    assert token not in str(caught.value)
+
+
+@pytest.mark.asyncio
 async def test_server_error_and_timeout(loopback: LoopbackServer) -> None:
     loopback.count_reply = Reply(status=500, error_type="server_error", error_message="boom")
     client = ExactCountClient(loopback.url, "sk-test", timeout=0.3)

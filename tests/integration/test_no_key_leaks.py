@@ -65,3 +65,18 @@ def test_no_key_in_history_exports_output_or_logs(
     assert any(v == f"Bearer {KEY}" for r in loopback.requests for v in r.headers.values()), (
         "the key did reach the server, and only the server"
     )
+
+
+@pytest.mark.asyncio
+async def test_a_connection_test_masks_a_key_the_server_echoes(loopback: LoopbackServer) -> None:
+    from workbench.core.connection import check_connection
+
+    token = "local-token-without-prefix-31337"  # not sk-like: only knowing it can mask it
+    loopback.models_reply = Reply(
+        status=401, error_type="invalid_authentication_error", error_message=f"bad key {token}"
+    )
+
+    report = await check_connection(loopback.url, token)
+
+    assert report.error is not None and "401" in report.error
+    assert token not in report.error

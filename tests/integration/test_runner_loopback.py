@@ -241,6 +241,24 @@ async def test_rate_limit_retries_honour_retry_after_and_are_visible(
 
 
 @pytest.mark.asyncio
+async def test_a_retry_after_beyond_the_longest_wait_is_not_cut_short(
+    loopback: LoopbackServer,
+) -> None:
+    limited = Reply(
+        status=429, error_type="rate_limit_reached_error", headers={"Retry-After": "3600"}
+    )
+    loopback.queue(limited, Reply(text="too soon"))
+    started = time.perf_counter()
+
+    events, result = await collect(Run(request_to(loopback), KEY))
+
+    assert time.perf_counter() - started < 5  # no 60 s wait for a retry bound to fail
+    assert not any(isinstance(e, Status) for e in events)
+    assert len(loopback.chat_requests()) == 1
+    assert result.error is not None and "asks to wait 3600 s" in result.error
+
+
+@pytest.mark.asyncio
 async def test_rate_limit_gives_up_after_three_retries(loopback: LoopbackServer) -> None:
     limited = Reply(status=429, error_type="rate_limit_reached_error", headers={"Retry-After": "0"})
     loopback.queue(*[limited] * 5)
@@ -431,6 +449,33 @@ async def test_run_variants_limits_concurrency_per_provider_and_records_a_group(
     assert 0.4 <= elapsed < 0.6 + 0.5  # two at once, then the third: two rounds of 0.2 s
     assert {i for i, name in seen if name == "Finished"} == {0, 1, 2}
     assert sorted(str(e.variant) for e in history.group(group)) == ["A", "B", "C"]
+
+
+@pytest.mark.asyncio
+async def test_run_variants_keeps_the_results_when_the_history_cannot_write(
+    loopback: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    from workbench.core.providers import ProviderRegistry
+    from workbench.core.runner import RunOverrides, run_variants
+
+    class FullDisk:
+        def record(self, *args: object, **kwargs: object) -> int:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    loopback.default_reply = Reply(text="kept")
+    with caplog.at_level(logging.WARNING, logger="workbench.core.runner"):
+        (result,) = await run_variants(
+            WORKSPACE,
+            ProviderRegistry(),
+            {"moonshot": KEY},
+            overrides=RunOverrides(base_url=loopback.url),
+            history=FullDisk(),  # type: ignore[arg-type]
+        )
+
+    assert result.full_text == "{kept" and result.error is None
+    assert "disk is full" in caplog.text
 
 
 @pytest.mark.asyncio

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QToolButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs
@@ -303,3 +303,61 @@ def test_a_thousand_cards_keep_only_visible_editors(open_window, tmp_path: Path)
     window.message_list.scroll_to_row(900)
     assert any(c.content_edit.toPlainText() == "message 900" for c in cards(window))
     assert len(cards(window)) < 40
+
+
+def _drag_grip(qtbot: QtBot, window, row: int, target) -> None:
+    """Presses the grip of card ``row``, moves to ``target`` (viewport point), releases."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    grip = cards(window)[row].findChild(QWidget, "dragGrip")
+    viewport = window.message_list.viewport()
+    start = QPoint(4, 4)
+    QTest.mousePress(grip, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    local = grip.mapFromGlobal(viewport.mapToGlobal(target))
+    for fraction in (0.25, 0.5, 1.0):
+        step = start + (local - start) * fraction
+        QTest.mouseMove(grip, step)
+    QTest.mouseRelease(grip, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, local)
+
+
+def test_drag_a_card_by_its_grip_to_reorder(example: Path, open_window, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QPoint
+
+    window = open_window(example)
+    original = contents(window)
+    view = window.message_list
+    last = view.visualRect(view.model().index(2, 0))
+    # Released over the lower half of the last card: the first card goes to the end.
+    _drag_grip(qtbot, window, 0, last.center() + QPoint(0, last.height() // 4))
+    assert contents(window) == [original[1], original[2], original[0]]
+    window.undo_stack.undo()
+    assert contents(window) == original
+    # Released on its own place: nothing moves, nothing to undo.
+    depth = window.undo_stack.count()
+    _drag_grip(qtbot, window, 0, view.visualRect(view.model().index(0, 0)).center())
+    assert contents(window) == original
+    assert window.undo_stack.count() == depth
+
+
+def test_cards_reused_while_scrolling_show_their_own_message(open_window, tmp_path: Path) -> None:
+    path = tmp_path / "named.prompt.json"
+    messages = [
+        Message(
+            role="user" if i % 2 else "assistant",
+            content=f"message {i}",
+            name="Ann" if i % 7 == 0 else "",
+        )
+        for i in range(300)
+    ]
+    save_workspace(Workspace(messages=messages), path)
+    window = open_window(path)
+    view = window.message_list
+    for row in (150, 299, 0, 70, 210):
+        view.scroll_to_row(row)
+        for row_shown, card in view._open_cards():
+            message = window.workspace.conversation[row_shown]
+            assert card.uid == message.uid
+            assert card.content_edit.toPlainText() == message.content
+            assert card.name_edit.isVisibleTo(card) == bool(message.name)
+            assert card.role_selector.currentText() == message.role

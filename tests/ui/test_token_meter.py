@@ -331,3 +331,22 @@ def test_exact_counts_use_the_key_in_the_keyring_and_the_providers_url(
     # Models the provider lists in a connection test reach the meter's catalog.
     ProviderFeed.of(window).add_listed("moonshot", ["kimi-k9-preview"])
     assert meter.catalog.get("kimi-k9-preview") is not None
+
+
+def test_the_key_is_looked_up_off_the_ui_thread(
+    metered, loopback: LoopbackServer, qloop, qtbot: QtBot
+) -> None:
+    window = metered(SMALL)
+    meter = meter_of(window)
+    meter.scheduler.delay = 0.05
+    threads: list[str] = []
+
+    def slow_keyring(_provider: str):
+        threads.append(threading.current_thread().name)
+        return (loopback.url, "sk-test")
+
+    meter.exact_target = slow_keyring
+    meter.forget_exact_targets()
+    count = label(window, "tokenCountLabel")
+    qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
+    assert threads and threading.main_thread().name not in threads

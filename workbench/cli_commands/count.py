@@ -22,7 +22,6 @@ from workbench.core.exact_count import (
     ExactCountError,
 )
 from workbench.core.meter import MeterReading, measure, provider_kind
-from workbench.core.providers import preset
 from workbench.core.tokens import Calibration, TokenCounter
 from workbench.core.workspace import Workspace, WorkspaceError, load_workspace
 
@@ -52,9 +51,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _exact_target(args: argparse.Namespace, workspace: Workspace) -> tuple[str, str]:
-    """The base URL and key for ``--exact``; CliError (bad input) when either is missing."""
+    """The base URL and key for ``--exact``; CliError (bad input) when either is missing.
+
+    The provider and its key are found as a run finds them: the user's providers too, and the key
+    from the keyring, then the provider's environment variable (``--api-key-env`` overrides both).
+    """
+    from workbench.core.providers import ProviderRegistry
+    from workbench.core.secrets import KeyStore
+
     provider_id = args.provider or workspace.params.provider
-    found = preset(provider_id)
+    found = ProviderRegistry().get(provider_id)
     base_url = args.base_url or (found.base_url if found else None)
     if not base_url:
         raise CliError(f"--exact: unknown provider {provider_id!r}; pass --base-url")
@@ -64,8 +70,12 @@ def _exact_target(args: argparse.Namespace, workspace: Workspace) -> tuple[str, 
             f"--exact: {found.name if found else provider_id} has no token count endpoint "
             "(only Moonshot has one); pass --base-url of a server that does"
         )
-    variable = args.api_key_env or (found.key_env if found else None)
-    key = os.environ.get(variable) if variable else None
+    if args.api_key_env:
+        variable: str | None = args.api_key_env
+        key = os.environ.get(args.api_key_env, "").strip() or None
+    else:
+        variable = found.key_env if found else None
+        key = KeyStore().resolve_key(found) if found else None
     if not key:
         where = f"set {variable}" if variable else "pass --api-key-env VAR"
         raise CliError(f"--exact: no API key ({where})")

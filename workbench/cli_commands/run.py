@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from workbench.core.runner import RunOverrides, RunSetupError, run_variants
     from workbench.core.secrets import KeyStore, redact
 
+    if not args.timeout > 0:  # also refuses nan, which no comparison accepts
+        raise CliError("--timeout must be a positive number of seconds")
     workspace, registry = common_setup(args)
     api_key = None
     if args.api_key_env:
@@ -95,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.flush()
 
     try:
+        history: HistoryStore | None = HistoryStore()
+    except (sqlite3.Error, OSError) as error:  # the run still runs; only its record is lost
+        print(f"prompt-workbench run: history unusable, not recorded ({error})", file=sys.stderr)
+        history = None
+    try:
         results = asyncio.run(
             run_variants(
                 workspace,
@@ -102,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
                 None if api_key else KeyStore(),
                 labels,
                 overrides=overrides,
-                history=HistoryStore(),
+                history=history,
                 group=new_group_id() if len(labels) > 1 else None,
                 on_event=show,
                 timeout=args.timeout,

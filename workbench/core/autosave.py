@@ -65,7 +65,7 @@ def write_autosave(
         "saved_at": time.time(),
         "workspace": data,
     }
-    write_atomic(target, json.dumps(payload, ensure_ascii=False) + "\n")
+    write_atomic(target, json.dumps(payload, ensure_ascii=False) + "\n", private=True)
     return target
 
 

@@ -42,11 +42,6 @@ class ModelInfo:
         """Whether the context window is known (an unknown one is never recommended)."""
         return self.context_window is not None
 
-    @property
-    def prices_known(self) -> bool:
-        """Whether input and output prices are both known."""
-        return self.price_in is not None and self.price_out is not None
-
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ModelInfo:
         """An entry from its JSON object (KeyError/TypeError/ValueError when malformed)."""

@@ -22,18 +22,22 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from workbench.core.catalog import Catalog, ModelInfo
-from workbench.core.conversation import Message
-from workbench.core.history import HistoryStore
-from workbench.core.payloads import build_request, provider_id_for, request_problems
+from workbench.core.history import HistoryStore, result_from_json, result_to_json
+from workbench.core.payloads import (
+    RequestError,
+    build_request,
+    effective_params,
+    provider_id_for,
+    variant_messages,
+)
 from workbench.core.providers import ProviderConfig, ProviderRegistry
-from workbench.core.run_types import Finished, RunEvent, RunResult, ToolCall, Usage
-from workbench.core.secrets import KeyStore
+from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
+from workbench.core.secrets import KeyStore, redact
 from workbench.core.workspace import (
     Variant,
     Workspace,
     WorkspaceError,
     message_to_json,
-    params_from_json,
 )
 
 #: Bounds of the compare view; the core itself runs any number.
@@ -47,9 +51,9 @@ MAX_VARIANTS = 8
 def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
     """The workspace ``variant`` sends: a copy with its provider, model, params and system message.
 
-    ``variant.params`` overrides the workspace's parameters key by key (a ``null`` value removes
-    the parameter, leaving it to the provider's default). A replacement system message takes the
-    place of the first system message, or goes first when there is none, as
+    Parameters resolve as the request's do (:func:`workbench.core.payloads.effective_params`:
+    a ``null`` value removes the parameter, leaving it to the provider's default). A replacement
+    system message takes the place of the first system message, or goes first when there is none, as
     :func:`workbench.core.payloads.build_request` sends it. The original workspace is not
     touched. Requests are built by the payload builder; this copy is what the columns measure
     (tokens, window, cost) before running.
@@ -57,58 +61,14 @@ def apply_variant(workspace: Workspace, variant: Variant | None) -> Workspace:
     Raises:
         WorkspaceError: the overrides hold a value the parameters cannot take.
     """
-    merged = workspace.params.to_json()
-    if variant is not None:
-        if variant.provider:
-            merged["provider"] = variant.provider
-        if variant.model:
-            merged["model"] = variant.model
-        for key, value in variant.params.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = copy.deepcopy(value)
-    where = f"variant {variant.label!r}" if variant is not None else "params"
-    params = params_from_json(merged, where)
-    messages = [m.copy() for m in workspace.conversation]
-    for original, clone in zip(workspace.conversation, messages, strict=True):
-        clone.partial = original.partial  # copy() keeps it; stated because sending relies on it
-    if variant is not None and variant.system is not None:
-        messages = _with_system(messages, variant.system)
+    params = effective_params(workspace, variant)
     return Workspace(
         title=workspace.title,
-        messages=messages,
+        messages=variant_messages(workspace, variant),
         tools=copy.deepcopy(workspace.tools),
         tool_choice=copy.deepcopy(workspace.tool_choice),
         params=params,
     )
-
-
-def _with_system(messages: list[Message], system: str) -> list[Message]:
-    # As the payload builder sends it: the first system message gets the replacement text, or
-    # one goes first when there is none. Later system messages stay where they are.
-    first = next((m for m in messages if m.role == "system"), None)
-    if first is None:
-        return [Message(role="system", content=system), *messages]
-    first.content = system
-    first.extra.pop("content_parts", None)  # the replacement is plain text
-    return messages
-
-
-def variant_summary(variant: Variant, workspace: Workspace) -> str:
-    """One line saying what the variant sends: ``provider · model · temperature 0.2``."""
-    try:
-        params = apply_variant(workspace, variant).params
-    except WorkspaceError as error:
-        return str(error)
-    parts = [params.provider, params.model]
-    if params.temperature is not None:
-        parts.append(f"temperature {params.temperature:g}")
-    if params.max_tokens is not None:
-        parts.append(f"max {params.max_tokens} tokens")
-    if variant.system is not None:
-        parts.append("own system message")
-    return " · ".join(parts)
 
 
 def next_label(existing: Sequence[str], base: str = "Variant") -> str:
@@ -376,56 +336,6 @@ class Comparison:
             messages=[message_to_json(m) for m in workspace.conversation],
             entries=[ComparisonEntry(copy.deepcopy(v)) for v in variants],
         )
-
-
-def result_to_json(result: RunResult) -> dict[str, Any]:
-    """A run result as JSON, keeping the prefix apart so that it can be rebuilt."""
-    data = result.to_json()
-    data["prefix"] = result.prefix
-    data["continuation"] = result.text
-    data["interrupted"] = result.interrupted
-    return data
-
-
-def result_from_json(data: dict[str, Any]) -> RunResult:
-    """A run result from :func:`result_to_json` (or the CLI's ``--json`` object)."""
-    prefix = str(data.get("prefix") or "")
-    text = data.get("continuation")
-    if not isinstance(text, str):
-        full = str(data.get("text") or "")
-        text = full[len(prefix) :] if prefix and full.startswith(prefix) else full
-    usage = data.get("usage")
-    return RunResult(
-        provider=str(data.get("provider") or ""),
-        model=str(data.get("model") or ""),
-        variant=data.get("variant"),
-        prefix=prefix,
-        text=text,
-        reasoning=str(data.get("reasoning") or ""),
-        tool_calls=[_tool_call(c) for c in data.get("tool_calls") or [] if isinstance(c, dict)],
-        finish_reason=data.get("finish_reason"),
-        usage=Usage(**{k: int(v) for k, v in usage.items() if k in _USAGE_FIELDS})
-        if isinstance(usage, dict)
-        else None,
-        ttft_ms=data.get("ttft_ms"),
-        duration_ms=data.get("duration_ms"),
-        cost_usd=data.get("cost_usd"),
-        error=data.get("error"),
-        interrupted=bool(data.get("interrupted", False)),
-    )
-
-
-_USAGE_FIELDS = frozenset(Usage.__dataclass_fields__)
-
-
-def _tool_call(data: dict[str, Any]) -> ToolCall:
-    function = data.get("function") or {}
-    return ToolCall(
-        id=str(data.get("id") or ""),
-        name=str(function.get("name") or data.get("name") or ""),
-        arguments=str(function.get("arguments") or data.get("arguments") or ""),
-        type=str(data.get("type") or "function"),
-    )
 
 
 def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
@@ -841,7 +751,7 @@ class CompareSession:
             message = (
                 str(error)
                 if isinstance(error, MissingKeyError)
-                else f"{type(error).__name__}: {error}"
+                else redact(f"{type(error).__name__}: {error}")  # it may quote the key
             )
             result = failed_result(prepared.request if prepared else None, variant, message)
         finally:
@@ -911,12 +821,12 @@ def make_preparer(workspace: Workspace, registry: ProviderRegistry) -> Preparer:
                 provider_id,
                 problem=f"Unknown provider {provider_id!r} (providers: {known}).",
             )
-        problems = request_problems(workspace, provider, variant)
-        if problems:
+        try:
+            request = build_request(workspace, provider, variant)  # checks it first
+        except RequestError as error:
             return PreparedVariant(
-                variant, None, provider.id, provider=provider, problem=" ".join(problems)
+                variant, None, provider.id, provider=provider, problem=" ".join(error.problems)
             )
-        request = build_request(workspace, provider, variant)
         return PreparedVariant(
             variant,
             None,

@@ -96,9 +96,10 @@ async def check_connection(
             if isinstance(inner, dict) and inner.get("available_balance") is not None:
                 report.balance = float(inner["available_balance"])
     except OpenAIError as error:
-        report.error = describe_error(error, base_url)
+        # The key in use is masked whatever it looks like; servers echo keys in their errors.
+        report.error = redact(describe_error(error, base_url), api_key)
     except (ValueError, TypeError) as error:  # a reply of the wrong shape
-        report.error = redact(f"{base_url} gave an answer this app cannot read: {error}")
+        report.error = redact(f"{base_url} gave an answer this app cannot read: {error}", api_key)
     finally:
         await client.close()
     return report

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workbench.core.events import Event
@@ -49,12 +49,6 @@ class Message:
             tool_calls=copy.deepcopy(self.tool_calls),
             extra=copy.deepcopy(self.extra),
             uid=_next_uid(),
-        )
-
-    def same_content(self, other: Message) -> bool:
-        """Whether both messages would be sent the same way (``uid`` aside)."""
-        return all(
-            getattr(self, f.name) == getattr(other, f.name) for f in fields(self) if f.name != "uid"
         )
 
 

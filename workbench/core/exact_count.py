@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.conversation import Message
+from workbench.core.secrets import redact
 from workbench.core.workspace import message_to_json
 
 if TYPE_CHECKING:
@@ -26,12 +26,6 @@ COUNT_PATH = "/tokenizers/estimate-token-count"
 EXACT_COUNT_KINDS = frozenset({"moonshot"})
 #: Seconds of quiet typing before an exact count is requested.
 DEBOUNCE_SECONDS = 0.4
-
-_KEY_LIKE = re.compile(r"sk-[A-Za-z0-9_\-]{6,}")
-
-
-def _redact(text: str) -> str:
-    return _KEY_LIKE.sub("sk-***", text)
 
 
 class ExactCountError(Exception):
@@ -83,11 +77,11 @@ class ExactCountClient:
             detail = answer.get("message") if isinstance(answer, dict) else None
             if not isinstance(detail, str):
                 detail = error.message
-            raise ExactCountError(_redact(f"HTTP {error.status_code}: {detail}")) from None
+            raise ExactCountError(self._redact(f"HTTP {error.status_code}: {detail}")) from None
         except openai.APITimeoutError:
             raise ExactCountError(f"no answer within {self._timeout:g} s") from None
         except openai.APIConnectionError as error:
-            raise ExactCountError(_redact(f"cannot reach {self.base_url} ({error})")) from None
+            raise ExactCountError(self._redact(f"cannot reach {self.base_url} ({error})")) from None
         try:
             total = reply["data"]["total_tokens"]
         except (KeyError, TypeError):
@@ -95,6 +89,10 @@ class ExactCountClient:
         if not isinstance(total, int) or isinstance(total, bool) or total < 0:
             raise ExactCountError(f"the count endpoint answered {total!r}, not a token count")
         return total
+
+    def _redact(self, text: str) -> str:
+        # The key in use is masked whatever it looks like; servers echo keys in their errors.
+        return redact(text, self._api_key)
 
     async def aclose(self) -> None:
         """Closes the HTTP connections."""

@@ -84,7 +84,7 @@ class HistoryEntry:
 
 
 def result_to_json(result: RunResult) -> dict[str, Any]:
-    """What history stores of a result: the CLI's JSON plus what it needs to restore it."""
+    """A result as history and comparison files keep it: the CLI's JSON plus what restores it."""
     data = result.to_json()
     data["prefix"] = result.prefix
     data["continuation"] = result.text
@@ -93,39 +93,49 @@ def result_to_json(result: RunResult) -> dict[str, Any]:
 
 
 def result_from_json(data: dict[str, Any]) -> RunResult:
-    """A :class:`RunResult` from :func:`result_to_json`'s object."""
-    usage = data.get("usage")
-    calls = []
-    for call in data.get("tool_calls") or []:
-        function = call.get("function") or {}
-        calls.append(
-            ToolCall(
-                id=str(call.get("id", "")),
-                name=str(function.get("name", "")),
-                arguments=str(function.get("arguments", "")),
-                type=str(call.get("type", "function")),
-            )
-        )
+    """A :class:`RunResult` from :func:`result_to_json`'s object (or the CLI's ``--json`` one).
+
+    Tolerant of what another version wrote: unknown usage fields and malformed tool calls are
+    left out rather than failing the whole entry.
+    """
     prefix = str(data.get("prefix") or "")
     text = data.get("continuation")
     if not isinstance(text, str):
         full = str(data.get("text") or "")
-        text = full[len(prefix) :] if full.startswith(prefix) else full
+        text = full[len(prefix) :] if prefix and full.startswith(prefix) else full
+    usage = data.get("usage")
     return RunResult(
-        provider=str(data.get("provider", "")),
-        model=str(data.get("model", "")),
+        provider=str(data.get("provider") or ""),
+        model=str(data.get("model") or ""),
         variant=data.get("variant"),
         prefix=prefix,
         text=text,
         reasoning=str(data.get("reasoning") or ""),
-        tool_calls=calls,
+        tool_calls=[_tool_call(c) for c in data.get("tool_calls") or [] if isinstance(c, dict)],
         finish_reason=data.get("finish_reason"),
-        usage=Usage(**usage) if isinstance(usage, dict) else None,
+        usage=Usage(**{k: int(v) for k, v in usage.items() if k in _USAGE_FIELDS})
+        if isinstance(usage, dict)
+        else None,
         ttft_ms=data.get("ttft_ms"),
         duration_ms=data.get("duration_ms"),
         cost_usd=data.get("cost_usd"),
         error=data.get("error"),
-        interrupted=bool(data.get("interrupted")),
+        interrupted=bool(data.get("interrupted", False)),
+    )
+
+
+_USAGE_FIELDS = frozenset(Usage.__dataclass_fields__)
+
+
+def _tool_call(data: dict[str, Any]) -> ToolCall:
+    function = data.get("function")
+    if not isinstance(function, dict):
+        function = {}
+    return ToolCall(
+        id=str(data.get("id") or ""),
+        name=str(function.get("name") or data.get("name") or ""),
+        arguments=str(function.get("arguments") or data.get("arguments") or ""),
+        type=str(data.get("type") or "function"),
     )
 
 

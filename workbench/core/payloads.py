@@ -13,14 +13,13 @@ A neutral workspace (messages with a ``partial`` flag, tools, parameters) become
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.core.conversation import Message
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
-from workbench.core.tools import rules_for, tool_problems
+from workbench.core.tools import rules_for, sendable_tools, tool_problems
 from workbench.core.workspace import (
-    TOOL_META_KEY,
     Params,
     Variant,
     Workspace,
@@ -107,12 +106,22 @@ def find_variant(workspace: Workspace, label: str) -> Variant | None:
 def effective_params(workspace: Workspace, variant: Variant | None = None) -> Params:
     """The workspace's parameters with the variant's changes applied.
 
+    ``variant.params`` overrides the workspace's key by key; a ``null`` value removes the
+    parameter (the provider's default applies), except for ``provider`` and ``model``, which keep
+    the workspace's. The variant's own ``provider`` and ``model`` fields win over its params.
+    This is the one resolution both the request and the compare columns' figures use.
+
     Raises:
         WorkspaceError: a variant parameter has the wrong type.
     """
     if variant is None:
         return copy.deepcopy(workspace.params)
-    merged = {**workspace.params.to_json(), **copy.deepcopy(variant.params)}
+    merged = workspace.params.to_json()
+    for key, value in variant.params.items():
+        if value is not None:
+            merged[key] = copy.deepcopy(value)
+        elif key not in ("provider", "model"):
+            merged.pop(key, None)
     if variant.provider:
         merged["provider"] = variant.provider
     if variant.model:
@@ -132,16 +141,27 @@ def provider_id_for(workspace: Workspace, variant: Variant | None = None) -> str
 # Messages -------------------------------------------------------------------------------------
 
 
+def variant_messages(workspace: Workspace, variant: Variant | None = None) -> list[Message]:
+    """Copies of the messages ``variant`` sends (the compare columns count the same ones).
+
+    A replacement system message takes the first system message's text, or goes first when
+    there is none; later system messages stay where they are.
+    """
+    messages = [m.copy() for m in workspace.conversation]
+    if variant is None or variant.system is None:
+        return messages
+    first = next((m for m in messages if m.role == "system"), None)
+    if first is None:
+        return [Message(role="system", content=variant.system), *messages]
+    first.content = variant.system
+    first.extra.pop("content_parts", None)  # the replacement is plain text
+    return messages
+
+
 def _messages(workspace: Workspace, variant: Variant | None) -> list[dict[str, Any]]:
-    messages = [message_to_json(m) for m in workspace.conversation]
+    messages = [message_to_json(m) for m in variant_messages(workspace, variant)]
     for message in messages:
         message.pop("partial", None)  # the prefill style decides how the flag is sent
-    if variant is not None and variant.system is not None:
-        system = next((m for m in messages if m["role"] == "system"), None)
-        if system is not None:
-            system["content"] = variant.system
-        else:
-            messages.insert(0, {"role": "system", "content": variant.system})
     return messages
 
 
@@ -169,13 +189,7 @@ def _prefill(messages: list[dict[str, Any]], prefill: Prefill, extra_body: dict[
 
 def sent_tools(workspace: Workspace) -> list[dict[str, Any]]:
     """The tools a run sends: enabled entries whose JSON parses, workbench data stripped."""
-    tools = []
-    for entry in workspace.tools:
-        parsed = entry.parsed() if entry.enabled else None
-        if parsed is not None:
-            parsed.pop(TOOL_META_KEY, None)
-            tools.append(parsed)
-    return tools
+    return sendable_tools(workspace.tools)
 
 
 def _tool_problems(workspace: Workspace, provider: ProviderConfig) -> list[str]:
@@ -228,17 +242,9 @@ def request_problems(
 
 
 def _body_params(params: Params) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for name in ("temperature", "top_p", "max_tokens"):
-        value = getattr(params, name)
-        if value is not None:
-            body[name] = value
-    if params.stop:
-        body["stop"] = list(params.stop)
-    if params.response_format != "text":
-        body["response_format"] = {"type": params.response_format}
-    for key, value in params.extra.items():
-        body.setdefault(key, copy.deepcopy(value))
+    # The file's params object is the body's parameters; provider is ours, model goes first.
+    body = params.to_json()
+    del body["provider"], body["model"]
     return body
 
 
@@ -281,8 +287,3 @@ def build_request(
         key_env=provider.key_env,
         needs_key=provider.needs_key,
     )
-
-
-def body_json(request: ChatRequest) -> str:
-    """The wire body as indented JSON text (what ``export --as json`` prints)."""
-    return json.dumps(request.wire_body(), indent=2, ensure_ascii=False)

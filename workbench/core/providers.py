@@ -261,6 +261,10 @@ class ProviderRegistry:
             self.load_error = f"{self.path.name}: cannot read it ({error.strerror or error})"
             log.warning("Provider file unreadable: %s", self.load_error)
             return
+        except UnicodeDecodeError as error:
+            self.load_error = f"{self.path.name}: not UTF-8 text (byte {error.start})"
+            log.warning("Provider file not used: %s", self.load_error)
+            return
         try:
             data = json.loads(text)
             entries = data.get("providers") if isinstance(data, dict) else None
@@ -368,5 +372,7 @@ class ProviderRegistry:
                 "it is kept as it is so nothing in it is lost."
             )
         payload = {"providers": [c.to_json() for c in user.values()]}
-        write_atomic(self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        write_atomic(
+            self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n", private=True
+        )
         self._user = user

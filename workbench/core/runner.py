@@ -20,9 +20,10 @@ import contextlib
 import email.utils
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -459,12 +460,12 @@ class Run:
                 break
             except openai.APIStatusError as error:
                 failure = _failure_from(error)
-                if failure.retryable and retries < self.max_retries:
+                too_long = failure.retry_after is not None and failure.retry_after > MAX_RETRY_WAIT
+                if failure.retryable and retries < self.max_retries and not too_long:
                     retries += 1
                     wait = failure.retry_after
                     if wait is None:
-                        wait = self.backoff * 2 ** (retries - 1)
-                    wait = min(wait, MAX_RETRY_WAIT)
+                        wait = min(self.backoff * 2 ** (retries - 1), MAX_RETRY_WAIT)
                     what = "Rate limited" if failure.status == 429 else "Server error"
                     queue.put_nowait(
                         Status(
@@ -474,7 +475,11 @@ class Run:
                     )
                     await asyncio.sleep(wait)
                     continue
-                self._fail(describe_failure(failure, self.request, retries=retries))
+                message = describe_failure(failure, self.request, retries=retries)
+                if too_long and failure.retryable:
+                    # Retrying sooner than the server asked would only be refused again.
+                    message += f" The server asks to wait {failure.retry_after:.0f} s first."
+                self._fail(message)
                 return
             except openai.APITimeoutError:
                 self._fail(self._timeout_message())
@@ -605,7 +610,7 @@ class PreparedRun:
     """A request ready to send with its key (see :func:`prepare_runs`)."""
 
     request: ChatRequest
-    api_key: str | None
+    api_key: str | None = field(repr=False)  # a repr may end up in a log or a traceback
     provider: ProviderConfig
 
 
@@ -659,8 +664,11 @@ def prepare_runs(
         try:
             request = build_request(workspace, provider, variant)
         except RequestError as error:
-            where = f"variant {variant.label!r}: " if variant is not None else ""
-            raise RunSetupError(where + str(error)) from None
+            message = str(error)
+            where = f"variant {variant.label!r}" if variant is not None else ""
+            if where and where.casefold() not in message.casefold():
+                message = f"{where}: {message}"  # which one, when several run
+            raise RunSetupError(message) from None
         if overrides.model:
             request.model = overrides.model
             request.body["model"] = overrides.model
@@ -729,9 +737,12 @@ async def run_variants(
                 if isinstance(event, Finished):
                     result = event.result
         if history is not None:
-            await asyncio.to_thread(
-                history.record, item.request, result, workspace_json, group=group
-            )
+            try:
+                await asyncio.to_thread(
+                    history.record, item.request, result, workspace_json, group=group
+                )
+            except (sqlite3.Error, OSError) as error:  # a full disk must not lose the answer
+                log.warning("Run not recorded in the history: %s", redact(str(error)))
         return result
 
     return list(await asyncio.gather(*(one(i, p) for i, p in enumerate(prepared))))

@@ -62,4 +62,4 @@ class Settings:
 
     def save(self) -> None:
         """Writes the settings atomically."""
-        write_atomic(self.path(), json.dumps(asdict(self), indent=2) + "\n")
+        write_atomic(self.path(), json.dumps(asdict(self), indent=2) + "\n", private=True)

@@ -118,11 +118,6 @@ def _count_key(key: tuple[str, str, str, str, str]) -> int:
     return total
 
 
-def count_message_uncached(message: Message) -> int:
-    """Tokens one message adds to a prompt: its fields plus the per-message overhead."""
-    return _count_key(_message_key(message))
-
-
 def count_tools(tools: Sequence[dict[str, Any]]) -> int:
     """Tokens of the tool definitions: their serialized JSON, as sent."""
     if not tools:
@@ -327,6 +322,6 @@ class Calibration:
         with self._lock:
             data = {f: {"ratio": round(r, 5), "samples": n} for f, (r, n) in self._ratios.items()}
         try:
-            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", private=True)
         except OSError as error:
             log.warning("Token calibration not saved: %s", error)

@@ -433,7 +433,8 @@ def _tool_choice(data: Any, where: str) -> str | dict[str, Any]:
         return "auto"
     if isinstance(data, str) and data in TOOL_CHOICES:
         return data
-    if isinstance(data, dict) and isinstance(data.get("function", {}).get("name"), str):
+    function = data.get("function") if isinstance(data, dict) else None
+    if isinstance(function, dict) and isinstance(function.get("name"), str):
         return copy.deepcopy(data)
     raise WorkspaceError(
         'must be auto, none, required or {"type": "function", "function": {"name": ...}}',
@@ -548,10 +549,12 @@ def _request_body(data: dict[str, Any]) -> Workspace:
 # Writing ------------------------------------------------------------------------------------
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
     """Writes ``text`` to ``path`` through a temporary file and a rename.
 
-    A crash or a full disk leaves either the old file or the new one, never half of one.
+    A crash or a full disk leaves either the old file or the new one, never half of one. An
+    existing file keeps its permissions; a new one gets the usual ones (0666 less the umask), or
+    owner-only with ``private`` (settings, autosaves).
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -562,10 +565,22 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             os.fsync(handle.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
+        elif not private:
+            os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it and put it back
+    os.umask(mask)
+    return mask
+
+
+#: Read once, at import (on the main thread): setting it later would race with other threads.
+_UMASK = _read_umask()
 
 
 def save_workspace(workspace: Workspace, path: str | os.PathLike[str]) -> None:

@@ -39,6 +39,7 @@ class ConversationEditor(QObject):
         self._view = view
         view.card_delegate.field_edited.connect(self.edit_field)
         view.card_delegate.action_requested.connect(self.do_action)
+        view.card_dropped.connect(self.move_to)
 
     def edit_field(self, uid: int, name: str, value: Any) -> None:
         """Applies a card's edit of field ``name``."""
@@ -90,6 +91,17 @@ class ConversationEditor(QObject):
                 # The focus died with the card: hand it to the card that took its place (or the
                 # one above it), so a keyboard user stays in the conversation.
                 self._view.scroll_to_row(min(index, len(self._conversation) - 1), focus=True)
+
+    def move_to(self, uid: int, destination: int) -> None:
+        """Moves message ``uid`` to row ``destination`` (a card dragged and dropped)."""
+        try:
+            source = self._conversation.index_of(uid)
+        except ValueError:
+            return
+        destination = max(0, min(destination, len(self._conversation) - 1))
+        if destination != source:
+            self._undo.push(MoveMessage(self._conversation, uid, destination))
+            self._view.scroll_to_row(destination)
 
     def insert(self, index: int, role: str | None = None, content: str = "") -> int:
         """Inserts a new card at ``index`` and puts the cursor in it; returns where it went."""

@@ -43,7 +43,14 @@ def _delete(p: QPainter) -> None:
     p.drawLine(QPointF(12, 4), QPointF(4, 12))
 
 
+def _grip(p: QPainter) -> None:
+    for x in (6.0, 10.0):
+        for y in (4.0, 8.0, 12.0):
+            p.drawPoint(QPointF(x, y))
+
+
 _DRAWINGS: dict[str, _Drawing] = {
+    "grip": _grip,
     "insert_above": lambda p: _insert(p, True),
     "insert_below": lambda p: _insert(p, False),
     "duplicate": _duplicate,
@@ -56,7 +63,7 @@ _DRAWINGS: dict[str, _Drawing] = {
 
 @cache
 def icon(name: str, colour: str = "#5f6368") -> QIcon:
-    """The icon ``name`` (one of insert_above, insert_below, duplicate, move_up, move_down,
+    """The icon ``name`` (one of grip, insert_above, insert_below, duplicate, move_up, move_down,
     delete, add) drawn in ``colour``, sharp at 1x and 2x."""
     result = QIcon()
     for scale in (1, 2):
@@ -65,7 +72,7 @@ def icon(name: str, colour: str = "#5f6368") -> QIcon:
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(QColor(colour), 1.6)
+        pen = QPen(QColor(colour), 2.2 if name == "grip" else 1.6)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)

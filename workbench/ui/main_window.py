@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,7 +29,7 @@ from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace, WorkspaceError
-from workbench.ui import compare_view, dialogs, token_meter
+from workbench.ui import dialogs
 from workbench.ui.conversation_editor import ConversationEditor
 from workbench.ui.document import WorkspaceDocument
 from workbench.ui.icons import icon
@@ -58,20 +58,41 @@ class RunControllerLike(Protocol):
         ...
 
 
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once, on the event loop's next turn after ``widget`` first paints."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
 class MainWindow(QMainWindow):
     """One workspace in a window.
 
     Args:
         workspace_path: A workspace file to open; a file that cannot be read is reported and left
             untouched, and the window starts empty.
+        defer_features: Paint the window first and wire the features in right after (the app
+            does, for a fast start); by default they are ready when the constructor returns.
 
     Signals:
         closed(): the window closed (after the user agreed about unsaved changes).
+        features_installed(): every feature is wired in (at once, or just after the first paint).
     """
 
     closed = Signal()
+    features_installed = Signal()
 
-    def __init__(self, workspace_path: str | Path | None = None) -> None:
+    def __init__(
+        self, workspace_path: str | Path | None = None, *, defer_features: bool = False
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self._closed = False
@@ -94,7 +115,14 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_actions()
         self._connect()
-        self._install_features()
+        #: True once every feature (runs, meter, tools, compare...) is wired in.
+        self.features_ready = False
+        if defer_features:
+            # The app paints the cards first and wires the features in right after the first
+            # paint: their imports (SDK glue, jsonschema, sqlite...) cost more than the window.
+            self._first_paint = _AfterFirstPaint(self, self._install_features)
+        else:
+            self._install_features()
         self.resize(1280, 820)
         self._refresh_all()
         if workspace_path is not None:
@@ -251,10 +279,14 @@ class MainWindow(QMainWindow):
         widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
         connects to the workspace; the window itself knows no feature's rules.
         """
+        if self.features_ready or self._closed:
+            return
         from workbench.ui import (
+            compare_view,
             history_panel,
             provider_dialog,
             run_controller,
+            token_meter,
             tool_calls,
             tool_editor,
         )
@@ -266,6 +298,8 @@ class MainWindow(QMainWindow):
         tool_calls.install(self)
         token_meter.install(self)
         compare_view.install(self)
+        self.features_ready = True
+        self.features_installed.emit()
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation

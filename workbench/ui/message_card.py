@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -118,6 +118,51 @@ class ContentEdit(QPlainTextEdit):
         return super().event(event)
 
 
+class DragGrip(QLabel):
+    """The handle a card is dragged by (object name ``dragGrip``).
+
+    Dragging is done with the mouse grab the press gives this label, not with Qt's drag and
+    drop: the cards' text editors would otherwise take the drop for themselves. The grip reports
+    where the pointer is (global coordinates) and the card column does the rest.
+    """
+
+    def __init__(self, card: MessageCard) -> None:
+        super().__init__(card)
+        self._card = card
+        self._pressed_at: QPoint | None = None
+        self._dragging = False
+        self.setObjectName("dragGrip")
+        self.setAccessibleName("dragGrip")
+        self.setPixmap(icon("grip", "#9aa0a6").pixmap(16, 16))
+        self.setToolTip("Drag to move this message (or Alt+Up / Alt+Down)")
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed_at = event.position().toPoint()
+            self._dragging = False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        start = self._pressed_at
+        if start is None:
+            return
+        distance = (event.position().toPoint() - start).manhattanLength()
+        if not self._dragging and distance >= QApplication.startDragDistance():
+            self._dragging = True
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        if self._dragging:
+            self._card.drag_moved.emit(self._card.uid, event.globalPosition().toPoint())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._dragging and event.button() == Qt.MouseButton.LeftButton:
+            self._card.drag_released.emit(self._card.uid, event.globalPosition().toPoint())
+        self._pressed_at = None
+        self._dragging = False
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        super().mouseReleaseEvent(event)
+
+
 class MessageCard(QFrame):
     """The editor widget of one message row.
 
@@ -127,6 +172,8 @@ class MessageCard(QFrame):
     Signals:
         field_edited(uid, name, value): the user changed ``role``, ``name``, ``content`` or
             ``partial`` of the message ``uid``.
+        drag_moved(uid, global_pos), drag_released(uid, global_pos): the card is being dragged
+            by its grip, and where the pointer is.
         action_requested(uid, action): the user asked for ``insert_above``, ``insert_below``,
             ``duplicate``, ``move_up``, ``move_down`` or ``delete``.
     """
@@ -135,6 +182,8 @@ class MessageCard(QFrame):
     action_requested = Signal(int, str)
     #: A widget of the card got the keyboard focus (the list brings it on screen).
     widget_focused = Signal(object)
+    drag_moved = Signal(int, QPoint)
+    drag_released = Signal(int, QPoint)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,6 +242,8 @@ class MessageCard(QFrame):
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.setSpacing(6)
+        self.grip = DragGrip(self)
+        header.addWidget(self.grip)
         header.addWidget(self.role_selector)
         header.addWidget(self.name_button)
         header.addWidget(self.name_edit)
@@ -259,6 +310,8 @@ class MessageCard(QFrame):
         """Shows ``message``; ``partial_refusal`` says why partial is off limits, if it is."""
         self._showing = True
         try:
+            if self.uid != message.uid:
+                self._new_message(message)
             self.uid = message.uid
             if self.role_selector.currentText() != message.role:
                 self.role_selector.setCurrentText(message.role)
@@ -303,6 +356,13 @@ class MessageCard(QFrame):
             self.content_edit.setPlaceholderText(placeholder)
         finally:
             self._showing = False
+
+    def _new_message(self, message: Message) -> None:
+        """Forgets what the card showed for another message (cards are reused while scrolling)."""
+        if not message.name and self.name_edit.isVisible() and not self.name_edit.hasFocus():
+            self.name_edit.hide()
+            self.name_button.show()
+        self.content_edit.setPlainText("")
 
     def set_content_height(self, height: int) -> None:
         """Sizes the content editor (the list computes it, so rows and cards agree)."""

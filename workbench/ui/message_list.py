@@ -21,7 +21,14 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -49,6 +56,8 @@ from workbench.ui.message_model import MessageListModel, UidRole
 _Index = QModelIndex | QPersistentModelIndex
 #: Rows above and below the screen that keep a live editor, so short scrolls show no previews.
 EDITOR_BUFFER = 3
+#: Cards kept hidden for reuse after they scroll away.
+SPARE_CARDS = 16
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -61,12 +70,15 @@ class CardDelegate(QStyledItemDelegate):
     field_edited = Signal(int, str, object)
     action_requested = Signal(int, str)
     widget_focused = Signal(object)
+    drag_moved = Signal(int, QPoint)
+    drag_released = Signal(int, QPoint)
 
     def __init__(self, partial_refusal: Callable[[int], str | None], parent: QWidget) -> None:
         super().__init__(parent)
         self._partial_refusal = partial_refusal
         self._font = content_font()
         self._heights: dict[tuple[int, int, int], int] = {}
+        self._spare_cards: list[MessageCard] = []
         #: Per (uid, width): a text known to reach the tallest card height.
         self._capped: dict[tuple[int, int], str] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
@@ -144,6 +156,14 @@ class CardDelegate(QStyledItemDelegate):
     # Editors ---------------------------------------------------------------------------------
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
+        # Scrolling opens a card for every row that comes on screen: reuse the ones that left it
+        # (building a card costs milliseconds; re-showing a message in one costs much less).
+        while self._spare_cards:
+            card = self._spare_cards.pop()
+            if card.parentWidget() is parent:
+                card.show()
+                return card
+            card.deleteLater()
         card = MessageCard(parent)
         card.field_edited.connect(self.field_edited)
         card.action_requested.connect(self.action_requested)
@@ -151,7 +171,16 @@ class CardDelegate(QStyledItemDelegate):
         view = self.parent()
         if isinstance(view, MessageListView):
             card.focus_neighbour = view.focus_neighbour
+        card.drag_moved.connect(self.drag_moved)
+        card.drag_released.connect(self.drag_released)
         return card
+
+    def destroyEditor(self, editor: QWidget, index: _Index) -> None:
+        if isinstance(editor, MessageCard) and len(self._spare_cards) < SPARE_CARDS:
+            editor.hide()
+            self._spare_cards.append(editor)
+            return
+        super().destroyEditor(editor, index)
 
     def setEditorData(self, editor: QWidget, index: _Index) -> None:
         if not isinstance(editor, MessageCard):
@@ -188,6 +217,9 @@ class CardDelegate(QStyledItemDelegate):
     # Previews --------------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        view = self.parent()
+        if isinstance(view, QListView) and view.indexWidget(view.model().index(index.row(), 0)):
+            return  # a live card covers the row: a preview underneath is wasted work
         message = self.message(index)
         rect = option.rect.adjusted(0, 0, -1, -CARD_SPACING - 1)
         palette = option.palette
@@ -214,9 +246,11 @@ class MessageListView(QListView):
 
     Signals:
         editors_synced(): live editors now cover the visible rows (tests wait on it).
+        card_dropped(uid, destination): the user dragged message ``uid`` to row ``destination``.
     """
 
     editors_synced = Signal()
+    card_dropped = Signal(int, int)
 
     def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
         super().__init__()
@@ -236,6 +270,9 @@ class MessageListView(QListView):
         self.setSpacing(0)
         self.viewport().setAutoFillBackground(True)
         self._open: set[int] = set()
+        self._indicator_y: int | None = None
+        self.card_delegate.drag_moved.connect(self._card_dragged)
+        self.card_delegate.drag_released.connect(self._card_released)
         self.verticalScrollBar().valueChanged.connect(self.sync_editors)
         self.card_delegate.widget_focused.connect(self.ensure_widget_visible)
 
@@ -409,6 +446,58 @@ class MessageListView(QListView):
         model = self.model()
         for row, card in self._open_cards():
             self.card_delegate.setEditorData(card, model.index(row, 0))
+
+    # Drag to reorder ------------------------------------------------------------------------
+    # A card's grip reports the pointer while it is dragged (message_card.DragGrip); the column
+    # draws where the card would land and, on release, announces the move.
+
+    def drop_destination(self, uid: int, position: QPoint) -> int | None:
+        """Where message ``uid`` goes when dropped at ``position`` (viewport coordinates)."""
+        model = self.model()
+        source = self._row_of(uid)
+        if model is None or source < 0:
+            return None
+        index = self.indexAt(position)
+        if not index.isValid():
+            gap = 0 if position.y() < 0 else model.rowCount()
+        else:
+            rect = self.visualRect(index)
+            gap = index.row() + (1 if position.y() > rect.center().y() else 0)
+        destination = gap - 1 if gap > source else gap
+        return destination if destination != source else None
+
+    def _card_dragged(self, uid: int, global_position: QPoint) -> None:
+        position = self.viewport().mapFromGlobal(global_position)
+        model = self.model()
+        self._indicator_y = None
+        if model is not None and self.drop_destination(uid, position) is not None:
+            index = self.indexAt(position)
+            if not index.isValid():
+                last = model.index(0 if position.y() < 0 else model.rowCount() - 1, 0)
+                rect = self.visualRect(last)
+                self._indicator_y = rect.top() if position.y() < 0 else rect.bottom()
+            else:
+                rect = self.visualRect(index)
+                below = position.y() > rect.center().y()
+                self._indicator_y = rect.bottom() - CARD_SPACING // 2 if below else rect.top()
+        self.viewport().update()
+
+    def _card_released(self, uid: int, global_position: QPoint) -> None:
+        self._indicator_y = None
+        self.viewport().update()
+        destination = self.drop_destination(uid, self.viewport().mapFromGlobal(global_position))
+        if destination is not None:
+            self.card_dropped.emit(uid, destination)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._indicator_y is not None:
+            painter = QPainter(self.viewport())
+            painter.fillRect(
+                QRect(4, self._indicator_y - 1, self.viewport().width() - 8, 3),
+                self.palette().color(QPalette.ColorRole.Highlight),
+            )
+            painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

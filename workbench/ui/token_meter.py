@@ -38,7 +38,7 @@ from workbench.core.exact_count import (
 )
 from workbench.core.meter import MeterReading, measure, provider_kind, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
-from workbench.core.secrets import KeyStore, KeyStoreError
+from workbench.core.secrets import KeyStore, redact
 from workbench.core.tokens import Calibration, TokenCounter, encoding, encoding_ready
 from workbench.ui.provider_feed import ProviderFeed
 from workbench.ui.undo import SetParam
@@ -172,9 +172,11 @@ class TokenMeterBar(QWidget):
 
 
 class _RecountSignals(QObject):
-    """Carries a finished background recount back to the UI thread."""
+    """Carries work finished on the meter's worker thread back to the UI thread."""
 
     finished = Signal(int)
+    #: (generation, provider id, target): an exact-count target looked up off the UI thread.
+    target_found = Signal(int, str, object)
 
 
 def registry_exact_target(
@@ -186,10 +188,7 @@ def registry_exact_target(
         provider = providers.get(provider_id)
         if provider is None or provider.kind not in EXACT_COUNT_KINDS:
             return None
-        try:
-            key = keys.resolve_key(provider)
-        except KeyStoreError:
-            key = os.environ.get(provider.key_env)
+        key = keys.resolve_key(provider)  # the keyring, then the environment variable
         return (provider.base_url, key) if key else None
 
     return target
@@ -413,6 +412,8 @@ class TokenMeter(QObject):
         self._recounting = False
         self._recount_signals = _RecountSignals()
         self._recount_signals.finished.connect(self._on_recount_finished)
+        self._recount_signals.target_found.connect(self._on_target_found)
+        self._target_generation = 0
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         self._update_timer.setInterval(0)
@@ -514,14 +515,36 @@ class TokenMeter(QObject):
     # Exact counts ------------------------------------------------------------------------------
 
     def _target(self) -> ExactTarget:
-        # Looked up once per provider (a keyring may be slow); forget_exact_targets() re-reads.
+        # Looked up once per provider, on the worker thread: reading the keyring is a D-Bus call
+        # that may take long. Until the answer comes the meter shows its estimate.
         provider = self.workspace.params.provider
         if provider not in self._targets:
-            self._targets[provider] = self.exact_target(provider)
+            self._targets[provider] = None
+            generation = self._target_generation
+            signals = self._recount_signals
+            lookup = self.exact_target
+
+            def find() -> None:
+                try:
+                    target = lookup(provider)
+                except Exception as error:  # a broken keyring must not break the meter
+                    log.info("No exact counts for %s: %s", provider, redact(str(error)))
+                    target = None
+                signals.target_found.emit(generation, provider, target)
+
+            self._worker().submit(find)
         return self._targets[provider]
+
+    def _on_target_found(self, generation: int, provider: str, target: ExactTarget) -> None:
+        if generation != self._target_generation:
+            return  # looked up before the providers or keys changed
+        self._targets[provider] = target
+        if target is not None:
+            self.schedule_refresh()
 
     def forget_exact_targets(self) -> None:
         """Reads the providers' URLs and keys again (after the user changed them)."""
+        self._target_generation += 1
         self._targets.clear()
         self._requested = None
         self.schedule_refresh()
