@@ -293,12 +293,15 @@ def test_tab_walks_every_card_in_order_both_ways(window: MainWindow, qtbot: QtBo
     forward = content_rows_visited(window, Qt.Key.Key_Tab, 30 * 12)
 
     assert forward == list(range(1, 30))  # every card, in row order, scrolled into view
-    assert focused_card(window) is None  # then out of the list, to the controls below it
+    # Then out of the list, to the controls below it.
+    assert QApplication.focusWidget().objectName() == "addMessageButton"
     last = window.message_list.card_at(29)
     assert last is not None
     last.findChild(QPlainTextEdit, "contentEdit").setFocus()
     backward = content_rows_visited(window, Qt.Key.Key_Backtab, 30 * 12)
     assert backward == list(range(28, -1, -1))
+    # Before the first card: the tabs above the conversation.
+    assert QApplication.focusWidget().parentWidget() is window.findChild(QTabWidget, "mainTabs")
 
 
 def test_passing_through_the_parameter_fields_changes_nothing(

@@ -385,8 +385,10 @@ class MessageListView(QListView):
                 (chain[0] if forward else chain[-1]).setFocus(reason)
                 return True
             return False
-        start = QApplication.focusWidget()
-        widget = start
+        # Out of the list: walk the window's chain from the list itself, where it sits among
+        # the window's controls (the cards were added to the chain's end when they were made).
+        start: QWidget = self
+        widget: QWidget | None = start
         while widget is not None:
             widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
             if widget is None or widget is start:
