@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
+from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, load, wait_idle
 from workbench.core.secrets import SERVICE
 from workbench.loopback_server import LoopbackServer, Reply
@@ -314,3 +316,18 @@ def test_passing_through_the_parameter_fields_changes_nothing(
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert window.undo_stack.count() == 0
     assert not window.isWindowModified()
+
+
+def test_a_recent_file_deleted_since_is_dropped_from_open_recent(
+    window: MainWindow, user_dialogs: Dialogs, tmp_path: Path
+) -> None:
+    saved = tmp_path / "gone.prompt.json"
+    load(window, [{"role": "user", "content": "hi"}])
+    user_dialogs.save_paths.append(str(saved))
+    window.save_as_action.trigger()
+    window.new_action.trigger()
+    saved.unlink()
+    window.recent_menu.actions()[0].trigger()
+    assert "moved or deleted" in user_dialogs.errors[-1]
+    assert str(saved.resolve()) not in [a.text() for a in window.recent_menu.actions()]
+    assert not window.recent_menu.isEnabled()

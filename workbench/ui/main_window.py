@@ -376,8 +376,19 @@ class MainWindow(QMainWindow):
         try:
             self.document.open(path)
         except WorkspaceError as error:
+            missing = not Path(path).exists()
+            if missing and str(Path(path).resolve()) in self.settings.recent_files:
+                # A file moved or deleted since: no use offering it again.
+                gone = str(Path(path).resolve())
+                self.settings.recent_files = [p for p in self.settings.recent_files if p != gone]
+                self._rebuild_recent_menu()
             dialogs.show_error(
-                self, "Cannot open workspace", str(error), "The file was not changed."
+                self,
+                "Cannot open workspace",
+                str(error),
+                "It was moved or deleted; it is no longer listed in Open recent."
+                if missing
+                else "The file was not changed.",
             )
             return False
         self.statusBar().showMessage(f"Opened {self.document.path}", 5000)
