@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -29,6 +30,7 @@ from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, load, wait_idle
 from workbench.core.secrets import SERVICE
 from workbench.loopback_server import LoopbackServer, Reply
+from workbench.ui import dialogs
 from workbench.ui.main_window import MainWindow
 from workbench.ui.message_card import MessageCard
 
@@ -331,3 +333,34 @@ def test_a_recent_file_deleted_since_is_dropped_from_open_recent(
     assert "moved or deleted" in user_dialogs.errors[-1]
     assert str(saved.resolve()) not in [a.text() for a in window.recent_menu.actions()]
     assert not window.recent_menu.isEnabled()
+
+
+def test_history_search_and_reopen_by_keyboard(
+    window: MainWindow, loopback: LoopbackServer, user_dialogs: Dialogs, qtbot: QtBot
+) -> None:
+    load(window, [{"role": "user", "content": "Banana split?"}])
+    loopback.queue(Reply(text="Ice cream and bananas."))
+    window.findChild(QPushButton, "sendButton").click()
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: len(window.workspace.conversation) == 2)
+    panel = window.findChild(QWidget, "historyPanel")
+    window.main_tabs.setCurrentWidget(panel)
+    search = panel.findChild(QLineEdit, "historySearch")
+    runs = panel.findChild(QListWidget, "historyList")
+    search.setFocus()
+    with qtbot.waitSignal(panel.listed, timeout=5000):
+        QTest.keyClicks(search, "banana")
+    # The match is selected and shown without a click...
+    assert runs.currentRow() == 0
+    assert "Ice cream" in panel.findChild(QPlainTextEdit, "historyDetail").toPlainText()
+    window.workspace.conversation.update(0, content="changed since")
+    user_dialogs.answers.append(dialogs.Button.Discard)
+    # ...and Down then Return reopen it.
+    QTest.keyClick(search, Qt.Key.Key_Down)
+    assert runs.hasFocus()
+    QTest.keyClick(runs, Qt.Key.Key_Return)
+    assert [m.content for m in window.workspace.conversation] == [
+        "Banana split?",
+        "Ice cream and bananas.",
+    ]
+    wait_idle(qtbot, window)

@@ -14,7 +14,8 @@ import json
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -171,8 +172,23 @@ class HistoryPanel(QWidget):
         self._search_timer.timeout.connect(self.refresh)
         self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
         self.run_list.currentItemChanged.connect(lambda *_a: self._show_current())
-        self.run_list.itemDoubleClicked.connect(lambda _i: self.reopen_current())
+        # Activated: a double click, or Return for a keyboard user (who gets there from the
+        # search field with Return or Down).
+        self.run_list.itemActivated.connect(lambda _i: self.reopen_current())
+        self.search_edit.returnPressed.connect(self.run_list.setFocus)
+        self.search_edit.installEventFilter(self)
         self.reopen_button.clicked.connect(self.reopen_current)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.run_list.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     @property
     def busy(self) -> bool:
@@ -207,6 +223,8 @@ class HistoryPanel(QWidget):
             self.run_list.addItem(item)
             if current is not None and entry.id == current.id:
                 self.run_list.setCurrentItem(item)
+        if self.run_list.currentItem() is None and entries:
+            self.run_list.setCurrentRow(0)  # the best match is shown at once
         found = len(entries)
         self.count_label.setText(f"{found} run{'s' if found != 1 else ''}")
         self._show_current()
