@@ -243,3 +243,17 @@ def test_reasoning_is_shown_apart_from_the_answer(
     assert reasoning.isVisible() and reasoning.toPlainText() == "Weighing the price first"
     assert columns["Fast"].text.toPlainText() == '{"a": 2}'
     assert columns["Slow"].findChild(QPlainTextEdit, "paneReasoning").isHidden()
+
+
+def test_a_column_reserves_the_providers_default_output_when_max_tokens_is_unset(
+    qtbot: QtBot, compare_window: MainWindow
+) -> None:
+    tokens.encoding()
+    workspace = compare_window.workspace
+    workspace.set_param("max_tokens", None)  # sent without max_tokens: Moonshot's 1,024 apply
+    workspace.variants[:] = [Variant("K2", model="kimi-k2-0905-preview")]
+    workspace.changed.emit()
+    fit = panes(compare_window)["K2"].findChild(QLabel, "paneFit")
+    qtbot.waitUntil(lambda: fit.text().startswith("Fits"), timeout=3000)
+    assert "+ 1,024 of 262,144 tokens" in fit.text()
+    assert "at most $0.0000 " not in fit.text() + " "  # the output's price is counted

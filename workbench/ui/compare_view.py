@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import html
 import itertools
@@ -69,6 +70,7 @@ from workbench.core.compare import (
 )
 from workbench.core.conversation import Message
 from workbench.core.payloads import request_problems, sent_tools
+from workbench.core.recommend import reserved_output
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
@@ -1358,13 +1360,21 @@ def default_services(
             return [f"Unknown provider {sent.params.provider!r}."]
         return request_problems(sent, provider)
 
+    def check(workspace: Workspace, variant: Variant) -> Preflight:
+        found = preflight(workspace, variant, catalog(), problems=problems, count_tokens=count)
+        if found.max_tokens is None:
+            # Unset, max_tokens is the provider's default, which the answer may well use up:
+            # reserve it as the token meter does, or the column said "+ 0" and "at most $0".
+            provider = registry().get(variant.provider or workspace.params.provider)
+            reserved = reserved_output(None, provider.kind if provider is not None else "")
+            found = dataclasses.replace(found, max_tokens=reserved)
+        return found
+
     return CompareServices(
         catalog=catalog,
         providers=lambda: [(p.id, p.name, p.kind) for p in registry().all()],
         make_session=make_session,
-        preflight=lambda workspace, variant: preflight(
-            workspace, variant, catalog(), problems=problems, count_tokens=count
-        ),
+        preflight=check,
         tokens_ready=tokens.encoding_ready,
         history=history,
     )
