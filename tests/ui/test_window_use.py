@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -364,3 +365,26 @@ def test_history_search_and_reopen_by_keyboard(
         "Ice cream and bananas.",
     ]
     wait_idle(qtbot, window)
+
+
+def test_a_pasted_openai_request_goes_to_the_provider_of_its_model(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}
+    QGuiApplication.clipboard().setText(json.dumps(body))
+    window.paste_action.trigger()
+    assert window.workspace.params.model == "gpt-4o"
+    assert window.workspace.params.provider == "openai"
+    assert window.findChild(QComboBox, "providerSelector").currentData() == "openai"
+    # A workspace file keeps the provider it names, whatever its model.
+    own = {
+        "format": "prompt-workbench/1",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "params": {"provider": LOOP_ID, "model": "gpt-4o"},
+    }
+    QGuiApplication.clipboard().setText(json.dumps(own))
+    window.undo_stack.setClean()
+    window.paste_action.trigger()
+    assert window.workspace.params.provider == LOOP_ID

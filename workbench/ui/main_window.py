@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -454,9 +455,37 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            self.document.import_text(Path(path).read_text(encoding="utf-8"))
+            self._import(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, WorkspaceError) as error:
             dialogs.show_error(self, "Cannot import", str(error))
+
+    def _import(self, text: str) -> None:
+        """Imports a request body or messages array (WorkspaceError when unusable).
+
+        A request body names a model but no provider: when the catalog knows the model and the
+        chosen provider is of another kind, the first provider of the model's kind is taken, so a
+        pasted ``gpt-4o`` request is not sent to Moonshot.
+        """
+        self.document.import_text(text)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        params = data.get("params") if isinstance(data, dict) else None
+        if isinstance(params, dict) and "provider" in params:
+            return  # a workspace file: its provider is the user's choice
+        from workbench.ui.provider_feed import ProviderFeed
+
+        info = ProviderFeed.of(self).catalog.get(self.workspace.params.model)
+        current = self.providers.get(self.workspace.params.provider)
+        if info is None or (current is not None and current.kind == info.provider):
+            return
+        match = next((p for p in self.providers.all() if p.kind == info.provider), None)
+        if match is not None:
+            self.workspace.set_param("provider", match.id)
+            self.statusBar().showMessage(
+                f"Imported for {match.name}, the provider of {info.id}.", 8000
+            )
 
     def paste_request(self) -> None:
         """File > Paste request JSON: the clipboard's request body or messages array."""
@@ -467,7 +496,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             return
         try:
-            self.document.import_text(text)
+            self._import(text)
         except WorkspaceError as error:
             dialogs.show_error(
                 self,
