@@ -388,3 +388,36 @@ def test_a_pasted_openai_request_goes_to_the_provider_of_its_model(
     window.undo_stack.setClean()
     window.paste_action.trigger()
     assert window.workspace.params.provider == LOOP_ID
+
+
+def test_closing_the_window_mid_run_stops_the_run_quietly(
+    qloop: asyncio.AbstractEventLoop,
+    loopback: LoopbackServer,
+    memory_keyring: MemoryKeyring,
+    user_dialogs: Dialogs,
+    qtbot: QtBot,
+) -> None:
+    window = MainWindow()
+    window.show()
+    qtbot.waitExposed(window)
+    loopback.api_key = SECRET
+    memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
+    add_loop_provider(window, loopback)
+    load(window, [{"role": "user", "content": "A long story"}])
+    window.workspace.conversation.update(0, content="A long story, please")  # unsaved
+    window.undo_stack.resetClean()
+    loopback.queue(Reply(text=" ".join(f"w{i}" for i in range(300)), chunk_delay=0.02))
+    window.findChild(QPushButton, "sendButton").click()
+    qtbot.waitUntil(lambda: len(window.workspace.conversation) == 2)
+    tasks = window.run_controller._tasks  # type: ignore[union-attr]
+    runs = list(tasks)
+    user_dialogs.answers.append(dialogs.Button.Discard)
+
+    window.close()
+    window.deleteLater()
+
+    # The run ends at once, and neither it nor the undo stack reaches the deleted window
+    # (pytest-qt fails the test on an exception raised in a Qt callback).
+    qtbot.waitUntil(lambda: not tasks, timeout=1500)  # the answer needed 6 s more
+    assert all(not run.cancelled() and run.exception() is None for run in runs)
+    qtbot.wait(100)

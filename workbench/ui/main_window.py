@@ -343,6 +343,10 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _update_title(self) -> None:
+        if self._closed:
+            # Closed with unsaved changes dropped: the undo stack says so once more while the
+            # window is being deleted.
+            return
         self.setWindowTitle(f"{self.document.display_name()}[*] — {APP_TITLE}")
         self.setWindowModified(self.document.modified)
 

@@ -371,6 +371,8 @@ class RunController(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         self._current: RunStream | None = None
         self._last: RunStream | None = None
+        #: The window closed: runs are stopped and their ends touch no widget.
+        self._closed = False
         #: Cards answered through a prefix, by uid: their prefix stays highlighted.
         self._prefixes: dict[int, str] = {}
         self._flush_timer = QTimer(self)
@@ -605,11 +607,26 @@ class RunController(QObject):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def shutdown(self) -> None:
+        """The window closed: stops every run at once.
+
+        Left streaming, a run went on updating the conversation and the run panel of a window
+        being deleted (a RuntimeError from a dead widget when it ended).
+        """
+        self._closed = True
+        self._flush_timer.stop()
+        for stream in [*self._streams, *([self._current] if self._current else [])]:
+            stream.stop_requested = True
+            if stream.run is not None:
+                stream.run.stop()
+
     async def _resolve_and_stream(self, stream: RunStream, provider: ProviderConfig) -> None:
         try:
             key = await asyncio.to_thread(self.keys.resolve_key, provider)
         except NoKeyringError:
             key = None
+        if self._closed:
+            return
         if key is None and provider.needs_key:
             self._end_without_run(
                 stream,
@@ -669,6 +686,8 @@ class RunController(QObject):
             if stream in self._streams:
                 self._streams.remove(stream)
         assert result is not None  # the runner always ends with Finished
+        if self._closed:
+            return  # nothing left to show it in (and the history is closed)
         self._finish(stream, result)
         try:
             history_id = await self.history.call(
@@ -687,6 +706,8 @@ class RunController(QObject):
         long answers streaming, each tick updates some cards and leaves the rest to the next,
         so no tick holds the UI thread for long.
         """
+        if self._closed:
+            return
         started = time.perf_counter()
         dirty = sorted((s for s in self._streams if s.dirty), key=lambda s: s.applied_at)
         for stream in dirty:
@@ -877,6 +898,7 @@ def install(window: MainWindow) -> RunController:
     history = HistoryWorker()
     controller = RunController(window, KeyStore(), history, feed.catalog)
     window.run_controller = controller
+    window.closed.connect(controller.shutdown)
     window.closed.connect(history.close)
 
     page = window.send_problems.parentWidget()
