@@ -421,3 +421,18 @@ def test_closing_the_window_mid_run_stops_the_run_quietly(
     qtbot.waitUntil(lambda: not tasks, timeout=1500)  # the answer needed 6 s more
     assert all(not run.cancelled() and run.exception() is None for run in runs)
     qtbot.wait(100)
+
+
+def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot: QtBot) -> None:
+    from workbench.ui.token_meter import SEGMENT_COLOURS
+
+    load(window, [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
+    bar = window.findChild(QWidget, "tokenMeter")
+    qtbot.waitUntil(lambda: bar.segments.get("system", 0) > 0)
+    assert bar.context_window == 262_144  # a few tokens of a big window
+    image = bar.grab().toImage()
+    row = image.height() // 2
+    painted = {image.pixel(x, row) for x in range(image.width())}
+    for name in ("system", "messages", "reserved"):
+        colour = SEGMENT_COLOURS[name] if name != "reserved" else SEGMENT_COLOURS[name].lighter(115)
+        assert colour.rgb() in painted, name

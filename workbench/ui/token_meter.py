@@ -60,6 +60,8 @@ SEGMENT_COLOURS = {
     "tools": QColor("#16a085"),
     "reserved": QColor("#b2bec3"),
 }
+#: The narrowest a segment with tokens in it is drawn.
+MIN_SEGMENT_PX = 3.0
 LEVEL_COLOURS = {
     "ok": QColor("#27ae60"),
     "warning": QColor("#e67e22"),
@@ -148,7 +150,11 @@ class TokenMeterBar(QWidget):
         x = rect.left()
         for name in ("system", "messages", "tools", "reserved"):
             tokens = self._segments.get(name, 0)
-            width = rect.width() * tokens / scale
+            if tokens <= 0:
+                continue
+            # A few pixels at least: 100 tokens of a 262k window are invisible otherwise, and
+            # the bar read as an empty text field.
+            width = min(max(rect.width() * tokens / scale, MIN_SEGMENT_PX), rect.right() - x)
             if width <= 0:
                 continue
             colour = QColor(SEGMENT_COLOURS[name])
