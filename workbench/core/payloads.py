@@ -60,6 +60,7 @@ class ChatRequest:
         variant: The variant label, None for the workspace itself.
         key_env: The environment variable an exported request reads the key from.
         needs_key: Whether the provider wants an API key.
+        provider_name: The provider's name as the user reads it (the id when not given).
     """
 
     provider: str
@@ -72,6 +73,12 @@ class ChatRequest:
     variant: str | None = None
     key_env: str = ""
     needs_key: bool = True
+    provider_name: str = ""
+
+    @property
+    def provider_label(self) -> str:
+        """The provider's name for messages, or its id."""
+        return self.provider_name or self.provider
 
     def wire_body(self) -> dict[str, Any]:
         """The exact JSON body sent: ``body`` with ``extra_body`` merged in."""
@@ -286,4 +293,5 @@ def build_request(
         variant=variant.label if variant is not None else None,
         key_env=provider.key_env,
         needs_key=provider.needs_key,
+        provider_name=provider.name,
     )

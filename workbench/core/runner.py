@@ -164,9 +164,14 @@ def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int 
     detail = f"({failure.status}{' ' + failure.type if failure.type else ''}: {failure.message})"
     status = failure.status
     if status == 401:
+        hint = (
+            " (keys of api.moonshot.ai and api.moonshot.cn are not interchangeable)"
+            if request.kind == "moonshot"
+            else ""
+        )
         return (
-            f"The API key was refused {detail}. Check the key saved for {request.provider} "
-            "(keys of api.moonshot.ai and api.moonshot.cn are not interchangeable)."
+            f"The API key was refused {detail}. Check the key saved for "
+            f"{request.provider_label} in Settings › Providers and keys{hint}."
         )
     if status == 403:
         return (
