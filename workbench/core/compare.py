@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from workbench.core.catalog import Catalog, ModelInfo
-from workbench.core.history import HistoryStore, result_from_json, result_to_json
+from workbench.core.history import HistoryStore, decode_json, result_from_json, result_to_json
 from workbench.core.payloads import (
     RequestError,
     build_request,
@@ -477,7 +477,7 @@ def comparison_from_history(entries: Sequence[Any]) -> Comparison:
     if not entries:
         raise ValueError("no runs in this comparison")
     first = entries[0]
-    workspace_data = _json_value(getattr(first, "workspace_json", None))
+    workspace_data = decode_json(getattr(first, "workspace_json", None))
     if not isinstance(workspace_data, dict):
         workspace_data = {}
     comparison = Comparison(
@@ -499,7 +499,7 @@ def comparison_from_history(entries: Sequence[Any]) -> Comparison:
                 )
             )
     for entry in entries:
-        result_data = _json_value(getattr(entry, "result_json", None))
+        result_data = decode_json(getattr(entry, "result_json", None))
         result = result_from_json(result_data) if isinstance(result_data, dict) else None
         label = getattr(entry, "variant", None) or (result.variant if result else None) or "Run"
         if result is not None and getattr(entry, "error", None) and not result.error:
@@ -541,7 +541,7 @@ def group_history(entries: Sequence[Any]) -> list[PastComparison]:
     found = []
     for group, runs in groups.items():
         runs = sorted(runs, key=lambda e: getattr(e, "id", 0))
-        data = _json_value(getattr(runs[0], "workspace_json", None))
+        data = decode_json(getattr(runs[0], "workspace_json", None))
         title = data.get("title") if isinstance(data, dict) else None
         labels = dict.fromkeys(str(e.variant or e.model) for e in runs)
         found.append(
@@ -550,15 +550,6 @@ def group_history(entries: Sequence[Any]) -> list[PastComparison]:
             )
         )
     return found
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
 
 
 def _iso(value: Any) -> str:

@@ -83,6 +83,16 @@ class HistoryEntry:
         return json.loads(self.workspace_json)
 
 
+def decode_json(value: Any) -> Any:
+    """A stored JSON column as an object: text is parsed (None if it is not JSON); objects pass."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
 def result_to_json(result: RunResult) -> dict[str, Any]:
     """A result as history and comparison files keep it: the CLI's JSON plus what restores it."""
     data = result.to_json()

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.history import HistoryEntry
+from workbench.core.history import HistoryEntry, decode_json
 from workbench.core.workspace import WorkspaceError
 from workbench.ui import dialogs
 from workbench.ui.history_worker import HistoryWorker
@@ -42,19 +42,9 @@ LIST_LIMIT = 200
 SEARCH_DELAY_MS = 250
 
 
-def _as_object(value: Any) -> Any:
-    """A JSON column as an object, whether the store kept it as text or as an object."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 def answer_of(entry: HistoryEntry) -> str:
     """The answer the run produced (prefix and continuation)."""
-    result = _as_object(entry.result_json)
+    result = decode_json(entry.result_json)
     if not isinstance(result, dict):
         return ""
     text = result.get("text")
@@ -63,13 +53,13 @@ def answer_of(entry: HistoryEntry) -> str:
 
 def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
     """The run as a workspace: what was sent, with the answer as the last assistant card."""
-    data = _as_object(entry.workspace_json)
+    data = decode_json(entry.workspace_json)
     if not isinstance(data, dict):
         raise WorkspaceError("This run has no workspace recorded; it cannot be reopened.")
     data = json.loads(json.dumps(data))  # a private copy
     messages = data.setdefault("messages", [])
     answer = answer_of(entry)
-    result = _as_object(entry.result_json) or {}
+    result = decode_json(entry.result_json) or {}
     tool_calls = result.get("tool_calls") if isinstance(result, dict) else None
     if answer or tool_calls:
         last = messages[-1] if messages else None
@@ -243,7 +233,7 @@ class HistoryPanel(QWidget):
         if entry is None:
             self.detail.clear()
             return
-        request = _as_object(entry.request_json)
+        request = decode_json(entry.request_json)
         lines = [f"Run {entry.id} · {_when(entry.started_at)} · {entry.provider} · {entry.model}"]
         if entry.error:
             lines.append(f"Error: {entry.error}")
