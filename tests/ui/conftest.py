@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +13,8 @@ import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.memory_keyring import MemoryKeyring
+from workbench.loopback_server import LoopbackServer
 from workbench.ui import dialogs
 from workbench.ui.event_loop import install_asyncgen_hooks
 from workbench.ui.gc_guard import GuiThreadGarbageCollector
@@ -118,3 +120,23 @@ def open_window(qtbot: QtBot, user_dialogs: Dialogs) -> Iterator[type[MainWindow
         return window
 
     yield build  # type: ignore[misc]
+
+
+@pytest.fixture
+def loop_window(
+    qloop: qasync.QEventLoop,
+    open_window: Callable[[], MainWindow],
+    loopback: LoopbackServer,
+    memory_keyring: MemoryKeyring,
+    qtbot: QtBot,
+) -> Iterator[MainWindow]:
+    """A window whose provider is the loopback server, its key stored in the (memory) keyring."""
+    from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, wait_idle
+    from workbench.core.secrets import SERVICE
+
+    win = open_window()
+    loopback.api_key = SECRET
+    memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
+    add_loop_provider(win, loopback)
+    yield win
+    wait_idle(qtbot, win)

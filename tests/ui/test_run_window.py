@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,14 +14,10 @@ from tests.memory_keyring import MemoryKeyring
 from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import (
     LOOP_ENV,
-    LOOP_ID,
     SECRET,
-    add_loop_provider,
     load,
-    wait_idle,
 )
 from workbench.core import paths
-from workbench.core.secrets import SERVICE
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui import dialogs
 from workbench.ui.main_window import MainWindow
@@ -31,19 +25,9 @@ from workbench.ui.run_controller import RunController
 
 
 @pytest.fixture
-def window(
-    qloop: asyncio.AbstractEventLoop,
-    open_window: Callable[[], MainWindow],
-    loopback: LoopbackServer,
-    memory_keyring: MemoryKeyring,
-    qtbot: QtBot,
-) -> Iterator[MainWindow]:
-    win = open_window()
-    loopback.api_key = SECRET
-    memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
-    add_loop_provider(win, loopback)
-    yield win
-    wait_idle(qtbot, win)
+def window(loop_window: MainWindow) -> MainWindow:
+    """This module's window: a loopback provider chosen, its key in the keyring."""
+    return loop_window
 
 
 def controller(window: MainWindow) -> RunController:

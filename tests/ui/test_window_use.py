@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,19 +36,9 @@ from workbench.ui.message_card import MessageCard
 
 
 @pytest.fixture
-def window(
-    qloop: asyncio.AbstractEventLoop,
-    open_window: Callable[[], MainWindow],
-    loopback: LoopbackServer,
-    memory_keyring: MemoryKeyring,
-    qtbot: QtBot,
-) -> Iterator[MainWindow]:
-    win = open_window()
-    loopback.api_key = SECRET
-    memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
-    add_loop_provider(win, loopback)
-    yield win
-    wait_idle(qtbot, win)
+def window(loop_window: MainWindow) -> MainWindow:
+    """This module's window: a loopback provider chosen, its key in the keyring."""
+    return loop_window
 
 
 def focused_card(window: MainWindow) -> MessageCard | None:
