@@ -72,12 +72,13 @@ class WorkspaceDocument(QObject):
         """Opens a workspace file; WorkspaceError (nothing changed) when it cannot be used."""
         path = Path(path)
         loaded = load_workspace(path)
+        resolved = path.resolve()
         try:
-            self._replace(loaded, path.resolve())
+            self._replace(loaded, resolved)
         except WorkspaceError as error:
             raise error.in_file(path.name) from None
         self.undo_stack.clear()
-        self.settings.add_recent(self.path)
+        self.settings.add_recent(resolved)
         self._save_settings()
         self.path_changed.emit()
 
