@@ -16,9 +16,9 @@ from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ID, load, wait_idle
 from workbench.core.workspace import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.main_window import MainWindow
-from workbench.ui.message_card import MessageCard
-from workbench.ui.run_controller import RunController
+from workbench.ui.conversation.message_card import MessageCard
+from workbench.ui.run.run_controller import RunController
+from workbench.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def test_regenerate_after_reopening_a_file_keeps_the_prefix_and_the_name(
 def test_regenerate_a_run_reopened_from_the_history_keeps_its_prefix(
     qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, user_dialogs: Dialogs
 ) -> None:
-    from workbench.ui.history_panel import HistoryPanel
+    from workbench.ui.history.history_panel import HistoryPanel
 
     load(
         window,
@@ -240,7 +240,7 @@ def test_regenerate_a_run_reopened_from_the_history_keeps_its_prefix(
 
 
 def user_dialogs_discard() -> Any:
-    from workbench.ui import dialogs
+    from workbench.ui.common import dialogs
 
     return dialogs.Button.Discard
 

@@ -64,11 +64,11 @@ from workbench.core.run_types import (
 )
 from workbench.core.runner import Run
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
-from workbench.ui.history_worker import HistoryWorker
-from workbench.ui.undo import InsertMessage
+from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -1013,7 +1013,7 @@ def _warm_up() -> None:
 
 def install(window: MainWindow) -> RunController:
     """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
-    from workbench.ui.provider_feed import ProviderFeed
+    from workbench.ui.common.provider_feed import ProviderFeed
 
     feed = ProviderFeed.of(window)
     history = HistoryWorker()
