@@ -1,4 +1,4 @@
-"""Headless commands over the same core as the window: ``run``, ``count``, ``export``.
+"""Headless commands over the same core as the window: ``run``, ``count``, ``export``, ``eval``.
 
 Exit status: 0 success, 1 a run failed (API or network error), 2 bad input (unreadable file,
 invalid workspace, unknown variant), with a one-line error on stderr naming the problem.
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: The subcommands' names, known without importing them: starting the window must not pay for
 #: the headless commands' imports (a test checks this list against the registered commands).
-COMMAND_NAMES = frozenset({"run", "count", "export"})
+COMMAND_NAMES = frozenset({"run", "count", "export", "eval"})
 
 
 def is_command(argv: Sequence[str]) -> bool:
