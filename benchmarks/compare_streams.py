@@ -150,8 +150,8 @@ async def main(rounds: int, one_line: bool) -> None:
     from workbench.core.conversation import Message
     from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
     from workbench.core.workspace import Params, Variant, Workspace
-    from workbench.ui import compare_view as compare_module
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.compare import compare_view as compare_module
+    from workbench.ui.shell.main_window import MainWindow
 
     context = multiprocessing.get_context("spawn")
     here, there = context.Pipe()

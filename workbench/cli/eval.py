@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, CliError, command
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
 
 if TYPE_CHECKING:
     from workbench.core.evaluation import EvalReport
@@ -102,7 +102,7 @@ def _check_options(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Runs the evaluation; see the module's docstring for the exit status."""
-    from workbench.cli_commands.run import common_setup
+    from workbench.cli.run import common_setup
     from workbench.core.compare import history_recorder
     from workbench.core.eval_history import EvalStore, group_of
     from workbench.core.evaluation import (
@@ -285,10 +285,3 @@ def format_table(report: EvalReport) -> str:
         )
     return "\n".join(lines) + "\n"
 
-
-command(
-    "eval",
-    "Run every test case through each variant, check the assertions, compare with a baseline.",
-)((add_arguments, run))
-
-__all__ = ["EXIT_BAD_INPUT", "format_table"]

@@ -62,11 +62,11 @@ from workbench.core.run_types import (
 )
 from workbench.core.runner import Run
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
-from workbench.ui.history_worker import HistoryWorker
-from workbench.ui.undo import InsertMessage
+from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -503,7 +503,7 @@ class RunController(QObject):
         An answer that asked for tools goes with the result cards that follow it: left there,
         they would be sent (empty) and the new answer would come after them.
         """
-        from workbench.ui.undo import RemoveMessage
+        from workbench.ui.common.undo import RemoveMessage
 
         if self._current is not None or not len(self._conversation):
             return
@@ -892,7 +892,7 @@ def _warm_up() -> None:
 
 def install(window: MainWindow) -> RunController:
     """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
-    from workbench.ui.provider_feed import ProviderFeed
+    from workbench.ui.common.provider_feed import ProviderFeed
 
     feed = ProviderFeed.of(window)
     history = HistoryWorker()

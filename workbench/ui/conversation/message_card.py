@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.conversation import ROLES, Message
-from workbench.ui.icons import icon
+from workbench.ui.common.icons import icon
 
 #: Height of the header row of a card (role, name, partial, actions).
 HEADER_HEIGHT = 30

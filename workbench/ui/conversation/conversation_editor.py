@@ -9,8 +9,8 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.conversation import Conversation, Message, PartialRuleError
-from workbench.ui.message_list import MessageListView
-from workbench.ui.undo import EditMessage, InsertMessage, MoveMessage, RemoveMessage
+from workbench.ui.common.undo import EditMessage, InsertMessage, MoveMessage, RemoveMessage
+from workbench.ui.conversation.message_list import MessageListView
 
 
 def next_role(conversation: Conversation, index: int) -> str:
