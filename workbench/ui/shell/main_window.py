@@ -557,6 +557,16 @@ class MainWindow(QMainWindow):
         problems = self.workspace.problems()
         if not problems and self.run_controller is not None:
             problems = self.run_controller.request_problems()
+        self.show_send_problems(problems)
+        if problems:
+            return
+        if self.run_controller is None:
+            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
+        else:
+            self.run_controller.send()
+
+    def show_send_problems(self, problems: list[str]) -> None:
+        """Lists why a request was not sent under the cards (hidden when ``problems`` is empty)."""
         self.send_problems.setText("\n".join(problems))
         self.send_problems.setVisible(bool(problems))
         if problems:
@@ -564,11 +574,6 @@ class MainWindow(QMainWindow):
             first = self.workspace.conversation.problems()
             if first and first[0].index is not None:
                 self.message_list.scroll_to_row(first[0].index, focus=True)
-            return
-        if self.run_controller is None:
-            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
-        else:
-            self.run_controller.send()
 
     def stop(self) -> None:
         """Run > Stop: ends the answer streaming in, keeping its text."""
