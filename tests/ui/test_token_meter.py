@@ -18,7 +18,12 @@ from workbench.core.resources import examples_dir
 from workbench.core.tokens import Calibration
 from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.token_meter import SEGMENT_COLOURS, TokenMeter, TokenMeterBar, TokenMeterPanel
+from workbench.ui.token_meter import (
+    TokenMeter,
+    TokenMeterBar,
+    TokenMeterPanel,
+    segment_colour,
+)
 from workbench.ui.undo import SetParam
 
 LONG = examples_dir() / "04-long-review-outgrows-8k.prompt.json"
@@ -296,7 +301,9 @@ def test_listed_model_with_unknown_window(metered, qtbot: QtBot) -> None:
     assert "context window unknown" in label(window, "tokenCountLabel").text()
     # No segments drawn: filled against the prompt itself, the bar read as a full window.
     image = bar.grab().toImage()
-    segment_colours = {colour.rgb() for colour in SEGMENT_COLOURS.values()}
+    segment_colours = {
+        segment_colour(name).rgb() for name in ("system", "messages", "tools", "reserved")
+    }
     painted = {
         image.pixel(x, image.height() // 2)
         for x in range(0, image.width(), max(1, image.width() // 50))

@@ -44,7 +44,6 @@ from workbench.ui.message_card import (
     CARD_SPACING,
     HEADER_HEIGHT,
     MAX_CONTENT_HEIGHT,
-    ROLE_COLOURS,
     MessageCard,
     content_font,
     content_height,
@@ -52,6 +51,7 @@ from workbench.ui.message_card import (
     takes_tab,
 )
 from workbench.ui.message_model import MessageListModel, UidRole
+from workbench.ui.palette import colours
 
 _Index = QModelIndex | QPersistentModelIndex
 #: Rows above and below the screen that keep a live editor, so short scrolls show no previews.
@@ -230,7 +230,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(rect, 6, 6)
         painter.fillRect(
             QRect(rect.left(), rect.top() + 1, 4, rect.height() - 1),
-            QColor(ROLE_COLOURS.get(message.role, "#888")),
+            QColor(colours().role(message.role)),
         )
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         header = QRect(rect.left() + CARD_MARGIN + 4, rect.top(), rect.width(), HEADER_HEIGHT)
