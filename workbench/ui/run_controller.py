@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QGuiApplication,
     QKeySequence,
     QTextCharFormat,
@@ -63,6 +62,7 @@ from workbench.core.run_types import (
 from workbench.core.runner import Run
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
 from workbench.ui.history_worker import HistoryWorker
+from workbench.ui.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.undo import InsertMessage
 
 if TYPE_CHECKING:
@@ -76,7 +76,6 @@ FLUSH_MS = 30
 FLUSH_SHARE = 0.3
 #: One flush stops updating further cards after this many milliseconds (the rest wait a tick).
 FLUSH_BUDGET_MS = 8
-PREFIX_COLOUR = "#fff1b8"
 #: After start-up, the SDK is imported in the background this many milliseconds later.
 WARM_UP_DELAY_MS = 1500
 
@@ -224,14 +223,21 @@ class RunPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.status = self._label("runStatus")
         self.prefix_label = self._label("prefixLabel")
-        self.prefix_label.setStyleSheet(f"background: {PREFIX_COLOUR}; padding: 0 4px;")
+        ThemedStyleSheet(self.prefix_label, lambda c: f"background: {c.prefix}; padding: 0 4px;")
         self.prefix_label.hide()
         self.metrics = self._label("runMetrics")
         self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error = self._label("runError")
-        self.error.setStyleSheet("color: #c0392b;")
+        error_text(self.error)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+        #: Under a "no API key" error: opens the provider dialog at that provider's key field.
+        self.add_key_button = QPushButton("Add API key…")
+        self.add_key_button.setObjectName("addKeyButton")
+        self.add_key_button.setAccessibleName("addKeyButton")
+        self.add_key_button.hide()
+        #: The provider whose key ``add_key_button`` adds.
+        self.missing_key_provider = ""
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setObjectName("regenerateButton")
         self.regenerate_button.setAccessibleName("regenerateButton")
@@ -253,7 +259,7 @@ class RunPanel(QFrame):
         self.reasoning_view.setAccessibleName("reasoningView")
         self.reasoning_view.setReadOnly(True)
         self.reasoning_view.setMaximumHeight(110)
-        self.reasoning_view.setStyleSheet("color: palette(mid); font-style: italic;")
+        ThemedStyleSheet(self.reasoning_view, lambda c: f"color: {c.muted}; font-style: italic;")
         self.reasoning_view.hide()
         self.reasoning_toggle.toggled.connect(self._show_reasoning)
 
@@ -270,7 +276,11 @@ class RunPanel(QFrame):
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.metrics)
-        layout.addWidget(self.error)
+        error_row = QHBoxLayout()
+        error_row.setContentsMargins(0, 0, 0, 0)
+        error_row.addWidget(self.error, 1)
+        error_row.addWidget(self.add_key_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(error_row)
         layout.addWidget(self.reasoning_view)
         self.hide()
 
@@ -293,6 +303,7 @@ class RunPanel(QFrame):
         self.metrics.clear()
         self.error.clear()
         self.error.hide()
+        self.add_key_button.hide()
         self.continue_button.hide()
         self.reasoning_view.clear()
         self.reasoning_toggle.setChecked(False)
@@ -323,8 +334,11 @@ class RunPanel(QFrame):
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
 
-    def fail(self, text: str) -> None:
-        """A run that could not start (no key, unknown provider)."""
+    def fail(self, text: str, missing_key_provider: str = "") -> None:
+        """A run that could not start (no key, unknown provider); for a missing key the panel
+        offers to add one for ``missing_key_provider``."""
+        self.missing_key_provider = missing_key_provider
+        self.add_key_button.setVisible(bool(missing_key_provider))
         self.show()
         self.status.setText("Not sent")
         self.metrics.clear()
@@ -404,6 +418,9 @@ class RunController(QObject):
             action.triggered.connect(lambda _checked=False, k=kind: self.copy_as_code(k))
         self.panel.regenerate_button.clicked.connect(self.regenerate)
         self.panel.continue_button.clicked.connect(self.continue_answer)
+        self.panel.add_key_button.clicked.connect(
+            lambda: window.open_providers(self.panel.missing_key_provider, focus_key=True)
+        )
 
     def _start_warm_up(self) -> None:
         if not _warmed_up.is_set():
@@ -632,6 +649,7 @@ class RunController(QObject):
                 stream,
                 f"No API key for {provider.name}: add one in Settings › Providers…, "
                 f"or set the environment variable {provider.key_env}.",
+                missing_key_provider=provider.id,
             )
             return
         if stream.stop_requested:
@@ -639,12 +657,14 @@ class RunController(QObject):
             return
         await self._stream(stream, key)
 
-    def _end_without_run(self, stream: RunStream, text: str) -> None:
+    def _end_without_run(
+        self, stream: RunStream, text: str, missing_key_provider: str = ""
+    ) -> None:
         first = self._prefixes.get(stream.uid) if stream.uid is not None else None
         if stream.uid is not None and not stream.text and first == stream.prefix:
             self._prefixes.pop(stream.uid, None)
         self._current = None
-        self.panel.fail(text)
+        self.panel.fail(text, missing_key_provider)
         self._update_actions()
 
     async def _stream(self, stream: RunStream, api_key: str | None) -> None:
@@ -824,10 +844,7 @@ class RunController(QObject):
     def _update_actions(self) -> None:
         running = self._current is not None
         window = self._window
-        window.send_button.setEnabled(not running)
-        window.send_action.setEnabled(not running)
-        window.stop_button.setEnabled(running)
-        window.stop_action.setEnabled(running)
+        window.set_running(running)
         self.regenerate_action.setEnabled(not running)
         self.panel.regenerate_button.setEnabled(not running and self._last is not None)
         refusal = self.continue_refusal()
@@ -859,7 +876,7 @@ class RunController(QObject):
             if prefix and edit.toPlainText().startswith(prefix):
                 selection = QTextEdit.ExtraSelection()
                 selection.format = QTextCharFormat()
-                selection.format.setBackground(QColor(PREFIX_COLOUR))
+                selection.format.setBackground(colours().qcolor("prefix"))
                 selection.format.setToolTip("Prefilled: the answer continued this text.")
                 cursor = QTextCursor(edit.document())
                 cursor.setPosition(len(prefix), QTextCursor.MoveMode.KeepAnchor)
