@@ -174,7 +174,7 @@ async def main(rounds: int, one_line: bool) -> None:
         )
         window.providers = providers
         view = window.compare_view
-        view.services = compare_module.default_services(window, per_provider=COLUMNS)
+        view.services = compare_module.default_services(window.context, per_provider=COLUMNS)
         view.session = None
         window.workspace.replace_with(
             Workspace(

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from workbench.core import tokens
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore
-from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
+from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.secrets import KeyStore
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.loopback_server import LoopbackServer, Reply
@@ -47,7 +47,7 @@ def compare_window(
     """A window whose Compare tab sends to the loopback server with a key from the keyring."""
     loopback.api_key = KEY
     window = open_window()
-    registry = ProviderRegistry()
+    registry = window.context.providers
     registry.add(
         ProviderConfig(
             "loopback",
@@ -60,11 +60,11 @@ def compare_window(
     )
     keys = KeyStore(MemoryKeyring())
     keys.set("loopback", KEY)
-    window.providers = registry  # type: ignore[attr-defined]
-    window.key_store = keys  # type: ignore[attr-defined]
-    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    window.context.providers_changed.emit()
+    window.context.keys = keys
+    view: CompareView = window.compare_view
     # One retry, no waiting: the failing column gives up at once instead of backing off.
-    view.services = default_services(window, max_retries=1, backoff=0.0, timeout=10)
+    view.services = default_services(window.context, max_retries=1, backoff=0.0, timeout=10)
     window.workspace.replace_with(
         Workspace(
             title="Extraction",
@@ -85,7 +85,7 @@ def compare_window(
 
 
 def panes(window: MainWindow) -> dict[str, ComparePane]:
-    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = window.compare_view
     return {p.variant.label: p for p in view.panes() if p.variant is not None}
 
 
@@ -105,7 +105,7 @@ def test_failing_and_slow_columns_block_nothing(
     loopback.queue_for_model(
         "slow-model", Reply(text='"name": "Phone", "price": 299}', chunks=12, chunk_delay=0.08)
     )
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     columns = panes(compare_window)
     view.findChild(QPushButton, "runCompareButton").click()
 
@@ -156,7 +156,7 @@ def test_provider_that_cannot_prefill_says_so_and_sends_nothing(
     workspace = compare_window.workspace
     workspace.variants[1].provider = "openai"
     workspace.changed.emit()
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     columns = panes(compare_window)
     problem = columns["Failing"].findChild(QLabel, "paneProblem")
     assert "cannot prefill" in problem.text()  # said before running
@@ -172,7 +172,7 @@ def test_reopen_a_comparison_from_history(
     qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
 ) -> None:
     loopback.default_reply = Reply(text='"ok": true}')
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     with qtbot.waitSignal(view.comparison_finished, timeout=5000):
         view.findChild(QPushButton, "runCompareButton").click()
     group = view.group
@@ -235,7 +235,7 @@ def test_reasoning_is_shown_apart_from_the_answer(
     loopback.queue_for_model(
         "fast-model", Reply(reasoning="Weighing the price first", text='"a": 2}')
     )
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     with qtbot.waitSignal(view.comparison_finished, timeout=5000):
         view.findChild(QPushButton, "runCompareButton").click()
     columns = panes(compare_window)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoStack
@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core import tokens
-from workbench.core.catalog import Catalog, load_builtin_catalog
+from workbench.core.catalog import Catalog
 from workbench.core.compare import (
     MAX_VARIANTS,
     MIN_VARIANTS,
@@ -84,6 +84,9 @@ from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.undo import EditMessage, InsertMessage
+
+if TYPE_CHECKING:
+    from workbench.ui.context import AppContext, Shell
 from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
@@ -1269,22 +1272,20 @@ class LazyHistory:
 
 
 def default_services(
-    window: Any,
+    context: AppContext,
     *,
     per_provider: int = 2,
     max_retries: int = 3,
     backoff: float = 1.0,
     timeout: float | None = None,
 ) -> CompareServices:
-    """The app's services for the compare view of ``window``: its providers, keys and history.
+    """The app's services for the compare view: its providers, keys, catalog and history.
 
-    The window's own objects are looked up on every use, so that the compare view sees the
-    providers the user adds in the provider settings and the models the token meter learnt.
+    The context's objects are read on every use, so that the compare view sees the providers the
+    user adds in the provider settings and the models providers listed.
 
     Args:
-        window: The main window: its ``providers`` (the provider registry), ``key_store``,
-            ``history`` and ``token_meter`` are used when features put them there; otherwise
-            defaults are made.
+        context: The app's services.
         per_provider: How many variants of one provider stream at once.
         max_retries: Retries per run after a 429 or a 5xx.
         backoff: First wait between retries without ``Retry-After``.
@@ -1293,37 +1294,18 @@ def default_services(
     from workbench.core.compare import history_recorder, key_resolver, make_preparer
     from workbench.core.providers import ProviderRegistry
     from workbench.core.runner import DEFAULT_TIMEOUT, Run
-    from workbench.core.secrets import KeyStore
-
-    fallback: dict[str, Any] = {}
 
     def registry() -> ProviderRegistry:
-        found = getattr(window, "providers", None)
-        if isinstance(found, ProviderRegistry):
-            return found
-        if "registry" not in fallback:
-            fallback["registry"] = ProviderRegistry()
-        return cast(ProviderRegistry, fallback["registry"])
+        return context.providers
 
-    def keys() -> KeyStore:
-        found = getattr(window, "key_store", None)
-        return found if isinstance(found, KeyStore) else fallback.setdefault("keys", KeyStore())
-
-    history = getattr(window, "history", None) or LazyHistory()
+    history = LazyHistory()
 
     def catalog() -> Catalog:
-        # The token meter's catalog has the user's overrides and the models the provider listed.
-        found = getattr(getattr(window, "token_meter", None), "catalog", None)
-        if isinstance(found, Catalog):
-            return found
-        return cast(Catalog, fallback.setdefault("catalog", load_builtin_catalog()))
+        return context.catalog
 
     def counter() -> TokenCounter:
-        # The meter's counter has the conversation's messages cached already.
-        found = getattr(getattr(window, "token_meter", None), "counter", None)
-        if isinstance(found, TokenCounter):
-            return found
-        return cast(TokenCounter, fallback.setdefault("counter", TokenCounter()))
+        # Shared with the token meter, which has the conversation's messages cached already.
+        return context.counter
 
     run_timeout = DEFAULT_TIMEOUT if timeout is None else timeout
 
@@ -1338,7 +1320,7 @@ def default_services(
         )
 
     def make_session(workspace: Workspace) -> CompareSession:
-        resolve = key_resolver(keys())
+        resolve = key_resolver(context.keys)
         return CompareSession(
             make_preparer(workspace, registry()),
             make_run,
@@ -1380,18 +1362,17 @@ def default_services(
     )
 
 
-def install(window: Any) -> CompareView:
-    """Adds the Compare tab to ``window.main_tabs`` (``window.compare_view``)."""
-    view = CompareView(window.workspace, window.undo_stack, default_services(window))
-    window.main_tabs.addTab(view, "Compare")
-    window.compare_view = view
+def install(shell: Shell, context: AppContext) -> CompareView:
+    """Adds the Compare tab beside the conversation."""
+    view = CompareView(context.workspace, context.undo_stack, default_services(context))
+    shell.add_main_tab(view, "Compare")
 
     def answer_used(_text: str) -> None:
-        window.main_tabs.setCurrentIndex(0)
-        window.message_list.scroll_to_row(len(window.workspace.conversation) - 1)
-        window.statusBar().showMessage("Answer added to the conversation.", 5000)
+        shell.show_conversation()
+        shell.message_list.scroll_to_row(len(context.workspace.conversation) - 1)
+        context.show_status("Answer added to the conversation.", 5000)
 
     view.answer_used.connect(answer_used)
-    window.closed.connect(view.stop_all)
-    view.exported.connect(lambda path: window.statusBar().showMessage(f"Exported {path}", 5000))
+    context.closing.connect(view.stop_all)
+    view.exported.connect(lambda path: context.show_status(f"Exported {path}", 5000))
     return view

@@ -62,11 +62,12 @@ from workbench.core.run_types import (
 )
 from workbench.core.runner import Run
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
+from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
 from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 log = logging.getLogger(__name__)
 
@@ -340,10 +341,8 @@ class RunController(QObject):
     """Sends the window's workspace and streams answers into its cards.
 
     Args:
-        window: The main window (its workspace, undo stack, card list, buttons and menus).
-        keys: Where keys are read from.
-        history: The run history (recorded after every run).
-        catalog: Prices for the cost; the provider feed's catalog.
+        shell: Where it shows: the card column, the Send row, the Run menu.
+        context: The app's services: workspace, undo stack, providers, keys, catalog, history.
 
     Signals:
         run_started(): a run of the run panel started.
@@ -357,18 +356,15 @@ class RunController(QObject):
     run_finished = Signal(object)
     run_recorded = Signal(int)
 
-    def __init__(
-        self, window: MainWindow, keys: KeyStore, history: HistoryWorker, catalog: Catalog
-    ) -> None:
-        super().__init__(window)
-        self._window = window
-        self._conversation = window.workspace.conversation
-        self.keys = keys
-        self.history = history
-        self.catalog = catalog
+    def __init__(self, shell: Shell, context: AppContext) -> None:
+        super().__init__(context)
+        self._window = shell
+        self._context = context
+        self._conversation = context.workspace.conversation
         self.panel = RunPanel()
         self._streams: list[RunStream] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        #: The runs' coroutines (streams, key look-ups, history writes).
+        self._tasks = BackgroundTasks(self, report=context.show_status)
         self._current: RunStream | None = None
         self._last: RunStream | None = None
         #: The window closed: runs are stopped and their ends touch no widget.
@@ -385,14 +381,14 @@ class RunController(QObject):
         self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
         self.warm_up_timer.timeout.connect(self._start_warm_up)
         self.regenerate_action = _menu_action(
-            window, "&Regenerate", "Ctrl+Shift+R", self.regenerate
+            shell, "&Regenerate", "Ctrl+Shift+R", self.regenerate
         )
         self.regenerate_action.setObjectName("regenerateAction")
         self.continue_action = _menu_action(
-            window, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
+            shell, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
         )
         self.continue_action.setObjectName("continueAction")
-        copy_menu = window.run_menu.addMenu("Copy request as &code")
+        copy_menu = shell.menu("run").addMenu("Copy request as &code")
         copy_menu.setObjectName("copyAsCodeMenu")
         for kind, label in (
             ("python", "&Python (OpenAI SDK)"),
@@ -407,28 +403,43 @@ class RunController(QObject):
 
     def _start_warm_up(self) -> None:
         if not _warmed_up.is_set():
-            threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+            BackgroundTasks(self).run(_warm_up)
+
+    @property
+    def keys(self) -> KeyStore:
+        """Where keys are read from: the app's key store."""
+        return self._context.keys
+
+    @property
+    def history(self) -> HistoryWorker:
+        """The run history (recorded after every run): the app's one history worker."""
+        return self._context.history
+
+    @property
+    def catalog(self) -> Catalog:
+        """Prices for the cost: the app's one catalog (the user's override included)."""
+        return self._context.catalog
 
     # Checks --------------------------------------------------------------------------------
 
     def provider(self) -> ProviderConfig | None:
         """The workspace's provider, from the registry."""
-        return self._window.providers.get(self._window.workspace.params.provider)
+        return self._context.providers.get(self._context.workspace.params.provider)
 
     def request_problems(self) -> list[str]:
         """Why the workspace cannot go to its provider (unknown one, partial unsupported...)."""
         provider = self.provider()
         if provider is None:
             return [
-                f"Unknown provider {self._window.workspace.params.provider!r}: choose one in "
+                f"Unknown provider {self._context.workspace.params.provider!r}: choose one in "
                 "Parameters or add it in Settings › Providers…"
             ]
-        return request_problems(self._window.workspace, provider)
+        return request_problems(self._context.workspace, provider)
 
     @property
     def busy(self) -> bool:
         """Whether any run is streaming or being written to the history."""
-        return bool(self._tasks)
+        return self._tasks.busy
 
     @property
     def running(self) -> bool:
@@ -440,14 +451,14 @@ class RunController(QObject):
     def send(self) -> None:
         """Sends the workspace (already checked by the window) and streams the answer."""
         if self._current is not None:
-            self._window.statusBar().showMessage("A run is streaming: stop it first (Esc).", 6000)
+            self._context.show_status("A run is streaming: stop it first (Esc).", 6000)
             return
         provider = self.provider()
         if provider is None:
             self.panel.fail(self.request_problems()[0])
             return
         try:
-            request = build_request(self._window.workspace, provider)
+            request = build_request(self._context.workspace, provider)
         except RequestError as error:
             self.panel.fail(str(error))
             return
@@ -459,7 +470,7 @@ class RunController(QObject):
             uid=uid,
             prefix=request.prefix if uid is not None else "",
             interactive=True,
-            workspace_json=self._window.workspace.to_json(),
+            workspace_json=self._context.workspace.to_json(),
         )
         if uid is not None:
             first = self._prefixes.get(uid)
@@ -471,7 +482,7 @@ class RunController(QObject):
         self._update_actions()
         self.panel.start(stream.prefix)
         self.run_started.emit()
-        self._spawn(self._resolve_and_stream(stream, provider))
+        self._tasks.spawn(self._resolve_and_stream(stream, provider))
 
     def start_run(self, request: ChatRequest, api_key: str | None) -> RunStream:
         """Streams ``request`` into a new assistant card beside any other run (benchmarks,
@@ -482,9 +493,9 @@ class RunController(QObject):
             uid=None,
             prefix="",
             interactive=False,
-            workspace_json=self._window.workspace.to_json(),
+            workspace_json=self._context.workspace.to_json(),
         )
-        self._spawn(self._stream(stream, api_key))
+        self._tasks.spawn(self._stream(stream, api_key))
         return stream
 
     def stop(self) -> None:
@@ -529,7 +540,7 @@ class RunController(QObject):
             )
         elif last.role == "assistant" and not last.partial:
             commands.append(RemoveMessage(self._conversation, last.uid))
-        undo = self._window.undo_stack
+        undo = self._context.undo_stack
         if len(commands) > 1:
             undo.beginMacro("Regenerate")
         for command in commands:
@@ -562,21 +573,21 @@ class RunController(QObject):
         The key is read from the provider's environment variable in the code, never written.
         Returns the text copied, or None when the request cannot be built (the reason is shown).
         """
-        problems = self._window.workspace.problems() + self.request_problems()
+        problems = self._context.workspace.problems() + self.request_problems()
         provider = self.provider()
         if problems or provider is None:
-            self._window.statusBar().showMessage("Not copied: " + problems[0], 8000)
+            self._context.show_status("Not copied: " + problems[0], 8000)
             return None
-        text = export_request(build_request(self._window.workspace, provider), as_=kind)
+        text = export_request(build_request(self._context.workspace, provider), as_=kind)
         QGuiApplication.clipboard().setText(text)
-        self._window.statusBar().showMessage(f"Copied the request as {kind}.", 4000)
+        self._context.show_status(f"Copied the request as {kind}.", 4000)
         return text
 
     def continue_answer(self) -> None:
         """Sends the cut answer back as a prefix so the model carries on from where it stopped."""
         reason = self.continue_refusal()
         if reason is not None:
-            self._window.statusBar().showMessage(reason, 8000)
+            self._context.show_status(reason, 8000)
             return
         last = self._conversation[-1]
         self._window.editor.edit_field(last.uid, "partial", True)
@@ -601,11 +612,6 @@ class RunController(QObject):
         return None
 
     # Streaming -----------------------------------------------------------------------------
-
-    def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     def shutdown(self) -> None:
         """The window closed: stops every run at once.
@@ -695,7 +701,7 @@ class RunController(QObject):
             )
         except Exception as error:  # the run happened; losing its record must not hide it
             log.warning("Run not recorded in the history: %s", redact(str(error)))
-            self._window.statusBar().showMessage("This run could not be written to the history.")
+            self._context.show_status("This run could not be written to the history.")
         else:
             self.run_recorded.emit(history_id)
 
@@ -760,7 +766,7 @@ class RunController(QObject):
             message,
             f"Answer from {stream.request.model}",
         )
-        self._window.undo_stack.push(command)
+        self._context.undo_stack.push(command)
         stream.uid = message.uid
         if stream.interactive:
             self._window.message_list.scroll_to_row(command.index)
@@ -813,7 +819,7 @@ class RunController(QObject):
             after["tool_calls"] = [c.to_json() for c in result.tool_calls]
         message = self._conversation[index]
         before = {"content": stream.prefix, "tool_calls": list(message.tool_calls), "partial": True}
-        self._window.undo_stack.push(
+        self._context.undo_stack.push(
             ApplyAnswer(
                 self._conversation, stream.uid, before, after, f"Answer from {result.model}"
             )
@@ -823,11 +829,7 @@ class RunController(QObject):
 
     def _update_actions(self) -> None:
         running = self._current is not None
-        window = self._window
-        window.send_button.setEnabled(not running)
-        window.send_action.setEnabled(not running)
-        window.stop_button.setEnabled(running)
-        window.stop_action.setEnabled(running)
+        self._window.set_running(running)
         self.regenerate_action.setEnabled(not running)
         self.panel.regenerate_button.setEnabled(not running and self._last is not None)
         refusal = self.continue_refusal()
@@ -890,37 +892,30 @@ def _warm_up() -> None:
     gc.freeze()
 
 
-def install(window: MainWindow) -> RunController:
-    """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
-    from workbench.ui.common.provider_feed import ProviderFeed
+def install(shell: Shell, context: AppContext) -> RunController:
+    """Wires Send, Stop, Regenerate and Continue and the run panel into the shell."""
+    controller = RunController(shell, context)
+    shell.set_sender(controller)
+    context.closing.connect(controller.shutdown)
+    controller.run_recorded.connect(context.run_recorded)
+    shell.add_conversation_widget(controller.panel)
 
-    feed = ProviderFeed.of(window)
-    history = HistoryWorker()
-    controller = RunController(window, KeyStore(), history, feed.catalog)
-    window.run_controller = controller
-    window.closed.connect(controller.shutdown)
-    window.closed.connect(history.close)
-
-    page = window.send_problems.parentWidget()
-    column = page.layout() if page is not None else None
-    assert isinstance(column, QVBoxLayout), "the conversation page lays out a column"
-    column.insertWidget(column.indexOf(window.send_problems), controller.panel)
-
-    model = window.message_list.model()
+    cards = shell.message_list
+    model = cards.model()
     model.dataChanged.connect(controller.decorate_cards)
     model.rowsInserted.connect(controller.decorate_cards)
     model.modelReset.connect(controller.decorate_cards)
-    window.message_list.editors_synced.connect(controller.decorate_cards)
+    cards.editors_synced.connect(controller.decorate_cards)
     controller._update_actions()
     controller.warm_up_timer.start()
     return controller
 
 
 def _menu_action(
-    window: MainWindow, text: str, shortcut: str, slot: Callable[[], object]
+    shell: Shell, text: str, shortcut: str, slot: Callable[[], object]
 ) -> QAction:
-    action = QAction(text, window)
+    action = QAction(text, shell.window())
     action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(slot)
-    window.run_menu.addAction(action)
+    shell.menu("run").addAction(action)
     return action
