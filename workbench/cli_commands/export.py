@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Prints the request as code; 2 for bad input."""
     from workbench.cli_commands.run import common_setup
     from workbench.core.export import export_request
-    from workbench.core.runner import RunOverrides, RunSetupError, prepare_runs
+    from workbench.core.sessions import RunOverrides, RunSetupError, prepare_runs
 
     workspace, registry = common_setup(args)
     overrides = RunOverrides(provider=args.provider, model=args.model, base_url=args.base_url)

@@ -11,9 +11,11 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from workbench.core.history import HistoryStore
+from workbench.core.payloads import ChatRequest
+from workbench.core.run_types import RunResult
 
 T = TypeVar("T")
 
@@ -43,6 +45,18 @@ class HistoryWorker:
         """
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._with_store, work)
+
+    async def record(
+        self,
+        request: ChatRequest,
+        result: RunResult,
+        workspace_json: dict[str, Any],
+        group: str | None = None,
+    ) -> int:
+        """Records one ended run (the run engine's recorder); returns its id."""
+        return await self.call(
+            lambda store: store.record(request, result, workspace_json, group=group)
+        )
 
     def close(self) -> None:
         """Lets queued writes finish, then stops the thread."""

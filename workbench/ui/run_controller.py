@@ -1,11 +1,12 @@
 """Runs in the window: Send, Stop, Regenerate, Continue, and the answer streaming into its card.
 
-The controller builds the request through the provider's payload builder, resolves the key (OS
-keyring, then the provider's environment variable) off the UI thread, and consumes the core
-:class:`~workbench.core.runner.Run` on the qasync loop. Deltas are collected as they arrive and
-applied to the conversation at most every ``FLUSH_MS`` milliseconds (less often when applying
-takes long), so several fast streams never starve the UI thread. Every finished run is recorded
-in the history, without the key.
+The controller prepares the request and starts it on the app's run engine
+(:class:`~workbench.core.sessions.RunEngine`), which looks the key up off the UI thread, takes a
+slot of the provider's limit, streams the run and records it in the history (without the key);
+the controller shows the engine's events. Deltas are collected as they arrive and applied to the
+conversation at most every ``FLUSH_MS`` milliseconds (less often when applying takes long), so
+several fast streams never starve the UI thread. A run that could not be written to the history
+says so on the run panel.
 
 The answer goes into a new assistant card, added through the undo stack when the first piece
 arrives, or, when the last card is partial (a prefilled answer), into that card, which then shows
@@ -14,7 +15,6 @@ prefix and continuation as one message with the prefix highlighted.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -46,10 +46,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.catalog import Catalog
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.core.export import export_request
-from workbench.core.payloads import ChatRequest, RequestError, build_request, request_problems
+from workbench.core.payloads import ChatRequest, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
     Finished,
@@ -60,8 +59,18 @@ from workbench.core.run_types import (
     ToolCall,
     ToolCallDelta,
 )
-from workbench.core.runner import Run
-from workbench.core.secrets import KeyStore, NoKeyringError, redact
+from workbench.core.secrets import KeyStore
+from workbench.core.sessions import (
+    EngineEvent,
+    NotRecorded,
+    PreparedRun,
+    ProviderLimiter,
+    Queued,
+    Recorded,
+    RunEngine,
+    RunSetupError,
+    RunTicket,
+)
 from workbench.ui.history_worker import HistoryWorker
 from workbench.ui.undo import InsertMessage
 
@@ -172,19 +181,17 @@ class RunStream:
 
     Attributes:
         request: What was sent (no key in it).
-        run: The core run.
+        ticket: The run on the engine; None until it is started.
         uid: The card the answer goes to; None until the first piece of a new answer arrives.
         prefix: The partial prefix the card started with ("" for a new answer).
         interactive: The run the window's run panel follows (Send, Regenerate, Continue).
-        workspace_json: The workspace as sent, for the history.
     """
 
     request: ChatRequest
-    run: Run | None
+    ticket: RunTicket | None
     uid: int | None
     prefix: str
     interactive: bool
-    workspace_json: dict[str, Any]
     text: str = ""
     pending: list[str] = field(default_factory=list)
     reasoning: str = ""
@@ -232,6 +239,9 @@ class RunPanel(QFrame):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+        self.history_error = self._label("runHistoryError")
+        self.history_error.setStyleSheet("color: #c0392b;")
+        self.history_error.hide()
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setObjectName("regenerateButton")
         self.regenerate_button.setAccessibleName("regenerateButton")
@@ -271,6 +281,7 @@ class RunPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.metrics)
         layout.addWidget(self.error)
+        layout.addWidget(self.history_error)
         layout.addWidget(self.reasoning_view)
         self.hide()
 
@@ -293,6 +304,8 @@ class RunPanel(QFrame):
         self.metrics.clear()
         self.error.clear()
         self.error.hide()
+        self.history_error.clear()
+        self.history_error.hide()
         self.continue_button.hide()
         self.reasoning_view.clear()
         self.reasoning_toggle.setChecked(False)
@@ -323,6 +336,18 @@ class RunPanel(QFrame):
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
 
+    def queued(self, event: Queued) -> None:
+        """The run waits for a free slot of its provider."""
+        self.status.setText(
+            f"Waiting: {event.limit} run(s) of {event.provider} are streaming "
+            f"(Settings: at most {event.limit} at once)…"
+        )
+
+    def not_recorded(self, reason: str) -> None:
+        """The run ended but could not be written to the history."""
+        self.history_error.setText(f"This run was not saved in the history: {reason}")
+        self.history_error.show()
+
     def fail(self, text: str) -> None:
         """A run that could not start (no key, unknown provider)."""
         self.show()
@@ -341,9 +366,8 @@ class RunController(QObject):
 
     Args:
         window: The main window (its workspace, undo stack, card list, buttons and menus).
-        keys: Where keys are read from.
-        history: The run history (recorded after every run).
-        catalog: Prices for the cost; the provider feed's catalog.
+        engine: The app's run engine (keys, limit, history, catalog).
+        history: The run history the engine records in (the history panel reads it).
 
     Signals:
         run_started(): a run of the run panel started.
@@ -357,18 +381,16 @@ class RunController(QObject):
     run_finished = Signal(object)
     run_recorded = Signal(int)
 
-    def __init__(
-        self, window: MainWindow, keys: KeyStore, history: HistoryWorker, catalog: Catalog
-    ) -> None:
+    def __init__(self, window: MainWindow, engine: RunEngine, history: HistoryWorker) -> None:
         super().__init__(window)
         self._window = window
         self._conversation = window.workspace.conversation
-        self.keys = keys
+        self.engine = engine
         self.history = history
-        self.catalog = catalog
         self.panel = RunPanel()
         self._streams: list[RunStream] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        #: Runs started here whose events are not all out yet (history write included).
+        self._tickets: set[RunTicket] = set()
         self._current: RunStream | None = None
         self._last: RunStream | None = None
         #: The window closed: runs are stopped and their ends touch no widget.
@@ -427,8 +449,9 @@ class RunController(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether any run is streaming or being written to the history."""
-        return bool(self._tasks)
+        """Whether any run is waiting, streaming or being written to the history."""
+        self._tickets = {t for t in self._tickets if not t.done}
+        return bool(self._tickets)
 
     @property
     def running(self) -> bool:
@@ -447,19 +470,19 @@ class RunController(QObject):
             self.panel.fail(self.request_problems()[0])
             return
         try:
-            request = build_request(self._window.workspace, provider)
-        except RequestError as error:
-            self.panel.fail(str(error))
+            prepared = self.engine.prepare(self._window.workspace)
+        except RunSetupError as error:
+            self.panel.fail(" ".join(error.problems))
             return
+        request = prepared.request
         last = self._conversation[-1] if len(self._conversation) else None
         uid = last.uid if last is not None and last.partial else None
         stream = RunStream(
             request=request,
-            run=None,
+            ticket=None,
             uid=uid,
             prefix=request.prefix if uid is not None else "",
             interactive=True,
-            workspace_json=self._window.workspace.to_json(),
         )
         if uid is not None:
             first = self._prefixes.get(uid)
@@ -471,20 +494,31 @@ class RunController(QObject):
         self._update_actions()
         self.panel.start(stream.prefix)
         self.run_started.emit()
-        self._spawn(self._resolve_and_stream(stream, provider))
+        self._start(stream, prepared)
 
     def start_run(self, request: ChatRequest, api_key: str | None) -> RunStream:
         """Streams ``request`` into a new assistant card beside any other run (benchmarks,
-        batch use); the run panel keeps following the interactive run."""
-        stream = RunStream(
-            request=request,
-            run=None,
-            uid=None,
-            prefix="",
-            interactive=False,
+        batch use), within the provider's limit; the run panel keeps following the interactive
+        run."""
+        # The request says all the engine needs of its provider (the key is given).
+        provider = ProviderConfig(
+            request.provider,
+            request.provider_label,
+            request.kind,
+            request.base_url,
+            Prefill.NONE,
+            request.key_env,
+            request.needs_key,
+        )
+        prepared = PreparedRun(
+            request,
+            provider,
+            api_key=api_key,
+            key_known=True,
             workspace_json=self._window.workspace.to_json(),
         )
-        self._spawn(self._stream(stream, api_key))
+        stream = RunStream(request=request, ticket=None, uid=None, prefix="", interactive=False)
+        self._start(stream, prepared)
         return stream
 
     def stop(self) -> None:
@@ -493,8 +527,8 @@ class RunController(QObject):
         if stream is None:
             return
         stream.stop_requested = True
-        if stream.run is not None:
-            stream.run.stop()
+        if stream.ticket is not None:
+            stream.ticket.stop()
         self.panel.status.setText("Stopping…")
 
     def regenerate(self) -> None:
@@ -602,102 +636,96 @@ class RunController(QObject):
 
     # Streaming -----------------------------------------------------------------------------
 
-    def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     def shutdown(self) -> None:
         """The window closed: stops every run at once.
 
         Left streaming, a run went on updating the conversation and the run panel of a window
-        being deleted (a RuntimeError from a dead widget when it ended).
+        being deleted (a RuntimeError from a dead widget when it ended). The history closes once
+        the stopped runs are recorded.
         """
         self._closed = True
         self._flush_timer.stop()
         for stream in [*self._streams, *([self._current] if self._current else [])]:
             stream.stop_requested = True
-            if stream.run is not None:
-                stream.run.stop()
+            if stream.ticket is not None:
+                stream.ticket.stop()
+        # Stopped runs are still recorded: the history closes once the last one is written.
+        pending = {t for t in self._tickets if not t.done}
 
-    async def _resolve_and_stream(self, stream: RunStream, provider: ProviderConfig) -> None:
-        try:
-            key = await asyncio.to_thread(self.keys.resolve_key, provider)
-        except NoKeyringError:
-            key = None
+        def one_done(ticket: RunTicket) -> None:
+            pending.discard(ticket)
+            if not pending:
+                self.history.close()
+
+        for ticket in list(pending):
+            ticket.add_done_callback(one_done)
+        if not pending:
+            self.history.close()
+
+    def _start(self, stream: RunStream, prepared: PreparedRun) -> None:
+        stream.ticket = self.engine.start(
+            prepared, lambda ticket, event: self._on_event(stream, ticket, event)
+        )
+        self._tickets.add(stream.ticket)
+
+    def _on_event(self, stream: RunStream, ticket: RunTicket, event: EngineEvent) -> None:
+        """One event of a run (called for every chunk: the flush timer does the drawing)."""
         if self._closed:
+            return  # nothing left to show it in
+        if isinstance(event, TextDelta):
+            stream.pending.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            stream.reasoning_pending.append(event.text)
+        elif isinstance(event, ToolCallDelta):
+            stream.tool_calls[event.index] = event.call
+            stream.tool_calls_dirty = True
+        elif isinstance(event, Status | Queued):
+            if stream.interactive:
+                if isinstance(event, Queued):
+                    self.panel.queued(event)
+                else:
+                    self.panel.status.setText(event.text)
+                text = self.panel.status.text()
+                self.status_changed.emit(text)
             return
-        if key is None and provider.needs_key:
-            self._end_without_run(
-                stream,
-                f"No API key for {provider.name}: add one in Settings › Providers…, "
-                f"or set the environment variable {provider.key_env}.",
+        elif isinstance(event, Finished):
+            if stream in self._streams:
+                self._streams.remove(stream)
+            if ticket.sent:
+                self._finish(stream, event.result)
+            else:  # no key, or stopped while it waited
+                self._end_without_run(stream, event.result.error or "Stopped before sending.")
+            return
+        elif isinstance(event, Recorded):
+            self.run_recorded.emit(event.history_id)
+            return
+        elif isinstance(event, NotRecorded):
+            # The run happened; losing its record must not go unnoticed: say so on that run.
+            if stream is self._last:
+                self.panel.not_recorded(event.message)
+            self._window.statusBar().showMessage(
+                f"This run could not be written to the history: {event.message}", 8000
             )
             return
-        if stream.stop_requested:
-            self._end_without_run(stream, "Stopped before sending.")
+        else:  # Started: the slot is taken, the request goes out
+            if stream not in self._streams:
+                self._streams.append(stream)
+            if stream.interactive and stream is self._current:
+                self.panel.status.setText("Sending…")
             return
-        await self._stream(stream, key)
+        if stream not in self._streams:
+            self._streams.append(stream)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
 
     def _end_without_run(self, stream: RunStream, text: str) -> None:
         first = self._prefixes.get(stream.uid) if stream.uid is not None else None
         if stream.uid is not None and not stream.text and first == stream.prefix:
             self._prefixes.pop(stream.uid, None)
-        self._current = None
-        self.panel.fail(text)
+        if stream is self._current:
+            self._current = None
+            self.panel.fail(text)
         self._update_actions()
-
-    async def _stream(self, stream: RunStream, api_key: str | None) -> None:
-        stream.run = Run(stream.request, api_key, catalog=self.catalog)
-        if stream.stop_requested:
-            stream.run.stop()
-        self._streams.append(stream)
-        result: RunResult | None = None
-        try:
-            async for event in stream.run.events():
-                if isinstance(event, TextDelta):
-                    stream.pending.append(event.text)
-                elif isinstance(event, ReasoningDelta):
-                    stream.reasoning_pending.append(event.text)
-                elif isinstance(event, ToolCallDelta):
-                    stream.tool_calls[event.index] = event.call
-                    stream.tool_calls_dirty = True
-                elif isinstance(event, Status):
-                    if stream.interactive:
-                        self.panel.status.setText(event.text)
-                        self.status_changed.emit(event.text)
-                    continue
-                elif isinstance(event, Finished):
-                    result = event.result
-                    break
-                if not self._flush_timer.isActive():
-                    self._flush_timer.start()
-        except Exception as error:  # a bug in a layer below must not take the window down
-            log.exception("Run failed unexpectedly")
-            result = RunResult(
-                provider=stream.request.provider,
-                model=stream.request.model,
-                prefix=stream.prefix,
-                text=stream.text + "".join(stream.pending),
-                error=redact(f"The run failed unexpectedly: {error}"),
-                interrupted=True,
-            )
-        finally:
-            if stream in self._streams:
-                self._streams.remove(stream)
-        assert result is not None  # the runner always ends with Finished
-        if self._closed:
-            return  # nothing left to show it in (and the history is closed)
-        self._finish(stream, result)
-        try:
-            history_id = await self.history.call(
-                lambda store: store.record(stream.request, result, stream.workspace_json)
-            )
-        except Exception as error:  # the run happened; losing its record must not hide it
-            log.warning("Run not recorded in the history: %s", redact(str(error)))
-            self._window.statusBar().showMessage("This run could not be written to the history.")
-        else:
-            self.run_recorded.emit(history_id)
 
     def flush(self) -> None:
         """Applies the pieces that arrived to the cards (called by the flush timer).
@@ -747,8 +775,8 @@ class RunController(QObject):
         try:
             index = self._conversation.index_of(stream.uid)
         except ValueError:  # the user deleted the card: stop feeding it
-            if stream.run is not None:
-                stream.run.stop()
+            if stream.ticket is not None:
+                stream.ticket.stop()
             return
         self._conversation.update(index, **values)
 
@@ -896,10 +924,18 @@ def install(window: MainWindow) -> RunController:
 
     feed = ProviderFeed.of(window)
     history = HistoryWorker()
-    controller = RunController(window, KeyStore(), history, feed.catalog)
+    window.key_store = KeyStore()  # type: ignore[attr-defined]
+    engine = RunEngine(
+        lambda: window.providers,
+        lambda: window.key_store,  # type: ignore[attr-defined]
+        limiter=ProviderLimiter(window.settings.max_concurrent_per_provider),
+        recorder=history.record,
+        catalog=lambda: feed.catalog,
+    )
+    window.run_engine = engine  # type: ignore[attr-defined]
+    controller = RunController(window, engine, history)
     window.run_controller = controller
     window.closed.connect(controller.shutdown)
-    window.closed.connect(history.close)
 
     page = window.send_problems.parentWidget()
     column = page.layout() if page is not None else None
