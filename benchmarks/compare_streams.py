@@ -150,7 +150,7 @@ async def main(rounds: int, one_line: bool) -> None:
     from workbench.core.conversation import Message
     from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
     from workbench.core.workspace import Params, Variant, Workspace
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
     context = multiprocessing.get_context("spawn")
     here, there = context.Pipe()

@@ -21,8 +21,8 @@ from workbench.core.providers import ProviderRegistry, prefill_refusal, preset
 from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, Usage
 from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
-from workbench.ui import dialogs
-from workbench.ui.compare_view import ComparePane, CompareServices, CompareView
+from workbench.ui.common import dialogs
+from workbench.ui.compare.compare_view import ComparePane, CompareServices, CompareView
 
 
 class ScriptedRun:

@@ -19,9 +19,9 @@ from tests.ui.run_helpers import (
 )
 from workbench.core import paths
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui import dialogs
-from workbench.ui.main_window import MainWindow
-from workbench.ui.run_controller import RunController
+from workbench.ui.common import dialogs
+from workbench.ui.run.run_controller import RunController
+from workbench.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -300,7 +300,7 @@ def test_runs_are_recorded_in_the_history_without_the_key(
             assert SECRET.encode() not in path.read_bytes(), path
 
     # The History tab lists the run and reopens it as a new, unsaved workspace.
-    from workbench.ui.history_panel import HistoryPanel
+    from workbench.ui.history.history_panel import HistoryPanel
 
     panel = window.findChild(HistoryPanel, "historyPanel")
     assert panel is not None

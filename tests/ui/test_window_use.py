@@ -30,10 +30,10 @@ from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, load, wait_idle
 from workbench.core.secrets import SERVICE
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui import dialogs
-from workbench.ui.main_window import MainWindow
-from workbench.ui.message_card import MessageCard
-from workbench.ui.run_controller import RunController
+from workbench.ui.common import dialogs
+from workbench.ui.conversation.message_card import MessageCard
+from workbench.ui.run.run_controller import RunController
+from workbench.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -414,7 +414,7 @@ def test_closing_the_window_mid_run_stops_the_run_quietly(
 
 
 def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot: QtBot) -> None:
-    from workbench.ui.token_meter import SEGMENT_COLOURS
+    from workbench.ui.tokens.token_meter import SEGMENT_COLOURS
 
     load(window, [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
     bar = window.findChild(QWidget, "tokenMeter")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ KNOWN_PARAMS = (
     "response_format",
 )
 TOOL_CHOICES = ("auto", "none", "required")
+#: The largest max_tokens any API takes (a signed 32-bit integer); the field cannot show more.
+MAX_TOKENS_LIMIT = 2**31 - 1
 #: Workbench-only data kept inside a tool object; stripped before sending.
 TOOL_META_KEY = "x-workbench"
 
@@ -109,6 +112,8 @@ class Params:
             found.append(("top_p", "top_p must be above 0 and at most 1."))
         if self.max_tokens is not None and self.max_tokens < 1:
             found.append(("max_tokens", "max_tokens must be a positive number of tokens."))
+        if self.max_tokens is not None and self.max_tokens > MAX_TOKENS_LIMIT:
+            found.append(("max_tokens", f"max_tokens must be at most {MAX_TOKENS_LIMIT:,}."))
         if len(self.stop) > 4:
             found.append(("stop", "At most 4 stop sequences."))
         if any(not s for s in self.stop):
@@ -259,7 +264,7 @@ class Workspace:
         data: dict[str, Any] = {
             "format": FORMAT,
             "title": self.title,
-            "messages": [message_to_json(m) for m in self.conversation],
+            "messages": [message_to_json(m, for_file=True) for m in self.conversation],
         }
         if self.tools:
             data["tools"] = [t.to_json() for t in self.tools]
@@ -278,11 +283,17 @@ class Workspace:
 # Messages -----------------------------------------------------------------------------------
 
 
-def message_to_json(message: Message) -> dict[str, Any]:
-    """A message as an OpenAI-style object (plus ``partial`` and ``name`` when set)."""
+def message_to_json(message: Message, *, for_file: bool = False) -> dict[str, Any]:
+    """A message as an OpenAI-style object (plus ``partial`` and ``name`` when set).
+
+    With ``for_file`` it also carries what only the workspace file keeps (``prefill``, the
+    answer's ``alternates``); requests and counts never see those.
+    """
     data: dict[str, Any] = {"role": message.role}
     parts = message.extra.get("content_parts")
-    data["content"] = copy.deepcopy(parts) if parts is not None else message.content
+    data["content"] = (
+        parts_with_text(parts, message.content) if isinstance(parts, list) else message.content
+    )
     if message.name:
         data["name"] = message.name
     if message.partial:
@@ -291,10 +302,38 @@ def message_to_json(message: Message) -> dict[str, Any]:
         data["tool_calls"] = copy.deepcopy(message.tool_calls)
     if message.tool_call_id:
         data["tool_call_id"] = message.tool_call_id
+    if for_file and message.prefill:
+        data["prefill"] = message.prefill
+    if for_file and message.alternates:
+        # The file has no place for the shown answer's position: it reads back as the last.
+        data["alternates"] = list(message.alternates)
     for key, value in message.extra.items():
         if key != "content_parts":
             data.setdefault(key, copy.deepcopy(value))
     return data
+
+
+def parts_text(parts: list[Any]) -> str:
+    """The text of a list of content parts, as a card shows it (text parts joined by lines)."""
+    texts = [p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "text"]
+    return "\n".join(t for t in texts if isinstance(t, str))
+
+
+def parts_with_text(parts: list[Any], text: str) -> list[Any]:
+    """``parts`` carrying ``text``, the card's (possibly edited) text.
+
+    Unchanged text keeps the parts as they were. Edited text replaces the text parts with one
+    text part where the first one stood; images and other parts stay in place.
+    """
+    parts = copy.deepcopy(parts)
+    if parts_text(parts) == text:
+        return parts
+    is_text = [isinstance(p, dict) and p.get("type") == "text" for p in parts]
+    first = is_text.index(True) if True in is_text else len(parts)
+    kept = [p for p, textual in zip(parts, is_text, strict=True) if not textual]
+    new_part = [{"type": "text", "text": text}] if text or not kept else []
+    before = sum(1 for textual in is_text[:first] if not textual)
+    return [*kept[:before], *new_part, *kept[before:]]
 
 
 def message_from_json(data: Any, where: str) -> Message:
@@ -314,10 +353,7 @@ def message_from_json(data: Any, where: str) -> Message:
         text = content
     elif isinstance(content, list):
         # Multimodal content parts: the text is edited, the parts are kept for sending.
-        texts = [
-            p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"
-        ]
-        text = "\n".join(t for t in texts if isinstance(t, str))
+        text = parts_text(content)
         extra["content_parts"] = content
     else:
         raise WorkspaceError("content must be a string", path=f"{where}.content")
@@ -333,7 +369,24 @@ def message_from_json(data: Any, where: str) -> Message:
     tool_call_id = data.get("tool_call_id") or ""
     if not isinstance(tool_call_id, str):
         raise WorkspaceError("tool_call_id must be a string", path=f"{where}.tool_call_id")
-    known = {"role", "content", "name", "partial", "tool_calls", "tool_call_id"}
+    prefill = data.get("prefill", "")
+    if not isinstance(prefill, str):
+        raise WorkspaceError("prefill must be a string", path=f"{where}.prefill")
+    alternates = data.get("alternates", [])
+    if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
+        raise WorkspaceError("alternates must be a list of strings", path=f"{where}.alternates")
+    if alternates and role != "assistant":
+        raise WorkspaceError("only an assistant message has alternates", path=f"{where}.alternates")
+    known = {
+        "role",
+        "content",
+        "name",
+        "partial",
+        "tool_calls",
+        "tool_call_id",
+        "prefill",
+        "alternates",
+    }
     extra.update({k: copy.deepcopy(v) for k, v in data.items() if k not in known})
     return Message(
         role=role,
@@ -343,6 +396,8 @@ def message_from_json(data: Any, where: str) -> Message:
         tool_calls=copy.deepcopy(tool_calls),
         tool_call_id=tool_call_id,
         extra=extra,
+        prefill=prefill,
+        alternates=list(alternates),
     )
 
 
@@ -450,7 +505,14 @@ def _number(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
         raise WorkspaceError(
             f"must be a {'number' if kind is float else 'whole number'}", path=f"{where}.{key}"
         )
-    return kind(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise WorkspaceError("must be a finite number", path=f"{where}.{key}")
+    if kind is int and not -MAX_TOKENS_LIMIT <= value <= MAX_TOKENS_LIMIT:
+        raise WorkspaceError(f"must be at most {MAX_TOKENS_LIMIT:,}", path=f"{where}.{key}")
+    try:
+        return kind(value)
+    except OverflowError:  # an integer too large for a float
+        raise WorkspaceError("is too large", path=f"{where}.{key}") from None
 
 
 def params_from_json(data: Any, where: str = "params") -> Params:

@@ -40,11 +40,11 @@ from workbench.core.meter import MeterReading, measure, provider_kind, tools_to_
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.secrets import KeyStore, redact
 from workbench.core.tokens import Calibration, TokenCounter, encoding, encoding_ready
-from workbench.ui.provider_feed import ProviderFeed
-from workbench.ui.undo import SetParam
+from workbench.ui.common.provider_feed import ProviderFeed
+from workbench.ui.common.undo import SetParam
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbench.cli import EXIT_OK, CliError, command
+from workbench.cli import EXIT_OK, CliError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Prints the request as code; 2 for bad input."""
-    from workbench.cli_commands.run import common_setup
+    from workbench.cli.run import common_setup
     from workbench.core.export import export_request
     from workbench.core.sessions import RunOverrides, RunSetupError, prepare_runs
 
@@ -44,8 +44,3 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from None
     sys.stdout.write(export_request(prepared[0].request, args.as_))
     return EXIT_OK
-
-
-command("export", "Print the exact request as Python, curl or JSON (the key stays in a variable).")(
-    (add_arguments, run)
-)

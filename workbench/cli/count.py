@@ -14,7 +14,7 @@ import json
 import os
 import sys
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, command
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
 from workbench.core.catalog import load_catalog
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
@@ -168,6 +168,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"prompt-workbench count: {failure}", file=sys.stderr)
         return EXIT_RUN_FAILED
     return EXIT_OK
-
-
-command("count", "Count a workspace's prompt tokens and recommend a model")((add_arguments, run))

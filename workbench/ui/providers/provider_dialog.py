@@ -48,10 +48,10 @@ from workbench.core.providers import (
     validate_base_url,
 )
 from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
-from workbench.ui import dialogs
+from workbench.ui.common import dialogs
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -569,7 +569,7 @@ class ProviderDialog(QDialog):
 
 def install(window: MainWindow) -> None:
     """Adds Settings › Providers… to ``window``; listed models feed its model selector."""
-    from workbench.ui.provider_feed import ProviderFeed
+    from workbench.ui.common.provider_feed import ProviderFeed
 
     feed = ProviderFeed.of(window)
 

@@ -16,6 +16,7 @@ prefix and continuation as one message with the prefix highlighted.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import logging
 import threading
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core import alternates
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.core.export import export_request
 from workbench.core.payloads import ChatRequest, build_request, request_problems
@@ -71,11 +73,11 @@ from workbench.core.sessions import (
     RunSetupError,
     RunTicket,
 )
-from workbench.ui.history_worker import HistoryWorker
-from workbench.ui.undo import InsertMessage
+from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +174,60 @@ class ApplyAnswer(QUndoCommand):
                 self._conversation.update(index, partial=True)
 
 
+class RegenerateAnswer(QUndoCommand):
+    """A new answer replaced the shown one, which is kept as an alternate of the same card.
+
+    Pushed when the first piece of the new answer arrives (until then the old answer stays, so a
+    refused or failed request loses nothing). The tool-result cards that answered the old
+    answer's calls go with it. ``after`` is brought up to date when the run ends, so a redo
+    after an undo brings back the whole answer.
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        uid: int,
+        after: dict[str, Any],
+        trailing: list[int],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._conversation = conversation
+        self._uid = uid
+        message = conversation[conversation.index_of(uid)]
+        self._before = {name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS}
+        self.after = after
+        self._trailing_uids = trailing
+        self._removed: list[tuple[int, Message]] = []
+
+    def redo(self) -> None:
+        self._removed = []
+        for uid in self._trailing_uids:
+            with contextlib.suppress(ValueError):
+                index = self._conversation.index_of(uid)
+                self._removed.append((index, self._conversation.remove(index)))
+        with contextlib.suppress(ValueError):
+            self._conversation.update(self._conversation.index_of(self._uid), **self.after)
+
+    def undo(self) -> None:
+        with contextlib.suppress(ValueError):
+            self._conversation.update(self._conversation.index_of(self._uid), **self._before)
+        for index, message in reversed(self._removed):
+            self._conversation.insert(index, message)
+        self._removed = []
+
+
+_ANSWER_FIELDS = ("content", "tool_calls", "prefill", "alternates", "alternate_at")
+
+
+@dataclass
+class Regeneration:
+    """What a Regenerate replaces: the answer's tool-result cards, and the undo step once begun."""
+
+    trailing: list[int]
+    command: RegenerateAnswer | None = None
+
+
 # One stream ---------------------------------------------------------------------------------
 
 
@@ -201,6 +257,8 @@ class RunStream:
     result: RunResult | None = None
     stop_requested: bool = False
     applied_at: float = 0.0
+    #: Regenerate: the answer card stays as it is until the first piece of the new answer.
+    regeneration: Regeneration | None = None
 
     @property
     def dirty(self) -> bool:
@@ -484,8 +542,8 @@ class RunController(QObject):
             prefix=request.prefix if uid is not None else "",
             interactive=True,
         )
-        if uid is not None:
-            first = self._prefixes.get(uid)
+        if uid is not None and last is not None:
+            first = self._prefixes.get(uid) or last.prefill or None
             # Continue sends the cut answer as the prefix; the card's own prefix stays the user's
             # first one, so Regenerate starts the answer over from it, not from the cut.
             if first is None or not stream.prefix.startswith(first):
@@ -532,63 +590,75 @@ class RunController(QObject):
         self.panel.status.setText("Stopping…")
 
     def regenerate(self) -> None:
-        """Replaces the last answer: back to its prefix (or removed), then sent again.
+        """Asks again for the last answer; the new one joins it as an alternate of its card.
 
-        An answer that asked for tools goes with the result cards that follow it: left there,
-        they would be sent (empty) and the new answer would come after them.
+        The request is the one that produced the answer: the messages before it, and its prefix
+        (with its name) when it continued a prefilled start. The old answer stays on screen until
+        the new one begins, so a refused or failed request loses nothing; then the card shows
+        the new answer and keeps the old one (◀ ▶ on the card). An answer that asked for tools
+        goes with the result cards that follow it: left there, they would be sent (empty) and
+        the new answer would come after them.
         """
-        from workbench.ui.undo import RemoveMessage
-
         if self._current is not None or not len(self._conversation):
             return
-        commands: list[QUndoCommand] = []
-        answer_uid = self._tool_call_answer_uid()
-        end = len(self._conversation)
-        if answer_uid is not None:
-            end = self._conversation.index_of(answer_uid) + 1
-            commands += [
-                RemoveMessage(self._conversation, m.uid)
-                for m in self._conversation.messages[end:][::-1]
-            ]
-        last = self._conversation[end - 1]
-        if last.role == "assistant" and last.uid in self._prefixes and not last.partial:
-            commands.append(
-                ApplyAnswer(
-                    self._conversation,
-                    last.uid,
-                    before=self._answer_values(last),
-                    after={"content": self._prefixes[last.uid], "tool_calls": [], "partial": True},
-                    text="Regenerate: back to the prefix",
-                )
+        target = self._answer_to_regenerate()
+        if target is None:
+            self._window.send()  # nothing answered yet (or a prefix waiting): a plain send
+            return
+        index, trailing = target
+        workspace = self._window.workspace
+        base = alternates.regenerate_base(workspace, index)
+        provider = self.provider()
+        problems = base.problems()
+        if not problems:
+            problems = (
+                self.request_problems() if provider is None else request_problems(base, provider)
             )
-        elif last.role == "assistant" and not last.partial:
-            commands.append(RemoveMessage(self._conversation, last.uid))
-        undo = self._window.undo_stack
-        if len(commands) > 1:
-            undo.beginMacro("Regenerate")
-        for command in commands:
-            undo.push(command)
-        if len(commands) > 1:
-            undo.endMacro()
-        self._window.send()
-
-    def _tool_call_answer_uid(self) -> int | None:
-        """The last run's answer when it made tool calls and only their result cards follow it."""
-        stream = self._last
-        if stream is None or stream.uid is None or not stream.tool_calls:
-            return None
+        if problems or provider is None:
+            self._window.show_send_problems(problems)
+            return
         try:
-            index = self._conversation.index_of(stream.uid)
-        except ValueError:
+            prepared = self.engine.prepare(base)
+        except RunSetupError as error:
+            self._window.show_send_problems(error.problems)
+            return
+        self._window.show_send_problems([])
+        stream = RunStream(
+            request=prepared.request,
+            ticket=None,
+            uid=self._conversation[index].uid,
+            prefix=prepared.request.prefix,
+            interactive=True,
+            regeneration=Regeneration(trailing),
+        )
+        self._current = stream
+        self._update_actions()
+        self.panel.start(stream.prefix)
+        self.run_started.emit()
+        self._start(stream, prepared)
+
+    def _answer_to_regenerate(self) -> tuple[int, list[int]] | None:
+        """The answer Regenerate replaces and the uids of the tool results that answer it.
+
+        The last card when it is an answer; or the last answer with tool calls when only the
+        result cards of those calls follow it. None when the last card is no answer (a partial
+        prefix, a question): then there is nothing to replace.
+        """
+        messages = self._conversation.messages
+        end = len(messages)
+        while end > 0 and messages[end - 1].role == "tool":
+            end -= 1
+        if end == 0:
             return None
-        answer = self._conversation[index]
-        after = self._conversation.messages[index + 1 :]
-        call_ids = {call.get("id") for call in answer.tool_calls}
-        if not answer.tool_calls or not after:
+        answer = messages[end - 1]
+        if answer.role != "assistant" or answer.partial:
             return None
-        if all(m.role == "tool" and m.tool_call_id in call_ids for m in after):
-            return answer.uid
-        return None
+        trailing = messages[end:]
+        if trailing:
+            call_ids = {call.get("id") for call in answer.tool_calls}
+            if not all(m.tool_call_id in call_ids for m in trailing):
+                return None
+        return end - 1, [m.uid for m in trailing]
 
     def copy_as_code(self, kind: str) -> str | None:
         """Puts the exact request as ``python``, ``curl`` or ``json`` on the clipboard.
@@ -759,6 +829,11 @@ class RunController(QObject):
             streaming = "Thinking…" if new_reasoning and not text else "Streaming…"
             if self.panel.status.text() != streaming:
                 self.panel.status.setText(streaming)
+        regeneration = stream.regeneration
+        if regeneration is not None and regeneration.command is None:
+            if not text and not stream.tool_calls:
+                return  # reasoning alone: the old answer stays until the new one begins
+            self._begin_regeneration(stream, regeneration, text)
         values: dict[str, Any] = {}
         if text or stream.uid is not None:
             values["content"] = stream.prefix + text
@@ -779,6 +854,37 @@ class RunController(QObject):
                 stream.ticket.stop()
             return
         self._conversation.update(index, **values)
+
+    def _begin_regeneration(self, stream: RunStream, regeneration: Regeneration, text: str) -> None:
+        """The first piece of a regenerated answer: the old one becomes an alternate."""
+        assert stream.uid is not None
+        try:
+            message = self._conversation[self._conversation.index_of(stream.uid)]
+        except ValueError:
+            return  # the card was deleted meanwhile: _apply stops the run
+        after = alternates.add_answer(message, stream.prefix + text)
+        after["tool_calls"] = []
+        after["prefill"] = stream.prefix
+        command = RegenerateAnswer(
+            self._conversation,
+            stream.uid,
+            after,
+            regeneration.trailing,
+            f"Regenerate: answer from {stream.request.model}",
+        )
+        regeneration.command = command
+        self._window.undo_stack.push(command)
+
+    def _end_regeneration(self, stream: RunStream) -> None:
+        """The regenerated answer is complete: its undo step redoes all of it."""
+        regeneration = stream.regeneration
+        if regeneration is None or regeneration.command is None or stream.uid is None:
+            return
+        with contextlib.suppress(ValueError):
+            message = self._conversation[self._conversation.index_of(stream.uid)]
+            regeneration.command.after = {
+                name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS
+            }
 
     def _insert_answer(self, stream: RunStream, values: dict[str, Any]) -> None:
         message = Message(role="assistant", **values)
@@ -809,7 +915,11 @@ class RunController(QObject):
         if result.tool_calls:
             stream.tool_calls = dict(enumerate(result.tool_calls))
             stream.tool_calls_dirty = True
-        if stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
+        if stream.regeneration is not None:
+            if stream.dirty:
+                self._apply(stream)
+            self._end_regeneration(stream)
+        elif stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
             self._finish_prefilled(stream, result)
         elif stream.dirty:
             self._apply(stream)
@@ -836,11 +946,21 @@ class RunController(QObject):
             index = self._conversation.index_of(stream.uid)
         except ValueError:
             return
-        after: dict[str, Any] = {"content": stream.prefix + result.text, "partial": False}
+        message = self._conversation[index]
+        after: dict[str, Any] = {
+            "content": stream.prefix + result.text,
+            "partial": False,
+            # Kept in the file, so Regenerate starts over from the user's prefix after reopening.
+            "prefill": self._prefixes.get(stream.uid, stream.prefix),
+        }
         if result.tool_calls:
             after["tool_calls"] = [c.to_json() for c in result.tool_calls]
-        message = self._conversation[index]
-        before = {"content": stream.prefix, "tool_calls": list(message.tool_calls), "partial": True}
+        before = {
+            "content": stream.prefix,
+            "tool_calls": list(message.tool_calls),
+            "partial": True,
+            "prefill": message.prefill,
+        }
         self._window.undo_stack.push(
             ApplyAnswer(
                 self._conversation, stream.uid, before, after, f"Answer from {result.model}"
@@ -877,12 +997,14 @@ class RunController(QObject):
         streaming = {s.uid for s in self._streams if s.uid is not None}
         if self._current is not None and self._current.uid is not None:
             streaming.add(self._current.uid)
-        for card in self._window.message_list.cards():
+        for card, message in self._window.message_list.cards_with_messages():
             edit: QPlainTextEdit = card.content_edit
             busy = card.uid in streaming
             if edit.isReadOnly() != busy:
                 edit.setReadOnly(busy)
-            prefix = self._prefixes.get(card.uid)
+            # The answer's prefill is kept in the workspace; this session's prefixes go first
+            # (a prefilled card still streaming has none saved yet).
+            prefix = self._prefixes.get(card.uid) or message.prefill
             selections: list[QTextEdit.ExtraSelection] = []
             if prefix and edit.toPlainText().startswith(prefix):
                 selection = QTextEdit.ExtraSelection()
@@ -920,7 +1042,7 @@ def _warm_up() -> None:
 
 def install(window: MainWindow) -> RunController:
     """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
-    from workbench.ui.provider_feed import ProviderFeed
+    from workbench.ui.common.provider_feed import ProviderFeed
 
     feed = ProviderFeed.of(window)
     history = HistoryWorker()

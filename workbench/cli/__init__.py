@@ -1,5 +1,8 @@
 """Headless commands over the same core as the window: ``run``, ``count``, ``export``.
 
+Each command is a module of this package with ``add_arguments(parser)`` and ``run(args) -> int``;
+:data:`COMMANDS` names them, and a module is imported only when its command is used.
+
 Exit status: 0 success, 1 a run failed (API or network error), 2 bad input (unreadable file,
 invalid workspace, unknown variant), with a one-line error on stderr naming the problem.
 """
@@ -7,11 +10,12 @@ invalid workspace, unknown variant), with a one-line error on stderr naming the 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import NoReturn
+from collections.abc import Sequence
+from typing import NoReturn, Protocol, cast
 
 from workbench import __version__
 
@@ -21,21 +25,32 @@ EXIT_BAD_INPUT = 2
 #: Ctrl+C, as shells report a process ended by SIGINT.
 EXIT_INTERRUPTED = 130
 
-#: Subcommand name -> (adds its arguments to a parser, runs it and returns the exit status).
-Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-COMMANDS: dict[str, Command] = {}
-HELP: dict[str, str] = {}
+#: Command name -> (the module that holds it, its one-line help). A literal table: adding a command
+#: is one line here and one module; deciding "command or file?" at start-up imports none of them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("workbench.cli.run", "Run a workspace (or its variants) and print the answer."),
+    "count": (
+        "workbench.cli.count",
+        "Count a workspace's prompt tokens and recommend a model",
+    ),
+    "export": (
+        "workbench.cli.export",
+        "Print the exact request as Python, curl or JSON (the key stays in a variable).",
+    ),
+}
 
 
-def command(name: str, help_text: str) -> Callable[[Command], Command]:
-    """Registers a subcommand (used by the modules below)."""
+class Command(Protocol):
+    """What a command module holds."""
 
-    def register(pair: Command) -> Command:
-        COMMANDS[name] = pair
-        HELP[name] = help_text
-        return pair
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
-    return register
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def command_module(name: str) -> Command:
+    """Imports the module of the command ``name``."""
+    return cast(Command, importlib.import_module(COMMANDS[name][0]))
 
 
 class CliError(Exception):
@@ -53,33 +68,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
 
 
-def _load_commands() -> None:
-    # Each command lives in its own module and registers itself on import.
-    from workbench import cli_commands  # noqa: F401
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every headless command."""
-    _load_commands()
     parser = _Parser(
         prog="prompt-workbench",
         description="Prompt Workbench headless commands. Without a command, the window opens.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, (add_arguments, _) in COMMANDS.items():
-        add_arguments(sub.add_parser(name, help=HELP[name], description=HELP[name]))
+    for name, (_, help_text) in COMMANDS.items():
+        command_module(name).add_arguments(
+            sub.add_parser(name, help=help_text, description=help_text)
+        )
     return parser
-
-
-#: The subcommands' names, known without importing them: starting the window must not pay for
-#: the headless commands' imports (a test checks this list against the registered commands).
-COMMAND_NAMES = frozenset({"run", "count", "export"})
 
 
 def is_command(argv: Sequence[str]) -> bool:
     """Whether ``argv`` names a headless command (rather than a file to open)."""
-    return bool(argv) and argv[0] in COMMAND_NAMES
+    return bool(argv) and argv[0] in COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_BAD_INPUT if exit_.code not in (0, None) else EXIT_OK
-    _, run = COMMANDS[args.command]
+    run = command_module(args.command).run
     handler = _warnings_to_stderr(args.command)
     try:
         return run(args)

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.conversation import Message
-from workbench.ui.message_card import (
+from workbench.ui.conversation.message_card import (
     CARD_MARGIN,
     CARD_SPACING,
     HEADER_HEIGHT,
@@ -51,7 +51,7 @@ from workbench.ui.message_card import (
     detail_height,
     takes_tab,
 )
-from workbench.ui.message_model import MessageListModel, UidRole
+from workbench.ui.conversation.message_model import MessageListModel, UidRole
 
 _Index = QModelIndex | QPersistentModelIndex
 #: Rows above and below the screen that keep a live editor, so short scrolls show no previews.
@@ -322,6 +322,13 @@ class MessageListView(QListView):
     def cards(self) -> list[MessageCard]:
         """The live cards, top to bottom."""
         return [card for _, card in self._open_cards()]
+
+    def cards_with_messages(self) -> list[tuple[MessageCard, Message]]:
+        """The live cards, top to bottom, each with the message it shows."""
+        model = self.model()
+        if not isinstance(model, MessageListModel):
+            return []
+        return [(card, model.message_at(row)) for row, card in self._open_cards()]
 
     def visible_rows(self) -> range:
         """The rows at least partly on screen."""

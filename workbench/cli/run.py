@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, command
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
 from workbench.core.run_types import Status, TextDelta
 
 if TYPE_CHECKING:
@@ -147,6 +147,3 @@ def run(args: argparse.Namespace) -> int:
             where = f"{result.variant}: " if result.variant else ""
             print(f"prompt-workbench run: {where}{result.error}", file=sys.stderr)
     return EXIT_RUN_FAILED if failed else EXIT_OK
-
-
-command("run", "Run a workspace (or its variants) and print the answer.")((add_arguments, run))

@@ -30,21 +30,21 @@ from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace, WorkspaceError
-from workbench.ui import dialogs
-from workbench.ui.conversation_editor import ConversationEditor
-from workbench.ui.document import WorkspaceDocument
-from workbench.ui.icons import icon
-from workbench.ui.message_list import CardDelegate, MessageListView
-from workbench.ui.message_model import MessageListModel
-from workbench.ui.params_panel import ParamsPanel
-from workbench.ui.undo import SetParam
+from workbench.ui.common import dialogs
+from workbench.ui.common.document import WorkspaceDocument
+from workbench.ui.common.icons import icon
+from workbench.ui.common.undo import SetParam
+from workbench.ui.conversation.conversation_editor import ConversationEditor
+from workbench.ui.conversation.message_list import CardDelegate, MessageListView
+from workbench.ui.conversation.message_model import MessageListModel
+from workbench.ui.run.params_panel import ParamsPanel
 
 log = logging.getLogger(__name__)
 APP_TITLE = "Prompt Workbench"
 
 
 class RunControllerLike(Protocol):
-    """What the window asks of the run feature (``workbench.ui.run_controller``)."""
+    """What the window asks of the run feature (``workbench.ui.run.run_controller``)."""
 
     def request_problems(self) -> list[str]:
         """Reasons the request cannot be sent to the chosen provider."""
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.settings = Settings.load()
         #: Built-in and user providers; features read providers through it, never the presets.
         self.providers = ProviderRegistry()
-        #: Sends, stops and streams runs (``workbench.ui.run_controller``); None until installed.
+        #: Sends, stops and streams runs (``ui.run.run_controller``); None until installed.
         self.run_controller: RunControllerLike | None = None
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
@@ -282,15 +282,12 @@ class MainWindow(QMainWindow):
         """
         if self.features_ready or self._closed:
             return
-        from workbench.ui import (
-            compare_view,
-            history_panel,
-            provider_dialog,
-            run_controller,
-            token_meter,
-            tool_calls,
-            tool_editor,
-        )
+        from workbench.ui.compare import compare_view
+        from workbench.ui.history import history_panel
+        from workbench.ui.providers import provider_dialog
+        from workbench.ui.run import run_controller, tool_calls
+        from workbench.ui.tokens import token_meter
+        from workbench.ui.tools import tool_editor
 
         run_controller.install(self)
         provider_dialog.install(self)
@@ -478,7 +475,7 @@ class MainWindow(QMainWindow):
         params = data.get("params") if isinstance(data, dict) else None
         if isinstance(params, dict) and "provider" in params:
             return  # a workspace file: its provider is the user's choice
-        from workbench.ui.provider_feed import ProviderFeed
+        from workbench.ui.common.provider_feed import ProviderFeed
 
         info = ProviderFeed.of(self).catalog.get(self.workspace.params.model)
         current = self.providers.get(self.workspace.params.provider)
@@ -560,6 +557,16 @@ class MainWindow(QMainWindow):
         problems = self.workspace.problems()
         if not problems and self.run_controller is not None:
             problems = self.run_controller.request_problems()
+        self.show_send_problems(problems)
+        if problems:
+            return
+        if self.run_controller is None:
+            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
+        else:
+            self.run_controller.send()
+
+    def show_send_problems(self, problems: list[str]) -> None:
+        """Lists why a request was not sent under the cards (hidden when ``problems`` is empty)."""
         self.send_problems.setText("\n".join(problems))
         self.send_problems.setVisible(bool(problems))
         if problems:
@@ -567,11 +574,6 @@ class MainWindow(QMainWindow):
             first = self.workspace.conversation.problems()
             if first and first[0].index is not None:
                 self.message_list.scroll_to_row(first[0].index, focus=True)
-            return
-        if self.run_controller is None:
-            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
-        else:
-            self.run_controller.send()
 
     def stop(self) -> None:
         """Run > Stop: ends the answer streaming in, keeping its text."""

@@ -7,8 +7,8 @@ that pre-fills its result cards), ``toolChoiceSelector``, and the buttons ``addT
 ``duplicateToolButton``, ``deleteToolButton``, ``moveToolUpButton``, ``moveToolDownButton``,
 ``importToolsButton``, ``exportToolsButton``.
 
-Every edit goes through the window's undo stack (:mod:`workbench.ui.tool_undo`); the text typed is
-stored at once, whether it is valid or not, and checked after a short pause.
+Every edit goes through the window's undo stack (:mod:`workbench.ui.tools.tool_undo`); the text
+typed is stored at once, whether it is valid or not, and checked after a short pause.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ from workbench.core.tools import (
     unused_name,
 )
 from workbench.core.workspace import ToolEntry, Workspace, WorkspaceError, write_atomic
-from workbench.ui import dialogs
-from workbench.ui.tool_form_view import ToolFormView
-from workbench.ui.tool_undo import (
+from workbench.ui.common import dialogs
+from workbench.ui.tools.tool_form_view import ToolFormView
+from workbench.ui.tools.tool_undo import (
     EditToolSource,
     InsertTools,
     MoveTool,
@@ -78,7 +78,7 @@ from workbench.ui.tool_undo import (
 )
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 #: Pause after the last keystroke before the tool is checked again.
 VALIDATION_DELAY_MS = 250

@@ -1,7 +1,7 @@
 """The Compare tab: one column per variant, streaming side by side, with metrics, diff and keeping.
 
 Variants live in ``workspace.variants``; every edit made here goes through the window's undo
-stack (:mod:`workbench.ui.compare_commands`). Runs go through
+stack (:mod:`workbench.ui.compare.compare_commands`). Runs go through
 :class:`~workbench.core.compare.CompareSession` on the app's run engine; this module only shows
 what they stream, their place in the provider's queue and a failed history write.
 """
@@ -83,15 +83,15 @@ from workbench.core.run_types import (
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace, write_atomic
-from workbench.ui import dialogs
-from workbench.ui.compare_commands import (
+from workbench.ui.common import dialogs
+from workbench.ui.common.undo import EditMessage, InsertMessage
+from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
     MoveVariant,
     RemoveVariant,
     ReplaceVariants,
 )
-from workbench.ui.undo import EditMessage, InsertMessage
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """The History tab: every run, searchable by its text, reopened as a new workspace.
 
 The list is read from the :class:`~workbench.core.history.HistoryStore` on its own thread (see
-:mod:`workbench.ui.history_worker`) and refreshed after every recorded run. Reopening builds a
-workspace from the run as it was sent, with the answer as the last assistant card, and opens it
-untitled and unsaved.
+:mod:`workbench.ui.common.history_worker`) and refreshed after every recorded run. Reopening
+builds a workspace from the run as it was sent, with the answer as the last assistant card, and
+opens it untitled and unsaved.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 
 from workbench.core.history import HistoryEntry, decode_json
 from workbench.core.workspace import WorkspaceError
-from workbench.ui import dialogs
-from workbench.ui.history_worker import HistoryWorker
+from workbench.ui.common import dialogs
+from workbench.ui.common.history_worker import HistoryWorker
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 #: How many runs the list shows (the newest first).
 LIST_LIMIT = 200
@@ -65,6 +65,8 @@ def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
         last = messages[-1] if messages else None
         if isinstance(last, dict) and last.get("role") == "assistant" and last.get("partial"):
             last.pop("partial", None)  # the answer already starts with the prefix
+            if isinstance(last.get("content"), str) and last["content"]:
+                last["prefill"] = last["content"]  # Regenerate starts over from it
             last["content"] = answer
             target = last
         else:
@@ -259,7 +261,7 @@ class HistoryPanel(QWidget):
 def install(window: MainWindow) -> HistoryPanel:
     """Adds the History tab beside the conversation; it follows every recorded run."""
     controller = window.run_controller
-    from workbench.ui.run_controller import RunController
+    from workbench.ui.run.run_controller import RunController
 
     assert isinstance(controller, RunController), "install the run controller first"
     panel = HistoryPanel(window, controller.history)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from workbench.core.catalog import Catalog, load_builtin_catalog
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 
 class ProviderFeed(QObject):

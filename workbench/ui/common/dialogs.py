@@ -1,6 +1,7 @@
 """Every modal question the app asks goes through these functions, which tests replace.
 
-Tests monkeypatch ``workbench.ui.dialogs.ask`` (and the file choosers) to answer without a human.
+Tests monkeypatch ``workbench.ui.common.dialogs.ask`` (and the file choosers) to answer without a
+human.
 """
 
 from __future__ import annotations

@@ -21,11 +21,11 @@ from workbench.core.conversation import Conversation, Message
 from workbench.core.run_types import RunResult, ToolCall
 from workbench.core.tools import argument_problems, pretty_arguments, tool_result_messages
 from workbench.core.workspace import ToolEntry, Workspace
-from workbench.ui.run_controller import RunController
-from workbench.ui.undo import EditMessage, InsertMessage
+from workbench.ui.common.undo import EditMessage, InsertMessage
+from workbench.ui.run.run_controller import RunController
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 ERROR_COLOUR = "#c0392b"
 MUTED_COLOUR = "#7f8c8d"
