@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError
+from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError, Problem
 from workbench.core.events import Event
 
 FORMAT = "prompt-workbench/1"
@@ -148,6 +148,56 @@ class Variant:
 
 
 @dataclass
+class TestCase:
+    """One test case: a description, values for the prompt's variables, its own assertions.
+
+    ``asserts`` are assertion objects exactly as written (``workbench.core.assertions`` checks
+    them), so that a mistake is shown where it is and nothing typed is lost. ``extra`` keeps keys
+    this app does not use (promptfoo's ``options``, say).
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    description: str = ""
+    vars: dict[str, Any] = field(default_factory=dict)
+    asserts: list[Any] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def copy(self) -> TestCase:
+        """A deep copy."""
+        return copy.deepcopy(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The case's object in the file's ``tests`` array."""
+        data: dict[str, Any] = {}
+        if self.description:
+            data["description"] = self.description
+        data["vars"] = copy.deepcopy(self.vars)
+        if self.asserts:
+            data["assert"] = copy.deepcopy(self.asserts)
+        for key, value in self.extra.items():
+            data.setdefault(key, copy.deepcopy(value))
+        return data
+
+
+@dataclass(frozen=True)
+class TestsEdit:
+    """What happens to the list of test cases (sent before and after the change).
+
+    Attributes:
+        kind: ``insert``, ``remove``, ``move``, ``update`` or ``reset``.
+        index: The case inserted, removed, moved or updated (0 for ``reset``).
+        destination: Where a moved case goes (its index after the move).
+    """
+
+    __test__ = False
+
+    kind: str
+    index: int = 0
+    destination: int = 0
+
+
+@dataclass
 class ToolEntry:
     """A tool as the user typed it.
 
@@ -206,7 +256,12 @@ class Workspace:
     """Everything one file holds: title, conversation, tools, parameters, variants.
 
     Events:
-        changed(): anything but the conversation changed (the conversation has its own events).
+        changed(): anything but the conversation and the tests changed (the conversation has its
+            own events).
+        tests_changing(edit): the test cases are about to change as ``edit`` says.
+        tests_changed(edit): they changed (insert, remove, move, update or reset).
+        asserts_changed(): the assertions every case shares changed.
+        current_test_changed(): another case now fills the variables.
     """
 
     def __init__(
@@ -218,6 +273,8 @@ class Workspace:
         tool_choice: str | dict[str, Any] = "auto",
         params: Params | None = None,
         variants: list[Variant] | None = None,
+        tests: list[TestCase] | None = None,
+        asserts: list[Any] | None = None,
     ) -> None:
         self.title = title
         self.conversation = Conversation(messages or [])
@@ -225,7 +282,126 @@ class Workspace:
         self.tool_choice: str | dict[str, Any] = tool_choice
         self.params = params or Params()
         self.variants: list[Variant] = variants or []
+        self.tests: list[TestCase] = tests or []
+        self.asserts: list[Any] = asserts or []
+        #: The case whose values fill the variables of Send, the meter and Compare (not saved).
+        self.current_test = 0
         self.changed: Event[[]] = Event()
+        self.tests_changing: Event[[TestsEdit]] = Event()
+        self.tests_changed: Event[[TestsEdit]] = Event()
+        self.asserts_changed: Event[[]] = Event()
+        self.current_test_changed: Event[[]] = Event()
+
+    # Test cases ---------------------------------------------------------------------------------
+
+    def _edit_tests(self, edit: TestsEdit, change: Any) -> None:
+        self.tests_changing.emit(edit)
+        change()
+        if self.current_test >= max(1, len(self.tests)):
+            self.current_test = max(0, len(self.tests) - 1)
+        self.tests_changed.emit(edit)
+
+    def insert_test(self, index: int, case: TestCase) -> None:
+        """Puts ``case`` at ``index`` (clamped to the list)."""
+        index = max(0, min(index, len(self.tests)))
+        self._edit_tests(TestsEdit("insert", index), lambda: self.tests.insert(index, case))
+
+    def remove_test(self, index: int) -> TestCase:
+        """Takes the case at ``index`` out and returns it."""
+        case = self.tests[index]
+        self._edit_tests(TestsEdit("remove", index), lambda: self.tests.pop(index))
+        return case
+
+    def move_test(self, index: int, destination: int) -> None:
+        """Moves the case at ``index`` so that it stands at ``destination``."""
+        destination = max(0, min(destination, len(self.tests) - 1))
+        if destination == index:
+            return
+
+        def move() -> None:
+            self.tests.insert(destination, self.tests.pop(index))
+
+        self._edit_tests(TestsEdit("move", index, destination), move)
+
+    def update_test(self, index: int, case: TestCase) -> TestCase:
+        """Replaces the case at ``index`` with ``case``; returns the old one."""
+        old = self.tests[index]
+
+        def update() -> None:
+            self.tests[index] = case
+
+        self._edit_tests(TestsEdit("update", index), update)
+        return old
+
+    def set_tests(self, cases: list[TestCase]) -> list[TestCase]:
+        """Replaces every case (an import); returns the old ones."""
+        old = self.tests
+
+        def reset() -> None:
+            self.tests = list(cases)
+
+        self._edit_tests(TestsEdit("reset"), reset)
+        return old
+
+    def set_asserts(self, asserts: list[Any]) -> list[Any]:
+        """Replaces the assertions every case shares; returns the old ones."""
+        old, self.asserts = self.asserts, copy.deepcopy(asserts)
+        self.asserts_changed.emit()
+        return old
+
+    def set_current_test(self, index: int) -> None:
+        """Makes case ``index`` the one whose values fill the variables."""
+        index = max(0, min(index, len(self.tests) - 1)) if self.tests else 0
+        if index != self.current_test:
+            self.current_test = index
+            self.current_test_changed.emit()
+
+    def variables(self) -> list[str]:
+        """The variables the conversation uses, in order of first use."""
+        from workbench.core.variables import conversation_variables
+
+        return conversation_variables(self.conversation)
+
+    def variable_values(self) -> dict[str, Any]:
+        """The values of the current case (empty without cases)."""
+        if not self.tests:
+            return {}
+        return self.tests[min(self.current_test, len(self.tests) - 1)].vars
+
+    def filled(self, values: dict[str, Any] | None = None) -> Workspace:
+        """A copy whose messages have their variables filled (by the current case by default).
+
+        The copy has no test cases: it is what one request sends.
+        """
+        from workbench.core.variables import fill_message
+
+        values = self.variable_values() if values is None else values
+        return Workspace(
+            title=self.title,
+            messages=[fill_message(m, values) for m in self.conversation],
+            tools=copy.deepcopy(self.tools),
+            tool_choice=copy.deepcopy(self.tool_choice),
+            params=copy.deepcopy(self.params),
+            variants=copy.deepcopy(self.variants),
+        )
+
+    def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:
+        """A problem at each card that uses a variable without a value."""
+        from workbench.core.variables import message_variables
+
+        values = self.variable_values() if values is None else values
+        found = []
+        for index, message in enumerate(self.conversation):
+            lacking = [n for n in message_variables(message) if n not in values]
+            if lacking:
+                names = ", ".join("{{" + n + "}}" for n in lacking)
+                where = (
+                    f"test case {self.current_test + 1} has no value for it"
+                    if self.tests
+                    else "add a test case in the Tests tab to give it a value"
+                )
+                found.append(Problem(index, f"No value for {names}: {where}."))
+        return found
 
     def set_param(self, name: str, value: Any) -> bool:
         """Sets one parameter; returns whether it changed."""
@@ -245,11 +421,15 @@ class Workspace:
         self.params = other.params
         self.variants = other.variants
         self.conversation.replace_all(other.conversation.messages)
+        self.set_tests(other.tests)
+        self.set_asserts(other.asserts)
+        self.current_test = 0
         self.changed.emit()
 
     def problems(self) -> list[str]:
         """Everything that stops a send, as sentences: messages, parameters, their combination."""
         found = [str(p) for p in self.conversation.problems()]
+        found += [str(p) for p in self.variable_problems()]
         found += [f"Parameter {name}: {reason}" for name, reason in self.params.problems()]
         last = self.conversation[-1] if len(self.conversation) else None
         if last is not None and last.partial and self.params.response_format == "json_object":
@@ -273,6 +453,10 @@ class Workspace:
         data["params"] = self.params.to_json()
         if self.variants:
             data["variants"] = [v.to_json() for v in self.variants]
+        if self.tests:
+            data["tests"] = [t.to_json() for t in self.tests]
+        if self.asserts:
+            data["assert"] = copy.deepcopy(self.asserts)
         return data
 
     def dumps(self) -> str:
@@ -581,6 +765,49 @@ def _variants(data: Any, where: str) -> list[Variant]:
     return variants
 
 
+def tests_from_json(data: Any, where: str = "tests") -> list[TestCase]:
+    """Test cases from a ``tests`` array; the assertions are kept as written (checked later)."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise WorkspaceError("must be an array of test cases", path=where)
+    cases = []
+    for i, item in enumerate(data):
+        at = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            raise WorkspaceError("a test case must be an object", path=at)
+        description = item.get("description", "")
+        if not isinstance(description, str):
+            raise WorkspaceError("must be a string", path=f"{at}.description")
+        values = item.get("vars", {})
+        if values is None:
+            values = {}
+        if not isinstance(values, dict):
+            raise WorkspaceError("must be an object of variable values", path=f"{at}.vars")
+        cases.append(
+            TestCase(
+                description=description,
+                vars=copy.deepcopy(values),
+                asserts=asserts_from_json(item.get("assert"), f"{at}.assert"),
+                extra={
+                    k: copy.deepcopy(v)
+                    for k, v in item.items()
+                    if k not in ("description", "vars", "assert")
+                },
+            )
+        )
+    return cases
+
+
+def asserts_from_json(data: Any, where: str = "assert") -> list[Any]:
+    """An ``assert`` array as written (each assertion is checked by the assertions module)."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise WorkspaceError("must be an array of assertions", path=where)
+    return copy.deepcopy(data)
+
+
 def _workspace_object(data: dict[str, Any]) -> Workspace:
     title = data.get("title", "Untitled")
     if not isinstance(title, str):
@@ -592,6 +819,8 @@ def _workspace_object(data: dict[str, Any]) -> Workspace:
         tool_choice=_tool_choice(data.get("tool_choice"), "tool_choice"),
         params=params_from_json(data.get("params"), "params"),
         variants=_variants(data.get("variants"), "variants"),
+        tests=tests_from_json(data.get("tests"), "tests"),
+        asserts=asserts_from_json(data.get("assert"), "assert"),
     )
 
 
