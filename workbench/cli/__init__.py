@@ -1,4 +1,4 @@
-"""Headless commands over the same core as the window: ``run``, ``count``, ``export``.
+"""Headless commands over the same core as the window: ``run``, ``count``, ``export``, ``eval``.
 
 Each command is a module of this package with ``add_arguments(parser)`` and ``run(args) -> int``;
 :data:`COMMANDS` names them, and a module is imported only when its command is used.
@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": (
         "workbench.cli.export",
         "Print the exact request as Python, curl or JSON (the key stays in a variable).",
+    ),
+    "eval": (
+        "workbench.cli.eval",
+        "Run every test case through each variant, check the assertions, compare with a baseline.",
     ),
 }
 

@@ -34,6 +34,7 @@ from workbench.ui.conversation.message_list import MessageListView
 
 if TYPE_CHECKING:
     from workbench.core.secrets import KeyStore
+    from workbench.core.sessions import RunEngine, RunTicket
     from workbench.core.tokens import TokenCounter
 
 #: How long a status message stays, in milliseconds, unless the caller says otherwise.
@@ -53,6 +54,8 @@ class AppContext(QObject):
             first use, by default.
         keys: Where API keys are read from; the OS keyring (``KeyStore()``) by default.
         history: The run history's worker; one opened on first use by default.
+
+    The run engine (:attr:`run_engine`) is built from these on first use.
         parent: The window that owns the context.
 
     Signals:
@@ -95,6 +98,7 @@ class AppContext(QObject):
         self._keys = keys
         self._history = history
         self._counter: TokenCounter | None = None
+        self._engine: RunEngine | None = None
         #: Model ids each provider listed (``GET {base}/models``), by provider id.
         self.listed: dict[str, list[str]] = {}
         #: Background work owned by the window as a whole (features keep their own sets).
@@ -139,6 +143,25 @@ class AppContext(QObject):
             self._history = HistoryWorker()
         return self._history
 
+    @property
+    def run_engine(self) -> RunEngine:
+        """The one run engine: Send and Compare prepare, limit, run and record through it.
+
+        Its per-provider limit is the setting ``max_concurrent_per_provider``; it prices runs
+        with :attr:`catalog` and records them through :attr:`history`.
+        """
+        if self._engine is None:
+            from workbench.core.sessions import ProviderLimiter, RunEngine
+
+            self._engine = RunEngine(
+                lambda: self.providers,
+                lambda: self.keys,
+                limiter=ProviderLimiter(self.settings.max_concurrent_per_provider),
+                recorder=self.history.record,
+                catalog=lambda: self.catalog,
+            )
+        return self._engine
+
     # Changes every feature follows ------------------------------------------------------------
 
     def add_listed_models(self, provider_id: str, ids: Sequence[str]) -> None:
@@ -161,10 +184,24 @@ class AppContext(QObject):
         if self._closed:
             return
         self._closed = True
-        self.closing.emit()
+        self.closing.emit()  # features stop their runs and work here
         self.tasks.shutdown()
-        if self._history is not None:
-            self._history.close()
+        history = self._history
+        if history is None:
+            return
+        # Stopped runs are still recorded: the history closes once the last one is written.
+        pending = {t for t in self._engine.tickets() if not t.done} if self._engine else set()
+        if not pending:
+            history.close()
+            return
+
+        def one_done(ticket: RunTicket) -> None:
+            pending.discard(ticket)
+            if not pending:
+                history.close()
+
+        for ticket in list(pending):
+            ticket.add_done_callback(one_done)
 
 
 class Sender(Protocol):
@@ -244,6 +281,10 @@ class Shell(Protocol):
 
     def send(self) -> None:
         """Checks the workspace, then sends it (as the Send button does)."""
+        ...
+
+    def show_send_problems(self, problems: list[str]) -> None:
+        """Lists why a request was not sent under the cards (hidden when empty)."""
         ...
 
     def may_discard(self) -> bool:

@@ -15,6 +15,7 @@ from workbench.core.settings import Settings
 from workbench.core.workspace import (
     SUFFIX,
     Workspace,
+    WorkspaceError,
     load_workspace,
     workspace_from_text,
     write_atomic,
@@ -72,18 +73,20 @@ class WorkspaceDocument(QObject):
         """Opens a workspace file; WorkspaceError (nothing changed) when it cannot be used."""
         path = Path(path)
         loaded = load_workspace(path)
-        self._replace(loaded)
-        self.path = path.resolve()
+        resolved = path.resolve()
+        try:
+            self._replace(loaded, resolved)
+        except WorkspaceError as error:
+            raise error.in_file(path.name) from None
         self.undo_stack.clear()
-        self.settings.add_recent(self.path)
+        self.settings.add_recent(resolved)
         self._save_settings()
         self.path_changed.emit()
 
     def new(self) -> None:
         """Starts an empty, untitled workspace."""
         self._discard_autosave()
-        self._replace(Workspace())
-        self.path = None
+        self._replace(Workspace(), None)
         self.undo_stack.clear()
         self.path_changed.emit()
 
@@ -97,8 +100,7 @@ class WorkspaceDocument(QObject):
         if title:
             imported.title = title
         self._discard_autosave()
-        self._replace(imported)
-        self.path = None
+        self._replace(imported, None)
         self.undo_stack.clear()
         if unsaved:
             self.undo_stack.resetClean()  # an import is new work: it is not saved anywhere yet
@@ -107,15 +109,37 @@ class WorkspaceDocument(QObject):
     def recover(self, save: autosave.Autosave) -> None:
         """Replaces the workspace with an autosaved copy (unsaved until the user saves)."""
         recovered = save.load()
-        self._replace(recovered)
-        self.path = save.source
+        self._replace(recovered, save.source)
         self.undo_stack.clear()
         self.undo_stack.resetClean()
         save.discard()
         self.path_changed.emit()
 
-    def _replace(self, other: Workspace) -> None:
-        self.workspace.replace_with(other)
+    def _replace(self, other: Workspace, path: Path | None) -> None:
+        """Shows ``other`` as the file ``path``: both or neither.
+
+        The path changes with the contents, so no view ever shows one file under another's
+        name; when a view cannot take the new contents, the old ones (the same message objects,
+        so the undo stack still applies) and the old path come back and WorkspaceError says why.
+        """
+        current = self.workspace
+        before = Workspace(
+            title=current.title,
+            messages=list(current.conversation.messages),
+            tools=current.tools,
+            tool_choice=current.tool_choice,
+            params=current.params,
+            variants=current.variants,
+        )
+        old_path = self.path
+        self.path = path
+        try:
+            current.replace_with(other)
+        except Exception as error:
+            log.exception("A view could not show the new workspace")
+            self.path = old_path
+            current.replace_with(before)
+            raise WorkspaceError(f"it cannot be shown ({error})") from None
         self.loaded.emit()
 
     # Saving ----------------------------------------------------------------------------------

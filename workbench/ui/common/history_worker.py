@@ -10,9 +10,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from workbench.core.history import HistoryStore
+from workbench.core.payloads import ChatRequest
+from workbench.core.run_types import RunResult
 from workbench.ui.common.background import BackgroundTasks
 
 T = TypeVar("T")
@@ -44,6 +46,18 @@ class HistoryWorker:
             RuntimeError: the worker was closed (its window is gone).
         """
         return await self._tasks.call(lambda: self._with_store(work))
+
+    async def record(
+        self,
+        request: ChatRequest,
+        result: RunResult,
+        workspace_json: dict[str, Any],
+        group: str | None = None,
+    ) -> int:
+        """Records one ended run (the run engine's recorder); returns its id."""
+        return await self.call(
+            lambda store: store.record(request, result, workspace_json, group=group)
+        )
 
     def close(self) -> None:
         """Lets queued writes finish; later calls raise RuntimeError."""

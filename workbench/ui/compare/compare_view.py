@@ -2,7 +2,8 @@
 
 Variants live in ``workspace.variants``; every edit made here goes through the window's undo
 stack (:mod:`workbench.ui.compare.compare_commands`). Runs go through
-:class:`~workbench.core.compare.CompareSession`; this module only shows what it streams.
+:class:`~workbench.core.compare.CompareSession` on the app's run engine; this module only shows
+what they stream, their place in the provider's queue and a failed history write.
 """
 
 from __future__ import annotations
@@ -74,12 +75,12 @@ from workbench.core.recommend import reserved_output
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
-    RunEvent,
     RunResult,
     Status,
     TextDelta,
     ToolCallDelta,
 )
+from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace, write_atomic
 from workbench.ui.common import dialogs
@@ -133,7 +134,7 @@ class CompareServices:
     Attributes:
         catalog: Models offered per provider, windows and prices.
         providers: The providers to choose from, as (id, display name, kind).
-        make_session: A :class:`CompareSession` for a workspace; runs go through it.
+        make_session: A :class:`CompareSession` for a workspace, on the app's run engine.
         preflight: Checks one variant before running (fit, cost, prefill).
         history: Where runs are recorded and comparisons reopened from (a ``HistoryStore``), or
             None to keep no history.
@@ -187,6 +188,9 @@ class ComparePane(QFrame):
         #: How long the last batch took to draw (seconds).
         self.flush_cost = 0.0
         self._status = ""
+        self._queued = False
+        #: Why the last run is not in the history (a failed write), or None.
+        self.history_error: str | None = None
         self._reasoning_chars = 0
         self._pending_reasoning: list[str] = []
         self._tool_calls = 0
@@ -432,6 +436,8 @@ class ComparePane(QFrame):
         """Clears the column for a new run; ``prefix`` is the partial prefix the answer extends."""
         self.result = None
         self.running = True
+        self.history_error = None
+        self._queued = False
         self._pending.clear()
         self._status = ""
         self._reasoning_chars = 0
@@ -453,9 +459,20 @@ class ComparePane(QFrame):
         self.metrics.setText("Waiting…")
         self.metrics.setStyleSheet("")
 
-    def on_event(self, event: RunEvent) -> None:
-        """Takes one streamed event; text waits for the next :meth:`flush`."""
-        if isinstance(event, TextDelta):
+    def on_event(self, event: EngineEvent) -> None:
+        """Takes one event of the run; text waits for the next :meth:`flush`."""
+        if isinstance(event, Queued):
+            self._queued = True
+            self._status = (
+                f"Queued: {event.limit} run(s) of {event.provider} are streaming "
+                f"(at most {event.limit} at once)…"
+            )
+        elif isinstance(event, Started):
+            if self._queued:
+                self._status = "Waiting…"
+        elif isinstance(event, NotRecorded):
+            self.not_recorded(event.message)
+        elif isinstance(event, TextDelta):
             self._pending.append(event.text)
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
@@ -532,6 +549,12 @@ class ComparePane(QFrame):
             self.json_badge.setToolTip(tip)
             self.json_badge.setStyleSheet(f"color: {color}; font-weight: bold;")
 
+    def not_recorded(self, reason: str) -> None:
+        """The finished run could not be written to the history: the column says so."""
+        self.history_error = reason
+        if self.result is not None:
+            self._show_metrics(self.result)
+
     def show_result(self, result: RunResult) -> None:
         """Shows a result from the history (no run)."""
         self.begin_run(result.prefix)
@@ -547,6 +570,9 @@ class ComparePane(QFrame):
             line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(result.error)}</span>'
         elif result.interrupted:
             line += "<br>Stopped: the text received so far is kept."
+        if self.history_error:
+            note = f"Not saved in the history: {self.history_error}"
+            line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(note)}</span>'
         self.metrics.setText(line or "Finished.")
         # Long error ids do not wrap: the whole message is in the tooltip too.
         self.metrics.setToolTip(result.error or "")
@@ -979,7 +1005,7 @@ class CompareView(QWidget):
         if self.session is not None:
             self.session.stop_all()
 
-    def _on_event(self, key: Hashable, event: RunEvent) -> None:
+    def _on_event(self, key: Hashable, event: EngineEvent) -> None:
         # Called for every streamed chunk: keep it cheap, the timer does the drawing.
         pane = self._pane_by_key(key)
         if pane is None:
@@ -1239,10 +1265,11 @@ def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
 
 
 class LazyHistory:
-    """The run history, opened on first use (in whichever worker thread needs it first).
+    """The run history for reading, opened on first use (in whichever worker thread needs it).
 
     Opening creates the database file: it is not done on the UI thread at start-up. Each call of
-    a :class:`HistoryStore` opens its own connection, so worker threads may share it.
+    a :class:`HistoryStore` opens its own connection, so worker threads may share it. Runs are
+    recorded by the run engine, not here.
     """
 
     def __init__(self) -> None:
@@ -1258,10 +1285,6 @@ class LazyHistory:
                 self._store = HistoryStore()
             return self._store
 
-    def record(self, *args: Any, **kwargs: Any) -> int:
-        """``HistoryStore.record``."""
-        return int(self.store().record(*args, **kwargs))
-
     def search(self, text: str = "", limit: int = 200) -> list[Any]:
         """``HistoryStore.search``."""
         return list(self.store().search(text, limit))
@@ -1271,29 +1294,16 @@ class LazyHistory:
         return list(self.store().group(group_id))
 
 
-def default_services(
-    context: AppContext,
-    *,
-    per_provider: int = 2,
-    max_retries: int = 3,
-    backoff: float = 1.0,
-    timeout: float | None = None,
-) -> CompareServices:
-    """The app's services for the compare view: its providers, keys, catalog and history.
+def default_services(context: AppContext) -> CompareServices:
+    """The app's services for the compare view: its run engine, providers, catalog, history.
 
     The context's objects are read on every use, so that the compare view sees the providers the
     user adds in the provider settings and the models providers listed.
 
     Args:
-        context: The app's services.
-        per_provider: How many variants of one provider stream at once.
-        max_retries: Retries per run after a 429 or a 5xx.
-        backoff: First wait between retries without ``Retry-After``.
-        timeout: Per-run timeout in seconds (the runner's default when None).
+        context: The app's services; its run engine runs the columns.
     """
-    from workbench.core.compare import history_recorder, key_resolver, make_preparer
     from workbench.core.providers import ProviderRegistry
-    from workbench.core.runner import DEFAULT_TIMEOUT, Run
 
     def registry() -> ProviderRegistry:
         return context.providers
@@ -1307,27 +1317,8 @@ def default_services(
         # Shared with the token meter, which has the conversation's messages cached already.
         return context.counter
 
-    run_timeout = DEFAULT_TIMEOUT if timeout is None else timeout
-
-    def make_run(request: Any, api_key: str | None) -> Run:
-        return Run(
-            request,
-            api_key,
-            catalog=catalog(),
-            max_retries=max_retries,
-            timeout=run_timeout,
-            backoff=backoff,
-        )
-
     def make_session(workspace: Workspace) -> CompareSession:
-        resolve = key_resolver(context.keys)
-        return CompareSession(
-            make_preparer(workspace, registry()),
-            make_run,
-            resolve,
-            per_provider=per_provider,
-            on_finished=history_recorder(history),
-        )
+        return CompareSession(context.run_engine, workspace)
 
     def count(sent: Workspace) -> int | None:
         # Loading the tokenizer takes a while: until the meter's worker has it, show the

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
+from workbench.core import alternates
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.ui.common.undo import EditMessage, InsertMessage, MoveMessage, RemoveMessage
 from workbench.ui.conversation.message_list import MessageListView
@@ -81,6 +82,8 @@ class ConversationEditor(QObject):
         elif action == "move_down" and index < len(self._conversation) - 1:
             self._undo.push(MoveMessage(self._conversation, uid, index + 1))
             self._view.scroll_to_row(index + 1, focus=True)
+        elif action in ("previous_alternate", "next_alternate"):
+            self.show_alternate(uid, -1 if action == "previous_alternate" else 1)
         elif action == "delete":
             focus = QApplication.focusWidget()
             had_focus = focus is not None and any(
@@ -91,6 +94,23 @@ class ConversationEditor(QObject):
                 # The focus died with the card: hand it to the card that took its place (or the
                 # one above it), so a keyboard user stays in the conversation.
                 self._view.scroll_to_row(min(index, len(self._conversation) - 1), focus=True)
+
+    def show_alternate(self, uid: int, step: int) -> bool:
+        """Shows the answer ``step`` places before or after the shown one (one undoable edit).
+
+        The shown answer is the one sent next and saved. False when there is none that way.
+        """
+        try:
+            message = self._conversation[self._conversation.index_of(uid)]
+        except ValueError:
+            return False
+        target = alternates.position(message) + step
+        if not 0 <= target < alternates.count(message):
+            return False
+        command = EditMessage(self._conversation, uid, **alternates.show(message, target))
+        command.setText(f"Show answer {target + 1} of {alternates.count(message)}")
+        self._undo.push(command)
+        return True
 
     def move_to(self, uid: int, destination: int) -> None:
         """Moves message ``uid`` to row ``destination`` (a card dragged and dropped)."""

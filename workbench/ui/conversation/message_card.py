@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core import alternates
 from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.icons import icon
 
@@ -175,7 +176,8 @@ class MessageCard(QFrame):
         drag_moved(uid, global_pos), drag_released(uid, global_pos): the card is being dragged
             by its grip, and where the pointer is.
         action_requested(uid, action): the user asked for ``insert_above``, ``insert_below``,
-            ``duplicate``, ``move_up``, ``move_down`` or ``delete``.
+            ``duplicate``, ``move_up``, ``move_down``, ``delete``, or another of the answer's
+            alternates (``previous_alternate``, ``next_alternate``).
     """
 
     field_edited = Signal(int, str, object)
@@ -249,6 +251,33 @@ class MessageCard(QFrame):
         header.addWidget(self.name_edit)
         header.addWidget(self.partial_toggle)
         header.addStretch(1)
+        # An answer Regenerate kept alternates for: ◀ 2/3 ▶ (Alt+Left / Alt+Right).
+        self.previous_alternate_button = self._alternate_button(
+            "previousAlternateButton",
+            "◀",
+            "previous_alternate",
+            "Show the previous answer (Alt+Left)",
+        )
+        self.alternate_label = QLabel()
+        self.alternate_label.setObjectName("alternateLabel")
+        self.alternate_label.setAccessibleName("alternateLabel")
+        self.alternate_label.setToolTip(
+            "Answers kept by Regenerate: the one shown is sent next and saved"
+        )
+        self.next_alternate_button = self._alternate_button(
+            "nextAlternateButton",
+            "▶",
+            "next_alternate",
+            "Show the next answer (Alt+Right)",
+        )
+        alternate_widgets: tuple[QWidget, ...] = (
+            self.previous_alternate_button,
+            self.alternate_label,
+            self.next_alternate_button,
+        )
+        for widget in alternate_widgets:
+            widget.hide()
+            header.addWidget(widget)
         header.addWidget(self.badge)
         self._buttons: dict[str, QToolButton] = {}
         for action, tip in (
@@ -300,9 +329,21 @@ class MessageCard(QFrame):
             self.name_edit,
             self.partial_toggle,
             self.content_edit,
+            self.previous_alternate_button,
+            self.next_alternate_button,
             *self._buttons.values(),
         ):
             widget.installEventFilter(self)
+
+    def _alternate_button(self, name: str, arrow: str, action: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(name)
+        button.setAccessibleName(name)
+        button.setText(arrow)
+        button.setAutoRaise(True)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda _=False: self.action_requested.emit(self.uid, action))
+        return button
 
     # Showing a message -----------------------------------------------------------------------
 
@@ -354,8 +395,27 @@ class MessageCard(QFrame):
                 else "Message content…"
             )
             self.content_edit.setPlaceholderText(placeholder)
+            self._show_alternates(message)
         finally:
             self._showing = False
+
+    def _show_alternates(self, message: Message) -> None:
+        total = alternates.count(message)
+        shown = total > 1
+        for widget in (
+            self.previous_alternate_button,
+            self.alternate_label,
+            self.next_alternate_button,
+        ):
+            if widget.isVisibleTo(self) != shown:
+                widget.setVisible(shown)
+        if not shown:
+            return
+        at = alternates.position(message)
+        self.alternate_label.setText(f"{at + 1}/{total}")
+        self.alternate_label.setAccessibleDescription(f"answer {at + 1} of {total}")
+        self.previous_alternate_button.setEnabled(at > 0)
+        self.next_alternate_button.setEnabled(at < total - 1)
 
     def _new_message(self, message: Message) -> None:
         """Forgets what the card showed for another message (cards are reused while scrolling)."""
@@ -408,6 +468,8 @@ class MessageCard(QFrame):
             self.name_button,
             self.name_edit,
             self.partial_toggle,
+            self.previous_alternate_button,
+            self.next_alternate_button,
             *self._buttons.values(),
             self.content_edit,
         ]
@@ -440,5 +502,13 @@ class MessageCard(QFrame):
             ):
                 action = "move_up" if key == Qt.Key.Key_Up else "move_down"
                 self.action_requested.emit(self.uid, action)
+                return True
+            if (
+                modifiers == Qt.KeyboardModifier.AltModifier
+                and key in (Qt.Key.Key_Left, Qt.Key.Key_Right)
+                and not self.alternate_label.isHidden()
+            ):
+                step = "previous" if key == Qt.Key.Key_Left else "next"
+                self.action_requested.emit(self.uid, f"{step}_alternate")
                 return True
         return super().eventFilter(watched, event)

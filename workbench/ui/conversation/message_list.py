@@ -323,6 +323,13 @@ class MessageListView(QListView):
         """The live cards, top to bottom."""
         return [card for _, card in self._open_cards()]
 
+    def cards_with_messages(self) -> list[tuple[MessageCard, Message]]:
+        """The live cards, top to bottom, each with the message it shows."""
+        model = self.model()
+        if not isinstance(model, MessageListModel):
+            return []
+        return [(card, model.message_at(row)) for row, card in self._open_cards()]
+
     def visible_rows(self) -> range:
         """The rows at least partly on screen."""
         model = self.model()

@@ -64,6 +64,8 @@ def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
         last = messages[-1] if messages else None
         if isinstance(last, dict) and last.get("role") == "assistant" and last.get("partial"):
             last.pop("partial", None)  # the answer already starts with the prefix
+            if isinstance(last.get("content"), str) and last["content"]:
+                last["prefill"] = last["content"]  # Regenerate starts over from it
             last["content"] = answer
             target = last
         else:

@@ -1,11 +1,12 @@
 """Runs in the window: Send, Stop, Regenerate, Continue, and the answer streaming into its card.
 
-The controller builds the request through the provider's payload builder, resolves the key (OS
-keyring, then the provider's environment variable) off the UI thread, and consumes the core
-:class:`~workbench.core.runner.Run` on the qasync loop. Deltas are collected as they arrive and
-applied to the conversation at most every ``FLUSH_MS`` milliseconds (less often when applying
-takes long), so several fast streams never starve the UI thread. Every finished run is recorded
-in the history, without the key.
+The controller prepares the request and starts it on the app's run engine
+(:class:`~workbench.core.sessions.RunEngine`), which looks the key up off the UI thread, takes a
+slot of the provider's limit, streams the run and records it in the history (without the key);
+the controller shows the engine's events. Deltas are collected as they arrive and applied to the
+conversation at most every ``FLUSH_MS`` milliseconds (less often when applying takes long), so
+several fast streams never starve the UI thread. A run that could not be written to the history
+says so on the run panel.
 
 The answer goes into a new assistant card, added through the undo stack when the first piece
 arrives, or, when the last card is partial (a prefilled answer), into that card, which then shows
@@ -14,8 +15,8 @@ prefix and continuation as one message with the prefix highlighted.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import copy
 import gc
 import logging
 import threading
@@ -46,10 +47,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.catalog import Catalog
+from workbench.core import alternates
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.core.export import export_request
-from workbench.core.payloads import ChatRequest, RequestError, build_request, request_problems
+from workbench.core.payloads import ChatRequest, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
     Finished,
@@ -60,10 +61,16 @@ from workbench.core.run_types import (
     ToolCall,
     ToolCallDelta,
 )
-from workbench.core.runner import Run
-from workbench.core.secrets import KeyStore, NoKeyringError, redact
+from workbench.core.sessions import (
+    EngineEvent,
+    NotRecorded,
+    PreparedRun,
+    Queued,
+    Recorded,
+    RunSetupError,
+    RunTicket,
+)
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.history_worker import HistoryWorker
 from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
@@ -164,6 +171,60 @@ class ApplyAnswer(QUndoCommand):
                 self._conversation.update(index, partial=True)
 
 
+class RegenerateAnswer(QUndoCommand):
+    """A new answer replaced the shown one, which is kept as an alternate of the same card.
+
+    Pushed when the first piece of the new answer arrives (until then the old answer stays, so a
+    refused or failed request loses nothing). The tool-result cards that answered the old
+    answer's calls go with it. ``after`` is brought up to date when the run ends, so a redo
+    after an undo brings back the whole answer.
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        uid: int,
+        after: dict[str, Any],
+        trailing: list[int],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._conversation = conversation
+        self._uid = uid
+        message = conversation[conversation.index_of(uid)]
+        self._before = {name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS}
+        self.after = after
+        self._trailing_uids = trailing
+        self._removed: list[tuple[int, Message]] = []
+
+    def redo(self) -> None:
+        self._removed = []
+        for uid in self._trailing_uids:
+            with contextlib.suppress(ValueError):
+                index = self._conversation.index_of(uid)
+                self._removed.append((index, self._conversation.remove(index)))
+        with contextlib.suppress(ValueError):
+            self._conversation.update(self._conversation.index_of(self._uid), **self.after)
+
+    def undo(self) -> None:
+        with contextlib.suppress(ValueError):
+            self._conversation.update(self._conversation.index_of(self._uid), **self._before)
+        for index, message in reversed(self._removed):
+            self._conversation.insert(index, message)
+        self._removed = []
+
+
+_ANSWER_FIELDS = ("content", "tool_calls", "prefill", "alternates", "alternate_at")
+
+
+@dataclass
+class Regeneration:
+    """What a Regenerate replaces: the answer's tool-result cards, and the undo step once begun."""
+
+    trailing: list[int]
+    command: RegenerateAnswer | None = None
+
+
 # One stream ---------------------------------------------------------------------------------
 
 
@@ -173,19 +234,17 @@ class RunStream:
 
     Attributes:
         request: What was sent (no key in it).
-        run: The core run.
+        ticket: The run on the engine; None until it is started.
         uid: The card the answer goes to; None until the first piece of a new answer arrives.
         prefix: The partial prefix the card started with ("" for a new answer).
         interactive: The run the window's run panel follows (Send, Regenerate, Continue).
-        workspace_json: The workspace as sent, for the history.
     """
 
     request: ChatRequest
-    run: Run | None
+    ticket: RunTicket | None
     uid: int | None
     prefix: str
     interactive: bool
-    workspace_json: dict[str, Any]
     text: str = ""
     pending: list[str] = field(default_factory=list)
     reasoning: str = ""
@@ -195,6 +254,8 @@ class RunStream:
     result: RunResult | None = None
     stop_requested: bool = False
     applied_at: float = 0.0
+    #: Regenerate: the answer card stays as it is until the first piece of the new answer.
+    regeneration: Regeneration | None = None
 
     @property
     def dirty(self) -> bool:
@@ -233,6 +294,9 @@ class RunPanel(QFrame):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+        self.history_error = self._label("runHistoryError")
+        self.history_error.setStyleSheet("color: #c0392b;")
+        self.history_error.hide()
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setObjectName("regenerateButton")
         self.regenerate_button.setAccessibleName("regenerateButton")
@@ -272,6 +336,7 @@ class RunPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.metrics)
         layout.addWidget(self.error)
+        layout.addWidget(self.history_error)
         layout.addWidget(self.reasoning_view)
         self.hide()
 
@@ -294,6 +359,8 @@ class RunPanel(QFrame):
         self.metrics.clear()
         self.error.clear()
         self.error.hide()
+        self.history_error.clear()
+        self.history_error.hide()
         self.continue_button.hide()
         self.reasoning_view.clear()
         self.reasoning_toggle.setChecked(False)
@@ -324,6 +391,18 @@ class RunPanel(QFrame):
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
 
+    def queued(self, event: Queued) -> None:
+        """The run waits for a free slot of its provider."""
+        self.status.setText(
+            f"Waiting: {event.limit} run(s) of {event.provider} are streaming "
+            f"(Settings: at most {event.limit} at once)…"
+        )
+
+    def not_recorded(self, reason: str) -> None:
+        """The run ended but could not be written to the history."""
+        self.history_error.setText(f"This run was not saved in the history: {reason}")
+        self.history_error.show()
+
     def fail(self, text: str) -> None:
         """A run that could not start (no key, unknown provider)."""
         self.show()
@@ -342,7 +421,8 @@ class RunController(QObject):
 
     Args:
         shell: Where it shows: the card column, the Send row, the Run menu.
-        context: The app's services: workspace, undo stack, providers, keys, catalog, history.
+        context: The app's services: workspace, undo stack, providers, the run engine (keys,
+            limit, history, catalog).
 
     Signals:
         run_started(): a run of the run panel started.
@@ -361,10 +441,11 @@ class RunController(QObject):
         self._window = shell
         self._context = context
         self._conversation = context.workspace.conversation
+        self.engine = context.run_engine
         self.panel = RunPanel()
         self._streams: list[RunStream] = []
-        #: The runs' coroutines (streams, key look-ups, history writes).
-        self._tasks = BackgroundTasks(self, report=context.show_status)
+        #: Runs started here whose events are not all out yet (history write included).
+        self._tickets: set[RunTicket] = set()
         self._current: RunStream | None = None
         self._last: RunStream | None = None
         #: The window closed: runs are stopped and their ends touch no widget.
@@ -405,21 +486,6 @@ class RunController(QObject):
         if not _warmed_up.is_set():
             BackgroundTasks(self).run(_warm_up)
 
-    @property
-    def keys(self) -> KeyStore:
-        """Where keys are read from: the app's key store."""
-        return self._context.keys
-
-    @property
-    def history(self) -> HistoryWorker:
-        """The run history (recorded after every run): the app's one history worker."""
-        return self._context.history
-
-    @property
-    def catalog(self) -> Catalog:
-        """Prices for the cost: the app's one catalog (the user's override included)."""
-        return self._context.catalog
-
     # Checks --------------------------------------------------------------------------------
 
     def provider(self) -> ProviderConfig | None:
@@ -438,8 +504,9 @@ class RunController(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether any run is streaming or being written to the history."""
-        return self._tasks.busy
+        """Whether any run is waiting, streaming or being written to the history."""
+        self._tickets = {t for t in self._tickets if not t.done}
+        return bool(self._tickets)
 
     @property
     def running(self) -> bool:
@@ -458,22 +525,22 @@ class RunController(QObject):
             self.panel.fail(self.request_problems()[0])
             return
         try:
-            request = build_request(self._context.workspace, provider)
-        except RequestError as error:
-            self.panel.fail(str(error))
+            prepared = self.engine.prepare(self._context.workspace)
+        except RunSetupError as error:
+            self.panel.fail(" ".join(error.problems))
             return
+        request = prepared.request
         last = self._conversation[-1] if len(self._conversation) else None
         uid = last.uid if last is not None and last.partial else None
         stream = RunStream(
             request=request,
-            run=None,
+            ticket=None,
             uid=uid,
             prefix=request.prefix if uid is not None else "",
             interactive=True,
-            workspace_json=self._context.workspace.to_json(),
         )
-        if uid is not None:
-            first = self._prefixes.get(uid)
+        if uid is not None and last is not None:
+            first = self._prefixes.get(uid) or last.prefill or None
             # Continue sends the cut answer as the prefix; the card's own prefix stays the user's
             # first one, so Regenerate starts the answer over from it, not from the cut.
             if first is None or not stream.prefix.startswith(first):
@@ -482,20 +549,31 @@ class RunController(QObject):
         self._update_actions()
         self.panel.start(stream.prefix)
         self.run_started.emit()
-        self._tasks.spawn(self._resolve_and_stream(stream, provider))
+        self._start(stream, prepared)
 
     def start_run(self, request: ChatRequest, api_key: str | None) -> RunStream:
         """Streams ``request`` into a new assistant card beside any other run (benchmarks,
-        batch use); the run panel keeps following the interactive run."""
-        stream = RunStream(
-            request=request,
-            run=None,
-            uid=None,
-            prefix="",
-            interactive=False,
+        batch use), within the provider's limit; the run panel keeps following the interactive
+        run."""
+        # The request says all the engine needs of its provider (the key is given).
+        provider = ProviderConfig(
+            request.provider,
+            request.provider_label,
+            request.kind,
+            request.base_url,
+            Prefill.NONE,
+            request.key_env,
+            request.needs_key,
+        )
+        prepared = PreparedRun(
+            request,
+            provider,
+            api_key=api_key,
+            key_known=True,
             workspace_json=self._context.workspace.to_json(),
         )
-        self._tasks.spawn(self._stream(stream, api_key))
+        stream = RunStream(request=request, ticket=None, uid=None, prefix="", interactive=False)
+        self._start(stream, prepared)
         return stream
 
     def stop(self) -> None:
@@ -504,68 +582,80 @@ class RunController(QObject):
         if stream is None:
             return
         stream.stop_requested = True
-        if stream.run is not None:
-            stream.run.stop()
+        if stream.ticket is not None:
+            stream.ticket.stop()
         self.panel.status.setText("Stopping…")
 
     def regenerate(self) -> None:
-        """Replaces the last answer: back to its prefix (or removed), then sent again.
+        """Asks again for the last answer; the new one joins it as an alternate of its card.
 
-        An answer that asked for tools goes with the result cards that follow it: left there,
-        they would be sent (empty) and the new answer would come after them.
+        The request is the one that produced the answer: the messages before it, and its prefix
+        (with its name) when it continued a prefilled start. The old answer stays on screen until
+        the new one begins, so a refused or failed request loses nothing; then the card shows
+        the new answer and keeps the old one (◀ ▶ on the card). An answer that asked for tools
+        goes with the result cards that follow it: left there, they would be sent (empty) and
+        the new answer would come after them.
         """
-        from workbench.ui.common.undo import RemoveMessage
-
         if self._current is not None or not len(self._conversation):
             return
-        commands: list[QUndoCommand] = []
-        answer_uid = self._tool_call_answer_uid()
-        end = len(self._conversation)
-        if answer_uid is not None:
-            end = self._conversation.index_of(answer_uid) + 1
-            commands += [
-                RemoveMessage(self._conversation, m.uid)
-                for m in self._conversation.messages[end:][::-1]
-            ]
-        last = self._conversation[end - 1]
-        if last.role == "assistant" and last.uid in self._prefixes and not last.partial:
-            commands.append(
-                ApplyAnswer(
-                    self._conversation,
-                    last.uid,
-                    before=self._answer_values(last),
-                    after={"content": self._prefixes[last.uid], "tool_calls": [], "partial": True},
-                    text="Regenerate: back to the prefix",
-                )
+        target = self._answer_to_regenerate()
+        if target is None:
+            self._window.send()  # nothing answered yet (or a prefix waiting): a plain send
+            return
+        index, trailing = target
+        workspace = self._context.workspace
+        base = alternates.regenerate_base(workspace, index)
+        provider = self.provider()
+        problems = base.problems()
+        if not problems:
+            problems = (
+                self.request_problems() if provider is None else request_problems(base, provider)
             )
-        elif last.role == "assistant" and not last.partial:
-            commands.append(RemoveMessage(self._conversation, last.uid))
-        undo = self._context.undo_stack
-        if len(commands) > 1:
-            undo.beginMacro("Regenerate")
-        for command in commands:
-            undo.push(command)
-        if len(commands) > 1:
-            undo.endMacro()
-        self._window.send()
-
-    def _tool_call_answer_uid(self) -> int | None:
-        """The last run's answer when it made tool calls and only their result cards follow it."""
-        stream = self._last
-        if stream is None or stream.uid is None or not stream.tool_calls:
-            return None
+        if problems or provider is None:
+            self._window.show_send_problems(problems)
+            return
         try:
-            index = self._conversation.index_of(stream.uid)
-        except ValueError:
+            prepared = self.engine.prepare(base)
+        except RunSetupError as error:
+            self._window.show_send_problems(error.problems)
+            return
+        self._window.show_send_problems([])
+        stream = RunStream(
+            request=prepared.request,
+            ticket=None,
+            uid=self._conversation[index].uid,
+            prefix=prepared.request.prefix,
+            interactive=True,
+            regeneration=Regeneration(trailing),
+        )
+        self._current = stream
+        self._update_actions()
+        self.panel.start(stream.prefix)
+        self.run_started.emit()
+        self._start(stream, prepared)
+
+    def _answer_to_regenerate(self) -> tuple[int, list[int]] | None:
+        """The answer Regenerate replaces and the uids of the tool results that answer it.
+
+        The last card when it is an answer; or the last answer with tool calls when only the
+        result cards of those calls follow it. None when the last card is no answer (a partial
+        prefix, a question): then there is nothing to replace.
+        """
+        messages = self._conversation.messages
+        end = len(messages)
+        while end > 0 and messages[end - 1].role == "tool":
+            end -= 1
+        if end == 0:
             return None
-        answer = self._conversation[index]
-        after = self._conversation.messages[index + 1 :]
-        call_ids = {call.get("id") for call in answer.tool_calls}
-        if not answer.tool_calls or not after:
+        answer = messages[end - 1]
+        if answer.role != "assistant" or answer.partial:
             return None
-        if all(m.role == "tool" and m.tool_call_id in call_ids for m in after):
-            return answer.uid
-        return None
+        trailing = messages[end:]
+        if trailing:
+            call_ids = {call.get("id") for call in answer.tool_calls}
+            if not all(m.tool_call_id in call_ids for m in trailing):
+                return None
+        return end - 1, [m.uid for m in trailing]
 
     def copy_as_code(self, kind: str) -> str | None:
         """Puts the exact request as ``python``, ``curl`` or ``json`` on the clipboard.
@@ -617,93 +707,80 @@ class RunController(QObject):
         """The window closed: stops every run at once.
 
         Left streaming, a run went on updating the conversation and the run panel of a window
-        being deleted (a RuntimeError from a dead widget when it ended).
+        being deleted (a RuntimeError from a dead widget when it ended). Stopped runs are still
+        recorded: the context closes the history once they are.
         """
         self._closed = True
         self._flush_timer.stop()
         for stream in [*self._streams, *([self._current] if self._current else [])]:
             stream.stop_requested = True
-            if stream.run is not None:
-                stream.run.stop()
+            if stream.ticket is not None:
+                stream.ticket.stop()
 
-    async def _resolve_and_stream(self, stream: RunStream, provider: ProviderConfig) -> None:
-        try:
-            key = await asyncio.to_thread(self.keys.resolve_key, provider)
-        except NoKeyringError:
-            key = None
+    def _start(self, stream: RunStream, prepared: PreparedRun) -> None:
+        stream.ticket = self.engine.start(
+            prepared, lambda ticket, event: self._on_event(stream, ticket, event)
+        )
+        self._tickets.add(stream.ticket)
+
+    def _on_event(self, stream: RunStream, ticket: RunTicket, event: EngineEvent) -> None:
+        """One event of a run (called for every chunk: the flush timer does the drawing)."""
         if self._closed:
+            return  # nothing left to show it in
+        if isinstance(event, TextDelta):
+            stream.pending.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            stream.reasoning_pending.append(event.text)
+        elif isinstance(event, ToolCallDelta):
+            stream.tool_calls[event.index] = event.call
+            stream.tool_calls_dirty = True
+        elif isinstance(event, Status | Queued):
+            if stream.interactive:
+                if isinstance(event, Queued):
+                    self.panel.queued(event)
+                else:
+                    self.panel.status.setText(event.text)
+                text = self.panel.status.text()
+                self.status_changed.emit(text)
             return
-        if key is None and provider.needs_key:
-            self._end_without_run(
-                stream,
-                f"No API key for {provider.name}: add one in Settings › Providers…, "
-                f"or set the environment variable {provider.key_env}.",
+        elif isinstance(event, Finished):
+            if stream in self._streams:
+                self._streams.remove(stream)
+            if ticket.sent:
+                self._finish(stream, event.result)
+            else:  # no key, or stopped while it waited
+                self._end_without_run(stream, event.result.error or "Stopped before sending.")
+            return
+        elif isinstance(event, Recorded):
+            self.run_recorded.emit(event.history_id)
+            return
+        elif isinstance(event, NotRecorded):
+            # The run happened; losing its record must not go unnoticed: say so on that run.
+            if stream is self._last:
+                self.panel.not_recorded(event.message)
+            self._context.show_status(
+                f"This run could not be written to the history: {event.message}", 8000
             )
             return
-        if stream.stop_requested:
-            self._end_without_run(stream, "Stopped before sending.")
+        else:  # Started: the slot is taken, the request goes out
+            if stream not in self._streams:
+                self._streams.append(stream)
+            if stream.interactive and stream is self._current:
+                self.panel.status.setText("Sending…")
             return
-        await self._stream(stream, key)
+        if stream not in self._streams:
+            self._streams.append(stream)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
 
     def _end_without_run(self, stream: RunStream, text: str) -> None:
         first = self._prefixes.get(stream.uid) if stream.uid is not None else None
         if stream.uid is not None and not stream.text and first == stream.prefix:
             self._prefixes.pop(stream.uid, None)
-        self._current = None
-        self.panel.fail(text)
+        if stream is self._current:
+            self._current = None
+            self.panel.fail(text)
         self._update_actions()
-
-    async def _stream(self, stream: RunStream, api_key: str | None) -> None:
-        stream.run = Run(stream.request, api_key, catalog=self.catalog)
-        if stream.stop_requested:
-            stream.run.stop()
-        self._streams.append(stream)
-        result: RunResult | None = None
-        try:
-            async for event in stream.run.events():
-                if isinstance(event, TextDelta):
-                    stream.pending.append(event.text)
-                elif isinstance(event, ReasoningDelta):
-                    stream.reasoning_pending.append(event.text)
-                elif isinstance(event, ToolCallDelta):
-                    stream.tool_calls[event.index] = event.call
-                    stream.tool_calls_dirty = True
-                elif isinstance(event, Status):
-                    if stream.interactive:
-                        self.panel.status.setText(event.text)
-                        self.status_changed.emit(event.text)
-                    continue
-                elif isinstance(event, Finished):
-                    result = event.result
-                    break
-                if not self._flush_timer.isActive():
-                    self._flush_timer.start()
-        except Exception as error:  # a bug in a layer below must not take the window down
-            log.exception("Run failed unexpectedly")
-            result = RunResult(
-                provider=stream.request.provider,
-                model=stream.request.model,
-                prefix=stream.prefix,
-                text=stream.text + "".join(stream.pending),
-                error=redact(f"The run failed unexpectedly: {error}"),
-                interrupted=True,
-            )
-        finally:
-            if stream in self._streams:
-                self._streams.remove(stream)
-        assert result is not None  # the runner always ends with Finished
-        if self._closed:
-            return  # nothing left to show it in (and the history is closed)
-        self._finish(stream, result)
-        try:
-            history_id = await self.history.call(
-                lambda store: store.record(stream.request, result, stream.workspace_json)
-            )
-        except Exception as error:  # the run happened; losing its record must not hide it
-            log.warning("Run not recorded in the history: %s", redact(str(error)))
-            self._context.show_status("This run could not be written to the history.")
-        else:
-            self.run_recorded.emit(history_id)
 
     def flush(self) -> None:
         """Applies the pieces that arrived to the cards (called by the flush timer).
@@ -737,6 +814,11 @@ class RunController(QObject):
             streaming = "Thinking…" if new_reasoning and not text else "Streaming…"
             if self.panel.status.text() != streaming:
                 self.panel.status.setText(streaming)
+        regeneration = stream.regeneration
+        if regeneration is not None and regeneration.command is None:
+            if not text and not stream.tool_calls:
+                return  # reasoning alone: the old answer stays until the new one begins
+            self._begin_regeneration(stream, regeneration, text)
         values: dict[str, Any] = {}
         if text or stream.uid is not None:
             values["content"] = stream.prefix + text
@@ -753,10 +835,41 @@ class RunController(QObject):
         try:
             index = self._conversation.index_of(stream.uid)
         except ValueError:  # the user deleted the card: stop feeding it
-            if stream.run is not None:
-                stream.run.stop()
+            if stream.ticket is not None:
+                stream.ticket.stop()
             return
         self._conversation.update(index, **values)
+
+    def _begin_regeneration(self, stream: RunStream, regeneration: Regeneration, text: str) -> None:
+        """The first piece of a regenerated answer: the old one becomes an alternate."""
+        assert stream.uid is not None
+        try:
+            message = self._conversation[self._conversation.index_of(stream.uid)]
+        except ValueError:
+            return  # the card was deleted meanwhile: _apply stops the run
+        after = alternates.add_answer(message, stream.prefix + text)
+        after["tool_calls"] = []
+        after["prefill"] = stream.prefix
+        command = RegenerateAnswer(
+            self._conversation,
+            stream.uid,
+            after,
+            regeneration.trailing,
+            f"Regenerate: answer from {stream.request.model}",
+        )
+        regeneration.command = command
+        self._context.undo_stack.push(command)
+
+    def _end_regeneration(self, stream: RunStream) -> None:
+        """The regenerated answer is complete: its undo step redoes all of it."""
+        regeneration = stream.regeneration
+        if regeneration is None or regeneration.command is None or stream.uid is None:
+            return
+        with contextlib.suppress(ValueError):
+            message = self._conversation[self._conversation.index_of(stream.uid)]
+            regeneration.command.after = {
+                name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS
+            }
 
     def _insert_answer(self, stream: RunStream, values: dict[str, Any]) -> None:
         message = Message(role="assistant", **values)
@@ -787,7 +900,11 @@ class RunController(QObject):
         if result.tool_calls:
             stream.tool_calls = dict(enumerate(result.tool_calls))
             stream.tool_calls_dirty = True
-        if stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
+        if stream.regeneration is not None:
+            if stream.dirty:
+                self._apply(stream)
+            self._end_regeneration(stream)
+        elif stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
             self._finish_prefilled(stream, result)
         elif stream.dirty:
             self._apply(stream)
@@ -814,11 +931,21 @@ class RunController(QObject):
             index = self._conversation.index_of(stream.uid)
         except ValueError:
             return
-        after: dict[str, Any] = {"content": stream.prefix + result.text, "partial": False}
+        message = self._conversation[index]
+        after: dict[str, Any] = {
+            "content": stream.prefix + result.text,
+            "partial": False,
+            # Kept in the file, so Regenerate starts over from the user's prefix after reopening.
+            "prefill": self._prefixes.get(stream.uid, stream.prefix),
+        }
         if result.tool_calls:
             after["tool_calls"] = [c.to_json() for c in result.tool_calls]
-        message = self._conversation[index]
-        before = {"content": stream.prefix, "tool_calls": list(message.tool_calls), "partial": True}
+        before = {
+            "content": stream.prefix,
+            "tool_calls": list(message.tool_calls),
+            "partial": True,
+            "prefill": message.prefill,
+        }
         self._context.undo_stack.push(
             ApplyAnswer(
                 self._conversation, stream.uid, before, after, f"Answer from {result.model}"
@@ -851,12 +978,14 @@ class RunController(QObject):
         streaming = {s.uid for s in self._streams if s.uid is not None}
         if self._current is not None and self._current.uid is not None:
             streaming.add(self._current.uid)
-        for card in self._window.message_list.cards():
+        for card, message in self._window.message_list.cards_with_messages():
             edit: QPlainTextEdit = card.content_edit
             busy = card.uid in streaming
             if edit.isReadOnly() != busy:
                 edit.setReadOnly(busy)
-            prefix = self._prefixes.get(card.uid)
+            # The answer's prefill is kept in the workspace; this session's prefixes go first
+            # (a prefilled card still streaming has none saved yet).
+            prefix = self._prefixes.get(card.uid) or message.prefill
             selections: list[QTextEdit.ExtraSelection] = []
             if prefix and edit.toPlainText().startswith(prefix):
                 selection = QTextEdit.ExtraSelection()

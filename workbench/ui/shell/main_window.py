@@ -625,6 +625,16 @@ class MainWindow(QMainWindow):
         problems = self.workspace.problems()
         if not problems and self._sender is not None:
             problems = self._sender.request_problems()
+        self.show_send_problems(problems)
+        if problems:
+            return
+        if self._sender is None:
+            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
+        else:
+            self._sender.send()
+
+    def show_send_problems(self, problems: list[str]) -> None:
+        """Lists why a request was not sent under the cards (hidden when ``problems`` is empty)."""
         self.send_problems.setText("\n".join(problems))
         self.send_problems.setVisible(bool(problems))
         if problems:
@@ -632,11 +642,6 @@ class MainWindow(QMainWindow):
             first = self.workspace.conversation.problems()
             if first and first[0].index is not None:
                 self.message_list.scroll_to_row(first[0].index, focus=True)
-            return
-        if self._sender is None:
-            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
-        else:
-            self._sender.send()
 
     def stop(self) -> None:
         """Run > Stop: ends the answer streaming in, keeping its text."""

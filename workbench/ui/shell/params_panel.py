@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.workspace import Params
+from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
 
 #: Shown when a value is left to the provider's default (the value is not sent).
 DEFAULT_TEXT = "default"
@@ -95,7 +95,7 @@ class ParamsPanel(QWidget):
         self.max_tokens_spin = QSpinBox()
         self.max_tokens_spin.setObjectName("maxTokensSpin")
         self.max_tokens_spin.setAccessibleName("maxTokensSpin")
-        self.max_tokens_spin.setRange(0, 1_000_000)
+        self.max_tokens_spin.setRange(0, MAX_TOKENS_LIMIT)
         self.max_tokens_spin.setSpecialValueText(DEFAULT_TEXT)
         self.max_tokens_spin.setSingleStep(256)
         self.max_tokens_spin.setKeyboardTracking(False)
