@@ -14,9 +14,9 @@ from workbench.app import _last_workspace
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
 from workbench.core.workspace import load_workspace
-from workbench.ui import palette
-from workbench.ui.main_window import MainWindow
-from workbench.ui.settings_dialogs import window_shortcuts
+from workbench.ui.common import palette
+from workbench.ui.shell.main_window import MainWindow
+from workbench.ui.shell.settings_dialogs import window_shortcuts
 
 
 def test_geometry_splitter_and_tabs_come_back(

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.ui.main_window import MainWindow
+from workbench.ui.shell.main_window import MainWindow
 
 
 def child(window: QWidget, kind: type, name: str):
@@ -116,7 +116,7 @@ def test_the_preferences_set_the_default_provider(open_window, qtbot: QtBot) -> 
 
 
 def test_examples_are_listed_by_title(tmp_path: Path) -> None:
-    from workbench.ui.first_start import example_title
+    from workbench.ui.shell.first_start import example_title
 
     assert example_title(Path("01-product-json-extraction.prompt.json")) == (
         "Product json extraction"

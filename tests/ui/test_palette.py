@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel
 
-from workbench.ui import palette
-from workbench.ui.palette import DARK, LIGHT, Colours
+from workbench.ui.common import palette
+from workbench.ui.common.palette import DARK, LIGHT, Colours
 
 
 def luminance(colour: str) -> float:
