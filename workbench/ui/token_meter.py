@@ -39,7 +39,13 @@ from workbench.core.exact_count import (
 from workbench.core.meter import MeterReading, measure, provider_kind, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.secrets import KeyStore, redact
-from workbench.core.tokens import Calibration, TokenCounter, encoding, encoding_ready
+from workbench.core.tokens import (
+    Calibration,
+    ConversationTally,
+    TokenCounter,
+    encoding,
+    encoding_ready,
+)
 from workbench.ui.provider_feed import ProviderFeed
 from workbench.ui.undo import SetParam
 
@@ -403,6 +409,7 @@ class TokenMeter(QObject):
         self.catalog = catalog or load_catalog()
         self.calibration = calibration or Calibration()
         self.counter = TokenCounter()
+        self.tally = ConversationTally(self.counter)
         self.exact_target = exact_target or _env_exact_target
         self._targets: dict[str, ExactTarget] = {}
         self._closing: asyncio.Task[None] | None = None
@@ -506,6 +513,7 @@ class TokenMeter(QObject):
             self.catalog,
             calibration=self.calibration,
             exact_messages=exact,
+            tally=self.tally,
         )
         self.reading = reading
         ratio = (
@@ -626,6 +634,7 @@ class TokenMeter(QObject):
 
     def shutdown(self) -> None:
         """Stops pending work (the window is closing)."""
+        self.tally.detach()
         self.scheduler.cancel()
         client, self._client = self._client, None
         if client is not None:
