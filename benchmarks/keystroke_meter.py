@@ -62,7 +62,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from workbench.core.tokens import TokenCounter, encoding
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     path = Path(home) / "bench.prompt.json"
@@ -74,7 +74,7 @@ def main() -> int:
     app.processEvents()
     start = time.perf_counter()
     window.open_path(path)
-    meter = window.token_meter  # type: ignore[attr-defined]
+    meter = window.token_meter
     while meter.reading is None or len(meter.reading.breakdown.per_message) != CARDS:
         app.processEvents()
         time.sleep(0.001)
