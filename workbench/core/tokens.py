@@ -392,11 +392,11 @@ class _LongText:
         position = new_bounds[len(new_counts) - 1] if new_counts else 0
         for end in new_bounds[len(new_counts) :]:
             piece = text[position:end]
-            tokens = known.get(piece)
-            if tokens is None:
-                tokens = len(encode(piece))
+            found = known.get(piece)
+            if found is None:
+                found = len(encode(piece))
                 encoded += len(piece)
-            new_counts.append(tokens)
+            new_counts.append(found)
             position = end
         self.text, self.bounds, self.counts = text, new_bounds, new_counts
         return sum(new_counts), encoded
