@@ -34,6 +34,7 @@ from workbench.core.payloads import (
     build_request,
     find_variant,
     provider_id_for,
+    workspace_with_model,
 )
 from workbench.core.providers import ProviderConfig, ProviderRegistry, normalize_base_url
 from workbench.core.run_types import (
@@ -648,6 +649,9 @@ def prepare_runs(
             provider that needs a key and has none. Nothing is sent in that case.
     """
     overrides = overrides or RunOverrides()
+    if overrides.model:
+        # The model is forced before the request is built, so that its checks are the model's.
+        workspace = workspace_with_model(workspace, overrides.model)
     variants: list[Variant | None] = []
     for label in labels:
         variant = find_variant(workspace, label)
@@ -674,9 +678,6 @@ def prepare_runs(
             if where and where.casefold() not in message.casefold():
                 message = f"{where}: {message}"  # which one, when several run
             raise RunSetupError(message) from None
-        if overrides.model:
-            request.model = overrides.model
-            request.body["model"] = overrides.model
         key = overrides.api_key or (_key_for(provider, keys) if require_keys else None)
         if require_keys and provider.needs_key and not key:
             raise RunSetupError(
