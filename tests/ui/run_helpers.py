@@ -9,8 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.loopback_server import LoopbackServer
-from workbench.ui.main_window import MainWindow
-from workbench.ui.provider_feed import ProviderFeed
+from workbench.ui.shell.main_window import MainWindow
 
 LOOP_ID = "loop"
 LOOP_ENV = "LOOP_API_KEY"
@@ -28,7 +27,7 @@ def add_loop_provider(
     """Registers the loopback server as provider ``loop`` and makes it the workspace's."""
     config = ProviderConfig(LOOP_ID, "Loopback", kind, server.url, prefill, LOOP_ENV)
     window.providers.add(config)
-    ProviderFeed.of(window).providers_changed.emit()
+    window.context.providers_changed.emit()
     return config
 
 
@@ -48,9 +47,9 @@ def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
     A test must not end with work in flight: its callbacks would land on the next test's loop
     after this test's qasync loop is closed.
     """
-    from workbench.ui.history_panel import HistoryPanel
-    from workbench.ui.provider_dialog import ProviderDialog
-    from workbench.ui.run_controller import RunController
+    from workbench.ui.history.history_panel import HistoryPanel
+    from workbench.ui.providers.provider_dialog import ProviderDialog
+    from workbench.ui.run.run_controller import RunController
 
     busy: list[RunController | HistoryPanel | ProviderDialog] = []
     if isinstance(window.run_controller, RunController):
