@@ -19,7 +19,7 @@ from workbench.core.run_types import Status, TextDelta
 
 if TYPE_CHECKING:
     from workbench.core.providers import ProviderRegistry
-    from workbench.core.runner import RunOverrides
+    from workbench.core.sessions import RunOverrides
     from workbench.core.workspace import Workspace
 
 
