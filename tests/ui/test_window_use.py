@@ -419,7 +419,7 @@ def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot
     load(window, [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
     bar = window.findChild(QWidget, "tokenMeter")
     qtbot.waitUntil(lambda: bar.segments.get("system", 0) > 0)
-    assert bar.context_window == 262_144  # a few tokens of a big window
+    assert bar.context_window == 131_072  # a few tokens of a big window
     image = bar.grab().toImage()
     row = image.height() // 2
     painted = {image.pixel(x, row) for x in range(image.width())}
