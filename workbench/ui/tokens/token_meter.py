@@ -38,7 +38,7 @@ from workbench.core.exact_count import (
 from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.secrets import KeyStore, redact
-from workbench.core.tokens import Calibration, encoding, encoding_ready
+from workbench.core.tokens import Calibration, ConversationTally, encoding, encoding_ready
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import colours, error_text
 from workbench.ui.common.undo import SetParam
@@ -392,6 +392,7 @@ class TokenMeter(QObject):
         self.workspace = context.workspace
         self.calibration = calibration or Calibration()
         self.counter = context.counter
+        self.tally = ConversationTally(self.counter)
         self.exact_target = exact_target or _env_exact_target
         self._targets: dict[str, ExactTarget] = {}
         self._closing: asyncio.Task[None] | None = None
@@ -485,6 +486,7 @@ class TokenMeter(QObject):
             self._context.catalog,
             calibration=self.calibration,
             exact_messages=exact,
+            tally=self.tally,
         )
         self.reading = reading
         ratio = (
@@ -596,6 +598,7 @@ class TokenMeter(QObject):
 
     def shutdown(self) -> None:
         """Stops pending work (the window is closing)."""
+        self.tally.detach()
         self.scheduler.cancel()
         client, self._client = self._client, None
         if client is not None:
