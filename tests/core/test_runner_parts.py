@@ -11,12 +11,11 @@ from workbench.core.payloads import ChatRequest
 from workbench.core.providers import ProviderRegistry
 from workbench.core.runner import (
     ApiFailure,
-    RunSetupError,
     _retry_after,
     _ToolCallAssembler,
     describe_failure,
-    prepare_runs,
 )
+from workbench.core.sessions import RunSetupError, prepare_runs
 from workbench.core.workspace import workspace_from_json
 
 REQUEST = ChatRequest("moonshot", "moonshot", "https://api.moonshot.ai/v1", "kimi-k2.5", {})
@@ -76,8 +75,8 @@ def test_prepare_runs_refuses_before_sending() -> None:
         {
             "format": "prompt-workbench/1",
             "messages": [{"role": "user", "content": "Hi"}],
-            "params": {"provider": "moonshot", "model": "kimi-k2.5", "temperature": 1.5},
-            "variants": [{"label": "Local", "provider": "ollama"}],
+            "params": {"provider": "moonshot", "model": "moonshot-v1-32k", "temperature": 1.5},
+            "variants": [{"label": "Local", "provider": "ollama", "model": "llama3.2"}],
         }
     )
     registry = ProviderRegistry()

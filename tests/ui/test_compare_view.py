@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QTex
 from pytestqt.qtbot import QtBot
 
 from workbench.core.catalog import load_builtin_catalog
-from workbench.core.compare import CompareSession, PreparedVariant, preflight
+from workbench.core.compare import CompareSession, preflight
 from workbench.core.conversation import Message
-from workbench.core.providers import prefill_refusal, preset
+from workbench.core.payloads import ChatRequest
+from workbench.core.providers import ProviderRegistry, prefill_refusal, preset
 from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, Usage
+from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.ui.common import dialogs
 from workbench.ui.compare.compare_view import ComparePane, CompareServices, CompareView
@@ -28,7 +30,7 @@ class ScriptedRun:
 
     answers: ClassVar[dict[str, list[str]]] = {}
 
-    def __init__(self, request: dict[str, Any], api_key: str | None) -> None:
+    def __init__(self, request: ChatRequest, api_key: str | None, _options: RunOptions) -> None:
         self.request = request
         self._stopped = False
 
@@ -37,7 +39,7 @@ class ScriptedRun:
 
     async def events(self) -> AsyncIterator[RunEvent]:
         text = ""
-        for piece in self.answers.get(self.request["model"], ["ok"]):
+        for piece in self.answers.get(self.request.model, ["ok"]):
             if self._stopped:
                 break
             await asyncio.sleep(0.001)
@@ -45,9 +47,9 @@ class ScriptedRun:
             yield TextDelta(piece)
         yield Finished(
             RunResult(
-                provider=self.request["provider"],
-                model=self.request["model"],
-                prefix=self.request["prefix"],
+                provider=self.request.provider,
+                model=self.request.model,
+                prefix=self.request.prefix,
                 text=text,
                 finish_reason=None if self._stopped else "stop",
                 interrupted=self._stopped,
@@ -67,18 +69,14 @@ def prefill_problems(sent: Workspace) -> list[str]:
 def make_services() -> CompareServices:
     catalog = load_builtin_catalog()
 
-    def make_session(workspace: Workspace) -> CompareSession:
-        def prepare(variant: Variant) -> PreparedVariant:
-            provider = variant.provider or workspace.params.provider
-            last = workspace.conversation[-1]
-            request = {
-                "provider": provider,
-                "model": variant.model or workspace.params.model,
-                "prefix": last.content if last.partial else "",
-            }
-            return PreparedVariant(variant, None, provider, request, provider)
+    engine = RunEngine(
+        ProviderRegistry(),
+        {"moonshot": "sk-test-moonshot", "openai": "sk-test-openai"},
+        transports={"*": ScriptedRun},
+    )
 
-        return CompareSession(prepare, ScriptedRun, lambda provider: None)
+    def make_session(workspace: Workspace) -> CompareSession:
+        return CompareSession(engine, workspace)
 
     return CompareServices(
         catalog=lambda: catalog,
@@ -93,15 +91,15 @@ def view(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[CompareView
     workspace = Workspace(
         title="Extraction",
         messages=[Message("user", "Give me JSON"), Message("assistant", "{", partial=True)],
-        params=Params(provider="moonshot", model="kimi-k2-0905-preview"),
+        params=Params(provider="moonshot", model="moonshot-v1-128k"),
         variants=[
-            Variant("K2", model="kimi-k2-0905-preview"),
-            Variant("Turbo", model="kimi-k2-turbo-preview", params={"temperature": 0.2}),
+            Variant("K2", model="moonshot-v1-128k"),
+            Variant("Turbo", model="moonshot-v1-32k", params={"temperature": 0.2}),
         ],
     )
     ScriptedRun.answers = {
-        "kimi-k2-0905-preview": ['"name": ', '"Phone", ', '"price": 300}'],
-        "kimi-k2-turbo-preview": ['"name": ', '"Tablet", ', '"price": 300}'],
+        "moonshot-v1-128k": ['"name": ', '"Phone", ', '"price": 300}'],
+        "moonshot-v1-32k": ['"name": ', '"Tablet", ', '"price": 300}'],
     }
     widget = CompareView(workspace, QUndoStack(), make_services())
     qtbot.addWidget(widget)
@@ -135,7 +133,7 @@ def test_one_column_per_variant_and_edits_go_through_undo(view: CompareView) -> 
     assert len(panes(view)) == 2
     stack = view.undo_stack
     button(view, "addVariantButton").click()
-    assert [v.label for v in view.workspace.variants] == ["K2", "Turbo", "kimi-k2-0905-preview"]
+    assert [v.label for v in view.workspace.variants] == ["K2", "Turbo", "moonshot-v1-128k"]
     first = view.panes()[0]
     first.findChild(QToolButton, "duplicateVariantButton").click()
     assert [v.label for v in view.workspace.variants][:2] == ["K2", "K2 2"]
@@ -169,7 +167,7 @@ def test_add_stops_at_eight_and_run_needs_two(view: CompareView) -> None:
 def test_run_all_streams_each_column_with_metrics_and_json_badge(
     qtbot: QtBot, view: CompareView
 ) -> None:
-    ScriptedRun.answers["kimi-k2-turbo-preview"] = ['"name": ', '"Tablet", ', '"price": }']
+    ScriptedRun.answers["moonshot-v1-32k"] = ['"name": ', '"Tablet", ', '"price": }']
     run_all(qtbot, view)
     first, second = view.panes()
     assert pane_text(first) == '{"name": "Phone", "price": 300}'
@@ -190,7 +188,7 @@ def test_run_all_streams_each_column_with_metrics_and_json_badge(
 
 def test_preflight_shows_the_catalog_window_and_prefill_refusal(view: CompareView) -> None:
     first = view.panes()[0]
-    assert "262,144" in first.findChild(QLabel, "paneFit").text()
+    assert "131,072" in first.findChild(QLabel, "paneFit").text()
     first.variant_edited.emit("provider", "openai")
     problem = first.findChild(QLabel, "paneProblem")
     assert view.workspace.variants[0].provider == "openai"
@@ -239,7 +237,7 @@ def test_use_this_answer_appends_a_card_when_nothing_is_partial(
 
 
 def test_stop_one_column_keeps_its_text(qtbot: QtBot, view: CompareView) -> None:
-    ScriptedRun.answers["kimi-k2-0905-preview"] = ["x"] * 2000
+    ScriptedRun.answers["moonshot-v1-128k"] = ["x"] * 2000
     button(view, "runCompareButton").click()
     first, second = view.panes()
     qtbot.waitUntil(lambda: len(pane_text(first)) > 5, timeout=3000)
@@ -260,7 +258,7 @@ def test_export_markdown_and_json(
     with qtbot.waitSignal(view.exported, timeout=3000):
         view.export_markdown_action.trigger()
     text = target.read_text(encoding="utf-8")
-    assert "| K2 | moonshot | kimi-k2-0905-preview |" in text
+    assert "| K2 | moonshot | moonshot-v1-128k |" in text
     assert '{"name": "Tablet", "price": 300}' in text
     target = tmp_path / "cmp.json"
     with qtbot.waitSignal(view.exported, timeout=3000):
@@ -272,7 +270,7 @@ def test_export_markdown_and_json(
 
 def test_synchronized_scrolling(qtbot: QtBot, view: CompareView) -> None:
     long = [f"line {i}\n" for i in range(300)]
-    ScriptedRun.answers = {"kimi-k2-0905-preview": long, "kimi-k2-turbo-preview": long}
+    ScriptedRun.answers = {"moonshot-v1-128k": long, "moonshot-v1-32k": long}
     run_all(qtbot, view)
     first, second = view.panes()
     QApplication.processEvents()
@@ -288,8 +286,8 @@ def test_markdown_toggle_renders_and_diff_returns_to_raw_text(
 ) -> None:
     view.workspace.conversation.remove(1)  # no partial prefix: plain prose answers
     ScriptedRun.answers = {
-        "kimi-k2-0905-preview": ["# Phone\n\n", "**Price** 300"],
-        "kimi-k2-turbo-preview": ["# Phone\n\n", "**Price** 299"],
+        "moonshot-v1-128k": ["# Phone\n\n", "**Price** 300"],
+        "moonshot-v1-32k": ["# Phone\n\n", "**Price** 299"],
     }
     run_all(qtbot, view)
     first = view.panes()[0]

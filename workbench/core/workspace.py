@@ -79,8 +79,9 @@ class Params:
     """Request parameters. ``None`` means "not sent: the provider's default"."""
 
     provider: str = "moonshot"
-    model: str = "kimi-k2-0905-preview"
-    temperature: float | None = 0.6
+    model: str = "kimi-k2.6"
+    #: Unset by default: current Kimi models fix their sampling parameters.
+    temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = 1024
     stop: list[str] = field(default_factory=list)
@@ -413,6 +414,14 @@ class Workspace:
         self.changed.emit()
         return True
 
+    def set_title(self, title: str) -> bool:
+        """Renames the workspace; returns whether the title changed."""
+        if title == self.title:
+            return False
+        self.title = title
+        self.changed.emit()
+        return True
+
     def replace_with(self, other: Workspace) -> None:
         """Takes over everything ``other`` holds (opening a file into this window)."""
         self.title = other.title
@@ -560,9 +569,7 @@ def message_from_json(data: Any, where: str) -> Message:
     if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
         raise WorkspaceError("alternates must be a list of strings", path=f"{where}.alternates")
     if alternates and role != "assistant":
-        raise WorkspaceError(
-            "only an assistant message has alternates", path=f"{where}.alternates"
-        )
+        raise WorkspaceError("only an assistant message has alternates", path=f"{where}.alternates")
     known = {
         "role",
         "content",

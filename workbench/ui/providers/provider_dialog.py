@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
@@ -49,9 +48,11 @@ from workbench.core.providers import (
 )
 from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
 from workbench.ui.common import dialogs
+from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.palette import error_text
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,6 @@ KIND_PREFILL = {
     "vllm": Prefill.CONTINUE_FINAL,
     "local": Prefill.TRAILING_ASSISTANT,
 }
-ERROR_STYLE = "color: #c0392b;"
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,9 @@ class ProviderDialog(QDialog):
         self.resize(880, 660)
         self.registry = registry
         self.keys = keys
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks(self)
         self._new = False  # the form holds a provider not yet added
+        self._focus_key = False  # focus the key field once the key state is shown
         #: The provider whose key state the key section shows (None while it is being read).
         self.shown_key_state: str | None = None
         self._build()
@@ -164,7 +165,7 @@ class ProviderDialog(QDialog):
         self.base_url_edit = self._line("baseUrlEdit", "https://api.example.com/v1")
         self.base_url_error = QLabel()
         self.base_url_error.setObjectName("baseUrlError")
-        self.base_url_error.setStyleSheet(ERROR_STYLE)
+        error_text(self.base_url_error)
         self.base_url_error.setWordWrap(True)
         self.base_url_error.hide()
         self.key_env_edit = self._line("keyEnvEdit", "MY_SERVER_API_KEY")
@@ -174,7 +175,7 @@ class ProviderDialog(QDialog):
         self.save_provider_button.setObjectName("saveProviderButton")
         self.provider_error = QLabel()
         self.provider_error.setObjectName("providerError")
-        self.provider_error.setStyleSheet(ERROR_STYLE)
+        error_text(self.provider_error)
         self.provider_error.setWordWrap(True)
         self.provider_error.hide()
         form = QFormLayout()
@@ -193,6 +194,7 @@ class ProviderDialog(QDialog):
         provider_layout.addWidget(self.save_provider_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.key_status = QLabel()
+        self._key_status_error = error_text(self.key_status, on=False)
         self.key_status.setObjectName("keyStatusLabel")
         self.key_status.setAccessibleName("keyStatusLabel")
         self.key_status.setWordWrap(True)
@@ -224,6 +226,7 @@ class ProviderDialog(QDialog):
         self.test_result.setObjectName("connectionResult")
         self.test_result.setAccessibleName("connectionResult")
         self.test_result.setWordWrap(True)
+        self._test_result_error = error_text(self.test_result, on=False)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model_list = QListWidget()
         self.model_list.setObjectName("listedModels")
@@ -291,12 +294,7 @@ class ProviderDialog(QDialog):
     @property
     def busy(self) -> bool:
         """Whether keyring, network or history work it started is still in flight."""
-        return bool(self._tasks)
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        return self._tasks.busy
 
     # The list --------------------------------------------------------------------------------
 
@@ -345,7 +343,7 @@ class ProviderDialog(QDialog):
         self.model_list.clear()
         self.test_result.clear()
         self.shown_key_state = None
-        self._spawn(self._refresh_key_state(provider.id))
+        self._tasks.spawn(self._refresh_key_state(provider.id))
 
     def _show_provider(self, provider: ProviderConfig) -> None:
         self.name_edit.setText(provider.name)
@@ -459,13 +457,13 @@ class ProviderDialog(QDialog):
                 f"to a file. Set the environment variable {env} to your key before starting "
                 f"the app instead.{env_note}"
             )
-            self.key_status.setStyleSheet(ERROR_STYLE)
+            self._key_status_error.set(True)
             self._set_key_widgets(entry=False, stored=False)
         elif state.stored:
             self.key_status.setText(
                 f"A key is stored in {state.backend}. It is not shown again: replace or delete it."
             )
-            self.key_status.setStyleSheet("")
+            self._key_status_error.set(False)
             self._set_key_widgets(entry=False, stored=True)
         else:
             needs = provider is None or provider.needs_key
@@ -474,11 +472,26 @@ class ProviderDialog(QDialog):
                 f"{state.error + ' ' if state.error else ''}{lead} A key you save goes to "
                 f"{state.backend}; {env} in the environment also works.{env_note}"
             )
-            self.key_status.setStyleSheet(ERROR_STYLE if state.error else "")
+            self._key_status_error.set(bool(state.error))
             self._set_key_widgets(entry=True, stored=False)
         self.api_key_edit.clear()
         self.shown_key_state = provider_id
+        if self._focus_key:
+            self._take_key_focus()
         self.key_state_shown.emit(provider_id)
+
+    def focus_key_field(self) -> None:
+        """Puts the focus on the key field (or Replace key) once the key section is shown."""
+        self._focus_key = True
+        if self.shown_key_state is not None:
+            self._take_key_focus()
+
+    def _take_key_focus(self) -> None:
+        self._focus_key = False
+        if self.api_key_edit.isVisibleTo(self) and self.api_key_edit.isEnabled():
+            self.api_key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.replace_key_button.isVisibleTo(self):
+            self.replace_key_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _ask_for_new_key(self) -> None:
         self._set_key_widgets(entry=True, stored=True)
@@ -494,14 +507,14 @@ class ProviderDialog(QDialog):
             return
         self.api_key_edit.clear()  # the key leaves the widget at once
         self.save_key_button.setEnabled(False)
-        self._spawn(self._store_key(provider_id, key))
+        self._tasks.spawn(self._store_key(provider_id, key))
 
     async def _store_key(self, provider_id: str, key: str) -> None:
         try:
             await asyncio.to_thread(self.keys.set, provider_id, key)
         except KeyStoreError as error:
             self.key_status.setText(redact(str(error), key))
-            self.key_status.setStyleSheet(ERROR_STYLE)
+            self._key_status_error.set(True)
             self.save_key_button.setEnabled(True)
             self.key_state_shown.emit(provider_id)
             return
@@ -520,7 +533,7 @@ class ProviderDialog(QDialog):
             dialogs.Button.No,
         )
         if answer == dialogs.Button.Yes:
-            self._spawn(self._delete_key(provider_id))
+            self._tasks.spawn(self._delete_key(provider_id))
 
     async def _delete_key(self, provider_id: str) -> None:
         try:
@@ -539,10 +552,10 @@ class ProviderDialog(QDialog):
         config = self.form_config()
         typed = self.api_key_edit.text().strip() or None
         self.test_button.setEnabled(False)
-        self.test_result.setStyleSheet("")
+        self._test_result_error.set(False)
         self.test_result.setText(f"Asking {config.base_url}/models…")
         self.model_list.clear()
-        self._spawn(self._test(config, typed))
+        self._tasks.spawn(self._test(config, typed))
 
     async def _test(self, config: ProviderConfig, typed: str | None) -> None:
         key = typed
@@ -553,7 +566,7 @@ class ProviderDialog(QDialog):
         finally:
             self.test_button.setEnabled(True)
         if report.error is not None:
-            self.test_result.setStyleSheet(ERROR_STYLE)
+            self._test_result_error.set(True)
             self.test_result.setText(report.error)
             self.connection_tested.emit(config.id, False)
             return
@@ -567,22 +580,26 @@ class ProviderDialog(QDialog):
         self.connection_tested.emit(config.id, True)
 
 
-def install(window: MainWindow) -> None:
-    """Adds Settings › Providers… to ``window``; listed models feed its model selector."""
-    from workbench.ui.common.provider_feed import ProviderFeed
+def open_dialog(
+    parent: QWidget, context: AppContext, provider_id: str | None = None, *, focus_key: bool = False
+) -> ProviderDialog:
+    """Opens the window's provider dialog on ``provider_id`` (the workspace's provider by
+    default); with ``focus_key`` the key field (or Replace key) takes the focus."""
+    dialog = parent.findChild(ProviderDialog, "providerDialog")
+    if dialog is None:
+        dialog = ProviderDialog(context.providers, context.keys, parent)
+        dialog.providers_changed.connect(context.providers_changed)
+        dialog.models_listed.connect(context.add_listed_models)
+    dialog.select(provider_id or context.workspace.params.provider)
+    dialog.open()
+    if focus_key:
+        dialog.focus_key_field()
+    return dialog
 
-    feed = ProviderFeed.of(window)
 
-    def open_dialog() -> ProviderDialog:
-        dialog = window.findChild(ProviderDialog, "providerDialog")
-        if dialog is None:
-            dialog = ProviderDialog(window.providers, KeyStore(), window)
-            dialog.providers_changed.connect(feed.providers_changed)
-            dialog.models_listed.connect(feed.add_listed)
-        dialog.select(window.workspace.params.provider)
-        dialog.open()
-        return dialog
-
-    action = window.settings_menu.addAction("&Providers and keys…")
+def install(shell: Shell, context: AppContext) -> None:
+    """Adds Settings › Providers…; listed models join the app's catalog."""
+    parent = shell.window()
+    action = shell.menu("settings").addAction("&Providers and keys…")
     action.setObjectName("providersAction")
-    action.triggered.connect(open_dialog)
+    action.triggered.connect(lambda: open_dialog(parent, context))

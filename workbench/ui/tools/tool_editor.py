@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +65,8 @@ from workbench.core.tools import (
 )
 from workbench.core.workspace import ToolEntry, Workspace, WorkspaceError, write_atomic
 from workbench.ui.common import dialogs
+from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.palette import colours
 from workbench.ui.tools.tool_form_view import ToolFormView
 from workbench.ui.tools.tool_undo import (
     EditToolSource,
@@ -78,13 +79,11 @@ from workbench.ui.tools.tool_undo import (
 )
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 #: Pause after the last keystroke before the tool is checked again.
 VALIDATION_DELAY_MS = 250
 INDENT = "  "
-ERROR_COLOUR = "#c0392b"
-WARNING_COLOUR = "#b9770e"
 
 
 class JsonHighlighter(QSyntaxHighlighter):
@@ -100,15 +99,16 @@ class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self._formats: dict[str, QTextCharFormat] = {}
-        for kind, colour, bold in (
-            ("key", "#1f5fa8", True),
-            ("string", "#2e7d32", False),
-            ("number", "#b35a00", False),
-            ("literal", "#8e44ad", False),
-            ("bracket", "#555555", True),
+        values = colours()
+        for kind, bold in (
+            ("key", True),
+            ("string", False),
+            ("number", False),
+            ("literal", False),
+            ("bracket", True),
         ):
             text_format = QTextCharFormat()
-            text_format.setForeground(QColor(colour))
+            text_format.setForeground(values.qcolor(f"json_{kind}"))
             if bold:
                 text_format.setFontWeight(QFont.Weight.DemiBold)
             self._formats[kind] = text_format
@@ -243,8 +243,6 @@ class ToolsEditor(QWidget):
 
     status_changed = Signal(str)
     checked = Signal()
-    #: (kind, result text or None, (path, error) or None) from the file thread.
-    _file_done = Signal(str, object, object)
 
     def __init__(
         self,
@@ -262,15 +260,13 @@ class ToolsEditor(QWidget):
         self._last_check: ToolsCheck | None = None
         #: The last text the form wrote, so that showing it does not rebuild the form mid-edit.
         self._form_source: str | None = None
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tools-io")
+        self._io = BackgroundTasks(self, serial=True)
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(VALIDATION_DELAY_MS)
         self._timer.timeout.connect(self.validate_now)
-        self._file_done.connect(self._on_file_done)
         workspace.changed.connect(self.refresh)
-        self.destroyed.connect(lambda: self._io.shutdown(wait=False))
         self.refresh()
         self.validate_now()
 
@@ -498,16 +494,17 @@ class ToolsEditor(QWidget):
         self._update_labels()
         self.errors.clear()
         marks = []
+        values = colours()
         if self._current is not None:
             row = index_of(self._workspace, self._current)
             for problem in check.tools[row].problems:
                 icon = "✕" if problem.blocking else "!"
                 item = QListWidgetItem(f"{icon} {problem}")
-                item.setForeground(QColor(ERROR_COLOUR if problem.blocking else WARNING_COLOUR))
+                item.setForeground(values.qcolor("error" if problem.blocking else "warning"))
                 item.setData(Qt.ItemDataRole.UserRole, problem.start)
                 self.errors.addItem(item)
                 if problem.start is not None and problem.end is not None:
-                    colour = ERROR_COLOUR if problem.blocking else WARNING_COLOUR
+                    colour = values.error if problem.blocking else values.warning
                     marks.append((problem.start, problem.end, colour))
         general = list(check.general)
         choice = tool_choice_problem(self._workspace.tool_choice, tools, check)
@@ -515,7 +512,7 @@ class ToolsEditor(QWidget):
             general.append(choice)
         for text in general:
             item = QListWidgetItem(f"✕ {text}")
-            item.setForeground(QColor(ERROR_COLOUR))
+            item.setForeground(values.qcolor("error"))
             self.errors.addItem(item)
         if self._current is not None and not self.errors.count():
             self.errors.addItem(QListWidgetItem("✓ No problems: this tool can be sent."))
@@ -695,28 +692,21 @@ class ToolsEditor(QWidget):
         self._submit("export", path, write)
 
     def _submit(self, kind: str, path: str, work: Callable[[], str]) -> None:
-        future: Future[str] = self._io.submit(work)
+        self._io.run(
+            work,
+            lambda text: self._on_file_done(kind, text),
+            lambda error: self._on_file_failed(kind, path, error),
+        )
 
-        def done(finished: Future[str]) -> None:
-            error = finished.exception()
-            # Emitted from the worker thread: Qt queues it to this widget's thread.
-            self._file_done.emit(
-                kind, None if error else finished.result(), error and (path, error)
-            )
+    def _on_file_failed(self, kind: str, path: str, error: Exception) -> None:
+        reason = getattr(error, "strerror", None) or str(error)
+        dialogs.show_error(self, f"Cannot {kind} tools", f"{path}: {reason}")
 
-        future.add_done_callback(done)
-
-    def _on_file_done(self, kind: str, text: object, failure: object) -> None:
-        if failure is not None:
-            assert isinstance(failure, tuple)
-            path, error = failure
-            reason = getattr(error, "strerror", None) or str(error)
-            dialogs.show_error(self, f"Cannot {kind} tools", f"{path}: {reason}")
-            return
+    def _on_file_done(self, kind: str, text: str) -> None:
         if kind == "import":
-            self._add_from_text(str(text), "the file")
+            self._add_from_text(text, "the file")
         else:
-            self.status_changed.emit(str(text))
+            self.status_changed.emit(text)
 
 
 def _exported(where: str, count: int, skipped: int) -> str:
@@ -742,18 +732,18 @@ def _set_text_keeping_cursor(edit: QPlainTextEdit, text: str) -> None:
         edit.setTextCursor(cursor)
 
 
-def install(window: MainWindow) -> ToolsEditor:
-    """Adds the Tools tab to ``window`` and returns it."""
+def install(shell: Shell, context: AppContext) -> ToolsEditor:
+    """Adds the Tools tab beside the parameters and returns it."""
 
     def rules() -> ToolRules:
-        provider_id = window.workspace.params.provider
-        provider = window.providers.get(provider_id)
+        provider_id = context.workspace.params.provider
+        provider = context.providers.get(provider_id)
         if provider is None:
             return rules_for(provider_id)
         return rules_for(provider.id, provider.kind, provider.name)
 
-    editor = ToolsEditor(window.workspace, window.undo_stack, rules)
-    window.side_tabs.addTab(editor, "Tools")
-    editor.status_changed.connect(lambda text: window.statusBar().showMessage(text, 8000))
-    window.document.loaded.connect(editor.refresh)
+    editor = ToolsEditor(context.workspace, context.undo_stack, rules)
+    shell.add_side_tab(editor, "Tools")
+    editor.status_changed.connect(context.show_status)
+    context.document.loaded.connect(editor.refresh)
     return editor
