@@ -21,7 +21,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -187,6 +187,8 @@ def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int 
     tries = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
     if status == 429:
         return f"Rate limited{tries} {detail}. Wait a little and send again."
+    if status == 529 or failure.type == "overloaded_error":
+        return f"The provider is overloaded{tries} {detail}. Try again in a little while."
     if status >= 500:
         return f"The server failed{tries} {detail}. Try again later."
     return f"The request failed {detail}."
@@ -287,6 +289,40 @@ def _usage(value: Any) -> Usage | None:
     )
 
 
+class PrefixEcho:
+    """Removes the prefix a model repeats at the start of its answer (instruction prefill).
+
+    Text is held back while it could still be the prefix (leading white space ignored); once it
+    is, the prefix is dropped and the rest passes; once it cannot be, everything held passes.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._held = ""
+        self._settled = False
+
+    def feed(self, text: str) -> str:
+        """The part of ``text`` to show now."""
+        if self._settled:
+            return text
+        self._held += text
+        held = self._held.lstrip()
+        if held.startswith(self.prefix):
+            self._settled = True
+            return held[len(self.prefix) :]
+        if self.prefix.startswith(held):
+            return ""  # still possibly the prefix
+        self._settled = True
+        return self._held
+
+    def flush(self) -> str:
+        """What is still held when the stream ends (a short answer that was not the prefix)."""
+        if self._settled:
+            return ""
+        self._settled = True
+        return self._held
+
+
 class Run:
     """One streaming request, observed through :meth:`events` and ended early by :meth:`stop`.
 
@@ -323,8 +359,15 @@ class Run:
             model=request.model,
             variant=request.variant,
             prefix=request.prefix,
+            prefill_mechanism=request.prefill_mechanism,
         )
         self._text: list[str] = []
+        # Asked to begin with the prefix (a closing instruction), the model writes it again.
+        self._echo = (
+            PrefixEcho(request.prefix)
+            if request.prefill_mechanism == "instruction" and request.prefix
+            else None
+        )
         self._reasoning: list[str] = []
         self._tools = _ToolCallAssembler()
         self._task: asyncio.Task[None] | None = None
@@ -384,12 +427,21 @@ class Run:
         try:
             # Imported on the first run, not at start-up (the SDK is slow to import); the clock
             # restarts after it so that the first run's time to first token is the provider's.
-            import openai
+            anthropic_format = self.request.kind == "anthropic"
+            if anthropic_format:
+                from workbench.core.anthropic_transport import AnthropicTransport
+            else:
+                import openai
 
             self._start = time.perf_counter()
             key_problem = _key_problem(self._api_key)
             if key_problem:
                 self._fail(key_problem)
+            elif anthropic_format and not self._stopped:
+                # The Messages API: its own transport, the same events.
+                transport = AnthropicTransport(self)
+                client = transport.client
+                await transport.attempts(queue)
             elif not self._stopped:
                 client = openai.AsyncOpenAI(
                     base_url=self.request.base_url,
@@ -421,6 +473,10 @@ class Run:
         self.result.interrupted = has_output if interrupted is None else interrupted
 
     def _finish(self) -> None:
+        if self._echo is not None:
+            rest = self._echo.flush()
+            if rest:
+                self._text.append(rest)
         result = self.result
         result.text = "".join(self._text)
         result.reasoning = "".join(self._reasoning)
@@ -528,8 +584,7 @@ class Run:
                     content = _get(delta, "content")
                     if content:
                         self._first_token()
-                        self._text.append(content)
-                        put(TextDelta(content))
+                        self._add_text(content, put)
                     for call_delta in _get(delta, "tool_calls") or ():
                         self._first_token()
                         position = self._tools.add(call_delta)
@@ -568,6 +623,15 @@ class Run:
                 "received so far is kept.",
                 interrupted=True,
             )
+
+    def _add_text(self, text: str, put: Callable[[RunEvent], None]) -> None:
+        """Adds a piece of the answer (without the prefix's echo in instruction mode)."""
+        if self._echo is not None:
+            text = self._echo.feed(text)
+            if not text:
+                return
+        self._text.append(text)
+        put(TextDelta(text))
 
     def _first_token(self) -> None:
         if self.result.ttft_ms is None:
