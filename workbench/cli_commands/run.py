@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, command
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, command, one_line
+from workbench.core import json_files
 from workbench.core.run_types import RunEvent, Status, TextDelta
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     def show(position: int, event: RunEvent) -> None:
         if isinstance(event, Status):  # retries are visible, on stderr so stdout stays the answer
             where = f"{labels[position]}: " if labels else ""
-            print(f"prompt-workbench run: {where}{event.text}", file=sys.stderr)
+            print(f"prompt-workbench run: {where}{one_line(event.text)}", file=sys.stderr)
         elif streaming and isinstance(event, TextDelta):
             if not streamed[0]:
                 streamed[0] = True
@@ -100,7 +100,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         history: HistoryStore | None = HistoryStore()
     except (sqlite3.Error, OSError) as error:  # the run still runs; only its record is lost
-        print(f"prompt-workbench run: history unusable, not recorded ({error})", file=sys.stderr)
+        print(
+            f"prompt-workbench run: history unusable, not recorded ({one_line(str(error))})",
+            file=sys.stderr,
+        )
         history = None
     try:
         results = asyncio.run(
@@ -121,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     failed = False
     for result in results:
         if args.json:
-            print(json.dumps(result.to_json(), ensure_ascii=False))
+            print(json_files.dumps(result.to_json()))
         else:
             if len(results) > 1:
                 print(f"== {result.variant} ({result.provider} / {result.model}) ==")
@@ -134,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         if result.error:
             failed = True
             where = f"{result.variant}: " if result.variant else ""
-            print(f"prompt-workbench run: {where}{result.error}", file=sys.stderr)
+            print(f"prompt-workbench run: {where}{one_line(result.error)}", file=sys.stderr)
     return EXIT_RUN_FAILED if failed else EXIT_OK
 
 

@@ -8,12 +8,11 @@ does not know join it with an unknown context window: shown, never recommended.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.resources import resources_dir
 from workbench.core.run_types import Usage
 
@@ -46,6 +45,9 @@ class ModelInfo:
     def from_json(cls, data: dict[str, Any]) -> ModelInfo:
         """An entry from its JSON object (KeyError/TypeError/ValueError when malformed)."""
         low, high = data.get("temperature_range", (0.0, 2.0))
+        capabilities = data.get("capabilities") or {}
+        if not isinstance(capabilities, dict):
+            raise ValueError("capabilities must be an object of true/false values")
         return cls(
             id=str(data["id"]),
             provider=str(data.get("provider", "")),
@@ -56,7 +58,7 @@ class ModelInfo:
             price_in=_price(data.get("price_in")),
             price_in_cached=_price(data.get("price_in_cached")),
             price_out=_price(data.get("price_out")),
-            capabilities={str(k): bool(v) for k, v in (data.get("capabilities") or {}).items()},
+            capabilities={str(k): bool(v) for k, v in capabilities.items()},
             temperature_range=(float(low), float(high)),
             as_of=str(data.get("as_of", "")),
             auto_routes=bool(data.get("auto_routes", False)),
@@ -125,11 +127,9 @@ class Catalog:
 def _read_entries(path: Path) -> tuple[list[dict[str, Any]], str]:
     """The raw entries of one catalog file and its date; ValueError naming the problem."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{path.name}: not valid JSON ({error.msg}, line {error.lineno}, column {error.colno})"
-        ) from None
+        data = json_files.read_json_file(path, max_bytes=json_files.MAX_STATE_BYTES)
+    except json_files.JsonInputError as error:
+        raise ValueError(f"{path.name}: {error}") from None
     entries = data.get("models") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ValueError(f'{path.name}: expected {{"models": [...]}}')
@@ -144,7 +144,7 @@ def _parse(entries: list[dict[str, Any]], file_name: str) -> list[ModelInfo]:
     for number, entry in enumerate(entries):
         try:
             model = ModelInfo.from_json(entry)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
             raise ValueError(f"{file_name}: models[{number}] is invalid ({error})") from None
         if model.context_window is not None and model.context_window <= 0:
             raise ValueError(f"{file_name}: models[{number}] has a context_window below 1")
