@@ -120,9 +120,17 @@ def write_state(home: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize(
     ("name", "text", "words"),
     [
-        ("models.json", '{"models": [{"id": "moonshot-v1-8k", "capabilities": [1]}]}', "models.json"),
+        (
+            "models.json",
+            '{"models": [{"id": "moonshot-v1-8k", "capabilities": [1]}]}',
+            "models.json",
+        ),
         ("models.json", '{"models": [{"id": "x", "context_window": 1e400}]}', "too large"),
-        ("token_calibration.json", '{"moonshot-v1": {"ratio": 1.1, "samples": 1e400}}', "too large"),
+        (
+            "token_calibration.json",
+            '{"moonshot-v1": {"ratio": 1.1, "samples": 1e400}}',
+            "too large",
+        ),
         ("token_calibration.json", '{"moonshot-v1": {"ratio": 1.1, "samples": [1]}}', "odd"),
         ("settings.json", '{"autosave_seconds": NaN}', "settings.json"),
         ("settings.json", "[" * 50_000, "settings.json"),
