@@ -34,7 +34,7 @@ APP = """
 import sys, time
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from workbench.ui.main_window import MainWindow
+from workbench.ui.shell.main_window import MainWindow
 window = MainWindow(sys.argv[1], defer_features=True)  # as prompt-workbench builds it
 window.resize(1280, 820)
 window.show()

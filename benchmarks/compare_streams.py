@@ -150,8 +150,7 @@ async def main(rounds: int, one_line: bool) -> None:
     from workbench.core.conversation import Message
     from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
     from workbench.core.workspace import Params, Variant, Workspace
-    from workbench.ui import compare_view as compare_module
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
     context = multiprocessing.get_context("spawn")
     here, there = context.Pipe()
@@ -174,8 +173,9 @@ async def main(rounds: int, one_line: bool) -> None:
         )
         window.providers = providers
         view = window.compare_view
-        view.services = compare_module.default_services(window, per_provider=COLUMNS)
-        view.session = None
+        # The shipped default limit (the setting max_concurrent_per_provider), not a raised one.
+        limit = window.run_engine.limiter.limit
+        print(f"per-provider limit: {limit} (the shipped default)")
         window.workspace.replace_with(
             Workspace(
                 title="Benchmark",

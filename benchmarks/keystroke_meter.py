@@ -62,7 +62,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from workbench.core.tokens import TokenCounter, encoding
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     path = Path(home) / "bench.prompt.json"

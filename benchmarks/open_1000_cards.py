@@ -53,7 +53,7 @@ def make_workspace(cards: int, path: Path) -> None:
 def main() -> None:
     cards = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     app = QApplication.instance() or QApplication([])
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
     path = Path(tempfile.mkdtemp()) / "big.prompt.json"
     make_workspace(cards, path)

@@ -167,7 +167,7 @@ async def measure(
 
 
 async def main(chunks: int, rounds: int) -> None:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
     text = "".join(f"tok{i % 100:02d} " for i in range(chunks))
     context = multiprocessing.get_context("spawn")
@@ -234,7 +234,7 @@ if __name__ == "__main__":
     chunks = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     app = QApplication.instance() or QApplication([])
-    from workbench.ui.gc_guard import GuiThreadGarbageCollector
+    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
 
     collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
     loop = qasync.QEventLoop(app)

@@ -29,10 +29,10 @@ def run_gui(file: str | None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from workbench.ui.app_icon import app_icon
-    from workbench.ui.event_loop import install_asyncgen_hooks
-    from workbench.ui.gc_guard import GuiThreadGarbageCollector
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.app_icon import app_icon
+    from workbench.ui.shell.event_loop import install_asyncgen_hooks
+    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
+    from workbench.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -108,6 +108,9 @@ class LoopbackServer:
         count_tokens: Computes the exact count for ``/tokenizers/estimate-token-count``.
         count_reply: Status and delay for the count endpoint (a Reply; only status, delay used).
         models_reply: How ``GET /v1/models`` answers: its status and error body when not 200.
+        responder: When set, called with each chat request's body; a Reply it returns answers
+            that request (per-request answers: an evaluation's cases), None falls back to the
+            queues.
         requests: Every request received, in order.
     """
 
@@ -119,6 +122,7 @@ class LoopbackServer:
         self.count_reply = Reply()
         self.models_reply = Reply()
         self.default_reply = Reply()
+        self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self.requests: list[Received] = []
         self._replies: deque[Reply] = deque()
         self._model_replies: dict[str, deque[Reply]] = {}
@@ -141,8 +145,12 @@ class LoopbackServer:
         with self._lock:
             self._model_replies.setdefault(model, deque()).extend(replies)
 
-    def next_reply(self, model: str | None = None) -> Reply:
+    def next_reply(self, model: str | None = None, body: dict[str, Any] | None = None) -> Reply:
         """The reply to the next chat request (for ``model``, when it has queued replies)."""
+        if self.responder is not None and body is not None:
+            reply = self.responder(body)
+            if reply is not None:
+                return reply
         with self._lock:
             own = self._model_replies.get(model or "")
             if own:
@@ -274,7 +282,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _chat(self, body: dict[str, Any]) -> None:
         model = body.get("model")
-        reply = self.owner.next_reply(model if isinstance(model, str) else None)
+        reply = self.owner.next_reply(model if isinstance(model, str) else None, body)
         time.sleep(reply.first_byte_delay)
         if reply.status != 200:
             self._error(reply)

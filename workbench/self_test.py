@@ -123,8 +123,8 @@ class SelfTest:
     async def open_window(self) -> str:
         """Builds the MainWindow on the example, shows it and paints it once."""
         from workbench.core.resources import examples_dir
-        from workbench.ui.app_icon import app_icon
-        from workbench.ui.main_window import MainWindow
+        from workbench.ui.shell.app_icon import app_icon
+        from workbench.ui.shell.main_window import MainWindow
 
         path = examples_dir() / EXAMPLE_NAME
         if not path.is_file():
@@ -398,7 +398,7 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
             print(f"Qt {kind.name}: {message}", file=sys.stderr)
 
     previous_handler = qInstallMessageHandler(on_qt_message)
-    from workbench.ui.gc_guard import GuiThreadGarbageCollector
+    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Prompt Workbench")
@@ -409,7 +409,7 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
     results: list[StepResult] = []
 
     async def run() -> None:
-        from workbench.ui.event_loop import install_asyncgen_hooks
+        from workbench.ui.shell.event_loop import install_asyncgen_hooks
 
         previous_hooks = install_asyncgen_hooks(asyncio.get_running_loop())  # as the app does
         try:

@@ -8,16 +8,19 @@ import sys
 from workbench import cli
 
 
-def test_the_static_command_names_match_the_registered_commands() -> None:
-    cli.build_parser()
-    assert set(cli.COMMANDS) == cli.COMMAND_NAMES
+def test_every_command_in_the_table_has_a_module_with_arguments_and_a_run() -> None:
+    parser = cli.build_parser()
+    for name in cli.COMMANDS:
+        module = cli.command_module(name)
+        assert callable(module.add_arguments) and callable(module.run)
+        assert parser.parse_args([name, "file.prompt.json"]).command == name
 
 
 def test_deciding_command_or_file_imports_no_command() -> None:
     code = (
         "import sys; from workbench import cli; "
         "assert cli.is_command(['run']) and not cli.is_command(['my.prompt.json']); "
-        "print(sorted(m for m in sys.modules if m.startswith('workbench.cli_commands.')))"
+        "print(sorted(m for m in sys.modules if m.startswith('workbench.cli.')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -15,15 +15,15 @@ from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
 from workbench.loopback_server import LoopbackServer
-from workbench.ui import dialogs
-from workbench.ui.event_loop import install_asyncgen_hooks
-from workbench.ui.gc_guard import GuiThreadGarbageCollector
-from workbench.ui.main_window import MainWindow
+from workbench.ui.common import dialogs
+from workbench.ui.shell.event_loop import install_asyncgen_hooks
+from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
+from workbench.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True, scope="session")
 def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
-    """Garbage collection on the GUI thread only, as in the app (see workbench.ui.gc_guard)."""
+    """Garbage collection on the GUI thread only, as in the app (workbench.ui.shell.gc_guard)."""
     collector = GuiThreadGarbageCollector(qapp)
     yield
     collector.stop()

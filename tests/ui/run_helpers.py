@@ -9,8 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.loopback_server import LoopbackServer
-from workbench.ui.main_window import MainWindow
-from workbench.ui.provider_feed import ProviderFeed
+from workbench.ui.common.provider_feed import ProviderFeed
+from workbench.ui.shell.main_window import MainWindow
 
 LOOP_ID = "loop"
 LOOP_ENV = "LOOP_API_KEY"
@@ -48,9 +48,9 @@ def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
     A test must not end with work in flight: its callbacks would land on the next test's loop
     after this test's qasync loop is closed.
     """
-    from workbench.ui.history_panel import HistoryPanel
-    from workbench.ui.provider_dialog import ProviderDialog
-    from workbench.ui.run_controller import RunController
+    from workbench.ui.history.history_panel import HistoryPanel
+    from workbench.ui.providers.provider_dialog import ProviderDialog
+    from workbench.ui.run.run_controller import RunController
 
     busy: list[RunController | HistoryPanel | ProviderDialog] = []
     if isinstance(window.run_controller, RunController):

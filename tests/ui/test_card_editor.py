@@ -15,8 +15,8 @@ from tests.ui.conftest import Dialogs
 from workbench.core.conversation import Message
 from workbench.core.resources import examples_dir
 from workbench.core.workspace import Workspace, load_workspace, save_workspace
-from workbench.ui import dialogs
-from workbench.ui.message_card import MessageCard
+from workbench.ui.common import dialogs
+from workbench.ui.conversation.message_card import MessageCard
 
 
 @pytest.fixture

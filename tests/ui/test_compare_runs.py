@@ -14,10 +14,11 @@ from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore
 from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
 from workbench.core.secrets import KeyStore
+from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.compare_view import ComparePane, CompareView, default_services
-from workbench.ui.main_window import MainWindow
+from workbench.ui.compare.compare_view import ComparePane, CompareView
+from workbench.ui.shell.main_window import MainWindow
 
 KEY = "sk-compare-test-0123456789abcdef"
 
@@ -64,7 +65,8 @@ def compare_window(
     window.key_store = keys  # type: ignore[attr-defined]
     view: CompareView = window.compare_view  # type: ignore[attr-defined]
     # One retry, no waiting: the failing column gives up at once instead of backing off.
-    view.services = default_services(window, max_retries=1, backoff=0.0, timeout=10)
+    engine: RunEngine = window.run_engine  # type: ignore[attr-defined]
+    engine.options = RunOptions(max_retries=1, backoff=0.0, timeout=10)
     window.workspace.replace_with(
         Workspace(
             title="Extraction",
@@ -257,3 +259,27 @@ def test_a_column_reserves_the_providers_default_output_when_max_tokens_is_unset
     qtbot.waitUntil(lambda: fit.text().startswith("Fits"), timeout=3000)
     assert "+ 1,024 of 262,144 tokens" in fit.text()
     assert "at most $0.0000 " not in fit.text() + " "  # the output's price is counted
+
+
+def test_a_failed_history_write_is_shown_on_that_column(
+    qtbot: QtBot,
+    compare_window: MainWindow,
+    loopback: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    def full_disk(*_args: object, **_kwargs: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(HistoryStore, "record", full_disk)
+    loopback.default_reply = Reply(text='"ok": true}')
+    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        view.findChild(QPushButton, "runCompareButton").click()
+
+    # Each column keeps its answer and says that it is not in the history, and why.
+    for pane in panes(compare_window).values():
+        assert pane.text.toPlainText() == '{"ok": true}'
+        assert pane.history_error == "database or disk is full"
+        assert "Not saved in the history: database or disk is full" in metrics(pane)

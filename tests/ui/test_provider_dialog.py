@@ -18,8 +18,8 @@ from workbench.core import paths
 from workbench.core.providers import Prefill
 from workbench.core.secrets import SERVICE, KeyStore
 from workbench.loopback_server import LoopbackServer
-from workbench.ui.main_window import MainWindow
-from workbench.ui.provider_dialog import ProviderDialog
+from workbench.ui.providers.provider_dialog import ProviderDialog
+from workbench.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -18,8 +18,13 @@ from workbench.core.resources import examples_dir
 from workbench.core.tokens import Calibration
 from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.token_meter import SEGMENT_COLOURS, TokenMeter, TokenMeterBar, TokenMeterPanel
-from workbench.ui.undo import SetParam
+from workbench.ui.common.undo import SetParam
+from workbench.ui.tokens.token_meter import (
+    SEGMENT_COLOURS,
+    TokenMeter,
+    TokenMeterBar,
+    TokenMeterPanel,
+)
 
 LONG = examples_dir() / "04-long-review-outgrows-8k.prompt.json"
 SMALL = examples_dir() / "01-product-json-extraction.prompt.json"
@@ -314,7 +319,7 @@ def test_exact_counts_use_the_key_in_the_keyring_and_the_providers_url(
     from dataclasses import replace
 
     from workbench.core.secrets import KeyStore
-    from workbench.ui.provider_feed import ProviderFeed
+    from workbench.ui.common.provider_feed import ProviderFeed
 
     loopback.api_key = "sk-from-the-keyring"
     window = metered(SMALL)

@@ -10,8 +10,8 @@ from workbench.core.conversation import Message
 from workbench.core.run_types import RunResult, ToolCall
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
 from workbench.core.workspace import ToolEntry
-from workbench.ui.main_window import MainWindow
-from workbench.ui.tool_calls import ToolCallCards
+from workbench.ui.run.tool_calls import ToolCallCards
+from workbench.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from workbench.core.secrets import SERVICE
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
 from workbench.core.workspace import ToolEntry
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.main_window import MainWindow
-from workbench.ui.run_controller import RunController
+from workbench.ui.run.run_controller import RunController
+from workbench.ui.shell.main_window import MainWindow
 
 CALLS = [
     {

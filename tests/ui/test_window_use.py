@@ -30,9 +30,10 @@ from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, load, wait_idle
 from workbench.core.secrets import SERVICE
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui import dialogs
-from workbench.ui.main_window import MainWindow
-from workbench.ui.message_card import MessageCard
+from workbench.ui.common import dialogs
+from workbench.ui.conversation.message_card import MessageCard
+from workbench.ui.run.run_controller import RunController
+from workbench.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -398,8 +399,8 @@ def test_closing_the_window_mid_run_stops_the_run_quietly(
     loopback.queue(Reply(text=" ".join(f"w{i}" for i in range(300)), chunk_delay=0.02))
     window.findChild(QPushButton, "sendButton").click()
     qtbot.waitUntil(lambda: len(window.workspace.conversation) == 2)
-    tasks = window.run_controller._tasks  # type: ignore[union-attr]
-    runs = list(tasks)
+    controller: RunController = window.run_controller  # type: ignore[assignment]
+    (ticket,) = controller._tickets
     user_dialogs.answers.append(dialogs.Button.Discard)
 
     window.close()
@@ -407,13 +408,13 @@ def test_closing_the_window_mid_run_stops_the_run_quietly(
 
     # The run ends at once, and neither it nor the undo stack reaches the deleted window
     # (pytest-qt fails the test on an exception raised in a Qt callback).
-    qtbot.waitUntil(lambda: not tasks, timeout=1500)  # the answer needed 6 s more
-    assert all(not run.cancelled() and run.exception() is None for run in runs)
+    qtbot.waitUntil(lambda: ticket.done, timeout=1500)  # the answer needed 6 s more
+    assert ticket.result is not None and ticket.result.interrupted
     qtbot.wait(100)
 
 
 def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot: QtBot) -> None:
-    from workbench.ui.token_meter import SEGMENT_COLOURS
+    from workbench.ui.tokens.token_meter import SEGMENT_COLOURS
 
     load(window, [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
     bar = window.findChild(QWidget, "tokenMeter")

@@ -31,6 +31,11 @@ class Message:
     ``uid`` identifies the message for the lifetime of the process (views and caches key on it); it
     is never written to files. ``extra`` keeps keys this app does not model, so that a request
     pasted from code survives a round trip.
+
+    An answer keeps what the app needs to ask for it again: ``prefill`` is the prefix it was
+    continued from (Regenerate starts over from it, with the same ``name``), ``alternates`` the
+    other answers Regenerate produced, in order, and ``alternate_at`` where ``content`` stands
+    among them (None: after the last). Only ``content`` is ever sent.
     """
 
     role: str = "user"
@@ -40,6 +45,9 @@ class Message:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     tool_call_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    prefill: str = ""
+    alternates: list[str] = field(default_factory=list)
+    alternate_at: int | None = None
     uid: int = field(default_factory=_next_uid)
 
     def copy(self) -> Message:
@@ -47,12 +55,25 @@ class Message:
         return replace(
             self,
             tool_calls=copy.deepcopy(self.tool_calls),
+            alternates=list(self.alternates),
             extra=copy.deepcopy(self.extra),
             uid=_next_uid(),
         )
 
 
-EDITABLE_FIELDS = frozenset({"role", "content", "name", "partial", "tool_calls", "tool_call_id"})
+EDITABLE_FIELDS = frozenset(
+    {
+        "role",
+        "content",
+        "name",
+        "partial",
+        "tool_calls",
+        "tool_call_id",
+        "prefill",
+        "alternates",
+        "alternate_at",
+    }
+)
 
 
 class PartialRuleError(ValueError):

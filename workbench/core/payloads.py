@@ -19,6 +19,7 @@ from typing import Any
 from workbench.core.conversation import Message
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
 from workbench.core.tools import rules_for, sendable_tools, tool_problems
+from workbench.core.variables import fill_message
 from workbench.core.workspace import (
     Params,
     Variant,
@@ -151,10 +152,15 @@ def provider_id_for(workspace: Workspace, variant: Variant | None = None) -> str
 def variant_messages(workspace: Workspace, variant: Variant | None = None) -> list[Message]:
     """Copies of the messages ``variant`` sends (the compare columns count the same ones).
 
-    A replacement system message takes the first system message's text, or goes first when
+    Variables are filled from the workspace's current test case. A replacement system message
+    takes the first system message's text, or goes first when
     there is none; later system messages stay where they are.
     """
-    messages = [m.copy() for m in workspace.conversation]
+    values = workspace.variable_values()
+    if values:
+        messages = [fill_message(m, values) for m in workspace.conversation]
+    else:
+        messages = [m.copy() for m in workspace.conversation]
     if variant is None or variant.system is None:
         return messages
     first = next((m for m in messages if m.role == "system"), None)
@@ -266,6 +272,8 @@ def build_request(
     problems = request_problems(workspace, provider, variant)
     if problems:
         raise RequestError(problems)
+    if workspace.variable_values():
+        workspace = workspace.filled()  # the prefix may hold variables too
     params = effective_params(workspace, variant)
     messages = _messages(workspace, variant)
     extra_body: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import json_files, paths
+from workbench.core.sessions import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
 from workbench.core.workspace import write_atomic
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ class Settings:
     max_answer_mb: float = 64.0
     #: The longest a run may take in all (seconds), however steadily the server keeps sending.
     run_deadline_seconds: float = 1800.0
+    #: Runs of one provider that stream at once (Send, Compare, evaluation share them); more
+    #: wait their turn, visibly. See ``workbench.core.sessions``.
+    max_concurrent_per_provider: int = DEFAULT_MAX_CONCURRENT_PER_PROVIDER
 
     def add_recent(self, path: str | Path) -> None:
         """Puts ``path`` first in the recent files, keeping at most ``MAX_RECENT``."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import json_files
-from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError
+from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError, Problem
 from workbench.core.events import Event
 
 FORMAT = "prompt-workbench/1"
@@ -31,6 +32,8 @@ KNOWN_PARAMS = (
     "response_format",
 )
 TOOL_CHOICES = ("auto", "none", "required")
+#: The largest max_tokens any API takes (a signed 32-bit integer); the field cannot show more.
+MAX_TOKENS_LIMIT = 2**31 - 1
 #: Workbench-only data kept inside a tool object; stripped before sending.
 TOOL_META_KEY = "x-workbench"
 
@@ -110,6 +113,8 @@ class Params:
             found.append(("top_p", "top_p must be above 0 and at most 1."))
         if self.max_tokens is not None and self.max_tokens < 1:
             found.append(("max_tokens", "max_tokens must be a positive number of tokens."))
+        if self.max_tokens is not None and self.max_tokens > MAX_TOKENS_LIMIT:
+            found.append(("max_tokens", f"max_tokens must be at most {MAX_TOKENS_LIMIT:,}."))
         if len(self.stop) > 4:
             found.append(("stop", "At most 4 stop sequences."))
         if any(not s for s in self.stop):
@@ -141,6 +146,56 @@ class Variant:
         if self.system is not None:
             data["system"] = self.system
         return data
+
+
+@dataclass
+class TestCase:
+    """One test case: a description, values for the prompt's variables, its own assertions.
+
+    ``asserts`` are assertion objects exactly as written (``workbench.core.assertions`` checks
+    them), so that a mistake is shown where it is and nothing typed is lost. ``extra`` keeps keys
+    this app does not use (promptfoo's ``options``, say).
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    description: str = ""
+    vars: dict[str, Any] = field(default_factory=dict)
+    asserts: list[Any] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def copy(self) -> TestCase:
+        """A deep copy."""
+        return copy.deepcopy(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The case's object in the file's ``tests`` array."""
+        data: dict[str, Any] = {}
+        if self.description:
+            data["description"] = self.description
+        data["vars"] = copy.deepcopy(self.vars)
+        if self.asserts:
+            data["assert"] = copy.deepcopy(self.asserts)
+        for key, value in self.extra.items():
+            data.setdefault(key, copy.deepcopy(value))
+        return data
+
+
+@dataclass(frozen=True)
+class TestsEdit:
+    """What happens to the list of test cases (sent before and after the change).
+
+    Attributes:
+        kind: ``insert``, ``remove``, ``move``, ``update`` or ``reset``.
+        index: The case inserted, removed, moved or updated (0 for ``reset``).
+        destination: Where a moved case goes (its index after the move).
+    """
+
+    __test__ = False
+
+    kind: str
+    index: int = 0
+    destination: int = 0
 
 
 @dataclass
@@ -202,7 +257,12 @@ class Workspace:
     """Everything one file holds: title, conversation, tools, parameters, variants.
 
     Events:
-        changed(): anything but the conversation changed (the conversation has its own events).
+        changed(): anything but the conversation and the tests changed (the conversation has its
+            own events).
+        tests_changing(edit): the test cases are about to change as ``edit`` says.
+        tests_changed(edit): they changed (insert, remove, move, update or reset).
+        asserts_changed(): the assertions every case shares changed.
+        current_test_changed(): another case now fills the variables.
     """
 
     def __init__(
@@ -214,6 +274,8 @@ class Workspace:
         tool_choice: str | dict[str, Any] = "auto",
         params: Params | None = None,
         variants: list[Variant] | None = None,
+        tests: list[TestCase] | None = None,
+        asserts: list[Any] | None = None,
     ) -> None:
         self.title = title
         self.conversation = Conversation(messages or [])
@@ -221,7 +283,126 @@ class Workspace:
         self.tool_choice: str | dict[str, Any] = tool_choice
         self.params = params or Params()
         self.variants: list[Variant] = variants or []
+        self.tests: list[TestCase] = tests or []
+        self.asserts: list[Any] = asserts or []
+        #: The case whose values fill the variables of Send, the meter and Compare (not saved).
+        self.current_test = 0
         self.changed: Event[[]] = Event()
+        self.tests_changing: Event[[TestsEdit]] = Event()
+        self.tests_changed: Event[[TestsEdit]] = Event()
+        self.asserts_changed: Event[[]] = Event()
+        self.current_test_changed: Event[[]] = Event()
+
+    # Test cases ---------------------------------------------------------------------------------
+
+    def _edit_tests(self, edit: TestsEdit, change: Any) -> None:
+        self.tests_changing.emit(edit)
+        change()
+        if self.current_test >= max(1, len(self.tests)):
+            self.current_test = max(0, len(self.tests) - 1)
+        self.tests_changed.emit(edit)
+
+    def insert_test(self, index: int, case: TestCase) -> None:
+        """Puts ``case`` at ``index`` (clamped to the list)."""
+        index = max(0, min(index, len(self.tests)))
+        self._edit_tests(TestsEdit("insert", index), lambda: self.tests.insert(index, case))
+
+    def remove_test(self, index: int) -> TestCase:
+        """Takes the case at ``index`` out and returns it."""
+        case = self.tests[index]
+        self._edit_tests(TestsEdit("remove", index), lambda: self.tests.pop(index))
+        return case
+
+    def move_test(self, index: int, destination: int) -> None:
+        """Moves the case at ``index`` so that it stands at ``destination``."""
+        destination = max(0, min(destination, len(self.tests) - 1))
+        if destination == index:
+            return
+
+        def move() -> None:
+            self.tests.insert(destination, self.tests.pop(index))
+
+        self._edit_tests(TestsEdit("move", index, destination), move)
+
+    def update_test(self, index: int, case: TestCase) -> TestCase:
+        """Replaces the case at ``index`` with ``case``; returns the old one."""
+        old = self.tests[index]
+
+        def update() -> None:
+            self.tests[index] = case
+
+        self._edit_tests(TestsEdit("update", index), update)
+        return old
+
+    def set_tests(self, cases: list[TestCase]) -> list[TestCase]:
+        """Replaces every case (an import); returns the old ones."""
+        old = self.tests
+
+        def reset() -> None:
+            self.tests = list(cases)
+
+        self._edit_tests(TestsEdit("reset"), reset)
+        return old
+
+    def set_asserts(self, asserts: list[Any]) -> list[Any]:
+        """Replaces the assertions every case shares; returns the old ones."""
+        old, self.asserts = self.asserts, copy.deepcopy(asserts)
+        self.asserts_changed.emit()
+        return old
+
+    def set_current_test(self, index: int) -> None:
+        """Makes case ``index`` the one whose values fill the variables."""
+        index = max(0, min(index, len(self.tests) - 1)) if self.tests else 0
+        if index != self.current_test:
+            self.current_test = index
+            self.current_test_changed.emit()
+
+    def variables(self) -> list[str]:
+        """The variables the conversation uses, in order of first use."""
+        from workbench.core.variables import conversation_variables
+
+        return conversation_variables(self.conversation)
+
+    def variable_values(self) -> dict[str, Any]:
+        """The values of the current case (empty without cases)."""
+        if not self.tests:
+            return {}
+        return self.tests[min(self.current_test, len(self.tests) - 1)].vars
+
+    def filled(self, values: dict[str, Any] | None = None) -> Workspace:
+        """A copy whose messages have their variables filled (by the current case by default).
+
+        The copy has no test cases: it is what one request sends.
+        """
+        from workbench.core.variables import fill_message
+
+        values = self.variable_values() if values is None else values
+        return Workspace(
+            title=self.title,
+            messages=[fill_message(m, values) for m in self.conversation],
+            tools=copy.deepcopy(self.tools),
+            tool_choice=copy.deepcopy(self.tool_choice),
+            params=copy.deepcopy(self.params),
+            variants=copy.deepcopy(self.variants),
+        )
+
+    def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:
+        """A problem at each card that uses a variable without a value."""
+        from workbench.core.variables import message_variables
+
+        values = self.variable_values() if values is None else values
+        found = []
+        for index, message in enumerate(self.conversation):
+            lacking = [n for n in message_variables(message) if n not in values]
+            if lacking:
+                names = ", ".join("{{" + n + "}}" for n in lacking)
+                where = (
+                    f"test case {self.current_test + 1} has no value for it"
+                    if self.tests
+                    else "add a test case in the Tests tab to give it a value"
+                )
+                found.append(Problem(index, f"No value for {names}: {where}."))
+        return found
 
     def set_param(self, name: str, value: Any) -> bool:
         """Sets one parameter; returns whether it changed."""
@@ -241,11 +422,15 @@ class Workspace:
         self.params = other.params
         self.variants = other.variants
         self.conversation.replace_all(other.conversation.messages)
+        self.set_tests(other.tests)
+        self.set_asserts(other.asserts)
+        self.current_test = 0
         self.changed.emit()
 
     def problems(self) -> list[str]:
         """Everything that stops a send, as sentences: messages, parameters, their combination."""
         found = [str(p) for p in self.conversation.problems()]
+        found += [str(p) for p in self.variable_problems()]
         found += [f"Parameter {name}: {reason}" for name, reason in self.params.problems()]
         last = self.conversation[-1] if len(self.conversation) else None
         if last is not None and last.partial and self.params.response_format == "json_object":
@@ -260,7 +445,7 @@ class Workspace:
         data: dict[str, Any] = {
             "format": FORMAT,
             "title": self.title,
-            "messages": [message_to_json(m) for m in self.conversation],
+            "messages": [message_to_json(m, for_file=True) for m in self.conversation],
         }
         if self.tools:
             data["tools"] = [t.to_json() for t in self.tools]
@@ -269,6 +454,10 @@ class Workspace:
         data["params"] = self.params.to_json()
         if self.variants:
             data["variants"] = [v.to_json() for v in self.variants]
+        if self.tests:
+            data["tests"] = [t.to_json() for t in self.tests]
+        if self.asserts:
+            data["assert"] = copy.deepcopy(self.asserts)
         return data
 
     def dumps(self) -> str:
@@ -279,11 +468,17 @@ class Workspace:
 # Messages -----------------------------------------------------------------------------------
 
 
-def message_to_json(message: Message) -> dict[str, Any]:
-    """A message as an OpenAI-style object (plus ``partial`` and ``name`` when set)."""
+def message_to_json(message: Message, *, for_file: bool = False) -> dict[str, Any]:
+    """A message as an OpenAI-style object (plus ``partial`` and ``name`` when set).
+
+    With ``for_file`` it also carries what only the workspace file keeps (``prefill``, the
+    answer's ``alternates``); requests and counts never see those.
+    """
     data: dict[str, Any] = {"role": message.role}
     parts = message.extra.get("content_parts")
-    data["content"] = copy.deepcopy(parts) if parts is not None else message.content
+    data["content"] = (
+        parts_with_text(parts, message.content) if isinstance(parts, list) else message.content
+    )
     if message.name:
         data["name"] = message.name
     if message.partial:
@@ -292,10 +487,38 @@ def message_to_json(message: Message) -> dict[str, Any]:
         data["tool_calls"] = copy.deepcopy(message.tool_calls)
     if message.tool_call_id:
         data["tool_call_id"] = message.tool_call_id
+    if for_file and message.prefill:
+        data["prefill"] = message.prefill
+    if for_file and message.alternates:
+        # The file has no place for the shown answer's position: it reads back as the last.
+        data["alternates"] = list(message.alternates)
     for key, value in message.extra.items():
         if key != "content_parts":
             data.setdefault(key, copy.deepcopy(value))
     return data
+
+
+def parts_text(parts: list[Any]) -> str:
+    """The text of a list of content parts, as a card shows it (text parts joined by lines)."""
+    texts = [p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "text"]
+    return "\n".join(t for t in texts if isinstance(t, str))
+
+
+def parts_with_text(parts: list[Any], text: str) -> list[Any]:
+    """``parts`` carrying ``text``, the card's (possibly edited) text.
+
+    Unchanged text keeps the parts as they were. Edited text replaces the text parts with one
+    text part where the first one stood; images and other parts stay in place.
+    """
+    parts = copy.deepcopy(parts)
+    if parts_text(parts) == text:
+        return parts
+    is_text = [isinstance(p, dict) and p.get("type") == "text" for p in parts]
+    first = is_text.index(True) if True in is_text else len(parts)
+    kept = [p for p, textual in zip(parts, is_text, strict=True) if not textual]
+    new_part = [{"type": "text", "text": text}] if text or not kept else []
+    before = sum(1 for textual in is_text[:first] if not textual)
+    return [*kept[:before], *new_part, *kept[before:]]
 
 
 def message_from_json(data: Any, where: str) -> Message:
@@ -315,10 +538,7 @@ def message_from_json(data: Any, where: str) -> Message:
         text = content
     elif isinstance(content, list):
         # Multimodal content parts: the text is edited, the parts are kept for sending.
-        texts = [
-            p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"
-        ]
-        text = "\n".join(t for t in texts if isinstance(t, str))
+        text = parts_text(content)
         extra["content_parts"] = content
     else:
         raise WorkspaceError("content must be a string", path=f"{where}.content")
@@ -334,7 +554,24 @@ def message_from_json(data: Any, where: str) -> Message:
     tool_call_id = data.get("tool_call_id") or ""
     if not isinstance(tool_call_id, str):
         raise WorkspaceError("tool_call_id must be a string", path=f"{where}.tool_call_id")
-    known = {"role", "content", "name", "partial", "tool_calls", "tool_call_id"}
+    prefill = data.get("prefill", "")
+    if not isinstance(prefill, str):
+        raise WorkspaceError("prefill must be a string", path=f"{where}.prefill")
+    alternates = data.get("alternates", [])
+    if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
+        raise WorkspaceError("alternates must be a list of strings", path=f"{where}.alternates")
+    if alternates and role != "assistant":
+        raise WorkspaceError("only an assistant message has alternates", path=f"{where}.alternates")
+    known = {
+        "role",
+        "content",
+        "name",
+        "partial",
+        "tool_calls",
+        "tool_call_id",
+        "prefill",
+        "alternates",
+    }
     extra.update({k: copy.deepcopy(v) for k, v in data.items() if k not in known})
     return Message(
         role=role,
@@ -344,6 +581,8 @@ def message_from_json(data: Any, where: str) -> Message:
         tool_calls=copy.deepcopy(tool_calls),
         tool_call_id=tool_call_id,
         extra=extra,
+        prefill=prefill,
+        alternates=list(alternates),
     )
 
 
@@ -460,7 +699,14 @@ def _number(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
         raise WorkspaceError(
             f"must be a {'number' if kind is float else 'whole number'}", path=f"{where}.{key}"
         )
-    return kind(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise WorkspaceError("must be a finite number", path=f"{where}.{key}")
+    if kind is int and not -MAX_TOKENS_LIMIT <= value <= MAX_TOKENS_LIMIT:
+        raise WorkspaceError(f"must be at most {MAX_TOKENS_LIMIT:,}", path=f"{where}.{key}")
+    try:
+        return kind(value)
+    except OverflowError:  # an integer too large for a float
+        raise WorkspaceError("is too large", path=f"{where}.{key}") from None
 
 
 def params_from_json(data: Any, where: str = "params") -> Params:
@@ -529,6 +775,49 @@ def _variants(data: Any, where: str) -> list[Variant]:
     return variants
 
 
+def tests_from_json(data: Any, where: str = "tests") -> list[TestCase]:
+    """Test cases from a ``tests`` array; the assertions are kept as written (checked later)."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise WorkspaceError("must be an array of test cases", path=where)
+    cases = []
+    for i, item in enumerate(data):
+        at = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            raise WorkspaceError("a test case must be an object", path=at)
+        description = item.get("description", "")
+        if not isinstance(description, str):
+            raise WorkspaceError("must be a string", path=f"{at}.description")
+        values = item.get("vars", {})
+        if values is None:
+            values = {}
+        if not isinstance(values, dict):
+            raise WorkspaceError("must be an object of variable values", path=f"{at}.vars")
+        cases.append(
+            TestCase(
+                description=description,
+                vars=copy.deepcopy(values),
+                asserts=asserts_from_json(item.get("assert"), f"{at}.assert"),
+                extra={
+                    k: copy.deepcopy(v)
+                    for k, v in item.items()
+                    if k not in ("description", "vars", "assert")
+                },
+            )
+        )
+    return cases
+
+
+def asserts_from_json(data: Any, where: str = "assert") -> list[Any]:
+    """An ``assert`` array as written (each assertion is checked by the assertions module)."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise WorkspaceError("must be an array of assertions", path=where)
+    return copy.deepcopy(data)
+
+
 def _workspace_object(data: dict[str, Any]) -> Workspace:
     title = data.get("title", "Untitled")
     if not isinstance(title, str):
@@ -540,6 +829,8 @@ def _workspace_object(data: dict[str, Any]) -> Workspace:
         tool_choice=_tool_choice(data.get("tool_choice"), "tool_choice"),
         params=params_from_json(data.get("params"), "params"),
         variants=_variants(data.get("variants"), "variants"),
+        tests=tests_from_json(data.get("tests"), "tests"),
+        asserts=asserts_from_json(data.get("assert"), "assert"),
     )
 
 

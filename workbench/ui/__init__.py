@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from workbench.ui.main_window import MainWindow
+    from workbench.ui.shell.main_window import MainWindow
 
 __all__ = ["MainWindow"]
 
@@ -13,7 +13,7 @@ __all__ = ["MainWindow"]
 def __getattr__(name: str) -> Any:
     # Imported lazily so that `import workbench.ui` stays cheap.
     if name == "MainWindow":
-        from workbench.ui.main_window import MainWindow
+        from workbench.ui.shell.main_window import MainWindow
 
         return MainWindow
     raise AttributeError(name)

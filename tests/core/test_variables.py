@@ -1,0 +1,103 @@
+"""Variables: {{name}} filled from the current test case, missing values named at the card."""
+
+from __future__ import annotations
+
+from workbench.core.conversation import Message
+from workbench.core.payloads import build_request
+from workbench.core.providers import ProviderRegistry
+from workbench.core.variables import fill, variables_in
+from workbench.core.workspace import TestCase, Workspace, workspace_from_json
+
+
+def test_variables_are_found_once_in_order_and_filled() -> None:
+    text = "Hi {{ name }}, about {{topic}} and {{name}} again; {{ 1bad }} is text"
+    assert variables_in(text) == ["name", "topic"]
+    assert fill(text, {"name": "Ada", "topic": 3}) == (
+        "Hi Ada, about 3 and Ada again; {{ 1bad }} is text"
+    )
+    assert fill("{{x}}", {}) == "{{x}}"
+    assert fill("{{x}}", {"x": {"a": [1]}}) == '{"a": [1]}'
+
+
+def workspace() -> Workspace:
+    return Workspace(
+        messages=[
+            Message(role="user", content="Extract: {{description}}", name="{{who}}"),
+            Message(role="assistant", content='{"brand": "{{brand}}', partial=True),
+        ],
+        tests=[
+            TestCase("one", {"description": "A mug", "who": "ann", "brand": "Northfield"}),
+            TestCase("two", {"description": "A kettle", "who": "bob"}),
+        ],
+    )
+
+
+def test_the_current_case_fills_the_request_including_the_partial_prefix() -> None:
+    ws = workspace()
+    assert ws.variables() == ["who", "description", "brand"]
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+    request = build_request(ws, provider)
+    assert request.body["messages"][0] == {
+        "role": "user",
+        "content": "Extract: A mug",
+        "name": "ann",
+    }
+    assert request.prefix == '{"brand": "Northfield'
+    assert ws.conversation[0].content == "Extract: {{description}}"  # the card is not touched
+
+
+def test_a_missing_value_is_a_problem_at_its_card() -> None:
+    ws = workspace()
+    ws.set_current_test(1)
+    problems = ws.variable_problems()
+    assert [p.index for p in problems] == [1]
+    assert "{{brand}}" in problems[0].text and "test case 2" in problems[0].text
+    assert any("Message 2" in p for p in ws.problems())
+    empty = Workspace(messages=[Message(role="user", content="{{q}}")])
+    assert "add a test case" in empty.variable_problems()[0].text
+
+
+def test_tests_and_shared_asserts_round_trip_through_the_file() -> None:
+    data = {
+        "format": "prompt-workbench/1",
+        "messages": [{"role": "user", "content": "{{q}}"}],
+        "tests": [
+            {
+                "description": "d",
+                "vars": {"q": "hi"},
+                "assert": [{"type": "contains", "value": "x"}],
+                "options": {"keep": True},
+            },
+            {"vars": {"q": 2}},
+        ],
+        "assert": [{"type": "contians", "value": "typo kept as typed"}],
+    }
+    ws = workspace_from_json(data)
+    assert ws.tests[0].extra == {"options": {"keep": True}}
+    out = ws.to_json()
+    assert out["tests"] == data["tests"]
+    assert out["assert"] == data["assert"]
+
+
+def test_workspace_owned_test_mutations_announce_before_and_after() -> None:
+    ws = workspace()
+    seen: list[tuple[str, str, int, int]] = []
+    ws.tests_changing.connect(lambda e: seen.append(("before", e.kind, e.index, e.destination)))
+    ws.tests_changed.connect(lambda e: seen.append(("after", e.kind, e.index, e.destination)))
+    ws.insert_test(5, TestCase("three"))
+    ws.move_test(2, 0)
+    old = ws.update_test(0, TestCase("renamed"))
+    removed = ws.remove_test(1)
+    assert [t.description for t in ws.tests] == ["renamed", "two"]
+    assert old.description == "three" and removed.description == "one"
+    assert seen == [
+        ("before", "insert", 2, 0),
+        ("after", "insert", 2, 0),
+        ("before", "move", 2, 0),
+        ("after", "move", 2, 0),
+        ("before", "update", 0, 0),
+        ("after", "update", 0, 0),
+        ("before", "remove", 1, 0),
+        ("after", "remove", 1, 0),
+    ]

@@ -1,0 +1,170 @@
+"""``prompt-workbench count FILE``: prompt tokens, window, fit, recommended model, cost.
+
+Local figures are estimates (tiktoken, corrected by what earlier exact counts taught). ``--exact``
+asks the provider's count endpoint (Moonshot) for the messages; tools stay an estimate, since the
+endpoint does not count them. An exact count that fails prints the estimate, the reason on stderr,
+and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line
+from workbench.core import json_files
+from workbench.core.catalog import load_catalog
+from workbench.core.exact_count import (
+    EXACT_COUNT_KINDS,
+    ExactCountClient,
+    ExactCountError,
+)
+from workbench.core.meter import MeterReading, measure, provider_kind
+from workbench.core.tokens import Calibration, TokenCounter
+from workbench.core.workspace import Workspace, WorkspaceError, load_workspace
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``count``."""
+    parser.add_argument("file", help="a workspace (*.prompt.json), request body or messages array")
+    parser.add_argument("--model", help="count against this model instead of the workspace's")
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        help="output tokens to reserve (default: the workspace's max_tokens, else the provider's)",
+    )
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="ask the provider's count endpoint (Moonshot) for the messages",
+    )
+    parser.add_argument("--provider", help="provider id for --exact (default: the workspace's)")
+    parser.add_argument("--base-url", help="the provider's base URL for --exact")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="environment variable holding the key for --exact (default: the provider's)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _exact_target(args: argparse.Namespace, workspace: Workspace) -> tuple[str, str]:
+    """The base URL and key for ``--exact``; CliError (bad input) when either is missing.
+
+    The provider and its key are found as a run finds them: the user's providers too, and the key
+    from the keyring, then the provider's environment variable (``--api-key-env`` overrides both).
+    """
+    from workbench.core.providers import ProviderRegistry
+    from workbench.core.secrets import KeyStore
+
+    provider_id = args.provider or workspace.params.provider
+    found = ProviderRegistry().get(provider_id)
+    base_url = args.base_url or (found.base_url if found else None)
+    if not base_url:
+        raise CliError(f"--exact: unknown provider {provider_id!r}; pass --base-url")
+    kind = found.kind if found else provider_kind(provider_id)
+    if not args.base_url and kind not in EXACT_COUNT_KINDS:
+        raise CliError(
+            f"--exact: {found.name if found else provider_id} has no token count endpoint "
+            "(only Moonshot has one); pass --base-url of a server that does"
+        )
+    if args.api_key_env:
+        variable: str | None = args.api_key_env
+        key = os.environ.get(args.api_key_env, "").strip() or None
+    else:
+        variable = found.key_env if found else None
+        key = KeyStore().resolve_key(found) if found else None
+    if not key:
+        where = f"set {variable}" if variable else "pass --api-key-env VAR"
+        raise CliError(f"--exact: no API key ({where})")
+    return base_url, key
+
+
+async def _exact_count(base_url: str, key: str, model: str, workspace: Workspace) -> int:
+    client = ExactCountClient(base_url, key)
+    try:
+        return await client.count(model, workspace.conversation.messages)
+    finally:
+        await client.aclose()
+
+
+def _money(value: float) -> str:
+    return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
+
+
+def _text(reading: MeterReading) -> str:
+    rec = reading.recommendation
+    window = "unknown" if rec.current_window is None else f"{rec.current_window:,}"
+    source = reading.source + ("" if reading.exact else f", {reading.encoding}")
+    fits = {True: "yes", False: "NO", None: "unknown (window unknown)"}[rec.current_fits]
+    lines = [
+        f"Prompt tokens:   {reading.prompt_tokens:,} ({source}; system {reading.system:,}, "
+        f"messages {reading.messages:,}, tools {reading.tools:,})",
+        f"Model:           {reading.model_id}, context window {window}",
+        f"Reserved output: {rec.reserved_output:,}"
+        + (f", margin {rec.margin:,} for the estimate" if rec.margin else ""),
+        f"Fits:            {fits} ({rec.needed:,} needed)",
+        f"Recommended:     {rec.model or 'none'} — {rec.message}",
+    ]
+    cost = reading.cost
+    if cost is None:
+        lines.append("Estimated cost:  unknown (no prices for this model in the catalog)")
+    else:
+        cached = (
+            ""
+            if cost.cached_input_usd is None
+            else f"; input at the cache-hit price {_money(cost.cached_input_usd)}"
+        )
+        lines.append(
+            f"Estimated cost:  up to {_money(cost.total_usd)} (input {_money(cost.input_usd)} "
+            f"+ max output {_money(cost.output_usd)}{cached})"
+        )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Counts the workspace and prints the figures; returns the exit status."""
+    if args.max_tokens is not None and args.max_tokens < 1:
+        raise CliError("--max-tokens must be a positive number of tokens")
+    try:
+        workspace = load_workspace(args.file)
+    except WorkspaceError as error:
+        raise CliError(str(error)) from None
+    catalog = load_catalog()
+    if catalog.override_error:
+        print(f"prompt-workbench count: {one_line(catalog.override_error)}", file=sys.stderr)
+    model_id = args.model or workspace.params.model
+    counter = TokenCounter()
+    calibration = Calibration()
+    exact_total: int | None = None
+    failure: str | None = None
+    if args.exact:
+        base_url, key = _exact_target(args, workspace)
+        try:
+            exact_total = asyncio.run(_exact_count(base_url, key, model_id, workspace))
+        except ExactCountError as error:
+            failure = f"exact count failed, showing the estimate: {error}"
+    reading = measure(
+        workspace,
+        counter,
+        catalog,
+        calibration=calibration,
+        exact_messages=exact_total,
+        model_id=model_id,
+        max_tokens=args.max_tokens,
+    )
+    if exact_total is not None and reading.model is not None:
+        calibration.learn(reading.model.family, reading.breakdown.conversation, exact_total)
+    if args.json:
+        data = {"file": str(args.file), **reading.to_json()}
+        if failure:
+            data["exact_error"] = failure
+        print(json_files.dumps(data))
+    else:
+        print(_text(reading))
+    if failure:
+        print(f"prompt-workbench count: {one_line(str(failure))}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    return EXIT_OK

@@ -1,0 +1,153 @@
+"""``prompt-workbench run FILE``: runs a workspace (or some of its variants) headless.
+
+Text mode prints the answer as it streams (prefix + continuation when partial); ``--json`` prints
+one JSON object per variant. Every run is recorded in the history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import sys
+from typing import TYPE_CHECKING
+
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line
+from workbench.core import json_files
+from workbench.core.run_types import Status, TextDelta
+
+if TYPE_CHECKING:
+    from workbench.core.providers import ProviderRegistry
+    from workbench.core.workspace import Workspace
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``run``."""
+    parser.add_argument("file", help="a workspace file (*.prompt.json)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="run this variant (repeat to run several at once); the workspace itself by default",
+    )
+    parser.add_argument("--provider", metavar="ID", help="send to this provider instead")
+    parser.add_argument("--model", metavar="ID", help="use this model instead")
+    parser.add_argument("--base-url", metavar="URL", help="send to this base URL instead")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="read the API key from this environment variable (instead of the keyring)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object per variant")
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="network timeout"
+    )
+
+
+def common_setup(args: argparse.Namespace) -> tuple[Workspace, ProviderRegistry]:
+    """The workspace and the provider registry, or CliError (exit 2) naming the problem."""
+    from workbench.core.providers import ProviderRegistry, validate_base_url
+    from workbench.core.workspace import WorkspaceError, load_workspace
+
+    try:
+        workspace = load_workspace(args.file)
+    except WorkspaceError as error:
+        raise CliError(str(error)) from None
+    if getattr(args, "base_url", None):
+        problem = validate_base_url(args.base_url)
+        if problem:
+            raise CliError(f"--base-url: {problem}")
+    return workspace, ProviderRegistry()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Runs the workspace; 0 when every run succeeded, 1 when one failed, 2 for bad input."""
+    from workbench.core.history import HistoryStore, new_group_id
+    from workbench.core.secrets import KeyStore, redact
+    from workbench.core.sessions import (
+        EngineEvent,
+        NotRecorded,
+        RunOverrides,
+        RunSetupError,
+        run_variants,
+    )
+
+    if not args.timeout > 0:  # also refuses nan, which no comparison accepts
+        raise CliError("--timeout must be a positive number of seconds")
+    workspace, registry = common_setup(args)
+    api_key = None
+    if args.api_key_env:
+        api_key = os.environ.get(args.api_key_env, "").strip()
+        if not api_key:
+            raise CliError(f"--api-key-env: the environment variable {args.api_key_env} is empty")
+    overrides = RunOverrides(
+        provider=args.provider, model=args.model, base_url=args.base_url, api_key=api_key
+    )
+    labels = list(dict.fromkeys(args.variant))  # the same label twice runs once
+    # One run in text mode streams to the terminal as it arrives, its prefix first.
+    streaming = not args.json and len(labels) <= 1
+    conversation = workspace.conversation
+    prefix = conversation[-1].content if len(conversation) and conversation[-1].partial else ""
+    streamed = [False]
+
+    def show(position: int, event: EngineEvent) -> None:
+        where = f"{labels[position]}: " if labels else ""
+        if isinstance(event, Status):  # retries are visible, on stderr so stdout stays the answer
+            print(f"prompt-workbench run: {where}{one_line(event.text)}", file=sys.stderr)
+        elif isinstance(event, NotRecorded):
+            print(
+                f"prompt-workbench run: {where}not recorded in the history "
+                f"({one_line(event.message)})",
+                file=sys.stderr,
+            )
+        elif streaming and isinstance(event, TextDelta):
+            if not streamed[0]:
+                streamed[0] = True
+                sys.stdout.write(prefix)
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+
+    try:
+        history: HistoryStore | None = HistoryStore()
+    except (sqlite3.Error, OSError) as error:  # the run still runs; only its record is lost
+        print(
+            f"prompt-workbench run: history unusable, not recorded ({one_line(str(error))})",
+            file=sys.stderr,
+        )
+        history = None
+    try:
+        results = asyncio.run(
+            run_variants(
+                workspace,
+                registry,
+                None if api_key else KeyStore(),
+                labels,
+                overrides=overrides,
+                history=history,
+                group=new_group_id() if len(labels) > 1 else None,
+                on_event=show,
+                timeout=args.timeout,
+            )
+        )
+    except RunSetupError as error:
+        raise CliError(redact(str(error), api_key)) from None
+    failed = False
+    for result in results:
+        if args.json:
+            print(json_files.dumps(result.to_json()))
+        else:
+            if len(results) > 1:
+                print(f"== {result.variant} ({result.provider} / {result.model}) ==")
+            if streamed[0]:
+                print()  # end the streamed line
+            elif result.text or not result.error:
+                print(result.full_text)
+            for call in result.tool_calls:
+                print(f"[tool call {call.id}] {call.name}({call.arguments})")
+        if result.error:
+            failed = True
+            where = f"{result.variant}: " if result.variant else ""
+            print(f"prompt-workbench run: {where}{one_line(result.error)}", file=sys.stderr)
+    return EXIT_RUN_FAILED if failed else EXIT_OK

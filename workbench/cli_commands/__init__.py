@@ -1,5 +1,0 @@
-"""The headless subcommands; each module registers itself with ``workbench.cli.command``."""
-
-from workbench.cli_commands import count, export, run
-
-__all__ = ["count", "export", "run"]

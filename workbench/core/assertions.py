@@ -1,0 +1,566 @@
+"""Assertions on an answer, with promptfoo's type names, so test files move between the two.
+
+An assertion is a JSON object ``{"type", "value", "threshold", "weight", "provider", "model"}``
+(only what its type needs). Every type may be negated with a ``not-`` prefix and weighted. Checks
+are pure functions of the answer; ``llm-rubric`` asks a grader model through a callable the caller
+supplies. No assertion type runs code from the file.
+
+Every failing check says why in one line ("expected to contain 'Kelvin'",
+"$.price: expected number, got string").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.core.run_types import RunResult
+
+#: Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts).
+TEXT_TYPES = ("equals", "contains", "icontains", "starts-with", "regex")
+LIST_TYPES = ("contains-any", "contains-all", "icontains-any", "icontains-all")
+JSON_TYPES = ("is-json", "contains-json")
+THRESHOLD_TYPES = ("cost", "latency")
+BASE_TYPES: tuple[str, ...] = (
+    *TEXT_TYPES,
+    *LIST_TYPES,
+    *JSON_TYPES,
+    "is-valid-openai-tools-call",
+    *THRESHOLD_TYPES,
+    "llm-rubric",
+)
+KNOWN_KEYS = ("type", "value", "threshold", "weight", "provider", "model", "metric")
+#: promptfoo keys whose meaning is running code or that the app does not have.
+UNSUPPORTED_KEYS = {
+    "transform": "runs JavaScript or Python code, which the app never does",
+    "rubricPrompt": "a custom grader prompt is not supported",
+    "config": "per-assertion config is not supported",
+}
+#: How long a quoted value may be in a reason before it is shortened.
+QUOTE_LIMIT = 60
+
+
+def split_type(name: str) -> tuple[str, bool]:
+    """(base type, negated) of a type name: ``not-contains`` is (``contains``, True)."""
+    if name.startswith("not-"):
+        return name[4:], True
+    return name, False
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` in single quotes, shortened with an ellipsis when long, on one line."""
+    flat = text.replace("\n", "\\n")
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return f"'{flat}'"
+
+
+# Checking the assertion itself ---------------------------------------------------------------
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def list_values(value: Any) -> list[str] | None:
+    """The texts of a ``contains-any``/``-all`` value: a list, or a comma-separated text."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and value and all(isinstance(v, (str, int, float)) for v in value):
+        return [str(v) for v in value]
+    return None
+
+
+def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
+    """(field, reason) for everything wrong with one assertion object, before anything runs.
+
+    Field is ``type``, ``value``, ``threshold``, ``weight``, ``provider``, ``model`` or the name
+    of an unknown key.
+    """
+    if not isinstance(assertion, dict):
+        return [("", "an assertion must be an object with a type")]
+    found: list[tuple[str, str]] = []
+    kind = assertion.get("type")
+    if not isinstance(kind, str) or not kind:
+        return [("type", "needs a type (contains, equals, is-json, llm-rubric...)")]
+    base, _ = split_type(kind)
+    if base not in BASE_TYPES:
+        return [("type", f"unknown assertion type {kind!r} (known: {', '.join(BASE_TYPES)})")]
+    for key in assertion:
+        if key in UNSUPPORTED_KEYS:
+            found.append((key, f"{key!r} is not supported: it {UNSUPPORTED_KEYS[key]}"))
+        elif key not in KNOWN_KEYS:
+            found.append((key, f"unknown key {key!r} (an assertion takes {', '.join(KNOWN_KEYS)})"))
+    value = assertion.get("value")
+    if base in TEXT_TYPES:
+        if base == "equals" and value is not None and not isinstance(value, str):
+            pass  # equals compares a JSON value with the answer parsed as JSON
+        elif not isinstance(value, str) or (base != "equals" and not value):
+            found.append(("value", f"{kind} needs a text value"))
+        elif base == "regex":
+            try:
+                re.compile(value)
+            except re.error as error:
+                found.append(("value", f"invalid regular expression: {error}"))
+    elif base in LIST_TYPES:
+        if list_values(value) is None or not list_values(value):
+            found.append(("value", f"{kind} needs a list of texts (or one text with commas)"))
+    elif base in JSON_TYPES and value is not None:
+        schema = _schema_value(value)
+        if not isinstance(schema, dict):
+            found.append(("value", "must be a JSON Schema object (or left out)"))
+        else:
+            from workbench.core.tools import schema_problems
+
+            problems = schema_problems(schema)
+            if problems:
+                path, message = problems[0]
+                where = "/".join(str(p) for p in path)
+                found.append(
+                    (
+                        "value",
+                        f"not a JSON Schema{' at ' + where if where else ''}: "
+                        f"{message.rstrip('.')}",
+                    )
+                )
+    elif base in THRESHOLD_TYPES:
+        threshold = assertion.get("threshold")
+        if threshold is None:
+            found.append(("threshold", f"{kind} needs a threshold ({_unit(base)})"))
+        elif _number(threshold) is None or threshold < 0:
+            found.append(("threshold", f"threshold must be a number ≥ 0, not {threshold!r}"))
+    elif base == "llm-rubric":
+        if not isinstance(value, str) or not value.strip():
+            found.append(("value", "llm-rubric needs the rubric as its value"))
+        threshold = assertion.get("threshold")
+        if threshold is not None and (_number(threshold) is None or not 0 <= threshold <= 1):
+            found.append(("threshold", f"threshold must be a score from 0 to 1, not {threshold!r}"))
+        for key in ("provider", "model"):
+            if assertion.get(key) is not None and not isinstance(assertion[key], str):
+                found.append((key, f"{key} must be a text (an id)"))
+    weight = assertion.get("weight")
+    if weight is not None and (_number(weight) is None or weight < 0):
+        found.append(("weight", f"weight must be a number ≥ 0, not {weight!r}"))
+    return found
+
+
+def _unit(base: str) -> str:
+    return "USD" if base == "cost" else "milliseconds"
+
+
+def _schema_value(value: Any) -> Any:
+    """A schema given as an object, or as JSON text (promptfoo files often quote it)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+# Checking an answer --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssertionResult:
+    """How one assertion judged one answer.
+
+    Attributes:
+        type: The assertion's type as written (``not-contains``).
+        passed: Whether it passed (negation applied).
+        score: 0 to 1 (1 or 0 except for graded types).
+        reason: One line: why it failed, or what it found when it passed.
+        weight: Its weight in the case's score.
+    """
+
+    type: str
+    passed: bool
+    score: float
+    reason: str
+    weight: float = 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``assertions`` item of the CLI's JSON."""
+        return {"type": self.type, "pass": self.passed, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What assertions look at.
+
+    Attributes:
+        text: The full answer (prefix + continuation in partial mode).
+        result: The run's result (tool calls, cost, duration).
+        tools: The workspace's tools (``ToolEntry``), for ``is-valid-openai-tools-call``.
+    """
+
+    text: str
+    result: RunResult
+    tools: Sequence[Any] = ()
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A grader's verdict on an answer against a rubric."""
+
+    passed: bool
+    score: float
+    reason: str
+
+
+#: Asks a grader model: (answer text, rubric, provider id or None, model id or None) -> Grade.
+Grader = Callable[[str, str, str | None, str | None], Awaitable[Grade]]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    passed: bool
+    reason: str  # why it failed (or what it found)
+    negated_reason: str  # why the negated assertion fails when this one passes
+    score: float | None = None
+
+
+def _text_check(base: str, value: Any, text: str) -> _Outcome:
+    if base == "equals":
+        if isinstance(value, str):
+            ok = text == value
+            return _Outcome(
+                ok,
+                f"expected {quote(value)}, got {quote(text)}" if not ok else "equal",
+                f"expected anything but {quote(value)}",
+            )
+        parsed = _parse_json(text)
+        ok = parsed is not _NOT_JSON and parsed == value
+        shown = json.dumps(value, ensure_ascii=False)
+        return _Outcome(
+            ok,
+            f"expected JSON {quote(shown)}, got {quote(text)}" if not ok else "equal",
+            f"expected anything but JSON {quote(shown)}",
+        )
+    assert isinstance(value, str)
+    if base == "contains":
+        ok = value in text
+        return _Outcome(
+            ok,
+            f"expected to contain {quote(value)}" if not ok else f"contains {quote(value)}",
+            f"expected not to contain {quote(value)}",
+        )
+    if base == "icontains":
+        ok = value.casefold() in text.casefold()
+        return _Outcome(
+            ok,
+            f"expected to contain {quote(value)} (any case)"
+            if not ok
+            else f"contains {quote(value)}",
+            f"expected not to contain {quote(value)} (any case)",
+        )
+    if base == "starts-with":
+        ok = text.startswith(value)
+        return _Outcome(
+            ok,
+            f"expected to start with {quote(value)}, got {quote(text[:30])}"
+            if not ok
+            else f"starts with {quote(value)}",
+            f"expected not to start with {quote(value)}",
+        )
+    # regex
+    match = re.search(value, text)
+    ok = match is not None
+    return _Outcome(
+        ok,
+        f"expected to match /{value}/"
+        if not ok
+        else f"matches {quote(match.group(0)) if match else ''}",
+        f"expected not to match /{value}/ (matched {quote(match.group(0))})" if match else "",
+    )
+
+
+def _list_check(base: str, value: Any, text: str) -> _Outcome:
+    needles = list_values(value) or []
+    fold = base.startswith("i")
+    haystack = text.casefold() if fold else text
+    found = [n for n in needles if (n.casefold() if fold else n) in haystack]
+    shown = ", ".join(quote(n, 30) for n in needles)
+    if base.endswith("-any"):
+        ok = bool(found)
+        return _Outcome(
+            ok,
+            f"expected to contain any of {shown}"
+            if not ok
+            else f"contains {quote(found[0])}"
+            if found
+            else "",
+            f"expected to contain none of {shown} (found {quote(found[0])})" if found else "",
+        )
+    lacking = [n for n in needles if n not in found]
+    ok = not lacking
+    return _Outcome(
+        ok,
+        "expected to contain " + ", ".join(quote(n, 30) for n in lacking)
+        if not ok
+        else f"contains all of {shown}",
+        f"expected not to contain all of {shown}",
+    )
+
+
+_NOT_JSON = object()
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _NOT_JSON
+
+
+def json_path(path: Sequence[Any]) -> str:
+    """A JSONPath-like location: ``$``, ``$.price``, ``$.items[0].name``."""
+    out = "$"
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(part)):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(str(part), ensure_ascii=False)}]"
+    return out
+
+
+_JSON_NAMES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "boolean",
+    type(None): "null",
+    int: "integer",
+    float: "number",
+}
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def schema_violation(schema: dict[str, Any], value: Any) -> str | None:
+    """The first place ``value`` breaks ``schema``, as one line, or None when it conforms."""
+    from jsonschema.validators import Draft202012Validator, validator_for
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cls = validator_for(schema, default=Draft202012Validator)
+    errors = sorted(
+        cls(schema).iter_errors(value), key=lambda e: (len(e.absolute_path), str(e.path))
+    )
+    if not errors:
+        return None
+    error = errors[0]
+    where = json_path(list(error.absolute_path))
+    if error.validator == "type":
+        expected = error.validator_value
+        names = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        return f"{where}: expected {names}, got {_json_type(error.instance)}"
+    if error.validator == "required":
+        lacking = [k for k in error.validator_value if k not in (error.instance or {})]
+        return f"{where}: missing required property {quote(lacking[0]) if lacking else ''}"
+    if error.validator == "enum":
+        return f"{where}: expected one of {json.dumps(error.validator_value, ensure_ascii=False)}"
+    return f"{where}: {error.message}"
+
+
+def _json_check(base: str, value: Any, text: str) -> _Outcome:
+    schema = _schema_value(value) if value is not None else None
+    if base == "is-json":
+        candidates = [_parse_json(text.strip())]
+        if candidates[0] is _NOT_JSON:
+            try:
+                json.loads(text.strip())
+            except ValueError as error:
+                detail = str(error).split(":")[0]
+            return _Outcome(False, f"not valid JSON ({detail})", "")
+    else:
+        candidates = _embedded_json(text)
+        if not candidates:
+            return _Outcome(False, "expected to contain JSON, found none", "")
+    if schema is None:
+        return _Outcome(
+            True,
+            "valid JSON",
+            "expected not to be valid JSON"
+            if base == "is-json"
+            else "expected not to contain JSON",
+        )
+    first_problem = None
+    for candidate in candidates:
+        problem = schema_violation(schema, candidate)
+        if problem is None:
+            return _Outcome(
+                True, "valid JSON, matches the schema", "expected JSON not matching the schema"
+            )
+        first_problem = first_problem or problem
+    return _Outcome(False, first_problem or "", "")
+
+
+def _embedded_json(text: str) -> list[Any]:
+    """Every JSON object or array found inside ``text`` (code fences and prose around it)."""
+    decoder = json.JSONDecoder()
+    found: list[Any] = []
+    position = 0
+    while True:
+        starts = [i for i in (text.find("{", position), text.find("[", position)) if i >= 0]
+        if not starts:
+            return found
+        start = min(starts)
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            position = start + 1
+            continue
+        found.append(value)
+        position = end
+
+
+def _tools_check(answer: Answer) -> _Outcome:
+    from workbench.core.tools import call_problems
+
+    calls = answer.result.tool_calls
+    if not calls:
+        return _Outcome(
+            False, "expected a tool call, the answer has none", "expected no valid tool call"
+        )
+    for call in calls:
+        problems = call_problems(call, answer.tools)
+        if problems:
+            return _Outcome(False, f"{call.name or 'tool call'}: {problems[0].rstrip('.')}", "")
+    names = ", ".join(c.name for c in calls)
+    return _Outcome(True, f"valid call of {names}", f"expected no valid tool call (called {names})")
+
+
+def _threshold_check(base: str, threshold: float, result: RunResult) -> _Outcome:
+    if base == "cost":
+        cost = result.cost_usd
+        if cost is None:
+            return _Outcome(False, "cost unknown (the model has no price in the catalog)", "")
+        ok = cost <= threshold
+        return _Outcome(
+            ok,
+            f"cost ${cost:.6f}, expected at most ${threshold:g}" if not ok else f"cost ${cost:.6f}",
+            f"cost ${cost:.6f}, expected more than ${threshold:g}",
+        )
+    latency = result.duration_ms
+    if latency is None:
+        return _Outcome(False, "latency unknown (the run did not finish)", "")
+    ok = latency <= threshold
+    return _Outcome(
+        ok,
+        f"took {latency:.0f} ms, expected at most {threshold:g} ms"
+        if not ok
+        else f"took {latency:.0f} ms",
+        f"took {latency:.0f} ms, expected more than {threshold:g} ms",
+    )
+
+
+async def check(
+    assertion: dict[str, Any], answer: Answer, grader: Grader | None = None
+) -> AssertionResult:
+    """Judges ``answer`` by one assertion (which :func:`assertion_problems` found no fault in)."""
+    kind = str(assertion["type"])
+    base, negated = split_type(kind)
+    value = assertion.get("value")
+    weight = _number(assertion.get("weight"))
+    weight = 1.0 if weight is None else weight
+    text = answer.text
+    if base in TEXT_TYPES:
+        outcome = _text_check(base, value, text)
+    elif base in LIST_TYPES:
+        outcome = _list_check(base, value, text)
+    elif base in JSON_TYPES:
+        outcome = _json_check(base, value, text)
+    elif base == "is-valid-openai-tools-call":
+        outcome = _tools_check(answer)
+    elif base in THRESHOLD_TYPES:
+        outcome = _threshold_check(base, float(assertion["threshold"]), answer.result)
+    elif base == "llm-rubric":
+        outcome = await _rubric_check(assertion, text, grader)
+    else:
+        raise ValueError(f"unknown assertion type {kind!r}")
+    passed = outcome.passed != negated
+    score = outcome.score if outcome.score is not None else (1.0 if outcome.passed else 0.0)
+    if negated:
+        score = 1.0 - score
+    if negated and not passed:
+        reason = outcome.negated_reason or f"expected {kind} to fail"
+    else:
+        reason = outcome.reason
+    return AssertionResult(kind, passed, score, reason, weight)
+
+
+async def _rubric_check(assertion: dict[str, Any], text: str, grader: Grader | None) -> _Outcome:
+    if grader is None:
+        return _Outcome(False, "no grader available for llm-rubric", "")
+    rubric = str(assertion.get("value") or "")
+    grade = await grader(text, rubric, assertion.get("provider"), assertion.get("model"))
+    threshold = _number(assertion.get("threshold"))
+    passed = grade.passed if threshold is None else grade.score >= threshold
+    reason = grade.reason or ("meets the rubric" if passed else "does not meet the rubric")
+    if threshold is not None:
+        reason = f"score {grade.score:.2f} (threshold {threshold:g}): {reason}"
+    return _Outcome(passed, reason, f"expected not to meet the rubric: {reason}", grade.score)
+
+
+@dataclass(frozen=True)
+class CaseVerdict:
+    """A case's assertions judged together: pass when every weighted one passes."""
+
+    passed: bool
+    score: float
+    results: list[AssertionResult]
+
+
+def combine(results: Sequence[AssertionResult]) -> CaseVerdict:
+    """The case's verdict: passed when every assertion of weight above 0 passed; the score is the
+    weighted mean of the scores (1 with no assertions)."""
+    weighted = [r for r in results if r.weight > 0]
+    total = sum(r.weight for r in weighted)
+    score = sum(r.score * r.weight for r in weighted) / total if total else 1.0
+    return CaseVerdict(all(r.passed for r in weighted), score, list(results))
+
+
+# The grader ----------------------------------------------------------------------------------
+
+GRADER_SYSTEM = (
+    "You grade an answer against a rubric. Reply with one JSON object and nothing else: "
+    '{"reason": "<one sentence>", "score": <0.0 to 1.0>, "pass": <true or false>}.'
+)
+
+
+def grader_messages(answer: str, rubric: str) -> list[dict[str, str]]:
+    """The messages sent to the grader model."""
+    return [
+        {"role": "system", "content": GRADER_SYSTEM},
+        {
+            "role": "user",
+            "content": f"<Answer>\n{answer}\n</Answer>\n\n<Rubric>\n{rubric}\n</Rubric>",
+        },
+    ]
+
+
+def parse_grade(text: str) -> Grade:
+    """The grader's verdict from its reply; a reply without a verdict fails with its words."""
+    for value in _embedded_json(text):
+        if isinstance(value, dict) and ("pass" in value or "score" in value):
+            score = _number(value.get("score"))
+            passed = value.get("pass")
+            if not isinstance(passed, bool):
+                passed = score is not None and score >= 0.5
+            if score is None:
+                score = 1.0 if passed else 0.0
+            reason = " ".join(str(value.get("reason") or "").split())
+            return Grade(passed, min(1.0, max(0.0, score)), reason)
+    return Grade(False, 0.0, f"the grader gave no verdict: {quote(text.strip(), 80)}")

@@ -1,0 +1,75 @@
+"""Template variables: ``{{name}}`` in a message's content or name, filled from a test case.
+
+A variable is ``{{`` + a name + ``}}`` (spaces inside the braces allowed); a name starts with a
+letter or ``_`` and holds letters, digits, ``_``, ``-`` and ``.``. Values that are not strings
+(numbers, lists and objects from a JSON or YAML file) are filled in as compact JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from workbench.core.conversation import Message
+
+VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}")
+
+
+def variables_in(text: str) -> list[str]:
+    """The variable names ``text`` uses, in order of first use, each once."""
+    return list(dict.fromkeys(m.group(1) for m in VARIABLE.finditer(text)))
+
+
+def message_variables(message: Message) -> list[str]:
+    """The variables of one message (its name, then its content)."""
+    return variables_in(message.name + "\n" + message.content)
+
+
+def conversation_variables(messages: Iterable[Message]) -> list[str]:
+    """The variables a conversation uses, in order of first use, each once."""
+    names: dict[str, None] = {}
+    for message in messages:
+        names.update(dict.fromkeys(message_variables(message)))
+    return list(names)
+
+
+def value_text(value: Any) -> str:
+    """How a value is written into the prompt: strings as they are, anything else as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fill(text: str, values: Mapping[str, Any]) -> str:
+    """``text`` with every variable that has a value replaced by it; the others stay as typed."""
+    if "{{" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return value_text(values[name]) if name in values else match.group(0)
+
+    return VARIABLE.sub(replace, text)
+
+
+def missing(text: str, values: Mapping[str, Any]) -> list[str]:
+    """The variables of ``text`` that ``values`` has no value for."""
+    return [name for name in variables_in(text) if name not in values]
+
+
+def fill_message(message: Message, values: Mapping[str, Any]) -> Message:
+    """A copy of ``message`` with its content and name filled in.
+
+    Multimodal content parts keep their images; their text parts are filled too.
+    """
+    filled = message.copy()
+    filled.content = fill(message.content, values)
+    filled.name = fill(message.name, values)
+    parts = filled.extra.get("content_parts")
+    if isinstance(parts, list):
+        for part in parts:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                part["text"] = fill(part["text"], values)
+    return filled

@@ -1,0 +1,74 @@
+"""Every modal question the app asks goes through these functions, which tests replace.
+
+Tests monkeypatch ``workbench.ui.common.dialogs.ask`` (and the file choosers) to answer without a
+human.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+FILE_FILTER = "Prompt workspaces (*.prompt.json);;JSON files (*.json);;All files (*)"
+JSON_FILTER = "JSON files (*.json);;All files (*)"
+
+Button = QMessageBox.StandardButton
+
+
+def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    buttons: Button = Button.Yes | Button.No,
+    default: Button = Button.Yes,
+    informative: str = "",
+) -> Button:
+    """Asks a question in a message box and returns the button pressed."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setDefaultButton(default)
+    if informative:
+        box.setInformativeText(informative)
+    return Button(box.exec())
+
+
+def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
+    """Tells the user something failed (modal: it needs reading)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, Button.Ok, parent)
+    if detail:
+        box.setInformativeText(detail)
+    box.exec()
+
+
+def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
+    """Where to export something (a comparison...), or None when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export", suggested, file_filter)
+    return path or None
+
+
+def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
+    """A file to open, or None when the user cancels."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Open workspace", directory, FILE_FILTER)
+    return path or None
+
+
+def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
+    """Where to save, or None when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Save workspace", suggested, FILE_FILTER)
+    return path or None
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """Multi-line text the user types or pastes, or None when they cancel."""
+    value, accepted = QInputDialog.getMultiLineText(parent, title, label, text)
+    return value if accepted else None
+
+
+def choose_json_open_path(parent: QWidget | None, title: str, directory: str = "") -> str | None:
+    """A JSON file to read (tools, say), or None when the user cancels."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, JSON_FILTER)
+    return path or None
+
+
+def choose_json_save_path(parent: QWidget | None, title: str, suggested: str = "") -> str | None:
+    """Where to write a JSON file, or None when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, JSON_FILTER)
+    return path or None

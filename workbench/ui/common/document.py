@@ -1,0 +1,213 @@
+"""The open workspace as a document: its file, its unsaved state, autosave and recovery."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from workbench.core import autosave
+from workbench.core.settings import Settings
+from workbench.core.workspace import (
+    SUFFIX,
+    Workspace,
+    WorkspaceError,
+    load_workspace,
+    workspace_from_text,
+    write_atomic,
+)
+
+log = logging.getLogger(__name__)
+
+
+class WorkspaceDocument(QObject):
+    """Owns the workspace shown in a window and where it is saved.
+
+    The workspace object stays the same for the life of the window (views hold on to it); opening
+    a file replaces its contents. Unsaved state is the undo stack's clean state.
+
+    Signals:
+        path_changed(): the file the workspace belongs to changed (open, save as, new).
+        loaded(): the workspace's contents were replaced (open, import, recovery).
+        autosaved(path): an autosave copy was written.
+    """
+
+    path_changed = Signal()
+    loaded = Signal()
+    autosaved = Signal(str)
+
+    def __init__(self, workspace: Workspace, undo_stack: QUndoStack, settings: Settings) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.undo_stack = undo_stack
+        self.settings = settings
+        self.path: Path | None = None
+        self._session = uuid.uuid4().hex[:12]
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
+        self._pending: Future[Path] | None = None
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setSingleShot(True)
+        self._autosave_timer.setInterval(int(settings.autosave_seconds * 1000))
+        self._autosave_timer.timeout.connect(self.autosave_now)
+        undo_stack.indexChanged.connect(self._on_edit)
+
+    # State -----------------------------------------------------------------------------------
+
+    @property
+    def modified(self) -> bool:
+        """Whether there are changes not saved to ``path``."""
+        return not self.undo_stack.isClean()
+
+    def display_name(self) -> str:
+        """The file name, or the workspace title for an unsaved one."""
+        return self.path.name if self.path else f"{self.workspace.title or 'Untitled'} (unsaved)"
+
+    # Opening ---------------------------------------------------------------------------------
+
+    def open(self, path: str | Path) -> None:
+        """Opens a workspace file; WorkspaceError (nothing changed) when it cannot be used."""
+        path = Path(path)
+        loaded = load_workspace(path)
+        resolved = path.resolve()
+        try:
+            self._replace(loaded, resolved)
+        except WorkspaceError as error:
+            raise error.in_file(path.name) from None
+        self.undo_stack.clear()
+        self.settings.add_recent(resolved)
+        self._save_settings()
+        self.path_changed.emit()
+
+    def new(self) -> None:
+        """Starts an empty, untitled workspace."""
+        self._discard_autosave()
+        self._replace(Workspace(), None)
+        self.undo_stack.clear()
+        self.path_changed.emit()
+
+    def import_text(self, text: str, title: str | None = None, unsaved: bool = True) -> None:
+        """Replaces the workspace with one read from JSON text (a request body, say).
+
+        The result is untitled; ``unsaved`` marks it as work to save (an import), or not (an
+        example opened to look at). WorkspaceError, with nothing changed, if unusable.
+        """
+        imported = workspace_from_text(text)
+        if title:
+            imported.title = title
+        self._discard_autosave()
+        self._replace(imported, None)
+        self.undo_stack.clear()
+        if unsaved:
+            self.undo_stack.resetClean()  # an import is new work: it is not saved anywhere yet
+        self.path_changed.emit()
+
+    def recover(self, save: autosave.Autosave) -> None:
+        """Replaces the workspace with an autosaved copy (unsaved until the user saves)."""
+        recovered = save.load()
+        self._replace(recovered, save.source)
+        self.undo_stack.clear()
+        self.undo_stack.resetClean()
+        save.discard()
+        self.path_changed.emit()
+
+    def _replace(self, other: Workspace, path: Path | None) -> None:
+        """Shows ``other`` as the file ``path``: both or neither.
+
+        The path changes with the contents, so no view ever shows one file under another's
+        name; when a view cannot take the new contents, the old ones (the same message objects,
+        so the undo stack still applies) and the old path come back and WorkspaceError says why.
+        """
+        current = self.workspace
+        before = Workspace(
+            title=current.title,
+            messages=list(current.conversation.messages),
+            tools=current.tools,
+            tool_choice=current.tool_choice,
+            params=current.params,
+            variants=current.variants,
+        )
+        old_path = self.path
+        self.path = path
+        try:
+            current.replace_with(other)
+        except Exception as error:
+            log.exception("A view could not show the new workspace")
+            self.path = old_path
+            current.replace_with(before)
+            raise WorkspaceError(f"it cannot be shown ({error})") from None
+        self.loaded.emit()
+
+    # Saving ----------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Saves to ``path``; False when there is no path yet (use ``save_as``)."""
+        if self.path is None:
+            return False
+        self.save_as(self.path)
+        return True
+
+    def save_as(self, path: str | Path) -> None:
+        """Writes the workspace atomically to ``path`` (``.prompt.json`` added if missing)."""
+        path = Path(path)
+        if not path.name.endswith(".json"):
+            path = path.with_name(path.name + SUFFIX)
+        old_autosave = autosave.autosave_path(self.path, self._session)
+        write_atomic(path, self.workspace.dumps())
+        self.path = path.resolve()
+        self.undo_stack.setClean()
+        old_autosave.unlink(missing_ok=True)
+        self._discard_autosave()
+        self.settings.add_recent(self.path)
+        self.settings.last_directory = str(self.path.parent)
+        self._save_settings()
+        self.path_changed.emit()
+
+    # Autosave --------------------------------------------------------------------------------
+
+    def _on_edit(self, _index: int) -> None:
+        if self.modified:
+            self._autosave_timer.start()
+
+    def autosave_now(self) -> Future[Path] | None:
+        """Writes an autosave copy now (off the UI thread); None when there is nothing to save."""
+        if not self.modified:
+            return None
+        snapshot = self.workspace.to_json()  # taken on this thread, written on the I/O thread
+        path, session = self.path, self._session
+        future = self._io.submit(autosave.write_autosave, snapshot, path, session)
+        future.add_done_callback(self._after_autosave)
+        self._pending = future
+        return future
+
+    def _after_autosave(self, future: Future[Path]) -> None:
+        error = future.exception()
+        if error is not None:
+            log.warning("Autosave failed: %s", error)
+        else:
+            self.autosaved.emit(str(future.result()))  # queued to the window's thread
+
+    def _discard_autosave(self) -> None:
+        autosave.autosave_path(self.path, self._session).unlink(missing_ok=True)
+
+    def recoverable(self) -> list[autosave.Autosave]:
+        """Autosaves worth offering for the current file (or, untitled, from crashed windows)."""
+        return autosave.recoverable(self.path)
+
+    def close(self) -> None:
+        """Stops autosaving; a clean close leaves no autosave behind."""
+        self._autosave_timer.stop()
+        self.undo_stack.indexChanged.disconnect(self._on_edit)
+        if self._pending is not None:
+            self._pending.result(timeout=10)
+        self._io.shutdown(wait=True)
+        self._discard_autosave()
+
+    def _save_settings(self) -> None:
+        try:
+            self.settings.save()
+        except OSError as error:
+            log.warning("Settings not saved: %s", error)

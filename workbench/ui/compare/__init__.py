@@ -1,0 +1,1 @@
+"""Compare: variants of one prompt run side by side."""

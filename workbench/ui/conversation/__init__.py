@@ -1,0 +1,1 @@
+"""The conversation: the virtualised card column and its editor."""

@@ -1,0 +1,514 @@
+"""One message as an editable card: role, optional name, content, partial toggle, card actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core import alternates
+from workbench.core.conversation import ROLES, Message
+from workbench.ui.common.icons import icon
+
+#: Height of the header row of a card (role, name, partial, actions).
+HEADER_HEIGHT = 30
+#: Margins of a card's frame, and the gap between cards.
+CARD_MARGIN = 8
+CARD_SPACING = 6
+#: The content editor grows with its text up to this height, then scrolls inside.
+MAX_CONTENT_HEIGHT = 420
+MIN_CONTENT_HEIGHT = 44
+_DOC_MARGIN = 4
+
+ROLE_COLOURS = {
+    "system": "#8a63d2",
+    "user": "#2f7de1",
+    "assistant": "#2e9d62",
+    "tool": "#c77d12",
+}
+
+
+def content_font() -> QFont:
+    """The font of card contents (also used to compute card heights without a widget)."""
+    font = QFont()
+    font.setPointSizeF(max(font.pointSizeF(), 10.0))
+    return font
+
+
+def content_height(text: str, width: int, font: QFont) -> int:
+    """The height of a content editor showing ``text`` at ``width`` pixels, capped."""
+    if width <= 0:
+        return MIN_CONTENT_HEIGHT
+    document = QTextDocument()
+    document.setDefaultFont(font)
+    document.setDocumentMargin(_DOC_MARGIN)
+    document.setPlainText(text or " ")
+    document.setTextWidth(width)
+    height = document.size().height() + 2 * _DOC_MARGIN
+    return int(max(MIN_CONTENT_HEIGHT, min(MAX_CONTENT_HEIGHT, height + 2)))
+
+
+def card_height(text: str, width: int, font: QFont) -> int:
+    """The full height of a card (header, content, margins) for a list row ``width`` wide."""
+    inner = width - 2 * CARD_MARGIN - 2 * _frame_padding()
+    return HEADER_HEIGHT + content_height(text, inner, font) + 2 * CARD_MARGIN + CARD_SPACING + 2
+
+
+def detail_height(html: str, width: int, font: QFont) -> int:
+    """The height of a card's detail area showing ``html`` at ``width`` pixels (0 when empty)."""
+    if not html or width <= 0:
+        return 0
+    document = QTextDocument()
+    document.setDefaultFont(font)
+    document.setDocumentMargin(0)
+    document.setHtml(html)
+    document.setTextWidth(width)
+    return int(document.size().height()) + 4
+
+
+def takes_tab(widget: QWidget) -> bool:
+    """Whether Tab may give ``widget`` the focus (its policy includes tab focus)."""
+    tab = Qt.FocusPolicy.TabFocus.value
+    return widget.focusPolicy().value & tab == tab
+
+
+def _reason(forward: bool) -> Qt.FocusReason:
+    return Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+
+
+def _frame_padding() -> int:
+    return 1
+
+
+class ContentEdit(QPlainTextEdit):
+    """The card's text editor. Leaves undo/redo and Ctrl+Enter to the window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUndoRedoEnabled(False)  # the window's undo stack covers every edit
+        self.setTabChangesFocus(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFont(content_font())
+        self.document().setDocumentMargin(_DOC_MARGIN)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setPlaceholderText("Message content…")
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            key_event = event  # a QKeyEvent
+            for standard in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo):
+                if key_event.matches(standard):  # type: ignore[attr-defined]
+                    event.ignore()  # let the window's Undo/Redo shortcut fire
+                    return False
+        return super().event(event)
+
+
+class DragGrip(QLabel):
+    """The handle a card is dragged by (object name ``dragGrip``).
+
+    Dragging is done with the mouse grab the press gives this label, not with Qt's drag and
+    drop: the cards' text editors would otherwise take the drop for themselves. The grip reports
+    where the pointer is (global coordinates) and the card column does the rest.
+    """
+
+    def __init__(self, card: MessageCard) -> None:
+        super().__init__(card)
+        self._card = card
+        self._pressed_at: QPoint | None = None
+        self._dragging = False
+        self.setObjectName("dragGrip")
+        self.setAccessibleName("dragGrip")
+        self.setPixmap(icon("grip", "#9aa0a6").pixmap(16, 16))
+        self.setToolTip("Drag to move this message (or Alt+Up / Alt+Down)")
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed_at = event.position().toPoint()
+            self._dragging = False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        start = self._pressed_at
+        if start is None:
+            return
+        distance = (event.position().toPoint() - start).manhattanLength()
+        if not self._dragging and distance >= QApplication.startDragDistance():
+            self._dragging = True
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        if self._dragging:
+            self._card.drag_moved.emit(self._card.uid, event.globalPosition().toPoint())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._dragging and event.button() == Qt.MouseButton.LeftButton:
+            self._card.drag_released.emit(self._card.uid, event.globalPosition().toPoint())
+        self._pressed_at = None
+        self._dragging = False
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        super().mouseReleaseEvent(event)
+
+
+class MessageCard(QFrame):
+    """The editor widget of one message row.
+
+    The card never changes the conversation itself: it announces what the user asked for, and the
+    window's conversation editor turns that into an undoable command.
+
+    Signals:
+        field_edited(uid, name, value): the user changed ``role``, ``name``, ``content`` or
+            ``partial`` of the message ``uid``.
+        drag_moved(uid, global_pos), drag_released(uid, global_pos): the card is being dragged
+            by its grip, and where the pointer is.
+        action_requested(uid, action): the user asked for ``insert_above``, ``insert_below``,
+            ``duplicate``, ``move_up``, ``move_down``, ``delete``, or another of the answer's
+            alternates (``previous_alternate``, ``next_alternate``).
+    """
+
+    field_edited = Signal(int, str, object)
+    action_requested = Signal(int, str)
+    #: A widget of the card got the keyboard focus (the list brings it on screen).
+    widget_focused = Signal(object)
+    drag_moved = Signal(int, QPoint)
+    drag_released = Signal(int, QPoint)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageCard")
+        self.setAccessibleName("messageCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.uid = 0
+        self._role = ""
+        #: Set by the list: moves the focus into the card after (True) or before (False) the card
+        #: ``uid``, or out of the list at its ends; False when nothing took the focus.
+        self.focus_neighbour: Callable[[int, bool], bool] | None = None
+
+        self.role_selector = QComboBox()
+        self.role_selector.setObjectName("roleSelector")
+        self.role_selector.setAccessibleName("roleSelector")
+        self.role_selector.addItems(list(ROLES))
+        self.role_selector.setToolTip("Role of this message")
+        self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.name_button = QToolButton()
+        self.name_button.setText("+ name")
+        self.name_button.setToolTip("Give this message a name (optional)")
+        self.name_button.setAutoRaise(True)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("nameEdit")
+        self.name_edit.setAccessibleName("nameEdit")
+        self.name_edit.setPlaceholderText("name")
+        self.name_edit.setMaximumWidth(160)
+        self.name_edit.setClearButtonEnabled(True)
+        self.name_edit.hide()
+
+        self.partial_toggle = QCheckBox("Partial")
+        self.partial_toggle.setObjectName("partialToggle")
+        self.partial_toggle.setAccessibleName("partialToggle")
+
+        self.badge = QLabel()
+        self.badge.setObjectName("tokenBadge")
+        self.badge.setAccessibleName("tokenBadge")
+        self.badge.setStyleSheet("color: palette(mid);")
+
+        self.content_edit = ContentEdit()
+        self.content_edit.setObjectName("contentEdit")
+        self.content_edit.setAccessibleName("contentEdit")
+
+        #: Read-only rich text under the content: an answer's tool calls, what a result answers.
+        self.detail = QLabel()
+        self.detail.setObjectName("toolCallsView")
+        self.detail.setAccessibleName("toolCallsView")
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.hide()
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.setSpacing(6)
+        self.grip = DragGrip(self)
+        header.addWidget(self.grip)
+        header.addWidget(self.role_selector)
+        header.addWidget(self.name_button)
+        header.addWidget(self.name_edit)
+        header.addWidget(self.partial_toggle)
+        header.addStretch(1)
+        # An answer Regenerate kept alternates for: ◀ 2/3 ▶ (Alt+Left / Alt+Right).
+        self.previous_alternate_button = self._alternate_button(
+            "previousAlternateButton",
+            "◀",
+            "previous_alternate",
+            "Show the previous answer (Alt+Left)",
+        )
+        self.alternate_label = QLabel()
+        self.alternate_label.setObjectName("alternateLabel")
+        self.alternate_label.setAccessibleName("alternateLabel")
+        self.alternate_label.setToolTip(
+            "Answers kept by Regenerate: the one shown is sent next and saved"
+        )
+        self.next_alternate_button = self._alternate_button(
+            "nextAlternateButton",
+            "▶",
+            "next_alternate",
+            "Show the next answer (Alt+Right)",
+        )
+        alternate_widgets: tuple[QWidget, ...] = (
+            self.previous_alternate_button,
+            self.alternate_label,
+            self.next_alternate_button,
+        )
+        for widget in alternate_widgets:
+            widget.hide()
+            header.addWidget(widget)
+        header.addWidget(self.badge)
+        self._buttons: dict[str, QToolButton] = {}
+        for action, tip in (
+            ("insert_above", "Insert a message above"),
+            ("insert_below", "Insert a message below"),
+            ("duplicate", "Duplicate this message (Ctrl+D)"),
+            ("move_up", "Move up (Alt+Up)"),
+            ("move_down", "Move down (Alt+Down)"),
+            ("delete", "Delete this message"),
+        ):
+            button = QToolButton()
+            button.setIcon(icon(action, "#c0392b" if action == "delete" else "#5f6368"))
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
+            button.setAutoRaise(True)
+            button.clicked.connect(
+                lambda _=False, a=action: self.action_requested.emit(self.uid, a)
+            )
+            self._buttons[action] = button
+            header.addWidget(button)
+        self.delete_button = self._buttons["delete"]
+        self.delete_button.setObjectName("deleteMessageButton")
+        self.delete_button.setAccessibleName("deleteMessageButton")
+        header_widget = QWidget()
+        header_widget.setLayout(header)
+        header_widget.setFixedHeight(HEADER_HEIGHT)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(CARD_MARGIN, CARD_MARGIN // 2, CARD_MARGIN, CARD_MARGIN // 2)
+        layout.setSpacing(2)
+        layout.addWidget(header_widget)
+        layout.addWidget(self.content_edit)
+        layout.addWidget(self.detail)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+        self.role_selector.activated.connect(self._on_role_chosen)
+        self.name_button.clicked.connect(self._reveal_name)
+        self.name_edit.textEdited.connect(
+            lambda text: self.field_edited.emit(self.uid, "name", text)
+        )
+        self.partial_toggle.clicked.connect(
+            lambda checked: self.field_edited.emit(self.uid, "partial", bool(checked))
+        )
+        self.content_edit.textChanged.connect(self._on_text_changed)
+        self._showing = False
+        for widget in (
+            self.role_selector,
+            self.name_button,
+            self.name_edit,
+            self.partial_toggle,
+            self.content_edit,
+            self.previous_alternate_button,
+            self.next_alternate_button,
+            *self._buttons.values(),
+        ):
+            widget.installEventFilter(self)
+
+    def _alternate_button(self, name: str, arrow: str, action: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(name)
+        button.setAccessibleName(name)
+        button.setText(arrow)
+        button.setAutoRaise(True)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda _=False: self.action_requested.emit(self.uid, action))
+        return button
+
+    # Showing a message -----------------------------------------------------------------------
+
+    def show_message(self, message: Message, partial_refusal: str | None) -> None:
+        """Shows ``message``; ``partial_refusal`` says why partial is off limits, if it is."""
+        self._showing = True
+        try:
+            if self.uid != message.uid:
+                self._new_message(message)
+            self.uid = message.uid
+            if self.role_selector.currentText() != message.role:
+                self.role_selector.setCurrentText(message.role)
+            if self._role != message.role:
+                self._role = message.role
+                colour = ROLE_COLOURS.get(message.role, "#888")
+                self.setStyleSheet(
+                    f"MessageCard {{ border: 1px solid palette(midlight); "
+                    f"border-left: 4px solid {colour}; border-radius: 6px; "
+                    f"background: palette(base); }}"
+                )
+            if self.name_edit.text() != message.name:
+                self.name_edit.setText(message.name)
+            if message.name:
+                self._reveal_name(focus=False)
+            shown = self.content_edit.toPlainText()
+            if shown and shown != message.content and message.content.startswith(shown):
+                # An answer streaming in grows at its end: append the new text rather than lay
+                # out the whole document again on every update.
+                end = QTextCursor(self.content_edit.document())
+                end.movePosition(QTextCursor.MoveOperation.End)
+                end.insertText(message.content[len(shown) :])
+            elif shown != message.content:
+                cursor = self.content_edit.textCursor()
+                position = cursor.position()
+                self.content_edit.setPlainText(message.content)
+                cursor = self.content_edit.textCursor()
+                cursor.setPosition(min(position, len(message.content)))
+                self.content_edit.setTextCursor(cursor)
+            self.partial_toggle.setChecked(message.partial)
+            self.partial_toggle.setEnabled(partial_refusal is None or message.partial)
+            self.partial_toggle.setToolTip(
+                partial_refusal
+                or "Prefill the answer: the model continues this text (Kimi partial mode)."
+            )
+            self.partial_toggle.setVisible(message.role == "assistant")
+            placeholder = (
+                "Prefix the answer starts with, e.g. { for JSON…"
+                if message.partial
+                else "Message content…"
+            )
+            self.content_edit.setPlaceholderText(placeholder)
+            self._show_alternates(message)
+        finally:
+            self._showing = False
+
+    def _show_alternates(self, message: Message) -> None:
+        total = alternates.count(message)
+        shown = total > 1
+        for widget in (
+            self.previous_alternate_button,
+            self.alternate_label,
+            self.next_alternate_button,
+        ):
+            if widget.isVisibleTo(self) != shown:
+                widget.setVisible(shown)
+        if not shown:
+            return
+        at = alternates.position(message)
+        self.alternate_label.setText(f"{at + 1}/{total}")
+        self.alternate_label.setAccessibleDescription(f"answer {at + 1} of {total}")
+        self.previous_alternate_button.setEnabled(at > 0)
+        self.next_alternate_button.setEnabled(at < total - 1)
+
+    def _new_message(self, message: Message) -> None:
+        """Forgets what the card showed for another message (cards are reused while scrolling)."""
+        if not message.name and self.name_edit.isVisible() and not self.name_edit.hasFocus():
+            self.name_edit.hide()
+            self.name_button.show()
+        self.content_edit.setPlainText("")
+
+    def set_content_height(self, height: int) -> None:
+        """Sizes the content editor (the list computes it, so rows and cards agree)."""
+        self.content_edit.setFixedHeight(height)
+
+    def set_detail(self, html: str, height: int) -> None:
+        """Shows ``html`` under the content, ``height`` pixels tall (hidden when empty)."""
+        if self.detail.text() != html:
+            self.detail.setText(html)
+        self.detail.setFixedHeight(max(0, height))
+        self.detail.setVisible(bool(html))
+
+    def set_badge(self, text: str, tooltip: str = "") -> None:
+        """Shows a small figure in the header (the card's token count, say)."""
+        self.badge.setText(text)
+        self.badge.setToolTip(tooltip)
+
+    def sizeHint(self) -> QSize:
+        detail = self.detail.height() if self.detail.isVisible() else 0
+        return QSize(400, HEADER_HEIGHT + self.content_edit.height() + detail + CARD_MARGIN)
+
+    # User input ------------------------------------------------------------------------------
+
+    def _on_role_chosen(self, _index: int) -> None:
+        role = self.role_selector.currentText()
+        if role != self._role:
+            self.field_edited.emit(self.uid, "role", role)
+
+    def _on_text_changed(self) -> None:
+        if not self._showing:
+            self.field_edited.emit(self.uid, "content", self.content_edit.toPlainText())
+
+    def _reveal_name(self, focus: bool = True) -> None:
+        self.name_button.hide()
+        self.name_edit.show()
+        if focus:
+            self.name_edit.setFocus()
+
+    def focus_chain(self) -> list[QWidget]:
+        """The card's widgets that Tab visits, in order (header left to right, then content)."""
+        widgets = [
+            self.role_selector,
+            self.name_button,
+            self.name_edit,
+            self.partial_toggle,
+            self.previous_alternate_button,
+            self.next_alternate_button,
+            *self._buttons.values(),
+            self.content_edit,
+        ]
+        return [w for w in widgets if w.isVisibleTo(self) and w.isEnabled() and takes_tab(w)]
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Tab order follows the rows, not the order the list happened to create its editors in
+        # (cards made while scrolling up joined the window's focus chain at its end).
+        chain = self.focus_chain()
+        focus = QApplication.focusWidget()
+        if focus in chain:
+            position = chain.index(focus) + (1 if next else -1)
+            if 0 <= position < len(chain):
+                chain[position].setFocus(_reason(next))
+                return True
+            if self.focus_neighbour is not None and self.focus_neighbour(self.uid, next):
+                return True
+        return super().focusNextPrevChild(next)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            self.widget_focused.emit(watched)
+        # Alt+Up / Alt+Down move the card from wherever the focus is inside it.
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            modifiers = event.modifiers()  # type: ignore[attr-defined]
+            if modifiers == Qt.KeyboardModifier.AltModifier and key in (
+                Qt.Key.Key_Up,
+                Qt.Key.Key_Down,
+            ):
+                action = "move_up" if key == Qt.Key.Key_Up else "move_down"
+                self.action_requested.emit(self.uid, action)
+                return True
+            if (
+                modifiers == Qt.KeyboardModifier.AltModifier
+                and key in (Qt.Key.Key_Left, Qt.Key.Key_Right)
+                and not self.alternate_label.isHidden()
+            ):
+                step = "previous" if key == Qt.Key.Key_Left else "next"
+                self.action_requested.emit(self.uid, f"{step}_alternate")
+                return True
+        return super().eventFilter(watched, event)

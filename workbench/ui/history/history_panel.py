@@ -1,0 +1,273 @@
+"""The History tab: every run, searchable by its text, reopened as a new workspace.
+
+The list is read from the :class:`~workbench.core.history.HistoryStore` on its own thread (see
+:mod:`workbench.ui.common.history_worker`) and refreshed after every recorded run. Reopening
+builds a workspace from the run as it was sent, with the answer as the last assistant card, and
+opens it untitled and unsaved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.history import HistoryEntry, decode_json
+from workbench.core.workspace import WorkspaceError
+from workbench.ui.common import dialogs
+from workbench.ui.common.history_worker import HistoryWorker
+
+if TYPE_CHECKING:
+    from workbench.ui.shell.main_window import MainWindow
+
+#: How many runs the list shows (the newest first).
+LIST_LIMIT = 200
+SEARCH_DELAY_MS = 250
+
+
+def answer_of(entry: HistoryEntry) -> str:
+    """The answer the run produced (prefix and continuation)."""
+    result = decode_json(entry.result_json)
+    if not isinstance(result, dict):
+        return ""
+    text = result.get("text")
+    return text if isinstance(text, str) else ""
+
+
+def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
+    """The run as a workspace: what was sent, with the answer as the last assistant card."""
+    data = decode_json(entry.workspace_json)
+    if not isinstance(data, dict):
+        raise WorkspaceError("This run has no workspace recorded; it cannot be reopened.")
+    data = json.loads(json.dumps(data))  # a private copy
+    messages = data.setdefault("messages", [])
+    answer = answer_of(entry)
+    result = decode_json(entry.result_json) or {}
+    tool_calls = result.get("tool_calls") if isinstance(result, dict) else None
+    if answer or tool_calls:
+        last = messages[-1] if messages else None
+        if isinstance(last, dict) and last.get("role") == "assistant" and last.get("partial"):
+            last.pop("partial", None)  # the answer already starts with the prefix
+            if isinstance(last.get("content"), str) and last["content"]:
+                last["prefill"] = last["content"]  # Regenerate starts over from it
+            last["content"] = answer
+            target = last
+        else:
+            target = {"role": "assistant", "content": answer}
+            messages.append(target)
+        if tool_calls:
+            target["tool_calls"] = tool_calls
+    when = entry.started_at
+    title = data.get("title") or "Untitled"
+    data["title"] = f"{title} (run {entry.id}, {_when(when)})"
+    return data
+
+
+def _when(started_at: Any) -> str:
+    """The run's start in local time, to the minute (the store keeps ISO 8601 in UTC)."""
+    if isinstance(started_at, int | float):
+        return dt.datetime.fromtimestamp(started_at).strftime("%Y-%m-%d %H:%M")
+    try:
+        return dt.datetime.fromisoformat(str(started_at)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(started_at)[:16].replace("T", " ")
+
+
+def describe(entry: HistoryEntry) -> str:
+    """One line for the list: when, where, and the start of the answer or the error."""
+    where = f"{entry.provider} · {entry.model}"
+    if entry.variant:
+        where += f" · {entry.variant}"
+    body = f"⚠ {entry.error}" if entry.error else answer_of(entry).strip()
+    body = " ".join(body.split())
+    if len(body) > 90:
+        body = body[:89] + "…"
+    return f"{_when(entry.started_at)}  {where}\n{body or '(no text)'}"
+
+
+class HistoryPanel(QWidget):
+    """Lists runs, searches them, shows one and reopens it.
+
+    Signals:
+        listed(count): the list was (re)filled with ``count`` runs (tests wait on it).
+    """
+
+    listed = Signal(int)
+
+    def __init__(self, window: MainWindow, history: HistoryWorker) -> None:
+        super().__init__()
+        self.setObjectName("historyPanel")
+        self.setAccessibleName("historyPanel")
+        self._window = window
+        self._history = history
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._entries: dict[int, HistoryEntry] = {}
+        self._generation = 0
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("historySearch")
+        self.search_edit.setAccessibleName("historySearch")
+        self.search_edit.setPlaceholderText("Search the runs' messages and answers…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.run_list = QListWidget()
+        self.run_list.setObjectName("historyList")
+        self.run_list.setAccessibleName("historyList")
+        self.run_list.setWordWrap(True)
+        self.run_list.setAlternatingRowColors(True)
+        self.detail = QPlainTextEdit()
+        self.detail.setObjectName("historyDetail")
+        self.detail.setAccessibleName("historyDetail")
+        self.detail.setReadOnly(True)
+        self.reopen_button = QPushButton("Reopen as new workspace")
+        self.reopen_button.setObjectName("reopenRunButton")
+        self.reopen_button.setAccessibleName("reopenRunButton")
+        self.reopen_button.setEnabled(False)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("historyCount")
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.count_label)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail, 1)
+        right_layout.addWidget(self.reopen_button, 0, Qt.AlignmentFlag.AlignRight)
+        splitter = QSplitter()
+        splitter.addWidget(self.run_list)
+        splitter.addWidget(right)
+        splitter.setSizes([420, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.run_list.currentItemChanged.connect(lambda *_a: self._show_current())
+        # Activated: a double click, or Return for a keyboard user (who gets there from the
+        # search field with Return or Down).
+        self.run_list.itemActivated.connect(lambda _i: self.reopen_current())
+        self.search_edit.returnPressed.connect(self.run_list.setFocus)
+        self.search_edit.installEventFilter(self)
+        self.reopen_button.clicked.connect(self.reopen_current)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.run_list.setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    @property
+    def busy(self) -> bool:
+        """Whether keyring, network or history work it started is still in flight."""
+        return bool(self._tasks)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def refresh(self) -> None:
+        """Reads the runs matching the search text (newest first) off the UI thread."""
+        self._generation += 1
+        self._spawn(self._load(self._generation, self.search_edit.text().strip()))
+
+    async def _load(self, generation: int, text: str) -> None:
+        try:
+            entries = await self._history.call(lambda store: store.search(text, limit=LIST_LIMIT))
+        except RuntimeError:  # the window closed meanwhile: nothing left to show
+            return
+        if generation != self._generation:
+            return  # a newer search is on its way
+        current = self.current_entry()
+        self._entries = {e.id: e for e in entries}
+        self.run_list.clear()
+        for entry in entries:
+            item = QListWidgetItem(describe(entry))
+            item.setData(Qt.ItemDataRole.UserRole, entry.id)
+            if entry.error:
+                item.setToolTip(entry.error)
+            self.run_list.addItem(item)
+            if current is not None and entry.id == current.id:
+                self.run_list.setCurrentItem(item)
+        if self.run_list.currentItem() is None and entries:
+            self.run_list.setCurrentRow(0)  # the best match is shown at once
+        found = len(entries)
+        self.count_label.setText(f"{found} run{'s' if found != 1 else ''}")
+        self._show_current()
+        self.listed.emit(found)
+
+    def current_entry(self) -> HistoryEntry | None:
+        """The selected run."""
+        item = self.run_list.currentItem()
+        if item is None:
+            return None
+        return self._entries.get(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _show_current(self) -> None:
+        entry = self.current_entry()
+        self.reopen_button.setEnabled(entry is not None)
+        if entry is None:
+            self.detail.clear()
+            return
+        request = decode_json(entry.request_json)
+        lines = [f"Run {entry.id} · {_when(entry.started_at)} · {entry.provider} · {entry.model}"]
+        if entry.error:
+            lines.append(f"Error: {entry.error}")
+        lines += ["", "Answer:", answer_of(entry) or "(no text)", "", "Request:"]
+        lines.append(json.dumps(request, indent=2, ensure_ascii=False))
+        self.detail.setPlainText("\n".join(lines))
+
+    def reopen_current(self) -> None:
+        """Opens the selected run as a new, unsaved workspace (asking about unsaved work)."""
+        entry = self.current_entry()
+        if entry is None or not self._window._may_discard():
+            return
+        try:
+            data = reopened_workspace(entry)
+            self._window.document.import_text(json.dumps(data), unsaved=True)
+        except WorkspaceError as error:
+            dialogs.show_error(self, "Cannot reopen this run", str(error))
+            return
+        self._window.main_tabs.setCurrentIndex(0)
+        self._window.statusBar().showMessage(f"Reopened run {entry.id} as a new workspace.", 6000)
+
+
+def install(window: MainWindow) -> HistoryPanel:
+    """Adds the History tab beside the conversation; it follows every recorded run."""
+    controller = window.run_controller
+    from workbench.ui.run.run_controller import RunController
+
+    assert isinstance(controller, RunController), "install the run controller first"
+    panel = HistoryPanel(window, controller.history)
+    window.main_tabs.addTab(panel, "History")
+    controller.run_recorded.connect(lambda _id: panel.refresh())
+    window.main_tabs.currentChanged.connect(
+        lambda index: panel.refresh() if window.main_tabs.widget(index) is panel else None
+    )
+    return panel

@@ -1,0 +1,1 @@
+"""Providers: the connection dialog, its keys and its model lists."""

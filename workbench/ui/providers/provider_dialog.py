@@ -1,0 +1,588 @@
+"""Settings › Providers…: the provider list, custom providers, keys in the OS keyring, a test.
+
+Keys go to the OS keyring through :class:`~workbench.core.secrets.KeyStore` and are never shown
+again: once saved, the key field gives way to "a key is stored in <backend>" with Replace and
+Delete. Without a usable keyring the dialog says so and names the environment variable to set
+instead; nothing is ever written to a file. Keyring calls and the connection test run off the UI
+thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.connection import check_connection
+from workbench.core.providers import (
+    KINDS,
+    Prefill,
+    ProviderConfig,
+    ProviderError,
+    ProviderRegistry,
+    default_key_env,
+    normalize_base_url,
+    validate_base_url,
+)
+from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
+from workbench.ui.common import dialogs
+
+if TYPE_CHECKING:
+    from workbench.ui.shell.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+PREFILL_NAMES = {
+    Prefill.MOONSHOT_PARTIAL: "Moonshot partial message",
+    Prefill.DEEPSEEK_PREFIX: "DeepSeek prefix (beta URL)",
+    Prefill.CONTINUE_FINAL: "vLLM/SGLang continue_final_message",
+    Prefill.TRAILING_ASSISTANT: "Trailing assistant message (local servers)",
+    Prefill.NONE: "Cannot prefill",
+}
+#: The prefill style a kind's servers speak, chosen with the kind (still changeable after);
+#: "custom" keeps whatever is selected.
+KIND_PREFILL = {
+    "moonshot": Prefill.MOONSHOT_PARTIAL,
+    "openai": Prefill.NONE,
+    "deepseek": Prefill.DEEPSEEK_PREFIX,
+    "vllm": Prefill.CONTINUE_FINAL,
+    "local": Prefill.TRAILING_ASSISTANT,
+}
+ERROR_STYLE = "color: #c0392b;"
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """What the keyring holds for one provider, read off the UI thread."""
+
+    available: bool
+    backend: str
+    stored: bool
+    error: str | None = None
+
+
+def read_key_state(keys: KeyStore, provider_id: str) -> KeyState:
+    """The keyring's state for ``provider_id`` (blocking: call it on a worker thread)."""
+    if not keys.available():
+        return KeyState(False, keys.backend_name(), False)
+    try:
+        return KeyState(True, keys.backend_name(), keys.get(provider_id) is not None)
+    except NoKeyringError:
+        return KeyState(False, "none", False)
+    except KeyStoreError as error:
+        return KeyState(True, keys.backend_name(), False, str(error))
+
+
+class ProviderDialog(QDialog):
+    """Adds, edits and removes providers, stores their keys and tests them.
+
+    Args:
+        registry: The providers (presets and the user's own).
+        keys: The OS keyring.
+        parent: The window it belongs to.
+
+    Signals:
+        providers_changed(): a provider was added, edited or removed.
+        models_listed(provider_id, models): a connection test listed these model ids.
+        key_state_shown(provider_id): the key section now shows the keyring's state (tests wait).
+        connection_tested(provider_id, ok): a connection test ended.
+    """
+
+    providers_changed = Signal()
+    models_listed = Signal(str, list)
+    key_state_shown = Signal(str)
+    connection_tested = Signal(str, bool)
+
+    def __init__(
+        self, registry: ProviderRegistry, keys: KeyStore, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("providerDialog")
+        self.setAccessibleName("providerDialog")
+        self.setWindowTitle("Providers")
+        self.resize(880, 660)
+        self.registry = registry
+        self.keys = keys
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._new = False  # the form holds a provider not yet added
+        #: The provider whose key state the key section shows (None while it is being read).
+        self.shown_key_state: str | None = None
+        self._build()
+        self.reload()
+
+    # Layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.provider_list = QListWidget()
+        self.provider_list.setObjectName("providerList")
+        self.provider_list.setAccessibleName("providerList")
+        self.add_button = QPushButton("Add custom…")
+        self.add_button.setObjectName("addProviderButton")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("removeProviderButton")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.provider_list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        left_layout.addLayout(buttons)
+
+        self.name_edit = self._line("providerNameEdit", "My server")
+        self.id_edit = self._line("providerIdEdit", "my-server")
+        self.kind_selector = QComboBox()
+        self.kind_selector.setObjectName("providerKindSelector")
+        self.kind_selector.addItems(list(KINDS))
+        self.prefill_selector = QComboBox()
+        self.prefill_selector.setObjectName("prefillSelector")
+        for style, text in PREFILL_NAMES.items():
+            self.prefill_selector.addItem(text, style.value)
+        self.base_url_edit = self._line("baseUrlEdit", "https://api.example.com/v1")
+        self.base_url_error = QLabel()
+        self.base_url_error.setObjectName("baseUrlError")
+        self.base_url_error.setStyleSheet(ERROR_STYLE)
+        self.base_url_error.setWordWrap(True)
+        self.base_url_error.hide()
+        self.key_env_edit = self._line("keyEnvEdit", "MY_SERVER_API_KEY")
+        self.needs_key_check = QCheckBox("Needs an API key")
+        self.needs_key_check.setObjectName("needsKeyCheck")
+        self.save_provider_button = QPushButton("Save provider")
+        self.save_provider_button.setObjectName("saveProviderButton")
+        self.provider_error = QLabel()
+        self.provider_error.setObjectName("providerError")
+        self.provider_error.setStyleSheet(ERROR_STYLE)
+        self.provider_error.setWordWrap(True)
+        self.provider_error.hide()
+        form = QFormLayout()
+        form.addRow("Name", self.name_edit)
+        form.addRow("Id", self.id_edit)
+        form.addRow("Kind", self.kind_selector)
+        form.addRow("Prefill", self.prefill_selector)
+        form.addRow("Base URL", self.base_url_edit)
+        form.addRow("", self.base_url_error)
+        form.addRow("Key variable", self.key_env_edit)
+        form.addRow("", self.needs_key_check)
+        provider_box = QGroupBox("Provider")
+        provider_layout = QVBoxLayout(provider_box)
+        provider_layout.addLayout(form)
+        provider_layout.addWidget(self.provider_error)
+        provider_layout.addWidget(self.save_provider_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.key_status = QLabel()
+        self.key_status.setObjectName("keyStatusLabel")
+        self.key_status.setAccessibleName("keyStatusLabel")
+        self.key_status.setWordWrap(True)
+        self.key_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.api_key_edit = self._line("apiKeyEdit", "Paste the API key")
+        self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.save_key_button = QPushButton("Save key")
+        self.save_key_button.setObjectName("saveKeyButton")
+        self.save_key_button.setAccessibleName("saveKeyButton")
+        self.replace_key_button = QPushButton("Replace…")
+        self.replace_key_button.setObjectName("replaceKeyButton")
+        self.delete_key_button = QPushButton("Delete key")
+        self.delete_key_button.setObjectName("deleteKeyButton")
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.api_key_edit, 1)
+        for key_button in (self.save_key_button, self.replace_key_button, self.delete_key_button):
+            key_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            key_row.addWidget(key_button)
+        key_row.addStretch(0)
+        key_box = QGroupBox("API key")
+        key_layout = QVBoxLayout(key_box)
+        key_layout.addWidget(self.key_status)
+        key_layout.addLayout(key_row)
+
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setObjectName("testConnectionButton")
+        self.test_button.setAccessibleName("testConnectionButton")
+        self.test_result = QLabel()
+        self.test_result.setObjectName("connectionResult")
+        self.test_result.setAccessibleName("connectionResult")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model_list = QListWidget()
+        self.model_list.setObjectName("listedModels")
+        self.model_list.setAccessibleName("listedModels")
+        self.model_list.setMaximumHeight(110)
+        test_box = QGroupBox("Connection")
+        test_layout = QVBoxLayout(test_box)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        test_layout.addLayout(test_row)
+        test_layout.addWidget(self.model_list)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(provider_box)
+        right_layout.addWidget(key_box)
+        right_layout.addWidget(test_box)
+        right_layout.addStretch(1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([240, 580])
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(close)
+
+        self.provider_list.currentRowChanged.connect(lambda _row: self._show_current())
+        self.add_button.clicked.connect(self.start_new)
+        self.remove_button.clicked.connect(self.remove_current)
+        self.base_url_edit.textChanged.connect(self._check_base_url)
+        self.kind_selector.activated.connect(lambda _i: self._kind_chosen())
+        self.id_edit.textEdited.connect(
+            lambda text: self.key_env_edit.setText(default_key_env(text)) if self._new else None
+        )
+        self.save_provider_button.clicked.connect(self.save_provider)
+        self.save_key_button.clicked.connect(self.save_key)
+        self.api_key_edit.returnPressed.connect(self.save_key)
+        self.replace_key_button.clicked.connect(self._ask_for_new_key)
+        self.delete_key_button.clicked.connect(self.delete_key)
+        self.test_button.clicked.connect(self.test_connection)
+
+    def _kind_chosen(self) -> None:
+        """The user picked a kind: its prefill style (and key need) come with it.
+
+        Left alone, a new provider of kind moonshot kept the form's "trailing assistant" style
+        and sent partial cards as plain assistant messages.
+        """
+        kind = self.kind_selector.currentText()
+        style = KIND_PREFILL.get(kind)
+        if style is not None:
+            self.prefill_selector.setCurrentIndex(self.prefill_selector.findData(style.value))
+            self.needs_key_check.setChecked(kind != "local")
+
+    def _line(self, name: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    @property
+    def busy(self) -> bool:
+        """Whether keyring, network or history work it started is still in flight."""
+        return bool(self._tasks)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # The list --------------------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        """Lists the registry's providers, keeping (or moving to) a selection."""
+        current = select or self.current_id()
+        with QSignalBlocker(self.provider_list):
+            self.provider_list.clear()
+            for provider in self.registry.all():
+                built_in = self.registry.is_preset(provider.id)
+                label = provider.name + ("" if built_in else "  (custom)")
+                if built_in and self.registry.is_edited(provider.id):
+                    label += "  (edited)"
+                item = QListWidgetItem(label)
+                item.setData(Qt.ItemDataRole.UserRole, provider.id)
+                item.setToolTip(provider.base_url)
+                self.provider_list.addItem(item)
+        ids = [p.id for p in self.registry.all()]
+        self.provider_list.setCurrentRow(ids.index(current) if current in ids else 0)
+        self._show_current()
+
+    def current_id(self) -> str | None:
+        """The id of the selected provider."""
+        item = self.provider_list.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def select(self, provider_id: str) -> None:
+        """Selects the provider ``provider_id``."""
+        for row in range(self.provider_list.count()):
+            item = self.provider_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == provider_id:
+                self.provider_list.setCurrentRow(row)
+                return
+
+    def _show_current(self) -> None:
+        provider_id = self.current_id()
+        provider = self.registry.get(provider_id) if provider_id else None
+        if provider is None:
+            return
+        self._new = False
+        self._show_provider(provider)
+        built_in = self.registry.is_preset(provider.id)
+        self.remove_button.setText("Restore defaults" if built_in else "Remove")
+        self.remove_button.setEnabled(not built_in or self.registry.is_edited(provider.id))
+        self.id_edit.setReadOnly(True)
+        self.model_list.clear()
+        self.test_result.clear()
+        self.shown_key_state = None
+        self._spawn(self._refresh_key_state(provider.id))
+
+    def _show_provider(self, provider: ProviderConfig) -> None:
+        self.name_edit.setText(provider.name)
+        self.id_edit.setText(provider.id)
+        self.kind_selector.setCurrentText(provider.kind)
+        self.prefill_selector.setCurrentIndex(
+            self.prefill_selector.findData(provider.prefill.value)
+        )
+        self.base_url_edit.setText(provider.base_url)
+        self.key_env_edit.setText(provider.key_env)
+        self.needs_key_check.setChecked(provider.needs_key)
+        self.provider_error.hide()
+
+    def start_new(self) -> None:
+        """Clears the form for a custom provider (added by Save provider)."""
+        self._new = True
+        with QSignalBlocker(self.provider_list):
+            self.provider_list.clearSelection()
+            self.provider_list.setCurrentRow(-1)
+        self._show_provider(
+            ProviderConfig("", "", "custom", "", Prefill.TRAILING_ASSISTANT, "", needs_key=True)
+        )
+        self.id_edit.setReadOnly(False)
+        self.remove_button.setEnabled(False)
+        self.key_status.setText("Save the provider first, then its key.")
+        self._set_key_widgets(entry=False, stored=False)
+        self.name_edit.setFocus()
+
+    def form_config(self) -> ProviderConfig:
+        """The provider the form describes."""
+        return ProviderConfig(
+            self.id_edit.text().strip(),
+            self.name_edit.text().strip(),
+            self.kind_selector.currentText(),
+            normalize_base_url(self.base_url_edit.text()),
+            Prefill(self.prefill_selector.currentData()),
+            self.key_env_edit.text().strip(),
+            self.needs_key_check.isChecked(),
+        )
+
+    def _check_base_url(self, text: str) -> bool:
+        problem = validate_base_url(text)
+        self.base_url_error.setText(problem or "")
+        self.base_url_error.setVisible(problem is not None)
+        self.test_button.setEnabled(problem is None)
+        return problem is None
+
+    def save_provider(self) -> None:
+        """Adds or updates the provider in the form; shows why when it cannot."""
+        if not self._check_base_url(self.base_url_edit.text()):
+            return
+        config = self.form_config()
+        try:
+            saved = self.registry.add(config) if self._new else self.registry.update(config)
+        except ProviderError as error:
+            self.provider_error.setText(str(error))
+            self.provider_error.show()
+            return
+        self.reload(select=saved.id)
+        self.providers_changed.emit()
+
+    def remove_current(self) -> None:
+        """Removes a custom provider (asking first) or restores a preset's defaults."""
+        provider_id = self.current_id()
+        if provider_id is None:
+            return
+        provider = self.registry.get(provider_id)
+        name = provider.name if provider else provider_id
+        built_in = self.registry.is_preset(provider_id)
+        question = f"Restore the defaults of {name}?" if built_in else f"Remove {name}?"
+        answer = dialogs.ask(
+            self,
+            "Providers",
+            question,
+            dialogs.Button.Yes | dialogs.Button.No,
+            dialogs.Button.No,
+            "" if built_in else "Its key stays in the keyring until you delete it.",
+        )
+        if answer != dialogs.Button.Yes:
+            return
+        try:
+            self.registry.remove(provider_id)
+        except ProviderError as error:
+            self.provider_error.setText(str(error))
+            self.provider_error.show()
+            return
+        self.reload(select=provider_id if built_in else None)
+        self.providers_changed.emit()
+
+    # Keys ------------------------------------------------------------------------------------
+
+    def _set_key_widgets(self, *, entry: bool, stored: bool) -> None:
+        self.api_key_edit.setVisible(entry)
+        self.api_key_edit.setEnabled(entry)
+        self.save_key_button.setVisible(entry)
+        self.save_key_button.setEnabled(entry)
+        self.replace_key_button.setVisible(stored)
+        self.delete_key_button.setVisible(stored)
+
+    async def _refresh_key_state(self, provider_id: str) -> None:
+        state = await asyncio.to_thread(read_key_state, self.keys, provider_id)
+        if provider_id != self.current_id() or self._new:
+            return  # the user moved on
+        provider = self.registry.get(provider_id)
+        env = provider.key_env if provider else default_key_env(provider_id)
+        env_note = f" {env} is set in the environment: runs use it." if os.environ.get(env) else ""
+        if not state.available:
+            self.key_status.setText(
+                "No keyring is available on this system (no Secret Service, Keychain or "
+                "Credential Locker), so the key cannot be saved here, and it is never written "
+                f"to a file. Set the environment variable {env} to your key before starting "
+                f"the app instead.{env_note}"
+            )
+            self.key_status.setStyleSheet(ERROR_STYLE)
+            self._set_key_widgets(entry=False, stored=False)
+        elif state.stored:
+            self.key_status.setText(
+                f"A key is stored in {state.backend}. It is not shown again: replace or delete it."
+            )
+            self.key_status.setStyleSheet("")
+            self._set_key_widgets(entry=False, stored=True)
+        else:
+            needs = provider is None or provider.needs_key
+            lead = "No key saved." if needs else "This provider needs no key (optional)."
+            self.key_status.setText(
+                f"{state.error + ' ' if state.error else ''}{lead} A key you save goes to "
+                f"{state.backend}; {env} in the environment also works.{env_note}"
+            )
+            self.key_status.setStyleSheet(ERROR_STYLE if state.error else "")
+            self._set_key_widgets(entry=True, stored=False)
+        self.api_key_edit.clear()
+        self.shown_key_state = provider_id
+        self.key_state_shown.emit(provider_id)
+
+    def _ask_for_new_key(self) -> None:
+        self._set_key_widgets(entry=True, stored=True)
+        self.replace_key_button.hide()
+        self.api_key_edit.setPlaceholderText("Paste the new key (replaces the stored one)")
+        self.api_key_edit.setFocus()
+
+    def save_key(self) -> None:
+        """Stores the typed key in the keyring and clears the field."""
+        provider_id = self.current_id()
+        key = self.api_key_edit.text().strip()
+        if provider_id is None or self._new or not key:
+            return
+        self.api_key_edit.clear()  # the key leaves the widget at once
+        self.save_key_button.setEnabled(False)
+        self._spawn(self._store_key(provider_id, key))
+
+    async def _store_key(self, provider_id: str, key: str) -> None:
+        try:
+            await asyncio.to_thread(self.keys.set, provider_id, key)
+        except KeyStoreError as error:
+            self.key_status.setText(redact(str(error), key))
+            self.key_status.setStyleSheet(ERROR_STYLE)
+            self.save_key_button.setEnabled(True)
+            self.key_state_shown.emit(provider_id)
+            return
+        await self._refresh_key_state(provider_id)
+
+    def delete_key(self) -> None:
+        """Deletes the stored key after asking."""
+        provider_id = self.current_id()
+        if provider_id is None:
+            return
+        answer = dialogs.ask(
+            self,
+            "Delete key",
+            f"Delete the key stored for {provider_id}?",
+            dialogs.Button.Yes | dialogs.Button.No,
+            dialogs.Button.No,
+        )
+        if answer == dialogs.Button.Yes:
+            self._spawn(self._delete_key(provider_id))
+
+    async def _delete_key(self, provider_id: str) -> None:
+        try:
+            await asyncio.to_thread(self.keys.delete, provider_id)
+        except KeyStoreError as error:
+            self.key_status.setText(str(error))
+            return
+        await self._refresh_key_state(provider_id)
+
+    # Connection test -------------------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        """Lists the models of the provider in the form (and the Moonshot balance)."""
+        if not self._check_base_url(self.base_url_edit.text()):
+            return
+        config = self.form_config()
+        typed = self.api_key_edit.text().strip() or None
+        self.test_button.setEnabled(False)
+        self.test_result.setStyleSheet("")
+        self.test_result.setText(f"Asking {config.base_url}/models…")
+        self.model_list.clear()
+        self._spawn(self._test(config, typed))
+
+    async def _test(self, config: ProviderConfig, typed: str | None) -> None:
+        key = typed
+        if key is None and config.id:
+            key = await asyncio.to_thread(self.keys.resolve_key, config)
+        try:
+            report = await check_connection(config.base_url, key, balance=config.kind == "moonshot")
+        finally:
+            self.test_button.setEnabled(True)
+        if report.error is not None:
+            self.test_result.setStyleSheet(ERROR_STYLE)
+            self.test_result.setText(report.error)
+            self.connection_tested.emit(config.id, False)
+            return
+        text = f"Connected: {len(report.models)} models listed."
+        if report.balance is not None:
+            text += f" Balance: {report.balance:,.2f}."
+        self.test_result.setText(text)
+        self.model_list.addItems(report.models)
+        if config.id and self.registry.get(config.id) is not None:
+            self.models_listed.emit(config.id, report.models)
+        self.connection_tested.emit(config.id, True)
+
+
+def install(window: MainWindow) -> None:
+    """Adds Settings › Providers… to ``window``; listed models feed its model selector."""
+    from workbench.ui.common.provider_feed import ProviderFeed
+
+    feed = ProviderFeed.of(window)
+
+    def open_dialog() -> ProviderDialog:
+        dialog = window.findChild(ProviderDialog, "providerDialog")
+        if dialog is None:
+            dialog = ProviderDialog(window.providers, KeyStore(), window)
+            dialog.providers_changed.connect(feed.providers_changed)
+            dialog.models_listed.connect(feed.add_listed)
+        dialog.select(window.workspace.params.provider)
+        dialog.open()
+        return dialog
+
+    action = window.settings_menu.addAction("&Providers and keys…")
+    action.setObjectName("providersAction")
+    action.triggered.connect(open_dialog)

@@ -1,0 +1,1 @@
+"""Running the conversation: Send, Stop, Regenerate, the parameters and tool-call Continue."""

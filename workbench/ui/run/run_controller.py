@@ -1,0 +1,1084 @@
+"""Runs in the window: Send, Stop, Regenerate, Continue, and the answer streaming into its card.
+
+The controller prepares the request and starts it on the app's run engine
+(:class:`~workbench.core.sessions.RunEngine`), which looks the key up off the UI thread, takes a
+slot of the provider's limit, streams the run and records it in the history (without the key);
+the controller shows the engine's events. Deltas are collected as they arrive and applied to the
+conversation at most every ``FLUSH_MS`` milliseconds (less often when applying takes long), so
+several fast streams never starve the UI thread. A run that could not be written to the history
+says so on the run panel.
+
+The answer goes into a new assistant card, added through the undo stack when the first piece
+arrives, or, when the last card is partial (a prefilled answer), into that card, which then shows
+prefix and continuation as one message with the prefix highlighted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import gc
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QTextCharFormat,
+    QTextCursor,
+    QUndoCommand,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core import alternates
+from workbench.core.conversation import Conversation, Message, PartialRuleError
+from workbench.core.export import export_request
+from workbench.core.payloads import ChatRequest, build_request, request_problems
+from workbench.core.providers import Prefill, ProviderConfig
+from workbench.core.run_types import (
+    Finished,
+    ReasoningDelta,
+    RunResult,
+    Status,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+)
+from workbench.core.secrets import KeyStore
+from workbench.core.sessions import (
+    EngineEvent,
+    NotRecorded,
+    PreparedRun,
+    ProviderLimiter,
+    Queued,
+    Recorded,
+    RunEngine,
+    RunSetupError,
+    RunTicket,
+)
+from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.undo import InsertMessage
+
+if TYPE_CHECKING:
+    from workbench.ui.shell.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: Streamed text is applied to the card at most this often (milliseconds).
+FLUSH_MS = 30
+#: Applying may use at most this share of the UI thread; slower applies space out the flushes.
+FLUSH_SHARE = 0.3
+#: One flush stops updating further cards after this many milliseconds (the rest wait a tick).
+FLUSH_BUDGET_MS = 8
+PREFIX_COLOUR = "#fff1b8"
+#: After start-up, the SDK is imported in the background this many milliseconds later.
+WARM_UP_DELAY_MS = 1500
+
+
+# Plain-text figures ---------------------------------------------------------------------------
+
+
+def format_metrics(result: RunResult) -> str:
+    """The run's figures in one line: TTFT, duration, tokens/s, usage, cost, finish reason."""
+    parts: list[str] = []
+    if result.ttft_ms is not None:
+        parts.append(f"TTFT {result.ttft_ms:,.0f} ms")
+    if result.duration_ms is not None:
+        parts.append(f"{result.duration_ms / 1000:,.2f} s")
+    speed = result.tokens_per_second
+    if speed is not None:
+        parts.append(f"{speed:,.1f} tok/s")
+    if result.usage is not None:
+        usage = result.usage
+        cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
+        parts.append(f"{usage.prompt_tokens:,} in{cached} + {usage.completion_tokens:,} out tokens")
+    if result.cost_usd is not None:
+        cost = result.cost_usd
+        parts.append(f"${cost:,.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}")
+    elif result.usage is not None:
+        parts.append("cost unknown for this model")
+    parts.append(f"finish: {result.finish_reason or 'none'}")
+    if result.interrupted:
+        parts.append("interrupted: the text so far is kept")
+    return " · ".join(parts)
+
+
+def shorten(text: str, limit: int = 24) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    flat = text.replace("\n", "⏎")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# Undo ---------------------------------------------------------------------------------------
+
+
+class ApplyAnswer(QUndoCommand):
+    """A prefilled card became a full answer: undo puts the prefix (and partial) back.
+
+    The streamed text is already in the card when the command is pushed; redo applies the final
+    values again, which changes nothing the first time.
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        uid: int,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        text: str = "Answer",
+    ) -> None:
+        super().__init__(text)
+        self._conversation = conversation
+        self._uid = uid
+        self._before = before
+        self._after = after
+
+    def _index(self) -> int | None:
+        try:
+            return self._conversation.index_of(self._uid)
+        except ValueError:
+            return None
+
+    def redo(self) -> None:
+        index = self._index()
+        if index is not None:
+            self._conversation.update(index, **self._after)
+
+    def undo(self) -> None:
+        index = self._index()
+        if index is None:
+            return
+        before = dict(self._before)
+        partial = before.pop("partial", False)
+        self._conversation.update(index, **before)
+        if partial:
+            # A card that is no longer last stays a plain answer.
+            with contextlib.suppress(PartialRuleError):
+                self._conversation.update(index, partial=True)
+
+
+class RegenerateAnswer(QUndoCommand):
+    """A new answer replaced the shown one, which is kept as an alternate of the same card.
+
+    Pushed when the first piece of the new answer arrives (until then the old answer stays, so a
+    refused or failed request loses nothing). The tool-result cards that answered the old
+    answer's calls go with it. ``after`` is brought up to date when the run ends, so a redo
+    after an undo brings back the whole answer.
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        uid: int,
+        after: dict[str, Any],
+        trailing: list[int],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._conversation = conversation
+        self._uid = uid
+        message = conversation[conversation.index_of(uid)]
+        self._before = {name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS}
+        self.after = after
+        self._trailing_uids = trailing
+        self._removed: list[tuple[int, Message]] = []
+
+    def redo(self) -> None:
+        self._removed = []
+        for uid in self._trailing_uids:
+            with contextlib.suppress(ValueError):
+                index = self._conversation.index_of(uid)
+                self._removed.append((index, self._conversation.remove(index)))
+        with contextlib.suppress(ValueError):
+            self._conversation.update(self._conversation.index_of(self._uid), **self.after)
+
+    def undo(self) -> None:
+        with contextlib.suppress(ValueError):
+            self._conversation.update(self._conversation.index_of(self._uid), **self._before)
+        for index, message in reversed(self._removed):
+            self._conversation.insert(index, message)
+        self._removed = []
+
+
+_ANSWER_FIELDS = ("content", "tool_calls", "prefill", "alternates", "alternate_at")
+
+
+@dataclass
+class Regeneration:
+    """What a Regenerate replaces: the answer's tool-result cards, and the undo step once begun."""
+
+    trailing: list[int]
+    command: RegenerateAnswer | None = None
+
+
+# One stream ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RunStream:
+    """The state of one run streaming into one card.
+
+    Attributes:
+        request: What was sent (no key in it).
+        ticket: The run on the engine; None until it is started.
+        uid: The card the answer goes to; None until the first piece of a new answer arrives.
+        prefix: The partial prefix the card started with ("" for a new answer).
+        interactive: The run the window's run panel follows (Send, Regenerate, Continue).
+    """
+
+    request: ChatRequest
+    ticket: RunTicket | None
+    uid: int | None
+    prefix: str
+    interactive: bool
+    text: str = ""
+    pending: list[str] = field(default_factory=list)
+    reasoning: str = ""
+    reasoning_pending: list[str] = field(default_factory=list)
+    tool_calls: dict[int, ToolCall] = field(default_factory=dict)
+    tool_calls_dirty: bool = False
+    result: RunResult | None = None
+    stop_requested: bool = False
+    applied_at: float = 0.0
+    #: Regenerate: the answer card stays as it is until the first piece of the new answer.
+    regeneration: Regeneration | None = None
+
+    @property
+    def dirty(self) -> bool:
+        """Whether pieces arrived since the card was last updated."""
+        return bool(self.pending or self.reasoning_pending or self.tool_calls_dirty)
+
+    def take_pending(self) -> tuple[str, str]:
+        """Joins what arrived into ``text``/``reasoning``; returns the new reasoning piece."""
+        if self.pending:
+            self.text += "".join(self.pending)
+            self.pending.clear()
+        new_reasoning = "".join(self.reasoning_pending)
+        if new_reasoning:
+            self.reasoning += new_reasoning
+            self.reasoning_pending.clear()
+        return self.text, new_reasoning
+
+
+# The run panel --------------------------------------------------------------------------------
+
+
+class RunPanel(QFrame):
+    """The strip under the cards: status, figures, error, reasoning, Regenerate and Continue."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.status = self._label("runStatus")
+        self.prefix_label = self._label("prefixLabel")
+        self.prefix_label.setStyleSheet(f"background: {PREFIX_COLOUR}; padding: 0 4px;")
+        self.prefix_label.hide()
+        self.metrics = self._label("runMetrics")
+        self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = self._label("runError")
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        self.history_error = self._label("runHistoryError")
+        self.history_error.setStyleSheet("color: #c0392b;")
+        self.history_error.hide()
+        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button.setObjectName("regenerateButton")
+        self.regenerate_button.setAccessibleName("regenerateButton")
+        self.regenerate_button.setToolTip("Replace the last answer with a new one (Ctrl+Shift+R)")
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setObjectName("continueButton")
+        self.continue_button.setAccessibleName("continueButton")
+        self.continue_button.hide()
+        self.reasoning_toggle = QToolButton()
+        self.reasoning_toggle.setObjectName("reasoningToggle")
+        self.reasoning_toggle.setAccessibleName("reasoningToggle")
+        self.reasoning_toggle.setCheckable(True)
+        self.reasoning_toggle.setAutoRaise(True)
+        self.reasoning_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.reasoning_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.reasoning_toggle.hide()
+        self.reasoning_view = QPlainTextEdit()
+        self.reasoning_view.setObjectName("reasoningView")
+        self.reasoning_view.setAccessibleName("reasoningView")
+        self.reasoning_view.setReadOnly(True)
+        self.reasoning_view.setMaximumHeight(110)
+        self.reasoning_view.setStyleSheet("color: palette(mid); font-style: italic;")
+        self.reasoning_view.hide()
+        self.reasoning_toggle.toggled.connect(self._show_reasoning)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.status)
+        top.addWidget(self.prefix_label)
+        top.addStretch(1)
+        top.addWidget(self.reasoning_toggle)
+        top.addWidget(self.continue_button)
+        top.addWidget(self.regenerate_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.metrics)
+        layout.addWidget(self.error)
+        layout.addWidget(self.history_error)
+        layout.addWidget(self.reasoning_view)
+        self.hide()
+
+    def _label(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setAccessibleName(name)
+        label.setWordWrap(True)
+        return label
+
+    def _show_reasoning(self, shown: bool) -> None:
+        self.reasoning_view.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.reasoning_toggle.setArrowType(arrow)
+
+    def start(self, prefix: str) -> None:
+        """A new run: clears the last one's figures."""
+        self.show()
+        self.status.setText("Sending…")
+        self.metrics.clear()
+        self.error.clear()
+        self.error.hide()
+        self.history_error.clear()
+        self.history_error.hide()
+        self.continue_button.hide()
+        self.reasoning_view.clear()
+        self.reasoning_toggle.setChecked(False)
+        self.reasoning_toggle.hide()
+        self.prefix_label.setVisible(bool(prefix))
+        self.prefix_label.setText(f"prefilled: {shorten(prefix)}")
+        self.prefix_label.setToolTip(
+            f"The answer continues this prefix, sent as a partial message:\n{prefix}"
+        )
+
+    def add_reasoning(self, piece: str, total: int) -> None:
+        """Appends streamed reasoning (kept collapsed until the user opens it)."""
+        cursor = self.reasoning_view.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(piece)
+        self.reasoning_toggle.setText(f"Reasoning ({total:,} characters)")
+        self.reasoning_toggle.show()
+
+    def finish(self, result: RunResult) -> None:
+        """Shows how the run ended."""
+        if result.error:
+            self.status.setText("Failed" if not result.full_text else "Failed part-way")
+        elif result.interrupted:
+            self.status.setText("Stopped")
+        else:
+            self.status.setText("Done")
+        self.metrics.setText(format_metrics(result))
+        self.error.setText(result.error or "")
+        self.error.setVisible(bool(result.error))
+
+    def queued(self, event: Queued) -> None:
+        """The run waits for a free slot of its provider."""
+        self.status.setText(
+            f"Waiting: {event.limit} run(s) of {event.provider} are streaming "
+            f"(Settings: at most {event.limit} at once)…"
+        )
+
+    def not_recorded(self, reason: str) -> None:
+        """The run ended but could not be written to the history."""
+        self.history_error.setText(f"This run was not saved in the history: {reason}")
+        self.history_error.show()
+
+    def fail(self, text: str) -> None:
+        """A run that could not start (no key, unknown provider)."""
+        self.show()
+        self.status.setText("Not sent")
+        self.metrics.clear()
+        self.prefix_label.hide()
+        self.error.setText(text)
+        self.error.show()
+
+
+# The controller ------------------------------------------------------------------------------
+
+
+class RunController(QObject):
+    """Sends the window's workspace and streams answers into its cards.
+
+    Args:
+        window: The main window (its workspace, undo stack, card list, buttons and menus).
+        engine: The app's run engine (keys, limit, history, catalog).
+        history: The run history the engine records in (the history panel reads it).
+
+    Signals:
+        run_started(): a run of the run panel started.
+        status_changed(text): something to show while waiting (a retry after a 429).
+        run_finished(result): a run ended (successful or not), after its text was applied.
+        run_recorded(history_id): a run was written to the history.
+    """
+
+    run_started = Signal()
+    status_changed = Signal(str)
+    run_finished = Signal(object)
+    run_recorded = Signal(int)
+
+    def __init__(self, window: MainWindow, engine: RunEngine, history: HistoryWorker) -> None:
+        super().__init__(window)
+        self._window = window
+        self._conversation = window.workspace.conversation
+        self.engine = engine
+        self.history = history
+        self.panel = RunPanel()
+        self._streams: list[RunStream] = []
+        #: Runs started here whose events are not all out yet (history write included).
+        self._tickets: set[RunTicket] = set()
+        self._current: RunStream | None = None
+        self._last: RunStream | None = None
+        #: The window closed: runs are stopped and their ends touch no widget.
+        self._closed = False
+        #: Cards answered through a prefix, by uid: their prefix stays highlighted.
+        self._prefixes: dict[int, str] = {}
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
+        #: Starts the background import of the SDK once the window is up (see ``_warm_up``).
+        self.warm_up_timer = QTimer(self)
+        self.warm_up_timer.setSingleShot(True)
+        self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
+        self.warm_up_timer.timeout.connect(self._start_warm_up)
+        self.regenerate_action = _menu_action(
+            window, "&Regenerate", "Ctrl+Shift+R", self.regenerate
+        )
+        self.regenerate_action.setObjectName("regenerateAction")
+        self.continue_action = _menu_action(
+            window, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
+        )
+        self.continue_action.setObjectName("continueAction")
+        copy_menu = window.run_menu.addMenu("Copy request as &code")
+        copy_menu.setObjectName("copyAsCodeMenu")
+        for kind, label in (
+            ("python", "&Python (OpenAI SDK)"),
+            ("curl", "&curl"),
+            ("json", "&JSON"),
+        ):
+            action = copy_menu.addAction(label)
+            action.setObjectName(f"copyAs{kind.capitalize()}Action")
+            action.triggered.connect(lambda _checked=False, k=kind: self.copy_as_code(k))
+        self.panel.regenerate_button.clicked.connect(self.regenerate)
+        self.panel.continue_button.clicked.connect(self.continue_answer)
+
+    def _start_warm_up(self) -> None:
+        if not _warmed_up.is_set():
+            threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+
+    # Checks --------------------------------------------------------------------------------
+
+    def provider(self) -> ProviderConfig | None:
+        """The workspace's provider, from the registry."""
+        return self._window.providers.get(self._window.workspace.params.provider)
+
+    def request_problems(self) -> list[str]:
+        """Why the workspace cannot go to its provider (unknown one, partial unsupported...)."""
+        provider = self.provider()
+        if provider is None:
+            return [
+                f"Unknown provider {self._window.workspace.params.provider!r}: choose one in "
+                "Parameters or add it in Settings › Providers…"
+            ]
+        return request_problems(self._window.workspace, provider)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any run is waiting, streaming or being written to the history."""
+        self._tickets = {t for t in self._tickets if not t.done}
+        return bool(self._tickets)
+
+    @property
+    def running(self) -> bool:
+        """Whether the run panel's run is streaming."""
+        return self._current is not None
+
+    # Send, Stop, Regenerate, Continue ------------------------------------------------------
+
+    def send(self) -> None:
+        """Sends the workspace (already checked by the window) and streams the answer."""
+        if self._current is not None:
+            self._window.statusBar().showMessage("A run is streaming: stop it first (Esc).", 6000)
+            return
+        provider = self.provider()
+        if provider is None:
+            self.panel.fail(self.request_problems()[0])
+            return
+        try:
+            prepared = self.engine.prepare(self._window.workspace)
+        except RunSetupError as error:
+            self.panel.fail(" ".join(error.problems))
+            return
+        request = prepared.request
+        last = self._conversation[-1] if len(self._conversation) else None
+        uid = last.uid if last is not None and last.partial else None
+        stream = RunStream(
+            request=request,
+            ticket=None,
+            uid=uid,
+            prefix=request.prefix if uid is not None else "",
+            interactive=True,
+        )
+        if uid is not None and last is not None:
+            first = self._prefixes.get(uid) or last.prefill or None
+            # Continue sends the cut answer as the prefix; the card's own prefix stays the user's
+            # first one, so Regenerate starts the answer over from it, not from the cut.
+            if first is None or not stream.prefix.startswith(first):
+                self._prefixes[uid] = stream.prefix
+        self._current = stream
+        self._update_actions()
+        self.panel.start(stream.prefix)
+        self.run_started.emit()
+        self._start(stream, prepared)
+
+    def start_run(self, request: ChatRequest, api_key: str | None) -> RunStream:
+        """Streams ``request`` into a new assistant card beside any other run (benchmarks,
+        batch use), within the provider's limit; the run panel keeps following the interactive
+        run."""
+        # The request says all the engine needs of its provider (the key is given).
+        provider = ProviderConfig(
+            request.provider,
+            request.provider_label,
+            request.kind,
+            request.base_url,
+            Prefill.NONE,
+            request.key_env,
+            request.needs_key,
+        )
+        prepared = PreparedRun(
+            request,
+            provider,
+            api_key=api_key,
+            key_known=True,
+            workspace_json=self._window.workspace.to_json(),
+        )
+        stream = RunStream(request=request, ticket=None, uid=None, prefix="", interactive=False)
+        self._start(stream, prepared)
+        return stream
+
+    def stop(self) -> None:
+        """Closes the interactive run's stream at once; its text stays, marked interrupted."""
+        stream = self._current
+        if stream is None:
+            return
+        stream.stop_requested = True
+        if stream.ticket is not None:
+            stream.ticket.stop()
+        self.panel.status.setText("Stopping…")
+
+    def regenerate(self) -> None:
+        """Asks again for the last answer; the new one joins it as an alternate of its card.
+
+        The request is the one that produced the answer: the messages before it, and its prefix
+        (with its name) when it continued a prefilled start. The old answer stays on screen until
+        the new one begins, so a refused or failed request loses nothing; then the card shows
+        the new answer and keeps the old one (◀ ▶ on the card). An answer that asked for tools
+        goes with the result cards that follow it: left there, they would be sent (empty) and
+        the new answer would come after them.
+        """
+        if self._current is not None or not len(self._conversation):
+            return
+        target = self._answer_to_regenerate()
+        if target is None:
+            self._window.send()  # nothing answered yet (or a prefix waiting): a plain send
+            return
+        index, trailing = target
+        workspace = self._window.workspace
+        base = alternates.regenerate_base(workspace, index)
+        provider = self.provider()
+        problems = base.problems()
+        if not problems:
+            problems = (
+                self.request_problems() if provider is None else request_problems(base, provider)
+            )
+        if problems or provider is None:
+            self._window.show_send_problems(problems)
+            return
+        try:
+            prepared = self.engine.prepare(base)
+        except RunSetupError as error:
+            self._window.show_send_problems(error.problems)
+            return
+        self._window.show_send_problems([])
+        stream = RunStream(
+            request=prepared.request,
+            ticket=None,
+            uid=self._conversation[index].uid,
+            prefix=prepared.request.prefix,
+            interactive=True,
+            regeneration=Regeneration(trailing),
+        )
+        self._current = stream
+        self._update_actions()
+        self.panel.start(stream.prefix)
+        self.run_started.emit()
+        self._start(stream, prepared)
+
+    def _answer_to_regenerate(self) -> tuple[int, list[int]] | None:
+        """The answer Regenerate replaces and the uids of the tool results that answer it.
+
+        The last card when it is an answer; or the last answer with tool calls when only the
+        result cards of those calls follow it. None when the last card is no answer (a partial
+        prefix, a question): then there is nothing to replace.
+        """
+        messages = self._conversation.messages
+        end = len(messages)
+        while end > 0 and messages[end - 1].role == "tool":
+            end -= 1
+        if end == 0:
+            return None
+        answer = messages[end - 1]
+        if answer.role != "assistant" or answer.partial:
+            return None
+        trailing = messages[end:]
+        if trailing:
+            call_ids = {call.get("id") for call in answer.tool_calls}
+            if not all(m.tool_call_id in call_ids for m in trailing):
+                return None
+        return end - 1, [m.uid for m in trailing]
+
+    def copy_as_code(self, kind: str) -> str | None:
+        """Puts the exact request as ``python``, ``curl`` or ``json`` on the clipboard.
+
+        The key is read from the provider's environment variable in the code, never written.
+        Returns the text copied, or None when the request cannot be built (the reason is shown).
+        """
+        problems = self._window.workspace.problems() + self.request_problems()
+        provider = self.provider()
+        if problems or provider is None:
+            self._window.statusBar().showMessage("Not copied: " + problems[0], 8000)
+            return None
+        text = export_request(build_request(self._window.workspace, provider), as_=kind)
+        QGuiApplication.clipboard().setText(text)
+        self._window.statusBar().showMessage(f"Copied the request as {kind}.", 4000)
+        return text
+
+    def continue_answer(self) -> None:
+        """Sends the cut answer back as a prefix so the model carries on from where it stopped."""
+        reason = self.continue_refusal()
+        if reason is not None:
+            self._window.statusBar().showMessage(reason, 8000)
+            return
+        last = self._conversation[-1]
+        self._window.editor.edit_field(last.uid, "partial", True)
+        self._window.send()
+
+    def continue_refusal(self) -> str | None:
+        """Why Continue is not possible now, or None."""
+        if self._current is not None:
+            return "A run is streaming."
+        stream = self._last
+        if stream is None or stream.result is None or stream.uid is None:
+            return "Nothing to continue."
+        result = stream.result
+        if result.finish_reason != "length" and not (result.interrupted and result.full_text):
+            return "The last answer was complete."
+        if not len(self._conversation) or self._conversation[-1].uid != stream.uid:
+            return "Continue works on the last answer, which must be the last card."
+        provider = self.provider()
+        if provider is None or provider.prefill is Prefill.NONE:
+            name = provider.name if provider else "This provider"
+            return f"{name} cannot prefill an answer, so it cannot continue a cut one."
+        return None
+
+    # Streaming -----------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """The window closed: stops every run at once.
+
+        Left streaming, a run went on updating the conversation and the run panel of a window
+        being deleted (a RuntimeError from a dead widget when it ended). The history closes once
+        the stopped runs are recorded.
+        """
+        self._closed = True
+        self._flush_timer.stop()
+        for stream in [*self._streams, *([self._current] if self._current else [])]:
+            stream.stop_requested = True
+            if stream.ticket is not None:
+                stream.ticket.stop()
+        # Stopped runs are still recorded: the history closes once the last one is written.
+        pending = {t for t in self._tickets if not t.done}
+
+        def one_done(ticket: RunTicket) -> None:
+            pending.discard(ticket)
+            if not pending:
+                self.history.close()
+
+        for ticket in list(pending):
+            ticket.add_done_callback(one_done)
+        if not pending:
+            self.history.close()
+
+    def _start(self, stream: RunStream, prepared: PreparedRun) -> None:
+        stream.ticket = self.engine.start(
+            prepared, lambda ticket, event: self._on_event(stream, ticket, event)
+        )
+        self._tickets.add(stream.ticket)
+
+    def _on_event(self, stream: RunStream, ticket: RunTicket, event: EngineEvent) -> None:
+        """One event of a run (called for every chunk: the flush timer does the drawing)."""
+        if self._closed:
+            return  # nothing left to show it in
+        if isinstance(event, TextDelta):
+            stream.pending.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            stream.reasoning_pending.append(event.text)
+        elif isinstance(event, ToolCallDelta):
+            stream.tool_calls[event.index] = event.call
+            stream.tool_calls_dirty = True
+        elif isinstance(event, Status | Queued):
+            if stream.interactive:
+                if isinstance(event, Queued):
+                    self.panel.queued(event)
+                else:
+                    self.panel.status.setText(event.text)
+                text = self.panel.status.text()
+                self.status_changed.emit(text)
+            return
+        elif isinstance(event, Finished):
+            if stream in self._streams:
+                self._streams.remove(stream)
+            if ticket.sent:
+                self._finish(stream, event.result)
+            else:  # no key, or stopped while it waited
+                self._end_without_run(stream, event.result.error or "Stopped before sending.")
+            return
+        elif isinstance(event, Recorded):
+            self.run_recorded.emit(event.history_id)
+            return
+        elif isinstance(event, NotRecorded):
+            # The run happened; losing its record must not go unnoticed: say so on that run.
+            if stream is self._last:
+                self.panel.not_recorded(event.message)
+            self._window.statusBar().showMessage(
+                f"This run could not be written to the history: {event.message}", 8000
+            )
+            return
+        else:  # Started: the slot is taken, the request goes out
+            if stream not in self._streams:
+                self._streams.append(stream)
+            if stream.interactive and stream is self._current:
+                self.panel.status.setText("Sending…")
+            return
+        if stream not in self._streams:
+            self._streams.append(stream)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _end_without_run(self, stream: RunStream, text: str) -> None:
+        first = self._prefixes.get(stream.uid) if stream.uid is not None else None
+        if stream.uid is not None and not stream.text and first == stream.prefix:
+            self._prefixes.pop(stream.uid, None)
+        if stream is self._current:
+            self._current = None
+            self.panel.fail(text)
+        self._update_actions()
+
+    def flush(self) -> None:
+        """Applies the pieces that arrived to the cards (called by the flush timer).
+
+        Streams are served least recently updated first, within a time budget: with several
+        long answers streaming, each tick updates some cards and leaves the rest to the next,
+        so no tick holds the UI thread for long.
+        """
+        if self._closed:
+            return
+        started = time.perf_counter()
+        dirty = sorted((s for s in self._streams if s.dirty), key=lambda s: s.applied_at)
+        for stream in dirty:
+            self._apply(stream)
+            stream.applied_at = time.perf_counter()
+            if (stream.applied_at - started) * 1000 >= FLUSH_BUDGET_MS:
+                break
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        # A slow apply (long texts, many streams) spaces the next one out, so the UI thread
+        # keeps most of its time for input and painting.
+        self._flush_timer.setInterval(max(FLUSH_MS, int(elapsed_ms / FLUSH_SHARE)))
+        if any(s.dirty for s in self._streams):
+            self._flush_timer.start()
+
+    def _apply(self, stream: RunStream) -> None:
+        text, new_reasoning = stream.take_pending()
+        if stream.interactive and new_reasoning:
+            self.panel.add_reasoning(new_reasoning, len(stream.reasoning))
+        if stream.interactive and not stream.stop_requested and stream is self._current:
+            # "Sending…" (or a retry's countdown) would otherwise stay up while the answer streams.
+            streaming = "Thinking…" if new_reasoning and not text else "Streaming…"
+            if self.panel.status.text() != streaming:
+                self.panel.status.setText(streaming)
+        regeneration = stream.regeneration
+        if regeneration is not None and regeneration.command is None:
+            if not text and not stream.tool_calls:
+                return  # reasoning alone: the old answer stays until the new one begins
+            self._begin_regeneration(stream, regeneration, text)
+        values: dict[str, Any] = {}
+        if text or stream.uid is not None:
+            values["content"] = stream.prefix + text
+        if stream.tool_calls_dirty:
+            stream.tool_calls_dirty = False
+            values["tool_calls"] = [
+                stream.tool_calls[i].to_json() for i in sorted(stream.tool_calls)
+            ]
+        if not values:
+            return
+        if stream.uid is None:
+            self._insert_answer(stream, values)
+            return
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:  # the user deleted the card: stop feeding it
+            if stream.ticket is not None:
+                stream.ticket.stop()
+            return
+        self._conversation.update(index, **values)
+
+    def _begin_regeneration(self, stream: RunStream, regeneration: Regeneration, text: str) -> None:
+        """The first piece of a regenerated answer: the old one becomes an alternate."""
+        assert stream.uid is not None
+        try:
+            message = self._conversation[self._conversation.index_of(stream.uid)]
+        except ValueError:
+            return  # the card was deleted meanwhile: _apply stops the run
+        after = alternates.add_answer(message, stream.prefix + text)
+        after["tool_calls"] = []
+        after["prefill"] = stream.prefix
+        command = RegenerateAnswer(
+            self._conversation,
+            stream.uid,
+            after,
+            regeneration.trailing,
+            f"Regenerate: answer from {stream.request.model}",
+        )
+        regeneration.command = command
+        self._window.undo_stack.push(command)
+
+    def _end_regeneration(self, stream: RunStream) -> None:
+        """The regenerated answer is complete: its undo step redoes all of it."""
+        regeneration = stream.regeneration
+        if regeneration is None or regeneration.command is None or stream.uid is None:
+            return
+        with contextlib.suppress(ValueError):
+            message = self._conversation[self._conversation.index_of(stream.uid)]
+            regeneration.command.after = {
+                name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS
+            }
+
+    def _insert_answer(self, stream: RunStream, values: dict[str, Any]) -> None:
+        message = Message(role="assistant", **values)
+        command = InsertMessage(
+            self._conversation,
+            len(self._conversation),
+            message,
+            f"Answer from {stream.request.model}",
+        )
+        self._window.undo_stack.push(command)
+        stream.uid = message.uid
+        if stream.interactive:
+            self._window.message_list.scroll_to_row(command.index)
+
+    def _answer_values(self, message: Message) -> dict[str, Any]:
+        return {
+            "content": message.content,
+            "tool_calls": list(message.tool_calls),
+            "partial": message.partial,
+        }
+
+    def _finish(self, stream: RunStream, result: RunResult) -> None:
+        stream.result = result
+        # The result is the truth: the text as the runner joined it, complete tool calls.
+        if result.text and result.text != stream.text + "".join(stream.pending):
+            stream.text = ""
+            stream.pending = [result.text]
+        if result.tool_calls:
+            stream.tool_calls = dict(enumerate(result.tool_calls))
+            stream.tool_calls_dirty = True
+        if stream.regeneration is not None:
+            if stream.dirty:
+                self._apply(stream)
+            self._end_regeneration(stream)
+        elif stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
+            self._finish_prefilled(stream, result)
+        elif stream.dirty:
+            self._apply(stream)
+        if stream.interactive:
+            self._current = None
+            self._last = stream
+            self.panel.finish(result)
+            missing = result.reasoning[len(stream.reasoning) :]
+            if missing and result.reasoning.startswith(stream.reasoning):
+                self.panel.add_reasoning(missing, len(result.reasoning))
+            self._update_actions()
+        else:
+            self.decorate_cards()  # the card is no longer being streamed into: unlock it
+        self.run_finished.emit(result)
+
+    def _finish_prefilled(self, stream: RunStream, result: RunResult) -> None:
+        """The prefilled card becomes a plain answer in one undoable step."""
+        assert stream.uid is not None
+        _text, new_reasoning = stream.take_pending()
+        if stream.interactive and new_reasoning:
+            # Reasoning that arrived since the last flush would otherwise be counted as shown.
+            self.panel.add_reasoning(new_reasoning, len(stream.reasoning))
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:
+            return
+        message = self._conversation[index]
+        after: dict[str, Any] = {
+            "content": stream.prefix + result.text,
+            "partial": False,
+            # Kept in the file, so Regenerate starts over from the user's prefix after reopening.
+            "prefill": self._prefixes.get(stream.uid, stream.prefix),
+        }
+        if result.tool_calls:
+            after["tool_calls"] = [c.to_json() for c in result.tool_calls]
+        before = {
+            "content": stream.prefix,
+            "tool_calls": list(message.tool_calls),
+            "partial": True,
+            "prefill": message.prefill,
+        }
+        self._window.undo_stack.push(
+            ApplyAnswer(
+                self._conversation, stream.uid, before, after, f"Answer from {result.model}"
+            )
+        )
+
+    # Window state --------------------------------------------------------------------------
+
+    def _update_actions(self) -> None:
+        running = self._current is not None
+        window = self._window
+        window.send_button.setEnabled(not running)
+        window.send_action.setEnabled(not running)
+        window.stop_button.setEnabled(running)
+        window.stop_action.setEnabled(running)
+        self.regenerate_action.setEnabled(not running)
+        self.panel.regenerate_button.setEnabled(not running and self._last is not None)
+        refusal = self.continue_refusal()
+        cut = (
+            self._last is not None
+            and self._last.result is not None
+            and (self._last.result.finish_reason == "length" or self._last.result.interrupted)
+        )
+        self.continue_action.setEnabled(refusal is None)
+        self.panel.continue_button.setVisible(cut and not running)
+        self.panel.continue_button.setEnabled(refusal is None)
+        self.panel.continue_button.setToolTip(
+            refusal or "Send the cut answer back as a prefix; the model carries on from its end."
+        )
+        self.decorate_cards()
+
+    def decorate_cards(self, *_args: object) -> None:
+        """Highlights prefixes on the live cards and locks the cards being streamed into."""
+        streaming = {s.uid for s in self._streams if s.uid is not None}
+        if self._current is not None and self._current.uid is not None:
+            streaming.add(self._current.uid)
+        for card, message in self._window.message_list.cards_with_messages():
+            edit: QPlainTextEdit = card.content_edit
+            busy = card.uid in streaming
+            if edit.isReadOnly() != busy:
+                edit.setReadOnly(busy)
+            # The answer's prefill is kept in the workspace; this session's prefixes go first
+            # (a prefilled card still streaming has none saved yet).
+            prefix = self._prefixes.get(card.uid) or message.prefill
+            selections: list[QTextEdit.ExtraSelection] = []
+            if prefix and edit.toPlainText().startswith(prefix):
+                selection = QTextEdit.ExtraSelection()
+                selection.format = QTextCharFormat()
+                selection.format.setBackground(QColor(PREFIX_COLOUR))
+                selection.format.setToolTip("Prefilled: the answer continued this text.")
+                cursor = QTextCursor(edit.document())
+                cursor.setPosition(len(prefix), QTextCursor.MoveMode.KeepAnchor)
+                selection.cursor = cursor
+                selections.append(selection)
+            if selections or edit.extraSelections():
+                edit.setExtraSelections(selections)
+
+
+_warmed_up = threading.Event()
+
+
+def _warm_up() -> None:
+    """Imports the OpenAI SDK off the UI thread, then freezes what start-up allocated.
+
+    The SDK takes about a second to import, which the first Send would otherwise spend on the
+    UI thread. Once the app's long-lived objects exist, ``gc.freeze()`` moves them out of the
+    collector's sight: a full collection then scans only what runs allocate, instead of pausing
+    the UI for 50-100 ms while a long answer streams in.
+    """
+    if _warmed_up.is_set():
+        return
+    _warmed_up.set()
+    try:
+        import openai  # noqa: F401 - imported for its side effect: the module is loaded
+    except ImportError:  # the run itself will say so
+        log.warning("The OpenAI SDK cannot be imported")
+    gc.freeze()
+
+
+def install(window: MainWindow) -> RunController:
+    """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
+    from workbench.ui.common.provider_feed import ProviderFeed
+
+    feed = ProviderFeed.of(window)
+    history = HistoryWorker()
+    window.key_store = KeyStore()  # type: ignore[attr-defined]
+    engine = RunEngine(
+        lambda: window.providers,
+        lambda: window.key_store,  # type: ignore[attr-defined]
+        limiter=ProviderLimiter(window.settings.max_concurrent_per_provider),
+        recorder=history.record,
+        catalog=lambda: feed.catalog,
+    )
+    window.run_engine = engine  # type: ignore[attr-defined]
+    controller = RunController(window, engine, history)
+    window.run_controller = controller
+    window.closed.connect(controller.shutdown)
+
+    page = window.send_problems.parentWidget()
+    column = page.layout() if page is not None else None
+    assert isinstance(column, QVBoxLayout), "the conversation page lays out a column"
+    column.insertWidget(column.indexOf(window.send_problems), controller.panel)
+
+    model = window.message_list.model()
+    model.dataChanged.connect(controller.decorate_cards)
+    model.rowsInserted.connect(controller.decorate_cards)
+    model.modelReset.connect(controller.decorate_cards)
+    window.message_list.editors_synced.connect(controller.decorate_cards)
+    controller._update_actions()
+    controller.warm_up_timer.start()
+    return controller
+
+
+def _menu_action(
+    window: MainWindow, text: str, shortcut: str, slot: Callable[[], object]
+) -> QAction:
+    action = QAction(text, window)
+    action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(slot)
+    window.run_menu.addAction(action)
+    return action

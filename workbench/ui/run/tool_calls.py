@@ -1,0 +1,253 @@
+"""Tool calls in the conversation: the calls an answer makes, the result cards, and Continue.
+
+An assistant card that made tool calls shows, under its text, each call's function name, id and
+pretty-printed arguments, with a red line where the arguments break that tool's schema. Each call
+gets a tool-result card (role ``tool``, ``tool_call_id`` and ``name`` set) pre-filled from the
+tool's saved mock result (``$web_search`` with its own arguments, as Moonshot expects); the user
+fills them in and presses Continue (``continueWithResultsButton``), which sends the conversation
+again.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QPushButton
+
+from workbench.core.conversation import Conversation, Message
+from workbench.core.run_types import RunResult, ToolCall
+from workbench.core.tools import argument_problems, pretty_arguments, tool_result_messages
+from workbench.core.workspace import ToolEntry, Workspace
+from workbench.ui.common.undo import EditMessage, InsertMessage
+from workbench.ui.run.run_controller import RunController
+
+if TYPE_CHECKING:
+    from workbench.ui.shell.main_window import MainWindow
+
+ERROR_COLOUR = "#c0392b"
+MUTED_COLOUR = "#7f8c8d"
+
+
+def calls_of(message: Message) -> list[ToolCall]:
+    """The tool calls of an assistant message as :class:`ToolCall` values."""
+    calls = []
+    for item in message.tool_calls:
+        function = item.get("function") or {}
+        calls.append(
+            ToolCall(
+                id=str(item.get("id") or ""),
+                name=str(function.get("name") or ""),
+                arguments=str(function.get("arguments") or ""),
+                type=str(item.get("type") or "function"),
+            )
+        )
+    return calls
+
+
+def calls_html(calls: Sequence[ToolCall], tools: Sequence[ToolEntry], streaming: bool) -> str:
+    """The tool calls as rich text: name, id, arguments, and what breaks the tool's schema."""
+    parts = []
+    for call in calls:
+        head = f"<b>ƒ {html.escape(call.name or '…')}</b>"
+        if call.id:
+            head += f' <span style="color:{MUTED_COLOUR}">· id {html.escape(call.id)}</span>'
+        parts.append(f"<div>{head}</div>")
+        arguments = call.arguments if streaming else pretty_arguments(call.arguments)
+        parts.append(
+            f'<pre style="margin-top:0; margin-bottom:4px">{html.escape(arguments or "{}")}</pre>'
+        )
+        if streaming:
+            continue
+        for problem in argument_problems(call.name, call.arguments, tools):
+            parts.append(f'<div style="color:{ERROR_COLOUR}">✕ {html.escape(problem)}</div>')
+    if streaming:
+        parts.append(f'<div style="color:{MUTED_COLOUR}">receiving tool calls…</div>')
+    return "".join(parts)
+
+
+def result_html(message: Message, conversation: Conversation) -> str:
+    """What a tool-result card answers: the call's function and id (or that no call has it)."""
+    if not message.tool_call_id:
+        return (
+            f'<div style="color:{ERROR_COLOUR}">✕ This tool result answers no call: '
+            "it needs the tool_call_id of an earlier call.</div>"
+        )
+    # Ids like functions.add:0 repeat across turns: the nearest call above is the one answered.
+    messages = list(conversation)
+    above = messages[: next((i for i, m in enumerate(messages) if m is message), len(messages))]
+    for other in reversed(above):
+        for call in calls_of(other):
+            if call.id == message.tool_call_id:
+                return (
+                    f'<div style="color:{MUTED_COLOUR}">↩ Result of <b>{html.escape(call.name)}'
+                    f"</b> · call {html.escape(call.id)}</div>"
+                )
+    return (
+        f'<div style="color:{ERROR_COLOUR}">✕ No earlier tool call has the id '
+        f"{html.escape(message.tool_call_id)}.</div>"
+    )
+
+
+class ToolCallCards(QObject):
+    """Shows tool calls on cards, adds the result cards, and offers Continue.
+
+    Args:
+        window: The main window (its conversation, tools, undo stack, card list and Send).
+
+    Signals:
+        results_added(count): result cards were added for ``count`` calls.
+    """
+
+    results_added = Signal(int)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("toolCallCards")
+        self._window = window
+        self._workspace: Workspace = window.workspace
+        window.message_list.card_delegate.detail_for = self.detail_for
+        self._runs = (
+            window.run_controller if isinstance(window.run_controller, RunController) else None
+        )
+        if self._runs is not None:
+            self._runs.run_finished.connect(self.on_run_finished)
+            self._runs.run_started.connect(self._update_continue)
+            self._runs.run_finished.connect(lambda _result: self._update_continue())
+
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setObjectName("continueWithResultsButton")
+        self.continue_button.setAccessibleName("continueWithResultsButton")
+        self.continue_button.setToolTip("Send the conversation with the tool results")
+        self.continue_button.hide()
+        window.bottom_bar.insertWidget(window.bottom_bar.count() - 1, self.continue_button)
+        self.continue_button.clicked.connect(self.continue_run)
+
+        conversation = self._workspace.conversation
+        for event in (
+            conversation.inserted,
+            conversation.removed,
+            conversation.moved,
+            conversation.reset,
+        ):
+            event.connect(lambda *_: self._update_continue())
+        conversation.changed.connect(lambda *_: self._update_continue())
+        self._workspace.changed.connect(self._relayout_tool_cards)
+        self._update_continue()
+
+    # Cards -----------------------------------------------------------------------------------
+
+    def detail_for(self, message: Message) -> str:
+        """The rich text under ``message``'s card: its tool calls, or what a result answers."""
+        if message.role == "assistant" and message.tool_calls:
+            streaming = self._streaming_into(message)
+            return calls_html(calls_of(message), self._workspace.tools, streaming=streaming)
+        if message.role == "tool":
+            return result_html(message, self._workspace.conversation)
+        return ""
+
+    def _streaming_into(self, message: Message) -> bool:
+        """Whether a run is still streaming into ``message`` (its arguments are not whole yet)."""
+        conversation = self._workspace.conversation
+        return (
+            self._runs is not None
+            and self._runs.running
+            and len(conversation) > 0
+            and conversation[-1] is message
+        )
+
+    def _relayout_tool_cards(self) -> None:
+        """The tools changed: the argument checks and so the card heights may have too."""
+        view = self._window.message_list
+        model = view.model()
+        for row, message in enumerate(self._workspace.conversation):
+            if message.tool_calls or message.role == "tool":
+                view.card_delegate.sizeHintChanged.emit(model.index(row, 0))
+        view.refresh_cards()
+
+    def _refresh_message(self, uid: int) -> None:
+        try:
+            row = self._workspace.conversation.index_of(uid)
+        except ValueError:
+            return
+        view = self._window.message_list
+        index = view.model().index(row, 0)
+        card = view.card_at(row)
+        if card is not None:
+            view.card_delegate.setEditorData(card, index)
+        view.card_delegate.sizeHintChanged.emit(index)
+
+    # Runs ------------------------------------------------------------------------------------
+
+    def add_calls(self, uid: int, calls: Sequence[ToolCall]) -> list[int]:
+        """The run that wrote assistant message ``uid`` ended with ``calls``.
+
+        Stores the calls on the message and adds one pre-filled result card per call right after
+        it, as one undo step. Returns the uids of the result cards.
+        """
+        conversation = self._workspace.conversation
+        try:
+            row = conversation.index_of(uid)
+        except ValueError:
+            return []
+        if not calls:
+            self._refresh_message(uid)
+            return []
+        stack = self._window.undo_stack
+        results = tool_result_messages(calls, self._workspace.tools)
+        stack.beginMacro(f"Tool calls ({len(calls)})")
+        wanted = [c.to_json() for c in calls]
+        if conversation[row].tool_calls != wanted:
+            stack.push(EditMessage(conversation, uid, tool_calls=wanted))
+        for offset, message in enumerate(results, start=1):
+            stack.push(InsertMessage(conversation, row + offset, message, "Tool result"))
+        stack.endMacro()
+        self._refresh_message(uid)
+        first_empty = next((m for m in results if not m.content), results[0])
+        self._window.message_list.scroll_to_row(conversation.index_of(first_empty.uid), focus=True)
+        self._window.statusBar().showMessage(
+            f"The model called {len(calls)} tool(s): fill in the results, then Continue.", 10000
+        )
+        self.results_added.emit(len(calls))
+        return [m.uid for m in results]
+
+    def on_run_finished(self, result: RunResult) -> list[int]:
+        """A run ended: when it made tool calls, adds their result cards under its answer.
+
+        The answer is the last assistant card holding exactly these calls (the run controller
+        stored them there as they streamed in). Returns the uids of the result cards.
+        """
+        if not result.tool_calls:
+            return []
+        if result.error:
+            self._relayout_tool_cards()  # the calls shown while streaming get their checks
+            return []
+        wanted = [c.to_json() for c in result.tool_calls]
+        conversation = self._workspace.conversation
+        for message in reversed(conversation.messages):
+            if message.role == "assistant" and message.tool_calls == wanted:
+                following = conversation.messages[conversation.index_of(message.uid) + 1 :]
+                if any(m.role == "tool" for m in following):
+                    return []  # answered already (the run was recorded twice, say)
+                return self.add_calls(message.uid, result.tool_calls)
+        return []
+
+    # Continue --------------------------------------------------------------------------------
+
+    def _update_continue(self) -> None:
+        conversation = self._workspace.conversation
+        waiting = len(conversation) > 0 and conversation[-1].role == "tool"
+        self.continue_button.setVisible(waiting)
+        # One run at a time: Continue waits, like Send, for the run streaming in to end.
+        self.continue_button.setEnabled(self._runs is None or not self._runs.running)
+
+    def continue_run(self) -> None:
+        """Continue: sends the conversation with the tool results."""
+        self._window.send()
+
+
+def install(window: MainWindow) -> ToolCallCards:
+    """Lets ``window``'s cards show tool calls and adds the Continue button."""
+    return ToolCallCards(window)

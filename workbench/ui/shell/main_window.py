@@ -1,0 +1,619 @@
+"""The main window: the card column, the parameters, and the menus that tie them together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.conversation import ROLES
+from workbench.core.providers import ProviderRegistry, prefill_refusal
+from workbench.core.resources import example_files
+from workbench.core.settings import Settings
+from workbench.core.workspace import Workspace, WorkspaceError, read_workspace_text
+from workbench.ui.common import dialogs
+from workbench.ui.common.document import WorkspaceDocument
+from workbench.ui.common.icons import icon
+from workbench.ui.common.undo import SetParam
+from workbench.ui.conversation.conversation_editor import ConversationEditor
+from workbench.ui.conversation.message_list import CardDelegate, MessageListView
+from workbench.ui.conversation.message_model import MessageListModel
+from workbench.ui.run.params_panel import ParamsPanel
+
+log = logging.getLogger(__name__)
+APP_TITLE = "Prompt Workbench"
+
+
+class RunControllerLike(Protocol):
+    """What the window asks of the run feature (``workbench.ui.run.run_controller``)."""
+
+    def request_problems(self) -> list[str]:
+        """Reasons the request cannot be sent to the chosen provider."""
+        ...
+
+    def send(self) -> None:
+        """Sends the (checked) workspace."""
+        ...
+
+    def stop(self) -> None:
+        """Stops the run streaming in."""
+        ...
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once, on the event loop's next turn after ``widget`` first paints."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
+class MainWindow(QMainWindow):
+    """One workspace in a window.
+
+    Args:
+        workspace_path: A workspace file to open; a file that cannot be read is reported and left
+            untouched, and the window starts empty.
+        defer_features: Paint the window first and wire the features in right after (the app
+            does, for a fast start); by default they are ready when the constructor returns.
+
+    Signals:
+        closed(): the window closed (after the user agreed about unsaved changes).
+        features_installed(): every feature is wired in (at once, or just after the first paint).
+    """
+
+    closed = Signal()
+    features_installed = Signal()
+
+    def __init__(
+        self, workspace_path: str | Path | None = None, *, defer_features: bool = False
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self._closed = False
+        self.settings = Settings.load()
+        #: Built-in and user providers; features read providers through it, never the presets.
+        self.providers = ProviderRegistry()
+        #: Sends, stops and streams runs (``ui.run.run_controller``); None until installed.
+        self.run_controller: RunControllerLike | None = None
+        self.workspace = Workspace()
+        self.undo_stack = QUndoStack(self)
+        self.document = WorkspaceDocument(self.workspace, self.undo_stack, self.settings)
+        self.model = MessageListModel(self.workspace.conversation)
+        self.message_list = MessageListView(lambda view: CardDelegate(self.partial_refusal, view))
+        self.message_list.setModel(self.model)
+        self.editor = ConversationEditor(
+            self.workspace.conversation, self.undo_stack, self.message_list
+        )
+        self.params_panel = ParamsPanel()
+        self.params_panel.set_providers([(p.id, p.name) for p in self.providers.all()])
+        self._build_layout()
+        self._build_actions()
+        self._connect()
+        #: True once every feature (runs, meter, tools, compare...) is wired in.
+        self.features_ready = False
+        if defer_features:
+            # The app paints the cards first and wires the features in right after the first
+            # paint: their imports (SDK glue, jsonschema, sqlite...) cost more than the window.
+            self._first_paint = _AfterFirstPaint(self, self._install_features)
+        else:
+            self._install_features()
+        self.resize(1280, 820)
+        self._refresh_all()
+        self._show_state_problems()
+        if workspace_path is not None:
+            self.open_path(workspace_path)
+        self.offer_recovery()
+
+    def _show_state_problems(self) -> None:
+        """Says which of the app's own files held odd values (defaults were used instead)."""
+        from workbench.core.json_files import state_problems
+
+        if state_problems:
+            self.statusBar().showMessage(" ".join(state_problems[-3:]), 20000)
+
+    # Layout ----------------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        self.add_button = QToolButton()
+        self.add_button.setObjectName("addMessageButton")
+        self.add_button.setAccessibleName("addMessageButton")
+        self.add_button.setText("Add message")
+        self.add_button.setIcon(icon("add"))
+        self.add_button.setToolTip("Add a message at the end (Ctrl+N); the arrow picks its role")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        role_menu = QMenu(self.add_button)
+        for role in ROLES:
+            role_menu.addAction(f"Add {role} message", partial(self.editor.append, role))
+        self.add_button.setMenu(role_menu)
+
+        self.send_problems = QLabel()
+        self.send_problems.setObjectName("sendProblems")
+        self.send_problems.setWordWrap(True)
+        self.send_problems.setStyleSheet("color: #c0392b;")
+        self.send_problems.hide()
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setAccessibleName("sendButton")
+        self.send_button.setToolTip("Send the conversation (Ctrl+Enter)")
+        self.send_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setAccessibleName("stopButton")
+        self.stop_button.setToolTip("Stop the answer streaming in (Esc)")
+        self.stop_button.setEnabled(False)
+
+        self.bottom_bar = QHBoxLayout()
+        self.bottom_bar.addWidget(self.add_button)
+        self.bottom_bar.addStretch(1)
+        self.bottom_bar.addWidget(self.stop_button)
+        self.bottom_bar.addWidget(self.send_button)
+
+        conversation_page = QWidget()
+        conversation_page.setObjectName("conversationPage")
+        column = QVBoxLayout(conversation_page)
+        column.setContentsMargins(8, 8, 8, 8)
+        column.addWidget(self.message_list, 1)
+        column.addWidget(self.send_problems)
+        column.addLayout(self.bottom_bar)
+
+        #: Feature pages beside the conversation (Compare, History) go in here.
+        self.main_tabs = QTabWidget()
+        self.main_tabs.setObjectName("mainTabs")
+        self.main_tabs.setDocumentMode(True)
+        self.main_tabs.addTab(conversation_page, "Conversation")
+
+        params_page = QWidget()
+        #: The side column of the Parameters tab; the token meter sits at its top.
+        self.params_column = QVBoxLayout(params_page)
+        self.params_column.addWidget(self.params_panel)
+        self.params_column.addStretch(1)
+        #: Side panels (Parameters, Tools...).
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(params_page, "Parameters")
+
+        splitter = QSplitter()
+        splitter.addWidget(self.main_tabs)
+        splitter.addWidget(self.side_tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([860, 380])
+        self.setCentralWidget(splitter)
+        self.statusBar().setObjectName("statusBar")
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.new_action = self._action(file_menu, "&New workspace", "Ctrl+Shift+N", self.new)
+        self.open_action = self._action(
+            file_menu, "&Open…", QKeySequence.StandardKey.Open, self.choose_and_open
+        )
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.examples_menu = file_menu.addMenu("&Examples")
+        for path in example_files():
+            title = path.name.removesuffix(".prompt.json").split("-", 1)[-1].replace("-", " ")
+            self.examples_menu.addAction(title.capitalize(), partial(self.open_example, path))
+        file_menu.addSeparator()
+        self.save_action = self._action(
+            file_menu, "&Save", QKeySequence.StandardKey.Save, self.save
+        )
+        self.save_as_action = self._action(file_menu, "Save &as…", "Ctrl+Shift+S", self.save_as)
+        file_menu.addSeparator()
+        self.import_action = self._action(
+            file_menu, "&Import request JSON…", None, self.choose_and_import
+        )
+        self.paste_action = self._action(
+            file_menu, "&Paste request JSON", "Ctrl+Shift+V", self.paste_request
+        )
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        edit_menu = menu.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        self.new_card_action = self._action(edit_menu, "&New message", "Ctrl+N", self.new_card)
+        self._action(
+            edit_menu, "&Duplicate message", "Ctrl+D", lambda: self._card_action("duplicate")
+        )
+        self._action(
+            edit_menu,
+            "De&lete message",
+            "Ctrl+Shift+Backspace",
+            lambda: self._card_action("delete"),
+        )
+
+        run_menu = menu.addMenu("&Run")
+        self.send_action = self._action(run_menu, "&Send", "Ctrl+Return", self.send)
+        self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.stop_action = self._action(run_menu, "S&top", "Esc", self.stop)
+        self.stop_action.setEnabled(False)
+        self.run_menu = run_menu
+        self.settings_menu = menu.addMenu("&Settings")
+        self.help_menu = menu.addMenu("&Help")
+        self.help_menu.addAction("About Prompt Workbench", self._about)
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        slot: Callable[[], object],
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _install_features(self) -> None:
+        """Lets each feature (runs, token meter, tools, compare...) wire itself into the window.
+
+        A feature lives in its own module with an ``install(window)`` function that adds its
+        widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
+        connects to the workspace; the window itself knows no feature's rules.
+        """
+        if self.features_ready or self._closed:
+            return
+        from workbench.ui.compare import compare_view
+        from workbench.ui.history import history_panel
+        from workbench.ui.providers import provider_dialog
+        from workbench.ui.run import run_controller, tool_calls
+        from workbench.ui.tokens import token_meter
+        from workbench.ui.tools import tool_editor
+
+        run_controller.install(self)
+        provider_dialog.install(self)
+        history_panel.install(self)
+        tool_editor.install(self)
+        tool_calls.install(self)
+        token_meter.install(self)
+        compare_view.install(self)
+        self.features_ready = True
+        self.features_installed.emit()
+
+    def _connect(self) -> None:
+        conversation = self.workspace.conversation
+        conversation.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.editor.refused.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.workspace.changed.connect(self._on_workspace_changed)
+        self.params_panel.param_edited.connect(self._on_param_edited)
+        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.document.path_changed.connect(self._update_title)
+        self.document.path_changed.connect(self._rebuild_recent_menu)
+        self.document.loaded.connect(self._refresh_all)
+        self.add_button.clicked.connect(lambda: self.editor.append())
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.stop)
+        self._rebuild_recent_menu()
+
+    # Reacting to the workspace ---------------------------------------------------------------
+
+    def partial_refusal(self, row: int) -> str | None:
+        """Why the card in ``row`` cannot be partial, or None: the rule, then the provider."""
+        reason = self.workspace.conversation.partial_refusal(row)
+        if reason is not None:
+            return reason
+        provider = self.providers.get(self.workspace.params.provider)
+        if provider is not None:
+            return prefill_refusal(provider.prefill, provider.name)
+        return None
+
+    def _on_param_edited(self, name: str, value: object) -> None:
+        self.undo_stack.push(SetParam(self.workspace, name, value))
+
+    def _on_workspace_changed(self) -> None:
+        self.params_panel.show_params(self.workspace.params)
+        self.message_list.refresh_cards()
+
+    def _refresh_all(self) -> None:
+        self.params_panel.show_params(self.workspace.params)
+        self.message_list.refresh_cards()
+        self.send_problems.hide()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        if self._closed:
+            # Closed with unsaved changes dropped: the undo stack says so once more while the
+            # window is being deleted.
+            return
+        self.setWindowTitle(f"{self.document.display_name()}[*] — {APP_TITLE}")
+        self.setWindowModified(self.document.modified)
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files:
+            self.recent_menu.addAction(path, partial(self.open_path, path, ask_first=True))
+        self.recent_menu.setEnabled(bool(self.settings.recent_files))
+
+    # Files -----------------------------------------------------------------------------------
+
+    def _may_discard(self) -> bool:
+        """Asks what to do with unsaved changes; False when the user cancels."""
+        if not self.document.modified:
+            return True
+        answer = dialogs.ask(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.document.display_name()}?",
+            dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
+            dialogs.Button.Save,
+            "Your changes are lost if you don't save them.",
+        )
+        if answer == dialogs.Button.Save:
+            return self.save()
+        return answer == dialogs.Button.Discard
+
+    def open_path(self, path: str | Path, ask_first: bool = False) -> bool:
+        """Opens ``path``; reports a file that cannot be used, leaving it and the window as is."""
+        if ask_first and not self._may_discard():
+            return False
+        try:
+            self.document.open(path)
+        except WorkspaceError as error:
+            missing = not Path(path).exists()
+            if missing and str(Path(path).resolve()) in self.settings.recent_files:
+                # A file moved or deleted since: no use offering it again.
+                gone = str(Path(path).resolve())
+                self.settings.recent_files = [p for p in self.settings.recent_files if p != gone]
+                self._rebuild_recent_menu()
+            dialogs.show_error(
+                self,
+                "Cannot open workspace",
+                str(error),
+                "It was moved or deleted; it is no longer listed in Open recent."
+                if missing
+                else "The file was not changed.",
+            )
+            return False
+        self.statusBar().showMessage(f"Opened {self.document.path}", 5000)
+        self.offer_recovery()
+        return True
+
+    def choose_and_open(self) -> None:
+        """File > Open."""
+        if not self._may_discard():
+            return
+        path = dialogs.choose_open_path(self, self.settings.last_directory)
+        if path:
+            self.open_path(path)
+
+    def open_example(self, path: Path) -> None:
+        """File > Examples: opens a copy (saving asks where)."""
+        if not self._may_discard():
+            return
+        try:
+            self.document.import_text(read_workspace_text(path), unsaved=False)
+        except (OSError, WorkspaceError) as error:
+            dialogs.show_error(self, "Cannot open example", str(error))
+
+    def new(self) -> None:
+        """File > New workspace."""
+        if self._may_discard():
+            self.document.new()
+
+    def save(self) -> bool:
+        """File > Save; asks for a name the first time. False when not saved."""
+        if self.document.path is None:
+            return self.save_as()
+        return self._write(self.document.path)
+
+    def save_as(self) -> bool:
+        """File > Save as."""
+        suggested = str(
+            Path(self.settings.last_directory or Path.home())
+            / f"{self.workspace.title or 'untitled'}.prompt.json"
+        )
+        path = dialogs.choose_save_path(self, suggested)
+        return bool(path) and self._write(Path(path or ""))
+
+    def _write(self, path: Path) -> bool:
+        try:
+            self.document.save_as(path)
+        except OSError as error:
+            dialogs.show_error(
+                self,
+                "Not saved",
+                f"Cannot write {path}: {error.strerror or error}",
+                "Your work is still here; choose another place with Save as.",
+            )
+            return False
+        self.statusBar().showMessage(f"Saved {self.document.path}", 4000)
+        return True
+
+    def choose_and_import(self) -> None:
+        """File > Import request JSON: a request body or messages array from a file."""
+        if not self._may_discard():
+            return
+        path = dialogs.choose_open_path(self, self.settings.last_directory)
+        if not path:
+            return
+        try:
+            self._import(read_workspace_text(path))
+        except (OSError, UnicodeDecodeError, WorkspaceError) as error:
+            dialogs.show_error(self, "Cannot import", str(error))
+
+    def _import(self, text: str) -> None:
+        """Imports a request body or messages array (WorkspaceError when unusable).
+
+        A request body names a model but no provider: when the catalog knows the model and the
+        chosen provider is of another kind, the first provider of the model's kind is taken, so a
+        pasted ``gpt-4o`` request is not sent to Moonshot.
+        """
+        self.document.import_text(text)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        params = data.get("params") if isinstance(data, dict) else None
+        if isinstance(params, dict) and "provider" in params:
+            return  # a workspace file: its provider is the user's choice
+        from workbench.ui.common.provider_feed import ProviderFeed
+
+        info = ProviderFeed.of(self).catalog.get(self.workspace.params.model)
+        current = self.providers.get(self.workspace.params.provider)
+        if info is None or (current is not None and current.kind == info.provider):
+            return
+        match = next((p for p in self.providers.all() if p.kind == info.provider), None)
+        if match is not None:
+            self.workspace.set_param("provider", match.id)
+            self.statusBar().showMessage(
+                f"Imported for {match.name}, the provider of {info.id}.", 8000
+            )
+
+    def paste_request(self) -> None:
+        """File > Paste request JSON: the clipboard's request body or messages array."""
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.statusBar().showMessage("The clipboard holds no text to import.", 6000)
+            return
+        if not self._may_discard():
+            return
+        try:
+            self._import(text)
+        except WorkspaceError as error:
+            dialogs.show_error(
+                self,
+                "Cannot import the clipboard",
+                str(error),
+                "Copy an OpenAI request body or a JSON array of messages.",
+            )
+
+    def offer_recovery(self) -> None:
+        """Offers to recover an autosave newer than the open file (or left by a crash)."""
+        for save in self.document.recoverable():
+            when = dt.datetime.fromtimestamp(save.saved_at).strftime("%Y-%m-%d %H:%M:%S")
+            what = save.source.name if save.source else "an untitled workspace"
+            answer = dialogs.ask(
+                self,
+                "Recover unsaved work?",
+                f"There are unsaved changes to {what} from {when}.",
+                dialogs.Button.Yes | dialogs.Button.No,
+                dialogs.Button.Yes,
+                "Yes opens them (save to keep them); No deletes them.",
+            )
+            if answer == dialogs.Button.Yes:
+                try:
+                    self.document.recover(save)
+                except WorkspaceError as error:
+                    dialogs.show_error(self, "Cannot recover", str(error))
+                    continue
+                return
+            save.discard()
+
+    # Cards -----------------------------------------------------------------------------------
+
+    def _focused_uid(self) -> int | None:
+        focus = QGuiApplication.focusObject()
+        for card in self.message_list.cards():
+            if isinstance(focus, QWidget) and (focus is card or card.isAncestorOf(focus)):
+                return card.uid
+        return None
+
+    def new_card(self) -> None:
+        """Edit > New message: below the focused card, or at the end."""
+        uid = self._focused_uid()
+        if uid is None:
+            self.editor.append()
+        else:
+            self.editor.insert(self.workspace.conversation.index_of(uid) + 1)
+
+    def _card_action(self, action: str) -> None:
+        uid = self._focused_uid()
+        if uid is not None:
+            self.editor.do_action(uid, action)
+
+    # Sending ---------------------------------------------------------------------------------
+
+    def send(self) -> None:
+        """Run > Send: checks the workspace (and the request), then lets the run controller send."""
+        problems = self.workspace.problems()
+        if not problems and self.run_controller is not None:
+            problems = self.run_controller.request_problems()
+        self.show_send_problems(problems)
+        if problems:
+            return
+        if self.run_controller is None:
+            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
+        else:
+            self.run_controller.send()
+
+    def show_send_problems(self, problems: list[str]) -> None:
+        """Lists why a request was not sent under the cards (hidden when ``problems`` is empty)."""
+        self.send_problems.setText("\n".join(problems))
+        self.send_problems.setVisible(bool(problems))
+        if problems:
+            self.statusBar().showMessage("Not sent: " + problems[0], 8000)
+            first = self.workspace.conversation.problems()
+            if first and first[0].index is not None:
+                self.message_list.scroll_to_row(first[0].index, focus=True)
+
+    def stop(self) -> None:
+        """Run > Stop: ends the answer streaming in, keeping its text."""
+        if self.run_controller is not None:
+            self.run_controller.stop()
+
+    # Closing ---------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        if not self._may_discard():
+            event.ignore()
+            return
+        self._closed = True
+        self.document.close()
+        self.model.detach()
+        self.settings.window_geometry = bytes(self.saveGeometry().toHex().data()).decode()
+        try:
+            self.settings.save()
+        except OSError as error:
+            log.warning("Settings not saved: %s", error)
+        event.accept()
+        self.closed.emit()
+
+    def _about(self) -> None:
+        from workbench import __version__
+
+        dialogs.show_error(
+            self,
+            "About",
+            f"{APP_TITLE} {__version__}",
+            "Build and test prompts against Kimi and OpenAI-compatible APIs.",
+        )

@@ -1,0 +1,651 @@
+"""The live token meter: tokens against the model's window, cost, and a recommended model.
+
+``install(window)`` puts the meter at the top of the Parameters column and a token badge on every
+card. The meter follows the conversation's events: edits are coalesced into one update per pass of
+the event loop, and a keystroke re-encodes only the edited card (the counter caches by content).
+Opening a large file recounts in a worker thread. About 400 ms after typing stops, the provider's
+exact count is requested where there is one (Moonshot); it replaces the estimate until the text
+changes again, and teaches the per-family calibration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.catalog import Catalog, load_catalog
+from workbench.core.conversation import Message
+from workbench.core.exact_count import (
+    EXACT_COUNT_KINDS,
+    ExactCountClient,
+    ExactCountScheduler,
+)
+from workbench.core.meter import MeterReading, measure, provider_kind, tools_to_send
+from workbench.core.providers import ProviderRegistry, preset
+from workbench.core.secrets import KeyStore, redact
+from workbench.core.tokens import Calibration, TokenCounter, encoding, encoding_ready
+from workbench.ui.common.provider_feed import ProviderFeed
+from workbench.ui.common.undo import SetParam
+
+if TYPE_CHECKING:
+    from workbench.ui.shell.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: Share of the window above which the meter turns amber, then red.
+WARNING_LEVEL = 0.75
+DANGER_LEVEL = 0.9
+#: Characters of not-yet-counted text above which a recount goes to a worker thread.
+BACKGROUND_RECOUNT_CHARS = 50_000
+
+SEGMENT_COLOURS = {
+    "system": QColor("#8e44ad"),
+    "messages": QColor("#2980b9"),
+    "tools": QColor("#16a085"),
+    "reserved": QColor("#b2bec3"),
+}
+#: The narrowest a segment with tokens in it is drawn.
+MIN_SEGMENT_PX = 3.0
+LEVEL_COLOURS = {
+    "ok": QColor("#27ae60"),
+    "warning": QColor("#e67e22"),
+    "over": QColor("#c0392b"),
+    "unknown": QColor("#7f8c8d"),
+}
+
+#: (base URL, key) of the provider to ask for exact counts, or None when there is none.
+ExactTarget = tuple[str, str] | None
+
+
+def level_for(needed: int, window: int | None) -> str:
+    """``ok``, ``warning`` (past 75 %), ``over`` (past 90 % or not fitting) or ``unknown``."""
+    if window is None or window <= 0:
+        return "unknown"
+    share = needed / window
+    if share > DANGER_LEVEL:
+        return "over"
+    if share > WARNING_LEVEL:
+        return "warning"
+    return "ok"
+
+
+class TokenMeterBar(QWidget):
+    """A bar of segments (system, messages, tools, reserved output) against the context window.
+
+    Object name ``tokenMeter``. Past the window, the overflow shows as a red end; the rim takes the
+    level's colour (green, amber, red; grey when the window is unknown).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tokenMeter")
+        self.setAccessibleName("tokenMeter")
+        self.setMinimumHeight(18)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._segments: dict[str, int] = {}
+        self._window: int | None = None
+        self._level = "unknown"
+
+    @property
+    def segments(self) -> dict[str, int]:
+        """Tokens per segment, as drawn."""
+        return dict(self._segments)
+
+    @property
+    def context_window(self) -> int | None:
+        """The context window the bar measures against."""
+        return self._window
+
+    @property
+    def level(self) -> str:
+        """``ok``, ``warning``, ``over`` or ``unknown``."""
+        return self._level
+
+    def show_reading(self, segments: dict[str, int], window: int | None, level: str) -> None:
+        """Shows new figures (repaints only when they changed)."""
+        if segments == self._segments and window == self._window and level == self._level:
+            return
+        self._segments = dict(segments)
+        self._window = window
+        self._level = level
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, 18)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(rect, 4, 4)
+        total = sum(self._segments.values())
+        if not self._window:
+            # Nothing to measure against: a bar filled with the prompt read as a full window.
+            painter.setPen(QPen(LEVEL_COLOURS["unknown"], 1, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "context window unknown")
+            painter.end()
+            return
+        scale = max(total, self._window, 1)
+        x = rect.left()
+        for name in ("system", "messages", "tools", "reserved"):
+            tokens = self._segments.get(name, 0)
+            if tokens <= 0:
+                continue
+            # A few pixels at least: 100 tokens of a 262k window are invisible otherwise, and
+            # the bar read as an empty text field.
+            width = min(max(rect.width() * tokens / scale, MIN_SEGMENT_PX), rect.right() - x)
+            if width <= 0:
+                continue
+            colour = QColor(SEGMENT_COLOURS[name])
+            if name == "reserved":
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.fillRect(QRectF(x, rect.top(), width, rect.height()), colour.lighter(115))
+            else:
+                painter.fillRect(QRectF(x, rect.top(), width, rect.height()), colour)
+            x += width
+        if self._window and total > self._window:
+            # The part past the window, in red: what has to go for the request to fit.
+            start = rect.left() + rect.width() * self._window / scale
+            painter.fillRect(
+                QRectF(start, rect.top(), rect.right() - start, rect.height()),
+                QColor(LEVEL_COLOURS["over"]).lighter(130),
+            )
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(LEVEL_COLOURS[self._level], 2))
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.end()
+
+
+class _RecountSignals(QObject):
+    """Carries work finished on the meter's worker thread back to the UI thread."""
+
+    finished = Signal(int)
+    #: (generation, provider id, target): an exact-count target looked up off the UI thread.
+    target_found = Signal(int, str, object)
+
+
+def registry_exact_target(
+    providers: ProviderRegistry, keys: KeyStore
+) -> Callable[[str], ExactTarget]:
+    """Exact-count targets from the window's providers and the keyring (then env variables)."""
+
+    def target(provider_id: str) -> ExactTarget:
+        provider = providers.get(provider_id)
+        if provider is None or provider.kind not in EXACT_COUNT_KINDS:
+            return None
+        key = keys.resolve_key(provider)  # the keyring, then the environment variable
+        return (provider.base_url, key) if key else None
+
+    return target
+
+
+def _env_exact_target(provider_id: str) -> ExactTarget:
+    """The preset's base URL and its key variable, for providers with a count endpoint."""
+    found = preset(provider_id)
+    if found is None or found.kind not in EXACT_COUNT_KINDS:
+        return None
+    key = os.environ.get(found.key_env)
+    return (found.base_url, key) if key else None
+
+
+def _money(value: float) -> str:
+    return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
+
+
+class TokenMeterPanel(QWidget):
+    """The meter's widgets (object name ``tokenMeterPanel``); :class:`TokenMeter` feeds them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tokenMeterPanel")
+        self.bar = TokenMeterBar()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("tokenCountLabel")
+        self.count_label.setAccessibleName("tokenCountLabel")
+        self.count_label.setWordWrap(True)
+        self.legend_label = QLabel()
+        self.legend_label.setObjectName("tokenLegendLabel")
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        self.cost_label = QLabel()
+        self.cost_label.setObjectName("tokenCostLabel")
+        self.cost_label.setAccessibleName("tokenCostLabel")
+        self.cost_label.setWordWrap(True)
+        self.recommended_label = QLabel()
+        self.recommended_label.setObjectName("recommendedModelLabel")
+        self.recommended_label.setAccessibleName("recommendedModelLabel")
+        self.recommended_label.setWordWrap(True)
+        self.apply_button = QPushButton("Use it")
+        self.apply_button.setObjectName("applyRecommendationButton")
+        self.apply_button.setAccessibleName("applyRecommendationButton")
+        self.apply_button.setEnabled(False)
+        self.catalog_error = QLabel()
+        self.catalog_error.setObjectName("catalogErrorLabel")
+        self.catalog_error.setWordWrap(True)
+        self.catalog_error.setStyleSheet("color: #c0392b;")
+        self.catalog_error.hide()
+
+        recommendation = QHBoxLayout()
+        recommendation.setContentsMargins(0, 0, 0, 0)
+        recommendation.addWidget(self.recommended_label, 1)
+        recommendation.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.legend_label)
+        layout.addWidget(self.cost_label)
+        layout.addLayout(recommendation)
+        layout.addWidget(self.catalog_error)
+
+    def show_status(self, text: str) -> None:
+        """A word while the figures are being made (loading the tokenizer, counting)."""
+        self.count_label.setText(text)
+
+    def show_catalog_error(self, text: str | None) -> None:
+        """Why the user's catalog override was ignored; hidden when None."""
+        self.catalog_error.setText(text or "")
+        self.catalog_error.setVisible(bool(text))
+
+    # Showing -----------------------------------------------------------------------------------
+
+    def show_reading(
+        self, reading: MeterReading, note: str = "", ratio: float | None = None
+    ) -> None:
+        """Shows a reading.
+
+        Args:
+            reading: The figures.
+            note: Why there is no exact figure, for the tooltip (empty when nothing failed).
+            ratio: The calibration ratio applied to the estimate, if any.
+        """
+        rec = reading.recommendation
+        level = level_for(rec.needed, rec.current_window)
+        self.bar.show_reading(
+            {
+                "system": reading.system,
+                "messages": reading.messages,
+                "tools": reading.tools,
+                "reserved": rec.reserved_output,
+            },
+            rec.current_window,
+            level,
+        )
+        window = "" if rec.current_window is None else f" / {rec.current_window:,}"
+        tag = {
+            "exact": "exact",
+            "exact + estimate": "exact; tools estimated",
+            "calibrated estimate": "estimate, calibrated",
+        }.get(reading.source, "estimate")
+        prefix = "" if reading.exact else "≈ "
+        self.count_label.setText(
+            f"{prefix}{reading.prompt_tokens:,} prompt + {rec.reserved_output:,} output"
+            f"{window} tokens ({tag}"
+            + ("; context window unknown)" if rec.current_window is None else ")")
+        )
+        self.count_label.setStyleSheet(
+            "" if level in ("ok", "unknown") else f"color: {LEVEL_COLOURS[level].name()};"
+        )
+        self.legend_label.setText(
+            " ".join(
+                f'<span style="color:{SEGMENT_COLOURS[key].name()}">■</span> {name} {value:,}'
+                for key, name, value in (
+                    ("system", "system", reading.system),
+                    ("messages", "messages", reading.messages),
+                    ("tools", "tools", reading.tools),
+                    ("reserved", "output", rec.reserved_output),
+                )
+            )
+        )
+        tip = [
+            f"System {reading.system:,} · messages {reading.messages:,} · tools "
+            f"{reading.tools:,} · reserved output {rec.reserved_output:,}"
+            + (f" · margin {rec.margin:,}" if rec.margin else ""),
+        ]
+        if reading.exact:
+            tip.append("Messages counted by the provider's tokenizer endpoint.")
+            if reading.tools:
+                tip.append("Tools are a local estimate: the endpoint does not count them.")
+        else:
+            tip.append(f"Local estimate with {reading.encoding}, not the model's own tokenizer.")
+            if reading.calibrated and ratio is not None:
+                tip.append(f"Calibrated by earlier exact counts (×{ratio:.3f}).")
+        if note:
+            tip.append(note)
+        tooltip = "\n".join(tip)
+        self.count_label.setToolTip(tooltip)
+        self.bar.setToolTip(tooltip)
+        self.bar.setAccessibleDescription(self.count_label.text())
+
+        cost = reading.cost
+        if cost is None:
+            self.cost_label.setText("Cost: unknown (no prices for this model)")
+            self.cost_label.setToolTip("The catalog has no prices for it: not free, unknown.")
+        else:
+            cached = (
+                ""
+                if cost.cached_input_usd is None
+                else f" · cached input {_money(cost.cached_input_usd)}"
+            )
+            self.cost_label.setText(
+                f"Cost ≤ {_money(cost.total_usd)} (input {_money(cost.input_usd)} + max output "
+                f"{_money(cost.output_usd)}){cached}"
+            )
+            self.cost_label.setToolTip(
+                "Input at the full price plus the maximum output; when the provider's context "
+                "cache hits, the input costs the cached price instead."
+            )
+
+        if rec.model is None:
+            text = rec.message
+        elif rec.suggests_change:
+            text = f"Recommended: <b>{rec.model}</b>"
+        else:
+            text = f"Recommended: {rec.model} (current)"
+        self.recommended_label.setText(text)
+        self.recommended_label.setToolTip(rec.message)
+        self.apply_button.setEnabled(rec.suggests_change)
+        self.apply_button.setToolTip(
+            f"Switch the model to {rec.model} (undoable)" if rec.suggests_change else ""
+        )
+
+
+class TokenMeter(QObject):
+    """Keeps the meter's panel current: counts, exact counts, recommendation, badges.
+
+    Args:
+        window: The main window (workspace, undo stack, message list, status bar).
+        catalog: Windows and prices; ``load_catalog()`` by default.
+        calibration: Learned exact/estimate ratios; the saved ones by default.
+        exact_target: Gives (base URL, key) for a provider id, or None when it has no exact
+            count; by default the preset's URL and the key from its environment variable.
+
+    Signals:
+        reading_changed(): the figures shown changed.
+        exact_count_settled(): an exact count arrived or failed (tests wait on it).
+    """
+
+    reading_changed = Signal()
+    exact_count_settled = Signal()
+
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        catalog: Catalog | None = None,
+        calibration: Calibration | None = None,
+        exact_target: Callable[[str], ExactTarget] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self.workspace = window.workspace
+        self.catalog = catalog or load_catalog()
+        self.calibration = calibration or Calibration()
+        self.counter = TokenCounter()
+        self.exact_target = exact_target or _env_exact_target
+        self._targets: dict[str, ExactTarget] = {}
+        self._closing: asyncio.Task[None] | None = None
+        self.scheduler = ExactCountScheduler()
+        self.reading: MeterReading | None = None
+        self._exact: tuple[tuple[object, ...], int] | None = None
+        self._exact_note = ""
+        self._requested: tuple[object, ...] | None = None
+        self._client: ExactCountClient | None = None
+        self._client_target: ExactTarget = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._recount_generation = 0
+        self._recounting = False
+        self._recount_signals = _RecountSignals()
+        self._recount_signals.finished.connect(self._on_recount_finished)
+        self._recount_signals.target_found.connect(self._on_target_found)
+        self._target_generation = 0
+        self._update_timer = QTimer(self)
+        self._update_timer.setSingleShot(True)
+        self._update_timer.setInterval(0)
+        self._update_timer.timeout.connect(self.refresh)
+        self.panel = TokenMeterPanel()
+        self.panel.show_catalog_error(self.catalog.override_error)
+        self._connect()
+
+    def _connect(self) -> None:
+        conversation = self.workspace.conversation
+        conversation.changed.connect(lambda _i, _n: self.schedule_refresh())
+        conversation.inserted.connect(lambda _i: self.schedule_refresh())
+        conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
+        conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
+        conversation.reset.connect(self.recount)
+        self.workspace.changed.connect(self.schedule_refresh)
+        self.panel.apply_button.clicked.connect(self.apply_recommendation)
+
+    # Counting ----------------------------------------------------------------------------------
+
+    def schedule_refresh(self) -> None:
+        """Coalesces a burst of events into one refresh when the event loop is next idle."""
+        if not self._update_timer.isActive():
+            self._update_timer.start()
+
+    def recount(self) -> None:
+        """Counts every card again (opening a file): in a worker thread when there is much."""
+        self._recount_generation += 1
+        generation = self._recount_generation
+        messages = list(self.workspace.conversation.messages)
+        fresh = [m for m in messages if not self.counter.is_cached(m)]
+        loaded = encoding_ready()
+        if loaded and sum(len(m.content) for m in fresh) < BACKGROUND_RECOUNT_CHARS:
+            self._recounting = False
+            self.refresh()
+            return
+        self._recounting = True
+        # The tokenizer loads in the worker too: the window paints before it is ready.
+        self.panel.show_status(
+            f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
+        )
+        signals = self._recount_signals
+
+        def work() -> None:
+            encoding()
+            self.counter.prime(fresh)
+            signals.finished.emit(generation)
+
+        self._worker().submit(work)
+
+    def _worker(self) -> ThreadPoolExecutor:
+        """The meter's one worker thread: recounts, loading the tokenizer, saving calibration."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="token-recount")
+        return self._executor
+
+    def _on_recount_finished(self, generation: int) -> None:
+        if generation == self._recount_generation:
+            self._recounting = False
+            self.refresh()
+            self._window.message_list.refresh_cards()  # badges left blank while loading
+
+    def _signature(self) -> tuple[object, ...]:
+        """What an exact count depends on: the model and every message as sent."""
+        messages = self.workspace.conversation.messages
+        return (
+            self.workspace.params.model,
+            *(
+                (m.role, m.name, m.content, m.tool_call_id, repr(m.tool_calls), m.partial)
+                for m in messages
+            ),
+        )
+
+    def refresh(self) -> None:
+        """Re-reads the meter now (cheap: only cards not seen before are encoded)."""
+        self._update_timer.stop()
+        if self._recounting:
+            return
+        signature = self._signature() if self._exact is not None or self._wants_exact() else ()
+        exact = self._exact[1] if self._exact and self._exact[0] == signature else None
+        reading = measure(
+            self.workspace,
+            self.counter,
+            self.catalog,
+            calibration=self.calibration,
+            exact_messages=exact,
+        )
+        self.reading = reading
+        ratio = (
+            self.calibration.ratio(reading.model.family)
+            if reading.calibrated and reading.model is not None
+            else None
+        )
+        self.panel.show_reading(reading, self._exact_note, ratio)
+        if exact is None and signature and signature != self._requested:
+            self._request_exact(signature, reading)
+        self.reading_changed.emit()
+
+    # Exact counts ------------------------------------------------------------------------------
+
+    def _target(self) -> ExactTarget:
+        # Looked up once per provider, on the worker thread: reading the keyring is a D-Bus call
+        # that may take long. Until the answer comes the meter shows its estimate.
+        provider = self.workspace.params.provider
+        if provider not in self._targets:
+            self._targets[provider] = None
+            generation = self._target_generation
+            signals = self._recount_signals
+            lookup = self.exact_target
+
+            def find() -> None:
+                try:
+                    target = lookup(provider)
+                except Exception as error:  # a broken keyring must not break the meter
+                    log.info("No exact counts for %s: %s", provider, redact(str(error)))
+                    target = None
+                signals.target_found.emit(generation, provider, target)
+
+            self._worker().submit(find)
+        return self._targets[provider]
+
+    def _on_target_found(self, generation: int, provider: str, target: ExactTarget) -> None:
+        if generation != self._target_generation:
+            return  # looked up before the providers or keys changed
+        self._targets[provider] = target
+        if target is not None:
+            self.schedule_refresh()
+
+    def forget_exact_targets(self) -> None:
+        """Reads the providers' URLs and keys again (after the user changed them)."""
+        self._target_generation += 1
+        self._targets.clear()
+        self._requested = None
+        self.schedule_refresh()
+
+    def _wants_exact(self) -> bool:
+        return bool(len(self.workspace.conversation)) and self._target() is not None
+
+    def _request_exact(self, signature: tuple[object, ...], reading: MeterReading) -> None:
+        target = self._target()
+        if target is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._exact_note = "Exact count unavailable: no event loop is running."
+            return
+        if self._client is None or target != self._client_target:
+            self._client = ExactCountClient(*target)
+            self._client_target = target
+        client = self._client
+        model = self.workspace.params.model
+        messages = list(self.workspace.conversation.messages)
+        estimate = reading.breakdown.conversation
+        family = reading.model.family if reading.model is not None else None
+        self._requested = signature
+
+        def settled(total: int | None, reason: str | None) -> None:
+            if total is not None:
+                self._exact = (signature, total)
+                self._exact_note = ""
+                if family and self.calibration.learn(family, estimate, total, save=False):
+                    self._worker().submit(self.calibration.save)  # file I/O off the UI thread
+            else:
+                self._exact_note = f"Exact count failed, showing the estimate: {reason}"
+            self.refresh()
+            self.exact_count_settled.emit()
+
+        self.scheduler.schedule(lambda: client.count(model, messages), settled, loop=loop)
+
+    # Cards and actions ---------------------------------------------------------------------------
+
+    def badge(self, message: Message) -> tuple[str, str]:
+        """A card's token badge: its count and what the figure includes."""
+        if not encoding_ready():
+            return ("", "")  # never load the tokenizer on the UI thread for a badge
+        tokens = self.counter.count_message(message)
+        return (
+            f"{tokens:,} tok",
+            f"≈ {tokens:,} tokens (estimate, including the 3-token message overhead)",
+        )
+
+    # Actions -----------------------------------------------------------------------------------
+
+    def apply_recommendation(self) -> None:
+        """Switches the workspace to the recommended model through the undo stack."""
+        reading = self.reading
+        if reading is None or not reading.recommendation.suggests_change:
+            return
+        model = reading.recommendation.model
+        self._window.undo_stack.push(SetParam(self.workspace, "model", model))
+        self._window.statusBar().showMessage(f"Model set to {model} (Undo to go back).", 6000)
+
+    def set_listed_models(self, provider_id: str, ids: list[str]) -> None:
+        """Adds the ids a provider listed (unknown windows: shown, never recommended)."""
+        provider = self._window.providers.get(provider_id)
+        kind = provider.kind if provider is not None else provider_kind(provider_id)
+        self.catalog = self.catalog.with_listed(kind, ids)
+        self.schedule_refresh()
+
+    def tools_tokens(self) -> int:
+        """Tokens of the tools that would be sent."""
+        return self.counter.count_tools(tools_to_send(self.workspace))
+
+    def shutdown(self) -> None:
+        """Stops pending work (the window is closing)."""
+        self.scheduler.cancel()
+        client, self._client = self._client, None
+        if client is not None:
+            # Without a running loop the process is ending and takes the sockets with it.
+            with contextlib.suppress(RuntimeError):
+                self._closing = asyncio.get_running_loop().create_task(client.aclose())
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def install(window: MainWindow) -> TokenMeter:
+    """Puts the token meter at the top of the Parameters column and badges on the cards."""
+    meter = TokenMeter(window, exact_target=registry_exact_target(window.providers, KeyStore()))
+    feed = ProviderFeed.of(window)
+    feed.models_listed.connect(meter.set_listed_models)
+    feed.providers_changed.connect(meter.forget_exact_targets)
+    window.params_column.insertWidget(0, meter.panel)
+    window.message_list.card_delegate.badge_for = meter.badge
+    window.token_meter = meter  # type: ignore[attr-defined]
+    window.closed.connect(meter.shutdown)
+    meter.recount()
+    window.message_list.refresh_cards()
+    return meter
