@@ -41,11 +41,21 @@ state_problems: list[str] = []
 class JsonInputError(ValueError):
     """JSON that cannot be used, with where the problem is (line and column when known)."""
 
-    def __init__(self, reason: str, *, line: int | None = None, column: int | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        path: str | None = None,
+    ) -> None:
         self.reason = reason
         self.line = line
         self.column = column
+        self.path = path
         where = f"line {line}, column {column}: " if line is not None else ""
+        if path:
+            where = f"{path}: "
         super().__init__(f"{where}{reason}")
 
 
@@ -95,41 +105,68 @@ def decode_text(raw: bytes) -> str:
         raise JsonInputError(f"not UTF-8 text (byte {error.start})") from None
 
 
-def _float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        shown = text if len(text) <= 24 else text[:20] + "..."
-        raise JsonInputError(f"the number {shown} is too large")
-    return value
+class _Odd:
+    """Notes the non-finite numbers a parse met (found again, with their place, afterwards)."""
 
+    def __init__(self) -> None:
+        self.texts: list[str] = []
 
-def _constant(name: str) -> Any:
-    raise JsonInputError(f"{name} is not a JSON number")
+    def number(self, text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            self.texts.append(text)
+        return value
+
+    def constant(self, name: str) -> float:
+        self.texts.append(name)
+        return float(name)
 
 
 def loads(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parses JSON text strictly.
 
     Refused with :class:`JsonInputError`: syntax errors (with line and column), ``NaN`` and
-    ``Infinity``, numbers too large for a float, integers longer than Python converts (4,300
-    digits), and containers nested deeper than ``max_depth``.
+    ``Infinity`` and numbers too large for a float (with their place, ``params.temperature``),
+    integers longer than Python converts (4,300 digits), and containers nested deeper than
+    ``max_depth``.
     """
+    odd = _Odd()
     try:
-        value = json.loads(text, parse_float=_float, parse_constant=_constant)
+        value = json.loads(text, parse_float=odd.number, parse_constant=odd.constant)
     except json.JSONDecodeError as error:
         raise JsonInputError(
             f"not valid JSON ({error.msg})", line=error.lineno, column=error.colno
         ) from None
     except RecursionError:
         raise JsonInputError(f"nested too deeply (more than {max_depth} levels)") from None
-    except JsonInputError:
-        raise
     except ValueError as error:  # integers beyond sys.get_int_max_str_digits()
         if "digits" in str(error):
             raise JsonInputError("a number has too many digits (more than 4,300)") from None
         raise JsonInputError(f"not valid JSON ({error})") from None
     check_depth(value, max_depth)
+    if odd.texts:
+        shown = odd.texts[0] if len(odd.texts[0]) <= 24 else odd.texts[0][:20] + "..."
+        reason = (
+            f"{shown} is not a JSON number"
+            if shown in ("NaN", "Infinity", "-Infinity")
+            else f"the number {shown} is too large"
+        )
+        raise JsonInputError(reason, path=_non_finite_path(value))
     return value
+
+
+def _non_finite_path(value: Any) -> str | None:
+    """Where the first non-finite float of ``value`` is (``params.temperature``)."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return at or None
+        if isinstance(item, dict):
+            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
+    return None
 
 
 def check_depth(value: Any, max_depth: int = MAX_DEPTH) -> None:

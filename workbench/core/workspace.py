@@ -598,7 +598,9 @@ def parse_json_text(text: str) -> Any:
     try:
         return json_files.loads(text)
     except json_files.JsonInputError as error:
-        raise WorkspaceError(error.reason, line=error.line, column=error.column) from None
+        raise WorkspaceError(
+            error.reason, line=error.line, column=error.column, path=error.path
+        ) from None
 
 
 def workspace_from_json(data: Any) -> Workspace:
