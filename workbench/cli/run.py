@@ -69,10 +69,12 @@ def run(args: argparse.Namespace) -> int:
     from workbench.core.sessions import (
         EngineEvent,
         NotRecorded,
+        RunOptions,
         RunOverrides,
         RunSetupError,
         run_variants,
     )
+    from workbench.core.settings import Settings
 
     if not args.timeout > 0:  # also refuses nan, which no comparison accepts
         raise CliError("--timeout must be a positive number of seconds")
@@ -129,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
                 group=new_group_id() if len(labels) > 1 else None,
                 on_event=show,
                 timeout=args.timeout,
+                options=RunOptions.from_settings(Settings.load()),
             )
         )
     except RunSetupError as error:

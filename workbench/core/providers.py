@@ -230,6 +230,37 @@ def validate_base_url(url: str) -> str | None:
     return None
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, ``127.0.0.1``, ``::1``...)."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_warning(url: str, key: str | None) -> str | None:
+    """A warning when a key would travel unencrypted to another machine, else None.
+
+    Plain ``http://`` is normal for a local server (Ollama, LM Studio); to any other host it
+    exposes the key and the prompt to everyone on the way.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not key or parts.scheme != "http" or is_loopback_host(parts.hostname or ""):
+        return None
+    return (
+        f"Warning: {parts.hostname} is reached over plain http://, so the API key and the "
+        "prompt travel unencrypted. Use https:// if the server offers it."
+    )
+
+
 def normalize_base_url(url: str) -> str:
     """``url`` without surrounding spaces or a trailing slash (the SDK adds the paths)."""
     return url.strip().rstrip("/")

@@ -70,6 +70,7 @@ from workbench.core.sessions import (
     Queued,
     Recorded,
     RunEngine,
+    RunOptions,
     RunSetupError,
     RunTicket,
 )
@@ -1053,6 +1054,7 @@ def install(window: MainWindow) -> RunController:
         limiter=ProviderLimiter(window.settings.max_concurrent_per_provider),
         recorder=history.record,
         catalog=lambda: feed.catalog,
+        options=RunOptions.from_settings(window.settings),
     )
     window.run_engine = engine  # type: ignore[attr-defined]
     controller = RunController(window, engine, history)
