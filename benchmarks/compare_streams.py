@@ -59,7 +59,7 @@ async def bare_sdk(url: str, *, raw: bool = False) -> float:
     import openai
 
     body = {
-        "model": "kimi-k2-0905-preview",
+        "model": "moonshot-v1-128k",
         "messages": [{"role": "user", "content": "Stream"}],
         "stream": True,
         "stream_options": {"include_usage": True},
@@ -148,7 +148,7 @@ async def compare_view(window: Any, meter: StallMeter, expected: str) -> tuple[f
 
 async def main(rounds: int, one_line: bool) -> None:
     from workbench.core.conversation import Message
-    from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
+    from workbench.core.providers import Prefill, ProviderConfig
     from workbench.core.workspace import Params, Variant, Workspace
     from workbench.ui.shell.main_window import MainWindow
 
@@ -159,7 +159,7 @@ async def main(rounds: int, one_line: bool) -> None:
     url = here.recv()
     try:
         window = MainWindow()
-        providers = ProviderRegistry()
+        providers = window.context.providers
         providers.add(
             ProviderConfig(
                 "loopback",
@@ -171,16 +171,16 @@ async def main(rounds: int, one_line: bool) -> None:
                 needs_key=False,
             )
         )
-        window.providers = providers
+        window.context.providers_changed.emit()
         view = window.compare_view
         # The shipped default limit (the setting max_concurrent_per_provider), not a raised one.
-        limit = window.run_engine.limiter.limit
+        limit = window.context.run_engine.limiter.limit
         print(f"per-provider limit: {limit} (the shipped default)")
         window.workspace.replace_with(
             Workspace(
                 title="Benchmark",
                 messages=[Message("user", "Stream")],
-                params=Params(provider="loopback", model="kimi-k2-0905-preview"),
+                params=Params(provider="loopback", model="moonshot-v1-128k"),
                 variants=[Variant(f"Column {i + 1}") for i in range(COLUMNS)],
             )
         )

@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.loopback_server import LoopbackServer
-from workbench.ui.common.provider_feed import ProviderFeed
 from workbench.ui.shell.main_window import MainWindow
 
 LOOP_ID = "loop"
@@ -28,7 +27,7 @@ def add_loop_provider(
     """Registers the loopback server as provider ``loop`` and makes it the workspace's."""
     config = ProviderConfig(LOOP_ID, "Loopback", kind, server.url, prefill, LOOP_ENV)
     window.providers.add(config)
-    ProviderFeed.of(window).providers_changed.emit()
+    window.context.providers_changed.emit()
     return config
 
 
@@ -37,7 +36,7 @@ def load(window: MainWindow, messages: list[dict[str, Any]], **params: Any) -> N
     body = {
         "format": "prompt-workbench/1",
         "messages": messages,
-        "params": {"provider": LOOP_ID, "model": "kimi-k2-0905-preview", **params},
+        "params": {"provider": LOOP_ID, "model": "moonshot-v1-128k", **params},
     }
     window.document.import_text(json.dumps(body), unsaved=False)
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from workbench.core import tokens
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore
-from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
+from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.secrets import KeyStore
 from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
@@ -48,7 +48,7 @@ def compare_window(
     """A window whose Compare tab sends to the loopback server with a key from the keyring."""
     loopback.api_key = KEY
     window = open_window()
-    registry = ProviderRegistry()
+    registry = window.context.providers
     registry.add(
         ProviderConfig(
             "loopback",
@@ -61,11 +61,11 @@ def compare_window(
     )
     keys = KeyStore(MemoryKeyring())
     keys.set("loopback", KEY)
-    window.providers = registry  # type: ignore[attr-defined]
-    window.key_store = keys  # type: ignore[attr-defined]
-    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    window.context.providers_changed.emit()
+    window.context.keys = keys
+    view: CompareView = window.compare_view
     # One retry, no waiting: the failing column gives up at once instead of backing off.
-    engine: RunEngine = window.run_engine  # type: ignore[attr-defined]
+    engine: RunEngine = window.context.run_engine
     engine.options = RunOptions(max_retries=1, backoff=0.0, timeout=10)
     window.workspace.replace_with(
         Workspace(
@@ -74,7 +74,7 @@ def compare_window(
                 Message("user", "Extract the product as JSON: Phone, 300 dollars"),
                 Message("assistant", "{", partial=True),
             ],
-            params=Params(provider="loopback", model="kimi-k2-0905-preview"),
+            params=Params(provider="loopback", model="moonshot-v1-128k"),
             variants=[
                 Variant("Fast", model="fast-model"),
                 Variant("Failing", model="failing-model"),
@@ -87,7 +87,7 @@ def compare_window(
 
 
 def panes(window: MainWindow) -> dict[str, ComparePane]:
-    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = window.compare_view
     return {p.variant.label: p for p in view.panes() if p.variant is not None}
 
 
@@ -107,7 +107,7 @@ def test_failing_and_slow_columns_block_nothing(
     loopback.queue_for_model(
         "slow-model", Reply(text='"name": "Phone", "price": 299}', chunks=12, chunk_delay=0.08)
     )
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     columns = panes(compare_window)
     view.findChild(QPushButton, "runCompareButton").click()
 
@@ -158,7 +158,7 @@ def test_provider_that_cannot_prefill_says_so_and_sends_nothing(
     workspace = compare_window.workspace
     workspace.variants[1].provider = "openai"
     workspace.changed.emit()
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     columns = panes(compare_window)
     problem = columns["Failing"].findChild(QLabel, "paneProblem")
     assert "cannot prefill" in problem.text()  # said before running
@@ -174,7 +174,7 @@ def test_reopen_a_comparison_from_history(
     qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
 ) -> None:
     loopback.default_reply = Reply(text='"ok": true}')
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     with qtbot.waitSignal(view.comparison_finished, timeout=5000):
         view.findChild(QPushButton, "runCompareButton").click()
     group = view.group
@@ -209,7 +209,7 @@ def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
     workspace = compare_window.workspace
     workspace.conversation.update(0, content="lorem ipsum " * 4000)
     workspace.variants[:] = [
-        Variant("K2", model="kimi-k2-0905-preview"),
+        Variant("K2", model="moonshot-v1-128k"),
         Variant("8k", model="moonshot-v1-8k"),
         Variant("Unknown", model="fast-model"),
     ]
@@ -220,7 +220,7 @@ def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
         return columns[label].findChild(QLabel, "paneFit").text()
 
     qtbot.waitUntil(lambda: fit("K2").startswith("Fits"), timeout=3000)
-    assert "of 262,144 tokens" in fit("K2") and "at most $0.0" in fit("K2")
+    assert "of 131,072 tokens" in fit("K2") and "at most $0.0" in fit("K2")
     assert fit("8k").startswith("Too long") and "of 8,192 tokens" in fit("8k")
     assert "not in the catalog" in fit("Unknown")
     # An edit of the conversation updates every column's count.
@@ -237,7 +237,7 @@ def test_reasoning_is_shown_apart_from_the_answer(
     loopback.queue_for_model(
         "fast-model", Reply(reasoning="Weighing the price first", text='"a": 2}')
     )
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     with qtbot.waitSignal(view.comparison_finished, timeout=5000):
         view.findChild(QPushButton, "runCompareButton").click()
     columns = panes(compare_window)
@@ -253,11 +253,11 @@ def test_a_column_reserves_the_providers_default_output_when_max_tokens_is_unset
     tokens.encoding()
     workspace = compare_window.workspace
     workspace.set_param("max_tokens", None)  # sent without max_tokens: Moonshot's 1,024 apply
-    workspace.variants[:] = [Variant("K2", model="kimi-k2-0905-preview")]
+    workspace.variants[:] = [Variant("K2", model="moonshot-v1-128k")]
     workspace.changed.emit()
     fit = panes(compare_window)["K2"].findChild(QLabel, "paneFit")
     qtbot.waitUntil(lambda: fit.text().startswith("Fits"), timeout=3000)
-    assert "+ 1,024 of 262,144 tokens" in fit.text()
+    assert "+ 1,024 of 131,072 tokens" in fit.text()
     assert "at most $0.0000 " not in fit.text() + " "  # the output's price is counted
 
 
@@ -274,7 +274,7 @@ def test_a_failed_history_write_is_shown_on_that_column(
 
     monkeypatch.setattr(HistoryStore, "record", full_disk)
     loopback.default_reply = Reply(text='"ok": true}')
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     with qtbot.waitSignal(view.comparison_finished, timeout=5000):
         view.findChild(QPushButton, "runCompareButton").click()
 

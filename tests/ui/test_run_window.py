@@ -77,7 +77,7 @@ def test_send_streams_the_answer_into_a_new_assistant_card(
     assert 1 <= len(seen) < 40
     metrics = label(window, "runMetrics").text()
     assert "TTFT" in metrics and "tok" in metrics and "finish: stop" in metrics
-    assert "$" in metrics  # kimi-k2-0905-preview has prices in the catalog
+    assert "$" in metrics  # moonshot-v1-128k has prices in the catalog
     # The reasoning is kept apart from the answer, collapsed.
     assert "thinking" not in conversation[1].content
     toggle = window.findChild(QToolButton, "reasoningToggle")
@@ -374,7 +374,7 @@ def test_send_waits_visibly_for_a_slot_of_its_provider(
 ) -> None:
     from workbench.core.sessions import RunEngine
 
-    engine: RunEngine = window.run_engine  # type: ignore[attr-defined]
+    engine: RunEngine = window.context.run_engine
     engine.limiter.limit = 1
     load(window, [{"role": "user", "content": "Hi"}])
     provider = window.workspace.params.provider

@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoStack
@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core import tokens
-from workbench.core.catalog import Catalog, load_builtin_catalog
+from workbench.core.catalog import Catalog
 from workbench.core.compare import (
     MAX_VARIANTS,
     MIN_VARIANTS,
@@ -85,6 +85,9 @@ from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.undo import EditMessage, InsertMessage
+
+if TYPE_CHECKING:
+    from workbench.ui.context import AppContext, Shell
 from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
@@ -1291,45 +1294,31 @@ class LazyHistory:
         return list(self.store().group(group_id))
 
 
-def default_services(window: Any) -> CompareServices:
-    """The app's services for the compare view of ``window``: its run engine, providers, history.
+def default_services(context: AppContext) -> CompareServices:
+    """The app's services for the compare view: its run engine, providers, catalog, history.
 
-    The window's own objects are looked up on every use, so that the compare view sees the
-    providers the user adds in the provider settings and the models the token meter learnt.
+    The context's objects are read on every use, so that the compare view sees the providers the
+    user adds in the provider settings and the models providers listed.
 
     Args:
-        window: The main window: its ``run_engine`` (installed with the run controller) runs
-            the columns; its ``providers`` and ``token_meter`` are used when features put them
-            there.
+        context: The app's services; its run engine runs the columns.
     """
     from workbench.core.providers import ProviderRegistry
-    from workbench.core.sessions import RunEngine
-
-    fallback: dict[str, Any] = {}
-    engine = getattr(window, "run_engine", None)
-    assert isinstance(engine, RunEngine), "install the run controller first"
 
     def registry() -> ProviderRegistry:
-        return engine.registry
+        return context.providers
 
-    history = getattr(window, "history", None) or LazyHistory()
+    history = LazyHistory()
 
     def catalog() -> Catalog:
-        # The token meter's catalog has the user's overrides and the models the provider listed.
-        found = getattr(getattr(window, "token_meter", None), "catalog", None)
-        if isinstance(found, Catalog):
-            return found
-        return cast(Catalog, fallback.setdefault("catalog", load_builtin_catalog()))
+        return context.catalog
 
     def counter() -> TokenCounter:
-        # The meter's counter has the conversation's messages cached already.
-        found = getattr(getattr(window, "token_meter", None), "counter", None)
-        if isinstance(found, TokenCounter):
-            return found
-        return cast(TokenCounter, fallback.setdefault("counter", TokenCounter()))
+        # Shared with the token meter, which has the conversation's messages cached already.
+        return context.counter
 
     def make_session(workspace: Workspace) -> CompareSession:
-        return CompareSession(engine, workspace)
+        return CompareSession(context.run_engine, workspace)
 
     def count(sent: Workspace) -> int | None:
         # Loading the tokenizer takes a while: until the meter's worker has it, show the
@@ -1364,18 +1353,17 @@ def default_services(window: Any) -> CompareServices:
     )
 
 
-def install(window: Any) -> CompareView:
-    """Adds the Compare tab to ``window.main_tabs`` (``window.compare_view``)."""
-    view = CompareView(window.workspace, window.undo_stack, default_services(window))
-    window.main_tabs.addTab(view, "Compare")
-    window.compare_view = view
+def install(shell: Shell, context: AppContext) -> CompareView:
+    """Adds the Compare tab beside the conversation."""
+    view = CompareView(context.workspace, context.undo_stack, default_services(context))
+    shell.add_main_tab(view, "Compare")
 
     def answer_used(_text: str) -> None:
-        window.main_tabs.setCurrentIndex(0)
-        window.message_list.scroll_to_row(len(window.workspace.conversation) - 1)
-        window.statusBar().showMessage("Answer added to the conversation.", 5000)
+        shell.show_conversation()
+        shell.message_list.scroll_to_row(len(context.workspace.conversation) - 1)
+        context.show_status("Answer added to the conversation.", 5000)
 
     view.answer_used.connect(answer_used)
-    window.closed.connect(view.stop_all)
-    view.exported.connect(lambda path: window.statusBar().showMessage(f"Exported {path}", 5000))
+    context.closing.connect(view.stop_all)
+    view.exported.connect(lambda path: context.show_status(f"Exported {path}", 5000))
     return view

@@ -61,24 +61,20 @@ from workbench.core.run_types import (
     ToolCall,
     ToolCallDelta,
 )
-from workbench.core.secrets import KeyStore
 from workbench.core.sessions import (
     EngineEvent,
     NotRecorded,
     PreparedRun,
-    ProviderLimiter,
     Queued,
     Recorded,
-    RunEngine,
-    RunOptions,
     RunSetupError,
     RunTicket,
 )
-from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 log = logging.getLogger(__name__)
 
@@ -424,9 +420,9 @@ class RunController(QObject):
     """Sends the window's workspace and streams answers into its cards.
 
     Args:
-        window: The main window (its workspace, undo stack, card list, buttons and menus).
-        engine: The app's run engine (keys, limit, history, catalog).
-        history: The run history the engine records in (the history panel reads it).
+        shell: Where it shows: the card column, the Send row, the Run menu.
+        context: The app's services: workspace, undo stack, providers, the run engine (keys,
+            limit, history, catalog).
 
     Signals:
         run_started(): a run of the run panel started.
@@ -440,12 +436,12 @@ class RunController(QObject):
     run_finished = Signal(object)
     run_recorded = Signal(int)
 
-    def __init__(self, window: MainWindow, engine: RunEngine, history: HistoryWorker) -> None:
-        super().__init__(window)
-        self._window = window
-        self._conversation = window.workspace.conversation
-        self.engine = engine
-        self.history = history
+    def __init__(self, shell: Shell, context: AppContext) -> None:
+        super().__init__(context)
+        self._window = shell
+        self._context = context
+        self._conversation = context.workspace.conversation
+        self.engine = context.run_engine
         self.panel = RunPanel()
         self._streams: list[RunStream] = []
         #: Runs started here whose events are not all out yet (history write included).
@@ -465,15 +461,13 @@ class RunController(QObject):
         self.warm_up_timer.setSingleShot(True)
         self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
         self.warm_up_timer.timeout.connect(self._start_warm_up)
-        self.regenerate_action = _menu_action(
-            window, "&Regenerate", "Ctrl+Shift+R", self.regenerate
-        )
+        self.regenerate_action = _menu_action(shell, "&Regenerate", "Ctrl+Shift+R", self.regenerate)
         self.regenerate_action.setObjectName("regenerateAction")
         self.continue_action = _menu_action(
-            window, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
+            shell, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
         )
         self.continue_action.setObjectName("continueAction")
-        copy_menu = window.run_menu.addMenu("Copy request as &code")
+        copy_menu = shell.menu("run").addMenu("Copy request as &code")
         copy_menu.setObjectName("copyAsCodeMenu")
         for kind, label in (
             ("python", "&Python (OpenAI SDK)"),
@@ -488,23 +482,23 @@ class RunController(QObject):
 
     def _start_warm_up(self) -> None:
         if not _warmed_up.is_set():
-            threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+            BackgroundTasks(self).run(_warm_up)
 
     # Checks --------------------------------------------------------------------------------
 
     def provider(self) -> ProviderConfig | None:
         """The workspace's provider, from the registry."""
-        return self._window.providers.get(self._window.workspace.params.provider)
+        return self._context.providers.get(self._context.workspace.params.provider)
 
     def request_problems(self) -> list[str]:
         """Why the workspace cannot go to its provider (unknown one, partial unsupported...)."""
         provider = self.provider()
         if provider is None:
             return [
-                f"Unknown provider {self._window.workspace.params.provider!r}: choose one in "
+                f"Unknown provider {self._context.workspace.params.provider!r}: choose one in "
                 "Parameters or add it in Settings › Providers…"
             ]
-        return request_problems(self._window.workspace, provider)
+        return request_problems(self._context.workspace, provider)
 
     @property
     def busy(self) -> bool:
@@ -522,14 +516,14 @@ class RunController(QObject):
     def send(self) -> None:
         """Sends the workspace (already checked by the window) and streams the answer."""
         if self._current is not None:
-            self._window.statusBar().showMessage("A run is streaming: stop it first (Esc).", 6000)
+            self._context.show_status("A run is streaming: stop it first (Esc).", 6000)
             return
         provider = self.provider()
         if provider is None:
             self.panel.fail(self.request_problems()[0])
             return
         try:
-            prepared = self.engine.prepare(self._window.workspace)
+            prepared = self.engine.prepare(self._context.workspace)
         except RunSetupError as error:
             self.panel.fail(" ".join(error.problems))
             return
@@ -574,7 +568,7 @@ class RunController(QObject):
             provider,
             api_key=api_key,
             key_known=True,
-            workspace_json=self._window.workspace.to_json(),
+            workspace_json=self._context.workspace.to_json(),
         )
         stream = RunStream(request=request, ticket=None, uid=None, prefix="", interactive=False)
         self._start(stream, prepared)
@@ -607,7 +601,7 @@ class RunController(QObject):
             self._window.send()  # nothing answered yet (or a prefix waiting): a plain send
             return
         index, trailing = target
-        workspace = self._window.workspace
+        workspace = self._context.workspace
         base = alternates.regenerate_base(workspace, index)
         provider = self.provider()
         problems = base.problems()
@@ -667,21 +661,21 @@ class RunController(QObject):
         The key is read from the provider's environment variable in the code, never written.
         Returns the text copied, or None when the request cannot be built (the reason is shown).
         """
-        problems = self._window.workspace.problems() + self.request_problems()
+        problems = self._context.workspace.problems() + self.request_problems()
         provider = self.provider()
         if problems or provider is None:
-            self._window.statusBar().showMessage("Not copied: " + problems[0], 8000)
+            self._context.show_status("Not copied: " + problems[0], 8000)
             return None
-        text = export_request(build_request(self._window.workspace, provider), as_=kind)
+        text = export_request(build_request(self._context.workspace, provider), as_=kind)
         QGuiApplication.clipboard().setText(text)
-        self._window.statusBar().showMessage(f"Copied the request as {kind}.", 4000)
+        self._context.show_status(f"Copied the request as {kind}.", 4000)
         return text
 
     def continue_answer(self) -> None:
         """Sends the cut answer back as a prefix so the model carries on from where it stopped."""
         reason = self.continue_refusal()
         if reason is not None:
-            self._window.statusBar().showMessage(reason, 8000)
+            self._context.show_status(reason, 8000)
             return
         last = self._conversation[-1]
         self._window.editor.edit_field(last.uid, "partial", True)
@@ -711,8 +705,8 @@ class RunController(QObject):
         """The window closed: stops every run at once.
 
         Left streaming, a run went on updating the conversation and the run panel of a window
-        being deleted (a RuntimeError from a dead widget when it ended). The history closes once
-        the stopped runs are recorded.
+        being deleted (a RuntimeError from a dead widget when it ended). Stopped runs are still
+        recorded: the context closes the history once they are.
         """
         self._closed = True
         self._flush_timer.stop()
@@ -720,18 +714,6 @@ class RunController(QObject):
             stream.stop_requested = True
             if stream.ticket is not None:
                 stream.ticket.stop()
-        # Stopped runs are still recorded: the history closes once the last one is written.
-        pending = {t for t in self._tickets if not t.done}
-
-        def one_done(ticket: RunTicket) -> None:
-            pending.discard(ticket)
-            if not pending:
-                self.history.close()
-
-        for ticket in list(pending):
-            ticket.add_done_callback(one_done)
-        if not pending:
-            self.history.close()
 
     def _start(self, stream: RunStream, prepared: PreparedRun) -> None:
         stream.ticket = self.engine.start(
@@ -774,7 +756,7 @@ class RunController(QObject):
             # The run happened; losing its record must not go unnoticed: say so on that run.
             if stream is self._last:
                 self.panel.not_recorded(event.message)
-            self._window.statusBar().showMessage(
+            self._context.show_status(
                 f"This run could not be written to the history: {event.message}", 8000
             )
             return
@@ -874,7 +856,7 @@ class RunController(QObject):
             f"Regenerate: answer from {stream.request.model}",
         )
         regeneration.command = command
-        self._window.undo_stack.push(command)
+        self._context.undo_stack.push(command)
 
     def _end_regeneration(self, stream: RunStream) -> None:
         """The regenerated answer is complete: its undo step redoes all of it."""
@@ -895,7 +877,7 @@ class RunController(QObject):
             message,
             f"Answer from {stream.request.model}",
         )
-        self._window.undo_stack.push(command)
+        self._context.undo_stack.push(command)
         stream.uid = message.uid
         if stream.interactive:
             self._window.message_list.scroll_to_row(command.index)
@@ -962,7 +944,7 @@ class RunController(QObject):
             "partial": True,
             "prefill": message.prefill,
         }
-        self._window.undo_stack.push(
+        self._context.undo_stack.push(
             ApplyAnswer(
                 self._conversation, stream.uid, before, after, f"Answer from {result.model}"
             )
@@ -972,11 +954,7 @@ class RunController(QObject):
 
     def _update_actions(self) -> None:
         running = self._current is not None
-        window = self._window
-        window.send_button.setEnabled(not running)
-        window.send_action.setEnabled(not running)
-        window.stop_button.setEnabled(running)
-        window.stop_action.setEnabled(running)
+        self._window.set_running(running)
         self.regenerate_action.setEnabled(not running)
         self.panel.regenerate_button.setEnabled(not running and self._last is not None)
         refusal = self.continue_refusal()
@@ -1041,46 +1019,28 @@ def _warm_up() -> None:
     gc.freeze()
 
 
-def install(window: MainWindow) -> RunController:
-    """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
-    from workbench.ui.common.provider_feed import ProviderFeed
+def install(shell: Shell, context: AppContext) -> RunController:
+    """Wires Send, Stop, Regenerate and Continue and the run panel into the shell."""
+    controller = RunController(shell, context)
+    shell.set_sender(controller)
+    context.closing.connect(controller.shutdown)
+    controller.run_recorded.connect(context.run_recorded)
+    shell.add_conversation_widget(controller.panel)
 
-    feed = ProviderFeed.of(window)
-    history = HistoryWorker()
-    window.key_store = KeyStore()  # type: ignore[attr-defined]
-    engine = RunEngine(
-        lambda: window.providers,
-        lambda: window.key_store,  # type: ignore[attr-defined]
-        limiter=ProviderLimiter(window.settings.max_concurrent_per_provider),
-        recorder=history.record,
-        catalog=lambda: feed.catalog,
-        options=RunOptions.from_settings(window.settings),
-    )
-    window.run_engine = engine  # type: ignore[attr-defined]
-    controller = RunController(window, engine, history)
-    window.run_controller = controller
-    window.closed.connect(controller.shutdown)
-
-    page = window.send_problems.parentWidget()
-    column = page.layout() if page is not None else None
-    assert isinstance(column, QVBoxLayout), "the conversation page lays out a column"
-    column.insertWidget(column.indexOf(window.send_problems), controller.panel)
-
-    model = window.message_list.model()
+    cards = shell.message_list
+    model = cards.model()
     model.dataChanged.connect(controller.decorate_cards)
     model.rowsInserted.connect(controller.decorate_cards)
     model.modelReset.connect(controller.decorate_cards)
-    window.message_list.editors_synced.connect(controller.decorate_cards)
+    cards.editors_synced.connect(controller.decorate_cards)
     controller._update_actions()
     controller.warm_up_timer.start()
     return controller
 
 
-def _menu_action(
-    window: MainWindow, text: str, shortcut: str, slot: Callable[[], object]
-) -> QAction:
-    action = QAction(text, window)
+def _menu_action(shell: Shell, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
+    action = QAction(text, shell.window())
     action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(slot)
-    window.run_menu.addAction(action)
+    shell.menu("run").addAction(action)
     return action
