@@ -24,6 +24,12 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_answer_mb": (1.0, 4096.0),
     "run_deadline_seconds": (10.0, 86400.0),
 }
+#: The type of the items of the list settings.
+LIST_ITEMS: dict[str, type] = {"recent_files": str, "splitter_sizes": int}
+#: Settings > Language: follow the system locale, or one of the shipped languages.
+LANGUAGES = ("system", "en", "zh_CN")
+#: Settings > Theme: follow the desktop's colour scheme, or always light or dark.
+THEMES = ("system", "light", "dark")
 
 
 @dataclass
@@ -43,6 +49,21 @@ class Settings:
     #: Runs of one provider that stream at once (Send, Compare, evaluation share them); more
     #: wait their turn, visibly. See ``workbench.core.sessions``.
     max_concurrent_per_provider: int = DEFAULT_MAX_CONCURRENT_PER_PROVIDER
+    #: One of ``LANGUAGES``; applied at the next start (``WORKBENCH_LANGUAGE`` overrides it).
+    language: str = "system"
+    #: One of ``THEMES``.
+    theme: str = "system"
+    #: What New workspace starts with ("" = the first built-in provider, its default model).
+    default_provider: str = ""
+    default_model: str = ""
+    #: Open the workspace file that was open at the last close when the app starts.
+    reopen_last_workspace: bool = False
+    last_workspace: str = ""
+    #: Widths of the main splitter (conversation | side panels), and the tabs last shown
+    #: (object names of their pages).
+    splitter_sizes: list[int] = field(default_factory=list)
+    main_tab: str = ""
+    side_tab: str = ""
 
     def add_recent(self, path: str | Path) -> None:
         """Puts ``path`` first in the recent files, keeping at most ``MAX_RECENT``."""
@@ -88,6 +109,15 @@ class Settings:
                 setattr(settings, f.name, value)
             else:
                 wrong.append(f.name)
+        if settings.language not in LANGUAGES:
+            settings.language = "system"
+            wrong.append("language")
+        if settings.theme not in THEMES:
+            settings.theme = "system"
+            wrong.append("theme")
+        if not all(type(size) is int and size >= 0 for size in settings.splitter_sizes):
+            settings.splitter_sizes = []
+            wrong.append("splitter_sizes")
         if wrong:
             json_files.note_state_problem(
                 f"{path}: odd value{'s' if len(wrong) > 1 else ''} of {', '.join(wrong)} "
@@ -120,7 +150,10 @@ def _checked(name: str, value: Any, default: Any) -> tuple[Any, bool]:
     if isinstance(default, str):
         return (value, True) if isinstance(value, str) else (default, False)
     if isinstance(default, list):
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return value[:MAX_RECENT], True
+        item = LIST_ITEMS.get(name, str)
+        if isinstance(value, list) and all(
+            isinstance(v, item) and not isinstance(v, bool) for v in value
+        ):
+            return (value[:MAX_RECENT] if name == "recent_files" else value), True
         return default, False
     return default, False
