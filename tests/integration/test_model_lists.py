@@ -30,7 +30,10 @@ def test_a_list_is_fetched_for_both_wire_formats(loopback: LoopbackServer) -> No
             Reply(status=404, error_type="not_found", error_message="no route"),
             r"no model list \(404\)",
         ),
-        (Reply(html="<html><body>Welcome to the gateway</body></html>"), "an HTML page, not JSON"),
+        (
+            Reply(raw_body=b"<html><body>Welcome</body></html>", content_type="text/html"),
+            "an HTML page, not JSON",
+        ),
         (Reply(status=401, error_type="invalid_authentication_error"), "key was refused"),
     ],
     ids=["404-gateway", "html", "401"],

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.anthropic_format import count_body
 from workbench.core.run_types import (
-    ReasoningDelta,
     RunEvent,
     Status,
     ToolCall,
@@ -147,7 +146,8 @@ class AnthropicTransport:
     async def _consume(self, stream: Any, queue: asyncio.Queue[RunEvent]) -> None:
         import anthropic
 
-        from workbench.core.runner import YIELD_EVERY_S, _failure_from
+        from workbench.core.http_guard import AnswerTooLarge
+        from workbench.core.runner import YIELD_EVERY_S, _AnswerTooLong, _failure_from
 
         run = self.run
         put = queue.put_nowait
@@ -176,8 +176,7 @@ class AnthropicTransport:
                         thinking = delta.get("thinking") or ""
                         if thinking:
                             run._first_token()
-                            run._reasoning.append(thinking)
-                            put(ReasoningDelta(thinking))
+                            run._add_reasoning(thinking, put)
                     elif delta_kind == "input_json_delta":
                         self._grow_call(event.get("index"), delta.get("partial_json") or "", put)
                 elif kind == "content_block_start":
@@ -193,6 +192,13 @@ class AnthropicTransport:
                     result.usage = usage_from(event.get("usage"), result.usage)
                 elif kind == "message_stop":
                     ended = True
+        except (AnswerTooLarge, _AnswerTooLong) as error:
+            run._fail(
+                f"The answer was ended: {error} (Settings: max_answer_mb). The text received so "
+                "far is kept.",
+                interrupted=True,
+            )
+            return
         except json.JSONDecodeError:
             run._fail(
                 "The server sent a malformed stream line (not JSON); the text received so far "
