@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, user_catalog
 from workbench.core.run_types import Status, TextDelta
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
                 group=new_group_id() if len(labels) > 1 else None,
                 on_event=show,
                 timeout=args.timeout,
+                catalog=user_catalog("run"),
             )
         )
     except RunSetupError as error:
