@@ -18,7 +18,7 @@ from workbench.core.workspace import Variant
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.shell.main_window import MainWindow
 
-#: The built-in kimi-k2-0905-preview costs 0.6 in and 2.5 out; the override says otherwise.
+#: The built-in kimi-k2.5 costs 0.6 in and 3.0 out; the override says otherwise.
 OVERRIDE_PRICE_IN = 10.0
 OVERRIDE_PRICE_OUT = 100.0
 #: A model only the override knows.
@@ -26,7 +26,7 @@ ONLY_IN_OVERRIDE = "kimi-override-only"
 OVERRIDE = {
     "models": [
         {
-            "id": "kimi-k2-0905-preview",
+            "id": "kimi-k2.5",
             "price_in": OVERRIDE_PRICE_IN,
             "price_in_cached": OVERRIDE_PRICE_IN,
             "price_out": OVERRIDE_PRICE_OUT,
@@ -62,11 +62,11 @@ def test_the_model_selector_offers_the_model_only_the_override_knows(window: Mai
     selector = window.findChild(QComboBox, "modelSelector")
     offered = [selector.itemText(i) for i in range(selector.count())]
     assert ONLY_IN_OVERRIDE in offered
-    assert "kimi-k2-0905-preview" in offered
+    assert "kimi-k2.5" in offered
 
 
 def test_the_meter_uses_the_override_price_and_window(window: MainWindow, qtbot: QtBot) -> None:
-    load(window, [{"role": "user", "content": "Hello"}], model="kimi-k2-0905-preview")
+    load(window, [{"role": "user", "content": "Hello"}], model="kimi-k2.5")
     meter = window.token_meter
     assert meter is not None
     qtbot.waitUntil(lambda: meter.reading is not None and meter.reading.model is not None)
@@ -79,7 +79,7 @@ def test_the_meter_uses_the_override_price_and_window(window: MainWindow, qtbot:
 def test_send_costs_the_run_at_the_override_price(
     window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
 ) -> None:
-    load(window, [{"role": "user", "content": "Hello"}], model="kimi-k2-0905-preview")
+    load(window, [{"role": "user", "content": "Hello"}], model="kimi-k2.5")
     loopback.queue(Reply(text="Hi.", usage=USAGE))
     assert window.run_controller is not None
     with qtbot.waitSignal(window.run_controller.run_finished, timeout=10_000) as finished:
@@ -89,7 +89,7 @@ def test_send_costs_the_run_at_the_override_price(
 
 
 def test_compare_checks_a_column_against_the_override(window: MainWindow) -> None:
-    load(window, [{"role": "user", "content": "Hello"}], model="kimi-k2-0905-preview")
+    load(window, [{"role": "user", "content": "Hello"}], model="kimi-k2.5")
     view = window.compare_view
     assert view is not None
     known = view.services.preflight(window.workspace, Variant("A"))
