@@ -561,7 +561,9 @@ class ProviderDialog(QDialog):
         if key is None and config.id:
             key = await self._tasks.call(lambda: self.keys.resolve_key(config))
         try:
-            report = await check_connection(config.base_url, key, balance=config.kind == "moonshot")
+            report = await check_connection(
+                config.base_url, key, balance=config.kind == "moonshot", kind=config.kind
+            )
         finally:
             self.test_button.setEnabled(True)
         if report.error is not None:
