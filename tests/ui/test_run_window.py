@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
@@ -77,7 +84,7 @@ def test_send_streams_the_answer_into_a_new_assistant_card(
     assert 1 <= len(seen) < 40
     metrics = label(window, "runMetrics").text()
     assert "TTFT" in metrics and "tok" in metrics and "finish: stop" in metrics
-    assert "$" in metrics  # kimi-k2-0905-preview has prices in the catalog
+    assert "$" in metrics  # moonshot-v1-128k has prices in the catalog
     # The reasoning is kept apart from the answer, collapsed.
     assert "thinking" not in conversation[1].content
     toggle = window.findChild(QToolButton, "reasoningToggle")
@@ -239,6 +246,18 @@ def test_no_key_says_where_to_put_one(
     qtbot.waitUntil(error.isVisible)
     assert "No API key for Loopback" in error.text() and LOOP_ENV in error.text()
     assert button(window, "sendButton").isEnabled()
+
+    # The error carries the fix: the provider dialog at this provider's key field.
+    add_key = button(window, "addKeyButton")
+    assert add_key.isVisible()
+    qtbot.mouseClick(add_key, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "providerDialog")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.current_id() == window.workspace.params.provider
+    key_edit = dialog.findChild(QLineEdit, "apiKeyEdit")
+    qtbot.waitUntil(lambda: dialog.focusWidget() is key_edit)
+    dialog.close()
 
 
 def test_regenerate_replaces_the_last_answer(

@@ -79,8 +79,9 @@ class Params:
     """Request parameters. ``None`` means "not sent: the provider's default"."""
 
     provider: str = "moonshot"
-    model: str = "kimi-k2-0905-preview"
-    temperature: float | None = 0.6
+    model: str = "kimi-k2.6"
+    #: Unset by default: current Kimi models fix their sampling parameters.
+    temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = 1024
     stop: list[str] = field(default_factory=list)
@@ -276,6 +277,7 @@ class Workspace:
     ``xs_changed(ListEdit)``.
 
     Events:
+        title_changed(): the title changed.
         params_changed(name): the parameter ``name`` changed.
         tools_changed(edit): the tools changed as ``edit`` says (an ``update`` names the field).
         tool_choice_changed(): ``tool_choice`` changed.
@@ -309,6 +311,7 @@ class Workspace:
         self.asserts: list[Any] = asserts or []
         #: The case whose values fill the variables of Send, the meter and Compare (not saved).
         self.current_test = 0
+        self.title_changed: Event[[]] = Event()
         self.params_changed: Event[[str]] = Event()
         self.tools_changed: Event[[ListEdit]] = Event()
         self.tool_choice_changed: Event[[]] = Event()
@@ -440,6 +443,14 @@ class Workspace:
             return False
         setattr(self.params, name, value)
         self.params_changed.emit(name)
+        return True
+
+    def set_title(self, title: str) -> bool:
+        """Renames the workspace; returns whether the title changed."""
+        if title == self.title:
+            return False
+        self.title = title
+        self.title_changed.emit()
         return True
 
     # Tools --------------------------------------------------------------------------------------
