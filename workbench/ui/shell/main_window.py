@@ -283,6 +283,7 @@ class MainWindow(QMainWindow):
         if self.features_ready or self._closed:
             return
         from workbench.ui.compare import compare_view
+        from workbench.ui.evaluate import tests_view
         from workbench.ui.history import history_panel
         from workbench.ui.providers import provider_dialog
         from workbench.ui.run import run_controller, tool_calls
@@ -296,6 +297,7 @@ class MainWindow(QMainWindow):
         tool_calls.install(self)
         token_meter.install(self)
         compare_view.install(self)
+        tests_view.install(self)
         self.features_ready = True
         self.features_installed.emit()
 
