@@ -148,9 +148,8 @@ async def compare_view(window: Any, meter: StallMeter, expected: str) -> tuple[f
 
 async def main(rounds: int, one_line: bool) -> None:
     from workbench.core.conversation import Message
-    from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
+    from workbench.core.providers import Prefill, ProviderConfig
     from workbench.core.workspace import Params, Variant, Workspace
-    from workbench.ui.compare import compare_view as compare_module
     from workbench.ui.shell.main_window import MainWindow
 
     context = multiprocessing.get_context("spawn")
@@ -160,7 +159,7 @@ async def main(rounds: int, one_line: bool) -> None:
     url = here.recv()
     try:
         window = MainWindow()
-        providers = ProviderRegistry()
+        providers = window.context.providers
         providers.add(
             ProviderConfig(
                 "loopback",
@@ -172,10 +171,11 @@ async def main(rounds: int, one_line: bool) -> None:
                 needs_key=False,
             )
         )
-        window.providers = providers
+        window.context.providers_changed.emit()
         view = window.compare_view
-        view.services = compare_module.default_services(window, per_provider=COLUMNS)
-        view.session = None
+        # The shipped default limit (the setting max_concurrent_per_provider), not a raised one.
+        limit = window.context.run_engine.limiter.limit
+        print(f"per-provider limit: {limit} (the shipped default)")
         window.workspace.replace_with(
             Workspace(
                 title="Benchmark",

@@ -74,7 +74,7 @@ def main() -> int:
     app.processEvents()
     start = time.perf_counter()
     window.open_path(path)
-    meter = window.token_meter  # type: ignore[attr-defined]
+    meter = window.token_meter
     while meter.reading is None or len(meter.reading.breakdown.per_message) != CARDS:
         app.processEvents()
         time.sleep(0.001)

@@ -78,9 +78,7 @@ def test_max_tokens_beyond_a_32_bit_integer_is_refused_with_its_place() -> None:
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "1" + "0" * 400])
 def test_non_finite_or_huge_numbers_are_refused(value: str) -> None:
     text = (
-        '{"format": "prompt-workbench/1", "messages": [], "params": {"temperature": '
-        + value
-        + "}}"
+        '{"format": "prompt-workbench/1", "messages": [], "params": {"temperature": ' + value + "}}"
     )
     with pytest.raises(WorkspaceError) as caught:
         workspace_from_text(text)

@@ -13,7 +13,6 @@ import pytest
 from workbench.core.compare import (
     CompareSession,
     Comparison,
-    PreparedVariant,
     apply_variant,
     check_json,
     comparison_from_history,
@@ -28,9 +27,10 @@ from workbench.core.compare import (
     word_diff,
 )
 from workbench.core.conversation import Message
-from workbench.core.payloads import build_request
-from workbench.core.providers import ProviderRegistry
+from workbench.core.payloads import ChatRequest, build_request
+from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
 from workbench.core.run_types import Finished, RunEvent, RunResult, Status, TextDelta, Usage
+from workbench.core.sessions import ProviderLimiter, Queued, Recorded, RunEngine, RunOptions
 from workbench.core.workspace import (
     Params,
     Variant,
@@ -267,13 +267,18 @@ def test_result_from_cli_json_splits_nothing_without_prefix() -> None:
 
 
 class FakeRun:
-    """A run that streams ``chunks`` pieces, or fails, and counts how many stream at once."""
+    """A transport that streams ``chunks`` pieces, or fails, and counts how many stream at once.
+
+    What it does is looked up by the request's model in :attr:`scripts`.
+    """
 
     live: ClassVar[dict[str, int]] = {}
     peak: ClassVar[dict[str, int]] = {}
+    scripts: ClassVar[dict[str, dict[str, Any]]] = {}
 
-    def __init__(self, request: dict[str, Any], api_key: str | None) -> None:
+    def __init__(self, request: ChatRequest, api_key: str | None, _options: RunOptions) -> None:
         self.request = request
+        self.script = FakeRun.scripts[request.model]
         self.api_key = api_key
         self._stopped = asyncio.Event()
 
@@ -281,26 +286,26 @@ class FakeRun:
         self._stopped.set()
 
     async def events(self) -> AsyncIterator[RunEvent]:
-        provider = self.request["provider"]
+        provider = self.request.provider
         FakeRun.live[provider] = FakeRun.live.get(provider, 0) + 1
         FakeRun.peak[provider] = max(FakeRun.peak.get(provider, 0), FakeRun.live[provider])
         text = ""
         try:
-            if self.request.get("fail"):
+            if self.script.get("fail"):
                 yield Status("Retrying after a 429")
                 raise RuntimeError("boom")
-            if self.request.get("fail_with_key"):
+            if self.script.get("fail_with_key"):
                 raise RuntimeError(f"the client said: bad key {self.api_key}")
-            for piece in self.request.get("chunks", ["a", "b"]):
+            for piece in self.script.get("chunks", ["a", "b"]):
                 if self._stopped.is_set():
                     break
-                await asyncio.sleep(self.request.get("delay", 0.001))
+                await asyncio.sleep(self.script.get("delay", 0.001))
                 text += piece
                 yield TextDelta(piece)
             yield Finished(
                 RunResult(
                     provider=provider,
-                    model=self.request["model"],
+                    model=self.request.model,
                     text=text,
                     interrupted=self._stopped.is_set(),
                     finish_reason=None if self._stopped.is_set() else "stop",
@@ -310,50 +315,64 @@ class FakeRun:
             FakeRun.live[provider] -= 1
 
 
-def make_session(
-    requests: dict[str, dict[str, Any]], per_provider: int = 2, recorded: list[Any] | None = None
-) -> CompareSession:
-    FakeRun.live, FakeRun.peak = {}, {}
-
-    def prepare(variant: Variant) -> PreparedVariant:
-        request = requests[variant.label]
-        if "problem" in request:
-            return PreparedVariant(variant, None, request["provider"], problem=request["problem"])
-        return PreparedVariant(variant, None, request["provider"], request, request["provider"])
-
-    def hook(prepared: PreparedVariant, result: RunResult) -> None:
-        assert recorded is not None
-        recorded.append((prepared.variant.label, result.full_text))
-
-    return CompareSession(
-        prepare,
-        FakeRun,
-        lambda provider: f"sk-{provider}",
-        per_provider=per_provider,
-        on_finished=hook if recorded is not None else None,
+def fake_provider(provider_id: str) -> ProviderConfig:
+    return ProviderConfig(
+        provider_id,
+        provider_id.upper(),
+        "custom",
+        "http://127.0.0.1:9/v1",
+        Prefill.NONE,
+        "FAKE_KEY",
     )
+
+
+def make_session(
+    scripts: dict[str, dict[str, Any]], per_provider: int = 2, recorded: list[Any] | None = None
+) -> CompareSession:
+    """A session whose variants are named after their model, with providers ``p`` and ``q``."""
+    FakeRun.live, FakeRun.peak, FakeRun.scripts = {}, {}, scripts
+    registry = ProviderRegistry()
+    registry.add(fake_provider("p"))
+    registry.add(fake_provider("q"))
+
+    async def record(
+        request: ChatRequest, result: RunResult, _workspace: dict[str, Any], _group: str | None
+    ) -> int:
+        assert recorded is not None
+        recorded.append((request.variant, result.full_text))
+        return len(recorded)
+
+    engine = RunEngine(
+        registry,
+        {"p": "sk-p-secret", "q": "sk-q-secret"},
+        limiter=ProviderLimiter(per_provider),
+        recorder=record if recorded is not None else None,
+        transports={"*": FakeRun},
+    )
+    base = Workspace(messages=[Message("user", "Hi")], params=Params(provider="p", model="m"))
+    return CompareSession(engine, base)
+
+
+def variant(label: str, provider: str = "p") -> Variant:
+    return Variant(label, provider=provider, model=label)
 
 
 @pytest.mark.asyncio
 async def test_runs_stream_to_the_callback_and_one_failure_blocks_nothing() -> None:
     recorded: list[Any] = []
     session = make_session(
-        {
-            "A": {"provider": "p", "model": "m1", "chunks": ["x", "y", "z"]},
-            "B": {"provider": "p", "model": "m2", "fail": True},
-            "C": {"provider": "q", "model": "m3", "problem": "q cannot prefill."},
-        },
-        recorded=recorded,
+        {"A": {"chunks": ["x", "y", "z"]}, "B": {"fail": True}}, recorded=recorded
     )
-    events: list[tuple[Hashable, RunEvent]] = []
+    events: list[tuple[Hashable, Any]] = []
     results = await session.run_all(
-        [(1, Variant("A")), (2, Variant("B")), (3, Variant("C"))],
+        [(1, variant("A")), (2, variant("B")), (3, variant("C", provider="zz"))],
         lambda key, event: events.append((key, event)),
     )
     await session.wait_idle()
     assert [r.full_text for r in results] == ["xyz", "", ""]
-    assert results[1].error == "RuntimeError: boom"
-    assert results[2].error == "q cannot prefill." and results[2].provider == "q"
+    assert results[1].error == "The run failed unexpectedly: boom"
+    assert results[2].error is not None and results[2].error.startswith("Unknown provider 'zz'")
+    assert results[2].provider == "zz"
     assert [r.variant for r in results] == ["A", "B", "C"]
     assert [e.text for k, e in events if k == 1 and isinstance(e, TextDelta)] == ["x", "y", "z"]
     finished = [k for k, e in events if isinstance(e, Finished)]
@@ -361,54 +380,52 @@ async def test_runs_stream_to_the_callback_and_one_failure_blocks_nothing() -> N
     assert any(isinstance(e, Status) for k, e in events if k == 2)
     # History records runs that were sent, not the one that could not be.
     assert sorted(recorded) == [("A", "xyz"), ("B", "")]
+    assert [type(e) for k, e in events if k == 1][-2:] == [Finished, Recorded]
 
 
 @pytest.mark.asyncio
 async def test_an_unforeseen_failure_never_shows_the_key() -> None:
-    session = make_session({"A": {"provider": "leaky-provider", "model": "m", "fail_with_key": 1}})
+    session = make_session({"A": {"fail_with_key": 1}})
 
-    (result,) = await session.run_all([(1, Variant("A"))], lambda key, event: None)
+    (result,) = await session.run_all([(1, variant("A"))], lambda key, event: None)
 
     assert result.error is not None and "bad key" in result.error
-    assert "sk-leaky-provider" not in result.error
+    assert "sk-p-secret" not in result.error
 
 
 @pytest.mark.asyncio
-async def test_concurrency_is_bounded_per_provider() -> None:
+async def test_concurrency_is_bounded_per_provider_and_waiting_columns_say_so() -> None:
     slow = {"chunks": ["a"] * 5, "delay": 0.005}
     session = make_session(
-        {
-            **{f"p{i}": {"provider": "p", "model": "m", **slow} for i in range(5)},
-            **{f"q{i}": {"provider": "q", "model": "m", **slow} for i in range(2)},
-        },
+        {**{f"p{i}": slow for i in range(5)}, **{f"q{i}": slow for i in range(2)}},
         per_provider=2,
     )
-    labels = [f"p{i}" for i in range(5)] + ["q0", "q1"]
+    items = [(f"p{i}", variant(f"p{i}")) for i in range(5)]
+    items += [(f"q{i}", variant(f"q{i}", provider="q")) for i in range(2)]
+    queued: list[Hashable] = []
     results = await session.run_all(
-        [(label, Variant(label)) for label in labels], lambda key, event: None
+        items, lambda key, event: queued.append(key) if isinstance(event, Queued) else None
     )
     assert all(r.full_text == "aaaaa" for r in results)
     assert FakeRun.peak == {"p": 2, "q": 2}
+    assert queued == ["p2", "p3", "p4"]
 
 
 @pytest.mark.asyncio
 async def test_stop_one_keeps_its_text_and_the_others_finish() -> None:
     session = make_session(
-        {
-            "slow": {"provider": "p", "model": "m", "chunks": ["s"] * 200, "delay": 0.002},
-            "fast": {"provider": "q", "model": "m", "chunks": ["f"] * 5},
-        }
+        {"slow": {"chunks": ["s"] * 200, "delay": 0.002}, "fast": {"chunks": ["f"] * 5}}
     )
     seen: list[str] = []
 
-    def on_event(key: Hashable, event: RunEvent) -> None:
+    def on_event(key: Hashable, event: Any) -> None:
         if key == "slow" and isinstance(event, TextDelta):
             seen.append(event.text)
             if len(seen) == 3:
                 session.stop("slow")
 
     slow, fast = await session.run_all(
-        [("slow", Variant("slow")), ("fast", Variant("fast"))], on_event
+        [("slow", variant("slow")), ("fast", variant("fast", provider="q"))], on_event
     )
     assert slow.interrupted and 3 <= len(slow.text) < 200
     assert fast.full_text == "fffff" and not fast.interrupted
@@ -418,16 +435,12 @@ async def test_stop_one_keeps_its_text_and_the_others_finish() -> None:
 @pytest.mark.asyncio
 async def test_stop_all_also_stops_variants_still_waiting_for_their_turn() -> None:
     session = make_session(
-        {
-            label: {"provider": "p", "model": "m", "chunks": ["a"] * 500, "delay": 0.002}
-            for label in ("A", "B", "C")
-        },
-        per_provider=1,
+        {label: {"chunks": ["a"] * 500, "delay": 0.002} for label in "ABC"}, per_provider=1
     )
     finished: list[Hashable] = []
     task = asyncio.ensure_future(
         session.run_all(
-            [(k, Variant(k)) for k in "ABC"],
+            [(k, variant(k)) for k in "ABC"],
             lambda key, event: finished.append(key) if isinstance(event, Finished) else None,
         )
     )
@@ -442,18 +455,16 @@ async def test_stop_all_also_stops_variants_still_waiting_for_their_turn() -> No
 
 @pytest.mark.asyncio
 async def test_rerun_replaces_a_running_variant() -> None:
-    session = make_session(
-        {"A": {"provider": "p", "model": "m", "chunks": ["a"] * 300, "delay": 0.002}}
-    )
+    session = make_session({"A": {"chunks": ["a"] * 300, "delay": 0.002}})
     finished: list[RunResult] = []
 
-    def on_event(key: Hashable, event: RunEvent) -> None:
+    def on_event(key: Hashable, event: Any) -> None:
         if isinstance(event, Finished):
             finished.append(event.result)
 
-    first = session.start("A", Variant("A"), on_event)
+    first = session.start("A", variant("A"), on_event)
     await asyncio.sleep(0.02)
-    second = session.start("A", Variant("A"), on_event)
+    second = session.start("A", variant("A"), on_event)
     assert (await first).interrupted
     assert (await second).text == "a" * 300
     assert [r.interrupted for r in finished] == [True, False]

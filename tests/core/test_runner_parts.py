@@ -11,12 +11,11 @@ from workbench.core.payloads import ChatRequest
 from workbench.core.providers import ProviderRegistry
 from workbench.core.runner import (
     ApiFailure,
-    RunSetupError,
     _retry_after,
     _ToolCallAssembler,
     describe_failure,
-    prepare_runs,
 )
+from workbench.core.sessions import RunSetupError, prepare_runs
 from workbench.core.workspace import workspace_from_json
 
 REQUEST = ChatRequest("moonshot", "moonshot", "https://api.moonshot.ai/v1", "kimi-k2.5", {})

@@ -419,7 +419,7 @@ async def test_run_variants_limits_concurrency_per_provider_and_records_a_group(
 ) -> None:
     from workbench.core.history import HistoryStore, new_group_id
     from workbench.core.providers import ProviderRegistry
-    from workbench.core.runner import RunOverrides, run_variants
+    from workbench.core.sessions import RunOverrides, run_variants
 
     workspace = workspace_from_json(
         {
@@ -462,14 +462,14 @@ async def test_run_variants_keeps_the_results_when_the_history_cannot_write(
     import sqlite3
 
     from workbench.core.providers import ProviderRegistry
-    from workbench.core.runner import RunOverrides, run_variants
+    from workbench.core.sessions import RunOverrides, run_variants
 
     class FullDisk:
         def record(self, *args: object, **kwargs: object) -> int:
             raise sqlite3.OperationalError("database or disk is full")
 
     loopback.default_reply = Reply(text="kept")
-    with caplog.at_level(logging.WARNING, logger="workbench.core.runner"):
+    with caplog.at_level(logging.WARNING, logger="workbench.core.sessions"):
         (result,) = await run_variants(
             WORKSPACE,
             ProviderRegistry(),

@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.loopback_server import LoopbackServer
-from workbench.ui.common.provider_feed import ProviderFeed
 from workbench.ui.shell.main_window import MainWindow
 
 LOOP_ID = "loop"
@@ -28,7 +27,7 @@ def add_loop_provider(
     """Registers the loopback server as provider ``loop`` and makes it the workspace's."""
     config = ProviderConfig(LOOP_ID, "Loopback", kind, server.url, prefill, LOOP_ENV)
     window.providers.add(config)
-    ProviderFeed.of(window).providers_changed.emit()
+    window.context.providers_changed.emit()
     return config
 
 

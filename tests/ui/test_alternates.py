@@ -62,7 +62,10 @@ def contents(window: MainWindow) -> list[str]:
 
 
 def test_regenerate_keeps_the_old_answer_as_an_alternate_of_the_same_card(
-    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, user_dialogs: Dialogs,
+    qtbot: QtBot,
+    window: MainWindow,
+    loopback: LoopbackServer,
+    user_dialogs: Dialogs,
     tmp_path: Path,
 ) -> None:
     load(window, [{"role": "user", "content": "Pick a number"}])
@@ -132,8 +135,10 @@ def test_keyboard_steps_through_alternates_and_undo_takes_each_step_back(
 @pytest.mark.parametrize(
     ("reply", "setup"),
     [
-        (Reply(status=401, error_type="invalid_authentication_error", error_message="bad key"),
-         None),
+        (
+            Reply(status=401, error_type="invalid_authentication_error", error_message="bad key"),
+            None,
+        ),
         (None, "temperature"),
         (None, "no key"),
     ],
@@ -178,7 +183,10 @@ def test_a_regenerate_that_gets_no_answer_leaves_the_old_one(
 
 
 def test_regenerate_after_reopening_a_file_keeps_the_prefix_and_the_name(
-    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, user_dialogs: Dialogs,
+    qtbot: QtBot,
+    window: MainWindow,
+    loopback: LoopbackServer,
+    user_dialogs: Dialogs,
     tmp_path: Path,
 ) -> None:
     load(

@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 from workbench.core import tokens
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryStore
-from workbench.core.providers import Prefill, ProviderConfig, ProviderRegistry
+from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.secrets import KeyStore
+from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.compare.compare_view import ComparePane, CompareView, default_services
+from workbench.ui.compare.compare_view import ComparePane, CompareView
 from workbench.ui.shell.main_window import MainWindow
 
 KEY = "sk-compare-test-0123456789abcdef"
@@ -47,7 +48,7 @@ def compare_window(
     """A window whose Compare tab sends to the loopback server with a key from the keyring."""
     loopback.api_key = KEY
     window = open_window()
-    registry = ProviderRegistry()
+    registry = window.context.providers
     registry.add(
         ProviderConfig(
             "loopback",
@@ -60,11 +61,12 @@ def compare_window(
     )
     keys = KeyStore(MemoryKeyring())
     keys.set("loopback", KEY)
-    window.providers = registry  # type: ignore[attr-defined]
-    window.key_store = keys  # type: ignore[attr-defined]
-    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    window.context.providers_changed.emit()
+    window.context.keys = keys
+    view: CompareView = window.compare_view
     # One retry, no waiting: the failing column gives up at once instead of backing off.
-    view.services = default_services(window, max_retries=1, backoff=0.0, timeout=10)
+    engine: RunEngine = window.context.run_engine
+    engine.options = RunOptions(max_retries=1, backoff=0.0, timeout=10)
     window.workspace.replace_with(
         Workspace(
             title="Extraction",
@@ -85,7 +87,7 @@ def compare_window(
 
 
 def panes(window: MainWindow) -> dict[str, ComparePane]:
-    view: CompareView = window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = window.compare_view
     return {p.variant.label: p for p in view.panes() if p.variant is not None}
 
 
@@ -105,7 +107,7 @@ def test_failing_and_slow_columns_block_nothing(
     loopback.queue_for_model(
         "slow-model", Reply(text='"name": "Phone", "price": 299}', chunks=12, chunk_delay=0.08)
     )
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     columns = panes(compare_window)
     view.findChild(QPushButton, "runCompareButton").click()
 
@@ -156,7 +158,7 @@ def test_provider_that_cannot_prefill_says_so_and_sends_nothing(
     workspace = compare_window.workspace
     workspace.variants[1].provider = "openai"
     workspace.changed.emit()
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     columns = panes(compare_window)
     problem = columns["Failing"].findChild(QLabel, "paneProblem")
     assert "cannot prefill" in problem.text()  # said before running
@@ -172,7 +174,7 @@ def test_reopen_a_comparison_from_history(
     qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
 ) -> None:
     loopback.default_reply = Reply(text='"ok": true}')
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     with qtbot.waitSignal(view.comparison_finished, timeout=5000):
         view.findChild(QPushButton, "runCompareButton").click()
     group = view.group
@@ -235,7 +237,7 @@ def test_reasoning_is_shown_apart_from_the_answer(
     loopback.queue_for_model(
         "fast-model", Reply(reasoning="Weighing the price first", text='"a": 2}')
     )
-    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    view: CompareView = compare_window.compare_view
     with qtbot.waitSignal(view.comparison_finished, timeout=5000):
         view.findChild(QPushButton, "runCompareButton").click()
     columns = panes(compare_window)
@@ -257,3 +259,27 @@ def test_a_column_reserves_the_providers_default_output_when_max_tokens_is_unset
     qtbot.waitUntil(lambda: fit.text().startswith("Fits"), timeout=3000)
     assert "+ 1,024 of 262,144 tokens" in fit.text()
     assert "at most $0.0000 " not in fit.text() + " "  # the output's price is counted
+
+
+def test_a_failed_history_write_is_shown_on_that_column(
+    qtbot: QtBot,
+    compare_window: MainWindow,
+    loopback: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    def full_disk(*_args: object, **_kwargs: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(HistoryStore, "record", full_disk)
+    loopback.default_reply = Reply(text='"ok": true}')
+    view: CompareView = compare_window.compare_view
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        view.findChild(QPushButton, "runCompareButton").click()
+
+    # Each column keeps its answer and says that it is not in the history, and why.
+    for pane in panes(compare_window).values():
+        assert pane.text.toPlainText() == '{"ok": true}'
+        assert pane.history_error == "database or disk is full"
+        assert "Not saved in the history: database or disk is full" in metrics(pane)

@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QTex
 from pytestqt.qtbot import QtBot
 
 from workbench.core.catalog import load_builtin_catalog
-from workbench.core.compare import CompareSession, PreparedVariant, preflight
+from workbench.core.compare import CompareSession, preflight
 from workbench.core.conversation import Message
-from workbench.core.providers import prefill_refusal, preset
+from workbench.core.payloads import ChatRequest
+from workbench.core.providers import ProviderRegistry, prefill_refusal, preset
 from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, Usage
+from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.ui.common import dialogs
 from workbench.ui.compare.compare_view import ComparePane, CompareServices, CompareView
@@ -28,7 +30,7 @@ class ScriptedRun:
 
     answers: ClassVar[dict[str, list[str]]] = {}
 
-    def __init__(self, request: dict[str, Any], api_key: str | None) -> None:
+    def __init__(self, request: ChatRequest, api_key: str | None, _options: RunOptions) -> None:
         self.request = request
         self._stopped = False
 
@@ -37,7 +39,7 @@ class ScriptedRun:
 
     async def events(self) -> AsyncIterator[RunEvent]:
         text = ""
-        for piece in self.answers.get(self.request["model"], ["ok"]):
+        for piece in self.answers.get(self.request.model, ["ok"]):
             if self._stopped:
                 break
             await asyncio.sleep(0.001)
@@ -45,9 +47,9 @@ class ScriptedRun:
             yield TextDelta(piece)
         yield Finished(
             RunResult(
-                provider=self.request["provider"],
-                model=self.request["model"],
-                prefix=self.request["prefix"],
+                provider=self.request.provider,
+                model=self.request.model,
+                prefix=self.request.prefix,
                 text=text,
                 finish_reason=None if self._stopped else "stop",
                 interrupted=self._stopped,
@@ -67,18 +69,14 @@ def prefill_problems(sent: Workspace) -> list[str]:
 def make_services() -> CompareServices:
     catalog = load_builtin_catalog()
 
-    def make_session(workspace: Workspace) -> CompareSession:
-        def prepare(variant: Variant) -> PreparedVariant:
-            provider = variant.provider or workspace.params.provider
-            last = workspace.conversation[-1]
-            request = {
-                "provider": provider,
-                "model": variant.model or workspace.params.model,
-                "prefix": last.content if last.partial else "",
-            }
-            return PreparedVariant(variant, None, provider, request, provider)
+    engine = RunEngine(
+        ProviderRegistry(),
+        {"moonshot": "sk-test-moonshot", "openai": "sk-test-openai"},
+        transports={"*": ScriptedRun},
+    )
 
-        return CompareSession(prepare, ScriptedRun, lambda provider: None)
+    def make_session(workspace: Workspace) -> CompareSession:
+        return CompareSession(engine, workspace)
 
     return CompareServices(
         catalog=lambda: catalog,

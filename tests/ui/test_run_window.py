@@ -344,3 +344,49 @@ def test_copy_as_code_puts_the_exact_request_on_the_clipboard_without_the_key(
     text = QGuiApplication.clipboard().text()
     assert "curl" in text and '"partial": true' in text and LOOP_ENV in text
     assert SECRET not in text
+
+
+def test_a_failed_history_write_is_shown_on_that_run(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from workbench.core.history import HistoryStore
+
+    def full_disk(*_args: object, **_kwargs: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(HistoryStore, "record", full_disk)
+    load(window, [{"role": "user", "content": "Remember me"}])
+    loopback.queue(Reply(text="Noted."))
+    result = send_and_wait(qtbot, window)
+
+    # The answer is kept; the run panel says that this run is not in the history, and why.
+    assert result.error is None and window.workspace.conversation[-1].content == "Noted."
+    note = label(window, "runHistoryError")
+    qtbot.waitUntil(note.isVisible, timeout=5000)
+    assert "not saved in the history" in note.text() and "disk is full" in note.text()
+    assert label(window, "runStatus").text() == "Done"
+
+
+def test_send_waits_visibly_for_a_slot_of_its_provider(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    from workbench.core.sessions import RunEngine
+
+    engine: RunEngine = window.context.run_engine
+    engine.limiter.limit = 1
+    load(window, [{"role": "user", "content": "Hi"}])
+    provider = window.workspace.params.provider
+    loopback.queue(Reply(text="first " * 20, chunks=20, chunk_delay=0.03), Reply(text="second"))
+    # Another feature (Compare, evaluation) holds the provider's only slot.
+    holder = controller(window).start_run(engine.prepare(window.workspace).request, SECRET)
+    qtbot.waitUntil(lambda: engine.limiter.active(provider) == 1, timeout=5000)
+    qtbot.mouseClick(button(window, "sendButton"), Qt.MouseButton.LeftButton)
+
+    status = label(window, "runStatus")
+    qtbot.waitUntil(lambda: "Waiting" in status.text(), timeout=5000)
+    assert engine.limiter.waiting(provider) == 1
+    qtbot.waitUntil(lambda: status.text() == "Done", timeout=10_000)
+    assert holder.ticket is not None and holder.ticket.result is not None
+    assert window.workspace.conversation[-1].content == "second"

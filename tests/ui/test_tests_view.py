@@ -19,7 +19,8 @@ from workbench.core.history import HistoryStore
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.common import dialogs
 from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState
-from workbench.ui.evaluate.tests_view import EvalServices, TestsView
+from workbench.core.sessions import RunOptions
+from workbench.ui.evaluate.tests_view import TestsView
 from workbench.ui.shell.main_window import MainWindow
 
 WORKSPACE: dict[str, Any] = {
@@ -74,7 +75,9 @@ def tests_window(loop_window: MainWindow, tmp_path: Path) -> MainWindow:
     path.write_text(json.dumps(WORKSPACE), encoding="utf-8")
     loop_window.open_path(path)
     view = view_of(loop_window)
-    view.services = EvalServices(loop_window, per_provider=2, timeout=10, max_retries=0)
+    engine = loop_window.context.run_engine
+    engine.limiter.limit = 2
+    engine.options = RunOptions(timeout=10, max_retries=0)
     loop_window.main_tabs.setCurrentWidget(view)
     return loop_window
 
@@ -95,7 +98,7 @@ def run_and_wait(qtbot: QtBot, window: MainWindow) -> TestsView:
     view = view_of(window)
     qtbot.mouseClick(button(window, "runEvalButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.report is not None, timeout=15_000)
-    qtbot.waitUntil(lambda: not view._pending, timeout=5_000)
+    qtbot.waitUntil(lambda: not view.busy, timeout=5_000)
     return view
 
 
@@ -153,14 +156,14 @@ def test_cells_queue_visibly_and_stop_stops_everything(
 ) -> None:
     loopback.responder = lambda body: Reply(text='"brand": "x"}', first_byte_delay=0.3)
     view = view_of(tests_window)
-    view.services.per_provider = 1
+    tests_window.context.run_engine.limiter.limit = 1
     qtbot.mouseClick(button(tests_window, "runEvalButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "1 running, 5 queued" in view.progress.text(), timeout=5_000)
     assert sum(s.phase == "queued" for s in view.grid_model.states()) == 5
     assert button(tests_window, "stopEvalButton").isEnabled()
     qtbot.mouseClick(button(tests_window, "stopEvalButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.report is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: not view._pending, timeout=5_000)
+    qtbot.waitUntil(lambda: not view.busy, timeout=5_000)
     assert view.report is not None
     assert {r.error for r in view.report.rows} == {"Stopped before it finished."}
     assert len(loopback.chat_requests()) <= 1
@@ -347,7 +350,8 @@ def test_the_variables_bar_picks_the_case_that_fills_a_send(
     tests_window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
 ) -> None:
     tests_window.main_tabs.setCurrentIndex(0)
-    bar = tests_window.variables_bar  # type: ignore[attr-defined]
+    bar = view_of(tests_window).variables_bar
+    assert bar is not None
     assert bar.isVisible()
     assert "{{description}}" in bar.label.text()
     assert bar.selector.count() == 3

@@ -101,7 +101,7 @@ def test_the_tokenizer_loads_off_the_ui_thread(
     window = open_window(SMALL)
     count = label(window, "tokenCountLabel")
     qtbot.waitUntil(lambda: count.text().startswith("≈"), timeout=20_000)
-    assert loaded_on and loaded_on[0].startswith("token-recount")
+    assert loaded_on and loaded_on[0].startswith("workbench-bg")
     badge = window.message_list.card_at(0).findChild(QLabel, "tokenBadge")
     qtbot.waitUntil(lambda: badge.text().endswith("tok"))
 
@@ -212,7 +212,6 @@ def test_opening_a_large_file_recounts_off_the_ui_thread(
     count = label(window, "tokenCountLabel")
     assert count.text().startswith("Counting")  # the UI thread did not wait for it
     qtbot.waitUntil(lambda: count.text().startswith("≈"), timeout=20_000)
-    assert meter._executor is not None
     assert meter.reading.prompt_tokens > 100_000
     assert len(meter.reading.breakdown.per_message) == 200
 
@@ -293,8 +292,8 @@ def test_slow_exact_count_is_dropped_when_the_text_changes(
 
 def test_listed_model_with_unknown_window(metered, qtbot: QtBot) -> None:
     window = metered(SMALL)
-    meter = meter_of(window)
-    meter.set_listed_models("moonshot", ["kimi-k3-preview"])
+    meter_of(window)
+    window.context.add_listed_models("moonshot", ["kimi-k3-preview"])
     window.undo_stack.push(SetParam(window.workspace, "model", "kimi-k3-preview"))
     bar = window.findChild(TokenMeterBar, "tokenMeter")
     qtbot.waitUntil(lambda: bar.level == "unknown")
@@ -319,7 +318,6 @@ def test_exact_counts_use_the_key_in_the_keyring_and_the_providers_url(
     from dataclasses import replace
 
     from workbench.core.secrets import KeyStore
-    from workbench.ui.common.provider_feed import ProviderFeed
 
     loopback.api_key = "sk-from-the-keyring"
     window = metered(SMALL)
@@ -328,14 +326,14 @@ def test_exact_counts_use_the_key_in_the_keyring_and_the_providers_url(
     moonshot = window.providers.get("moonshot")
     window.providers.update(replace(moonshot, base_url=loopback.url))
     KeyStore().set("moonshot", "sk-from-the-keyring")
-    ProviderFeed.of(window).providers_changed.emit()  # what the provider dialog does on save
+    window.context.providers_changed.emit()  # what the provider dialog does on save
     count = label(window, "tokenCountLabel")
     qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
     request = [r for r in loopback.requests if "tokenizers" in r.path][-1]
     assert request.headers["authorization"] == "Bearer sk-from-the-keyring"
     # Models the provider lists in a connection test reach the meter's catalog.
-    ProviderFeed.of(window).add_listed("moonshot", ["kimi-k9-preview"])
-    assert meter.catalog.get("kimi-k9-preview") is not None
+    window.context.add_listed_models("moonshot", ["kimi-k9-preview"])
+    assert window.context.catalog.get("kimi-k9-preview") is not None
 
 
 def test_the_key_is_looked_up_off_the_ui_thread(

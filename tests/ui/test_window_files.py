@@ -70,9 +70,7 @@ def test_typing_into_a_message_of_content_parts_is_what_gets_saved(
         json.dumps(
             {
                 "format": "prompt-workbench/1",
-                "messages": [
-                    {"role": "user", "content": [{"type": "text", "text": "old words"}]}
-                ],
+                "messages": [{"role": "user", "content": [{"type": "text", "text": "old words"}]}],
             }
         )
     )

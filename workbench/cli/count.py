@@ -168,4 +168,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"prompt-workbench count: {failure}", file=sys.stderr)
         return EXIT_RUN_FAILED
     return EXIT_OK
-

@@ -103,7 +103,6 @@ def _check_options(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """Runs the evaluation; see the module's docstring for the exit status."""
     from workbench.cli.run import common_setup
-    from workbench.core.compare import history_recorder
     from workbench.core.eval_history import EvalStore, group_of
     from workbench.core.evaluation import (
         EvalRow,
@@ -114,8 +113,16 @@ def run(args: argparse.Namespace) -> int:
         test_problems,
     )
     from workbench.core.history import HistoryStore
-    from workbench.core.runner import Run
     from workbench.core.secrets import KeyStore, redact
+    from workbench.core.sessions import (
+        EngineEvent,
+        NotRecorded,
+        ProviderLimiter,
+        RunEngine,
+        RunOptions,
+        missing_key_message,
+        store_recorder,
+    )
 
     _check_options(args)
     workspace, registry = common_setup(args)
@@ -150,10 +157,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         key = api_key or (keys.resolve_key(provider) if keys is not None else None)
         if provider.needs_key and not key:
-            raise CliError(
-                f"no API key for {provider.name}: save one in the provider settings or set "
-                f"{provider.key_env}"
-            )
+            raise CliError(missing_key_message(provider))
         found[provider.id] = key
 
     history: HistoryStore | None
@@ -167,29 +171,30 @@ def run(args: argparse.Namespace) -> int:
     source = str(Path(args.file).resolve())
     evaluation_id = store.begin(source, workspace.title, labels, len(cells)) if store else None
     positions = {c.key: i for i, c in enumerate(cells)}
-    record = history_recorder(history) if history is not None else None
-
-    def on_finished(prepared: Any, result: Any) -> None:
-        if record is None:
-            return
-        if evaluation_id is not None:
-            prepared.group = group_of(evaluation_id)
-        try:
-            record(prepared, result)
-        except (sqlite3.Error, OSError) as error:
-            print(f"prompt-workbench eval: run not recorded ({error})", file=sys.stderr)
-
+    # Keys were looked up above, all or nothing; a grader of another provider gets --api-key-env.
+    known = {p.id: key for p in registry.all() if (key := found.get(p.id) or api_key)}
+    engine = RunEngine(
+        registry,
+        known,
+        limiter=ProviderLimiter(args.concurrency),
+        recorder=store_recorder(history) if history is not None else None,
+        options=RunOptions(timeout=args.timeout),
+    )
     evaluation = Evaluation(
         workspace,
         cells,
-        run_factory=lambda request, key: Run(request, key, timeout=args.timeout),
-        resolve_key=lambda provider: found.get(provider.id, api_key),
-        per_provider=args.concurrency,
-        on_finished=on_finished,
+        engine=engine,
+        group=group_of(evaluation_id) if evaluation_id is not None else None,
         registry=registry,
         labels=labels,
         overrides=overrides,
     )
+
+    def on_event(_key: Any, event: EngineEvent) -> None:
+        if isinstance(event, NotRecorded):
+            print(f"prompt-workbench eval: run not recorded ({event.message})", file=sys.stderr)
+
+    evaluation.on_event = on_event
     pending: set[asyncio.Future[Any]] = set()
 
     def on_row(row: EvalRow) -> None:
@@ -284,4 +289,3 @@ def format_table(report: EvalReport) -> str:
             f"Regression: test {item['test']}, {item['variant']}: {item['was']} → {item['now']}"
         )
     return "\n".join(lines) + "\n"
-

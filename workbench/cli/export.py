@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Prints the request as code; 2 for bad input."""
     from workbench.cli.run import common_setup
     from workbench.core.export import export_request
-    from workbench.core.runner import RunOverrides, RunSetupError, prepare_runs
+    from workbench.core.sessions import RunOverrides, RunSetupError, prepare_runs
 
     workspace, registry = common_setup(args)
     overrides = RunOverrides(provider=args.provider, model=args.model, base_url=args.base_url)
@@ -44,4 +44,3 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from None
     sys.stdout.write(export_request(prepared[0].request, args.as_))
     return EXIT_OK
-

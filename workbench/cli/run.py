@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
-from workbench.core.run_types import RunEvent, Status, TextDelta
+from workbench.core.run_types import Status, TextDelta
 
 if TYPE_CHECKING:
     from workbench.core.providers import ProviderRegistry
@@ -65,8 +65,14 @@ def common_setup(args: argparse.Namespace) -> tuple[Workspace, ProviderRegistry]
 def run(args: argparse.Namespace) -> int:
     """Runs the workspace; 0 when every run succeeded, 1 when one failed, 2 for bad input."""
     from workbench.core.history import HistoryStore, new_group_id
-    from workbench.core.runner import RunOverrides, RunSetupError, run_variants
     from workbench.core.secrets import KeyStore, redact
+    from workbench.core.sessions import (
+        EngineEvent,
+        NotRecorded,
+        RunOverrides,
+        RunSetupError,
+        run_variants,
+    )
 
     if not args.timeout > 0:  # also refuses nan, which no comparison accepts
         raise CliError("--timeout must be a positive number of seconds")
@@ -86,10 +92,15 @@ def run(args: argparse.Namespace) -> int:
     prefix = conversation[-1].content if len(conversation) and conversation[-1].partial else ""
     streamed = [False]
 
-    def show(position: int, event: RunEvent) -> None:
+    def show(position: int, event: EngineEvent) -> None:
+        where = f"{labels[position]}: " if labels else ""
         if isinstance(event, Status):  # retries are visible, on stderr so stdout stays the answer
-            where = f"{labels[position]}: " if labels else ""
             print(f"prompt-workbench run: {where}{event.text}", file=sys.stderr)
+        elif isinstance(event, NotRecorded):
+            print(
+                f"prompt-workbench run: {where}not recorded in the history ({event.message})",
+                file=sys.stderr,
+            )
         elif streaming and isinstance(event, TextDelta):
             if not streamed[0]:
                 streamed[0] = True
@@ -136,4 +147,3 @@ def run(args: argparse.Namespace) -> int:
             where = f"{result.variant}: " if result.variant else ""
             print(f"prompt-workbench run: {where}{result.error}", file=sys.stderr)
     return EXIT_RUN_FAILED if failed else EXIT_OK
-

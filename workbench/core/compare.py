@@ -4,8 +4,8 @@ A :class:`~workbench.core.workspace.Variant` changes the workspace's provider, m
 or system message; :func:`apply_variant` turns it into the workspace that variant sends. Answers
 are read side by side with :func:`word_diff` (word-level, spans for both sides) and
 :func:`check_json` (the partial ``{`` case); a :class:`Comparison` is exported as Markdown or JSON
-and rebuilt from the run history. :class:`CompareSession` runs the variants concurrently with a
-bound per provider, streaming each one's events to a callback.
+and rebuilt from the run history. :class:`CompareSession` runs the variants through the app's run
+engine (:mod:`workbench.core.sessions`), streaming each one's events to a callback.
 """
 
 from __future__ import annotations
@@ -17,22 +17,15 @@ import difflib
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from workbench.core.catalog import Catalog, ModelInfo
-from workbench.core.history import HistoryStore, decode_json, result_from_json, result_to_json
-from workbench.core.payloads import (
-    RequestError,
-    build_request,
-    effective_params,
-    provider_id_for,
-    variant_messages,
-)
-from workbench.core.providers import ProviderConfig, ProviderRegistry
-from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
-from workbench.core.secrets import KeyStore, redact
+from workbench.core.history import decode_json, result_from_json, result_to_json
+from workbench.core.payloads import effective_params, variant_messages
+from workbench.core.run_types import Finished, RunResult, Usage
+from workbench.core.sessions import EngineEvent, PreparedRun, RunEngine, RunSetupError, RunTicket
 from workbench.core.workspace import (
     Variant,
     Workspace,
@@ -563,95 +556,38 @@ def _iso(value: Any) -> str:
 # Running ------------------------------------------------------------------------------------
 
 
-def failed_result(request: Any, variant: Variant, error: str) -> RunResult:
+def failed_result(request: Any, variant: Variant, error: str | None) -> RunResult:
     """The result of a variant that never streamed (no key, cannot prefill, unknown provider)."""
     provider = getattr(request, "provider", None) or variant.provider or ""
     model = getattr(request, "model", None) or variant.model or ""
     return RunResult(provider=provider, model=model, variant=variant.label, error=error)
 
 
-class RunLike(Protocol):
-    """What the session needs of a run (``workbench.core.runner.Run``)."""
-
-    def events(self) -> AsyncIterator[RunEvent]:
-        """The run's events, ending with :class:`Finished`."""
-        ...
-
-    def stop(self) -> None:
-        """Closes the stream; the run still ends with :class:`Finished`."""
-        ...
-
-
-@dataclass
-class PreparedVariant:
-    """A variant ready to send, or the reason it cannot be sent.
-
-    Attributes:
-        variant: The variant.
-        workspace: The workspace it sends (:func:`apply_variant`).
-        provider_id: Its provider; runs of one provider share a concurrency bound.
-        request: The request to send (a ``ChatRequest``), None when ``problem`` is set.
-        provider: The provider configuration, handed to the key lookup.
-        problem: Why it is not sent, as a sentence for its column.
-        group: The comparison it belongs to (the history's group id).
-        source_json: The workspace file's JSON when it ran (variants included), for the history.
-    """
-
-    variant: Variant
-    workspace: Workspace | None
-    provider_id: str
-    request: Any = None
-    provider: Any = None
-    problem: str | None = None
-    group: str | None = None
-    source_json: dict[str, Any] | None = None
-
-
-Preparer = Callable[[Variant], PreparedVariant]
-RunFactory = Callable[[Any, str | None], RunLike]
-KeyResolver = Callable[[Any], str | None]
-#: Called once a run ends, off the event loop thread (history writes go here).
-FinishedHook = Callable[[PreparedVariant, RunResult], object]
-EventCallback = Callable[[Hashable, RunEvent], None]
+EventCallback = Callable[[Hashable, EngineEvent], None]
 
 
 class CompareSession:
-    """Runs variants concurrently, at most ``per_provider`` at once per provider.
+    """The runs of one comparison, made by the app's :class:`~workbench.core.sessions.RunEngine`.
 
-    Each variant runs in its own task: its events go to the callback with the caller's key, and
-    its run always ends with a :class:`Finished` event, whether it succeeded, failed, could not be
-    sent or was stopped. A variant that fails or waits never holds up the others.
+    Each column (a caller's key) runs its variant through the engine, so columns share the app's
+    per-provider limit with every other run, and record in the history under :attr:`group`. Every
+    column's run ends with one :class:`Finished` on the callback, whether it succeeded, failed,
+    could not be sent or was stopped; the engine's own events (:class:`Queued`, a failed history
+    write as :class:`NotRecorded`...) reach the callback too. A variant that fails or waits never
+    holds up the others.
 
     Args:
-        prepare: Turns a variant into what is sent (or the reason it cannot be).
-        run_factory: Makes a run from a request and an API key (``Run``).
-        resolve_key: Finds the API key of a provider; called in a worker thread because a keyring
-            may be slow to answer.
-        per_provider: How many runs of one provider may stream at once.
-        on_finished: Called in a worker thread with each ended run that was sent (history).
+        engine: The app's run engine.
+        workspace: The workspace the variants apply to; each run is prepared from it when it
+            starts.
     """
 
-    def __init__(
-        self,
-        prepare: Preparer,
-        run_factory: RunFactory,
-        resolve_key: KeyResolver,
-        *,
-        per_provider: int = 2,
-        on_finished: FinishedHook | None = None,
-    ) -> None:
-        if per_provider < 1:
-            raise ValueError("per_provider must be at least 1")
-        self._prepare = prepare
-        self._run_factory = run_factory
-        self._resolve_key = resolve_key
-        self.per_provider = per_provider
-        self._on_finished = on_finished
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
+    def __init__(self, engine: RunEngine, workspace: Workspace) -> None:
+        self.engine = engine
+        self.workspace = workspace
         self._tasks: dict[Hashable, asyncio.Task[RunResult]] = {}
-        self._runs: dict[Hashable, RunLike] = {}
+        self._tickets: dict[Hashable, RunTicket] = {}
         self._stopping: set[Hashable] = set()
-        self._background: set[asyncio.Future[Any]] = set()
         #: The comparison the next runs belong to (their history group).
         self.group: str | None = None
 
@@ -669,12 +605,17 @@ class CompareSession:
     ) -> asyncio.Task[RunResult]:
         """Starts (or restarts) one variant; must be called with the event loop running.
 
-        A variant already running under ``key`` is stopped first: its events stop reaching
-        ``on_event`` once the new run starts.
+        The run is prepared now, from the workspace as it is. A variant already running under
+        ``key`` is stopped first and sends its ``Finished`` before the new run starts.
         """
         self.stop(key)
         previous = self._tasks.get(key)
-        task = asyncio.ensure_future(self._run_one(key, variant, on_event, previous))
+        try:
+            prepared: PreparedRun | str = self.engine.prepare(self.workspace, variant)
+        except RunSetupError as error:
+            message = " ".join(error.problems)
+            prepared = message[:1].upper() + message[1:]
+        task = asyncio.ensure_future(self._run_one(key, variant, prepared, on_event, previous))
         self._tasks[key] = task
         return task
 
@@ -691,9 +632,9 @@ class CompareSession:
         if task is None or task.done():
             return
         self._stopping.add(key)
-        run = self._runs.get(key)
-        if run is not None:
-            run.stop()
+        ticket = self._tickets.get(key)
+        if ticket is not None:
+            ticket.stop()
         else:
             task.cancel()
 
@@ -703,167 +644,41 @@ class CompareSession:
             self.stop(key)
 
     async def wait_idle(self) -> None:
-        """Waits for every run and every finished hook (history writes) to end."""
-        while True:
-            pending = [t for t in self._tasks.values() if not t.done()] + list(self._background)
-            if not pending:
-                return
+        """Waits for every run and its history write to end."""
+        while pending := [t for t in self._tasks.values() if not t.done()]:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def _run_one(
         self,
         key: Hashable,
         variant: Variant,
+        prepared: PreparedRun | str,
         on_event: EventCallback,
         previous: asyncio.Task[RunResult] | None,
     ) -> RunResult:
-        if previous is not None and not previous.done():
-            # The old run of this key must have sent its Finished before the new one streams.
-            await asyncio.gather(previous, return_exceptions=True)
-        self._stopping.discard(key)
-        prepared: PreparedVariant | None = None
-        result: RunResult
+        request = prepared.request if isinstance(prepared, PreparedRun) else None
         try:
-            prepared = self._prepare(variant)
-            if prepared.group is None:
-                prepared.group = self.group
-            if prepared.problem is not None:
-                result = failed_result(prepared.request, variant, prepared.problem)
-                result.provider = result.provider or prepared.provider_id
-            else:
-                result = await self._stream(key, prepared, on_event)
+            if previous is not None and not previous.done():
+                # The old run of this key must have sent its Finished before the new one streams.
+                await asyncio.gather(previous, return_exceptions=True)
+            self._stopping.discard(key)
+            if not isinstance(prepared, PreparedRun):
+                result = failed_result(None, variant, prepared)
+                result.provider = result.provider or self.workspace.params.provider
+                on_event(key, Finished(result))
+                return result
+            ticket = self.engine.start(
+                prepared, lambda _ticket, event: on_event(key, event), key=key, group=self.group
+            )
+            self._tickets[key] = ticket
+            result = await ticket.wait()
         except asyncio.CancelledError:
             if key not in self._stopping:
                 raise  # cancelled from outside (the loop is closing): not ours to swallow
-            result = failed_result(prepared.request if prepared else None, variant, "")
-            result.error = None
+            result = failed_result(request, variant, None)
             result.interrupted = True
-        except Exception as error:  # one variant's fault never stops the comparison
-            message = (
-                str(error)
-                if isinstance(error, MissingKeyError)
-                else redact(f"{type(error).__name__}: {error}")  # it may quote the key
-            )
-            result = failed_result(prepared.request if prepared else None, variant, message)
+            on_event(key, Finished(result))
         finally:
-            self._runs.pop(key, None)
+            self._tickets.pop(key, None)
         result.variant = variant.label
-        on_event(key, Finished(result))
-        if prepared is not None and prepared.request is not None and self._on_finished:
-            self._record(prepared, result)
         return result
-
-    async def _stream(
-        self, key: Hashable, prepared: PreparedVariant, on_event: EventCallback
-    ) -> RunResult:
-        semaphore = self._semaphores.setdefault(
-            prepared.provider_id, asyncio.Semaphore(self.per_provider)
-        )
-        async with semaphore:
-            api_key = await asyncio.to_thread(self._resolve_key, prepared.provider)
-            run = self._run_factory(prepared.request, api_key)
-            self._runs[key] = run
-            if key in self._stopping:
-                run.stop()
-            result: RunResult | None = None
-            async for event in run.events():
-                # Iterated to its end (Finished is last): breaking out would leave the
-                # generator to be closed by the garbage collector, outside the event loop.
-                if isinstance(event, Finished):
-                    result = event.result
-                else:
-                    on_event(key, event)
-        if result is None:
-            return failed_result(
-                prepared.request, prepared.variant, "The run ended without a result."
-            )
-        return result
-
-    def _record(self, prepared: PreparedVariant, result: RunResult) -> None:
-        hook = self._on_finished
-        assert hook is not None
-        future = asyncio.get_running_loop().run_in_executor(None, hook, prepared, result)
-        self._background.add(future)
-        future.add_done_callback(self._background.discard)
-
-
-# Wiring to the runner -------------------------------------------------------------------------
-
-
-class MissingKeyError(RuntimeError):
-    """A provider that needs an API key has none; the message says where to put one."""
-
-
-def make_preparer(workspace: Workspace, registry: ProviderRegistry) -> Preparer:
-    """Prepares variants of ``workspace`` with the payload rules of each one's provider.
-
-    Problems (unknown provider, a provider that cannot prefill a partial answer, bad parameters)
-    become the column's message instead of a request: nothing else is silently sent.
-    """
-
-    def prepare(variant: Variant) -> PreparedVariant:
-        provider_id = provider_id_for(workspace, variant)
-        provider = registry.get(provider_id)
-        if provider is None:
-            known = ", ".join(p.id for p in registry.all())
-            return PreparedVariant(
-                variant,
-                None,
-                provider_id,
-                problem=f"Unknown provider {provider_id!r} (providers: {known}).",
-            )
-        try:
-            request = build_request(workspace, provider, variant)  # checks it first
-        except RequestError as error:
-            return PreparedVariant(
-                variant, None, provider.id, provider=provider, problem=" ".join(error.problems)
-            )
-        return PreparedVariant(
-            variant,
-            None,
-            provider.id,
-            request,
-            provider,
-            source_json=workspace.to_json(),
-        )
-
-    return prepare
-
-
-def key_resolver(keys: KeyStore) -> KeyResolver:
-    """Looks up a provider's key (keyring, then environment); MissingKeyError when it needs one."""
-
-    def resolve(provider: ProviderConfig) -> str | None:
-        key = keys.resolve_key(provider)
-        if key is None and provider.needs_key:
-            raise MissingKeyError(
-                f"No API key for {provider.name}: save one in the provider settings or set "
-                f"{provider.key_env}."
-            )
-        return key
-
-    return resolve
-
-
-class RunRecorder(Protocol):
-    """Where ended runs are recorded (``HistoryStore``)."""
-
-    def record(
-        self,
-        request: Any,
-        result: RunResult,
-        workspace_json: str | dict[str, Any],
-        *,
-        group: str | None = None,
-    ) -> int:
-        """Stores one run; returns its id."""
-        ...
-
-
-def history_recorder(history: RunRecorder | HistoryStore) -> FinishedHook:
-    """Records each ended run of a session in ``history``, under its comparison's group."""
-
-    def record(prepared: PreparedVariant, result: RunResult) -> None:
-        history.record(prepared.request, result, prepared.source_json or {}, group=prepared.group)
-
-    return record

@@ -138,9 +138,7 @@ class EvalStore:
     def report(self, evaluation_id: int) -> EvalReport:
         """The stored evaluation as a report (its finished cells); KeyError when there is none."""
         with self._connect() as db:
-            head = db.execute(
-                "SELECT * FROM evaluations WHERE id = ?", (evaluation_id,)
-            ).fetchone()
+            head = db.execute("SELECT * FROM evaluations WHERE id = ?", (evaluation_id,)).fetchone()
             if head is None:
                 raise KeyError(evaluation_id)
             rows = db.execute(

@@ -19,9 +19,9 @@ import asyncio
 import copy
 import logging
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 from xml.etree import ElementTree
 
 from workbench.core.assertions import (
@@ -34,16 +34,11 @@ from workbench.core.assertions import (
     grader_messages,
     parse_grade,
 )
-from workbench.core.compare import (
-    CompareSession,
-    KeyResolver,
-    PreparedVariant,
-    RunFactory,
-)
 from workbench.core.conversation import Message
 from workbench.core.payloads import RequestError, build_request, find_variant, provider_id_for
 from workbench.core.providers import ProviderRegistry, normalize_base_url
-from workbench.core.run_types import Finished, RunEvent, RunResult, Usage
+from workbench.core.run_types import Finished, RunResult, Usage
+from workbench.core.sessions import EngineEvent, PreparedRun, RunEngine, RunTicket, Started
 from workbench.core.workspace import Params, TestCase, Variant, Workspace
 
 log = logging.getLogger(__name__)
@@ -480,26 +475,29 @@ def junit_xml(report: EvalReport, suite: str = "prompt-workbench eval") -> str:
 # Running -------------------------------------------------------------------------------------
 
 
-class Engine(Protocol):
-    """The run engine as an evaluation uses it: start one prepared run, stop them all.
+@dataclass
+class PreparedVariant:
+    """A cell's request ready to send, or the reason it cannot be sent.
 
-    ``CompareSession`` is one: it bounds the runs per provider, looks keys up off the loop and
-    records each ended run in the history.
+    Attributes:
+        variant: The column's variant.
+        workspace: Unused (kept for the order of the fields).
+        provider_id: Its provider.
+        request: The request (a ``ChatRequest``), None when ``problem`` is set.
+        provider: The provider configuration.
+        problem: Why it is not sent, as a sentence.
+        group: Unused: the evaluation's history group is the engine ticket's.
+        source_json: The workspace (variables filled) as sent, for the history.
     """
 
-    def start(
-        self, key: Hashable, variant: Variant, on_event: Callable[[Hashable, RunEvent], None]
-    ) -> asyncio.Task[RunResult]:
-        """Starts a run; its events reach ``on_event``, ending with Finished."""
-        ...
-
-    def stop_all(self) -> None:
-        """Stops every run (streaming ones keep their text, waiting ones never start)."""
-        ...
-
-    async def wait_idle(self) -> None:
-        """Waits for every run and every history write."""
-        ...
+    variant: Variant
+    workspace: Workspace | None
+    provider_id: str
+    request: Any = None
+    provider: Any = None
+    problem: str | None = None
+    group: str | None = None
+    source_json: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -617,17 +615,15 @@ def plan_cells(
 class Evaluation:
     """Runs cells through the run engine and judges each answer by its assertions as it ends.
 
-    The engine bounds the runs per provider (``per_provider`` at once, the rest queue), looks
-    keys up off the event loop and records every ended run in the history (``on_finished``).
+    The engine bounds the runs per provider (the rest queue), looks keys up off the event loop
+    and records every ended run in the history under ``group``.
 
     Args:
         workspace: The workspace (its tools are what ``is-valid-openai-tools-call`` checks, its
             shared assertions apply to every case).
         cells: What to run (:func:`plan_cells`).
-        run_factory: Makes a run from a request and a key (``workbench.core.runner.Run``).
-        resolve_key: Finds a provider's key (called in a worker thread).
-        per_provider: Runs of one provider at once.
-        on_finished: Called in a worker thread with every ended run (the history).
+        engine: The run engine (the app's, or the CLI's own).
+        group: The history group of the evaluation's runs.
         registry: Where a grader's provider is looked up (``llm-rubric``).
         labels: The columns' labels, in order.
         overrides: The overrides the cells were planned with; a grader without its own provider
@@ -636,7 +632,8 @@ class Evaluation:
     Callbacks (optional, called on the event loop):
         on_queued(key): the cell waits for its turn (every cell, when the run starts).
         on_started(key): its request is on its way.
-        on_event(key, event): a piece of its answer arrived (text, reasoning, tool calls, status).
+        on_event(key, event): a piece of its answer arrived (text, reasoning, tool calls, status,
+            and the engine's events: a failed history write is a ``NotRecorded``).
         on_row(row): the cell ended and was judged.
     """
 
@@ -645,10 +642,8 @@ class Evaluation:
         workspace: Workspace,
         cells: Sequence[Cell],
         *,
-        run_factory: RunFactory,
-        resolve_key: KeyResolver,
-        per_provider: int = 4,
-        on_finished: Callable[[PreparedVariant, RunResult], object] | None = None,
+        engine: RunEngine,
+        group: str | None = None,
         registry: ProviderRegistry | None = None,
         labels: Sequence[str] = (),
         overrides: Overrides | None = None,
@@ -658,23 +653,12 @@ class Evaluation:
         self.cells = list(cells)
         self.labels = list(labels) or list(dict.fromkeys(c.key[1] for c in self.cells))
         self.registry = registry
-        self._prepared: dict[int, PreparedVariant] = {}
-        self._request_keys: dict[int, CellKey] = {}
-        for cell in self.cells:
-            self._prepared[id(cell.handle)] = cell.prepared
-            if cell.prepared.request is not None:
-                self._request_keys[id(cell.prepared.request)] = cell.key
-        self._run_factory = run_factory
-        self.engine: Engine = CompareSession(
-            self._prepare,
-            self._make_run,
-            resolve_key,
-            per_provider=per_provider,
-            on_finished=on_finished,
-        )
+        self.engine = engine
+        self.group = group
+        self._tickets: set[RunTicket] = set()
         self.on_queued: Callable[[CellKey], None] | None = None
         self.on_started: Callable[[CellKey], None] | None = None
-        self.on_event: Callable[[CellKey, RunEvent], None] | None = None
+        self.on_event: Callable[[CellKey, EngineEvent], None] | None = None
         self.on_row: Callable[[EvalRow], None] | None = None
         self.rows: dict[CellKey, EvalRow] = {}
         self._stopped = False
@@ -682,15 +666,26 @@ class Evaluation:
         self._shared = list(workspace.asserts)
         self._tools = list(workspace.tools)
 
-    def _make_run(self, request: Any, api_key: str | None) -> Any:
-        # The engine makes the run once the cell's turn has come: it leaves the queue.
-        key = self._request_keys.get(id(request))
-        if key is not None and self.on_started is not None:
-            self.on_started(key)
-        return self._run_factory(request, api_key)
+    async def _send(
+        self, prepared: PreparedVariant, on_event: Callable[[EngineEvent], None] | None
+    ) -> RunResult:
+        run = PreparedRun(
+            prepared.request,
+            prepared.provider,
+            variant=prepared.variant,
+            workspace_json=prepared.source_json or {},
+        )
 
-    def _prepare(self, variant: Variant) -> PreparedVariant:
-        return self._prepared[id(variant)]
+        def sink(_ticket: RunTicket, event: EngineEvent) -> None:
+            if on_event is not None:
+                on_event(event)
+
+        ticket = self.engine.start(run, sink, group=self.group)
+        self._tickets.add(ticket)
+        try:
+            return await ticket.wait()
+        finally:
+            self._tickets.discard(ticket)
 
     @property
     def stopped(self) -> bool:
@@ -700,7 +695,8 @@ class Evaluation:
     def stop(self) -> None:
         """Stops every cell: streaming ones keep their text, waiting ones never start."""
         self._stopped = True
-        self.engine.stop_all()
+        for ticket in list(self._tickets):
+            ticket.stop()
 
     async def run(self) -> EvalReport:
         """Runs every cell; the report's rows are in cell order."""
@@ -709,19 +705,25 @@ class Evaluation:
             for cell in self.cells:
                 self.on_queued(cell.key)
         await asyncio.gather(*(self._cell(cell) for cell in self.cells))
-        await self.engine.wait_idle()
         rows = [self.rows[c.key] for c in self.cells if c.key in self.rows]
         return EvalReport(rows, self.labels, (time.perf_counter() - started) * 1000)
 
     async def _cell(self, cell: Cell) -> None:
-        def forward(key: Hashable, event: RunEvent) -> None:
-            if self.on_event is not None and not isinstance(event, Finished):
+        def forward(event: EngineEvent) -> None:
+            if isinstance(event, Started):
+                if self.on_started is not None:
+                    self.on_started(cell.key)
+            elif self.on_event is not None and not isinstance(event, Finished):
                 self.on_event(cell.key, event)
 
         if self._stopped:
             result = RunResult(provider=cell.prepared.provider_id, model="", error=STOPPED)
+        elif cell.prepared.problem is not None:
+            result = RunResult(
+                provider=cell.prepared.provider_id, model="", error=cell.prepared.problem
+            )
         else:
-            result = await self.engine.start(cell.key, cell.handle, forward)
+            result = await self._send(cell.prepared, forward)
         row = await self._judge(cell, result)
         self.rows[cell.key] = row
         if self.on_row is not None:
@@ -791,8 +793,7 @@ class Evaluation:
             prepared.request.variant = "llm-rubric grader"
         if prepared.problem is not None:
             return Grade(False, 0.0, f"grader cannot run: {prepared.problem}")
-        self._prepared[id(handle)] = prepared
-        result = await self.engine.start(("grader", self._graders), handle, lambda k, e: None)
+        result = await self._send(prepared, None)
         if result.error is not None:
             return Grade(False, 0.0, f"grader failed: {result.error}")
         return parse_grade(result.full_text)

@@ -20,22 +20,14 @@ import contextlib
 import email.utils
 import json
 import logging
-import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workbench.core.catalog import Catalog, load_builtin_catalog
-from workbench.core.payloads import (
-    ChatRequest,
-    RequestError,
-    build_request,
-    find_variant,
-    provider_id_for,
-)
-from workbench.core.providers import ProviderConfig, ProviderRegistry, normalize_base_url
+from workbench.core.payloads import ChatRequest
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
@@ -47,11 +39,7 @@ from workbench.core.run_types import (
     ToolCallDelta,
     Usage,
 )
-from workbench.core.secrets import KeyStore, redact
-
-if TYPE_CHECKING:
-    from workbench.core.history import HistoryStore
-    from workbench.core.workspace import Variant, Workspace
+from workbench.core.secrets import redact
 
 log = logging.getLogger(__name__)
 
@@ -584,170 +572,3 @@ class Run:
     def _first_token(self) -> None:
         if self.result.ttft_ms is None:
             self.result.ttft_ms = (time.perf_counter() - self._start) * 1000
-
-
-# Several runs ---------------------------------------------------------------------------------
-
-
-class RunSetupError(ValueError):
-    """Runs that cannot start: unknown variant or provider, a refused request, a missing key."""
-
-
-@dataclass(frozen=True)
-class RunOverrides:
-    """Changes applied to every run of :func:`run_variants` (the CLI's options).
-
-    Attributes:
-        provider: A provider id to use instead of the workspace's or variant's.
-        model: A model id to use instead of the workspace's or variant's.
-        base_url: A base URL to use instead of the provider's.
-        api_key: The key to send, instead of the keyring's or the environment's.
-    """
-
-    provider: str | None = None
-    model: str | None = None
-    base_url: str | None = None
-    api_key: str | None = None
-
-
-@dataclass
-class PreparedRun:
-    """A request ready to send with its key (see :func:`prepare_runs`)."""
-
-    request: ChatRequest
-    api_key: str | None = field(repr=False)  # a repr may end up in a log or a traceback
-    provider: ProviderConfig
-
-
-KeySource = KeyStore | Mapping[str, str]
-
-
-def _key_for(provider: ProviderConfig, keys: KeySource | None) -> str | None:
-    if keys is None:
-        return None
-    if isinstance(keys, KeyStore):
-        return keys.resolve_key(provider)
-    return keys.get(provider.id)
-
-
-def prepare_runs(
-    workspace: Workspace,
-    registry: ProviderRegistry,
-    keys: KeySource | None,
-    labels: Sequence[str] = (),
-    *,
-    overrides: RunOverrides | None = None,
-    require_keys: bool = True,
-) -> list[PreparedRun]:
-    """Builds the request of each variant in ``labels`` (the workspace itself when empty).
-
-    ``require_keys=False`` builds the requests without looking for keys (exporting needs none).
-
-    Raises:
-        RunSetupError: an unknown variant or provider, a request that must not be sent, or a
-            provider that needs a key and has none. Nothing is sent in that case.
-    """
-    overrides = overrides or RunOverrides()
-    variants: list[Variant | None] = []
-    for label in labels:
-        variant = find_variant(workspace, label)
-        if variant is None:
-            known = ", ".join(repr(v.label) for v in workspace.variants) or "none"
-            raise RunSetupError(f"unknown variant {label!r} (variants: {known})")
-        variants.append(variant)
-    if not variants:
-        variants.append(None)
-    prepared = []
-    for variant in variants:
-        provider_id = overrides.provider or provider_id_for(workspace, variant)
-        provider = registry.get(provider_id)
-        if provider is None:
-            known = ", ".join(p.id for p in registry.all())
-            raise RunSetupError(f"unknown provider {provider_id!r} (providers: {known})")
-        if overrides.base_url:
-            provider = replace(provider, base_url=normalize_base_url(overrides.base_url))
-        try:
-            request = build_request(workspace, provider, variant)
-        except RequestError as error:
-            message = str(error)
-            where = f"variant {variant.label!r}" if variant is not None else ""
-            if where and where.casefold() not in message.casefold():
-                message = f"{where}: {message}"  # which one, when several run
-            raise RunSetupError(message) from None
-        if overrides.model:
-            request.model = overrides.model
-            request.body["model"] = overrides.model
-        key = overrides.api_key or (_key_for(provider, keys) if require_keys else None)
-        if require_keys and provider.needs_key and not key:
-            raise RunSetupError(
-                f"no API key for {provider.name}: save one in the provider settings or set "
-                f"{provider.key_env}"
-            )
-        prepared.append(PreparedRun(request, key, provider))
-    return prepared
-
-
-async def run_variants(
-    workspace: Workspace,
-    registry: ProviderRegistry,
-    keys: KeySource | None,
-    labels: Sequence[str] = (),
-    *,
-    per_provider: int = 2,
-    overrides: RunOverrides | None = None,
-    catalog: Catalog | None = None,
-    history: HistoryStore | None = None,
-    group: str | None = None,
-    on_event: Callable[[int, RunEvent], None] | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_retries: int = 3,
-) -> list[RunResult]:
-    """Runs the variants in ``labels`` concurrently; results in the order of ``labels``.
-
-    Args:
-        workspace: The conversation, tools and parameters.
-        registry: Where provider ids are looked up.
-        keys: A KeyStore (keyring, then environment) or a mapping provider id -> key.
-        labels: Variant labels; empty runs the workspace itself.
-        per_provider: At most this many runs at once against one provider.
-        overrides: Provider, model, base URL or key forced on every run.
-        catalog: Prices for the cost.
-        history: When given, every run is recorded there (with ``group`` when several run).
-        group: The history group of these runs.
-        on_event: Called with (position in ``labels``, event) for every event.
-        timeout: Per-run timeout (see :class:`Run`).
-        max_retries: Per-run retries (see :class:`Run`).
-
-    Raises:
-        RunSetupError: before anything is sent (see :func:`prepare_runs`).
-    """
-    prepared = prepare_runs(workspace, registry, keys, labels, overrides=overrides)
-    limits: dict[str, asyncio.Semaphore] = {}
-    workspace_json = json.dumps(workspace.to_json(), ensure_ascii=False)
-
-    async def one(position: int, item: PreparedRun) -> RunResult:
-        limit = limits.setdefault(item.request.provider, asyncio.Semaphore(max(1, per_provider)))
-        async with limit:
-            run = Run(
-                item.request,
-                item.api_key,
-                catalog=catalog,
-                timeout=timeout,
-                max_retries=max_retries,
-            )
-            result = run.result
-            async for event in run.events():
-                if on_event is not None:
-                    on_event(position, event)
-                if isinstance(event, Finished):
-                    result = event.result
-        if history is not None:
-            try:
-                await asyncio.to_thread(
-                    history.record, item.request, result, workspace_json, group=group
-                )
-            except (sqlite3.Error, OSError) as error:  # a full disk must not lose the answer
-                log.warning("Run not recorded in the history: %s", redact(str(error)))
-        return result
-
-    return list(await asyncio.gather(*(one(i, p) for i, p in enumerate(prepared))))

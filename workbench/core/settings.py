@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import paths
+from workbench.core.sessions import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
 from workbench.core.workspace import write_atomic
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ class Settings:
     last_directory: str = ""
     window_geometry: str = ""
     compare_sync_scroll: bool = True
+    #: Runs of one provider that stream at once (Send, Compare, evaluation share them); more
+    #: wait their turn, visibly. See ``workbench.core.sessions``.
+    max_concurrent_per_provider: int = DEFAULT_MAX_CONCURRENT_PER_PROVIDER
 
     def add_recent(self, path: str | Path) -> None:
         """Puts ``path`` first in the recent files, keeping at most ``MAX_RECENT``."""

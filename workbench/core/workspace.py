@@ -560,9 +560,7 @@ def message_from_json(data: Any, where: str) -> Message:
     if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
         raise WorkspaceError("alternates must be a list of strings", path=f"{where}.alternates")
     if alternates and role != "assistant":
-        raise WorkspaceError(
-            "only an assistant message has alternates", path=f"{where}.alternates"
-        )
+        raise WorkspaceError("only an assistant message has alternates", path=f"{where}.alternates")
     known = {
         "role",
         "content",

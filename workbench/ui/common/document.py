@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,6 +20,7 @@ from workbench.core.workspace import (
     workspace_from_text,
     write_atomic,
 )
+from workbench.ui.common.background import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ class WorkspaceDocument(QObject):
         self.settings = settings
         self.path: Path | None = None
         self._session = uuid.uuid4().hex[:12]
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
-        self._pending: Future[Path] | None = None
+        #: Autosave writes, one after another in the order they were taken.
+        self._io = BackgroundTasks(self, serial=True)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(int(settings.autosave_seconds * 1000))
@@ -180,17 +181,11 @@ class WorkspaceDocument(QObject):
             return None
         snapshot = self.workspace.to_json()  # taken on this thread, written on the I/O thread
         path, session = self.path, self._session
-        future = self._io.submit(autosave.write_autosave, snapshot, path, session)
-        future.add_done_callback(self._after_autosave)
-        self._pending = future
-        return future
-
-    def _after_autosave(self, future: Future[Path]) -> None:
-        error = future.exception()
-        if error is not None:
-            log.warning("Autosave failed: %s", error)
-        else:
-            self.autosaved.emit(str(future.result()))  # queued to the window's thread
+        return self._io.run(
+            lambda: autosave.write_autosave(snapshot, path, session),
+            lambda written: self.autosaved.emit(str(written)),
+            lambda error: log.warning("Autosave failed: %s", error),
+        )
 
     def _discard_autosave(self) -> None:
         autosave.autosave_path(self.path, self._session).unlink(missing_ok=True)
@@ -203,9 +198,7 @@ class WorkspaceDocument(QObject):
         """Stops autosaving; a clean close leaves no autosave behind."""
         self._autosave_timer.stop()
         self.undo_stack.indexChanged.disconnect(self._on_edit)
-        if self._pending is not None:
-            self._pending.result(timeout=10)
-        self._io.shutdown(wait=True)
+        self._io.shutdown(wait=True, timeout=10, finish_queued=True)
         self._discard_autosave()
 
     def _save_settings(self) -> None:

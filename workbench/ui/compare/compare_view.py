@@ -2,7 +2,8 @@
 
 Variants live in ``workspace.variants``; every edit made here goes through the window's undo
 stack (:mod:`workbench.ui.compare.compare_commands`). Runs go through
-:class:`~workbench.core.compare.CompareSession`; this module only shows what it streams.
+:class:`~workbench.core.compare.CompareSession` on the app's run engine; this module only shows
+what they stream, their place in the provider's queue and a failed history write.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoStack
@@ -49,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core import tokens
-from workbench.core.catalog import Catalog, load_builtin_catalog
+from workbench.core.catalog import Catalog
 from workbench.core.compare import (
     MAX_VARIANTS,
     MIN_VARIANTS,
@@ -74,16 +75,19 @@ from workbench.core.recommend import reserved_output
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
-    RunEvent,
     RunResult,
     Status,
     TextDelta,
     ToolCallDelta,
 )
+from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.undo import EditMessage, InsertMessage
+
+if TYPE_CHECKING:
+    from workbench.ui.context import AppContext, Shell
 from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
@@ -130,7 +134,7 @@ class CompareServices:
     Attributes:
         catalog: Models offered per provider, windows and prices.
         providers: The providers to choose from, as (id, display name, kind).
-        make_session: A :class:`CompareSession` for a workspace; runs go through it.
+        make_session: A :class:`CompareSession` for a workspace, on the app's run engine.
         preflight: Checks one variant before running (fit, cost, prefill).
         history: Where runs are recorded and comparisons reopened from (a ``HistoryStore``), or
             None to keep no history.
@@ -184,6 +188,9 @@ class ComparePane(QFrame):
         #: How long the last batch took to draw (seconds).
         self.flush_cost = 0.0
         self._status = ""
+        self._queued = False
+        #: Why the last run is not in the history (a failed write), or None.
+        self.history_error: str | None = None
         self._reasoning_chars = 0
         self._pending_reasoning: list[str] = []
         self._tool_calls = 0
@@ -429,6 +436,8 @@ class ComparePane(QFrame):
         """Clears the column for a new run; ``prefix`` is the partial prefix the answer extends."""
         self.result = None
         self.running = True
+        self.history_error = None
+        self._queued = False
         self._pending.clear()
         self._status = ""
         self._reasoning_chars = 0
@@ -450,9 +459,20 @@ class ComparePane(QFrame):
         self.metrics.setText("Waiting…")
         self.metrics.setStyleSheet("")
 
-    def on_event(self, event: RunEvent) -> None:
-        """Takes one streamed event; text waits for the next :meth:`flush`."""
-        if isinstance(event, TextDelta):
+    def on_event(self, event: EngineEvent) -> None:
+        """Takes one event of the run; text waits for the next :meth:`flush`."""
+        if isinstance(event, Queued):
+            self._queued = True
+            self._status = (
+                f"Queued: {event.limit} run(s) of {event.provider} are streaming "
+                f"(at most {event.limit} at once)…"
+            )
+        elif isinstance(event, Started):
+            if self._queued:
+                self._status = "Waiting…"
+        elif isinstance(event, NotRecorded):
+            self.not_recorded(event.message)
+        elif isinstance(event, TextDelta):
             self._pending.append(event.text)
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
@@ -529,6 +549,12 @@ class ComparePane(QFrame):
             self.json_badge.setToolTip(tip)
             self.json_badge.setStyleSheet(f"color: {color}; font-weight: bold;")
 
+    def not_recorded(self, reason: str) -> None:
+        """The finished run could not be written to the history: the column says so."""
+        self.history_error = reason
+        if self.result is not None:
+            self._show_metrics(self.result)
+
     def show_result(self, result: RunResult) -> None:
         """Shows a result from the history (no run)."""
         self.begin_run(result.prefix)
@@ -544,6 +570,9 @@ class ComparePane(QFrame):
             line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(result.error)}</span>'
         elif result.interrupted:
             line += "<br>Stopped: the text received so far is kept."
+        if self.history_error:
+            note = f"Not saved in the history: {self.history_error}"
+            line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(note)}</span>'
         self.metrics.setText(line or "Finished.")
         # Long error ids do not wrap: the whole message is in the tooltip too.
         self.metrics.setToolTip(result.error or "")
@@ -976,7 +1005,7 @@ class CompareView(QWidget):
         if self.session is not None:
             self.session.stop_all()
 
-    def _on_event(self, key: Hashable, event: RunEvent) -> None:
+    def _on_event(self, key: Hashable, event: EngineEvent) -> None:
         # Called for every streamed chunk: keep it cheap, the timer does the drawing.
         pane = self._pane_by_key(key)
         if pane is None:
@@ -1236,10 +1265,11 @@ def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
 
 
 class LazyHistory:
-    """The run history, opened on first use (in whichever worker thread needs it first).
+    """The run history for reading, opened on first use (in whichever worker thread needs it).
 
     Opening creates the database file: it is not done on the UI thread at start-up. Each call of
-    a :class:`HistoryStore` opens its own connection, so worker threads may share it.
+    a :class:`HistoryStore` opens its own connection, so worker threads may share it. Runs are
+    recorded by the run engine, not here.
     """
 
     def __init__(self) -> None:
@@ -1255,10 +1285,6 @@ class LazyHistory:
                 self._store = HistoryStore()
             return self._store
 
-    def record(self, *args: Any, **kwargs: Any) -> int:
-        """``HistoryStore.record``."""
-        return int(self.store().record(*args, **kwargs))
-
     def search(self, text: str = "", limit: int = 200) -> list[Any]:
         """``HistoryStore.search``."""
         return list(self.store().search(text, limit))
@@ -1268,84 +1294,31 @@ class LazyHistory:
         return list(self.store().group(group_id))
 
 
-def default_services(
-    window: Any,
-    *,
-    per_provider: int = 2,
-    max_retries: int = 3,
-    backoff: float = 1.0,
-    timeout: float | None = None,
-) -> CompareServices:
-    """The app's services for the compare view of ``window``: its providers, keys and history.
+def default_services(context: AppContext) -> CompareServices:
+    """The app's services for the compare view: its run engine, providers, catalog, history.
 
-    The window's own objects are looked up on every use, so that the compare view sees the
-    providers the user adds in the provider settings and the models the token meter learnt.
+    The context's objects are read on every use, so that the compare view sees the providers the
+    user adds in the provider settings and the models providers listed.
 
     Args:
-        window: The main window: its ``providers`` (the provider registry), ``key_store``,
-            ``history`` and ``token_meter`` are used when features put them there; otherwise
-            defaults are made.
-        per_provider: How many variants of one provider stream at once.
-        max_retries: Retries per run after a 429 or a 5xx.
-        backoff: First wait between retries without ``Retry-After``.
-        timeout: Per-run timeout in seconds (the runner's default when None).
+        context: The app's services; its run engine runs the columns.
     """
-    from workbench.core.compare import history_recorder, key_resolver, make_preparer
     from workbench.core.providers import ProviderRegistry
-    from workbench.core.runner import DEFAULT_TIMEOUT, Run
-    from workbench.core.secrets import KeyStore
-
-    fallback: dict[str, Any] = {}
 
     def registry() -> ProviderRegistry:
-        found = getattr(window, "providers", None)
-        if isinstance(found, ProviderRegistry):
-            return found
-        if "registry" not in fallback:
-            fallback["registry"] = ProviderRegistry()
-        return cast(ProviderRegistry, fallback["registry"])
+        return context.providers
 
-    def keys() -> KeyStore:
-        found = getattr(window, "key_store", None)
-        return found if isinstance(found, KeyStore) else fallback.setdefault("keys", KeyStore())
-
-    history = getattr(window, "history", None) or LazyHistory()
+    history = LazyHistory()
 
     def catalog() -> Catalog:
-        # The token meter's catalog has the user's overrides and the models the provider listed.
-        found = getattr(getattr(window, "token_meter", None), "catalog", None)
-        if isinstance(found, Catalog):
-            return found
-        return cast(Catalog, fallback.setdefault("catalog", load_builtin_catalog()))
+        return context.catalog
 
     def counter() -> TokenCounter:
-        # The meter's counter has the conversation's messages cached already.
-        found = getattr(getattr(window, "token_meter", None), "counter", None)
-        if isinstance(found, TokenCounter):
-            return found
-        return cast(TokenCounter, fallback.setdefault("counter", TokenCounter()))
-
-    run_timeout = DEFAULT_TIMEOUT if timeout is None else timeout
-
-    def make_run(request: Any, api_key: str | None) -> Run:
-        return Run(
-            request,
-            api_key,
-            catalog=catalog(),
-            max_retries=max_retries,
-            timeout=run_timeout,
-            backoff=backoff,
-        )
+        # Shared with the token meter, which has the conversation's messages cached already.
+        return context.counter
 
     def make_session(workspace: Workspace) -> CompareSession:
-        resolve = key_resolver(keys())
-        return CompareSession(
-            make_preparer(workspace, registry()),
-            make_run,
-            resolve,
-            per_provider=per_provider,
-            on_finished=history_recorder(history),
-        )
+        return CompareSession(context.run_engine, workspace)
 
     def count(sent: Workspace) -> int | None:
         # Loading the tokenizer takes a while: until the meter's worker has it, show the
@@ -1380,18 +1353,17 @@ def default_services(
     )
 
 
-def install(window: Any) -> CompareView:
-    """Adds the Compare tab to ``window.main_tabs`` (``window.compare_view``)."""
-    view = CompareView(window.workspace, window.undo_stack, default_services(window))
-    window.main_tabs.addTab(view, "Compare")
-    window.compare_view = view
+def install(shell: Shell, context: AppContext) -> CompareView:
+    """Adds the Compare tab beside the conversation."""
+    view = CompareView(context.workspace, context.undo_stack, default_services(context))
+    shell.add_main_tab(view, "Compare")
 
     def answer_used(_text: str) -> None:
-        window.main_tabs.setCurrentIndex(0)
-        window.message_list.scroll_to_row(len(window.workspace.conversation) - 1)
-        window.statusBar().showMessage("Answer added to the conversation.", 5000)
+        shell.show_conversation()
+        shell.message_list.scroll_to_row(len(context.workspace.conversation) - 1)
+        context.show_status("Answer added to the conversation.", 5000)
 
     view.answer_used.connect(answer_used)
-    window.closed.connect(view.stop_all)
-    view.exported.connect(lambda path: window.statusBar().showMessage(f"Exported {path}", 5000))
+    context.closing.connect(view.stop_all)
+    view.exported.connect(lambda path: context.show_status(f"Exported {path}", 5000))
     return view

@@ -13,7 +13,6 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,6 @@ from PySide6.QtWidgets import (
 
 from workbench.core.eval_history import EvalEntry, EvalStore, group_of
 from workbench.core.evaluation import (
-    STOPPED,
     CellKey,
     EvalReport,
     EvalRow,
@@ -49,7 +47,9 @@ from workbench.core.evaluation import (
     compare_reports,
     plan_cells,
 )
-from workbench.core.run_types import RunEvent, Status, TextDelta, ToolCallDelta
+from workbench.core.providers import ProviderRegistry
+from workbench.core.run_types import Status, TextDelta, ToolCallDelta
+from workbench.core.sessions import EngineEvent, NotRecorded, Queued, RunEngine
 from workbench.core.test_io import (
     TestsFileError,
     from_tsv,
@@ -59,6 +59,8 @@ from workbench.core.test_io import (
 )
 from workbench.core.workspace import TestCase, Workspace, write_atomic
 from workbench.ui.common import dialogs
+from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.context import AppContext, Shell
 from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState, EvalGridModel
 from workbench.ui.evaluate.test_commands import (
     AddTests,
@@ -225,10 +227,15 @@ class TestsView(QWidget):
         self.report: EvalReport | None = None
         self.baseline: EvalReport | None = None
         self.evaluation_id: int | None = None
+        #: The bar above Send that shows the variables (set by ``install``).
+        self.variables_bar: VariablesBar | None = None
         self._task: asyncio.Future[Any] | None = None
-        self._pending: set[asyncio.Future[Any]] = set()
+        #: Coroutines (the evaluation, listing baselines) and the store's writes, in order.
+        self.tasks = BackgroundTasks(self, report=self.message.emit)
+        self.writes = BackgroundTasks(self, serial=True, report=self.message.emit)
         self._counts = {"queued": 0, "streaming": 0, "done": 0}
         self._running = False
+        self._stop_asked = False
         self._build()
         self._connect()
         self._update_buttons()
@@ -567,51 +574,59 @@ class TestsView(QWidget):
         ]
         self.grid_model.setup(case_labels, labels, repeat)
         self.report = None
-        self._counts = {"queued": len(cells), "streaming": 0, "done": 0}
-        evaluation = Evaluation(
-            self.workspace,
-            cells,
-            run_factory=self.services.run_factory,
-            resolve_key=self.services.resolve_key,
-            per_provider=self.services.per_provider,
-            on_finished=self._record_run,
-            registry=self.services.registry(),
-            labels=labels,
-        )
-        evaluation.on_queued = self._on_queued
-        evaluation.on_started = self._on_started
-        evaluation.on_event = self._on_event
-        evaluation.on_row = self._on_row
-        self.evaluation = evaluation
+        self.evaluation = None
         self.evaluation_id = None
+        self._counts = {"queued": len(cells), "streaming": 0, "done": 0}
         self._positions = {c.key: i for i, c in enumerate(cells)}
+        for cell in cells:
+            self._on_queued(cell.key)
         self._running = True
-        self._task = asyncio.ensure_future(self._run(evaluation, labels, len(cells)))
+        self._task = self.tasks.spawn(self._run(cells, labels), on_failure=self._run_failed)
         self._update_buttons()
         self._show_progress()
 
-    async def _run(self, evaluation: Evaluation, labels: list[str], count: int) -> None:
+    def _run_failed(self, error: Exception) -> None:
+        self._running = False
+        log.error("The evaluation failed: %s", error, exc_info=error)
+        self.message.emit(f"The evaluation failed: {error}")
+        self._update_buttons()
+        self._show_progress()
+
+    async def _run(self, cells: list[Any], labels: list[str]) -> None:
         source = self.services.source()
+        store = self.services.eval_store
         try:
-            store = await asyncio.to_thread(self.services.eval_store)
-            self.evaluation_id = await asyncio.to_thread(
-                store.begin, source, self.workspace.title, labels, count
+            self.evaluation_id = await self.writes.call(
+                lambda: store().begin(source, self.workspace.title, labels, len(cells))
             )
         except (sqlite3.Error, OSError) as error:
             log.warning("Evaluation not recorded: %s", error)
             self.message.emit(
                 f"The history cannot be written; the evaluation is not kept ({error})."
             )
-            store = None
+        evaluation = Evaluation(
+            self.workspace,
+            cells,
+            engine=self.services.engine(),
+            group=group_of(self.evaluation_id) if self.evaluation_id is not None else None,
+            registry=self.services.registry(),
+            labels=labels,
+        )
+        evaluation.on_started = self._on_started
+        evaluation.on_event = self._on_event
+        evaluation.on_row = self._on_row
+        self.evaluation = evaluation
+        if self._stop_asked:
+            evaluation.stop()
         try:
             report = await evaluation.run()
         finally:
             self._running = False
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
-        if store is not None and self.evaluation_id is not None:
+            self._stop_asked = False
+        evaluation_id = self.evaluation_id
+        if evaluation_id is not None:
             try:
-                await asyncio.to_thread(store.finish, self.evaluation_id, report.duration_ms)
+                await self.writes.call(lambda: store().finish(evaluation_id, report.duration_ms))
             except (sqlite3.Error, OSError) as error:
                 log.warning("Evaluation end not recorded: %s", error)
         self.report = report
@@ -621,12 +636,6 @@ class TestsView(QWidget):
         self._update_buttons()
         await self.refresh_baselines()
         self.evaluation_finished.emit(report)
-
-    def _record_run(self, prepared: Any, result: Any) -> None:
-        # A worker thread: every run of the evaluation lands in the history, in its group.
-        if self.evaluation_id is not None:
-            prepared.group = group_of(self.evaluation_id)
-        self.services.record_run(prepared, result)
 
     def _on_queued(self, key: CellKey) -> None:
         self.grid_model.state(key).phase = "queued"
@@ -641,9 +650,13 @@ class TestsView(QWidget):
         self.grid_model.touch(key)
         self._show_progress_soon()
 
-    def _on_event(self, key: CellKey, event: RunEvent) -> None:
+    def _on_event(self, key: CellKey, event: EngineEvent) -> None:
         state = self.grid_model.state(key)
-        if isinstance(event, TextDelta):
+        if isinstance(event, Queued):
+            state.status_text = f"{event.ahead} ahead" if event.ahead else ""
+        elif isinstance(event, NotRecorded):
+            self.message.emit(f"A run was not recorded in the history: {event.message}")
+        elif isinstance(event, TextDelta):
             state.chars += len(event.text)
         elif isinstance(event, ToolCallDelta):
             state.status_text = f"tool call {event.call.name}"
@@ -668,15 +681,13 @@ class TestsView(QWidget):
         self._show_progress_soon()
 
     def _store_row(self, row: EvalRow) -> None:
-        if self.evaluation_id is None:
+        evaluation_id = self.evaluation_id
+        if evaluation_id is None:
             return
-        store = self.services.eval_store()
+        store = self.services.eval_store
         position = self._positions.get(row.key, 0)
-        future = asyncio.ensure_future(
-            asyncio.to_thread(store.add_row, self.evaluation_id, position, row)
-        )
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        # Committed at once, in order: a crash keeps every finished cell.
+        self.writes.run(lambda: store().add_row(evaluation_id, position, row))
 
     def _show_progress_soon(self) -> None:
         if not hasattr(self, "_progress_timer"):
@@ -726,9 +737,12 @@ class TestsView(QWidget):
 
     def stop(self) -> None:
         """Stops every run of the evaluation; finished cells stay."""
-        if self.evaluation is not None and self.running:
+        if not self.running:
+            return
+        self._stop_asked = True
+        if self.evaluation is not None:
             self.evaluation.stop()
-            self.message.emit("Evaluation stopped; the finished cells are kept.")
+        self.message.emit("Evaluation stopped; the finished cells are kept.")
 
     def open_cell(self, index: QModelIndex) -> CellDialog | None:
         """Opens the cell at ``index`` in full (its answer and each assertion's result)."""
@@ -742,23 +756,25 @@ class TestsView(QWidget):
         return dialog
 
     def spawn(self, work: Any) -> None:
-        """Runs a coroutine on the event loop, keeping a reference until it ends (no loop: the
-        coroutine is closed unrun, as in a window built without one)."""
-        if not _loop_running():
+        """Runs a coroutine this view owns (none without a running loop: it is closed unrun)."""
+        if not _loop_running() or self.tasks.closed:
             work.close()
             return
-        future = asyncio.ensure_future(work)
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        self.tasks.spawn(work)
+
+    @property
+    def busy(self) -> bool:
+        """Whether an evaluation, a listing or a write is in flight."""
+        return self.running or self.tasks.busy or self.writes.busy
 
     # Baselines -----------------------------------------------------------------------------
 
     async def refresh_baselines(self) -> None:
         """Lists this workspace's stored evaluations in the baseline selector."""
         source = self.services.source()
+        store = self.services.eval_store
         try:
-            store = await asyncio.to_thread(self.services.eval_store)
-            entries = await asyncio.to_thread(store.entries, source, 50)
+            entries = await self.writes.call(lambda: store().entries(source, 50))
         except (sqlite3.Error, OSError) as error:
             log.warning("Evaluations not listed: %s", error)
             return
@@ -831,100 +847,44 @@ class TestsView(QWidget):
             self.grid.setRowHidden(row, hidden)
 
     def shutdown(self) -> None:
-        """The window is closing: stops the evaluation and drops background work."""
+        """The window is closing: stops the evaluation; the finished cells are still written."""
         self.stop()
-        for future in list(self._pending):
-            if future not in (self._task,):
-                future.cancel()
+        self.tasks.shutdown()
+        self.writes.shutdown(finish_queued=True)
 
 
 class EvalServices:
-    """What the Tests tab needs of the application, looked up on every use.
+    """What the Tests tab needs of the application context, looked up on every use.
 
     Args:
-        window: The main window (its ``providers``, ``key_store``, ``document``).
-        per_provider: Runs of one provider at once.
-        timeout: Per-run timeout (seconds); the runner's default when None.
-        max_retries: Retries per run after a 429 or a 5xx.
-        backoff: First wait between retries.
+        context: The window's context: its providers, run engine (with the app's per-provider
+            limit and the history) and document.
     """
 
-    def __init__(
-        self,
-        window: Any,
-        *,
-        per_provider: int = 4,
-        timeout: float | None = None,
-        max_retries: int = 3,
-        backoff: float = 1.0,
-    ) -> None:
-        self._window = window
-        self.per_provider = per_provider
-        self._timeout = timeout
-        self._max_retries = max_retries
-        self._backoff = backoff
+    def __init__(self, context: AppContext) -> None:
+        self._context = context
         self._eval_store: EvalStore | None = None
-        self._history: Any = None
-        self._keys: Any = None
 
-    def registry(self) -> Any:
-        """The window's provider registry."""
-        return self._window.providers
+    def registry(self) -> ProviderRegistry:
+        """The providers."""
+        return self._context.providers
 
-    def _key_store(self) -> Any:
-        from workbench.core.secrets import KeyStore
-
-        found = getattr(self._window, "key_store", None)
-        if isinstance(found, KeyStore):
-            return found
-        if self._keys is None:
-            self._keys = KeyStore()
-        return self._keys
-
-    def resolve_key(self, provider: Any) -> str | None:
-        """The provider's key (keyring, then environment); called in a worker thread."""
-        from workbench.core.compare import key_resolver
-
-        return key_resolver(self._key_store())(provider)
-
-    def run_factory(self, request: Any, api_key: str | None) -> Any:
-        """A run of ``request``."""
-        from workbench.core.runner import DEFAULT_TIMEOUT, Run
-
-        return Run(
-            request,
-            api_key,
-            max_retries=self._max_retries,
-            timeout=DEFAULT_TIMEOUT if self._timeout is None else self._timeout,
-            backoff=self._backoff,
-        )
-
-    def record_run(self, prepared: Any, result: Any) -> None:
-        """Records one ended run in the history (a worker thread)."""
-        from workbench.core.history import HistoryStore
-
-        try:
-            if self._history is None:
-                self._history = HistoryStore()
-            self._history.record(
-                prepared.request, result, prepared.source_json or {}, group=prepared.group
-            )
-        except (sqlite3.Error, OSError) as error:
-            log.warning("Run not recorded in the history: %s", error)
+    def engine(self) -> RunEngine:
+        """The app's one run engine."""
+        return self._context.run_engine
 
     def eval_store(self) -> EvalStore:
-        """The evaluations' store (opened on first use)."""
+        """The evaluations' store (opened on first use, on a worker thread)."""
         if self._eval_store is None:
             self._eval_store = EvalStore()
         return self._eval_store
 
     def source(self) -> str:
         """Which workspace the evaluations belong to: its file, or its title when unsaved."""
-        document = getattr(self._window, "document", None)
-        path = getattr(document, "path", None)
+        path = self._context.document.path
         if path is not None:
             return str(path)
-        return f"unsaved:{self._window.workspace.title}"
+        return f"unsaved:{self._context.workspace.title}"
 
 
 class VariablesBar(QWidget):
@@ -978,22 +938,16 @@ class VariablesBar(QWidget):
         self.selector.blockSignals(False)
 
 
-def install(window: Any, services_factory: Callable[[Any], Any] = EvalServices) -> TestsView:
-    """Adds the Tests tab to ``window.main_tabs`` (``window.tests_view``) and the variables bar
-    above the cards."""
-    view = TestsView(window.workspace, window.undo_stack, services_factory(window))
-    window.main_tabs.addTab(view, "Tests")
-    window.tests_view = view
-    bar = VariablesBar(window.workspace)
-    window.variables_bar = bar
-    page = window.message_list.parentWidget()
-    layout = page.layout() if page is not None else None
-    if isinstance(layout, QVBoxLayout):
-        layout.insertWidget(0, bar)
-    view.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
-    window.closed.connect(view.shutdown)
-    window.document.loaded.connect(lambda: view.spawn(view.refresh_baselines()))
-    window.document.path_changed.connect(lambda: view.spawn(view.refresh_baselines()))
+def install(shell: Shell, context: AppContext) -> TestsView:
+    """Adds the Tests tab beside the conversation and the variables bar under the cards."""
+    view = TestsView(context.workspace, context.undo_stack, EvalServices(context))
+    shell.add_main_tab(view, "Tests")
+    bar = VariablesBar(context.workspace)
+    view.variables_bar = bar
+    shell.add_conversation_widget(bar)
+    view.message.connect(context.show_status)
+    context.closing.connect(view.shutdown)
+    context.document.path_changed.connect(lambda: view.spawn(view.refresh_baselines()))
     view.spawn(view.refresh_baselines())
     return view
 
@@ -1007,6 +961,3 @@ def _loop_running() -> bool:
         except RuntimeError:
             return False
     return True
-
-
-__all__ = ["STOPPED", "EvalServices", "TestsView", "install"]

@@ -8,10 +8,8 @@ opens it untitled and unsaved.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -32,10 +30,11 @@ from PySide6.QtWidgets import (
 from workbench.core.history import HistoryEntry, decode_json
 from workbench.core.workspace import WorkspaceError
 from workbench.ui.common import dialogs
+from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 #: How many runs the list shows (the newest first).
 LIST_LIMIT = 200
@@ -111,13 +110,14 @@ class HistoryPanel(QWidget):
 
     listed = Signal(int)
 
-    def __init__(self, window: MainWindow, history: HistoryWorker) -> None:
+    def __init__(self, shell: Shell, context: AppContext) -> None:
         super().__init__()
         self.setObjectName("historyPanel")
         self.setAccessibleName("historyPanel")
-        self._window = window
-        self._history = history
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._shell = shell
+        self._context = context
+        self._history: HistoryWorker = context.history
+        self._tasks = BackgroundTasks(self, report=context.show_status)
         self._entries: dict[int, HistoryEntry] = {}
         self._generation = 0
         self.search_edit = QLineEdit()
@@ -185,17 +185,18 @@ class HistoryPanel(QWidget):
     @property
     def busy(self) -> bool:
         """Whether keyring, network or history work it started is still in flight."""
-        return bool(self._tasks)
+        return self._tasks.busy
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def shutdown(self) -> None:
+        """The window is closing: a search still on its way is dropped."""
+        self._tasks.shutdown()
 
     def refresh(self) -> None:
         """Reads the runs matching the search text (newest first) off the UI thread."""
+        if self._tasks.closed:
+            return
         self._generation += 1
-        self._spawn(self._load(self._generation, self.search_edit.text().strip()))
+        self._tasks.spawn(self._load(self._generation, self.search_edit.text().strip()))
 
     async def _load(self, generation: int, text: str) -> None:
         try:
@@ -246,28 +247,22 @@ class HistoryPanel(QWidget):
     def reopen_current(self) -> None:
         """Opens the selected run as a new, unsaved workspace (asking about unsaved work)."""
         entry = self.current_entry()
-        if entry is None or not self._window._may_discard():
+        if entry is None or not self._shell.may_discard():
             return
         try:
             data = reopened_workspace(entry)
-            self._window.document.import_text(json.dumps(data), unsaved=True)
+            self._context.document.import_text(json.dumps(data), unsaved=True)
         except WorkspaceError as error:
             dialogs.show_error(self, "Cannot reopen this run", str(error))
             return
-        self._window.main_tabs.setCurrentIndex(0)
-        self._window.statusBar().showMessage(f"Reopened run {entry.id} as a new workspace.", 6000)
+        self._shell.show_conversation()
+        self._context.show_status(f"Reopened run {entry.id} as a new workspace.", 6000)
 
 
-def install(window: MainWindow) -> HistoryPanel:
+def install(shell: Shell, context: AppContext) -> HistoryPanel:
     """Adds the History tab beside the conversation; it follows every recorded run."""
-    controller = window.run_controller
-    from workbench.ui.run.run_controller import RunController
-
-    assert isinstance(controller, RunController), "install the run controller first"
-    panel = HistoryPanel(window, controller.history)
-    window.main_tabs.addTab(panel, "History")
-    controller.run_recorded.connect(lambda _id: panel.refresh())
-    window.main_tabs.currentChanged.connect(
-        lambda index: panel.refresh() if window.main_tabs.widget(index) is panel else None
-    )
+    panel = HistoryPanel(shell, context)
+    shell.add_main_tab(panel, "History", on_shown=panel.refresh)
+    context.run_recorded.connect(lambda _id: panel.refresh())
+    context.closing.connect(panel.shutdown)
     return panel

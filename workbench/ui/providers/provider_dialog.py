@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
@@ -49,9 +48,10 @@ from workbench.core.providers import (
 )
 from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
 from workbench.ui.common import dialogs
+from workbench.ui.common.background import BackgroundTasks
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class ProviderDialog(QDialog):
         self.resize(880, 660)
         self.registry = registry
         self.keys = keys
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks(self)
         self._new = False  # the form holds a provider not yet added
         #: The provider whose key state the key section shows (None while it is being read).
         self.shown_key_state: str | None = None
@@ -291,12 +291,7 @@ class ProviderDialog(QDialog):
     @property
     def busy(self) -> bool:
         """Whether keyring, network or history work it started is still in flight."""
-        return bool(self._tasks)
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        return self._tasks.busy
 
     # The list --------------------------------------------------------------------------------
 
@@ -345,7 +340,7 @@ class ProviderDialog(QDialog):
         self.model_list.clear()
         self.test_result.clear()
         self.shown_key_state = None
-        self._spawn(self._refresh_key_state(provider.id))
+        self._tasks.spawn(self._refresh_key_state(provider.id))
 
     def _show_provider(self, provider: ProviderConfig) -> None:
         self.name_edit.setText(provider.name)
@@ -494,7 +489,7 @@ class ProviderDialog(QDialog):
             return
         self.api_key_edit.clear()  # the key leaves the widget at once
         self.save_key_button.setEnabled(False)
-        self._spawn(self._store_key(provider_id, key))
+        self._tasks.spawn(self._store_key(provider_id, key))
 
     async def _store_key(self, provider_id: str, key: str) -> None:
         try:
@@ -520,7 +515,7 @@ class ProviderDialog(QDialog):
             dialogs.Button.No,
         )
         if answer == dialogs.Button.Yes:
-            self._spawn(self._delete_key(provider_id))
+            self._tasks.spawn(self._delete_key(provider_id))
 
     async def _delete_key(self, provider_id: str) -> None:
         try:
@@ -542,7 +537,7 @@ class ProviderDialog(QDialog):
         self.test_result.setStyleSheet("")
         self.test_result.setText(f"Asking {config.base_url}/models…")
         self.model_list.clear()
-        self._spawn(self._test(config, typed))
+        self._tasks.spawn(self._test(config, typed))
 
     async def _test(self, config: ProviderConfig, typed: str | None) -> None:
         key = typed
@@ -567,22 +562,20 @@ class ProviderDialog(QDialog):
         self.connection_tested.emit(config.id, True)
 
 
-def install(window: MainWindow) -> None:
-    """Adds Settings › Providers… to ``window``; listed models feed its model selector."""
-    from workbench.ui.common.provider_feed import ProviderFeed
-
-    feed = ProviderFeed.of(window)
+def install(shell: Shell, context: AppContext) -> None:
+    """Adds Settings › Providers…; listed models join the app's catalog."""
+    parent = shell.window()
 
     def open_dialog() -> ProviderDialog:
-        dialog = window.findChild(ProviderDialog, "providerDialog")
+        dialog = parent.findChild(ProviderDialog, "providerDialog")
         if dialog is None:
-            dialog = ProviderDialog(window.providers, KeyStore(), window)
-            dialog.providers_changed.connect(feed.providers_changed)
-            dialog.models_listed.connect(feed.add_listed)
-        dialog.select(window.workspace.params.provider)
+            dialog = ProviderDialog(context.providers, context.keys, parent)
+            dialog.providers_changed.connect(context.providers_changed)
+            dialog.models_listed.connect(context.add_listed_models)
+        dialog.select(context.workspace.params.provider)
         dialog.open()
         return dialog
 
-    action = window.settings_menu.addAction("&Providers and keys…")
+    action = shell.menu("settings").addAction("&Providers and keys…")
     action.setObjectName("providersAction")
     action.triggered.connect(open_dialog)

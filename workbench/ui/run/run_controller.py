@@ -1,11 +1,12 @@
 """Runs in the window: Send, Stop, Regenerate, Continue, and the answer streaming into its card.
 
-The controller builds the request through the provider's payload builder, resolves the key (OS
-keyring, then the provider's environment variable) off the UI thread, and consumes the core
-:class:`~workbench.core.runner.Run` on the qasync loop. Deltas are collected as they arrive and
-applied to the conversation at most every ``FLUSH_MS`` milliseconds (less often when applying
-takes long), so several fast streams never starve the UI thread. Every finished run is recorded
-in the history, without the key.
+The controller prepares the request and starts it on the app's run engine
+(:class:`~workbench.core.sessions.RunEngine`), which looks the key up off the UI thread, takes a
+slot of the provider's limit, streams the run and records it in the history (without the key);
+the controller shows the engine's events. Deltas are collected as they arrive and applied to the
+conversation at most every ``FLUSH_MS`` milliseconds (less often when applying takes long), so
+several fast streams never starve the UI thread. A run that could not be written to the history
+says so on the run panel.
 
 The answer goes into a new assistant card, added through the undo stack when the first piece
 arrives, or, when the last card is partial (a prefilled answer), into that card, which then shows
@@ -14,7 +15,6 @@ prefix and continuation as one message with the prefix highlighted.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
 import gc
@@ -48,10 +48,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core import alternates
-from workbench.core.catalog import Catalog
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.core.export import export_request
-from workbench.core.payloads import ChatRequest, RequestError, build_request, request_problems
+from workbench.core.payloads import ChatRequest, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
     Finished,
@@ -62,13 +61,20 @@ from workbench.core.run_types import (
     ToolCall,
     ToolCallDelta,
 )
-from workbench.core.runner import Run
-from workbench.core.secrets import KeyStore, NoKeyringError, redact
-from workbench.ui.common.history_worker import HistoryWorker
+from workbench.core.sessions import (
+    EngineEvent,
+    NotRecorded,
+    PreparedRun,
+    Queued,
+    Recorded,
+    RunSetupError,
+    RunTicket,
+)
+from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 log = logging.getLogger(__name__)
 
@@ -228,19 +234,17 @@ class RunStream:
 
     Attributes:
         request: What was sent (no key in it).
-        run: The core run.
+        ticket: The run on the engine; None until it is started.
         uid: The card the answer goes to; None until the first piece of a new answer arrives.
         prefix: The partial prefix the card started with ("" for a new answer).
         interactive: The run the window's run panel follows (Send, Regenerate, Continue).
-        workspace_json: The workspace as sent, for the history.
     """
 
     request: ChatRequest
-    run: Run | None
+    ticket: RunTicket | None
     uid: int | None
     prefix: str
     interactive: bool
-    workspace_json: dict[str, Any]
     text: str = ""
     pending: list[str] = field(default_factory=list)
     reasoning: str = ""
@@ -290,6 +294,9 @@ class RunPanel(QFrame):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+        self.history_error = self._label("runHistoryError")
+        self.history_error.setStyleSheet("color: #c0392b;")
+        self.history_error.hide()
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setObjectName("regenerateButton")
         self.regenerate_button.setAccessibleName("regenerateButton")
@@ -329,6 +336,7 @@ class RunPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.metrics)
         layout.addWidget(self.error)
+        layout.addWidget(self.history_error)
         layout.addWidget(self.reasoning_view)
         self.hide()
 
@@ -351,6 +359,8 @@ class RunPanel(QFrame):
         self.metrics.clear()
         self.error.clear()
         self.error.hide()
+        self.history_error.clear()
+        self.history_error.hide()
         self.continue_button.hide()
         self.reasoning_view.clear()
         self.reasoning_toggle.setChecked(False)
@@ -381,6 +391,18 @@ class RunPanel(QFrame):
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
 
+    def queued(self, event: Queued) -> None:
+        """The run waits for a free slot of its provider."""
+        self.status.setText(
+            f"Waiting: {event.limit} run(s) of {event.provider} are streaming "
+            f"(Settings: at most {event.limit} at once)…"
+        )
+
+    def not_recorded(self, reason: str) -> None:
+        """The run ended but could not be written to the history."""
+        self.history_error.setText(f"This run was not saved in the history: {reason}")
+        self.history_error.show()
+
     def fail(self, text: str) -> None:
         """A run that could not start (no key, unknown provider)."""
         self.show()
@@ -398,10 +420,9 @@ class RunController(QObject):
     """Sends the window's workspace and streams answers into its cards.
 
     Args:
-        window: The main window (its workspace, undo stack, card list, buttons and menus).
-        keys: Where keys are read from.
-        history: The run history (recorded after every run).
-        catalog: Prices for the cost; the provider feed's catalog.
+        shell: Where it shows: the card column, the Send row, the Run menu.
+        context: The app's services: workspace, undo stack, providers, the run engine (keys,
+            limit, history, catalog).
 
     Signals:
         run_started(): a run of the run panel started.
@@ -415,18 +436,16 @@ class RunController(QObject):
     run_finished = Signal(object)
     run_recorded = Signal(int)
 
-    def __init__(
-        self, window: MainWindow, keys: KeyStore, history: HistoryWorker, catalog: Catalog
-    ) -> None:
-        super().__init__(window)
-        self._window = window
-        self._conversation = window.workspace.conversation
-        self.keys = keys
-        self.history = history
-        self.catalog = catalog
+    def __init__(self, shell: Shell, context: AppContext) -> None:
+        super().__init__(context)
+        self._window = shell
+        self._context = context
+        self._conversation = context.workspace.conversation
+        self.engine = context.run_engine
         self.panel = RunPanel()
         self._streams: list[RunStream] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        #: Runs started here whose events are not all out yet (history write included).
+        self._tickets: set[RunTicket] = set()
         self._current: RunStream | None = None
         self._last: RunStream | None = None
         #: The window closed: runs are stopped and their ends touch no widget.
@@ -443,14 +462,14 @@ class RunController(QObject):
         self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
         self.warm_up_timer.timeout.connect(self._start_warm_up)
         self.regenerate_action = _menu_action(
-            window, "&Regenerate", "Ctrl+Shift+R", self.regenerate
+            shell, "&Regenerate", "Ctrl+Shift+R", self.regenerate
         )
         self.regenerate_action.setObjectName("regenerateAction")
         self.continue_action = _menu_action(
-            window, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
+            shell, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
         )
         self.continue_action.setObjectName("continueAction")
-        copy_menu = window.run_menu.addMenu("Copy request as &code")
+        copy_menu = shell.menu("run").addMenu("Copy request as &code")
         copy_menu.setObjectName("copyAsCodeMenu")
         for kind, label in (
             ("python", "&Python (OpenAI SDK)"),
@@ -465,28 +484,29 @@ class RunController(QObject):
 
     def _start_warm_up(self) -> None:
         if not _warmed_up.is_set():
-            threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+            BackgroundTasks(self).run(_warm_up)
 
     # Checks --------------------------------------------------------------------------------
 
     def provider(self) -> ProviderConfig | None:
         """The workspace's provider, from the registry."""
-        return self._window.providers.get(self._window.workspace.params.provider)
+        return self._context.providers.get(self._context.workspace.params.provider)
 
     def request_problems(self) -> list[str]:
         """Why the workspace cannot go to its provider (unknown one, partial unsupported...)."""
         provider = self.provider()
         if provider is None:
             return [
-                f"Unknown provider {self._window.workspace.params.provider!r}: choose one in "
+                f"Unknown provider {self._context.workspace.params.provider!r}: choose one in "
                 "Parameters or add it in Settings › Providers…"
             ]
-        return request_problems(self._window.workspace, provider)
+        return request_problems(self._context.workspace, provider)
 
     @property
     def busy(self) -> bool:
-        """Whether any run is streaming or being written to the history."""
-        return bool(self._tasks)
+        """Whether any run is waiting, streaming or being written to the history."""
+        self._tickets = {t for t in self._tickets if not t.done}
+        return bool(self._tickets)
 
     @property
     def running(self) -> bool:
@@ -498,26 +518,26 @@ class RunController(QObject):
     def send(self) -> None:
         """Sends the workspace (already checked by the window) and streams the answer."""
         if self._current is not None:
-            self._window.statusBar().showMessage("A run is streaming: stop it first (Esc).", 6000)
+            self._context.show_status("A run is streaming: stop it first (Esc).", 6000)
             return
         provider = self.provider()
         if provider is None:
             self.panel.fail(self.request_problems()[0])
             return
         try:
-            request = build_request(self._window.workspace, provider)
-        except RequestError as error:
-            self.panel.fail(str(error))
+            prepared = self.engine.prepare(self._context.workspace)
+        except RunSetupError as error:
+            self.panel.fail(" ".join(error.problems))
             return
+        request = prepared.request
         last = self._conversation[-1] if len(self._conversation) else None
         uid = last.uid if last is not None and last.partial else None
         stream = RunStream(
             request=request,
-            run=None,
+            ticket=None,
             uid=uid,
             prefix=request.prefix if uid is not None else "",
             interactive=True,
-            workspace_json=self._window.workspace.to_json(),
         )
         if uid is not None and last is not None:
             first = self._prefixes.get(uid) or last.prefill or None
@@ -529,20 +549,31 @@ class RunController(QObject):
         self._update_actions()
         self.panel.start(stream.prefix)
         self.run_started.emit()
-        self._spawn(self._resolve_and_stream(stream, provider))
+        self._start(stream, prepared)
 
     def start_run(self, request: ChatRequest, api_key: str | None) -> RunStream:
         """Streams ``request`` into a new assistant card beside any other run (benchmarks,
-        batch use); the run panel keeps following the interactive run."""
-        stream = RunStream(
-            request=request,
-            run=None,
-            uid=None,
-            prefix="",
-            interactive=False,
-            workspace_json=self._window.workspace.to_json(),
+        batch use), within the provider's limit; the run panel keeps following the interactive
+        run."""
+        # The request says all the engine needs of its provider (the key is given).
+        provider = ProviderConfig(
+            request.provider,
+            request.provider_label,
+            request.kind,
+            request.base_url,
+            Prefill.NONE,
+            request.key_env,
+            request.needs_key,
         )
-        self._spawn(self._stream(stream, api_key))
+        prepared = PreparedRun(
+            request,
+            provider,
+            api_key=api_key,
+            key_known=True,
+            workspace_json=self._context.workspace.to_json(),
+        )
+        stream = RunStream(request=request, ticket=None, uid=None, prefix="", interactive=False)
+        self._start(stream, prepared)
         return stream
 
     def stop(self) -> None:
@@ -551,8 +582,8 @@ class RunController(QObject):
         if stream is None:
             return
         stream.stop_requested = True
-        if stream.run is not None:
-            stream.run.stop()
+        if stream.ticket is not None:
+            stream.ticket.stop()
         self.panel.status.setText("Stopping…")
 
     def regenerate(self) -> None:
@@ -572,7 +603,7 @@ class RunController(QObject):
             self._window.send()  # nothing answered yet (or a prefix waiting): a plain send
             return
         index, trailing = target
-        workspace = self._window.workspace
+        workspace = self._context.workspace
         base = alternates.regenerate_base(workspace, index)
         provider = self.provider()
         problems = base.problems()
@@ -583,22 +614,25 @@ class RunController(QObject):
         if problems or provider is None:
             self._window.show_send_problems(problems)
             return
+        try:
+            prepared = self.engine.prepare(base)
+        except RunSetupError as error:
+            self._window.show_send_problems(error.problems)
+            return
         self._window.show_send_problems([])
-        request = build_request(base, provider)
         stream = RunStream(
-            request=request,
-            run=None,
+            request=prepared.request,
+            ticket=None,
             uid=self._conversation[index].uid,
-            prefix=request.prefix,
+            prefix=prepared.request.prefix,
             interactive=True,
-            workspace_json=base.to_json(),
             regeneration=Regeneration(trailing),
         )
         self._current = stream
         self._update_actions()
         self.panel.start(stream.prefix)
         self.run_started.emit()
-        self._spawn(self._resolve_and_stream(stream, provider))
+        self._start(stream, prepared)
 
     def _answer_to_regenerate(self) -> tuple[int, list[int]] | None:
         """The answer Regenerate replaces and the uids of the tool results that answer it.
@@ -629,21 +663,21 @@ class RunController(QObject):
         The key is read from the provider's environment variable in the code, never written.
         Returns the text copied, or None when the request cannot be built (the reason is shown).
         """
-        problems = self._window.workspace.problems() + self.request_problems()
+        problems = self._context.workspace.problems() + self.request_problems()
         provider = self.provider()
         if problems or provider is None:
-            self._window.statusBar().showMessage("Not copied: " + problems[0], 8000)
+            self._context.show_status("Not copied: " + problems[0], 8000)
             return None
-        text = export_request(build_request(self._window.workspace, provider), as_=kind)
+        text = export_request(build_request(self._context.workspace, provider), as_=kind)
         QGuiApplication.clipboard().setText(text)
-        self._window.statusBar().showMessage(f"Copied the request as {kind}.", 4000)
+        self._context.show_status(f"Copied the request as {kind}.", 4000)
         return text
 
     def continue_answer(self) -> None:
         """Sends the cut answer back as a prefix so the model carries on from where it stopped."""
         reason = self.continue_refusal()
         if reason is not None:
-            self._window.statusBar().showMessage(reason, 8000)
+            self._context.show_status(reason, 8000)
             return
         last = self._conversation[-1]
         self._window.editor.edit_field(last.uid, "partial", True)
@@ -669,102 +703,84 @@ class RunController(QObject):
 
     # Streaming -----------------------------------------------------------------------------
 
-    def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     def shutdown(self) -> None:
         """The window closed: stops every run at once.
 
         Left streaming, a run went on updating the conversation and the run panel of a window
-        being deleted (a RuntimeError from a dead widget when it ended).
+        being deleted (a RuntimeError from a dead widget when it ended). Stopped runs are still
+        recorded: the context closes the history once they are.
         """
         self._closed = True
         self._flush_timer.stop()
         for stream in [*self._streams, *([self._current] if self._current else [])]:
             stream.stop_requested = True
-            if stream.run is not None:
-                stream.run.stop()
+            if stream.ticket is not None:
+                stream.ticket.stop()
 
-    async def _resolve_and_stream(self, stream: RunStream, provider: ProviderConfig) -> None:
-        try:
-            key = await asyncio.to_thread(self.keys.resolve_key, provider)
-        except NoKeyringError:
-            key = None
+    def _start(self, stream: RunStream, prepared: PreparedRun) -> None:
+        stream.ticket = self.engine.start(
+            prepared, lambda ticket, event: self._on_event(stream, ticket, event)
+        )
+        self._tickets.add(stream.ticket)
+
+    def _on_event(self, stream: RunStream, ticket: RunTicket, event: EngineEvent) -> None:
+        """One event of a run (called for every chunk: the flush timer does the drawing)."""
         if self._closed:
+            return  # nothing left to show it in
+        if isinstance(event, TextDelta):
+            stream.pending.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            stream.reasoning_pending.append(event.text)
+        elif isinstance(event, ToolCallDelta):
+            stream.tool_calls[event.index] = event.call
+            stream.tool_calls_dirty = True
+        elif isinstance(event, Status | Queued):
+            if stream.interactive:
+                if isinstance(event, Queued):
+                    self.panel.queued(event)
+                else:
+                    self.panel.status.setText(event.text)
+                text = self.panel.status.text()
+                self.status_changed.emit(text)
             return
-        if key is None and provider.needs_key:
-            self._end_without_run(
-                stream,
-                f"No API key for {provider.name}: add one in Settings › Providers…, "
-                f"or set the environment variable {provider.key_env}.",
+        elif isinstance(event, Finished):
+            if stream in self._streams:
+                self._streams.remove(stream)
+            if ticket.sent:
+                self._finish(stream, event.result)
+            else:  # no key, or stopped while it waited
+                self._end_without_run(stream, event.result.error or "Stopped before sending.")
+            return
+        elif isinstance(event, Recorded):
+            self.run_recorded.emit(event.history_id)
+            return
+        elif isinstance(event, NotRecorded):
+            # The run happened; losing its record must not go unnoticed: say so on that run.
+            if stream is self._last:
+                self.panel.not_recorded(event.message)
+            self._context.show_status(
+                f"This run could not be written to the history: {event.message}", 8000
             )
             return
-        if stream.stop_requested:
-            self._end_without_run(stream, "Stopped before sending.")
+        else:  # Started: the slot is taken, the request goes out
+            if stream not in self._streams:
+                self._streams.append(stream)
+            if stream.interactive and stream is self._current:
+                self.panel.status.setText("Sending…")
             return
-        await self._stream(stream, key)
+        if stream not in self._streams:
+            self._streams.append(stream)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
 
     def _end_without_run(self, stream: RunStream, text: str) -> None:
         first = self._prefixes.get(stream.uid) if stream.uid is not None else None
         if stream.uid is not None and not stream.text and first == stream.prefix:
             self._prefixes.pop(stream.uid, None)
-        self._current = None
-        self.panel.fail(text)
+        if stream is self._current:
+            self._current = None
+            self.panel.fail(text)
         self._update_actions()
-
-    async def _stream(self, stream: RunStream, api_key: str | None) -> None:
-        stream.run = Run(stream.request, api_key, catalog=self.catalog)
-        if stream.stop_requested:
-            stream.run.stop()
-        self._streams.append(stream)
-        result: RunResult | None = None
-        try:
-            async for event in stream.run.events():
-                if isinstance(event, TextDelta):
-                    stream.pending.append(event.text)
-                elif isinstance(event, ReasoningDelta):
-                    stream.reasoning_pending.append(event.text)
-                elif isinstance(event, ToolCallDelta):
-                    stream.tool_calls[event.index] = event.call
-                    stream.tool_calls_dirty = True
-                elif isinstance(event, Status):
-                    if stream.interactive:
-                        self.panel.status.setText(event.text)
-                        self.status_changed.emit(event.text)
-                    continue
-                elif isinstance(event, Finished):
-                    result = event.result
-                    break
-                if not self._flush_timer.isActive():
-                    self._flush_timer.start()
-        except Exception as error:  # a bug in a layer below must not take the window down
-            log.exception("Run failed unexpectedly")
-            result = RunResult(
-                provider=stream.request.provider,
-                model=stream.request.model,
-                prefix=stream.prefix,
-                text=stream.text + "".join(stream.pending),
-                error=redact(f"The run failed unexpectedly: {error}"),
-                interrupted=True,
-            )
-        finally:
-            if stream in self._streams:
-                self._streams.remove(stream)
-        assert result is not None  # the runner always ends with Finished
-        if self._closed:
-            return  # nothing left to show it in (and the history is closed)
-        self._finish(stream, result)
-        try:
-            history_id = await self.history.call(
-                lambda store: store.record(stream.request, result, stream.workspace_json)
-            )
-        except Exception as error:  # the run happened; losing its record must not hide it
-            log.warning("Run not recorded in the history: %s", redact(str(error)))
-            self._window.statusBar().showMessage("This run could not be written to the history.")
-        else:
-            self.run_recorded.emit(history_id)
 
     def flush(self) -> None:
         """Applies the pieces that arrived to the cards (called by the flush timer).
@@ -819,14 +835,12 @@ class RunController(QObject):
         try:
             index = self._conversation.index_of(stream.uid)
         except ValueError:  # the user deleted the card: stop feeding it
-            if stream.run is not None:
-                stream.run.stop()
+            if stream.ticket is not None:
+                stream.ticket.stop()
             return
         self._conversation.update(index, **values)
 
-    def _begin_regeneration(
-        self, stream: RunStream, regeneration: Regeneration, text: str
-    ) -> None:
+    def _begin_regeneration(self, stream: RunStream, regeneration: Regeneration, text: str) -> None:
         """The first piece of a regenerated answer: the old one becomes an alternate."""
         assert stream.uid is not None
         try:
@@ -844,7 +858,7 @@ class RunController(QObject):
             f"Regenerate: answer from {stream.request.model}",
         )
         regeneration.command = command
-        self._window.undo_stack.push(command)
+        self._context.undo_stack.push(command)
 
     def _end_regeneration(self, stream: RunStream) -> None:
         """The regenerated answer is complete: its undo step redoes all of it."""
@@ -865,7 +879,7 @@ class RunController(QObject):
             message,
             f"Answer from {stream.request.model}",
         )
-        self._window.undo_stack.push(command)
+        self._context.undo_stack.push(command)
         stream.uid = message.uid
         if stream.interactive:
             self._window.message_list.scroll_to_row(command.index)
@@ -932,7 +946,7 @@ class RunController(QObject):
             "partial": True,
             "prefill": message.prefill,
         }
-        self._window.undo_stack.push(
+        self._context.undo_stack.push(
             ApplyAnswer(
                 self._conversation, stream.uid, before, after, f"Answer from {result.model}"
             )
@@ -942,11 +956,7 @@ class RunController(QObject):
 
     def _update_actions(self) -> None:
         running = self._current is not None
-        window = self._window
-        window.send_button.setEnabled(not running)
-        window.send_action.setEnabled(not running)
-        window.stop_button.setEnabled(running)
-        window.stop_action.setEnabled(running)
+        self._window.set_running(running)
         self.regenerate_action.setEnabled(not running)
         self.panel.regenerate_button.setEnabled(not running and self._last is not None)
         refusal = self.continue_refusal()
@@ -1011,37 +1021,30 @@ def _warm_up() -> None:
     gc.freeze()
 
 
-def install(window: MainWindow) -> RunController:
-    """Wires Send, Stop, Regenerate and Continue, the run panel and the history into ``window``."""
-    from workbench.ui.common.provider_feed import ProviderFeed
+def install(shell: Shell, context: AppContext) -> RunController:
+    """Wires Send, Stop, Regenerate and Continue and the run panel into the shell."""
+    controller = RunController(shell, context)
+    shell.set_sender(controller)
+    context.closing.connect(controller.shutdown)
+    controller.run_recorded.connect(context.run_recorded)
+    shell.add_conversation_widget(controller.panel)
 
-    feed = ProviderFeed.of(window)
-    history = HistoryWorker()
-    controller = RunController(window, KeyStore(), history, feed.catalog)
-    window.run_controller = controller
-    window.closed.connect(controller.shutdown)
-    window.closed.connect(history.close)
-
-    page = window.send_problems.parentWidget()
-    column = page.layout() if page is not None else None
-    assert isinstance(column, QVBoxLayout), "the conversation page lays out a column"
-    column.insertWidget(column.indexOf(window.send_problems), controller.panel)
-
-    model = window.message_list.model()
+    cards = shell.message_list
+    model = cards.model()
     model.dataChanged.connect(controller.decorate_cards)
     model.rowsInserted.connect(controller.decorate_cards)
     model.modelReset.connect(controller.decorate_cards)
-    window.message_list.editors_synced.connect(controller.decorate_cards)
+    cards.editors_synced.connect(controller.decorate_cards)
     controller._update_actions()
     controller.warm_up_timer.start()
     return controller
 
 
 def _menu_action(
-    window: MainWindow, text: str, shortcut: str, slot: Callable[[], object]
+    shell: Shell, text: str, shortcut: str, slot: Callable[[], object]
 ) -> QAction:
-    action = QAction(text, window)
+    action = QAction(text, shell.window())
     action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(slot)
-    window.run_menu.addAction(action)
+    shell.menu("run").addAction(action)
     return action

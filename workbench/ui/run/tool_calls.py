@@ -25,7 +25,7 @@ from workbench.ui.common.undo import EditMessage, InsertMessage
 from workbench.ui.run.run_controller import RunController
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 ERROR_COLOUR = "#c0392b"
 MUTED_COLOUR = "#7f8c8d"
@@ -95,7 +95,9 @@ class ToolCallCards(QObject):
     """Shows tool calls on cards, adds the result cards, and offers Continue.
 
     Args:
-        window: The main window (its conversation, tools, undo stack, card list and Send).
+        shell: The card column and Send.
+        context: The workspace (conversation and tools) and the undo stack.
+        runs: The run feature's controller, whose answers may call tools.
 
     Signals:
         results_added(count): result cards were added for ``count`` calls.
@@ -103,26 +105,24 @@ class ToolCallCards(QObject):
 
     results_added = Signal(int)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, shell: Shell, context: AppContext, runs: RunController) -> None:
+        super().__init__(context)
         self.setObjectName("toolCallCards")
-        self._window = window
-        self._workspace: Workspace = window.workspace
-        window.message_list.card_delegate.detail_for = self.detail_for
-        self._runs = (
-            window.run_controller if isinstance(window.run_controller, RunController) else None
-        )
-        if self._runs is not None:
-            self._runs.run_finished.connect(self.on_run_finished)
-            self._runs.run_started.connect(self._update_continue)
-            self._runs.run_finished.connect(lambda _result: self._update_continue())
+        self._window = shell
+        self._context = context
+        self._workspace: Workspace = context.workspace
+        shell.message_list.card_delegate.detail_for = self.detail_for
+        self._runs = runs
+        runs.run_finished.connect(self.on_run_finished)
+        runs.run_started.connect(self._update_continue)
+        runs.run_finished.connect(lambda _result: self._update_continue())
 
         self.continue_button = QPushButton("Continue")
         self.continue_button.setObjectName("continueWithResultsButton")
         self.continue_button.setAccessibleName("continueWithResultsButton")
         self.continue_button.setToolTip("Send the conversation with the tool results")
         self.continue_button.hide()
-        window.bottom_bar.insertWidget(window.bottom_bar.count() - 1, self.continue_button)
+        shell.add_bottom_button(self.continue_button)
         self.continue_button.clicked.connect(self.continue_run)
 
         conversation = self._workspace.conversation
@@ -152,8 +152,7 @@ class ToolCallCards(QObject):
         """Whether a run is still streaming into ``message`` (its arguments are not whole yet)."""
         conversation = self._workspace.conversation
         return (
-            self._runs is not None
-            and self._runs.running
+            self._runs.running
             and len(conversation) > 0
             and conversation[-1] is message
         )
@@ -195,7 +194,7 @@ class ToolCallCards(QObject):
         if not calls:
             self._refresh_message(uid)
             return []
-        stack = self._window.undo_stack
+        stack = self._context.undo_stack
         results = tool_result_messages(calls, self._workspace.tools)
         stack.beginMacro(f"Tool calls ({len(calls)})")
         wanted = [c.to_json() for c in calls]
@@ -207,7 +206,7 @@ class ToolCallCards(QObject):
         self._refresh_message(uid)
         first_empty = next((m for m in results if not m.content), results[0])
         self._window.message_list.scroll_to_row(conversation.index_of(first_empty.uid), focus=True)
-        self._window.statusBar().showMessage(
+        self._context.show_status(
             f"The model called {len(calls)} tool(s): fill in the results, then Continue.", 10000
         )
         self.results_added.emit(len(calls))
@@ -241,13 +240,13 @@ class ToolCallCards(QObject):
         waiting = len(conversation) > 0 and conversation[-1].role == "tool"
         self.continue_button.setVisible(waiting)
         # One run at a time: Continue waits, like Send, for the run streaming in to end.
-        self.continue_button.setEnabled(self._runs is None or not self._runs.running)
+        self.continue_button.setEnabled(not self._runs.running)
 
     def continue_run(self) -> None:
         """Continue: sends the conversation with the tool results."""
         self._window.send()
 
 
-def install(window: MainWindow) -> ToolCallCards:
-    """Lets ``window``'s cards show tool calls and adds the Continue button."""
-    return ToolCallCards(window)
+def install(shell: Shell, context: AppContext, runs: RunController) -> ToolCallCards:
+    """Lets the cards show tool calls and adds the Continue button beside Send."""
+    return ToolCallCards(shell, context, runs)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
@@ -34,29 +34,22 @@ from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument
 from workbench.ui.common.icons import icon
 from workbench.ui.common.undo import SetParam
+from workbench.ui.context import AppContext, Sender
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import CardDelegate, MessageListView
 from workbench.ui.conversation.message_model import MessageListModel
-from workbench.ui.run.params_panel import ParamsPanel
+from workbench.ui.shell.params_panel import ParamsPanel
+from workbench.ui.shell.provider_feed import ProviderFeed
+
+if TYPE_CHECKING:
+    from workbench.ui.compare.compare_view import CompareView
+    from workbench.ui.history.history_panel import HistoryPanel
+    from workbench.ui.run.run_controller import RunController
+    from workbench.ui.tokens.token_meter import TokenMeter
+    from workbench.ui.tools.tool_editor import ToolsEditor
 
 log = logging.getLogger(__name__)
 APP_TITLE = "Prompt Workbench"
-
-
-class RunControllerLike(Protocol):
-    """What the window asks of the run feature (``workbench.ui.run.run_controller``)."""
-
-    def request_problems(self) -> list[str]:
-        """Reasons the request cannot be sent to the chosen provider."""
-        ...
-
-    def send(self) -> None:
-        """Sends the (checked) workspace."""
-        ...
-
-    def stop(self) -> None:
-        """Stops the run streaming in."""
-        ...
 
 
 class _AfterFirstPaint(QObject):
@@ -75,7 +68,10 @@ class _AfterFirstPaint(QObject):
 
 
 class MainWindow(QMainWindow):
-    """One workspace in a window.
+    """One workspace in a window: the shell that features are installed into.
+
+    The window builds the :class:`~workbench.ui.context.AppContext` (:attr:`context`) and hands it
+    to each feature package with itself as the :class:`~workbench.ui.context.Shell`.
 
     Args:
         workspace_path: A workspace file to open; a file that cannot be read is reported and left
@@ -100,11 +96,28 @@ class MainWindow(QMainWindow):
         self.settings = Settings.load()
         #: Built-in and user providers; features read providers through it, never the presets.
         self.providers = ProviderRegistry()
-        #: Sends, stops and streams runs (``ui.run.run_controller``); None until installed.
-        self.run_controller: RunControllerLike | None = None
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
         self.document = WorkspaceDocument(self.workspace, self.undo_stack, self.settings)
+        #: The services handed to every feature.
+        self.context = AppContext(
+            self.workspace,
+            self.undo_stack,
+            self.document,
+            self.settings,
+            self.providers,
+            parent=self,
+        )
+        #: What Send and Stop call (the run feature); None until it is installed.
+        self._sender: Sender | None = None
+        #: The installed features (None until installed): tests and benchmarks drive them.
+        self.run_controller: RunController | None = None
+        self.token_meter: TokenMeter | None = None
+        self.tools_editor: ToolsEditor | None = None
+        self.compare_view: CompareView | None = None
+        self.history_panel: HistoryPanel | None = None
+        #: Feeds the provider and model selectors (made with the features: it reads the catalog).
+        self.provider_feed: ProviderFeed | None = None
         self.model = MessageListModel(self.workspace.conversation)
         self.message_list = MessageListView(lambda view: CardDelegate(self.partial_refusal, view))
         self.message_list.setModel(self.model)
@@ -171,6 +184,7 @@ class MainWindow(QMainWindow):
         conversation_page = QWidget()
         conversation_page.setObjectName("conversationPage")
         column = QVBoxLayout(conversation_page)
+        self._conversation_column = column
         column.setContentsMargins(8, 8, 8, 8)
         column.addWidget(self.message_list, 1)
         column.addWidget(self.send_problems)
@@ -274,11 +288,11 @@ class MainWindow(QMainWindow):
         return action
 
     def _install_features(self) -> None:
-        """Lets each feature (runs, token meter, tools, compare...) wire itself into the window.
+        """Installs each feature package (runs, token meter, tools, compare...) into the window.
 
-        A feature lives in its own module with an ``install(window)`` function that adds its
-        widgets (``side_tabs``, ``main_tabs``, ``params_column``, ``bottom_bar``, menus) and
-        connects to the workspace; the window itself knows no feature's rules.
+        A feature has an ``install(shell, context)`` function that adds its widgets through the
+        :class:`~workbench.ui.context.Shell` methods below and finds its services on the
+        :class:`~workbench.ui.context.AppContext`; the window itself knows no feature's rules.
         """
         if self.features_ready or self._closed:
             return
@@ -290,20 +304,76 @@ class MainWindow(QMainWindow):
         from workbench.ui.tokens import token_meter
         from workbench.ui.tools import tool_editor
 
-        run_controller.install(self)
-        provider_dialog.install(self)
-        history_panel.install(self)
-        tool_editor.install(self)
-        tool_calls.install(self)
-        token_meter.install(self)
-        compare_view.install(self)
-        tests_view.install(self)
+        context = self.context
+        self.provider_feed = ProviderFeed(self, context)
+        self.run_controller = run_controller.install(self, context)
+        tool_calls.install(self, context, self.run_controller)
+        provider_dialog.install(self, context)
+        self.history_panel = history_panel.install(self, context)
+        self.tools_editor = tool_editor.install(self, context)
+        self.token_meter = token_meter.install(self, context)
+        self.compare_view = compare_view.install(self, context)
+        self.tests_view = tests_view.install(self, context)
         self.features_ready = True
         self.features_installed.emit()
+
+    # The shell interface (workbench.ui.context.Shell) -------------------------------------------
+
+    def add_main_tab(
+        self, widget: QWidget, title: str, on_shown: Callable[[], None] | None = None
+    ) -> None:
+        """A page beside the conversation; ``on_shown`` is called each time it is shown."""
+        self.main_tabs.addTab(widget, title)
+        if on_shown is not None:
+            self.main_tabs.currentChanged.connect(
+                lambda index: on_shown() if self.main_tabs.widget(index) is widget else None
+            )
+
+    def show_conversation(self) -> None:
+        """Brings the conversation page to the front."""
+        self.main_tabs.setCurrentIndex(0)
+
+    def add_side_tab(self, widget: QWidget, title: str) -> None:
+        """A panel beside the parameters (Tools...)."""
+        self.side_tabs.addTab(widget, title)
+
+    def add_parameters_widget(self, widget: QWidget) -> None:
+        """A widget at the top of the Parameters column."""
+        self.params_column.insertWidget(0, widget)
+
+    def add_conversation_widget(self, widget: QWidget) -> None:
+        """A widget under the card column, above the Send row."""
+        column = self._conversation_column
+        column.insertWidget(column.indexOf(self.send_problems), widget)
+
+    def add_bottom_button(self, widget: QWidget) -> None:
+        """A button in the Send row, left of Send."""
+        self.bottom_bar.insertWidget(self.bottom_bar.count() - 1, widget)
+
+    def menu(self, name: str) -> QMenu:
+        """The menu ``"run"`` or ``"settings"``."""
+        menus = {"run": self.run_menu, "settings": self.settings_menu}
+        return menus[name]
+
+    def set_sender(self, sender: Sender) -> None:
+        """What Send and Stop (buttons, menu, shortcuts) call."""
+        self._sender = sender
+
+    def set_running(self, running: bool) -> None:
+        """Enables Stop and disables Send while a run streams (and back)."""
+        self.send_button.setEnabled(not running)
+        self.send_action.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.stop_action.setEnabled(running)
+
+    def may_discard(self) -> bool:
+        """Asks what to do with unsaved changes; False when the user cancels."""
+        return self._may_discard()
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
         conversation.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.context.status_message.connect(self.statusBar().showMessage)
         self.editor.refused.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.workspace.changed.connect(self._on_workspace_changed)
         self.params_panel.param_edited.connect(self._on_param_edited)
@@ -477,9 +547,7 @@ class MainWindow(QMainWindow):
         params = data.get("params") if isinstance(data, dict) else None
         if isinstance(params, dict) and "provider" in params:
             return  # a workspace file: its provider is the user's choice
-        from workbench.ui.common.provider_feed import ProviderFeed
-
-        info = ProviderFeed.of(self).catalog.get(self.workspace.params.model)
+        info = self.context.catalog.get(self.workspace.params.model)
         current = self.providers.get(self.workspace.params.provider)
         if info is None or (current is not None and current.kind == info.provider):
             return
@@ -557,15 +625,15 @@ class MainWindow(QMainWindow):
     def send(self) -> None:
         """Run > Send: checks the workspace (and the request), then lets the run controller send."""
         problems = self.workspace.problems()
-        if not problems and self.run_controller is not None:
-            problems = self.run_controller.request_problems()
+        if not problems and self._sender is not None:
+            problems = self._sender.request_problems()
         self.show_send_problems(problems)
         if problems:
             return
-        if self.run_controller is None:
+        if self._sender is None:
             self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
         else:
-            self.run_controller.send()
+            self._sender.send()
 
     def show_send_problems(self, problems: list[str]) -> None:
         """Lists why a request was not sent under the cards (hidden when ``problems`` is empty)."""
@@ -579,8 +647,8 @@ class MainWindow(QMainWindow):
 
     def stop(self) -> None:
         """Run > Stop: ends the answer streaming in, keeping its text."""
-        if self.run_controller is not None:
-            self.run_controller.stop()
+        if self._sender is not None:
+            self._sender.stop()
 
     # Closing ---------------------------------------------------------------------------------
 
@@ -592,6 +660,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closed = True
+        self.context.close()
         self.document.close()
         self.model.detach()
         self.settings.window_geometry = bytes(self.saveGeometry().toHex().data()).decode()

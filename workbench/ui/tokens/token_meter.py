@@ -15,7 +15,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
@@ -29,22 +29,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.catalog import Catalog, load_catalog
 from workbench.core.conversation import Message
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
     ExactCountClient,
     ExactCountScheduler,
 )
-from workbench.core.meter import MeterReading, measure, provider_kind, tools_to_send
+from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.secrets import KeyStore, redact
-from workbench.core.tokens import Calibration, TokenCounter, encoding, encoding_ready
-from workbench.ui.common.provider_feed import ProviderFeed
+from workbench.core.tokens import Calibration, encoding, encoding_ready
+from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.undo import SetParam
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
+    from workbench.ui.conversation.message_list import MessageListView
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +175,6 @@ class TokenMeterBar(QWidget):
         painter.setPen(QPen(LEVEL_COLOURS[self._level], 2))
         painter.drawRoundedRect(rect, 4, 4)
         painter.end()
-
-
-class _RecountSignals(QObject):
-    """Carries work finished on the meter's worker thread back to the UI thread."""
-
-    finished = Signal(int)
-    #: (generation, provider id, target): an exact-count target looked up off the UI thread.
-    target_found = Signal(int, str, object)
 
 
 def registry_exact_target(
@@ -376,7 +368,7 @@ class TokenMeter(QObject):
 
     Args:
         window: The main window (workspace, undo stack, message list, status bar).
-        catalog: Windows and prices; ``load_catalog()`` by default.
+        cards: The card column (its badges are redrawn when the counts are ready).
         calibration: Learned exact/estimate ratios; the saved ones by default.
         exact_target: Gives (base URL, key) for a provider id, or None when it has no exact
             count; by default the preset's URL and the key from its environment variable.
@@ -391,18 +383,18 @@ class TokenMeter(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        context: AppContext,
+        cards: MessageListView,
         *,
-        catalog: Catalog | None = None,
         calibration: Calibration | None = None,
         exact_target: Callable[[str], ExactTarget] | None = None,
     ) -> None:
-        super().__init__(window)
-        self._window = window
-        self.workspace = window.workspace
-        self.catalog = catalog or load_catalog()
+        super().__init__(context)
+        self._context = context
+        self._cards = cards
+        self.workspace = context.workspace
         self.calibration = calibration or Calibration()
-        self.counter = TokenCounter()
+        self.counter = context.counter
         self.exact_target = exact_target or _env_exact_target
         self._targets: dict[str, ExactTarget] = {}
         self._closing: asyncio.Task[None] | None = None
@@ -413,19 +405,17 @@ class TokenMeter(QObject):
         self._requested: tuple[object, ...] | None = None
         self._client: ExactCountClient | None = None
         self._client_target: ExactTarget = None
-        self._executor: ThreadPoolExecutor | None = None
+        #: Recounts, exact-count targets and calibration writes, one at a time off the UI thread.
+        self._tasks = BackgroundTasks(self, serial=True)
         self._recount_generation = 0
         self._recounting = False
-        self._recount_signals = _RecountSignals()
-        self._recount_signals.finished.connect(self._on_recount_finished)
-        self._recount_signals.target_found.connect(self._on_target_found)
         self._target_generation = 0
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         self._update_timer.setInterval(0)
         self._update_timer.timeout.connect(self.refresh)
         self.panel = TokenMeterPanel()
-        self.panel.show_catalog_error(self.catalog.override_error)
+        self.panel.show_catalog_error(context.catalog.override_error)
         self._connect()
 
     def _connect(self) -> None:
@@ -461,26 +451,18 @@ class TokenMeter(QObject):
         self.panel.show_status(
             f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
         )
-        signals = self._recount_signals
 
         def work() -> None:
             encoding()
             self.counter.prime(fresh)
-            signals.finished.emit(generation)
 
-        self._worker().submit(work)
-
-    def _worker(self) -> ThreadPoolExecutor:
-        """The meter's one worker thread: recounts, loading the tokenizer, saving calibration."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="token-recount")
-        return self._executor
+        self._tasks.run(work, lambda _none: self._on_recount_finished(generation))
 
     def _on_recount_finished(self, generation: int) -> None:
         if generation == self._recount_generation:
             self._recounting = False
             self.refresh()
-            self._window.message_list.refresh_cards()  # badges left blank while loading
+            self._cards.refresh_cards()  # badges left blank while loading
 
     def _signature(self) -> tuple[object, ...]:
         """What an exact count depends on: the model and every message as sent."""
@@ -503,7 +485,7 @@ class TokenMeter(QObject):
         reading = measure(
             self.workspace,
             self.counter,
-            self.catalog,
+            self._context.catalog,
             calibration=self.calibration,
             exact_messages=exact,
         )
@@ -527,18 +509,16 @@ class TokenMeter(QObject):
         if provider not in self._targets:
             self._targets[provider] = None
             generation = self._target_generation
-            signals = self._recount_signals
             lookup = self.exact_target
 
-            def find() -> None:
+            def find() -> ExactTarget:
                 try:
-                    target = lookup(provider)
+                    return lookup(provider)
                 except Exception as error:  # a broken keyring must not break the meter
                     log.info("No exact counts for %s: %s", provider, redact(str(error)))
-                    target = None
-                signals.target_found.emit(generation, provider, target)
+                    return None
 
-            self._worker().submit(find)
+            self._tasks.run(find, partial(self._on_target_found, generation, provider))
         return self._targets[provider]
 
     def _on_target_found(self, generation: int, provider: str, target: ExactTarget) -> None:
@@ -582,7 +562,7 @@ class TokenMeter(QObject):
                 self._exact = (signature, total)
                 self._exact_note = ""
                 if family and self.calibration.learn(family, estimate, total, save=False):
-                    self._worker().submit(self.calibration.save)  # file I/O off the UI thread
+                    self._tasks.run(self.calibration.save)  # file I/O off the UI thread
             else:
                 self._exact_note = f"Exact count failed, showing the estimate: {reason}"
             self.refresh()
@@ -610,15 +590,8 @@ class TokenMeter(QObject):
         if reading is None or not reading.recommendation.suggests_change:
             return
         model = reading.recommendation.model
-        self._window.undo_stack.push(SetParam(self.workspace, "model", model))
-        self._window.statusBar().showMessage(f"Model set to {model} (Undo to go back).", 6000)
-
-    def set_listed_models(self, provider_id: str, ids: list[str]) -> None:
-        """Adds the ids a provider listed (unknown windows: shown, never recommended)."""
-        provider = self._window.providers.get(provider_id)
-        kind = provider.kind if provider is not None else provider_kind(provider_id)
-        self.catalog = self.catalog.with_listed(kind, ids)
-        self.schedule_refresh()
+        self._context.undo_stack.push(SetParam(self.workspace, "model", model))
+        self._context.show_status(f"Model set to {model} (Undo to go back).", 6000)
 
     def tools_tokens(self) -> int:
         """Tokens of the tools that would be sent."""
@@ -632,20 +605,20 @@ class TokenMeter(QObject):
             # Without a running loop the process is ending and takes the sockets with it.
             with contextlib.suppress(RuntimeError):
                 self._closing = asyncio.get_running_loop().create_task(client.aclose())
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._tasks.shutdown()
 
 
-def install(window: MainWindow) -> TokenMeter:
+def install(shell: Shell, context: AppContext) -> TokenMeter:
     """Puts the token meter at the top of the Parameters column and badges on the cards."""
-    meter = TokenMeter(window, exact_target=registry_exact_target(window.providers, KeyStore()))
-    feed = ProviderFeed.of(window)
-    feed.models_listed.connect(meter.set_listed_models)
-    feed.providers_changed.connect(meter.forget_exact_targets)
-    window.params_column.insertWidget(0, meter.panel)
-    window.message_list.card_delegate.badge_for = meter.badge
-    window.token_meter = meter  # type: ignore[attr-defined]
-    window.closed.connect(meter.shutdown)
+    cards = shell.message_list
+    meter = TokenMeter(
+        context, cards, exact_target=registry_exact_target(context.providers, context.keys)
+    )
+    context.catalog_changed.connect(meter.schedule_refresh)
+    context.providers_changed.connect(meter.forget_exact_targets)
+    context.closing.connect(meter.shutdown)
+    shell.add_parameters_widget(meter.panel)
+    cards.card_delegate.badge_for = meter.badge
     meter.recount()
-    window.message_list.refresh_cards()
+    cards.refresh_cards()
     return meter

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +65,7 @@ from workbench.core.tools import (
 )
 from workbench.core.workspace import ToolEntry, Workspace, WorkspaceError, write_atomic
 from workbench.ui.common import dialogs
+from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.tools.tool_form_view import ToolFormView
 from workbench.ui.tools.tool_undo import (
     EditToolSource,
@@ -78,7 +78,7 @@ from workbench.ui.tools.tool_undo import (
 )
 
 if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.ui.context import AppContext, Shell
 
 #: Pause after the last keystroke before the tool is checked again.
 VALIDATION_DELAY_MS = 250
@@ -243,8 +243,6 @@ class ToolsEditor(QWidget):
 
     status_changed = Signal(str)
     checked = Signal()
-    #: (kind, result text or None, (path, error) or None) from the file thread.
-    _file_done = Signal(str, object, object)
 
     def __init__(
         self,
@@ -262,15 +260,13 @@ class ToolsEditor(QWidget):
         self._last_check: ToolsCheck | None = None
         #: The last text the form wrote, so that showing it does not rebuild the form mid-edit.
         self._form_source: str | None = None
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tools-io")
+        self._io = BackgroundTasks(self, serial=True)
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(VALIDATION_DELAY_MS)
         self._timer.timeout.connect(self.validate_now)
-        self._file_done.connect(self._on_file_done)
         workspace.changed.connect(self.refresh)
-        self.destroyed.connect(lambda: self._io.shutdown(wait=False))
         self.refresh()
         self.validate_now()
 
@@ -695,28 +691,21 @@ class ToolsEditor(QWidget):
         self._submit("export", path, write)
 
     def _submit(self, kind: str, path: str, work: Callable[[], str]) -> None:
-        future: Future[str] = self._io.submit(work)
+        self._io.run(
+            work,
+            lambda text: self._on_file_done(kind, text),
+            lambda error: self._on_file_failed(kind, path, error),
+        )
 
-        def done(finished: Future[str]) -> None:
-            error = finished.exception()
-            # Emitted from the worker thread: Qt queues it to this widget's thread.
-            self._file_done.emit(
-                kind, None if error else finished.result(), error and (path, error)
-            )
+    def _on_file_failed(self, kind: str, path: str, error: Exception) -> None:
+        reason = getattr(error, "strerror", None) or str(error)
+        dialogs.show_error(self, f"Cannot {kind} tools", f"{path}: {reason}")
 
-        future.add_done_callback(done)
-
-    def _on_file_done(self, kind: str, text: object, failure: object) -> None:
-        if failure is not None:
-            assert isinstance(failure, tuple)
-            path, error = failure
-            reason = getattr(error, "strerror", None) or str(error)
-            dialogs.show_error(self, f"Cannot {kind} tools", f"{path}: {reason}")
-            return
+    def _on_file_done(self, kind: str, text: str) -> None:
         if kind == "import":
-            self._add_from_text(str(text), "the file")
+            self._add_from_text(text, "the file")
         else:
-            self.status_changed.emit(str(text))
+            self.status_changed.emit(text)
 
 
 def _exported(where: str, count: int, skipped: int) -> str:
@@ -742,18 +731,18 @@ def _set_text_keeping_cursor(edit: QPlainTextEdit, text: str) -> None:
         edit.setTextCursor(cursor)
 
 
-def install(window: MainWindow) -> ToolsEditor:
-    """Adds the Tools tab to ``window`` and returns it."""
+def install(shell: Shell, context: AppContext) -> ToolsEditor:
+    """Adds the Tools tab beside the parameters and returns it."""
 
     def rules() -> ToolRules:
-        provider_id = window.workspace.params.provider
-        provider = window.providers.get(provider_id)
+        provider_id = context.workspace.params.provider
+        provider = context.providers.get(provider_id)
         if provider is None:
             return rules_for(provider_id)
         return rules_for(provider.id, provider.kind, provider.name)
 
-    editor = ToolsEditor(window.workspace, window.undo_stack, rules)
-    window.side_tabs.addTab(editor, "Tools")
-    editor.status_changed.connect(lambda text: window.statusBar().showMessage(text, 8000))
-    window.document.loaded.connect(editor.refresh)
+    editor = ToolsEditor(context.workspace, context.undo_stack, rules)
+    shell.add_side_tab(editor, "Tools")
+    editor.status_changed.connect(context.show_status)
+    context.document.loaded.connect(editor.refresh)
     return editor
