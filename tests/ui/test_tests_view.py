@@ -16,10 +16,10 @@ from pytestqt.qtbot import QtBot
 from tests.ui.run_helpers import LOOP_ID
 from workbench.core.eval_history import EvalStore
 from workbench.core.history import HistoryStore
+from workbench.core.sessions import RunOptions
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.common import dialogs
 from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState
-from workbench.core.sessions import RunOptions
 from workbench.ui.evaluate.tests_view import TestsView
 from workbench.ui.shell.main_window import MainWindow
 
