@@ -59,7 +59,7 @@ async def bare_sdk(url: str, *, raw: bool = False) -> float:
     import openai
 
     body = {
-        "model": "kimi-k2-0905-preview",
+        "model": "moonshot-v1-128k",
         "messages": [{"role": "user", "content": "Stream"}],
         "stream": True,
         "stream_options": {"include_usage": True},
@@ -180,7 +180,7 @@ async def main(rounds: int, one_line: bool) -> None:
             Workspace(
                 title="Benchmark",
                 messages=[Message("user", "Stream")],
-                params=Params(provider="loopback", model="kimi-k2-0905-preview"),
+                params=Params(provider="loopback", model="moonshot-v1-128k"),
                 variants=[Variant(f"Column {i + 1}") for i in range(COLUMNS)],
             )
         )

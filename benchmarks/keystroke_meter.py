@@ -41,7 +41,7 @@ def build_workspace(path: Path) -> int:
         "format": "prompt-workbench/1",
         "title": "Keystroke benchmark",
         "messages": messages,
-        "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview", "max_tokens": 1024},
+        "params": {"provider": "moonshot", "model": "moonshot-v1-128k", "max_tokens": 1024},
     }
     path.write_text(json.dumps(data), encoding="utf-8")
     counted = TokenCounter().count([Message(m["role"], m["content"]) for m in messages])

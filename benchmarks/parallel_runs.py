@@ -183,7 +183,7 @@ async def main(chunks: int, rounds: int) -> None:
             {
                 "format": "prompt-workbench/1",
                 "messages": [{"role": "user", "content": "Stream a long answer."}],
-                "params": {"provider": "loop", "model": "kimi-k2-0905-preview"},
+                "params": {"provider": "loop", "model": "moonshot-v1-128k"},
             }
         )
         request = build_request(workspace, provider)

@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
         {
             "format": "prompt-workbench/1",
             "messages": [{"role": "user", "content": "Stream a lot"}],
-            "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"},
+            "params": {"provider": "moonshot", "model": "moonshot-v1-128k"},
         }
     )
     moonshot = preset("moonshot")

@@ -116,7 +116,12 @@ class LoopbackServer:
 
     def __init__(self, *, api_key: str | None = None) -> None:
         self.api_key = api_key
-        self.models: list[str] = ["kimi-k2-0905-preview", "moonshot-v1-8k", "moonshot-v1-32k"]
+        self.models: list[str] = [
+            "kimi-k2.6",
+            "moonshot-v1-8k",
+            "moonshot-v1-32k",
+            "moonshot-v1-128k",
+        ]
         self.balance = {"available_balance": 49.5, "voucher_balance": 0.0, "cash_balance": 49.5}
         self.count_tokens: Callable[[dict[str, Any]], int] = _rough_count
         self.count_reply = Reply()

@@ -20,7 +20,7 @@ from workbench.core.workspace import (
 )
 
 PARTS_BODY = {
-    "model": "moonshot-v1-8k",
+    "model": "moonshot-v1-8k-vision-preview",  # it reads the image part
     "messages": [
         {
             "role": "user",

@@ -48,7 +48,7 @@ def workspace() -> Workspace:
             Message("user", "Phone, 300 dollars"),
             Message("assistant", "{", partial=True),
         ],
-        params=Params(provider="moonshot", model="kimi-k2-0905-preview", temperature=0.6),
+        params=Params(provider="moonshot", model="moonshot-v1-128k", temperature=0.6),
     )
 
 
@@ -57,9 +57,11 @@ def workspace() -> Workspace:
 
 def test_variant_overrides_provider_model_and_params_without_touching_the_workspace() -> None:
     base = workspace()
-    variant = Variant("cold", provider="deepseek", model="deepseek-chat", params={"temperature": 0})
+    variant = Variant(
+        "cold", provider="deepseek", model="deepseek-v4-flash", params={"temperature": 0}
+    )
     sent = apply_variant(base, variant)
-    assert (sent.params.provider, sent.params.model) == ("deepseek", "deepseek-chat")
+    assert (sent.params.provider, sent.params.model) == ("deepseek", "deepseek-v4-flash")
     assert sent.params.temperature == 0
     assert sent.params.max_tokens == 1024  # kept from the workspace
     assert base.params.temperature == 0.6 and base.params.provider == "moonshot"
@@ -91,29 +93,27 @@ def test_replacement_system_message_replaces_the_first_one_or_goes_first() -> No
 def test_variant_resolution_matches_the_request_the_payload_builder_sends() -> None:
     base = workspace()
     base.conversation.update(2, partial=False)
-    variant = Variant("v", model="kimi-k2-turbo-preview", params={"max_tokens": 50}, system="Hi")
+    variant = Variant("v", model="moonshot-v1-32k", params={"max_tokens": 50}, system="Hi")
     provider = ProviderRegistry().get("moonshot")
     assert provider is not None
     request = build_request(base, provider, variant)
     sent = apply_variant(base, variant)
     assert request.body["messages"] == [message_to_json(m) for m in sent.conversation]
-    assert (request.model, request.body["max_tokens"]) == (sent.params.model, 50)
+    assert (request.model, request.body["max_completion_tokens"]) == (sent.params.model, 50)
 
 
 def test_columns_measure_the_model_and_parameters_the_request_sends() -> None:
     base = workspace()
     base.conversation.update(2, partial=False)
     base.params.extra["seed"] = 7
-    variant = Variant(
-        "v", model="kimi-k2-turbo-preview", params={"model": "kimi-k2.5", "seed": None}
-    )
+    variant = Variant("v", model="moonshot-v1-32k", params={"model": "kimi-k2.5", "seed": None})
     provider = ProviderRegistry().get("moonshot")
     assert provider is not None
 
     request = build_request(base, provider, variant)
     sent = apply_variant(base, variant)
 
-    assert request.model == sent.params.model == "kimi-k2-turbo-preview"
+    assert request.model == sent.params.model == "moonshot-v1-32k"
     assert "seed" not in request.body and "seed" not in sent.params.extra
 
 
@@ -207,11 +207,11 @@ def test_prose_is_not_judged_as_json_and_fences_are_read() -> None:
 
 def finished_comparison() -> Comparison:
     base = workspace()
-    variants = [Variant("K2", model="kimi-k2-0905-preview"), Variant("Broken", model="nope")]
+    variants = [Variant("K2", model="moonshot-v1-128k"), Variant("Broken", model="nope")]
     comparison = Comparison.of(base, variants)
     comparison.entries[0].result = RunResult(
         provider="moonshot",
-        model="kimi-k2-0905-preview",
+        model="moonshot-v1-128k",
         variant="K2",
         prefix="{",
         text='"name": "Phone"}',
@@ -234,7 +234,7 @@ def test_markdown_export_has_metrics_table_and_full_answers() -> None:
     text = comparison_to_markdown(finished_comparison())
     assert text.startswith("# Comparison: Extraction\n")
     assert "> Phone, 300 dollars" in text
-    assert "| K2 | moonshot | kimi-k2-0905-preview | 120 ms | 920 ms | 20 | 8 |" in text
+    assert "| K2 | moonshot | moonshot-v1-128k | 120 ms | 920 ms | 20 | 8 |" in text
     assert "$0.000032" in text
     assert "Server error 500 after 3 retries \\| twice" in text  # a pipe does not break the table
     assert '```json\n{"name": "Phone"}\n```' in text  # prefix joined to the continuation

@@ -25,7 +25,7 @@ WORKSPACE = workspace_from_json(
                 "function": {"name": "add", "parameters": {"type": "object", "properties": {}}},
             }
         ],
-        "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview", "max_tokens": 64},
+        "params": {"provider": "moonshot", "model": "moonshot-v1-128k", "max_tokens": 64},
     }
 )
 

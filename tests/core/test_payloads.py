@@ -31,7 +31,7 @@ def make(messages: list[dict[str, Any]], **extra: Any) -> Workspace:
     data: dict[str, Any] = {
         "format": "prompt-workbench/1",
         "messages": messages,
-        "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview", "temperature": 0.3},
+        "params": {"provider": "moonshot", "model": "moonshot-v1-128k", "temperature": 0.3},
     }
     data.update(extra)
     return workspace_from_json(data)
@@ -54,7 +54,7 @@ def test_moonshot_partial_is_the_last_message_with_partial_and_name() -> None:
     request = build_request(make(PARTIAL), provider("moonshot"))
 
     assert request.wire_body() == {
-        "model": "kimi-k2-0905-preview",
+        "model": "moonshot-v1-128k",
         "messages": [
             {"role": "system", "content": "You are Dr. Kelsier."},
             {"role": "user", "content": "Who are you?"},
@@ -162,6 +162,7 @@ def test_moonshot_temperature_above_one_is_refused_but_openai_accepts_it() -> No
     workspace.params.temperature = 1.5
 
     assert any("between 0 and 1" in p for p in request_problems(workspace, provider("moonshot")))
+    workspace.params.model = "gpt-4.1"  # the range is the model's: OpenAI's go to 2
     assert request_problems(workspace, provider("openai")) == []
 
 
@@ -210,7 +211,8 @@ def test_params_and_extra_keys_reach_the_body() -> None:
 
     body = build_request(workspace, provider("moonshot")).wire_body()
 
-    assert body["max_tokens"] == 200
+    # Moonshot deprecated max_tokens: the catalog names the field each model takes.
+    assert body["max_completion_tokens"] == 200 and "max_tokens" not in body
     assert body["top_p"] == 0.9
     assert body["stop"] == ["END"]
     assert body["presence_penalty"] == 0.5
@@ -238,9 +240,9 @@ def test_a_variant_changes_model_params_and_system() -> None:
     assert request.variant == "Cold"
     assert body["model"] == "moonshot-v1-8k"
     assert body["temperature"] == 0.0
-    assert body["max_tokens"] == 50
+    assert body["max_completion_tokens"] == 50
     assert body["messages"][0] == {"role": "system", "content": "Be terse."}
-    assert workspace.params.model == "kimi-k2-0905-preview"  # the workspace is left alone
+    assert workspace.params.model == "moonshot-v1-128k"  # the workspace is left alone
 
 
 def test_a_variant_system_prompt_is_added_when_there_is_none() -> None:
@@ -297,6 +299,7 @@ def test_request_json_for_history_holds_no_key_field() -> None:
         "kind",
         "base_url",
         "model",
+        "prefill_mechanism",
         "variant",
         "prefix",
         "body",

@@ -1,4 +1,4 @@
-"""The recommender: moonshot-v1-auto's boundaries, the Kimi K2 family, nothing fits, unknowns."""
+"""The recommender: moonshot-v1-auto's boundaries, families, nothing fits, retired, unknowns."""
 
 from __future__ import annotations
 
@@ -80,43 +80,53 @@ def test_estimates_get_a_margin_that_can_move_the_boundary() -> None:
 @pytest.mark.parametrize(
     ("current", "prompt", "expected"),
     [
-        ("kimi-k2-turbo-preview", 10_000, "kimi-k2-0711-preview"),  # smallest window, cheaper
-        ("kimi-k2-0905-preview", 10_000, "kimi-k2-0905-preview"),  # 0711: same price, no switch
-        ("kimi-k2-0905-preview", 130_049, "kimi-k2-0905-preview"),  # 131,073: over 128k
-        ("kimi-k2-0711-preview", 130_048, "kimi-k2-0711-preview"),  # exactly 131,072
-        ("kimi-k2-turbo-preview", 200_000, "kimi-k2-0905-preview"),  # same window, cheaper
-        ("kimi-k2-0905-preview", 261_120, "kimi-k2-0905-preview"),  # exactly 262,144
+        ("deepseek-v4-pro", 10_000, "deepseek-v4-flash"),  # same window, cheaper
+        ("deepseek-v4-flash", 10_000, "deepseek-v4-flash"),
+        ("deepseek-v4-flash", 998_976, "deepseek-v4-flash"),  # exactly 1,000,000
+        # Same window at the same price: no reason to switch.
+        ("kimi-k2.7-code-highspeed", 10_000, "kimi-k2.7-code-highspeed"),
+        ("moonshot-v1-128k", 7_000, "moonshot-v1-8k"),
     ],
 )
-def test_kimi_k2_family_of_256k_windows(current: str, prompt: int, expected: str) -> None:
+def test_the_smallest_or_cheapest_of_the_family(current: str, prompt: int, expected: str) -> None:
     result = recommend(CATALOG, current, prompt, max_tokens=1024, exact=True)
     assert result.model == expected
     assert result.scope == "family"
 
 
-def test_kimi_k2_over_256k_tries_the_provider_then_says_nothing_fits() -> None:
+def test_over_the_largest_window_tries_the_provider_then_says_nothing_fits() -> None:
     result = recommend(
         CATALOG,
-        "kimi-k2-0905-preview",
-        261_121,
+        "deepseek-v4-flash",
+        998_977,
         max_tokens=1024,
         exact=True,
-        card_tokens=[100, 200_000, 50, 61_000],
+        card_tokens=[100, 900_000, 50, 98_827],
     )
     assert result.model is None
     assert result.shortfall == 1
-    assert result.largest_model in {"kimi-k2-0905-preview", "kimi-k2-turbo-preview"}
+    assert result.largest_model in {"deepseek-v4-flash", "deepseek-v4-pro"}
     assert result.largest_cards == (1, 3, 0)
     assert "1 more than the largest window" in result.message
-    assert "#2 (200,000)" in result.message
+    assert "#2 (900,000)" in result.message
 
 
 def test_family_too_small_falls_back_to_the_cheapest_of_the_provider() -> None:
     # moonshot-v1 tops out at 128k; the provider's cheapest priced model that holds 140k.
     result = recommend(CATALOG, "moonshot-v1-128k", 140_000, max_tokens=1024, exact=True)
     assert result.scope == "provider"
-    assert result.model == "kimi-k2-0905-preview"
+    assert result.model == "kimi-k2.5"
     assert result.current_fits is False
+    # A model of one family outgrown goes to a bigger one of the provider: kimi-k3 holds 1M.
+    k26 = recommend(CATALOG, "kimi-k2.6", 300_000, max_tokens=1024, exact=True)
+    assert k26.model == "kimi-k3"
+
+
+def test_retired_models_are_never_recommended() -> None:
+    result = recommend(CATALOG, "kimi-k2-0905-preview", 10_000, max_tokens=1024, exact=True)
+    assert result.model is not None
+    model = CATALOG.get(result.model)
+    assert model is not None and not model.retired
 
 
 def test_unknown_prices_are_not_free_across_families() -> None:
@@ -141,7 +151,7 @@ def test_unknown_windows_are_never_recommended() -> None:
     result = recommend(listed, "kimi-k3-preview", 5_000, max_tokens=1024, exact=True)
     assert result.current_window is None
     assert result.current_fits is None
-    assert result.model == "kimi-k2-0711-preview"
+    assert result.model == "moonshot-v1-8k"  # the provider's cheapest that holds it
     assert "window is unknown" in result.message
 
 
@@ -153,14 +163,14 @@ def test_a_model_unknown_to_the_catalog_of_an_unknown_provider() -> None:
 
 
 def test_cost_is_input_plus_maximum_output_with_cached_price_noted() -> None:
-    model = CATALOG.get("kimi-k2-0905-preview")
+    model = CATALOG.get("kimi-k2.5")
     assert model is not None
     cost = estimate_cost(model, 1_000_000, 1_000_000)
     assert cost is not None
     assert cost.input_usd == pytest.approx(0.60)
-    assert cost.output_usd == pytest.approx(2.50)
-    assert cost.total_usd == pytest.approx(3.10)
-    assert cost.cached_input_usd == pytest.approx(0.15)
+    assert cost.output_usd == pytest.approx(3.00)
+    assert cost.total_usd == pytest.approx(3.60)
+    assert cost.cached_input_usd == pytest.approx(0.10)
     no_cache = CATALOG.get("moonshot-v1-32k")
     assert no_cache is not None
     cost = estimate_cost(no_cache, 1000, 0)

@@ -75,8 +75,8 @@ def test_prepare_runs_refuses_before_sending() -> None:
         {
             "format": "prompt-workbench/1",
             "messages": [{"role": "user", "content": "Hi"}],
-            "params": {"provider": "moonshot", "model": "kimi-k2.5", "temperature": 1.5},
-            "variants": [{"label": "Local", "provider": "ollama"}],
+            "params": {"provider": "moonshot", "model": "moonshot-v1-32k", "temperature": 1.5},
+            "variants": [{"label": "Local", "provider": "ollama", "model": "llama3.2"}],
         }
     )
     registry = ProviderRegistry()

@@ -32,9 +32,9 @@ def write(tmp_path: Path, **changes: Any) -> Path:
             {"role": "user", "content": "Extract the product: {{description}}"},
             {"role": "assistant", "content": "{", "partial": True},
         ],
-        "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"},
+        "params": {"provider": "moonshot", "model": "moonshot-v1-128k"},
         "variants": [
-            {"label": "K2", "model": "kimi-k2-0905-preview"},
+            {"label": "K2", "model": "moonshot-v1-128k"},
             {"label": "v1", "model": "moonshot-v1-32k"},
         ],
         "tests": [

@@ -43,7 +43,7 @@ def workspace_file(tmp_path: Path) -> Path:
             {"role": "user", "content": "Name a fruit as JSON"},
             {"role": "assistant", "content": "{", "partial": True},
         ],
-        "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview", "temperature": 0.6},
+        "params": {"provider": "moonshot", "model": "moonshot-v1-128k", "temperature": 0.6},
         "variants": [
             {"label": "K2 cold", "params": {"temperature": 0.1}},
             {"label": "v1 8k", "model": "moonshot-v1-8k"},
@@ -129,7 +129,7 @@ def test_json_mode_prints_one_object_per_variant_run_concurrently(
     objects = [json.loads(line) for line in out.splitlines()]
     assert [o["variant"] for o in objects] == ["K2 cold", "v1 8k"]
     assert all(set(o) == RESULT_FIELDS for o in objects)
-    assert [o["model"] for o in objects] == ["kimi-k2-0905-preview", "moonshot-v1-8k"]
+    assert [o["model"] for o in objects] == ["moonshot-v1-128k", "moonshot-v1-8k"]
     assert objects[0]["text"] == "{ok}"
     assert objects[0]["usage"]["completion_tokens"] >= 1
     assert objects[0]["cost_usd"] > 0
@@ -177,7 +177,7 @@ def test_api_failure_exits_1_with_one_line(
     assert status == 1
     assert out == ""  # no lone prefix printed for an answer that never came
     assert err.count("\n") == 1 and err.startswith("prompt-workbench run: ")
-    assert "kimi-k2-0905-preview" in err and "retired" in err
+    assert "moonshot-v1-128k" in err and "retired" in err
     assert HistoryStore().search()[0].error is not None
 
 
@@ -428,7 +428,7 @@ def test_a_reader_that_goes_away_ends_run_quietly(loopback, tmp_path) -> None:
     path = tmp_path / "w.prompt.json"
     path.write_text(
         '{"format": "prompt-workbench/1", "messages": [{"role": "user", "content": "hi"}],'
-        ' "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"}}'
+        ' "params": {"provider": "moonshot", "model": "moonshot-v1-128k"}}'
     )
     env_key = "LOOP_KEY"
     command = (

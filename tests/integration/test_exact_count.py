@@ -18,12 +18,12 @@ async def test_exact_count_posts_model_and_messages(loopback: LoopbackServer) ->
     loopback.count_tokens = lambda body: 40 + len(body["messages"])
     client = ExactCountClient(loopback.url, "sk-test")
     try:
-        assert await client.count("kimi-k2-0905-preview", MESSAGES) == 42
+        assert await client.count("moonshot-v1-128k", MESSAGES) == 42
     finally:
         await client.aclose()
     request = loopback.requests[-1]
     assert request.path == "/v1/tokenizers/estimate-token-count"
-    assert request.body["model"] == "kimi-k2-0905-preview"
+    assert request.body["model"] == "moonshot-v1-128k"
     assert request.body["messages"][1] == {"role": "user", "content": "How many tokens is this?"}
     assert "tools" not in request.body
     headers = {k.lower(): v for k, v in request.headers.items()}

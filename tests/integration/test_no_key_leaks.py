@@ -31,7 +31,7 @@ def test_no_key_in_history_exports_output_or_logs(
             {
                 "format": "prompt-workbench/1",
                 "messages": [{"role": "user", "content": "Hello"}],
-                "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"},
+                "params": {"provider": "moonshot", "model": "moonshot-v1-128k"},
                 "variants": [{"label": "A"}, {"label": "B"}],
             }
         ),

@@ -35,7 +35,7 @@ WORKSPACE = workspace_from_json(
             {"role": "user", "content": "Give me a product as JSON"},
             {"role": "assistant", "content": "{", "partial": True},
         ],
-        "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"},
+        "params": {"provider": "moonshot", "model": "moonshot-v1-128k"},
     }
 )
 
@@ -81,8 +81,8 @@ async def test_stream_joins_prefix_and_continuation_and_counts_usage_once(
     assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (1000, 200)
     assert result.usage.total_tokens == 1200
     assert result.usage.cached_tokens == 400
-    # kimi-k2-0905-preview: 600 uncached x 0.60 + 400 cached x 0.15 + 200 x 2.50 per 1M.
-    assert result.cost_usd == pytest.approx((600 * 0.60 + 400 * 0.15 + 200 * 2.50) / 1e6)
+    # moonshot-v1-128k has no cache price: 1000 x 2.00 + 200 x 5.00 per 1M.
+    assert result.cost_usd == pytest.approx((1000 * 2.0 + 200 * 5.0) / 1e6)
     assert result.ttft_ms is not None and result.duration_ms is not None
     assert 0 < result.ttft_ms <= result.duration_ms
     sent = loopback.requests[-1]
@@ -197,7 +197,7 @@ async def test_stop_while_waiting_for_the_first_byte(loopback: LoopbackServer) -
                 status=400,
                 error_message="Invalid request: Your request exceeded model token limit: 8192",
             ),
-            "too long for kimi-k2-0905-preview's context window",
+            "too long for moonshot-v1-128k's context window",
         ),
         (Reply(status=400, error_message="temperature must be <= 1"), "request was refused"),
         (
@@ -425,7 +425,7 @@ async def test_run_variants_limits_concurrency_per_provider_and_records_a_group(
         {
             "format": "prompt-workbench/1",
             "messages": [{"role": "user", "content": "Hi"}],
-            "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview"},
+            "params": {"provider": "moonshot", "model": "moonshot-v1-128k"},
             "variants": [{"label": "A"}, {"label": "B"}, {"label": "C"}],
         }
     )

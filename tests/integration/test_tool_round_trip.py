@@ -51,7 +51,9 @@ def test_parallel_tool_calls_answered_and_continued(
     )
     workspace.params.provider = provider.id
     loopback.queue(
-        Reply(text="", tool_calls=CALLS, omit_index=omit_index),
+        Reply(
+            text="", reasoning="Run the code, then search.", tool_calls=CALLS, omit_index=omit_index
+        ),
         Reply(text="3214567 is prime."),
     )
 
@@ -66,8 +68,14 @@ def test_parallel_tool_calls_answered_and_continued(
     assert [t["function"]["name"] for t in first_body["tools"]] == ["CodeRunner", "$web_search"]
 
     conversation = workspace.conversation
+    # kimi-k2.6 thinks by default: the tool-calling turn carries its reasoning back.
     conversation.append(
-        Message(role="assistant", content="", tool_calls=[c.to_json() for c in result.tool_calls])
+        Message(
+            role="assistant",
+            content="",
+            tool_calls=[c.to_json() for c in result.tool_calls],
+            extra={"reasoning_content": result.reasoning},
+        )
     )
     for message in tool_result_messages(result.tool_calls, workspace.tools):
         conversation.append(message)
@@ -83,6 +91,7 @@ def test_parallel_tool_calls_answered_and_continued(
         }
         for c in CALLS
     ]
+    assert sent[1]["reasoning_content"] == "Run the code, then search."
     assert [(m["role"], m["tool_call_id"], m["name"], m["content"]) for m in sent[2:]] == [
         ("tool", "functions.CodeRunner:0", "CodeRunner", "True"),
         ("tool", "$web_search:1", "$web_search", CALLS[1]["arguments"]),

@@ -36,7 +36,7 @@ def load(window: MainWindow, messages: list[dict[str, Any]], **params: Any) -> N
     body = {
         "format": "prompt-workbench/1",
         "messages": messages,
-        "params": {"provider": LOOP_ID, "model": "kimi-k2-0905-preview", **params},
+        "params": {"provider": LOOP_ID, "model": "moonshot-v1-128k", **params},
     }
     window.document.import_text(json.dumps(body), unsaved=False)
 

@@ -259,7 +259,7 @@ def test_paste_request_json_becomes_a_workspace(open_window, qtbot: QtBot) -> No
 
     window = open_window()
     body = {
-        "model": "kimi-k2-0905-preview",
+        "model": "moonshot-v1-128k",
         "temperature": 0.2,
         "messages": [
             {"role": "system", "content": "Be brief."},

@@ -74,7 +74,7 @@ def compare_window(
                 Message("user", "Extract the product as JSON: Phone, 300 dollars"),
                 Message("assistant", "{", partial=True),
             ],
-            params=Params(provider="loopback", model="kimi-k2-0905-preview"),
+            params=Params(provider="loopback", model="moonshot-v1-128k"),
             variants=[
                 Variant("Fast", model="fast-model"),
                 Variant("Failing", model="failing-model"),
@@ -209,7 +209,7 @@ def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
     workspace = compare_window.workspace
     workspace.conversation.update(0, content="lorem ipsum " * 4000)
     workspace.variants[:] = [
-        Variant("K2", model="kimi-k2-0905-preview"),
+        Variant("K2", model="moonshot-v1-128k"),
         Variant("8k", model="moonshot-v1-8k"),
         Variant("Unknown", model="fast-model"),
     ]
@@ -220,7 +220,7 @@ def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
         return columns[label].findChild(QLabel, "paneFit").text()
 
     qtbot.waitUntil(lambda: fit("K2").startswith("Fits"), timeout=3000)
-    assert "of 262,144 tokens" in fit("K2") and "at most $0.0" in fit("K2")
+    assert "of 131,072 tokens" in fit("K2") and "at most $0.0" in fit("K2")
     assert fit("8k").startswith("Too long") and "of 8,192 tokens" in fit("8k")
     assert "not in the catalog" in fit("Unknown")
     # An edit of the conversation updates every column's count.
@@ -253,11 +253,11 @@ def test_a_column_reserves_the_providers_default_output_when_max_tokens_is_unset
     tokens.encoding()
     workspace = compare_window.workspace
     workspace.set_param("max_tokens", None)  # sent without max_tokens: Moonshot's 1,024 apply
-    workspace.variants[:] = [Variant("K2", model="kimi-k2-0905-preview")]
+    workspace.variants[:] = [Variant("K2", model="moonshot-v1-128k")]
     workspace.changed.emit()
     fit = panes(compare_window)["K2"].findChild(QLabel, "paneFit")
     qtbot.waitUntil(lambda: fit.text().startswith("Fits"), timeout=3000)
-    assert "+ 1,024 of 262,144 tokens" in fit.text()
+    assert "+ 1,024 of 131,072 tokens" in fit.text()
     assert "at most $0.0000 " not in fit.text() + " "  # the output's price is counted
 
 

@@ -91,15 +91,15 @@ def view(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[CompareView
     workspace = Workspace(
         title="Extraction",
         messages=[Message("user", "Give me JSON"), Message("assistant", "{", partial=True)],
-        params=Params(provider="moonshot", model="kimi-k2-0905-preview"),
+        params=Params(provider="moonshot", model="moonshot-v1-128k"),
         variants=[
-            Variant("K2", model="kimi-k2-0905-preview"),
-            Variant("Turbo", model="kimi-k2-turbo-preview", params={"temperature": 0.2}),
+            Variant("K2", model="moonshot-v1-128k"),
+            Variant("Turbo", model="moonshot-v1-32k", params={"temperature": 0.2}),
         ],
     )
     ScriptedRun.answers = {
-        "kimi-k2-0905-preview": ['"name": ', '"Phone", ', '"price": 300}'],
-        "kimi-k2-turbo-preview": ['"name": ', '"Tablet", ', '"price": 300}'],
+        "moonshot-v1-128k": ['"name": ', '"Phone", ', '"price": 300}'],
+        "moonshot-v1-32k": ['"name": ', '"Tablet", ', '"price": 300}'],
     }
     widget = CompareView(workspace, QUndoStack(), make_services())
     qtbot.addWidget(widget)
@@ -133,7 +133,7 @@ def test_one_column_per_variant_and_edits_go_through_undo(view: CompareView) -> 
     assert len(panes(view)) == 2
     stack = view.undo_stack
     button(view, "addVariantButton").click()
-    assert [v.label for v in view.workspace.variants] == ["K2", "Turbo", "kimi-k2-0905-preview"]
+    assert [v.label for v in view.workspace.variants] == ["K2", "Turbo", "moonshot-v1-128k"]
     first = view.panes()[0]
     first.findChild(QToolButton, "duplicateVariantButton").click()
     assert [v.label for v in view.workspace.variants][:2] == ["K2", "K2 2"]
@@ -167,7 +167,7 @@ def test_add_stops_at_eight_and_run_needs_two(view: CompareView) -> None:
 def test_run_all_streams_each_column_with_metrics_and_json_badge(
     qtbot: QtBot, view: CompareView
 ) -> None:
-    ScriptedRun.answers["kimi-k2-turbo-preview"] = ['"name": ', '"Tablet", ', '"price": }']
+    ScriptedRun.answers["moonshot-v1-32k"] = ['"name": ', '"Tablet", ', '"price": }']
     run_all(qtbot, view)
     first, second = view.panes()
     assert pane_text(first) == '{"name": "Phone", "price": 300}'
@@ -188,7 +188,7 @@ def test_run_all_streams_each_column_with_metrics_and_json_badge(
 
 def test_preflight_shows_the_catalog_window_and_prefill_refusal(view: CompareView) -> None:
     first = view.panes()[0]
-    assert "262,144" in first.findChild(QLabel, "paneFit").text()
+    assert "131,072" in first.findChild(QLabel, "paneFit").text()
     first.variant_edited.emit("provider", "openai")
     problem = first.findChild(QLabel, "paneProblem")
     assert view.workspace.variants[0].provider == "openai"
@@ -237,7 +237,7 @@ def test_use_this_answer_appends_a_card_when_nothing_is_partial(
 
 
 def test_stop_one_column_keeps_its_text(qtbot: QtBot, view: CompareView) -> None:
-    ScriptedRun.answers["kimi-k2-0905-preview"] = ["x"] * 2000
+    ScriptedRun.answers["moonshot-v1-128k"] = ["x"] * 2000
     button(view, "runCompareButton").click()
     first, second = view.panes()
     qtbot.waitUntil(lambda: len(pane_text(first)) > 5, timeout=3000)
@@ -258,7 +258,7 @@ def test_export_markdown_and_json(
     with qtbot.waitSignal(view.exported, timeout=3000):
         view.export_markdown_action.trigger()
     text = target.read_text(encoding="utf-8")
-    assert "| K2 | moonshot | kimi-k2-0905-preview |" in text
+    assert "| K2 | moonshot | moonshot-v1-128k |" in text
     assert '{"name": "Tablet", "price": 300}' in text
     target = tmp_path / "cmp.json"
     with qtbot.waitSignal(view.exported, timeout=3000):
@@ -270,7 +270,7 @@ def test_export_markdown_and_json(
 
 def test_synchronized_scrolling(qtbot: QtBot, view: CompareView) -> None:
     long = [f"line {i}\n" for i in range(300)]
-    ScriptedRun.answers = {"kimi-k2-0905-preview": long, "kimi-k2-turbo-preview": long}
+    ScriptedRun.answers = {"moonshot-v1-128k": long, "moonshot-v1-32k": long}
     run_all(qtbot, view)
     first, second = view.panes()
     QApplication.processEvents()
@@ -286,8 +286,8 @@ def test_markdown_toggle_renders_and_diff_returns_to_raw_text(
 ) -> None:
     view.workspace.conversation.remove(1)  # no partial prefix: plain prose answers
     ScriptedRun.answers = {
-        "kimi-k2-0905-preview": ["# Phone\n\n", "**Price** 300"],
-        "kimi-k2-turbo-preview": ["# Phone\n\n", "**Price** 299"],
+        "moonshot-v1-128k": ["# Phone\n\n", "**Price** 300"],
+        "moonshot-v1-32k": ["# Phone\n\n", "**Price** 299"],
     }
     run_all(qtbot, view)
     first = view.panes()[0]

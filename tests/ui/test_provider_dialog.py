@@ -113,7 +113,7 @@ def test_a_custom_provider_is_added_tested_and_feeds_the_model_list(
     memory_keyring: MemoryKeyring,
     loopback: LoopbackServer,
 ) -> None:
-    loopback.models = ["kimi-k2-0905-preview", "kimi-new-model-x"]
+    loopback.models = ["moonshot-v1-128k", "kimi-new-model-x"]
     dialog = open_dialog(qtbot, window)
     dialog.start_new()
     dialog.name_edit.setText("My loop")

@@ -77,7 +77,7 @@ def test_send_streams_the_answer_into_a_new_assistant_card(
     assert 1 <= len(seen) < 40
     metrics = label(window, "runMetrics").text()
     assert "TTFT" in metrics and "tok" in metrics and "finish: stop" in metrics
-    assert "$" in metrics  # kimi-k2-0905-preview has prices in the catalog
+    assert "$" in metrics  # moonshot-v1-128k has prices in the catalog
     # The reasoning is kept apart from the answer, collapsed.
     assert "thinking" not in conversation[1].content
     toggle = window.findChild(QToolButton, "reasoningToggle")

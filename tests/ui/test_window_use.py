@@ -145,7 +145,7 @@ def test_a_column_named_after_its_model_follows_a_new_model(
     add.click()
     second = compare.findChildren(QFrame, "comparePane")[1]
     label = second.findChild(QLineEdit, "variantLabelEdit")
-    assert label.text() == "kimi-k2-0905-preview 2"
+    assert label.text() == "kimi-k2.6 2"
     model = second.findChild(QComboBox, "variantModelSelector")
     model.lineEdit().selectAll()
     QTest.keyClicks(model.lineEdit(), "moonshot-v1-8k")
@@ -156,7 +156,7 @@ def test_a_column_named_after_its_model_follows_a_new_model(
     assert "moonshot-v1-8k" in [diff_right.itemText(i) for i in range(diff_right.count())]
     # One undo step puts model and label back; a label the user chose is never touched.
     window.undo_stack.undo()
-    qtbot.waitUntil(lambda: label.text() == "kimi-k2-0905-preview 2")
+    qtbot.waitUntil(lambda: label.text() == "kimi-k2.6 2")
     label.setText("Cold")
     QTest.keyClick(label, Qt.Key.Key_Return)
     model.lineEdit().selectAll()
@@ -419,7 +419,7 @@ def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot
     load(window, [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
     bar = window.findChild(QWidget, "tokenMeter")
     qtbot.waitUntil(lambda: bar.segments.get("system", 0) > 0)
-    assert bar.context_window == 262_144  # a few tokens of a big window
+    assert bar.context_window == 131_072  # a few tokens of a big window
     image = bar.grab().toImage()
     row = image.height() // 2
     painted = {image.pixel(x, row) for x in range(image.width())}

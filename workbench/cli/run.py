@@ -19,6 +19,7 @@ from workbench.core.run_types import Status, TextDelta
 
 if TYPE_CHECKING:
     from workbench.core.providers import ProviderRegistry
+    from workbench.core.sessions import RunOverrides
     from workbench.core.workspace import Workspace
 
 
@@ -62,6 +63,31 @@ def common_setup(args: argparse.Namespace) -> tuple[Workspace, ProviderRegistry]
     return workspace, ProviderRegistry()
 
 
+def lint_lines(
+    workspace: Workspace, registry: ProviderRegistry, labels: list[str], overrides: RunOverrides
+) -> list[str]:
+    """The request linter's warnings, one line each, as the window shows them at their places.
+
+    Errors (what the provider certainly refuses) stop the run with exit status 2 instead.
+    """
+    from workbench.core.payloads import find_variant, lint, provider_id_for, workspace_with_model
+
+    lines: list[str] = []
+    chosen: list[str | None] = list(labels) or [None]
+    for label in chosen:
+        variant = find_variant(workspace, label) if label is not None else None
+        if label is not None and variant is None:
+            continue  # the run names the unknown variant
+        provider = registry.get(overrides.provider or provider_id_for(workspace, variant))
+        if provider is None:
+            continue
+        if overrides.model:
+            workspace = workspace_with_model(workspace, overrides.model)
+            variant = find_variant(workspace, label) if label is not None else None
+        lines += [f.line() for f in lint(workspace, provider, variant) if not f.blocking]
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     """Runs the workspace; 0 when every run succeeded, 1 when one failed, 2 for bad input."""
     from workbench.core.history import HistoryStore, new_group_id
@@ -86,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
         provider=args.provider, model=args.model, base_url=args.base_url, api_key=api_key
     )
     labels = list(dict.fromkeys(args.variant))  # the same label twice runs once
+    for line in lint_lines(workspace, registry, labels, overrides):
+        print(f"prompt-workbench run: {line}", file=sys.stderr)
     # One run in text mode streams to the terminal as it arrives, its prefix first.
     streaming = not args.json and len(labels) <= 1
     conversation = workspace.conversation

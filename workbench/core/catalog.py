@@ -1,9 +1,14 @@
 """The model catalog: context windows, prices and capabilities, with the date they were true.
 
-``resources/models.json`` ships the known figures; ``models.json`` in the config folder overrides
-or adds entries (field by field: an override may change only a price). Prices are USD per million
-tokens; ``None`` means unknown, never free. Ids a provider lists (``GET /models``) that the catalog
-does not know join it with an unknown context window: shown, never recommended.
+``resources/models.json`` ships the known figures (DESIGN section 5); each entry carries what the
+model accepts as data (:class:`Capabilities`: prefill, thinking control, fixed sampling
+parameters, response formats, tools, vision, the output-limit field), which payload building and
+the request linter read instead of testing model ids. Retired ids stay with their ``retired`` date
+and ``replacement``, so an old workspace can be told what to switch to.
+``models.json`` in the config folder overrides or adds entries (field by field: an override may
+change only a price). Prices are USD per million tokens; ``None`` means unknown, never free. Ids a
+provider lists (``GET /models``) that the catalog does not know join it with an unknown context
+window: shown, never recommended.
 """
 
 from __future__ import annotations
@@ -17,6 +22,98 @@ from workbench.core import paths
 from workbench.core.resources import resources_dir
 from workbench.core.run_types import Usage
 
+#: How a model takes a prefilled (partial) answer: ``yes``; ``no`` (refused by the API);
+#: ``thinking_off`` (accepted only with thinking off, as Qwen does).
+PREFILL_VALUES = ("yes", "no", "thinking_off")
+#: How thinking is controlled: ``none`` (no thinking), ``toggle`` (``thinking: {type}``),
+#: ``effort`` (``reasoning_effort`` levels), ``always`` (on, cannot be turned off).
+THINKING_VALUES = ("none", "toggle", "effort", "always")
+#: The body field that limits the output.
+OUTPUT_FIELDS = ("max_tokens", "max_completion_tokens")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model accepts, as the catalog states it (unknown models: everything allowed).
+
+    Attributes:
+        prefill: One of :data:`PREFILL_VALUES`.
+        prefill_note: A known problem of prefill on this model (shown as a warning).
+        tools: Function calling.
+        json_object: ``response_format: {"type": "json_object"}``.
+        json_schema: ``response_format: {"type": "json_schema"}``.
+        vision: Image inputs.
+        thinking: One of :data:`THINKING_VALUES`.
+        effort_levels: The ``reasoning_effort`` values, when the model takes them.
+        thinking_default: What the model does when nothing is sent (``on``, ``off``, a level).
+        reasoning_echo: With thinking on, an assistant message with tool calls must carry its
+            ``reasoning_content`` back.
+    """
+
+    prefill: str = "yes"
+    prefill_note: str = ""
+    tools: bool = True
+    json_object: bool = True
+    json_schema: bool = False
+    vision: bool = False
+    thinking: str = "none"
+    effort_levels: tuple[str, ...] = ()
+    thinking_default: str = ""
+    reasoning_echo: bool = False
+
+    @classmethod
+    def from_json(cls, data: Any) -> Capabilities:
+        """The capabilities object of an entry (ValueError/TypeError when malformed).
+
+        The first catalog's booleans (``partial``, ``json_mode``, ``thinking: true``) are read too,
+        so a user's older override file keeps working.
+        """
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise TypeError("capabilities must be an object")
+        prefill = data.get("prefill")
+        if prefill is None and "partial" in data:
+            prefill = "yes" if data["partial"] else "no"
+        prefill = str(prefill or "yes")
+        if prefill not in PREFILL_VALUES:
+            raise ValueError(f"capabilities.prefill must be one of {', '.join(PREFILL_VALUES)}")
+        thinking = data.get("thinking", "none")
+        if isinstance(thinking, bool):
+            thinking = "always" if thinking else "none"
+        if thinking not in THINKING_VALUES:
+            raise ValueError(f"capabilities.thinking must be one of {', '.join(THINKING_VALUES)}")
+        levels = data.get("effort_levels") or ()
+        if not isinstance(levels, list | tuple) or not all(isinstance(v, str) for v in levels):
+            raise TypeError("capabilities.effort_levels must be a list of strings")
+        json_object = data.get("json_object", data.get("json_mode", True))
+        return cls(
+            prefill=prefill,
+            prefill_note=str(data.get("prefill_note") or ""),
+            tools=bool(data.get("tools", True)),
+            json_object=bool(json_object),
+            json_schema=bool(data.get("json_schema", False)),
+            vision=bool(data.get("vision", False)),
+            thinking=str(thinking),
+            effort_levels=tuple(levels),
+            thinking_default=str(data.get("thinking_default") or ""),
+            reasoning_echo=bool(data.get("reasoning_echo", False)),
+        )
+
+    def thinking_on(self, params_extra: dict[str, Any]) -> bool:
+        """Whether a request with these extra parameters runs with thinking on."""
+        if self.thinking == "always":
+            return True
+        if self.thinking == "none":
+            return False
+        thinking = params_extra.get("thinking")
+        if isinstance(thinking, dict) and thinking.get("type") in ("enabled", "disabled"):
+            return thinking.get("type") == "enabled"
+        effort = params_extra.get("reasoning_effort")
+        if isinstance(effort, str):
+            return effort not in ("none", "minimal")
+        return self.thinking_default not in ("", "off", "none", "minimal")
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -29,9 +126,25 @@ class ModelInfo:
     price_in: float | None = None
     price_in_cached: float | None = None
     price_out: float | None = None
-    capabilities: dict[str, bool] = field(default_factory=dict)
+    capabilities: Capabilities = field(default_factory=Capabilities)
     temperature_range: tuple[float, float] = (0.0, 2.0)
     as_of: str = ""
+    #: The largest output the model produces (None: unknown).
+    max_output: int | None = None
+    #: The body field that limits the output (``max_tokens`` or ``max_completion_tokens``).
+    output_field: str = "max_tokens"
+    #: Cache-write prices per retention (``{"5m": 3.75, "1h": 6.0}``) where they are priced.
+    price_cache_write: dict[str, float] = field(default_factory=dict)
+    #: Sampling parameters the model fixes: name -> value, or ``{"thinking": v, "plain": v}``.
+    fixed_params: dict[str, Any] = field(default_factory=dict)
+    #: What the API does with another value of a fixed parameter: ``refused`` or ``ignored``.
+    fixed_params_policy: str = "refused"
+    #: The date (or year) the provider retired this id; empty while it is served.
+    retired: str = ""
+    #: The id to use instead of a retired one.
+    replacement: str = ""
+    #: What else is known (a conflict between sources, an unpublished figure).
+    note: str = ""
     #: A routing alias (``moonshot-v1-auto``): picks a model of its family by the request's size.
     auto_routes: bool = False
     #: Only known because the provider lists it: nothing about it is known.
@@ -56,21 +169,57 @@ class ModelInfo:
             price_in=_price(data.get("price_in")),
             price_in_cached=_price(data.get("price_in_cached")),
             price_out=_price(data.get("price_out")),
-            capabilities={str(k): bool(v) for k, v in (data.get("capabilities") or {}).items()},
+            capabilities=Capabilities.from_json(data.get("capabilities")),
             temperature_range=(float(low), float(high)),
             as_of=str(data.get("as_of", "")),
             auto_routes=bool(data.get("auto_routes", False)),
+            max_output=None if data.get("max_output") is None else int(data["max_output"]),
+            output_field=_output_field(data.get("output_field")),
+            price_cache_write={
+                str(k): float(v) for k, v in (data.get("price_cache_write") or {}).items()
+            },
+            fixed_params=dict(data.get("fixed_params") or {}),
+            fixed_params_policy=str(data.get("fixed_params_policy") or "refused"),
+            retired=str(data.get("retired") or ""),
+            replacement=str(data.get("replacement") or ""),
+            note=str(data.get("note") or ""),
         )
+
+    def fixed_value(self, name: str, thinking: bool) -> Any:
+        """The value the model fixes for parameter ``name`` (None when it is not fixed)."""
+        value = self.fixed_params.get(name)
+        if isinstance(value, dict):
+            return value.get("thinking" if thinking else "plain")
+        return value
+
+    def retirement(self) -> str | None:
+        """ "X was retired on DATE: switch to Y" for a retired id, None for a current one."""
+        if not self.retired:
+            return None
+        when = f"on {self.retired}" if len(self.retired) > 4 else f"in {self.retired}"
+        switch = f": switch to {self.replacement}" if self.replacement else ""
+        return f"{self.id} was retired {when}{switch}."
+
+    def describe(self) -> str:
+        """Window and price in a few words, for the model selector."""
+        window = f"{self.context_window:,} tokens" if self.context_window else "window unknown"
+        if self.price_in is None or self.price_out is None:
+            return f"{window}, price unknown"
+        return f"{window}, ${self.price_in:g} in / ${self.price_out:g} out per 1M"
 
     def cost_usd(self, usage: Usage) -> float | None:
         """What ``usage`` cost, cached prompt tokens at the cached price; None if prices unknown."""
         if self.price_in is None or self.price_out is None:
             return None
         cached = min(usage.cached_tokens, usage.prompt_tokens)
+        written = min(usage.cache_write_tokens, usage.prompt_tokens - cached)
         cached_price = self.price_in if self.price_in_cached is None else self.price_in_cached
+        # Cache writes at the default (5-minute) retention's price where one is given.
+        write_price = self.price_cache_write.get("5m", self.price_in)
         total = (
-            (usage.prompt_tokens - cached) * self.price_in
+            (usage.prompt_tokens - cached - written) * self.price_in
             + cached * cached_price
+            + written * write_price
             + usage.completion_tokens * self.price_out
         )
         return total / 1_000_000
@@ -78,6 +227,13 @@ class ModelInfo:
 
 def _price(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _output_field(value: Any) -> str:
+    text = str(value or "max_tokens")
+    if text not in OUTPUT_FIELDS:
+        raise ValueError(f"output_field must be one of {', '.join(OUTPUT_FIELDS)}")
+    return text
 
 
 class Catalog:
@@ -99,9 +255,14 @@ class Catalog:
         """Every entry, in file order."""
         return list(self._models.values())
 
-    def for_provider(self, provider_kind: str) -> list[ModelInfo]:
-        """The entries of one provider kind (``moonshot``, ``openai``...)."""
-        return [m for m in self._models.values() if m.provider == provider_kind]
+    def for_provider(self, provider_kind: str, *, retired: bool = False) -> list[ModelInfo]:
+        """The entries of one provider kind (``moonshot``, ``openai``...), current ones unless
+        ``retired``."""
+        return [
+            m
+            for m in self._models.values()
+            if m.provider == provider_kind and (retired or not m.retired)
+        ]
 
     def cost_usd(self, model_id: str, usage: Usage) -> float | None:
         """The cost of ``usage`` on ``model_id``; None when the model or its prices are unknown."""
@@ -111,6 +272,10 @@ class Catalog:
     def family(self, family: str) -> list[ModelInfo]:
         """The entries of one family, in file order."""
         return [m for m in self._models.values() if m.family == family]
+
+    def current(self) -> list[ModelInfo]:
+        """The entries that are not retired, in file order."""
+        return [m for m in self._models.values() if not m.retired]
 
     def with_listed(self, provider_kind: str, ids: list[str]) -> Catalog:
         """This catalog plus the ids a provider listed that it does not know (window unknown)."""
@@ -190,6 +355,8 @@ def load_catalog(override: Path | None = None) -> Catalog:
         merged = {e["id"]: dict(e) for e in entries}
         for entry in extra:
             merged[entry["id"]] = {**merged.get(entry["id"], {}), **entry}
+        # Each override entry is checked in its merged form, named by its place in the override.
+        _parse([merged[entry["id"]] for entry in extra], path.name)
         models = _parse(list(merged.values()), path.name)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)

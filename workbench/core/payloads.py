@@ -7,16 +7,36 @@ A neutral workspace (messages with a ``partial`` flag, tools, parameters) become
 - DeepSeek: ``"prefix": true`` on that message, on the beta base URL;
 - vLLM/SGLang/TGI: ``continue_final_message`` with ``add_generation_prompt`` false;
 - local servers (Ollama, llama.cpp, LM Studio): the trailing assistant message as it is;
-- OpenAI: no prefill; the request is refused with the reason.
+- OpenAI: no prefill; the request is refused with the reason;
+- the Anthropic Messages API (kind ``anthropic``): a trailing assistant message without trailing
+  whitespace, in a body built by :mod:`workbench.core.anthropic_format`.
+
+Where the model refuses a prefill, the user may opt in (``params.prefill_mode: "instruction"``)
+to sending the prefix as a closing instruction instead; the request records which mechanism it
+used. What the model accepts is read from the catalog (:mod:`workbench.core.lint`): the output
+limit's field name, which fixed parameters and thinking controls exist, whether the reasoning of
+a tool-calling turn goes back.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from workbench.core.anthropic_format import FormatError, build_body, content_text
+from workbench.core.catalog import Catalog, ModelInfo, load_builtin_catalog
 from workbench.core.conversation import Message
+from workbench.core.lint import (
+    PREFILL_INSTRUCTION,
+    WORKBENCH_PARAMS,
+    Finding,
+    anthropic_default_max_tokens,
+    lint_request,
+    thinking_on,
+)
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
 from workbench.core.tools import rules_for, sendable_tools, tool_problems
 from workbench.core.variables import fill_message
@@ -27,12 +47,23 @@ from workbench.core.workspace import (
     WorkspaceError,
     message_to_json,
     params_from_json,
+    workspace_from_json,
 )
 
 #: Body keys the SDK's ``create()`` takes by name; everything else travels in ``extra_body``.
 SDK_KEYS = ("model", "messages", "stream")
 
 MOONSHOT_TEMPERATURE = (0.0, 1.0)
+#: The closing instruction sent instead of a prefill the model refuses.
+PREFIX_INSTRUCTION = (
+    "Begin your answer with exactly the following text, then continue it:\n\n{prefix}"
+)
+
+
+@lru_cache(maxsize=1)
+def builtin_catalog() -> Catalog:
+    """The built-in catalog, read once (the default for checks and payload building)."""
+    return load_builtin_catalog()
 
 
 class RequestError(ValueError):
@@ -62,6 +93,9 @@ class ChatRequest:
         key_env: The environment variable an exported request reads the key from.
         needs_key: Whether the provider wants an API key.
         provider_name: The provider's name as the user reads it (the id when not given).
+        prefill_mechanism: How the prefix was sent: the provider's prefill style
+            (``moonshot_partial``, ``trailing_assistant``...), ``instruction`` (a closing
+            instruction; the model's echo of the prefix is removed from the answer), or "".
     """
 
     provider: str
@@ -75,6 +109,7 @@ class ChatRequest:
     key_env: str = ""
     needs_key: bool = True
     provider_name: str = ""
+    prefill_mechanism: str = ""
 
     @property
     def provider_label(self) -> str:
@@ -94,6 +129,7 @@ class ChatRequest:
             "model": self.model,
             "variant": self.variant,
             "prefix": self.prefix,
+            "prefill_mechanism": self.prefill_mechanism,
             "body": copy.deepcopy(self.body),
             "extra_body": copy.deepcopy(self.extra_body),
         }
@@ -135,6 +171,16 @@ def effective_params(workspace: Workspace, variant: Variant | None = None) -> Pa
     if variant.model:
         merged["model"] = variant.model
     return params_from_json(merged, f"variant {variant.label!r} params")
+
+
+def workspace_with_model(workspace: Workspace, model: str) -> Workspace:
+    """A copy of ``workspace`` whose runs and variants all use ``model`` (the CLI's --model)."""
+    copy_ = workspace_from_json(workspace.to_json())
+    copy_.params.model = model
+    for variant in copy_.variants:
+        variant.model = model
+        variant.params.pop("model", None)
+    return copy_
 
 
 def provider_id_for(workspace: Workspace, variant: Variant | None = None) -> str:
@@ -214,10 +260,46 @@ def _tool_problems(workspace: Workspace, provider: ProviderConfig) -> list[str]:
 # Checking and building ------------------------------------------------------------------------
 
 
+def lint(
+    workspace: Workspace,
+    provider: ProviderConfig,
+    variant: Variant | None = None,
+    *,
+    catalog: Catalog | None = None,
+    listed: Collection[str] | None = None,
+    prompt_tokens: int | None = None,
+) -> list[Finding]:
+    """The linter's findings for this request (errors and warnings, see :mod:`.lint`)."""
+    try:
+        params = effective_params(workspace, variant)
+    except WorkspaceError:
+        return []  # request_problems names it
+    return lint_request(
+        workspace,
+        params,
+        catalog or builtin_catalog(),
+        provider_kind=provider.kind,
+        messages=variant_messages(workspace, variant),
+        listed=listed,
+        prompt_tokens=prompt_tokens,
+        variant=variant.label if variant is not None else None,
+        provider_prefill=provider.prefill is not Prefill.NONE,
+    )
+
+
 def request_problems(
-    workspace: Workspace, provider: ProviderConfig, variant: Variant | None = None
+    workspace: Workspace,
+    provider: ProviderConfig,
+    variant: Variant | None = None,
+    *,
+    catalog: Catalog | None = None,
+    listed: Collection[str] | None = None,
 ) -> list[str]:
-    """Everything that stops this request from being sent to ``provider``, as sentences."""
+    """Everything that stops this request from being sent to ``provider``, as sentences.
+
+    That is the workspace's own problems and the linter's errors (what the provider certainly
+    refuses); the linter's warnings do not stop a send.
+    """
     found = list(workspace.problems())
     try:
         params = effective_params(workspace, variant)
@@ -229,67 +311,136 @@ def request_problems(
             for name, reason in params.problems()
             if f"Parameter {name}: {reason}" not in found
         ]
+    catalog = catalog or builtin_catalog()
     partial = _is_partial(workspace)
-    if partial:
+    instruction = params.extra.get("prefill_mode") == PREFILL_INSTRUCTION
+    if partial and not instruction:
         refusal = prefill_refusal(provider.prefill, provider.name)
         if refusal:
-            found.append(refusal)
+            found.append(
+                refusal + " Or send the prefix as a closing instruction (prefill_mode "
+                '"instruction").'
+            )
         if provider.prefill is Prefill.DEEPSEEK_PREFIX and "/beta" not in provider.base_url:
             found.append(
                 "DeepSeek continues a prefix only on its beta base URL "
                 "(https://api.deepseek.com/beta): change the provider's base URL."
             )
-        if params.response_format == "json_object" and not any("json_object" in p for p in found):
-            found.append(
-                "Partial mode cannot be combined with response_format json_object: turn one off."
-            )
-    if provider.kind == "moonshot" and params.temperature is not None:
+    json_object = params.response_format == "json_object"
+    if partial and json_object and not any("json_object" in p for p in found):
+        found.append(
+            "Partial mode cannot be combined with response_format json_object: turn one off."
+        )
+    known = catalog.get(params.model)
+    if provider.kind == "moonshot" and params.temperature is not None and known is None:
         low, high = MOONSHOT_TEMPERATURE
         if not low <= params.temperature <= high:
             found.append(
                 f"Moonshot accepts a temperature between {low:g} and {high:g}, "
                 f"not {params.temperature:g}."
             )
+    found += [
+        f.message if variant is None else f"Variant {variant.label!r}: {f.message}"
+        for f in lint(workspace, provider, variant, catalog=catalog, listed=listed)
+        if f.blocking
+    ]
     found += _tool_problems(workspace, provider)
     return found
 
 
 def _body_params(params: Params) -> dict[str, Any]:
-    # The file's params object is the body's parameters; provider is ours, model goes first.
+    # The file's params object is the body's parameters; provider is ours, model goes first,
+    # workbench-only settings (how to prefill) are never sent.
     body = params.to_json()
     del body["provider"], body["model"]
+    for key in WORKBENCH_PARAMS:
+        body.pop(key, None)
     return body
 
 
+def _reasoning_sent(
+    messages: list[dict[str, Any]], model: ModelInfo | None, params: Params
+) -> None:
+    """Keeps ``reasoning_content`` on assistant messages only where the model wants it back.
+
+    With thinking on, a model marked ``reasoning_echo`` needs the reasoning of a tool-calling
+    turn; every other request leaves it out (other APIs refuse unknown message fields).
+    """
+    echo = model is not None and model.capabilities.reasoning_echo and thinking_on(model, params)
+    for message in messages:
+        if "reasoning_content" not in message:
+            continue
+        if not (echo and message.get("role") == "assistant" and message.get("tool_calls")):
+            del message["reasoning_content"]
+
+
 def build_request(
-    workspace: Workspace, provider: ProviderConfig, variant: Variant | None = None
+    workspace: Workspace,
+    provider: ProviderConfig,
+    variant: Variant | None = None,
+    *,
+    catalog: Catalog | None = None,
+    listed: Collection[str] | None = None,
 ) -> ChatRequest:
     """The request that sends ``workspace`` (changed by ``variant``) to ``provider``.
 
     Raises:
         RequestError: the request must not be sent (see :func:`request_problems`).
     """
-    problems = request_problems(workspace, provider, variant)
+    catalog = catalog or builtin_catalog()
+    problems = request_problems(workspace, provider, variant, catalog=catalog, listed=listed)
     if problems:
         raise RequestError(problems)
     if workspace.variable_values():
         workspace = workspace.filled()  # the prefix may hold variables too
     params = effective_params(workspace, variant)
+    model = catalog.get(params.model)
     messages = _messages(workspace, variant)
+    _reasoning_sent(messages, model, params)
     extra_body: dict[str, Any] = {}
     prefix = ""
-    if _is_partial(workspace):
-        prefix = workspace.conversation[-1].content
-        _prefill(messages, provider.prefill, extra_body)
-    body: dict[str, Any] = {"model": params.model, "messages": messages}
+    mechanism = ""
+    partial = _is_partial(workspace)
+    if partial and params.extra.get("prefill_mode") == PREFILL_INSTRUCTION:
+        # The model refuses a prefill: ask for the prefix instead, and join its echo away.
+        prefix = content_text(messages.pop()["content"])
+        messages.append({"role": "user", "content": PREFIX_INSTRUCTION.format(prefix=prefix)})
+        mechanism = PREFILL_INSTRUCTION
+        partial = False
     tools = sent_tools(workspace)
-    if tools:
-        body["tools"] = tools
-        body["tool_choice"] = copy.deepcopy(workspace.tool_choice)
-    body.update(_body_params(params))
-    body["stream"] = True
-    # Moonshot puts usage in the last choice anyway; others only send it when asked.
-    body["stream_options"] = {"include_usage": True}
+    body_params = _body_params(params)
+    if provider.kind == "anthropic":
+        max_tokens = params.max_tokens or anthropic_default_max_tokens(model)
+        try:
+            body, sent_prefix = build_body(
+                messages,
+                model=params.model,
+                params=body_params,
+                max_tokens=max_tokens,
+                tools=tools,
+                tool_choice=workspace.tool_choice,
+                prefill=partial,
+            )
+        except FormatError as error:
+            raise RequestError(error.problems) from None
+        if partial:
+            prefix, mechanism = sent_prefix, Prefill.TRAILING_ASSISTANT.value
+    else:
+        if partial:
+            prefix = workspace.conversation[-1].content
+            _prefill(messages, provider.prefill, extra_body)
+            mechanism = provider.prefill.value
+        body = {"model": params.model, "messages": messages}
+        if tools:
+            body["tools"] = tools
+            body["tool_choice"] = copy.deepcopy(workspace.tool_choice)
+        if model is not None and model.output_field != "max_tokens" and "max_tokens" in body_params:
+            # Moonshot and OpenAI's reasoning models take max_completion_tokens (same meaning).
+            body_params[model.output_field] = body_params.pop("max_tokens")
+        body.update(body_params)
+        body["stream"] = True
+        # Moonshot puts usage in the last choice anyway; others only send it when asked.
+        body["stream_options"] = {"include_usage": True}
     return ChatRequest(
         provider=provider.id,
         kind=provider.kind,
@@ -302,4 +453,5 @@ def build_request(
         key_env=provider.key_env,
         needs_key=provider.needs_key,
         provider_name=provider.name,
+        prefill_mechanism=mechanism,
     )

@@ -1,4 +1,4 @@
-"""Provider presets: where each OpenAI-compatible API lives and how it prefills an answer.
+"""Provider presets: where each API lives, its wire format (kind) and how it prefills an answer.
 
 DESIGN section 4 is the source of these facts. One entry per preset; logic elsewhere asks a
 preset's ``kind`` and ``prefill`` style instead of testing provider names.
@@ -38,8 +38,10 @@ class ProviderConfig:
     Attributes:
         id: Stable id used in workspace files (``params.provider``) and as the keyring user name.
         name: What the user reads.
-        kind: The wire-format family (moonshot, openai, deepseek, vllm, local, custom).
-        base_url: The OpenAI-compatible base URL.
+        kind: The wire-format family (moonshot, openai, deepseek, vllm, local, custom: Chat
+            Completions; anthropic: the Messages API).
+        base_url: The API's base URL (``.../v1`` for Chat Completions, the host or
+            ``.../anthropic`` for the Messages API, which adds ``/v1/messages`` itself).
         prefill: How the partial toggle is sent.
         key_env: The environment variable that may hold the key.
         needs_key: Local servers need none.
@@ -158,6 +160,30 @@ PRESETS: tuple[ProviderConfig, ...] = (
         needs_key=False,
     ),
     ProviderConfig(
+        "moonshot-anthropic",
+        "Moonshot (Anthropic format)",
+        "anthropic",
+        "https://api.moonshot.ai/anthropic",
+        Prefill.TRAILING_ASSISTANT,
+        "MOONSHOT_API_KEY",
+    ),
+    ProviderConfig(
+        "deepseek-anthropic",
+        "DeepSeek (Anthropic format)",
+        "anthropic",
+        "https://api.deepseek.com/anthropic",
+        Prefill.TRAILING_ASSISTANT,
+        "DEEPSEEK_API_KEY",
+    ),
+    ProviderConfig(
+        "anthropic",
+        "Anthropic",
+        "anthropic",
+        "https://api.anthropic.com",
+        Prefill.TRAILING_ASSISTANT,
+        "ANTHROPIC_API_KEY",
+    ),
+    ProviderConfig(
         "llamacpp",
         "llama.cpp server",
         "local",
@@ -169,7 +195,16 @@ PRESETS: tuple[ProviderConfig, ...] = (
 )
 
 #: Kinds a user-added provider may have; ``custom`` is any OpenAI-compatible server.
-KINDS: tuple[str, ...] = ("moonshot", "openai", "deepseek", "vllm", "local", "custom")
+#: ``anthropic`` speaks the Messages API (``POST {base}/v1/messages``) instead.
+KINDS: tuple[str, ...] = (
+    "moonshot",
+    "openai",
+    "deepseek",
+    "vllm",
+    "local",
+    "custom",
+    "anthropic",
+)
 
 
 def preset(provider_id: str) -> ProviderConfig | None:

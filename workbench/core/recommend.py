@@ -85,7 +85,7 @@ def estimate_cost(model: ModelInfo, prompt_tokens: int, max_output: int) -> Cost
 
 
 def _candidates(catalog: Catalog) -> list[ModelInfo]:
-    return [m for m in catalog.models() if m.window_known and not m.auto_routes]
+    return [m for m in catalog.models() if m.window_known and not m.auto_routes and not m.retired]
 
 
 def _window(model: ModelInfo) -> int:

@@ -19,6 +19,8 @@ class Usage:
     completion_tokens: int = 0
     total_tokens: int = 0
     cached_tokens: int = 0
+    #: Prompt tokens written to the provider's cache (Anthropic's cache_creation_input_tokens).
+    cache_write_tokens: int = 0
 
 
 @dataclass

@@ -63,6 +63,7 @@ from workbench.core.payloads import (
     build_request,
     find_variant,
     provider_id_for,
+    workspace_with_model,
 )
 from workbench.core.providers import ProviderConfig, ProviderRegistry, normalize_base_url
 from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta
@@ -350,13 +351,14 @@ def prepare_run(
         raise RunSetupError(f"unknown provider {provider_id!r} (providers: {known})")
     if overrides.base_url:
         provider = replace(provider, base_url=normalize_base_url(overrides.base_url))
+    if overrides.model:
+        # The model is forced before the request is built, so that its checks are the model's.
+        workspace = workspace_with_model(workspace, overrides.model)
+        variant = find_variant(workspace, variant.label) if variant is not None else None
     try:
         request = build_request(workspace, provider, variant)
     except RequestError as error:
         raise RunSetupError(str(error), error.problems) from None
-    if overrides.model:
-        request.model = overrides.model
-        request.body["model"] = overrides.model
     return PreparedRun(
         request,
         provider,

@@ -79,8 +79,9 @@ class Params:
     """Request parameters. ``None`` means "not sent: the provider's default"."""
 
     provider: str = "moonshot"
-    model: str = "kimi-k2-0905-preview"
-    temperature: float | None = 0.6
+    model: str = "kimi-k2.6"
+    #: Unset by default: current Kimi models fix their sampling parameters.
+    temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = 1024
     stop: list[str] = field(default_factory=list)

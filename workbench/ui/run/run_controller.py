@@ -461,9 +461,7 @@ class RunController(QObject):
         self.warm_up_timer.setSingleShot(True)
         self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
         self.warm_up_timer.timeout.connect(self._start_warm_up)
-        self.regenerate_action = _menu_action(
-            shell, "&Regenerate", "Ctrl+Shift+R", self.regenerate
-        )
+        self.regenerate_action = _menu_action(shell, "&Regenerate", "Ctrl+Shift+R", self.regenerate)
         self.regenerate_action.setObjectName("regenerateAction")
         self.continue_action = _menu_action(
             shell, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
@@ -1040,9 +1038,7 @@ def install(shell: Shell, context: AppContext) -> RunController:
     return controller
 
 
-def _menu_action(
-    shell: Shell, text: str, shortcut: str, slot: Callable[[], object]
-) -> QAction:
+def _menu_action(shell: Shell, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
     action = QAction(text, shell.window())
     action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(slot)

@@ -151,11 +151,7 @@ class ToolCallCards(QObject):
     def _streaming_into(self, message: Message) -> bool:
         """Whether a run is still streaming into ``message`` (its arguments are not whole yet)."""
         conversation = self._workspace.conversation
-        return (
-            self._runs.running
-            and len(conversation) > 0
-            and conversation[-1] is message
-        )
+        return self._runs.running and len(conversation) > 0 and conversation[-1] is message
 
     def _relayout_tool_cards(self) -> None:
         """The tools changed: the argument checks and so the card heights may have too."""
