@@ -30,7 +30,7 @@ WORKSPACE: dict[str, Any] = {
         {"role": "user", "content": "Extract: {{description}}"},
         {"role": "assistant", "content": "{", "partial": True},
     ],
-    "params": {"provider": LOOP_ID, "model": "kimi-k2-0905-preview"},
+    "params": {"provider": LOOP_ID, "model": "moonshot-v1-32k"},
     "variants": [
         {"label": "Fast", "model": "fast-model"},
         {"label": "Other", "model": "other-model"},
