@@ -137,3 +137,46 @@ def test_tool_answers_to_earlier_calls_pass_the_check() -> None:
         ]
     )
     assert conversation.problems() == []
+
+
+def test_index_of_follows_inserts_removes_moves_and_resets() -> None:
+
+    messages = [Message("user", str(i)) for i in range(6)]
+    conversation = Conversation(messages)
+
+    def check() -> None:
+        for position, message in enumerate(conversation):
+            assert conversation.index_of(message.uid) == position
+
+    check()
+    extra = Message("assistant", "new")
+    conversation.append(extra)
+    check()
+    conversation.insert(0, Message("system", "first"))
+    check()
+    conversation.move(1, 5)
+    check()
+    gone = conversation.remove(len(conversation) - 1)
+    check()
+    conversation.remove(2)
+    check()
+    with pytest.raises(ValueError):
+        conversation.index_of(gone.uid)
+    conversation.replace_all([Message("user", "only")])
+    check()
+    with pytest.raises(ValueError):
+        conversation.index_of(extra.uid)
+
+
+def test_moving_or_inserting_never_leaves_partial_on_a_middle_message() -> None:
+
+    conversation = Conversation([Message("user", "q"), Message("assistant", "{", partial=True)])
+    conversation.insert(1, Message("user", "in between"))
+    assert conversation[2].partial  # still last
+    conversation.append(Message("user", "after"))
+    assert not conversation[2].partial
+    conversation.update(2, content="{")
+    conversation.remove(3)
+    conversation.update(2, partial=True)
+    conversation.move(0, 2)  # the partial answer is no longer last
+    assert [m.partial for m in conversation] == [False, False, False]

@@ -124,3 +124,95 @@ def test_an_entry_written_by_another_version_still_opens() -> None:
 
     assert restored.usage == Usage(10, 5, 15, 2)
     assert [c.name for c in restored.tool_calls] == ["add", ""]
+
+
+def _old_database(path: object) -> None:
+    """A history as the app wrote it before the full-text index (no runs_fts, user_version 0)."""
+    from workbench.core.history import SCHEMA
+
+    with sqlite3.connect(str(path)) as db:
+        db.executescript(SCHEMA)
+        for i, (model, answer) in enumerate(
+            [("kimi-k3", "a mango salsa"), ("gpt-4o", "Mangoes are ripe"), ("kimi-k3", "pears")]
+        ):
+            db.execute(
+                'INSERT INTO runs (started_at, provider, model, variant, "group", request_json, '
+                "result_json, workspace_json, error, answer) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    f"2026-01-0{i + 1}T00:00:00+00:00",
+                    "moonshot",
+                    model,
+                    None,
+                    None,
+                    "{}",
+                    "{}",
+                    "{}",
+                    None,
+                    answer,
+                ),
+            )
+
+
+def test_an_old_database_gets_the_full_text_index_and_finds_its_old_runs(tmp_path) -> None:
+    path = tmp_path / "history.sqlite3"
+    _old_database(path)
+
+    store = HistoryStore(path)
+
+    assert store.indexed
+    with sqlite3.connect(str(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert [s.preview for s in store.summaries("MANGO")] == ["Mangoes are ripe", "a mango salsa"]
+    # Opening it again neither rebuilds nor duplicates anything.
+    again = HistoryStore(path)
+    assert [s.id for s in again.summaries("mango")] == [2, 1]
+    new = again.record(request(), result(text="mango lassi"), "{}")
+    assert [s.id for s in again.summaries("mango")] == [new, 2, 1]
+    again.delete(2)
+    assert [s.id for s in again.summaries("mango")] == [new, 1]
+
+
+def test_full_text_search_finds_what_a_like_scan_finds() -> None:
+    store = HistoryStore()
+    assert store.indexed
+    words = ["mango", "Mango salsa", "100%", "under_score", "Zoë", "a\\b", 'say "hi"', "pear"]
+    for i in range(40):
+        text = " ".join(words[(i * k) % len(words)] for k in (1, 3, 5))
+        store.record(
+            request(model=f"model-{i % 4}", variant=f"v{i % 3}"),
+            result(text=text, error="timed out" if i % 7 == 0 else None),
+            "{}",
+        )
+    for query in [
+        "mango",
+        "MANGO",
+        "ngo sal",
+        "100%",
+        "r_s",
+        "a\\b",
+        '"hi"',
+        "model-2",
+        "v1",
+        "timed",
+        "Name a fruit",
+        "nothing like it",
+        "pe",
+        "%",
+        "_",
+    ]:
+        found = [e.id for e in store.search(query)]
+        assert found == store.search_like(query), query
+        assert [s.id for s in store.summaries(query)] == found, query
+
+
+def test_summaries_carry_the_start_of_the_answer_not_the_run() -> None:
+    from workbench.core.history import PREVIEW_CHARS
+
+    store = HistoryStore()
+    run = store.record(request(), result(text="x" * 5000), {"messages": ["big"] * 100})
+
+    (summary,) = store.summaries()
+
+    assert summary.id == run
+    assert summary.preview == ("{" + "x" * 5000)[:PREVIEW_CHARS]
+    assert not hasattr(summary, "workspace_json")

@@ -12,11 +12,13 @@ import pytest
 
 from workbench.core.conversation import Message
 from workbench.core.tokens import (
+    CHUNK_CHARS,
     REPLY_PRIMING,
     TOKENS_PER_MESSAGE,
     TOKENS_PER_NAME,
     Calibration,
     TokenCounter,
+    chunk_bounds,
     count_text,
     count_tools,
     encoding,
@@ -177,3 +179,154 @@ def test_unreadable_calibration_starts_afresh(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     path.write_text("{not json")
     assert Calibration(path).ratio("x") is None
+
+
+def _prose(seed: int, size: int) -> str:
+    import random
+
+    rng = random.Random(seed)
+    words = [
+        "the",
+        "Session",
+        "store's",
+        "42",
+        "1234567",
+        "a\u00e9b",
+        "\u4f60\u597d",
+        "x_y",
+        "!?",
+        '{"k":',
+        "}",
+        "  ",
+        "\t",
+        "\n",
+        "\n\n",
+        " \n ",
+        "\r\n",
+        "don't",
+        "QQ",
+        "3.14",
+    ]
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        parts += (rng.choice(words), rng.choice([" ", "", " ", "\n"]))
+        length += len(parts[-1]) + len(parts[-2])
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_long_text_counted_in_pieces_equals_the_whole_count(seed: int) -> None:
+    text = _prose(seed, 60_000)
+    counter = TokenCounter()
+    message = Message("user", text)
+
+    assert counter.count_message(message) == TOKENS_PER_MESSAGE + count_text("user") + count_text(
+        text
+    )
+    assert len(chunk_bounds(text)) > 3
+
+
+def test_a_growing_answer_has_only_its_new_text_encoded() -> None:
+    text = _prose(99, 200_000)
+    counter = TokenCounter()
+    message = Message("assistant", "")
+    expected_overhead = TOKENS_PER_MESSAGE + count_text("assistant")
+    steps = [*range(0, len(text), 4999), len(text)]
+    for step, end in enumerate(steps):
+        before = counter.encoded_chars
+        message.content = text[:end]
+        tokens = counter.count_message(message)
+        # Each step encodes its new text and the piece it ends in, never the whole answer.
+        assert counter.encoded_chars - before <= 4999 + 2 * CHUNK_CHARS
+        if step % 8 == 0 or end == len(text):
+            assert tokens == expected_overhead + count_text(message.content)
+
+
+def test_a_keystroke_in_a_long_card_encodes_one_piece() -> None:
+    text = _prose(7, 300_000)
+    counter = TokenCounter()
+    message = Message("user", text)
+    counter.count_message(message)
+    before = counter.encoded_chars
+
+    message.content = text[:150_000] + "typed" + text[150_000:]
+
+    assert counter.count_message(message) == TOKENS_PER_MESSAGE + count_text("user") + count_text(
+        message.content
+    )
+    assert counter.encoded_chars - before < 3 * CHUNK_CHARS
+
+
+def test_a_long_cards_pieces_go_with_the_card() -> None:
+    import gc
+
+    counter = TokenCounter()
+    message = Message("assistant", "word " * 100_000)
+    counter.count_message(message)
+    assert len(counter._long) == 1
+
+    del message
+    gc.collect()
+
+    assert len(counter._long) == 0
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 128])
+def test_tools_counted_one_by_one_equal_the_whole_array(count: int) -> None:
+    endings = ["end.", "end ", "end  ", "42", "x_", "\u4f60", "!"]
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": f"tool_{i}",
+                "description": "Does a thing " * (i % 4) + endings[i % len(endings)],
+                "parameters": {
+                    "type": "object",
+                    "properties": {"n": {"type": "integer"}},
+                    "required": [] if i % 2 else ["n"],
+                },
+            },
+        }
+        for i in range(count)
+    ]
+    counter = TokenCounter()
+
+    assert counter.count_tools(tools) == count_tools(tools)
+    # Editing one tool: the same figure as counting the whole array afresh.
+    tools[count // 2] = {**tools[count // 2], "type": "function", "x": [True, None, 1.5]}
+    assert counter.count_tools(tools) == count_tools(tools)
+    assert counter.count_tools([{}, {"": ""}, tools[0]]) == count_tools([{}, {"": ""}, tools[0]])
+
+
+def test_the_tally_follows_edits_inserts_moves_and_role_changes() -> None:
+    from workbench.core.conversation import Conversation
+    from workbench.core.tokens import ConversationTally
+
+    conversation = Conversation(
+        [Message("system", "Be brief."), Message("user", "Hello"), Message("assistant", "Hi")]
+    )
+    counter = TokenCounter()
+    tally = ConversationTally(counter)
+
+    def check() -> None:
+        assert tally.breakdown(conversation) == TokenCounter().count(conversation.messages)
+
+    check()
+    conversation.update(1, content="Hello there, how are you?")
+    check()
+    conversation.update(0, role="user")
+    check()
+    conversation.update(2, role="system", content="Now a system message")
+    check()
+    conversation.insert(1, Message("system", "Another"))
+    check()
+    conversation.move(0, 3)
+    check()
+    conversation.remove(2)
+    check()
+    conversation.replace_all([Message("user", "fresh")])
+    check()
+    tally.detach()
+    conversation.update(0, content="not followed any more, read afresh")
+    check()

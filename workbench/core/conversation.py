@@ -111,6 +111,9 @@ class Conversation:
 
     def __init__(self, messages: Iterable[Message] = ()) -> None:
         self._messages: list[Message] = list(messages)
+        #: uid -> position, rebuilt on demand after a change of order (views ask for every
+        #: visible card on every scroll step: a scan per call was most of a step at 50k cards).
+        self._positions: dict[int, int] | None = None
         self.inserted: Event[[int]] = Event()
         self.removed: Event[[int, Message]] = Event()
         self.moved: Event[[int, int]] = Event()
@@ -137,10 +140,13 @@ class Conversation:
 
     def index_of(self, uid: int) -> int:
         """The position of the message with ``uid``; ValueError when there is none."""
-        for index, message in enumerate(self._messages):
-            if message.uid == uid:
-                return index
-        raise ValueError(f"no message with uid {uid}")
+        positions = self._positions
+        if positions is None:
+            positions = self._positions = {m.uid: i for i, m in enumerate(self._messages)}
+        index = positions.get(uid)
+        if index is None:
+            raise ValueError(f"no message with uid {uid}")
+        return index
 
     # The partial rule ----------------------------------------------------------------------
 
@@ -169,10 +175,15 @@ class Conversation:
                     "which must be an assistant message"
                 )
 
-    def _clear_stale_partial(self) -> None:
-        """Clears ``partial`` on any message that is no longer last, and tells the user."""
+    def _clear_stale_partial(self, *candidates: int) -> None:
+        """Clears ``partial`` on any of ``candidates`` that is no longer last, and tells the user.
+
+        The invariant allows the flag on the last message only, so after one insert or move only
+        the old last message (or the moved one) can carry it where it may not.
+        """
         last = len(self._messages) - 1
-        for index, message in enumerate(self._messages):
+        for index in sorted({i for i in candidates if 0 <= i <= last}):
+            message = self._messages[index]
             if message.partial and index != last:
                 message.partial = False
                 self.changed.emit(index, frozenset({"partial"}))
@@ -187,9 +198,14 @@ class Conversation:
         index = max(0, min(index, len(self._messages)))
         if message.partial and (index != len(self._messages) or message.role != "assistant"):
             message.partial = False
+        positions = self._positions
         self._messages.insert(index, message)
+        if positions is not None and index == len(self._messages) - 1:
+            positions[message.uid] = index  # appended: no other position moved
+        else:
+            self._positions = None
         self.inserted.emit(index)
-        self._clear_stale_partial()
+        self._clear_stale_partial(len(self._messages) - 2)
         return index
 
     def append(self, message: Message) -> int:
@@ -199,6 +215,11 @@ class Conversation:
     def remove(self, index: int) -> Message:
         """Removes and returns the message at ``index``."""
         message = self._messages.pop(index)
+        positions = self._positions
+        if positions is not None and index == len(self._messages):
+            positions.pop(message.uid, None)  # the last one: no other position moved
+        else:
+            self._positions = None
         self.removed.emit(index, message)
         return message
 
@@ -211,8 +232,9 @@ class Conversation:
             return
         message = self._messages.pop(source)
         self._messages.insert(destination, message)
+        self._positions = None
         self.moved.emit(source, destination)
-        self._clear_stale_partial()
+        self._clear_stale_partial(destination, count - 2)
 
     def duplicate(self, index: int) -> int:
         """Inserts a copy of the message at ``index`` right after it; returns the copy's index."""
@@ -257,6 +279,7 @@ class Conversation:
         new = list(messages)
         self._check_partial_invariant(new)
         self._messages = new
+        self._positions = None
         self.reset.emit()
 
     # Checking before a send ----------------------------------------------------------------

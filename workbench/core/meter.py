@@ -19,7 +19,13 @@ from workbench.core.recommend import (
     estimate_cost,
     recommend,
 )
-from workbench.core.tokens import Calibration, TokenBreakdown, TokenCounter, encoding_name
+from workbench.core.tokens import (
+    Calibration,
+    ConversationTally,
+    TokenBreakdown,
+    TokenCounter,
+    encoding_name,
+)
 from workbench.core.workspace import TOOL_META_KEY, ToolEntry, Workspace
 
 
@@ -152,6 +158,7 @@ def measure(
     model_id: str | None = None,
     max_tokens: int | None = None,
     use_workspace_max_tokens: bool = True,
+    tally: ConversationTally | None = None,
 ) -> MeterReading:
     """Reads the meter for ``workspace``.
 
@@ -164,6 +171,8 @@ def measure(
         model_id: Measure against this model instead of the workspace's.
         max_tokens: Reserve this output instead of the workspace's ``max_tokens``.
         use_workspace_max_tokens: False to ignore the workspace's ``max_tokens`` (provider default).
+        tally: Per-card counts that follow the conversation (a keystroke recounts one card,
+            whatever the number of cards); the counter alone reads every card when None.
     """
     params = workspace.params
     model_id = model_id or params.model
@@ -171,7 +180,10 @@ def measure(
     kind = model.provider if model is not None else provider_kind(params.provider)
     if max_tokens is None and use_workspace_max_tokens:
         max_tokens = params.max_tokens
-    breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))
+    if tally is not None:
+        breakdown = tally.breakdown(workspace.conversation, tools_to_send(workspace))
+    else:
+        breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))
     conversation = breakdown.conversation
     calibrated = False
     if exact_messages is not None:

@@ -252,7 +252,10 @@ def recommend(
         )
 
     def largest_cards() -> tuple[int, ...]:
-        return tuple(sorted(range(len(card_tokens)), key=lambda i: (-card_tokens[i], i))[:3])
+        # Stable and keyed by a C-level getter: the first of equal cards first, and fast enough
+        # for 50,000 cards on every keystroke.
+        ranked = sorted(range(len(card_tokens)), key=card_tokens.__getitem__, reverse=True)
+        return tuple(ranked[:3])
 
     if best is None:
         order = largest_cards()

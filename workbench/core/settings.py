@@ -18,6 +18,10 @@ from workbench.core.workspace import write_atomic
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 10
+#: Settings > Language: follow the system locale, or one of the shipped languages.
+LANGUAGES = ("system", "en", "zh_CN")
+#: Settings > Theme: follow the desktop's colour scheme, or always light or dark.
+THEMES = ("system", "light", "dark")
 
 
 @dataclass
@@ -32,6 +36,21 @@ class Settings:
     #: Runs of one provider that stream at once (Send, Compare, evaluation share them); more
     #: wait their turn, visibly. See ``workbench.core.sessions``.
     max_concurrent_per_provider: int = DEFAULT_MAX_CONCURRENT_PER_PROVIDER
+    #: One of ``LANGUAGES``; applied at the next start (``WORKBENCH_LANGUAGE`` overrides it).
+    language: str = "system"
+    #: One of ``THEMES``.
+    theme: str = "system"
+    #: What New workspace starts with ("" = the first built-in provider, its default model).
+    default_provider: str = ""
+    default_model: str = ""
+    #: Open the workspace file that was open at the last close when the app starts.
+    reopen_last_workspace: bool = False
+    last_workspace: str = ""
+    #: Widths of the main splitter (conversation | side panels), and the tabs last shown
+    #: (object names of their pages).
+    splitter_sizes: list[int] = field(default_factory=list)
+    main_tab: str = ""
+    side_tab: str = ""
 
     def add_recent(self, path: str | Path) -> None:
         """Puts ``path`` first in the recent files, keeping at most ``MAX_RECENT``."""
@@ -62,6 +81,12 @@ class Settings:
             default = getattr(settings, f.name)
             if value is not None and isinstance(value, type(default)):
                 setattr(settings, f.name, value)
+        if settings.language not in LANGUAGES:
+            settings.language = "system"
+        if settings.theme not in THEMES:
+            settings.theme = "system"
+        if not all(type(size) is int and size >= 0 for size in settings.splitter_sizes):
+            settings.splitter_sizes = []
         return settings
 
     def save(self) -> None:

@@ -18,15 +18,17 @@ import itertools
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core import paths
-from workbench.core.conversation import Message
+from workbench.core.conversation import Conversation, Message
 
 if TYPE_CHECKING:
     import tiktoken
@@ -87,6 +89,38 @@ def encoding_name() -> str:
 def count_text(text: str) -> int:
     """Tokens of plain text (special-token strings are counted as text, never refused)."""
     return len(encoding().encode_ordinary(text))
+
+
+#: Texts longer than this are counted piece by piece (a paragraph or a few), each piece cached.
+CHUNK_CHARS = 8_192
+
+# Where a text can be cut without changing its count: both tokenizers (cl100k, o200k) split text
+# into pieces by a regular expression before merging bytes, and no piece runs from a line break
+# into a non-space character, nor from an ASCII letter into a space that an ASCII letter follows.
+# A cut there gives the pieces the whole text gives, so the counts add up exactly.
+_CUT = re.compile(r"\n(?=\S)|(?<=[A-Za-z])(?= [A-Za-z])")
+
+
+def chunk_bounds(text: str, start: int = 0, size: int = CHUNK_CHARS) -> list[int]:
+    """The ends of the pieces :func:`count_text` may count ``text[start:]`` in, the last at its end.
+
+    Each cut is the first exact cut point at least ``size`` characters after the previous one, so
+    the cuts depend only on the text before them: text appended to the end, or typed into one
+    piece, leaves every earlier cut (and, past the edit, every later piece's text) as it was.
+    """
+    bounds = []
+    end = len(text)
+    position = start
+    search = _CUT.search
+    while end - position > size:
+        found = search(text, position + size)
+        if found is None:
+            break
+        position = found.end()
+        bounds.append(position)
+    if not bounds or bounds[-1] != end:
+        bounds.append(end)
+    return bounds
 
 
 def _message_key(message: Message) -> tuple[str, str, str, str, str]:
@@ -168,17 +202,29 @@ class TokenCounter:
         max_entries: How many distinct messages to remember (least recently used dropped first).
     """
 
-    def __init__(self, max_entries: int = 20_000) -> None:
+    def __init__(self, max_entries: int = 200_000) -> None:
         # Insertion-ordered: when full, the oldest quarter goes. Reads take no lock (a dict
-        # lookup is atomic under the GIL); writes and evictions take it.
+        # lookup is atomic under the GIL); writes and evictions take it. Long texts are not
+        # kept here whole (every version of a streaming answer would stay in memory): their
+        # pieces are, per message, in ``_long`` and go when the message goes.
         self._cache: dict[tuple[str, str, str, str, str], int] = {}
-        self._tools_cache: tuple[str, int] | None = None
+        self._long: weakref.WeakKeyDictionary[Message, _LongText] = weakref.WeakKeyDictionary()
+        self._tool_counts: dict[int, _ToolCount] = {}
+        self._seams: dict[str, int] = {}
         self._max = max_entries
         self._lock = threading.Lock()
         self.encoded = 0  # messages encoded so far (tests and benchmarks read it)
+        self.encoded_chars = 0  # characters of content encoded so far (likewise)
 
     def count_message(self, message: Message) -> int:
-        """One message's tokens (overhead included), from the cache when seen before."""
+        """One message's tokens (overhead included), from the cache when seen before.
+
+        A long content is counted piece by piece: after a keystroke only the edited piece is
+        encoded, and an answer streaming in has only its new text (and the piece it ends in)
+        encoded.
+        """
+        if len(message.content) > CHUNK_CHARS:
+            return self._count_long(message)
         key = _message_key(message)
         cached = self._cache.get(key)
         return cached if cached is not None else self._encode(key)
@@ -187,14 +233,32 @@ class TokenCounter:
         value = _count_key(key)
         with self._lock:
             self.encoded += 1
+            self.encoded_chars += len(key[2])
             if len(self._cache) >= self._max:
                 for old in list(itertools.islice(self._cache, max(1, self._max // 4))):
                     del self._cache[old]
             self._cache[key] = value
         return value
 
+    def _count_long(self, message: Message) -> int:
+        key = _message_key(message)
+        with self._lock:
+            state = self._long.get(message)
+            if state is None:
+                state = self._long[message] = _LongText()
+        with state.lock:
+            content, encoded = state.count(key[2])
+        if encoded:
+            with self._lock:
+                self.encoded += 1
+                self.encoded_chars += encoded
+        return content + _count_key((key[0], key[1], "", key[3], key[4]))
+
     def is_cached(self, message: Message) -> bool:
         """Whether ``message`` would be counted without encoding."""
+        if len(message.content) > CHUNK_CHARS:
+            state = self._long.get(message)
+            return state is not None and state.text is message.content
         return _message_key(message) in self._cache
 
     def prime(self, messages: Iterable[Message]) -> None:
@@ -203,13 +267,43 @@ class TokenCounter:
             self.count_message(message)
 
     def count_tools(self, tools: Sequence[dict[str, Any]]) -> int:
-        """The tool definitions' tokens (the last result is remembered)."""
-        text = json.dumps(list(tools), ensure_ascii=False, separators=(",", ":")) if tools else ""
-        cached = self._tools_cache
-        if cached is not None and cached[0] == text:
-            return cached[1]
-        value = count_text(text) if text else 0
-        self._tools_cache = (text, value)
+        """The tool definitions' tokens, as sent: one JSON array ``[t1,t2,...]``.
+
+        Each tool is serialized and counted on its own and remembered by identity (the meter
+        hands the same parsed objects while their text is unchanged), so a keystroke in one of
+        128 tools encodes that tool alone. Where two tools meet, the tokenizer may join the
+        punctuation that ends one (``"}}``), the comma and the punctuation that starts the next
+        (``{"``) into one piece: each seam is counted as that piece, and the ends of the tools
+        on their own are taken off, which gives the count of the whole array exactly.
+        """
+        if not tools:
+            return 0
+        counts = self._tool_counts
+        seen: dict[int, _ToolCount] = {}
+        total = 0
+        head = "["
+        for tool in tools:
+            entry = counts.get(id(tool))
+            if entry is None or entry.tool is not tool:
+                entry = _ToolCount(tool)
+            seen[id(tool)] = entry
+            if not entry.solid:
+                self._tool_counts = {}
+                return count_tools(tools)
+            total += entry.tokens + self._seam(head, entry.lead) - entry.lead_tokens
+            head = entry.tail + ","
+            total -= entry.tail_tokens
+        total += self._seam(head[:-1] + "]", "")
+        self._tool_counts = seen
+        return total
+
+    def _seam(self, left: str, right: str) -> int:
+        text = left + right
+        value = self._seams.get(text)
+        if value is None:
+            if len(self._seams) > 4096:
+                self._seams.clear()
+            value = self._seams[text] = count_text(text)
         return value
 
     def count(
@@ -232,6 +326,162 @@ class TokenCounter:
                 system += tokens
         others = total - system + (REPLY_PRIMING if messages else 0)
         return TokenBreakdown(system, others, self.count_tools(tools), tuple(per_message))
+
+
+# A run of the characters the tokenizers join into one piece (neither space, letter nor digit),
+# with the one space before it that joins it too.
+_LEADING_RUN = re.compile(r"(?:[^\s\w]|_)*")
+_TRAILING_RUN = re.compile(r" ?(?:[^\s\w]|_)*\Z")
+
+
+class _ToolCount:
+    """One tool's JSON text and tokens, with its leading and trailing punctuation counted apart."""
+
+    __slots__ = ("lead", "lead_tokens", "solid", "tail", "tail_tokens", "tokens", "tool")
+
+    def __init__(self, tool: dict[str, Any]) -> None:
+        self.tool = tool
+        text = json.dumps(tool, ensure_ascii=False, separators=(",", ":"))
+        self.tokens = count_text(text)
+        lead = _LEADING_RUN.match(text)
+        self.lead = lead.group() if lead else ""
+        tail = _TRAILING_RUN.search(text, len(self.lead))
+        self.tail = tail.group() if tail else ""
+        #: Whether the tool has a letter, digit or space between its ends (else it is all one
+        #: piece with its neighbours' punctuation, and the array is counted whole).
+        self.solid = len(self.lead) + len(self.tail) < len(text)
+        self.lead_tokens = count_text(self.lead) if self.lead else 0
+        self.tail_tokens = count_text(self.tail) if self.tail else 0
+
+
+class _LongText:
+    """The pieces of one long content as last counted: their ends and their tokens."""
+
+    __slots__ = ("bounds", "counts", "lock", "text")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # the worker's recount and a card's badge may meet here
+        self.text = ""
+        self.bounds: list[int] = []
+        self.counts: list[int] = []
+
+    def count(self, text: str) -> tuple[int, int]:
+        """(tokens of ``text``, characters encoded to find them)."""
+        old, bounds, counts = self.text, self.bounds, self.counts
+        if text is old:
+            return sum(counts), 0
+        encode = encoding().encode_ordinary
+        if bounds and len(text) >= len(old) and text.startswith(old):
+            # Grown at the end (an answer streaming in): the pieces before the last stay.
+            keep = len(bounds) - 1
+            start = bounds[keep - 1] if keep else 0
+            new_bounds = bounds[:keep] + chunk_bounds(text, start)
+            new_counts = counts[:keep]
+            known: dict[str, int] = {}
+        else:
+            start = 0
+            new_bounds = chunk_bounds(text)
+            new_counts = []
+            # Pieces the edit did not touch have the same text as before: count them from it.
+            known = {}
+            previous = 0
+            for end, tokens in zip(bounds, counts, strict=True):
+                known[old[previous:end]] = tokens
+                previous = end
+        encoded = 0
+        position = new_bounds[len(new_counts) - 1] if new_counts else 0
+        for end in new_bounds[len(new_counts) :]:
+            piece = text[position:end]
+            found = known.get(piece)
+            if found is None:
+                found = len(encode(piece))
+                encoded += len(piece)
+            new_counts.append(found)
+            position = end
+        self.text, self.bounds, self.counts = text, new_bounds, new_counts
+        return sum(new_counts), encoded
+
+
+class ConversationTally:
+    """Per-card counts of one conversation, kept in step with its events.
+
+    A keystroke changes one card: the tally re-counts that card and adjusts its sums, so reading
+    the meter costs the same at 50,000 cards as at 100. Inserting, removing, moving or replacing
+    cards recounts from the cache at the next read.
+
+    Args:
+        counter: The cache the cards are counted with.
+    """
+
+    _COUNTED = frozenset({"role", "name", "content", "tool_calls", "tool_call_id"})
+
+    def __init__(self, counter: TokenCounter) -> None:
+        self.counter = counter
+        self._conversation: Conversation | None = None
+        self._per: list[int] = []
+        self._is_system: list[bool] = []
+        self._system = 0
+        self._total = 0
+        self._valid = False
+        self._dirty: set[int] = set()
+
+    def _follow(self, conversation: Conversation) -> None:
+        self.detach()
+        self._conversation = conversation
+        for event in (conversation.inserted, conversation.moved, conversation.reset):
+            event.connect(self._invalidate)
+        conversation.removed.connect(self._invalidate)
+        conversation.changed.connect(self._on_changed)
+        self._valid = False
+
+    def detach(self) -> None:
+        """Stops following the conversation."""
+        old = self._conversation
+        if old is None:
+            return
+        for event in (old.inserted, old.moved, old.reset):
+            event.disconnect(self._invalidate)
+        old.removed.disconnect(self._invalidate)
+        old.changed.disconnect(self._on_changed)
+        self._conversation = None
+
+    def _invalidate(self, *_args: object) -> None:
+        self._valid = False
+        self._dirty.clear()
+
+    def _on_changed(self, index: int, names: frozenset[str]) -> None:
+        if self._valid and names & self._COUNTED:
+            self._dirty.add(index)
+
+    def breakdown(
+        self, conversation: Conversation, tools: Sequence[dict[str, Any]] = ()
+    ) -> TokenBreakdown:
+        """What :meth:`TokenCounter.count` says for ``conversation``, without re-reading it all."""
+        if conversation is not self._conversation:
+            self._follow(conversation)
+        counter = self.counter
+        if not self._valid:
+            messages = conversation.messages
+            full = counter.count(messages)
+            self._per = list(full.per_message)
+            self._is_system = [m.role == "system" for m in messages]
+            self._system = full.system
+            self._total = sum(self._per)
+            self._valid = True
+            self._dirty.clear()
+        elif self._dirty:
+            per, is_system = self._per, self._is_system
+            for index in self._dirty:
+                message = conversation[index]
+                old, was_system = per[index], is_system[index]
+                new = per[index] = counter.count_message(message)
+                now_system = is_system[index] = message.role == "system"
+                self._total += new - old
+                self._system += (new if now_system else 0) - (old if was_system else 0)
+            self._dirty.clear()
+        per = self._per
+        others = self._total - self._system + (REPLY_PRIMING if per else 0)
+        return TokenBreakdown(self._system, others, counter.count_tools(tools), tuple(per))
 
 
 # Calibration ----------------------------------------------------------------------------------

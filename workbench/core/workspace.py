@@ -414,6 +414,14 @@ class Workspace:
         self.changed.emit()
         return True
 
+    def set_title(self, title: str) -> bool:
+        """Renames the workspace; returns whether the title changed."""
+        if title == self.title:
+            return False
+        self.title = title
+        self.changed.emit()
+        return True
+
     def replace_with(self, other: Workspace) -> None:
         """Takes over everything ``other`` holds (opening a file into this window)."""
         self.title = other.title

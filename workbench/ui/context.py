@@ -279,6 +279,10 @@ class Shell(Protocol):
         """Enables Stop and disables Send while a run streams (and back)."""
         ...
 
+    def open_providers(self, provider_id: str | None = None, focus_key: bool = False) -> None:
+        """Settings › Providers and keys on ``provider_id``, its key field focused if asked."""
+        ...
+
     def send(self) -> None:
         """Checks the workspace, then sends it (as the Send button does)."""
         ...

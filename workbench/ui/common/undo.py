@@ -147,6 +147,22 @@ class MoveMessage(QUndoCommand):
         _restore_partial(self._conversation, self._partial_before)
 
 
+class SetTitle(QUndoCommand):
+    """Renames the workspace (File › Properties)."""
+
+    def __init__(self, workspace: Workspace, title: str) -> None:
+        super().__init__("Rename workspace")
+        self._workspace = workspace
+        self._old = workspace.title
+        self._new = title
+
+    def redo(self) -> None:
+        self._workspace.set_title(self._new)
+
+    def undo(self) -> None:
+        self._workspace.set_title(self._old)
+
+
 class SetParam(QUndoCommand):
     """Changes one request parameter."""
 

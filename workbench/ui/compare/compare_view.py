@@ -88,6 +88,7 @@ from workbench.ui.common.undo import EditMessage, InsertMessage
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
+from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
@@ -111,9 +112,6 @@ PREFLIGHT_DELAY_MS = 250
 #: How often the columns ask again for token counts while the tokenizer is loading.
 TOKENS_RETRY_MS = 1000
 _INHERIT = "inherit"
-_ERROR_COLOR = "#c0392b"
-_DIFF_LEFT = QColor("#f8d7da")
-_DIFF_RIGHT = QColor("#d4edda")
 
 
 def _name(widget: QWidget, name: str) -> None:
@@ -243,12 +241,13 @@ class ComparePane(QFrame):
         form.addRow("Temperature", self.temperature_spin)
 
         self.fit_label = QLabel()
+        self._fit_error = error_text(self.fit_label, on=False)
         _name(self.fit_label, "paneFit")
         self.fit_label.setWordWrap(True)
         self.problem_label = QLabel()
         _name(self.problem_label, "paneProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet(f"color: {_ERROR_COLOR};")
+        error_text(self.problem_label)
         self.problem_label.hide()
 
         self.run_button = QPushButton("Run")
@@ -269,6 +268,11 @@ class ComparePane(QFrame):
         buttons.addStretch(1)
 
         self.json_badge = QLabel()
+        self._json_valid = False
+        self._json_badge_style = ThemedStyleSheet(
+            self.json_badge,
+            lambda c: f"color: {c.success if self._json_valid else c.error}; font-weight: bold;",
+        )
         _name(self.json_badge, "paneJsonBadge")
         self.json_badge.hide()
         self.markdown_toggle = QCheckBox("Markdown")
@@ -425,8 +429,7 @@ class ComparePane(QFrame):
     def show_preflight(self, check: Preflight) -> None:
         """Shows whether the conversation fits the model, its cost, and what stops sending."""
         self.fit_label.setText(check.summary())
-        color = _ERROR_COLOR if check.fits is False else ""
-        self.fit_label.setStyleSheet(f"color: {color};" if color else "")
+        self._fit_error.set(check.fits is False)
         self.problem_label.setText("\n".join(check.problems))
         self.problem_label.setVisible(bool(check.problems))
 
@@ -544,10 +547,10 @@ class ComparePane(QFrame):
         if judged:
             text = "✓ valid JSON" if check.valid else "✗ invalid JSON"
             tip = "The answer parses as JSON." if check.valid else f"Not valid JSON: {check.error}"
-            color = "#1e8449" if check.valid else _ERROR_COLOR
             self.json_badge.setText(text)
             self.json_badge.setToolTip(tip)
-            self.json_badge.setStyleSheet(f"color: {color}; font-weight: bold;")
+            self._json_valid = check.valid
+            self._json_badge_style.refresh()
 
     def not_recorded(self, reason: str) -> None:
         """The finished run could not be written to the history: the column says so."""
@@ -567,12 +570,13 @@ class ComparePane(QFrame):
             parts.append(f"{len(result.tool_calls)} tool call(s)")
         line = " · ".join(html.escape(p) for p in parts)
         if result.error:
-            line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(result.error)}</span>'
+            error = html.escape(result.error)
+            line += f'<br><span style="color: {colours().error};">{error}</span>'
         elif result.interrupted:
             line += "<br>Stopped: the text received so far is kept."
         if self.history_error:
             note = f"Not saved in the history: {self.history_error}"
-            line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(note)}</span>'
+            line += f'<br><span style="color: {colours().error};">{html.escape(note)}</span>'
         self.metrics.setText(line or "Finished.")
         # Long error ids do not wrap: the whole message is in the tooltip too.
         self.metrics.setToolTip(result.error or "")
@@ -1103,8 +1107,8 @@ class CompareView(QWidget):
             if left.answer_text() != a or right.answer_text() != b:
                 return  # one of them changed meanwhile; a newer diff follows
             diff = task.result()
-            left.highlight(diff.left, _DIFF_LEFT)
-            right.highlight(diff.right, _DIFF_RIGHT)
+            left.highlight(diff.left, colours().qcolor("diff_removed"))
+            right.highlight(diff.right, colours().qcolor("diff_added"))
             self.diff_summary.setText(
                 "Identical." if diff.identical else f"{diff.ratio:.0%} similar"
             )

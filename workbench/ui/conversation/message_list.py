@@ -39,12 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.conversation import Message
+from workbench.ui.common.palette import colours
 from workbench.ui.conversation.message_card import (
     CARD_MARGIN,
     CARD_SPACING,
     HEADER_HEIGHT,
     MAX_CONTENT_HEIGHT,
-    ROLE_COLOURS,
     MessageCard,
     content_font,
     content_height,
@@ -230,7 +230,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(rect, 6, 6)
         painter.fillRect(
             QRect(rect.left(), rect.top() + 1, 4, rect.height() - 1),
-            QColor(ROLE_COLOURS.get(message.role, "#888")),
+            QColor(colours().role(message.role)),
         )
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         header = QRect(rect.left() + CARD_MARGIN + 4, rect.top(), rect.width(), HEADER_HEIGHT)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
+from workbench.ui.common.palette import error_text
 
 #: Shown when a value is left to the provider's default (the value is not sent).
 DEFAULT_TEXT = "default"
@@ -110,7 +111,7 @@ class ParamsPanel(QWidget):
         self.errors = QLabel()
         self.errors.setObjectName("paramErrors")
         self.errors.setWordWrap(True)
-        self.errors.setStyleSheet("color: #c0392b;")
+        error_text(self.errors)
         self.errors.hide()
 
         form = QFormLayout()
