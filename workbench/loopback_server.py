@@ -14,9 +14,11 @@ Example:
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +51,17 @@ class Reply:
         garbage_after: Send a malformed SSE data line after this many chunks.
         error_after: Send ``{"error": {"type": error_type, "message": error_message}}`` as an SSE
             event after this many chunks and end the stream (an error reported mid-stream).
+        stream: False answers a streaming request with one ``chat.completion`` JSON body, as
+            servers that ignore ``stream`` do.
+        raw_body: Answer with exactly these bytes (status ``status``, type ``content_type``)
+            instead of anything above: an HTML error page, a JSON body of any shape.
+        content_type: The Content-Type of ``raw_body`` or ``raw_events``.
+        raw_events: SSE ``data:`` payloads sent as they are (any JSON shape, or not JSON at all),
+            each as one event, then ``[DONE]``; replaces the scripted chunks.
+        endless: Keep sending content chunks of ``text`` until the client goes away.
+        gzip: Compress the body (``Content-Encoding: gzip``); with ``endless``, a stream of
+            compressed zeros that inflates without end (a gzip bomb).
+        redirect_to: Answer 307 with this ``Location`` (a redirect, to another origin maybe).
     """
 
     text: str = "Hello from the loopback server."
@@ -69,6 +82,13 @@ class Reply:
     cut_after: int | None = None
     garbage_after: int | None = None
     error_after: int | None = None
+    stream: bool = True
+    raw_body: bytes | None = None
+    content_type: str = "application/json"
+    raw_events: list[bytes] | None = None
+    endless: bool = False
+    gzip: bool = False
+    redirect_to: str | None = None
 
 
 def split_text(text: str, chunks: int | None) -> list[str]:
@@ -289,8 +309,17 @@ class _Handler(BaseHTTPRequestHandler):
         model = body.get("model")
         reply = self.owner.next_reply(model if isinstance(model, str) else None, body)
         time.sleep(reply.first_byte_delay)
+        if reply.redirect_to is not None:
+            self._raw(307, b"", reply.content_type, {"Location": reply.redirect_to})
+            return
+        if reply.raw_body is not None:
+            self._raw(reply.status, reply.raw_body, reply.content_type, reply.headers, reply.gzip)
+            return
         if reply.status != 200:
             self._error(reply)
+            return
+        if reply.endless or reply.raw_events is not None:
+            self._special_stream(reply)
             return
         model = body.get("model", "loopback")
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
@@ -299,7 +328,7 @@ class _Handler(BaseHTTPRequestHandler):
             "completion_tokens": max(1, len(reply.text) // 4),
         }
         usage = {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}
-        if body.get("stream"):
+        if body.get("stream") and reply.stream:
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             self._stream(reply, model, finish, usage, include_usage)
             return
@@ -396,6 +425,68 @@ class _Handler(BaseHTTPRequestHandler):
             self._flush(buffer)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped reading: that is what Stop does
+
+    def _raw(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: dict[str, str],
+        compress: bool = False,
+    ) -> None:
+        if compress:
+            data = gzip.compress(data)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _special_stream(self, reply: Reply) -> None:
+        """``raw_events`` as they are, or an endless stream (compressed: a gzip bomb)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        if reply.gzip:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            if reply.raw_events is not None:
+                for payload in reply.raw_events:
+                    self.wfile.write(b"data: " + payload + b"\n\n")
+                    self.wfile.flush()
+                    time.sleep(reply.chunk_delay)
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                return
+            if reply.gzip:
+                # 1 MB of zeros compresses to about 1 KB: the client inflates without end.
+                packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+                self.wfile.write(packer.compress(b"data: "))
+                zeros = b"0" * (1 << 20)
+                while True:
+                    self.wfile.write(packer.compress(zeros) + packer.flush(zlib.Z_SYNC_FLUSH))
+                    self.wfile.flush()
+            event = {
+                "id": "cmpl-loopback",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": "loopback",
+                "choices": [{"index": 0, "delta": {"content": reply.text}, "finish_reason": None}],
+            }
+            line = b"data: " + json.dumps(event).encode() + b"\n\n"
+            while True:
+                self.wfile.write(line * 64)
+                self.wfile.flush()
+                if reply.chunk_delay:
+                    time.sleep(reply.chunk_delay)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the client stopped reading
 
     def _flush(self, buffer: list[bytes]) -> None:
         if buffer:

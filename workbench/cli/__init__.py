@@ -10,6 +10,7 @@ invalid workspace, unknown variant), with a one-line error on stderr naming the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
@@ -100,11 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_BAD_INPUT if exit_.code not in (0, None) else EXIT_OK
     run = command_module(args.command).run
+    _never_fail_to_encode()
     handler = _warnings_to_stderr(args.command)
     try:
         return run(args)
     except CliError as error:
-        print(f"prompt-workbench {args.command}: {error}", file=sys.stderr)
+        print(f"prompt-workbench {args.command}: {one_line(str(error))}", file=sys.stderr)
         return error.status
     except KeyboardInterrupt:
         print(f"prompt-workbench {args.command}: interrupted", file=sys.stderr)
@@ -116,9 +118,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return EXIT_RUN_FAILED
+    except Exception as error:  # a bug must still end in one line, not a traceback
+        from workbench.core.secrets import redact
+
+        text = one_line(redact(str(error))) or type(error).__name__
+        print(
+            f"prompt-workbench {args.command}: unexpected error ({type(error).__name__}: {text})",
+            file=sys.stderr,
+        )
+        return EXIT_RUN_FAILED
     finally:
         if handler is not None:
             logging.getLogger().removeHandler(handler)
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """``text`` on one line (servers send multi-line messages), at most ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _never_fail_to_encode() -> None:
+    """Text the terminal cannot encode (a lone surrogate) is escaped, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            # A closed or detached stream has nothing to print on anyway.
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _warnings_to_stderr(command: str) -> logging.Handler | None:
@@ -132,6 +159,13 @@ def _warnings_to_stderr(command: str) -> logging.Handler | None:
         return None
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter(f"prompt-workbench {command}: %(message)s"))
+    handler.setFormatter(_OneLineFormatter(f"prompt-workbench {command}: %(message)s"))
     root.addHandler(handler)
     return handler
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Each warning on one line of stderr."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record))

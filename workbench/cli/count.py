@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line
+from workbench.core import json_files
 from workbench.core.catalog import load_catalog
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from None
     catalog = load_catalog()
     if catalog.override_error:
-        print(f"prompt-workbench count: {catalog.override_error}", file=sys.stderr)
+        print(f"prompt-workbench count: {one_line(catalog.override_error)}", file=sys.stderr)
     model_id = args.model or workspace.params.model
     counter = TokenCounter()
     calibration = Calibration()
@@ -161,10 +161,10 @@ def run(args: argparse.Namespace) -> int:
         data = {"file": str(args.file), **reading.to_json()}
         if failure:
             data["exact_error"] = failure
-        print(json.dumps(data, ensure_ascii=False))
+        print(json_files.dumps(data))
     else:
         print(_text(reading))
     if failure:
-        print(f"prompt-workbench count: {failure}", file=sys.stderr)
+        print(f"prompt-workbench count: {one_line(str(failure))}", file=sys.stderr)
         return EXIT_RUN_FAILED
     return EXIT_OK

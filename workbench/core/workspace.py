@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.core import json_files
 from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError, Problem
 from workbench.core.events import Event
 
@@ -470,7 +471,7 @@ class Workspace:
 
     def dumps(self) -> str:
         """The file's text: indented UTF-8 JSON ending in a newline."""
-        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return json_files.dumps(self.to_json(), indent=2) + "\n"
 
 
 # Messages -----------------------------------------------------------------------------------
@@ -598,12 +599,16 @@ def message_from_json(data: Any, where: str) -> Message:
 
 
 def parse_json_text(text: str) -> Any:
-    """JSON from text, with WorkspaceError giving line and column on a syntax error."""
+    """JSON from text, with WorkspaceError giving line and column on a syntax error.
+
+    Also refused, with a sentence: NaN and Infinity, numbers too large, nesting deeper than
+    :data:`~workbench.core.json_files.MAX_DEPTH` (see :func:`workbench.core.json_files.loads`).
+    """
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
+        return json_files.loads(text)
+    except json_files.JsonInputError as error:
         raise WorkspaceError(
-            f"not valid JSON ({error.msg})", line=error.lineno, column=error.colno
+            error.reason, line=error.line, column=error.column, path=error.path
         ) from None
 
 
@@ -633,23 +638,30 @@ def workspace_from_text(text: str) -> Workspace:
     return workspace_from_json(parse_json_text(text))
 
 
-def load_workspace(path: str | os.PathLike[str]) -> Workspace:
-    """Reads a workspace file; WorkspaceError (naming the file) when it cannot be used."""
+def read_workspace_text(path: str | os.PathLike[str]) -> str:
+    """The text of a workspace file; WorkspaceError (naming the file) when it cannot be read.
+
+    Only regular files are read (a FIFO would block, a device never end), up to
+    :data:`~workbench.core.json_files.MAX_FILE_BYTES`, and they must be UTF-8.
+    """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        return json_files.decode_text(json_files.read_file_bytes(path))
     except OSError as error:
         raise WorkspaceError(
             f"cannot read it ({error.strerror or error})", file=str(path)
         ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise WorkspaceError(f"not UTF-8 text (byte {error.start})", file=path.name) from None
+    except json_files.JsonInputError as error:
+        raise WorkspaceError(error.reason, file=path.name) from None
+
+
+def load_workspace(path: str | os.PathLike[str]) -> Workspace:
+    """Reads a workspace file; WorkspaceError (naming the file) when it cannot be used."""
+    text = read_workspace_text(path)
     try:
         return workspace_from_text(text)
     except WorkspaceError as error:
-        raise error.in_file(path.name) from None
+        raise error.in_file(Path(path).name) from None
 
 
 def _messages(data: Any, where: str) -> list[Message]:

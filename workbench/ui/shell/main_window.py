@@ -30,7 +30,7 @@ from workbench.core.conversation import ROLES
 from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import Workspace, WorkspaceError
+from workbench.core.workspace import Workspace, WorkspaceError, read_workspace_text
 from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument, apply_defaults
 from workbench.ui.common.i18n import chosen_language, install_translators, installed_language
@@ -153,9 +153,17 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self._restore_layout()
         self._refresh_all()
+        self._show_state_problems()
         if workspace_path is not None:
             self.open_path(workspace_path)
         self.offer_recovery()
+
+    def _show_state_problems(self) -> None:
+        """Says which of the app's own files held odd values (defaults were used instead)."""
+        from workbench.core.json_files import state_problems
+
+        if state_problems:
+            self.statusBar().showMessage(" ".join(state_problems[-3:]), 20000)
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -582,7 +590,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             return
         try:
-            self.document.import_text(path.read_text(encoding="utf-8"), unsaved=False)
+            self.document.import_text(read_workspace_text(path), unsaved=False)
         except (OSError, WorkspaceError) as error:
             dialogs.show_error(self, "Cannot open example", str(error))
 
@@ -628,7 +636,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            self._import(Path(path).read_text(encoding="utf-8"))
+            self._import(read_workspace_text(path))
         except (OSError, UnicodeDecodeError, WorkspaceError) as error:
             dialogs.show_error(self, "Cannot import", str(error))
 
