@@ -382,7 +382,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.tools import tool_editor
 
         context = self.context
-        self.provider_feed = ProviderFeed(self, context)
+        self.provider_feed = ProviderFeed(context, self.params_panel, self.message_list)
         self.run_controller = run_controller.install(self, context)
         tool_calls.install(self, context, self.run_controller)
         provider_dialog.install(self, context)
