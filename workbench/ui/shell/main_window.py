@@ -374,6 +374,7 @@ class MainWindow(QMainWindow):
         if self.features_ready or self._closed:
             return
         from workbench.ui.compare import compare_view
+        from workbench.ui.evaluate import tests_view
         from workbench.ui.history import history_panel
         from workbench.ui.providers import provider_dialog
         from workbench.ui.run import run_controller, tool_calls
@@ -381,7 +382,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.tools import tool_editor
 
         context = self.context
-        self.provider_feed = ProviderFeed(self, context)
+        self.provider_feed = ProviderFeed(context, self.params_panel, self.message_list)
         self.run_controller = run_controller.install(self, context)
         tool_calls.install(self, context, self.run_controller)
         provider_dialog.install(self, context)
@@ -389,6 +390,7 @@ class MainWindow(QMainWindow):
         self.tools_editor = tool_editor.install(self, context)
         self.token_meter = token_meter.install(self, context)
         self.compare_view = compare_view.install(self, context)
+        self.tests_view = tests_view.install(self, context)
         self._add_tab_actions()
         self._restore_tabs()
         self.features_ready = True
