@@ -457,7 +457,7 @@ class Workspace:
                 self.params.extra.pop(name, None)
             else:
                 self.params.extra[name] = copy.deepcopy(value)
-            self.changed.emit()
+            self.params_changed.emit(name)
             return True
         if getattr(self.params, name) == value:
             return False

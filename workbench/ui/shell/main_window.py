@@ -386,7 +386,7 @@ class MainWindow(QMainWindow):
 
         context = self.context
         self.provider_feed = ProviderFeed(context, self.params_panel, self.message_list)
-        self.request_lint = request_lint.install(self, context)
+        self.request_lint = request_lint.install(context, self.params_panel, self.message_list)
         self.run_controller = run_controller.install(self, context)
         tool_calls.install(self, context, self.run_controller)
         provider_dialog.install(self, context)

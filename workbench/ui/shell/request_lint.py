@@ -11,7 +11,7 @@ one the provider no longer lists), and the thinking control follows the model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -19,9 +19,8 @@ from workbench.core.lint import Finding
 from workbench.core.payloads import lint
 from workbench.ui.common.undo import SetParam
 from workbench.ui.context import AppContext
-
-if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+from workbench.ui.conversation.message_list import MessageListView
+from workbench.ui.shell.params_panel import ParamsPanel
 
 #: Milliseconds of quiet before the linter runs again.
 LINT_DELAY_MS = 120
@@ -30,10 +29,11 @@ LINT_DELAY_MS = 120
 class RequestLint(QObject):
     """Keeps one window's linter findings, model figures and thinking control current."""
 
-    def __init__(self, window: MainWindow, context: AppContext) -> None:
-        super().__init__(window)
+    def __init__(self, context: AppContext, panel: ParamsPanel, cards: MessageListView) -> None:
+        super().__init__(context)
         self.setObjectName("requestLint")
-        self._window = window
+        self._panel = panel
+        self._cards_view = cards
         self._context = context
         self.findings: list[Finding] = []
         self._cards: dict[int, tuple[str, bool]] = {}
@@ -42,7 +42,9 @@ class RequestLint(QObject):
         self._timer.setInterval(LINT_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         workspace = context.workspace
-        workspace.changed.connect(self.schedule)
+        workspace.params_changed.connect(self.schedule)
+        workspace.reset.connect(self.schedule)
+        workspace.tools_changed.connect(self.schedule)
         conversation = workspace.conversation
         for event in (
             conversation.inserted,
@@ -56,8 +58,8 @@ class RequestLint(QObject):
         context.catalog_changed.connect(self.schedule)
         context.providers_changed.connect(self.schedule)
         context.models_listed.connect(lambda *_args: self.schedule())
-        window.params_panel.params_changed.connect(self.apply)
-        window.message_list.card_delegate.lint_for = self.card_note
+        panel.params_changed.connect(self.apply)
+        cards.card_delegate.lint_for = self.card_note
         self._on_loaded()
 
     def schedule(self, *_args: object) -> None:
@@ -79,7 +81,7 @@ class RequestLint(QObject):
             self.findings = []
         else:
             self.findings = lint(workspace, provider, catalog=context.catalog, listed=listed)
-        panel = self._window.params_panel
+        panel = self._panel
         panel.show_findings(self.findings)
         cards: dict[int, tuple[str, bool]] = {}
         for finding in self.findings:
@@ -87,7 +89,7 @@ class RequestLint(QObject):
                 cards[finding.card] = (finding.message, finding.blocking)
         if cards != self._cards:
             self._cards = cards
-            self._window.message_list.refresh_cards()
+            self._cards_view.refresh_cards()
         model = context.catalog.get(workspace.params.model)
         info = ""
         if model is not None and not model.listed_only:
@@ -122,6 +124,6 @@ class RequestLint(QObject):
         self.refresh()
 
 
-def install(window: MainWindow, context: AppContext) -> RequestLint:
-    """Runs the request linter for ``window``."""
-    return RequestLint(window, context)
+def install(context: AppContext, panel: ParamsPanel, cards: MessageListView) -> RequestLint:
+    """Runs the request linter for one window's parameters and cards."""
+    return RequestLint(context, panel, cards)
