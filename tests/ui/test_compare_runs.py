@@ -266,10 +266,9 @@ def test_use_this_answer_keeps_each_winner_as_an_alternate_and_offers_its_settin
 
     workspace = compare_window.workspace
     model_before = workspace.params.model
-    workspace.variants[0].params = {"temperature": 0.2}
-    workspace.variants[0].system = "Answer in JSON only."
-    workspace.variants[1].model = "other-model"
-    workspace.changed.emit()
+    workspace.set_variant_field(workspace.variants[0], "params.temperature", 0.2)
+    workspace.set_variant_field(workspace.variants[0], "system", "Answer in JSON only.")
+    workspace.set_variant_field(workspace.variants[1], "model", "other-model")
     loopback.queue_for_model("fast-model", Reply(text='"name": "Phone"}'))
     loopback.queue_for_model("other-model", Reply(text='"name": "Mobile"}'))
     loopback.queue_for_model("slow-model", Reply(text='"name": "Handset"}'))

@@ -1239,6 +1239,10 @@ class CompareView(QWidget):
                 changes.append(
                     (name, f"{name}: {old if old is not None else 'default'} → {shown}", new)
                 )
+        for name in sorted(set(current.extra) | set(wanted.extra)):
+            old, new = current.extra.get(name), wanted.extra.get(name)
+            if old != new:
+                changes.append((name, f"{name}: {old} → {new}", new))
         if variant.system is not None:
             system = next((m for m in self.workspace.conversation if m.role == "system"), None)
             if system is None or system.content != variant.system:
