@@ -8,6 +8,7 @@ opens it untitled and unsaved.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
@@ -55,7 +56,7 @@ def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
     data = decode_json(entry.workspace_json)
     if not isinstance(data, dict):
         raise WorkspaceError("This run has no workspace recorded; it cannot be reopened.")
-    data = json.loads(json.dumps(data))  # a private copy
+    data = copy.deepcopy(data)  # a private copy
     messages = data.setdefault("messages", [])
     answer = answer_of(entry)
     result = decode_json(entry.result_json) or {}
