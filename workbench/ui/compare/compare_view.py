@@ -52,8 +52,6 @@ from PySide6.QtWidgets import (
 from workbench.core import tokens
 from workbench.core.catalog import Catalog
 from workbench.core.compare import (
-    MAX_VARIANTS,
-    MIN_VARIANTS,
     CompareSession,
     Comparison,
     ComparisonEntry,
@@ -84,7 +82,14 @@ from workbench.core.run_types import (
 )
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
-from workbench.core.workspace import Variant, Workspace, write_atomic
+from workbench.core.workspace import (
+    MAX_VARIANTS,
+    MIN_VARIANTS,
+    ListEdit,
+    Variant,
+    Workspace,
+    write_atomic,
+)
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
@@ -662,11 +667,13 @@ class CompareView(QWidget):
         answer_used(text): an answer was added to the conversation.
         comparison_finished(): every column of a "Run all" has ended.
         exported(path): a comparison was written to ``path``.
+        notice(text): an edit was refused (a label another column has); ``text`` says why.
     """
 
     answer_used = Signal(str)
     comparison_finished = Signal()
     exported = Signal(str)
+    notice = Signal(str)
 
     def __init__(
         self,
@@ -787,7 +794,13 @@ class CompareView(QWidget):
         self.history_menu.aboutToShow.connect(self._fill_history_menu)
 
     def _observe(self, workspace: Workspace) -> None:
-        workspace.changed.connect(self.sync_panes)
+        # Columns follow the variants; what they inherit follows the parameters; their fit and
+        # cost (the preflight, debounced) follow everything that is sent.
+        workspace.variants_changed.connect(self._variants_changed)
+        workspace.params_changed.connect(self._params_changed)
+        workspace.tools_changed.connect(self._conversation_changed)
+        workspace.tool_choice_changed.connect(self._conversation_changed)
+        workspace.reset.connect(self.sync_panes)
         conversation = workspace.conversation
         for event in (
             conversation.inserted,
@@ -799,6 +812,23 @@ class CompareView(QWidget):
             event.connect(self._conversation_changed)
 
     def _conversation_changed(self, *_args: object) -> None:
+        self._preflight_timer.start(PREFLIGHT_DELAY_MS)
+
+    def _variants_changed(self, edit: ListEdit) -> None:
+        if edit.kind != "update" or not 0 <= edit.index < len(self._panes):
+            self.sync_panes()  # columns added, removed, moved or replaced
+            return
+        # One field of one variant: that column alone shows it and checks it again.
+        pane = self._panes[edit.index]
+        self._show_settings([pane])
+        if pane.variant is not None:
+            pane.show_preflight(self.services.preflight(self.workspace, pane.variant))
+        if edit.field == "label":
+            self._fill_diff_selectors()
+
+    def _params_changed(self, name: str) -> None:
+        if name in ("provider", "model"):
+            self._show_settings(self._panes)  # what the columns inherit
         self._preflight_timer.start(PREFLIGHT_DELAY_MS)
 
     # Columns ---------------------------------------------------------------------------------
@@ -833,16 +863,23 @@ class CompareView(QWidget):
         for index, pane in enumerate(kept):
             self.columns_layout.insertWidget(index, pane, 1)
             pane.set_position(index, len(kept))
+        self._show_settings(kept)
+        self._update_controls()
+        self._fill_diff_selectors()
+        self.refresh_preflight()
+
+    def _show_settings(self, panes: Sequence[ComparePane]) -> None:
+        """Shows the variant of each of ``panes``, with what it inherits from the workspace."""
         providers = list(self.services.providers())
-        for pane, variant in zip(kept, variants, strict=True):
+        for pane in panes:
+            variant = pane.variant
+            if variant is None:
+                continue
             provider_id = variant.provider or self.workspace.params.provider
             model_id = variant.model or self.workspace.params.model
             kind = next((k for pid, _n, k in providers if pid == provider_id), provider_id)
             models = [m.id for m in self.services.catalog().for_provider(kind)]
             pane.show_variant(variant, providers, models, provider_id, model_id)
-        self._update_controls()
-        self._fill_diff_selectors()
-        self.refresh_preflight()
 
     def _new_pane(self) -> ComparePane:
         pane = ComparePane(next(self._keys))
@@ -935,6 +972,12 @@ class CompareView(QWidget):
     def _edit(self, pane: ComparePane, name: str, value: Any) -> None:
         if pane.variant is None:
             return
+        if name == "label":
+            problem = self.workspace.variant_label_problem(str(value), pane.variant)
+            if problem is not None:  # the column keeps its label and says why
+                pane.label_edit.setText(pane.variant.label)
+                self.notice.emit(problem)
+                return
         if name == "provider" and pane.variant.model is None:
             # A provider without a model of its own would inherit a model it may not serve.
             self.undo_stack.beginMacro(f"Set provider of variant {pane.variant.label}")
@@ -1335,4 +1378,5 @@ def install(shell: Shell, context: AppContext) -> CompareView:
     view.answer_used.connect(answer_used)
     context.closing.connect(view.stop_all)
     view.exported.connect(lambda path: context.show_status(f"Exported {path}", 5000))
+    view.notice.connect(lambda text: context.show_status(text, 8000))
     return view

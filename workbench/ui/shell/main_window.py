@@ -447,7 +447,10 @@ class MainWindow(QMainWindow):
         conversation.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.context.status_message.connect(self.statusBar().showMessage)
         self.editor.refused.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.workspace.changed.connect(self._on_workspace_changed)
+        # The parameters panel shows the parameters; the cards depend on them (the provider
+        # decides whether a card can prefill).
+        self.workspace.params_changed.connect(lambda _name: self._on_params_changed())
+        self.workspace.reset.connect(self._on_params_changed)
         self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
@@ -480,7 +483,7 @@ class MainWindow(QMainWindow):
     def _on_param_edited(self, name: str, value: object) -> None:
         self.undo_stack.push(SetParam(self.workspace, name, value))
 
-    def _on_workspace_changed(self) -> None:
+    def _on_params_changed(self) -> None:
         self.params_panel.show_params(self.workspace.params)
         self.message_list.refresh_cards()
 

@@ -31,7 +31,11 @@ class ProviderFeed(QObject):
         self._cards = cards
         self._context = context
         self._shown_for: tuple[str, tuple[str, ...]] | None = None
-        context.workspace.changed.connect(self.refresh_models)
+        # The model selector offers the models of the workspace's provider.
+        context.workspace.params_changed.connect(
+            lambda name: self.refresh_models() if name == "provider" else None
+        )
+        context.workspace.reset.connect(self.refresh_models)
         context.document.loaded.connect(self.refresh_models)
         context.providers_changed.connect(self.refresh_providers)
         context.catalog_changed.connect(self.refresh_models)
