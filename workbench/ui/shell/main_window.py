@@ -158,8 +158,8 @@ class MainWindow(QMainWindow):
         self._refresh_all()
         self._show_state_problems()
         if workspace_path is not None:
-            self.open_path(workspace_path)
-        self.offer_recovery()
+            self.open_path(workspace_path, offer_recovery=False)
+        self.offer_recovery(at_start=True)
 
     def _show_state_problems(self) -> None:
         """Says which of the app's own files held odd values (defaults were used instead)."""
@@ -255,6 +255,13 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([860, 380])
         self.setCentralWidget(self.splitter)
         self.statusBar().setObjectName("statusBar")
+        #: Stays in the status bar while autosave fails (a full disk): the work is not safe.
+        self.autosave_warning = QLabel()
+        self.autosave_warning.setObjectName("autosaveWarning")
+        self.autosave_warning.setAccessibleName("autosaveWarning")
+        self.autosave_warning.setStyleSheet("color: #c0392b;")
+        self.autosave_warning.hide()
+        self.statusBar().addPermanentWidget(self.autosave_warning)
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
@@ -456,6 +463,7 @@ class MainWindow(QMainWindow):
         self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
+        self.document.autosave_failed.connect(self._show_autosave_failure)
         self.document.path_changed.connect(self._rebuild_recent_menu)
         self.document.loaded.connect(self._refresh_all)
         for signal in (
@@ -558,8 +566,13 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == dialogs.Button.Discard
 
-    def open_path(self, path: str | Path, ask_first: bool = False) -> bool:
-        """Opens ``path``; reports a file that cannot be used, leaving it and the window as is."""
+    def open_path(
+        self, path: str | Path, ask_first: bool = False, offer_recovery: bool = True
+    ) -> bool:
+        """Opens ``path``; reports a file that cannot be used, leaving it and the window as is.
+
+        Then offers the autosaves of that file a crashed window left (``offer_recovery``).
+        """
         if ask_first and not self._may_discard():
             return False
         try:
@@ -581,7 +594,8 @@ class MainWindow(QMainWindow):
             )
             return False
         self.statusBar().showMessage(f"Opened {self.document.path}", 5000)
-        self.offer_recovery()
+        if offer_recovery:
+            self.offer_recovery()
         return True
 
     def choose_and_open(self) -> None:
@@ -622,6 +636,23 @@ class MainWindow(QMainWindow):
         return bool(path) and self._write(Path(path or ""))
 
     def _write(self, path: Path) -> bool:
+        if (
+            self.document.path is not None
+            and path.resolve() == self.document.path
+            and self.document.changed_on_disk()
+        ):
+            answer = dialogs.ask(
+                self,
+                "File changed on disk",
+                f"{path.name} was changed outside Prompt Workbench since you opened it.",
+                dialogs.Button.Save | dialogs.Button.Cancel,
+                dialogs.Button.Cancel,
+                "Save overwrites those changes with yours. Cancel leaves the file as it is; "
+                "Save as keeps your work in another file.",
+            )
+            if answer != dialogs.Button.Save:
+                self.statusBar().showMessage(f"Not saved: {path.name} changed on disk.", 8000)
+                return False
         try:
             self.document.save_as(path)
         except OSError as error:
@@ -691,18 +722,27 @@ class MainWindow(QMainWindow):
                 "Copy an OpenAI request body or a JSON array of messages.",
             )
 
-    def offer_recovery(self) -> None:
-        """Offers to recover an autosave newer than the open file (or left by a crash)."""
-        for save in self.document.recoverable():
+    def offer_recovery(self, at_start: bool = False) -> None:
+        """Offers to recover autosaves left by windows that did not close cleanly.
+
+        At start every one is offered (untitled work, and copies newer than their files);
+        after opening a file, the copies of that file. One can be recovered into this window:
+        Yes recovers it, No deletes it, Ignore keeps it for the next start; once one is
+        recovered the rest are kept for the next start. Copies of windows still open (here or
+        in another instance) are never offered.
+        """
+        saves = self.document.recoverable(at_start=at_start)
+        for position, save in enumerate(saves):
             when = dt.datetime.fromtimestamp(save.saved_at).strftime("%Y-%m-%d %H:%M:%S")
             what = save.source.name if save.source else "an untitled workspace"
             answer = dialogs.ask(
                 self,
                 "Recover unsaved work?",
                 f"There are unsaved changes to {what} from {when}.",
-                dialogs.Button.Yes | dialogs.Button.No,
+                dialogs.Button.Yes | dialogs.Button.No | dialogs.Button.Ignore,
                 dialogs.Button.Yes,
-                "Yes opens them (save to keep them); No deletes them.",
+                "Yes opens them (save to keep them); No deletes them; Ignore keeps them for "
+                "the next start.",
             )
             if answer == dialogs.Button.Yes:
                 try:
@@ -710,8 +750,29 @@ class MainWindow(QMainWindow):
                 except WorkspaceError as error:
                     dialogs.show_error(self, "Cannot recover", str(error))
                     continue
+                left = len(saves) - position - 1
+                if left:
+                    self.statusBar().showMessage(
+                        f"{left} more unsaved {'copy is' if left == 1 else 'copies are'} "
+                        "kept: offered again at the next start.",
+                        10000,
+                    )
                 return
-            save.discard()
+            if answer == dialogs.Button.No:
+                save.discard()
+
+    def _show_autosave_failure(self, reason: str) -> None:
+        """Says, until an autosave or a save succeeds, that the work is not autosaved."""
+        if not reason:
+            self.autosave_warning.hide()
+            return
+        self.autosave_warning.setText(f"Autosave failed: {reason}")
+        self.autosave_warning.setToolTip(
+            "Your changes are not autosaved. Save them (Ctrl+S), or free space and keep working: "
+            "the next autosave tries again."
+        )
+        self.autosave_warning.show()
+        self.statusBar().showMessage(f"Autosave failed: {reason}. Save your work.", 10000)
 
     # Cards -----------------------------------------------------------------------------------
 
@@ -877,13 +938,16 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closed = True
-        self.context.close()
-        self.document.close()
-        self.model.detach()
-        self._save_layout()
+        # Nothing may raise out of here: the window would neither close nor say why.
+        for step in (self.context.close, self.document.close, self.model.detach):
+            try:
+                step()
+            except Exception:
+                log.exception("Closing the window")
         try:
+            self._save_layout()
             self.settings.save()
-        except OSError as error:
+        except Exception as error:
             log.warning("Settings not saved: %s", error)
         event.accept()
         self.closed.emit()
