@@ -921,7 +921,7 @@ def _tool_choice(data: Any, where: str) -> str | dict[str, Any]:
         return data
     function = data.get("function") if isinstance(data, dict) else None
     if isinstance(function, dict) and isinstance(function.get("name"), str):
-        return copy.deepcopy(data)
+        return copy.deepcopy(dict(data))
     raise WorkspaceError(
         'must be auto, none, required or {"type": "function", "function": {"name": ...}}',
         path=where,
