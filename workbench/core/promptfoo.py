@@ -170,7 +170,7 @@ def dump_yaml(data: dict[str, Any]) -> str:
     """A promptfoo config as YAML (long texts as literal blocks, keys in the order given)."""
     import yaml
 
-    class _Dumper(yaml.SafeDumper):
+    class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type hints
         pass
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -179,7 +179,7 @@ def dump_yaml(data: dict[str, Any]) -> str:
 
     _Dumper.add_representer(str, text)
     header = "# promptfoo config exported from Prompt Workbench: run it with `promptfoo eval`.\n"
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    body = str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100))
     return header + body
 
 
