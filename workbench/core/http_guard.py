@@ -132,7 +132,7 @@ class _BoundedStream(httpx2.AsyncByteStream):
         self._line = len(piece) - newline - 1 if newline >= 0 else self._line + len(piece)
         if self._line > self._max_line:
             raise AnswerTooLarge(
-                f"a line of the answer passed {self._max_line / 1e6:,.0f} MB without ending"
+                f"a line of the answer passed {self._max_line:,} bytes without ending"
             )
         return piece
 

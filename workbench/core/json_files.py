@@ -163,10 +163,17 @@ def _non_finite_path(value: Any) -> str | None:
         if isinstance(item, float) and not math.isfinite(item):
             return at or None
         if isinstance(item, dict):
-            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(item.items()))
+            stack.extend((v, _step(at, k)) for k, v in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
     return None
+
+
+def _step(at: str, key: str) -> str:
+    """``at.key``, or ``at["odd key"]`` for a key that is not a plain name (one line always)."""
+    if key.isidentifier():
+        return f"{at}.{key}" if at else key
+    return f"{at}[{escape_surrogates(json.dumps(key, ensure_ascii=False))}]"
 
 
 def check_depth(value: Any, max_depth: int = MAX_DEPTH) -> None:

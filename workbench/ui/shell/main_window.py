@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -556,10 +557,11 @@ class MainWindow(QMainWindow):
         try:
             self.document.open(path)
         except WorkspaceError as error:
-            missing = not Path(path).exists()
-            if missing and str(Path(path).resolve()) in self.settings.recent_files:
+            missing = not os.path.lexists(path)
+            # realpath, not Path.resolve(): a symlink loop must not break the error report.
+            gone = os.path.realpath(path)
+            if missing and gone in self.settings.recent_files:
                 # A file moved or deleted since: no use offering it again.
-                gone = str(Path(path).resolve())
                 self.settings.recent_files = [p for p in self.settings.recent_files if p != gone]
                 self._rebuild_recent_menu()
             dialogs.show_error(
