@@ -22,10 +22,15 @@ import httpx2
 
 #: Inflated output is produced in pieces of at most this many bytes.
 INFLATE_PIECE = 64 * 1024
+#: The longest line a small JSON answer (a count, a model list, a balance) may have.
+STATE_LINE_BYTES = 16 * 1024 * 1024
 
 
-class RedirectRefused(Exception):
-    """The server redirected to another origin; the request was not sent there."""
+class RedirectRefused(httpx2.TransportError):
+    """The server redirected to another origin; the request was not sent there.
+
+    A transport error, so the SDK reports it as a connection error (this one its cause).
+    """
 
     def __init__(self, target: str) -> None:
         super().__init__(f"redirected to {target}")

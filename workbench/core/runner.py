@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.core.catalog import Catalog, load_builtin_catalog
-from workbench.core.json_files import clean_text
+from workbench.core.json_files import clean_text, clean_value
 from workbench.core.payloads import ChatRequest
 from workbench.core.providers import plain_http_warning
 from workbench.core.run_types import (
@@ -615,7 +615,7 @@ class Run:
     async def _attempts(self, client: Any, queue: asyncio.Queue[RunEvent]) -> None:
         import openai
 
-        wire = self.request.wire_body()
+        wire = clean_value(self.request.wire_body())
         retries = 0
         while True:
             try:
