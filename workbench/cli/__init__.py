@@ -16,9 +16,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, Protocol, cast
+from typing import TYPE_CHECKING, NoReturn, Protocol, cast
 
 from workbench import __version__
+
+if TYPE_CHECKING:
+    from workbench.core.catalog import Catalog
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -56,6 +59,19 @@ class Command(Protocol):
 def command_module(name: str) -> Command:
     """Imports the module of the command ``name``."""
     return cast(Command, importlib.import_module(COMMANDS[name][0]))
+
+
+def user_catalog(command: str) -> Catalog:
+    """The model catalog the window uses too: built-in, with the user's ``models.json`` over it.
+
+    An override that cannot be used is named on stderr (the built-in figures are used).
+    """
+    from workbench.core.catalog import load_catalog
+
+    catalog = load_catalog()
+    if catalog.override_error:
+        print(f"prompt-workbench {command}: {one_line(catalog.override_error)}", file=sys.stderr)
+    return catalog
 
 
 class CliError(Exception):

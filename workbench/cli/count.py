@@ -13,9 +13,8 @@ import asyncio
 import os
 import sys
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line, user_catalog
 from workbench.core import json_files
-from workbench.core.catalog import load_catalog
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
     ExactCountClient,
@@ -132,9 +131,7 @@ def run(args: argparse.Namespace) -> int:
         workspace = load_workspace(args.file)
     except WorkspaceError as error:
         raise CliError(str(error)) from None
-    catalog = load_catalog()
-    if catalog.override_error:
-        print(f"prompt-workbench count: {one_line(catalog.override_error)}", file=sys.stderr)
+    catalog = user_catalog("count")
     model_id = args.model or workspace.params.model
     counter = TokenCounter()
     calibration = Calibration()

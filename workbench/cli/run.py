@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line, user_catalog
 from workbench.core import json_files
 from workbench.core.run_types import Status, TextDelta
 
@@ -159,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
                 group=new_group_id() if len(labels) > 1 else None,
                 on_event=show,
                 timeout=args.timeout,
+                catalog=user_catalog("run"),
                 options=RunOptions.from_settings(Settings.load()),
             )
         )

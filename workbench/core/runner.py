@@ -21,7 +21,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -193,6 +193,8 @@ def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int 
     tries = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
     if status == 429:
         return f"Rate limited{tries} {detail}. Wait a little and send again."
+    if status == 529 or failure.type == "overloaded_error":
+        return f"The provider is overloaded{tries} {detail}. Try again in a little while."
     if status >= 500:
         return f"The server failed{tries} {detail}. Try again later."
     return f"The request failed {detail}."
@@ -291,6 +293,40 @@ def _usage(value: Any) -> Usage | None:
         total_tokens=total if isinstance(total, int) else prompt + completion,
         cached_tokens=cached if isinstance(cached, int) else 0,
     )
+
+
+class PrefixEcho:
+    """Removes the prefix a model repeats at the start of its answer (instruction prefill).
+
+    Text is held back while it could still be the prefix (leading white space ignored); once it
+    is, the prefix is dropped and the rest passes; once it cannot be, everything held passes.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._held = ""
+        self._settled = False
+
+    def feed(self, text: str) -> str:
+        """The part of ``text`` to show now."""
+        if self._settled:
+            return text
+        self._held += text
+        held = self._held.lstrip()
+        if held.startswith(self.prefix):
+            self._settled = True
+            return held[len(self.prefix) :]
+        if self.prefix.startswith(held):
+            return ""  # still possibly the prefix
+        self._settled = True
+        return self._held
+
+    def flush(self) -> str:
+        """What is still held when the stream ends (a short answer that was not the prefix)."""
+        if self._settled:
+            return ""
+        self._settled = True
+        return self._held
 
 
 class _UnreadableAnswer(Exception):
@@ -439,8 +475,15 @@ class Run:
             model=request.model,
             variant=request.variant,
             prefix=request.prefix,
+            prefill_mechanism=request.prefill_mechanism,
         )
         self._text: list[str] = []
+        # Asked to begin with the prefix (a closing instruction), the model writes it again.
+        self._echo = (
+            PrefixEcho(request.prefix)
+            if request.prefill_mechanism == "instruction" and request.prefix
+            else None
+        )
         self._reasoning: list[str] = []
         self._tools = _ToolCallAssembler()
         self._task: asyncio.Task[None] | None = None
@@ -500,12 +543,21 @@ class Run:
         try:
             # Imported on the first run, not at start-up (the SDK is slow to import); the clock
             # restarts after it so that the first run's time to first token is the provider's.
-            import openai
+            anthropic_format = self.request.kind == "anthropic"
+            if anthropic_format:
+                from workbench.core.anthropic_transport import AnthropicTransport
+            else:
+                import openai
 
             self._start = time.perf_counter()
             key_problem = _key_problem(self._api_key)
             if key_problem:
                 self._fail(key_problem)
+            elif anthropic_format and not self._stopped:
+                # The Messages API: its own transport, the same events.
+                transport = AnthropicTransport(self)
+                client = transport.client
+                await transport.attempts(queue)
             elif not self._stopped:
                 from workbench.core.http_guard import guarded_http_client
 
@@ -576,6 +628,8 @@ class Run:
             if queue is not None:
                 queue.put_nowait(ReasoningDelta(reasoning))
         text = self._text_filter.flush()
+        if self._echo is not None:
+            text = (self._echo.feed(text) if text else "") + self._echo.flush()
         if text:
             self._text.append(text)
             if queue is not None:
@@ -790,9 +844,7 @@ class Run:
                 message = reported.get("message") if isinstance(reported, dict) else reported
                 self._fail(f"{where} reported an error: {clean_text(str(message))[:500]}")
                 return
-            raise _UnreadableAnswer(
-                "a JSON body that is neither a chat completion nor a stream"
-            )
+            raise _UnreadableAnswer("a JSON body that is neither a chat completion nor a stream")
         shown = "an HTML page" if "html" in content_type.lower() else f"a {content_type} body"
         self._fail(
             f"{where} answered with {shown}, not a chat-completion stream: is the base URL "
@@ -828,19 +880,11 @@ class Run:
             reasoning = _text_field(delta, "reasoning_content", f"{at}.{field}")
             if reasoning:
                 self._first_token()
-                self._grow(len(reasoning))
-                reasoning = self._reasoning_filter.take(reasoning)
-                if reasoning:
-                    self._reasoning.append(reasoning)
-                    put(ReasoningDelta(reasoning))
+                self._add_reasoning(reasoning, put)
             content = _text_field(delta, "content", f"{at}.{field}")
             if content:
                 self._first_token()
-                self._grow(len(content))
-                content = self._text_filter.take(content)
-                if content:
-                    self._text.append(content)
-                    put(TextDelta(content))
+                self._add_text(content, put)
             calls = delta.get("tool_calls")
             if calls is not None and not isinstance(calls, list):
                 raise _UnreadableAnswer(f"{at}.{field}.tool_calls is {_kind_of(calls)}, not a list")
@@ -865,6 +909,25 @@ class Run:
         self._size += size
         if self._size > self.max_answer_chars:
             raise _AnswerTooLong(f"it passed {self.max_answer_chars:,} characters")
+
+    def _add_text(self, text: str, put: Callable[[RunEvent], None]) -> None:
+        """Adds a piece of the answer: counted against the size limit, filtered (key, halves of
+        an emoji), without the prefix's echo in instruction mode."""
+        self._grow(len(text))
+        text = self._text_filter.take(text)
+        if text and self._echo is not None:
+            text = self._echo.feed(text)
+        if text:
+            self._text.append(text)
+            put(TextDelta(text))
+
+    def _add_reasoning(self, text: str, put: Callable[[RunEvent], None]) -> None:
+        """Adds a piece of the reasoning, filtered like the answer."""
+        self._grow(len(text))
+        text = self._reasoning_filter.take(text)
+        if text:
+            self._reasoning.append(text)
+            put(ReasoningDelta(text))
 
     def _first_token(self) -> None:
         if self.result.ttft_ms is None:

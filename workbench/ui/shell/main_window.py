@@ -375,6 +375,7 @@ class MainWindow(QMainWindow):
         if self.features_ready or self._closed:
             return
         from workbench.ui.compare import compare_view
+        from workbench.ui.evaluate import tests_view
         from workbench.ui.history import history_panel
         from workbench.ui.providers import provider_dialog
         from workbench.ui.run import run_controller, tool_calls
@@ -382,7 +383,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.tools import tool_editor
 
         context = self.context
-        self.provider_feed = ProviderFeed(self, context)
+        self.provider_feed = ProviderFeed(context, self.params_panel, self.message_list)
         self.run_controller = run_controller.install(self, context)
         tool_calls.install(self, context, self.run_controller)
         provider_dialog.install(self, context)
@@ -390,6 +391,7 @@ class MainWindow(QMainWindow):
         self.tools_editor = tool_editor.install(self, context)
         self.token_meter = token_meter.install(self, context)
         self.compare_view = compare_view.install(self, context)
+        self.tests_view = tests_view.install(self, context)
         self._add_tab_actions()
         self._restore_tabs()
         self.features_ready = True
@@ -446,7 +448,10 @@ class MainWindow(QMainWindow):
         conversation.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.context.status_message.connect(self.statusBar().showMessage)
         self.editor.refused.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.workspace.changed.connect(self._on_workspace_changed)
+        # The parameters panel shows the parameters; the cards depend on them (the provider
+        # decides whether a card can prefill).
+        self.workspace.params_changed.connect(lambda _name: self._on_params_changed())
+        self.workspace.reset.connect(self._on_params_changed)
         self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
@@ -479,7 +484,7 @@ class MainWindow(QMainWindow):
     def _on_param_edited(self, name: str, value: object) -> None:
         self.undo_stack.push(SetParam(self.workspace, name, value))
 
-    def _on_workspace_changed(self) -> None:
+    def _on_params_changed(self) -> None:
         self.params_panel.show_params(self.workspace.params)
         self.message_list.refresh_cards()
 

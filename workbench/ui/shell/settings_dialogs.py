@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -27,9 +26,6 @@ from PySide6.QtWidgets import (
 from workbench.core.providers import ProviderRegistry
 from workbench.core.settings import Settings
 from workbench.ui.common.palette import apply_theme
-
-if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +227,7 @@ def window_shortcuts(window: QWidget) -> list[tuple[str, str]]:
 class ShortcutsDialog(QDialog):
     """Help › Keyboard shortcuts: every shortcut of the window (object name ``shortcutsDialog``)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setObjectName("shortcutsDialog")
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
