@@ -44,6 +44,8 @@ class ProviderConfig:
         prefill: How the partial toggle is sent.
         key_env: The environment variable that may hold the key.
         needs_key: Local servers need none.
+        models_from: The catalog provider whose models it serves, when not its kind (Moonshot's
+            Anthropic-format endpoint serves Moonshot's models).
     """
 
     id: str
@@ -53,6 +55,12 @@ class ProviderConfig:
     prefill: Prefill
     key_env: str
     needs_key: bool = True
+    models_from: str = ""
+
+    @property
+    def catalog_kind(self) -> str:
+        """The catalog provider whose models this provider offers."""
+        return self.models_from or self.kind
 
     def to_json(self) -> dict[str, Any]:
         """The provider's object in ``providers.json`` (never a key: keys live in the keyring)."""
@@ -64,6 +72,7 @@ class ProviderConfig:
             "prefill": self.prefill.value,
             "key_env": self.key_env,
             "needs_key": self.needs_key,
+            **({"models_from": self.models_from} if self.models_from else {}),
         }
 
     @classmethod
@@ -88,6 +97,9 @@ class ProviderConfig:
         needs_key = data.get("needs_key", True)
         if not isinstance(needs_key, bool):
             raise ValueError("needs_key must be true or false")
+        models_from = data.get("models_from", "")
+        if not isinstance(models_from, str):
+            raise ValueError("models_from must be a string")
         return cls(
             values["id"],
             values["name"],
@@ -96,6 +108,7 @@ class ProviderConfig:
             prefill,
             key_env,
             needs_key,
+            models_from,
         )
 
 
@@ -165,6 +178,7 @@ PRESETS: tuple[ProviderConfig, ...] = (
         "https://api.moonshot.ai/anthropic",
         Prefill.TRAILING_ASSISTANT,
         "MOONSHOT_API_KEY",
+        models_from="moonshot",
     ),
     ProviderConfig(
         "deepseek-anthropic",
@@ -173,6 +187,7 @@ PRESETS: tuple[ProviderConfig, ...] = (
         "https://api.deepseek.com/anthropic",
         Prefill.TRAILING_ASSISTANT,
         "DEEPSEEK_API_KEY",
+        models_from="deepseek",
     ),
     ProviderConfig(
         "anthropic",

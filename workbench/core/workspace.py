@@ -103,6 +103,12 @@ class Params:
         data.update(copy.deepcopy(self.extra))
         return data
 
+    def value(self, name: str) -> Any:
+        """A parameter's value: a field, or a key of ``extra`` (None when unset)."""
+        if name in KNOWN_PARAMS:
+            return getattr(self, name)
+        return self.extra.get(name)
+
     def problems(self) -> list[tuple[str, str]]:
         """(parameter, reason) for every value the provider would refuse."""
         found = []
@@ -437,9 +443,22 @@ class Workspace:
     # Parameters -------------------------------------------------------------------------------
 
     def set_param(self, name: str, value: Any) -> bool:
-        """Sets one parameter; returns whether it changed."""
+        """Sets one parameter; returns whether it changed.
+
+        A name the panel does not edit (``thinking``, ``reasoning_effort``, ``prefill_mode``...)
+        is a key of ``params.extra``; None removes it.
+        """
         if name not in KNOWN_PARAMS:
-            raise ValueError(f"unknown parameter {name!r}")
+            if not name or name in ("format", "messages", "tools"):
+                raise ValueError(f"unknown parameter {name!r}")
+            if self.params.extra.get(name) == value:
+                return False
+            if value is None:
+                self.params.extra.pop(name, None)
+            else:
+                self.params.extra[name] = copy.deepcopy(value)
+            self.params_changed.emit(name)
+            return True
         if getattr(self.params, name) == value:
             return False
         setattr(self.params, name, value)

@@ -171,7 +171,7 @@ class AppContext(QObject):
 
         self.listed[provider_id] = list(ids)
         provider = self.providers.get(provider_id)
-        kind = provider.kind if provider is not None else provider_kind(provider_id)
+        kind = provider.catalog_kind if provider is not None else provider_kind(provider_id)
         self._catalog = self.catalog.with_listed(kind, list(ids))
         self.catalog_changed.emit()
         self.models_listed.emit(provider_id, list(ids))

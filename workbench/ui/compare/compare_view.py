@@ -1357,7 +1357,7 @@ def default_services(context: AppContext) -> CompareServices:
 
     return CompareServices(
         catalog=catalog,
-        providers=lambda: [(p.id, p.name, p.kind) for p in registry().all()],
+        providers=lambda: [(p.id, p.name, p.catalog_kind) for p in registry().all()],
         make_session=make_session,
         preflight=check,
         tokens_ready=tokens.encoding_ready,

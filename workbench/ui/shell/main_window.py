@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from workbench.ui.compare.compare_view import CompareView
     from workbench.ui.history.history_panel import HistoryPanel
     from workbench.ui.run.run_controller import RunController
+    from workbench.ui.shell import request_lint
     from workbench.ui.tokens.token_meter import TokenMeter
     from workbench.ui.tools.tool_editor import ToolsEditor
 
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         self.history_panel: HistoryPanel | None = None
         #: Feeds the provider and model selectors (made with the features: it reads the catalog).
         self.provider_feed: ProviderFeed | None = None
+        self.request_lint: request_lint.RequestLint | None = None
         self.model = MessageListModel(self.workspace.conversation)
         self.message_list = MessageListView(lambda view: CardDelegate(self.partial_refusal, view))
         self.message_list.setModel(self.model)
@@ -379,11 +381,13 @@ class MainWindow(QMainWindow):
         from workbench.ui.history import history_panel
         from workbench.ui.providers import provider_dialog
         from workbench.ui.run import run_controller, tool_calls
+        from workbench.ui.shell import request_lint
         from workbench.ui.tokens import token_meter
         from workbench.ui.tools import tool_editor
 
         context = self.context
         self.provider_feed = ProviderFeed(context, self.params_panel, self.message_list)
+        self.request_lint = request_lint.install(context, self.params_panel, self.message_list)
         self.run_controller = run_controller.install(self, context)
         tool_calls.install(self, context, self.run_controller)
         provider_dialog.install(self, context)
@@ -477,6 +481,8 @@ class MainWindow(QMainWindow):
         if reason is not None:
             return reason
         provider = self.providers.get(self.workspace.params.provider)
+        if self.workspace.params.extra.get("prefill_mode") == "instruction":
+            return None  # the prefix goes as a closing instruction: any provider takes that
         if provider is not None:
             return prefill_refusal(provider.prefill, provider.name)
         return None

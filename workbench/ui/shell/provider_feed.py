@@ -46,7 +46,7 @@ class ProviderFeed(QObject):
         provider = self._context.providers.get(provider_id)
         ids: list[str] = []
         if provider is not None:
-            models = self._context.catalog.for_provider(provider.kind)
+            models = self._context.catalog.for_provider(provider.catalog_kind)
             ids = [m.id for m in models if not m.listed_only]
         for model_id in self._context.listed.get(provider_id, []):
             if model_id not in ids:
