@@ -18,6 +18,7 @@ import math
 import os
 import re
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -255,3 +256,37 @@ def clean_value(value: Any) -> Any:
     if isinstance(value, list):
         return [clean_value(v) for v in value]
     return value
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
+    """Writes ``text`` to ``path`` through a temporary file and a rename.
+
+    A crash or a full disk leaves either the old file or the new one, never half of one. An
+    existing file keeps its permissions; a new one gets the usual ones (0666 less the umask), or
+    owner-only with ``private`` (settings, autosaves).
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        elif not private:
+            os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it and put it back
+    os.umask(mask)
+    return mask
+
+
+#: Read once, at import (on the main thread): setting it later would race with other threads.
+_UMASK = _read_umask()

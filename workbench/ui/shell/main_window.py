@@ -31,7 +31,12 @@ from workbench.core.conversation import ROLES
 from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import Workspace, WorkspaceError, read_workspace_text
+from workbench.core.workspace import (
+    Workspace,
+    WorkspaceError,
+    read_workspace_text,
+    workspace_from_text,
+)
 from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument, apply_defaults
 from workbench.ui.common.i18n import chosen_language, install_translators, installed_language
@@ -657,6 +662,8 @@ class MainWindow(QMainWindow):
         pasted ``gpt-4o`` request is not sent to Moonshot.
         """
         self.document.import_text(text)
+        if self.workspace.import_notes:
+            self.statusBar().showMessage(" ".join(self.workspace.import_notes), 12000)
         try:
             data = json.loads(text)
         except ValueError:
@@ -681,10 +688,8 @@ class MainWindow(QMainWindow):
         if not text.strip():
             self.statusBar().showMessage("The clipboard holds no text to import.", 6000)
             return
-        if not self._may_discard():
-            return
         try:
-            self._import(text)
+            workspace_from_text(text)  # found invalid before the current work is put at risk
         except WorkspaceError as error:
             dialogs.show_error(
                 self,
@@ -692,6 +697,13 @@ class MainWindow(QMainWindow):
                 str(error),
                 "Copy an OpenAI request body or a JSON array of messages.",
             )
+            return
+        if not self._may_discard():
+            return
+        try:
+            self._import(text)
+        except WorkspaceError as error:
+            dialogs.show_error(self, "Cannot import the clipboard", str(error))
 
     def offer_recovery(self) -> None:
         """Offers to recover an autosave newer than the open file (or left by a crash)."""
