@@ -65,10 +65,10 @@ from workbench.core.compare import (
     group_history,
     next_label,
     preflight,
-    result_metrics,
     word_diff,
 )
 from workbench.core.conversation import Message
+from workbench.core.figures import result_metrics
 from workbench.core.history import HistoryEntry
 from workbench.core.payloads import effective_params, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
