@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from workbench.core import paths
 from workbench.core.autosave import SessionLock, recoverable, session_alive, write_autosave
 from workbench.core.conversation import Message
@@ -141,3 +143,11 @@ def test_a_change_made_outside_is_noticed(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("saved", "edited"))
     assert file_state(path) != before
     assert file_state(tmp_path / "missing.prompt.json") is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="the system has no named pipes (Windows)")
+def test_the_state_of_what_is_no_regular_file_is_none_without_reading_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.prompt.json"
+    os.mkfifo(fifo)  # reading it would block: nothing writes to it
+    assert file_state(fifo) is None
+    assert file_state(tmp_path) is None

@@ -324,14 +324,16 @@ class FileState:
 
 
 def file_state(path: str | os.PathLike[str]) -> FileState | None:
-    """The state of the file at ``path`` now, or None when it cannot be read."""
+    """The state of the file at ``path`` now, or None when it is no regular, readable file."""
     try:
-        stat = os.stat(path)
+        before = os.stat(path)
+        if not stat.S_ISREG(before.st_mode):
+            return None  # a FIFO or a device would block the read, or never end
         with open(path, "rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None
-    return FileState(stat.st_mtime_ns, stat.st_size, digest)
+    return FileState(before.st_mtime_ns, before.st_size, digest)
 
 
 def _read_umask() -> int:
