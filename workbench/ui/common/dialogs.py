@@ -6,10 +6,21 @@ human.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
-FILE_FILTER = "Prompt workspaces (*.prompt.json);;JSON files (*.json);;All files (*)"
-JSON_FILTER = "JSON files (*.json);;All files (*)"
+
+def file_filter() -> str:
+    """The workspace filter of the file dialogs, in the user's language."""
+    return QCoreApplication.translate(
+        "Dialogs", "Prompt workspaces (*.prompt.json);;JSON files (*.json);;All files (*)"
+    )
+
+
+def json_filter() -> str:
+    """The JSON filter of the file dialogs, in the user's language."""
+    return QCoreApplication.translate("Dialogs", "JSON files (*.json);;All files (*)")
+
 
 Button = QMessageBox.StandardButton
 
@@ -40,19 +51,25 @@ def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") 
 
 def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
     """Where to export something (a comparison...), or None when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Export", suggested, file_filter)
+    path, _ = QFileDialog.getSaveFileName(
+        parent, QCoreApplication.translate("Dialogs", "Export"), suggested, file_filter
+    )
     return path or None
 
 
 def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
     """A file to open, or None when the user cancels."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Open workspace", directory, FILE_FILTER)
+    path, _ = QFileDialog.getOpenFileName(
+        parent, QCoreApplication.translate("Dialogs", "Open workspace"), directory, file_filter()
+    )
     return path or None
 
 
 def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
     """Where to save, or None when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Save workspace", suggested, FILE_FILTER)
+    path, _ = QFileDialog.getSaveFileName(
+        parent, QCoreApplication.translate("Dialogs", "Save workspace"), suggested, file_filter()
+    )
     return path or None
 
 
@@ -64,11 +81,11 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
 
 def choose_json_open_path(parent: QWidget | None, title: str, directory: str = "") -> str | None:
     """A JSON file to read (tools, say), or None when the user cancels."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, directory, JSON_FILTER)
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, json_filter())
     return path or None
 
 
 def choose_json_save_path(parent: QWidget | None, title: str, suggested: str = "") -> str | None:
     """Where to write a JSON file, or None when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, JSON_FILTER)
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, json_filter())
     return path or None

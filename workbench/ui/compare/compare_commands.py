@@ -10,6 +10,7 @@ import copy
 import time
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from workbench.core.workspace import Variant, Workspace
@@ -42,7 +43,11 @@ class RemoveVariant(QUndoCommand):
     """Takes a variant out of the workspace."""
 
     def __init__(self, workspace: Workspace, variant: Variant) -> None:
-        super().__init__(f"Remove variant {variant.label}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Remove variant {label}").format(
+                label=variant.label
+            )
+        )
         self._workspace = workspace
         self._variant = variant
         self._index = workspace.variants.index(variant)
@@ -61,7 +66,11 @@ class MoveVariant(QUndoCommand):
     """Moves a variant to another column."""
 
     def __init__(self, workspace: Workspace, variant: Variant, destination: int) -> None:
-        super().__init__(f"Move variant {variant.label}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Move variant {label}").format(
+                label=variant.label
+            )
+        )
         self._workspace = workspace
         self._variant = variant
         self._source = workspace.variants.index(variant)
@@ -84,7 +93,11 @@ class EditVariant(QUndoCommand):
     parameter overrides (``params.temperature``; None removes the override)."""
 
     def __init__(self, workspace: Workspace, variant: Variant, name: str, value: Any) -> None:
-        super().__init__(f"Set {name.removeprefix('params.')} of variant {variant.label}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Set {name} of variant {label}").format(
+                name=name.removeprefix("params."), label=variant.label
+            )
+        )
         if name not in VARIANT_FIELDS and not name.startswith("params."):
             raise ValueError(f"unknown variant field {name!r}")
         self._workspace = workspace

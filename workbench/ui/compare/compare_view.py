@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -84,6 +84,7 @@ from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace, write_atomic
 from workbench.ui.common import dialogs
+from workbench.ui.common.i18n import date_time, number
 from workbench.ui.common.undo import EditMessage, InsertMessage
 
 if TYPE_CHECKING:
@@ -198,11 +199,17 @@ class ComparePane(QFrame):
 
         self.label_edit = QLineEdit()
         _name(self.label_edit, "variantLabelEdit")
-        self.label_edit.setToolTip("The variant's label")
-        self.left_button = self._tool("◀", "moveVariantLeftButton", "Move this column left")
-        self.right_button = self._tool("▶", "moveVariantRightButton", "Move this column right")
-        self.duplicate_button = self._tool("Copy", "duplicateVariantButton", "Duplicate variant")
-        self.remove_button = self._tool("✕", "removeVariantButton", "Remove this variant")
+        self.label_edit.setToolTip(self.tr("The variant's label"))
+        self.left_button = self._tool(
+            "◀", "moveVariantLeftButton", self.tr("Move this column left")
+        )
+        self.right_button = self._tool(
+            "▶", "moveVariantRightButton", self.tr("Move this column right")
+        )
+        self.duplicate_button = self._tool(
+            self.tr("Copy"), "duplicateVariantButton", self.tr("Duplicate variant")
+        )
+        self.remove_button = self._tool("✕", "removeVariantButton", self.tr("Remove this variant"))
         header = QHBoxLayout()
         header.addWidget(self.label_edit, 1)
         for button in (
@@ -227,18 +234,18 @@ class ComparePane(QFrame):
         self.temperature_spin.setRange(-0.1, 2.0)
         self.temperature_spin.setSpecialValueText(_INHERIT)
         self.temperature_spin.setKeyboardTracking(False)
-        self.system_toggle = QCheckBox("Own system message")
+        self.system_toggle = QCheckBox(self.tr("Own system message"))
         _name(self.system_toggle, "variantSystemToggle")
         self.system_edit = QPlainTextEdit()
         _name(self.system_edit, "variantSystemEdit")
-        self.system_edit.setPlaceholderText("Replaces the workspace's system message")
+        self.system_edit.setPlaceholderText(self.tr("Replaces the workspace's system message"))
         self.system_edit.setMaximumHeight(70)
         self.system_edit.hide()
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Provider", self.provider_selector)
-        form.addRow("Model", self.model_selector)
-        form.addRow("Temperature", self.temperature_spin)
+        form.addRow(self.tr("Provider"), self.provider_selector)
+        form.addRow(self.tr("Model"), self.model_selector)
+        form.addRow(self.tr("Temperature"), self.temperature_spin)
 
         self.fit_label = QLabel()
         self._fit_error = error_text(self.fit_label, on=False)
@@ -250,15 +257,17 @@ class ComparePane(QFrame):
         error_text(self.problem_label)
         self.problem_label.hide()
 
-        self.run_button = QPushButton("Run")
+        self.run_button = QPushButton(self.tr("Run"))
         _name(self.run_button, "runPaneButton")
-        self.run_button.setToolTip("Run (or rerun) this variant alone")
-        self.stop_button = QPushButton("Stop")
+        self.run_button.setToolTip(self.tr("Run (or rerun) this variant alone"))
+        self.stop_button = QPushButton(self.tr("Stop"))
         _name(self.stop_button, "stopPaneButton")
         self.stop_button.setEnabled(False)
-        self.use_button = QPushButton("Use this answer")
+        self.use_button = QPushButton(self.tr("Use this answer"))
         _name(self.use_button, "useAnswerButton")
-        self.use_button.setToolTip("Add this answer to the conversation as an assistant message")
+        self.use_button.setToolTip(
+            self.tr("Add this answer to the conversation as an assistant message")
+        )
         self.use_button.setEnabled(False)
         buttons = QHBoxLayout()
         for widget in (self.run_button, self.stop_button, self.use_button):
@@ -275,10 +284,10 @@ class ComparePane(QFrame):
         )
         _name(self.json_badge, "paneJsonBadge")
         self.json_badge.hide()
-        self.markdown_toggle = QCheckBox("Markdown")
+        self.markdown_toggle = QCheckBox(self.tr("Markdown"))
         _name(self.markdown_toggle, "markdownToggle")
-        self.markdown_toggle.setToolTip("Show the answer rendered as Markdown")
-        self.json_toggle = QCheckBox("Pretty JSON")
+        self.markdown_toggle.setToolTip(self.tr("Show the answer rendered as Markdown"))
+        self.json_toggle = QCheckBox(self.tr("Pretty JSON"))
         _name(self.json_toggle, "jsonFormatToggle")
         self.json_toggle.setEnabled(False)
         view_row = QHBoxLayout()
@@ -291,14 +300,14 @@ class ComparePane(QFrame):
         _name(self.text, "paneText")
         self.text.setReadOnly(True)
         self.text.setAcceptRichText(False)
-        self.text.setPlaceholderText("The answer streams here.")
+        self.text.setPlaceholderText(self.tr("The answer streams here."))
         self.reasoning = QPlainTextEdit()
         _name(self.reasoning, "paneReasoning")
         self.reasoning.setReadOnly(True)
         self.reasoning.setMaximumHeight(90)
-        self.reasoning.setToolTip("The model's reasoning, shown apart from the answer")
+        self.reasoning.setToolTip(self.tr("The model's reasoning, shown apart from the answer"))
         self.reasoning.hide()
-        self.metrics = QLabel("Not run yet.")
+        self.metrics = QLabel(self.tr("Not run yet."))
         _name(self.metrics, "paneMetrics")
         self.metrics.setWordWrap(True)
         self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -458,21 +467,20 @@ class ComparePane(QFrame):
         self.json_toggle.setEnabled(False)
         self.use_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.run_button.setText("Rerun")
-        self.metrics.setText("Waiting…")
+        self.run_button.setText(self.tr("Rerun"))
+        self.metrics.setText(self.tr("Waiting…"))
         self.metrics.setStyleSheet("")
 
     def on_event(self, event: EngineEvent) -> None:
         """Takes one event of the run; text waits for the next :meth:`flush`."""
         if isinstance(event, Queued):
             self._queued = True
-            self._status = (
-                f"Queued: {event.limit} run(s) of {event.provider} are streaming "
-                f"(at most {event.limit} at once)…"
-            )
+            self._status = self.tr(
+                "Queued: {limit} run(s) of {provider} are streaming (at most {limit} at once)…"
+            ).format(limit=event.limit, provider=event.provider)
         elif isinstance(event, Started):
             if self._queued:
-                self._status = "Waiting…"
+                self._status = self.tr("Waiting…")
         elif isinstance(event, NotRecorded):
             self.not_recorded(event.message)
         elif isinstance(event, TextDelta):
@@ -480,10 +488,14 @@ class ComparePane(QFrame):
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
             self._pending_reasoning.append(event.text)
-            self._status = f"Thinking… ({self._reasoning_chars:,} characters of reasoning)"
+            self._status = self.tr("Thinking… ({count} characters of reasoning)").format(
+                count=number(self._reasoning_chars)
+            )
         elif isinstance(event, ToolCallDelta):
             self._tool_calls = max(self._tool_calls, event.index + 1)
-            self._status = f"Calling {event.call.name or 'a tool'}…"
+            self._status = self.tr("Calling {tool}…").format(
+                tool=event.call.name or self.tr("a tool")
+            )
         elif isinstance(event, Status):
             self._status = event.text
         elif isinstance(event, Finished):
@@ -533,7 +545,7 @@ class ComparePane(QFrame):
             self.reasoning.setPlainText(result.reasoning)
         self.reasoning.setVisible(bool(result.reasoning))
         self.stop_button.setEnabled(False)
-        self.run_button.setText("Rerun")
+        self.run_button.setText(self.tr("Rerun"))
         # Only what the model wrote counts: a failed run holds just the prefix ("{"), and
         # "using" it would turn the partial card into a finished answer of one brace.
         self.use_button.setEnabled(bool(result.text or result.tool_calls))
@@ -545,8 +557,12 @@ class ComparePane(QFrame):
         self.json_badge.setVisible(judged)
         self.json_toggle.setEnabled(check.valid)
         if judged:
-            text = "✓ valid JSON" if check.valid else "✗ invalid JSON"
-            tip = "The answer parses as JSON." if check.valid else f"Not valid JSON: {check.error}"
+            text = self.tr("✓ valid JSON") if check.valid else self.tr("✗ invalid JSON")
+            tip = (
+                self.tr("The answer parses as JSON.")
+                if check.valid
+                else self.tr("Not valid JSON: {error}").format(error=check.error)
+            )
             self.json_badge.setText(text)
             self.json_badge.setToolTip(tip)
             self._json_valid = check.valid
@@ -567,17 +583,17 @@ class ComparePane(QFrame):
         metrics = result_metrics(result)
         parts = [f"{name} {value}" for name, value in metrics.items() if value != "–"]
         if result.tool_calls:
-            parts.append(f"{len(result.tool_calls)} tool call(s)")
+            parts.append(self.tr("{count} tool call(s)").format(count=len(result.tool_calls)))
         line = " · ".join(html.escape(p) for p in parts)
         if result.error:
             error = html.escape(result.error)
             line += f'<br><span style="color: {colours().error};">{error}</span>'
         elif result.interrupted:
-            line += "<br>Stopped: the text received so far is kept."
+            line += "<br>" + self.tr("Stopped: the text received so far is kept.")
         if self.history_error:
-            note = f"Not saved in the history: {self.history_error}"
+            note = self.tr("Not saved in the history: {reason}").format(reason=self.history_error)
             line += f'<br><span style="color: {colours().error};">{html.escape(note)}</span>'
-        self.metrics.setText(line or "Finished.")
+        self.metrics.setText(line or self.tr("Finished."))
         # Long error ids do not wrap: the whole message is in the tooltip too.
         self.metrics.setToolTip(result.error or "")
 
@@ -697,43 +713,51 @@ class CompareView(QWidget):
     # Layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.add_button = QPushButton("+ Add variant")
+        self.add_button = QPushButton(self.tr("+ Add variant"))
         _name(self.add_button, "addVariantButton")
-        self.add_button.setToolTip(f"Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)")
-        self.run_button = QPushButton("Run all")
+        self.add_button.setToolTip(
+            self.tr("Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)").format(
+                MIN_VARIANTS=MIN_VARIANTS, MAX_VARIANTS=MAX_VARIANTS
+            )
+        )
+        self.run_button = QPushButton(self.tr("Run all"))
         _name(self.run_button, "runCompareButton")
-        self.stop_button = QPushButton("Stop all")
+        self.stop_button = QPushButton(self.tr("Stop all"))
         _name(self.stop_button, "stopCompareButton")
         self.stop_button.setEnabled(False)
-        self.sync_toggle = QCheckBox("Sync scrolling")
+        self.sync_toggle = QCheckBox(self.tr("Sync scrolling"))
         _name(self.sync_toggle, "syncScrollToggle")
         self.sync_toggle.setChecked(True)
         self.diff_left = QComboBox()
         _name(self.diff_left, "diffLeftSelector")
         self.diff_right = QComboBox()
         _name(self.diff_right, "diffRightSelector")
-        self.diff_toggle = QPushButton("Diff")
+        self.diff_toggle = QPushButton(self.tr("Diff"))
         _name(self.diff_toggle, "diffToggle")
         self.diff_toggle.setCheckable(True)
-        self.diff_toggle.setToolTip("Highlight the words that differ between the two columns")
+        self.diff_toggle.setToolTip(
+            self.tr("Highlight the words that differ between the two columns")
+        )
         self.diff_summary = QLabel()
         _name(self.diff_summary, "diffSummary")
         self.diff_summary.setWordWrap(True)
         self.history_button = QToolButton()
-        self.history_button.setText("Past comparisons")
+        self.history_button.setText(self.tr("Past comparisons"))
         _name(self.history_button, "compareHistoryButton")
         self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.history_menu = QMenu(self.history_button)
         self.history_button.setMenu(self.history_menu)
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
+        self.export_button.setText(self.tr("Export"))
         _name(self.export_button, "exportCompareButton")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         export_menu = QMenu(self.export_button)
         self.export_markdown_action = export_menu.addAction(
-            "As Markdown…", lambda: self.export("markdown")
+            self.tr("As Markdown…"), lambda: self.export("markdown")
         )
-        self.export_json_action = export_menu.addAction("As JSON…", lambda: self.export("json"))
+        self.export_json_action = export_menu.addAction(
+            self.tr("As JSON…"), lambda: self.export("json")
+        )
         self.export_button.setMenu(export_menu)
 
         # Two rows: in one, the bar alone was wider than a 1024-pixel window could hold beside the
@@ -859,15 +883,19 @@ class CompareView(QWidget):
         self.add_button.setEnabled(count < MAX_VARIANTS)
         self.run_button.setEnabled(count >= MIN_VARIANTS and not running)
         self.run_button.setToolTip(
-            "Run every variant at once"
+            self.tr("Run every variant at once")
             if count >= MIN_VARIANTS
-            else f"Add at least {MIN_VARIANTS} variants to compare"
+            else self.tr("Add at least {MIN_VARIANTS} variants to compare").format(
+                MIN_VARIANTS=MIN_VARIANTS
+            )
         )
         self.stop_button.setEnabled(running)
         if count < MIN_VARIANTS:
             self.hint.setText(
-                f"Add {MIN_VARIANTS - count} more variant(s) to compare: each column sends the "
-                "same conversation with its own provider, model or settings."
+                self.tr(
+                    "Add {value0} more variant(s) to compare: each column sends the same "
+                    "conversation with its own provider, model or settings."
+                ).format(value0=MIN_VARIANTS - count)
             )
         self.hint.setVisible(count < MIN_VARIANTS)
 
@@ -892,7 +920,12 @@ class CompareView(QWidget):
         variant = Variant(next_label(labels, params.model), params.provider, params.model)
         index = len(self.workspace.variants)
         self.undo_stack.push(
-            AddVariant(self.workspace, index, variant, f"Add variant {variant.label}")
+            AddVariant(
+                self.workspace,
+                index,
+                variant,
+                self.tr("Add variant {label}").format(label=variant.label),
+            )
         )
 
     def duplicate_variant(self, pane: ComparePane) -> None:
@@ -909,7 +942,12 @@ class CompareView(QWidget):
         )
         index = self.workspace.variants.index(pane.variant) + 1
         self.undo_stack.push(
-            AddVariant(self.workspace, index, clone, f"Duplicate variant {pane.variant.label}")
+            AddVariant(
+                self.workspace,
+                index,
+                clone,
+                self.tr("Duplicate variant {label}").format(label=pane.variant.label),
+            )
         )
 
     def remove_variant(self, pane: ComparePane) -> None:
@@ -931,7 +969,9 @@ class CompareView(QWidget):
             return
         if name == "provider" and pane.variant.model is None:
             # A provider without a model of its own would inherit a model it may not serve.
-            self.undo_stack.beginMacro(f"Set provider of variant {pane.variant.label}")
+            self.undo_stack.beginMacro(
+                self.tr("Set provider of variant {label}").format(label=pane.variant.label)
+            )
             self.undo_stack.push(
                 EditVariant(self.workspace, pane.variant, "model", self.workspace.params.model)
             )
@@ -943,7 +983,9 @@ class CompareView(QWidget):
             # (the column and the diff selectors would say "kimi-k2" over a moonshot-v1 answer).
             variant = pane.variant
             others = [v.label for v in self.workspace.variants if v is not variant]
-            self.undo_stack.beginMacro(f"Set model of variant {variant.label}")
+            self.undo_stack.beginMacro(
+                self.tr("Set model of variant {label}").format(label=variant.label)
+            )
             self.undo_stack.push(EditVariant(self.workspace, variant, name, value))
             self.undo_stack.push(
                 EditVariant(self.workspace, variant, "label", next_label(others, str(value)))
@@ -1084,11 +1126,13 @@ class CompareView(QWidget):
             pane.text.setExtraSelections([])
         chosen = self.diff_panes()
         if not self.diff_toggle.isChecked() or chosen is None:
-            self.diff_summary.setText("Choose two different columns." if chosen is None else "")
+            self.diff_summary.setText(
+                self.tr("Choose two different columns.") if chosen is None else ""
+            )
             return
         left, right = chosen
         if left.running or right.running:
-            self.diff_summary.setText("Diff shown once both answers are complete.")
+            self.diff_summary.setText(self.tr("Diff shown once both answers are complete."))
             return
         left.show_raw()
         right.show_raw()
@@ -1102,7 +1146,9 @@ class CompareView(QWidget):
             if task is not self._diff_task or task.cancelled():
                 return
             if task.exception() is not None:
-                self.diff_summary.setText(f"No diff: {task.exception()}")
+                self.diff_summary.setText(
+                    self.tr("No diff: {value0}").format(value0=task.exception())
+                )
                 return
             if left.answer_text() != a or right.answer_text() != b:
                 return  # one of them changed meanwhile; a newer diff follows
@@ -1110,7 +1156,9 @@ class CompareView(QWidget):
             left.highlight(diff.left, colours().qcolor("diff_removed"))
             right.highlight(diff.right, colours().qcolor("diff_added"))
             self.diff_summary.setText(
-                "Identical." if diff.identical else f"{diff.ratio:.0%} similar"
+                self.tr("Identical.")
+                if diff.identical
+                else self.tr("{ratio:.0%} similar").format(ratio=diff.ratio)
             )
 
         future.add_done_callback(done)
@@ -1135,13 +1183,16 @@ class CompareView(QWidget):
             if calls:
                 values["tool_calls"] = calls
             command = EditMessage(conversation, last.uid, **values)
-            command.setText(f"Use the answer of {label}")
+            command.setText(self.tr("Use the answer of {label}").format(label=label))
             self.undo_stack.push(command)
         else:
             message = Message(role="assistant", content=result.full_text, tool_calls=calls)
             self.undo_stack.push(
                 InsertMessage(
-                    conversation, len(conversation), message, f"Use the answer of {label}"
+                    conversation,
+                    len(conversation),
+                    message,
+                    self.tr("Use the answer of {label}").format(label=label),
                 )
             )
         self.answer_used.emit(result.full_text)
@@ -1164,8 +1215,8 @@ class CompareView(QWidget):
         name = (self.workspace.title or "comparison").replace("/", "-")
         path = dialogs.choose_export_path(
             self,
-            f"{name} comparison{suffix}",
-            "Markdown (*.md)" if markdown else "JSON (*.json)",
+            self.tr("{name} comparison{suffix}").format(name=name, suffix=suffix),
+            self.tr("Markdown (*.md)") if markdown else self.tr("JSON (*.json)"),
         )
         if not path:
             return
@@ -1179,7 +1230,11 @@ class CompareView(QWidget):
         def done(task: asyncio.Future[Any]) -> None:
             error = task.exception()
             if error is not None:
-                dialogs.show_error(self, "Not exported", f"Cannot write {path}: {error}")
+                dialogs.show_error(
+                    self,
+                    self.tr("Not exported"),
+                    self.tr("Cannot write {path}: {error}").format(path=path, error=error),
+                )
             else:
                 self.exported.emit(path)
 
@@ -1191,9 +1246,9 @@ class CompareView(QWidget):
         self.history_menu.clear()
         history = self.services.history
         if history is None:
-            self.history_menu.addAction("No history").setEnabled(False)
+            self.history_menu.addAction(self.tr("No history")).setEnabled(False)
             return
-        loading = self.history_menu.addAction("Loading…")
+        loading = self.history_menu.addAction(self.tr("Loading…"))
         loading.setEnabled(False)
         future = asyncio.get_event_loop().run_in_executor(None, past_comparisons, history)
 
@@ -1202,12 +1257,12 @@ class CompareView(QWidget):
                 return
             self.history_menu.clear()
             if task.exception() is not None:
-                message = f"History unavailable: {task.exception()}"
+                message = self.tr("History unavailable: {error}").format(error=task.exception())
                 self.history_menu.addAction(message).setEnabled(False)
                 return
             groups = task.result()
             if not groups:
-                self.history_menu.addAction("No comparisons yet").setEnabled(False)
+                self.history_menu.addAction(self.tr("No comparisons yet")).setEnabled(False)
             for group, text in groups:
                 action = self.history_menu.addAction(text)
                 action.triggered.connect(partial(self._reopen_clicked, group))
@@ -1226,12 +1281,12 @@ class CompareView(QWidget):
             if task.cancelled():
                 return
             if task.exception() is not None:
-                dialogs.show_error(self, "Cannot reopen", f"{task.exception()}")
+                dialogs.show_error(self, self.tr("Cannot reopen"), f"{task.exception()}")
                 return
             try:
                 comparison = comparison_from_history(task.result())
             except ValueError as error:
-                dialogs.show_error(self, "Cannot reopen", str(error))
+                dialogs.show_error(self, self.tr("Cannot reopen"), str(error))
                 return
             self.show_comparison(comparison)
 
@@ -1243,7 +1298,11 @@ class CompareView(QWidget):
         self.stop_all()
         variants = [entry.variant for entry in comparison.entries][:MAX_VARIANTS]
         self.undo_stack.push(
-            ReplaceVariants(self.workspace, variants, f"Reopen comparison {comparison.created_at}")
+            ReplaceVariants(
+                self.workspace,
+                variants,
+                self.tr("Reopen comparison {when}").format(when=comparison.created_at),
+            )
         )
         self.group = comparison.group
         for entry in comparison.entries[:MAX_VARIANTS]:
@@ -1259,7 +1318,7 @@ def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
     for past in group_history(history.search("", limit=500))[:limit]:
         when = past.started_at
         with contextlib.suppress(ValueError):  # not ISO 8601: shown as stored
-            when = dt.datetime.fromisoformat(past.started_at).astimezone().strftime("%b %d %H:%M")
+            when = date_time(dt.datetime.fromisoformat(past.started_at).astimezone())
         title = f"{past.title} · " if past.title else ""
         found.append((past.group, f"{when} · {title}{', '.join(past.labels)}"))
     return found
@@ -1334,7 +1393,11 @@ def default_services(context: AppContext) -> CompareServices:
     def problems(sent: Workspace) -> list[str]:
         provider = registry().get(sent.params.provider)
         if provider is None:
-            return [f"Unknown provider {sent.params.provider!r}."]
+            return [
+                QCoreApplication.translate("CompareView", "Unknown provider {provider!r}.").format(
+                    provider=sent.params.provider
+                )
+            ]
         return request_problems(sent, provider)
 
     def check(workspace: Workspace, variant: Variant) -> Preflight:
@@ -1360,14 +1423,20 @@ def default_services(context: AppContext) -> CompareServices:
 def install(shell: Shell, context: AppContext) -> CompareView:
     """Adds the Compare tab beside the conversation."""
     view = CompareView(context.workspace, context.undo_stack, default_services(context))
-    shell.add_main_tab(view, "Compare")
+    shell.add_main_tab(view, QCoreApplication.translate("CompareView", "Compare"))
 
     def answer_used(_text: str) -> None:
         shell.show_conversation()
         shell.message_list.scroll_to_row(len(context.workspace.conversation) - 1)
-        context.show_status("Answer added to the conversation.", 5000)
+        context.show_status(
+            QCoreApplication.translate("CompareView", "Answer added to the conversation."), 5000
+        )
 
     view.answer_used.connect(answer_used)
     context.closing.connect(view.stop_all)
-    view.exported.connect(lambda path: context.show_status(f"Exported {path}", 5000))
+    view.exported.connect(
+        lambda path: context.show_status(
+            QCoreApplication.translate("CompareView", "Exported {path}").format(path=path), 5000
+        )
+    )
     return view

@@ -101,7 +101,7 @@ class ContentEdit(QPlainTextEdit):
         self.document().setDocumentMargin(_DOC_MARGIN)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setPlaceholderText("Message content…")
+        self.setPlaceholderText(self.tr("Message content…"))
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride:
@@ -129,7 +129,7 @@ class DragGrip(QLabel):
         self.setObjectName("dragGrip")
         self.setAccessibleName("dragGrip")
         self._draw()
-        self.setToolTip("Drag to move this message (or Alt+Up / Alt+Down)")
+        self.setToolTip(self.tr("Drag to move this message (or Alt+Up / Alt+Down)"))
         self.setCursor(Qt.CursorShape.OpenHandCursor)
 
     def _draw(self) -> None:
@@ -206,12 +206,12 @@ class MessageCard(QFrame):
         self.role_selector.setObjectName("roleSelector")
         self.role_selector.setAccessibleName("roleSelector")
         self.role_selector.addItems(list(ROLES))
-        self.role_selector.setToolTip("Role of this message")
+        self.role_selector.setToolTip(self.tr("Role of this message"))
         self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.name_button = QToolButton()
-        self.name_button.setText("+ name")
-        self.name_button.setToolTip("Give this message a name (optional)")
+        self.name_button.setText(self.tr("+ name"))
+        self.name_button.setToolTip(self.tr("Give this message a name (optional)"))
         self.name_button.setAutoRaise(True)
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("nameEdit")
@@ -221,7 +221,7 @@ class MessageCard(QFrame):
         self.name_edit.setClearButtonEnabled(True)
         self.name_edit.hide()
 
-        self.partial_toggle = QCheckBox("Partial")
+        self.partial_toggle = QCheckBox(self.tr("Partial"))
         self.partial_toggle.setObjectName("partialToggle")
         self.partial_toggle.setAccessibleName("partialToggle")
 
@@ -259,19 +259,19 @@ class MessageCard(QFrame):
             "previousAlternateButton",
             "◀",
             "previous_alternate",
-            "Show the previous answer (Alt+Left)",
+            self.tr("Show the previous answer (Alt+Left)"),
         )
         self.alternate_label = QLabel()
         self.alternate_label.setObjectName("alternateLabel")
         self.alternate_label.setAccessibleName("alternateLabel")
         self.alternate_label.setToolTip(
-            "Answers kept by Regenerate: the one shown is sent next and saved"
+            self.tr("Answers kept by Regenerate: the one shown is sent next and saved")
         )
         self.next_alternate_button = self._alternate_button(
             "nextAlternateButton",
             "▶",
             "next_alternate",
-            "Show the next answer (Alt+Right)",
+            self.tr("Show the next answer (Alt+Right)"),
         )
         alternate_widgets: tuple[QWidget, ...] = (
             self.previous_alternate_button,
@@ -284,12 +284,12 @@ class MessageCard(QFrame):
         header.addWidget(self.badge)
         self._buttons: dict[str, QToolButton] = {}
         for action, tip in (
-            ("insert_above", "Insert a message above"),
-            ("insert_below", "Insert a message below"),
-            ("duplicate", "Duplicate this message (Ctrl+D)"),
-            ("move_up", "Move up (Alt+Up)"),
-            ("move_down", "Move down (Alt+Down)"),
-            ("delete", "Delete this message"),
+            ("insert_above", self.tr("Insert a message above")),
+            ("insert_below", self.tr("Insert a message below")),
+            ("duplicate", self.tr("Duplicate this message (Ctrl+D)")),
+            ("move_up", self.tr("Move up (Alt+Up)")),
+            ("move_down", self.tr("Move down (Alt+Down)")),
+            ("delete", self.tr("Delete this message")),
         ):
             button = QToolButton()
             button.setIcon(icon(action, "danger_icon" if action == "delete" else "icon"))
@@ -391,13 +391,13 @@ class MessageCard(QFrame):
             self.partial_toggle.setEnabled(partial_refusal is None or message.partial)
             self.partial_toggle.setToolTip(
                 partial_refusal
-                or "Prefill the answer: the model continues this text (Kimi partial mode)."
+                or self.tr("Prefill the answer: the model continues this text (Kimi partial mode).")
             )
             self.partial_toggle.setVisible(message.role == "assistant")
             placeholder = (
-                "Prefix the answer starts with, e.g. { for JSON…"
+                self.tr("Prefix the answer starts with, e.g. { for JSON…")
                 if message.partial
-                else "Message content…"
+                else self.tr("Message content…")
             )
             self.content_edit.setPlaceholderText(placeholder)
             self._show_alternates(message)
@@ -418,7 +418,9 @@ class MessageCard(QFrame):
             return
         at = alternates.position(message)
         self.alternate_label.setText(f"{at + 1}/{total}")
-        self.alternate_label.setAccessibleDescription(f"answer {at + 1} of {total}")
+        self.alternate_label.setAccessibleDescription(
+            self.tr("answer {value0} of {total}").format(value0=at + 1, total=total)
+        )
         self.previous_alternate_button.setEnabled(at > 0)
         self.next_alternate_button.setEnabled(at < total - 1)
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QGuiApplication,
@@ -71,6 +71,7 @@ from workbench.core.sessions import (
     missing_key_message,
 )
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.i18n import decimal, number, provider_name
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.common.undo import InsertMessage
 
@@ -96,24 +97,56 @@ def format_metrics(result: RunResult) -> str:
     """The run's figures in one line: TTFT, duration, tokens/s, usage, cost, finish reason."""
     parts: list[str] = []
     if result.ttft_ms is not None:
-        parts.append(f"TTFT {result.ttft_ms:,.0f} ms")
+        parts.append(
+            QCoreApplication.translate("RunMetrics", "TTFT {ms} ms").format(
+                ms=decimal(result.ttft_ms, 0)
+            )
+        )
     if result.duration_ms is not None:
-        parts.append(f"{result.duration_ms / 1000:,.2f} s")
+        parts.append(
+            QCoreApplication.translate("RunMetrics", "{seconds} s").format(
+                seconds=decimal(result.duration_ms / 1000, 2)
+            )
+        )
     speed = result.tokens_per_second
     if speed is not None:
-        parts.append(f"{speed:,.1f} tok/s")
+        parts.append(
+            QCoreApplication.translate("RunMetrics", "{speed} tok/s").format(
+                speed=decimal(speed, 1)
+            )
+        )
     if result.usage is not None:
         usage = result.usage
-        cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
-        parts.append(f"{usage.prompt_tokens:,} in{cached} + {usage.completion_tokens:,} out tokens")
+        cached = (
+            QCoreApplication.translate("RunMetrics", " ({cached} cached)").format(
+                cached=number(usage.cached_tokens)
+            )
+            if usage.cached_tokens
+            else ""
+        )
+        parts.append(
+            QCoreApplication.translate(
+                "RunMetrics", "{prompt} in{cached} + {completion} out tokens"
+            ).format(
+                prompt=number(usage.prompt_tokens),
+                cached=cached,
+                completion=number(usage.completion_tokens),
+            )
+        )
     if result.cost_usd is not None:
         cost = result.cost_usd
         parts.append(f"${cost:,.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}")
     elif result.usage is not None:
-        parts.append("cost unknown for this model")
-    parts.append(f"finish: {result.finish_reason or 'none'}")
+        parts.append(QCoreApplication.translate("RunMetrics", "cost unknown for this model"))
+    parts.append(
+        QCoreApplication.translate("RunMetrics", "finish: {reason}").format(
+            reason=result.finish_reason or "none"
+        )
+    )
     if result.interrupted:
-        parts.append("interrupted: the text so far is kept")
+        parts.append(
+            QCoreApplication.translate("RunMetrics", "interrupted: the text so far is kept")
+        )
     return " · ".join(parts)
 
 
@@ -295,7 +328,7 @@ class RunPanel(QFrame):
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         #: Under a "no API key" error: opens the provider dialog at that provider's key field.
-        self.add_key_button = QPushButton("Add API key…")
+        self.add_key_button = QPushButton(self.tr("Add API key…"))
         self.add_key_button.setObjectName("addKeyButton")
         self.add_key_button.setAccessibleName("addKeyButton")
         self.add_key_button.hide()
@@ -304,11 +337,13 @@ class RunPanel(QFrame):
         self.history_error = self._label("runHistoryError")
         error_text(self.history_error)
         self.history_error.hide()
-        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button = QPushButton(self.tr("Regenerate"))
         self.regenerate_button.setObjectName("regenerateButton")
         self.regenerate_button.setAccessibleName("regenerateButton")
-        self.regenerate_button.setToolTip("Replace the last answer with a new one (Ctrl+Shift+R)")
-        self.continue_button = QPushButton("Continue")
+        self.regenerate_button.setToolTip(
+            self.tr("Replace the last answer with a new one (Ctrl+Shift+R)")
+        )
+        self.continue_button = QPushButton(self.tr("Continue"))
         self.continue_button.setObjectName("continueButton")
         self.continue_button.setAccessibleName("continueButton")
         self.continue_button.hide()
@@ -366,7 +401,7 @@ class RunPanel(QFrame):
     def start(self, prefix: str) -> None:
         """A new run: clears the last one's figures."""
         self.show()
-        self.status.setText("Sending…")
+        self.status.setText(self.tr("Sending…"))
         self.metrics.clear()
         self.error.clear()
         self.error.hide()
@@ -378,9 +413,11 @@ class RunPanel(QFrame):
         self.reasoning_toggle.setChecked(False)
         self.reasoning_toggle.hide()
         self.prefix_label.setVisible(bool(prefix))
-        self.prefix_label.setText(f"prefilled: {shorten(prefix)}")
+        self.prefix_label.setText(self.tr("prefilled: {value0}").format(value0=shorten(prefix)))
         self.prefix_label.setToolTip(
-            f"The answer continues this prefix, sent as a partial message:\n{prefix}"
+            self.tr(
+                "The answer continues this prefix, sent as a partial message:\n{prefix}"
+            ).format(prefix=prefix)
         )
 
     def add_reasoning(self, piece: str, total: int) -> None:
@@ -388,17 +425,21 @@ class RunPanel(QFrame):
         cursor = self.reasoning_view.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(piece)
-        self.reasoning_toggle.setText(f"Reasoning ({total:,} characters)")
+        self.reasoning_toggle.setText(
+            self.tr("Reasoning ({total:,} characters)").format(total=total)
+        )
         self.reasoning_toggle.show()
 
     def finish(self, result: RunResult) -> None:
         """Shows how the run ended."""
         if result.error:
-            self.status.setText("Failed" if not result.full_text else "Failed part-way")
+            self.status.setText(
+                self.tr("Failed") if not result.full_text else self.tr("Failed part-way")
+            )
         elif result.interrupted:
-            self.status.setText("Stopped")
+            self.status.setText(self.tr("Stopped"))
         else:
-            self.status.setText("Done")
+            self.status.setText(self.tr("Done"))
         self.metrics.setText(format_metrics(result))
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
@@ -406,13 +447,17 @@ class RunPanel(QFrame):
     def queued(self, event: Queued) -> None:
         """The run waits for a free slot of its provider."""
         self.status.setText(
-            f"Waiting: {event.limit} run(s) of {event.provider} are streaming "
-            f"(Settings: at most {event.limit} at once)…"
+            self.tr(
+                "Waiting: {limit} run(s) of {provider} are streaming (Settings: at most {limit} "
+                "at once)…"
+            ).format(limit=event.limit, provider=event.provider)
         )
 
     def not_recorded(self, reason: str) -> None:
         """The run ended but could not be written to the history."""
-        self.history_error.setText(f"This run was not saved in the history: {reason}")
+        self.history_error.setText(
+            self.tr("This run was not saved in the history: {reason}").format(reason=reason)
+        )
         self.history_error.show()
 
     def fail(self, text: str, missing_key_provider: str = "") -> None:
@@ -421,7 +466,7 @@ class RunPanel(QFrame):
         self.missing_key_provider = missing_key_provider
         self.add_key_button.setVisible(bool(missing_key_provider))
         self.show()
-        self.status.setText("Not sent")
+        self.status.setText(self.tr("Not sent"))
         self.metrics.clear()
         self.prefix_label.hide()
         self.error.setText(text)
@@ -476,16 +521,18 @@ class RunController(QObject):
         self.warm_up_timer.setSingleShot(True)
         self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
         self.warm_up_timer.timeout.connect(self._start_warm_up)
-        self.regenerate_action = _menu_action(shell, "&Regenerate", "Ctrl+Shift+R", self.regenerate)
+        self.regenerate_action = _menu_action(
+            shell, self.tr("&Regenerate"), "Ctrl+Shift+R", self.regenerate
+        )
         self.regenerate_action.setObjectName("regenerateAction")
         self.continue_action = _menu_action(
-            shell, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
+            shell, self.tr("&Continue the cut answer"), "Ctrl+Shift+Return", self.continue_answer
         )
         self.continue_action.setObjectName("continueAction")
-        copy_menu = shell.menu("run").addMenu("Copy request as &code")
+        copy_menu = shell.menu("run").addMenu(self.tr("Copy request as &code"))
         copy_menu.setObjectName("copyAsCodeMenu")
         for kind, label in (
-            ("python", "&Python (OpenAI SDK)"),
+            ("python", self.tr("&Python (OpenAI SDK)")),
             ("curl", "&curl"),
             ("json", "&JSON"),
         ):
@@ -513,8 +560,10 @@ class RunController(QObject):
         provider = self.provider()
         if provider is None:
             return [
-                f"Unknown provider {self._context.workspace.params.provider!r}: choose one in "
-                "Parameters or add it in Settings › Providers…"
+                self.tr(
+                    "Unknown provider {provider!r}: choose one in Parameters or add it in "
+                    "Settings › Providers…"
+                ).format(provider=self._context.workspace.params.provider)
             ]
         return request_problems(self._context.workspace, provider)
 
@@ -534,7 +583,7 @@ class RunController(QObject):
     def send(self) -> None:
         """Sends the workspace (already checked by the window) and streams the answer."""
         if self._current is not None:
-            self._context.show_status("A run is streaming: stop it first (Esc).", 6000)
+            self._context.show_status(self.tr("A run is streaming: stop it first (Esc)."), 6000)
             return
         provider = self.provider()
         if provider is None:
@@ -600,7 +649,7 @@ class RunController(QObject):
         stream.stop_requested = True
         if stream.ticket is not None:
             stream.ticket.stop()
-        self.panel.status.setText("Stopping…")
+        self.panel.status.setText(self.tr("Stopping…"))
 
     def regenerate(self) -> None:
         """Asks again for the last answer; the new one joins it as an alternate of its card.
@@ -682,11 +731,11 @@ class RunController(QObject):
         problems = self._context.workspace.problems() + self.request_problems()
         provider = self.provider()
         if problems or provider is None:
-            self._context.show_status("Not copied: " + problems[0], 8000)
+            self._context.show_status(self.tr("Not copied: ") + problems[0], 8000)
             return None
         text = export_request(build_request(self._context.workspace, provider), as_=kind)
         QGuiApplication.clipboard().setText(text)
-        self._context.show_status(f"Copied the request as {kind}.", 4000)
+        self._context.show_status(self.tr("Copied the request as {kind}.").format(kind=kind), 4000)
         return text
 
     def continue_answer(self) -> None:
@@ -702,19 +751,21 @@ class RunController(QObject):
     def continue_refusal(self) -> str | None:
         """Why Continue is not possible now, or None."""
         if self._current is not None:
-            return "A run is streaming."
+            return self.tr("A run is streaming.")
         stream = self._last
         if stream is None or stream.result is None or stream.uid is None:
-            return "Nothing to continue."
+            return self.tr("Nothing to continue.")
         result = stream.result
         if result.finish_reason != "length" and not (result.interrupted and result.full_text):
-            return "The last answer was complete."
+            return self.tr("The last answer was complete.")
         if not len(self._conversation) or self._conversation[-1].uid != stream.uid:
-            return "Continue works on the last answer, which must be the last card."
+            return self.tr("Continue works on the last answer, which must be the last card.")
         provider = self.provider()
         if provider is None or provider.prefill is Prefill.NONE:
-            name = provider.name if provider else "This provider"
-            return f"{name} cannot prefill an answer, so it cannot continue a cut one."
+            name = provider_name(provider.name) if provider else self.tr("This provider")
+            return self.tr(
+                "{name} cannot prefill an answer, so it cannot continue a cut one."
+            ).format(name=name)
         return None
 
     # Streaming -----------------------------------------------------------------------------
@@ -765,7 +816,7 @@ class RunController(QObject):
             if ticket.sent:
                 self._finish(stream, event.result)
             else:  # no key, or stopped while it waited
-                error = event.result.error or "Stopped before sending."
+                error = event.result.error or self.tr("Stopped before sending.")
                 provider = self.provider()
                 keyless = provider is not None and error == missing_key_message(provider)
                 self._end_without_run(
@@ -780,14 +831,17 @@ class RunController(QObject):
             if stream is self._last:
                 self.panel.not_recorded(event.message)
             self._context.show_status(
-                f"This run could not be written to the history: {event.message}", 8000
+                self.tr("This run could not be written to the history: {message}").format(
+                    message=event.message
+                ),
+                8000,
             )
             return
         else:  # Started: the slot is taken, the request goes out
             if stream not in self._streams:
                 self._streams.append(stream)
             if stream.interactive and stream is self._current:
-                self.panel.status.setText("Sending…")
+                self.panel.status.setText(self.tr("Sending…"))
             return
         if stream not in self._streams:
             self._streams.append(stream)
@@ -878,7 +932,7 @@ class RunController(QObject):
             stream.uid,
             after,
             regeneration.trailing,
-            f"Regenerate: answer from {stream.request.model}",
+            self.tr("Regenerate: answer from {model}").format(model=stream.request.model),
         )
         regeneration.command = command
         self._context.undo_stack.push(command)
@@ -900,7 +954,7 @@ class RunController(QObject):
             self._conversation,
             len(self._conversation),
             message,
-            f"Answer from {stream.request.model}",
+            self.tr("Answer from {model}").format(model=stream.request.model),
         )
         self._context.undo_stack.push(command)
         stream.uid = message.uid
@@ -971,7 +1025,11 @@ class RunController(QObject):
         }
         self._context.undo_stack.push(
             ApplyAnswer(
-                self._conversation, stream.uid, before, after, f"Answer from {result.model}"
+                self._conversation,
+                stream.uid,
+                before,
+                after,
+                self.tr("Answer from {model}").format(model=result.model),
             )
         )
 
@@ -992,7 +1050,8 @@ class RunController(QObject):
         self.panel.continue_button.setVisible(cut and not running)
         self.panel.continue_button.setEnabled(refusal is None)
         self.panel.continue_button.setToolTip(
-            refusal or "Send the cut answer back as a prefix; the model carries on from its end."
+            refusal
+            or self.tr("Send the cut answer back as a prefix; the model carries on from its end.")
         )
         self.decorate_cards()
 
@@ -1014,7 +1073,7 @@ class RunController(QObject):
                 selection = QTextEdit.ExtraSelection()
                 selection.format = QTextCharFormat()
                 selection.format.setBackground(colours().qcolor("prefix"))
-                selection.format.setToolTip("Prefilled: the answer continued this text.")
+                selection.format.setToolTip(self.tr("Prefilled: the answer continued this text."))
                 cursor = QTextCursor(edit.document())
                 cursor.setPosition(len(prefix), QTextCursor.MoveMode.KeepAnchor)
                 selection.cursor = cursor

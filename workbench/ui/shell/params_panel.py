@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSignalBlocker,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
 from workbench.ui.common.palette import error_text
 
 #: Shown when a value is left to the provider's default (the value is not sent).
-DEFAULT_TEXT = "default"
+DEFAULT_TEXT = QT_TRANSLATE_NOOP("ParamsPanel", "default")
 
 
 class UndoGoesToWindow(QObject):
@@ -51,7 +58,7 @@ def _optional_spin(minimum: float, maximum: float, step: float, decimals: int) -
     # One step below the real minimum stands for "not set": the provider's default.
     spin.setRange(minimum - step, maximum)
     spin.setSingleStep(step)
-    spin.setSpecialValueText(DEFAULT_TEXT)
+    spin.setSpecialValueText(QCoreApplication.translate("ParamsPanel", DEFAULT_TEXT))
     spin.setKeyboardTracking(False)
     return spin
 
@@ -97,13 +104,15 @@ class ParamsPanel(QWidget):
         self.max_tokens_spin.setObjectName("maxTokensSpin")
         self.max_tokens_spin.setAccessibleName("maxTokensSpin")
         self.max_tokens_spin.setRange(0, MAX_TOKENS_LIMIT)
-        self.max_tokens_spin.setSpecialValueText(DEFAULT_TEXT)
+        self.max_tokens_spin.setSpecialValueText(
+            QCoreApplication.translate("ParamsPanel", DEFAULT_TEXT)
+        )
         self.max_tokens_spin.setSingleStep(256)
         self.max_tokens_spin.setKeyboardTracking(False)
         self.stop_edit = QLineEdit()
         self.stop_edit.setObjectName("stopEdit")
         self.stop_edit.setAccessibleName("stopEdit")
-        self.stop_edit.setPlaceholderText("e.g. END | \\n\\n (up to 4, separated by |)")
+        self.stop_edit.setPlaceholderText(self.tr("e.g. END | \\n\\n (up to 4, separated by |)"))
         self.response_format = QComboBox()
         self.response_format.setObjectName("responseFormatSelector")
         self.response_format.setAccessibleName("responseFormatSelector")
@@ -116,13 +125,13 @@ class ParamsPanel(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Provider", self.provider_selector)
-        form.addRow("Model", self.model_selector)
-        form.addRow("Temperature", self.temperature_spin)
+        form.addRow(self.tr("Provider"), self.provider_selector)
+        form.addRow(self.tr("Model"), self.model_selector)
+        form.addRow(self.tr("Temperature"), self.temperature_spin)
         form.addRow("top_p", self.top_p_spin)
-        form.addRow("Max tokens", self.max_tokens_spin)
-        form.addRow("Stop", self.stop_edit)
-        form.addRow("Response", self.response_format)
+        form.addRow(self.tr("Max tokens"), self.max_tokens_spin)
+        form.addRow(self.tr("Stop"), self.stop_edit)
+        form.addRow(self.tr("Response"), self.response_format)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)

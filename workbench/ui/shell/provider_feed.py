@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from workbench.ui.common.i18n import provider_name
 from workbench.ui.context import AppContext
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class ProviderFeed(QObject):
     def refresh_providers(self) -> None:
         """Shows the registry's providers in the provider selector."""
         panel = self._window.params_panel
-        panel.set_providers([(p.id, p.name) for p in self._context.providers.all()])
+        panel.set_providers([(p.id, provider_name(p.name)) for p in self._context.providers.all()])
         self._shown_for = None
         self.refresh_models()
         self._window.message_list.refresh_cards()  # the partial rule depends on the provider
