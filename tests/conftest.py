@@ -21,6 +21,9 @@ def workbench_home(
     monkeypatch.setenv("WORKBENCH_LANGUAGE", "en")
     for name in ("MOONSHOT_API_KEY", "OPENAI_API_KEY", "DEEPSEEK_API_KEY"):
         monkeypatch.delenv(name, raising=False)
+    from workbench.core import json_files
+
+    monkeypatch.setattr(json_files, "state_problems", [])
     return home
 
 

@@ -75,6 +75,17 @@ SINK_METHODS = {
     "add_main_tab",
     "add_side_tab",
     "status_message",
+    "emit",
+    "getSaveFileName",
+    "getOpenFileName",
+    "getMultiLineText",
+    "getText",
+    "getItem",
+    "beginMacro",
+    "show_form",
+    "WorkspaceError",
+    # QUndoCommand(text): the undo/redo menu entries
+    "__init__",
 }
 #: Widgets whose constructor's string arguments the user sees.
 SINK_CLASSES = {
@@ -95,7 +106,7 @@ SINK_CLASSES = {
 MARKERS = {"tr", "translate", "QT_TR_NOOP", "QT_TRANSLATE_NOOP"}
 _WORD = re.compile(r"[A-Za-z]{2,}")
 #: Literals that are not prose: object names (``sendButton``) and key sequences (``Ctrl+N``).
-_NOT_PROSE = re.compile(r"^[a-z][A-Za-z0-9_]*$|^((Ctrl|Alt|Shift|Meta)\+)+\S+$|^Esc$")
+_NOT_PROSE = re.compile(r"^[a-z_][A-Za-z0-9_.]*$|^((Ctrl|Alt|Shift|Meta)\+)+\S+$|^Esc$")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,64 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AssertionsDialog</name>
+    <message>
+        <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>
+        <translation>每个断言一个 JSON 对象，例如 {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}、{&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}、{&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}；在类型前加 not- 表示取反。</translation>
+    </message>
+    <message>
+        <source>Line {lineno}, column {colno}: {msg}</source>
+        <translation>第 {lineno} 行，第 {colno} 列：{msg}</translation>
+    </message>
+    <message>
+        <source>The assertions must be a JSON array: [ {...}, {...} ]</source>
+        <translation>断言必须是 JSON 数组：[ {...}, {...} ]</translation>
+    </message>
+</context>
+<context>
+    <name>CellDialog</name>
+    <message>
+        <source>Test {test} · {variant}</source>
+        <translation>测试 {test} · {variant}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{description}&lt;/b&gt;&lt;br&gt;</source>
+        <translation>&lt;b&gt;{description}&lt;/b&gt;&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source> (weight {weight:g})</source>
+        <translation>（权重 {weight:g}）</translation>
+    </message>
+    <message>
+        <source>score {score:.2f}</source>
+        <translation>得分 {score:.2f}</translation>
+    </message>
+    <message>
+        <source>{prompt} + {completion} tokens</source>
+        <translation>{prompt} + {completion} tokens</translation>
+    </message>
+    <message>
+        <source>Baseline: {was} → now {now}</source>
+        <translation>基线：{was} → 现在 {now}</translation>
+    </message>
+    <message>
+        <source> · cost {delta:+.6f}</source>
+        <translation> · 费用 {delta:+.6f}</translation>
+    </message>
+    <message>
+        <source> · latency {delta:+.0f} ms</source>
+        <translation> · 延迟 {delta:+.0f} 毫秒</translation>
+    </message>
+    <message>
+        <source> · the answer changed:</source>
+        <translation> · 回答有变化：</translation>
+    </message>
+    <message>
+        <source> · same answer</source>
+        <translation> · 回答相同</translation>
+    </message>
+</context>
+<context>
     <name>ComparePane</name>
     <message>
         <source>The variant&apos;s label</source>
@@ -153,6 +211,7 @@
     <name>CompareView</name>
     <message>
         <source>+ Add variant</source>
+        <extracomment>Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
         <translation>+ 添加变体</translation>
     </message>
     <message>
@@ -232,16 +291,16 @@
         <translation>两个回答都完成后显示差异。</translation>
     </message>
     <message>
-        <source>No diff: {value0}</source>
-        <translation>无法比较差异：{value0}</translation>
-    </message>
-    <message>
         <source>Identical.</source>
         <translation>完全相同。</translation>
     </message>
     <message>
         <source>{ratio:.0%} similar</source>
         <translation>相似度 {ratio:.0%}</translation>
+    </message>
+    <message>
+        <source>No diff: {error}</source>
+        <translation>无法比较差异：{error}</translation>
     </message>
     <message>
         <source>Use the answer of {label}</source>
@@ -353,6 +412,14 @@
         <source>Save workspace</source>
         <translation>保存工作区</translation>
     </message>
+    <message>
+        <source>Import test cases</source>
+        <translation>导入测试用例</translation>
+    </message>
+    <message>
+        <source>Export test cases</source>
+        <translation>导出测试用例</translation>
+    </message>
 </context>
 <context>
     <name>DragGrip</name>
@@ -399,6 +466,58 @@
     <message>
         <source>Adds an empty user message</source>
         <translation>添加一条空的 user 消息</translation>
+    </message>
+</context>
+<context>
+    <name>EvalGrid</name>
+    <message>
+        <source>queued</source>
+        <extracomment>The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests).</extracomment>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>streaming… {chars} chars{extra}</source>
+        <translation>生成中… {chars} 个字符{extra}</translation>
+    </message>
+    <message>
+        <source>⚠ ERROR</source>
+        <translation>⚠ 错误</translation>
+    </message>
+    <message>
+        <source>✓ PASS</source>
+        <translation>✓ 通过</translation>
+    </message>
+    <message>
+        <source>✗ FAIL</source>
+        <translation>✗ 失败</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>新</translation>
+    </message>
+    <message>
+        <source>▼ newly failing (was {was})</source>
+        <translation>▼ 新失败（原为 {was}）</translation>
+    </message>
+    <message>
+        <source>▲ newly passing (was {was})</source>
+        <translation>▲ 新通过（原为 {was}）</translation>
+    </message>
+    <message>
+        <source>was {was}</source>
+        <translation>原为 {was}</translation>
+    </message>
+    <message>
+        <source>Δ text</source>
+        <translation>Δ 文本</translation>
+    </message>
+    <message>
+        <source>cost {delta:+.5f}</source>
+        <translation>费用 {delta:+.5f}</translation>
+    </message>
+    <message>
+        <source>Double-click for the full answer.</source>
+        <translation>双击查看完整回答。</translation>
     </message>
 </context>
 <context>
@@ -482,6 +601,21 @@
     <message>
         <source>History</source>
         <translation>历史</translation>
+    </message>
+</context>
+<context>
+    <name>LintList</name>
+    <message>
+        <source>message {number}: </source>
+        <translation>第 {number} 条消息：</translation>
+    </message>
+    <message>
+        <source>The provider refuses this request: Send is blocked.</source>
+        <translation>服务商会拒绝此请求：已禁止发送。</translation>
+    </message>
+    <message>
+        <source>The provider may refuse or ignore this: Send still sends.</source>
+        <translation>服务商可能拒绝或忽略此项：仍可发送。</translation>
     </message>
 </context>
 <context>
@@ -841,8 +975,54 @@
         <translation>默认</translation>
     </message>
     <message>
+        <source>minimal</source>
+        <extracomment>The ``reasoning_effort`` levels as the user reads them (the value sent stays the API&apos;s).</extracomment>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>max</source>
+        <translation>最高</translation>
+    </message>
+    <message>
+        <source>always on</source>
+        <translation>始终开启</translation>
+    </message>
+    <message>
+        <source>model default{default}</source>
+        <translation>模型默认{default}</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>effort: {level}</source>
+        <translation>力度：{level}</translation>
+    </message>
+    <message>
         <source>e.g. END | \n\n (up to 4, separated by |)</source>
+        <extracomment>Several parameters at once (a thinking choice, a linter fix): one undo step.</extracomment>
         <translation>例如 END | \n\n（最多 4 个，用 | 分隔）</translation>
+    </message>
+    <message>
+        <source>How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or always on, as the model takes it</source>
+        <translation>模型如何思考：开关（thinking）、力度等级（reasoning_effort）或始终开启，取决于模型支持哪种</translation>
     </message>
     <message>
         <source>Provider</source>
@@ -851,6 +1031,10 @@
     <message>
         <source>Model</source>
         <translation>模型</translation>
+    </message>
+    <message>
+        <source>Thinking</source>
+        <translation>思考</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -1126,6 +1310,42 @@
     </message>
 </context>
 <context>
+    <name>RequestLint</name>
+    <message>
+        <source>{window} tokens</source>
+        <extracomment>Milliseconds of quiet before the linter runs again.</extracomment>
+        <translation>{window} tokens</translation>
+    </message>
+    <message>
+        <source>window unknown</source>
+        <translation>上下文窗口未知</translation>
+    </message>
+    <message>
+        <source>{window}, price unknown</source>
+        <translation>{window}，价格未知</translation>
+    </message>
+    <message>
+        <source>{window}, ${price_in:g} in / ${price_out:g} out per 1M</source>
+        <translation>{window}，每百万 token 输入 ${price_in:g} / 输出 ${price_out:g}</translation>
+    </message>
+    <message>
+        <source> · as of {date}</source>
+        <translation> · 截至 {date}</translation>
+    </message>
+    <message>
+        <source>window unknown (listed by the provider, not in the catalog)</source>
+        <translation>上下文窗口未知（服务商列出，但不在模型目录中）</translation>
+    </message>
+    <message>
+        <source> · ⚠ not in {provider}&apos;s model list</source>
+        <translation> · ⚠ 不在 {provider} 的模型列表中</translation>
+    </message>
+    <message>
+        <source>Change </source>
+        <translation>修改 </translation>
+    </message>
+</context>
+<context>
     <name>RunController</name>
     <message>
         <source>&amp;Regenerate</source>
@@ -1345,6 +1565,254 @@
     <message>
         <source>Action</source>
         <translation>操作</translation>
+    </message>
+</context>
+<context>
+    <name>TestsView</name>
+    <message>
+        <source>Add case</source>
+        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order.</extracomment>
+        <translation>添加用例</translation>
+    </message>
+    <message>
+        <source>Add a test case below the selected one</source>
+        <translation>在所选用例下方添加测试用例</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move the case up</source>
+        <translation>上移此用例</translation>
+    </message>
+    <message>
+        <source>Move the case down</source>
+        <translation>下移此用例</translation>
+    </message>
+    <message>
+        <source>Shared asserts…</source>
+        <translation>共享断言…</translation>
+    </message>
+    <message>
+        <source>Assertions every case is checked against</source>
+        <translation>每个用例都要检查的断言</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Add cases from a CSV or JSONL file (a column per variable)</source>
+        <translation>从 CSV 或 JSONL 文件添加用例（每个变量一列）</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Paste rows</source>
+        <translation>粘贴行</translation>
+    </message>
+    <message>
+        <source>Add cases from rows copied in a spreadsheet (Ctrl+V in the table)</source>
+        <translation>从电子表格复制的行添加用例（在表格中按 Ctrl+V）</translation>
+    </message>
+    <message>
+        <source>Run every case this many times (stability)</source>
+        <translation>每个用例运行的次数（检验稳定性）</translation>
+    </message>
+    <message>
+        <source>Run evaluation</source>
+        <translation>运行评测</translation>
+    </message>
+    <message>
+        <source>Run every case through each variant and check the assertions</source>
+        <translation>用每个变体运行所有用例并检查断言</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop every run of the evaluation</source>
+        <translation>停止评测的所有运行</translation>
+    </message>
+    <message>
+        <source>The evaluation the grid is compared with</source>
+        <translation>网格与之对比的评测</translation>
+    </message>
+    <message>
+        <source>Mark as baseline</source>
+        <translation>设为基线</translation>
+    </message>
+    <message>
+        <source>Compare later evaluations with the one shown</source>
+        <translation>之后的评测与当前显示的这次对比</translation>
+    </message>
+    <message>
+        <source>Only changes</source>
+        <translation>仅显示变化</translation>
+    </message>
+    <message>
+        <source>Show only the rows that changed against the baseline</source>
+        <translation>只显示相对基线有变化的行</translation>
+    </message>
+    <message>
+        <source>Baseline:</source>
+        <translation>基线：</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>Pass rate</source>
+        <translation>通过率</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>Failed / errors</source>
+        <translation>失败 / 错误</translation>
+    </message>
+    <message>
+        <source>Mean latency</source>
+        <translation>平均延迟</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Failures by assertion</source>
+        <translation>按断言统计的失败</translation>
+    </message>
+    <message>
+        <source>Add a test case</source>
+        <translation>添加测试用例</translation>
+    </message>
+    <message>
+        <source>Duplicate {count} test case(s)</source>
+        <translation>复制 {count} 个测试用例</translation>
+    </message>
+    <message>
+        <source>Assertions of test case {row}</source>
+        <translation>测试用例 {row} 的断言</translation>
+    </message>
+    <message>
+        <source>Edit the assertions of test case {row}</source>
+        <translation>编辑测试用例 {row} 的断言</translation>
+    </message>
+    <message>
+        <source>Assertions for every case</source>
+        <translation>所有用例的断言</translation>
+    </message>
+    <message>
+        <source>No test cases found.</source>
+        <translation>没有找到测试用例。</translation>
+    </message>
+    <message>
+        <source>{what}: {value1} test case(s).</source>
+        <translation>{what}：{value1} 个测试用例。</translation>
+    </message>
+    <message>
+        <source>Paste: {error}</source>
+        <translation>粘贴：{error}</translation>
+    </message>
+    <message>
+        <source>Import test cases</source>
+        <translation>导入测试用例</translation>
+    </message>
+    <message>
+        <source>Cannot read {path}: {strerror}</source>
+        <translation>无法读取 {path}：{strerror}</translation>
+    </message>
+    <message>
+        <source>Export test cases</source>
+        <translation>导出测试用例</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {strerror}</source>
+        <translation>无法写入 {path}：{strerror}</translation>
+    </message>
+    <message>
+        <source>Exported {value0} test case(s) to {path}</source>
+        <translation>已将 {value0} 个测试用例导出到 {path}</translation>
+    </message>
+    <message>
+        <source> (and {count} more, marked in red)</source>
+        <translation>（另有 {count} 处，已标红）</translation>
+    </message>
+    <message>
+        <source>Fix the test cases first: {problem}</source>
+        <translation>请先修正测试用例：{problem}</translation>
+    </message>
+    <message>
+        <source> (and {count} more)</source>
+        <translation>（另有 {count} 处）</translation>
+    </message>
+    <message>
+        <source>The evaluation failed: {error}</source>
+        <translation>评测失败：{error}</translation>
+    </message>
+    <message>
+        <source>The history cannot be written; the evaluation is not kept ({error}).</source>
+        <translation>无法写入历史记录，此次评测不会保留（{error}）。</translation>
+    </message>
+    <message>
+        <source>A run was not recorded in the history: {message}</source>
+        <translation>有一次运行未记录到历史：{message}</translation>
+    </message>
+    <message>
+        <source>tool call {name}</source>
+        <translation>工具调用 {name}</translation>
+    </message>
+    <message>
+        <source>{running} running, {queued} queued, {done} done</source>
+        <translation>{running} 个运行中，{queued} 个排队，{done} 个完成</translation>
+    </message>
+    <message>
+        <source>{passed}/{rows} passed, {failed} failed, {errors} errors in {seconds:.1f} s</source>
+        <translation>{passed}/{rows} 通过，{failed} 失败，{errors} 错误，用时 {seconds:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>Add a test case first.</source>
+        <translation>请先添加测试用例。</translation>
+    </message>
+    <message>
+        <source> (stopped)</source>
+        <translation>（已停止）</translation>
+    </message>
+    <message>
+        <source>Evaluation stopped; the finished cells are kept.</source>
+        <translation>评测已停止；已完成的单元格会保留。</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>#{id} {when} — {passed}/{done} passed</source>
+        <translation>#{id} {when} — {passed}/{done} 通过</translation>
+    </message>
+    <message>
+        <source> (cut short)</source>
+        <translation>（未完成）</translation>
+    </message>
+    <message>
+        <source>Evaluation #{evaluation_id} is now the baseline.</source>
+        <translation>评测 #{evaluation_id} 现在是基线。</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>测试</translation>
     </message>
 </context>
 <context>
@@ -1866,6 +2334,53 @@
     <message>
         <source>Set tool_choice</source>
         <translation>设置 tool_choice</translation>
+    </message>
+    <message>
+        <source>Delete {count} test case(s)</source>
+        <translation>删除 {count} 个测试用例</translation>
+    </message>
+    <message>
+        <source>Move test case {index}</source>
+        <translation>移动测试用例 {index}</translation>
+    </message>
+    <message>
+        <source>Edit the shared assertions</source>
+        <translation>编辑共享断言</translation>
+    </message>
+    <message>
+        <source>Edit the description of test case {row}</source>
+        <translation>编辑测试用例 {row} 的描述</translation>
+    </message>
+    <message>
+        <source>Edit {variable} of test case {row}</source>
+        <translation>编辑测试用例 {row} 的 {variable}</translation>
+    </message>
+</context>
+<context>
+    <name>VariablesBar</name>
+    <message>
+        <source>The test case whose values fill the variables when you send</source>
+        <translation>发送时用其值填充变量的测试用例</translation>
+    </message>
+    <message>
+        <source>Filled from:</source>
+        <translation>填充自：</translation>
+    </message>
+    <message>
+        <source>Variables: {names}</source>
+        <translation>变量：{names}</translation>
+    </message>
+    <message>
+        <source>  —  no value for {names}</source>
+        <translation>  —  {names} 没有值</translation>
+    </message>
+    <message>
+        <source>(no description)</source>
+        <translation>（无描述）</translation>
+    </message>
+    <message>
+        <source>(no test cases: add one in the Tests tab)</source>
+        <translation>（没有测试用例：请在“测试”标签页中添加）</translation>
     </message>
 </context>
 <context>

@@ -43,6 +43,7 @@ KEEP = re.compile(
     r"PgUp|PgDown|Backspace|Del|Up|Down|Prompt Workbench|system|user|assistant|tool|tokens?|"
     r"max_tokens|temperature|top_p|partial|prefix|env|ID|id|Base|Key|keyring|Secret Service|"
     r"Keychain|MemoryKeyring|memory keyring|promptfoo|tiktoken|auto|none|required|tool_choice|"
+    r"thinking|"
     r"CodeRunner|Kelsier|beta|[\w.-]+\.(json|py|ts|qm)|[A-Z_]{3,}|\w+_\w+|"
     r"[a-z0-9]+(-[a-z0-9.]+)+)\b"
 )

@@ -140,6 +140,8 @@ class WorkspaceDocument(QObject):
             tool_choice=current.tool_choice,
             params=current.params,
             variants=current.variants,
+            tests=current.tests,
+            asserts=current.asserts,
         )
         old_path = self.path
         self.path = path

@@ -6,6 +6,7 @@ conversation has been rearranged since.
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -183,7 +184,7 @@ class SetParam(QUndoCommand):
         super().__init__(QCoreApplication.translate("UndoCommands", "Set {name}").format(name=name))
         self._workspace = workspace
         self._name = name
-        self._old = getattr(workspace.params, name)
+        self._old = copy.deepcopy(workspace.params.value(name))
         self._new = value
 
     def redo(self) -> None:

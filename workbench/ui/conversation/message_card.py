@@ -225,10 +225,19 @@ class MessageCard(QFrame):
         self.partial_toggle.setObjectName("partialToggle")
         self.partial_toggle.setAccessibleName("partialToggle")
 
+        self.lint_note = QLabel()
+        self.lint_note.setObjectName("cardLint")
+        self.lint_note.setAccessibleName("cardLint")
+        self.lint_note.setWordWrap(False)
+        self.lint_note.hide()
+        self._lint_blocking = False
+        self._lint_style = ThemedStyleSheet(
+            self.lint_note, lambda c: f"color: {c.error if self._lint_blocking else c.link};"
+        )
         self.badge = QLabel()
         self.badge.setObjectName("tokenBadge")
         self.badge.setAccessibleName("tokenBadge")
-        self.badge.setStyleSheet("color: palette(mid);")
+        ThemedStyleSheet(self.badge, lambda c: f"color: {c.muted};")
 
         self.content_edit = ContentEdit()
         self.content_edit.setObjectName("contentEdit")
@@ -281,6 +290,7 @@ class MessageCard(QFrame):
         for widget in alternate_widgets:
             widget.hide()
             header.addWidget(widget)
+        header.addWidget(self.lint_note)
         header.addWidget(self.badge)
         self._buttons: dict[str, QToolButton] = {}
         for action, tip in (
@@ -441,6 +451,18 @@ class MessageCard(QFrame):
             self.detail.setText(html)
         self.detail.setFixedHeight(max(0, height))
         self.detail.setVisible(bool(html))
+
+    def set_lint(self, text: str, blocking: bool = False) -> None:
+        """Shows the request linter's word on this card (hidden when empty)."""
+        if not text:
+            self.lint_note.hide()
+            return
+        short = text if len(text) <= 48 else text[:47] + "…"
+        self.lint_note.setText(("✖ " if blocking else "⚠ ") + short)
+        self.lint_note.setToolTip(text)
+        self._lint_blocking = blocking
+        self._lint_style.refresh()
+        self.lint_note.show()
 
     def set_badge(self, text: str, tooltip: str = "") -> None:
         """Shows a small figure in the header (the card's token count, say)."""

@@ -82,6 +82,8 @@ class CardDelegate(QStyledItemDelegate):
         #: Per (uid, width): a text known to reach the tallest card height.
         self._capped: dict[tuple[int, int], str] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
+        #: The request linter's word on a card by row: (text, blocking); ("", False) for none.
+        self.lint_for: Callable[[int], tuple[str, bool]] | None = None
         #: Rich text shown under a card's content (its tool calls, say); "" for none.
         self.detail_for: Callable[[Message], str] | None = None
 
@@ -193,6 +195,7 @@ class CardDelegate(QStyledItemDelegate):
         editor.set_detail(self.detail_html(message), self.detail_height_for(message, width))
         if self.badge_for is not None:
             editor.set_badge(*self.badge_for(message))
+        editor.set_lint(*(self.lint_for(index.row()) if self.lint_for is not None else ("",)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Qt's delegate filter claims Esc for "cancel editing" (accepting its shortcut override).

@@ -9,7 +9,6 @@ thread.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from dataclasses import dataclass
@@ -453,7 +452,7 @@ class ProviderDialog(QDialog):
         self.delete_key_button.setVisible(stored)
 
     async def _refresh_key_state(self, provider_id: str) -> None:
-        state = await asyncio.to_thread(read_key_state, self.keys, provider_id)
+        state = await self._tasks.call(lambda: read_key_state(self.keys, provider_id))
         if provider_id != self.current_id() or self._new:
             return  # the user moved on
         provider = self.registry.get(provider_id)
@@ -540,7 +539,7 @@ class ProviderDialog(QDialog):
 
     async def _store_key(self, provider_id: str, key: str) -> None:
         try:
-            await asyncio.to_thread(self.keys.set, provider_id, key)
+            await self._tasks.call(lambda: self.keys.set(provider_id, key))
         except KeyStoreError as error:
             self.key_status.setText(redact(str(error), key))
             self._key_status_error.set(True)
@@ -566,7 +565,7 @@ class ProviderDialog(QDialog):
 
     async def _delete_key(self, provider_id: str) -> None:
         try:
-            await asyncio.to_thread(self.keys.delete, provider_id)
+            await self._tasks.call(lambda: self.keys.delete(provider_id))
         except KeyStoreError as error:
             self.key_status.setText(str(error))
             return
@@ -591,9 +590,11 @@ class ProviderDialog(QDialog):
     async def _test(self, config: ProviderConfig, typed: str | None) -> None:
         key = typed
         if key is None and config.id:
-            key = await asyncio.to_thread(self.keys.resolve_key, config)
+            key = await self._tasks.call(lambda: self.keys.resolve_key(config))
         try:
-            report = await check_connection(config.base_url, key, balance=config.kind == "moonshot")
+            report = await check_connection(
+                config.base_url, key, balance=config.kind == "moonshot", kind=config.kind
+            )
         finally:
             self.test_button.setEnabled(True)
         if report.error is not None:

@@ -134,7 +134,9 @@ class ToolCallCards(QObject):
         ):
             event.connect(lambda *_: self._update_continue())
         conversation.changed.connect(lambda *_: self._update_continue())
-        self._workspace.changed.connect(self._relayout_tool_cards)
+        # The checks of a call's arguments read the tools' schemas.
+        self._workspace.tools_changed.connect(lambda _edit: self._relayout_tool_cards())
+        self._workspace.reset.connect(self._relayout_tool_cards)
         self._update_continue()
 
     # Cards -----------------------------------------------------------------------------------
@@ -154,13 +156,11 @@ class ToolCallCards(QObject):
         return self._runs.running and len(conversation) > 0 and conversation[-1] is message
 
     def _relayout_tool_cards(self) -> None:
-        """The tools changed: the argument checks and so the card heights may have too."""
-        view = self._window.message_list
-        model = view.model()
-        for row, message in enumerate(self._workspace.conversation):
+        """The tools changed: the argument checks, and so the heights, of the cards that show
+        tool calls or results may have too; no other card is touched."""
+        for message in self._workspace.conversation:
             if message.tool_calls or message.role == "tool":
-                view.card_delegate.sizeHintChanged.emit(model.index(row, 0))
-        view.refresh_cards()
+                self._refresh_message(message.uid)
 
     def _refresh_message(self, uid: int) -> None:
         try:

@@ -30,7 +30,7 @@ from workbench.core.conversation import ROLES
 from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import Workspace, WorkspaceError
+from workbench.core.workspace import Workspace, WorkspaceError, read_workspace_text
 from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument, apply_defaults
 from workbench.ui.common.i18n import (
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from workbench.ui.compare.compare_view import CompareView
     from workbench.ui.history.history_panel import HistoryPanel
     from workbench.ui.run.run_controller import RunController
+    from workbench.ui.shell import request_lint
     from workbench.ui.tokens.token_meter import TokenMeter
     from workbench.ui.tools.tool_editor import ToolsEditor
 
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.history_panel: HistoryPanel | None = None
         #: Feeds the provider and model selectors (made with the features: it reads the catalog).
         self.provider_feed: ProviderFeed | None = None
+        self.request_lint: request_lint.RequestLint | None = None
         self.model = MessageListModel(self.workspace.conversation)
         self.message_list = MessageListView(lambda view: CardDelegate(self.partial_refusal, view))
         self.message_list.setModel(self.model)
@@ -161,9 +163,17 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self._restore_layout()
         self._refresh_all()
+        self._show_state_problems()
         if workspace_path is not None:
             self.open_path(workspace_path)
         self.offer_recovery()
+
+    def _show_state_problems(self) -> None:
+        """Says which of the app's own files held odd values (defaults were used instead)."""
+        from workbench.core.json_files import state_problems
+
+        if state_problems:
+            self.statusBar().showMessage(" ".join(state_problems[-3:]), 20000)
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -387,14 +397,17 @@ class MainWindow(QMainWindow):
         if self.features_ready or self._closed:
             return
         from workbench.ui.compare import compare_view
+        from workbench.ui.evaluate import tests_view
         from workbench.ui.history import history_panel
         from workbench.ui.providers import provider_dialog
         from workbench.ui.run import run_controller, tool_calls
+        from workbench.ui.shell import request_lint
         from workbench.ui.tokens import token_meter
         from workbench.ui.tools import tool_editor
 
         context = self.context
-        self.provider_feed = ProviderFeed(self, context)
+        self.provider_feed = ProviderFeed(context, self.params_panel, self.message_list)
+        self.request_lint = request_lint.install(context, self.params_panel, self.message_list)
         self.run_controller = run_controller.install(self, context)
         tool_calls.install(self, context, self.run_controller)
         provider_dialog.install(self, context)
@@ -402,6 +415,7 @@ class MainWindow(QMainWindow):
         self.tools_editor = tool_editor.install(self, context)
         self.token_meter = token_meter.install(self, context)
         self.compare_view = compare_view.install(self, context)
+        self.tests_view = tests_view.install(self, context)
         self._add_tab_actions()
         self._restore_tabs()
         self.features_ready = True
@@ -458,7 +472,10 @@ class MainWindow(QMainWindow):
         conversation.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.context.status_message.connect(self.statusBar().showMessage)
         self.editor.refused.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.workspace.changed.connect(self._on_workspace_changed)
+        # The parameters panel shows the parameters; the cards depend on them (the provider
+        # decides whether a card can prefill).
+        self.workspace.params_changed.connect(lambda _name: self._on_params_changed())
+        self.workspace.reset.connect(self._on_params_changed)
         self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
@@ -484,6 +501,8 @@ class MainWindow(QMainWindow):
         if reason is not None:
             return reason
         provider = self.providers.get(self.workspace.params.provider)
+        if self.workspace.params.extra.get("prefill_mode") == "instruction":
+            return None  # the prefix goes as a closing instruction: any provider takes that
         if provider is not None:
             return prefill_refusal(provider.prefill, provider.name)
         return None
@@ -491,7 +510,7 @@ class MainWindow(QMainWindow):
     def _on_param_edited(self, name: str, value: object) -> None:
         self.undo_stack.push(SetParam(self.workspace, name, value))
 
-    def _on_workspace_changed(self) -> None:
+    def _on_params_changed(self) -> None:
         self.params_panel.show_params(self.workspace.params)
         self.message_list.refresh_cards()
 
@@ -603,7 +622,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             return
         try:
-            self.document.import_text(path.read_text(encoding="utf-8"), unsaved=False)
+            self.document.import_text(read_workspace_text(path), unsaved=False)
         except (OSError, WorkspaceError) as error:
             dialogs.show_error(self, self.tr("Cannot open example"), str(error))
 
@@ -651,7 +670,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            self._import(Path(path).read_text(encoding="utf-8"))
+            self._import(read_workspace_text(path))
         except (OSError, UnicodeDecodeError, WorkspaceError) as error:
             dialogs.show_error(self, self.tr("Cannot import"), str(error))
 

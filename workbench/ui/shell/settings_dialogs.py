@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,9 +27,6 @@ from workbench.core.providers import ProviderRegistry
 from workbench.core.settings import Settings
 from workbench.ui.common.i18n import provider_name
 from workbench.ui.common.palette import apply_theme
-
-if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +236,7 @@ def window_shortcuts(window: QWidget) -> list[tuple[str, str]]:
 class ShortcutsDialog(QDialog):
     """Help › Keyboard shortcuts: every shortcut of the window (object name ``shortcutsDialog``)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setObjectName("shortcutsDialog")
         self.setWindowTitle(self.tr("Keyboard shortcuts"))

@@ -501,7 +501,11 @@ class TokenMeter(QObject):
         conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
         conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
         conversation.reset.connect(self.recount)
-        self.workspace.changed.connect(self.schedule_refresh)
+        # The meter counts the tools and tool_choice too, and prices the chosen model.
+        self.workspace.params_changed.connect(lambda _name: self.schedule_refresh())
+        self.workspace.tools_changed.connect(lambda _edit: self.schedule_refresh())
+        self.workspace.tool_choice_changed.connect(self.schedule_refresh)
+        self.workspace.reset.connect(self.schedule_refresh)
         self.panel.apply_button.clicked.connect(self.apply_recommendation)
 
     # Counting ----------------------------------------------------------------------------------

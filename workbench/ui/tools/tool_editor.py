@@ -266,7 +266,13 @@ class ToolsEditor(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(VALIDATION_DELAY_MS)
         self._timer.timeout.connect(self.validate_now)
-        workspace.changed.connect(self.refresh)
+        # The tools panel shows the tools, tool_choice, and the provider's naming rules.
+        workspace.tools_changed.connect(lambda _edit: self.refresh())
+        workspace.tool_choice_changed.connect(self.refresh)
+        workspace.params_changed.connect(
+            lambda name: self.refresh() if name == "provider" else None
+        )
+        workspace.reset.connect(self.refresh)
         self.refresh()
         self.validate_now()
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.tool_form import FORM_TYPES, FormParameter, ToolForm
 from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
+from workbench.ui.common.palette import ThemedStyleSheet
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("ToolFormView", "Name"),
@@ -52,7 +53,7 @@ class ToolFormView(QWidget):
         self.note = QLabel()
         self.note.setObjectName("toolFormNote")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: palette(mid);")
+        ThemedStyleSheet(self.note, lambda c: f"color: {c.muted};")
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("toolNameEdit")
         self.name_edit.setAccessibleName("toolNameEdit")
