@@ -83,6 +83,7 @@ SINK_METHODS = {
     "getItem",
     "beginMacro",
     "show_form",
+    "_tool",
     "WorkspaceError",
     # QUndoCommand(text): the undo/redo menu entries
     "__init__",

@@ -211,7 +211,7 @@
     <name>CompareView</name>
     <message>
         <source>+ Add variant</source>
-        <extracomment>Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
+        <extracomment>The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
         <translation>+ 添加变体</translation>
     </message>
     <message>
@@ -307,6 +307,26 @@
         <translation>使用 {label} 的回答</translation>
     </message>
     <message>
+        <source>the column&apos;s system message</source>
+        <translation>该列的系统消息</translation>
+    </message>
+    <message>
+        <source>Use its settings too?</source>
+        <translation>也使用它的设置吗？</translation>
+    </message>
+    <message>
+        <source>Adopt the settings of {label} for the workspace?</source>
+        <translation>将 {label} 的设置用于工作区？</translation>
+    </message>
+    <message>
+        <source>Adopt the settings of {label}</source>
+        <translation>采用 {label} 的设置</translation>
+    </message>
+    <message>
+        <source>Adopt the system message</source>
+        <translation>采用系统消息</translation>
+    </message>
+    <message>
         <source>{name} comparison{suffix}</source>
         <translation>{name} 对比{suffix}</translation>
     </message>
@@ -393,8 +413,8 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <source>Prompt workspaces (*.prompt.json);;JSON files (*.json);;All files (*)</source>
-        <translation>提示词工作区 (*.prompt.json);;JSON 文件 (*.json);;所有文件 (*)</translation>
+        <source>Prompt workspaces (*.prompt.json);;JSON files (*.json);;promptfoo configs (*.yaml *.yml);;All files (*)</source>
+        <translation>提示词工作区 (*.prompt.json);;JSON 文件 (*.json);;promptfoo 配置 (*.yaml *.yml);;所有文件 (*)</translation>
     </message>
     <message>
         <source>JSON files (*.json);;All files (*)</source>
@@ -411,6 +431,10 @@
     <message>
         <source>Save workspace</source>
         <translation>保存工作区</translation>
+    </message>
+    <message>
+        <source>Test cases (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;All files (*)</source>
+        <translation>测试用例 (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Import test cases</source>
@@ -524,6 +548,7 @@
     <name>Examples</name>
     <message>
         <source>Product JSON extraction</source>
+        <extracomment>The titles of the bundled examples, by file name (an example not listed here is titled after its file name, untranslated: add it here when you add an example).</extracomment>
         <translation>产品信息 JSON 提取</translation>
     </message>
     <message>

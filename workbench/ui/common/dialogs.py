@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 def file_filter() -> str:
     """The workspace filter of the file dialogs, in the user's language."""
     return QCoreApplication.translate(
-        "Dialogs", "Prompt workspaces (*.prompt.json);;JSON files (*.json);;All files (*)"
+        "Dialogs",
+        "Prompt workspaces (*.prompt.json);;JSON files (*.json);;"
+        "promptfoo configs (*.yaml *.yml);;All files (*)",
     )
 
 
@@ -91,13 +93,18 @@ def choose_json_save_path(parent: QWidget | None, title: str, suggested: str = "
     return path or None
 
 
-TESTS_FILTER = "Test cases (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;All files (*)"
+def tests_filter() -> str:
+    """The test-case files filter, in the user's language."""
+    return QCoreApplication.translate(
+        "Dialogs",
+        "Test cases (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;All files (*)",
+    )
 
 
 def choose_tests_open_path(parent: QWidget | None) -> str | None:
     """A CSV or JSONL file of test cases to import, or None when the user cancels."""
     path, _ = QFileDialog.getOpenFileName(
-        parent, QCoreApplication.translate("Dialogs", "Import test cases"), "", TESTS_FILTER
+        parent, QCoreApplication.translate("Dialogs", "Import test cases"), "", tests_filter()
     )
     return path or None
 
@@ -105,6 +112,9 @@ def choose_tests_open_path(parent: QWidget | None) -> str | None:
 def choose_tests_save_path(parent: QWidget | None, suggested: str) -> str | None:
     """Where to export the test cases (CSV or JSONL by the suffix), or None when cancelled."""
     path, _ = QFileDialog.getSaveFileName(
-        parent, QCoreApplication.translate("Dialogs", "Export test cases"), suggested, TESTS_FILTER
+        parent,
+        QCoreApplication.translate("Dialogs", "Export test cases"),
+        suggested,
+        tests_filter(),
     )
     return path or None

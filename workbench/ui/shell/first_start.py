@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.core.resources import example_files
 from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
+from workbench.ui.common.widgets import named
 
 #: The titles of the bundled examples, by file name (an example not listed here is titled after
 #: its file name, untranslated: add it here when you add an example).
@@ -46,8 +47,7 @@ class EmptyState(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("emptyState")
-        self.setAccessibleName("emptyState")
+        named(self, "emptyState")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 32, 32, 32)
         layout.setSpacing(10)
