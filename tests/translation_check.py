@@ -194,8 +194,14 @@ def qm_path(language: str) -> Path:
 
 
 def python_sources() -> list[Path]:
-    """The files lupdate reads."""
-    return sorted(SOURCES.rglob("*.py"))
+    """The files lupdate reads: the UI, and core modules whose texts the window shows translated
+    (they mark them with their own Qt-free ``QT_TRANSLATE_NOOP``)."""
+    core = [
+        path
+        for path in sorted((ROOT / "workbench" / "core").rglob("*.py"))
+        if "QT_TRANSLATE_NOOP(" in path.read_text(encoding="utf-8")
+    ]
+    return sorted(SOURCES.rglob("*.py")) + core
 
 
 def lupdate(ts: Path) -> None:

@@ -569,6 +569,37 @@
     </message>
 </context>
 <context>
+    <name>Figures</name>
+    <message>
+        <source>TTFT</source>
+        <translation>首 token</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Tokens in</source>
+        <translation>输入 tokens</translation>
+    </message>
+    <message>
+        <source>Tokens out</source>
+        <translation>输出 tokens</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>tokens/秒</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>结束原因</translation>
+    </message>
+</context>
+<context>
     <name>HistoryPanel</name>
     <message>
         <source>This run has no workspace recorded; it cannot be reopened.</source>
@@ -1466,7 +1497,7 @@
     <name>RunMetrics</name>
     <message>
         <source>TTFT {ms} ms</source>
-        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later.</extracomment>
+        <extracomment>What an unknown figure shows.</extracomment>
         <translation>首 token {ms} 毫秒</translation>
     </message>
     <message>
@@ -1502,7 +1533,7 @@
     <name>RunPanel</name>
     <message>
         <source>Add API key…</source>
-        <extracomment>Regenerate: the answer card stays as it is until the first piece of the new answer. Under a &quot;no API key&quot; error: opens the provider dialog at that provider&apos;s key field.</extracomment>
+        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. Regenerate: the answer card stays as it is until the first piece of the new answer. Under a &quot;no API key&quot; error: opens the provider dialog at that provider&apos;s key field.</extracomment>
         <translation>添加 API 密钥…</translation>
     </message>
     <message>

@@ -65,10 +65,10 @@ from workbench.core.compare import (
     group_history,
     next_label,
     preflight,
-    result_metrics,
     word_diff,
 )
 from workbench.core.conversation import Message
+from workbench.core.figures import result_metrics
 from workbench.core.history import HistoryEntry
 from workbench.core.payloads import effective_params, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
@@ -588,7 +588,11 @@ class ComparePane(QFrame):
 
     def _show_metrics(self, result: RunResult) -> None:
         metrics = result_metrics(result)
-        parts = [f"{name} {value}" for name, value in metrics.items() if value != "–"]
+        parts = [
+            f"{QCoreApplication.translate('Figures', name)} {value}"
+            for name, value in metrics.items()
+            if value != "–"
+        ]
         if result.tool_calls:
             parts.append(self.tr("{count} tool call(s)").format(count=len(result.tool_calls)))
         line = " · ".join(html.escape(p) for p in parts)

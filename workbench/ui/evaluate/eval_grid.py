@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from workbench.core.evaluation import CellChange, CellKey, EvalRow
+from workbench.core.figures import money
 from workbench.ui.common.i18n import number
 from workbench.ui.common.palette import colours
 
@@ -55,10 +56,6 @@ class CellState:
         return self.phase
 
 
-def _money(value: float | None) -> str:
-    return "–" if value is None else f"${value:.5f}"
-
-
 def cell_text(state: CellState) -> str:
     """The cell's two or three lines."""
     if state.row is None:
@@ -83,7 +80,7 @@ def cell_text(state: CellState) -> str:
             else QCoreApplication.translate("EvalGrid", "✗ FAIL")
         )
         latency = f"{row.duration_ms:.0f} ms" if row.duration_ms is not None else "–"
-        lines = [f"{mark}  {row.score:.2f}  ·  {latency}  ·  {_money(row.cost_usd)}"]
+        lines = [f"{mark}  {row.score:.2f}  ·  {latency}  ·  {money(row.cost_usd)}"]
         failing = [a for a in row.assertions if not a.passed]
         if failing:
             lines.append(f"{failing[0].type}: {failing[0].reason}"[:90])

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from workbench.core import alternates
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.core.export import export_request
+from workbench.core.figures import run_metrics_line
 from workbench.core.payloads import ChatRequest, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
@@ -71,7 +72,7 @@ from workbench.core.sessions import (
     missing_key_message,
 )
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.i18n import decimal, number, provider_name
+from workbench.ui.common.i18n import provider_name
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.common.undo import InsertMessage
 from workbench.ui.common.widgets import named
@@ -94,61 +95,9 @@ WARM_UP_DELAY_MS = 1500
 # Plain-text figures ---------------------------------------------------------------------------
 
 
-def format_metrics(result: RunResult) -> str:
-    """The run's figures in one line: TTFT, duration, tokens/s, usage, cost, finish reason."""
-    parts: list[str] = []
-    if result.ttft_ms is not None:
-        parts.append(
-            QCoreApplication.translate("RunMetrics", "TTFT {ms} ms").format(
-                ms=decimal(result.ttft_ms, 0)
-            )
-        )
-    if result.duration_ms is not None:
-        parts.append(
-            QCoreApplication.translate("RunMetrics", "{seconds} s").format(
-                seconds=decimal(result.duration_ms / 1000, 2)
-            )
-        )
-    speed = result.tokens_per_second
-    if speed is not None:
-        parts.append(
-            QCoreApplication.translate("RunMetrics", "{speed} tok/s").format(
-                speed=decimal(speed, 1)
-            )
-        )
-    if result.usage is not None:
-        usage = result.usage
-        cached = (
-            QCoreApplication.translate("RunMetrics", " ({cached} cached)").format(
-                cached=number(usage.cached_tokens)
-            )
-            if usage.cached_tokens
-            else ""
-        )
-        parts.append(
-            QCoreApplication.translate(
-                "RunMetrics", "{prompt} in{cached} + {completion} out tokens"
-            ).format(
-                prompt=number(usage.prompt_tokens),
-                cached=cached,
-                completion=number(usage.completion_tokens),
-            )
-        )
-    if result.cost_usd is not None:
-        cost = result.cost_usd
-        parts.append(f"${cost:,.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}")
-    elif result.usage is not None:
-        parts.append(QCoreApplication.translate("RunMetrics", "cost unknown for this model"))
-    parts.append(
-        QCoreApplication.translate("RunMetrics", "finish: {reason}").format(
-            reason=result.finish_reason or "none"
-        )
-    )
-    if result.interrupted:
-        parts.append(
-            QCoreApplication.translate("RunMetrics", "interrupted: the text so far is kept")
-        )
-    return " · ".join(parts)
+def _metrics_text(text: str) -> str:
+    """The run panel's figures (``workbench.core.figures``) in the user's language."""
+    return QCoreApplication.translate("RunMetrics", text)
 
 
 def shorten(text: str, limit: int = 24) -> str:
@@ -435,7 +384,7 @@ class RunPanel(QFrame):
             self.status.setText(self.tr("Stopped"))
         else:
             self.status.setText(self.tr("Done"))
-        self.metrics.setText(format_metrics(result))
+        self.metrics.setText(run_metrics_line(result, _metrics_text))
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
 

@@ -35,6 +35,7 @@ from workbench.core.exact_count import (
     ExactCountClient,
     ExactCountScheduler,
 )
+from workbench.core.figures import money
 from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.recommend import Recommendation
@@ -196,10 +197,6 @@ def _env_exact_target(provider_id: str) -> ExactTarget:
         return None
     key = os.environ.get(found.key_env)
     return (found.base_url, key) if key else None
-
-
-def _money(value: float) -> str:
-    return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
 
 
 class TokenMeterPanel(QWidget):
@@ -401,13 +398,13 @@ class TokenMeterPanel(QWidget):
             cached = (
                 ""
                 if cost.cached_input_usd is None
-                else self.tr(" · cached input {cost}").format(cost=_money(cost.cached_input_usd))
+                else self.tr(" · cached input {cost}").format(cost=money(cost.cached_input_usd))
             )
             self.cost_label.setText(
                 self.tr("Cost ≤ {total} (input {input} + max output {output}){cached}").format(
-                    total=_money(cost.total_usd),
-                    input=_money(cost.input_usd),
-                    output=_money(cost.output_usd),
+                    total=money(cost.total_usd),
+                    input=money(cost.input_usd),
+                    output=money(cost.output_usd),
                     cached=cached,
                 )
             )
