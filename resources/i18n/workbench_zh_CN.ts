@@ -63,7 +63,7 @@
     <name>ComparePane</name>
     <message>
         <source>The variant&apos;s label</source>
-        <extracomment>Streamed text is added to a column in batches at most this often: a repaint per batch, not per chunk. The drawing timer&apos;s tick. Each tick draws one column (the one waiting longest), so that with eight columns streaming no single tick holds the UI thread for eight relayouts. The preflight (fit, cost, prefill) is recomputed this long after the last edit. How often the columns ask again for token counts while the tokenizer is loading. When the column last drew streamed text (monotonic seconds). How long the last batch took to draw (seconds). Why the last run is not in the history (a failed write), or None.</extracomment>
+        <extracomment>When the column last drew streamed text (monotonic seconds). How long the last batch took to draw (seconds). Why the last run is not in the history (a failed write), or None.</extracomment>
         <translation>变体的标签</translation>
     </message>
     <message>
@@ -211,7 +211,7 @@
     <name>CompareView</name>
     <message>
         <source>+ Add variant</source>
-        <extracomment>The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
+        <extracomment>Streamed text is added to a column in batches at most this often: a repaint per batch, not per chunk. The drawing timer&apos;s tick. Each tick draws one column (the one waiting longest), so that with eight columns streaming no single tick holds the UI thread for eight relayouts. The preflight (fit, cost, prefill) is recomputed this long after the last edit. How often the columns ask again for token counts while the tokenizer is loading. The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
         <translation>+ 添加变体</translation>
     </message>
     <message>
@@ -1405,7 +1405,7 @@
     <name>RunController</name>
     <message>
         <source>&amp;Regenerate</source>
-        <extracomment>Runs started here whose events are not all out yet (history write included). The window closed: runs are stopped and their ends touch no widget. Cards answered through a prefix, by uid: their prefix stays highlighted. Starts the background import of the SDK once the window is up (see ``_warm_up``).</extracomment>
+        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. Regenerate: the answer card stays as it is until the first piece of the new answer. Runs started here whose events are not all out yet (history write included). The window closed: runs are stopped and their ends touch no widget. Cards answered through a prefix, by uid: their prefix stays highlighted. Starts the background import of the SDK once the window is up (see ``_warm_up``).</extracomment>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
@@ -1533,7 +1533,7 @@
     <name>RunPanel</name>
     <message>
         <source>Add API key…</source>
-        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. Regenerate: the answer card stays as it is until the first piece of the new answer. Under a &quot;no API key&quot; error: opens the provider dialog at that provider&apos;s key field.</extracomment>
+        <extracomment>Under a &quot;no API key&quot; error: opens the provider dialog at that provider&apos;s key field.</extracomment>
         <translation>添加 API 密钥…</translation>
     </message>
     <message>
