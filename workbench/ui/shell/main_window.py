@@ -731,7 +731,7 @@ class MainWindow(QMainWindow):
         try:
             self._import(text)
         except WorkspaceError as error:
-            dialogs.show_error(self, "Cannot import the clipboard", str(error))
+            dialogs.show_error(self, self.tr("Cannot import the clipboard"), str(error))
 
     def offer_recovery(self) -> None:
         """Offers to recover an autosave newer than the open file (or left by a crash)."""
