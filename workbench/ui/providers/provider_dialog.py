@@ -598,6 +598,8 @@ class ProviderDialog(QDialog):
         text = self.tr("Connected: {count} models listed.").format(count=len(report.models))
         if report.balance is not None:
             text += " " + self.tr("Balance: {balance}.").format(balance=decimal(report.balance, 2))
+        elif report.balance_error:
+            text += f" {report.balance_error}"
         self.test_result.setText(text)
         self.model_list.addItems(report.models)
         if config.id and self.registry.get(config.id) is not None:
