@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import json_files, paths
-from workbench.core.workspace import write_atomic
+from workbench.core.json_files import write_atomic
 
 #: How many runs of one provider stream at once unless the setting
 #: ``max_concurrent_per_provider`` says otherwise. Four lets a four-column comparison stream side
