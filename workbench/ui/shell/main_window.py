@@ -673,15 +673,21 @@ class MainWindow(QMainWindow):
         ):
             answer = dialogs.ask(
                 self,
-                "File changed on disk",
-                f"{path.name} was changed outside Prompt Workbench since you opened it.",
+                self.tr("File changed on disk"),
+                self.tr("{name} was changed outside Prompt Workbench since you opened it.").format(
+                    name=path.name
+                ),
                 dialogs.Button.Save | dialogs.Button.Cancel,
                 dialogs.Button.Cancel,
-                "Save overwrites those changes with yours. Cancel leaves the file as it is; "
-                "Save as keeps your work in another file.",
+                self.tr(
+                    "Save overwrites those changes with yours. Cancel leaves the file as it is; "
+                    "Save as keeps your work in another file."
+                ),
             )
             if answer != dialogs.Button.Save:
-                self.statusBar().showMessage(f"Not saved: {path.name} changed on disk.", 8000)
+                self.statusBar().showMessage(
+                    self.tr("Not saved: {name} changed on disk.").format(name=path.name), 8000
+                )
                 return False
         try:
             self.document.save_as(path)
@@ -799,8 +805,9 @@ class MainWindow(QMainWindow):
                 left = len(saves) - position - 1
                 if left:
                     self.statusBar().showMessage(
-                        f"{left} more unsaved {'copy is' if left == 1 else 'copies are'} "
-                        "kept: offered again at the next start.",
+                        self.tr(
+                            "More unsaved copies kept: {count}, offered again at the next start."
+                        ).format(count=left),
                         10000,
                     )
                 return
@@ -812,13 +819,17 @@ class MainWindow(QMainWindow):
         if not reason:
             self.autosave_warning.hide()
             return
-        self.autosave_warning.setText(f"Autosave failed: {reason}")
+        self.autosave_warning.setText(self.tr("Autosave failed: {reason}").format(reason=reason))
         self.autosave_warning.setToolTip(
-            "Your changes are not autosaved. Save them (Ctrl+S), or free space and keep working: "
-            "the next autosave tries again."
+            self.tr(
+                "Your changes are not autosaved. Save them (Ctrl+S), or free space and keep "
+                "working: the next autosave tries again."
+            )
         )
         self.autosave_warning.show()
-        self.statusBar().showMessage(f"Autosave failed: {reason}. Save your work.", 10000)
+        self.statusBar().showMessage(
+            self.tr("Autosave failed: {reason}. Save your work.").format(reason=reason), 10000
+        )
 
     # Cards -----------------------------------------------------------------------------------
 
