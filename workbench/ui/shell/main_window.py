@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         self.autosave_warning = QLabel()
         self.autosave_warning.setObjectName("autosaveWarning")
         self.autosave_warning.setAccessibleName("autosaveWarning")
-        self.autosave_warning.setStyleSheet("color: #c0392b;")
+        error_text(self.autosave_warning)
         self.autosave_warning.hide()
         self.statusBar().addPermanentWidget(self.autosave_warning)
 
