@@ -405,6 +405,17 @@ class Workspace:
             return {}
         return self.tests[min(self.current_test, len(self.tests) - 1)].vars
 
+    def sent_messages(self) -> list[Message]:
+        """The messages as a send fills them: copies with the current case's values when the
+        conversation uses variables, the messages themselves otherwise."""
+        from workbench.core.variables import fill_message, message_variables
+
+        values = self.variable_values()
+        messages = list(self.conversation.messages)
+        if not values or not any(message_variables(m) for m in messages):
+            return messages
+        return [fill_message(m, values) for m in messages]
+
     def filled(self, values: dict[str, Any] | None = None) -> Workspace:
         """A copy whose messages have their variables filled (by the current case by default).
 
