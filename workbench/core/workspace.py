@@ -419,7 +419,8 @@ class Workspace:
     def filled(self, values: dict[str, Any] | None = None) -> Workspace:
         """A copy whose messages have their variables filled (by the current case by default).
 
-        The copy has no test cases: it is what one request sends.
+        The copy has no test cases: it is what one request sends. Its parameters are its own;
+        the tools and variants are shared (requests copy what they send).
         """
         from workbench.core.variables import fill_message
 
@@ -427,10 +428,10 @@ class Workspace:
         return Workspace(
             title=self.title,
             messages=[fill_message(m, values) for m in self.conversation],
-            tools=copy.deepcopy(self.tools),
+            tools=list(self.tools),
             tool_choice=copy.deepcopy(self.tool_choice),
             params=copy.deepcopy(self.params),
-            variants=copy.deepcopy(self.variants),
+            variants=list(self.variants),
         )
 
     def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:

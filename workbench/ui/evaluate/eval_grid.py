@@ -81,7 +81,7 @@ def cell_text(state: CellState) -> str:
             notes.append(f"was {change.was}")
         if change.text_changed and change.was is not None:
             notes.append("Δ text")
-        if change.cost_delta:
+        if change.cost_delta is not None and abs(change.cost_delta) >= 0.000005:
             notes.append(f"cost {change.cost_delta:+.5f}")
         if change.latency_delta is not None and abs(change.latency_delta) >= 1:
             notes.append(f"{change.latency_delta:+.0f} ms")
