@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -30,13 +31,19 @@ from workbench.core.conversation import ROLES
 from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import Workspace, WorkspaceError, read_workspace_text
+from workbench.core.workspace import (
+    Workspace,
+    WorkspaceError,
+    read_workspace_text,
+    workspace_from_text,
+)
 from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument, apply_defaults
 from workbench.ui.common.i18n import chosen_language, install_translators, installed_language
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import apply_theme, error_text
 from workbench.ui.common.undo import SetParam, SetTitle
+from workbench.ui.common.widgets import named
 from workbench.ui.context import AppContext, Sender
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import CardDelegate, MessageListView
@@ -171,8 +178,7 @@ class MainWindow(QMainWindow):
 
     def _build_layout(self) -> None:
         self.add_button = QToolButton()
-        self.add_button.setObjectName("addMessageButton")
-        self.add_button.setAccessibleName("addMessageButton")
+        named(self.add_button, "addMessageButton")
         self.add_button.setText("Add message")
         self.add_button.setIcon(icon("add"))
         self.add_button.setToolTip("Add a message at the end (Ctrl+N); the arrow picks its role")
@@ -189,13 +195,11 @@ class MainWindow(QMainWindow):
         error_text(self.send_problems)
         self.send_problems.hide()
         self.send_button = QPushButton("Send")
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setAccessibleName("sendButton")
+        named(self.send_button, "sendButton")
         self.send_button.setToolTip("Send the conversation (Ctrl+Enter)")
         self.send_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setObjectName("stopButton")
-        self.stop_button.setAccessibleName("stopButton")
+        named(self.stop_button, "stopButton")
         self.stop_button.setToolTip("Stop the answer streaming in (Esc)")
         self.stop_button.setEnabled(False)
 
@@ -567,10 +571,11 @@ class MainWindow(QMainWindow):
         try:
             self.document.open(path)
         except WorkspaceError as error:
-            missing = not Path(path).exists()
-            if missing and str(Path(path).resolve()) in self.settings.recent_files:
+            missing = not os.path.lexists(path)
+            # realpath, not Path.resolve(): a symlink loop must not break the error report.
+            gone = os.path.realpath(path)
+            if missing and gone in self.settings.recent_files:
                 # A file moved or deleted since: no use offering it again.
-                gone = str(Path(path).resolve())
                 self.settings.recent_files = [p for p in self.settings.recent_files if p != gone]
                 self._rebuild_recent_menu()
             dialogs.show_error(
@@ -657,6 +662,8 @@ class MainWindow(QMainWindow):
         pasted ``gpt-4o`` request is not sent to Moonshot.
         """
         self.document.import_text(text)
+        if self.workspace.import_notes:
+            self.statusBar().showMessage(" ".join(self.workspace.import_notes), 12000)
         try:
             data = json.loads(text)
         except ValueError:
@@ -681,10 +688,8 @@ class MainWindow(QMainWindow):
         if not text.strip():
             self.statusBar().showMessage("The clipboard holds no text to import.", 6000)
             return
-        if not self._may_discard():
-            return
         try:
-            self._import(text)
+            workspace_from_text(text)  # found invalid before the current work is put at risk
         except WorkspaceError as error:
             dialogs.show_error(
                 self,
@@ -692,6 +697,13 @@ class MainWindow(QMainWindow):
                 str(error),
                 "Copy an OpenAI request body or a JSON array of messages.",
             )
+            return
+        if not self._may_discard():
+            return
+        try:
+            self._import(text)
+        except WorkspaceError as error:
+            dialogs.show_error(self, "Cannot import the clipboard", str(error))
 
     def offer_recovery(self) -> None:
         """Offers to recover an autosave newer than the open file (or left by a crash)."""

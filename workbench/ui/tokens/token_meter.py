@@ -35,6 +35,7 @@ from workbench.core.exact_count import (
     ExactCountClient,
     ExactCountScheduler,
 )
+from workbench.core.figures import money
 from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.secrets import KeyStore, redact
@@ -42,6 +43,7 @@ from workbench.core.tokens import Calibration, ConversationTally, encoding, enco
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import colours, error_text
 from workbench.ui.common.undo import SetParam
+from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
@@ -94,8 +96,7 @@ class TokenMeterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("tokenMeter")
-        self.setAccessibleName("tokenMeter")
+        named(self, "tokenMeter")
         self.setMinimumHeight(18)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._segments: dict[str, int] = {}
@@ -196,10 +197,6 @@ def _env_exact_target(provider_id: str) -> ExactTarget:
     return (found.base_url, key) if key else None
 
 
-def _money(value: float) -> str:
-    return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
-
-
 class TokenMeterPanel(QWidget):
     """The meter's widgets (object name ``tokenMeterPanel``); :class:`TokenMeter` feeds them."""
 
@@ -208,23 +205,19 @@ class TokenMeterPanel(QWidget):
         self.setObjectName("tokenMeterPanel")
         self.bar = TokenMeterBar()
         self.count_label = QLabel()
-        self.count_label.setObjectName("tokenCountLabel")
-        self.count_label.setAccessibleName("tokenCountLabel")
+        named(self.count_label, "tokenCountLabel")
         self.count_label.setWordWrap(True)
         self.legend_label = QLabel()
         self.legend_label.setObjectName("tokenLegendLabel")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self.cost_label = QLabel()
-        self.cost_label.setObjectName("tokenCostLabel")
-        self.cost_label.setAccessibleName("tokenCostLabel")
+        named(self.cost_label, "tokenCostLabel")
         self.cost_label.setWordWrap(True)
         self.recommended_label = QLabel()
-        self.recommended_label.setObjectName("recommendedModelLabel")
-        self.recommended_label.setAccessibleName("recommendedModelLabel")
+        named(self.recommended_label, "recommendedModelLabel")
         self.recommended_label.setWordWrap(True)
         self.apply_button = QPushButton("Use it")
-        self.apply_button.setObjectName("applyRecommendationButton")
-        self.apply_button.setAccessibleName("applyRecommendationButton")
+        named(self.apply_button, "applyRecommendationButton")
         self.apply_button.setEnabled(False)
         self.catalog_error = QLabel()
         self.catalog_error.setObjectName("catalogErrorLabel")
@@ -335,11 +328,11 @@ class TokenMeterPanel(QWidget):
             cached = (
                 ""
                 if cost.cached_input_usd is None
-                else f" · cached input {_money(cost.cached_input_usd)}"
+                else f" · cached input {money(cost.cached_input_usd)}"
             )
             self.cost_label.setText(
-                f"Cost ≤ {_money(cost.total_usd)} (input {_money(cost.input_usd)} + max output "
-                f"{_money(cost.output_usd)}){cached}"
+                f"Cost ≤ {money(cost.total_usd)} (input {money(cost.input_usd)} + max output "
+                f"{money(cost.output_usd)}){cached}"
             )
             self.cost_label.setToolTip(
                 "Input at the full price plus the maximum output; when the provider's context "
