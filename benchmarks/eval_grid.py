@@ -190,9 +190,8 @@ async def open_and_paint(path: Path, tests_tab: bool) -> float:
     painted = _Painted(watched)
     window.resize(1280, 820)
     window.show()
-    app = QApplication.instance()
     while painted.when is None:
-        app.processEvents()
+        await asyncio.sleep(0.001)
     elapsed = painted.when - started
     rows = window.tests_view.table_model.rowCount()
     window.undo_stack.setClean()
