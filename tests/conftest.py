@@ -17,8 +17,13 @@ def workbench_home(
     """Every test gets its own settings, history and autosave folder, and no key variables."""
     home = tmp_path_factory.mktemp("workbench-home")
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    # The tests read English text whatever the machine's locale (one test switches to Chinese).
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "en")
     for name in ("MOONSHOT_API_KEY", "OPENAI_API_KEY", "DEEPSEEK_API_KEY"):
         monkeypatch.delenv(name, raising=False)
+    from workbench.core import json_files
+
+    monkeypatch.setattr(json_files, "state_problems", [])
     return home
 
 

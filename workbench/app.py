@@ -22,6 +22,19 @@ def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _last_workspace() -> str | None:
+    """The workspace open at the last close, when Settings › Reopen the last workspace is on."""
+    from pathlib import Path
+
+    from workbench.core.settings import Settings
+
+    settings = Settings.load()
+    last = settings.last_workspace
+    if settings.reopen_last_workspace and last and Path(last).is_file():
+        return last
+    return None
+
+
 def run_gui(file: str | None) -> int:
     """Starts the QApplication with a qasync event loop and shows the main window."""
     import asyncio
@@ -41,6 +54,9 @@ def run_gui(file: str | None) -> int:
     app.setDesktopFileName("prompt-workbench")
     app.setWindowIcon(app_icon())
     collector = GuiThreadGarbageCollector(app)
+
+    if file is None:
+        file = _last_workspace()
 
     async def open_window() -> None:
         install_asyncgen_hooks(asyncio.get_running_loop())

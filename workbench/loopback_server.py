@@ -1,10 +1,13 @@
-"""An OpenAI-compatible HTTP server on 127.0.0.1 that plays scripted replies.
+"""An HTTP server on 127.0.0.1 that plays scripted replies (Chat Completions and Messages API).
 
 It speaks real HTTP and Server-Sent Events, the way Moonshot does (usage inside the last choice,
 a duplicate top-level usage chunk, tool-call deltas keyed by index), and can inject the faults the
 app must survive: HTTP errors with Moonshot error bodies, ``Retry-After``, slow first bytes, streams
-cut mid-way and malformed SSE lines. The test suite, the benchmarks and ``--self-test`` use it; it
-needs only the standard library and never listens beyond the loopback address.
+cut mid-way and malformed SSE lines. Under ``/anthropic`` it speaks the Anthropic Messages API the
+same way (named SSE events ``message_start`` ... ``message_stop``, ``thinking_delta``,
+``input_json_delta``, ``{"type": "error", ...}`` bodies), from the same :class:`Reply` scripts.
+The test suite, the benchmarks and ``--self-test`` use it; it needs only the standard library and
+never listens beyond the loopback address.
 
 Example:
     >>> with LoopbackServer() as server:                                  # doctest: +SKIP
@@ -14,9 +17,11 @@ Example:
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +54,17 @@ class Reply:
         garbage_after: Send a malformed SSE data line after this many chunks.
         error_after: Send ``{"error": {"type": error_type, "message": error_message}}`` as an SSE
             event after this many chunks and end the stream (an error reported mid-stream).
+        stream: False answers a streaming request with one ``chat.completion`` JSON body, as
+            servers that ignore ``stream`` do.
+        raw_body: Answer with exactly these bytes (status ``status``, type ``content_type``)
+            instead of anything above: an HTML error page, a JSON body of any shape.
+        content_type: The Content-Type of ``raw_body`` or ``raw_events``.
+        raw_events: SSE ``data:`` payloads sent as they are (any JSON shape, or not JSON at all),
+            each as one event, then ``[DONE]``; replaces the scripted chunks.
+        endless: Keep sending content chunks of ``text`` until the client goes away.
+        gzip: Compress the body (``Content-Encoding: gzip``); with ``endless``, a stream of
+            compressed zeros that inflates without end (a gzip bomb).
+        redirect_to: Answer 307 with this ``Location`` (a redirect, to another origin maybe).
     """
 
     text: str = "Hello from the loopback server."
@@ -69,6 +85,13 @@ class Reply:
     cut_after: int | None = None
     garbage_after: int | None = None
     error_after: int | None = None
+    stream: bool = True
+    raw_body: bytes | None = None
+    content_type: str = "application/json"
+    raw_events: list[bytes] | None = None
+    endless: bool = False
+    gzip: bool = False
+    redirect_to: str | None = None
 
 
 def split_text(text: str, chunks: int | None) -> list[str]:
@@ -172,6 +195,21 @@ class LoopbackServer:
         assert self._server is not None, "server not started"
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    @property
+    def anthropic_url(self) -> str:
+        """The base URL to give an Anthropic client (``http://127.0.0.1:PORT/anthropic``).
+
+        It speaks the Messages API under it, as Moonshot's ``/anthropic`` does:
+        ``POST /anthropic/v1/messages`` (its SSE events), ``POST .../v1/messages/count_tokens``
+        and ``GET .../v1/models``.
+        """
+        assert self._server is not None, "server not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/anthropic"
+
+    def message_requests(self) -> list[Any]:
+        """The bodies of the Messages API requests received so far."""
+        return [r.body for r in self.requests if r.path.endswith("/v1/messages")]
+
     def start(self) -> LoopbackServer:
         """Starts listening on a free port of 127.0.0.1."""
         handler = type("Handler", (_Handler,), {"owner": self})
@@ -241,6 +279,8 @@ class _Handler(BaseHTTPRequestHandler):
         key = self.owner.api_key
         if key is None or self.headers.get("Authorization") == f"Bearer {key}":
             return True
+        if self.path.startswith("/anthropic") and self.headers.get("x-api-key") == key:
+            return True  # the Messages API's own header
         self._json(
             401,
             {
@@ -258,7 +298,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._record()
         if not self._authorised():
             return
-        if self.path.endswith("/models") and self.owner.models_reply.status != 200:
+        listing = self.owner.models_reply
+        if self.path.endswith("/models") and listing.raw_body is not None:
+            # A web page (or any body) where the model list should be: a gateway, a typo.
+            self._raw(listing.status, listing.raw_body, listing.content_type, listing.headers)
+        elif self.path.endswith("/models") and self.owner.models_reply.status != 200:
             self._error(self.owner.models_reply)
         elif self.path.endswith("/models"):
             data = [{"id": m, "object": "model", "owned_by": "loopback"} for m in self.owner.models]
@@ -282,6 +326,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"code": 0, "data": {"total_tokens": total}, "status": True})
         elif self.path.endswith("/chat/completions"):
             self._chat(body if isinstance(body, dict) else {})
+        elif self.path.endswith("/v1/messages/count_tokens"):
+            self._count_messages(body if isinstance(body, dict) else {})
+        elif self.path.endswith("/v1/messages"):
+            self._messages(body if isinstance(body, dict) else {})
         else:
             self._json(404, {"error": {"type": "resource_not_found_error", "message": "Not found"}})
 
@@ -289,8 +337,17 @@ class _Handler(BaseHTTPRequestHandler):
         model = body.get("model")
         reply = self.owner.next_reply(model if isinstance(model, str) else None, body)
         time.sleep(reply.first_byte_delay)
+        if reply.redirect_to is not None:
+            self._raw(307, b"", reply.content_type, {"Location": reply.redirect_to})
+            return
+        if reply.raw_body is not None:
+            self._raw(reply.status, reply.raw_body, reply.content_type, reply.headers, reply.gzip)
+            return
         if reply.status != 200:
             self._error(reply)
+            return
+        if reply.endless or reply.raw_events is not None:
+            self._special_stream(reply)
             return
         model = body.get("model", "loopback")
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
@@ -299,7 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
             "completion_tokens": max(1, len(reply.text) // 4),
         }
         usage = {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}
-        if body.get("stream"):
+        if body.get("stream") and reply.stream:
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             self._stream(reply, model, finish, usage, include_usage)
             return
@@ -396,6 +453,223 @@ class _Handler(BaseHTTPRequestHandler):
             self._flush(buffer)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped reading: that is what Stop does
+
+    # The Anthropic Messages API ---------------------------------------------------------------
+
+    def _anthropic_error(self, status: int, kind: str, message: str, headers: Any = None) -> None:
+        body = {"type": "error", "error": {"type": kind, "message": message}}
+        self._json(status, body, {"request-id": "req_loopback", **(headers or {})})
+
+    def _count_messages(self, body: dict[str, Any]) -> None:
+        reply = self.owner.count_reply
+        time.sleep(reply.first_byte_delay)
+        if reply.status != 200:
+            self._anthropic_error(reply.status, reply.error_type, reply.error_message)
+            return
+        messages = list(body.get("messages") or [])
+        if body.get("system"):
+            messages.insert(0, {"role": "system", "content": body["system"]})
+        total = self.owner.count_tokens({**body, "messages": messages})
+        total += len(json.dumps(body.get("tools") or [])) // 4  # tools count here
+        self._json(200, {"input_tokens": total})
+
+    def _messages(self, body: dict[str, Any]) -> None:
+        model = body.get("model")
+        reply = self.owner.next_reply(model if isinstance(model, str) else None, body)
+        time.sleep(reply.first_byte_delay)
+        if reply.status != 200:
+            self._anthropic_error(
+                reply.status, reply.error_type, reply.error_message, reply.headers
+            )
+            return
+        if not isinstance(body.get("max_tokens"), int):
+            self._anthropic_error(400, "invalid_request_error", "max_tokens: Field required")
+            return
+        finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
+        stop_reason = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}.get(
+            finish, finish
+        )
+        usage = dict(reply.usage or {})
+        prompt = usage.pop("prompt_tokens", None)
+        output = usage.pop("completion_tokens", max(1, len(reply.text) // 4))
+        usage.pop("total_tokens", None)
+        start_usage = {
+            "input_tokens": _rough_count(body) if prompt is None else prompt,
+            "output_tokens": 1,
+            "cache_creation_input_tokens": usage.get("cache_creation_input_tokens", 0),
+            "cache_read_input_tokens": usage.get("cache_read_input_tokens", 0),
+        }
+        events: list[tuple[str, dict[str, Any]]] = [
+            (
+                "message_start",
+                {
+                    "type": "message_start",
+                    "message": {
+                        "id": "msg_loopback",
+                        "type": "message",
+                        "role": "assistant",
+                        "model": body.get("model", "loopback"),
+                        "content": [],
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": start_usage,
+                    },
+                },
+            ),
+            ("ping", {"type": "ping"}),
+        ]
+        index = 0
+
+        def block(kind: str, start: dict[str, Any], deltas: list[dict[str, Any]]) -> None:
+            nonlocal index
+            events.append(
+                (
+                    "content_block_start",
+                    {"type": "content_block_start", "index": index, "content_block": start},
+                )
+            )
+            for delta in deltas:
+                events.append(
+                    (
+                        "content_block_delta",
+                        {"type": "content_block_delta", "index": index, "delta": delta},
+                    )
+                )
+            events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+            index += 1
+
+        if reply.reasoning:
+            thinking = [
+                {"type": "thinking_delta", "thinking": w} for w in split_text(reply.reasoning, None)
+            ]
+            thinking.append({"type": "signature_delta", "signature": "c2lnbmF0dXJl"})
+            block("thinking", {"type": "thinking", "thinking": "", "signature": ""}, thinking)
+        if reply.text or not reply.tool_calls:
+            pieces = split_text(reply.text, reply.chunks)
+            block(
+                "text",
+                {"type": "text", "text": ""},
+                [{"type": "text_delta", "text": p} for p in pieces],
+            )
+        for call in reply.tool_calls:
+            args = call["arguments"]
+            half = len(args) // 2
+            block(
+                "tool_use",
+                {"type": "tool_use", "id": call["id"], "name": call["name"], "input": {}},
+                [
+                    {"type": "input_json_delta", "partial_json": args[:half]},
+                    {"type": "input_json_delta", "partial_json": args[half:]},
+                ],
+            )
+        events.append(
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                    "usage": {"output_tokens": output},
+                },
+            )
+        )
+        events.append(("message_stop", {"type": "message_stop"}))
+        self._sse_events(reply, events)
+
+    def _sse_events(self, reply: Reply, events: list[tuple[str, dict[str, Any]]]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.close_connection = True
+        try:
+            buffer: list[bytes] = []
+            for number, (name, data) in enumerate(events):
+                if reply.cut_after is not None and number >= reply.cut_after:
+                    self._flush(buffer)
+                    return  # closing before message_stop: the stream is cut mid-block
+                if reply.error_after is not None and number == reply.error_after:
+                    error = {
+                        "type": "error",
+                        "error": {"type": reply.error_type, "message": reply.error_message},
+                    }
+                    buffer.append(b"event: error\ndata: " + json.dumps(error).encode() + b"\n\n")
+                    self._flush(buffer)
+                    return
+                if reply.garbage_after is not None and number == reply.garbage_after:
+                    buffer.append(b"event: content_block_delta\ndata: {not json at all\n\n")
+                line = f"event: {name}\ndata: {json.dumps(data)}\n\n"
+                buffer.append(line.encode())
+                if reply.chunk_delay or len(buffer) >= 64:
+                    self._flush(buffer)
+                    time.sleep(reply.chunk_delay)
+            self._flush(buffer)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: that is what Stop does
+
+    def _raw(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: dict[str, str],
+        compress: bool = False,
+    ) -> None:
+        if compress:
+            data = gzip.compress(data)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _special_stream(self, reply: Reply) -> None:
+        """``raw_events`` as they are, or an endless stream (compressed: a gzip bomb)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        if reply.gzip:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            if reply.raw_events is not None:
+                for payload in reply.raw_events:
+                    self.wfile.write(b"data: " + payload + b"\n\n")
+                    self.wfile.flush()
+                    time.sleep(reply.chunk_delay)
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                return
+            if reply.gzip:
+                # 1 MB of zeros compresses to about 1 KB: the client inflates without end.
+                packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+                self.wfile.write(packer.compress(b"data: "))
+                zeros = b"0" * (1 << 20)
+                while True:
+                    self.wfile.write(packer.compress(zeros) + packer.flush(zlib.Z_SYNC_FLUSH))
+                    self.wfile.flush()
+            event = {
+                "id": "cmpl-loopback",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": "loopback",
+                "choices": [{"index": 0, "delta": {"content": reply.text}, "finish_reason": None}],
+            }
+            line = b"data: " + json.dumps(event).encode() + b"\n\n"
+            while True:
+                self.wfile.write(line * 64)
+                self.wfile.flush()
+                if reply.chunk_delay:
+                    time.sleep(reply.chunk_delay)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the client stopped reading
 
     def _flush(self, buffer: list[bytes]) -> None:
         if buffer:

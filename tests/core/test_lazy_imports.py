@@ -1,4 +1,4 @@
-"""Cold start: the runner's modules do not import the OpenAI SDK or keyring until they are used."""
+"""Cold start: the runner's modules import no SDK (OpenAI, Anthropic) or keyring until used."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ def test_core_run_modules_and_cli_commands_import_no_sdk_or_keyring() -> None:
         "import sys\n"
         "import workbench.core.runner, workbench.core.payloads, workbench.core.history\n"
         "import workbench.core.secrets, workbench.core.export, workbench.core.providers\n"
+        "import workbench.core.anthropic_transport, workbench.core.anthropic_format\n"
+        "import workbench.core.lint, workbench.core.model_lists\n"
         "from workbench import cli\n"
         "cli.is_command(['run'])\n"  # what the GUI start does: loads every command module
-        "heavy = sorted(m for m in ('openai', 'httpx2', 'keyring') if m in sys.modules)\n"
+        "names = ('openai', 'anthropic', 'httpx', 'httpx2', 'keyring')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
 

@@ -215,3 +215,91 @@ def test_a_new_workspace_file_gets_the_usual_permissions(tmp_path: Path) -> None
     os.chmod(path, 0o640)
     save_workspace(Workspace(messages=[Message(content="again")]), path)
     assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its own
+
+
+# The workspace owns its changes --------------------------------------------------------------
+
+
+def recorder(workspace: Workspace) -> list[tuple[str, object]]:
+    """Every fine-grained event of ``workspace``, in order."""
+    seen: list[tuple[str, object]] = []
+    workspace.params_changed.connect(lambda name: seen.append(("params", name)))
+    workspace.tools_changed.connect(lambda edit: seen.append(("tools", edit)))
+    workspace.tool_choice_changed.connect(lambda: seen.append(("tool_choice", None)))
+    workspace.variants_changed.connect(lambda edit: seen.append(("variants", edit)))
+    workspace.reset.connect(lambda: seen.append(("reset", None)))
+    return seen
+
+
+def test_each_edit_announces_what_changed_and_nothing_else() -> None:
+    from workbench.core.workspace import ListEdit
+
+    workspace = Workspace()
+    seen = recorder(workspace)
+    first, second = ToolEntry('{"a": 1}'), ToolEntry('{"b": 2}')
+
+    assert workspace.insert_tools(5, [first, second]) == 0  # clamped
+    assert workspace.set_tool_field(second, "enabled", False)
+    assert not workspace.set_tool_field(second, "enabled", False)  # unchanged: no event
+    workspace.move_tool(second, 0)
+    assert workspace.remove_tool(first) == 1
+    assert workspace.set_tool_choice("none")
+    assert workspace.set_param("temperature", 0.2)
+    assert seen == [
+        ("tools", ListEdit("insert", 0)),
+        ("tools", ListEdit("update", 1, field="enabled")),
+        ("tools", ListEdit("move", 1, 0)),
+        ("tools", ListEdit("remove", 1)),
+        ("tool_choice", None),
+        ("params", "temperature"),
+    ]
+    assert workspace.tools == [second] and not second.enabled
+
+
+def test_variants_keep_their_invariants_at_the_source() -> None:
+    from workbench.core.workspace import MAX_VARIANTS, ListEdit
+
+    workspace = Workspace()
+    seen = recorder(workspace)
+    for i in range(MAX_VARIANTS):
+        workspace.insert_variant(i, Variant(f"V{i}"))
+    with pytest.raises(WorkspaceError, match="At most 8"):
+        workspace.insert_variant(0, Variant("Ninth"))
+    workspace.remove_variant(workspace.variants[-1])
+    with pytest.raises(WorkspaceError, match="labelled 'V0' already"):
+        workspace.insert_variant(0, Variant("V0"))
+    with pytest.raises(WorkspaceError, match="labelled 'V0' already"):
+        workspace.set_variant_field(workspace.variants[1], "label", "V0")
+    with pytest.raises(WorkspaceError, match="needs a label"):
+        workspace.set_variant_field(workspace.variants[1], "label", "  ")
+    assert workspace.variant_label_problem("V1", workspace.variants[1]) is None  # its own
+    with pytest.raises(WorkspaceError, match="same label"):
+        workspace.set_variants([Variant("A"), Variant("A")])
+    assert len(workspace.variants) == MAX_VARIANTS - 1  # nothing refused went in
+    assert [edit for kind, edit in seen if kind == "variants"][-1] == ListEdit("remove", 7)
+
+    variant = workspace.variants[2]
+    seen.clear()
+    assert workspace.set_variant_field(variant, "params.temperature", 0.3)
+    assert not workspace.set_variant_field(variant, "params.temperature", 0.3)
+    assert workspace.set_variant_field(variant, "params.temperature", None)
+    assert not workspace.set_variant_field(variant, "params.temperature", None)
+    workspace.move_variant(variant, 0)
+    assert seen == [
+        ("variants", ListEdit("update", 2, field="params.temperature")),
+        ("variants", ListEdit("update", 2, field="params.temperature")),
+        ("variants", ListEdit("move", 2, 0)),
+    ]
+    assert variant.params == {} and workspace.variants[0] is variant
+
+
+def test_a_file_is_taken_as_it_is_and_announced_once() -> None:
+    workspace = Workspace()
+    seen = recorder(workspace)
+    many = [Variant(f"V{i}") for i in range(10)]  # more than Compare shows: nothing dropped
+    workspace.replace_with(Workspace(title="Big", variants=many, tools=[ToolEntry("{}")]))
+    assert seen == [("reset", None)]
+    assert workspace.variants == many and workspace.title == "Big"
+    old = workspace.set_variants([Variant("A")])
+    workspace.set_variants(old, checked=False)  # undo puts back what was there
+    assert workspace.variants == many

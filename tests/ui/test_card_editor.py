@@ -275,10 +275,11 @@ def test_paste_request_json_becomes_a_workspace(open_window, qtbot: QtBot) -> No
 
 def test_send_lists_problems_by_card(open_window, qtbot: QtBot) -> None:
     window = open_window()
+    window.editor.append("system", "Be brief.")
     window.editor.append("user", "")
     qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
     problems = window.findChild(object, "sendProblems")
-    assert "Message 1: The user message is empty." in problems.text()
+    assert "Message 2: The user message is empty." in problems.text()
 
 
 def test_the_list_model_passes_qt_model_checks(example: Path, qtmodeltester, open_window) -> None:

@@ -156,8 +156,7 @@ def test_provider_that_cannot_prefill_says_so_and_sends_nothing(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-test")
     workspace = compare_window.workspace
-    workspace.variants[1].provider = "openai"
-    workspace.changed.emit()
+    workspace.set_variant_field(workspace.variants[1], "provider", "openai")
     view: CompareView = compare_window.compare_view
     columns = panes(compare_window)
     problem = columns["Failing"].findChild(QLabel, "paneProblem")
@@ -181,8 +180,7 @@ def test_reopen_a_comparison_from_history(
     qtbot.waitUntil(lambda: HistoryStore().count() == 3, timeout=3000)
 
     # The user moves on: other variants, new columns.
-    compare_window.workspace.variants[:] = [Variant("Other A"), Variant("Other B")]
-    compare_window.workspace.changed.emit()
+    compare_window.workspace.set_variants([Variant("Other A"), Variant("Other B")])
     assert [p.variant.label for p in view.panes()] == ["Other A", "Other B"]
 
     view.history_menu.aboutToShow.emit()
@@ -208,12 +206,13 @@ def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
     tokens.encoding()  # loaded by the meter's worker in the app; here at once
     workspace = compare_window.workspace
     workspace.conversation.update(0, content="lorem ipsum " * 4000)
-    workspace.variants[:] = [
-        Variant("K2", model="moonshot-v1-128k"),
-        Variant("8k", model="moonshot-v1-8k"),
-        Variant("Unknown", model="fast-model"),
-    ]
-    workspace.changed.emit()
+    workspace.set_variants(
+        [
+            Variant("K2", model="moonshot-v1-128k"),
+            Variant("8k", model="moonshot-v1-8k"),
+            Variant("Unknown", model="fast-model"),
+        ]
+    )
     columns = panes(compare_window)
 
     def fit(label: str) -> str:
@@ -253,8 +252,7 @@ def test_a_column_reserves_the_providers_default_output_when_max_tokens_is_unset
     tokens.encoding()
     workspace = compare_window.workspace
     workspace.set_param("max_tokens", None)  # sent without max_tokens: Moonshot's 1,024 apply
-    workspace.variants[:] = [Variant("K2", model="moonshot-v1-128k")]
-    workspace.changed.emit()
+    workspace.set_variants([Variant("K2", model="moonshot-v1-128k")])
     fit = panes(compare_window)["K2"].findChild(QLabel, "paneFit")
     qtbot.waitUntil(lambda: fit.text().startswith("Fits"), timeout=3000)
     assert "+ 1,024 of 131,072 tokens" in fit.text()

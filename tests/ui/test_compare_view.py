@@ -153,6 +153,19 @@ def test_one_column_per_variant_and_edits_go_through_undo(view: CompareView) -> 
     assert len(view.panes()) == 2
 
 
+def test_a_label_another_column_has_is_refused_where_it_was_typed(
+    view: CompareView, qtbot: QtBot
+) -> None:
+    second = view.panes()[1]
+    undo_steps = view.undo_stack.count()
+    with qtbot.waitSignal(view.notice) as notice:
+        second.label_edit.setText("K2")
+        second.label_edit.editingFinished.emit()
+    assert "labelled 'K2' already" in notice.args[0]
+    assert [v.label for v in view.workspace.variants] == ["K2", "Turbo"]
+    assert second.label_edit.text() == "Turbo" and view.undo_stack.count() == undo_steps
+
+
 def test_add_stops_at_eight_and_run_needs_two(view: CompareView) -> None:
     add = button(view, "addVariantButton")
     while add.isEnabled():

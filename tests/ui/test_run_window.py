@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
@@ -239,6 +246,18 @@ def test_no_key_says_where_to_put_one(
     qtbot.waitUntil(error.isVisible)
     assert "No API key for Loopback" in error.text() and LOOP_ENV in error.text()
     assert button(window, "sendButton").isEnabled()
+
+    # The error carries the fix: the provider dialog at this provider's key field.
+    add_key = button(window, "addKeyButton")
+    assert add_key.isVisible()
+    qtbot.mouseClick(add_key, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "providerDialog")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.current_id() == window.workspace.params.provider
+    key_edit = dialog.findChild(QLineEdit, "apiKeyEdit")
+    qtbot.waitUntil(lambda: dialog.focusWidget() is key_edit)
+    dialog.close()
 
 
 def test_regenerate_replaces_the_last_answer(

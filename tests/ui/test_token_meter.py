@@ -20,10 +20,10 @@ from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.common.undo import SetParam
 from workbench.ui.tokens.token_meter import (
-    SEGMENT_COLOURS,
     TokenMeter,
     TokenMeterBar,
     TokenMeterPanel,
+    segment_colour,
 )
 
 LONG = examples_dir() / "04-long-review-outgrows-8k.prompt.json"
@@ -302,7 +302,9 @@ def test_listed_model_with_unknown_window(metered, qtbot: QtBot) -> None:
     assert "context window unknown" in label(window, "tokenCountLabel").text()
     # No segments drawn: filled against the prompt itself, the bar read as a full window.
     image = bar.grab().toImage()
-    segment_colours = {colour.rgb() for colour in SEGMENT_COLOURS.values()}
+    segment_colours = {
+        segment_colour(name).rgb() for name in ("system", "messages", "tools", "reserved")
+    }
     painted = {
         image.pixel(x, image.height() // 2)
         for x in range(0, image.width(), max(1, image.width() // 50))

@@ -21,10 +21,9 @@ def window(open_window: type[MainWindow], user_dialogs: Dialogs) -> MainWindow:
     conversation = win.workspace.conversation
     conversation.append(Message(role="user", content="Is 3214567 prime? Also search the news."))
     conversation.append(Message(role="assistant", content=""))
-    win.workspace.tools[:] = [
-        ToolEntry(CODE_RUNNER, mock_result="True"),
-        ToolEntry(WEB_SEARCH_TOOL),
-    ]
+    win.workspace.set_tools(
+        [ToolEntry(CODE_RUNNER, mock_result="True"), ToolEntry(WEB_SEARCH_TOOL)]
+    )
     return win
 
 
@@ -83,8 +82,7 @@ def test_fixing_the_schema_clears_the_flag_on_the_card(window: MainWindow) -> No
     cards(window).add_calls(assistant.uid, CALLS[:1])
     assert "is not one of" in detail_text(window, 1)
     entry = window.workspace.tools[0]
-    entry.source = entry.source.replace('"javascript"', '"ruby"')
-    window.workspace.changed.emit()
+    window.workspace.set_tool_field(entry, "source", entry.source.replace('"javascript"', '"ruby"'))
     assert "is not one of" not in detail_text(window, 1)
 
 

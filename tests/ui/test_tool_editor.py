@@ -217,8 +217,7 @@ def test_import_and_export_through_clipboard_and_file(
     qtbot.waitUntil(target.exists)
     assert json.loads(target.read_text()) == [t.parsed() for t in window.workspace.tools]
 
-    window.workspace.tools.clear()
-    window.workspace.changed.emit()
+    window.workspace.set_tools([])
     monkeypatch.setattr(dialogs, "choose_json_open_path", lambda *a: str(target))
     editor.import_from_file()
     qtbot.waitUntil(lambda: len(window.workspace.tools) == 2)
@@ -291,3 +290,57 @@ def test_checks_follow_the_provider_including_user_added_ones(window: MainWindow
     window.workspace.set_param("provider", "proxy")
     editor.validate_now()
     assert error_lines(window) == ["✓ No problems: this tool can be sent."]
+
+
+def test_a_keystroke_in_the_tool_editor_rebuilds_no_column_and_refreshes_no_card(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.core import tokens
+    from workbench.core.workspace import Variant
+    from workbench.ui.compare.compare_view import ComparePane, CompareView
+    from workbench.ui.conversation.message_list import MessageListView
+    from workbench.ui.tokens.token_meter import TokenMeter
+
+    window.workspace.set_variants(
+        [Variant(f"Column {i}", model="moonshot-v1-8k") for i in range(8)]
+    )
+    window.editor.append("user", "Where is my order?")
+    editor = tools_editor(window)
+    editor.add_blank()
+    view = window.findChild(CompareView, "compareView")
+    assert view is not None and len(view.panes()) == 8
+    counts = {"columns": 0, "cards": 0, "meter": 0, "preflight": 0}
+
+    def counting(name: str, original: object) -> object:
+        def counted(self: object, *args: object, **kwargs: object) -> object:
+            counts[name] += 1
+            return original(self, *args, **kwargs)  # type: ignore[operator]
+
+        return counted
+
+    monkeypatch.setattr(ComparePane, "show_variant", counting("columns", ComparePane.show_variant))
+    monkeypatch.setattr(
+        MessageListView, "refresh_cards", counting("cards", MessageListView.refresh_cards)
+    )
+    monkeypatch.setattr(TokenMeter, "refresh", counting("meter", TokenMeter.refresh))
+    monkeypatch.setattr(
+        CompareView, "refresh_preflight", counting("preflight", CompareView.refresh_preflight)
+    )
+    edit = json_edit(window)
+    edit.setFocus()
+    cursor = edit.textCursor()
+    cursor.setPosition(edit.toPlainText().index('"description": "') + len('"description": "'))
+    edit.setTextCursor(cursor)
+    tokens.encoding()  # loaded by the meter's worker at start-up; its end refreshes the cards
+    qtbot.wait(300)
+    counts.update(dict.fromkeys(counts, 0))
+
+    qtbot.keyClicks(edit, "lookup now")  # ten keystrokes
+    qtbot.waitUntil(lambda: counts["meter"] >= 1)
+    qtbot.waitUntil(lambda: counts["preflight"] >= 1, timeout=2000)
+
+    assert "lookup now" in window.workspace.tools[0].source
+    # No Compare column was rebuilt and no card refreshed; the meter followed the text and the
+    # columns' fit and cost were checked again, once, after the typing stopped.
+    assert counts["columns"] == 0 and counts["cards"] == 0
+    assert counts["meter"] >= 1 and counts["preflight"] == 1

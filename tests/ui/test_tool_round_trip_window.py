@@ -45,11 +45,9 @@ def window(
     memory_keyring.set_password(SERVICE, LOOP_ID, SECRET)
     add_loop_provider(win, loopback)
     load(win, [{"role": "user", "content": "Is 3214567 prime? Any news about it?"}])
-    win.workspace.tools[:] = [
-        ToolEntry(CODE_RUNNER, mock_result="True"),
-        ToolEntry(WEB_SEARCH_TOOL),
-    ]
-    win.workspace.changed.emit()
+    win.workspace.set_tools(
+        [ToolEntry(CODE_RUNNER, mock_result="True"), ToolEntry(WEB_SEARCH_TOOL)]
+    )
     return win
 
 

@@ -52,7 +52,7 @@ def test_a_file_a_view_cannot_show_leaves_the_old_one_under_its_own_name(
         if window.workspace.conversation[0].content == "second":
             raise OverflowError("a view refused the value")
 
-    window.workspace.changed.connect(refuse)
+    window.workspace.reset.connect(refuse)
     assert not window.open_path(second)
     assert "second.prompt.json" in user_dialogs.errors[0]
     assert window.document.path == first.resolve()

@@ -414,7 +414,7 @@ def test_closing_the_window_mid_run_stops_the_run_quietly(
 
 
 def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot: QtBot) -> None:
-    from workbench.ui.tokens.token_meter import SEGMENT_COLOURS
+    from workbench.ui.tokens.token_meter import segment_colour
 
     load(window, [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
     bar = window.findChild(QWidget, "tokenMeter")
@@ -424,5 +424,4 @@ def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot
     row = image.height() // 2
     painted = {image.pixel(x, row) for x in range(image.width())}
     for name in ("system", "messages", "reserved"):
-        colour = SEGMENT_COLOURS[name] if name != "reserved" else SEGMENT_COLOURS[name].lighter(115)
-        assert colour.rgb() in painted, name
+        assert segment_colour(name).rgb() in painted, name

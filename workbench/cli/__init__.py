@@ -10,14 +10,18 @@ invalid workspace, unknown variant), with a one-line error on stderr naming the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, Protocol, cast
+from typing import TYPE_CHECKING, NoReturn, Protocol, cast
 
 from workbench import __version__
+
+if TYPE_CHECKING:
+    from workbench.core.catalog import Catalog
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -55,6 +59,19 @@ class Command(Protocol):
 def command_module(name: str) -> Command:
     """Imports the module of the command ``name``."""
     return cast(Command, importlib.import_module(COMMANDS[name][0]))
+
+
+def user_catalog(command: str) -> Catalog:
+    """The model catalog the window uses too: built-in, with the user's ``models.json`` over it.
+
+    An override that cannot be used is named on stderr (the built-in figures are used).
+    """
+    from workbench.core.catalog import load_catalog
+
+    catalog = load_catalog()
+    if catalog.override_error:
+        print(f"prompt-workbench {command}: {one_line(catalog.override_error)}", file=sys.stderr)
+    return catalog
 
 
 class CliError(Exception):
@@ -100,11 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_BAD_INPUT if exit_.code not in (0, None) else EXIT_OK
     run = command_module(args.command).run
+    _never_fail_to_encode()
     handler = _warnings_to_stderr(args.command)
     try:
         return run(args)
     except CliError as error:
-        print(f"prompt-workbench {args.command}: {error}", file=sys.stderr)
+        print(f"prompt-workbench {args.command}: {one_line(str(error))}", file=sys.stderr)
         return error.status
     except KeyboardInterrupt:
         print(f"prompt-workbench {args.command}: interrupted", file=sys.stderr)
@@ -116,9 +134,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return EXIT_RUN_FAILED
+    except Exception as error:  # a bug must still end in one line, not a traceback
+        from workbench.core.secrets import redact
+
+        text = one_line(redact(str(error))) or type(error).__name__
+        print(
+            f"prompt-workbench {args.command}: unexpected error ({type(error).__name__}: {text})",
+            file=sys.stderr,
+        )
+        return EXIT_RUN_FAILED
     finally:
         if handler is not None:
             logging.getLogger().removeHandler(handler)
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """``text`` on one line (servers send multi-line messages), at most ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _never_fail_to_encode() -> None:
+    """Text the terminal cannot encode (a lone surrogate) is escaped, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            # A closed or detached stream has nothing to print on anyway.
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _warnings_to_stderr(command: str) -> logging.Handler | None:
@@ -132,6 +175,13 @@ def _warnings_to_stderr(command: str) -> logging.Handler | None:
         return None
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter(f"prompt-workbench {command}: %(message)s"))
+    handler.setFormatter(_OneLineFormatter(f"prompt-workbench {command}: %(message)s"))
     root.addHandler(handler)
     return handler
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Each warning on one line of stderr."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
-from workbench.core.catalog import load_catalog
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line, user_catalog
+from workbench.core import json_files
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
     ExactCountClient,
@@ -132,9 +131,7 @@ def run(args: argparse.Namespace) -> int:
         workspace = load_workspace(args.file)
     except WorkspaceError as error:
         raise CliError(str(error)) from None
-    catalog = load_catalog()
-    if catalog.override_error:
-        print(f"prompt-workbench count: {catalog.override_error}", file=sys.stderr)
+    catalog = user_catalog("count")
     model_id = args.model or workspace.params.model
     counter = TokenCounter()
     calibration = Calibration()
@@ -161,10 +158,10 @@ def run(args: argparse.Namespace) -> int:
         data = {"file": str(args.file), **reading.to_json()}
         if failure:
             data["exact_error"] = failure
-        print(json.dumps(data, ensure_ascii=False))
+        print(json_files.dumps(data))
     else:
         print(_text(reading))
     if failure:
-        print(f"prompt-workbench count: {failure}", file=sys.stderr)
+        print(f"prompt-workbench count: {one_line(str(failure))}", file=sys.stderr)
         return EXIT_RUN_FAILED
     return EXIT_OK

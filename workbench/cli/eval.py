@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, user_catalog
 
 if TYPE_CHECKING:
     from workbench.core.evaluation import EvalReport
@@ -178,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
         known,
         limiter=ProviderLimiter(args.concurrency),
         recorder=store_recorder(history) if history is not None else None,
+        catalog=user_catalog("eval"),
         options=RunOptions(timeout=args.timeout),
     )
     evaluation = Evaluation(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line, user_catalog
+from workbench.core import json_files
 from workbench.core.run_types import Status, TextDelta
 
 if TYPE_CHECKING:
@@ -95,10 +95,12 @@ def run(args: argparse.Namespace) -> int:
     from workbench.core.sessions import (
         EngineEvent,
         NotRecorded,
+        RunOptions,
         RunOverrides,
         RunSetupError,
         run_variants,
     )
+    from workbench.core.settings import Settings
 
     if not args.timeout > 0:  # also refuses nan, which no comparison accepts
         raise CliError("--timeout must be a positive number of seconds")
@@ -123,10 +125,11 @@ def run(args: argparse.Namespace) -> int:
     def show(position: int, event: EngineEvent) -> None:
         where = f"{labels[position]}: " if labels else ""
         if isinstance(event, Status):  # retries are visible, on stderr so stdout stays the answer
-            print(f"prompt-workbench run: {where}{event.text}", file=sys.stderr)
+            print(f"prompt-workbench run: {where}{one_line(event.text)}", file=sys.stderr)
         elif isinstance(event, NotRecorded):
             print(
-                f"prompt-workbench run: {where}not recorded in the history ({event.message})",
+                f"prompt-workbench run: {where}not recorded in the history "
+                f"({one_line(event.message)})",
                 file=sys.stderr,
             )
         elif streaming and isinstance(event, TextDelta):
@@ -139,7 +142,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         history: HistoryStore | None = HistoryStore()
     except (sqlite3.Error, OSError) as error:  # the run still runs; only its record is lost
-        print(f"prompt-workbench run: history unusable, not recorded ({error})", file=sys.stderr)
+        print(
+            f"prompt-workbench run: history unusable, not recorded ({one_line(str(error))})",
+            file=sys.stderr,
+        )
         history = None
     try:
         results = asyncio.run(
@@ -153,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
                 group=new_group_id() if len(labels) > 1 else None,
                 on_event=show,
                 timeout=args.timeout,
+                catalog=user_catalog("run"),
+                options=RunOptions.from_settings(Settings.load()),
             )
         )
     except RunSetupError as error:
@@ -160,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     failed = False
     for result in results:
         if args.json:
-            print(json.dumps(result.to_json(), ensure_ascii=False))
+            print(json_files.dumps(result.to_json()))
         else:
             if len(results) > 1:
                 print(f"== {result.variant} ({result.provider} / {result.model}) ==")
@@ -173,5 +181,5 @@ def run(args: argparse.Namespace) -> int:
         if result.error:
             failed = True
             where = f"{result.variant}: " if result.variant else ""
-            print(f"prompt-workbench run: {where}{result.error}", file=sys.stderr)
+            print(f"prompt-workbench run: {where}{one_line(result.error)}", file=sys.stderr)
     return EXIT_RUN_FAILED if failed else EXIT_OK

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.workspace import Workspace, WorkspaceError, workspace_from_json, write_atomic
 
 
@@ -31,7 +30,7 @@ class Autosave:
     def load(self) -> Workspace:
         """The autosaved workspace; WorkspaceError when the copy is damaged."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json_files.read_json_file(self.path)
             return workspace_from_json(data["workspace"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise WorkspaceError(f"autosave {self.path.name} is damaged: {error}") from None
@@ -65,16 +64,24 @@ def write_autosave(
         "saved_at": time.time(),
         "workspace": data,
     }
-    write_atomic(target, json.dumps(payload, ensure_ascii=False) + "\n", private=True)
+    write_atomic(target, json_files.dumps(payload) + "\n", private=True)
     return target
 
 
 def _read(path: Path) -> Autosave | None:
+    """The autosave at ``path``, or None (noted as a problem) when its metadata is unusable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json_files.read_json_file(path, max_bytes=json_files.MAX_FILE_BYTES)
         source = data.get("autosave_of")
-        return Autosave(path, Path(source) if source else None, float(data["saved_at"]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        saved_at = data["saved_at"]
+        if not isinstance(source, str | None) or isinstance(saved_at, bool):
+            raise TypeError("autosave_of must be a path, saved_at a time")
+        saved_at = float(saved_at)
+        if not 0 <= saved_at < 1e11:  # a time between 1970 and the year 5138
+            raise ValueError(f"saved_at {saved_at!r} is not a time")
+        return Autosave(path, Path(source) if source else None, saved_at)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as error:
+        json_files.note_state_problem(f"Autosave {path} not offered: {error}")
         return None
 
 

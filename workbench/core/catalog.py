@@ -13,12 +13,11 @@ window: shown, never recommended.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.resources import resources_dir
 from workbench.core.run_types import Usage
 
@@ -290,11 +289,9 @@ class Catalog:
 def _read_entries(path: Path) -> tuple[list[dict[str, Any]], str]:
     """The raw entries of one catalog file and its date; ValueError naming the problem."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{path.name}: not valid JSON ({error.msg}, line {error.lineno}, column {error.colno})"
-        ) from None
+        data = json_files.read_json_file(path, max_bytes=json_files.MAX_STATE_BYTES)
+    except json_files.JsonInputError as error:
+        raise ValueError(f"{path.name}: {error}") from None
     entries = data.get("models") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ValueError(f'{path.name}: expected {{"models": [...]}}')
@@ -309,7 +306,7 @@ def _parse(entries: list[dict[str, Any]], file_name: str) -> list[ModelInfo]:
     for number, entry in enumerate(entries):
         try:
             model = ModelInfo.from_json(entry)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
             raise ValueError(f"{file_name}: models[{number}] is invalid ({error})") from None
         if model.context_window is not None and model.context_window <= 0:
             raise ValueError(f"{file_name}: models[{number}] has a context_window below 1")

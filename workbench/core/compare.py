@@ -33,11 +33,6 @@ from workbench.core.workspace import (
     message_to_json,
 )
 
-#: Bounds of the compare view; the core itself runs any number.
-MIN_VARIANTS = 2
-MAX_VARIANTS = 8
-
-
 # Variants -----------------------------------------------------------------------------------
 
 

@@ -67,7 +67,12 @@ def _error_message(body: object) -> str:
 
 
 async def check_connection(
-    base_url: str, api_key: str | None, *, balance: bool = False, timeout: float = CHECK_TIMEOUT_S
+    base_url: str,
+    api_key: str | None,
+    *,
+    balance: bool = False,
+    timeout: float = CHECK_TIMEOUT_S,
+    kind: str = "openai",
 ) -> ConnectionReport:
     """Lists the models of ``base_url`` (and reads the Moonshot balance when ``balance``).
 
@@ -76,13 +81,22 @@ async def check_connection(
         api_key: The key to send; local servers take any placeholder.
         balance: Also ask ``GET {base}/users/me/balance`` (Moonshot only).
         timeout: Seconds per request.
+        kind: The provider's kind; ``anthropic`` lists ``GET {base}/v1/models``.
 
     Returns:
         The report; failures are in ``error``, never raised.
     """
-    from openai import AsyncOpenAI, OpenAIError
+    from workbench.core.model_lists import ModelListError, fetch_model_list
 
     report = ConnectionReport()
+    if kind == "anthropic" or not balance:
+        try:
+            report.models = await fetch_model_list(base_url, api_key, kind=kind, timeout=timeout)
+        except ModelListError as error:
+            report.error = redact(str(error), api_key)
+        return report
+    from openai import AsyncOpenAI, OpenAIError
+
     # The SDK's own retries are off: a test should say at once what is wrong.
     client = AsyncOpenAI(
         base_url=base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout

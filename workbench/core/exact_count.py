@@ -132,12 +132,12 @@ class ExactCountScheduler:
         Args:
             fetch: Makes the request (called after the delay, only if not superseded).
             on_result: Gets the answer of the latest request only.
-            loop: The loop to run on; the current event loop by default.
+            loop: The loop to run on; the running event loop by default.
         """
         self.cancel()
         self._generation += 1
         generation = self._generation
-        loop = loop or asyncio.get_event_loop()
+        loop = loop or asyncio.get_running_loop()
         self._task = loop.create_task(self._run(generation, fetch, on_result))
 
     async def _run(

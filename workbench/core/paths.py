@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import platformdirs
+
+log = logging.getLogger(__name__)
+_warned: set[Path] = set()
 
 APP_NAME = "prompt-workbench"
 
@@ -19,20 +23,33 @@ def config_dir() -> Path:
     """Settings, provider definitions, the model catalog override."""
     home = _home()
     path = home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME, False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(path)
 
 
 def data_dir() -> Path:
     """Run history and autosaves."""
     home = _home()
     path = home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME, False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(path)
 
 
 def autosave_dir() -> Path:
     """Autosaved copies of open workspaces."""
-    path = data_dir() / "autosave"
-    path.mkdir(parents=True, exist_ok=True)
+    return _made(data_dir() / "autosave")
+
+
+def _made(path: Path) -> Path:
+    """``path``, created if missing; a folder that cannot be created is reported, not raised.
+
+    Reading from it then finds nothing (defaults) and writing to it fails where the write is
+    made, with that write's message: an unwritable ``WORKBENCH_HOME`` must not stop ``count``.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if path not in _warned:
+            _warned.add(path)
+            from workbench.core.json_files import note_state_problem
+
+            note_state_problem(f"{path}: cannot create the folder ({error.strerror or error})")
     return path

@@ -403,7 +403,7 @@ def build_request(
     partial = _is_partial(workspace)
     if partial and params.extra.get("prefill_mode") == PREFILL_INSTRUCTION:
         # The model refuses a prefill: ask for the prefix instead, and join its echo away.
-        prefix = content_text(messages.pop()["content"])
+        prefix = content_text(messages.pop()["content"]).rstrip()
         messages.append({"role": "user", "content": PREFIX_INSTRUCTION.format(prefix=prefix)})
         mechanism = PREFILL_INSTRUCTION
         partial = False

@@ -6,7 +6,6 @@ preset's ``kind`` and ``prefill`` style instead of testing provider names.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.workspace import write_atomic
 
 log = logging.getLogger(__name__)
@@ -45,6 +44,8 @@ class ProviderConfig:
         prefill: How the partial toggle is sent.
         key_env: The environment variable that may hold the key.
         needs_key: Local servers need none.
+        models_from: The catalog provider whose models it serves, when not its kind (Moonshot's
+            Anthropic-format endpoint serves Moonshot's models).
     """
 
     id: str
@@ -54,6 +55,12 @@ class ProviderConfig:
     prefill: Prefill
     key_env: str
     needs_key: bool = True
+    models_from: str = ""
+
+    @property
+    def catalog_kind(self) -> str:
+        """The catalog provider whose models this provider offers."""
+        return self.models_from or self.kind
 
     def to_json(self) -> dict[str, Any]:
         """The provider's object in ``providers.json`` (never a key: keys live in the keyring)."""
@@ -65,6 +72,7 @@ class ProviderConfig:
             "prefill": self.prefill.value,
             "key_env": self.key_env,
             "needs_key": self.needs_key,
+            **({"models_from": self.models_from} if self.models_from else {}),
         }
 
     @classmethod
@@ -89,6 +97,9 @@ class ProviderConfig:
         needs_key = data.get("needs_key", True)
         if not isinstance(needs_key, bool):
             raise ValueError("needs_key must be true or false")
+        models_from = data.get("models_from", "")
+        if not isinstance(models_from, str):
+            raise ValueError("models_from must be a string")
         return cls(
             values["id"],
             values["name"],
@@ -97,6 +108,7 @@ class ProviderConfig:
             prefill,
             key_env,
             needs_key,
+            models_from,
         )
 
 
@@ -166,6 +178,7 @@ PRESETS: tuple[ProviderConfig, ...] = (
         "https://api.moonshot.ai/anthropic",
         Prefill.TRAILING_ASSISTANT,
         "MOONSHOT_API_KEY",
+        models_from="moonshot",
     ),
     ProviderConfig(
         "deepseek-anthropic",
@@ -174,6 +187,7 @@ PRESETS: tuple[ProviderConfig, ...] = (
         "https://api.deepseek.com/anthropic",
         Prefill.TRAILING_ASSISTANT,
         "DEEPSEEK_API_KEY",
+        models_from="deepseek",
     ),
     ProviderConfig(
         "anthropic",
@@ -266,6 +280,37 @@ def validate_base_url(url: str) -> str | None:
     return None
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, ``127.0.0.1``, ``::1``...)."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_warning(url: str, key: str | None) -> str | None:
+    """A warning when a key would travel unencrypted to another machine, else None.
+
+    Plain ``http://`` is normal for a local server (Ollama, LM Studio); to any other host it
+    exposes the key and the prompt to everyone on the way.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not key or parts.scheme != "http" or is_loopback_host(parts.hostname or ""):
+        return None
+    return (
+        f"Warning: {parts.hostname} is reached over plain http://, so the API key and the "
+        "prompt travel unencrypted. Use https:// if the server offers it."
+    )
+
+
 def normalize_base_url(url: str) -> str:
     """``url`` without surrounding spaces or a trailing slash (the SDK adds the paths)."""
     return url.strip().rstrip("/")
@@ -288,20 +333,13 @@ class ProviderRegistry:
     # Reading -----------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        data, problem = json_files.read_state_file(self.path)
+        if problem:
+            self._not_used(problem.replace(str(self.path), self.path.name, 1))
             return
-        except OSError as error:
-            self.load_error = f"{self.path.name}: cannot read it ({error.strerror or error})"
-            log.warning("Provider file unreadable: %s", self.load_error)
-            return
-        except UnicodeDecodeError as error:
-            self.load_error = f"{self.path.name}: not UTF-8 text (byte {error.start})"
-            log.warning("Provider file not used: %s", self.load_error)
+        if data is None:
             return
         try:
-            data = json.loads(text)
             entries = data.get("providers") if isinstance(data, dict) else None
             if not isinstance(entries, list):
                 raise ValueError('expected {"providers": [...]}')
@@ -311,12 +349,20 @@ class ProviderRegistry:
                     config = ProviderConfig.from_json(entry)
                 except ValueError as error:
                     raise ValueError(f"providers[{number}]: {error}") from None
+                url_problem = validate_base_url(config.base_url)
+                if url_problem:
+                    raise ValueError(f"providers[{number}].base_url: {url_problem}")
                 loaded[config.id] = config
         except ValueError as error:
-            self.load_error = f"{self.path.name}: {error}"
-            log.warning("Provider file not used: %s", self.load_error)
+            self._not_used(f"{self.path.name}: {error}")
             return
         self._user = loaded
+
+    def _not_used(self, problem: str) -> None:
+        self.load_error = problem
+        json_files.note_state_problem(
+            f"Provider file not used (built-in providers instead): {self.path.parent}/{problem}"
+        )
 
     def all(self) -> list[ProviderConfig]:
         """Presets (with the user's edits) in their order, then the user's own providers."""
@@ -407,7 +453,5 @@ class ProviderRegistry:
                 "it is kept as it is so nothing in it is lost."
             )
         payload = {"providers": [c.to_json() for c in user.values()]}
-        write_atomic(
-            self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n", private=True
-        )
+        write_atomic(self.path, json_files.dumps(payload, indent=2) + "\n", private=True)
         self._user = user

@@ -64,6 +64,8 @@ class RunResult:
     cost_usd: float | None = None
     error: str | None = None
     interrupted: bool = False
+    #: How the prefix was sent (``moonshot_partial``, ``instruction``...), "" without one.
+    prefill_mechanism: str = ""
 
     @property
     def full_text(self) -> str:

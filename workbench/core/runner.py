@@ -21,13 +21,15 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from workbench.core.catalog import Catalog, load_builtin_catalog
+from workbench.core.json_files import clean_text
 from workbench.core.payloads import ChatRequest
+from workbench.core.providers import plain_http_warning
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
@@ -39,11 +41,15 @@ from workbench.core.run_types import (
     ToolCallDelta,
     Usage,
 )
-from workbench.core.secrets import redact
+from workbench.core.secrets import MASK, redact
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
+#: The most characters a run takes by default (Settings › max_answer_mb overrides it).
+DEFAULT_MAX_ANSWER_CHARS = 64_000_000
+#: The longest a run may take in all by default (Settings › run_deadline_seconds).
+DEFAULT_DEADLINE = 1800.0
 #: The longest wait a Retry-After header may impose before the run gives up waiting.
 MAX_RETRY_WAIT = 60.0
 #: Sent as the key to servers that need none, so the SDK never reads OPENAI_API_KEY instead.
@@ -187,6 +193,8 @@ def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int 
     tries = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
     if status == 429:
         return f"Rate limited{tries} {detail}. Wait a little and send again."
+    if status == 529 or failure.type == "overloaded_error":
+        return f"The provider is overloaded{tries} {detail}. Try again in a little while."
     if status >= 500:
         return f"The server failed{tries} {detail}. Try again later."
     return f"The request failed {detail}."
@@ -287,6 +295,134 @@ def _usage(value: Any) -> Usage | None:
     )
 
 
+class PrefixEcho:
+    """Removes the prefix a model repeats at the start of its answer (instruction prefill).
+
+    Text is held back while it could still be the prefix (leading white space ignored); once it
+    is, the prefix is dropped and the rest passes; once it cannot be, everything held passes.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._held = ""
+        self._settled = False
+
+    def feed(self, text: str) -> str:
+        """The part of ``text`` to show now."""
+        if self._settled:
+            return text
+        self._held += text
+        held = self._held.lstrip()
+        if held.startswith(self.prefix):
+            self._settled = True
+            return held[len(self.prefix) :]
+        if self.prefix.startswith(held):
+            return ""  # still possibly the prefix
+        self._settled = True
+        return self._held
+
+    def flush(self) -> str:
+        """What is still held when the stream ends (a short answer that was not the prefix)."""
+        if self._settled:
+            return ""
+        self._settled = True
+        return self._held
+
+
+class _UnreadableAnswer(Exception):
+    """A chunk of the wrong shape; the message names the place (``choices[0].delta.content``)."""
+
+
+class _AnswerTooLong(Exception):
+    """The answer passed the size limit."""
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _text_field(data: dict[str, Any], name: str, at: str) -> str | None:
+    value = data.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise _UnreadableAnswer(f"{at}.{name} is {_kind_of(value)}, not text")
+
+
+def _check_call(delta: Any, at: str) -> None:
+    if not isinstance(delta, dict):
+        raise _UnreadableAnswer(f"{at} is {_kind_of(delta)}, not an object")
+    index = delta.get("index")
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+        raise _UnreadableAnswer(f"{at}.index is {_kind_of(index)}, not a whole number")
+    for name in ("id", "type"):
+        _text_field(delta, name, at)
+    function = delta.get("function")
+    if function is None:
+        return
+    if not isinstance(function, dict):
+        raise _UnreadableAnswer(f"{at}.function is {_kind_of(function)}, not an object")
+    for name in ("name", "arguments"):
+        _text_field(function, name, f"{at}.function")
+
+
+def _body_kind(response: Any) -> str:
+    """``stream`` for an event stream (or when unknown), ``json`` or ``other`` for one body."""
+    if response is None:
+        return "stream"
+    content_type = (response.headers.get("content-type") or "").lower()
+    if "event-stream" in content_type or not content_type:
+        return "stream"
+    return "json" if "json" in content_type else "other"
+
+
+class _OutputFilter:
+    """Streamed text made safe to show and keep, piece by piece.
+
+    The key in use is masked even when it arrives split across chunks (the tail that could be
+    the start of the key waits for the next piece), and an emoji split into two surrogate
+    halves is joined (a trailing high surrogate waits too); a lone surrogate becomes U+FFFD.
+    """
+
+    def __init__(self, key: str | None) -> None:
+        self._key = key
+        self._pending = ""
+
+    def take(self, piece: str) -> str:
+        text = self._pending + piece
+        if self._key:
+            text = text.replace(self._key, MASK)
+        hold = 0
+        if self._key:
+            first = self._key[0]
+            start = max(0, len(text) - len(self._key) + 1)
+            position = text.find(first, start)
+            while position != -1:
+                if self._key.startswith(text[position:]):
+                    hold = len(text) - position
+                    break
+                position = text.find(first, position + 1)
+        if not hold and text and "\ud800" <= text[-1] <= "\udbff":
+            hold = 1
+        self._pending = text[len(text) - hold :] if hold else ""
+        return clean_text(text[: len(text) - hold] if hold else text)
+
+    def flush(self) -> str:
+        text, self._pending = self._pending, ""
+        return clean_text(text)
+
+
 class Run:
     """One streaming request, observed through :meth:`events` and ended early by :meth:`stop`.
 
@@ -297,6 +433,14 @@ class Run:
         max_retries: Retries after a 429 rate limit or a 5xx, each announced by a Status event.
         timeout: Seconds to wait for the connection and between two pieces of the stream.
         backoff: First wait between retries without ``Retry-After``; doubled each time.
+        max_answer_chars: The most characters (answer, reasoning and tool arguments together) the
+            run takes; past it, the run ends with a message, keeping what arrived.
+        deadline: The longest the whole run may take (seconds), retry waits included.
+
+    What the server sends is checked before it is used: a chunk of the wrong shape (a number
+    where text belongs) ends the run with a message naming the server; the key in use is masked
+    in the answer (a server echoing it cannot get it into a file, the history or a terminal);
+    an emoji split across two chunks is joined, a lone surrogate becomes U+FFFD.
 
     ``result.ttft_ms`` and ``result.duration_ms`` count from the start of :meth:`events`, retry
     waits included: they are what the user waited.
@@ -311,6 +455,8 @@ class Run:
         max_retries: int = 3,
         timeout: float = DEFAULT_TIMEOUT,
         backoff: float = 1.0,
+        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.request = request
         self._api_key = api_key
@@ -318,13 +464,26 @@ class Run:
         self.max_retries = max(0, max_retries)
         self.timeout = timeout
         self.backoff = backoff
+        self.max_answer_chars = max(1, max_answer_chars)
+        self.deadline = deadline
+        self._size = 0
+        mask_key = api_key if api_key and len(api_key) >= 6 else None
+        self._text_filter = _OutputFilter(mask_key)
+        self._reasoning_filter = _OutputFilter(mask_key)
         self.result = RunResult(
             provider=request.provider,
             model=request.model,
             variant=request.variant,
             prefix=request.prefix,
+            prefill_mechanism=request.prefill_mechanism,
         )
         self._text: list[str] = []
+        # Asked to begin with the prefix (a closing instruction), the model writes it again.
+        self._echo = (
+            PrefixEcho(request.prefix)
+            if request.prefill_mechanism == "instruction" and request.prefix
+            else None
+        )
         self._reasoning: list[str] = []
         self._tools = _ToolCallAssembler()
         self._task: asyncio.Task[None] | None = None
@@ -384,23 +543,46 @@ class Run:
         try:
             # Imported on the first run, not at start-up (the SDK is slow to import); the clock
             # restarts after it so that the first run's time to first token is the provider's.
-            import openai
+            anthropic_format = self.request.kind == "anthropic"
+            if anthropic_format:
+                from workbench.core.anthropic_transport import AnthropicTransport
+            else:
+                import openai
 
             self._start = time.perf_counter()
             key_problem = _key_problem(self._api_key)
             if key_problem:
                 self._fail(key_problem)
+            elif anthropic_format and not self._stopped:
+                # The Messages API: its own transport, the same events.
+                transport = AnthropicTransport(self)
+                client = transport.client
+                await transport.attempts(queue)
             elif not self._stopped:
+                from workbench.core.http_guard import guarded_http_client
+
+                warning = plain_http_warning(self.request.base_url, self._api_key)
+                if warning:
+                    queue.put_nowait(Status(warning))
                 client = openai.AsyncOpenAI(
                     base_url=self.request.base_url,
                     api_key=self._api_key or NO_KEY,
                     max_retries=0,  # retries are ours, with visible Status events
                     timeout=self.timeout,
-                    http_client=_http_client(openai),
+                    http_client=guarded_http_client(
+                        self.request.base_url, max_line_bytes=4 * self.max_answer_chars + 65536
+                    ),
                 )
-                await self._attempts(client, queue)
+                async with asyncio.timeout(self.deadline):
+                    await self._attempts(client, queue)
         except asyncio.CancelledError:
             self.result.interrupted = True  # stop(): keep what arrived
+        except TimeoutError:
+            self._fail(
+                f"The run took longer than {self.deadline:g} s in all and was ended "
+                "(Settings: run_deadline_seconds); the text received so far is kept.",
+                interrupted=True,
+            )
         except Exception as error:  # anything unforeseen still ends the run with a message
             log.error("Run failed unexpectedly: %s", self._redact(repr(error)))
             self._fail(f"Unexpected error: {self._redact(str(error)) or type(error).__name__}.")
@@ -408,22 +590,69 @@ class Run:
             if client is not None:
                 # Closing is best effort: the answer is complete whether or not it succeeds.
                 with contextlib.suppress(Exception, asyncio.CancelledError):
-                    await asyncio.shield(client.close())
-            self._finish()
+                    await asyncio.wait_for(asyncio.shield(client.close()), 1.0)
+            try:
+                self._flush_filters(queue)
+                self._finish()
+            except Exception as error:  # Finished must go out whatever the result holds
+                log.error("Run result incomplete: %s", self._redact(repr(error)))
+                self.result.error = self.result.error or self._redact(
+                    f"The answer could not be completed ({type(error).__name__})."
+                )
+                self._done = True
             queue.put_nowait(Finished(self.result))
 
     def _redact(self, text: str) -> str:
         return redact(text, self._api_key)
+
+    def _clean(self, text: str) -> str:
+        """Text from the server, safe to keep: the key masked, surrogates mended."""
+        if self._api_key and len(self._api_key) >= 6:
+            text = text.replace(self._api_key, MASK)
+        return clean_text(text)
 
     def _fail(self, message: str, *, interrupted: bool | None = None) -> None:
         self.result.error = self._redact(message)
         has_output = bool(self._text or self._reasoning or self._tools.calls)
         self.result.interrupted = has_output if interrupted is None else interrupted
 
+    def _flush_filters(self, queue: asyncio.Queue[RunEvent] | None) -> None:
+        """Takes the text the output filters held back (a possible key start, half an emoji)."""
+        reasoning = self._reasoning_filter.flush()
+        if reasoning:
+            self._reasoning.append(reasoning)
+            if queue is not None:
+                queue.put_nowait(ReasoningDelta(reasoning))
+        text = self._text_filter.flush()
+        if self._echo is not None:
+            text = (self._echo.feed(text) if text else "") + self._echo.flush()
+        if text:
+            self._text.append(text)
+            if queue is not None:
+                queue.put_nowait(TextDelta(text))
+
+    def snapshot(self) -> RunResult:
+        """The result as it stands, finished now (interrupted): for a loop that is closing.
+
+        Ctrl+C in the CLI and a window closed mid-run cancel the run from outside; its text so
+        far is still there to record.
+        """
+        if not self._done:
+            self._stopped = True
+            with contextlib.suppress(Exception):
+                self._finish()
+            self.result.interrupted = True
+        return self.result
+
     def _finish(self) -> None:
         result = self.result
+        self._flush_filters(None)
         result.text = "".join(self._text)
         result.reasoning = "".join(self._reasoning)
+        for call in self._tools.calls:
+            call.arguments = self._clean(call.arguments)
+            call.name = self._clean(call.name)
+            call.id = self._clean(call.id)
         result.tool_calls = list(self._tools.calls)
         result.duration_ms = (time.perf_counter() - self._start) * 1000
         if self._stopped:
@@ -503,11 +732,18 @@ class Run:
     async def _consume(self, stream: Any, queue: asyncio.Queue[RunEvent]) -> None:
         import openai
 
-        put = queue.put_nowait
+        from workbench.core.http_guard import AnswerTooLarge
+
         result = self.result
         loop_time = time.perf_counter
         next_yield = loop_time() + YIELD_EVERY_S
+        chunks = 0
         try:
+            response = getattr(stream, "response", None)
+            body_kind = _body_kind(response)
+            if body_kind != "stream":
+                await self._whole_body(response, body_kind, queue)
+                return
             async for chunk in stream:
                 if loop_time() >= next_yield:
                     # The SDK parses a buffered burst of chunks without ever suspending, which
@@ -515,31 +751,22 @@ class Run:
                     # milliseconds: hand it back for a moment every few milliseconds.
                     await asyncio.sleep(0)
                     next_yield = loop_time() + YIELD_EVERY_S
-                usage = _usage(_get(chunk, "usage"))
-                if usage is not None:
-                    result.usage = usage  # the same figures as in the last choice: counted once
-                for choice in _get(chunk, "choices") or ():
-                    delta = _get(choice, "delta")
-                    reasoning = _get(delta, "reasoning_content")
-                    if reasoning:
-                        self._first_token()
-                        self._reasoning.append(reasoning)
-                        put(ReasoningDelta(reasoning))
-                    content = _get(delta, "content")
-                    if content:
-                        self._first_token()
-                        self._text.append(content)
-                        put(TextDelta(content))
-                    for call_delta in _get(delta, "tool_calls") or ():
-                        self._first_token()
-                        position = self._tools.add(call_delta)
-                        put(ToolCallDelta(position, replace(self._tools.calls[position])))
-                    finish = _get(choice, "finish_reason")
-                    if finish:
-                        result.finish_reason = finish
-                    usage = _usage(_get(choice, "usage"))
-                    if usage is not None:
-                        result.usage = usage
+                self._take_chunk(chunk, queue, "delta")
+                chunks += 1
+        except _UnreadableAnswer as error:
+            self._fail(
+                f"The server at {self.request.base_url} sent an answer this app cannot read "
+                f"({error}); the text received so far is kept.",
+                interrupted=True,
+            )
+            return
+        except (AnswerTooLarge, _AnswerTooLong) as error:
+            self._fail(
+                f"The answer was ended: {error} (Settings: max_answer_mb). The text received so "
+                "far is kept.",
+                interrupted=True,
+            )
+            return
         except json.JSONDecodeError:
             self._fail(
                 "The server sent a malformed stream line (not JSON); the text received so far "
@@ -565,9 +792,131 @@ class Run:
         if result.finish_reason is None and not self._stopped:
             self._fail(
                 "The stream ended before the answer was complete (no finish reason); the text "
-                "received so far is kept.",
-                interrupted=True,
+                "received so far is kept."
+                if chunks
+                else f"The server at {self.request.base_url} sent an empty answer (no stream "
+                "events); check the base URL.",
+                interrupted=bool(chunks),
             )
+
+    async def _whole_body(
+        self, response: Any, body_kind: str, queue: asyncio.Queue[RunEvent]
+    ) -> None:
+        """An answer sent as one body: a non-streamed chat completion is kept, anything else
+        (an HTML page, an unknown JSON shape) is named."""
+        limit = 4 * self.max_answer_chars + 65536
+        raw = bytearray()
+        async for piece in response.aiter_bytes():
+            raw += piece
+            if len(raw) > limit:
+                raise _AnswerTooLong(f"the body passed {limit / 1e6:,.0f} MB")
+        content_type = response.headers.get("content-type", "") or "no content type"
+        where = f"The server at {self.request.base_url}"
+        if body_kind == "json":
+            from workbench.core.json_files import JsonInputError, decode_text, loads
+
+            try:
+                data = loads(decode_text(bytes(raw)))
+            except JsonInputError as error:
+                raise _UnreadableAnswer(f"its JSON body: {error}") from None
+            if isinstance(data, dict) and isinstance(data.get("choices"), list):
+                self._take_chunk(data, queue, "message")  # not streamed: kept all the same
+                if self.result.finish_reason is None:
+                    self.result.finish_reason = "stop"
+                return
+            if isinstance(data, dict) and isinstance(data.get("error"), dict | str):
+                reported = data["error"]
+                message = reported.get("message") if isinstance(reported, dict) else reported
+                self._fail(f"{where} reported an error: {clean_text(str(message))[:500]}")
+                return
+            raise _UnreadableAnswer("a JSON body that is neither a chat completion nor a stream")
+        shown = "an HTML page" if "html" in content_type.lower() else f"a {content_type} body"
+        self._fail(
+            f"{where} answered with {shown}, not a chat-completion stream: is the base URL "
+            "right (it usually ends in /v1)?"
+        )
+
+    def _take_chunk(self, chunk: Any, queue: asyncio.Queue[RunEvent], field: str) -> None:
+        """Applies one chunk (``field`` ``delta``) or a whole completion (``message``).
+
+        Raises:
+            _UnreadableAnswer: a part of the chunk has the wrong type (named by its place).
+        """
+        put = queue.put_nowait
+        result = self.result
+        if not isinstance(chunk, dict):
+            raise _UnreadableAnswer(f"a chunk is {_kind_of(chunk)}, not an object")
+        usage = _usage(chunk.get("usage"))
+        if usage is not None:
+            result.usage = usage  # the same figures as in the last choice: counted once
+        choices = chunk.get("choices")
+        if choices is None:
+            return
+        if not isinstance(choices, list):
+            raise _UnreadableAnswer(f"choices is {_kind_of(choices)}, not a list")
+        for number, choice in enumerate(choices):
+            at = f"choices[{number}]"
+            if not isinstance(choice, dict):
+                raise _UnreadableAnswer(f"{at} is {_kind_of(choice)}, not an object")
+            delta = choice.get(field)
+            if delta is not None and not isinstance(delta, dict):
+                raise _UnreadableAnswer(f"{at}.{field} is {_kind_of(delta)}, not an object")
+            delta = delta or {}
+            reasoning = _text_field(delta, "reasoning_content", f"{at}.{field}")
+            if reasoning:
+                self._first_token()
+                self._grow(len(reasoning))
+                reasoning = self._reasoning_filter.take(reasoning)
+                if reasoning:
+                    self._reasoning.append(reasoning)
+                    put(ReasoningDelta(reasoning))
+            content = _text_field(delta, "content", f"{at}.{field}")
+            if content:
+                self._first_token()
+                self._add_text(content, put)
+            calls = delta.get("tool_calls")
+            if calls is not None and not isinstance(calls, list):
+                raise _UnreadableAnswer(f"{at}.{field}.tool_calls is {_kind_of(calls)}, not a list")
+            for index, call_delta in enumerate(calls or ()):
+                _check_call(call_delta, f"{at}.{field}.tool_calls[{index}]")
+                self._first_token()
+                self._grow(len(_get(_get(call_delta, "function"), "arguments") or ""))
+                position = self._tools.add(call_delta)
+                shown = replace(self._tools.calls[position])
+                shown.arguments = self._clean(shown.arguments)
+                put(ToolCallDelta(position, shown))
+            finish = choice.get("finish_reason")
+            if finish is not None and not isinstance(finish, str):
+                raise _UnreadableAnswer(f"{at}.finish_reason is {_kind_of(finish)}, not text")
+            if finish:
+                result.finish_reason = finish
+            usage = _usage(choice.get("usage"))
+            if usage is not None:
+                result.usage = usage
+
+    def _grow(self, size: int) -> None:
+        self._size += size
+        if self._size > self.max_answer_chars:
+            raise _AnswerTooLong(f"it passed {self.max_answer_chars / 1e6:,.0f} million characters")
+
+    def _add_text(self, text: str, put: Callable[[RunEvent], None]) -> None:
+        """Adds a piece of the answer: counted against the size limit, filtered (key, halves of
+        an emoji), without the prefix's echo in instruction mode."""
+        self._grow(len(text))
+        text = self._text_filter.take(text)
+        if text and self._echo is not None:
+            text = self._echo.feed(text)
+        if text:
+            self._text.append(text)
+            put(TextDelta(text))
+
+    def _add_reasoning(self, text: str, put: Callable[[RunEvent], None]) -> None:
+        """Adds a piece of the reasoning, filtered like the answer."""
+        self._grow(len(text))
+        text = self._reasoning_filter.take(text)
+        if text:
+            self._reasoning.append(text)
+            put(ReasoningDelta(text))
 
     def _first_token(self) -> None:
         if self.result.ttft_ms is None:

@@ -67,7 +67,12 @@ from workbench.core.payloads import (
 )
 from workbench.core.providers import ProviderConfig, ProviderRegistry, normalize_base_url
 from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta
-from workbench.core.runner import DEFAULT_TIMEOUT, Run
+from workbench.core.runner import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_ANSWER_CHARS,
+    DEFAULT_TIMEOUT,
+    Run,
+)
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
 
 if TYPE_CHECKING:
@@ -245,12 +250,26 @@ class RunOptions:
         timeout: Seconds to wait for the connection and between two pieces of the stream.
         max_retries: Retries after a 429 or a 5xx, each announced by a Status event.
         backoff: First wait between retries without ``Retry-After``; doubled each time.
+        max_answer_chars: The most characters a run takes (Settings › max_answer_mb).
+        deadline: The longest a run may take in all, in seconds (Settings ›
+            run_deadline_seconds).
     """
 
     catalog: Catalog | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = 3
     backoff: float = 1.0
+    max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS
+    deadline: float = DEFAULT_DEADLINE
+
+    @classmethod
+    def from_settings(cls, settings: Any, **changes: Any) -> RunOptions:
+        """Options with the size limit and deadline of ``settings`` (a Settings)."""
+        return cls(
+            max_answer_chars=int(settings.max_answer_mb * 1_000_000),
+            deadline=float(settings.run_deadline_seconds),
+            **changes,
+        )
 
 
 TransportFactory = Callable[[ChatRequest, str | None, RunOptions], Transport]
@@ -266,6 +285,8 @@ def openai_transport(request: ChatRequest, api_key: str | None, options: RunOpti
         max_retries=options.max_retries,
         timeout=options.timeout,
         backoff=options.backoff,
+        max_answer_chars=options.max_answer_chars,
+        deadline=options.deadline,
     )
 
 
@@ -649,7 +670,10 @@ class RunEngine:
                 result = await self._stream(ticket, api_key)
         except asyncio.CancelledError:
             if not ticket.stop_requested:
-                raise  # cancelled from outside (the loop is closing): not ours to swallow
+                # Cancelled from outside (Ctrl+C, the loop closing): not ours to swallow, but
+                # what arrived is recorded first, as every run is.
+                await self._record_interrupted(ticket)
+                raise
             result = result or self._unsent(request, None)
             result.interrupted = True
         except Exception as error:  # a fault in the key lookup still ends the run
@@ -666,6 +690,17 @@ class RunEngine:
             await self._record(ticket, result)
         ticket.state = "done"
         return result
+
+    async def _record_interrupted(self, ticket: RunTicket) -> None:
+        snapshot = getattr(ticket._transport, "snapshot", None)
+        if not ticket.sent or self.recorder is None or snapshot is None:
+            return
+        result = snapshot()
+        ticket.result = result
+        try:
+            await self._record(ticket, result)
+        except asyncio.CancelledError:  # cancelled again while recording: nothing more to do
+            log.warning("Interrupted run not recorded in the history")
 
     def _unsent(self, request: ChatRequest, error: str | None) -> RunResult:
         return RunResult(
@@ -743,6 +778,7 @@ async def run_variants(
     on_event: Callable[[int, EngineEvent], None] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_retries: int = 3,
+    options: RunOptions | None = None,
 ) -> list[RunResult]:
     """Runs the variants in ``labels`` concurrently through one engine; results in that order.
 
@@ -761,6 +797,8 @@ async def run_variants(
             raises, every run is stopped and the error is raised once they have ended.
         timeout: Per-run timeout (see :class:`~workbench.core.runner.Run`).
         max_retries: Per-run retries.
+        options: The size limit and deadline of each run (``timeout`` and ``max_retries``
+            above apply over it).
 
     Raises:
         RunSetupError: before anything is sent (see :func:`prepare_runs`).
@@ -772,7 +810,7 @@ async def run_variants(
         limiter=ProviderLimiter(per_provider),
         recorder=store_recorder(history) if history is not None else None,
         catalog=catalog,
-        options=RunOptions(timeout=timeout, max_retries=max_retries),
+        options=replace(options or RunOptions(), timeout=timeout, max_retries=max_retries),
     )
 
     failures: list[Exception] = []

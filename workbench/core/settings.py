@@ -5,19 +5,31 @@ Secrets are never part of it: API keys live in the OS keyring (see ``workbench.c
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.sessions import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
 from workbench.core.workspace import write_atomic
 
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 10
+#: Allowed ranges of the numeric settings (a value outside falls back to the default).
+RANGES: dict[str, tuple[float, float]] = {
+    "autosave_seconds": (0.5, 3600.0),
+    "max_answer_mb": (1.0, 4096.0),
+    "run_deadline_seconds": (10.0, 86400.0),
+}
+#: The type of the items of the list settings.
+LIST_ITEMS: dict[str, type] = {"recent_files": str, "splitter_sizes": int}
+#: Settings > Language: follow the system locale, or one of the shipped languages.
+LANGUAGES = ("system", "en", "zh_CN")
+#: Settings > Theme: follow the desktop's colour scheme, or always light or dark.
+THEMES = ("system", "light", "dark")
 
 
 @dataclass
@@ -29,9 +41,29 @@ class Settings:
     last_directory: str = ""
     window_geometry: str = ""
     compare_sync_scroll: bool = True
+    #: The most text (answer, reasoning and tool arguments, in millions of characters) a run
+    #: takes before it stops: a hostile or broken server cannot fill the memory.
+    max_answer_mb: float = 64.0
+    #: The longest a run may take in all (seconds), however steadily the server keeps sending.
+    run_deadline_seconds: float = 1800.0
     #: Runs of one provider that stream at once (Send, Compare, evaluation share them); more
     #: wait their turn, visibly. See ``workbench.core.sessions``.
     max_concurrent_per_provider: int = DEFAULT_MAX_CONCURRENT_PER_PROVIDER
+    #: One of ``LANGUAGES``; applied at the next start (``WORKBENCH_LANGUAGE`` overrides it).
+    language: str = "system"
+    #: One of ``THEMES``.
+    theme: str = "system"
+    #: What New workspace starts with ("" = the first built-in provider, its default model).
+    default_provider: str = ""
+    default_model: str = ""
+    #: Open the workspace file that was open at the last close when the app starts.
+    reopen_last_workspace: bool = False
+    last_workspace: str = ""
+    #: Widths of the main splitter (conversation | side panels), and the tabs last shown
+    #: (object names of their pages).
+    splitter_sizes: list[int] = field(default_factory=list)
+    main_tab: str = ""
+    side_tab: str = ""
 
     def add_recent(self, path: str | Path) -> None:
         """Puts ``path`` first in the recent files, keeping at most ``MAX_RECENT``."""
@@ -46,24 +78,82 @@ class Settings:
 
     @classmethod
     def load(cls) -> Settings:
-        """The saved settings; defaults for anything missing, unreadable or of the wrong type."""
+        """The saved settings; defaults for anything missing, unreadable or of the wrong type.
+
+        Every value not used is noted (:func:`workbench.core.json_files.note_state_problem`)
+        with the file and what was wrong; the app always starts.
+        """
         try:
-            data = json.loads(cls.path().read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            path = cls.path()
+        except OSError as error:
+            json_files.note_state_problem(f"Settings folder unusable, defaults used: {error}")
             return cls()
-        except (OSError, ValueError) as error:
-            log.warning("Settings unreadable, using defaults: %s", error)
-            return cls()
+        data, problem = json_files.read_state_file(path)
         settings = cls()
-        if not isinstance(data, dict):
+        if problem:
+            json_files.note_state_problem(f"Settings not used (defaults instead): {problem}")
             return settings
+        if data is None:
+            return settings
+        if not isinstance(data, dict):
+            json_files.note_state_problem(
+                f"Settings not used (defaults instead): {path}: expected an object"
+            )
+            return settings
+        wrong = []
         for f in fields(cls):
-            value: Any = data.get(f.name)
-            default = getattr(settings, f.name)
-            if value is not None and isinstance(value, type(default)):
+            if f.name not in data:
+                continue
+            value, ok = _checked(f.name, data[f.name], getattr(settings, f.name))
+            if ok:
                 setattr(settings, f.name, value)
+            else:
+                wrong.append(f.name)
+        if settings.language not in LANGUAGES:
+            settings.language = "system"
+            wrong.append("language")
+        if settings.theme not in THEMES:
+            settings.theme = "system"
+            wrong.append("theme")
+        if not all(type(size) is int and size >= 0 for size in settings.splitter_sizes):
+            settings.splitter_sizes = []
+            wrong.append("splitter_sizes")
+        if wrong:
+            json_files.note_state_problem(
+                f"{path}: odd value{'s' if len(wrong) > 1 else ''} of {', '.join(wrong)} "
+                "ignored, defaults used"
+            )
         return settings
 
     def save(self) -> None:
         """Writes the settings atomically."""
-        write_atomic(self.path(), json.dumps(asdict(self), indent=2) + "\n", private=True)
+        write_atomic(self.path(), json_files.dumps(asdict(self), indent=2) + "\n", private=True)
+
+
+def _checked(name: str, value: Any, default: Any) -> tuple[Any, bool]:
+    """(value, True) when ``value`` fits the setting ``name``; (default, False) otherwise."""
+    if isinstance(default, bool):
+        return (value, True) if isinstance(value, bool) else (default, False)
+    if isinstance(default, float):
+        low, high = RANGES.get(name, (-math.inf, math.inf))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except OverflowError:  # an integer of hundreds of digits
+                return default, False
+            if math.isfinite(number) and low <= number <= high:
+                return number, True
+        return default, False
+    if isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (value, True) if ok else (default, False)
+    if isinstance(default, str):
+        return (value, True) if isinstance(value, str) else (default, False)
+    if isinstance(default, list):
+        item = LIST_ITEMS.get(name, str)
+        if isinstance(value, list) and all(
+            isinstance(v, item) and not isinstance(v, bool) for v in value
+        ):
+            return (value[:MAX_RECENT] if name == "recent_files" else value), True
+        return default, False
+    return default, False

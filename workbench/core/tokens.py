@@ -507,22 +507,34 @@ class Calibration:
         self._load()
 
     def _load(self) -> None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        from workbench.core import json_files
+
+        data, problem = json_files.read_state_file(self.path)
+        if problem:
+            json_files.note_state_problem(f"Token calibration not used, starting afresh: {problem}")
             return
-        except (OSError, ValueError) as error:
-            log.warning("Token calibration unreadable, starting afresh: %s", error)
+        if data is None:
             return
         if not isinstance(data, dict):
+            json_files.note_state_problem(
+                f"Token calibration not used, starting afresh: {self.path}: expected an object"
+            )
             return
+        skipped = []
         for family, entry in data.items():
             try:
                 ratio, samples = float(entry["ratio"]), int(entry["samples"])
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, OverflowError):
+                skipped.append(str(family))
                 continue
             if 0.2 <= ratio <= 5 and samples > 0:
-                self._ratios[str(family)] = (ratio, samples)
+                self._ratios[str(family)] = (ratio, min(samples, MAX_SAMPLES))
+            else:
+                skipped.append(str(family))
+        if skipped:
+            json_files.note_state_problem(
+                f"{self.path}: odd entries ignored ({', '.join(skipped[:5])})"
+            )
 
     def ratio(self, family: str) -> float | None:
         """The learned exact/estimate ratio of ``family``, or None before any exact count."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.core import json_files
 from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError, Problem
 from workbench.core.events import Event
 
@@ -102,6 +103,12 @@ class Params:
         data.update(copy.deepcopy(self.extra))
         return data
 
+    def value(self, name: str) -> Any:
+        """A parameter's value: a field, or a key of ``extra`` (None when unset)."""
+        if name in KNOWN_PARAMS:
+            return getattr(self, name)
+        return self.extra.get(name)
+
     def problems(self) -> list[tuple[str, str]]:
         """(parameter, reason) for every value the provider would refuse."""
         found = []
@@ -182,20 +189,32 @@ class TestCase:
 
 
 @dataclass(frozen=True)
-class TestsEdit:
-    """What happens to the list of test cases (sent before and after the change).
+class ListEdit:
+    """What happens to one of the workspace's lists (test cases, tools, variants).
 
     Attributes:
         kind: ``insert``, ``remove``, ``move``, ``update`` or ``reset``.
-        index: The case inserted, removed, moved or updated (0 for ``reset``).
-        destination: Where a moved case goes (its index after the move).
+        index: The item inserted, removed, moved or updated (0 for ``reset``).
+        destination: Where a moved item goes (its index after the move).
+        field: The field an ``update`` changed (``source`` of a tool, ``label`` of a variant,
+            ``params.temperature``...), "" when the whole item was replaced.
     """
 
-    __test__ = False
+    __test__ = False  # not a test class, though imported as TestsEdit
 
     kind: str
     index: int = 0
     destination: int = 0
+    field: str = ""
+
+
+#: The edit of the test cases (``tests_changing``/``tests_changed``).
+TestsEdit = ListEdit
+#: The most variants (Compare columns) a workspace holds; fewer than 2 cannot be compared.
+MAX_VARIANTS = 8
+MIN_VARIANTS = 2
+VARIANT_FIELDS = ("label", "provider", "model", "system")
+TOOL_FIELDS = ("source", "enabled", "mock_result")
 
 
 @dataclass
@@ -254,11 +273,23 @@ class ToolEntry:
 
 
 class Workspace:
-    """Everything one file holds: title, conversation, tools, parameters, variants.
+    """Everything one file holds: title, conversation, tools, parameters, variants, test cases.
+
+    The workspace owns its changes: every edit goes through one of its methods (the conversation
+    through :class:`~workbench.core.conversation.Conversation`'s), which checks the invariants
+    (at most :data:`MAX_VARIANTS` variants with unique labels, known parameters...) and announces
+    the change with the event of what changed. Undo commands are thin wrappers over these
+    methods; views listen to the events of what they show. Lists follow one pattern: an
+    ``insert_x``/``remove_x``/``move_x``/``set_x_field``/``set_xs`` family emitting
+    ``xs_changed(ListEdit)``.
 
     Events:
-        changed(): anything but the conversation and the tests changed (the conversation has its
-            own events).
+        title_changed(): the title changed.
+        params_changed(name): the parameter ``name`` changed.
+        tools_changed(edit): the tools changed as ``edit`` says (an ``update`` names the field).
+        tool_choice_changed(): ``tool_choice`` changed.
+        variants_changed(edit): the variants changed as ``edit`` says.
+        reset(): everything was replaced (a file opened into the window).
         tests_changing(edit): the test cases are about to change as ``edit`` says.
         tests_changed(edit): they changed (insert, remove, move, update or reset).
         asserts_changed(): the assertions every case shares changed.
@@ -287,7 +318,12 @@ class Workspace:
         self.asserts: list[Any] = asserts or []
         #: The case whose values fill the variables of Send, the meter and Compare (not saved).
         self.current_test = 0
-        self.changed: Event[[]] = Event()
+        self.title_changed: Event[[]] = Event()
+        self.params_changed: Event[[str]] = Event()
+        self.tools_changed: Event[[ListEdit]] = Event()
+        self.tool_choice_changed: Event[[]] = Event()
+        self.variants_changed: Event[[ListEdit]] = Event()
+        self.reset: Event[[]] = Event()
         self.tests_changing: Event[[TestsEdit]] = Event()
         self.tests_changed: Event[[TestsEdit]] = Event()
         self.asserts_changed: Event[[]] = Event()
@@ -404,18 +440,210 @@ class Workspace:
                 found.append(Problem(index, f"No value for {names}: {where}."))
         return found
 
+    # Parameters -------------------------------------------------------------------------------
+
     def set_param(self, name: str, value: Any) -> bool:
-        """Sets one parameter; returns whether it changed."""
+        """Sets one parameter; returns whether it changed.
+
+        A name the panel does not edit (``thinking``, ``reasoning_effort``, ``prefill_mode``...)
+        is a key of ``params.extra``; None removes it.
+        """
         if name not in KNOWN_PARAMS:
-            raise ValueError(f"unknown parameter {name!r}")
+            if not name or name in ("format", "messages", "tools"):
+                raise ValueError(f"unknown parameter {name!r}")
+            if self.params.extra.get(name) == value:
+                return False
+            if value is None:
+                self.params.extra.pop(name, None)
+            else:
+                self.params.extra[name] = copy.deepcopy(value)
+            self.params_changed.emit(name)
+            return True
         if getattr(self.params, name) == value:
             return False
         setattr(self.params, name, value)
-        self.changed.emit()
+        self.params_changed.emit(name)
         return True
 
+    def set_title(self, title: str) -> bool:
+        """Renames the workspace; returns whether the title changed."""
+        if title == self.title:
+            return False
+        self.title = title
+        self.title_changed.emit()
+        return True
+
+    # Tools --------------------------------------------------------------------------------------
+
+    def _tools_edit(self, edit: ListEdit) -> None:
+        self.tools_changed.emit(edit)
+
+    def tool_index(self, entry: ToolEntry) -> int:
+        """The position of ``entry`` (by identity: two tools may hold the same text)."""
+        for index, candidate in enumerate(self.tools):
+            if candidate is entry:
+                return index
+        raise ValueError("tool not in the workspace")
+
+    def insert_tools(self, index: int, entries: list[ToolEntry]) -> int:
+        """Puts ``entries`` at ``index`` (clamped); returns where the first one went."""
+        index = max(0, min(index, len(self.tools)))
+        self.tools[index:index] = entries
+        self._tools_edit(ListEdit("insert", index))
+        return index
+
+    def remove_tool(self, entry: ToolEntry) -> int:
+        """Takes ``entry`` out; returns where it was."""
+        index = self.tool_index(entry)
+        del self.tools[index]
+        self._tools_edit(ListEdit("remove", index))
+        return index
+
+    def move_tool(self, entry: ToolEntry, destination: int) -> None:
+        """Moves ``entry`` so that it stands at ``destination`` (the order tools are sent in)."""
+        index = self.tool_index(entry)
+        destination = max(0, min(destination, len(self.tools) - 1))
+        self.tools.insert(destination, self.tools.pop(index))
+        self._tools_edit(ListEdit("move", index, destination))
+
+    def set_tool_field(self, entry: ToolEntry, name: str, value: Any) -> bool:
+        """Sets ``source``, ``enabled`` or ``mock_result`` of ``entry``; returns whether it
+        changed."""
+        if name not in TOOL_FIELDS:
+            raise ValueError(f"not a tool field: {name}")
+        index = self.tool_index(entry)
+        if getattr(entry, name) == value:
+            return False
+        setattr(entry, name, value)
+        self._tools_edit(ListEdit("update", index, field=name))
+        return True
+
+    def set_tools(self, entries: list[ToolEntry]) -> list[ToolEntry]:
+        """Replaces every tool; returns the old ones."""
+        old, self.tools = self.tools, list(entries)
+        self._tools_edit(ListEdit("reset"))
+        return old
+
+    def set_tool_choice(self, value: str | dict[str, Any]) -> bool:
+        """Sets ``tool_choice`` (auto, none, required or a named function); returns whether it
+        changed."""
+        if value == self.tool_choice:
+            return False
+        self.tool_choice = copy.deepcopy(value)
+        self.tool_choice_changed.emit()
+        return True
+
+    # Variants -----------------------------------------------------------------------------------
+
+    def _variants_edit(self, edit: ListEdit) -> None:
+        self.variants_changed.emit(edit)
+
+    def variant_index(self, variant: Variant) -> int:
+        """The position of ``variant`` (by identity)."""
+        for index, candidate in enumerate(self.variants):
+            if candidate is variant:
+                return index
+        raise ValueError("variant not in the workspace")
+
+    def variant_label_problem(self, label: str, variant: Variant | None = None) -> str | None:
+        """Why ``variant`` (a new one when None) cannot be labelled ``label``, or None."""
+        if not label.strip():
+            return "A variant needs a label."
+        if any(v.label == label and v is not variant for v in self.variants):
+            return f"Another variant is labelled {label!r} already: labels name the columns."
+        return None
+
+    def _check_label(self, label: str, variant: Variant | None = None) -> None:
+        problem = self.variant_label_problem(label, variant)
+        if problem is not None:
+            raise WorkspaceError(problem)
+
+    def insert_variant(self, index: int, variant: Variant) -> int:
+        """Puts ``variant`` at ``index`` (clamped); returns where it went.
+
+        Raises:
+            WorkspaceError: :data:`MAX_VARIANTS` variants already, or its label is taken.
+        """
+        if len(self.variants) >= MAX_VARIANTS:
+            raise WorkspaceError(f"At most {MAX_VARIANTS} variants can be compared.")
+        self._check_label(variant.label)
+        index = max(0, min(index, len(self.variants)))
+        self.variants.insert(index, variant)
+        self._variants_edit(ListEdit("insert", index))
+        return index
+
+    def remove_variant(self, variant: Variant) -> int:
+        """Takes ``variant`` out; returns where it was."""
+        index = self.variant_index(variant)
+        del self.variants[index]
+        self._variants_edit(ListEdit("remove", index))
+        return index
+
+    def move_variant(self, variant: Variant, destination: int) -> None:
+        """Moves ``variant`` so that it stands at ``destination`` (its column)."""
+        index = self.variant_index(variant)
+        destination = max(0, min(destination, len(self.variants) - 1))
+        self.variants.insert(destination, self.variants.pop(index))
+        self._variants_edit(ListEdit("move", index, destination))
+
+    def set_variant_field(self, variant: Variant, name: str, value: Any) -> bool:
+        """Sets ``label``, ``provider``, ``model``, ``system`` or a parameter override
+        (``params.temperature``; None removes it) of ``variant``; returns whether it changed.
+
+        Raises:
+            WorkspaceError: an empty label or one another variant has.
+        """
+        if name not in VARIANT_FIELDS and not name.startswith("params."):
+            raise ValueError(f"unknown variant field {name!r}")
+        index = self.variant_index(variant)
+        if name.startswith("params."):
+            key = name.removeprefix("params.")
+            unchanged = (
+                key not in variant.params
+                if value is None
+                else key in variant.params and variant.params[key] == value
+            )
+            if unchanged:
+                return False
+            if value is None:
+                variant.params.pop(key, None)
+            else:
+                variant.params[key] = copy.deepcopy(value)
+        else:
+            if getattr(variant, name) == value:
+                return False
+            if name == "label":
+                self._check_label(value, variant)
+            setattr(variant, name, value)
+        self._variants_edit(ListEdit("update", index, field=name))
+        return True
+
+    def set_variants(self, variants: list[Variant], *, checked: bool = True) -> list[Variant]:
+        """Replaces every variant (reopening a comparison); returns the old ones.
+
+        ``checked=False`` puts back variants as they were (undo), even from a file that broke
+        the invariants.
+
+        Raises:
+            WorkspaceError: more than :data:`MAX_VARIANTS`, or two with one label.
+        """
+        labels = [v.label for v in variants]
+        if checked and len(variants) > MAX_VARIANTS:
+            raise WorkspaceError(f"At most {MAX_VARIANTS} variants can be compared.")
+        if checked and len(set(labels)) != len(labels):
+            raise WorkspaceError("Two variants have the same label.")
+        old, self.variants = self.variants, list(variants)
+        self._variants_edit(ListEdit("reset"))
+        return old
+
+    # The whole ----------------------------------------------------------------------------------
+
     def replace_with(self, other: Workspace) -> None:
-        """Takes over everything ``other`` holds (opening a file into this window)."""
+        """Takes over everything ``other`` holds (opening a file into this window).
+
+        A file is taken as it is (more variants than Compare shows included): nothing in it is
+        dropped. Emits ``reset`` once everything is in place.
+        """
         self.title = other.title
         self.tools = other.tools
         self.tool_choice = other.tool_choice
@@ -425,7 +653,7 @@ class Workspace:
         self.set_tests(other.tests)
         self.set_asserts(other.asserts)
         self.current_test = 0
-        self.changed.emit()
+        self.reset.emit()
 
     def problems(self) -> list[str]:
         """Everything that stops a send, as sentences: messages, parameters, their combination."""
@@ -462,7 +690,7 @@ class Workspace:
 
     def dumps(self) -> str:
         """The file's text: indented UTF-8 JSON ending in a newline."""
-        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return json_files.dumps(self.to_json(), indent=2) + "\n"
 
 
 # Messages -----------------------------------------------------------------------------------
@@ -590,12 +818,16 @@ def message_from_json(data: Any, where: str) -> Message:
 
 
 def parse_json_text(text: str) -> Any:
-    """JSON from text, with WorkspaceError giving line and column on a syntax error."""
+    """JSON from text, with WorkspaceError giving line and column on a syntax error.
+
+    Also refused, with a sentence: NaN and Infinity, numbers too large, nesting deeper than
+    :data:`~workbench.core.json_files.MAX_DEPTH` (see :func:`workbench.core.json_files.loads`).
+    """
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
+        return json_files.loads(text)
+    except json_files.JsonInputError as error:
         raise WorkspaceError(
-            f"not valid JSON ({error.msg})", line=error.lineno, column=error.colno
+            error.reason, line=error.line, column=error.column, path=error.path
         ) from None
 
 
@@ -625,23 +857,30 @@ def workspace_from_text(text: str) -> Workspace:
     return workspace_from_json(parse_json_text(text))
 
 
-def load_workspace(path: str | os.PathLike[str]) -> Workspace:
-    """Reads a workspace file; WorkspaceError (naming the file) when it cannot be used."""
+def read_workspace_text(path: str | os.PathLike[str]) -> str:
+    """The text of a workspace file; WorkspaceError (naming the file) when it cannot be read.
+
+    Only regular files are read (a FIFO would block, a device never end), up to
+    :data:`~workbench.core.json_files.MAX_FILE_BYTES`, and they must be UTF-8.
+    """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        return json_files.decode_text(json_files.read_file_bytes(path))
     except OSError as error:
         raise WorkspaceError(
             f"cannot read it ({error.strerror or error})", file=str(path)
         ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise WorkspaceError(f"not UTF-8 text (byte {error.start})", file=path.name) from None
+    except json_files.JsonInputError as error:
+        raise WorkspaceError(error.reason, file=path.name) from None
+
+
+def load_workspace(path: str | os.PathLike[str]) -> Workspace:
+    """Reads a workspace file; WorkspaceError (naming the file) when it cannot be used."""
+    text = read_workspace_text(path)
     try:
         return workspace_from_text(text)
     except WorkspaceError as error:
-        raise error.in_file(path.name) from None
+        raise error.in_file(Path(path).name) from None
 
 
 def _messages(data: Any, where: str) -> list[Message]:

@@ -151,7 +151,7 @@ class AppContext(QObject):
         with :attr:`catalog` and records them through :attr:`history`.
         """
         if self._engine is None:
-            from workbench.core.sessions import ProviderLimiter, RunEngine
+            from workbench.core.sessions import ProviderLimiter, RunEngine, RunOptions
 
             self._engine = RunEngine(
                 lambda: self.providers,
@@ -159,6 +159,7 @@ class AppContext(QObject):
                 limiter=ProviderLimiter(self.settings.max_concurrent_per_provider),
                 recorder=self.history.record,
                 catalog=lambda: self.catalog,
+                options=RunOptions.from_settings(self.settings),
             )
         return self._engine
 
@@ -170,7 +171,7 @@ class AppContext(QObject):
 
         self.listed[provider_id] = list(ids)
         provider = self.providers.get(provider_id)
-        kind = provider.kind if provider is not None else provider_kind(provider_id)
+        kind = provider.catalog_kind if provider is not None else provider_kind(provider_id)
         self._catalog = self.catalog.with_listed(kind, list(ids))
         self.catalog_changed.emit()
         self.models_listed.emit(provider_id, list(ids))
@@ -277,6 +278,10 @@ class Shell(Protocol):
 
     def set_running(self, running: bool) -> None:
         """Enables Stop and disables Send while a run streams (and back)."""
+        ...
+
+    def open_providers(self, provider_id: str | None = None, focus_key: bool = False) -> None:
+        """Settings › Providers and keys on ``provider_id``, its key field focused if asked."""
         ...
 
     def send(self) -> None:

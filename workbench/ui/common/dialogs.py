@@ -72,3 +72,18 @@ def choose_json_save_path(parent: QWidget | None, title: str, suggested: str = "
     """Where to write a JSON file, or None when the user cancels."""
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, JSON_FILTER)
     return path or None
+
+
+TESTS_FILTER = "Test cases (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;All files (*)"
+
+
+def choose_tests_open_path(parent: QWidget | None) -> str | None:
+    """A CSV or JSONL file of test cases to import, or None when the user cancels."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Import test cases", "", TESTS_FILTER)
+    return path or None
+
+
+def choose_tests_save_path(parent: QWidget | None, suggested: str) -> str | None:
+    """Where to export the test cases (CSV or JSONL by the suffix), or None when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export test cases", suggested, TESTS_FILTER)
+    return path or None

@@ -25,6 +25,14 @@ from workbench.ui.common.background import BackgroundTasks
 log = logging.getLogger(__name__)
 
 
+def apply_defaults(workspace: Workspace, settings: Settings) -> None:
+    """Gives a new workspace the default provider and model of the settings (when set)."""
+    if settings.default_provider:
+        workspace.params.provider = settings.default_provider
+    if settings.default_model:
+        workspace.params.model = settings.default_model
+
+
 class WorkspaceDocument(QObject):
     """Owns the workspace shown in a window and where it is saved.
 
@@ -84,9 +92,11 @@ class WorkspaceDocument(QObject):
         self.path_changed.emit()
 
     def new(self) -> None:
-        """Starts an empty, untitled workspace."""
+        """Starts an empty, untitled workspace with the default provider and model."""
         self._discard_autosave()
-        self._replace(Workspace(), None)
+        workspace = Workspace()
+        apply_defaults(workspace, self.settings)
+        self._replace(workspace, None)
         self.undo_stack.clear()
         self.path_changed.emit()
 
@@ -130,6 +140,8 @@ class WorkspaceDocument(QObject):
             tool_choice=current.tool_choice,
             params=current.params,
             variants=current.variants,
+            tests=current.tests,
+            asserts=current.asserts,
         )
         old_path = self.path
         self.path = path

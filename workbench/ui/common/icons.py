@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPainterPath, QPen
+
+from workbench.ui.common.palette import colours
 
 SIZE = 16
 _Drawing = Callable[[QPainter], None]
@@ -61,23 +63,38 @@ _DRAWINGS: dict[str, _Drawing] = {
 }
 
 
-@cache
-def icon(name: str, colour: str = "#5f6368") -> QIcon:
-    """The icon ``name`` (one of grip, insert_above, insert_below, duplicate, move_up, move_down,
-    delete, add) drawn in ``colour``, sharp at 1x and 2x."""
-    result = QIcon()
-    for scale in (1, 2):
-        pixmap = QPixmap(SIZE * scale, SIZE * scale)
-        pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
+class _LineIconEngine(QIconEngine):
+    """Draws a line icon in the theme's colour at paint time, so a theme switch recolours it."""
+
+    def __init__(self, name: str, tone: str) -> None:
+        super().__init__()
+        self._name = name
+        self._tone = tone
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        values = colours()
+        colour = values.qcolor(self._tone)
+        if mode == QIcon.Mode.Disabled:
+            colour = values.qcolor("placeholder")
+        painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(QColor(colour), 2.2 if name == "grip" else 1.6)
+        painter.translate(rect.topLeft())
+        painter.scale(rect.width() / SIZE, rect.height() / SIZE)
+        pen = QPen(colour, 2.2 if self._name == "grip" else 1.6)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        _DRAWINGS[name](painter)
-        painter.end()
-        result.addPixmap(pixmap)
-    return result
+        _DRAWINGS[self._name](painter)
+        painter.restore()
+
+    def clone(self) -> QIconEngine:
+        return _LineIconEngine(self._name, self._tone)
+
+
+@cache
+def icon(name: str, tone: str = "icon") -> QIcon:
+    """The icon ``name`` (one of grip, insert_above, insert_below, duplicate, move_up, move_down,
+    delete, add) in the palette colour ``tone`` (``icon``, ``grip``, ``danger_icon``) of the
+    current theme, sharp at any scale."""
+    return QIcon(_LineIconEngine(name, tone))

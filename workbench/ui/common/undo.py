@@ -6,6 +6,7 @@ conversation has been rearranged since.
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -147,6 +148,22 @@ class MoveMessage(QUndoCommand):
         _restore_partial(self._conversation, self._partial_before)
 
 
+class SetTitle(QUndoCommand):
+    """Renames the workspace (File › Properties)."""
+
+    def __init__(self, workspace: Workspace, title: str) -> None:
+        super().__init__("Rename workspace")
+        self._workspace = workspace
+        self._old = workspace.title
+        self._new = title
+
+    def redo(self) -> None:
+        self._workspace.set_title(self._new)
+
+    def undo(self) -> None:
+        self._workspace.set_title(self._old)
+
+
 class SetParam(QUndoCommand):
     """Changes one request parameter."""
 
@@ -154,7 +171,7 @@ class SetParam(QUndoCommand):
         super().__init__(f"Set {name}")
         self._workspace = workspace
         self._name = name
-        self._old = getattr(workspace.params, name)
+        self._old = copy.deepcopy(workspace.params.value(name))
         self._new = value
 
     def redo(self) -> None:

@@ -1,7 +1,9 @@
 """Undoable edits of the workspace's variants (the columns of the compare view).
 
-Commands hold the :class:`Variant` objects themselves, so a column keeps its streamed answer
-across a reorder, and undoing a removal brings back the very same variant.
+Each command is a thin wrapper over one of :class:`~workbench.core.workspace.Workspace`'s variant
+methods, which check the invariants and announce the change (``variants_changed``). Commands
+hold the :class:`Variant` objects themselves, so a column keeps its streamed answer across a
+reorder, and undoing a removal brings back the very same variant.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from workbench.core.workspace import Variant, Workspace
+from workbench.core.workspace import VARIANT_FIELDS, Variant, Workspace
 
 _MERGE_VARIANT_EDIT = 2
 #: Edits of one field of one variant closer together than this merge into one undo step.
 EDIT_PAUSE_S = 1.5
-VARIANT_FIELDS = ("label", "provider", "model", "system")
 
 
 class AddVariant(QUndoCommand):
@@ -30,12 +31,10 @@ class AddVariant(QUndoCommand):
         self._variant = variant
 
     def redo(self) -> None:
-        self._workspace.variants.insert(self._index, self._variant)
-        self._workspace.changed.emit()
+        self._index = self._workspace.insert_variant(self._index, self._variant)
 
     def undo(self) -> None:
-        self._workspace.variants.remove(self._variant)
-        self._workspace.changed.emit()
+        self._workspace.remove_variant(self._variant)
 
 
 class RemoveVariant(QUndoCommand):
@@ -45,16 +44,13 @@ class RemoveVariant(QUndoCommand):
         super().__init__(f"Remove variant {variant.label}")
         self._workspace = workspace
         self._variant = variant
-        self._index = workspace.variants.index(variant)
+        self._index = workspace.variant_index(variant)
 
     def redo(self) -> None:
-        self._index = self._workspace.variants.index(self._variant)
-        self._workspace.variants.remove(self._variant)
-        self._workspace.changed.emit()
+        self._index = self._workspace.remove_variant(self._variant)
 
     def undo(self) -> None:
-        self._workspace.variants.insert(self._index, self._variant)
-        self._workspace.changed.emit()
+        self._workspace.insert_variant(self._index, self._variant)
 
 
 class MoveVariant(QUndoCommand):
@@ -64,19 +60,14 @@ class MoveVariant(QUndoCommand):
         super().__init__(f"Move variant {variant.label}")
         self._workspace = workspace
         self._variant = variant
-        self._source = workspace.variants.index(variant)
+        self._source = workspace.variant_index(variant)
         self._destination = destination
 
-    def _move_to(self, index: int) -> None:
-        self._workspace.variants.remove(self._variant)
-        self._workspace.variants.insert(index, self._variant)
-        self._workspace.changed.emit()
-
     def redo(self) -> None:
-        self._move_to(self._destination)
+        self._workspace.move_variant(self._variant, self._destination)
 
     def undo(self) -> None:
-        self._move_to(self._source)
+        self._workspace.move_variant(self._variant, self._source)
 
 
 class EditVariant(QUndoCommand):
@@ -99,17 +90,6 @@ class EditVariant(QUndoCommand):
             return copy.deepcopy(self._variant.params.get(self._name.removeprefix("params.")))
         return getattr(self._variant, self._name)
 
-    def _set(self, value: Any) -> None:
-        if self._name.startswith("params."):
-            key = self._name.removeprefix("params.")
-            if value is None:
-                self._variant.params.pop(key, None)
-            else:
-                self._variant.params[key] = copy.deepcopy(value)
-        else:
-            setattr(self._variant, self._name, value)
-        self._workspace.changed.emit()
-
     def id(self) -> int:
         return _MERGE_VARIANT_EDIT
 
@@ -125,10 +105,10 @@ class EditVariant(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self._set(self._new)
+        self._workspace.set_variant_field(self._variant, self._name, copy.deepcopy(self._new))
 
     def undo(self) -> None:
-        self._set(self._old)
+        self._workspace.set_variant_field(self._variant, self._name, copy.deepcopy(self._old))
 
 
 class ReplaceVariants(QUndoCommand):
@@ -141,9 +121,7 @@ class ReplaceVariants(QUndoCommand):
         self._new = list(variants)
 
     def redo(self) -> None:
-        self._workspace.variants[:] = self._new
-        self._workspace.changed.emit()
+        self._workspace.set_variants(self._new)
 
     def undo(self) -> None:
-        self._workspace.variants[:] = self._old
-        self._workspace.changed.emit()
+        self._workspace.set_variants(self._old, checked=False)  # as they were, whatever they were

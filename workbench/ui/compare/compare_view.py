@@ -17,10 +17,10 @@ import itertools
 import json
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -52,13 +52,12 @@ from PySide6.QtWidgets import (
 from workbench.core import tokens
 from workbench.core.catalog import Catalog
 from workbench.core.compare import (
-    MAX_VARIANTS,
-    MIN_VARIANTS,
     CompareSession,
     Comparison,
     ComparisonEntry,
     DiffSpan,
     Preflight,
+    WordDiff,
     check_json,
     comparison_from_history,
     comparison_to_json,
@@ -70,6 +69,7 @@ from workbench.core.compare import (
     word_diff,
 )
 from workbench.core.conversation import Message
+from workbench.core.history import HistoryEntry
 from workbench.core.payloads import request_problems, sent_tools
 from workbench.core.recommend import reserved_output
 from workbench.core.run_types import (
@@ -82,12 +82,22 @@ from workbench.core.run_types import (
 )
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
-from workbench.core.workspace import Variant, Workspace, write_atomic
+from workbench.core.workspace import (
+    MAX_VARIANTS,
+    MIN_VARIANTS,
+    ListEdit,
+    Variant,
+    Workspace,
+    write_atomic,
+)
 from workbench.ui.common import dialogs
+from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.history_worker import HistoryWorker
 from workbench.ui.common.undo import EditMessage, InsertMessage
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
+from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
@@ -111,9 +121,6 @@ PREFLIGHT_DELAY_MS = 250
 #: How often the columns ask again for token counts while the tokenizer is loading.
 TOKENS_RETRY_MS = 1000
 _INHERIT = "inherit"
-_ERROR_COLOR = "#c0392b"
-_DIFF_LEFT = QColor("#f8d7da")
-_DIFF_RIGHT = QColor("#d4edda")
 
 
 def _name(widget: QWidget, name: str) -> None:
@@ -136,8 +143,8 @@ class CompareServices:
         providers: The providers to choose from, as (id, display name, kind).
         make_session: A :class:`CompareSession` for a workspace, on the app's run engine.
         preflight: Checks one variant before running (fit, cost, prefill).
-        history: Where runs are recorded and comparisons reopened from (a ``HistoryStore``), or
-            None to keep no history.
+        history: Where comparisons are reopened from (the app's history worker), or None to
+            keep no history.
         tokens_ready: Whether token counts are available yet; while not, the view checks again
             every second.
     """
@@ -146,7 +153,7 @@ class CompareServices:
     providers: Callable[[], Sequence[tuple[str, str, str]]]
     make_session: Callable[[Workspace], CompareSession]
     preflight: Callable[[Workspace, Variant], Preflight]
-    history: Any = None
+    history: HistoryWorker | None = None
     tokens_ready: Callable[[], bool] | None = None
 
 
@@ -243,12 +250,13 @@ class ComparePane(QFrame):
         form.addRow("Temperature", self.temperature_spin)
 
         self.fit_label = QLabel()
+        self._fit_error = error_text(self.fit_label, on=False)
         _name(self.fit_label, "paneFit")
         self.fit_label.setWordWrap(True)
         self.problem_label = QLabel()
         _name(self.problem_label, "paneProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet(f"color: {_ERROR_COLOR};")
+        error_text(self.problem_label)
         self.problem_label.hide()
 
         self.run_button = QPushButton("Run")
@@ -269,6 +277,11 @@ class ComparePane(QFrame):
         buttons.addStretch(1)
 
         self.json_badge = QLabel()
+        self._json_valid = False
+        self._json_badge_style = ThemedStyleSheet(
+            self.json_badge,
+            lambda c: f"color: {c.success if self._json_valid else c.error}; font-weight: bold;",
+        )
         _name(self.json_badge, "paneJsonBadge")
         self.json_badge.hide()
         self.markdown_toggle = QCheckBox("Markdown")
@@ -425,8 +438,7 @@ class ComparePane(QFrame):
     def show_preflight(self, check: Preflight) -> None:
         """Shows whether the conversation fits the model, its cost, and what stops sending."""
         self.fit_label.setText(check.summary())
-        color = _ERROR_COLOR if check.fits is False else ""
-        self.fit_label.setStyleSheet(f"color: {color};" if color else "")
+        self._fit_error.set(check.fits is False)
         self.problem_label.setText("\n".join(check.problems))
         self.problem_label.setVisible(bool(check.problems))
 
@@ -544,10 +556,10 @@ class ComparePane(QFrame):
         if judged:
             text = "✓ valid JSON" if check.valid else "✗ invalid JSON"
             tip = "The answer parses as JSON." if check.valid else f"Not valid JSON: {check.error}"
-            color = "#1e8449" if check.valid else _ERROR_COLOR
             self.json_badge.setText(text)
             self.json_badge.setToolTip(tip)
-            self.json_badge.setStyleSheet(f"color: {color}; font-weight: bold;")
+            self._json_valid = check.valid
+            self._json_badge_style.refresh()
 
     def not_recorded(self, reason: str) -> None:
         """The finished run could not be written to the history: the column says so."""
@@ -567,12 +579,13 @@ class ComparePane(QFrame):
             parts.append(f"{len(result.tool_calls)} tool call(s)")
         line = " · ".join(html.escape(p) for p in parts)
         if result.error:
-            line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(result.error)}</span>'
+            error = html.escape(result.error)
+            line += f'<br><span style="color: {colours().error};">{error}</span>'
         elif result.interrupted:
             line += "<br>Stopped: the text received so far is kept."
         if self.history_error:
             note = f"Not saved in the history: {self.history_error}"
-            line += f'<br><span style="color: {_ERROR_COLOR};">{html.escape(note)}</span>'
+            line += f'<br><span style="color: {colours().error};">{html.escape(note)}</span>'
         self.metrics.setText(line or "Finished.")
         # Long error ids do not wrap: the whole message is in the tooltip too.
         self.metrics.setToolTip(result.error or "")
@@ -654,11 +667,13 @@ class CompareView(QWidget):
         answer_used(text): an answer was added to the conversation.
         comparison_finished(): every column of a "Run all" has ended.
         exported(path): a comparison was written to ``path``.
+        notice(text): an edit was refused (a label another column has); ``text`` says why.
     """
 
     answer_used = Signal(str)
     comparison_finished = Signal()
     exported = Signal(str)
+    notice = Signal(str)
 
     def __init__(
         self,
@@ -677,8 +692,10 @@ class CompareView(QWidget):
         self._panes: list[ComparePane] = []
         self._keys = itertools.count(1)
         self._syncing_scroll = False
-        self._diff_task: asyncio.Future[Any] | None = None
-        self._run_all_task: asyncio.Future[None] | None = None
+        #: Diffs, exports, history reads and the comparison run (the view's background work).
+        self._tasks = BackgroundTasks(self)
+        self._diff_task: Future[WordDiff] | None = None
+        self._run_all_task: asyncio.Task[None] | None = None
         self._build()
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_TICK_MS)
@@ -777,7 +794,13 @@ class CompareView(QWidget):
         self.history_menu.aboutToShow.connect(self._fill_history_menu)
 
     def _observe(self, workspace: Workspace) -> None:
-        workspace.changed.connect(self.sync_panes)
+        # Columns follow the variants; what they inherit follows the parameters; their fit and
+        # cost (the preflight, debounced) follow everything that is sent.
+        workspace.variants_changed.connect(self._variants_changed)
+        workspace.params_changed.connect(self._params_changed)
+        workspace.tools_changed.connect(self._conversation_changed)
+        workspace.tool_choice_changed.connect(self._conversation_changed)
+        workspace.reset.connect(self.sync_panes)
         conversation = workspace.conversation
         for event in (
             conversation.inserted,
@@ -789,6 +812,23 @@ class CompareView(QWidget):
             event.connect(self._conversation_changed)
 
     def _conversation_changed(self, *_args: object) -> None:
+        self._preflight_timer.start(PREFLIGHT_DELAY_MS)
+
+    def _variants_changed(self, edit: ListEdit) -> None:
+        if edit.kind != "update" or not 0 <= edit.index < len(self._panes):
+            self.sync_panes()  # columns added, removed, moved or replaced
+            return
+        # One field of one variant: that column alone shows it and checks it again.
+        pane = self._panes[edit.index]
+        self._show_settings([pane])
+        if pane.variant is not None:
+            pane.show_preflight(self.services.preflight(self.workspace, pane.variant))
+        if edit.field == "label":
+            self._fill_diff_selectors()
+
+    def _params_changed(self, name: str) -> None:
+        if name in ("provider", "model"):
+            self._show_settings(self._panes)  # what the columns inherit
         self._preflight_timer.start(PREFLIGHT_DELAY_MS)
 
     # Columns ---------------------------------------------------------------------------------
@@ -823,16 +863,23 @@ class CompareView(QWidget):
         for index, pane in enumerate(kept):
             self.columns_layout.insertWidget(index, pane, 1)
             pane.set_position(index, len(kept))
+        self._show_settings(kept)
+        self._update_controls()
+        self._fill_diff_selectors()
+        self.refresh_preflight()
+
+    def _show_settings(self, panes: Sequence[ComparePane]) -> None:
+        """Shows the variant of each of ``panes``, with what it inherits from the workspace."""
         providers = list(self.services.providers())
-        for pane, variant in zip(kept, variants, strict=True):
+        for pane in panes:
+            variant = pane.variant
+            if variant is None:
+                continue
             provider_id = variant.provider or self.workspace.params.provider
             model_id = variant.model or self.workspace.params.model
             kind = next((k for pid, _n, k in providers if pid == provider_id), provider_id)
             models = [m.id for m in self.services.catalog().for_provider(kind)]
             pane.show_variant(variant, providers, models, provider_id, model_id)
-        self._update_controls()
-        self._fill_diff_selectors()
-        self.refresh_preflight()
 
     def _new_pane(self) -> ComparePane:
         pane = ComparePane(next(self._keys))
@@ -925,6 +972,12 @@ class CompareView(QWidget):
     def _edit(self, pane: ComparePane, name: str, value: Any) -> None:
         if pane.variant is None:
             return
+        if name == "label":
+            problem = self.workspace.variant_label_problem(str(value), pane.variant)
+            if problem is not None:  # the column keeps its label and says why
+                pane.label_edit.setText(pane.variant.label)
+                self.notice.emit(problem)
+                return
         if name == "provider" and pane.variant.model is None:
             # A provider without a model of its own would inherit a model it may not serve.
             self.undo_stack.beginMacro(f"Set provider of variant {pane.variant.label}")
@@ -980,7 +1033,7 @@ class CompareView(QWidget):
             await session.run_all(items, self._on_event)
             self.comparison_finished.emit()
 
-        self._run_all_task = asyncio.ensure_future(run())
+        self._run_all_task = self._tasks.spawn(run())
 
     def run_one(self, pane: ComparePane) -> None:
         """Runs (or reruns) one column; it joins the current comparison."""
@@ -1090,26 +1143,25 @@ class CompareView(QWidget):
         right.show_raw()
         a, b = left.answer_text(), right.answer_text()
         # The diff of two long answers can take a while: compute it off the UI thread.
-        loop = asyncio.get_event_loop()
-        future = loop.run_in_executor(None, word_diff, a, b)
-        self._diff_task = future
+        future: Future[WordDiff] | None = None
 
-        def done(task: asyncio.Future[Any]) -> None:
-            if task is not self._diff_task or task.cancelled():
-                return
-            if task.exception() is not None:
-                self.diff_summary.setText(f"No diff: {task.exception()}")
-                return
+        def done(diff: WordDiff) -> None:
+            if future is not self._diff_task:
+                return  # a newer diff was asked for
             if left.answer_text() != a or right.answer_text() != b:
                 return  # one of them changed meanwhile; a newer diff follows
-            diff = task.result()
-            left.highlight(diff.left, _DIFF_LEFT)
-            right.highlight(diff.right, _DIFF_RIGHT)
+            left.highlight(diff.left, colours().qcolor("diff_removed"))
+            right.highlight(diff.right, colours().qcolor("diff_added"))
             self.diff_summary.setText(
                 "Identical." if diff.identical else f"{diff.ratio:.0%} similar"
             )
 
-        future.add_done_callback(done)
+        def failed(error: Exception) -> None:
+            if future is self._diff_task:
+                self.diff_summary.setText(f"No diff: {error}")
+
+        future = self._tasks.run(lambda: word_diff(a, b), done, failed)
+        self._diff_task = future
 
     # Keeping ---------------------------------------------------------------------------------
 
@@ -1170,16 +1222,11 @@ class CompareView(QWidget):
             if markdown
             else json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False) + "\n"
         )
-        future = asyncio.get_event_loop().run_in_executor(None, write_atomic, Path(path), text)
-
-        def done(task: asyncio.Future[Any]) -> None:
-            error = task.exception()
-            if error is not None:
-                dialogs.show_error(self, "Not exported", f"Cannot write {path}: {error}")
-            else:
-                self.exported.emit(path)
-
-        future.add_done_callback(done)
+        self._tasks.run(
+            lambda: write_atomic(Path(path), text),
+            lambda _none: self.exported.emit(path),
+            lambda error: dialogs.show_error(self, "Not exported", f"Cannot write {path}: {error}"),
+        )
 
     # History ---------------------------------------------------------------------------------
 
@@ -1191,48 +1238,43 @@ class CompareView(QWidget):
             return
         loading = self.history_menu.addAction("Loading…")
         loading.setEnabled(False)
-        future = asyncio.get_event_loop().run_in_executor(None, past_comparisons, history)
 
-        def done(task: asyncio.Future[Any]) -> None:
-            if task.cancelled():
-                return
+        def failed(error: Exception) -> None:
             self.history_menu.clear()
-            if task.exception() is not None:
-                message = f"History unavailable: {task.exception()}"
-                self.history_menu.addAction(message).setEnabled(False)
-                return
-            groups = task.result()
+            self.history_menu.addAction(f"History unavailable: {error}").setEnabled(False)
+
+        def done(groups: list[tuple[str, str]]) -> None:
+            self.history_menu.clear()
             if not groups:
                 self.history_menu.addAction("No comparisons yet").setEnabled(False)
             for group, text in groups:
                 action = self.history_menu.addAction(text)
                 action.triggered.connect(partial(self._reopen_clicked, group))
 
-        future.add_done_callback(done)
+        self._tasks.spawn(history.call(past_comparisons), done, failed)
 
     def _reopen_clicked(self, group: str, _checked: bool = False) -> None:
         self.reopen(group)
 
-    def reopen(self, group: str) -> asyncio.Future[Any]:
+    def reopen(self, group: str) -> asyncio.Task[list[HistoryEntry]] | None:
         """Brings back a stored comparison: its variants become the columns, with their answers."""
         history = self.services.history
-        future = asyncio.get_event_loop().run_in_executor(None, history.group, group)
+        if history is None:
+            return None
 
-        def done(task: asyncio.Future[Any]) -> None:
-            if task.cancelled():
-                return
-            if task.exception() is not None:
-                dialogs.show_error(self, "Cannot reopen", f"{task.exception()}")
-                return
+        def done(entries: list[HistoryEntry]) -> None:
             try:
-                comparison = comparison_from_history(task.result())
+                comparison = comparison_from_history(entries)
             except ValueError as error:
                 dialogs.show_error(self, "Cannot reopen", str(error))
                 return
             self.show_comparison(comparison)
 
-        future.add_done_callback(done)
-        return future
+        return self._tasks.spawn(
+            history.call(lambda store: store.group(group)),
+            done,
+            lambda error: dialogs.show_error(self, "Cannot reopen", str(error)),
+        )
 
     def show_comparison(self, comparison: Comparison) -> None:
         """Shows ``comparison``: its variants as columns (undoable), each with its answer."""
@@ -1264,36 +1306,6 @@ def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
 # Wiring into the window -----------------------------------------------------------------------
 
 
-class LazyHistory:
-    """The run history for reading, opened on first use (in whichever worker thread needs it).
-
-    Opening creates the database file: it is not done on the UI thread at start-up. Each call of
-    a :class:`HistoryStore` opens its own connection, so worker threads may share it. Runs are
-    recorded by the run engine, not here.
-    """
-
-    def __init__(self) -> None:
-        self._store: Any = None
-        self._lock = threading.Lock()
-
-    def store(self) -> Any:
-        """The ``HistoryStore``, opened the first time."""
-        from workbench.core.history import HistoryStore
-
-        with self._lock:
-            if self._store is None:
-                self._store = HistoryStore()
-            return self._store
-
-    def search(self, text: str = "", limit: int = 200) -> list[Any]:
-        """``HistoryStore.search``."""
-        return list(self.store().search(text, limit))
-
-    def group(self, group_id: str) -> list[Any]:
-        """``HistoryStore.group``."""
-        return list(self.store().group(group_id))
-
-
 def default_services(context: AppContext) -> CompareServices:
     """The app's services for the compare view: its run engine, providers, catalog, history.
 
@@ -1308,7 +1320,7 @@ def default_services(context: AppContext) -> CompareServices:
     def registry() -> ProviderRegistry:
         return context.providers
 
-    history = LazyHistory()
+    history = context.history
 
     def catalog() -> Catalog:
         return context.catalog
@@ -1345,7 +1357,7 @@ def default_services(context: AppContext) -> CompareServices:
 
     return CompareServices(
         catalog=catalog,
-        providers=lambda: [(p.id, p.name, p.kind) for p in registry().all()],
+        providers=lambda: [(p.id, p.name, p.catalog_kind) for p in registry().all()],
         make_session=make_session,
         preflight=check,
         tokens_ready=tokens.encoding_ready,
@@ -1366,4 +1378,5 @@ def install(shell: Shell, context: AppContext) -> CompareView:
     view.answer_used.connect(answer_used)
     context.closing.connect(view.stop_all)
     view.exported.connect(lambda path: context.show_status(f"Exported {path}", 5000))
+    view.notice.connect(lambda text: context.show_status(text, 8000))
     return view

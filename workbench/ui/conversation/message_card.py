@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from workbench.core import alternates
 from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.icons import icon
+from workbench.ui.common.palette import Colours, ThemedStyleSheet
 
 #: Height of the header row of a card (role, name, partial, actions).
 HEADER_HEIGHT = 30
@@ -42,13 +43,6 @@ CARD_SPACING = 6
 MAX_CONTENT_HEIGHT = 420
 MIN_CONTENT_HEIGHT = 44
 _DOC_MARGIN = 4
-
-ROLE_COLOURS = {
-    "system": "#8a63d2",
-    "user": "#2f7de1",
-    "assistant": "#2e9d62",
-    "tool": "#c77d12",
-}
 
 
 def content_font() -> QFont:
@@ -184,9 +178,17 @@ class DragGrip(QLabel):
         self._dragging = False
         self.setObjectName("dragGrip")
         self.setAccessibleName("dragGrip")
-        self.setPixmap(icon("grip", "#9aa0a6").pixmap(16, 16))
+        self._draw()
         self.setToolTip("Drag to move this message (or Alt+Up / Alt+Down)")
         self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def _draw(self) -> None:
+        self.setPixmap(icon("grip", "grip").pixmap(16, 16))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._draw()  # a pixmap keeps its colours: draw it again in the new theme's
+        super().changeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -245,6 +247,7 @@ class MessageCard(QFrame):
         self.setAutoFillBackground(True)
         self.uid = 0
         self._role = ""
+        self._frame_style = ThemedStyleSheet(self, self._frame_sheet)
         #: Set by the list: moves the focus into the card after (True) or before (False) the card
         #: ``uid``, or out of the list at its ends; False when nothing took the focus.
         self.focus_neighbour: Callable[[int, bool], bool] | None = None
@@ -272,6 +275,11 @@ class MessageCard(QFrame):
         self.partial_toggle.setObjectName("partialToggle")
         self.partial_toggle.setAccessibleName("partialToggle")
 
+        self.lint_note = QLabel()
+        self.lint_note.setObjectName("cardLint")
+        self.lint_note.setAccessibleName("cardLint")
+        self.lint_note.setWordWrap(False)
+        self.lint_note.hide()
         self.badge = QLabel()
         self.badge.setObjectName("tokenBadge")
         self.badge.setAccessibleName("tokenBadge")
@@ -328,6 +336,7 @@ class MessageCard(QFrame):
         for widget in alternate_widgets:
             widget.hide()
             header.addWidget(widget)
+        header.addWidget(self.lint_note)
         header.addWidget(self.badge)
         self._buttons: dict[str, QToolButton] = {}
         for action, tip in (
@@ -339,7 +348,7 @@ class MessageCard(QFrame):
             ("delete", "Delete this message"),
         ):
             button = QToolButton()
-            button.setIcon(icon(action, "#c0392b" if action == "delete" else "#5f6368"))
+            button.setIcon(icon(action, "danger_icon" if action == "delete" else "icon"))
             button.setToolTip(tip)
             button.setAccessibleName(tip)
             button.setAutoRaise(True)
@@ -385,6 +394,13 @@ class MessageCard(QFrame):
         ):
             widget.installEventFilter(self)
 
+    def _frame_sheet(self, values: Colours) -> str:
+        return (
+            f"MessageCard {{ border: 1px solid palette(midlight); "
+            f"border-left: 4px solid {values.role(self._role)}; border-radius: 6px; "
+            f"background: palette(base); }}"
+        )
+
     def _alternate_button(self, name: str, arrow: str, action: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setObjectName(name)
@@ -408,12 +424,7 @@ class MessageCard(QFrame):
                 self.role_selector.setCurrentText(message.role)
             if self._role != message.role:
                 self._role = message.role
-                colour = ROLE_COLOURS.get(message.role, "#888")
-                self.setStyleSheet(
-                    f"MessageCard {{ border: 1px solid palette(midlight); "
-                    f"border-left: 4px solid {colour}; border-radius: 6px; "
-                    f"background: palette(base); }}"
-                )
+                self._frame_style.refresh()
             if self.name_edit.text() != message.name:
                 self.name_edit.setText(message.name)
             if message.name:
@@ -484,6 +495,18 @@ class MessageCard(QFrame):
             self.detail.setText(html)
         self.detail.setFixedHeight(max(0, height))
         self.detail.setVisible(bool(html))
+
+    def set_lint(self, text: str, blocking: bool = False) -> None:
+        """Shows the request linter's word on this card (hidden when empty)."""
+        if not text:
+            self.lint_note.hide()
+            return
+        short = text if len(text) <= 48 else text[:47] + "…"
+        self.lint_note.setText(("✖ " if blocking else "⚠ ") + short)
+        self.lint_note.setToolTip(text)
+        colour = "palette(highlight)" if not blocking else "#c0392b"
+        self.lint_note.setStyleSheet(f"color: {colour};")
+        self.lint_note.show()
 
     def set_badge(self, text: str, tooltip: str = "") -> None:
         """Shows a small figure in the header (the card's token count, say)."""

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.conversation import Message
+from workbench.ui.common.palette import colours
 from workbench.ui.conversation.message_card import (
     CARD_MARGIN,
     CARD_SPACING,
@@ -48,7 +49,6 @@ from workbench.ui.conversation.message_card import (
     MAX_CONTENT_HEIGHT,
     MEASURED_PREFIX,
     MIN_CONTENT_HEIGHT,
-    ROLE_COLOURS,
     MessageCard,
     content_font,
     content_height,
@@ -101,6 +101,8 @@ class CardDelegate(QStyledItemDelegate):
         #: Per (uid, width): a text known to reach the tallest card height.
         self._capped: dict[tuple[int, int], str] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
+        #: The request linter's word on a card by row: (text, blocking); ("", False) for none.
+        self.lint_for: Callable[[int], tuple[str, bool]] | None = None
         #: Rich text shown under a card's content (its tool calls, say); "" for none.
         self.detail_for: Callable[[Message], str] | None = None
         self._model: MessageListModel | None = None
@@ -280,6 +282,7 @@ class CardDelegate(QStyledItemDelegate):
         editor.set_detail(self.detail_html(message), self.detail_height_for(message, width))
         if self.badge_for is not None:
             editor.set_badge(*self.badge_for(message))
+        editor.set_lint(*(self.lint_for(index.row()) if self.lint_for is not None else ("",)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Qt's delegate filter claims Esc for "cancel editing" (accepting its shortcut override).
@@ -317,7 +320,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(rect, 6, 6)
         painter.fillRect(
             QRect(rect.left(), rect.top() + 1, 4, rect.height() - 1),
-            QColor(ROLE_COLOURS.get(message.role, "#888")),
+            QColor(colours().role(message.role)),
         )
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         header = QRect(rect.left() + CARD_MARGIN + 4, rect.top(), rect.width(), HEADER_HEIGHT)
@@ -364,16 +367,16 @@ class MessageListView(QListView):
         self.card_delegate.drag_moved.connect(self._card_dragged)
         self.card_delegate.drag_released.connect(self._card_released)
         self.verticalScrollBar().valueChanged.connect(self.sync_editors)
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self._measure_timer.start())
         self.card_delegate.widget_focused.connect(self.ensure_widget_visible)
         # Thousands of rows are laid out in batches between events (no stall, whatever the
         # count); heights of rows off screen are guessed, then measured by an idle pass.
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(LAYOUT_BATCH)
-        self._measure_timer = QTimer(self)
+        self._measure_timer: QTimer = QTimer(self)
         self._measure_timer.setSingleShot(True)
         self._measure_timer.setInterval(0)
         self._measure_timer.timeout.connect(self._measure_some)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._measure_timer.start())
         self._ready = True
 
     def setModel(self, model: QAbstractItemModel | None) -> None:

@@ -9,7 +9,6 @@ thread.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from workbench.core.providers import (
 from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.palette import error_text
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
@@ -71,7 +71,6 @@ KIND_PREFILL = {
     "vllm": Prefill.CONTINUE_FINAL,
     "local": Prefill.TRAILING_ASSISTANT,
 }
-ERROR_STYLE = "color: #c0392b;"
 
 
 @dataclass(frozen=True)
@@ -128,6 +127,7 @@ class ProviderDialog(QDialog):
         self.keys = keys
         self._tasks = BackgroundTasks(self)
         self._new = False  # the form holds a provider not yet added
+        self._focus_key = False  # focus the key field once the key state is shown
         #: The provider whose key state the key section shows (None while it is being read).
         self.shown_key_state: str | None = None
         self._build()
@@ -164,7 +164,7 @@ class ProviderDialog(QDialog):
         self.base_url_edit = self._line("baseUrlEdit", "https://api.example.com/v1")
         self.base_url_error = QLabel()
         self.base_url_error.setObjectName("baseUrlError")
-        self.base_url_error.setStyleSheet(ERROR_STYLE)
+        error_text(self.base_url_error)
         self.base_url_error.setWordWrap(True)
         self.base_url_error.hide()
         self.key_env_edit = self._line("keyEnvEdit", "MY_SERVER_API_KEY")
@@ -174,7 +174,7 @@ class ProviderDialog(QDialog):
         self.save_provider_button.setObjectName("saveProviderButton")
         self.provider_error = QLabel()
         self.provider_error.setObjectName("providerError")
-        self.provider_error.setStyleSheet(ERROR_STYLE)
+        error_text(self.provider_error)
         self.provider_error.setWordWrap(True)
         self.provider_error.hide()
         form = QFormLayout()
@@ -193,6 +193,7 @@ class ProviderDialog(QDialog):
         provider_layout.addWidget(self.save_provider_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.key_status = QLabel()
+        self._key_status_error = error_text(self.key_status, on=False)
         self.key_status.setObjectName("keyStatusLabel")
         self.key_status.setAccessibleName("keyStatusLabel")
         self.key_status.setWordWrap(True)
@@ -224,6 +225,7 @@ class ProviderDialog(QDialog):
         self.test_result.setObjectName("connectionResult")
         self.test_result.setAccessibleName("connectionResult")
         self.test_result.setWordWrap(True)
+        self._test_result_error = error_text(self.test_result, on=False)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model_list = QListWidget()
         self.model_list.setObjectName("listedModels")
@@ -441,7 +443,7 @@ class ProviderDialog(QDialog):
         self.delete_key_button.setVisible(stored)
 
     async def _refresh_key_state(self, provider_id: str) -> None:
-        state = await asyncio.to_thread(read_key_state, self.keys, provider_id)
+        state = await self._tasks.call(lambda: read_key_state(self.keys, provider_id))
         if provider_id != self.current_id() or self._new:
             return  # the user moved on
         provider = self.registry.get(provider_id)
@@ -454,13 +456,13 @@ class ProviderDialog(QDialog):
                 f"to a file. Set the environment variable {env} to your key before starting "
                 f"the app instead.{env_note}"
             )
-            self.key_status.setStyleSheet(ERROR_STYLE)
+            self._key_status_error.set(True)
             self._set_key_widgets(entry=False, stored=False)
         elif state.stored:
             self.key_status.setText(
                 f"A key is stored in {state.backend}. It is not shown again: replace or delete it."
             )
-            self.key_status.setStyleSheet("")
+            self._key_status_error.set(False)
             self._set_key_widgets(entry=False, stored=True)
         else:
             needs = provider is None or provider.needs_key
@@ -469,11 +471,26 @@ class ProviderDialog(QDialog):
                 f"{state.error + ' ' if state.error else ''}{lead} A key you save goes to "
                 f"{state.backend}; {env} in the environment also works.{env_note}"
             )
-            self.key_status.setStyleSheet(ERROR_STYLE if state.error else "")
+            self._key_status_error.set(bool(state.error))
             self._set_key_widgets(entry=True, stored=False)
         self.api_key_edit.clear()
         self.shown_key_state = provider_id
+        if self._focus_key:
+            self._take_key_focus()
         self.key_state_shown.emit(provider_id)
+
+    def focus_key_field(self) -> None:
+        """Puts the focus on the key field (or Replace key) once the key section is shown."""
+        self._focus_key = True
+        if self.shown_key_state is not None:
+            self._take_key_focus()
+
+    def _take_key_focus(self) -> None:
+        self._focus_key = False
+        if self.api_key_edit.isVisibleTo(self) and self.api_key_edit.isEnabled():
+            self.api_key_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.replace_key_button.isVisibleTo(self):
+            self.replace_key_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _ask_for_new_key(self) -> None:
         self._set_key_widgets(entry=True, stored=True)
@@ -493,10 +510,10 @@ class ProviderDialog(QDialog):
 
     async def _store_key(self, provider_id: str, key: str) -> None:
         try:
-            await asyncio.to_thread(self.keys.set, provider_id, key)
+            await self._tasks.call(lambda: self.keys.set(provider_id, key))
         except KeyStoreError as error:
             self.key_status.setText(redact(str(error), key))
-            self.key_status.setStyleSheet(ERROR_STYLE)
+            self._key_status_error.set(True)
             self.save_key_button.setEnabled(True)
             self.key_state_shown.emit(provider_id)
             return
@@ -519,7 +536,7 @@ class ProviderDialog(QDialog):
 
     async def _delete_key(self, provider_id: str) -> None:
         try:
-            await asyncio.to_thread(self.keys.delete, provider_id)
+            await self._tasks.call(lambda: self.keys.delete(provider_id))
         except KeyStoreError as error:
             self.key_status.setText(str(error))
             return
@@ -534,7 +551,7 @@ class ProviderDialog(QDialog):
         config = self.form_config()
         typed = self.api_key_edit.text().strip() or None
         self.test_button.setEnabled(False)
-        self.test_result.setStyleSheet("")
+        self._test_result_error.set(False)
         self.test_result.setText(f"Asking {config.base_url}/models…")
         self.model_list.clear()
         self._tasks.spawn(self._test(config, typed))
@@ -542,13 +559,15 @@ class ProviderDialog(QDialog):
     async def _test(self, config: ProviderConfig, typed: str | None) -> None:
         key = typed
         if key is None and config.id:
-            key = await asyncio.to_thread(self.keys.resolve_key, config)
+            key = await self._tasks.call(lambda: self.keys.resolve_key(config))
         try:
-            report = await check_connection(config.base_url, key, balance=config.kind == "moonshot")
+            report = await check_connection(
+                config.base_url, key, balance=config.kind == "moonshot", kind=config.kind
+            )
         finally:
             self.test_button.setEnabled(True)
         if report.error is not None:
-            self.test_result.setStyleSheet(ERROR_STYLE)
+            self._test_result_error.set(True)
             self.test_result.setText(report.error)
             self.connection_tested.emit(config.id, False)
             return
@@ -562,20 +581,26 @@ class ProviderDialog(QDialog):
         self.connection_tested.emit(config.id, True)
 
 
+def open_dialog(
+    parent: QWidget, context: AppContext, provider_id: str | None = None, *, focus_key: bool = False
+) -> ProviderDialog:
+    """Opens the window's provider dialog on ``provider_id`` (the workspace's provider by
+    default); with ``focus_key`` the key field (or Replace key) takes the focus."""
+    dialog = parent.findChild(ProviderDialog, "providerDialog")
+    if dialog is None:
+        dialog = ProviderDialog(context.providers, context.keys, parent)
+        dialog.providers_changed.connect(context.providers_changed)
+        dialog.models_listed.connect(context.add_listed_models)
+    dialog.select(provider_id or context.workspace.params.provider)
+    dialog.open()
+    if focus_key:
+        dialog.focus_key_field()
+    return dialog
+
+
 def install(shell: Shell, context: AppContext) -> None:
     """Adds Settings › Providers…; listed models join the app's catalog."""
     parent = shell.window()
-
-    def open_dialog() -> ProviderDialog:
-        dialog = parent.findChild(ProviderDialog, "providerDialog")
-        if dialog is None:
-            dialog = ProviderDialog(context.providers, context.keys, parent)
-            dialog.providers_changed.connect(context.providers_changed)
-            dialog.models_listed.connect(context.add_listed_models)
-        dialog.select(context.workspace.params.provider)
-        dialog.open()
-        return dialog
-
     action = shell.menu("settings").addAction("&Providers and keys…")
     action.setObjectName("providersAction")
-    action.triggered.connect(open_dialog)
+    action.triggered.connect(lambda: open_dialog(parent, context))

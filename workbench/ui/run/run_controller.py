@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QGuiApplication,
     QKeySequence,
     QTextCharFormat,
@@ -69,8 +68,10 @@ from workbench.core.sessions import (
     Recorded,
     RunSetupError,
     RunTicket,
+    missing_key_message,
 )
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
@@ -84,7 +85,6 @@ FLUSH_MS = 30
 FLUSH_SHARE = 0.3
 #: One flush stops updating further cards after this many milliseconds (the rest wait a tick).
 FLUSH_BUDGET_MS = 8
-PREFIX_COLOUR = "#fff1b8"
 #: After start-up, the SDK is imported in the background this many milliseconds later.
 WARM_UP_DELAY_MS = 1500
 
@@ -286,16 +286,23 @@ class RunPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.status = self._label("runStatus")
         self.prefix_label = self._label("prefixLabel")
-        self.prefix_label.setStyleSheet(f"background: {PREFIX_COLOUR}; padding: 0 4px;")
+        ThemedStyleSheet(self.prefix_label, lambda c: f"background: {c.prefix}; padding: 0 4px;")
         self.prefix_label.hide()
         self.metrics = self._label("runMetrics")
         self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error = self._label("runError")
-        self.error.setStyleSheet("color: #c0392b;")
+        error_text(self.error)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
+        #: Under a "no API key" error: opens the provider dialog at that provider's key field.
+        self.add_key_button = QPushButton("Add API key…")
+        self.add_key_button.setObjectName("addKeyButton")
+        self.add_key_button.setAccessibleName("addKeyButton")
+        self.add_key_button.hide()
+        #: The provider whose key ``add_key_button`` adds.
+        self.missing_key_provider = ""
         self.history_error = self._label("runHistoryError")
-        self.history_error.setStyleSheet("color: #c0392b;")
+        error_text(self.history_error)
         self.history_error.hide()
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setObjectName("regenerateButton")
@@ -318,7 +325,7 @@ class RunPanel(QFrame):
         self.reasoning_view.setAccessibleName("reasoningView")
         self.reasoning_view.setReadOnly(True)
         self.reasoning_view.setMaximumHeight(110)
-        self.reasoning_view.setStyleSheet("color: palette(mid); font-style: italic;")
+        ThemedStyleSheet(self.reasoning_view, lambda c: f"color: {c.muted}; font-style: italic;")
         self.reasoning_view.hide()
         self.reasoning_toggle.toggled.connect(self._show_reasoning)
 
@@ -335,7 +342,11 @@ class RunPanel(QFrame):
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.metrics)
-        layout.addWidget(self.error)
+        error_row = QHBoxLayout()
+        error_row.setContentsMargins(0, 0, 0, 0)
+        error_row.addWidget(self.error, 1)
+        error_row.addWidget(self.add_key_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(error_row)
         layout.addWidget(self.history_error)
         layout.addWidget(self.reasoning_view)
         self.hide()
@@ -359,6 +370,7 @@ class RunPanel(QFrame):
         self.metrics.clear()
         self.error.clear()
         self.error.hide()
+        self.add_key_button.hide()
         self.history_error.clear()
         self.history_error.hide()
         self.continue_button.hide()
@@ -403,8 +415,11 @@ class RunPanel(QFrame):
         self.history_error.setText(f"This run was not saved in the history: {reason}")
         self.history_error.show()
 
-    def fail(self, text: str) -> None:
-        """A run that could not start (no key, unknown provider)."""
+    def fail(self, text: str, missing_key_provider: str = "") -> None:
+        """A run that could not start (no key, unknown provider); for a missing key the panel
+        offers to add one for ``missing_key_provider``."""
+        self.missing_key_provider = missing_key_provider
+        self.add_key_button.setVisible(bool(missing_key_provider))
         self.show()
         self.status.setText("Not sent")
         self.metrics.clear()
@@ -479,6 +494,9 @@ class RunController(QObject):
             action.triggered.connect(lambda _checked=False, k=kind: self.copy_as_code(k))
         self.panel.regenerate_button.clicked.connect(self.regenerate)
         self.panel.continue_button.clicked.connect(self.continue_answer)
+        self.panel.add_key_button.clicked.connect(
+            lambda: shell.open_providers(self.panel.missing_key_provider, focus_key=True)
+        )
 
     def _start_warm_up(self) -> None:
         if not _warmed_up.is_set():
@@ -747,7 +765,12 @@ class RunController(QObject):
             if ticket.sent:
                 self._finish(stream, event.result)
             else:  # no key, or stopped while it waited
-                self._end_without_run(stream, event.result.error or "Stopped before sending.")
+                error = event.result.error or "Stopped before sending."
+                provider = self.provider()
+                keyless = provider is not None and error == missing_key_message(provider)
+                self._end_without_run(
+                    stream, error, missing_key_provider=provider.id if keyless and provider else ""
+                )
             return
         elif isinstance(event, Recorded):
             self.run_recorded.emit(event.history_id)
@@ -771,13 +794,15 @@ class RunController(QObject):
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
-    def _end_without_run(self, stream: RunStream, text: str) -> None:
+    def _end_without_run(
+        self, stream: RunStream, text: str, missing_key_provider: str = ""
+    ) -> None:
         first = self._prefixes.get(stream.uid) if stream.uid is not None else None
         if stream.uid is not None and not stream.text and first == stream.prefix:
             self._prefixes.pop(stream.uid, None)
         if stream is self._current:
             self._current = None
-            self.panel.fail(text)
+            self.panel.fail(text, missing_key_provider)
         self._update_actions()
 
     def flush(self) -> None:
@@ -988,7 +1013,7 @@ class RunController(QObject):
             if prefix and edit.toPlainText().startswith(prefix):
                 selection = QTextEdit.ExtraSelection()
                 selection.format = QTextCharFormat()
-                selection.format.setBackground(QColor(PREFIX_COLOUR))
+                selection.format.setBackground(colours().qcolor("prefix"))
                 selection.format.setToolTip("Prefilled: the answer continued this text.")
                 cursor = QTextCursor(edit.document())
                 cursor.setPosition(len(prefix), QTextCursor.MoveMode.KeepAnchor)

@@ -21,14 +21,12 @@ from workbench.core.conversation import Conversation, Message
 from workbench.core.run_types import RunResult, ToolCall
 from workbench.core.tools import argument_problems, pretty_arguments, tool_result_messages
 from workbench.core.workspace import ToolEntry, Workspace
+from workbench.ui.common.palette import colours
 from workbench.ui.common.undo import EditMessage, InsertMessage
 from workbench.ui.run.run_controller import RunController
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
-
-ERROR_COLOUR = "#c0392b"
-MUTED_COLOUR = "#7f8c8d"
 
 
 def calls_of(message: Message) -> list[ToolCall]:
@@ -53,7 +51,7 @@ def calls_html(calls: Sequence[ToolCall], tools: Sequence[ToolEntry], streaming:
     for call in calls:
         head = f"<b>ƒ {html.escape(call.name or '…')}</b>"
         if call.id:
-            head += f' <span style="color:{MUTED_COLOUR}">· id {html.escape(call.id)}</span>'
+            head += f' <span style="color:{colours().muted}">· id {html.escape(call.id)}</span>'
         parts.append(f"<div>{head}</div>")
         arguments = call.arguments if streaming else pretty_arguments(call.arguments)
         parts.append(
@@ -62,9 +60,9 @@ def calls_html(calls: Sequence[ToolCall], tools: Sequence[ToolEntry], streaming:
         if streaming:
             continue
         for problem in argument_problems(call.name, call.arguments, tools):
-            parts.append(f'<div style="color:{ERROR_COLOUR}">✕ {html.escape(problem)}</div>')
+            parts.append(f'<div style="color:{colours().error}">✕ {html.escape(problem)}</div>')
     if streaming:
-        parts.append(f'<div style="color:{MUTED_COLOUR}">receiving tool calls…</div>')
+        parts.append(f'<div style="color:{colours().muted}">receiving tool calls…</div>')
     return "".join(parts)
 
 
@@ -72,7 +70,7 @@ def result_html(message: Message, conversation: Conversation) -> str:
     """What a tool-result card answers: the call's function and id (or that no call has it)."""
     if not message.tool_call_id:
         return (
-            f'<div style="color:{ERROR_COLOUR}">✕ This tool result answers no call: '
+            f'<div style="color:{colours().error}">✕ This tool result answers no call: '
             "it needs the tool_call_id of an earlier call.</div>"
         )
     # Ids like functions.add:0 repeat across turns: the nearest call above is the one answered.
@@ -82,11 +80,11 @@ def result_html(message: Message, conversation: Conversation) -> str:
         for call in calls_of(other):
             if call.id == message.tool_call_id:
                 return (
-                    f'<div style="color:{MUTED_COLOUR}">↩ Result of <b>{html.escape(call.name)}'
+                    f'<div style="color:{colours().muted}">↩ Result of <b>{html.escape(call.name)}'
                     f"</b> · call {html.escape(call.id)}</div>"
                 )
     return (
-        f'<div style="color:{ERROR_COLOUR}">✕ No earlier tool call has the id '
+        f'<div style="color:{colours().error}">✕ No earlier tool call has the id '
         f"{html.escape(message.tool_call_id)}.</div>"
     )
 
@@ -134,7 +132,9 @@ class ToolCallCards(QObject):
         ):
             event.connect(lambda *_: self._update_continue())
         conversation.changed.connect(lambda *_: self._update_continue())
-        self._workspace.changed.connect(self._relayout_tool_cards)
+        # The checks of a call's arguments read the tools' schemas.
+        self._workspace.tools_changed.connect(lambda _edit: self._relayout_tool_cards())
+        self._workspace.reset.connect(self._relayout_tool_cards)
         self._update_continue()
 
     # Cards -----------------------------------------------------------------------------------
@@ -154,13 +154,11 @@ class ToolCallCards(QObject):
         return self._runs.running and len(conversation) > 0 and conversation[-1] is message
 
     def _relayout_tool_cards(self) -> None:
-        """The tools changed: the argument checks and so the card heights may have too."""
-        view = self._window.message_list
-        model = view.model()
-        for row, message in enumerate(self._workspace.conversation):
+        """The tools changed: the argument checks, and so the heights, of the cards that show
+        tool calls or results may have too; no other card is touched."""
+        for message in self._workspace.conversation:
             if message.tool_calls or message.role == "tool":
-                view.card_delegate.sizeHintChanged.emit(model.index(row, 0))
-        view.refresh_cards()
+                self._refresh_message(message.uid)
 
     def _refresh_message(self, uid: int) -> None:
         try:

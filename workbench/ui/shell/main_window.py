@@ -10,9 +10,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -29,15 +30,18 @@ from workbench.core.conversation import ROLES
 from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import Workspace, WorkspaceError
+from workbench.core.workspace import Workspace, WorkspaceError, read_workspace_text
 from workbench.ui.common import dialogs
-from workbench.ui.common.document import WorkspaceDocument
+from workbench.ui.common.document import WorkspaceDocument, apply_defaults
+from workbench.ui.common.i18n import chosen_language, install_translators, installed_language
 from workbench.ui.common.icons import icon
-from workbench.ui.common.undo import SetParam
+from workbench.ui.common.palette import apply_theme, error_text
+from workbench.ui.common.undo import SetParam, SetTitle
 from workbench.ui.context import AppContext, Sender
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import CardDelegate, MessageListView
 from workbench.ui.conversation.message_model import MessageListModel
+from workbench.ui.shell.first_start import EmptyState, example_title
 from workbench.ui.shell.params_panel import ParamsPanel
 from workbench.ui.shell.provider_feed import ProviderFeed
 
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from workbench.ui.compare.compare_view import CompareView
     from workbench.ui.history.history_panel import HistoryPanel
     from workbench.ui.run.run_controller import RunController
+    from workbench.ui.shell import request_lint
     from workbench.ui.tokens.token_meter import TokenMeter
     from workbench.ui.tools.tool_editor import ToolsEditor
 
@@ -94,9 +99,18 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self._closed = False
         self.settings = Settings.load()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            # Before any widget exists: their texts are translated as they are built.
+            if installed_language() is None:
+                install_translators(chosen_language(self.settings.language))
+            apply_theme(app, self.settings.theme)
         #: Built-in and user providers; features read providers through it, never the presets.
         self.providers = ProviderRegistry()
         self.workspace = Workspace()
+        apply_defaults(self.workspace, self.settings)
+        #: A run is streaming (set by the run feature through ``set_running``).
+        self.running = False
         self.undo_stack = QUndoStack(self)
         self.document = WorkspaceDocument(self.workspace, self.undo_stack, self.settings)
         #: The services handed to every feature.
@@ -118,6 +132,7 @@ class MainWindow(QMainWindow):
         self.history_panel: HistoryPanel | None = None
         #: Feeds the provider and model selectors (made with the features: it reads the catalog).
         self.provider_feed: ProviderFeed | None = None
+        self.request_lint: request_lint.RequestLint | None = None
         self.model = MessageListModel(self.workspace.conversation)
         self.message_list = MessageListView(lambda view: CardDelegate(self.partial_refusal, view))
         self.message_list.setModel(self.model)
@@ -138,10 +153,19 @@ class MainWindow(QMainWindow):
         else:
             self._install_features()
         self.resize(1280, 820)
+        self._restore_layout()
         self._refresh_all()
+        self._show_state_problems()
         if workspace_path is not None:
             self.open_path(workspace_path)
         self.offer_recovery()
+
+    def _show_state_problems(self) -> None:
+        """Says which of the app's own files held odd values (defaults were used instead)."""
+        from workbench.core.json_files import state_problems
+
+        if state_problems:
+            self.statusBar().showMessage(" ".join(state_problems[-3:]), 20000)
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -162,7 +186,7 @@ class MainWindow(QMainWindow):
         self.send_problems = QLabel()
         self.send_problems.setObjectName("sendProblems")
         self.send_problems.setWordWrap(True)
-        self.send_problems.setStyleSheet("color: #c0392b;")
+        error_text(self.send_problems)
         self.send_problems.hide()
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("sendButton")
@@ -175,9 +199,17 @@ class MainWindow(QMainWindow):
         self.stop_button.setToolTip("Stop the answer streaming in (Esc)")
         self.stop_button.setEnabled(False)
 
+        #: Why Send is disabled (nothing to send yet), beside the button.
+        self.send_reason = QLabel()
+        self.send_reason.setObjectName("sendDisabledReason")
+        self.send_reason.setWordWrap(True)
+        self.send_reason.setAccessibleName("sendDisabledReason")
+        self.send_reason.hide()
+
         self.bottom_bar = QHBoxLayout()
         self.bottom_bar.addWidget(self.add_button)
         self.bottom_bar.addStretch(1)
+        self.bottom_bar.addWidget(self.send_reason)
         self.bottom_bar.addWidget(self.stop_button)
         self.bottom_bar.addWidget(self.send_button)
 
@@ -186,6 +218,14 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(conversation_page)
         self._conversation_column = column
         column.setContentsMargins(8, 8, 8, 8)
+        self.empty_state = EmptyState()
+        self.empty_state.add_key_requested.connect(
+            lambda: self.open_providers(self._key_provider(), focus_key=True)
+        )
+        self.empty_state.example_requested.connect(self.open_example)
+        self.empty_state.paste_requested.connect(self.paste_request)
+        self.empty_state.write_requested.connect(lambda: self.editor.append("user"))
+        column.addWidget(self.empty_state, 1)
         column.addWidget(self.message_list, 1)
         column.addWidget(self.send_problems)
         column.addLayout(self.bottom_bar)
@@ -207,13 +247,15 @@ class MainWindow(QMainWindow):
         self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(params_page, "Parameters")
 
-        splitter = QSplitter()
-        splitter.addWidget(self.main_tabs)
-        splitter.addWidget(self.side_tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([860, 380])
-        self.setCentralWidget(splitter)
+        #: The conversation (and feature tabs) beside the side panels; its sizes are remembered.
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.main_tabs)
+        self.splitter.addWidget(self.side_tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([860, 380])
+        self.setCentralWidget(self.splitter)
         self.statusBar().setObjectName("statusBar")
 
     def _build_actions(self) -> None:
@@ -226,8 +268,12 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.examples_menu = file_menu.addMenu("&Examples")
         for path in example_files():
-            title = path.name.removesuffix(".prompt.json").split("-", 1)[-1].replace("-", " ")
-            self.examples_menu.addAction(title.capitalize(), partial(self.open_example, path))
+            self.examples_menu.addAction(example_title(path), partial(self.open_example, path))
+        file_menu.addSeparator()
+        self.properties_action = self._action(
+            file_menu, "P&roperties…", "Ctrl+Shift+I", self.edit_properties
+        )
+        self.properties_action.setObjectName("propertiesAction")
         file_menu.addSeparator()
         self.save_action = self._action(
             file_menu, "&Save", QKeySequence.StandardKey.Save, self.save
@@ -262,6 +308,28 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+Backspace",
             lambda: self._card_action("delete"),
         )
+        edit_menu.addSeparator()
+        self.partial_action = self._action(
+            edit_menu, "Toggle &partial (prefill)", "Ctrl+Shift+P", self.toggle_partial
+        )
+        self.partial_action.setObjectName("partialAction")
+
+        #: View > the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features
+        #: have added their tabs.
+        self.view_menu = menu.addMenu("&View")
+        self._action(
+            self.view_menu,
+            "&Next tab",
+            "Ctrl+PgDown",
+            lambda: self._step_tab(self.main_tabs, 1),
+        )
+        self._action(
+            self.view_menu,
+            "&Previous tab",
+            "Ctrl+PgUp",
+            lambda: self._step_tab(self.main_tabs, -1),
+        )
+        self.view_menu.addSeparator()
 
         run_menu = menu.addMenu("&Run")
         self.send_action = self._action(run_menu, "&Send", "Ctrl+Return", self.send)
@@ -271,7 +339,18 @@ class MainWindow(QMainWindow):
         self.run_menu = run_menu
         self.settings_menu = menu.addMenu("&Settings")
         self.help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = self._action(
+            self.help_menu, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts
+        )
+        self.shortcuts_action.setObjectName("shortcutsAction")
         self.help_menu.addAction("About Prompt Workbench", self._about)
+        self.preferences_action = self._action(
+            self.settings_menu,
+            "&Preferences…",
+            QKeySequence.StandardKey.Preferences,
+            self.show_preferences,
+        )
+        self.preferences_action.setObjectName("preferencesAction")
 
     def _action(
         self,
@@ -297,14 +376,17 @@ class MainWindow(QMainWindow):
         if self.features_ready or self._closed:
             return
         from workbench.ui.compare import compare_view
+        from workbench.ui.evaluate import tests_view
         from workbench.ui.history import history_panel
         from workbench.ui.providers import provider_dialog
         from workbench.ui.run import run_controller, tool_calls
+        from workbench.ui.shell import request_lint
         from workbench.ui.tokens import token_meter
         from workbench.ui.tools import tool_editor
 
         context = self.context
-        self.provider_feed = ProviderFeed(self, context)
+        self.provider_feed = ProviderFeed(context, self.params_panel, self.message_list)
+        self.request_lint = request_lint.install(context, self.params_panel, self.message_list)
         self.run_controller = run_controller.install(self, context)
         tool_calls.install(self, context, self.run_controller)
         provider_dialog.install(self, context)
@@ -312,6 +394,9 @@ class MainWindow(QMainWindow):
         self.tools_editor = tool_editor.install(self, context)
         self.token_meter = token_meter.install(self, context)
         self.compare_view = compare_view.install(self, context)
+        self.tests_view = tests_view.install(self, context)
+        self._add_tab_actions()
+        self._restore_tabs()
         self.features_ready = True
         self.features_installed.emit()
 
@@ -357,13 +442,6 @@ class MainWindow(QMainWindow):
         """What Send and Stop (buttons, menu, shortcuts) call."""
         self._sender = sender
 
-    def set_running(self, running: bool) -> None:
-        """Enables Stop and disables Send while a run streams (and back)."""
-        self.send_button.setEnabled(not running)
-        self.send_action.setEnabled(not running)
-        self.stop_button.setEnabled(running)
-        self.stop_action.setEnabled(running)
-
     def may_discard(self) -> bool:
         """Asks what to do with unsaved changes; False when the user cancels."""
         return self._may_discard()
@@ -373,12 +451,22 @@ class MainWindow(QMainWindow):
         conversation.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.context.status_message.connect(self.statusBar().showMessage)
         self.editor.refused.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.workspace.changed.connect(self._on_workspace_changed)
+        # The parameters panel shows the parameters; the cards depend on them (the provider
+        # decides whether a card can prefill).
+        self.workspace.params_changed.connect(lambda _name: self._on_params_changed())
+        self.workspace.reset.connect(self._on_params_changed)
         self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
         self.document.path_changed.connect(self._rebuild_recent_menu)
         self.document.loaded.connect(self._refresh_all)
+        for signal in (
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+            self.model.modelReset,
+            self.model.dataChanged,
+        ):
+            signal.connect(self._update_send_state)
         self.add_button.clicked.connect(lambda: self.editor.append())
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
@@ -392,6 +480,8 @@ class MainWindow(QMainWindow):
         if reason is not None:
             return reason
         provider = self.providers.get(self.workspace.params.provider)
+        if self.workspace.params.extra.get("prefill_mode") == "instruction":
+            return None  # the prefix goes as a closing instruction: any provider takes that
         if provider is not None:
             return prefill_refusal(provider.prefill, provider.name)
         return None
@@ -399,7 +489,7 @@ class MainWindow(QMainWindow):
     def _on_param_edited(self, name: str, value: object) -> None:
         self.undo_stack.push(SetParam(self.workspace, name, value))
 
-    def _on_workspace_changed(self) -> None:
+    def _on_params_changed(self) -> None:
         self.params_panel.show_params(self.workspace.params)
         self.message_list.refresh_cards()
 
@@ -408,6 +498,35 @@ class MainWindow(QMainWindow):
         self.message_list.refresh_cards()
         self.send_problems.hide()
         self._update_title()
+        self._update_send_state()
+
+    def nothing_to_send(self) -> str | None:
+        """Why there is nothing to send yet (an empty workspace), or None."""
+        messages = self.workspace.conversation.messages
+        if not messages:
+            return "Nothing to send yet: add a message, open an example or paste a request."
+        if not any(m.content.strip() or m.tool_calls for m in messages):
+            return "Nothing to send yet: every message is empty."
+        return None
+
+    def set_running(self, running: bool) -> None:
+        """The run feature says whether an answer is streaming (Send off, Stop on)."""
+        self.running = running
+        self.stop_button.setEnabled(running)
+        self.stop_action.setEnabled(running)
+        self._update_send_state()
+
+    def _update_send_state(self, *_args: object) -> None:
+        reason = None if self.running else self.nothing_to_send()
+        enabled = not self.running and reason is None
+        self.send_button.setEnabled(enabled)
+        self.send_action.setEnabled(enabled)
+        self.send_button.setToolTip(reason or "Send the conversation (Ctrl+Enter)")
+        self.send_reason.setText(reason.split(":")[0] if reason else "")
+        self.send_reason.setVisible(reason is not None)
+        empty = not self.workspace.conversation.messages
+        self.empty_state.setVisible(empty)
+        self.message_list.setVisible(not empty)
 
     def _update_title(self) -> None:
         if self._closed:
@@ -480,7 +599,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             return
         try:
-            self.document.import_text(path.read_text(encoding="utf-8"), unsaved=False)
+            self.document.import_text(read_workspace_text(path), unsaved=False)
         except (OSError, WorkspaceError) as error:
             dialogs.show_error(self, "Cannot open example", str(error))
 
@@ -526,7 +645,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            self._import(Path(path).read_text(encoding="utf-8"))
+            self._import(read_workspace_text(path))
         except (OSError, UnicodeDecodeError, WorkspaceError) as error:
             dialogs.show_error(self, "Cannot import", str(error))
 
@@ -648,6 +767,108 @@ class MainWindow(QMainWindow):
         if self._sender is not None:
             self._sender.stop()
 
+    # Settings, help and the remembered layout ----------------------------------------------
+
+    def _key_provider(self) -> str:
+        """The provider whose key the first start offers to add: Moonshot's, or the chosen one."""
+        current = self.providers.get(self.workspace.params.provider)
+        if current is not None and current.kind == "moonshot":
+            return current.id
+        moonshot = next((p for p in self.providers.all() if p.kind == "moonshot"), None)
+        return moonshot.id if moonshot is not None else self.workspace.params.provider
+
+    def open_providers(self, provider_id: str | None = None, focus_key: bool = False) -> None:
+        """Settings › Providers and keys, on ``provider_id`` (the workspace's provider by default),
+        with the key field focused when ``focus_key``."""
+        from workbench.ui.providers import provider_dialog
+
+        provider_dialog.open_dialog(self, self.context, provider_id, focus_key=focus_key)
+
+    def edit_properties(self) -> None:
+        """File › Properties: the workspace title (used by exports, history and comparisons)."""
+        from workbench.ui.shell.settings_dialogs import WorkspaceProperties
+
+        dialog = WorkspaceProperties(self.workspace.title, self)
+        dialog.accepted.connect(lambda: self._set_title(dialog.title()))
+        dialog.open()
+
+    def _set_title(self, title: str) -> None:
+        if title != self.workspace.title:
+            self.undo_stack.push(SetTitle(self.workspace, title))
+
+    def show_preferences(self) -> None:
+        """Settings › Preferences: language, theme, the default provider and model, start-up."""
+        from workbench.ui.shell.settings_dialogs import PreferencesDialog
+
+        dialog = self.findChild(PreferencesDialog, "preferencesDialog")
+        if dialog is None:
+            feed = self.provider_feed
+            models = feed.models_for if feed is not None else None
+            dialog = PreferencesDialog(self.settings, self.providers, self, models)
+        dialog.open()
+
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard shortcuts: every shortcut of the window's actions, and the card keys."""
+        from workbench.ui.shell.settings_dialogs import ShortcutsDialog
+
+        ShortcutsDialog(self).open()
+
+    def toggle_partial(self) -> None:
+        """Edit › Toggle partial: on the last card (partial is only allowed there)."""
+        conversation = self.workspace.conversation
+        if not conversation.messages:
+            return
+        row = len(conversation.messages) - 1
+        message = conversation.messages[row]
+        refusal = None if message.partial else self.partial_refusal(row)
+        if refusal is not None:
+            self.statusBar().showMessage(refusal, 8000)
+            return
+        self.editor.edit_field(message.uid, "partial", not message.partial)
+
+    def _step_tab(self, tabs: QTabWidget, step: int) -> None:
+        if tabs.count():
+            tabs.setCurrentIndex((tabs.currentIndex() + step) % tabs.count())
+
+    def _add_tab_actions(self) -> None:
+        """View › one action per tab: Ctrl+1... for the main tabs, Alt+1... for the side panels."""
+        for tabs, modifier in ((self.main_tabs, "Ctrl"), (self.side_tabs, "Alt")):
+            for index in range(min(tabs.count(), 9)):
+                text = tabs.tabText(index).replace("&", "")
+                action = self._action(
+                    self.view_menu,
+                    text,
+                    f"{modifier}+{index + 1}",
+                    partial(tabs.setCurrentIndex, index),
+                )
+                action.setObjectName(f"showTab{tabs.objectName()[0].upper()}{index + 1}")
+            self.view_menu.addSeparator()
+
+    def _restore_layout(self) -> None:
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromHex(self.settings.window_geometry.encode()))
+        sizes = self.settings.splitter_sizes
+        if len(sizes) == self.splitter.count() and sum(sizes) > 0:
+            self.splitter.setSizes(sizes)
+
+    def _restore_tabs(self) -> None:
+        for tabs, name in (
+            (self.main_tabs, self.settings.main_tab),
+            (self.side_tabs, self.settings.side_tab),
+        ):
+            for index in range(tabs.count()):
+                page = tabs.widget(index)
+                if name and page is not None and page.objectName() == name:
+                    tabs.setCurrentIndex(index)
+
+    def _save_layout(self) -> None:
+        self.settings.window_geometry = bytes(self.saveGeometry().toHex().data()).decode()
+        self.settings.splitter_sizes = list(self.splitter.sizes())
+        for tabs, attribute in ((self.main_tabs, "main_tab"), (self.side_tabs, "side_tab")):
+            page = tabs.currentWidget()
+            setattr(self.settings, attribute, page.objectName() if page is not None else "")
+        self.settings.last_workspace = str(self.document.path) if self.document.path else ""
+
     # Closing ---------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -661,7 +882,7 @@ class MainWindow(QMainWindow):
         self.context.close()
         self.document.close()
         self.model.detach()
-        self.settings.window_geometry = bytes(self.saveGeometry().toHex().data()).decode()
+        self._save_layout()
         try:
             self.settings.save()
         except OSError as error:

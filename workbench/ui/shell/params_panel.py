@@ -1,7 +1,10 @@
-"""The request parameters: provider, model, temperature, top_p, max_tokens, stop, response format.
+"""The request parameters: provider, model, thinking, temperature, top_p, max_tokens, stop, format.
 
 The panel shows the workspace's ``Params`` and announces edits; the window turns them into
 undoable commands. Invalid values are shown at the field, with the reason, and are not applied.
+Under the model it says what the catalog knows of it (window, price, or "window unknown"); the
+thinking control follows the model's capabilities (a toggle, effort levels, always on, none);
+the request linter's findings are listed under the fields, each with its one-click fix.
 """
 
 from __future__ import annotations
@@ -9,20 +12,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.core.catalog import Capabilities
+from workbench.core.lint import Finding
 from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
+from workbench.ui.common.palette import error_text
 
 #: Shown when a value is left to the provider's default (the value is not sent).
 DEFAULT_TEXT = "default"
@@ -55,6 +63,104 @@ def _optional_spin(minimum: float, maximum: float, step: float, decimals: int) -
     return spin
 
 
+def thinking_choices(caps: Capabilities | None) -> list[tuple[str, dict[str, Any]]]:
+    """The thinking selector's entries for a model: (label, parameter changes) pairs.
+
+    A toggle sends ``thinking: {"type"}``; effort levels send ``reasoning_effort``; never both
+    (each choice clears the other). An empty list hides the control (a model without thinking).
+    """
+    if caps is None or caps.thinking == "none":
+        return []
+    plain = {"thinking": None, "reasoning_effort": None}
+    choices: list[tuple[str, dict[str, Any]]] = []
+    if caps.thinking == "always":
+        choices.append(("always on", plain))
+    else:
+        default = f" ({caps.thinking_default})" if caps.thinking_default else ""
+        choices.append((f"model default{default}", plain))
+    if caps.thinking == "toggle":
+        choices.append(("on", {"thinking": {"type": "enabled"}, "reasoning_effort": None}))
+        choices.append(("off", {"thinking": {"type": "disabled"}, "reasoning_effort": None}))
+    choices += [
+        (f"effort: {level}", {"thinking": None, "reasoning_effort": level})
+        for level in caps.effort_levels
+    ]
+    return choices
+
+
+def thinking_choice(params: Params, choices: list[tuple[str, dict[str, Any]]]) -> int:
+    """The index of the entry matching ``params`` (0, the default, when none matches)."""
+    current = {
+        "thinking": params.extra.get("thinking"),
+        "reasoning_effort": params.extra.get("reasoning_effort"),
+    }
+    return next((i for i, (_l, change) in enumerate(choices) if change == current), 0)
+
+
+class LintList(QWidget):
+    """The request linter's findings: one row per finding, its fix as a button.
+
+    Signals:
+        fix_requested(changes): the user clicked a fix (parameter name -> value).
+    """
+
+    fix_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lintList")
+        self.setAccessibleName("lintList")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 4, 0, 0)
+        self._layout.setSpacing(2)
+        self._shown: list[Finding] = []
+        self.hide()
+
+    def show_findings(self, findings: Sequence[Finding]) -> None:
+        """Shows ``findings`` (hidden when there are none)."""
+        findings = list(findings)
+        if findings == self._shown:
+            return
+        self._shown = findings
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        for finding in findings:
+            self._layout.addWidget(self._row(finding))
+        self.setVisible(bool(findings))
+
+    def _row(self, finding: Finding) -> QWidget:
+        row = QWidget()
+        row.setObjectName("lintRow")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        mark = "✖" if finding.blocking else "⚠"
+        where = f"{finding.param}: " if finding.param and finding.param != "model" else ""
+        if finding.card is not None:
+            where = f"message {finding.card + 1}: "
+        label = QLabel(f"{mark} {where}{finding.message}")
+        label.setObjectName("lintMessage")
+        label.setWordWrap(True)
+        label.setToolTip(
+            "The provider refuses this request: Send is blocked."
+            if finding.blocking
+            else "The provider may refuse or ignore this: Send still sends."
+        )
+        error_text(label, finding.blocking)
+        layout.addWidget(label, 1)
+        if finding.fix is not None:
+            button = QPushButton(finding.fix.label)
+            button.setObjectName("lintFixButton")
+            button.setAccessibleName("lintFixButton")
+            changes = dict(finding.fix.params)
+            button.clicked.connect(lambda: self.fix_requested.emit(changes))
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+
 def split_stop(text: str) -> list[str]:
     """Stop sequences from the field: separated by ``|``; ``\\n`` and ``\\t`` are escapes."""
     parts = [p.strip() for p in text.split("|")] if text.strip() else []
@@ -74,6 +180,8 @@ class ParamsPanel(QWidget):
     """
 
     param_edited = Signal(str, object)
+    #: Several parameters at once (a thinking choice, a linter fix): one undo step.
+    params_changed = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,16 +215,34 @@ class ParamsPanel(QWidget):
         self.response_format.setObjectName("responseFormatSelector")
         self.response_format.setAccessibleName("responseFormatSelector")
         self.response_format.addItems(["text", "json_object"])
+        self.model_info = QLabel()
+        self.model_info.setObjectName("modelInfoLabel")
+        self.model_info.setAccessibleName("modelInfoLabel")
+        self.model_info.setWordWrap(True)
+        self.model_info.setStyleSheet("color: palette(mid);")
+        self.thinking_selector = QComboBox()
+        self.thinking_selector.setObjectName("thinkingSelector")
+        self.thinking_selector.setAccessibleName("thinkingSelector")
+        self.thinking_selector.setToolTip(
+            "How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or "
+            "always on, as the model takes it"
+        )
+        self._thinking: list[tuple[str, dict[str, Any]]] = []
+        self.lint = LintList()
+        self.lint.fix_requested.connect(self.params_changed)
         self.errors = QLabel()
         self.errors.setObjectName("paramErrors")
         self.errors.setWordWrap(True)
-        self.errors.setStyleSheet("color: #c0392b;")
+        error_text(self.errors)
         self.errors.hide()
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Provider", self.provider_selector)
         form.addRow("Model", self.model_selector)
+        form.addRow("", self.model_info)
+        form.addRow("Thinking", self.thinking_selector)
+        self._form = form
         form.addRow("Temperature", self.temperature_spin)
         form.addRow("top_p", self.top_p_spin)
         form.addRow("Max tokens", self.max_tokens_spin)
@@ -126,6 +252,9 @@ class ParamsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
         layout.addWidget(self.errors)
+        layout.addWidget(self.lint)
+        self.thinking_selector.activated.connect(self._thinking_chosen)
+        form.setRowVisible(self.thinking_selector, False)
 
         self.provider_selector.activated.connect(
             lambda _i: self._emit(
@@ -181,13 +310,48 @@ class ParamsPanel(QWidget):
                 self.provider_selector.addItem(name, provider_id)
         self.show_params(self._params)
 
-    def set_models(self, models: Sequence[str]) -> None:
-        """The model ids offered for the current provider (any id may still be typed)."""
+    def set_models(self, models: Sequence[str], tips: Sequence[str] = ()) -> None:
+        """The model ids offered for the current provider (any id may still be typed).
+
+        ``tips`` says what is known of each (window and price, "window unknown").
+        """
         with QSignalBlocker(self.model_selector):
             current = self.model_selector.currentText()
             self.model_selector.clear()
             self.model_selector.addItems(list(models))
+            for row, tip in enumerate(tips):
+                self.model_selector.setItemData(row, tip, Qt.ItemDataRole.ToolTipRole)
             self.model_selector.setCurrentText(current)
+
+    def set_model_info(self, text: str, capabilities: Capabilities | None) -> None:
+        """What the catalog knows of the chosen model, and its thinking control."""
+        self.model_info.setText(text)
+        self.model_info.setVisible(bool(text))
+        choices = thinking_choices(capabilities)
+        if [label for label, _c in choices] != [label for label, _c in self._thinking]:
+            with QSignalBlocker(self.thinking_selector):
+                self.thinking_selector.clear()
+                self.thinking_selector.addItems([label for label, _c in choices])
+        self._thinking = choices
+        self._form.setRowVisible(self.thinking_selector, bool(choices))
+        self._show_thinking()
+
+    def _show_thinking(self) -> None:
+        if self._thinking:
+            with QSignalBlocker(self.thinking_selector):
+                self.thinking_selector.setCurrentIndex(
+                    thinking_choice(self._params, self._thinking)
+                )
+
+    def _thinking_chosen(self, index: int) -> None:
+        if 0 <= index < len(self._thinking):
+            changes = self._thinking[index][1]
+            if any(self._params.value(k) != v for k, v in changes.items()):
+                self.params_changed.emit(dict(changes))
+
+    def show_findings(self, findings: Sequence[Finding]) -> None:
+        """The request linter's findings for the parameters and the model."""
+        self.lint.show_findings(findings)
 
     def show_params(self, params: Params) -> None:
         """Shows ``params`` without announcing edits."""
@@ -219,6 +383,7 @@ class ParamsPanel(QWidget):
             self.stop_edit.setText(join_stop(params.stop))
         self.response_format.setCurrentText(params.response_format)
         del blockers
+        self._show_thinking()
         self._show_errors()
 
     def _emit(self, name: str, value: Any) -> None:

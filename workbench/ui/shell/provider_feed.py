@@ -8,26 +8,34 @@ connection test. Any id may still be typed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject
 
 from workbench.ui.context import AppContext
-
-if TYPE_CHECKING:
-    from workbench.ui.shell.main_window import MainWindow
+from workbench.ui.conversation.message_list import MessageListView
+from workbench.ui.shell.params_panel import ParamsPanel
 
 
 class ProviderFeed(QObject):
-    """Keeps the provider and model selectors of one window in step with the context."""
+    """Keeps the provider and model selectors of one window in step with the context.
 
-    def __init__(self, window: MainWindow, context: AppContext) -> None:
-        super().__init__(window)
+    Args:
+        context: The providers, the catalog and the workspace.
+        panel: The parameters panel whose selectors it fills.
+        cards: The card column (the partial rule depends on the provider).
+    """
+
+    def __init__(self, context: AppContext, panel: ParamsPanel, cards: MessageListView) -> None:
+        super().__init__(context)
         self.setObjectName("providerFeed")
-        self._window = window
+        self._panel = panel
+        self._cards = cards
         self._context = context
         self._shown_for: tuple[str, tuple[str, ...]] | None = None
-        context.workspace.changed.connect(self.refresh_models)
+        # The model selector offers the models of the workspace's provider.
+        context.workspace.params_changed.connect(
+            lambda name: self.refresh_models() if name == "provider" else None
+        )
+        context.workspace.reset.connect(self.refresh_models)
         context.document.loaded.connect(self.refresh_models)
         context.providers_changed.connect(self.refresh_providers)
         context.catalog_changed.connect(self.refresh_models)
@@ -38,7 +46,7 @@ class ProviderFeed(QObject):
         provider = self._context.providers.get(provider_id)
         ids: list[str] = []
         if provider is not None:
-            models = self._context.catalog.for_provider(provider.kind)
+            models = self._context.catalog.for_provider(provider.catalog_kind)
             ids = [m.id for m in models if not m.listed_only]
         for model_id in self._context.listed.get(provider_id, []):
             if model_id not in ids:
@@ -47,11 +55,10 @@ class ProviderFeed(QObject):
 
     def refresh_providers(self) -> None:
         """Shows the registry's providers in the provider selector."""
-        panel = self._window.params_panel
-        panel.set_providers([(p.id, p.name) for p in self._context.providers.all()])
+        self._panel.set_providers([(p.id, p.name) for p in self._context.providers.all()])
         self._shown_for = None
         self.refresh_models()
-        self._window.message_list.refresh_cards()  # the partial rule depends on the provider
+        self._cards.refresh_cards()  # the partial rule depends on the provider
 
     def refresh_models(self) -> None:
         """Shows the models of the workspace's provider (only when that list changed)."""
@@ -60,4 +67,4 @@ class ProviderFeed(QObject):
         if self._shown_for == (provider_id, models):
             return
         self._shown_for = (provider_id, models)
-        self._window.params_panel.set_models(models)
+        self._panel.set_models(models)

@@ -40,6 +40,7 @@ from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.secrets import KeyStore, redact
 from workbench.core.tokens import Calibration, ConversationTally, encoding, encoding_ready
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.palette import colours, error_text
 from workbench.ui.common.undo import SetParam
 
 if TYPE_CHECKING:
@@ -54,20 +55,19 @@ DANGER_LEVEL = 0.9
 #: Characters of not-yet-counted text above which a recount goes to a worker thread.
 BACKGROUND_RECOUNT_CHARS = 50_000
 
-SEGMENT_COLOURS = {
-    "system": QColor("#8e44ad"),
-    "messages": QColor("#2980b9"),
-    "tools": QColor("#16a085"),
-    "reserved": QColor("#b2bec3"),
-}
 #: The narrowest a segment with tokens in it is drawn.
 MIN_SEGMENT_PX = 3.0
-LEVEL_COLOURS = {
-    "ok": QColor("#27ae60"),
-    "warning": QColor("#e67e22"),
-    "over": QColor("#c0392b"),
-    "unknown": QColor("#7f8c8d"),
-}
+
+
+def segment_colour(name: str) -> QColor:
+    """The colour of the meter segment ``name`` (system, messages, tools, reserved)."""
+    return colours().qcolor(f"meter_{name}")
+
+
+def level_colour(level: str) -> QColor:
+    """The meter's outline colour at ``level`` (ok, warning, over, unknown)."""
+    return colours().qcolor(f"level_{level}")
+
 
 #: (base URL, key) of the provider to ask for exact counts, or None when there is none.
 ExactTarget = tuple[str, str] | None
@@ -139,7 +139,7 @@ class TokenMeterBar(QWidget):
         total = sum(self._segments.values())
         if not self._window:
             # Nothing to measure against: a bar filled with the prompt read as a full window.
-            painter.setPen(QPen(LEVEL_COLOURS["unknown"], 1, Qt.PenStyle.DashLine))
+            painter.setPen(QPen(level_colour("unknown"), 1, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect, 4, 4)
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
@@ -157,22 +157,17 @@ class TokenMeterBar(QWidget):
             width = min(max(rect.width() * tokens / scale, MIN_SEGMENT_PX), rect.right() - x)
             if width <= 0:
                 continue
-            colour = QColor(SEGMENT_COLOURS[name])
-            if name == "reserved":
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.fillRect(QRectF(x, rect.top(), width, rect.height()), colour.lighter(115))
-            else:
-                painter.fillRect(QRectF(x, rect.top(), width, rect.height()), colour)
+            painter.fillRect(QRectF(x, rect.top(), width, rect.height()), segment_colour(name))
             x += width
         if self._window and total > self._window:
             # The part past the window, in red: what has to go for the request to fit.
             start = rect.left() + rect.width() * self._window / scale
             painter.fillRect(
                 QRectF(start, rect.top(), rect.right() - start, rect.height()),
-                QColor(LEVEL_COLOURS["over"]).lighter(130),
+                colours().qcolor("meter_over"),
             )
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(LEVEL_COLOURS[self._level], 2))
+        painter.setPen(QPen(level_colour(self._level), 2))
         painter.drawRoundedRect(rect, 4, 4)
         painter.end()
 
@@ -234,7 +229,7 @@ class TokenMeterPanel(QWidget):
         self.catalog_error = QLabel()
         self.catalog_error.setObjectName("catalogErrorLabel")
         self.catalog_error.setWordWrap(True)
-        self.catalog_error.setStyleSheet("color: #c0392b;")
+        error_text(self.catalog_error)
         self.catalog_error.hide()
 
         recommendation = QHBoxLayout()
@@ -297,11 +292,13 @@ class TokenMeterPanel(QWidget):
             + ("; context window unknown)" if rec.current_window is None else ")")
         )
         self.count_label.setStyleSheet(
-            "" if level in ("ok", "unknown") else f"color: {LEVEL_COLOURS[level].name()};"
+            ""
+            if level in ("ok", "unknown")
+            else f"color: {colours().warning if level == 'warning' else colours().error};"
         )
         self.legend_label.setText(
             " ".join(
-                f'<span style="color:{SEGMENT_COLOURS[key].name()}">■</span> {name} {value:,}'
+                f'<span style="color:{segment_colour(key).name()}">■</span> {name} {value:,}'
                 for key, name, value in (
                     ("system", "system", reading.system),
                     ("messages", "messages", reading.messages),
@@ -426,7 +423,11 @@ class TokenMeter(QObject):
         conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
         conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
         conversation.reset.connect(self.recount)
-        self.workspace.changed.connect(self.schedule_refresh)
+        # The meter counts the tools and tool_choice too, and prices the chosen model.
+        self.workspace.params_changed.connect(lambda _name: self.schedule_refresh())
+        self.workspace.tools_changed.connect(lambda _edit: self.schedule_refresh())
+        self.workspace.tool_choice_changed.connect(self.schedule_refresh)
+        self.workspace.reset.connect(self.schedule_refresh)
         self.panel.apply_button.clicked.connect(self.apply_recommendation)
 
     # Counting ----------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ from workbench.core.tools import (
 from workbench.core.workspace import ToolEntry, Workspace, WorkspaceError, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.palette import colours
 from workbench.ui.tools.tool_form_view import ToolFormView
 from workbench.ui.tools.tool_undo import (
     EditToolSource,
@@ -83,8 +84,6 @@ if TYPE_CHECKING:
 #: Pause after the last keystroke before the tool is checked again.
 VALIDATION_DELAY_MS = 250
 INDENT = "  "
-ERROR_COLOUR = "#c0392b"
-WARNING_COLOUR = "#b9770e"
 
 
 class JsonHighlighter(QSyntaxHighlighter):
@@ -100,15 +99,16 @@ class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self._formats: dict[str, QTextCharFormat] = {}
-        for kind, colour, bold in (
-            ("key", "#1f5fa8", True),
-            ("string", "#2e7d32", False),
-            ("number", "#b35a00", False),
-            ("literal", "#8e44ad", False),
-            ("bracket", "#555555", True),
+        values = colours()
+        for kind, bold in (
+            ("key", True),
+            ("string", False),
+            ("number", False),
+            ("literal", False),
+            ("bracket", True),
         ):
             text_format = QTextCharFormat()
-            text_format.setForeground(QColor(colour))
+            text_format.setForeground(values.qcolor(f"json_{kind}"))
             if bold:
                 text_format.setFontWeight(QFont.Weight.DemiBold)
             self._formats[kind] = text_format
@@ -266,7 +266,13 @@ class ToolsEditor(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(VALIDATION_DELAY_MS)
         self._timer.timeout.connect(self.validate_now)
-        workspace.changed.connect(self.refresh)
+        # The tools panel shows the tools, tool_choice, and the provider's naming rules.
+        workspace.tools_changed.connect(lambda _edit: self.refresh())
+        workspace.tool_choice_changed.connect(self.refresh)
+        workspace.params_changed.connect(
+            lambda name: self.refresh() if name == "provider" else None
+        )
+        workspace.reset.connect(self.refresh)
         self.refresh()
         self.validate_now()
 
@@ -494,16 +500,17 @@ class ToolsEditor(QWidget):
         self._update_labels()
         self.errors.clear()
         marks = []
+        values = colours()
         if self._current is not None:
             row = index_of(self._workspace, self._current)
             for problem in check.tools[row].problems:
                 icon = "✕" if problem.blocking else "!"
                 item = QListWidgetItem(f"{icon} {problem}")
-                item.setForeground(QColor(ERROR_COLOUR if problem.blocking else WARNING_COLOUR))
+                item.setForeground(values.qcolor("error" if problem.blocking else "warning"))
                 item.setData(Qt.ItemDataRole.UserRole, problem.start)
                 self.errors.addItem(item)
                 if problem.start is not None and problem.end is not None:
-                    colour = ERROR_COLOUR if problem.blocking else WARNING_COLOUR
+                    colour = values.error if problem.blocking else values.warning
                     marks.append((problem.start, problem.end, colour))
         general = list(check.general)
         choice = tool_choice_problem(self._workspace.tool_choice, tools, check)
@@ -511,7 +518,7 @@ class ToolsEditor(QWidget):
             general.append(choice)
         for text in general:
             item = QListWidgetItem(f"✕ {text}")
-            item.setForeground(QColor(ERROR_COLOUR))
+            item.setForeground(values.qcolor("error"))
             self.errors.addItem(item)
         if self._current is not None and not self.errors.count():
             self.errors.addItem(QListWidgetItem("✓ No problems: this tool can be sent."))

@@ -1,9 +1,10 @@
 """Undoable edits of the workspace's tools and ``tool_choice``.
 
+Each command is a thin wrapper over one of :class:`~workbench.core.workspace.Workspace`'s tool
+methods, which announce the change (``tools_changed``, ``tool_choice_changed``) to the views that
+show it: the tools panel, the token meter, the tool-call cards, the Compare columns' preflight.
 Commands hold the :class:`ToolEntry` objects themselves (found again by identity, never by value:
-two tools may have the same text), so they stay valid however the list was rearranged since. Every
-command announces itself through ``workspace.changed``, which the tools panel, the token meter
-and the cards follow.
+two tools may have the same text), so they stay valid however the list was rearranged since.
 """
 
 from __future__ import annotations
@@ -23,10 +24,7 @@ TYPING_PAUSE_S = 1.5
 
 def index_of(workspace: Workspace, entry: ToolEntry) -> int:
     """The position of ``entry`` (by identity) in the workspace's tools; ValueError if absent."""
-    for index, candidate in enumerate(workspace.tools):
-        if candidate is entry:
-            return index
-    raise ValueError("tool not in the workspace")
+    return workspace.tool_index(entry)
 
 
 class EditToolSource(QUndoCommand):
@@ -53,12 +51,10 @@ class EditToolSource(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self._entry.source = self._after
-        self._workspace.changed.emit()
+        self._workspace.set_tool_field(self._entry, "source", self._after)
 
     def undo(self) -> None:
-        self._entry.source = self._before
-        self._workspace.changed.emit()
+        self._workspace.set_tool_field(self._entry, "source", self._before)
 
 
 class SetToolField(QUndoCommand):
@@ -93,12 +89,10 @@ class SetToolField(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        setattr(self._entry, self._name, self._after)
-        self._workspace.changed.emit()
+        self._workspace.set_tool_field(self._entry, self._name, self._after)
 
     def undo(self) -> None:
-        setattr(self._entry, self._name, self._before)
-        self._workspace.changed.emit()
+        self._workspace.set_tool_field(self._entry, self._name, self._before)
 
 
 class InsertTools(QUndoCommand):
@@ -118,13 +112,11 @@ class InsertTools(QUndoCommand):
         return self._index
 
     def redo(self) -> None:
-        self._workspace.tools[self._index : self._index] = self._entries
-        self._workspace.changed.emit()
+        self._index = self._workspace.insert_tools(self._index, self._entries)
 
     def undo(self) -> None:
         for entry in self._entries:
-            del self._workspace.tools[index_of(self._workspace, entry)]
-        self._workspace.changed.emit()
+            self._workspace.remove_tool(entry)
 
 
 class RemoveTool(QUndoCommand):
@@ -137,13 +129,10 @@ class RemoveTool(QUndoCommand):
         self._entry = entry
 
     def redo(self) -> None:
-        self._index = index_of(self._workspace, self._entry)
-        del self._workspace.tools[self._index]
-        self._workspace.changed.emit()
+        self._index = self._workspace.remove_tool(self._entry)
 
     def undo(self) -> None:
-        self._workspace.tools.insert(self._index, self._entry)
-        self._workspace.changed.emit()
+        self._workspace.insert_tools(self._index, [self._entry])
 
 
 class MoveTool(QUndoCommand):
@@ -156,16 +145,11 @@ class MoveTool(QUndoCommand):
         self._entry = entry
         self._destination = destination
 
-    def _move_to(self, destination: int) -> None:
-        tools = self._workspace.tools
-        tools.insert(destination, tools.pop(index_of(self._workspace, self._entry)))
-        self._workspace.changed.emit()
-
     def redo(self) -> None:
-        self._move_to(self._destination)
+        self._workspace.move_tool(self._entry, self._destination)
 
     def undo(self) -> None:
-        self._move_to(self._source)
+        self._workspace.move_tool(self._entry, self._source)
 
 
 class SetToolChoice(QUndoCommand):
@@ -178,9 +162,7 @@ class SetToolChoice(QUndoCommand):
         self._after = copy.deepcopy(value)
 
     def redo(self) -> None:
-        self._workspace.tool_choice = copy.deepcopy(self._after)
-        self._workspace.changed.emit()
+        self._workspace.set_tool_choice(copy.deepcopy(self._after))
 
     def undo(self) -> None:
-        self._workspace.tool_choice = copy.deepcopy(self._before)
-        self._workspace.changed.emit()
+        self._workspace.set_tool_choice(copy.deepcopy(self._before))

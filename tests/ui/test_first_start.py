@@ -1,0 +1,123 @@
+"""First start: the empty state, Send with nothing to send, the default provider and model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from workbench.core.resources import example_files
+from workbench.core.settings import Settings
+from workbench.ui.shell.main_window import MainWindow
+
+
+def child(window: QWidget, kind: type, name: str):
+    found = window.findChild(kind, name)
+    assert found is not None, name
+    return found
+
+
+def test_an_empty_workspace_shows_the_ways_to_start(open_window, qtbot: QtBot) -> None:
+    window: MainWindow = open_window()
+    empty = child(window, QWidget, "emptyState")
+    assert empty.isVisible() and not window.message_list.isVisible()
+    buttons = empty.findChildren(QPushButton)
+    names = {b.objectName() for b in buttons}
+    assert {"emptyAddKeyButton", "emptyExampleButton", "emptyPasteButton"} <= names
+    examples = [b for b in buttons if b.objectName() == "emptyExampleButton"]
+    assert len(examples) == len(example_files())
+
+    # One click opens an example: the cards replace the empty state.
+    qtbot.mouseClick(examples[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not empty.isVisible())
+    assert window.message_list.isVisible()
+    assert len(window.workspace.conversation) > 0
+
+    # Deleting every card brings it back.
+    while window.workspace.conversation.messages:
+        window.editor.do_action(window.workspace.conversation[0].uid, "delete")
+    qtbot.waitUntil(empty.isVisible)
+
+
+def test_send_is_disabled_with_a_reason_while_there_is_nothing_to_send(
+    open_window, qtbot: QtBot
+) -> None:
+    window: MainWindow = open_window()
+    send = child(window, QPushButton, "sendButton")
+    reason = child(window, QLabel, "sendDisabledReason")
+    assert not send.isEnabled() and not window.send_action.isEnabled()
+    assert reason.isVisible() and "Nothing to send" in reason.text()
+    assert "Nothing to send" in send.toolTip()
+
+    uid = window.workspace.conversation[window.editor.append("user", "")].uid
+    assert not send.isEnabled()  # an empty message is nothing to send either
+    window.editor.edit_field(uid, "content", "Hello")
+    assert send.isEnabled() and window.send_action.isEnabled()
+    assert not reason.isVisible()
+
+
+def test_add_key_opens_the_moonshot_key_field(
+    qloop: object, open_window, qtbot: QtBot, memory_keyring: object
+) -> None:
+    window: MainWindow = open_window()
+    qtbot.waitUntil(lambda: window.features_ready)
+    qtbot.mouseClick(child(window, QPushButton, "emptyAddKeyButton"), Qt.MouseButton.LeftButton)
+    dialog = child(window, QDialog, "providerDialog")
+    qtbot.waitUntil(dialog.isVisible)
+    assert window.providers.get(dialog.current_id()).kind == "moonshot"
+    key_edit = child(dialog, QLineEdit, "apiKeyEdit")
+    qtbot.waitUntil(lambda: dialog.focusWidget() is key_edit)
+    dialog.close()
+
+
+def test_paste_from_the_empty_state(open_window, qtbot: QtBot) -> None:
+    window: MainWindow = open_window()
+    QGuiApplication.clipboard().setText('[{"role": "user", "content": "From my code"}]')
+    qtbot.mouseClick(child(window, QPushButton, "emptyPasteButton"), Qt.MouseButton.LeftButton)
+    assert [m.content for m in window.workspace.conversation.messages] == ["From my code"]
+
+
+def test_new_workspace_uses_the_default_provider_and_model(open_window, qtbot: QtBot) -> None:
+    settings = Settings.load()
+    settings.default_provider = "deepseek"
+    settings.default_model = "deepseek-v4-flash"
+    settings.save()
+    window: MainWindow = open_window()
+    assert (window.workspace.params.provider, window.workspace.params.model) == (
+        "deepseek",
+        "deepseek-v4-flash",
+    )
+    window.workspace.set_param("provider", "openai")
+    window.new_action.trigger()
+    assert window.workspace.params.provider == "deepseek"
+    assert window.workspace.params.model == "deepseek-v4-flash"
+
+
+def test_the_preferences_set_the_default_provider(open_window, qtbot: QtBot) -> None:
+    window: MainWindow = open_window()
+    qtbot.waitUntil(lambda: window.features_ready)
+    window.preferences_action.trigger()
+    dialog = child(window, QDialog, "preferencesDialog")
+    providers = child(dialog, QWidget, "defaultProviderSelector")
+    providers.setCurrentIndex(providers.findData("openai"))
+    models = child(dialog, QWidget, "defaultModelSelector")
+    models.setEditText("gpt-4o")
+    dialog.close()
+    saved = Settings.load()
+    assert (saved.default_provider, saved.default_model) == ("openai", "gpt-4o")
+    window.new_action.trigger()
+    assert (window.workspace.params.provider, window.workspace.params.model) == (
+        "openai",
+        "gpt-4o",
+    )
+
+
+def test_examples_are_listed_by_title(tmp_path: Path) -> None:
+    from workbench.ui.shell.first_start import example_title
+
+    assert example_title(Path("01-product-json-extraction.prompt.json")) == (
+        "Product json extraction"
+    )

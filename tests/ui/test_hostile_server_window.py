@@ -1,0 +1,76 @@
+"""The window against a server that never stops: Stop is immediate, nothing freezes, and a run
+cut short by closing the window is still recorded."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from tests.ui.run_helpers import load, wait_idle
+from workbench.core.history import HistoryStore
+from workbench.loopback_server import LoopbackServer, Reply
+from workbench.ui.run.run_controller import RunController
+from workbench.ui.shell.main_window import MainWindow
+
+
+@pytest.fixture
+def window(loop_window: MainWindow) -> MainWindow:
+    return loop_window
+
+
+def controller(window: MainWindow) -> RunController:
+    assert isinstance(window.run_controller, RunController)
+    return window.run_controller
+
+
+def test_stop_ends_an_endless_stream_within_100_ms_and_the_ui_keeps_up(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(window, [{"role": "user", "content": "Never stop"}])
+    loopback.queue(Reply(text="flood ", endless=True))
+    conversation = window.workspace.conversation
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    window.send_action.trigger()
+    # From the first words on (the first Send's SDK import is another issue's stall).
+    qtbot.waitUntil(
+        lambda: len(conversation) == 2 and bool(conversation[1].content), timeout=20_000
+    )
+    timer.start()
+    qtbot.waitUntil(
+        lambda: len(conversation) == 2 and len(conversation[1].content) > 20_000, timeout=20_000
+    )
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    started = time.perf_counter()
+    with qtbot.waitSignal(controller(window).run_finished, timeout=3000) as blocker:
+        window.stop_action.trigger()
+    took = time.perf_counter() - started
+    timer.stop()
+    assert blocker.args[0].interrupted
+    assert took < 0.1, f"Stop took {took * 1000:.0f} ms"
+    assert max(gaps) < 0.5, f"the UI stalled {max(gaps) * 1000:.0f} ms while the flood came in"
+    wait_idle(qtbot, window)
+
+
+def test_a_run_cut_short_by_closing_the_window_is_recorded(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(window, [{"role": "user", "content": "Write slowly"}])
+    loopback.queue(Reply(text=" ".join(f"w{i}" for i in range(500)), chunks=500, chunk_delay=0.02))
+    conversation = window.workspace.conversation
+    window.send_action.trigger()
+    qtbot.waitUntil(lambda: len(conversation) == 2 and len(conversation[1].content) > 10)
+    window.document.undo_stack.setClean()
+    window.close()
+
+    def recorded() -> None:
+        runs = HistoryStore().search("")
+        assert len(runs) == 1 and runs[0].result().interrupted
+
+    qtbot.waitUntil(recorded, timeout=10_000)

@@ -1,0 +1,128 @@
+"""The one palette: every colour in a light and a dark value, each readable (WCAG AA)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel
+
+from workbench.ui.common import palette
+from workbench.ui.common.palette import DARK, LIGHT, Colours
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of ``#rrggbb``."""
+    channels = []
+    for value in QColor(colour).getRgbF()[:3]:
+        channels.append(value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio between two colours (1 to 21)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+#: Text colours: 4.5:1 against both surfaces they are drawn on (AA, normal text).
+TEXT = [
+    "text",
+    "error",
+    "warning",
+    "success",
+    "muted",
+    "link",
+    "placeholder",
+    "json_key",
+    "json_string",
+    "json_number",
+    "json_literal",
+    "json_bracket",
+]
+#: Graphics (stripes, meter segments, outlines, icons): 3:1 against their surface (AA, 1.4.11).
+GRAPHICS = [
+    "role_system",
+    "role_user",
+    "role_assistant",
+    "role_tool",
+    "meter_system",
+    "meter_messages",
+    "meter_tools",
+    "meter_reserved",
+    "meter_over",
+    "level_ok",
+    "level_warning",
+    "level_over",
+    "level_unknown",
+    "icon",
+    "grip",
+    "danger_icon",
+]
+#: Backgrounds that carry the normal text colour: 4.5:1 with it.
+TEXT_BACKGROUNDS = ["diff_removed", "diff_added", "prefix", "base", "window", "alternate_base"]
+
+
+def test_the_checked_lists_cover_every_colour() -> None:
+    surfaces = {"window", "base", "button", "mid", "midlight", "highlight", "highlighted_text"}
+    checked = set(TEXT) | set(GRAPHICS) | set(TEXT_BACKGROUNDS) | surfaces
+    assert set(palette.colour_names()) == checked
+
+
+@pytest.mark.parametrize("values", [LIGHT, DARK], ids=["light", "dark"])
+def test_every_colour_keeps_wcag_aa_contrast(values: Colours) -> None:
+    failures = []
+    for name in TEXT:
+        for surface in ("window", "base"):
+            ratio = contrast(getattr(values, name), getattr(values, surface))
+            if ratio < 4.5:
+                failures.append(f"{name} on {surface}: {ratio:.2f} < 4.5")
+    for name in GRAPHICS:
+        for surface in ("window", "base"):
+            ratio = contrast(getattr(values, name), getattr(values, surface))
+            if ratio < 3:
+                failures.append(f"{name} on {surface}: {ratio:.2f} < 3")
+    for name in TEXT_BACKGROUNDS:
+        ratio = contrast(values.text, getattr(values, name))
+        if ratio < 4.5:
+            failures.append(f"text on {name}: {ratio:.2f} < 4.5")
+    ratio = contrast(values.highlighted_text, values.highlight)
+    if ratio < 4.5:
+        failures.append(f"highlighted_text on highlight: {ratio:.2f} < 4.5")
+    assert not failures, "\n".join(failures)
+
+
+def test_light_and_dark_differ_for_every_painted_colour() -> None:
+    same = [n for n in palette.colour_names() if getattr(LIGHT, n) == getattr(DARK, n)]
+    assert same == ["highlighted_text"]
+
+
+def test_theme_setting_switches_the_palette_and_themed_text_follows(
+    qtbot, qapp: QApplication
+) -> None:
+    label = QLabel("Something failed")
+    qtbot.addWidget(label)
+    label.show()
+    palette.error_text(label)
+    try:
+        palette.apply_theme(qapp, "dark")
+        qapp.processEvents()  # Qt posts the palette change to each widget
+        assert palette.colours() is DARK
+        assert DARK.error in label.styleSheet()
+        palette.apply_theme(qapp, "light")
+        qapp.processEvents()
+        assert palette.colours() is LIGHT
+        assert LIGHT.error in label.styleSheet()
+    finally:
+        palette.apply_theme(qapp, "light")
+
+
+def test_system_theme_follows_the_desktop_scheme(qapp: QApplication) -> None:
+    hints = QGuiApplication.styleHints()
+    expected = DARK if hints.colorScheme() == Qt.ColorScheme.Dark else LIGHT
+    try:
+        palette.apply_theme(qapp, "system")
+        assert palette.colours() is expected
+    finally:
+        palette.apply_theme(qapp, "light")

@@ -1,0 +1,135 @@
+"""The request linter in the window: findings at their places, fixes in one click, thinking."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+OLD = {
+    "format": "prompt-workbench/1",
+    "title": "Old one",
+    "messages": [{"role": "user", "content": "Hello"}],
+    "params": {"provider": "moonshot", "model": "kimi-k2-0905-preview", "temperature": 0.6},
+}
+
+
+def write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "old.prompt.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def fix_buttons(window) -> list[QPushButton]:
+    return [b for b in window.findChildren(QPushButton, "lintFixButton") if b.isVisible()]
+
+
+def lint_texts(window) -> list[str]:
+    return [label.text() for label in window.findChildren(QLabel, "lintMessage")]
+
+
+def test_an_old_workspace_says_its_model_was_retired_and_switches_in_one_click(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = open_window(write(tmp_path, OLD))
+    qtbot.waitUntil(lambda: any("retired on 2026-05-25" in t for t in lint_texts(window)))
+    assert "kimi-k2-0905-preview was retired on 2026-05-25: switch to kimi-k2.6." in (
+        window.statusBar().currentMessage()
+    )
+    send_problems = window.run_controller.request_problems()
+    assert any("retired" in p for p in send_problems)  # Send refuses it, saying why
+    qtbot.waitUntil(lambda: len(fix_buttons(window)) == 1)
+    (fix,) = fix_buttons(window)
+    assert fix.text() == "Switch to kimi-k2.6"
+    fix.click()
+    assert window.workspace.params.model == "kimi-k2.6"
+    # kimi-k2.6 fixes temperature: the next finding is at the parameter, with its own fix.
+    qtbot.waitUntil(lambda: any("fixes temperature" in t for t in lint_texts(window)))
+    qtbot.waitUntil(lambda: len(fix_buttons(window)) == 1)
+    (drop,) = fix_buttons(window)
+    assert drop.text() == "Drop temperature"
+    drop.click()
+    assert window.workspace.params.temperature is None
+    qtbot.waitUntil(lambda: lint_texts(window) == [])
+    assert window.run_controller.request_problems() == []
+    window.undo_stack.undo()  # one undo step per fix
+    assert window.workspace.params.temperature == 0.6
+    info = window.findChild(QLabel, "modelInfoLabel")
+    assert "262,144 tokens" in info.text() and "$0.95 in / $4 out" in info.text()
+    window.grab().save(str(tmp_path / "lint.png"))
+
+
+def test_thinking_control_follows_the_model_and_is_one_undo_step(open_window, qtbot: QtBot) -> None:
+    window = open_window()
+    selector = window.findChild(QComboBox, "thinkingSelector")
+    panel = window.params_panel
+    window.workspace.set_param("model", "kimi-k2.6")
+    window.request_lint.refresh()
+    items = [selector.itemText(i) for i in range(selector.count())]
+    assert items == [
+        "model default (on)",
+        "on",
+        "off",
+        "effort: low",
+        "effort: medium",
+        "effort: high",
+    ]
+    assert selector.isVisibleTo(panel)
+    selector.setCurrentIndex(2)
+    selector.activated.emit(2)
+    assert window.workspace.params.extra["thinking"] == {"type": "disabled"}
+    selector.activated.emit(5)
+    assert window.workspace.params.extra == {"reasoning_effort": "high"}  # never both
+    window.undo_stack.undo()
+    assert window.workspace.params.extra == {"thinking": {"type": "disabled"}}
+    window.workspace.set_param("model", "kimi-k3")
+    window.request_lint.refresh()
+    assert [selector.itemText(i) for i in range(selector.count())] == [
+        "always on",
+        "effort: low",
+        "effort: high",
+        "effort: max",
+    ]
+    # thinking disabled on an always-thinking model: refused at the parameter.
+    window.workspace.set_param("model", "kimi-k2.7-code")
+    window.request_lint.refresh()
+    assert any("always thinks" in t for t in lint_texts(window))
+    window.workspace.set_param("model", "moonshot-v1-8k")
+    window.workspace.set_param("thinking", None)
+    window.request_lint.refresh()
+    assert not selector.isVisibleTo(panel)
+
+
+def test_a_tool_turn_without_reasoning_is_marked_on_its_card(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = {
+        **OLD,
+        "params": {"provider": "moonshot", "model": "kimi-k2.6"},
+        "messages": [
+            {"role": "user", "content": "Add"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": "a:0",
+                        "type": "function",
+                        "function": {"name": "add", "arguments": "{}"},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "a:0", "content": "3"},
+        ],
+    }
+    window = open_window(write(tmp_path, data))
+
+    def note_on(row: int) -> str:
+        cards = [w for w in window.findChildren(QWidget, "messageCard") if w.isVisible()]
+        notes = [c.findChild(QLabel, "cardLint") for c in cards]
+        return next((n.toolTip() for n in notes if n is not None and n.isVisible()), "")
+
+    qtbot.waitUntil(lambda: "reasoning_content" in note_on(1))
+    assert window.request_lint.card_note(1)[1] is True  # blocking

@@ -1,0 +1,235 @@
+"""Reading and writing the JSON the world hands the app, without surprises.
+
+Workspace files, pasted request bodies and the app's own state files (settings, providers,
+model overrides, calibration, autosaves) all come through here. Whatever their content, reading
+them ends in a value or in :class:`JsonInputError` with a sentence a user can act on: never a
+``RecursionError`` from deep nesting, a ``ValueError`` from an integer of 5,000 digits, ``NaN``
+sneaking into a parameter, a window frozen on a FIFO, or a gigabyte read into memory.
+
+Writing escapes lone surrogates (``"\\ud800"`` in a file, half an emoji from a server), which
+UTF-8 cannot encode: the text written is valid UTF-8 and reads back to the same string.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+#: Containers nested deeper than this are refused (no real workspace comes near it; Python's
+#: own recursion, in ``json`` and ``copy.deepcopy``, fails not far above).
+MAX_DEPTH = 200
+#: Files larger than this are refused before they are read (50,000 cards fit many times over).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: The state files the app writes itself are small; anything larger is not one of them.
+MAX_STATE_BYTES = 16 * 1024 * 1024
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+log = logging.getLogger(__name__)
+
+#: What was wrong with the app's own files in this process, each naming the file (the window
+#: shows them at start; the CLI prints them as warnings when they are noted).
+state_problems: list[str] = []
+
+
+class JsonInputError(ValueError):
+    """JSON that cannot be used, with where the problem is (line and column when known)."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.path = path
+        where = f"line {line}, column {column}: " if line is not None else ""
+        if path:
+            where = f"{path}: "
+        super().__init__(f"{where}{reason}")
+
+
+def read_file_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``.
+
+    Raises:
+        OSError: the file cannot be opened or read (its ``strerror`` says why).
+        JsonInputError: it is not a regular file (a folder, a FIFO, a device) or is too large.
+    """
+    # O_NONBLOCK: opening a FIFO without a writer must not block; a regular file ignores it.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(os.fspath(path), flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise JsonInputError("it is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise JsonInputError(
+                "it is not a regular file (a pipe, socket or device), so it is not read"
+            )
+        if info.st_size > max_bytes:
+            raise JsonInputError(
+                f"it is too large ({info.st_size / 1e6:,.0f} MB; at most "
+                f"{max_bytes / 1e6:,.0f} MB are read)"
+            )
+        chunks = []
+        total = 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > max_bytes:  # it grew while being read
+                raise JsonInputError(f"it is too large (more than {max_bytes / 1e6:,.0f} MB)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 text (a BOM allowed); JsonInputError naming the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise JsonInputError(f"not UTF-8 text (byte {error.start})") from None
+
+
+class _Odd:
+    """Notes the non-finite numbers a parse met (found again, with their place, afterwards)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def number(self, text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            self.texts.append(text)
+        return value
+
+    def constant(self, name: str) -> float:
+        self.texts.append(name)
+        return float(name)
+
+
+def loads(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """Parses JSON text strictly.
+
+    Refused with :class:`JsonInputError`: syntax errors (with line and column), ``NaN`` and
+    ``Infinity`` and numbers too large for a float (with their place, ``params.temperature``),
+    integers longer than Python converts (4,300 digits), and containers nested deeper than
+    ``max_depth``.
+    """
+    odd = _Odd()
+    try:
+        value = json.loads(text, parse_float=odd.number, parse_constant=odd.constant)
+    except json.JSONDecodeError as error:
+        raise JsonInputError(
+            f"not valid JSON ({error.msg})", line=error.lineno, column=error.colno
+        ) from None
+    except RecursionError:
+        raise JsonInputError(f"nested too deeply (more than {max_depth} levels)") from None
+    except ValueError as error:  # integers beyond sys.get_int_max_str_digits()
+        if "digits" in str(error):
+            raise JsonInputError("a number has too many digits (more than 4,300)") from None
+        raise JsonInputError(f"not valid JSON ({error})") from None
+    check_depth(value, max_depth)
+    if odd.texts:
+        shown = odd.texts[0] if len(odd.texts[0]) <= 24 else odd.texts[0][:20] + "..."
+        reason = (
+            f"{shown} is not a JSON number"
+            if shown in ("NaN", "Infinity", "-Infinity")
+            else f"the number {shown} is too large"
+        )
+        raise JsonInputError(reason, path=_non_finite_path(value))
+    return value
+
+
+def _non_finite_path(value: Any) -> str | None:
+    """Where the first non-finite float of ``value`` is (``params.temperature``)."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return at or None
+        if isinstance(item, dict):
+            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
+    return None
+
+
+def check_depth(value: Any, max_depth: int = MAX_DEPTH) -> None:
+    """JsonInputError when ``value`` nests lists and objects deeper than ``max_depth``."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            raise JsonInputError(f"nested too deeply (more than {max_depth} levels)")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+def read_json_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """The JSON value of a file (OSError or JsonInputError when it cannot be read or used)."""
+    return loads(decode_text(read_file_bytes(path, max_bytes)))
+
+
+def read_state_file(path: Path) -> tuple[Any, str | None]:
+    """The JSON value of one of the app's own files, or (None, why it is not used).
+
+    A missing file is no problem: (None, None). The reason names the file.
+    """
+    try:
+        return read_json_file(path, max_bytes=MAX_STATE_BYTES), None
+    except FileNotFoundError:
+        return None, None
+    except OSError as error:
+        return None, f"{path}: cannot read it ({error.strerror or error})"
+    except JsonInputError as error:
+        return None, f"{path}: {error}"
+
+
+def note_state_problem(problem: str) -> None:
+    """Records (and logs as a warning) a problem with one of the app's files, once."""
+    if problem not in state_problems:
+        state_problems.append(problem)
+        log.warning("%s", problem)
+
+
+def escape_surrogates(text: str) -> str:
+    """JSON text with each lone surrogate written as a ``\\uXXXX`` escape.
+
+    ``json.dumps(..., ensure_ascii=False)`` leaves them raw, and UTF-8 cannot encode them. Outside
+    strings JSON text is ASCII, so every surrogate is inside a string, where the escape is exact.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dumps(value: Any, **options: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, **options)`` that UTF-8 can always encode."""
+    return escape_surrogates(json.dumps(value, ensure_ascii=False, **options))
+
+
+def clean_text(text: str) -> str:
+    """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

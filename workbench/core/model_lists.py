@@ -1,0 +1,165 @@
+"""The providers' own model lists (``GET /models``), fetched, cached with their date, merged.
+
+The catalog knows windows and prices as of its date; which ids a provider serves today is the
+provider's to say. :func:`fetch_model_list` asks it (Chat Completions ``GET {base}/models`` or the
+Messages API's ``GET {base}/v1/models``); :class:`ModelListCache` keeps the last answer per provider
+with the date it was fetched, in the app data folder, so the selector shows the list offline and
+the linter can flag a model the provider no longer lists. A list that cannot be fetched (offline,
+a gateway without the endpoint, an HTML page instead of JSON) raises :class:`ModelListError`
+with a plain sentence; the catalog and the cached list stay usable.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.core import paths
+from workbench.core.secrets import redact
+from workbench.core.workspace import write_atomic
+
+log = logging.getLogger(__name__)
+
+#: Seconds before a model-list request gives up.
+LIST_TIMEOUT_S = 15.0
+
+
+class ModelListError(Exception):
+    """The model list could not be fetched; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class ModelList:
+    """The ids a provider listed and the day it did."""
+
+    ids: tuple[str, ...]
+    fetched: str  # ISO date (YYYY-MM-DD)
+
+    def describe(self) -> str:
+        """ "12 models listed on 2026-12-02"."""
+        return f"{len(self.ids)} models listed on {self.fetched}"
+
+
+def parse_model_list(data: Any, base_url: str) -> list[str]:
+    """The ids of a ``{"data": [{"id": ...}, ...]}`` answer; ModelListError when it is not one."""
+    if isinstance(data, str | bytes):
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        looks = "an HTML page" if "<html" in text[:500].lower() else "text"
+        raise ModelListError(
+            f"{base_url} answered the model list with {looks}, not JSON: the base URL may point "
+            "at a web page or a gateway that has no model list."
+        )
+    entries = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ModelListError(
+            f"{base_url} answered the model list with JSON of another shape (no data list)."
+        )
+    ids = [str(e["id"]) for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+    return sorted(dict.fromkeys(ids))
+
+
+async def fetch_model_list(
+    base_url: str, api_key: str | None, *, kind: str = "openai", timeout: float = LIST_TIMEOUT_S
+) -> list[str]:
+    """The model ids ``base_url`` lists, sorted; ModelListError with the reason otherwise."""
+    if kind == "anthropic":
+        return await _fetch_anthropic(base_url, api_key, timeout)
+    import openai
+
+    client = openai.AsyncOpenAI(
+        base_url=base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout
+    )
+    try:
+        data: Any = await client.get("/models", cast_to=object)
+    except openai.OpenAIError as error:
+        from workbench.core.connection import describe_error
+
+        raise ModelListError(redact(describe_error(error, base_url), api_key)) from None
+    finally:
+        await client.close()
+    return parse_model_list(data, base_url)
+
+
+async def _fetch_anthropic(base_url: str, api_key: str | None, timeout: float) -> list[str]:
+    import anthropic
+
+    from workbench.core.anthropic_transport import make_client
+
+    client = make_client(base_url, api_key, timeout)
+    try:
+        data: Any = await client.get("/v1/models", cast_to=object)
+    except anthropic.APITimeoutError:
+        raise ModelListError(f"{base_url} did not answer in time.") from None
+    except anthropic.APIConnectionError:
+        raise ModelListError(
+            f"Cannot connect to {base_url}: is the address right and the server running?"
+        ) from None
+    except anthropic.APIStatusError as error:
+        if error.status_code == 404:
+            text = f"{base_url} has no model list (404): a gateway may not offer one."
+        elif error.status_code == 401:
+            text = "The key was refused (401): check it, or store a new one."
+        else:
+            text = f"The server answered {error.status_code} to the model list."
+        raise ModelListError(redact(text, api_key)) from None
+    finally:
+        await client.close()
+    return parse_model_list(data, base_url)
+
+
+class ModelListCache:
+    """The last model list of each provider with its date (``model_lists.json``, data folder).
+
+    A file that cannot be read is ignored (the lists are fetched again), never raised.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or paths.data_dir() / "model_lists.json"
+        self._lists: dict[str, ModelList] | None = None
+
+    def _load(self) -> dict[str, ModelList]:
+        if self._lists is not None:
+            return self._lists
+        lists: dict[str, ModelList] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            data = {}
+        except (OSError, ValueError) as error:
+            log.warning("Model list cache not used (%s): %s", self.path, error)
+            data = {}
+        providers = data.get("providers") if isinstance(data, dict) else None
+        for provider_id, entry in (providers if isinstance(providers, dict) else {}).items():
+            ids = entry.get("ids") if isinstance(entry, dict) else None
+            if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+                lists[str(provider_id)] = ModelList(tuple(ids), str(entry.get("fetched", "")))
+        self._lists = lists
+        return lists
+
+    def get(self, provider_id: str) -> ModelList | None:
+        """The cached list of ``provider_id``, or None."""
+        return self._load().get(provider_id)
+
+    def all(self) -> dict[str, ModelList]:
+        """Every cached list, by provider id."""
+        return dict(self._load())
+
+    def put(self, provider_id: str, ids: list[str], fetched: str | None = None) -> ModelList:
+        """Keeps ``ids`` as ``provider_id``'s list (dated today) and saves; returns the entry."""
+        entry = ModelList(tuple(ids), fetched or datetime.date.today().isoformat())
+        lists = self._load()
+        lists[provider_id] = entry
+        payload = {
+            "providers": {
+                pid: {"ids": list(item.ids), "fetched": item.fetched} for pid, item in lists.items()
+            }
+        }
+        try:
+            write_atomic(self.path, json.dumps(payload, indent=1) + "\n", private=True)
+        except OSError as error:  # a full disk costs the cache, not the list in memory
+            log.warning("Model list cache not saved: %s", error)
+        return entry

@@ -1,0 +1,315 @@
+"""Every colour the app paints, with a light and a dark value, and the theme that picks one.
+
+Widgets never hard-code a colour: they ask ``colours()`` when they paint (or ``colours(widget)``
+for the palette the widget shows), so a theme change repaints them in the other set. Labels styled
+with a colour (error text) use ``ThemedStyleSheet``, which re-applies the style sheet when the
+palette changes. ``tests/ui/test_palette.py`` checks every pair against WCAG AA contrast.
+
+The theme (Settings > Theme: System / Light / Dark) is applied by ``apply_theme``: *System*
+follows the desktop's colour scheme (``QStyleHints.colorScheme``) and follows it when it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
+
+THEMES = ("system", "light", "dark")
+
+
+@dataclass(frozen=True)
+class Colours:
+    """One set of colours (``LIGHT`` or ``DARK``); values are ``#rrggbb`` strings."""
+
+    #: The window's own surfaces and text (the palette applied for this set).
+    window: str
+    base: str
+    text: str
+    alternate_base: str
+    button: str
+    mid: str
+    midlight: str
+    highlight: str
+    highlighted_text: str
+    link: str
+    placeholder: str
+    #: Text that says something went wrong; warnings; things that passed.
+    error: str
+    warning: str
+    success: str
+    #: Secondary text (tool call ids, "receiving...").
+    muted: str
+    #: The stripe on the left of a card, per role.
+    role_system: str
+    role_user: str
+    role_assistant: str
+    role_tool: str
+    #: Token meter segments and the meter's outline by level.
+    meter_system: str
+    meter_messages: str
+    meter_tools: str
+    meter_reserved: str
+    meter_over: str
+    level_ok: str
+    level_warning: str
+    level_over: str
+    level_unknown: str
+    #: Backgrounds behind text: words only on the left / right of a diff, the partial prefix.
+    diff_removed: str
+    diff_added: str
+    prefix: str
+    #: JSON syntax colours in the tool editor.
+    json_key: str
+    json_string: str
+    json_number: str
+    json_literal: str
+    json_bracket: str
+    #: Line icons on buttons, the drag grip, the delete icon.
+    icon: str
+    grip: str
+    danger_icon: str
+
+    def role(self, role: str) -> str:
+        """The stripe colour of a card of ``role`` (muted for an unknown role)."""
+        return str(getattr(self, f"role_{role}", self.muted))
+
+    def qcolor(self, name: str) -> QColor:
+        """The colour ``name`` (a field of this class) as a QColor."""
+        return QColor(getattr(self, name))
+
+
+LIGHT = Colours(
+    window="#efefef",
+    base="#ffffff",
+    text="#1d1d1f",
+    alternate_base="#f5f5f5",
+    button="#efefef",
+    mid="#a0a0a0",
+    midlight="#d6d6d6",
+    highlight="#2a64b8",
+    highlighted_text="#ffffff",
+    link="#1f5fa8",
+    placeholder="#6b6b6b",
+    error="#b5271c",
+    warning="#8f5a00",
+    success="#1e7b43",
+    muted="#636b6f",
+    role_system="#8a63d2",
+    role_user="#2f7de1",
+    role_assistant="#2a8d58",
+    role_tool="#b3700f",
+    meter_system="#8e44ad",
+    meter_messages="#2980b9",
+    meter_tools="#138a72",
+    meter_reserved="#7b8589",
+    meter_over="#d64c3e",
+    level_ok="#23984f",
+    level_warning="#c4650f",
+    level_over="#c0392b",
+    level_unknown="#727d7e",
+    diff_removed="#f8d7da",
+    diff_added="#d4edda",
+    prefix="#fff1b8",
+    json_key="#1f5fa8",
+    json_string="#2a6e2e",
+    json_number="#a04f00",
+    json_literal="#8e44ad",
+    json_bracket="#555555",
+    icon="#5f6368",
+    grip="#80868b",
+    danger_icon="#c0392b",
+)
+
+DARK = Colours(
+    window="#2b2b2d",
+    base="#1e1e20",
+    text="#e8e8ea",
+    alternate_base="#26262a",
+    button="#36363a",
+    mid="#5a5a60",
+    midlight="#46464c",
+    highlight="#3570c8",
+    highlighted_text="#ffffff",
+    link="#8cb8ff",
+    placeholder="#9a9aa0",
+    error="#ff7b70",
+    warning="#f0b35a",
+    success="#6fd39a",
+    muted="#a3abb0",
+    role_system="#b494f0",
+    role_user="#6aa8ff",
+    role_assistant="#5cc98e",
+    role_tool="#e0a24a",
+    meter_system="#b07ad0",
+    meter_messages="#5aaee8",
+    meter_tools="#3cc4a6",
+    meter_reserved="#8a949a",
+    meter_over="#e0584c",
+    level_ok="#4cc27a",
+    level_warning="#f09a45",
+    level_over="#ff6f61",
+    level_unknown="#8f9a9b",
+    diff_removed="#5c2a2e",
+    diff_added="#21482c",
+    prefix="#4d4220",
+    json_key="#8cb8ff",
+    json_string="#8fd694",
+    json_number="#f3ad6b",
+    json_literal="#d09af0",
+    json_bracket="#b8b8b8",
+    icon="#b4b8bd",
+    grip="#8e9399",
+    danger_icon="#ff7b70",
+)
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether ``palette`` is a dark one (light text on a dark window)."""
+    window = palette.color(QPalette.ColorRole.Window)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    return window.lightnessF() < text.lightnessF()
+
+
+def colours(widget: QWidget | None = None) -> Colours:
+    """The colour set matching ``widget``'s palette (the application's without a widget)."""
+    if widget is not None:
+        palette = widget.palette()
+    elif QGuiApplication.instance() is not None:
+        palette = QGuiApplication.palette()
+    else:
+        return LIGHT
+    return DARK if is_dark(palette) else LIGHT
+
+
+def qpalette(values: Colours) -> QPalette:
+    """A full QPalette built from ``values`` (what ``apply_theme`` installs)."""
+    palette = QPalette()
+    role = QPalette.ColorRole
+    pairs = {
+        role.Window: values.window,
+        role.WindowText: values.text,
+        role.Base: values.base,
+        role.AlternateBase: values.alternate_base,
+        role.ToolTipBase: values.window,
+        role.ToolTipText: values.text,
+        role.PlaceholderText: values.placeholder,
+        role.Text: values.text,
+        role.Button: values.button,
+        role.ButtonText: values.text,
+        role.BrightText: values.error,
+        role.Light: values.midlight,
+        role.Midlight: values.midlight,
+        role.Mid: values.mid,
+        role.Dark: values.mid,
+        role.Shadow: "#000000",
+        role.Highlight: values.highlight,
+        role.HighlightedText: values.highlighted_text,
+        role.Link: values.link,
+        role.LinkVisited: values.link,
+    }
+    for colour_role, value in pairs.items():
+        palette.setColor(colour_role, QColor(value))
+    disabled = QColor(values.placeholder)
+    for colour_role in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, colour_role, disabled)
+    return palette
+
+
+def resolved_scheme(theme: str) -> Qt.ColorScheme:
+    """Light or Dark: the setting, or for ``system`` the desktop's scheme (Light when unknown)."""
+    if theme == "dark":
+        return Qt.ColorScheme.Dark
+    if theme == "light":
+        return Qt.ColorScheme.Light
+    scheme = QGuiApplication.styleHints().colorScheme()
+    return Qt.ColorScheme.Dark if scheme == Qt.ColorScheme.Dark else Qt.ColorScheme.Light
+
+
+class _SchemeFollower(QObject):
+    """Re-applies the System theme when the desktop switches between light and dark."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("themeFollower")
+        self.theme = "system"
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._changed)
+
+    def _changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self.theme == "system":
+            _install(QApplication.instance(), resolved_scheme("system"))  # type: ignore[arg-type]
+
+
+def _install(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    values = DARK if scheme == Qt.ColorScheme.Dark else LIGHT
+    native = app.style().name().lower() in ("windowsvista", "windows11", "macos")
+    if values is DARK and native:
+        # These native styles draw with the system's colours and ignore an application palette.
+        style = QStyleFactory.create("Fusion")
+        if style is not None:
+            app.setStyle(style)
+    app.setPalette(qpalette(values))
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    """Applies Settings > Theme (``system``, ``light`` or ``dark``) to the whole application."""
+    if theme not in THEMES:
+        theme = "system"
+    follower = app.findChild(_SchemeFollower, "themeFollower")
+    if follower is None:
+        follower = _SchemeFollower(app)
+    follower.theme = theme
+    _install(app, resolved_scheme(theme))
+
+
+class ThemedStyleSheet(QObject):
+    """Keeps a widget's style sheet in step with the theme.
+
+    ``make`` receives the colour set and returns the style sheet; it is applied now and again
+    whenever the application palette changes (a theme switch).
+    """
+
+    def __init__(self, widget: QWidget, make: Callable[[Colours], str]) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._make = make
+        self.refresh()
+        widget.installEventFilter(self)
+
+    def refresh(self) -> None:
+        """Applies the style sheet for the current theme (and the widget's current state)."""
+        sheet = self._make(colours())
+        if self._widget.styleSheet() != sheet:
+            self._widget.setStyleSheet(sheet)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A hidden widget is not told about a palette change: catch up when it is shown.
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.Show):
+            self.refresh()
+        return False
+
+
+class ErrorText(ThemedStyleSheet):
+    """Shows a widget's text in the theme's error colour while ``on`` (see ``error_text``)."""
+
+    def __init__(self, widget: QWidget, on: bool = True) -> None:
+        self.on = on
+        super().__init__(widget, lambda c: f"color: {c.error};" if self.on else "")
+
+    def set(self, on: bool) -> None:
+        """Error colour on or off (the normal text colour)."""
+        self.on = on
+        self.refresh()
+
+
+def error_text(widget: QWidget, on: bool = True) -> ErrorText:
+    """Shows ``widget``'s text in the theme's error colour; ``.set(False)`` turns it off."""
+    return ErrorText(widget, on)
+
+
+def colour_names() -> list[str]:
+    """The names of every colour in a set."""
+    return [f.name for f in fields(Colours)]

@@ -1,0 +1,197 @@
+"""The evaluation grid: a row per case, a column per variant (and repeat), cells that stream.
+
+Cells go queued → streaming → pass/fail/error as the engine reports; updates are collected and
+shown at most every :data:`FLUSH_MS` milliseconds, so 800 streaming cells cost the UI thread a
+few repaints a second, not one per chunk. With a baseline, each finished cell also shows what
+changed against it, and the grid can show only the rows that changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor
+
+from workbench.core.evaluation import CellChange, CellKey, EvalRow
+
+FLUSH_MS = 50
+_Index = QModelIndex | QPersistentModelIndex
+BRUSHES = {
+    "pass": QBrush(QColor(46, 204, 113, 70)),
+    "fail": QBrush(QColor(231, 76, 60, 80)),
+    "error": QBrush(QColor(243, 156, 18, 90)),
+    "queued": QBrush(QColor(127, 140, 141, 40)),
+}
+#: A role with the cell's :class:`CellState` (for the detail dialog and tests).
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass
+class CellState:
+    """What one grid cell shows."""
+
+    phase: str = "idle"  # idle, queued, streaming, done
+    chars: int = 0
+    row: EvalRow | None = None
+    change: CellChange | None = None
+    status_text: str = ""
+
+    def status(self) -> str:
+        """``pass``, ``fail``, ``error``, ``queued``, ``streaming`` or ``idle``."""
+        if self.row is not None:
+            return self.row.status
+        return self.phase
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"${value:.5f}"
+
+
+def cell_text(state: CellState) -> str:
+    """The cell's two or three lines."""
+    if state.row is None:
+        if state.phase == "queued":
+            return "queued"
+        if state.phase == "streaming":
+            extra = f" · {state.status_text}" if state.status_text else ""
+            return f"streaming… {state.chars} chars{extra}"
+        return ""
+    row = state.row
+    if row.error is not None:
+        lines = ["⚠ ERROR", " ".join(row.error.split())[:80]]
+    else:
+        mark = "✓ PASS" if row.passed else "✗ FAIL"
+        latency = f"{row.duration_ms:.0f} ms" if row.duration_ms is not None else "–"
+        lines = [f"{mark}  {row.score:.2f}  ·  {latency}  ·  {_money(row.cost_usd)}"]
+        failing = [a for a in row.assertions if not a.passed]
+        if failing:
+            lines.append(f"{failing[0].type}: {failing[0].reason}"[:90])
+    change = state.change
+    if change is not None:
+        notes = []
+        if change.was is None:
+            notes.append("new")
+        elif change.newly_failing:
+            notes.append(f"▼ newly failing (was {change.was})")
+        elif change.newly_passing:
+            notes.append(f"▲ newly passing (was {change.was})")
+        elif change.was != change.now:
+            notes.append(f"was {change.was}")
+        if change.text_changed and change.was is not None:
+            notes.append("Δ text")
+        if change.cost_delta:
+            notes.append(f"cost {change.cost_delta:+.5f}")
+        if change.latency_delta is not None and abs(change.latency_delta) >= 1:
+            notes.append(f"{change.latency_delta:+.0f} ms")
+        if notes:
+            lines.append(" · ".join(notes))
+    return "\n".join(lines)
+
+
+class EvalGridModel(QAbstractTableModel):
+    """Cells of one evaluation: ``rows`` cases × ``columns`` (variant, repeat) pairs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.case_labels: list[str] = []
+        self.columns: list[tuple[str, int]] = []
+        self._cells: dict[tuple[int, int], CellState] = {}
+        self._column_of: dict[tuple[str, int], int] = {}
+        self._dirty: set[tuple[int, int]] = set()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FLUSH_MS)
+        self._timer.timeout.connect(self.flush)
+
+    def setup(self, case_labels: list[str], labels: list[str], repeat: int) -> None:
+        """Empties the grid for a new evaluation."""
+        self.beginResetModel()
+        self.case_labels = list(case_labels)
+        self.columns = [(label, r) for label in labels for r in range(max(1, repeat))]
+        self._column_of = {c: i for i, c in enumerate(self.columns)}
+        self._cells = {}
+        self._dirty.clear()
+        self.endResetModel()
+
+    def position(self, key: CellKey) -> tuple[int, int] | None:
+        """The (row, column) of a cell key, None when the grid has no such cell."""
+        test, label, repeat = key
+        column = self._column_of.get((label, repeat))
+        if column is None or not 0 <= test < len(self.case_labels):
+            return None
+        return (test, column)
+
+    def state(self, key: CellKey) -> CellState:
+        """The state of a cell (created on first use)."""
+        where = self.position(key)
+        if where is None:
+            return CellState()
+        return self._cells.setdefault(where, CellState())
+
+    def state_at(self, row: int, column: int) -> CellState:
+        """The state of the cell at (row, column)."""
+        return self._cells.get((row, column), CellState())
+
+    def touch(self, key: CellKey) -> None:
+        """Marks a cell for the next repaint (at most every FLUSH_MS)."""
+        where = self.position(key)
+        if where is None:
+            return
+        self._dirty.add(where)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Repaints the cells that changed since the last flush."""
+        if not self._dirty:
+            return
+        rows = [r for r, _ in self._dirty]
+        columns = [c for _, c in self._dirty]
+        self._dirty.clear()
+        self.dataChanged.emit(
+            self.index(min(rows), min(columns)), self.index(max(rows), max(columns))
+        )
+
+    def states(self) -> list[CellState]:
+        """Every cell's state."""
+        return list(self._cells.values())
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.case_labels)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return self.case_labels[section] if section < len(self.case_labels) else None
+        if section >= len(self.columns):
+            return None
+        label, repeat = self.columns[section]
+        repeats = sum(1 for lab, _ in self.columns if lab == label)
+        return f"{label} #{repeat + 1}" if repeats > 1 else label
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        state = self._cells.get((index.row(), index.column()))
+        if state is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(state)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return BRUSHES.get(state.status())
+        if role == Qt.ItemDataRole.ToolTipRole and state.row is not None:
+            lines = [
+                f"{'✓' if a.passed else '✗'} {a.type}: {a.reason}" for a in state.row.assertions
+            ]
+            return "\n".join([*lines, "Double-click for the full answer."])
+        if role == STATE_ROLE:
+            return state
+        return None

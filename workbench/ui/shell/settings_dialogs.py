@@ -1,0 +1,252 @@
+"""Settings › Preferences, File › Properties and Help › Keyboard shortcuts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.providers import ProviderRegistry
+from workbench.core.settings import Settings
+from workbench.ui.common.palette import apply_theme
+
+log = logging.getLogger(__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Preferences", text)
+
+
+class PreferencesDialog(QDialog):
+    """Language, theme, the default provider and model, and what happens at start.
+
+    Every change is saved at once; the theme applies at once, the language at the next start.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        providers: ProviderRegistry,
+        parent: QWidget | None = None,
+        models_for: Callable[[str], list[str]] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setAccessibleName("preferencesDialog")
+        self.setWindowTitle(self.tr("Preferences"))
+        self._settings = settings
+        self._models_for = models_for or (lambda _provider: [])
+
+        self.language_selector = QComboBox()
+        self.language_selector.setObjectName("languageSelector")
+        self.language_selector.setAccessibleName("languageSelector")
+        self.language_selector.addItem(self.tr("System"), "system")
+        self.language_selector.addItem("English", "en")
+        self.language_selector.addItem("简体中文", "zh_CN")
+        self._select(self.language_selector, settings.language)
+        self.language_note = QLabel(self.tr("The language changes when the app starts again."))
+        self.language_note.setObjectName("languageNote")
+        self.language_note.setWordWrap(True)
+
+        self.theme_selector = QComboBox()
+        self.theme_selector.setObjectName("themeSelector")
+        self.theme_selector.setAccessibleName("themeSelector")
+        self.theme_selector.addItem(self.tr("System"), "system")
+        self.theme_selector.addItem(self.tr("Light"), "light")
+        self.theme_selector.addItem(self.tr("Dark"), "dark")
+        self._select(self.theme_selector, settings.theme)
+
+        self.provider_selector = QComboBox()
+        self.provider_selector.setObjectName("defaultProviderSelector")
+        self.provider_selector.setAccessibleName("defaultProviderSelector")
+        self.provider_selector.addItem(self.tr("First built-in provider"), "")
+        for provider in providers.all():
+            self.provider_selector.addItem(provider.name, provider.id)
+        self._select(self.provider_selector, settings.default_provider)
+        self.model_selector = QComboBox()
+        self.model_selector.setObjectName("defaultModelSelector")
+        self.model_selector.setAccessibleName("defaultModelSelector")
+        self.model_selector.setEditable(True)
+        self._fill_models()
+        self.model_selector.setEditText(settings.default_model)
+        model_edit = self.model_selector.lineEdit()
+        if model_edit is not None:
+            model_edit.setPlaceholderText(self.tr("the provider's default"))
+
+        self.reopen_check = QCheckBox(self.tr("Reopen the last workspace at start"))
+        self.reopen_check.setObjectName("reopenLastCheck")
+        self.reopen_check.setAccessibleName("reopenLastCheck")
+        self.reopen_check.setChecked(settings.reopen_last_workspace)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Language"), self.language_selector)
+        form.addRow("", self.language_note)
+        form.addRow(self.tr("Theme"), self.theme_selector)
+        form.addRow(self.tr("New workspace provider"), self.provider_selector)
+        form.addRow(self.tr("New workspace model"), self.model_selector)
+        form.addRow("", self.reopen_check)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+        self.language_selector.currentIndexChanged.connect(self._changed)
+        self.theme_selector.currentIndexChanged.connect(self._theme_changed)
+        self.provider_selector.currentIndexChanged.connect(self._provider_changed)
+        self.model_selector.currentTextChanged.connect(self._changed)
+        self.reopen_check.toggled.connect(self._changed)
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        combo.setCurrentIndex(max(index, 0))
+
+    def _fill_models(self) -> None:
+        provider = str(self.provider_selector.currentData() or "")
+        text = self.model_selector.currentText()
+        self.model_selector.blockSignals(True)
+        self.model_selector.clear()
+        if provider:
+            self.model_selector.addItems(self._models_for(provider))
+        self.model_selector.setEditText(text)
+        self.model_selector.blockSignals(False)
+
+    def _provider_changed(self) -> None:
+        self._fill_models()
+        self.model_selector.setEditText("")
+        self._changed()
+
+    def _theme_changed(self) -> None:
+        self._changed()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self._settings.theme)
+
+    def _changed(self, *_args: object) -> None:
+        settings = self._settings
+        settings.language = str(self.language_selector.currentData())
+        settings.theme = str(self.theme_selector.currentData())
+        settings.default_provider = str(self.provider_selector.currentData() or "")
+        settings.default_model = self.model_selector.currentText().strip()
+        settings.reopen_last_workspace = self.reopen_check.isChecked()
+        try:
+            settings.save()
+        except OSError as error:
+            log.warning("Settings not saved: %s", error)
+
+
+class WorkspaceProperties(QDialog):
+    """File › Properties: the workspace's title (object name ``workspacePropertiesDialog``)."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspacePropertiesDialog")
+        self.setWindowTitle(self.tr("Workspace properties"))
+        self.title_edit = QLineEdit(title)
+        self.title_edit.setObjectName("titleEdit")
+        self.title_edit.setAccessibleName("titleEdit")
+        self.title_edit.selectAll()
+        note = QLabel(self.tr("Exports, the history and comparisons are named after the title."))
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Title"), self.title_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def title(self) -> str:
+        """The title typed (spaces around it removed; "Untitled" when left empty)."""
+        return self.title_edit.text().strip() or "Untitled"
+
+
+def widget_shortcuts() -> list[tuple[str, str]]:
+    """The keys that work without a menu action (in the cards, lists and editors)."""
+    tr = _tr
+    return [
+        ("Tab / Shift+Tab", tr("Walk every card in order (the list scrolls to it)")),
+        ("Alt+Up / Alt+Down", tr("Move the focused card")),
+        ("Down, Return", tr("History: from the search to the list; reopen the run")),
+    ]
+
+
+def _menu_path(action: QAction) -> str:
+    names: list[str] = []
+    for widget in action.associatedObjects():
+        if isinstance(widget, QMenu):
+            menu: QObject | None = widget
+            while isinstance(menu, QMenu):
+                names.insert(0, menu.title().replace("&", ""))
+                parent = menu.menuAction().associatedObjects()
+                menu = next((m for m in parent if isinstance(m, QMenu)), None)
+            break
+    return " › ".join(names)
+
+
+def window_shortcuts(window: QWidget) -> list[tuple[str, str]]:
+    """Every action of ``window`` with a shortcut: (keys, "Menu › Action")."""
+    rows: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for action in window.findChildren(QAction):
+        keys = [k for k in action.shortcuts() if not k.isEmpty()]
+        if not keys or id(action) in seen:
+            continue
+        seen.add(id(action))
+        text = action.text().replace("&", "").rstrip("…").strip()
+        path = _menu_path(action)
+        label = f"{path} › {text}" if path else text
+        shown = " / ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+        rows.append((shown, label))
+    rows.sort(key=lambda row: row[1])
+    return rows
+
+
+class ShortcutsDialog(QDialog):
+    """Help › Keyboard shortcuts: every shortcut of the window (object name ``shortcutsDialog``)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(560, 620)
+        rows = window_shortcuts(window) + widget_shortcuts()
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setObjectName("shortcutsTable")
+        self.table.setAccessibleName("shortcutsTable")
+        self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (keys, label) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(keys))
+            self.table.setItem(row, 1, QTableWidgetItem(label))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
