@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core import tokens
+from workbench.core import alternates, tokens
 from workbench.core.catalog import Catalog
 from workbench.core.compare import (
     CompareSession,
@@ -70,7 +70,7 @@ from workbench.core.compare import (
 )
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryEntry
-from workbench.core.payloads import request_problems, sent_tools
+from workbench.core.payloads import effective_params, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
 from workbench.core.run_types import (
     Finished,
@@ -83,21 +83,21 @@ from workbench.core.run_types import (
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import (
+    KNOWN_PARAMS,
     MAX_VARIANTS,
     MIN_VARIANTS,
     ListEdit,
     Variant,
     Workspace,
+    WorkspaceError,
     write_atomic,
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
-from workbench.ui.common.undo import EditMessage, InsertMessage
-
-if TYPE_CHECKING:
-    from workbench.ui.context import AppContext, Shell
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.undo import EditMessage, InsertMessage, SetParam
+from workbench.ui.common.widgets import named
 from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
@@ -105,6 +105,9 @@ from workbench.ui.compare.compare_commands import (
     RemoveVariant,
     ReplaceVariants,
 )
+
+if TYPE_CHECKING:
+    from workbench.ui.context import AppContext, Shell
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +124,6 @@ PREFLIGHT_DELAY_MS = 250
 #: How often the columns ask again for token counts while the tokenizer is loading.
 TOKENS_RETRY_MS = 1000
 _INHERIT = "inherit"
-
-
-def _name(widget: QWidget, name: str) -> None:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
 
 
 def _named_after_model(variant: Variant) -> bool:
@@ -183,7 +181,7 @@ class ComparePane(QFrame):
 
     def __init__(self, key: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _name(self, "comparePane")
+        named(self, "comparePane")
         self.key = key
         self.variant: Variant | None = None
         self.result: RunResult | None = None
@@ -206,7 +204,7 @@ class ComparePane(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self.label_edit = QLineEdit()
-        _name(self.label_edit, "variantLabelEdit")
+        named(self.label_edit, "variantLabelEdit")
         self.label_edit.setToolTip("The variant's label")
         self.left_button = self._tool("◀", "moveVariantLeftButton", "Move this column left")
         self.right_button = self._tool("▶", "moveVariantRightButton", "Move this column right")
@@ -223,13 +221,13 @@ class ComparePane(QFrame):
             header.addWidget(button)
 
         self.provider_selector = QComboBox()
-        _name(self.provider_selector, "variantProviderSelector")
+        named(self.provider_selector, "variantProviderSelector")
         self.model_selector = QComboBox()
-        _name(self.model_selector, "variantModelSelector")
+        named(self.model_selector, "variantModelSelector")
         self.model_selector.setEditable(True)
         self.model_selector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.temperature_spin = QDoubleSpinBox()
-        _name(self.temperature_spin, "variantTemperatureSpin")
+        named(self.temperature_spin, "variantTemperatureSpin")
         self.temperature_spin.setDecimals(2)
         self.temperature_spin.setSingleStep(0.1)
         # One step below 0 stands for "inherit": the workspace's temperature is sent.
@@ -237,9 +235,9 @@ class ComparePane(QFrame):
         self.temperature_spin.setSpecialValueText(_INHERIT)
         self.temperature_spin.setKeyboardTracking(False)
         self.system_toggle = QCheckBox("Own system message")
-        _name(self.system_toggle, "variantSystemToggle")
+        named(self.system_toggle, "variantSystemToggle")
         self.system_edit = QPlainTextEdit()
-        _name(self.system_edit, "variantSystemEdit")
+        named(self.system_edit, "variantSystemEdit")
         self.system_edit.setPlaceholderText("Replaces the workspace's system message")
         self.system_edit.setMaximumHeight(70)
         self.system_edit.hide()
@@ -251,22 +249,22 @@ class ComparePane(QFrame):
 
         self.fit_label = QLabel()
         self._fit_error = error_text(self.fit_label, on=False)
-        _name(self.fit_label, "paneFit")
+        named(self.fit_label, "paneFit")
         self.fit_label.setWordWrap(True)
         self.problem_label = QLabel()
-        _name(self.problem_label, "paneProblem")
+        named(self.problem_label, "paneProblem")
         self.problem_label.setWordWrap(True)
         error_text(self.problem_label)
         self.problem_label.hide()
 
         self.run_button = QPushButton("Run")
-        _name(self.run_button, "runPaneButton")
+        named(self.run_button, "runPaneButton")
         self.run_button.setToolTip("Run (or rerun) this variant alone")
         self.stop_button = QPushButton("Stop")
-        _name(self.stop_button, "stopPaneButton")
+        named(self.stop_button, "stopPaneButton")
         self.stop_button.setEnabled(False)
         self.use_button = QPushButton("Use this answer")
-        _name(self.use_button, "useAnswerButton")
+        named(self.use_button, "useAnswerButton")
         self.use_button.setToolTip("Add this answer to the conversation as an assistant message")
         self.use_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -282,13 +280,13 @@ class ComparePane(QFrame):
             self.json_badge,
             lambda c: f"color: {c.success if self._json_valid else c.error}; font-weight: bold;",
         )
-        _name(self.json_badge, "paneJsonBadge")
+        named(self.json_badge, "paneJsonBadge")
         self.json_badge.hide()
         self.markdown_toggle = QCheckBox("Markdown")
-        _name(self.markdown_toggle, "markdownToggle")
+        named(self.markdown_toggle, "markdownToggle")
         self.markdown_toggle.setToolTip("Show the answer rendered as Markdown")
         self.json_toggle = QCheckBox("Pretty JSON")
-        _name(self.json_toggle, "jsonFormatToggle")
+        named(self.json_toggle, "jsonFormatToggle")
         self.json_toggle.setEnabled(False)
         view_row = QHBoxLayout()
         view_row.addWidget(self.json_badge)
@@ -297,18 +295,18 @@ class ComparePane(QFrame):
         view_row.addWidget(self.json_toggle)
 
         self.text = QTextEdit()
-        _name(self.text, "paneText")
+        named(self.text, "paneText")
         self.text.setReadOnly(True)
         self.text.setAcceptRichText(False)
         self.text.setPlaceholderText("The answer streams here.")
         self.reasoning = QPlainTextEdit()
-        _name(self.reasoning, "paneReasoning")
+        named(self.reasoning, "paneReasoning")
         self.reasoning.setReadOnly(True)
         self.reasoning.setMaximumHeight(90)
         self.reasoning.setToolTip("The model's reasoning, shown apart from the answer")
         self.reasoning.hide()
         self.metrics = QLabel("Not run yet.")
-        _name(self.metrics, "paneMetrics")
+        named(self.metrics, "paneMetrics")
         self.metrics.setWordWrap(True)
         self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -330,7 +328,7 @@ class ComparePane(QFrame):
     def _tool(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
-        _name(button, name)
+        named(button, name)
         button.setToolTip(tip)
         return button
 
@@ -683,12 +681,16 @@ class CompareView(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        _name(self, "compareView")
+        named(self, "compareView")
         self.workspace = workspace
         self.undo_stack = undo_stack
         self.services = services
         self.session: CompareSession | None = None
         self.group: str | None = None
+        #: The cards the current comparison ran over (an answer card not among them was added
+        #: by *Use this answer*: the next winner becomes its alternate).
+        self._compared: set[int] = set()
+        self._compared_partial: int | None = None
         self._panes: list[ComparePane] = []
         self._keys = itertools.count(1)
         self._syncing_scroll = False
@@ -711,36 +713,36 @@ class CompareView(QWidget):
 
     def _build(self) -> None:
         self.add_button = QPushButton("+ Add variant")
-        _name(self.add_button, "addVariantButton")
+        named(self.add_button, "addVariantButton")
         self.add_button.setToolTip(f"Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)")
         self.run_button = QPushButton("Run all")
-        _name(self.run_button, "runCompareButton")
+        named(self.run_button, "runCompareButton")
         self.stop_button = QPushButton("Stop all")
-        _name(self.stop_button, "stopCompareButton")
+        named(self.stop_button, "stopCompareButton")
         self.stop_button.setEnabled(False)
         self.sync_toggle = QCheckBox("Sync scrolling")
-        _name(self.sync_toggle, "syncScrollToggle")
+        named(self.sync_toggle, "syncScrollToggle")
         self.sync_toggle.setChecked(True)
         self.diff_left = QComboBox()
-        _name(self.diff_left, "diffLeftSelector")
+        named(self.diff_left, "diffLeftSelector")
         self.diff_right = QComboBox()
-        _name(self.diff_right, "diffRightSelector")
+        named(self.diff_right, "diffRightSelector")
         self.diff_toggle = QPushButton("Diff")
-        _name(self.diff_toggle, "diffToggle")
+        named(self.diff_toggle, "diffToggle")
         self.diff_toggle.setCheckable(True)
         self.diff_toggle.setToolTip("Highlight the words that differ between the two columns")
         self.diff_summary = QLabel()
-        _name(self.diff_summary, "diffSummary")
+        named(self.diff_summary, "diffSummary")
         self.diff_summary.setWordWrap(True)
         self.history_button = QToolButton()
         self.history_button.setText("Past comparisons")
-        _name(self.history_button, "compareHistoryButton")
+        named(self.history_button, "compareHistoryButton")
         self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.history_menu = QMenu(self.history_button)
         self.history_button.setMenu(self.history_menu)
         self.export_button = QToolButton()
         self.export_button.setText("Export")
-        _name(self.export_button, "exportCompareButton")
+        named(self.export_button, "exportCompareButton")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         export_menu = QMenu(self.export_button)
         self.export_markdown_action = export_menu.addAction(
@@ -767,7 +769,7 @@ class CompareView(QWidget):
         reading_bar.addWidget(self.diff_summary, 1)
 
         self.hint = QLabel()
-        _name(self.hint, "compareHint")
+        named(self.hint, "compareHint")
         self.hint.setWordWrap(True)
         self.columns = QWidget()
         self.columns_layout = QHBoxLayout(self.columns)
@@ -1013,11 +1015,18 @@ class CompareView(QWidget):
         last = self.workspace.conversation[-1] if len(self.workspace.conversation) else None
         return last.content if last is not None and last.partial else ""
 
+    def _remember_compared(self) -> None:
+        conversation = self.workspace.conversation
+        self._compared = {m.uid for m in conversation}
+        last = conversation[-1] if len(conversation) else None
+        self._compared_partial = last.uid if last is not None and last.partial else None
+
     def run_all(self) -> None:
         """Runs every column at once (a new comparison in the history)."""
         if len(self._panes) < MIN_VARIANTS:
             return
         self.group = uuid.uuid4().hex
+        self._remember_compared()
         session = self._ensure_session()
         session.group = self.group
         items = []
@@ -1041,6 +1050,7 @@ class CompareView(QWidget):
             return
         if self.group is None:
             self.group = uuid.uuid4().hex
+            self._remember_compared()
         session = self._ensure_session()
         session.group = self.group
         pane.begin_run(self._partial_prefix())
@@ -1166,10 +1176,14 @@ class CompareView(QWidget):
     # Keeping ---------------------------------------------------------------------------------
 
     def use_answer(self, pane: ComparePane) -> None:
-        """Adds ``pane``'s answer to the conversation as an assistant message (undoable).
+        """Keeps ``pane``'s answer in the conversation (undoable), then offers its settings.
 
-        A partial last card is completed in place (its prefix joined to the continuation),
-        otherwise a new assistant card goes at the end.
+        A partial last card is completed in place (its prefix joined to the continuation and
+        kept as its ``prefill``). An answer card that an earlier *Use this answer* of this
+        comparison added gets the winner as an alternate (◀ ▶ on the card), so trying several
+        winners loses none. Otherwise a new assistant card goes at the end. When the column's
+        model, parameters or system message differ from the workspace's, the user is asked
+        whether to adopt them too.
         """
         result = pane.result
         if result is None or pane.variant is None:
@@ -1178,10 +1192,13 @@ class CompareView(QWidget):
         calls = [c.to_json() for c in result.tool_calls]
         label = pane.variant.label
         last = conversation[-1] if len(conversation) else None
+        values: dict[str, Any] | None = None
         if last is not None and last.partial and last.role == "assistant":
-            values: dict[str, Any] = {"content": result.full_text, "partial": False}
-            if calls:
-                values["tool_calls"] = calls
+            values = {"content": result.full_text, "partial": False, "prefill": last.content}
+        elif last is not None and last.role == "assistant" and self._is_answer_slot(last.uid):
+            values = alternates.add_answer(last, result.full_text)
+        if last is not None and values is not None:
+            values["tool_calls"] = calls
             command = EditMessage(conversation, last.uid, **values)
             command.setText(f"Use the answer of {label}")
             self.undo_stack.push(command)
@@ -1193,6 +1210,74 @@ class CompareView(QWidget):
                 )
             )
         self.answer_used.emit(result.full_text)
+        self.offer_settings(pane.variant)
+
+    def _is_answer_slot(self, uid: int) -> bool:
+        """Whether card ``uid`` holds this comparison's answer: its partial card (completed by an
+        earlier *Use this answer*) or a card such a use added after it ran."""
+        return uid == self._compared_partial or uid not in self._compared
+
+    def settings_changes(self, variant: Variant) -> list[tuple[str, str, Any]]:
+        """(what, description, value) for each setting of ``variant`` the workspace lacks.
+
+        ``what`` is a parameter name, or ``"system"`` for the column's own system message.
+        """
+        try:
+            wanted = effective_params(self.workspace, variant)
+        except WorkspaceError:
+            return []
+        current = self.workspace.params
+        changes: list[tuple[str, str, Any]] = []
+        for name in KNOWN_PARAMS:
+            old, new = getattr(current, name), getattr(wanted, name)
+            if old != new:
+                shown = "default" if new is None else new
+                changes.append(
+                    (name, f"{name}: {old if old is not None else 'default'} → {shown}", new)
+                )
+        for name in sorted(set(current.extra) | set(wanted.extra)):
+            old, new = current.extra.get(name), wanted.extra.get(name)
+            if old != new:
+                changes.append((name, f"{name}: {old} → {new}", new))
+        if variant.system is not None:
+            system = next((m for m in self.workspace.conversation if m.role == "system"), None)
+            if system is None or system.content != variant.system:
+                changes.append(("system", "the column's system message", variant.system))
+        return changes
+
+    def offer_settings(self, variant: Variant) -> bool:
+        """Asks whether to adopt ``variant``'s settings; applies them in one undoable step."""
+        changes = self.settings_changes(variant)
+        if not changes:
+            return False
+        answer = dialogs.ask(
+            self,
+            "Use its settings too?",
+            f"Adopt the settings of {variant.label} for the workspace?",
+            dialogs.Button.Yes | dialogs.Button.No,
+            dialogs.Button.No,
+            "\n".join(description for _, description, _ in changes),
+        )
+        if answer != dialogs.Button.Yes:
+            return False
+        self.undo_stack.beginMacro(f"Adopt the settings of {variant.label}")
+        try:
+            for name, _description, value in changes:
+                if name != "system":
+                    self.undo_stack.push(SetParam(self.workspace, name, value))
+                    continue
+                conversation = self.workspace.conversation
+                system = next((m for m in conversation if m.role == "system"), None)
+                if system is None:
+                    message = Message(role="system", content=value)
+                    self.undo_stack.push(
+                        InsertMessage(conversation, 0, message, "Adopt the system message")
+                    )
+                else:
+                    self.undo_stack.push(EditMessage(conversation, system.uid, content=value))
+        finally:
+            self.undo_stack.endMacro()
+        return True
 
     def current_comparison(self) -> Comparison:
         """The comparison on screen: each column's variant and result."""
