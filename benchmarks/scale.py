@@ -31,7 +31,20 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-scale-"))
 
-WORDS = "the model answers tokens prompt partial window cost tool schema card stream".split()
+WORDS = [
+    "the",
+    "model",
+    "answers",
+    "tokens",
+    "prompt",
+    "partial",
+    "window",
+    "cost",
+    "tool",
+    "schema",
+    "card",
+    "stream",
+]
 
 
 def texts(cards: int) -> list[str]:
@@ -96,7 +109,7 @@ def cards_curve(app: object, cards: int) -> dict[str, float]:
     path = Path(tempfile.mkdtemp()) / f"scale-{cards}.prompt.json"
     contents = write_workspace(cards, path)
 
-    bare_open, bare, bare_model = bare_view(contents, uniform=False)
+    bare_open, bare, _bare_model = bare_view(contents, uniform=False)
     bare_scroll = scroll_steps(app, bare)
     bare.close()  # type: ignore[attr-defined]
     _, uniform, uniform_model = bare_view(contents, uniform=True)
