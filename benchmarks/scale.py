@@ -286,6 +286,64 @@ def tools_figures() -> dict[str, float]:
     return {"tools_ms": median_ms(samples), "edited_tool_ms": median_ms(floor)}
 
 
+def tool_editor_figures(app: object) -> dict[str, float]:
+    """A key typed into one of 128 tools in the window, against a bare QPlainTextEdit."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+    from workbench.ui.shell.main_window import MainWindow
+
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": f"tool_{i}",
+                "description": "Looks something up in the catalogue and returns it. " * 3,
+                "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+            },
+        }
+        for i in range(128)
+    ]
+    path = Path(tempfile.mkdtemp()) / "tools.prompt.json"
+    data = {
+        "format": "prompt-workbench/1",
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": tools,
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    window = MainWindow(path)
+    window.show()
+    editor = window.findChild(QWidget, "toolsEditor")
+    editor.select(window.workspace.tools[64])  # type: ignore[union-attr]
+    edit = window.findChild(QPlainTextEdit, "toolJsonEdit")
+    edit.setFocus()  # type: ignore[union-attr]
+    cursor = edit.textCursor()  # type: ignore[union-attr]
+    cursor.setPosition(edit.toPlainText().index("Looks") + 5)  # type: ignore[union-attr]
+    edit.setTextCursor(cursor)  # type: ignore[union-attr]
+    app.processEvents()  # type: ignore[attr-defined]
+    typed = []
+    for _ in range(60):
+        started = time.perf_counter()
+        QTest.keyClick(edit, Qt.Key.Key_A)
+        app.processEvents()  # type: ignore[attr-defined]
+        typed.append(time.perf_counter() - started)
+    window.undo_stack.setClean()
+    window.close()
+    bare = QPlainTextEdit()
+    bare.setPlainText(json.dumps(tools[64], indent=2))
+    bare.show()
+    bare.setFocus()
+    floor = []
+    for _ in range(60):
+        started = time.perf_counter()
+        QTest.keyClick(bare, Qt.Key.Key_A)
+        app.processEvents()  # type: ignore[attr-defined]
+        floor.append(time.perf_counter() - started)
+    bare.close()
+    return {"editor_key_ms": median_ms(typed), "bare_key_ms": median_ms(floor)}
+
+
 def plot(cards: list[dict[str, float]], runs: list[dict[str, float]], out: Path) -> bool:
     try:
         import matplotlib
@@ -372,6 +430,12 @@ def main() -> int:
         f"128 tools, a key in one | count {tools['tools_ms']:.3f} ms | tiktoken on that tool "
         f"{tools['edited_tool_ms']:.3f} ms | what is not the edited tool "
         f"{max(0.0, tools['tools_ms'] - tools['edited_tool_ms']):.3f} ms"
+    )
+    typed = tool_editor_figures(app)
+    print(
+        f"128 tools, a key typed in the window's tool editor {typed['editor_key_ms']:.2f} ms | "
+        f"bare text edit {typed['bare_key_ms']:.2f} ms | "
+        f"{typed['editor_key_ms'] / typed['bare_key_ms']:.1f}x"
     )
     if plot(cards, runs, Path(args.plot)):
         print(f"plot: {args.plot}")

@@ -297,7 +297,10 @@ class TokenCounter:
             head = entry.tail + ","
             total -= entry.tail_tokens
         total += self._seam(head[:-1] + "]", "")
-        self._tool_counts = seen
+        if len(counts) > 4 * len(seen) + 1024:
+            self._tool_counts = seen  # drop the tools as they were before many edits
+        else:
+            counts.update(seen)  # callers with other lists of the same tools share them
         return total
 
     def _seam(self, left: str, right: str) -> int:
