@@ -106,7 +106,8 @@ def chunk_bounds(text: str, start: int = 0, size: int = CHUNK_CHARS) -> list[int
     """The ends of the pieces :func:`count_text` may count ``text[start:]`` in, the last at its end.
 
     Each cut is the first line start at least ``size`` characters after the previous cut (or,
-    with no line start within a few times ``size``, the first cut between two words), so the cuts
+    with no line start within a few times ``size``, the first cut between two words, or with
+    neither, a cut inside the word), so the cuts
     depend only on the text before them and on the lines: text appended to the end, or typed into
     one piece, leaves every earlier cut, and past the edit every later piece, as it was.
     """
@@ -116,10 +117,11 @@ def chunk_bounds(text: str, start: int = 0, size: int = CHUNK_CHARS) -> list[int
     while end - position > size:
         found = _LINE_CUT.search(text, position + size, position + 4 * size)
         if found is None:
-            found = _CUT.search(text, position + size)
-        if found is None:
-            break
-        position = found.end()
+            found = _CUT.search(text, position + size, position + 4 * size)
+        # No cut within four pieces: one "word" of megabytes (base64, minified code). The
+        # tokenizer's cost grows with the square of a word's length (minutes for 3 MB), so it
+        # is cut anyway: each such cut may shift the estimate by a token.
+        position = found.end() if found is not None else position + 4 * size
         bounds.append(position)
     if not bounds or bounds[-1] != end:
         bounds.append(end)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
@@ -53,9 +55,18 @@ def content_font() -> QFont:
     return font
 
 
-#: Long words (base64, minified code) wrap anywhere rather than run off the card in one line,
-#: which also keeps laying them out linear in their length.
+#: Long words (base64, minified code) wrap anywhere rather than run off the card in one line.
 WRAP_MODE = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+#: A text with a "word" this long wraps anywhere: looking for a word boundary in megabytes of
+#: base64 took Qt minutes (a search per line through the rest of the word).
+_LONG_WORD = re.compile(r"\S{2000}")
+
+
+def wrap_mode(text: str) -> QTextOption.WrapMode:
+    """How a card wraps ``text``: at word boundaries where it can, anywhere for huge words."""
+    return QTextOption.WrapMode.WrapAnywhere if _LONG_WORD.search(text) else WRAP_MODE
+
+
 #: Characters laid out to tell whether a text reaches the tallest card: a card at its tallest
 #: shows some 25 lines, and no line of a card holds more than a few hundred characters.
 MEASURED_PREFIX = 20_000
@@ -66,7 +77,7 @@ def _laid_out_height(text: str, width: int, font: QFont) -> int:
     document.setDefaultFont(font)
     document.setDocumentMargin(_DOC_MARGIN)
     option = document.defaultTextOption()
-    option.setWrapMode(WRAP_MODE)
+    option.setWrapMode(wrap_mode(text))
     document.setDefaultTextOption(option)
     document.setPlainText(text or " ")
     document.setTextWidth(width)
@@ -427,6 +438,9 @@ class MessageCard(QFrame):
                 end.movePosition(QTextCursor.MoveOperation.End)
                 end.insertText(message.content[len(shown) :])
             elif shown != message.content:
+                mode = wrap_mode(message.content)
+                if self.content_edit.wordWrapMode() != mode:
+                    self.content_edit.setWordWrapMode(mode)
                 cursor = self.content_edit.textCursor()
                 position = cursor.position()
                 self.content_edit.setPlainText(message.content)

@@ -757,6 +757,10 @@ class MessageListView(QListView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.sync_editors()
+        if event.size().width() != event.oldSize().width():
+            # The rows are laid out again for the new width (visible ones measured, the others
+            # guessed, then measured near the screen); the live cards size their editors now.
+            self.refresh_cards()
 
     def updateGeometries(self) -> None:
         super().updateGeometries()
