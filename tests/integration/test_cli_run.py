@@ -444,3 +444,83 @@ def test_a_reader_that_goes_away_ends_run_quietly(loopback, tmp_path) -> None:
     )
     assert done.stdout == "word word "
     assert "Traceback" not in done.stderr
+
+
+def test_exported_curl_of_a_keyless_preset_sends_the_key_variable_when_set(
+    workspace_file: Path, loopback: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loopback.api_key = "gateway-key-0123456789"  # an authenticating gateway in front of Ollama
+    args = ["export", str(workspace_file), "--provider", "ollama", "--base-url", loopback.url]
+    assert cli.main([*args, "--as", "curl"]) == 0
+    script = capsys.readouterr().out
+    env = {**os.environ, "OLLAMA_API_KEY": "gateway-key-0123456789"}
+    curl = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert curl.returncode == 0 and "data: [DONE]" in curl.stdout, curl.stdout + curl.stderr
+    env.pop("OLLAMA_API_KEY")
+    curl = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "invalid_authentication_error" in curl.stdout  # without it: no header at all
+
+
+def test_exported_python_prints_the_tool_calls(
+    workspace_file: Path,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    loopback.queue(
+        Reply(text="", tool_calls=[{"id": "call_7", "name": "lookup", "arguments": '{"q": "x"}'}])
+    )
+    assert cli.main(["export", str(workspace_file), "--base-url", loopback.url]) == 0
+    script = tmp_path / "request.py"
+    script.write_text(capsys.readouterr().out, encoding="utf-8")
+    env = {**os.environ, "MOONSHOT_API_KEY": KEY}
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert '[tool call call_7] lookup({"q": "x"})' in ran.stdout
+
+
+def test_ctrl_c_mid_run_exits_130_and_the_run_is_recorded_as_interrupted(
+    workspace_file: Path, loopback: LoopbackServer, workbench_home: Path
+) -> None:
+    import signal
+    import time
+
+    from workbench.core.history import HistoryStore
+
+    loopback.queue(Reply(text=" ".join(f"w{i}" for i in range(400)), chunks=400, chunk_delay=0.05))
+    env = {**os.environ, "LOOP_KEY": KEY, "WORKBENCH_HOME": str(workbench_home)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "run",
+            str(workspace_file),
+            "--base-url",
+            loopback.url,
+            "--api-key-env",
+            "LOOP_KEY",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None
+    started = time.monotonic()
+    seen = b""
+    while b"w3" not in seen and time.monotonic() - started < 30:
+        seen += process.stdout.read1(100)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert err.decode().strip().endswith("interrupted")
+    runs = HistoryStore().search("")
+    assert len(runs) == 1
+    result = runs[0].result()
+    assert result.interrupted and result.text.startswith("w0 w1 w2")

@@ -74,6 +74,7 @@ from workbench.core.runner import (
     Run,
 )
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
+from workbench.core.settings import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
 
 if TYPE_CHECKING:
     from workbench.core.history import HistoryStore
@@ -81,12 +82,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How many runs of one provider stream at once unless the setting
-#: ``max_concurrent_per_provider`` says otherwise. Four lets a four-column comparison stream side
-#: by side, stays far below the concurrency paid API tiers allow (Moonshot's first paid tier: 50)
-#: and does not swamp a local server that answers one request at a time. Batch evaluation queues
-#: behind it, visibly (:class:`Queued`).
-DEFAULT_MAX_CONCURRENT_PER_PROVIDER = 4
 
 
 def missing_key_message(provider: ProviderConfig) -> str:
@@ -307,12 +302,14 @@ class RunOverrides:
         model: A model id to use instead of the workspace's or variant's.
         base_url: A base URL to use instead of the provider's.
         api_key: The key to send, instead of the keyring's or the environment's.
+        api_key_env: The environment variable ``api_key`` was read from (named in advice).
     """
 
     provider: str | None = None
     model: str | None = None
     base_url: str | None = None
     api_key: str | None = None
+    api_key_env: str | None = None
 
 
 @dataclass
@@ -380,6 +377,9 @@ def prepare_run(
         request = build_request(workspace, provider, variant)
     except RequestError as error:
         raise RunSetupError(str(error), error.problems) from None
+    if overrides.api_key_env:
+        request.key_env = overrides.api_key_env
+        request.key_from_option = True
     return PreparedRun(
         request,
         provider,

@@ -9,10 +9,11 @@ the request linter's findings are listed under the fields, each with its one-cli
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,13 +29,22 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.catalog import Capabilities
-from workbench.core.lint import Finding
-from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
-from workbench.ui.common.palette import error_text
+from workbench.core.lint import WORKBENCH_PARAMS, Finding
+from workbench.core.workspace import EXTRA_BODY_KEY, MAX_TOKENS_LIMIT, Params
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
+from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
 
 #: Shown when a value is left to the provider's default (the value is not sent).
-DEFAULT_TEXT = "default"
+DEFAULT_TEXT = QT_TRANSLATE_NOOP("ParamsPanel", "default")
+#: The ``reasoning_effort`` levels as the user reads them (the value sent stays the API's).
+EFFORT_NAMES = {
+    "minimal": QT_TRANSLATE_NOOP("ParamsPanel", "minimal"),
+    "low": QT_TRANSLATE_NOOP("ParamsPanel", "low"),
+    "medium": QT_TRANSLATE_NOOP("ParamsPanel", "medium"),
+    "high": QT_TRANSLATE_NOOP("ParamsPanel", "high"),
+    "max": QT_TRANSLATE_NOOP("ParamsPanel", "max"),
+}
 
 
 class UndoGoesToWindow(QObject):
@@ -59,7 +69,7 @@ def _optional_spin(minimum: float, maximum: float, step: float, decimals: int) -
     # One step below the real minimum stands for "not set": the provider's default.
     spin.setRange(minimum - step, maximum)
     spin.setSingleStep(step)
-    spin.setSpecialValueText(DEFAULT_TEXT)
+    spin.setSpecialValueText(QCoreApplication.translate("ParamsPanel", DEFAULT_TEXT))
     spin.setKeyboardTracking(False)
     return spin
 
@@ -75,15 +85,24 @@ def thinking_choices(caps: Capabilities | None) -> list[tuple[str, dict[str, Any
     plain = {"thinking": None, "reasoning_effort": None}
     choices: list[tuple[str, dict[str, Any]]] = []
     if caps.thinking == "always":
-        choices.append(("always on", plain))
+        choices.append((QCoreApplication.translate("ParamsPanel", "always on"), plain))
     else:
         default = f" ({caps.thinking_default})" if caps.thinking_default else ""
-        choices.append((f"model default{default}", plain))
+        text = QCoreApplication.translate("ParamsPanel", "model default{default}")
+        choices.append((text.format(default=default), plain))
     if caps.thinking == "toggle":
-        choices.append(("on", {"thinking": {"type": "enabled"}, "reasoning_effort": None}))
-        choices.append(("off", {"thinking": {"type": "disabled"}, "reasoning_effort": None}))
+        on = QCoreApplication.translate("ParamsPanel", "on")
+        off = QCoreApplication.translate("ParamsPanel", "off")
+        choices.append((on, {"thinking": {"type": "enabled"}, "reasoning_effort": None}))
+        choices.append((off, {"thinking": {"type": "disabled"}, "reasoning_effort": None}))
+    effort = QCoreApplication.translate("ParamsPanel", "effort: {level}")
     choices += [
-        (f"effort: {level}", {"thinking": None, "reasoning_effort": level})
+        (
+            effort.format(
+                level=QCoreApplication.translate("ParamsPanel", EFFORT_NAMES.get(level, level))
+            ),
+            {"thinking": None, "reasoning_effort": level},
+        )
         for level in caps.effort_levels
     ]
     return choices
@@ -109,8 +128,7 @@ class LintList(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("lintList")
-        self.setAccessibleName("lintList")
+        named(self, "lintList")
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 4, 0, 0)
         self._layout.setSpacing(2)
@@ -141,25 +159,49 @@ class LintList(QWidget):
         mark = "✖" if finding.blocking else "⚠"
         where = f"{finding.param}: " if finding.param and finding.param != "model" else ""
         if finding.card is not None:
-            where = f"message {finding.card + 1}: "
+            where = self.tr("message {number}: ").format(number=finding.card + 1)
         label = QLabel(f"{mark} {where}{finding.message}")
         label.setObjectName("lintMessage")
         label.setWordWrap(True)
         label.setToolTip(
-            "The provider refuses this request: Send is blocked."
+            self.tr("The provider refuses this request: Send is blocked.")
             if finding.blocking
-            else "The provider may refuse or ignore this: Send still sends."
+            else self.tr("The provider may refuse or ignore this: Send still sends.")
         )
         error_text(label, finding.blocking)
         layout.addWidget(label, 1)
         if finding.fix is not None:
             button = QPushButton(finding.fix.label)
-            button.setObjectName("lintFixButton")
-            button.setAccessibleName("lintFixButton")
+            named(button, "lintFixButton")
             changes = dict(finding.fix.params)
             button.clicked.connect(lambda: self.fix_requested.emit(changes))
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         return row
+
+
+#: Extra parameters with their own control (the thinking selector) or never sent.
+_SHOWN_ELSEWHERE = ("thinking", "reasoning_effort", *WORKBENCH_PARAMS)
+
+
+def extra_summary(params: Params) -> str:
+    """The extra parameters a request carries, one short item each (``response_format:
+    json_schema``, ``provider {...}``, ``seed=7``); "" when there are none."""
+    items = []
+    extra = dict(params.extra)
+    merged = extra.pop(EXTRA_BODY_KEY, None)
+    if isinstance(merged, dict):
+        extra.update(merged)
+    for key, value in extra.items():
+        if key in _SHOWN_ELSEWHERE:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("type"), str):
+            items.append(f"{key}: {value['type']}")
+        elif isinstance(value, dict | list):
+            items.append(f"{key} {{…}}" if isinstance(value, dict) else f"{key} […]")
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+            items.append(f"{key}={text if len(text) <= 24 else text[:23] + '…'}")
+    return ", ".join(items)
 
 
 def split_stop(text: str) -> list[str]:
@@ -200,30 +242,38 @@ class ParamsPanel(QWidget):
         self.max_tokens_spin = QSpinBox()
         named(self.max_tokens_spin, "maxTokensSpin")
         self.max_tokens_spin.setRange(0, MAX_TOKENS_LIMIT)
-        self.max_tokens_spin.setSpecialValueText(DEFAULT_TEXT)
+        self.max_tokens_spin.setSpecialValueText(
+            QCoreApplication.translate("ParamsPanel", DEFAULT_TEXT)
+        )
         self.max_tokens_spin.setSingleStep(256)
         self.max_tokens_spin.setKeyboardTracking(False)
         self.stop_edit = QLineEdit()
         named(self.stop_edit, "stopEdit")
-        self.stop_edit.setPlaceholderText("e.g. END | \\n\\n (up to 4, separated by |)")
+        self.stop_edit.setPlaceholderText(self.tr("e.g. END | \\n\\n (up to 4, separated by |)"))
         self.response_format = QComboBox()
         named(self.response_format, "responseFormatSelector")
         self.response_format.addItems(["text", "json_object"])
         self.model_info = QLabel()
-        self.model_info.setObjectName("modelInfoLabel")
-        self.model_info.setAccessibleName("modelInfoLabel")
+        named(self.model_info, "modelInfoLabel")
         self.model_info.setWordWrap(True)
-        self.model_info.setStyleSheet("color: palette(mid);")
+        ThemedStyleSheet(self.model_info, lambda c: f"color: {c.muted};")
         self.thinking_selector = QComboBox()
-        self.thinking_selector.setObjectName("thinkingSelector")
-        self.thinking_selector.setAccessibleName("thinkingSelector")
+        named(self.thinking_selector, "thinkingSelector")
         self.thinking_selector.setToolTip(
-            "How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or "
-            "always on, as the model takes it"
+            self.tr(
+                "How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or "
+                "always on, as the model takes it"
+            )
         )
         self._thinking: list[tuple[str, dict[str, Any]]] = []
         self.lint = LintList()
         self.lint.fix_requested.connect(self.params_changed)
+        # What a request carries besides the fields above (a pasted json_schema, OpenRouter's
+        # provider object...): sent as it is, so it is shown.
+        self.extra_params = QLabel()
+        named(self.extra_params, "extraParamsLabel")
+        self.extra_params.setWordWrap(True)
+        self.extra_params.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.errors = QLabel()
         self.errors.setObjectName("paramErrors")
         self.errors.setWordWrap(True)
@@ -232,16 +282,18 @@ class ParamsPanel(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Provider", self.provider_selector)
-        form.addRow("Model", self.model_selector)
+        form.addRow(self.tr("Provider"), self.provider_selector)
+        form.addRow(self.tr("Model"), self.model_selector)
         form.addRow("", self.model_info)
-        form.addRow("Thinking", self.thinking_selector)
+        form.addRow(self.tr("Thinking"), self.thinking_selector)
         self._form = form
-        form.addRow("Temperature", self.temperature_spin)
+        form.addRow(self.tr("Temperature"), self.temperature_spin)
         form.addRow("top_p", self.top_p_spin)
-        form.addRow("Max tokens", self.max_tokens_spin)
-        form.addRow("Stop", self.stop_edit)
-        form.addRow("Response", self.response_format)
+        form.addRow(self.tr("Max tokens"), self.max_tokens_spin)
+        form.addRow(self.tr("Stop"), self.stop_edit)
+        form.addRow(self.tr("Response"), self.response_format)
+        form.addRow(self.tr("Also sent"), self.extra_params)
+        form.setRowVisible(self.extra_params, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -377,8 +429,17 @@ class ParamsPanel(QWidget):
             self.stop_edit.setText(join_stop(params.stop))
         self.response_format.setCurrentText(params.response_format)
         del blockers
+        self._show_extra(params)
         self._show_thinking()
         self._show_errors()
+
+    def _show_extra(self, params: Params) -> None:
+        shown = extra_summary(params)
+        self.extra_params.setText(shown)
+        self.extra_params.setToolTip(
+            self.tr("Parameters of the request that have no field here; they are sent as they are.")
+        )
+        self._form.setRowVisible(self.extra_params, bool(shown))
 
     def _emit(self, name: str, value: Any) -> None:
         if getattr(self._params, name) == value:
