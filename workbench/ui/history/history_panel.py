@@ -119,9 +119,10 @@ DETAIL_CHARS = 200_000
 def _shortened(text: str) -> str:
     if len(text) <= DETAIL_CHARS:
         return text
-    return (
-        text[:DETAIL_CHARS] + f"\n… ({len(text) - DETAIL_CHARS:,} more characters; reopen the run)"
-    )
+    more = QCoreApplication.translate(
+        "HistoryPanel", "… ({count} more characters: reopen the run to see them all)"
+    ).format(count=f"{len(text) - DETAIL_CHARS:,}")
+    return text[:DETAIL_CHARS] + "\n" + more
 
 
 class HistoryPanel(QWidget):
@@ -267,7 +268,7 @@ class HistoryPanel(QWidget):
         entry = self.current_entry()
         self.reopen_button.setEnabled(entry is not None)
         if entry is None:
-            self.detail.setPlainText("Loading the run…" if selected is not None else "")
+            self.detail.setPlainText(self.tr("Loading the run…") if selected is not None else "")
             if selected is not None and not self._tasks.closed:
                 self._tasks.spawn(self._load_entry(selected))
             return
