@@ -92,6 +92,16 @@ WARM_UP_DELAY_MS = 1500
 # Plain-text figures ---------------------------------------------------------------------------
 
 
+#: How each prefill mechanism is named on the run.
+PREFILL_WORDS = {
+    "moonshot_partial": "partial message",
+    "deepseek_prefix": "prefix message",
+    "continue_final": "continue_final_message",
+    "trailing_assistant": "trailing assistant message",
+    "instruction": "closing instruction (the model refuses a prefill)",
+}
+
+
 def format_metrics(result: RunResult) -> str:
     """The run's figures in one line: TTFT, duration, tokens/s, usage, cost, finish reason."""
     parts: list[str] = []
@@ -112,6 +122,10 @@ def format_metrics(result: RunResult) -> str:
     elif result.usage is not None:
         parts.append("cost unknown for this model")
     parts.append(f"finish: {result.finish_reason or 'none'}")
+    if result.prefill_mechanism:
+        parts.append(
+            f"prefill: {PREFILL_WORDS.get(result.prefill_mechanism, result.prefill_mechanism)}"
+        )
     if result.interrupted:
         parts.append("interrupted: the text so far is kept")
     return " · ".join(parts)
@@ -516,7 +530,12 @@ class RunController(QObject):
                 f"Unknown provider {self._context.workspace.params.provider!r}: choose one in "
                 "Parameters or add it in Settings › Providers…"
             ]
-        return request_problems(self._context.workspace, provider)
+        return request_problems(
+            self._context.workspace,
+            provider,
+            catalog=self._context.catalog,
+            listed=self._context.listed.get(provider.id),
+        )
 
     @property
     def busy(self) -> bool:
@@ -545,6 +564,7 @@ class RunController(QObject):
         except RunSetupError as error:
             self.panel.fail(" ".join(error.problems))
             return
+        self._context.ensure_model_list(provider.id)  # the first run per provider lists them
         request = prepared.request
         last = self._conversation[-1] if len(self._conversation) else None
         uid = last.uid if last is not None and last.partial else None
@@ -931,6 +951,7 @@ class RunController(QObject):
             self._finish_prefilled(stream, result)
         elif stream.dirty:
             self._apply(stream)
+        self._keep_reasoning(stream, result)
         if stream.interactive:
             self._current = None
             self._last = stream
@@ -942,6 +963,17 @@ class RunController(QObject):
         else:
             self.decorate_cards()  # the card is no longer being streamed into: unlock it
         self.run_finished.emit(result)
+
+    def _keep_reasoning(self, stream: RunStream, result: RunResult) -> None:
+        """Keeps the answer's reasoning on its card (``reasoning_content``): a thinking model
+        needs it back with a turn that called tools, and the payload sends it where it must."""
+        if stream.uid is None or not (result.reasoning or result.tool_calls):
+            return
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:
+            return
+        self._conversation.set_extra(index, "reasoning_content", result.reasoning or None)
 
     def _finish_prefilled(self, stream: RunStream, result: RunResult) -> None:
         """The prefilled card becomes a plain answer in one undoable step."""
