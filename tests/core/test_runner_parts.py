@@ -9,12 +9,8 @@ import pytest
 
 from workbench.core.payloads import ChatRequest
 from workbench.core.providers import ProviderRegistry
-from workbench.core.runner import (
-    ApiFailure,
-    _retry_after,
-    _ToolCallAssembler,
-    describe_failure,
-)
+from workbench.core.run_errors import ApiFailure, _retry_after, describe_failure
+from workbench.core.runner import _ToolCallAssembler
 from workbench.core.sessions import RunSetupError, prepare_runs
 from workbench.core.workspace import workspace_from_json
 

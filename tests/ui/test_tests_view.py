@@ -367,3 +367,27 @@ def test_the_variables_bar_picks_the_case_that_fills_a_send(
     start = time.monotonic()
     qtbot.waitUntil(lambda: not tests_window.stop_button.isEnabled(), timeout=5_000)
     assert time.monotonic() - start < 5
+
+
+def test_file_open_takes_a_promptfoo_config_as_an_unsaved_workspace(
+    open_window: Any, tmp_path: Path, user_dialogs: Any
+) -> None:
+    config = tmp_path / "promptfooconfig.yaml"
+    config.write_text(
+        "description: Greeting\n"
+        "prompts:\n  - 'Greet {{name}}'\n"
+        "providers:\n  - openai:chat:gpt-4o-mini\n"
+        "tests:\n  - vars: {name: Ann}\n    assert: [{type: icontains, value: ann}]\n",
+        encoding="utf-8",
+    )
+    window = open_window()
+    assert window.open_path(config)
+    assert window.document.path is None and window.document.modified
+    assert window.workspace.title == "Greeting"
+    assert view_of(window).table_model.rowCount() == 1
+    broken = tmp_path / "other.yaml"
+    broken.write_text("prompts: ['x']\nproviders: ['vertex:gemini']\n", encoding="utf-8")
+    window.undo_stack.setClean()
+    assert not window.open_path(broken)
+    assert "providers[0]: vertex:gemini is not an OpenAI-compatible" in user_dialogs.errors[-1]
+    assert window.workspace.title == "Greeting"  # nothing lost

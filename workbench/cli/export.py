@@ -1,12 +1,15 @@
-"""``prompt-workbench export FILE --as python|curl|json``: the exact request as code.
+"""``prompt-workbench export FILE --as python|curl|json|promptfoo``: the request as code.
 
 The key is read from an environment variable in the generated code, never written into it.
+``promptfoo`` prints a ``promptfooconfig.yaml`` (prompt, providers, vars, asserts) that promptfoo
+runs as is.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from workbench.cli import EXIT_OK, CliError
 
@@ -17,9 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--as",
         dest="as_",
-        choices=("python", "curl", "json"),
+        choices=("python", "curl", "json", "promptfoo"),
         default="python",
-        help="python (OpenAI SDK), curl, or the JSON body (default: python)",
+        help="python (OpenAI SDK), curl, the JSON body, or a promptfooconfig.yaml with the "
+        "variants and test cases (default: python)",
     )
     parser.add_argument("--variant", metavar="LABEL", help="export this variant's request")
     parser.add_argument("--provider", metavar="ID", help="send to this provider instead")
@@ -34,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     from workbench.core.sessions import RunOverrides, RunSetupError, prepare_runs
 
     workspace, registry = common_setup(args)
+    if args.as_ == "promptfoo":
+        return _promptfoo(args, workspace, registry)
     overrides = RunOverrides(provider=args.provider, model=args.model, base_url=args.base_url)
     labels = [args.variant] if args.variant else []
     try:
@@ -43,4 +49,31 @@ def run(args: argparse.Namespace) -> int:
     except RunSetupError as error:
         raise CliError(str(error)) from None
     sys.stdout.write(export_request(prepared[0].request, args.as_))
+    return EXIT_OK
+
+
+def _promptfoo(args: argparse.Namespace, workspace: Any, registry: Any) -> int:
+    from workbench.core.promptfoo import dump_yaml, to_promptfoo
+    from workbench.core.providers import normalize_base_url, validate_base_url
+    from workbench.core.secrets import redact
+    from workbench.core.workspace import WorkspaceError
+
+    if args.provider:
+        raise CliError("--provider is not used with --as promptfoo: set the workspace's provider")
+    if args.model:
+        workspace.params.model = args.model
+        for variant in workspace.variants:
+            variant.model = None
+            variant.params.pop("model", None)
+    try:
+        data = to_promptfoo(workspace, registry, [args.variant] if args.variant else None)
+    except WorkspaceError as error:
+        raise CliError(str(error)) from None
+    if args.base_url:
+        problem = validate_base_url(args.base_url)
+        if problem:
+            raise CliError(f"--base-url: {problem}")
+        for provider in data["providers"]:
+            provider["config"]["apiBaseUrl"] = normalize_base_url(args.base_url)
+    sys.stdout.write(redact(dump_yaml(data)))
     return EXIT_OK

@@ -16,7 +16,7 @@ import asyncio
 import json
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workbench.core.anthropic_format import count_body
 from workbench.core.run_types import (
@@ -27,9 +27,6 @@ from workbench.core.run_types import (
     Usage,
 )
 from workbench.core.secrets import redact
-
-if TYPE_CHECKING:
-    from workbench.core.runner import Run
 
 #: The Messages API's stop reasons in the Chat Completions words the views know.
 STOP_REASONS = {
@@ -84,7 +81,9 @@ def usage_from(usage: Any, previous: Usage | None = None) -> Usage | None:
 class AnthropicTransport:
     """Streams one run's request over the Messages API into the run's queue."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Any) -> None:
+        # ``run`` is the workbench.core.runner.Run that owns this transport; not imported here,
+        # not even for its type, so that the runner can import this module without a cycle.
         self.run = run
         self.client: Any = make_client(run.request.base_url, run._api_key, run.timeout)
         self._blocks: dict[int, tuple[str, int]] = {}  # block index -> (type, call position)
@@ -93,7 +92,7 @@ class AnthropicTransport:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""
         import anthropic
 
-        from workbench.core.runner import MAX_RETRY_WAIT, _failure_from, describe_failure
+        from workbench.core.run_errors import MAX_RETRY_WAIT, _failure_from, describe_failure
 
         run = self.run
         wire = run.request.wire_body()
@@ -147,7 +146,7 @@ class AnthropicTransport:
         import anthropic
 
         from workbench.core.http_guard import AnswerTooLarge
-        from workbench.core.runner import YIELD_EVERY_S, _AnswerTooLong, _failure_from
+        from workbench.core.run_errors import YIELD_EVERY_S, _AnswerTooLong, _failure_from
 
         run = self.run
         put = queue.put_nowait

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.core.model_lists import describe_error
 from workbench.core.secrets import redact
 
 #: Seconds before a connection test gives up.
@@ -34,36 +35,6 @@ class ConnectionReport:
     def ok(self) -> bool:
         """Whether the provider answered the model list."""
         return self.error is None
-
-
-def describe_error(error: BaseException, base_url: str) -> str:
-    """One sentence saying why a request to ``base_url`` failed, with keys masked."""
-    import openai
-
-    if isinstance(error, openai.APITimeoutError):
-        return f"{base_url} did not answer in time."
-    if isinstance(error, openai.APIConnectionError):
-        return f"Cannot connect to {base_url}: is the address right and the server running?"
-    if isinstance(error, openai.APIStatusError):
-        message = _error_message(error.body) or error.message
-        if error.status_code == 401:
-            text = "The key was refused (401): check it, or store a new one."
-        elif error.status_code == 403:
-            text = "Access denied (403): the account may lack balance or permission."
-        elif error.status_code == 404:
-            text = f"{base_url} has no model list (404): check the base URL."
-        else:
-            text = f"The server answered {error.status_code}."
-        return redact(f"{text} {message}".strip())
-    return redact(f"The test failed: {error}")
-
-
-def _error_message(body: object) -> str:
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return str(inner["message"])
-    return ""
 
 
 async def check_connection(

@@ -76,8 +76,6 @@ async def fetch_model_list(
     try:
         data: Any = await client.get("/models", cast_to=object)
     except openai.OpenAIError as error:
-        from workbench.core.connection import describe_error
-
         raise ModelListError(redact(describe_error(error, base_url), api_key)) from None
     finally:
         await client.close()
@@ -163,3 +161,33 @@ class ModelListCache:
         except OSError as error:  # a full disk costs the cache, not the list in memory
             log.warning("Model list cache not saved: %s", error)
         return entry
+
+
+def describe_error(error: BaseException, base_url: str) -> str:
+    """One sentence saying why a request to ``base_url`` failed, with keys masked."""
+    import openai
+
+    if isinstance(error, openai.APITimeoutError):
+        return f"{base_url} did not answer in time."
+    if isinstance(error, openai.APIConnectionError):
+        return f"Cannot connect to {base_url}: is the address right and the server running?"
+    if isinstance(error, openai.APIStatusError):
+        message = _error_message(error.body) or error.message
+        if error.status_code == 401:
+            text = "The key was refused (401): check it, or store a new one."
+        elif error.status_code == 403:
+            text = "Access denied (403): the account may lack balance or permission."
+        elif error.status_code == 404:
+            text = f"{base_url} has no model list (404): check the base URL."
+        else:
+            text = f"The server answered {error.status_code}."
+        return redact(f"{text} {message}".strip())
+    return redact(f"The test failed: {error}")
+
+
+def _error_message(body: object) -> str:
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+    return ""

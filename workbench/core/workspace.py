@@ -875,7 +875,14 @@ def read_workspace_text(path: str | os.PathLike[str]) -> str:
 
 
 def load_workspace(path: str | os.PathLike[str]) -> Workspace:
-    """Reads a workspace file; WorkspaceError (naming the file) when it cannot be used."""
+    """Reads a workspace file; WorkspaceError (naming the file) when it cannot be used.
+
+    A ``*.yaml``/``*.yml`` file is read as a promptfoo config (``workbench.core.promptfoo``).
+    """
+    if str(path).lower().endswith((".yaml", ".yml")):
+        from workbench.core.promptfoo import load_promptfoo
+
+        return load_promptfoo(Path(path))
     text = read_workspace_text(path)
     try:
         return workspace_from_text(text)
@@ -914,7 +921,7 @@ def _tool_choice(data: Any, where: str) -> str | dict[str, Any]:
         return data
     function = data.get("function") if isinstance(data, dict) else None
     if isinstance(function, dict) and isinstance(function.get("name"), str):
-        return copy.deepcopy(data)
+        return copy.deepcopy(dict(data))
     raise WorkspaceError(
         'must be auto, none, required or {"type": "function", "function": {"name": ...}}',
         path=where,

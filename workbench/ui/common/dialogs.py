@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
-FILE_FILTER = "Prompt workspaces (*.prompt.json);;JSON files (*.json);;All files (*)"
+FILE_FILTER = (
+    "Prompt workspaces (*.prompt.json);;JSON files (*.json);;"
+    "promptfoo configs (*.yaml *.yml);;All files (*)"
+)
 JSON_FILTER = "JSON files (*.json);;All files (*)"
 
 Button = QMessageBox.StandardButton

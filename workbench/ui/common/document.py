@@ -82,11 +82,15 @@ class WorkspaceDocument(QObject):
         path = Path(path)
         loaded = load_workspace(path)
         resolved = path.resolve()
+        # A promptfoo config becomes an unsaved workspace: saving must not write JSON over YAML.
+        foreign = path.suffix.lower() in (".yaml", ".yml")
         try:
-            self._replace(loaded, resolved)
+            self._replace(loaded, None if foreign else resolved)
         except WorkspaceError as error:
             raise error.in_file(path.name) from None
         self.undo_stack.clear()
+        if foreign:
+            self.undo_stack.resetClean()
         self.settings.add_recent(resolved)
         self._save_settings()
         self.path_changed.emit()

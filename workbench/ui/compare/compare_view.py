@@ -93,11 +93,9 @@ from workbench.core.workspace import (
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
-from workbench.ui.common.undo import EditMessage, InsertMessage
-
-if TYPE_CHECKING:
-    from workbench.ui.context import AppContext, Shell
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.undo import EditMessage, InsertMessage
+from workbench.ui.common.widgets import named
 from workbench.ui.compare.compare_commands import (
     AddVariant,
     EditVariant,
@@ -105,6 +103,9 @@ from workbench.ui.compare.compare_commands import (
     RemoveVariant,
     ReplaceVariants,
 )
+
+if TYPE_CHECKING:
+    from workbench.ui.context import AppContext, Shell
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +122,6 @@ PREFLIGHT_DELAY_MS = 250
 #: How often the columns ask again for token counts while the tokenizer is loading.
 TOKENS_RETRY_MS = 1000
 _INHERIT = "inherit"
-
-
-def _name(widget: QWidget, name: str) -> None:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
 
 
 def _named_after_model(variant: Variant) -> bool:
@@ -183,7 +179,7 @@ class ComparePane(QFrame):
 
     def __init__(self, key: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _name(self, "comparePane")
+        named(self, "comparePane")
         self.key = key
         self.variant: Variant | None = None
         self.result: RunResult | None = None
@@ -206,7 +202,7 @@ class ComparePane(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self.label_edit = QLineEdit()
-        _name(self.label_edit, "variantLabelEdit")
+        named(self.label_edit, "variantLabelEdit")
         self.label_edit.setToolTip("The variant's label")
         self.left_button = self._tool("◀", "moveVariantLeftButton", "Move this column left")
         self.right_button = self._tool("▶", "moveVariantRightButton", "Move this column right")
@@ -223,13 +219,13 @@ class ComparePane(QFrame):
             header.addWidget(button)
 
         self.provider_selector = QComboBox()
-        _name(self.provider_selector, "variantProviderSelector")
+        named(self.provider_selector, "variantProviderSelector")
         self.model_selector = QComboBox()
-        _name(self.model_selector, "variantModelSelector")
+        named(self.model_selector, "variantModelSelector")
         self.model_selector.setEditable(True)
         self.model_selector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.temperature_spin = QDoubleSpinBox()
-        _name(self.temperature_spin, "variantTemperatureSpin")
+        named(self.temperature_spin, "variantTemperatureSpin")
         self.temperature_spin.setDecimals(2)
         self.temperature_spin.setSingleStep(0.1)
         # One step below 0 stands for "inherit": the workspace's temperature is sent.
@@ -237,9 +233,9 @@ class ComparePane(QFrame):
         self.temperature_spin.setSpecialValueText(_INHERIT)
         self.temperature_spin.setKeyboardTracking(False)
         self.system_toggle = QCheckBox("Own system message")
-        _name(self.system_toggle, "variantSystemToggle")
+        named(self.system_toggle, "variantSystemToggle")
         self.system_edit = QPlainTextEdit()
-        _name(self.system_edit, "variantSystemEdit")
+        named(self.system_edit, "variantSystemEdit")
         self.system_edit.setPlaceholderText("Replaces the workspace's system message")
         self.system_edit.setMaximumHeight(70)
         self.system_edit.hide()
@@ -251,22 +247,22 @@ class ComparePane(QFrame):
 
         self.fit_label = QLabel()
         self._fit_error = error_text(self.fit_label, on=False)
-        _name(self.fit_label, "paneFit")
+        named(self.fit_label, "paneFit")
         self.fit_label.setWordWrap(True)
         self.problem_label = QLabel()
-        _name(self.problem_label, "paneProblem")
+        named(self.problem_label, "paneProblem")
         self.problem_label.setWordWrap(True)
         error_text(self.problem_label)
         self.problem_label.hide()
 
         self.run_button = QPushButton("Run")
-        _name(self.run_button, "runPaneButton")
+        named(self.run_button, "runPaneButton")
         self.run_button.setToolTip("Run (or rerun) this variant alone")
         self.stop_button = QPushButton("Stop")
-        _name(self.stop_button, "stopPaneButton")
+        named(self.stop_button, "stopPaneButton")
         self.stop_button.setEnabled(False)
         self.use_button = QPushButton("Use this answer")
-        _name(self.use_button, "useAnswerButton")
+        named(self.use_button, "useAnswerButton")
         self.use_button.setToolTip("Add this answer to the conversation as an assistant message")
         self.use_button.setEnabled(False)
         buttons = QHBoxLayout()
@@ -282,13 +278,13 @@ class ComparePane(QFrame):
             self.json_badge,
             lambda c: f"color: {c.success if self._json_valid else c.error}; font-weight: bold;",
         )
-        _name(self.json_badge, "paneJsonBadge")
+        named(self.json_badge, "paneJsonBadge")
         self.json_badge.hide()
         self.markdown_toggle = QCheckBox("Markdown")
-        _name(self.markdown_toggle, "markdownToggle")
+        named(self.markdown_toggle, "markdownToggle")
         self.markdown_toggle.setToolTip("Show the answer rendered as Markdown")
         self.json_toggle = QCheckBox("Pretty JSON")
-        _name(self.json_toggle, "jsonFormatToggle")
+        named(self.json_toggle, "jsonFormatToggle")
         self.json_toggle.setEnabled(False)
         view_row = QHBoxLayout()
         view_row.addWidget(self.json_badge)
@@ -297,18 +293,18 @@ class ComparePane(QFrame):
         view_row.addWidget(self.json_toggle)
 
         self.text = QTextEdit()
-        _name(self.text, "paneText")
+        named(self.text, "paneText")
         self.text.setReadOnly(True)
         self.text.setAcceptRichText(False)
         self.text.setPlaceholderText("The answer streams here.")
         self.reasoning = QPlainTextEdit()
-        _name(self.reasoning, "paneReasoning")
+        named(self.reasoning, "paneReasoning")
         self.reasoning.setReadOnly(True)
         self.reasoning.setMaximumHeight(90)
         self.reasoning.setToolTip("The model's reasoning, shown apart from the answer")
         self.reasoning.hide()
         self.metrics = QLabel("Not run yet.")
-        _name(self.metrics, "paneMetrics")
+        named(self.metrics, "paneMetrics")
         self.metrics.setWordWrap(True)
         self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -330,7 +326,7 @@ class ComparePane(QFrame):
     def _tool(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
-        _name(button, name)
+        named(button, name)
         button.setToolTip(tip)
         return button
 
@@ -683,7 +679,7 @@ class CompareView(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        _name(self, "compareView")
+        named(self, "compareView")
         self.workspace = workspace
         self.undo_stack = undo_stack
         self.services = services
@@ -711,36 +707,36 @@ class CompareView(QWidget):
 
     def _build(self) -> None:
         self.add_button = QPushButton("+ Add variant")
-        _name(self.add_button, "addVariantButton")
+        named(self.add_button, "addVariantButton")
         self.add_button.setToolTip(f"Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)")
         self.run_button = QPushButton("Run all")
-        _name(self.run_button, "runCompareButton")
+        named(self.run_button, "runCompareButton")
         self.stop_button = QPushButton("Stop all")
-        _name(self.stop_button, "stopCompareButton")
+        named(self.stop_button, "stopCompareButton")
         self.stop_button.setEnabled(False)
         self.sync_toggle = QCheckBox("Sync scrolling")
-        _name(self.sync_toggle, "syncScrollToggle")
+        named(self.sync_toggle, "syncScrollToggle")
         self.sync_toggle.setChecked(True)
         self.diff_left = QComboBox()
-        _name(self.diff_left, "diffLeftSelector")
+        named(self.diff_left, "diffLeftSelector")
         self.diff_right = QComboBox()
-        _name(self.diff_right, "diffRightSelector")
+        named(self.diff_right, "diffRightSelector")
         self.diff_toggle = QPushButton("Diff")
-        _name(self.diff_toggle, "diffToggle")
+        named(self.diff_toggle, "diffToggle")
         self.diff_toggle.setCheckable(True)
         self.diff_toggle.setToolTip("Highlight the words that differ between the two columns")
         self.diff_summary = QLabel()
-        _name(self.diff_summary, "diffSummary")
+        named(self.diff_summary, "diffSummary")
         self.diff_summary.setWordWrap(True)
         self.history_button = QToolButton()
         self.history_button.setText("Past comparisons")
-        _name(self.history_button, "compareHistoryButton")
+        named(self.history_button, "compareHistoryButton")
         self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.history_menu = QMenu(self.history_button)
         self.history_button.setMenu(self.history_menu)
         self.export_button = QToolButton()
         self.export_button.setText("Export")
-        _name(self.export_button, "exportCompareButton")
+        named(self.export_button, "exportCompareButton")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         export_menu = QMenu(self.export_button)
         self.export_markdown_action = export_menu.addAction(
@@ -767,7 +763,7 @@ class CompareView(QWidget):
         reading_bar.addWidget(self.diff_summary, 1)
 
         self.hint = QLabel()
-        _name(self.hint, "compareHint")
+        named(self.hint, "compareHint")
         self.hint.setWordWrap(True)
         self.columns = QWidget()
         self.columns_layout = QHBoxLayout(self.columns)

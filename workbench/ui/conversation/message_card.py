@@ -25,6 +25,7 @@ from workbench.core import alternates
 from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import Colours, ThemedStyleSheet
+from workbench.ui.common.widgets import named
 
 #: Height of the header row of a card (role, name, partial, actions).
 HEADER_HEIGHT = 30
@@ -126,8 +127,7 @@ class DragGrip(QLabel):
         self._card = card
         self._pressed_at: QPoint | None = None
         self._dragging = False
-        self.setObjectName("dragGrip")
-        self.setAccessibleName("dragGrip")
+        named(self, "dragGrip")
         self._draw()
         self.setToolTip("Drag to move this message (or Alt+Up / Alt+Down)")
         self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -191,8 +191,7 @@ class MessageCard(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("messageCard")
-        self.setAccessibleName("messageCard")
+        named(self, "messageCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.uid = 0
@@ -203,8 +202,7 @@ class MessageCard(QFrame):
         self.focus_neighbour: Callable[[int, bool], bool] | None = None
 
         self.role_selector = QComboBox()
-        self.role_selector.setObjectName("roleSelector")
-        self.role_selector.setAccessibleName("roleSelector")
+        named(self.role_selector, "roleSelector")
         self.role_selector.addItems(list(ROLES))
         self.role_selector.setToolTip("Role of this message")
         self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -214,16 +212,14 @@ class MessageCard(QFrame):
         self.name_button.setToolTip("Give this message a name (optional)")
         self.name_button.setAutoRaise(True)
         self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("nameEdit")
-        self.name_edit.setAccessibleName("nameEdit")
+        named(self.name_edit, "nameEdit")
         self.name_edit.setPlaceholderText("name")
         self.name_edit.setMaximumWidth(160)
         self.name_edit.setClearButtonEnabled(True)
         self.name_edit.hide()
 
         self.partial_toggle = QCheckBox("Partial")
-        self.partial_toggle.setObjectName("partialToggle")
-        self.partial_toggle.setAccessibleName("partialToggle")
+        named(self.partial_toggle, "partialToggle")
 
         self.lint_note = QLabel()
         self.lint_note.setObjectName("cardLint")
@@ -231,18 +227,15 @@ class MessageCard(QFrame):
         self.lint_note.setWordWrap(False)
         self.lint_note.hide()
         self.badge = QLabel()
-        self.badge.setObjectName("tokenBadge")
-        self.badge.setAccessibleName("tokenBadge")
+        named(self.badge, "tokenBadge")
         self.badge.setStyleSheet("color: palette(mid);")
 
         self.content_edit = ContentEdit()
-        self.content_edit.setObjectName("contentEdit")
-        self.content_edit.setAccessibleName("contentEdit")
+        named(self.content_edit, "contentEdit")
 
         #: Read-only rich text under the content: an answer's tool calls, what a result answers.
         self.detail = QLabel()
-        self.detail.setObjectName("toolCallsView")
-        self.detail.setAccessibleName("toolCallsView")
+        named(self.detail, "toolCallsView")
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -267,8 +260,7 @@ class MessageCard(QFrame):
             "Show the previous answer (Alt+Left)",
         )
         self.alternate_label = QLabel()
-        self.alternate_label.setObjectName("alternateLabel")
-        self.alternate_label.setAccessibleName("alternateLabel")
+        named(self.alternate_label, "alternateLabel")
         self.alternate_label.setToolTip(
             "Answers kept by Regenerate: the one shown is sent next and saved"
         )
@@ -308,8 +300,7 @@ class MessageCard(QFrame):
             self._buttons[action] = button
             header.addWidget(button)
         self.delete_button = self._buttons["delete"]
-        self.delete_button.setObjectName("deleteMessageButton")
-        self.delete_button.setAccessibleName("deleteMessageButton")
+        named(self.delete_button, "deleteMessageButton")
         header_widget = QWidget()
         header_widget.setLayout(header)
         header_widget.setFixedHeight(HEADER_HEIGHT)
@@ -353,8 +344,7 @@ class MessageCard(QFrame):
 
     def _alternate_button(self, name: str, arrow: str, action: str, tip: str) -> QToolButton:
         button = QToolButton()
-        button.setObjectName(name)
-        button.setAccessibleName(name)
+        named(button, name)
         button.setText(arrow)
         button.setAutoRaise(True)
         button.setToolTip(tip)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.conversation import Message
 from workbench.ui.common.palette import colours
+from workbench.ui.common.widgets import named
 from workbench.ui.conversation.message_card import (
     CARD_MARGIN,
     CARD_SPACING,
@@ -257,8 +258,7 @@ class MessageListView(QListView):
 
     def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
         super().__init__()
-        self.setObjectName("messageList")
-        self.setAccessibleName("messageList")
+        named(self, "messageList")
         self.card_delegate = delegate_factory(self)
         self.setItemDelegate(self.card_delegate)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

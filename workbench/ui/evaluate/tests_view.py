@@ -60,6 +60,7 @@ from workbench.core.test_io import (
 from workbench.core.workspace import TestCase, Workspace, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.widgets import named
 from workbench.ui.context import AppContext, Shell
 from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState, EvalGridModel
 from workbench.ui.evaluate.test_commands import (
@@ -74,23 +75,17 @@ from workbench.ui.evaluate.tests_model import TestsTableModel
 log = logging.getLogger(__name__)
 
 
-def _named(widget: Any, name: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
-
-
 class AssertionsDialog(QDialog):
     """Edits an ``assert`` array as JSON; OK stays off while the text is not a JSON array."""
 
     def __init__(self, parent: QWidget | None, title: str, asserts: list[Any]) -> None:
         super().__init__(parent)
-        _named(self, "assertionsDialog")
+        named(self, "assertionsDialog")
         self.setWindowTitle(title)
         self.resize(560, 380)
-        self.edit = _named(QPlainTextEdit(), "assertionsEdit")
+        self.edit = named(QPlainTextEdit(), "assertionsEdit")
         self.edit.setPlainText(json.dumps(asserts, indent=2, ensure_ascii=False))
-        self.error = _named(QLabel(), "assertionsError")
+        self.error = named(QLabel(), "assertionsError")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c0392b;")
         hint = QLabel(
@@ -143,7 +138,7 @@ class CellDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, case: TestCase | None, state: CellState) -> None:
         super().__init__(parent)
-        _named(self, "evalCellDialog")
+        named(self, "evalCellDialog")
         row = state.row
         assert row is not None
         self.setWindowTitle(f"Test {row.test} · {row.variant}" + (f" #{row.repeat + 1}"))
@@ -156,7 +151,7 @@ class CellDialog(QDialog):
         )
         head.setWordWrap(True)
         layout.addWidget(head)
-        self.answer = _named(QPlainTextEdit(row.text), "evalCellAnswer")
+        self.answer = named(QPlainTextEdit(row.text), "evalCellAnswer")
         self.answer.setReadOnly(True)
         layout.addWidget(self.answer, 2)
         lines = []
@@ -173,7 +168,7 @@ class CellDialog(QDialog):
         if row.usage is not None:
             metrics.append(f"{row.usage.prompt_tokens} + {row.usage.completion_tokens} tokens")
         lines.append(" · ".join(metrics))
-        self.results = _named(QLabel("\n".join(lines)), "evalCellAssertions")
+        self.results = named(QLabel("\n".join(lines)), "evalCellAssertions")
         self.results.setWordWrap(True)
         self.results.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.results)
@@ -190,7 +185,7 @@ class CellDialog(QDialog):
                 )
             )
             if change.text_changed:
-                self.baseline = _named(QPlainTextEdit(change.baseline_text), "evalCellBaseline")
+                self.baseline = named(QPlainTextEdit(change.baseline_text), "evalCellBaseline")
                 self.baseline.setReadOnly(True)
                 layout.addWidget(self.baseline, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -219,7 +214,7 @@ class TestsView(QWidget):
 
     def __init__(self, workspace: Workspace, undo_stack: QUndoStack, services: Any) -> None:
         super().__init__()
-        _named(self, "testsView")
+        named(self, "testsView")
         self.workspace = workspace
         self.undo_stack = undo_stack
         self.services = services
@@ -244,7 +239,7 @@ class TestsView(QWidget):
 
     def _build(self) -> None:
         self.table_model = TestsTableModel(self.workspace)
-        self.table = _named(QTableView(), "testTable")
+        self.table = named(QTableView(), "testTable")
         self.table.setModel(self.table_model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
@@ -258,26 +253,26 @@ class TestsView(QWidget):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
 
-        self.add_button = _named(QPushButton("Add case"), "addTestButton")
+        self.add_button = named(QPushButton("Add case"), "addTestButton")
         self.add_button.setToolTip("Add a test case below the selected one")
-        self.duplicate_button = _named(QPushButton("Duplicate"), "duplicateTestButton")
-        self.delete_button = _named(QPushButton("Delete"), "deleteTestButton")
-        self.up_button = _named(QPushButton("▲"), "moveTestUpButton")
+        self.duplicate_button = named(QPushButton("Duplicate"), "duplicateTestButton")
+        self.delete_button = named(QPushButton("Delete"), "deleteTestButton")
+        self.up_button = named(QPushButton("▲"), "moveTestUpButton")
         self.up_button.setMaximumWidth(40)
         self.up_button.setToolTip("Move the case up")
-        self.down_button = _named(QPushButton("▼"), "moveTestDownButton")
+        self.down_button = named(QPushButton("▼"), "moveTestDownButton")
         self.down_button.setMaximumWidth(40)
         self.down_button.setToolTip("Move the case down")
-        self.shared_button = _named(QPushButton("Shared asserts…"), "sharedAssertsButton")
+        self.shared_button = named(QPushButton("Shared asserts…"), "sharedAssertsButton")
         self.shared_button.setToolTip("Assertions every case is checked against")
-        self.import_button = _named(QPushButton("Import…"), "importTestsButton")
+        self.import_button = named(QPushButton("Import…"), "importTestsButton")
         self.import_button.setToolTip("Add cases from a CSV or JSONL file (a column per variable)")
-        self.export_button = _named(QPushButton("Export…"), "exportTestsButton")
-        self.paste_button = _named(QPushButton("Paste rows"), "pasteTestsButton")
+        self.export_button = named(QPushButton("Export…"), "exportTestsButton")
+        self.paste_button = named(QPushButton("Paste rows"), "pasteTestsButton")
         self.paste_button.setToolTip(
             "Add cases from rows copied in a spreadsheet (Ctrl+V in the table)"
         )
-        self.problems_label = _named(QLabel(), "testProblems")
+        self.problems_label = named(QLabel(), "testProblems")
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #c0392b;")
 
@@ -297,25 +292,25 @@ class TestsView(QWidget):
         for button in (self.paste_button, self.import_button, self.export_button):
             files.addWidget(button)
 
-        self.repeat_spin = _named(QSpinBox(), "evalRepeatSpin")
+        self.repeat_spin = named(QSpinBox(), "evalRepeatSpin")
         self.repeat_spin.setRange(1, 20)
         self.repeat_spin.setPrefix("× ")
         self.repeat_spin.setToolTip("Run every case this many times (stability)")
-        self.run_button = _named(QPushButton("Run evaluation"), "runEvalButton")
+        self.run_button = named(QPushButton("Run evaluation"), "runEvalButton")
         self.run_button.setToolTip("Run every case through each variant and check the assertions")
-        self.stop_button = _named(QPushButton("Stop"), "stopEvalButton")
+        self.stop_button = named(QPushButton("Stop"), "stopEvalButton")
         self.stop_button.setToolTip("Stop every run of the evaluation")
-        self.progress = _named(QLabel(), "evalProgress")
+        self.progress = named(QLabel(), "evalProgress")
         self.progress.setMinimumWidth(40)
-        self.baseline_combo = _named(QComboBox(), "baselineSelector")
+        self.baseline_combo = named(QComboBox(), "baselineSelector")
         self.baseline_combo.setToolTip("The evaluation the grid is compared with")
         self.baseline_combo.setMinimumContentsLength(16)
         self.baseline_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.mark_baseline_button = _named(QPushButton("Mark as baseline"), "markBaselineButton")
+        self.mark_baseline_button = named(QPushButton("Mark as baseline"), "markBaselineButton")
         self.mark_baseline_button.setToolTip("Compare later evaluations with the one shown")
-        self.changes_only = _named(QCheckBox("Only changes"), "onlyChangesToggle")
+        self.changes_only = named(QCheckBox("Only changes"), "onlyChangesToggle")
         self.changes_only.setToolTip("Show only the rows that changed against the baseline")
         run_bar = QHBoxLayout()
         run_bar.addWidget(self.run_button)
@@ -330,7 +325,7 @@ class TestsView(QWidget):
         baseline_bar.addWidget(self.changes_only)
 
         self.grid_model = EvalGridModel()
-        self.grid = _named(QTableView(), "evalGrid")
+        self.grid = named(QTableView(), "evalGrid")
         self.grid.setModel(self.grid_model)
         self.grid.setWordWrap(True)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -338,7 +333,7 @@ class TestsView(QWidget):
         self.grid.horizontalHeader().setMinimumSectionSize(120)
         self.grid.verticalHeader().setDefaultSectionSize(58)
         self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.summary = _named(QTableWidget(0, 7), "evalSummary")
+        self.summary = named(QTableWidget(0, 7), "evalSummary")
         self.summary.setHorizontalHeaderLabels(
             [
                 "Variant",
@@ -904,10 +899,10 @@ class VariablesBar(QWidget):
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
-        _named(self, "variablesBar")
+        named(self, "variablesBar")
         self.workspace = workspace
-        self.label = _named(QLabel(), "variablesLabel")
-        self.selector = _named(QComboBox(), "testCaseSelector")
+        self.label = named(QLabel(), "variablesLabel")
+        self.selector = named(QComboBox(), "testCaseSelector")
         self.selector.setToolTip("The test case whose values fill the variables when you send")
         self.selector.setMinimumContentsLength(24)
         layout = QHBoxLayout(self)

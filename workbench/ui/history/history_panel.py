@@ -8,6 +8,7 @@ opens it untitled and unsaved.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from workbench.core.workspace import WorkspaceError
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
@@ -55,7 +57,7 @@ def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
     data = decode_json(entry.workspace_json)
     if not isinstance(data, dict):
         raise WorkspaceError("This run has no workspace recorded; it cannot be reopened.")
-    data = json.loads(json.dumps(data))  # a private copy
+    data = copy.deepcopy(data)  # a private copy
     messages = data.setdefault("messages", [])
     answer = answer_of(entry)
     result = decode_json(entry.result_json) or {}
@@ -112,8 +114,7 @@ class HistoryPanel(QWidget):
 
     def __init__(self, shell: Shell, context: AppContext) -> None:
         super().__init__()
-        self.setObjectName("historyPanel")
-        self.setAccessibleName("historyPanel")
+        named(self, "historyPanel")
         self._shell = shell
         self._context = context
         self._history: HistoryWorker = context.history
@@ -121,22 +122,18 @@ class HistoryPanel(QWidget):
         self._entries: dict[int, HistoryEntry] = {}
         self._generation = 0
         self.search_edit = QLineEdit()
-        self.search_edit.setObjectName("historySearch")
-        self.search_edit.setAccessibleName("historySearch")
+        named(self.search_edit, "historySearch")
         self.search_edit.setPlaceholderText("Search the runs' messages and answers…")
         self.search_edit.setClearButtonEnabled(True)
         self.run_list = QListWidget()
-        self.run_list.setObjectName("historyList")
-        self.run_list.setAccessibleName("historyList")
+        named(self.run_list, "historyList")
         self.run_list.setWordWrap(True)
         self.run_list.setAlternatingRowColors(True)
         self.detail = QPlainTextEdit()
-        self.detail.setObjectName("historyDetail")
-        self.detail.setAccessibleName("historyDetail")
+        named(self.detail, "historyDetail")
         self.detail.setReadOnly(True)
         self.reopen_button = QPushButton("Reopen as new workspace")
-        self.reopen_button.setObjectName("reopenRunButton")
-        self.reopen_button.setAccessibleName("reopenRunButton")
+        named(self.reopen_button, "reopenRunButton")
         self.reopen_button.setEnabled(False)
         self.count_label = QLabel()
         self.count_label.setObjectName("historyCount")

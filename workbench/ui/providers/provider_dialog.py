@@ -49,6 +49,7 @@ from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, reda
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import error_text
+from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
@@ -119,8 +120,7 @@ class ProviderDialog(QDialog):
         self, registry: ProviderRegistry, keys: KeyStore, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("providerDialog")
-        self.setAccessibleName("providerDialog")
+        named(self, "providerDialog")
         self.setWindowTitle("Providers")
         self.resize(880, 660)
         self.registry = registry
@@ -137,8 +137,7 @@ class ProviderDialog(QDialog):
 
     def _build(self) -> None:
         self.provider_list = QListWidget()
-        self.provider_list.setObjectName("providerList")
-        self.provider_list.setAccessibleName("providerList")
+        named(self.provider_list, "providerList")
         self.add_button = QPushButton("Add custom…")
         self.add_button.setObjectName("addProviderButton")
         self.remove_button = QPushButton("Remove")
@@ -194,15 +193,13 @@ class ProviderDialog(QDialog):
 
         self.key_status = QLabel()
         self._key_status_error = error_text(self.key_status, on=False)
-        self.key_status.setObjectName("keyStatusLabel")
-        self.key_status.setAccessibleName("keyStatusLabel")
+        named(self.key_status, "keyStatusLabel")
         self.key_status.setWordWrap(True)
         self.key_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.api_key_edit = self._line("apiKeyEdit", "Paste the API key")
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.save_key_button = QPushButton("Save key")
-        self.save_key_button.setObjectName("saveKeyButton")
-        self.save_key_button.setAccessibleName("saveKeyButton")
+        named(self.save_key_button, "saveKeyButton")
         self.replace_key_button = QPushButton("Replace…")
         self.replace_key_button.setObjectName("replaceKeyButton")
         self.delete_key_button = QPushButton("Delete key")
@@ -219,17 +216,14 @@ class ProviderDialog(QDialog):
         key_layout.addLayout(key_row)
 
         self.test_button = QPushButton("Test connection")
-        self.test_button.setObjectName("testConnectionButton")
-        self.test_button.setAccessibleName("testConnectionButton")
+        named(self.test_button, "testConnectionButton")
         self.test_result = QLabel()
-        self.test_result.setObjectName("connectionResult")
-        self.test_result.setAccessibleName("connectionResult")
+        named(self.test_result, "connectionResult")
         self.test_result.setWordWrap(True)
         self._test_result_error = error_text(self.test_result, on=False)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model_list = QListWidget()
-        self.model_list.setObjectName("listedModels")
-        self.model_list.setAccessibleName("listedModels")
+        named(self.model_list, "listedModels")
         self.model_list.setMaximumHeight(110)
         test_box = QGroupBox("Connection")
         test_layout = QVBoxLayout(test_box)
@@ -285,8 +279,7 @@ class ProviderDialog(QDialog):
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setAccessibleName(name)
+        named(edit, name)
         edit.setPlaceholderText(placeholder)
         return edit
 

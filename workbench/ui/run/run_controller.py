@@ -73,6 +73,7 @@ from workbench.core.sessions import (
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.common.undo import InsertMessage
+from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
@@ -310,8 +311,7 @@ class RunPanel(QFrame):
         self.error.hide()
         #: Under a "no API key" error: opens the provider dialog at that provider's key field.
         self.add_key_button = QPushButton("Add API key…")
-        self.add_key_button.setObjectName("addKeyButton")
-        self.add_key_button.setAccessibleName("addKeyButton")
+        named(self.add_key_button, "addKeyButton")
         self.add_key_button.hide()
         #: The provider whose key ``add_key_button`` adds.
         self.missing_key_provider = ""
@@ -319,24 +319,20 @@ class RunPanel(QFrame):
         error_text(self.history_error)
         self.history_error.hide()
         self.regenerate_button = QPushButton("Regenerate")
-        self.regenerate_button.setObjectName("regenerateButton")
-        self.regenerate_button.setAccessibleName("regenerateButton")
+        named(self.regenerate_button, "regenerateButton")
         self.regenerate_button.setToolTip("Replace the last answer with a new one (Ctrl+Shift+R)")
         self.continue_button = QPushButton("Continue")
-        self.continue_button.setObjectName("continueButton")
-        self.continue_button.setAccessibleName("continueButton")
+        named(self.continue_button, "continueButton")
         self.continue_button.hide()
         self.reasoning_toggle = QToolButton()
-        self.reasoning_toggle.setObjectName("reasoningToggle")
-        self.reasoning_toggle.setAccessibleName("reasoningToggle")
+        named(self.reasoning_toggle, "reasoningToggle")
         self.reasoning_toggle.setCheckable(True)
         self.reasoning_toggle.setAutoRaise(True)
         self.reasoning_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.reasoning_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.reasoning_toggle.hide()
         self.reasoning_view = QPlainTextEdit()
-        self.reasoning_view.setObjectName("reasoningView")
-        self.reasoning_view.setAccessibleName("reasoningView")
+        named(self.reasoning_view, "reasoningView")
         self.reasoning_view.setReadOnly(True)
         self.reasoning_view.setMaximumHeight(110)
         ThemedStyleSheet(self.reasoning_view, lambda c: f"color: {c.muted}; font-style: italic;")
@@ -367,8 +363,7 @@ class RunPanel(QFrame):
 
     def _label(self, name: str) -> QLabel:
         label = QLabel()
-        label.setObjectName(name)
-        label.setAccessibleName(name)
+        named(label, name)
         label.setWordWrap(True)
         return label
 

@@ -23,6 +23,7 @@ from workbench.core.tools import argument_problems, pretty_arguments, tool_resul
 from workbench.core.workspace import ToolEntry, Workspace
 from workbench.ui.common.palette import colours
 from workbench.ui.common.undo import EditMessage, InsertMessage
+from workbench.ui.common.widgets import named
 from workbench.ui.run.run_controller import RunController
 
 if TYPE_CHECKING:
@@ -116,8 +117,7 @@ class ToolCallCards(QObject):
         runs.run_finished.connect(lambda _result: self._update_continue())
 
         self.continue_button = QPushButton("Continue")
-        self.continue_button.setObjectName("continueWithResultsButton")
-        self.continue_button.setAccessibleName("continueWithResultsButton")
+        named(self.continue_button, "continueWithResultsButton")
         self.continue_button.setToolTip("Send the conversation with the tool results")
         self.continue_button.hide()
         shell.add_bottom_button(self.continue_button)

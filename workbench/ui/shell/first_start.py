@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.core.resources import example_files
+from workbench.ui.common.widgets import named
 
 
 def example_title(path: Path) -> str:
@@ -32,8 +33,7 @@ class EmptyState(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("emptyState")
-        self.setAccessibleName("emptyState")
+        named(self, "emptyState")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 32, 32, 32)
         layout.setSpacing(10)

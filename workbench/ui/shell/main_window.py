@@ -37,6 +37,7 @@ from workbench.ui.common.i18n import chosen_language, install_translators, insta
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import apply_theme, error_text
 from workbench.ui.common.undo import SetParam, SetTitle
+from workbench.ui.common.widgets import named
 from workbench.ui.context import AppContext, Sender
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import CardDelegate, MessageListView
@@ -171,8 +172,7 @@ class MainWindow(QMainWindow):
 
     def _build_layout(self) -> None:
         self.add_button = QToolButton()
-        self.add_button.setObjectName("addMessageButton")
-        self.add_button.setAccessibleName("addMessageButton")
+        named(self.add_button, "addMessageButton")
         self.add_button.setText("Add message")
         self.add_button.setIcon(icon("add"))
         self.add_button.setToolTip("Add a message at the end (Ctrl+N); the arrow picks its role")
@@ -189,13 +189,11 @@ class MainWindow(QMainWindow):
         error_text(self.send_problems)
         self.send_problems.hide()
         self.send_button = QPushButton("Send")
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setAccessibleName("sendButton")
+        named(self.send_button, "sendButton")
         self.send_button.setToolTip("Send the conversation (Ctrl+Enter)")
         self.send_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setObjectName("stopButton")
-        self.stop_button.setAccessibleName("stopButton")
+        named(self.stop_button, "stopButton")
         self.stop_button.setToolTip("Stop the answer streaming in (Esc)")
         self.stop_button.setEnabled(False)
 

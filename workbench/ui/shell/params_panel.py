@@ -31,6 +31,7 @@ from workbench.core.catalog import Capabilities
 from workbench.core.lint import Finding
 from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
 from workbench.ui.common.palette import error_text
+from workbench.ui.common.widgets import named
 
 #: Shown when a value is left to the provider's default (the value is not sent).
 DEFAULT_TEXT = "default"
@@ -187,33 +188,26 @@ class ParamsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("paramsPanel")
         self.provider_selector = QComboBox()
-        self.provider_selector.setObjectName("providerSelector")
-        self.provider_selector.setAccessibleName("providerSelector")
+        named(self.provider_selector, "providerSelector")
         self.model_selector = QComboBox()
-        self.model_selector.setObjectName("modelSelector")
-        self.model_selector.setAccessibleName("modelSelector")
+        named(self.model_selector, "modelSelector")
         self.model_selector.setEditable(True)
         self.model_selector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.temperature_spin = _optional_spin(0.0, 2.0, 0.1, 2)
-        self.temperature_spin.setObjectName("temperatureSpin")
-        self.temperature_spin.setAccessibleName("temperatureSpin")
+        named(self.temperature_spin, "temperatureSpin")
         self.top_p_spin = _optional_spin(0.01, 1.0, 0.01, 2)
-        self.top_p_spin.setObjectName("topPSpin")
-        self.top_p_spin.setAccessibleName("topPSpin")
+        named(self.top_p_spin, "topPSpin")
         self.max_tokens_spin = QSpinBox()
-        self.max_tokens_spin.setObjectName("maxTokensSpin")
-        self.max_tokens_spin.setAccessibleName("maxTokensSpin")
+        named(self.max_tokens_spin, "maxTokensSpin")
         self.max_tokens_spin.setRange(0, MAX_TOKENS_LIMIT)
         self.max_tokens_spin.setSpecialValueText(DEFAULT_TEXT)
         self.max_tokens_spin.setSingleStep(256)
         self.max_tokens_spin.setKeyboardTracking(False)
         self.stop_edit = QLineEdit()
-        self.stop_edit.setObjectName("stopEdit")
-        self.stop_edit.setAccessibleName("stopEdit")
+        named(self.stop_edit, "stopEdit")
         self.stop_edit.setPlaceholderText("e.g. END | \\n\\n (up to 4, separated by |)")
         self.response_format = QComboBox()
-        self.response_format.setObjectName("responseFormatSelector")
-        self.response_format.setAccessibleName("responseFormatSelector")
+        named(self.response_format, "responseFormatSelector")
         self.response_format.addItems(["text", "json_object"])
         self.model_info = QLabel()
         self.model_info.setObjectName("modelInfoLabel")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from workbench.core.providers import ProviderRegistry
 from workbench.core.settings import Settings
 from workbench.ui.common.palette import apply_theme
+from workbench.ui.common.widgets import named
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +49,13 @@ class PreferencesDialog(QDialog):
         models_for: Callable[[str], list[str]] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("preferencesDialog")
-        self.setAccessibleName("preferencesDialog")
+        named(self, "preferencesDialog")
         self.setWindowTitle(self.tr("Preferences"))
         self._settings = settings
         self._models_for = models_for or (lambda _provider: [])
 
         self.language_selector = QComboBox()
-        self.language_selector.setObjectName("languageSelector")
-        self.language_selector.setAccessibleName("languageSelector")
+        named(self.language_selector, "languageSelector")
         self.language_selector.addItem(self.tr("System"), "system")
         self.language_selector.addItem("English", "en")
         self.language_selector.addItem("简体中文", "zh_CN")
@@ -66,23 +65,20 @@ class PreferencesDialog(QDialog):
         self.language_note.setWordWrap(True)
 
         self.theme_selector = QComboBox()
-        self.theme_selector.setObjectName("themeSelector")
-        self.theme_selector.setAccessibleName("themeSelector")
+        named(self.theme_selector, "themeSelector")
         self.theme_selector.addItem(self.tr("System"), "system")
         self.theme_selector.addItem(self.tr("Light"), "light")
         self.theme_selector.addItem(self.tr("Dark"), "dark")
         self._select(self.theme_selector, settings.theme)
 
         self.provider_selector = QComboBox()
-        self.provider_selector.setObjectName("defaultProviderSelector")
-        self.provider_selector.setAccessibleName("defaultProviderSelector")
+        named(self.provider_selector, "defaultProviderSelector")
         self.provider_selector.addItem(self.tr("First built-in provider"), "")
         for provider in providers.all():
             self.provider_selector.addItem(provider.name, provider.id)
         self._select(self.provider_selector, settings.default_provider)
         self.model_selector = QComboBox()
-        self.model_selector.setObjectName("defaultModelSelector")
-        self.model_selector.setAccessibleName("defaultModelSelector")
+        named(self.model_selector, "defaultModelSelector")
         self.model_selector.setEditable(True)
         self._fill_models()
         self.model_selector.setEditText(settings.default_model)
@@ -91,8 +87,7 @@ class PreferencesDialog(QDialog):
             model_edit.setPlaceholderText(self.tr("the provider's default"))
 
         self.reopen_check = QCheckBox(self.tr("Reopen the last workspace at start"))
-        self.reopen_check.setObjectName("reopenLastCheck")
-        self.reopen_check.setAccessibleName("reopenLastCheck")
+        named(self.reopen_check, "reopenLastCheck")
         self.reopen_check.setChecked(settings.reopen_last_workspace)
 
         form = QFormLayout()
@@ -161,8 +156,7 @@ class WorkspaceProperties(QDialog):
         self.setObjectName("workspacePropertiesDialog")
         self.setWindowTitle(self.tr("Workspace properties"))
         self.title_edit = QLineEdit(title)
-        self.title_edit.setObjectName("titleEdit")
-        self.title_edit.setAccessibleName("titleEdit")
+        named(self.title_edit, "titleEdit")
         self.title_edit.selectAll()
         note = QLabel(self.tr("Exports, the history and comparisons are named after the title."))
         note.setWordWrap(True)
@@ -235,8 +229,7 @@ class ShortcutsDialog(QDialog):
         self.resize(560, 620)
         rows = window_shortcuts(window) + widget_shortcuts()
         self.table = QTableWidget(len(rows), 2)
-        self.table.setObjectName("shortcutsTable")
-        self.table.setAccessibleName("shortcutsTable")
+        named(self.table, "shortcutsTable")
         self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

@@ -42,6 +42,7 @@ from workbench.core.tokens import Calibration, ConversationTally, encoding, enco
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import colours, error_text
 from workbench.ui.common.undo import SetParam
+from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
@@ -94,8 +95,7 @@ class TokenMeterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("tokenMeter")
-        self.setAccessibleName("tokenMeter")
+        named(self, "tokenMeter")
         self.setMinimumHeight(18)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._segments: dict[str, int] = {}
@@ -208,23 +208,19 @@ class TokenMeterPanel(QWidget):
         self.setObjectName("tokenMeterPanel")
         self.bar = TokenMeterBar()
         self.count_label = QLabel()
-        self.count_label.setObjectName("tokenCountLabel")
-        self.count_label.setAccessibleName("tokenCountLabel")
+        named(self.count_label, "tokenCountLabel")
         self.count_label.setWordWrap(True)
         self.legend_label = QLabel()
         self.legend_label.setObjectName("tokenLegendLabel")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self.cost_label = QLabel()
-        self.cost_label.setObjectName("tokenCostLabel")
-        self.cost_label.setAccessibleName("tokenCostLabel")
+        named(self.cost_label, "tokenCostLabel")
         self.cost_label.setWordWrap(True)
         self.recommended_label = QLabel()
-        self.recommended_label.setObjectName("recommendedModelLabel")
-        self.recommended_label.setAccessibleName("recommendedModelLabel")
+        named(self.recommended_label, "recommendedModelLabel")
         self.recommended_label.setWordWrap(True)
         self.apply_button = QPushButton("Use it")
-        self.apply_button.setObjectName("applyRecommendationButton")
-        self.apply_button.setAccessibleName("applyRecommendationButton")
+        named(self.apply_button, "applyRecommendationButton")
         self.apply_button.setEnabled(False)
         self.catalog_error = QLabel()
         self.catalog_error.setObjectName("catalogErrorLabel")

@@ -67,6 +67,7 @@ from workbench.core.workspace import ToolEntry, Workspace, WorkspaceError, write
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import colours
+from workbench.ui.common.widgets import named
 from workbench.ui.tools.tool_form_view import ToolFormView
 from workbench.ui.tools.tool_undo import (
     EditToolSource,
@@ -219,8 +220,7 @@ class JsonEdit(QPlainTextEdit):
 
 def _button(name: str, text: str, tip: str) -> QToolButton:
     button = QToolButton()
-    button.setObjectName(name)
-    button.setAccessibleName(name)
+    named(button, name)
     button.setText(text)
     button.setToolTip(tip)
     button.setAutoRaise(True)
@@ -251,8 +251,7 @@ class ToolsEditor(QWidget):
         rules: Callable[[], ToolRules] | None = None,
     ) -> None:
         super().__init__()
-        self.setObjectName("toolsEditor")
-        self.setAccessibleName("toolsEditor")
+        named(self, "toolsEditor")
         self._workspace = workspace
         self._undo = undo_stack
         self._rules = rules or (lambda: rules_for(workspace.params.provider))
@@ -280,8 +279,7 @@ class ToolsEditor(QWidget):
 
     def _build(self) -> None:
         self.tool_list = QListWidget()
-        self.tool_list.setObjectName("toolList")
-        self.tool_list.setAccessibleName("toolList")
+        named(self.tool_list, "toolList")
         self.tool_list.setToolTip("The workspace's tools; ticked ones are sent with the next run")
 
         self.add_button = _button("addToolButton", "+ Add", "Add a tool")
@@ -326,8 +324,7 @@ class ToolsEditor(QWidget):
         buttons.addWidget(self.export_button)
 
         self.tool_choice_selector = QComboBox()
-        self.tool_choice_selector.setObjectName("toolChoiceSelector")
-        self.tool_choice_selector.setAccessibleName("toolChoiceSelector")
+        named(self.tool_choice_selector, "toolChoiceSelector")
         self.tool_choice_selector.setToolTip(
             "tool_choice: auto lets the model decide, none forbids calls, required forces one, "
             "or force a named function"
@@ -337,19 +334,16 @@ class ToolsEditor(QWidget):
         choice_row.addWidget(self.tool_choice_selector, 1)
 
         self.json_edit = JsonEdit()
-        self.json_edit.setObjectName("toolJsonEdit")
-        self.json_edit.setAccessibleName("toolJsonEdit")
+        named(self.json_edit, "toolJsonEdit")
         self.json_edit.setPlaceholderText("Add a tool to edit its JSON schema here.")
 
         self.errors = QListWidget()
-        self.errors.setObjectName("toolErrors")
-        self.errors.setAccessibleName("toolErrors")
+        named(self.errors, "toolErrors")
         self.errors.setWordWrap(True)
         self.errors.setToolTip("Problems of the selected tool; click one to go to it")
 
         self.mock_edit = QPlainTextEdit()
-        self.mock_edit.setObjectName("toolMockEdit")
-        self.mock_edit.setAccessibleName("toolMockEdit")
+        named(self.mock_edit, "toolMockEdit")
         self.mock_edit.setUndoRedoEnabled(False)
         self.mock_edit.setPlaceholderText(
             "Optional: what this tool would return, e.g. the output of a sample run"

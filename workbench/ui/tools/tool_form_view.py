@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.tool_form import FORM_TYPES, FormParameter, ToolForm
+from workbench.ui.common.widgets import named
 
 COLUMNS = ("Name", "Type", "Required", "Enum (comma-separated)", "Description")
 _NAME, _TYPE, _REQUIRED, _ENUM, _DESCRIPTION = range(len(COLUMNS))
@@ -40,21 +41,17 @@ class ToolFormView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("toolFormView")
-        self.setAccessibleName("toolFormView")
+        named(self, "toolFormView")
         self.note = QLabel()
         self.note.setObjectName("toolFormNote")
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: palette(mid);")
         self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("toolNameEdit")
-        self.name_edit.setAccessibleName("toolNameEdit")
+        named(self.name_edit, "toolNameEdit")
         self.description_edit = QLineEdit()
-        self.description_edit.setObjectName("toolDescriptionEdit")
-        self.description_edit.setAccessibleName("toolDescriptionEdit")
+        named(self.description_edit, "toolDescriptionEdit")
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("toolParamsTable")
-        self.table.setAccessibleName("toolParamsTable")
+        named(self.table, "toolParamsTable")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()

@@ -1,0 +1,145 @@
+"""What the transports share: API errors read and worded, the retry bounds, the stream pace.
+
+The OpenAI-compatible run (:mod:`workbench.core.runner`) and the Anthropic Messages transport
+(:mod:`workbench.core.anthropic_transport`) both import these; neither imports the other's module
+for them, so the two stay free of an import cycle.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.core.payloads import ChatRequest
+
+#: The longest wait a Retry-After header may impose before the run gives up waiting.
+MAX_RETRY_WAIT = 60.0
+#: The longest a stream is parsed without yielding to the event loop (seconds).
+YIELD_EVERY_S = 0.004
+
+QUOTA_TYPES = ("exceeded_current_quota_error", "insufficient_quota")
+CONTEXT_MARKERS = (
+    "token limit",
+    "context length",
+    "context_length",
+    "maximum context",
+    "context window",
+    "too many tokens",
+    "too long",
+)
+
+
+class _AnswerTooLong(Exception):
+    """The answer passed the size limit."""
+
+
+# Errors ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiFailure:
+    """An HTTP error of the API, read from its ``{"error": {"type", "message"}}`` body."""
+
+    status: int
+    type: str
+    message: str
+    retry_after: float | None = None
+
+    @property
+    def is_quota(self) -> bool:
+        """The account has no quota left: retrying cannot help."""
+        return self.status == 429 and (self.type in QUOTA_TYPES or "quota" in self.message.lower())
+
+    @property
+    def retryable(self) -> bool:
+        """A rate limit, an overloaded engine or a server fault: worth another try."""
+        return (self.status == 429 and not self.is_quota) or self.status >= 500
+
+
+def _failure_from(error: Any) -> ApiFailure:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    kind = message = ""
+    if isinstance(body, dict):
+        kind = str(body.get("type") or body.get("code") or "")
+        message = str(body.get("message") or "")
+    response = getattr(error, "response", None)
+    status = int(getattr(error, "status_code", 0) or getattr(response, "status_code", 0) or 0)
+    if not message:
+        message = str(getattr(error, "message", "") or error)
+    headers = getattr(response, "headers", None)
+    return ApiFailure(status, kind, message, _retry_after(headers))
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds a ``Retry-After`` (or ``retry-after-ms``) header asks to wait, if any."""
+    if headers is None:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int = 0) -> str:
+    """A plain sentence for an API error, naming what to do about it."""
+    detail = f"({failure.status}{' ' + failure.type if failure.type else ''}: {failure.message})"
+    status = failure.status
+    if status == 401:
+        hint = (
+            " (keys of api.moonshot.ai and api.moonshot.cn are not interchangeable)"
+            if request.kind == "moonshot"
+            else ""
+        )
+        return (
+            f"The API key was refused {detail}. Check the key saved for "
+            f"{request.provider_label} in Settings › Providers and keys{hint}."
+        )
+    if status == 403:
+        return (
+            f"Access denied {detail}. The account may have run out of balance, or this key "
+            f"may not be allowed to use {request.model}."
+        )
+    if status == 404:
+        return (
+            f"Model {request.model!r} was not found {detail}: it may be misspelt or retired. "
+            "Pick another model (Test connection lists the available ones), or check the base "
+            "URL."
+        )
+    if status == 400 and any(m in failure.message.lower() for m in CONTEXT_MARKERS):
+        return (
+            f"The conversation is too long for {request.model}'s context window {detail}. "
+            "Shorten it, lower max_tokens, or pick a model with a larger window."
+        )
+    if status == 400:
+        return f"The request was refused {detail}."
+    if failure.is_quota:
+        return (
+            f"Your quota is used up {detail}. Top up the account balance, then send again "
+            "(not retried: waiting does not help)."
+        )
+    tries = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+    if status == 429:
+        return f"Rate limited{tries} {detail}. Wait a little and send again."
+    if status == 529 or failure.type == "overloaded_error":
+        return f"The provider is overloaded{tries} {detail}. Try again in a little while."
+    if status >= 500:
+        return f"The server failed{tries} {detail}. Try again later."
+    return f"The request failed {detail}."
