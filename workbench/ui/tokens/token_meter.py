@@ -35,6 +35,7 @@ from workbench.core.exact_count import (
     ExactCountClient,
     ExactCountScheduler,
 )
+from workbench.core.lint import fit_output
 from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.secrets import KeyStore, redact
@@ -222,6 +223,19 @@ class TokenMeterPanel(QWidget):
         self.apply_button = QPushButton("Use it")
         named(self.apply_button, "applyRecommendationButton")
         self.apply_button.setEnabled(False)
+        self.rate_label = QLabel()
+        self.rate_label.setObjectName("rateLimitLabel")
+        self.rate_label.setAccessibleName("rateLimitLabel")
+        self.rate_label.setWordWrap(True)
+        self.rate_label.setToolTip(
+            "Moonshot counts the prompt plus the reserved output (max_completion_tokens) against "
+            "the tokens-per-minute limit: an oversized reservation burns quota. Fit reserves "
+            "what the window leaves after the prompt, capped by the model's output limit."
+        )
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setObjectName("fitOutputButton")
+        self.fit_button.setAccessibleName("fitOutputButton")
+        self.fit_button.setEnabled(False)
         self.catalog_error = QLabel()
         self.catalog_error.setObjectName("catalogErrorLabel")
         self.catalog_error.setWordWrap(True)
@@ -239,6 +253,11 @@ class TokenMeterPanel(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.legend_label)
         layout.addWidget(self.cost_label)
+        rate = QHBoxLayout()
+        rate.setContentsMargins(0, 0, 0, 0)
+        rate.addWidget(self.rate_label, 1)
+        rate.addWidget(self.fit_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(rate)
         layout.addLayout(recommendation)
         layout.addWidget(self.catalog_error)
 
@@ -323,6 +342,19 @@ class TokenMeterPanel(QWidget):
         self.bar.setToolTip(tooltip)
         self.bar.setAccessibleDescription(self.count_label.text())
 
+        fitted = fit_output(reading.model, reading.prompt_tokens + rec.margin)
+        self.rate_label.setText(
+            f"Counts against the rate limit: {prefix}"
+            f"{reading.prompt_tokens + rec.reserved_output:,} tokens (prompt + "
+            f"{rec.reserved_output:,} reserved output)"
+        )
+        self.fit_button.setEnabled(fitted is not None and fitted != rec.reserved_output)
+        self.fit_button.setToolTip(
+            f"Set max_tokens to {fitted:,}: what the window leaves after the prompt, capped by "
+            "the model's output limit."
+            if fitted is not None
+            else "Fit needs the model's window or output limit (not in the catalog)."
+        )
         cost = reading.cost
         if cost is None:
             self.cost_label.setText("Cost: unknown (no prices for this model)")
@@ -425,6 +457,7 @@ class TokenMeter(QObject):
         self.workspace.tool_choice_changed.connect(self.schedule_refresh)
         self.workspace.reset.connect(self.schedule_refresh)
         self.panel.apply_button.clicked.connect(self.apply_recommendation)
+        self.panel.fit_button.clicked.connect(self.fit_output)
 
     # Counting ----------------------------------------------------------------------------------
 
@@ -582,6 +615,18 @@ class TokenMeter(QObject):
         )
 
     # Actions -----------------------------------------------------------------------------------
+
+    def fit_output(self) -> None:
+        """Sets max_tokens to what the window leaves after the prompt (capped by the model's
+        output limit), as one undo step."""
+        reading = self.reading
+        if reading is None:
+            return
+        fitted = fit_output(reading.model, reading.prompt_tokens + reading.recommendation.margin)
+        if fitted is None:
+            return
+        self._context.undo_stack.push(SetParam(self.workspace, "max_tokens", fitted))
+        self._context.show_status(f"max_tokens set to {fitted:,} (Undo to go back).", 6000)
 
     def apply_recommendation(self) -> None:
         """Switches the workspace to the recommended model through the undo stack."""
