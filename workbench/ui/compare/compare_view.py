@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core import tokens
-from workbench.core.catalog import Catalog
+from workbench.core.catalog import Capabilities, Catalog
 from workbench.core.compare import (
     CompareSession,
     Comparison,
@@ -70,7 +70,8 @@ from workbench.core.compare import (
 )
 from workbench.core.conversation import Message
 from workbench.core.history import HistoryEntry
-from workbench.core.payloads import request_problems, sent_tools
+from workbench.core.lint import thinking_choices
+from workbench.core.payloads import lint, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
 from workbench.core.run_types import (
     Finished,
@@ -232,6 +233,10 @@ class ComparePane(QFrame):
         self.temperature_spin.setRange(-0.1, 2.0)
         self.temperature_spin.setSpecialValueText(_INHERIT)
         self.temperature_spin.setKeyboardTracking(False)
+        self.thinking_selector = QComboBox()
+        named(self.thinking_selector, "variantThinkingSelector")
+        self.thinking_selector.setToolTip("This column's thinking (the model's own control)")
+        self._thinking: list[tuple[str, dict[str, Any]]] = []
         self.system_toggle = QCheckBox("Own system message")
         named(self.system_toggle, "variantSystemToggle")
         self.system_edit = QPlainTextEdit()
@@ -244,6 +249,8 @@ class ComparePane(QFrame):
         form.addRow("Provider", self.provider_selector)
         form.addRow("Model", self.model_selector)
         form.addRow("Temperature", self.temperature_spin)
+        form.addRow("Thinking", self.thinking_selector)
+        self._form = form
 
         self.fit_label = QLabel()
         self._fit_error = error_text(self.fit_label, on=False)
@@ -254,6 +261,14 @@ class ComparePane(QFrame):
         self.problem_label.setWordWrap(True)
         error_text(self.problem_label)
         self.problem_label.hide()
+        self.warning_label = QLabel()
+        named(self.warning_label, "paneWarning")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.hide()
+        self.fix_button = QPushButton()
+        named(self.fix_button, "paneFixButton")
+        self.fix_button.hide()
+        self._fix: dict[str, Any] = {}
 
         self.run_button = QPushButton("Run")
         named(self.run_button, "runPaneButton")
@@ -316,6 +331,8 @@ class ComparePane(QFrame):
         layout.addWidget(self.system_edit)
         layout.addWidget(self.fit_label)
         layout.addWidget(self.problem_label)
+        layout.addWidget(self.warning_label)
+        layout.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(buttons)
         layout.addLayout(view_row)
         layout.addWidget(self.reasoning)
@@ -341,6 +358,8 @@ class ComparePane(QFrame):
         self.temperature_spin.valueChanged.connect(self._temperature_edited)
         self.system_toggle.toggled.connect(self._system_toggled)
         self.system_edit.textChanged.connect(self._system_edited)
+        self.thinking_selector.activated.connect(self._thinking_chosen)
+        self.fix_button.clicked.connect(self._apply_fix)
         self.left_button.clicked.connect(lambda: self.move_requested.emit(-1))
         self.right_button.clicked.connect(lambda: self.move_requested.emit(1))
         self.duplicate_button.clicked.connect(self.duplicate_requested)
@@ -432,11 +451,41 @@ class ComparePane(QFrame):
         self.duplicate_button.setEnabled(count < MAX_VARIANTS)
 
     def show_preflight(self, check: Preflight) -> None:
-        """Shows whether the conversation fits the model, its cost, and what stops sending."""
+        """Shows whether the conversation fits the model, its cost, what stops sending, what
+        may be refused, and the one-click fix; the thinking control follows the model."""
         self.fit_label.setText(check.summary())
         self._fit_error.set(check.fits is False)
         self.problem_label.setText("\n".join(check.problems))
         self.problem_label.setVisible(bool(check.problems))
+        self.warning_label.setText("\n".join(f"⚠ {w}" for w in check.warnings))
+        self.warning_label.setVisible(bool(check.warnings))
+        self._fix = dict(check.fix[1]) if check.fix is not None else {}
+        self.fix_button.setText(check.fix[0] if check.fix is not None else "")
+        self.fix_button.setVisible(check.fix is not None)
+        self._show_thinking(check.model.capabilities if check.model is not None else None)
+
+    def _show_thinking(self, capabilities: Capabilities | None) -> None:
+        choices = thinking_choices(capabilities)
+        with QSignalBlocker(self.thinking_selector):
+            if [c[0] for c in choices] != [c[0] for c in self._thinking]:
+                self.thinking_selector.clear()
+                self.thinking_selector.addItems([label for label, _c in choices])
+            self._thinking = choices
+            params = self.variant.params if self.variant is not None else {}
+            current = {k: params.get(k) for k in ("thinking", "reasoning_effort")}
+            index = next((i for i, (_l, c) in enumerate(choices) if c == current), 0)
+            self.thinking_selector.setCurrentIndex(index)
+        self._form.setRowVisible(self.thinking_selector, bool(choices))
+
+    def _thinking_chosen(self, index: int) -> None:
+        if 0 <= index < len(self._thinking):
+            for name, value in self._thinking[index][1].items():
+                if self.variant is not None and self.variant.params.get(name) != value:
+                    self.variant_edited.emit(f"params.{name}", value)
+
+    def _apply_fix(self) -> None:
+        for name, value in self._fix.items():
+            self.variant_edited.emit(name, value)
 
     # Streaming -------------------------------------------------------------------------------
 
@@ -1343,6 +1392,24 @@ def default_services(context: AppContext) -> CompareServices:
 
     def check(workspace: Workspace, variant: Variant) -> Preflight:
         found = preflight(workspace, variant, catalog(), problems=problems, count_tokens=count)
+        provider = registry().get(variant.provider or workspace.params.provider)
+        if provider is not None:
+            findings = lint(workspace, provider, variant, catalog=catalog())
+            fix = next((f.fix for f in findings if f.fix is not None), None)
+            edits: dict[str, Any] = {}
+            for name, value in fix.params.items() if fix is not None else ():
+                if name == "model":
+                    edits["model"] = value
+                elif value is not None or name in variant.params:
+                    edits[f"params.{name}"] = value  # None drops the column's own value
+                else:
+                    edits = {}  # the value is the workspace's: fixed in Parameters
+                    break
+            found = dataclasses.replace(
+                found,
+                warnings=tuple(f.message for f in findings if not f.blocking),
+                fix=(fix.label, edits) if fix is not None and edits else None,
+            )
         if found.max_tokens is None:
             # Unset, max_tokens is the provider's default, which the answer may well use up:
             # reserve it as the token meter does, or the column said "+ 0" and "at most $0".

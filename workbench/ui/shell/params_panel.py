@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.catalog import Capabilities
-from workbench.core.lint import Finding
+from workbench.core.lint import Finding, thinking_choices
 from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
 from workbench.ui.common.palette import error_text
 from workbench.ui.common.widgets import named
@@ -62,31 +62,6 @@ def _optional_spin(minimum: float, maximum: float, step: float, decimals: int) -
     spin.setSpecialValueText(DEFAULT_TEXT)
     spin.setKeyboardTracking(False)
     return spin
-
-
-def thinking_choices(caps: Capabilities | None) -> list[tuple[str, dict[str, Any]]]:
-    """The thinking selector's entries for a model: (label, parameter changes) pairs.
-
-    A toggle sends ``thinking: {"type"}``; effort levels send ``reasoning_effort``; never both
-    (each choice clears the other). An empty list hides the control (a model without thinking).
-    """
-    if caps is None or caps.thinking == "none":
-        return []
-    plain = {"thinking": None, "reasoning_effort": None}
-    choices: list[tuple[str, dict[str, Any]]] = []
-    if caps.thinking == "always":
-        choices.append(("always on", plain))
-    else:
-        default = f" ({caps.thinking_default})" if caps.thinking_default else ""
-        choices.append((f"model default{default}", plain))
-    if caps.thinking == "toggle":
-        choices.append(("on", {"thinking": {"type": "enabled"}, "reasoning_effort": None}))
-        choices.append(("off", {"thinking": {"type": "disabled"}, "reasoning_effort": None}))
-    choices += [
-        (f"effort: {level}", {"thinking": None, "reasoning_effort": level})
-        for level in caps.effort_levels
-    ]
-    return choices
 
 
 def thinking_choice(params: Params, choices: list[tuple[str, dict[str, Any]]]) -> int:
