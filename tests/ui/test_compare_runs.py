@@ -259,6 +259,53 @@ def test_a_column_reserves_the_providers_default_output_when_max_tokens_is_unset
     assert "at most $0.0000 " not in fit.text() + " "  # the output's price is counted
 
 
+def test_use_this_answer_keeps_each_winner_as_an_alternate_and_offers_its_settings(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer, user_dialogs: Any
+) -> None:
+    from workbench.ui.common import dialogs
+
+    workspace = compare_window.workspace
+    model_before = workspace.params.model
+    workspace.set_variant_field(workspace.variants[0], "params.temperature", 0.2)
+    workspace.set_variant_field(workspace.variants[0], "system", "Answer in JSON only.")
+    workspace.set_variant_field(workspace.variants[1], "model", "other-model")
+    loopback.queue_for_model("fast-model", Reply(text='"name": "Phone"}'))
+    loopback.queue_for_model("other-model", Reply(text='"name": "Mobile"}'))
+    loopback.queue_for_model("slow-model", Reply(text='"name": "Handset"}'))
+    view: CompareView = compare_window.compare_view  # type: ignore[attr-defined]
+    with qtbot.waitSignal(view.comparison_finished, timeout=10_000):
+        view.findChild(QPushButton, "runCompareButton").click()
+    columns = panes(compare_window)
+
+    # The first winner completes the partial card; its settings are offered and taken.
+    user_dialogs.answers.append(dialogs.Button.Yes)
+    columns["Fast"].findChild(QPushButton, "useAnswerButton").click()
+    conversation = workspace.conversation
+    assert conversation[-1].content == '{"name": "Phone"}' and not conversation[-1].partial
+    assert conversation[-1].prefill == "{"
+    assert "Adopt the settings of Fast" in user_dialogs.questions[-1]
+    assert workspace.params.model == "fast-model" and workspace.params.temperature == 0.2
+    assert conversation[0].role == "system" and conversation[0].content == "Answer in JSON only."
+
+    # The second winner joins the same card as an alternate; its settings are declined.
+    user_dialogs.answers.append(dialogs.Button.No)
+    columns["Failing"].findChild(QPushButton, "useAnswerButton").click()
+    answer = conversation[-1]
+    assert answer.content == '{"name": "Mobile"}'
+    assert answer.alternates == ['{"name": "Phone"}']
+    assert workspace.params.model == "fast-model"
+    assert [m.role for m in conversation] == ["system", "user", "assistant"]
+
+    # Undo takes back the alternate, then the settings in one step, then the first answer.
+    compare_window.undo_stack.undo()
+    assert conversation[-1].content == '{"name": "Phone"}' and not conversation[-1].alternates
+    compare_window.undo_stack.undo()
+    assert workspace.params.model == model_before
+    assert [m.role for m in conversation] == ["user", "assistant"]
+    compare_window.undo_stack.undo()
+    assert conversation[-1].content == "{" and conversation[-1].partial
+
+
 def test_a_failed_history_write_is_shown_on_that_column(
     qtbot: QtBot,
     compare_window: MainWindow,

@@ -222,11 +222,17 @@ def test_word_diff_highlights_both_columns(qtbot: QtBot, view: CompareView) -> N
 
 
 def test_use_this_answer_completes_the_partial_card_undoably(
-    qtbot: QtBot, view: CompareView
+    qtbot: QtBot, view: CompareView, user_dialogs: Any
 ) -> None:
     run_all(qtbot, view)
     second = view.panes()[1]
+    # Turbo's model and temperature differ from the workspace's: adopting them is offered.
+    user_dialogs.answers.append(dialogs.Button.No)
     button(second, "useAnswerButton").click()
+    assert user_dialogs.questions == [
+        "Use its settings too?: Adopt the settings of Turbo for the workspace?"
+    ]
+    assert view.workspace.params.model == "moonshot-v1-128k"
     last = view.workspace.conversation[-1]
     assert (last.role, last.content, last.partial) == (
         "assistant",
@@ -239,7 +245,7 @@ def test_use_this_answer_completes_the_partial_card_undoably(
 
 
 def test_use_this_answer_appends_a_card_when_nothing_is_partial(
-    qtbot: QtBot, view: CompareView
+    qtbot: QtBot, view: CompareView, user_dialogs: Any
 ) -> None:
     conversation = view.workspace.conversation
     conversation.remove(len(conversation) - 1)

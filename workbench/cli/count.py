@@ -20,6 +20,7 @@ from workbench.core.exact_count import (
     ExactCountClient,
     ExactCountError,
 )
+from workbench.core.figures import money
 from workbench.core.meter import MeterReading, measure, provider_kind
 from workbench.core.tokens import Calibration, TokenCounter
 from workbench.core.workspace import Workspace, WorkspaceError, load_workspace
@@ -89,10 +90,6 @@ async def _exact_count(base_url: str, key: str, model: str, workspace: Workspace
         await client.aclose()
 
 
-def _money(value: float) -> str:
-    return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
-
-
 def _text(reading: MeterReading) -> str:
     rec = reading.recommendation
     window = "unknown" if rec.current_window is None else f"{rec.current_window:,}"
@@ -114,11 +111,11 @@ def _text(reading: MeterReading) -> str:
         cached = (
             ""
             if cost.cached_input_usd is None
-            else f"; input at the cache-hit price {_money(cost.cached_input_usd)}"
+            else f"; input at the cache-hit price {money(cost.cached_input_usd)}"
         )
         lines.append(
-            f"Estimated cost:  up to {_money(cost.total_usd)} (input {_money(cost.input_usd)} "
-            f"+ max output {_money(cost.output_usd)}{cached})"
+            f"Estimated cost:  up to {money(cost.total_usd)} (input {money(cost.input_usd)} "
+            f"+ max output {money(cost.output_usd)}{cached})"
         )
     return "\n".join(lines)
 

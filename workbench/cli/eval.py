@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, user_catalog
+from workbench.core.figures import money
 
 if TYPE_CHECKING:
     from workbench.core.evaluation import EvalReport
@@ -265,7 +266,7 @@ def format_table(report: EvalReport) -> str:
             failing = [f"{a.type}: {a.reason}" for a in row.assertions if not a.passed]
             detail = "; ".join(failing) or row.description
         latency = f"{row.duration_ms:.0f} ms" if row.duration_ms is not None else "–"
-        cost = f"${row.cost_usd:.6f}" if row.cost_usd is not None else "–"
+        cost = money(row.cost_usd)
         lines.append(
             f"{row.test:>4}  {_cut(row.variant + repeat, 16):<16} {row.status.upper():<6} "
             f"{row.score:>5.2f} {latency:>9} {cost:>10}  {_cut(detail, 100)}"
@@ -277,13 +278,13 @@ def format_table(report: EvalReport) -> str:
         failures = ", ".join(f"{k} ×{v}" for k, v in sorted(summary.failures_by_assertion.items()))
         lines.append(
             f"{label}: {summary.passed}/{summary.rows} passed ({summary.pass_rate:.0%}), "
-            f"mean latency {mean}, cost ${summary.cost_usd:.6f}"
+            f"mean latency {mean}, cost {money(summary.cost_usd)}"
             + (f", failing: {failures}" if failures else "")
         )
     total = report.total
     lines.append(
         f"Total: {total.passed} passed, {total.failed} failed, {total.errors} errors "
-        f"of {total.rows} rows in {report.duration_ms / 1000:.1f} s, cost ${total.cost_usd:.6f}"
+        f"of {total.rows} rows in {report.duration_ms / 1000:.1f} s, cost {money(total.cost_usd)}"
     )
     for item in report.regressions:
         lines.append(

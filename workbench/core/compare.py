@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from workbench.core.catalog import Catalog, ModelInfo
+from workbench.core.figures import money, result_metrics
 from workbench.core.history import decode_json, result_from_json, result_to_json
 from workbench.core.payloads import effective_params, variant_messages
 from workbench.core.run_types import Finished, RunResult, Usage
@@ -124,7 +125,7 @@ class Preflight:
         fits = {True: "Fits", False: "Too long", None: "Unknown fit"}[self.fits]
         line = f"{fits}: ~{self.prompt_tokens:,} + {self.max_tokens or 0:,} of {window} tokens"
         cost = self.cost_usd
-        return line + (f" · at most ${cost:.4f}" if cost is not None else " · price unknown")
+        return line + (f" · at most {money(cost)}" if cost is not None else " · price unknown")
 
 
 def preflight(
@@ -375,25 +376,6 @@ def comparison_from_json(data: Any) -> Comparison:
         messages=list(data.get("messages") or []),
         entries=entries,
     )
-
-
-def _number(value: float | None, unit: str, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}{unit}"
-
-
-def result_metrics(result: RunResult) -> dict[str, str]:
-    """What a column's metrics line shows, formatted, in display order."""
-    usage = result.usage
-    rate = result.tokens_per_second
-    return {
-        "TTFT": _number(result.ttft_ms, " ms"),
-        "Duration": _number(result.duration_ms, " ms"),
-        "Tokens in": _number(usage.prompt_tokens if usage else None, ""),
-        "Tokens out": _number(usage.completion_tokens if usage else None, ""),
-        "Tokens/s": _number(rate, "", 1),
-        "Cost": "–" if result.cost_usd is None else f"${result.cost_usd:.6f}",
-        "Finish": result.finish_reason or ("interrupted" if result.interrupted else "–"),
-    }
 
 
 def comparison_to_markdown(comparison: Comparison) -> str:

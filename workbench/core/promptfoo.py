@@ -170,16 +170,16 @@ def dump_yaml(data: dict[str, Any]) -> str:
     """A promptfoo config as YAML (long texts as literal blocks, keys in the order given)."""
     import yaml
 
-    class _Dumper(yaml.SafeDumper):
-        pass
+    # PyYAML ships no types: its dumper class is made at run time, a subclass of its own.
+    dumper: Any = type("_Dumper", (yaml.SafeDumper,), {})
 
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    def text(dumper: Any, value: str) -> Any:
         style = "|" if "\n" in value else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-    _Dumper.add_representer(str, text)
+    dumper.add_representer(str, text)
     header = "# promptfoo config exported from Prompt Workbench: run it with `promptfoo eval`.\n"
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    body = str(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100))
     return header + body
 
 

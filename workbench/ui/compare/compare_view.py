@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core import tokens
+from workbench.core import alternates, tokens
 from workbench.core.catalog import Capabilities, Catalog
 from workbench.core.compare import (
     CompareSession,
@@ -65,13 +65,13 @@ from workbench.core.compare import (
     group_history,
     next_label,
     preflight,
-    result_metrics,
     word_diff,
 )
 from workbench.core.conversation import Message
+from workbench.core.figures import result_metrics
 from workbench.core.history import HistoryEntry
 from workbench.core.lint import thinking_choices
-from workbench.core.payloads import lint, request_problems, sent_tools
+from workbench.core.payloads import effective_params, lint, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
 from workbench.core.run_types import (
     Finished,
@@ -84,18 +84,20 @@ from workbench.core.run_types import (
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import (
+    KNOWN_PARAMS,
     MAX_VARIANTS,
     MIN_VARIANTS,
     ListEdit,
     Variant,
     Workspace,
+    WorkspaceError,
     write_atomic,
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
-from workbench.ui.common.undo import EditMessage, InsertMessage
+from workbench.ui.common.undo import EditMessage, InsertMessage, SetParam
 from workbench.ui.common.widgets import named
 from workbench.ui.compare.compare_commands import (
     AddVariant,
@@ -734,6 +736,10 @@ class CompareView(QWidget):
         self.services = services
         self.session: CompareSession | None = None
         self.group: str | None = None
+        #: The cards the current comparison ran over (an answer card not among them was added
+        #: by *Use this answer*: the next winner becomes its alternate).
+        self._compared: set[int] = set()
+        self._compared_partial: int | None = None
         self._panes: list[ComparePane] = []
         self._keys = itertools.count(1)
         self._syncing_scroll = False
@@ -1058,11 +1064,18 @@ class CompareView(QWidget):
         last = self.workspace.conversation[-1] if len(self.workspace.conversation) else None
         return last.content if last is not None and last.partial else ""
 
+    def _remember_compared(self) -> None:
+        conversation = self.workspace.conversation
+        self._compared = {m.uid for m in conversation}
+        last = conversation[-1] if len(conversation) else None
+        self._compared_partial = last.uid if last is not None and last.partial else None
+
     def run_all(self) -> None:
         """Runs every column at once (a new comparison in the history)."""
         if len(self._panes) < MIN_VARIANTS:
             return
         self.group = uuid.uuid4().hex
+        self._remember_compared()
         session = self._ensure_session()
         session.group = self.group
         items = []
@@ -1086,6 +1099,7 @@ class CompareView(QWidget):
             return
         if self.group is None:
             self.group = uuid.uuid4().hex
+            self._remember_compared()
         session = self._ensure_session()
         session.group = self.group
         pane.begin_run(self._partial_prefix())
@@ -1211,10 +1225,14 @@ class CompareView(QWidget):
     # Keeping ---------------------------------------------------------------------------------
 
     def use_answer(self, pane: ComparePane) -> None:
-        """Adds ``pane``'s answer to the conversation as an assistant message (undoable).
+        """Keeps ``pane``'s answer in the conversation (undoable), then offers its settings.
 
-        A partial last card is completed in place (its prefix joined to the continuation),
-        otherwise a new assistant card goes at the end.
+        A partial last card is completed in place (its prefix joined to the continuation and
+        kept as its ``prefill``). An answer card that an earlier *Use this answer* of this
+        comparison added gets the winner as an alternate (◀ ▶ on the card), so trying several
+        winners loses none. Otherwise a new assistant card goes at the end. When the column's
+        model, parameters or system message differ from the workspace's, the user is asked
+        whether to adopt them too.
         """
         result = pane.result
         if result is None or pane.variant is None:
@@ -1223,10 +1241,13 @@ class CompareView(QWidget):
         calls = [c.to_json() for c in result.tool_calls]
         label = pane.variant.label
         last = conversation[-1] if len(conversation) else None
+        values: dict[str, Any] | None = None
         if last is not None and last.partial and last.role == "assistant":
-            values: dict[str, Any] = {"content": result.full_text, "partial": False}
-            if calls:
-                values["tool_calls"] = calls
+            values = {"content": result.full_text, "partial": False, "prefill": last.content}
+        elif last is not None and last.role == "assistant" and self._is_answer_slot(last.uid):
+            values = alternates.add_answer(last, result.full_text)
+        if last is not None and values is not None:
+            values["tool_calls"] = calls
             command = EditMessage(conversation, last.uid, **values)
             command.setText(f"Use the answer of {label}")
             self.undo_stack.push(command)
@@ -1238,6 +1259,74 @@ class CompareView(QWidget):
                 )
             )
         self.answer_used.emit(result.full_text)
+        self.offer_settings(pane.variant)
+
+    def _is_answer_slot(self, uid: int) -> bool:
+        """Whether card ``uid`` holds this comparison's answer: its partial card (completed by an
+        earlier *Use this answer*) or a card such a use added after it ran."""
+        return uid == self._compared_partial or uid not in self._compared
+
+    def settings_changes(self, variant: Variant) -> list[tuple[str, str, Any]]:
+        """(what, description, value) for each setting of ``variant`` the workspace lacks.
+
+        ``what`` is a parameter name, or ``"system"`` for the column's own system message.
+        """
+        try:
+            wanted = effective_params(self.workspace, variant)
+        except WorkspaceError:
+            return []
+        current = self.workspace.params
+        changes: list[tuple[str, str, Any]] = []
+        for name in KNOWN_PARAMS:
+            old, new = getattr(current, name), getattr(wanted, name)
+            if old != new:
+                shown = "default" if new is None else new
+                changes.append(
+                    (name, f"{name}: {old if old is not None else 'default'} → {shown}", new)
+                )
+        for name in sorted(set(current.extra) | set(wanted.extra)):
+            old, new = current.extra.get(name), wanted.extra.get(name)
+            if old != new:
+                changes.append((name, f"{name}: {old} → {new}", new))
+        if variant.system is not None:
+            system = next((m for m in self.workspace.conversation if m.role == "system"), None)
+            if system is None or system.content != variant.system:
+                changes.append(("system", "the column's system message", variant.system))
+        return changes
+
+    def offer_settings(self, variant: Variant) -> bool:
+        """Asks whether to adopt ``variant``'s settings; applies them in one undoable step."""
+        changes = self.settings_changes(variant)
+        if not changes:
+            return False
+        answer = dialogs.ask(
+            self,
+            "Use its settings too?",
+            f"Adopt the settings of {variant.label} for the workspace?",
+            dialogs.Button.Yes | dialogs.Button.No,
+            dialogs.Button.No,
+            "\n".join(description for _, description, _ in changes),
+        )
+        if answer != dialogs.Button.Yes:
+            return False
+        self.undo_stack.beginMacro(f"Adopt the settings of {variant.label}")
+        try:
+            for name, _description, value in changes:
+                if name != "system":
+                    self.undo_stack.push(SetParam(self.workspace, name, value))
+                    continue
+                conversation = self.workspace.conversation
+                system = next((m for m in conversation if m.role == "system"), None)
+                if system is None:
+                    message = Message(role="system", content=value)
+                    self.undo_stack.push(
+                        InsertMessage(conversation, 0, message, "Adopt the system message")
+                    )
+                else:
+                    self.undo_stack.push(EditMessage(conversation, system.uid, content=value))
+        finally:
+            self.undo_stack.endMacro()
+        return True
 
     def current_comparison(self) -> Comparison:
         """The comparison on screen: each column's variant and result."""

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from workbench.core.evaluation import CellChange, CellKey, EvalRow
+from workbench.core.figures import money
 
 FLUSH_MS = 50
 _Index = QModelIndex | QPersistentModelIndex
@@ -45,10 +46,6 @@ class CellState:
         return self.phase
 
 
-def _money(value: float | None) -> str:
-    return "–" if value is None else f"${value:.5f}"
-
-
 def cell_text(state: CellState) -> str:
     """The cell's two or three lines."""
     if state.row is None:
@@ -64,7 +61,7 @@ def cell_text(state: CellState) -> str:
     else:
         mark = "✓ PASS" if row.passed else "✗ FAIL"
         latency = f"{row.duration_ms:.0f} ms" if row.duration_ms is not None else "–"
-        lines = [f"{mark}  {row.score:.2f}  ·  {latency}  ·  {_money(row.cost_usd)}"]
+        lines = [f"{mark}  {row.score:.2f}  ·  {latency}  ·  {money(row.cost_usd)}"]
         failing = [a for a in row.assertions if not a.passed]
         if failing:
             lines.append(f"{failing[0].type}: {failing[0].reason}"[:90])

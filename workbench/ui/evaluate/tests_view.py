@@ -47,6 +47,7 @@ from workbench.core.evaluation import (
     compare_reports,
     plan_cells,
 )
+from workbench.core.figures import money
 from workbench.core.providers import ProviderRegistry
 from workbench.core.run_types import Status, TextDelta, ToolCallDelta
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, RunEngine
@@ -164,7 +165,7 @@ class CellDialog(QDialog):
         if row.duration_ms is not None:
             metrics.append(f"{row.duration_ms:.0f} ms")
         if row.cost_usd is not None:
-            metrics.append(f"${row.cost_usd:.6f}")
+            metrics.append(money(row.cost_usd))
         if row.usage is not None:
             metrics.append(f"{row.usage.prompt_tokens} + {row.usage.completion_tokens} tokens")
         lines.append(" · ".join(metrics))
@@ -736,7 +737,7 @@ class TestsView(QWidget):
                 f"{s.passed}/{s.rows}",
                 f"{s.failed} / {s.errors}",
                 "–" if s.mean_latency_ms is None else f"{s.mean_latency_ms:.0f} ms",
-                f"${s.cost_usd:.5f}",
+                money(s.cost_usd),
                 failures,
             ]
             for column, text in enumerate(cells):

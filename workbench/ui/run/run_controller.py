@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from workbench.core import alternates
 from workbench.core.conversation import Conversation, Message, PartialRuleError
 from workbench.core.export import export_request
+from workbench.core.figures import run_metrics_line
 from workbench.core.payloads import ChatRequest, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
@@ -91,45 +92,6 @@ WARM_UP_DELAY_MS = 1500
 
 
 # Plain-text figures ---------------------------------------------------------------------------
-
-
-#: How each prefill mechanism is named on the run.
-PREFILL_WORDS = {
-    "moonshot_partial": "partial message",
-    "deepseek_prefix": "prefix message",
-    "continue_final": "continue_final_message",
-    "trailing_assistant": "trailing assistant message",
-    "instruction": "closing instruction (the model refuses a prefill)",
-}
-
-
-def format_metrics(result: RunResult) -> str:
-    """The run's figures in one line: TTFT, duration, tokens/s, usage, cost, finish reason."""
-    parts: list[str] = []
-    if result.ttft_ms is not None:
-        parts.append(f"TTFT {result.ttft_ms:,.0f} ms")
-    if result.duration_ms is not None:
-        parts.append(f"{result.duration_ms / 1000:,.2f} s")
-    speed = result.tokens_per_second
-    if speed is not None:
-        parts.append(f"{speed:,.1f} tok/s")
-    if result.usage is not None:
-        usage = result.usage
-        cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
-        parts.append(f"{usage.prompt_tokens:,} in{cached} + {usage.completion_tokens:,} out tokens")
-    if result.cost_usd is not None:
-        cost = result.cost_usd
-        parts.append(f"${cost:,.4f}" if cost >= 0.01 or cost == 0 else f"${cost:.6f}")
-    elif result.usage is not None:
-        parts.append("cost unknown for this model")
-    parts.append(f"finish: {result.finish_reason or 'none'}")
-    if result.prefill_mechanism:
-        parts.append(
-            f"prefill: {PREFILL_WORDS.get(result.prefill_mechanism, result.prefill_mechanism)}"
-        )
-    if result.interrupted:
-        parts.append("interrupted: the text so far is kept")
-    return " · ".join(parts)
 
 
 def shorten(text: str, limit: int = 24) -> str:
@@ -408,7 +370,7 @@ class RunPanel(QFrame):
             self.status.setText("Stopped")
         else:
             self.status.setText("Done")
-        self.metrics.setText(format_metrics(result))
+        self.metrics.setText(run_metrics_line(result))
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
 

@@ -35,6 +35,7 @@ from workbench.core.exact_count import (
     ExactCountClient,
     ExactCountScheduler,
 )
+from workbench.core.figures import money
 from workbench.core.lint import fit_output
 from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
@@ -195,10 +196,6 @@ def _env_exact_target(provider_id: str) -> ExactTarget:
         return None
     key = os.environ.get(found.key_env)
     return (found.base_url, key) if key else None
-
-
-def _money(value: float) -> str:
-    return f"${value:.4f}" if value >= 0.0001 or value == 0 else f"${value:.6f}"
 
 
 class TokenMeterPanel(QWidget):
@@ -363,11 +360,11 @@ class TokenMeterPanel(QWidget):
             cached = (
                 ""
                 if cost.cached_input_usd is None
-                else f" · cached input {_money(cost.cached_input_usd)}"
+                else f" · cached input {money(cost.cached_input_usd)}"
             )
             self.cost_label.setText(
-                f"Cost ≤ {_money(cost.total_usd)} (input {_money(cost.input_usd)} + max output "
-                f"{_money(cost.output_usd)}){cached}"
+                f"Cost ≤ {money(cost.total_usd)} (input {money(cost.input_usd)} + max output "
+                f"{money(cost.output_usd)}){cached}"
             )
             self.cost_label.setToolTip(
                 "Input at the full price plus the maximum output; when the provider's context "
