@@ -75,7 +75,7 @@ def measure(app: Any, home: Path, variants: int) -> tuple[float, float, float]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QPlainTextEdit
 
-    from workbench.ui.compare.compare_view import ComparePane
+    from workbench.ui.compare.compare_pane import ComparePane
     from workbench.ui.conversation.message_list import MessageListView
     from workbench.ui.shell.main_window import MainWindow
 
@@ -126,7 +126,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from workbench.ui.compare.compare_view import ComparePane
+    from workbench.ui.compare.compare_pane import ComparePane
     from workbench.ui.conversation.message_list import MessageListView
 
     show_variant, refresh_cards = ComparePane.show_variant, MessageListView.refresh_cards

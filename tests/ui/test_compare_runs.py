@@ -17,7 +17,8 @@ from workbench.core.secrets import KeyStore
 from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.loopback_server import LoopbackServer, Reply
-from workbench.ui.compare.compare_view import ComparePane, CompareView
+from workbench.ui.compare.compare_pane import ComparePane
+from workbench.ui.compare.compare_view import CompareView
 from workbench.ui.shell.main_window import MainWindow
 
 KEY = "sk-compare-test-0123456789abcdef"

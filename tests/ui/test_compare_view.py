@@ -22,7 +22,9 @@ from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, U
 from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.ui.common import dialogs
-from workbench.ui.compare.compare_view import ComparePane, CompareServices, CompareView
+from workbench.ui.compare.compare_pane import ComparePane
+from workbench.ui.compare.compare_view import CompareView
+from workbench.ui.compare.services import CompareServices
 
 
 class ScriptedRun:

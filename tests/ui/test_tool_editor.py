@@ -297,7 +297,8 @@ def test_a_keystroke_in_the_tool_editor_rebuilds_no_column_and_refreshes_no_card
 ) -> None:
     from workbench.core import tokens
     from workbench.core.workspace import Variant
-    from workbench.ui.compare.compare_view import ComparePane, CompareView
+    from workbench.ui.compare.compare_pane import ComparePane
+    from workbench.ui.compare.compare_view import CompareView
     from workbench.ui.conversation.message_list import MessageListView
     from workbench.ui.tokens.token_meter import TokenMeter
 

@@ -9,80 +9,52 @@ what they stream, their place in the provider's queue and a failed history write
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
-import datetime as dt
-import html
 import itertools
 import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QUndoStack
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QScrollBar,
-    QSizePolicy,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from workbench.core import alternates, tokens
-from workbench.core.catalog import Capabilities, Catalog
+from workbench.core import alternates
 from workbench.core.compare import (
     CompareSession,
     Comparison,
     ComparisonEntry,
-    DiffSpan,
-    Preflight,
     WordDiff,
-    check_json,
     comparison_from_history,
     comparison_to_json,
     comparison_to_markdown,
-    group_history,
     next_label,
-    preflight,
     word_diff,
 )
 from workbench.core.conversation import Message
-from workbench.core.figures import result_metrics
 from workbench.core.history import HistoryEntry
-from workbench.core.lint import thinking_choices
-from workbench.core.payloads import effective_params, lint, request_problems, sent_tools
-from workbench.core.recommend import reserved_output
-from workbench.core.run_types import (
-    Finished,
-    ReasoningDelta,
-    RunResult,
-    Status,
-    TextDelta,
-    ToolCallDelta,
-)
-from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
-from workbench.core.tokens import TokenCounter
+from workbench.core.payloads import effective_params
+from workbench.core.run_types import Finished
+from workbench.core.sessions import EngineEvent
 from workbench.core.workspace import (
     KNOWN_PARAMS,
     MAX_VARIANTS,
@@ -95,8 +67,7 @@ from workbench.core.workspace import (
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.history_worker import HistoryWorker
-from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.palette import colours
 from workbench.ui.common.undo import EditMessage, InsertMessage, SetParam
 from workbench.ui.common.widgets import named
 from workbench.ui.compare.compare_commands import (
@@ -109,6 +80,9 @@ from workbench.ui.compare.compare_commands import (
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
+
+from workbench.ui.compare.compare_pane import ComparePane
+from workbench.ui.compare.services import CompareServices, default_services, past_comparisons
 
 log = logging.getLogger(__name__)
 
@@ -124,584 +98,12 @@ FLUSH_COST_FACTOR = 5
 PREFLIGHT_DELAY_MS = 250
 #: How often the columns ask again for token counts while the tokenizer is loading.
 TOKENS_RETRY_MS = 1000
-_INHERIT = "inherit"
 
 
 def _named_after_model(variant: Variant) -> bool:
     """Whether ``variant``'s label is the one the app gave it: its model, maybe numbered."""
     model = variant.model or ""
     return bool(model) and re.fullmatch(re.escape(model) + r"( \d+)?", variant.label) is not None
-
-
-@dataclass
-class CompareServices:
-    """What the compare view needs from the rest of the app.
-
-    Attributes:
-        catalog: Models offered per provider, windows and prices.
-        providers: The providers to choose from, as (id, display name, kind).
-        make_session: A :class:`CompareSession` for a workspace, on the app's run engine.
-        preflight: Checks one variant before running (fit, cost, prefill).
-        history: Where comparisons are reopened from (the app's history worker), or None to
-            keep no history.
-        tokens_ready: Whether token counts are available yet; while not, the view checks again
-            every second.
-    """
-
-    catalog: Callable[[], Catalog]
-    providers: Callable[[], Sequence[tuple[str, str, str]]]
-    make_session: Callable[[Workspace], CompareSession]
-    preflight: Callable[[Workspace, Variant], Preflight]
-    history: HistoryWorker | None = None
-    tokens_ready: Callable[[], bool] | None = None
-
-
-# A column -----------------------------------------------------------------------------------
-
-
-class ComparePane(QFrame):
-    """One variant's column: its settings, its streamed answer and its metrics.
-
-    Signals:
-        variant_edited(name, value): the user changed a field (``label``, ``provider``, ``model``,
-            ``system``, ``params.temperature``).
-        run_requested(), stop_requested(), duplicate_requested(), remove_requested(),
-        use_requested(): the column's buttons.
-        move_requested(delta): move the column left (-1) or right (+1).
-        view_changed(): the text shown changed mode (raw, markdown, formatted JSON).
-    """
-
-    variant_edited = Signal(str, object)
-    run_requested = Signal()
-    stop_requested = Signal()
-    duplicate_requested = Signal()
-    remove_requested = Signal()
-    use_requested = Signal()
-    move_requested = Signal(int)
-    view_changed = Signal()
-
-    def __init__(self, key: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        named(self, "comparePane")
-        self.key = key
-        self.variant: Variant | None = None
-        self.result: RunResult | None = None
-        self.running = False
-        self._pending: list[str] = []
-        self._end: QTextCursor | None = None
-        #: When the column last drew streamed text (monotonic seconds).
-        self.flushed_at = 0.0
-        #: How long the last batch took to draw (seconds).
-        self.flush_cost = 0.0
-        self._status = ""
-        self._queued = False
-        #: Why the last run is not in the history (a failed write), or None.
-        self.history_error: str | None = None
-        self._reasoning_chars = 0
-        self._pending_reasoning: list[str] = []
-        self._tool_calls = 0
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(300)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-        self.label_edit = QLineEdit()
-        named(self.label_edit, "variantLabelEdit")
-        self.label_edit.setToolTip("The variant's label")
-        self.left_button = self._tool("◀", "moveVariantLeftButton", "Move this column left")
-        self.right_button = self._tool("▶", "moveVariantRightButton", "Move this column right")
-        self.duplicate_button = self._tool("Copy", "duplicateVariantButton", "Duplicate variant")
-        self.remove_button = self._tool("✕", "removeVariantButton", "Remove this variant")
-        header = QHBoxLayout()
-        header.addWidget(self.label_edit, 1)
-        for button in (
-            self.left_button,
-            self.right_button,
-            self.duplicate_button,
-            self.remove_button,
-        ):
-            header.addWidget(button)
-
-        self.provider_selector = QComboBox()
-        named(self.provider_selector, "variantProviderSelector")
-        self.model_selector = QComboBox()
-        named(self.model_selector, "variantModelSelector")
-        self.model_selector.setEditable(True)
-        self.model_selector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.temperature_spin = QDoubleSpinBox()
-        named(self.temperature_spin, "variantTemperatureSpin")
-        self.temperature_spin.setDecimals(2)
-        self.temperature_spin.setSingleStep(0.1)
-        # One step below 0 stands for "inherit": the workspace's temperature is sent.
-        self.temperature_spin.setRange(-0.1, 2.0)
-        self.temperature_spin.setSpecialValueText(_INHERIT)
-        self.temperature_spin.setKeyboardTracking(False)
-        self.thinking_selector = QComboBox()
-        named(self.thinking_selector, "variantThinkingSelector")
-        self.thinking_selector.setToolTip("This column's thinking (the model's own control)")
-        self._thinking: list[tuple[str, dict[str, Any]]] = []
-        self.system_toggle = QCheckBox("Own system message")
-        named(self.system_toggle, "variantSystemToggle")
-        self.system_edit = QPlainTextEdit()
-        named(self.system_edit, "variantSystemEdit")
-        self.system_edit.setPlaceholderText("Replaces the workspace's system message")
-        self.system_edit.setMaximumHeight(70)
-        self.system_edit.hide()
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Provider", self.provider_selector)
-        form.addRow("Model", self.model_selector)
-        form.addRow("Temperature", self.temperature_spin)
-        form.addRow("Thinking", self.thinking_selector)
-        self._form = form
-
-        self.fit_label = QLabel()
-        self._fit_error = error_text(self.fit_label, on=False)
-        named(self.fit_label, "paneFit")
-        self.fit_label.setWordWrap(True)
-        self.problem_label = QLabel()
-        named(self.problem_label, "paneProblem")
-        self.problem_label.setWordWrap(True)
-        error_text(self.problem_label)
-        self.problem_label.hide()
-        self.warning_label = QLabel()
-        named(self.warning_label, "paneWarning")
-        self.warning_label.setWordWrap(True)
-        self.warning_label.hide()
-        self.fix_button = QPushButton()
-        named(self.fix_button, "paneFixButton")
-        self.fix_button.hide()
-        self._fix: dict[str, Any] = {}
-
-        self.run_button = QPushButton("Run")
-        named(self.run_button, "runPaneButton")
-        self.run_button.setToolTip("Run (or rerun) this variant alone")
-        self.stop_button = QPushButton("Stop")
-        named(self.stop_button, "stopPaneButton")
-        self.stop_button.setEnabled(False)
-        self.use_button = QPushButton("Use this answer")
-        named(self.use_button, "useAnswerButton")
-        self.use_button.setToolTip("Add this answer to the conversation as an assistant message")
-        self.use_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        for widget in (self.run_button, self.stop_button, self.use_button):
-            # As wide as their text: three buttons fit the narrowest column.
-            widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
-
-        self.json_badge = QLabel()
-        self._json_valid = False
-        self._json_badge_style = ThemedStyleSheet(
-            self.json_badge,
-            lambda c: f"color: {c.success if self._json_valid else c.error}; font-weight: bold;",
-        )
-        named(self.json_badge, "paneJsonBadge")
-        self.json_badge.hide()
-        self.markdown_toggle = QCheckBox("Markdown")
-        named(self.markdown_toggle, "markdownToggle")
-        self.markdown_toggle.setToolTip("Show the answer rendered as Markdown")
-        self.json_toggle = QCheckBox("Pretty JSON")
-        named(self.json_toggle, "jsonFormatToggle")
-        self.json_toggle.setEnabled(False)
-        view_row = QHBoxLayout()
-        view_row.addWidget(self.json_badge)
-        view_row.addStretch(1)
-        view_row.addWidget(self.markdown_toggle)
-        view_row.addWidget(self.json_toggle)
-
-        self.text = QTextEdit()
-        named(self.text, "paneText")
-        self.text.setReadOnly(True)
-        self.text.setAcceptRichText(False)
-        self.text.setPlaceholderText("The answer streams here.")
-        self.reasoning = QPlainTextEdit()
-        named(self.reasoning, "paneReasoning")
-        self.reasoning.setReadOnly(True)
-        self.reasoning.setMaximumHeight(90)
-        self.reasoning.setToolTip("The model's reasoning, shown apart from the answer")
-        self.reasoning.hide()
-        self.metrics = QLabel("Not run yet.")
-        named(self.metrics, "paneMetrics")
-        self.metrics.setWordWrap(True)
-        self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(header)
-        layout.addLayout(form)
-        layout.addWidget(self.system_toggle)
-        layout.addWidget(self.system_edit)
-        layout.addWidget(self.fit_label)
-        layout.addWidget(self.problem_label)
-        layout.addWidget(self.warning_label)
-        layout.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addLayout(buttons)
-        layout.addLayout(view_row)
-        layout.addWidget(self.reasoning)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.metrics)
-        self._connect()
-
-    def _tool(self, text: str, name: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        named(button, name)
-        button.setToolTip(tip)
-        return button
-
-    def _connect(self) -> None:
-        self.label_edit.editingFinished.connect(self._label_edited)
-        self.provider_selector.activated.connect(
-            lambda _i: self.variant_edited.emit("provider", self.provider_selector.currentData())
-        )
-        self.model_selector.activated.connect(lambda _i: self._model_edited())
-        if line := self.model_selector.lineEdit():
-            line.editingFinished.connect(self._model_edited)
-        self.temperature_spin.valueChanged.connect(self._temperature_edited)
-        self.system_toggle.toggled.connect(self._system_toggled)
-        self.system_edit.textChanged.connect(self._system_edited)
-        self.thinking_selector.activated.connect(self._thinking_chosen)
-        self.fix_button.clicked.connect(self._apply_fix)
-        self.left_button.clicked.connect(lambda: self.move_requested.emit(-1))
-        self.right_button.clicked.connect(lambda: self.move_requested.emit(1))
-        self.duplicate_button.clicked.connect(self.duplicate_requested)
-        self.remove_button.clicked.connect(self.remove_requested)
-        self.run_button.clicked.connect(self.run_requested)
-        self.stop_button.clicked.connect(self.stop_requested)
-        self.use_button.clicked.connect(self.use_requested)
-        self.markdown_toggle.toggled.connect(self._view_toggled)
-        self.json_toggle.toggled.connect(self._view_toggled)
-
-    # Editing the variant ---------------------------------------------------------------------
-
-    def _label_edited(self) -> None:
-        text = self.label_edit.text().strip()
-        if self.variant is not None and text and text != self.variant.label:
-            self.variant_edited.emit("label", text)
-        elif self.variant is not None:
-            self.label_edit.setText(self.variant.label)
-
-    def _model_edited(self) -> None:
-        text = self.model_selector.currentText().strip()
-        if self.variant is not None and text and text != (self.variant.model or ""):
-            self.variant_edited.emit("model", text)
-
-    def _temperature_edited(self, value: float) -> None:
-        inherit = value <= self.temperature_spin.minimum() + 1e-9
-        self.variant_edited.emit("params.temperature", None if inherit else round(value, 2))
-
-    def _system_toggled(self, on: bool) -> None:
-        self.system_edit.setVisible(on)
-        if self.variant is None or on == (self.variant.system is not None):
-            return
-        self.variant_edited.emit("system", self.system_edit.toPlainText() if on else None)
-
-    def _system_edited(self) -> None:
-        if self.variant is not None and self.system_toggle.isChecked():
-            text = self.system_edit.toPlainText()
-            if text != self.variant.system:
-                self.variant_edited.emit("system", text)
-
-    def show_variant(
-        self,
-        variant: Variant,
-        providers: Sequence[tuple[str, str, str]],
-        models: Sequence[str],
-        provider_id: str,
-        model_id: str,
-    ) -> None:
-        """Shows ``variant`` (and what it inherits) without announcing edits."""
-        self.variant = variant
-        widgets = (
-            self.label_edit,
-            self.provider_selector,
-            self.model_selector,
-            self.temperature_spin,
-            self.system_toggle,
-            self.system_edit,
-        )
-        blockers = [QSignalBlocker(w) for w in widgets]
-        if not self.label_edit.hasFocus():
-            self.label_edit.setText(variant.label)
-        self.provider_selector.clear()
-        for pid, name, _kind in providers:
-            self.provider_selector.addItem(name, pid)
-        index = self.provider_selector.findData(provider_id)
-        if index < 0:
-            self.provider_selector.addItem(provider_id, provider_id)
-            index = self.provider_selector.count() - 1
-        self.provider_selector.setCurrentIndex(index)
-        if not self.model_selector.hasFocus():
-            self.model_selector.clear()
-            self.model_selector.addItems(list(models))
-            self.model_selector.setCurrentText(model_id)
-        temperature = variant.params.get("temperature")
-        spin = self.temperature_spin
-        spin.setValue(
-            spin.minimum() if not isinstance(temperature, int | float) else float(temperature)
-        )
-        self.system_toggle.setChecked(variant.system is not None)
-        self.system_edit.setVisible(variant.system is not None)
-        if variant.system is not None and self.system_edit.toPlainText() != variant.system:
-            self.system_edit.setPlainText(variant.system)
-        del blockers
-
-    def set_position(self, index: int, count: int) -> None:
-        """Enables the move/remove buttons for column ``index`` of ``count``."""
-        self.left_button.setEnabled(index > 0)
-        self.right_button.setEnabled(index < count - 1)
-        self.duplicate_button.setEnabled(count < MAX_VARIANTS)
-
-    def show_preflight(self, check: Preflight) -> None:
-        """Shows whether the conversation fits the model, its cost, what stops sending, what
-        may be refused, and the one-click fix; the thinking control follows the model."""
-        self.fit_label.setText(check.summary())
-        self._fit_error.set(check.fits is False)
-        self.problem_label.setText("\n".join(check.problems))
-        self.problem_label.setVisible(bool(check.problems))
-        self.warning_label.setText("\n".join(f"⚠ {w}" for w in check.warnings))
-        self.warning_label.setVisible(bool(check.warnings))
-        self._fix = dict(check.fix[1]) if check.fix is not None else {}
-        self.fix_button.setText(check.fix[0] if check.fix is not None else "")
-        self.fix_button.setVisible(check.fix is not None)
-        self._show_thinking(check.model.capabilities if check.model is not None else None)
-
-    def _show_thinking(self, capabilities: Capabilities | None) -> None:
-        choices = thinking_choices(capabilities)
-        with QSignalBlocker(self.thinking_selector):
-            if [c[0] for c in choices] != [c[0] for c in self._thinking]:
-                self.thinking_selector.clear()
-                self.thinking_selector.addItems([label for label, _c in choices])
-            self._thinking = choices
-            params = self.variant.params if self.variant is not None else {}
-            current = {k: params.get(k) for k in ("thinking", "reasoning_effort")}
-            index = next((i for i, (_l, c) in enumerate(choices) if c == current), 0)
-            self.thinking_selector.setCurrentIndex(index)
-        self._form.setRowVisible(self.thinking_selector, bool(choices))
-
-    def _thinking_chosen(self, index: int) -> None:
-        if 0 <= index < len(self._thinking):
-            for name, value in self._thinking[index][1].items():
-                if self.variant is not None and self.variant.params.get(name) != value:
-                    self.variant_edited.emit(f"params.{name}", value)
-
-    def _apply_fix(self) -> None:
-        for name, value in self._fix.items():
-            self.variant_edited.emit(name, value)
-
-    # Streaming -------------------------------------------------------------------------------
-
-    def begin_run(self, prefix: str) -> None:
-        """Clears the column for a new run; ``prefix`` is the partial prefix the answer extends."""
-        self.result = None
-        self.running = True
-        self.history_error = None
-        self._queued = False
-        self._pending.clear()
-        self._status = ""
-        self._reasoning_chars = 0
-        self._pending_reasoning.clear()
-        self._tool_calls = 0
-        self.reasoning.clear()
-        self.reasoning.hide()
-        self.text.setExtraSelections([])
-        with QSignalBlocker(self.markdown_toggle), QSignalBlocker(self.json_toggle):
-            self.markdown_toggle.setChecked(False)
-            self.json_toggle.setChecked(False)
-        self.text.setPlainText(prefix)
-        self._end = None
-        self.json_badge.hide()
-        self.json_toggle.setEnabled(False)
-        self.use_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
-        self.run_button.setText("Rerun")
-        self.metrics.setText("Waiting…")
-        self.metrics.setStyleSheet("")
-
-    def on_event(self, event: EngineEvent) -> None:
-        """Takes one event of the run; text waits for the next :meth:`flush`."""
-        if isinstance(event, Queued):
-            self._queued = True
-            self._status = (
-                f"Queued: {event.limit} run(s) of {event.provider} are streaming "
-                f"(at most {event.limit} at once)…"
-            )
-        elif isinstance(event, Started):
-            if self._queued:
-                self._status = "Waiting…"
-        elif isinstance(event, NotRecorded):
-            self.not_recorded(event.message)
-        elif isinstance(event, TextDelta):
-            self._pending.append(event.text)
-        elif isinstance(event, ReasoningDelta):
-            self._reasoning_chars += len(event.text)
-            self._pending_reasoning.append(event.text)
-            self._status = f"Thinking… ({self._reasoning_chars:,} characters of reasoning)"
-        elif isinstance(event, ToolCallDelta):
-            self._tool_calls = max(self._tool_calls, event.index + 1)
-            self._status = f"Calling {event.call.name or 'a tool'}…"
-        elif isinstance(event, Status):
-            self._status = event.text
-        elif isinstance(event, Finished):
-            self.finish(event.result)
-
-    def has_pending(self) -> bool:
-        """Whether streamed text waits to be shown."""
-        return bool(self._pending or self._pending_reasoning) or (
-            self.running and bool(self._status)
-        )
-
-    def flush(self) -> None:
-        """Adds the text streamed since the last flush, keeping the view at the bottom."""
-        if self._status and self.running:
-            self.metrics.setText(html.escape(self._status))
-            self._status = ""
-        if self._pending_reasoning:
-            self.reasoning.show()
-            cursor = QTextCursor(self.reasoning.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText("".join(self._pending_reasoning))
-            self._pending_reasoning.clear()
-            bar = self.reasoning.verticalScrollBar()
-            bar.setValue(bar.maximum())
-        if not self._pending:
-            return
-        chunk = "".join(self._pending)
-        self._pending.clear()
-        bar = self.text.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 4
-        if self._end is None:
-            self._end = QTextCursor(self.text.document())
-            self._end.movePosition(QTextCursor.MoveOperation.End)
-        # The cursor stays at the end as text goes in: no search for the end on every batch.
-        self._end.insertText(chunk)
-        if at_bottom:
-            bar.setValue(bar.maximum())
-
-    def finish(self, result: RunResult) -> None:
-        """Shows how the run ended: the full answer, its metrics, its JSON badge."""
-        self._pending.clear()
-        self._pending_reasoning.clear()
-        self._status = ""
-        self.running = False
-        self.result = result
-        if result.reasoning and self.reasoning.toPlainText() != result.reasoning:
-            self.reasoning.setPlainText(result.reasoning)
-        self.reasoning.setVisible(bool(result.reasoning))
-        self.stop_button.setEnabled(False)
-        self.run_button.setText("Rerun")
-        # Only what the model wrote counts: a failed run holds just the prefix ("{"), and
-        # "using" it would turn the partial card into a finished answer of one brace.
-        self.use_button.setEnabled(bool(result.text or result.tool_calls))
-        self._show_answer()
-        self._show_metrics(result)
-        check = check_json(result.full_text)
-        # A run that failed before the model wrote anything is not an invalid JSON answer.
-        judged = check.looks_like_json and bool(result.text or not result.error)
-        self.json_badge.setVisible(judged)
-        self.json_toggle.setEnabled(check.valid)
-        if judged:
-            text = "✓ valid JSON" if check.valid else "✗ invalid JSON"
-            tip = "The answer parses as JSON." if check.valid else f"Not valid JSON: {check.error}"
-            self.json_badge.setText(text)
-            self.json_badge.setToolTip(tip)
-            self._json_valid = check.valid
-            self._json_badge_style.refresh()
-
-    def not_recorded(self, reason: str) -> None:
-        """The finished run could not be written to the history: the column says so."""
-        self.history_error = reason
-        if self.result is not None:
-            self._show_metrics(self.result)
-
-    def show_result(self, result: RunResult) -> None:
-        """Shows a result from the history (no run)."""
-        self.begin_run(result.prefix)
-        self.finish(result)
-
-    def _show_metrics(self, result: RunResult) -> None:
-        metrics = result_metrics(result)
-        parts = [f"{name} {value}" for name, value in metrics.items() if value != "–"]
-        if result.tool_calls:
-            parts.append(f"{len(result.tool_calls)} tool call(s)")
-        line = " · ".join(html.escape(p) for p in parts)
-        if result.error:
-            error = html.escape(result.error)
-            line += f'<br><span style="color: {colours().error};">{error}</span>'
-        elif result.interrupted:
-            line += "<br>Stopped: the text received so far is kept."
-        if self.history_error:
-            note = f"Not saved in the history: {self.history_error}"
-            line += f'<br><span style="color: {colours().error};">{html.escape(note)}</span>'
-        self.metrics.setText(line or "Finished.")
-        # Long error ids do not wrap: the whole message is in the tooltip too.
-        self.metrics.setToolTip(result.error or "")
-
-    # Views of the answer ---------------------------------------------------------------------
-
-    def answer_text(self) -> str:
-        """The raw answer shown in raw mode (prefix + continuation, tool calls after it)."""
-        if self.result is None:
-            return self.text.toPlainText()
-        text = self.result.full_text
-        if self.result.tool_calls:
-            calls = json.dumps([c.to_json() for c in self.result.tool_calls], indent=2)
-            text += ("\n\n" if text else "") + calls
-        return text
-
-    def is_raw(self) -> bool:
-        """Whether the text shown is the raw answer (diff offsets only apply to it)."""
-        return not self.markdown_toggle.isChecked() and not self.json_toggle.isChecked()
-
-    def _view_toggled(self, on: bool) -> None:
-        sender = self.sender()
-        if on:
-            other = self.json_toggle if sender is self.markdown_toggle else self.markdown_toggle
-            with QSignalBlocker(other):
-                other.setChecked(False)
-        if not self.running:
-            self._show_answer()
-        self.view_changed.emit()
-
-    def _show_answer(self) -> None:
-        self._end = None  # the document is replaced: a new end cursor for the next stream
-        bar = self.text.verticalScrollBar()
-        position = bar.value()
-        self.text.setExtraSelections([])
-        answer = self.answer_text()
-        if self.markdown_toggle.isChecked():
-            self.text.document().setMarkdown(answer)
-        elif self.json_toggle.isChecked():
-            self.text.setPlainText(check_json(answer).formatted)
-        else:
-            self.text.setPlainText(answer)
-        bar.setValue(min(position, bar.maximum()))
-
-    def show_raw(self) -> None:
-        """Switches back to the raw answer (for highlighting a diff)."""
-        if self.is_raw():
-            return
-        with QSignalBlocker(self.markdown_toggle), QSignalBlocker(self.json_toggle):
-            self.markdown_toggle.setChecked(False)
-            self.json_toggle.setChecked(False)
-        self._show_answer()
-
-    def highlight(self, spans: Sequence[DiffSpan], color: QColor) -> None:
-        """Highlights ``spans`` of the raw answer."""
-        selections = []
-        document = self.text.document()
-        length = document.characterCount() - 1
-        for span in spans:
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(document)
-            cursor.setPosition(min(span.start, length))
-            cursor.setPosition(min(span.end, length), QTextCursor.MoveMode.KeepAnchor)
-            fmt = QTextCharFormat()
-            fmt.setBackground(color)
-            selection.cursor = cursor
-            selection.format = fmt
-            selections.append(selection)
-        self.text.setExtraSelections(selections)
 
 
 # The view -----------------------------------------------------------------------------------
@@ -1423,98 +825,6 @@ class CompareView(QWidget):
             if pane is not None and entry.result is not None:
                 pane.show_result(entry.result)
         self._update_controls()
-
-
-def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
-    """(group id, menu text) of the latest comparisons in ``history``, newest first."""
-    found = []
-    for past in group_history(history.search("", limit=500))[:limit]:
-        when = past.started_at
-        with contextlib.suppress(ValueError):  # not ISO 8601: shown as stored
-            when = dt.datetime.fromisoformat(past.started_at).astimezone().strftime("%b %d %H:%M")
-        title = f"{past.title} · " if past.title else ""
-        found.append((past.group, f"{when} · {title}{', '.join(past.labels)}"))
-    return found
-
-
-# Wiring into the window -----------------------------------------------------------------------
-
-
-def default_services(context: AppContext) -> CompareServices:
-    """The app's services for the compare view: its run engine, providers, catalog, history.
-
-    The context's objects are read on every use, so that the compare view sees the providers the
-    user adds in the provider settings and the models providers listed.
-
-    Args:
-        context: The app's services; its run engine runs the columns.
-    """
-    from workbench.core.providers import ProviderRegistry
-
-    def registry() -> ProviderRegistry:
-        return context.providers
-
-    history = context.history
-
-    def catalog() -> Catalog:
-        return context.catalog
-
-    def counter() -> TokenCounter:
-        # Shared with the token meter, which has the conversation's messages cached already.
-        return context.counter
-
-    def make_session(workspace: Workspace) -> CompareSession:
-        return CompareSession(context.run_engine, workspace)
-
-    def count(sent: Workspace) -> int | None:
-        # Loading the tokenizer takes a while: until the meter's worker has it, show the
-        # catalog's window and prices (the view asks again shortly).
-        if not tokens.encoding_ready():
-            return None
-        return counter().count(sent.conversation.messages, sent_tools(sent)).total
-
-    def problems(sent: Workspace) -> list[str]:
-        provider = registry().get(sent.params.provider)
-        if provider is None:
-            return [f"Unknown provider {sent.params.provider!r}."]
-        return request_problems(sent, provider)
-
-    def check(workspace: Workspace, variant: Variant) -> Preflight:
-        found = preflight(workspace, variant, catalog(), problems=problems, count_tokens=count)
-        provider = registry().get(variant.provider or workspace.params.provider)
-        if provider is not None:
-            findings = lint(workspace, provider, variant, catalog=catalog())
-            fix = next((f.fix for f in findings if f.fix is not None), None)
-            edits: dict[str, Any] = {}
-            for name, value in fix.params.items() if fix is not None else ():
-                if name == "model":
-                    edits["model"] = value
-                elif value is not None or name in variant.params:
-                    edits[f"params.{name}"] = value  # None drops the column's own value
-                else:
-                    edits = {}  # the value is the workspace's: fixed in Parameters
-                    break
-            found = dataclasses.replace(
-                found,
-                warnings=tuple(f.message for f in findings if not f.blocking),
-                fix=(fix.label, edits) if fix is not None and edits else None,
-            )
-        if found.max_tokens is None:
-            # Unset, max_tokens is the provider's default, which the answer may well use up:
-            # reserve it as the token meter does, or the column said "+ 0" and "at most $0".
-            provider = registry().get(variant.provider or workspace.params.provider)
-            reserved = reserved_output(None, provider.kind if provider is not None else "")
-            found = dataclasses.replace(found, max_tokens=reserved)
-        return found
-
-    return CompareServices(
-        catalog=catalog,
-        providers=lambda: [(p.id, p.name, p.catalog_kind) for p in registry().all()],
-        make_session=make_session,
-        preflight=check,
-        tokens_ready=tokens.encoding_ready,
-        history=history,
-    )
 
 
 def install(shell: Shell, context: AppContext) -> CompareView:

@@ -25,31 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QGuiApplication,
-    QKeySequence,
-    QTextCharFormat,
-    QTextCursor,
-    QUndoCommand,
-)
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QTextEdit,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from workbench.core import alternates
-from workbench.core.conversation import Conversation, Message, PartialRuleError
+from workbench.core.conversation import Message
 from workbench.core.export import export_request
-from workbench.core.figures import run_metrics_line
 from workbench.core.payloads import ChatRequest, build_request, request_problems
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.run_types import (
@@ -72,12 +54,19 @@ from workbench.core.sessions import (
     missing_key_message,
 )
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.palette import colours
 from workbench.ui.common.undo import InsertMessage
-from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
+
+from workbench.ui.run.answer_commands import (
+    ANSWER_FIELDS,
+    ApplyAnswer,
+    RegenerateAnswer,
+    Regeneration,
+)
+from workbench.ui.run.run_panel import RunPanel
 
 log = logging.getLogger(__name__)
 
@@ -89,117 +78,6 @@ FLUSH_SHARE = 0.3
 FLUSH_BUDGET_MS = 8
 #: After start-up, the SDK is imported in the background this many milliseconds later.
 WARM_UP_DELAY_MS = 1500
-
-
-# Plain-text figures ---------------------------------------------------------------------------
-
-
-def shorten(text: str, limit: int = 24) -> str:
-    """``text`` on one line, cut to ``limit`` characters."""
-    flat = text.replace("\n", "⏎")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-# Undo ---------------------------------------------------------------------------------------
-
-
-class ApplyAnswer(QUndoCommand):
-    """A prefilled card became a full answer: undo puts the prefix (and partial) back.
-
-    The streamed text is already in the card when the command is pushed; redo applies the final
-    values again, which changes nothing the first time.
-    """
-
-    def __init__(
-        self,
-        conversation: Conversation,
-        uid: int,
-        before: dict[str, Any],
-        after: dict[str, Any],
-        text: str = "Answer",
-    ) -> None:
-        super().__init__(text)
-        self._conversation = conversation
-        self._uid = uid
-        self._before = before
-        self._after = after
-
-    def _index(self) -> int | None:
-        try:
-            return self._conversation.index_of(self._uid)
-        except ValueError:
-            return None
-
-    def redo(self) -> None:
-        index = self._index()
-        if index is not None:
-            self._conversation.update(index, **self._after)
-
-    def undo(self) -> None:
-        index = self._index()
-        if index is None:
-            return
-        before = dict(self._before)
-        partial = before.pop("partial", False)
-        self._conversation.update(index, **before)
-        if partial:
-            # A card that is no longer last stays a plain answer.
-            with contextlib.suppress(PartialRuleError):
-                self._conversation.update(index, partial=True)
-
-
-class RegenerateAnswer(QUndoCommand):
-    """A new answer replaced the shown one, which is kept as an alternate of the same card.
-
-    Pushed when the first piece of the new answer arrives (until then the old answer stays, so a
-    refused or failed request loses nothing). The tool-result cards that answered the old
-    answer's calls go with it. ``after`` is brought up to date when the run ends, so a redo
-    after an undo brings back the whole answer.
-    """
-
-    def __init__(
-        self,
-        conversation: Conversation,
-        uid: int,
-        after: dict[str, Any],
-        trailing: list[int],
-        text: str,
-    ) -> None:
-        super().__init__(text)
-        self._conversation = conversation
-        self._uid = uid
-        message = conversation[conversation.index_of(uid)]
-        self._before = {name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS}
-        self.after = after
-        self._trailing_uids = trailing
-        self._removed: list[tuple[int, Message]] = []
-
-    def redo(self) -> None:
-        self._removed = []
-        for uid in self._trailing_uids:
-            with contextlib.suppress(ValueError):
-                index = self._conversation.index_of(uid)
-                self._removed.append((index, self._conversation.remove(index)))
-        with contextlib.suppress(ValueError):
-            self._conversation.update(self._conversation.index_of(self._uid), **self.after)
-
-    def undo(self) -> None:
-        with contextlib.suppress(ValueError):
-            self._conversation.update(self._conversation.index_of(self._uid), **self._before)
-        for index, message in reversed(self._removed):
-            self._conversation.insert(index, message)
-        self._removed = []
-
-
-_ANSWER_FIELDS = ("content", "tool_calls", "prefill", "alternates", "alternate_at")
-
-
-@dataclass
-class Regeneration:
-    """What a Regenerate replaces: the answer's tool-result cards, and the undo step once begun."""
-
-    trailing: list[int]
-    command: RegenerateAnswer | None = None
 
 
 # One stream ---------------------------------------------------------------------------------
@@ -249,154 +127,6 @@ class RunStream:
             self.reasoning += new_reasoning
             self.reasoning_pending.clear()
         return self.text, new_reasoning
-
-
-# The run panel --------------------------------------------------------------------------------
-
-
-class RunPanel(QFrame):
-    """The strip under the cards: status, figures, error, reasoning, Regenerate and Continue."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("runPanel")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.status = self._label("runStatus")
-        self.prefix_label = self._label("prefixLabel")
-        ThemedStyleSheet(self.prefix_label, lambda c: f"background: {c.prefix}; padding: 0 4px;")
-        self.prefix_label.hide()
-        self.metrics = self._label("runMetrics")
-        self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error = self._label("runError")
-        error_text(self.error)
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.hide()
-        #: Under a "no API key" error: opens the provider dialog at that provider's key field.
-        self.add_key_button = QPushButton("Add API key…")
-        named(self.add_key_button, "addKeyButton")
-        self.add_key_button.hide()
-        #: The provider whose key ``add_key_button`` adds.
-        self.missing_key_provider = ""
-        self.history_error = self._label("runHistoryError")
-        error_text(self.history_error)
-        self.history_error.hide()
-        self.regenerate_button = QPushButton("Regenerate")
-        named(self.regenerate_button, "regenerateButton")
-        self.regenerate_button.setToolTip("Replace the last answer with a new one (Ctrl+Shift+R)")
-        self.continue_button = QPushButton("Continue")
-        named(self.continue_button, "continueButton")
-        self.continue_button.hide()
-        self.reasoning_toggle = QToolButton()
-        named(self.reasoning_toggle, "reasoningToggle")
-        self.reasoning_toggle.setCheckable(True)
-        self.reasoning_toggle.setAutoRaise(True)
-        self.reasoning_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.reasoning_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.reasoning_toggle.hide()
-        self.reasoning_view = QPlainTextEdit()
-        named(self.reasoning_view, "reasoningView")
-        self.reasoning_view.setReadOnly(True)
-        self.reasoning_view.setMaximumHeight(110)
-        ThemedStyleSheet(self.reasoning_view, lambda c: f"color: {c.muted}; font-style: italic;")
-        self.reasoning_view.hide()
-        self.reasoning_toggle.toggled.connect(self._show_reasoning)
-
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.status)
-        top.addWidget(self.prefix_label)
-        top.addStretch(1)
-        top.addWidget(self.reasoning_toggle)
-        top.addWidget(self.continue_button)
-        top.addWidget(self.regenerate_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.metrics)
-        error_row = QHBoxLayout()
-        error_row.setContentsMargins(0, 0, 0, 0)
-        error_row.addWidget(self.error, 1)
-        error_row.addWidget(self.add_key_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(error_row)
-        layout.addWidget(self.history_error)
-        layout.addWidget(self.reasoning_view)
-        self.hide()
-
-    def _label(self, name: str) -> QLabel:
-        label = QLabel()
-        named(label, name)
-        label.setWordWrap(True)
-        return label
-
-    def _show_reasoning(self, shown: bool) -> None:
-        self.reasoning_view.setVisible(shown)
-        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        self.reasoning_toggle.setArrowType(arrow)
-
-    def start(self, prefix: str) -> None:
-        """A new run: clears the last one's figures."""
-        self.show()
-        self.status.setText("Sending…")
-        self.metrics.clear()
-        self.error.clear()
-        self.error.hide()
-        self.add_key_button.hide()
-        self.history_error.clear()
-        self.history_error.hide()
-        self.continue_button.hide()
-        self.reasoning_view.clear()
-        self.reasoning_toggle.setChecked(False)
-        self.reasoning_toggle.hide()
-        self.prefix_label.setVisible(bool(prefix))
-        self.prefix_label.setText(f"prefilled: {shorten(prefix)}")
-        self.prefix_label.setToolTip(
-            f"The answer continues this prefix, sent as a partial message:\n{prefix}"
-        )
-
-    def add_reasoning(self, piece: str, total: int) -> None:
-        """Appends streamed reasoning (kept collapsed until the user opens it)."""
-        cursor = self.reasoning_view.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(piece)
-        self.reasoning_toggle.setText(f"Reasoning ({total:,} characters)")
-        self.reasoning_toggle.show()
-
-    def finish(self, result: RunResult) -> None:
-        """Shows how the run ended."""
-        if result.error:
-            self.status.setText("Failed" if not result.full_text else "Failed part-way")
-        elif result.interrupted:
-            self.status.setText("Stopped")
-        else:
-            self.status.setText("Done")
-        self.metrics.setText(run_metrics_line(result))
-        self.error.setText(result.error or "")
-        self.error.setVisible(bool(result.error))
-
-    def queued(self, event: Queued) -> None:
-        """The run waits for a free slot of its provider."""
-        self.status.setText(
-            f"Waiting: {event.limit} run(s) of {event.provider} are streaming "
-            f"(Settings: at most {event.limit} at once)…"
-        )
-
-    def not_recorded(self, reason: str) -> None:
-        """The run ended but could not be written to the history."""
-        self.history_error.setText(f"This run was not saved in the history: {reason}")
-        self.history_error.show()
-
-    def fail(self, text: str, missing_key_provider: str = "") -> None:
-        """A run that could not start (no key, unknown provider); for a missing key the panel
-        offers to add one for ``missing_key_provider``."""
-        self.missing_key_provider = missing_key_provider
-        self.add_key_button.setVisible(bool(missing_key_provider))
-        self.show()
-        self.status.setText("Not sent")
-        self.metrics.clear()
-        self.prefix_label.hide()
-        self.error.setText(text)
-        self.error.show()
 
 
 # The controller ------------------------------------------------------------------------------
@@ -868,7 +598,7 @@ class RunController(QObject):
         with contextlib.suppress(ValueError):
             message = self._conversation[self._conversation.index_of(stream.uid)]
             regeneration.command.after = {
-                name: copy.deepcopy(getattr(message, name)) for name in _ANSWER_FIELDS
+                name: copy.deepcopy(getattr(message, name)) for name in ANSWER_FIELDS
             }
 
     def _insert_answer(self, stream: RunStream, values: dict[str, Any]) -> None:

@@ -1,0 +1,137 @@
+"""What the Compare tab needs from the rest of the app, and how the app provides it."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workbench.core import tokens
+from workbench.core.catalog import Catalog
+from workbench.core.compare import CompareSession, Preflight, group_history, preflight
+from workbench.core.payloads import lint, request_problems, sent_tools
+from workbench.core.recommend import reserved_output
+from workbench.core.tokens import TokenCounter
+from workbench.core.workspace import Variant, Workspace
+from workbench.ui.common.history_worker import HistoryWorker
+
+if TYPE_CHECKING:
+    from workbench.ui.context import AppContext
+
+
+@dataclass
+class CompareServices:
+    """What the compare view needs from the rest of the app.
+
+    Attributes:
+        catalog: Models offered per provider, windows and prices.
+        providers: The providers to choose from, as (id, display name, kind).
+        make_session: A :class:`CompareSession` for a workspace, on the app's run engine.
+        preflight: Checks one variant before running (fit, cost, prefill).
+        history: Where comparisons are reopened from (the app's history worker), or None to
+            keep no history.
+        tokens_ready: Whether token counts are available yet; while not, the view checks again
+            every second.
+    """
+
+    catalog: Callable[[], Catalog]
+    providers: Callable[[], Sequence[tuple[str, str, str]]]
+    make_session: Callable[[Workspace], CompareSession]
+    preflight: Callable[[Workspace, Variant], Preflight]
+    history: HistoryWorker | None = None
+    tokens_ready: Callable[[], bool] | None = None
+
+
+def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
+    """(group id, menu text) of the latest comparisons in ``history``, newest first."""
+    found = []
+    for past in group_history(history.search("", limit=500))[:limit]:
+        when = past.started_at
+        with contextlib.suppress(ValueError):  # not ISO 8601: shown as stored
+            when = dt.datetime.fromisoformat(past.started_at).astimezone().strftime("%b %d %H:%M")
+        title = f"{past.title} · " if past.title else ""
+        found.append((past.group, f"{when} · {title}{', '.join(past.labels)}"))
+    return found
+
+
+# Wiring into the window -----------------------------------------------------------------------
+
+
+def default_services(context: AppContext) -> CompareServices:
+    """The app's services for the compare view: its run engine, providers, catalog, history.
+
+    The context's objects are read on every use, so that the compare view sees the providers the
+    user adds in the provider settings and the models providers listed.
+
+    Args:
+        context: The app's services; its run engine runs the columns.
+    """
+    from workbench.core.providers import ProviderRegistry
+
+    def registry() -> ProviderRegistry:
+        return context.providers
+
+    history = context.history
+
+    def catalog() -> Catalog:
+        return context.catalog
+
+    def counter() -> TokenCounter:
+        # Shared with the token meter, which has the conversation's messages cached already.
+        return context.counter
+
+    def make_session(workspace: Workspace) -> CompareSession:
+        return CompareSession(context.run_engine, workspace)
+
+    def count(sent: Workspace) -> int | None:
+        # Loading the tokenizer takes a while: until the meter's worker has it, show the
+        # catalog's window and prices (the view asks again shortly).
+        if not tokens.encoding_ready():
+            return None
+        return counter().count(sent.conversation.messages, sent_tools(sent)).total
+
+    def problems(sent: Workspace) -> list[str]:
+        provider = registry().get(sent.params.provider)
+        if provider is None:
+            return [f"Unknown provider {sent.params.provider!r}."]
+        return request_problems(sent, provider)
+
+    def check(workspace: Workspace, variant: Variant) -> Preflight:
+        found = preflight(workspace, variant, catalog(), problems=problems, count_tokens=count)
+        provider = registry().get(variant.provider or workspace.params.provider)
+        if provider is not None:
+            findings = lint(workspace, provider, variant, catalog=catalog())
+            fix = next((f.fix for f in findings if f.fix is not None), None)
+            edits: dict[str, Any] = {}
+            for name, value in fix.params.items() if fix is not None else ():
+                if name == "model":
+                    edits["model"] = value
+                elif value is not None or name in variant.params:
+                    edits[f"params.{name}"] = value  # None drops the column's own value
+                else:
+                    edits = {}  # the value is the workspace's: fixed in Parameters
+                    break
+            found = dataclasses.replace(
+                found,
+                warnings=tuple(f.message for f in findings if not f.blocking),
+                fix=(fix.label, edits) if fix is not None and edits else None,
+            )
+        if found.max_tokens is None:
+            # Unset, max_tokens is the provider's default, which the answer may well use up:
+            # reserve it as the token meter does, or the column said "+ 0" and "at most $0".
+            provider = registry().get(variant.provider or workspace.params.provider)
+            reserved = reserved_output(None, provider.kind if provider is not None else "")
+            found = dataclasses.replace(found, max_tokens=reserved)
+        return found
+
+    return CompareServices(
+        catalog=catalog,
+        providers=lambda: [(p.id, p.name, p.catalog_kind) for p in registry().all()],
+        make_session=make_session,
+        preflight=check,
+        tokens_ready=tokens.encoding_ready,
+        history=history,
+    )
