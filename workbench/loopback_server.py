@@ -129,7 +129,7 @@ class LoopbackServer:
         models: Ids listed by ``GET /v1/models``.
         balance: What ``GET /v1/users/me/balance`` reports.
         count_tokens: Computes the exact count for ``/tokenizers/estimate-token-count``.
-        count_reply: Status and delay for the count endpoint (a Reply; only status, delay used).
+        count_reply: Status, delay and redirect of the count endpoint (a Reply; only those used).
         models_reply: How ``GET /v1/models`` answers: its status and error body when not 200.
         responder: When set, called with each chat request's body; a Reply it returns answers
             that request (per-request answers: an evaluation's cases), None falls back to the
@@ -319,7 +319,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.endswith("/tokenizers/estimate-token-count"):
             reply = self.owner.count_reply
             time.sleep(reply.first_byte_delay)
-            if reply.status != 200:
+            if reply.redirect_to is not None:
+                self._raw(307, b"", reply.content_type, {"Location": reply.redirect_to})
+            elif reply.status != 200:
                 self._error(reply)
             else:
                 total = self.owner.count_tokens(body if isinstance(body, dict) else {})

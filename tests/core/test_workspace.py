@@ -207,7 +207,7 @@ def test_every_example_opens_and_is_ready_to_send() -> None:
 
 
 def test_a_new_workspace_file_gets_the_usual_permissions(tmp_path: Path) -> None:
-    from workbench.core import workspace as module
+    from workbench.core import json_files as module
 
     path = tmp_path / "new.prompt.json"
     save_workspace(Workspace(messages=[Message(content="hi")]), path)

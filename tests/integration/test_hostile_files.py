@@ -224,3 +224,31 @@ def test_providers_json_base_urls_are_checked_at_load(workbench_home: Path) -> N
     assert registry.get("mine") is None
     assert registry.load_error and "providers[0].base_url" in registry.load_error
     assert any("providers.json" in p for p in json_files.state_problems)
+
+
+def test_the_history_is_private_and_takes_lone_surrogates(
+    capsys: pytest.CaptureFixture[str],
+    workbench_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench.core.history import HistoryStore
+    from workbench.loopback_server import LoopbackServer, Reply
+
+    history = workbench_home / "data" / "history.sqlite3"
+    history.parent.mkdir(parents=True)
+    history.touch(mode=0o644)  # left readable by an older version
+    os.chmod(history, 0o644)
+    path = tmp_path / "s.prompt.json"
+    path.write_text(json.dumps(GOOD).replace("Hello", "half \\ud83d"), encoding="utf-8")
+    monkeypatch.setenv("LOOP_KEY", "loop-key-0123456789")
+    with LoopbackServer() as server:
+        server.queue(Reply(text="Fine"))
+        status = main(["run", str(path), "--base-url", server.url, "--api-key-env", "LOOP_KEY"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert captured.out.strip() == "Fine" and "not recorded" not in captured.err
+    runs = HistoryStore().search("")
+    assert len(runs) == 1 and runs[0].request()["body"]["messages"][0]["content"] == "half \ud83d"
+    for part in workbench_home.joinpath("data").glob("history.sqlite3*"):
+        assert stat.S_IMODE(part.stat().st_mode) == 0o600, part

@@ -228,3 +228,18 @@ async def test_a_run_over_plain_http_says_so_before_sending() -> None:
     run = Run(request_to("http://gateway.invalid/v1"), KEY, timeout=5)
     events, _ = await asyncio.wait_for(collect(run), 20)
     assert isinstance(events[0], Status) and "plain http://" in events[0].text
+
+
+@pytest.mark.asyncio
+async def test_the_exact_count_does_not_follow_a_redirect_to_another_origin() -> None:
+    from workbench.core.exact_count import ExactCountClient, ExactCountError
+
+    with LoopbackServer() as server, LoopbackServer() as elsewhere:
+        server.count_reply = Reply(redirect_to=elsewhere.url + "/tokenizers/estimate-token-count")
+        client = ExactCountClient(server.url, KEY)
+        try:
+            with pytest.raises(ExactCountError, match="redirected"):
+                await client.count("moonshot-v1-8k", list(WORKSPACE.conversation))
+        finally:
+            await client.aclose()
+        assert elsewhere.requests == []

@@ -408,8 +408,8 @@ async def test_an_error_event_mid_stream_keeps_the_text(loopback: LoopbackServer
     assert result.text == "alpha beta "
     assert result.interrupted
     assert result.error == (
-        "The server reported an error mid-answer (engine_overloaded_error: The engine is "
-        "overloaded); the text received so far is kept."
+        f"The server at {loopback.url} reported an error mid-answer (engine_overloaded_error: "
+        "The engine is overloaded); the text received so far is kept."
     )
 
 

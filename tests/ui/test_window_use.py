@@ -425,3 +425,31 @@ def test_a_small_prompt_still_shows_on_the_token_meter(window: MainWindow, qtbot
     painted = {image.pixel(x, row) for x in range(image.width())}
     for name in ("system", "messages", "reserved"):
         assert segment_colour(name).rgb() in painted, name
+
+
+def test_an_invalid_paste_is_refused_before_asking_to_save_the_current_work(
+    window: MainWindow, user_dialogs: Dialogs
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window.editor.append("user")  # unsaved work
+    assert window.document.modified
+    QGuiApplication.clipboard().setText('{"model": "gpt-4o", "messages": "not a list"}')
+    window.paste_action.trigger()  # no answers queued: a save question would fail the test
+    assert user_dialogs.questions == []
+    assert len(user_dialogs.errors) == 1 and "messages" in user_dialogs.errors[0]
+
+
+def test_a_paste_says_what_the_import_changed(window: MainWindow) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    body = {
+        "model": "gpt-4o",
+        "messages": [{"role": "developer", "content": "Terse."}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}},
+    }
+    QGuiApplication.clipboard().setText(json.dumps(body))
+    window.undo_stack.setClean()
+    window.paste_action.trigger()
+    shown = window.statusBar().currentMessage()
+    assert "developer" in shown and "response_format" in shown

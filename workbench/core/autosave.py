@@ -72,6 +72,8 @@ def _read(path: Path) -> Autosave | None:
     """The autosave at ``path``, or None (noted as a problem) when its metadata is unusable."""
     try:
         data = json_files.read_json_file(path, max_bytes=json_files.MAX_FILE_BYTES)
+        if not isinstance(data, dict):
+            raise TypeError("expected an object")
         source = data.get("autosave_of")
         saved_at = data["saved_at"]
         if not isinstance(source, str | None) or isinstance(saved_at, bool):

@@ -69,8 +69,14 @@ async def check_connection(
     from openai import AsyncOpenAI, OpenAIError
 
     # The SDK's own retries are off: a test should say at once what is wrong.
+    from workbench.core.http_guard import STATE_LINE_BYTES, guarded_http_client
+
     client = AsyncOpenAI(
-        base_url=base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout
+        base_url=base_url,
+        api_key=api_key or "not-needed",
+        max_retries=0,
+        timeout=timeout,
+        http_client=guarded_http_client(base_url, max_line_bytes=STATE_LINE_BYTES),
     )
     try:
         page = await client.models.list()

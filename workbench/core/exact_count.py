@@ -51,11 +51,15 @@ class ExactCountClient:
         if self._client is None:
             from openai import AsyncOpenAI  # imported late: the SDK is slow to import
 
+            from workbench.core.http_guard import STATE_LINE_BYTES, guarded_http_client
+
             self._client = AsyncOpenAI(
                 base_url=self.base_url,
                 api_key=self._api_key,
                 max_retries=0,  # a count is advisory: a later keystroke asks again
                 timeout=self._timeout,
+                # The prompt is posted: never re-posted to another origin by a redirect.
+                http_client=guarded_http_client(self.base_url, max_line_bytes=STATE_LINE_BYTES),
             )
         return self._client
 
@@ -81,6 +85,14 @@ class ExactCountClient:
         except openai.APITimeoutError:
             raise ExactCountError(f"no answer within {self._timeout:g} s") from None
         except openai.APIConnectionError as error:
+            from workbench.core.http_guard import RedirectRefused, find_cause
+
+            redirect = find_cause(error, RedirectRefused)
+            if isinstance(redirect, RedirectRefused):
+                raise ExactCountError(
+                    f"{self.base_url} redirected to {redirect.target}, another address: not "
+                    "followed"
+                ) from None
             raise ExactCountError(self._redact(f"cannot reach {self.base_url} ({error})")) from None
         try:
             total = reply["data"]["total_tokens"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.payloads import ChatRequest
 from workbench.core.run_types import RunResult, ToolCall, Usage
 from workbench.core.secrets import redact
@@ -213,7 +214,8 @@ def _tool_call(data: dict[str, Any]) -> ToolCall:
 
 
 def _dumps(value: Any) -> str:
-    return redact(json.dumps(value, ensure_ascii=False))
+    # json_files.dumps: a lone surrogate (half an emoji in a prompt) cannot go into SQLite raw.
+    return redact(json_files.dumps(value))
 
 
 class HistoryStore:
@@ -228,10 +230,29 @@ class HistoryStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else paths.data_dir() / "history.sqlite3"
+        self._make_private()
         with self._connect() as db:
             db.executescript(SCHEMA)
             #: Whether search uses the full-text index (SQLite with FTS5 and its trigrams).
             self.indexed = _migrate(db)
+        self._make_private()
+
+    def _make_private(self) -> None:
+        """The database (and its WAL files) readable by the owner only, like the settings.
+
+        It holds every prompt and answer. Created owner-only before SQLite opens it (SQLite gives
+        its journal files the database's mode); a file left readable by an older version is
+        tightened. Best effort: a file system without modes keeps working.
+        """
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{self.path}{suffix}")
+                if part.exists() and part.stat().st_mode & 0o077:
+                    os.chmod(part, 0o600)
+        except OSError as error:
+            log.warning("History file permissions not tightened: %s", error)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -264,6 +285,7 @@ class HistoryStore:
             started_at = datetime.now(UTC) - timedelta(milliseconds=result.duration_ms or 0)
         if not isinstance(workspace_json, str):
             workspace_json = json.dumps(workspace_json, ensure_ascii=False)
+        workspace_json = json_files.escape_surrogates(workspace_json)
         row = (
             started_at.astimezone(UTC).isoformat(timespec="milliseconds"),
             request.provider,
@@ -273,8 +295,8 @@ class HistoryStore:
             _dumps(request.to_json()),
             _dumps(result_to_json(result)),
             redact(workspace_json),
-            redact(result.error) if result.error else None,
-            redact(result.full_text + "\n" + result.reasoning),
+            redact(json_files.clean_text(result.error)) if result.error else None,
+            redact(json_files.clean_text(result.full_text + "\n" + result.reasoning)),
         )
         with self._connect() as db:
             cursor = db.execute(

@@ -22,10 +22,15 @@ import httpx2
 
 #: Inflated output is produced in pieces of at most this many bytes.
 INFLATE_PIECE = 64 * 1024
+#: The longest line a small JSON answer (a count, a model list, a balance) may have.
+STATE_LINE_BYTES = 16 * 1024 * 1024
 
 
-class RedirectRefused(Exception):
-    """The server redirected to another origin; the request was not sent there."""
+class RedirectRefused(httpx2.TransportError):
+    """The server redirected to another origin; the request was not sent there.
+
+    A transport error, so the SDK reports it as a connection error (this one its cause).
+    """
 
     def __init__(self, target: str) -> None:
         super().__init__(f"redirected to {target}")
@@ -132,7 +137,7 @@ class _BoundedStream(httpx2.AsyncByteStream):
         self._line = len(piece) - newline - 1 if newline >= 0 else self._line + len(piece)
         if self._line > self._max_line:
             raise AnswerTooLarge(
-                f"a line of the answer passed {self._max_line / 1e6:,.0f} MB without ending"
+                f"a line of the answer passed {self._max_line:,} bytes without ending"
             )
         return piece
 

@@ -18,6 +18,7 @@ import math
 import os
 import re
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -163,10 +164,17 @@ def _non_finite_path(value: Any) -> str | None:
         if isinstance(item, float) and not math.isfinite(item):
             return at or None
         if isinstance(item, dict):
-            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(item.items()))
+            stack.extend((v, _step(at, k)) for k, v in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
     return None
+
+
+def _step(at: str, key: str) -> str:
+    """``at.key``, or ``at["odd key"]`` for a key that is not a plain name (one line always)."""
+    if key.isidentifier():
+        return f"{at}.{key}" if at else key
+    return f"{at}[{escape_surrogates(json.dumps(key, ensure_ascii=False))}]"
 
 
 def check_depth(value: Any, max_depth: int = MAX_DEPTH) -> None:
@@ -233,3 +241,52 @@ def clean_text(text: str) -> str:
     if not _SURROGATE.search(text):
         return text
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def clean_value(value: Any) -> Any:
+    """``value`` with :func:`clean_text` applied to every string in it (keys included).
+
+    What goes out on the wire must be valid Unicode: a prompt holding half an emoji is sent with
+    U+FFFD in its place rather than failing the run.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_value(v) for v in value]
+    return value
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
+    """Writes ``text`` to ``path`` through a temporary file and a rename.
+
+    A crash or a full disk leaves either the old file or the new one, never half of one. An
+    existing file keeps its permissions; a new one gets the usual ones (0666 less the umask), or
+    owner-only with ``private`` (settings, autosaves).
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        elif not private:
+            os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it and put it back
+    os.umask(mask)
+    return mask
+
+
+#: Read once, at import (on the main thread): setting it later would race with other threads.
+_UMASK = _read_umask()

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import paths
+from workbench.core.json_files import write_atomic
 from workbench.core.secrets import redact
-from workbench.core.workspace import write_atomic
 
 log = logging.getLogger(__name__)
 

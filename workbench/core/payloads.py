@@ -41,6 +41,7 @@ from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
 from workbench.core.tools import rules_for, sendable_tools, tool_problems
 from workbench.core.variables import fill_message
 from workbench.core.workspace import (
+    EXTRA_BODY_KEY,
     Params,
     Variant,
     Workspace,
@@ -355,6 +356,9 @@ def _body_params(params: Params) -> dict[str, Any]:
     del body["provider"], body["model"]
     for key in WORKBENCH_PARAMS:
         body.pop(key, None)
+    merged = body.pop(EXTRA_BODY_KEY, None)
+    if isinstance(merged, dict):  # keys that clash with the workspace's own (OpenRouter's provider)
+        body.update(merged)
     return body
 
 

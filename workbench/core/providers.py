@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.core import json_files, paths
-from workbench.core.workspace import write_atomic
+from workbench.core.json_files import write_atomic
 
 log = logging.getLogger(__name__)
 

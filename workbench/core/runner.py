@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.core.catalog import Catalog, load_builtin_catalog
-from workbench.core.json_files import clean_text
+from workbench.core.json_files import clean_text, clean_value
 from workbench.core.payloads import ChatRequest
 from workbench.core.providers import plain_http_warning
 from workbench.core.run_errors import (
@@ -461,13 +461,17 @@ class Run:
             self.result.interrupted = True  # stop(): keep what arrived
         except TimeoutError:
             self._fail(
-                f"The run took longer than {self.deadline:g} s in all and was ended "
-                "(Settings: run_deadline_seconds); the text received so far is kept.",
+                f"The answer from {self.request.base_url} took longer than {self.deadline:g} s "
+                "in all and was ended (Settings: run_deadline_seconds); the text received so far "
+                "is kept.",
                 interrupted=True,
             )
         except Exception as error:  # anything unforeseen still ends the run with a message
             log.error("Run failed unexpectedly: %s", self._redact(repr(error)))
-            self._fail(f"Unexpected error: {self._redact(str(error)) or type(error).__name__}.")
+            self._fail(
+                f"Unexpected error with {self.request.base_url}: "
+                f"{self._redact(str(error)) or type(error).__name__}."
+            )
         finally:
             if client is not None:
                 # Closing is best effort: the answer is complete whether or not it succeeds.
@@ -547,7 +551,7 @@ class Run:
     async def _attempts(self, client: Any, queue: asyncio.Queue[RunEvent]) -> None:
         import openai
 
-        wire = self.request.wire_body()
+        wire = clean_value(self.request.wire_body())
         retries = 0
         while True:
             try:
@@ -600,6 +604,15 @@ class Run:
         )
 
     def _connection_message(self, error: BaseException, *, before_answer: bool) -> str:
+        from workbench.core.http_guard import RedirectRefused, find_cause
+
+        redirect = find_cause(error, RedirectRefused)
+        if isinstance(redirect, RedirectRefused):
+            return (
+                f"The server at {self.request.base_url} redirected the request to "
+                f"{redirect.target}, another address: not followed, so the prompt was not sent "
+                "there. If you trust the new address, make it the provider's base URL."
+            )
         if before_answer and _is_refused(error):
             return (
                 f"Could not connect to {self.request.base_url}: connection refused. "
@@ -608,7 +621,8 @@ class Run:
         if before_answer:
             return f"Could not reach {self.request.base_url}: {error}."
         return (
-            "The connection broke before the answer was complete; the text received so far is kept."
+            f"The connection to {self.request.base_url} broke before the answer was complete; "
+            "the text received so far is kept."
         )
 
     async def _consume(self, stream: Any, queue: asyncio.Queue[RunEvent]) -> None:
@@ -644,15 +658,16 @@ class Run:
             return
         except (AnswerTooLarge, _AnswerTooLong) as error:
             self._fail(
-                f"The answer was ended: {error} (Settings: max_answer_mb). The text received so "
-                "far is kept.",
+                f"The answer from {self.request.base_url} was ended: {error} (Settings: "
+                "max_answer_mb). The text received so far is kept.",
                 interrupted=True,
             )
             return
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            what = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "not JSON"
             self._fail(
-                "The server sent a malformed stream line (not JSON); the text received so far "
-                "is kept.",
+                f"The server at {self.request.base_url} sent a malformed stream line ({what}); "
+                "the text received so far is kept.",
                 interrupted=True,
             )
             return
@@ -666,15 +681,15 @@ class Run:
             failure = _failure_from(error)
             kind = f"{failure.type}: " if failure.type else ""
             self._fail(
-                f"The server reported an error mid-answer ({kind}{failure.message}); the text "
-                "received so far is kept.",
+                f"The server at {self.request.base_url} reported an error mid-answer "
+                f"({kind}{failure.message}); the text received so far is kept.",
                 interrupted=True,
             )
             return
         if result.finish_reason is None and not self._stopped:
             self._fail(
-                "The stream ended before the answer was complete (no finish reason); the text "
-                "received so far is kept."
+                f"The stream from {self.request.base_url} ended before the answer was complete "
+                "(no finish reason); the text received so far is kept."
                 if chunks
                 else f"The server at {self.request.base_url} sent an empty answer (no stream "
                 "events); check the base URL.",
@@ -691,7 +706,7 @@ class Run:
         async for piece in response.aiter_bytes():
             raw += piece
             if len(raw) > limit:
-                raise _AnswerTooLong(f"the body passed {limit / 1e6:,.0f} MB")
+                raise _AnswerTooLong(f"the body passed {limit:,} bytes")
         content_type = response.headers.get("content-type", "") or "no content type"
         where = f"The server at {self.request.base_url}"
         if body_kind == "json":
@@ -747,11 +762,7 @@ class Run:
             reasoning = _text_field(delta, "reasoning_content", f"{at}.{field}")
             if reasoning:
                 self._first_token()
-                self._grow(len(reasoning))
-                reasoning = self._reasoning_filter.take(reasoning)
-                if reasoning:
-                    self._reasoning.append(reasoning)
-                    put(ReasoningDelta(reasoning))
+                self._add_reasoning(reasoning, put)
             content = _text_field(delta, "content", f"{at}.{field}")
             if content:
                 self._first_token()
@@ -779,7 +790,7 @@ class Run:
     def _grow(self, size: int) -> None:
         self._size += size
         if self._size > self.max_answer_chars:
-            raise _AnswerTooLong(f"it passed {self.max_answer_chars / 1e6:,.0f} million characters")
+            raise _AnswerTooLong(f"it passed {self.max_answer_chars:,} characters")
 
     def _add_text(self, text: str, put: Callable[[RunEvent], None]) -> None:
         """Adds a piece of the answer: counted against the size limit, filtered (key, halves of

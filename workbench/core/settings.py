@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import json_files, paths
+from workbench.core.json_files import write_atomic
 from workbench.core.sessions import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
-from workbench.core.workspace import write_atomic
 
 log = logging.getLogger(__name__)
 

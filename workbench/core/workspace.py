@@ -10,7 +10,6 @@ import copy
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,9 @@ from typing import Any
 from workbench.core import json_files
 from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError, Problem
 from workbench.core.events import Event
+
+# Re-exported: atomic writes lived here first, and much of the app imports them from here.
+from workbench.core.json_files import write_atomic as write_atomic
 
 FORMAT = "prompt-workbench/1"
 SUFFIX = ".prompt.json"
@@ -318,6 +320,8 @@ class Workspace:
         self.asserts: list[Any] = asserts or []
         #: The case whose values fill the variables of Send, the meter and Compare (not saved).
         self.current_test = 0
+        #: What importing a request body changed or kept aside, as sentences (not saved).
+        self.import_notes: list[str] = []
         self.title_changed: Event[[]] = Event()
         self.params_changed: Event[[str]] = Event()
         self.tools_changed: Event[[ListEdit]] = Event()
@@ -653,6 +657,7 @@ class Workspace:
         self.set_tests(other.tests)
         self.set_asserts(other.asserts)
         self.current_test = 0
+        self.import_notes = list(other.import_notes)
         self.reset.emit()
 
     def problems(self) -> list[str]:
@@ -707,6 +712,8 @@ def message_to_json(message: Message, *, for_file: bool = False) -> dict[str, An
     data["content"] = (
         parts_with_text(parts, message.content) if isinstance(parts, list) else message.content
     )
+    if message.extra.get(CONTENT_NULL) and not message.content and message.tool_calls:
+        data["content"] = None
     if message.name:
         data["name"] = message.name
     if message.partial:
@@ -721,9 +728,13 @@ def message_to_json(message: Message, *, for_file: bool = False) -> dict[str, An
         # The file has no place for the shown answer's position: it reads back as the last.
         data["alternates"] = list(message.alternates)
     for key, value in message.extra.items():
-        if key != "content_parts":
+        if key not in ("content_parts", CONTENT_NULL):
             data.setdefault(key, copy.deepcopy(value))
     return data
+
+
+#: Marks (in ``Message.extra``) a tool-call message whose content was null, kept null.
+CONTENT_NULL = "x-content-null"
 
 
 def parts_text(parts: list[Any]) -> str:
@@ -762,6 +773,8 @@ def message_from_json(data: Any, where: str) -> Message:
     extra: dict[str, Any] = {}
     if content is None:
         text = ""
+        if "content" in data and data.get("tool_calls"):
+            extra[CONTENT_NULL] = True  # a tool-call message without text: null stays null
     elif isinstance(content, str):
         text = content
     elif isinstance(content, list):
@@ -834,7 +847,11 @@ def parse_json_text(text: str) -> Any:
 def workspace_from_json(data: Any) -> Workspace:
     """A workspace from parsed JSON: the workspace format, a messages array or a request body."""
     if isinstance(data, list):
-        return Workspace(title="Imported messages", messages=_messages(data, "messages"))
+        notes: list[str] = []
+        messages = _messages(_imported_messages(data, {}, notes), "messages")
+        workspace = Workspace(title="Imported messages", messages=messages)
+        workspace.import_notes = notes
+        return workspace
     if not isinstance(data, dict):
         raise WorkspaceError("expected a workspace object, a request body or an array of messages")
     if "format" in data:
@@ -968,16 +985,26 @@ def params_from_json(data: Any, where: str = "params") -> Params:
         raise WorkspaceError("must be a string or a list of strings", path=f"{where}.stop")
     params.stop = list(stop or [])
     response_format = data.get("response_format")
+    kept_format = None
     if response_format is not None:
         kind = response_format.get("type") if isinstance(response_format, dict) else response_format
-        if kind not in ("text", "json_object"):
+        if kind in ("text", "json_object"):
+            params.response_format = kind
+        elif isinstance(response_format, dict) and isinstance(kind, str) and kind:
+            kept_format = response_format  # json_schema and others: sent as they are
+        else:
             raise WorkspaceError(
-                'must be {"type": "text"} or {"type": "json_object"}',
+                'must be an object with a "type" (text, json_object, json_schema...)',
                 path=f"{where}.response_format",
             )
-        params.response_format = kind
     known = {*KNOWN_PARAMS, "messages", "tools", "tool_choice", "stream", "stream_options"}
+    if params.max_tokens is None and "max_completion_tokens" in data:
+        # The newer name of the same limit: shown and counted as max_tokens.
+        params.max_tokens = _number(data, "max_completion_tokens", int, where)
+        known.add("max_completion_tokens")
     params.extra = {k: copy.deepcopy(v) for k, v in data.items() if k not in known}
+    if kept_format is not None:
+        params.extra["response_format"] = copy.deepcopy(kept_format)
     return params
 
 
@@ -1072,53 +1099,97 @@ def _workspace_object(data: dict[str, Any]) -> Workspace:
 
 
 def _request_body(data: dict[str, Any]) -> Workspace:
+    """A workspace from a request body (OpenAI's, or another server's dialect of it)."""
+    notes: list[str] = []
+    data = dict(data)
+    routing = data.pop("provider", None)
+    if routing is not None and not isinstance(routing, str):
+        # OpenRouter's routing preferences: sent as they are, under the body's own "provider".
+        notes.append("OpenRouter's provider preferences are kept and sent as they are.")
+    messages = _imported_messages(data.get("messages"), data, notes)
     params = params_from_json(data, "request")
     if "model" not in data:
         params.model = Params().model
-    return Workspace(
+    if isinstance(routing, str):
+        params.provider = routing
+    else:
+        params.provider = provider_for_model(params.model)
+        if routing is not None:
+            params.extra.setdefault(EXTRA_BODY_KEY, {})["provider"] = copy.deepcopy(routing)
+    for key in PREFILL_FLAGS:
+        params.extra.pop(key, None)
+    kept = sorted(k for k in params.extra if k != EXTRA_BODY_KEY)
+    if kept:
+        notes.append(f"Extra parameters kept and sent as they are: {', '.join(kept)}.")
+    workspace = Workspace(
         title=f"Imported request ({params.model})",
-        messages=_messages(data["messages"], "messages"),
+        messages=_messages(messages, "messages"),
         tools=_tools(data.get("tools"), "tools"),
         tool_choice=_tool_choice(data.get("tool_choice"), "tool_choice"),
         params=params,
     )
+    workspace.import_notes = notes
+    return workspace
+
+
+#: Keys that ask a server to continue the last message (vLLM's): the partial flag on import.
+PREFILL_FLAGS = ("continue_final_message", "add_generation_prompt")
+#: A params key whose object is merged into the body as it is: keys that would clash with the
+#: workspace's own (OpenRouter's ``provider`` object).
+EXTRA_BODY_KEY = "extra_body"
+
+
+def _imported_messages(messages: Any, body: dict[str, Any], notes: list[str]) -> Any:
+    """The messages of a pasted request, in the workspace's terms.
+
+    ``developer`` (OpenAI's newer name for system) becomes ``system``; another server's prefill
+    marker (DeepSeek's ``prefix`` on the last message, vLLM's ``continue_final_message``) becomes
+    the partial flag. Anything else is left for :func:`_messages` to check.
+    """
+    if not isinstance(messages, list):
+        return messages
+    messages = [dict(m) if isinstance(m, dict) else m for m in messages]
+    developers = 0
+    for message in messages:
+        if isinstance(message, dict) and message.get("role") == "developer":
+            message["role"] = "system"
+            developers += 1
+    if developers:
+        notes.append(
+            f"{developers} developer message{'s' if developers > 1 else ''} became system "
+            "message" + ("s" if developers > 1 else "") + " (the same role under its older name)."
+        )
+    last = messages[-1] if messages else None
+    if isinstance(last, dict) and last.get("role") == "assistant":
+        marker = ""
+        if last.get("prefix") is True:
+            del last["prefix"]
+            marker = "DeepSeek's prefix"
+        elif body.get("continue_final_message") is True:
+            marker = "vLLM's continue_final_message"
+        if marker and not last.get("partial"):
+            last["partial"] = True
+            notes.append(f"{marker} became the partial flag on the last message.")
+    return messages
+
+
+def provider_for_model(model: str) -> str:
+    """The built-in provider of ``model``'s kind in the catalog (``gpt-4o`` -> openai).
+
+    An unknown model gets the default provider, as a new workspace does.
+    """
+    from workbench.core.catalog import load_catalog
+    from workbench.core.providers import PRESETS
+
+    info = load_catalog().get(model)
+    if info is not None:
+        match = next((p for p in PRESETS if p.kind == info.provider), None)
+        if match is not None:
+            return match.id
+    return Params().provider
 
 
 # Writing ------------------------------------------------------------------------------------
-
-
-def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
-    """Writes ``text`` to ``path`` through a temporary file and a rename.
-
-    A crash or a full disk leaves either the old file or the new one, never half of one. An
-    existing file keeps its permissions; a new one gets the usual ones (0666 less the umask), or
-    owner-only with ``private`` (settings, autosaves).
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        elif not private:
-            os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _read_umask() -> int:
-    mask = os.umask(0)  # the only portable way to read it is to set it and put it back
-    os.umask(mask)
-    return mask
-
-
-#: Read once, at import (on the main thread): setting it later would race with other threads.
-_UMASK = _read_umask()
 
 
 def save_workspace(workspace: Workspace, path: str | os.PathLike[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -30,7 +31,12 @@ from workbench.core.conversation import ROLES
 from workbench.core.providers import ProviderRegistry, prefill_refusal
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import Workspace, WorkspaceError, read_workspace_text
+from workbench.core.workspace import (
+    Workspace,
+    WorkspaceError,
+    read_workspace_text,
+    workspace_from_text,
+)
 from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument, apply_defaults
 from workbench.ui.common.i18n import chosen_language, install_translators, installed_language
@@ -565,10 +571,11 @@ class MainWindow(QMainWindow):
         try:
             self.document.open(path)
         except WorkspaceError as error:
-            missing = not Path(path).exists()
-            if missing and str(Path(path).resolve()) in self.settings.recent_files:
+            missing = not os.path.lexists(path)
+            # realpath, not Path.resolve(): a symlink loop must not break the error report.
+            gone = os.path.realpath(path)
+            if missing and gone in self.settings.recent_files:
                 # A file moved or deleted since: no use offering it again.
-                gone = str(Path(path).resolve())
                 self.settings.recent_files = [p for p in self.settings.recent_files if p != gone]
                 self._rebuild_recent_menu()
             dialogs.show_error(
@@ -655,6 +662,8 @@ class MainWindow(QMainWindow):
         pasted ``gpt-4o`` request is not sent to Moonshot.
         """
         self.document.import_text(text)
+        if self.workspace.import_notes:
+            self.statusBar().showMessage(" ".join(self.workspace.import_notes), 12000)
         try:
             data = json.loads(text)
         except ValueError:
@@ -679,10 +688,8 @@ class MainWindow(QMainWindow):
         if not text.strip():
             self.statusBar().showMessage("The clipboard holds no text to import.", 6000)
             return
-        if not self._may_discard():
-            return
         try:
-            self._import(text)
+            workspace_from_text(text)  # found invalid before the current work is put at risk
         except WorkspaceError as error:
             dialogs.show_error(
                 self,
@@ -690,6 +697,13 @@ class MainWindow(QMainWindow):
                 str(error),
                 "Copy an OpenAI request body or a JSON array of messages.",
             )
+            return
+        if not self._may_discard():
+            return
+        try:
+            self._import(text)
+        except WorkspaceError as error:
+            dialogs.show_error(self, "Cannot import the clipboard", str(error))
 
     def offer_recovery(self) -> None:
         """Offers to recover an autosave newer than the open file (or left by a crash)."""
