@@ -131,6 +131,7 @@ class LoopbackServer:
         count_tokens: Computes the exact count for ``/tokenizers/estimate-token-count``.
         count_reply: Status, delay and redirect of the count endpoint (a Reply; only those used).
         models_reply: How ``GET /v1/models`` answers: its status and error body when not 200.
+        balance_reply: How ``GET /v1/users/me/balance`` answers when its status is not 200.
         responder: When set, called with each chat request's body; a Reply it returns answers
             that request (per-request answers: an evaluation's cases), None falls back to the
             queues.
@@ -149,6 +150,7 @@ class LoopbackServer:
         self.count_tokens: Callable[[dict[str, Any]], int] = _rough_count
         self.count_reply = Reply()
         self.models_reply = Reply()
+        self.balance_reply = Reply()
         self.default_reply = Reply()
         self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self.requests: list[Received] = []
@@ -307,6 +309,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path.endswith("/models"):
             data = [{"id": m, "object": "model", "owned_by": "loopback"} for m in self.owner.models]
             self._json(200, {"object": "list", "data": data})
+        elif self.path.endswith("/users/me/balance") and self.owner.balance_reply.status != 200:
+            self._error(self.owner.balance_reply)
         elif self.path.endswith("/users/me/balance"):
             self._json(200, {"code": 0, "data": self.owner.balance, "status": True})
         else:

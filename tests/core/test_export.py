@@ -59,7 +59,10 @@ def test_python_export_is_valid_code_reading_the_key_from_the_environment() -> N
     tree = ast.parse(text)
     assert "os.environ['MOONSHOT_API_KEY']" in text
     assert "'partial': True" in text
-    assert "'tools':" in text
+    # Parameters the SDK takes by name are keyword arguments, not extra_body.
+    assert "tools = [" in text and "    tools=tools," in text
+    assert "    max_completion_tokens=max_completion_tokens," in text
+    assert "extra_body" not in text
     assert any(isinstance(node, ast.Import) for node in tree.body)
 
 
@@ -67,7 +70,10 @@ def test_a_keyless_local_server_export_needs_no_variable() -> None:
     text = export_request(request_for("ollama"), "python")
 
     assert "os.environ.get('OLLAMA_API_KEY', 'none')" in text
-    assert "Authorization" not in export_request(request_for("ollama"), "curl")
+    curl = export_request(request_for("ollama"), "curl")
+    # No key demanded; sent only when the variable is set (a gateway in front may want one).
+    assert "OLLAMA_API_KEY:?" not in curl
+    assert 'if [ -n "${OLLAMA_API_KEY:-}" ]' in curl and '"${auth[@]}"' in curl
 
 
 def test_unknown_format_is_refused() -> None:

@@ -444,3 +444,42 @@ def test_a_reader_that_goes_away_ends_run_quietly(loopback, tmp_path) -> None:
     )
     assert done.stdout == "word word "
     assert "Traceback" not in done.stderr
+
+
+def test_exported_curl_of_a_keyless_preset_sends_the_key_variable_when_set(
+    workspace_file: Path, loopback: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loopback.api_key = "gateway-key-0123456789"  # an authenticating gateway in front of Ollama
+    args = ["export", str(workspace_file), "--provider", "ollama", "--base-url", loopback.url]
+    assert cli.main([*args, "--as", "curl"]) == 0
+    script = capsys.readouterr().out
+    env = {**os.environ, "OLLAMA_API_KEY": "gateway-key-0123456789"}
+    curl = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert curl.returncode == 0 and "data: [DONE]" in curl.stdout, curl.stdout + curl.stderr
+    env.pop("OLLAMA_API_KEY")
+    curl = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "invalid_authentication_error" in curl.stdout  # without it: no header at all
+
+
+def test_exported_python_prints_the_tool_calls(
+    workspace_file: Path,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    loopback.queue(
+        Reply(text="", tool_calls=[{"id": "call_7", "name": "lookup", "arguments": '{"q": "x"}'}])
+    )
+    assert cli.main(["export", str(workspace_file), "--base-url", loopback.url]) == 0
+    script = tmp_path / "request.py"
+    script.write_text(capsys.readouterr().out, encoding="utf-8")
+    env = {**os.environ, "MOONSHOT_API_KEY": KEY}
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert '[tool call call_7] lookup({"q": "x"})' in ran.stdout

@@ -55,7 +55,17 @@ def test_offline_is_one_plain_sentence() -> None:
 
 def test_other_json_is_named() -> None:
     with pytest.raises(ModelListError, match="another shape"):
-        parse_model_list({"models": []}, "http://x")
+        parse_model_list({"objects": []}, "http://x")
+
+
+def test_a_models_list_of_another_dialect_is_read() -> None:
+    # Ollama's native list and some gateways: {"models": [...]} of objects or plain ids.
+    assert parse_model_list({"models": [{"name": "llama3"}, {"model": "qwen"}]}, "x") == [
+        "llama3",
+        "qwen",
+    ]
+    assert parse_model_list({"models": ["b", "a"]}, "x") == ["a", "b"]
+    assert parse_model_list([{"id": "m"}], "x") == ["m"]
 
 
 def test_the_cache_keeps_each_list_with_its_date_and_survives_a_bad_file(tmp_path) -> None:

@@ -111,7 +111,11 @@ def run(args: argparse.Namespace) -> int:
         if not api_key:
             raise CliError(f"--api-key-env: the environment variable {args.api_key_env} is empty")
     overrides = RunOverrides(
-        provider=args.provider, model=args.model, base_url=args.base_url, api_key=api_key
+        provider=args.provider,
+        model=args.model,
+        base_url=args.base_url,
+        api_key=api_key,
+        api_key_env=args.api_key_env if api_key else None,
     )
     labels = list(dict.fromkeys(args.variant))  # the same label twice runs once
     for line in lint_lines(workspace, registry, labels, overrides):

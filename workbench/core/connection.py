@@ -25,11 +25,13 @@ class ConnectionReport:
         models: Model ids listed by ``GET {base}/models``, sorted.
         balance: Moonshot's ``available_balance`` (None when not asked or not reported).
         error: Why the test failed, in plain words; None when it succeeded.
+        balance_error: Why the balance could not be read (the models still listed), or None.
     """
 
     models: list[str] = field(default_factory=list)
     balance: float | None = None
     error: str | None = None
+    balance_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,37 +62,48 @@ async def check_connection(
     from workbench.core.model_lists import ModelListError, fetch_model_list
 
     report = ConnectionReport()
-    if kind == "anthropic" or not balance:
-        try:
-            report.models = await fetch_model_list(base_url, api_key, kind=kind, timeout=timeout)
-        except ModelListError as error:
-            report.error = redact(str(error), api_key)
+    try:
+        report.models = await fetch_model_list(base_url, api_key, kind=kind, timeout=timeout)
+    except ModelListError as error:
+        report.error = redact(str(error), api_key)
         return report
-    from openai import AsyncOpenAI, OpenAIError
+    if balance and kind != "anthropic":
+        # The balance is Moonshot's own: a gateway in front of it has none (a 404), and that
+        # must not throw away the models it did list.
+        try:
+            report.balance = await _balance(base_url, api_key, timeout)
+        except Exception as error:  # any failure: the listed models stand
+            report.balance_error = redact(_describe_balance_error(error, base_url), api_key)
+    return report
 
-    # The SDK's own retries are off: a test should say at once what is wrong.
+
+async def _balance(base_url: str, api_key: str | None, timeout: float) -> float | None:
+    from openai import AsyncOpenAI
+
     from workbench.core.http_guard import STATE_LINE_BYTES, guarded_http_client
 
     client = AsyncOpenAI(
         base_url=base_url,
         api_key=api_key or "not-needed",
-        max_retries=0,
+        max_retries=0,  # a test should say at once what is wrong
         timeout=timeout,
         http_client=guarded_http_client(base_url, max_line_bytes=STATE_LINE_BYTES),
     )
     try:
-        page = await client.models.list()
-        report.models = sorted({model.id for model in page.data})
-        if balance:
-            data: Any = await client.get("/users/me/balance", cast_to=object)
-            inner = data.get("data") if isinstance(data, dict) else None
-            if isinstance(inner, dict) and inner.get("available_balance") is not None:
-                report.balance = float(inner["available_balance"])
-    except OpenAIError as error:
-        # The key in use is masked whatever it looks like; servers echo keys in their errors.
-        report.error = redact(describe_error(error, base_url), api_key)
-    except (ValueError, TypeError) as error:  # a reply of the wrong shape
-        report.error = redact(f"{base_url} gave an answer this app cannot read: {error}", api_key)
+        data: Any = await client.get("/users/me/balance", cast_to=object)
     finally:
         await client.close()
-    return report
+    inner = data.get("data") if isinstance(data, dict) else None
+    if isinstance(inner, dict) and isinstance(inner.get("available_balance"), int | float):
+        return float(inner["available_balance"])
+    raise ValueError("the answer holds no data.available_balance")
+
+
+def _describe_balance_error(error: BaseException, base_url: str) -> str:
+    from openai import APIStatusError, OpenAIError
+
+    if isinstance(error, APIStatusError) and error.status_code == 404:
+        return "No balance: this address has none (a gateway, not Moonshot's own API)."
+    if isinstance(error, OpenAIError):
+        return f"No balance: {describe_error(error, base_url)}"
+    return f"No balance: {base_url} gave an answer this app cannot read ({error})."

@@ -55,6 +55,14 @@ def _curl(request: ChatRequest) -> str:
     ]
     if request.needs_key:
         lines.append(f'  -H "Authorization: Bearer ${{{env}:?set {env} to your API key}}" \\')
+    else:
+        # No key needed by the server itself, but a gateway in front of it may ask for one.
+        lines[2:2] = [
+            f"# ${env} is sent as the key when it is set (a gateway in front may want one).",
+            "auth=()",
+            f'if [ -n "${{{env}:-}}" ]; then auth=(-H "Authorization: Bearer ${{{env}}}"); fi',
+        ]
+        lines.append('  "${auth[@]}" \\')
     # A quoted heredoc passes the body byte for byte: no shell quoting inside the JSON.
     lines += ["  --data-binary @- <<'JSON'", body, "JSON", ""]
     return "\n".join(lines)
@@ -110,13 +118,38 @@ def _anthropic_curl(request: ChatRequest) -> str:
     return "\n".join(lines)
 
 
+#: Parameters ``chat.completions.create()`` takes by name; the rest goes in ``extra_body``.
+CREATE_KEYWORDS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "stop",
+    "n",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "reasoning_effort",
+    "stream_options",
+    "user",
+    "metadata",
+)
+
+
 def _python(request: ChatRequest) -> str:
     wire = request.wire_body()
-    extra = {k: v for k, v in wire.items() if k not in SDK_KEYS}
+    keywords = {k: wire[k] for k in CREATE_KEYWORDS if k in wire}
+    extra = {k: v for k, v in wire.items() if k not in SDK_KEYS and k not in keywords}
     env = _key_env(request)
     key = f"os.environ[{env!r}]" if request.needs_key else f"os.environ.get({env!r}, 'none')"
     messages = pprint.pformat(wire["messages"], indent=1, width=88, sort_dicts=False)
-    extra_text = pprint.pformat(extra, indent=1, width=88, sort_dicts=False)
     lines = [
         f'"""{request.provider} / {request.model}, exported from Prompt Workbench.',
         "",
@@ -131,25 +164,45 @@ def _python(request: ChatRequest) -> str:
         "",
         f"messages = {messages}",
         "",
-        "# Everything besides model and messages goes in the body as it is (partial, tools,",
-        "# parameters, provider-specific flags).",
-        f"extra_body = {extra_text}",
+    ]
+    for name, value in keywords.items():
+        lines.append(f"{name} = {pprint.pformat(value, indent=1, width=88, sort_dicts=False)}")
+    if extra:
+        lines += [
+            "# Provider-specific keys the SDK has no argument for, sent in the body as they are.",
+            f"extra_body = {pprint.pformat(extra, indent=1, width=88, sort_dicts=False)}",
+        ]
+    lines += [
         "",
         "stream = client.chat.completions.create(",
         f"    model={wire['model']!r},",
         "    messages=messages,",
         "    stream=True,",
-        "    extra_body=extra_body,",
-        ")",
     ]
-    lines.append("")
+    lines += [f"    {name}={name}," for name in keywords]
+    if extra:
+        lines.append("    extra_body=extra_body,")
+    lines += [")", ""]
     if request.prefix:
         lines.append(f"print({request.prefix!r}, end='')  # the prefilled start of the answer")
     lines += [
+        "calls = {}  # tool calls, joined from their streamed pieces",
         "for chunk in stream:",
-        "    if chunk.choices and chunk.choices[0].delta.content:",
-        "        print(chunk.choices[0].delta.content, end='', flush=True)",
+        "    if not chunk.choices:",
+        "        continue",
+        "    delta = chunk.choices[0].delta",
+        "    if delta.content:",
+        "        print(delta.content, end='', flush=True)",
+        "    for call in delta.tool_calls or []:",
+        "        index = call.index if call.index is not None else max(calls, default=0)",
+        "        entry = calls.setdefault(index, {'id': '', 'name': '', 'arguments': ''})",
+        "        entry['id'] = call.id or entry['id']",
+        "        if call.function is not None:",
+        "            entry['name'] += call.function.name or ''",
+        "            entry['arguments'] += call.function.arguments or ''",
         "print()",
+        "for entry in calls.values():",
+        "    print(f\"[tool call {entry['id']}] {entry['name']}({entry['arguments']})\")",
         "",
     ]
     return "\n".join(lines)

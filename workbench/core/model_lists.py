@@ -53,12 +53,24 @@ def parse_model_list(data: Any, base_url: str) -> list[str]:
             f"{base_url} answered the model list with {looks}, not JSON: the base URL may point "
             "at a web page or a gateway that has no model list."
         )
-    entries = data.get("data") if isinstance(data, dict) else None
+    entries: Any = data
+    if isinstance(data, dict):
+        # OpenAI's {"data": [...]}, or {"models": [...]} (Ollama's native list, some gateways).
+        entries = data.get("data") if isinstance(data.get("data"), list) else data.get("models")
     if not isinstance(entries, list):
         raise ModelListError(
             f"{base_url} answered the model list with JSON of another shape (no data list)."
         )
-    ids = [str(e["id"]) for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+    ids = []
+    for entry in entries:
+        if isinstance(entry, str):
+            ids.append(entry)
+        elif isinstance(entry, dict):
+            found = next(
+                (entry[k] for k in ("id", "model", "name") if isinstance(entry.get(k), str)), None
+            )
+            if found:
+                ids.append(found)
     return sorted(dict.fromkeys(ids))
 
 
@@ -70,8 +82,14 @@ async def fetch_model_list(
         return await _fetch_anthropic(base_url, api_key, timeout)
     import openai
 
+    from workbench.core.http_guard import STATE_LINE_BYTES, guarded_http_client
+
     client = openai.AsyncOpenAI(
-        base_url=base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout
+        base_url=base_url,
+        api_key=api_key or "not-needed",
+        max_retries=0,
+        timeout=timeout,
+        http_client=guarded_http_client(base_url, max_line_bytes=STATE_LINE_BYTES),
     )
     try:
         data: Any = await client.get("/models", cast_to=object)

@@ -91,7 +91,8 @@ class ChatRequest:
         prefix: The partial prefix sent as the last assistant message ("" when not partial);
             the answer the user sees is this prefix followed by the continuation.
         variant: The variant label, None for the workspace itself.
-        key_env: The environment variable an exported request reads the key from.
+        key_env: The environment variable an exported request reads the key from (the one
+            given with --api-key-env when ``key_from_option``).
         needs_key: Whether the provider wants an API key.
         provider_name: The provider's name as the user reads it (the id when not given).
         prefill_mechanism: How the prefix was sent: the provider's prefill style
@@ -111,6 +112,8 @@ class ChatRequest:
     needs_key: bool = True
     provider_name: str = ""
     prefill_mechanism: str = ""
+    #: The key comes from the variable ``key_env`` named on the command line (--api-key-env).
+    key_from_option: bool = False
 
     @property
     def provider_label(self) -> str:
@@ -275,7 +278,7 @@ def lint(
         params = effective_params(workspace, variant)
     except WorkspaceError:
         return []  # request_problems names it
-    return lint_request(
+    found = lint_request(
         workspace,
         params,
         catalog or builtin_catalog(),
@@ -286,6 +289,34 @@ def lint(
         variant=variant.label if variant is not None else None,
         provider_prefill=provider.prefill is not Prefill.NONE,
     )
+    sent = variant_messages(workspace, variant)
+    partial = bool(sent) and sent[-1].partial and sent[-1].role == "assistant"
+    if (
+        partial
+        and params.extra.get("prefill_mode") != PREFILL_INSTRUCTION
+        and provider.prefill is Prefill.DEEPSEEK_PREFIX
+        and "/beta" not in provider.base_url
+        and not _is_deepseek_host(provider.base_url)
+    ):
+        found.append(
+            Finding(
+                "deepseek-gateway",
+                "warning",
+                f"card:{len(sent) - 1}",
+                "DeepSeek continues a prefix only on its beta endpoint: this goes through "
+                f"{provider.base_url}, which must forward it there (LiteLLM does).",
+                variant=variant.label if variant is not None else None,
+            )
+        )
+    return found
+
+
+def _is_deepseek_host(url: str) -> bool:
+    """Whether ``url`` is DeepSeek's own API (not a gateway in front of it)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "deepseek.com" or host.endswith(".deepseek.com")
 
 
 def request_problems(
@@ -322,7 +353,11 @@ def request_problems(
                 refusal + " Or send the prefix as a closing instruction (prefill_mode "
                 '"instruction").'
             )
-        if provider.prefill is Prefill.DEEPSEEK_PREFIX and "/beta" not in provider.base_url:
+        if (
+            provider.prefill is Prefill.DEEPSEEK_PREFIX
+            and "/beta" not in provider.base_url
+            and _is_deepseek_host(provider.base_url)  # a gateway may forward it: a warning
+        ):
             found.append(
                 "DeepSeek continues a prefix only on its beta base URL "
                 "(https://api.deepseek.com/beta): change the provider's base URL."

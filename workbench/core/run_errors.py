@@ -20,6 +20,18 @@ MAX_RETRY_WAIT = 60.0
 YIELD_EVERY_S = 0.004
 
 QUOTA_TYPES = ("exceeded_current_quota_error", "insufficient_quota")
+#: Words of a quota error's message: gateways rename its type (LiteLLM's ``throttling_error``)
+#: but pass the provider's message on.
+QUOTA_MARKERS = (
+    "quota",
+    "billing",
+    "insufficient balance",
+    "insufficient_balance",
+    "suspended",
+    "top up",
+)
+#: Hosts of Moonshot's own API (its key hint is wrong for a gateway in front of it).
+MOONSHOT_HOSTS = ("api.moonshot.ai", "api.moonshot.cn")
 CONTEXT_MARKERS = (
     "token limit",
     "context length",
@@ -46,11 +58,20 @@ class ApiFailure:
     type: str
     message: str
     retry_after: float | None = None
+    code: str = ""
 
     @property
     def is_quota(self) -> bool:
-        """The account has no quota left: retrying cannot help."""
-        return self.status == 429 and (self.type in QUOTA_TYPES or "quota" in self.message.lower())
+        """The account has no quota left: retrying cannot help.
+
+        Read from the type, the code and the message: a gateway may rename the type.
+        """
+        if self.status != 429:
+            return False
+        if self.type in QUOTA_TYPES or self.code in QUOTA_TYPES:
+            return True
+        text = self.message.lower()
+        return any(marker in text for marker in QUOTA_MARKERS)
 
     @property
     def retryable(self) -> bool:
@@ -62,16 +83,17 @@ def _failure_from(error: Any) -> ApiFailure:
     body = getattr(error, "body", None)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         body = body["error"]
-    kind = message = ""
+    kind = message = code = ""
     if isinstance(body, dict):
         kind = str(body.get("type") or body.get("code") or "")
-        message = str(body.get("message") or "")
+        code = str(body.get("code") or "")
+        message = str(body.get("message") or body.get("detail") or "")
     response = getattr(error, "response", None)
     status = int(getattr(error, "status_code", 0) or getattr(response, "status_code", 0) or 0)
     if not message:
         message = str(getattr(error, "message", "") or error)
     headers = getattr(response, "headers", None)
-    return ApiFailure(status, kind, message, _retry_after(headers))
+    return ApiFailure(status, kind, message, _retry_after(headers), code)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -103,19 +125,17 @@ def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int 
     detail = f"({failure.status}{' ' + failure.type if failure.type else ''}: {failure.message})"
     status = failure.status
     if status == 401:
-        hint = (
-            " (keys of api.moonshot.ai and api.moonshot.cn are not interchangeable)"
-            if request.kind == "moonshot"
-            else ""
-        )
-        return (
-            f"The API key was refused {detail}. Check the key saved for "
-            f"{request.provider_label} in Settings › Providers and keys{hint}."
-        )
+        return _refused_key(detail, request)
     if status == 403:
         return (
             f"Access denied {detail}. The account may have run out of balance, or this key "
             f"may not be allowed to use {request.model}."
+        )
+    if status == 404 and not _names_a_model(failure, request):
+        # A wrong path ({"detail": "Not Found"}), not a missing model: the URL is what to fix.
+        return (
+            f"{request.base_url} has no chat-completions endpoint {detail}: check the base URL "
+            "(OpenAI-compatible servers usually end it in /v1)."
         )
     if status == 404:
         return (
@@ -143,3 +163,43 @@ def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int 
     if status >= 500:
         return f"The server failed{tries} {detail}. Try again later."
     return f"The request failed {detail}."
+
+
+def _names_a_model(failure: ApiFailure, request: ChatRequest) -> bool:
+    """Whether a 404 is about the model (rather than a path the server does not have)."""
+    text = f"{failure.type} {failure.code} {failure.message}".lower()
+    return (
+        "model" in text
+        or "resource_not_found" in text
+        or "not_found_error" in text
+        or (bool(request.model) and request.model.lower() in text)
+    )
+
+
+def _refused_key(detail: str, request: ChatRequest) -> str:
+    """What to check after a 401: where this run's key came from, for this provider."""
+    from urllib.parse import urlsplit
+
+    label = request.provider_label
+    env = request.key_env or "its key variable"
+    if request.key_from_option:
+        return (
+            f"The API key was refused {detail}. Check the key in the environment variable "
+            f"{request.key_env} (given with --api-key-env)."
+        )
+    if not request.needs_key:
+        return (
+            f"The server refused the request as unauthorised {detail}. {label} needs no key "
+            f"by itself: if it sits behind a gateway that asks for one, save that key for {label} "
+            f"in Settings › Providers and keys or set {env}."
+        )
+    host = (urlsplit(request.base_url).hostname or "").lower()
+    hint = (
+        " (keys of api.moonshot.ai and api.moonshot.cn are not interchangeable)"
+        if host in MOONSHOT_HOSTS
+        else ""
+    )
+    return (
+        f"The API key was refused {detail}. Check the key saved for {label} in Settings › "
+        f"Providers and keys (or the environment variable {env}){hint}."
+    )

@@ -52,6 +52,9 @@ from workbench.core.secrets import MASK, redact
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
+#: Provider kinds whose runs are not priced: a local server or a mock answering to "gpt-4o" is
+#: not OpenAI's gpt-4o, and what a custom gateway charges is unknown (None: unknown, not free).
+UNPRICED_KINDS = ("local", "vllm", "custom")
 #: The most characters a run takes by default (Settings › max_answer_mb overrides it).
 DEFAULT_MAX_ANSWER_CHARS = 64_000_000
 #: The longest a run may take in all by default (Settings › run_deadline_seconds).
@@ -545,7 +548,8 @@ class Run:
             result.interrupted = True
         if result.usage is not None:
             catalog = self._catalog or _builtin_catalog()
-            result.cost_usd = catalog.cost_usd(result.model, result.usage)
+            if self.request.kind not in UNPRICED_KINDS:
+                result.cost_usd = catalog.cost_usd(result.model, result.usage)
         self._done = True
 
     async def _attempts(self, client: Any, queue: asyncio.Queue[RunEvent]) -> None:

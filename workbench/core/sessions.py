@@ -307,12 +307,14 @@ class RunOverrides:
         model: A model id to use instead of the workspace's or variant's.
         base_url: A base URL to use instead of the provider's.
         api_key: The key to send, instead of the keyring's or the environment's.
+        api_key_env: The environment variable ``api_key`` was read from (named in advice).
     """
 
     provider: str | None = None
     model: str | None = None
     base_url: str | None = None
     api_key: str | None = None
+    api_key_env: str | None = None
 
 
 @dataclass
@@ -380,6 +382,9 @@ def prepare_run(
         request = build_request(workspace, provider, variant)
     except RequestError as error:
         raise RunSetupError(str(error), error.problems) from None
+    if overrides.api_key_env:
+        request.key_env = overrides.api_key_env
+        request.key_from_option = True
     return PreparedRun(
         request,
         provider,

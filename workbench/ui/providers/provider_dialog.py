@@ -567,6 +567,8 @@ class ProviderDialog(QDialog):
         text = f"Connected: {len(report.models)} models listed."
         if report.balance is not None:
             text += f" Balance: {report.balance:,.2f}."
+        elif report.balance_error:
+            text += f" {report.balance_error}"
         self.test_result.setText(text)
         self.model_list.addItems(report.models)
         if config.id and self.registry.get(config.id) is not None:
