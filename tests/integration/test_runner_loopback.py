@@ -188,7 +188,8 @@ async def test_stop_while_waiting_for_the_first_byte(loopback: LoopbackServer) -
         (
             Reply(status=401, error_type="invalid_authentication_error"),
             "API key was refused (401 invalid_authentication_error: Bad request). Check the key "
-            "saved for Moonshot (global) in Settings › Providers and keys (keys of api.moonshot.ai",
+            "saved for Moonshot (global) in Settings › Providers and keys (or the environment "
+            "variable MOONSHOT_API_KEY).",
         ),
         (Reply(status=403, error_type="permission_denied_error"), "balance"),
         (Reply(status=404, error_type="resource_not_found_error"), "retired"),

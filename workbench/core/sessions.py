@@ -74,6 +74,7 @@ from workbench.core.runner import (
     Run,
 )
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
+from workbench.core.settings import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
 
 if TYPE_CHECKING:
     from workbench.core.history import HistoryStore
@@ -81,12 +82,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How many runs of one provider stream at once unless the setting
-#: ``max_concurrent_per_provider`` says otherwise. Four lets a four-column comparison stream side
-#: by side, stays far below the concurrency paid API tiers allow (Moonshot's first paid tier: 50)
-#: and does not swamp a local server that answers one request at a time. Batch evaluation queues
-#: behind it, visibly (:class:`Queued`).
-DEFAULT_MAX_CONCURRENT_PER_PROVIDER = 4
 
 
 def missing_key_message(provider: ProviderConfig) -> str:

@@ -13,7 +13,14 @@ from typing import Any
 
 from workbench.core import json_files, paths
 from workbench.core.json_files import write_atomic
-from workbench.core.sessions import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
+
+#: How many runs of one provider stream at once unless the setting
+#: ``max_concurrent_per_provider`` says otherwise. Four lets a four-column comparison stream side
+#: by side, stays far below the concurrency paid API tiers allow (Moonshot's first paid tier: 50)
+#: and does not swamp a local server that answers one request at a time. Batch evaluation queues
+#: behind it, visibly (``workbench.core.sessions.Queued``). Defined here, not in the run engine,
+#: so that reading the settings at start-up does not import the engine (and the SDK glue).
+DEFAULT_MAX_CONCURRENT_PER_PROVIDER = 4
 
 log = logging.getLogger(__name__)
 

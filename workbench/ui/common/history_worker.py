@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from workbench.core.history import HistoryStore
-from workbench.core.payloads import ChatRequest
-from workbench.core.run_types import RunResult
 from workbench.ui.common.background import BackgroundTasks
+
+if TYPE_CHECKING:
+    from workbench.core.history import HistoryStore
+    from workbench.core.payloads import ChatRequest
+    from workbench.core.run_types import RunResult
 
 T = TypeVar("T")
 
@@ -36,6 +38,8 @@ class HistoryWorker:
     def _with_store(self, work: Callable[[HistoryStore], T]) -> T:
         with self._open_lock:
             if self._store is None:
+                from workbench.core.history import HistoryStore  # sqlite3: not at start-up
+
                 self._store = HistoryStore(self._path)
         return work(self._store)
 

@@ -222,8 +222,7 @@ class MessageCard(QFrame):
         named(self.partial_toggle, "partialToggle")
 
         self.lint_note = QLabel()
-        self.lint_note.setObjectName("cardLint")
-        self.lint_note.setAccessibleName("cardLint")
+        named(self.lint_note, "cardLint")
         self.lint_note.setWordWrap(False)
         self.lint_note.hide()
         self.badge = QLabel()

@@ -84,8 +84,7 @@ class LintList(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("lintList")
-        self.setAccessibleName("lintList")
+        named(self, "lintList")
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 4, 0, 0)
         self._layout.setSpacing(2)
@@ -129,8 +128,7 @@ class LintList(QWidget):
         layout.addWidget(label, 1)
         if finding.fix is not None:
             button = QPushButton(finding.fix.label)
-            button.setObjectName("lintFixButton")
-            button.setAccessibleName("lintFixButton")
+            named(button, "lintFixButton")
             changes = dict(finding.fix.params)
             button.clicked.connect(lambda: self.fix_requested.emit(changes))
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
@@ -185,13 +183,11 @@ class ParamsPanel(QWidget):
         named(self.response_format, "responseFormatSelector")
         self.response_format.addItems(["text", "json_object"])
         self.model_info = QLabel()
-        self.model_info.setObjectName("modelInfoLabel")
-        self.model_info.setAccessibleName("modelInfoLabel")
+        named(self.model_info, "modelInfoLabel")
         self.model_info.setWordWrap(True)
         self.model_info.setStyleSheet("color: palette(mid);")
         self.thinking_selector = QComboBox()
-        self.thinking_selector.setObjectName("thinkingSelector")
-        self.thinking_selector.setAccessibleName("thinkingSelector")
+        named(self.thinking_selector, "thinkingSelector")
         self.thinking_selector.setToolTip(
             "How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or "
             "always on, as the model takes it"
