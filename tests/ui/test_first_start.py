@@ -119,5 +119,6 @@ def test_examples_are_listed_by_title(tmp_path: Path) -> None:
     from workbench.ui.shell.first_start import example_title
 
     assert example_title(Path("01-product-json-extraction.prompt.json")) == (
-        "Product json extraction"
+        "Product JSON extraction"
     )
+    assert example_title(Path("09-a-new-one.prompt.json")) == "A new one"

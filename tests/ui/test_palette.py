@@ -61,7 +61,18 @@ GRAPHICS = [
     "danger_icon",
 ]
 #: Backgrounds that carry the normal text colour: 4.5:1 with it.
-TEXT_BACKGROUNDS = ["diff_removed", "diff_added", "prefix", "base", "window", "alternate_base"]
+TEXT_BACKGROUNDS = [
+    "diff_removed",
+    "diff_added",
+    "prefix",
+    "base",
+    "window",
+    "alternate_base",
+    "eval_pass",
+    "eval_fail",
+    "eval_error",
+    "eval_queued",
+]
 
 
 def test_the_checked_lists_cover_every_colour() -> None:
@@ -126,3 +137,26 @@ def test_system_theme_follows_the_desktop_scheme(qapp: QApplication) -> None:
         assert palette.colours() is expected
     finally:
         palette.apply_theme(qapp, "light")
+
+
+def test_no_colour_is_painted_outside_the_palette() -> None:
+    """Every colour comes from workbench/ui/common/palette.py (light and dark, contrast-checked).
+
+    A literal like ``"#c0392b"``, ``QColor(231, 76, 60)`` or ``palette(mid)`` as a text colour
+    elsewhere in the UI fails here: add the colour to ``Colours`` (both values) and use
+    ``colours().name``, ``error_text(widget)`` or ``ThemedStyleSheet``."""
+    import re
+    from pathlib import Path
+
+    import workbench.ui
+
+    root = Path(workbench.ui.__file__).parent
+    literal = re.compile(r"#[0-9a-fA-F]{6}\b|QColor\(\s*\d|color:\s*palette\(mid\)")
+    found = [
+        f"{path.relative_to(root.parent.parent)}:{number}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "palette.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if literal.search(line)
+    ]
+    assert not found, "\n".join(found)

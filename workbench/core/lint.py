@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.catalog import Capabilities, Catalog, ModelInfo
+from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.conversation import Message
 from workbench.core.workspace import Params, Workspace
 
@@ -129,31 +129,6 @@ def fit_output(model: ModelInfo | None, prompt_tokens: int) -> int | None:
         return None
     fitted = min(v for v in (room, limit) if v is not None)
     return fitted if fitted >= 1 else None
-
-
-def thinking_choices(caps: Capabilities | None) -> list[tuple[str, dict[str, Any]]]:
-    """The thinking selector's entries for a model: (label, parameter changes) pairs.
-
-    A toggle sends ``thinking: {"type"}``; effort levels send ``reasoning_effort``; never both
-    (each choice clears the other). An empty list hides the control (a model without thinking).
-    """
-    if caps is None or caps.thinking == "none":
-        return []
-    plain = {"thinking": None, "reasoning_effort": None}
-    choices: list[tuple[str, dict[str, Any]]] = []
-    if caps.thinking == "always":
-        choices.append(("always on", plain))
-    else:
-        default = f" ({caps.thinking_default})" if caps.thinking_default else ""
-        choices.append((f"model default{default}", plain))
-    if caps.thinking == "toggle":
-        choices.append(("on", {"thinking": {"type": "enabled"}, "reasoning_effort": None}))
-        choices.append(("off", {"thinking": {"type": "disabled"}, "reasoning_effort": None}))
-    choices += [
-        (f"effort: {level}", {"thinking": None, "reasoning_effort": level})
-        for level in caps.effort_levels
-    ]
-    return choices
 
 
 # The rules --------------------------------------------------------------------------------------

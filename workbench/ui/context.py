@@ -211,8 +211,16 @@ class AppContext(QObject):
 
         def failed(error: Exception) -> None:
             cached = self.model_lists.get(provider_id)
-            kept = f" Using the list of {cached.fetched}." if cached else " Using the catalog."
-            self.show_status(f"{provider.name}'s model list was not loaded: {error}{kept}")
+            kept = (
+                self.tr("Using the list of {date}.").format(date=cached.fetched)
+                if cached
+                else self.tr("Using the catalog.")
+            )
+            self.show_status(
+                self.tr("{provider}'s model list was not loaded: {reason} {kept}").format(
+                    provider=provider.name, reason=error, kept=kept
+                )
+            )
 
         try:
             self.tasks.spawn(fetch(), lambda ids: self.add_listed_models(provider_id, ids), failed)

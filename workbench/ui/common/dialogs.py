@@ -6,13 +6,23 @@ human.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
-FILE_FILTER = (
-    "Prompt workspaces (*.prompt.json);;JSON files (*.json);;"
-    "promptfoo configs (*.yaml *.yml);;All files (*)"
-)
-JSON_FILTER = "JSON files (*.json);;All files (*)"
+
+def file_filter() -> str:
+    """The workspace filter of the file dialogs, in the user's language."""
+    return QCoreApplication.translate(
+        "Dialogs",
+        "Prompt workspaces (*.prompt.json);;JSON files (*.json);;"
+        "promptfoo configs (*.yaml *.yml);;All files (*)",
+    )
+
+
+def json_filter() -> str:
+    """The JSON filter of the file dialogs, in the user's language."""
+    return QCoreApplication.translate("Dialogs", "JSON files (*.json);;All files (*)")
+
 
 Button = QMessageBox.StandardButton
 
@@ -43,19 +53,25 @@ def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") 
 
 def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
     """Where to export something (a comparison...), or None when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Export", suggested, file_filter)
+    path, _ = QFileDialog.getSaveFileName(
+        parent, QCoreApplication.translate("Dialogs", "Export"), suggested, file_filter
+    )
     return path or None
 
 
 def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
     """A file to open, or None when the user cancels."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Open workspace", directory, FILE_FILTER)
+    path, _ = QFileDialog.getOpenFileName(
+        parent, QCoreApplication.translate("Dialogs", "Open workspace"), directory, file_filter()
+    )
     return path or None
 
 
 def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
     """Where to save, or None when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Save workspace", suggested, FILE_FILTER)
+    path, _ = QFileDialog.getSaveFileName(
+        parent, QCoreApplication.translate("Dialogs", "Save workspace"), suggested, file_filter()
+    )
     return path or None
 
 
@@ -67,26 +83,38 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
 
 def choose_json_open_path(parent: QWidget | None, title: str, directory: str = "") -> str | None:
     """A JSON file to read (tools, say), or None when the user cancels."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, directory, JSON_FILTER)
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, json_filter())
     return path or None
 
 
 def choose_json_save_path(parent: QWidget | None, title: str, suggested: str = "") -> str | None:
     """Where to write a JSON file, or None when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, JSON_FILTER)
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, json_filter())
     return path or None
 
 
-TESTS_FILTER = "Test cases (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;All files (*)"
+def tests_filter() -> str:
+    """The test-case files filter, in the user's language."""
+    return QCoreApplication.translate(
+        "Dialogs",
+        "Test cases (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;All files (*)",
+    )
 
 
 def choose_tests_open_path(parent: QWidget | None) -> str | None:
     """A CSV or JSONL file of test cases to import, or None when the user cancels."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Import test cases", "", TESTS_FILTER)
+    path, _ = QFileDialog.getOpenFileName(
+        parent, QCoreApplication.translate("Dialogs", "Import test cases"), "", tests_filter()
+    )
     return path or None
 
 
 def choose_tests_save_path(parent: QWidget | None, suggested: str) -> str | None:
     """Where to export the test cases (CSV or JSONL by the suffix), or None when cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Export test cases", suggested, TESTS_FILTER)
+    path, _ = QFileDialog.getSaveFileName(
+        parent,
+        QCoreApplication.translate("Dialogs", "Export test cases"),
+        suggested,
+        tests_filter(),
+    )
     return path or None

@@ -155,7 +155,9 @@ class WorkspaceDocument(QObject):
             log.exception("A view could not show the new workspace")
             self.path = old_path
             current.replace_with(before)
-            raise WorkspaceError(f"it cannot be shown ({error})") from None
+            raise WorkspaceError(
+                self.tr("it cannot be shown ({error})").format(error=error)
+            ) from None
         self.loaded.emit()
 
     # Saving ----------------------------------------------------------------------------------

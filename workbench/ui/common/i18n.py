@@ -13,11 +13,12 @@ locale. The first ``MainWindow`` installs the translators when the app has not.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QDateTime, QLibraryInfo, QLocale, QTranslator
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,16 @@ def translations_dir() -> Path:
     from workbench.core.resources import resources_dir
 
     return resources_dir() / "i18n"
+
+
+def qt_translation_dirs() -> list[Path]:
+    """Where Qt's own ``qtbase_*.qm`` may be: Qt's translations path, else PySide6's folder."""
+    import PySide6
+
+    return [
+        Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+        Path(PySide6.__file__).resolve().parent / "Qt" / "translations",
+    ]
 
 
 def chosen_language(setting: str = "system", system: QLocale | None = None) -> str:
@@ -74,13 +85,15 @@ def install_translators(language: str) -> str:
     if language not in LANGUAGES:
         language = "en"
     if language != "en":
-        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        for name, folder in (("qtbase", qt_dir), ("workbench", str(translations_dir()))):
+        for name, folders in (
+            ("qtbase", qt_translation_dirs()),
+            ("workbench", [translations_dir()]),
+        ):
             translator = QTranslator(app)
-            if translator.load(f"{name}_{language}", folder):
+            if any(translator.load(f"{name}_{language}", str(folder)) for folder in folders):
                 app.installTranslator(translator)
             else:
-                log.warning("No %s translation for %s in %s", name, language, folder)
+                log.warning("No %s translation for %s in %s", name, language, folders)
     QLocale.setDefault(QLocale(language))
     app.setProperty(_INSTALLED, language)
     return language
@@ -96,3 +109,41 @@ def uninstall_translators() -> None:
         translator.deleteLater()
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     app.setProperty(_INSTALLED, None)
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for lupdate (in ``context``) and returns it as is: translate it where it is
+    shown, ``QCoreApplication.translate(context, text)``. (PySide6's own returns ``object``.)"""
+    return text
+
+
+#: Built-in provider names that read differently in another language (lupdate collects them; the
+#: names themselves live in ``workbench.core.providers``). A user's own names stay as typed.
+PROVIDER_NAMES = (
+    QT_TRANSLATE_NOOP("ProviderNames", "Moonshot (global)"),
+    QT_TRANSLATE_NOOP("ProviderNames", "Moonshot (China)"),
+    QT_TRANSLATE_NOOP("ProviderNames", "Moonshot (Anthropic format)"),
+    QT_TRANSLATE_NOOP("ProviderNames", "DeepSeek (Anthropic format)"),
+    QT_TRANSLATE_NOOP("ProviderNames", "llama.cpp server"),
+)
+
+
+def provider_name(name: str) -> str:
+    """A provider's name as the user's language writes it (a built-in one translated)."""
+    return QCoreApplication.translate("ProviderNames", name)
+
+
+def number(value: float) -> str:
+    """``value`` written the locale's way (group separators: 262,144)."""
+    return QLocale().toString(value)
+
+
+def decimal(value: float, places: int) -> str:
+    """``value`` with ``places`` decimals, written the locale's way."""
+    return QLocale().toString(float(value), "f", places)
+
+
+def date_time(moment: dt.datetime) -> str:
+    """A date and time the locale's short way (``12/2/26 9:30 AM``, ``2026/12/2 09:30``)."""
+    stamp = QDateTime.fromMSecsSinceEpoch(round(moment.timestamp() * 1000))
+    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)

@@ -62,6 +62,11 @@ class Colours:
     diff_removed: str
     diff_added: str
     prefix: str
+    #: Evaluation grid cell backgrounds (pass, fail, error, queued) and a test case with problems.
+    eval_pass: str
+    eval_fail: str
+    eval_error: str
+    eval_queued: str
     #: JSON syntax colours in the tool editor.
     json_key: str
     json_string: str
@@ -114,6 +119,10 @@ LIGHT = Colours(
     diff_removed="#f8d7da",
     diff_added="#d4edda",
     prefix="#fff1b8",
+    eval_pass="#d3f2df",
+    eval_fail="#f9d6d2",
+    eval_error="#fbe3bf",
+    eval_queued="#e8eaeb",
     json_key="#1f5fa8",
     json_string="#2a6e2e",
     json_number="#a04f00",
@@ -156,6 +165,10 @@ DARK = Colours(
     diff_removed="#5c2a2e",
     diff_added="#21482c",
     prefix="#4d4220",
+    eval_pass="#1f4a30",
+    eval_fail="#5a2925",
+    eval_error="#5a4118",
+    eval_queued="#34383b",
     json_key="#8cb8ff",
     json_string="#8fd694",
     json_number="#f3ad6b",

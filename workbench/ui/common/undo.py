@@ -10,6 +10,7 @@ import copy
 import time
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from workbench.core.conversation import EDITABLE_FIELDS, Conversation, Message
@@ -42,7 +43,11 @@ class EditMessage(QUndoCommand):
     def __init__(self, conversation: Conversation, uid: int, **values: Any) -> None:
         message = conversation[conversation.index_of(uid)]
         names = ", ".join(sorted(values))
-        super().__init__(f"Edit {names} of message {conversation.index_of(uid) + 1}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Edit {names} of message {number}").format(
+                names=names, number=conversation.index_of(uid) + 1
+            )
+        )
         self._conversation = conversation
         self._uid = uid
         self._before = {name: getattr(message, name) for name in EDITABLE_FIELDS}
@@ -111,7 +116,11 @@ class RemoveMessage(QUndoCommand):
 
     def __init__(self, conversation: Conversation, uid: int) -> None:
         index = conversation.index_of(uid)
-        super().__init__(f"Delete message {index + 1}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Delete message {number}").format(
+                number=index + 1
+            )
+        )
         self._conversation = conversation
         self._uid = uid
         self._index = index
@@ -133,7 +142,11 @@ class MoveMessage(QUndoCommand):
 
     def __init__(self, conversation: Conversation, uid: int, destination: int) -> None:
         source = conversation.index_of(uid)
-        super().__init__(f"Move message {source + 1} to {destination + 1}")
+        super().__init__(
+            QCoreApplication.translate(
+                "UndoCommands", "Move message {source} to {destination}"
+            ).format(source=source + 1, destination=destination + 1)
+        )
         self._conversation = conversation
         self._uid = uid
         self._source = source
@@ -152,7 +165,7 @@ class SetTitle(QUndoCommand):
     """Renames the workspace (File › Properties)."""
 
     def __init__(self, workspace: Workspace, title: str) -> None:
-        super().__init__("Rename workspace")
+        super().__init__(QCoreApplication.translate("UndoCommands", "Rename workspace"))
         self._workspace = workspace
         self._old = workspace.title
         self._new = title
@@ -168,7 +181,7 @@ class SetParam(QUndoCommand):
     """Changes one request parameter."""
 
     def __init__(self, workspace: Workspace, name: str, value: Any) -> None:
-        super().__init__(f"Set {name}")
+        super().__init__(QCoreApplication.translate("UndoCommands", "Set {name}").format(name=name))
         self._workspace = workspace
         self._name = name
         self._old = copy.deepcopy(workspace.params.value(name))

@@ -12,6 +12,7 @@ import copy
 import time
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from workbench.core.workspace import VARIANT_FIELDS, Variant, Workspace
@@ -41,7 +42,11 @@ class RemoveVariant(QUndoCommand):
     """Takes a variant out of the workspace."""
 
     def __init__(self, workspace: Workspace, variant: Variant) -> None:
-        super().__init__(f"Remove variant {variant.label}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Remove variant {label}").format(
+                label=variant.label
+            )
+        )
         self._workspace = workspace
         self._variant = variant
         self._index = workspace.variant_index(variant)
@@ -57,7 +62,11 @@ class MoveVariant(QUndoCommand):
     """Moves a variant to another column."""
 
     def __init__(self, workspace: Workspace, variant: Variant, destination: int) -> None:
-        super().__init__(f"Move variant {variant.label}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Move variant {label}").format(
+                label=variant.label
+            )
+        )
         self._workspace = workspace
         self._variant = variant
         self._source = workspace.variant_index(variant)
@@ -75,7 +84,11 @@ class EditVariant(QUndoCommand):
     parameter overrides (``params.temperature``; None removes the override)."""
 
     def __init__(self, workspace: Workspace, variant: Variant, name: str, value: Any) -> None:
-        super().__init__(f"Set {name.removeprefix('params.')} of variant {variant.label}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Set {name} of variant {label}").format(
+                name=name.removeprefix("params."), label=variant.label
+            )
+        )
         if name not in VARIANT_FIELDS and not name.startswith("params."):
             raise ValueError(f"unknown variant field {name!r}")
         self._workspace = workspace

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from workbench.core.catalog import Capabilities
 from workbench.core.compare import DiffSpan, Preflight, check_json
 from workbench.core.figures import result_metrics
-from workbench.core.lint import thinking_choices
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
@@ -42,7 +41,9 @@ from workbench.core.run_types import (
 )
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.workspace import MAX_VARIANTS, Variant
+from workbench.ui.common.i18n import number
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,17 @@ class ComparePane(QFrame):
 
         self.label_edit = QLineEdit()
         named(self.label_edit, "variantLabelEdit")
-        self.label_edit.setToolTip("The variant's label")
-        self.left_button = self._tool("◀", "moveVariantLeftButton", "Move this column left")
-        self.right_button = self._tool("▶", "moveVariantRightButton", "Move this column right")
-        self.duplicate_button = self._tool("Copy", "duplicateVariantButton", "Duplicate variant")
-        self.remove_button = self._tool("✕", "removeVariantButton", "Remove this variant")
+        self.label_edit.setToolTip(self.tr("The variant's label"))
+        self.left_button = self._tool(
+            "◀", "moveVariantLeftButton", self.tr("Move this column left")
+        )
+        self.right_button = self._tool(
+            "▶", "moveVariantRightButton", self.tr("Move this column right")
+        )
+        self.duplicate_button = self._tool(
+            self.tr("Copy"), "duplicateVariantButton", self.tr("Duplicate variant")
+        )
+        self.remove_button = self._tool("✕", "removeVariantButton", self.tr("Remove this variant"))
         header = QHBoxLayout()
         header.addWidget(self.label_edit, 1)
         for button in (
@@ -131,21 +138,23 @@ class ComparePane(QFrame):
         self.temperature_spin.setKeyboardTracking(False)
         self.thinking_selector = QComboBox()
         named(self.thinking_selector, "variantThinkingSelector")
-        self.thinking_selector.setToolTip("This column's thinking (the model's own control)")
+        self.thinking_selector.setToolTip(
+            self.tr("This column's thinking (the model's own control)")
+        )
         self._thinking: list[tuple[str, dict[str, Any]]] = []
-        self.system_toggle = QCheckBox("Own system message")
+        self.system_toggle = QCheckBox(self.tr("Own system message"))
         named(self.system_toggle, "variantSystemToggle")
         self.system_edit = QPlainTextEdit()
         named(self.system_edit, "variantSystemEdit")
-        self.system_edit.setPlaceholderText("Replaces the workspace's system message")
+        self.system_edit.setPlaceholderText(self.tr("Replaces the workspace's system message"))
         self.system_edit.setMaximumHeight(70)
         self.system_edit.hide()
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Provider", self.provider_selector)
-        form.addRow("Model", self.model_selector)
-        form.addRow("Temperature", self.temperature_spin)
-        form.addRow("Thinking", self.thinking_selector)
+        form.addRow(self.tr("Provider"), self.provider_selector)
+        form.addRow(self.tr("Model"), self.model_selector)
+        form.addRow(self.tr("Temperature"), self.temperature_spin)
+        form.addRow(self.tr("Thinking"), self.thinking_selector)
         self._form = form
 
         self.fit_label = QLabel()
@@ -166,15 +175,17 @@ class ComparePane(QFrame):
         self.fix_button.hide()
         self._fix: dict[str, Any] = {}
 
-        self.run_button = QPushButton("Run")
+        self.run_button = QPushButton(self.tr("Run"))
         named(self.run_button, "runPaneButton")
-        self.run_button.setToolTip("Run (or rerun) this variant alone")
-        self.stop_button = QPushButton("Stop")
+        self.run_button.setToolTip(self.tr("Run (or rerun) this variant alone"))
+        self.stop_button = QPushButton(self.tr("Stop"))
         named(self.stop_button, "stopPaneButton")
         self.stop_button.setEnabled(False)
-        self.use_button = QPushButton("Use this answer")
+        self.use_button = QPushButton(self.tr("Use this answer"))
         named(self.use_button, "useAnswerButton")
-        self.use_button.setToolTip("Add this answer to the conversation as an assistant message")
+        self.use_button.setToolTip(
+            self.tr("Add this answer to the conversation as an assistant message")
+        )
         self.use_button.setEnabled(False)
         buttons = QHBoxLayout()
         for widget in (self.run_button, self.stop_button, self.use_button):
@@ -191,10 +202,10 @@ class ComparePane(QFrame):
         )
         named(self.json_badge, "paneJsonBadge")
         self.json_badge.hide()
-        self.markdown_toggle = QCheckBox("Markdown")
+        self.markdown_toggle = QCheckBox(self.tr("Markdown"))
         named(self.markdown_toggle, "markdownToggle")
-        self.markdown_toggle.setToolTip("Show the answer rendered as Markdown")
-        self.json_toggle = QCheckBox("Pretty JSON")
+        self.markdown_toggle.setToolTip(self.tr("Show the answer rendered as Markdown"))
+        self.json_toggle = QCheckBox(self.tr("Pretty JSON"))
         named(self.json_toggle, "jsonFormatToggle")
         self.json_toggle.setEnabled(False)
         view_row = QHBoxLayout()
@@ -207,14 +218,14 @@ class ComparePane(QFrame):
         named(self.text, "paneText")
         self.text.setReadOnly(True)
         self.text.setAcceptRichText(False)
-        self.text.setPlaceholderText("The answer streams here.")
+        self.text.setPlaceholderText(self.tr("The answer streams here."))
         self.reasoning = QPlainTextEdit()
         named(self.reasoning, "paneReasoning")
         self.reasoning.setReadOnly(True)
         self.reasoning.setMaximumHeight(90)
-        self.reasoning.setToolTip("The model's reasoning, shown apart from the answer")
+        self.reasoning.setToolTip(self.tr("The model's reasoning, shown apart from the answer"))
         self.reasoning.hide()
-        self.metrics = QLabel("Not run yet.")
+        self.metrics = QLabel(self.tr("Not run yet."))
         named(self.metrics, "paneMetrics")
         self.metrics.setWordWrap(True)
         self.metrics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -408,21 +419,20 @@ class ComparePane(QFrame):
         self.json_toggle.setEnabled(False)
         self.use_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.run_button.setText("Rerun")
-        self.metrics.setText("Waiting…")
+        self.run_button.setText(self.tr("Rerun"))
+        self.metrics.setText(self.tr("Waiting…"))
         self.metrics.setStyleSheet("")
 
     def on_event(self, event: EngineEvent) -> None:
         """Takes one event of the run; text waits for the next :meth:`flush`."""
         if isinstance(event, Queued):
             self._queued = True
-            self._status = (
-                f"Queued: {event.limit} run(s) of {event.provider} are streaming "
-                f"(at most {event.limit} at once)…"
-            )
+            self._status = self.tr(
+                "Queued: {limit} run(s) of {provider} are streaming (at most {limit} at once)…"
+            ).format(limit=event.limit, provider=event.provider)
         elif isinstance(event, Started):
             if self._queued:
-                self._status = "Waiting…"
+                self._status = self.tr("Waiting…")
         elif isinstance(event, NotRecorded):
             self.not_recorded(event.message)
         elif isinstance(event, TextDelta):
@@ -430,10 +440,14 @@ class ComparePane(QFrame):
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
             self._pending_reasoning.append(event.text)
-            self._status = f"Thinking… ({self._reasoning_chars:,} characters of reasoning)"
+            self._status = self.tr("Thinking… ({count} characters of reasoning)").format(
+                count=number(self._reasoning_chars)
+            )
         elif isinstance(event, ToolCallDelta):
             self._tool_calls = max(self._tool_calls, event.index + 1)
-            self._status = f"Calling {event.call.name or 'a tool'}…"
+            self._status = self.tr("Calling {tool}…").format(
+                tool=event.call.name or self.tr("a tool")
+            )
         elif isinstance(event, Status):
             self._status = event.text
         elif isinstance(event, Finished):
@@ -483,7 +497,7 @@ class ComparePane(QFrame):
             self.reasoning.setPlainText(result.reasoning)
         self.reasoning.setVisible(bool(result.reasoning))
         self.stop_button.setEnabled(False)
-        self.run_button.setText("Rerun")
+        self.run_button.setText(self.tr("Rerun"))
         # Only what the model wrote counts: a failed run holds just the prefix ("{"), and
         # "using" it would turn the partial card into a finished answer of one brace.
         self.use_button.setEnabled(bool(result.text or result.tool_calls))
@@ -495,8 +509,12 @@ class ComparePane(QFrame):
         self.json_badge.setVisible(judged)
         self.json_toggle.setEnabled(check.valid)
         if judged:
-            text = "✓ valid JSON" if check.valid else "✗ invalid JSON"
-            tip = "The answer parses as JSON." if check.valid else f"Not valid JSON: {check.error}"
+            text = self.tr("✓ valid JSON") if check.valid else self.tr("✗ invalid JSON")
+            tip = (
+                self.tr("The answer parses as JSON.")
+                if check.valid
+                else self.tr("Not valid JSON: {error}").format(error=check.error)
+            )
             self.json_badge.setText(text)
             self.json_badge.setToolTip(tip)
             self._json_valid = check.valid
@@ -515,19 +533,23 @@ class ComparePane(QFrame):
 
     def _show_metrics(self, result: RunResult) -> None:
         metrics = result_metrics(result)
-        parts = [f"{name} {value}" for name, value in metrics.items() if value != "–"]
+        parts = [
+            f"{QCoreApplication.translate('Figures', name)} {value}"
+            for name, value in metrics.items()
+            if value != "–"
+        ]
         if result.tool_calls:
-            parts.append(f"{len(result.tool_calls)} tool call(s)")
+            parts.append(self.tr("{count} tool call(s)").format(count=len(result.tool_calls)))
         line = " · ".join(html.escape(p) for p in parts)
         if result.error:
             error = html.escape(result.error)
             line += f'<br><span style="color: {colours().error};">{error}</span>'
         elif result.interrupted:
-            line += "<br>Stopped: the text received so far is kept."
+            line += "<br>" + self.tr("Stopped: the text received so far is kept.")
         if self.history_error:
-            note = f"Not saved in the history: {self.history_error}"
+            note = self.tr("Not saved in the history: {reason}").format(reason=self.history_error)
             line += f'<br><span style="color: {colours().error};">{html.escape(note)}</span>'
-        self.metrics.setText(line or "Finished.")
+        self.metrics.setText(line or self.tr("Finished."))
         # Long error ids do not wrap: the whole message is in the tooltip too.
         self.metrics.setToolTip(result.error or "")
 

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSignalBlocker, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -163,43 +163,51 @@ class CompareView(QWidget):
     # Layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.add_button = QPushButton("+ Add variant")
+        self.add_button = QPushButton(self.tr("+ Add variant"))
         named(self.add_button, "addVariantButton")
-        self.add_button.setToolTip(f"Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)")
-        self.run_button = QPushButton("Run all")
+        self.add_button.setToolTip(
+            self.tr("Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)").format(
+                MIN_VARIANTS=MIN_VARIANTS, MAX_VARIANTS=MAX_VARIANTS
+            )
+        )
+        self.run_button = QPushButton(self.tr("Run all"))
         named(self.run_button, "runCompareButton")
-        self.stop_button = QPushButton("Stop all")
+        self.stop_button = QPushButton(self.tr("Stop all"))
         named(self.stop_button, "stopCompareButton")
         self.stop_button.setEnabled(False)
-        self.sync_toggle = QCheckBox("Sync scrolling")
+        self.sync_toggle = QCheckBox(self.tr("Sync scrolling"))
         named(self.sync_toggle, "syncScrollToggle")
         self.sync_toggle.setChecked(True)
         self.diff_left = QComboBox()
         named(self.diff_left, "diffLeftSelector")
         self.diff_right = QComboBox()
         named(self.diff_right, "diffRightSelector")
-        self.diff_toggle = QPushButton("Diff")
+        self.diff_toggle = QPushButton(self.tr("Diff"))
         named(self.diff_toggle, "diffToggle")
         self.diff_toggle.setCheckable(True)
-        self.diff_toggle.setToolTip("Highlight the words that differ between the two columns")
+        self.diff_toggle.setToolTip(
+            self.tr("Highlight the words that differ between the two columns")
+        )
         self.diff_summary = QLabel()
         named(self.diff_summary, "diffSummary")
         self.diff_summary.setWordWrap(True)
         self.history_button = QToolButton()
-        self.history_button.setText("Past comparisons")
+        self.history_button.setText(self.tr("Past comparisons"))
         named(self.history_button, "compareHistoryButton")
         self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.history_menu = QMenu(self.history_button)
         self.history_button.setMenu(self.history_menu)
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
+        self.export_button.setText(self.tr("Export"))
         named(self.export_button, "exportCompareButton")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         export_menu = QMenu(self.export_button)
         self.export_markdown_action = export_menu.addAction(
-            "As Markdown…", lambda: self.export("markdown")
+            self.tr("As Markdown…"), lambda: self.export("markdown")
         )
-        self.export_json_action = export_menu.addAction("As JSON…", lambda: self.export("json"))
+        self.export_json_action = export_menu.addAction(
+            self.tr("As JSON…"), lambda: self.export("json")
+        )
         self.export_button.setMenu(export_menu)
 
         # Two rows: in one, the bar alone was wider than a 1024-pixel window could hold beside the
@@ -355,15 +363,19 @@ class CompareView(QWidget):
         self.add_button.setEnabled(count < MAX_VARIANTS)
         self.run_button.setEnabled(count >= MIN_VARIANTS and not running)
         self.run_button.setToolTip(
-            "Run every variant at once"
+            self.tr("Run every variant at once")
             if count >= MIN_VARIANTS
-            else f"Add at least {MIN_VARIANTS} variants to compare"
+            else self.tr("Add at least {MIN_VARIANTS} variants to compare").format(
+                MIN_VARIANTS=MIN_VARIANTS
+            )
         )
         self.stop_button.setEnabled(running)
         if count < MIN_VARIANTS:
             self.hint.setText(
-                f"Add {MIN_VARIANTS - count} more variant(s) to compare: each column sends the "
-                "same conversation with its own provider, model or settings."
+                self.tr(
+                    "Add {value0} more variant(s) to compare: each column sends the same "
+                    "conversation with its own provider, model or settings."
+                ).format(value0=MIN_VARIANTS - count)
             )
         self.hint.setVisible(count < MIN_VARIANTS)
 
@@ -388,7 +400,12 @@ class CompareView(QWidget):
         variant = Variant(next_label(labels, params.model), params.provider, params.model)
         index = len(self.workspace.variants)
         self.undo_stack.push(
-            AddVariant(self.workspace, index, variant, f"Add variant {variant.label}")
+            AddVariant(
+                self.workspace,
+                index,
+                variant,
+                self.tr("Add variant {label}").format(label=variant.label),
+            )
         )
 
     def duplicate_variant(self, pane: ComparePane) -> None:
@@ -405,7 +422,12 @@ class CompareView(QWidget):
         )
         index = self.workspace.variants.index(pane.variant) + 1
         self.undo_stack.push(
-            AddVariant(self.workspace, index, clone, f"Duplicate variant {pane.variant.label}")
+            AddVariant(
+                self.workspace,
+                index,
+                clone,
+                self.tr("Duplicate variant {label}").format(label=pane.variant.label),
+            )
         )
 
     def remove_variant(self, pane: ComparePane) -> None:
@@ -433,7 +455,9 @@ class CompareView(QWidget):
                 return
         if name == "provider" and pane.variant.model is None:
             # A provider without a model of its own would inherit a model it may not serve.
-            self.undo_stack.beginMacro(f"Set provider of variant {pane.variant.label}")
+            self.undo_stack.beginMacro(
+                self.tr("Set provider of variant {label}").format(label=pane.variant.label)
+            )
             self.undo_stack.push(
                 EditVariant(self.workspace, pane.variant, "model", self.workspace.params.model)
             )
@@ -445,7 +469,9 @@ class CompareView(QWidget):
             # (the column and the diff selectors would say "kimi-k2" over a moonshot-v1 answer).
             variant = pane.variant
             others = [v.label for v in self.workspace.variants if v is not variant]
-            self.undo_stack.beginMacro(f"Set model of variant {variant.label}")
+            self.undo_stack.beginMacro(
+                self.tr("Set model of variant {label}").format(label=variant.label)
+            )
             self.undo_stack.push(EditVariant(self.workspace, variant, name, value))
             self.undo_stack.push(
                 EditVariant(self.workspace, variant, "label", next_label(others, str(value)))
@@ -594,11 +620,13 @@ class CompareView(QWidget):
             pane.text.setExtraSelections([])
         chosen = self.diff_panes()
         if not self.diff_toggle.isChecked() or chosen is None:
-            self.diff_summary.setText("Choose two different columns." if chosen is None else "")
+            self.diff_summary.setText(
+                self.tr("Choose two different columns.") if chosen is None else ""
+            )
             return
         left, right = chosen
         if left.running or right.running:
-            self.diff_summary.setText("Diff shown once both answers are complete.")
+            self.diff_summary.setText(self.tr("Diff shown once both answers are complete."))
             return
         left.show_raw()
         right.show_raw()
@@ -614,12 +642,14 @@ class CompareView(QWidget):
             left.highlight(diff.left, colours().qcolor("diff_removed"))
             right.highlight(diff.right, colours().qcolor("diff_added"))
             self.diff_summary.setText(
-                "Identical." if diff.identical else f"{diff.ratio:.0%} similar"
+                self.tr("Identical.")
+                if diff.identical
+                else self.tr("{ratio:.0%} similar").format(ratio=diff.ratio)
             )
 
         def failed(error: Exception) -> None:
             if future is self._diff_task:
-                self.diff_summary.setText(f"No diff: {error}")
+                self.diff_summary.setText(self.tr("No diff: {error}").format(error=error))
 
         future = self._tasks.run(lambda: word_diff(a, b), done, failed)
         self._diff_task = future
@@ -651,13 +681,16 @@ class CompareView(QWidget):
         if last is not None and values is not None:
             values["tool_calls"] = calls
             command = EditMessage(conversation, last.uid, **values)
-            command.setText(f"Use the answer of {label}")
+            command.setText(self.tr("Use the answer of {label}").format(label=label))
             self.undo_stack.push(command)
         else:
             message = Message(role="assistant", content=result.full_text, tool_calls=calls)
             self.undo_stack.push(
                 InsertMessage(
-                    conversation, len(conversation), message, f"Use the answer of {label}"
+                    conversation,
+                    len(conversation),
+                    message,
+                    self.tr("Use the answer of {label}").format(label=label),
                 )
             )
         self.answer_used.emit(result.full_text)
@@ -693,7 +726,7 @@ class CompareView(QWidget):
         if variant.system is not None:
             system = next((m for m in self.workspace.conversation if m.role == "system"), None)
             if system is None or system.content != variant.system:
-                changes.append(("system", "the column's system message", variant.system))
+                changes.append(("system", self.tr("the column's system message"), variant.system))
         return changes
 
     def offer_settings(self, variant: Variant) -> bool:
@@ -703,15 +736,17 @@ class CompareView(QWidget):
             return False
         answer = dialogs.ask(
             self,
-            "Use its settings too?",
-            f"Adopt the settings of {variant.label} for the workspace?",
+            self.tr("Use its settings too?"),
+            self.tr("Adopt the settings of {label} for the workspace?").format(label=variant.label),
             dialogs.Button.Yes | dialogs.Button.No,
             dialogs.Button.No,
             "\n".join(description for _, description, _ in changes),
         )
         if answer != dialogs.Button.Yes:
             return False
-        self.undo_stack.beginMacro(f"Adopt the settings of {variant.label}")
+        self.undo_stack.beginMacro(
+            self.tr("Adopt the settings of {label}").format(label=variant.label)
+        )
         try:
             for name, _description, value in changes:
                 if name != "system":
@@ -722,7 +757,7 @@ class CompareView(QWidget):
                 if system is None:
                     message = Message(role="system", content=value)
                     self.undo_stack.push(
-                        InsertMessage(conversation, 0, message, "Adopt the system message")
+                        InsertMessage(conversation, 0, message, self.tr("Adopt the system message"))
                     )
                 else:
                     self.undo_stack.push(EditMessage(conversation, system.uid, content=value))
@@ -748,8 +783,8 @@ class CompareView(QWidget):
         name = (self.workspace.title or "comparison").replace("/", "-")
         path = dialogs.choose_export_path(
             self,
-            f"{name} comparison{suffix}",
-            "Markdown (*.md)" if markdown else "JSON (*.json)",
+            self.tr("{name} comparison{suffix}").format(name=name, suffix=suffix),
+            self.tr("Markdown (*.md)") if markdown else self.tr("JSON (*.json)"),
         )
         if not path:
             return
@@ -761,7 +796,11 @@ class CompareView(QWidget):
         self._tasks.run(
             lambda: write_atomic(Path(path), text),
             lambda _none: self.exported.emit(path),
-            lambda error: dialogs.show_error(self, "Not exported", f"Cannot write {path}: {error}"),
+            lambda error: dialogs.show_error(
+                self,
+                self.tr("Not exported"),
+                self.tr("Cannot write {path}: {error}").format(path=path, error=error),
+            ),
         )
 
     # History ---------------------------------------------------------------------------------
@@ -770,19 +809,21 @@ class CompareView(QWidget):
         self.history_menu.clear()
         history = self.services.history
         if history is None:
-            self.history_menu.addAction("No history").setEnabled(False)
+            self.history_menu.addAction(self.tr("No history")).setEnabled(False)
             return
-        loading = self.history_menu.addAction("Loading…")
+        loading = self.history_menu.addAction(self.tr("Loading…"))
         loading.setEnabled(False)
 
         def failed(error: Exception) -> None:
             self.history_menu.clear()
-            self.history_menu.addAction(f"History unavailable: {error}").setEnabled(False)
+            self.history_menu.addAction(
+                self.tr("History unavailable: {error}").format(error=error)
+            ).setEnabled(False)
 
         def done(groups: list[tuple[str, str]]) -> None:
             self.history_menu.clear()
             if not groups:
-                self.history_menu.addAction("No comparisons yet").setEnabled(False)
+                self.history_menu.addAction(self.tr("No comparisons yet")).setEnabled(False)
             for group, text in groups:
                 action = self.history_menu.addAction(text)
                 action.triggered.connect(partial(self._reopen_clicked, group))
@@ -802,14 +843,14 @@ class CompareView(QWidget):
             try:
                 comparison = comparison_from_history(entries)
             except ValueError as error:
-                dialogs.show_error(self, "Cannot reopen", str(error))
+                dialogs.show_error(self, self.tr("Cannot reopen"), str(error))
                 return
             self.show_comparison(comparison)
 
         return self._tasks.spawn(
             history.call(lambda store: store.group(group)),
             done,
-            lambda error: dialogs.show_error(self, "Cannot reopen", str(error)),
+            lambda error: dialogs.show_error(self, self.tr("Cannot reopen"), str(error)),
         )
 
     def show_comparison(self, comparison: Comparison) -> None:
@@ -817,7 +858,11 @@ class CompareView(QWidget):
         self.stop_all()
         variants = [entry.variant for entry in comparison.entries][:MAX_VARIANTS]
         self.undo_stack.push(
-            ReplaceVariants(self.workspace, variants, f"Reopen comparison {comparison.created_at}")
+            ReplaceVariants(
+                self.workspace,
+                variants,
+                self.tr("Reopen comparison {when}").format(when=comparison.created_at),
+            )
         )
         self.group = comparison.group
         for entry in comparison.entries[:MAX_VARIANTS]:
@@ -830,15 +875,21 @@ class CompareView(QWidget):
 def install(shell: Shell, context: AppContext) -> CompareView:
     """Adds the Compare tab beside the conversation."""
     view = CompareView(context.workspace, context.undo_stack, default_services(context))
-    shell.add_main_tab(view, "Compare")
+    shell.add_main_tab(view, QCoreApplication.translate("CompareView", "Compare"))
 
     def answer_used(_text: str) -> None:
         shell.show_conversation()
         shell.message_list.scroll_to_row(len(context.workspace.conversation) - 1)
-        context.show_status("Answer added to the conversation.", 5000)
+        context.show_status(
+            QCoreApplication.translate("CompareView", "Answer added to the conversation."), 5000
+        )
 
     view.answer_used.connect(answer_used)
     context.closing.connect(view.stop_all)
-    view.exported.connect(lambda path: context.show_status(f"Exported {path}", 5000))
+    view.exported.connect(
+        lambda path: context.show_status(
+            QCoreApplication.translate("CompareView", "Exported {path}").format(path=path), 5000
+        )
+    )
     view.notice.connect(lambda text: context.show_status(text, 8000))
     return view

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QCoreApplication
+
 from workbench.core import tokens
 from workbench.core.catalog import Catalog
 from workbench.core.compare import CompareSession, Preflight, group_history, preflight
@@ -17,6 +19,7 @@ from workbench.core.recommend import reserved_output
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace
 from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.i18n import date_time
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext
@@ -51,7 +54,7 @@ def past_comparisons(history: Any, limit: int = 30) -> list[tuple[str, str]]:
     for past in group_history(history.search("", limit=500))[:limit]:
         when = past.started_at
         with contextlib.suppress(ValueError):  # not ISO 8601: shown as stored
-            when = dt.datetime.fromisoformat(past.started_at).astimezone().strftime("%b %d %H:%M")
+            when = date_time(dt.datetime.fromisoformat(past.started_at).astimezone())
         title = f"{past.title} · " if past.title else ""
         found.append((past.group, f"{when} · {title}{', '.join(past.labels)}"))
     return found
@@ -96,7 +99,11 @@ def default_services(context: AppContext) -> CompareServices:
     def problems(sent: Workspace) -> list[str]:
         provider = registry().get(sent.params.provider)
         if provider is None:
-            return [f"Unknown provider {sent.params.provider!r}."]
+            return [
+                QCoreApplication.translate("CompareView", "Unknown provider {provider!r}.").format(
+                    provider=sent.params.provider
+                )
+            ]
         return request_problems(sent, provider)
 
     def check(workspace: Workspace, variant: Variant) -> Preflight:

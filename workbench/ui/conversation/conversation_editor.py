@@ -75,7 +75,9 @@ class ConversationEditor(QObject):
         elif action == "duplicate":
             clone = self._conversation[index].copy()
             clone.partial = False
-            self._push_insert(index + 1, clone, f"Duplicate message {index + 1}")
+            self._push_insert(
+                index + 1, clone, self.tr("Duplicate message {number}").format(number=index + 1)
+            )
         elif action == "move_up" and index > 0:
             self._undo.push(MoveMessage(self._conversation, uid, index - 1))
             self._view.scroll_to_row(index - 1, focus=True)
@@ -108,7 +110,11 @@ class ConversationEditor(QObject):
         if not 0 <= target < alternates.count(message):
             return False
         command = EditMessage(self._conversation, uid, **alternates.show(message, target))
-        command.setText(f"Show answer {target + 1} of {alternates.count(message)}")
+        command.setText(
+            self.tr("Show answer {value0} of {value1}").format(
+                value0=target + 1, value1=alternates.count(message)
+            )
+        )
         self._undo.push(command)
         return True
 
@@ -126,7 +132,7 @@ class ConversationEditor(QObject):
     def insert(self, index: int, role: str | None = None, content: str = "") -> int:
         """Inserts a new card at ``index`` and puts the cursor in it; returns where it went."""
         role = role or next_role(self._conversation, index)
-        return self._push_insert(index, Message(role=role, content=content), "New message")
+        return self._push_insert(index, Message(role=role, content=content), self.tr("New message"))
 
     def append(self, role: str | None = None, content: str = "") -> int:
         """Adds a new card at the end."""

@@ -102,7 +102,7 @@ class ContentEdit(QPlainTextEdit):
         self.document().setDocumentMargin(_DOC_MARGIN)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setPlaceholderText("Message content…")
+        self.setPlaceholderText(self.tr("Message content…"))
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride:
@@ -129,7 +129,7 @@ class DragGrip(QLabel):
         self._dragging = False
         named(self, "dragGrip")
         self._draw()
-        self.setToolTip("Drag to move this message (or Alt+Up / Alt+Down)")
+        self.setToolTip(self.tr("Drag to move this message (or Alt+Up / Alt+Down)"))
         self.setCursor(Qt.CursorShape.OpenHandCursor)
 
     def _draw(self) -> None:
@@ -204,12 +204,12 @@ class MessageCard(QFrame):
         self.role_selector = QComboBox()
         named(self.role_selector, "roleSelector")
         self.role_selector.addItems(list(ROLES))
-        self.role_selector.setToolTip("Role of this message")
+        self.role_selector.setToolTip(self.tr("Role of this message"))
         self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.name_button = QToolButton()
-        self.name_button.setText("+ name")
-        self.name_button.setToolTip("Give this message a name (optional)")
+        self.name_button.setText(self.tr("+ name"))
+        self.name_button.setToolTip(self.tr("Give this message a name (optional)"))
         self.name_button.setAutoRaise(True)
         self.name_edit = QLineEdit()
         named(self.name_edit, "nameEdit")
@@ -218,16 +218,20 @@ class MessageCard(QFrame):
         self.name_edit.setClearButtonEnabled(True)
         self.name_edit.hide()
 
-        self.partial_toggle = QCheckBox("Partial")
+        self.partial_toggle = QCheckBox(self.tr("Partial"))
         named(self.partial_toggle, "partialToggle")
 
         self.lint_note = QLabel()
         named(self.lint_note, "cardLint")
         self.lint_note.setWordWrap(False)
         self.lint_note.hide()
+        self._lint_blocking = False
+        self._lint_style = ThemedStyleSheet(
+            self.lint_note, lambda c: f"color: {c.error if self._lint_blocking else c.link};"
+        )
         self.badge = QLabel()
         named(self.badge, "tokenBadge")
-        self.badge.setStyleSheet("color: palette(mid);")
+        ThemedStyleSheet(self.badge, lambda c: f"color: {c.muted};")
 
         self.content_edit = ContentEdit()
         named(self.content_edit, "contentEdit")
@@ -256,18 +260,18 @@ class MessageCard(QFrame):
             "previousAlternateButton",
             "◀",
             "previous_alternate",
-            "Show the previous answer (Alt+Left)",
+            self.tr("Show the previous answer (Alt+Left)"),
         )
         self.alternate_label = QLabel()
         named(self.alternate_label, "alternateLabel")
         self.alternate_label.setToolTip(
-            "Answers kept by Regenerate: the one shown is sent next and saved"
+            self.tr("Answers kept by Regenerate: the one shown is sent next and saved")
         )
         self.next_alternate_button = self._alternate_button(
             "nextAlternateButton",
             "▶",
             "next_alternate",
-            "Show the next answer (Alt+Right)",
+            self.tr("Show the next answer (Alt+Right)"),
         )
         alternate_widgets: tuple[QWidget, ...] = (
             self.previous_alternate_button,
@@ -281,12 +285,12 @@ class MessageCard(QFrame):
         header.addWidget(self.badge)
         self._buttons: dict[str, QToolButton] = {}
         for action, tip in (
-            ("insert_above", "Insert a message above"),
-            ("insert_below", "Insert a message below"),
-            ("duplicate", "Duplicate this message (Ctrl+D)"),
-            ("move_up", "Move up (Alt+Up)"),
-            ("move_down", "Move down (Alt+Down)"),
-            ("delete", "Delete this message"),
+            ("insert_above", self.tr("Insert a message above")),
+            ("insert_below", self.tr("Insert a message below")),
+            ("duplicate", self.tr("Duplicate this message (Ctrl+D)")),
+            ("move_up", self.tr("Move up (Alt+Up)")),
+            ("move_down", self.tr("Move down (Alt+Down)")),
+            ("delete", self.tr("Delete this message")),
         ):
             button = QToolButton()
             button.setIcon(icon(action, "danger_icon" if action == "delete" else "icon"))
@@ -386,13 +390,13 @@ class MessageCard(QFrame):
             self.partial_toggle.setEnabled(partial_refusal is None or message.partial)
             self.partial_toggle.setToolTip(
                 partial_refusal
-                or "Prefill the answer: the model continues this text (Kimi partial mode)."
+                or self.tr("Prefill the answer: the model continues this text (Kimi partial mode).")
             )
             self.partial_toggle.setVisible(message.role == "assistant")
             placeholder = (
-                "Prefix the answer starts with, e.g. { for JSON…"
+                self.tr("Prefix the answer starts with, e.g. { for JSON…")
                 if message.partial
-                else "Message content…"
+                else self.tr("Message content…")
             )
             self.content_edit.setPlaceholderText(placeholder)
             self._show_alternates(message)
@@ -413,7 +417,9 @@ class MessageCard(QFrame):
             return
         at = alternates.position(message)
         self.alternate_label.setText(f"{at + 1}/{total}")
-        self.alternate_label.setAccessibleDescription(f"answer {at + 1} of {total}")
+        self.alternate_label.setAccessibleDescription(
+            self.tr("answer {value0} of {total}").format(value0=at + 1, total=total)
+        )
         self.previous_alternate_button.setEnabled(at > 0)
         self.next_alternate_button.setEnabled(at < total - 1)
 
@@ -443,8 +449,8 @@ class MessageCard(QFrame):
         short = text if len(text) <= 48 else text[:47] + "…"
         self.lint_note.setText(("✖ " if blocking else "⚠ ") + short)
         self.lint_note.setToolTip(text)
-        colour = "palette(highlight)" if not blocking else "#c0392b"
-        self.lint_note.setStyleSheet(f"color: {colour};")
+        self._lint_blocking = blocking
+        self._lint_style.refresh()
         self.lint_note.show()
 
     def set_badge(self, text: str, tooltip: str = "") -> None:

@@ -11,19 +11,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QBrush
 
 from workbench.core.evaluation import CellChange, CellKey, EvalRow
 from workbench.core.figures import money
+from workbench.ui.common.i18n import number
+from workbench.ui.common.palette import colours
 
 FLUSH_MS = 50
 _Index = QModelIndex | QPersistentModelIndex
-BRUSHES = {
-    "pass": QBrush(QColor(46, 204, 113, 70)),
-    "fail": QBrush(QColor(231, 76, 60, 80)),
-    "error": QBrush(QColor(243, 156, 18, 90)),
-    "queued": QBrush(QColor(127, 140, 141, 40)),
+#: The palette colour (``workbench.ui.common.palette``) of a cell, by status.
+CELL_COLOURS = {
+    "pass": "eval_pass",
+    "fail": "eval_fail",
+    "error": "eval_error",
+    "queued": "eval_queued",
 }
 #: A role with the cell's :class:`CellState` (for the detail dialog and tests).
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -50,16 +60,25 @@ def cell_text(state: CellState) -> str:
     """The cell's two or three lines."""
     if state.row is None:
         if state.phase == "queued":
-            return "queued"
+            return QCoreApplication.translate("EvalGrid", "queued")
         if state.phase == "streaming":
             extra = f" · {state.status_text}" if state.status_text else ""
-            return f"streaming… {state.chars} chars{extra}"
+            return QCoreApplication.translate("EvalGrid", "streaming… {chars} chars{extra}").format(
+                chars=number(state.chars), extra=extra
+            )
         return ""
     row = state.row
     if row.error is not None:
-        lines = ["⚠ ERROR", " ".join(row.error.split())[:80]]
+        lines = [
+            QCoreApplication.translate("EvalGrid", "⚠ ERROR"),
+            " ".join(row.error.split())[:80],
+        ]
     else:
-        mark = "✓ PASS" if row.passed else "✗ FAIL"
+        mark = (
+            QCoreApplication.translate("EvalGrid", "✓ PASS")
+            if row.passed
+            else QCoreApplication.translate("EvalGrid", "✗ FAIL")
+        )
         latency = f"{row.duration_ms:.0f} ms" if row.duration_ms is not None else "–"
         lines = [f"{mark}  {row.score:.2f}  ·  {latency}  ·  {money(row.cost_usd)}"]
         failing = [a for a in row.assertions if not a.passed]
@@ -69,17 +88,29 @@ def cell_text(state: CellState) -> str:
     if change is not None:
         notes = []
         if change.was is None:
-            notes.append("new")
+            notes.append(QCoreApplication.translate("EvalGrid", "new"))
         elif change.newly_failing:
-            notes.append(f"▼ newly failing (was {change.was})")
+            notes.append(
+                QCoreApplication.translate("EvalGrid", "▼ newly failing (was {was})").format(
+                    was=change.was
+                )
+            )
         elif change.newly_passing:
-            notes.append(f"▲ newly passing (was {change.was})")
+            notes.append(
+                QCoreApplication.translate("EvalGrid", "▲ newly passing (was {was})").format(
+                    was=change.was
+                )
+            )
         elif change.was != change.now:
-            notes.append(f"was {change.was}")
+            notes.append(QCoreApplication.translate("EvalGrid", "was {was}").format(was=change.was))
         if change.text_changed and change.was is not None:
-            notes.append("Δ text")
+            notes.append(QCoreApplication.translate("EvalGrid", "Δ text"))
         if change.cost_delta:
-            notes.append(f"cost {change.cost_delta:+.5f}")
+            notes.append(
+                QCoreApplication.translate("EvalGrid", "cost {delta:+.5f}").format(
+                    delta=change.cost_delta
+                )
+            )
         if change.latency_delta is not None and abs(change.latency_delta) >= 1:
             notes.append(f"{change.latency_delta:+.0f} ms")
         if notes:
@@ -183,12 +214,14 @@ class EvalGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_text(state)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return BRUSHES.get(state.status())
+            name = CELL_COLOURS.get(state.status())
+            return QBrush(colours().qcolor(name)) if name else None
         if role == Qt.ItemDataRole.ToolTipRole and state.row is not None:
             lines = [
                 f"{'✓' if a.passed else '✗'} {a.type}: {a.reason}" for a in state.row.assertions
             ]
-            return "\n".join([*lines, "Double-click for the full answer."])
+            hint = QCoreApplication.translate("EvalGrid", "Double-click for the full answer.")
+            return "\n".join([*lines, hint])
         if role == STATE_ROLE:
             return state
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from workbench.core.workspace import TestCase, Workspace
@@ -33,7 +34,11 @@ class RemoveTests(QUndoCommand):
 
     def __init__(self, workspace: Workspace, indices: Sequence[int]):
         rows = sorted(set(indices))
-        super().__init__(f"Delete {len(rows)} test case{'s' if len(rows) != 1 else ''}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Delete {count} test case(s)").format(
+                count=len(rows)
+            )
+        )
         self._workspace = workspace
         self._removed = [(i, workspace.tests[i].copy()) for i in rows]
 
@@ -50,7 +55,9 @@ class MoveTest(QUndoCommand):
     """Moves one case up or down."""
 
     def __init__(self, workspace: Workspace, index: int, destination: int):
-        super().__init__(f"Move test case {index}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Move test case {index}").format(index=index)
+        )
         self._workspace = workspace
         self._index = index
         self._destination = destination
@@ -83,7 +90,7 @@ class SetSharedAsserts(QUndoCommand):
     """Replaces the assertions every case shares."""
 
     def __init__(self, workspace: Workspace, asserts: list[Any]):
-        super().__init__("Edit the shared assertions")
+        super().__init__(QCoreApplication.translate("UndoCommands", "Edit the shared assertions"))
         self._workspace = workspace
         self._before = list(workspace.asserts)
         self._after = list(asserts)

@@ -11,17 +11,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush
 
 from workbench.core.evaluation import TestProblem, test_problems
 from workbench.core.test_io import columns_for
 from workbench.core.variables import value_text
 from workbench.core.workspace import TestCase, TestsEdit, Workspace
+from workbench.ui.common.palette import colours
 
 DESCRIPTION_HEADER = "Description"
 ASSERT_HEADER = "Assertions"
-PROBLEM_BRUSH = QBrush(QColor(231, 76, 60, 60))
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -182,7 +189,7 @@ class TestsTableModel(QAbstractTableModel):
         case = self.workspace.tests[row]
         problems = self._problems.get((row, column))
         if role == Qt.ItemDataRole.BackgroundRole:
-            return PROBLEM_BRUSH if problems else None
+            return QBrush(colours().qcolor("eval_fail")) if problems else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if problems:
                 return "\n".join(problems)
@@ -219,7 +226,9 @@ class TestsTableModel(QAbstractTableModel):
             if text == case.description:
                 return False
             case.description = text
-            what = f"Edit the description of test case {row}"
+            what = QCoreApplication.translate(
+                "UndoCommands", "Edit the description of test case {row}"
+            ).format(row=row)
         elif column < self.assert_column:
             name = self.variables[column - 1]
             old = case.vars.get(name)
@@ -228,7 +237,9 @@ class TestsTableModel(QAbstractTableModel):
             if old is None and not text:
                 return False
             case.vars[name] = text
-            what = f"Edit {{{{{name}}}}} of test case {row}"
+            what = QCoreApplication.translate(
+                "UndoCommands", "Edit {variable} of test case {row}"
+            ).format(variable="{{" + name + "}}", row=row)
         else:
             return False
         self.edit_requested.emit(row, case, what)

@@ -10,13 +10,15 @@ baseline that later evaluations are compared with.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import json
 import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -61,6 +63,8 @@ from workbench.core.test_io import (
 from workbench.core.workspace import TestCase, Workspace, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.i18n import date_time, number
+from workbench.ui.common.palette import error_text
 from workbench.ui.common.widgets import named
 from workbench.ui.context import AppContext, Shell
 from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState, EvalGridModel
@@ -88,11 +92,14 @@ class AssertionsDialog(QDialog):
         self.edit.setPlainText(json.dumps(asserts, indent=2, ensure_ascii=False))
         self.error = named(QLabel(), "assertionsError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b;")
+        error_text(self.error)
         hint = QLabel(
-            'One JSON object per assertion, e.g. {"type": "icontains", "value": "Kelvin"}, '
-            '{"type": "is-json", "value": {JSON Schema}}, {"type": "latency", "threshold": 3000}; '
-            "prefix a type with not- to negate it."
+            self.tr(
+                'One JSON object per assertion, e.g. {"type": "icontains", "value": "Kelvin"}, '
+                '{"type": "is-json", "value": {JSON Schema}}, '
+                '{"type": "latency", "threshold": 3000}; '
+                "prefix a type with not- to negate it."
+            )
         )
         hint.setWordWrap(True)
         self.buttons = QDialogButtonBox(
@@ -113,10 +120,14 @@ class AssertionsDialog(QDialog):
         try:
             value = json.loads(self.edit.toPlainText() or "[]")
         except json.JSONDecodeError as error:
-            self.error.setText(f"Line {error.lineno}, column {error.colno}: {error.msg}")
+            self.error.setText(
+                self.tr("Line {lineno}, column {colno}: {msg}").format(
+                    lineno=error.lineno, colno=error.colno, msg=error.msg
+                )
+            )
             return None
         if not isinstance(value, list):
-            self.error.setText("The assertions must be a JSON array: [ {...}, {...} ]")
+            self.error.setText(self.tr("The assertions must be a JSON array: [ {...}, {...} ]"))
             return None
         from workbench.core.assertions import assertion_problems
 
@@ -142,12 +153,19 @@ class CellDialog(QDialog):
         named(self, "evalCellDialog")
         row = state.row
         assert row is not None
-        self.setWindowTitle(f"Test {row.test} · {row.variant}" + (f" #{row.repeat + 1}"))
+        self.setWindowTitle(
+            self.tr("Test {test} · {variant}").format(test=row.test, variant=row.variant)
+            + f" #{row.repeat + 1}"
+        )
         self.resize(720, 560)
         layout = QVBoxLayout(self)
         values = case.vars if case is not None else row.vars
         head = QLabel(
-            (f"<b>{row.description}</b><br>" if row.description else "")
+            (
+                self.tr("<b>{description}</b><br>").format(description=row.description)
+                if row.description
+                else ""
+            )
             + "<br>".join(f"<code>{{{{{k}}}}}</code> = {str(v)[:200]}" for k, v in values.items())
         )
         head.setWordWrap(True)
@@ -159,15 +177,24 @@ class CellDialog(QDialog):
         if row.error is not None:
             lines.append(f"⚠ {row.error}")
         for result in row.assertions:
-            weight = f" (weight {result.weight:g})" if result.weight != 1 else ""
+            weight = (
+                self.tr(" (weight {weight:g})").format(weight=result.weight)
+                if result.weight != 1
+                else ""
+            )
             lines.append(f"{'✓' if result.passed else '✗'} {result.type}{weight}: {result.reason}")
-        metrics = [f"score {row.score:.2f}"]
+        metrics = [self.tr("score {score:.2f}").format(score=row.score)]
         if row.duration_ms is not None:
             metrics.append(f"{row.duration_ms:.0f} ms")
         if row.cost_usd is not None:
             metrics.append(money(row.cost_usd))
         if row.usage is not None:
-            metrics.append(f"{row.usage.prompt_tokens} + {row.usage.completion_tokens} tokens")
+            metrics.append(
+                self.tr("{prompt} + {completion} tokens").format(
+                    prompt=number(row.usage.prompt_tokens),
+                    completion=number(row.usage.completion_tokens),
+                )
+            )
         lines.append(" · ".join(metrics))
         self.results = named(QLabel("\n".join(lines)), "evalCellAssertions")
         self.results.setWordWrap(True)
@@ -175,14 +202,19 @@ class CellDialog(QDialog):
         layout.addWidget(self.results)
         change = state.change
         if change is not None and change.was is not None:
-            said = f"Baseline: {change.was} → now {change.now}"
+            said = self.tr("Baseline: {was} → now {now}").format(was=change.was, now=change.now)
             if change.cost_delta is not None:
-                said += f" · cost {change.cost_delta:+.6f}"
+                said += self.tr(" · cost {delta:+.6f}").format(delta=change.cost_delta)
             if change.latency_delta is not None:
-                said += f" · latency {change.latency_delta:+.0f} ms"
+                said += self.tr(" · latency {delta:+.0f} ms").format(delta=change.latency_delta)
             layout.addWidget(
                 QLabel(
-                    said + (" · the answer changed:" if change.text_changed else " · same answer")
+                    said
+                    + (
+                        self.tr(" · the answer changed:")
+                        if change.text_changed
+                        else self.tr(" · same answer")
+                    )
                 )
             )
             if change.text_changed:
@@ -254,28 +286,30 @@ class TestsView(QWidget):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
 
-        self.add_button = named(QPushButton("Add case"), "addTestButton")
-        self.add_button.setToolTip("Add a test case below the selected one")
-        self.duplicate_button = named(QPushButton("Duplicate"), "duplicateTestButton")
-        self.delete_button = named(QPushButton("Delete"), "deleteTestButton")
+        self.add_button = named(QPushButton(self.tr("Add case")), "addTestButton")
+        self.add_button.setToolTip(self.tr("Add a test case below the selected one"))
+        self.duplicate_button = named(QPushButton(self.tr("Duplicate")), "duplicateTestButton")
+        self.delete_button = named(QPushButton(self.tr("Delete")), "deleteTestButton")
         self.up_button = named(QPushButton("▲"), "moveTestUpButton")
         self.up_button.setMaximumWidth(40)
-        self.up_button.setToolTip("Move the case up")
+        self.up_button.setToolTip(self.tr("Move the case up"))
         self.down_button = named(QPushButton("▼"), "moveTestDownButton")
         self.down_button.setMaximumWidth(40)
-        self.down_button.setToolTip("Move the case down")
-        self.shared_button = named(QPushButton("Shared asserts…"), "sharedAssertsButton")
-        self.shared_button.setToolTip("Assertions every case is checked against")
-        self.import_button = named(QPushButton("Import…"), "importTestsButton")
-        self.import_button.setToolTip("Add cases from a CSV or JSONL file (a column per variable)")
-        self.export_button = named(QPushButton("Export…"), "exportTestsButton")
-        self.paste_button = named(QPushButton("Paste rows"), "pasteTestsButton")
+        self.down_button.setToolTip(self.tr("Move the case down"))
+        self.shared_button = named(QPushButton(self.tr("Shared asserts…")), "sharedAssertsButton")
+        self.shared_button.setToolTip(self.tr("Assertions every case is checked against"))
+        self.import_button = named(QPushButton(self.tr("Import…")), "importTestsButton")
+        self.import_button.setToolTip(
+            self.tr("Add cases from a CSV or JSONL file (a column per variable)")
+        )
+        self.export_button = named(QPushButton(self.tr("Export…")), "exportTestsButton")
+        self.paste_button = named(QPushButton(self.tr("Paste rows")), "pasteTestsButton")
         self.paste_button.setToolTip(
-            "Add cases from rows copied in a spreadsheet (Ctrl+V in the table)"
+            self.tr("Add cases from rows copied in a spreadsheet (Ctrl+V in the table)")
         )
         self.problems_label = named(QLabel(), "testProblems")
         self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet("color: #c0392b;")
+        error_text(self.problems_label)
 
         tools = QHBoxLayout()
         for button in (
@@ -296,23 +330,31 @@ class TestsView(QWidget):
         self.repeat_spin = named(QSpinBox(), "evalRepeatSpin")
         self.repeat_spin.setRange(1, 20)
         self.repeat_spin.setPrefix("× ")
-        self.repeat_spin.setToolTip("Run every case this many times (stability)")
-        self.run_button = named(QPushButton("Run evaluation"), "runEvalButton")
-        self.run_button.setToolTip("Run every case through each variant and check the assertions")
-        self.stop_button = named(QPushButton("Stop"), "stopEvalButton")
-        self.stop_button.setToolTip("Stop every run of the evaluation")
+        self.repeat_spin.setToolTip(self.tr("Run every case this many times (stability)"))
+        self.run_button = named(QPushButton(self.tr("Run evaluation")), "runEvalButton")
+        self.run_button.setToolTip(
+            self.tr("Run every case through each variant and check the assertions")
+        )
+        self.stop_button = named(QPushButton(self.tr("Stop")), "stopEvalButton")
+        self.stop_button.setToolTip(self.tr("Stop every run of the evaluation"))
         self.progress = named(QLabel(), "evalProgress")
         self.progress.setMinimumWidth(40)
         self.baseline_combo = named(QComboBox(), "baselineSelector")
-        self.baseline_combo.setToolTip("The evaluation the grid is compared with")
+        self.baseline_combo.setToolTip(self.tr("The evaluation the grid is compared with"))
         self.baseline_combo.setMinimumContentsLength(16)
         self.baseline_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.mark_baseline_button = named(QPushButton("Mark as baseline"), "markBaselineButton")
-        self.mark_baseline_button.setToolTip("Compare later evaluations with the one shown")
-        self.changes_only = named(QCheckBox("Only changes"), "onlyChangesToggle")
-        self.changes_only.setToolTip("Show only the rows that changed against the baseline")
+        self.mark_baseline_button = named(
+            QPushButton(self.tr("Mark as baseline")), "markBaselineButton"
+        )
+        self.mark_baseline_button.setToolTip(
+            self.tr("Compare later evaluations with the one shown")
+        )
+        self.changes_only = named(QCheckBox(self.tr("Only changes")), "onlyChangesToggle")
+        self.changes_only.setToolTip(
+            self.tr("Show only the rows that changed against the baseline")
+        )
         run_bar = QHBoxLayout()
         run_bar.addWidget(self.run_button)
         run_bar.addWidget(self.stop_button)
@@ -320,7 +362,7 @@ class TestsView(QWidget):
         run_bar.addWidget(self.progress, 1)
         baseline_bar = QHBoxLayout()
         baseline_bar.addStretch(1)
-        baseline_bar.addWidget(QLabel("Baseline:"))
+        baseline_bar.addWidget(QLabel(self.tr("Baseline:")))
         baseline_bar.addWidget(self.baseline_combo)
         baseline_bar.addWidget(self.mark_baseline_button)
         baseline_bar.addWidget(self.changes_only)
@@ -337,13 +379,13 @@ class TestsView(QWidget):
         self.summary = named(QTableWidget(0, 7), "evalSummary")
         self.summary.setHorizontalHeaderLabels(
             [
-                "Variant",
-                "Pass rate",
-                "Passed",
-                "Failed / errors",
-                "Mean latency",
-                "Cost",
-                "Failures by assertion",
+                self.tr("Variant"),
+                self.tr("Pass rate"),
+                self.tr("Passed"),
+                self.tr("Failed / errors"),
+                self.tr("Mean latency"),
+                self.tr("Cost"),
+                self.tr("Failures by assertion"),
             ]
         )
         self.summary.horizontalHeader().setStretchLastSection(True)
@@ -421,7 +463,7 @@ class TestsView(QWidget):
         rows = self.selected_rows()
         index = rows[-1] + 1 if rows else len(self.workspace.tests)
         case = TestCase(vars={name: "" for name in self.workspace.variables()})
-        self.undo_stack.push(AddTests(self.workspace, index, [case], "Add a test case"))
+        self.undo_stack.push(AddTests(self.workspace, index, [case], self.tr("Add a test case")))
         self._select(index)
         self.table.setFocus()
 
@@ -432,7 +474,12 @@ class TestsView(QWidget):
             return
         cases = [self.workspace.tests[r] for r in rows]
         self.undo_stack.push(
-            AddTests(self.workspace, rows[-1] + 1, cases, f"Duplicate {len(cases)} test case(s)")
+            AddTests(
+                self.workspace,
+                rows[-1] + 1,
+                cases,
+                self.tr("Duplicate {count} test case(s)").format(count=len(cases)),
+            )
         )
         self._select(rows[-1] + 1)
 
@@ -463,18 +510,27 @@ class TestsView(QWidget):
     def edit_case_asserts(self, row: int) -> None:
         """Opens the assertions of case ``row`` in the JSON editor."""
         case = self.workspace.tests[row].copy()
-        dialog = AssertionsDialog(self, f"Assertions of test case {row}", case.asserts)
+        dialog = AssertionsDialog(
+            self, self.tr("Assertions of test case {row}").format(row=row), case.asserts
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             value = dialog.value()
             if value is not None and value != case.asserts:
                 case.asserts = value
                 self.undo_stack.push(
-                    EditTest(self.workspace, row, case, f"Edit the assertions of test case {row}")
+                    EditTest(
+                        self.workspace,
+                        row,
+                        case,
+                        self.tr("Edit the assertions of test case {row}").format(row=row),
+                    )
                 )
 
     def edit_shared_asserts(self) -> None:
         """Opens the assertions every case shares in the JSON editor."""
-        dialog = AssertionsDialog(self, "Assertions for every case", self.workspace.asserts)
+        dialog = AssertionsDialog(
+            self, self.tr("Assertions for every case"), self.workspace.asserts
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             value = dialog.value()
             if value is not None and value != self.workspace.asserts:
@@ -482,11 +538,13 @@ class TestsView(QWidget):
 
     def _add_cases(self, cases: list[TestCase], what: str) -> None:
         if not cases:
-            self.message.emit("No test cases found.")
+            self.message.emit(self.tr("No test cases found."))
             return
         index = len(self.workspace.tests)
         self.undo_stack.push(AddTests(self.workspace, index, cases, what))
-        self.message.emit(f"{what}: {len(cases)} test case(s).")
+        self.message.emit(
+            self.tr("{what}: {value1} test case(s).").format(what=what, value1=len(cases))
+        )
         self._select(index)
 
     def paste_rows(self) -> None:
@@ -495,9 +553,9 @@ class TestsView(QWidget):
         try:
             cases = from_tsv(text, self.table_model.column_names())
         except TestsFileError as error:
-            self.problems_label.setText(f"Paste: {error}")
+            self.problems_label.setText(self.tr("Paste: {error}").format(error=error))
             return
-        self._add_cases(cases, "Paste rows")
+        self._add_cases(cases, self.tr("Paste rows"))
 
     def import_cases(self) -> None:
         """Adds cases from a CSV, TSV or JSONL file."""
@@ -507,10 +565,16 @@ class TestsView(QWidget):
         try:
             cases = read_cases(path, Path(path).read_bytes())
         except OSError as error:
-            dialogs.show_error(self, "Import test cases", f"Cannot read {path}: {error.strerror}")
+            dialogs.show_error(
+                self,
+                self.tr("Import test cases"),
+                self.tr("Cannot read {path}: {strerror}").format(
+                    path=path, strerror=error.strerror
+                ),
+            )
             return
         except TestsFileError as error:
-            dialogs.show_error(self, "Import test cases", f"{Path(path).name}, {error}")
+            dialogs.show_error(self, self.tr("Import test cases"), f"{Path(path).name}, {error}")
             return
         self._add_cases(cases, f"Import {Path(path).name}")
 
@@ -528,14 +592,28 @@ class TestsView(QWidget):
         try:
             write_atomic(path, text)
         except OSError as error:
-            dialogs.show_error(self, "Export test cases", f"Cannot write {path}: {error.strerror}")
+            dialogs.show_error(
+                self,
+                self.tr("Export test cases"),
+                self.tr("Cannot write {path}: {strerror}").format(
+                    path=path, strerror=error.strerror
+                ),
+            )
             return
-        self.message.emit(f"Exported {len(self.workspace.tests)} test case(s) to {path}")
+        self.message.emit(
+            self.tr("Exported {value0} test case(s) to {path}").format(
+                value0=len(self.workspace.tests), path=path
+            )
+        )
 
     def _after_tests_changed(self) -> None:
         problems = self.table_model.problems
         if problems:
-            more = f" (and {len(problems) - 1} more, marked in red)" if len(problems) > 1 else ""
+            more = (
+                self.tr(" (and {count} more, marked in red)").format(count=len(problems) - 1)
+                if len(problems) > 1
+                else ""
+            )
             self.problems_label.setText(f"{problems[0]}{more}")
         else:
             self.problems_label.setText("")
@@ -566,12 +644,16 @@ class TestsView(QWidget):
         problems = self.table_model.problems
         if problems:
             self.problems_label.setText(
-                f"Fix the test cases first: {problems[0]}"
-                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+                self.tr("Fix the test cases first: {problem}").format(problem=problems[0])
+                + (
+                    self.tr(" (and {count} more)").format(count=len(problems) - 1)
+                    if len(problems) > 1
+                    else ""
+                )
             )
             return
         if not self.workspace.tests:
-            self.problems_label.setText("Add a test case first.")
+            self.problems_label.setText(self.tr("Add a test case first."))
             return
         repeat = self.repeat_spin.value()
         cells = plan_cells(self.workspace, self.services.registry(), repeat=repeat)
@@ -596,7 +678,7 @@ class TestsView(QWidget):
     def _run_failed(self, error: Exception) -> None:
         self._running = False
         log.error("The evaluation failed: %s", error, exc_info=error)
-        self.message.emit(f"The evaluation failed: {error}")
+        self.message.emit(self.tr("The evaluation failed: {error}").format(error=error))
         self._update_buttons()
         self._show_progress()
 
@@ -610,7 +692,9 @@ class TestsView(QWidget):
         except (sqlite3.Error, OSError) as error:
             log.warning("Evaluation not recorded: %s", error)
             self.message.emit(
-                f"The history cannot be written; the evaluation is not kept ({error})."
+                self.tr(
+                    "The history cannot be written; the evaluation is not kept ({error})."
+                ).format(error=error)
             )
         evaluation = Evaluation(
             self.workspace,
@@ -663,11 +747,15 @@ class TestsView(QWidget):
         if isinstance(event, Queued):
             state.status_text = f"{event.ahead} ahead" if event.ahead else ""
         elif isinstance(event, NotRecorded):
-            self.message.emit(f"A run was not recorded in the history: {event.message}")
+            self.message.emit(
+                self.tr("A run was not recorded in the history: {message}").format(
+                    message=event.message
+                )
+            )
         elif isinstance(event, TextDelta):
             state.chars += len(event.text)
         elif isinstance(event, ToolCallDelta):
-            state.status_text = f"tool call {event.call.name}"
+            state.status_text = self.tr("tool call {name}").format(name=event.call.name)
         elif isinstance(event, Status):
             state.status_text = event.text
         self.grid_model.touch(key)
@@ -711,14 +799,24 @@ class TestsView(QWidget):
         counts = self._counts
         if self.running:
             self.progress.setText(
-                f"{counts['streaming']} running, {counts['queued']} queued, {counts['done']} done"
+                self.tr("{running} running, {queued} queued, {done} done").format(
+                    running=counts["streaming"], queued=counts["queued"], done=counts["done"]
+                )
             )
         elif self.report is not None:
             total = self.report.total
             stopped = self.evaluation is not None and self.evaluation.stopped
             self.progress.setText(
-                f"{total.passed}/{total.rows} passed, {total.failed} failed, {total.errors} errors"
-                f" in {self.report.duration_ms / 1000:.1f} s" + (" (stopped)" if stopped else "")
+                self.tr(
+                    "{passed}/{rows} passed, {failed} failed, {errors} errors in {seconds:.1f} s"
+                ).format(
+                    passed=total.passed,
+                    rows=total.rows,
+                    failed=total.failed,
+                    errors=total.errors,
+                    seconds=self.report.duration_ms / 1000,
+                )
+                + (self.tr(" (stopped)") if stopped else "")
             )
         else:
             self.progress.setText("")
@@ -750,7 +848,7 @@ class TestsView(QWidget):
         self._stop_asked = True
         if self.evaluation is not None:
             self.evaluation.stop()
-        self.message.emit("Evaluation stopped; the finished cells are kept.")
+        self.message.emit(self.tr("Evaluation stopped; the finished cells are kept."))
 
     def open_cell(self, index: QModelIndex) -> CellDialog | None:
         """Opens the cell at ``index`` in full (its answer and each assertion's result)."""
@@ -790,13 +888,17 @@ class TestsView(QWidget):
 
     def _fill_baselines(self, entries: list[EvalEntry]) -> None:
         self.baseline_combo.clear()
-        self.baseline_combo.addItem("(none)", None)
+        self.baseline_combo.addItem(self.tr("(none)"), None)
         chosen = 0
         for entry in entries:
             stamp = entry.started_at[:16].replace("T", " ")
-            text = f"#{entry.id} {stamp} — {entry.passed}/{entry.done} passed"
+            with contextlib.suppress(ValueError):
+                stamp = date_time(dt.datetime.fromisoformat(entry.started_at).astimezone())
+            text = self.tr("#{id} {when} — {passed}/{done} passed").format(
+                id=entry.id, when=stamp, passed=entry.passed, done=entry.done
+            )
             if entry.finished_at is None:
-                text += " (cut short)"
+                text += self.tr(" (cut short)")
             self.baseline_combo.addItem(text, entry.id)
             if entry.baseline:
                 chosen = self.baseline_combo.count() - 1
@@ -810,7 +912,11 @@ class TestsView(QWidget):
             return
         store = self.services.eval_store()
         store.set_baseline(self.evaluation_id, self.services.source())
-        self.message.emit(f"Evaluation #{self.evaluation_id} is now the baseline.")
+        self.message.emit(
+            self.tr("Evaluation #{evaluation_id} is now the baseline.").format(
+                evaluation_id=self.evaluation_id
+            )
+        )
         self.spawn(self.refresh_baselines())
 
     def _on_baseline_chosen(self, position: int) -> None:
@@ -904,12 +1010,14 @@ class VariablesBar(QWidget):
         self.workspace = workspace
         self.label = named(QLabel(), "variablesLabel")
         self.selector = named(QComboBox(), "testCaseSelector")
-        self.selector.setToolTip("The test case whose values fill the variables when you send")
+        self.selector.setToolTip(
+            self.tr("The test case whose values fill the variables when you send")
+        )
         self.selector.setMinimumContentsLength(24)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.addWidget(self.label, 1)
-        layout.addWidget(QLabel("Filled from:"))
+        layout.addWidget(QLabel(self.tr("Filled from:")))
         layout.addWidget(self.selector)
         self.selector.activated.connect(self.workspace.set_current_test)
         self._timer = QTimer(self)
@@ -932,16 +1040,19 @@ class VariablesBar(QWidget):
             return
         values = self.workspace.variable_values()
         lacking = [n for n in names if n not in values]
-        text = "Variables: " + ", ".join("{{" + n + "}}" for n in names)
+        text = self.tr("Variables: {names}").format(names=", ".join("{{" + n + "}}" for n in names))
         if lacking:
-            text += "  —  no value for " + ", ".join("{{" + n + "}}" for n in lacking)
+            text += self.tr("  —  no value for {names}").format(
+                names=", ".join("{{" + n + "}}" for n in lacking)
+            )
         self.label.setText(text)
         self.selector.blockSignals(True)
         self.selector.clear()
         for i, case in enumerate(self.workspace.tests):
-            self.selector.addItem(f"{i}: {case.description or '(no description)'}"[:60])
+            description = case.description or self.tr("(no description)")
+            self.selector.addItem(f"{i}: {description}"[:60])
         if not self.workspace.tests:
-            self.selector.addItem("(no test cases: add one in the Tests tab)")
+            self.selector.addItem(self.tr("(no test cases: add one in the Tests tab)"))
         self.selector.setCurrentIndex(min(self.workspace.current_test, self.selector.count() - 1))
         self.selector.blockSignals(False)
 
@@ -949,7 +1060,7 @@ class VariablesBar(QWidget):
 def install(shell: Shell, context: AppContext) -> TestsView:
     """Adds the Tests tab beside the conversation and the variables bar under the cards."""
     view = TestsView(context.workspace, context.undo_stack, EvalServices(context))
-    shell.add_main_tab(view, "Tests")
+    shell.add_main_tab(view, QCoreApplication.translate("TestsView", "Tests"))
     bar = VariablesBar(context.workspace)
     view.variables_bar = bar
     shell.add_conversation_widget(bar)

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,6 +33,7 @@ from workbench.core.workspace import WorkspaceError
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.i18n import date_time
 from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
@@ -56,7 +57,11 @@ def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
     """The run as a workspace: what was sent, with the answer as the last assistant card."""
     data = decode_json(entry.workspace_json)
     if not isinstance(data, dict):
-        raise WorkspaceError("This run has no workspace recorded; it cannot be reopened.")
+        raise WorkspaceError(
+            QCoreApplication.translate(
+                "HistoryPanel", "This run has no workspace recorded; it cannot be reopened."
+            )
+        )
     data = copy.deepcopy(data)  # a private copy
     messages = data.setdefault("messages", [])
     answer = answer_of(entry)
@@ -76,17 +81,19 @@ def reopened_workspace(entry: HistoryEntry) -> dict[str, Any]:
         if tool_calls:
             target["tool_calls"] = tool_calls
     when = entry.started_at
-    title = data.get("title") or "Untitled"
-    data["title"] = f"{title} (run {entry.id}, {_when(when)})"
+    title = data.get("title") or QCoreApplication.translate("HistoryPanel", "Untitled")
+    data["title"] = QCoreApplication.translate("HistoryPanel", "{title} (run {id}, {when})").format(
+        title=title, id=entry.id, when=_when(when)
+    )
     return data
 
 
 def _when(started_at: Any) -> str:
     """The run's start in local time, to the minute (the store keeps ISO 8601 in UTC)."""
     if isinstance(started_at, int | float):
-        return dt.datetime.fromtimestamp(started_at).strftime("%Y-%m-%d %H:%M")
+        return date_time(dt.datetime.fromtimestamp(started_at))
     try:
-        return dt.datetime.fromisoformat(str(started_at)).astimezone().strftime("%Y-%m-%d %H:%M")
+        return date_time(dt.datetime.fromisoformat(str(started_at)).astimezone())
     except ValueError:
         return str(started_at)[:16].replace("T", " ")
 
@@ -100,7 +107,8 @@ def describe(entry: HistoryEntry) -> str:
     body = " ".join(body.split())
     if len(body) > 90:
         body = body[:89] + "…"
-    return f"{_when(entry.started_at)}  {where}\n{body or '(no text)'}"
+    empty = QCoreApplication.translate("HistoryPanel", "(no text)")
+    return f"{_when(entry.started_at)}  {where}\n{body or empty}"
 
 
 class HistoryPanel(QWidget):
@@ -123,7 +131,7 @@ class HistoryPanel(QWidget):
         self._generation = 0
         self.search_edit = QLineEdit()
         named(self.search_edit, "historySearch")
-        self.search_edit.setPlaceholderText("Search the runs' messages and answers…")
+        self.search_edit.setPlaceholderText(self.tr("Search the runs' messages and answers…"))
         self.search_edit.setClearButtonEnabled(True)
         self.run_list = QListWidget()
         named(self.run_list, "historyList")
@@ -132,7 +140,7 @@ class HistoryPanel(QWidget):
         self.detail = QPlainTextEdit()
         named(self.detail, "historyDetail")
         self.detail.setReadOnly(True)
-        self.reopen_button = QPushButton("Reopen as new workspace")
+        self.reopen_button = QPushButton(self.tr("Reopen as new workspace"))
         named(self.reopen_button, "reopenRunButton")
         self.reopen_button.setEnabled(False)
         self.count_label = QLabel()
@@ -216,7 +224,9 @@ class HistoryPanel(QWidget):
         if self.run_list.currentItem() is None and entries:
             self.run_list.setCurrentRow(0)  # the best match is shown at once
         found = len(entries)
-        self.count_label.setText(f"{found} run{'s' if found != 1 else ''}")
+        self.count_label.setText(
+            self.tr("{found} run{value1}").format(found=found, value1="s" if found != 1 else "")
+        )
         self._show_current()
         self.listed.emit(found)
 
@@ -234,10 +244,23 @@ class HistoryPanel(QWidget):
             self.detail.clear()
             return
         request = decode_json(entry.request_json)
-        lines = [f"Run {entry.id} · {_when(entry.started_at)} · {entry.provider} · {entry.model}"]
+        lines = [
+            self.tr("Run {id} · {when} · {provider} · {model}").format(
+                id=entry.id,
+                when=_when(entry.started_at),
+                provider=entry.provider,
+                model=entry.model,
+            )
+        ]
         if entry.error:
-            lines.append(f"Error: {entry.error}")
-        lines += ["", "Answer:", answer_of(entry) or "(no text)", "", "Request:"]
+            lines.append(self.tr("Error: {error}").format(error=entry.error))
+        lines += [
+            "",
+            self.tr("Answer:"),
+            answer_of(entry) or self.tr("(no text)"),
+            "",
+            self.tr("Request:"),
+        ]
         lines.append(json.dumps(request, indent=2, ensure_ascii=False))
         self.detail.setPlainText("\n".join(lines))
 
@@ -250,16 +273,20 @@ class HistoryPanel(QWidget):
             data = reopened_workspace(entry)
             self._context.document.import_text(json.dumps(data), unsaved=True)
         except WorkspaceError as error:
-            dialogs.show_error(self, "Cannot reopen this run", str(error))
+            dialogs.show_error(self, self.tr("Cannot reopen this run"), str(error))
             return
         self._shell.show_conversation()
-        self._context.show_status(f"Reopened run {entry.id} as a new workspace.", 6000)
+        self._context.show_status(
+            self.tr("Reopened run {id} as a new workspace.").format(id=entry.id), 6000
+        )
 
 
 def install(shell: Shell, context: AppContext) -> HistoryPanel:
     """Adds the History tab beside the conversation; it follows every recorded run."""
     panel = HistoryPanel(shell, context)
-    shell.add_main_tab(panel, "History", on_shown=panel.refresh)
+    shell.add_main_tab(
+        panel, QCoreApplication.translate("HistoryPanel", "History"), on_shown=panel.refresh
+    )
     context.run_recorded.connect(lambda _id: panel.refresh())
     context.closing.connect(panel.shutdown)
     return panel

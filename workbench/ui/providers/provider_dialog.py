@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +48,7 @@ from workbench.core.providers import (
 from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP, decimal, provider_name
 from workbench.ui.common.palette import error_text
 from workbench.ui.common.widgets import named
 
@@ -57,11 +58,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREFILL_NAMES = {
-    Prefill.MOONSHOT_PARTIAL: "Moonshot partial message",
-    Prefill.DEEPSEEK_PREFIX: "DeepSeek prefix (beta URL)",
-    Prefill.CONTINUE_FINAL: "vLLM/SGLang continue_final_message",
-    Prefill.TRAILING_ASSISTANT: "Trailing assistant message (local servers)",
-    Prefill.NONE: "Cannot prefill",
+    Prefill.MOONSHOT_PARTIAL: QT_TRANSLATE_NOOP("ProviderDialog", "Moonshot partial message"),
+    Prefill.DEEPSEEK_PREFIX: QT_TRANSLATE_NOOP("ProviderDialog", "DeepSeek prefix (beta URL)"),
+    Prefill.CONTINUE_FINAL: QT_TRANSLATE_NOOP(
+        "ProviderDialog", "vLLM/SGLang continue_final_message"
+    ),
+    Prefill.TRAILING_ASSISTANT: QT_TRANSLATE_NOOP(
+        "ProviderDialog", "Trailing assistant message (local servers)"
+    ),
+    Prefill.NONE: QT_TRANSLATE_NOOP("ProviderDialog", "Cannot prefill"),
 }
 #: The prefill style a kind's servers speak, chosen with the kind (still changeable after);
 #: "custom" keeps whatever is selected.
@@ -121,7 +126,7 @@ class ProviderDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         named(self, "providerDialog")
-        self.setWindowTitle("Providers")
+        self.setWindowTitle(self.tr("Providers"))
         self.resize(880, 660)
         self.registry = registry
         self.keys = keys
@@ -138,9 +143,9 @@ class ProviderDialog(QDialog):
     def _build(self) -> None:
         self.provider_list = QListWidget()
         named(self.provider_list, "providerList")
-        self.add_button = QPushButton("Add custom…")
+        self.add_button = QPushButton(self.tr("Add custom…"))
         self.add_button.setObjectName("addProviderButton")
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setObjectName("removeProviderButton")
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -151,7 +156,7 @@ class ProviderDialog(QDialog):
         buttons.addWidget(self.remove_button)
         left_layout.addLayout(buttons)
 
-        self.name_edit = self._line("providerNameEdit", "My server")
+        self.name_edit = self._line("providerNameEdit", self.tr("My server"))
         self.id_edit = self._line("providerIdEdit", "my-server")
         self.kind_selector = QComboBox()
         self.kind_selector.setObjectName("providerKindSelector")
@@ -159,7 +164,7 @@ class ProviderDialog(QDialog):
         self.prefill_selector = QComboBox()
         self.prefill_selector.setObjectName("prefillSelector")
         for style, text in PREFILL_NAMES.items():
-            self.prefill_selector.addItem(text, style.value)
+            self.prefill_selector.addItem(self.tr(text), style.value)
         self.base_url_edit = self._line("baseUrlEdit", "https://api.example.com/v1")
         self.base_url_error = QLabel()
         self.base_url_error.setObjectName("baseUrlError")
@@ -167,9 +172,9 @@ class ProviderDialog(QDialog):
         self.base_url_error.setWordWrap(True)
         self.base_url_error.hide()
         self.key_env_edit = self._line("keyEnvEdit", "MY_SERVER_API_KEY")
-        self.needs_key_check = QCheckBox("Needs an API key")
+        self.needs_key_check = QCheckBox(self.tr("Needs an API key"))
         self.needs_key_check.setObjectName("needsKeyCheck")
-        self.save_provider_button = QPushButton("Save provider")
+        self.save_provider_button = QPushButton(self.tr("Save provider"))
         self.save_provider_button.setObjectName("saveProviderButton")
         self.provider_error = QLabel()
         self.provider_error.setObjectName("providerError")
@@ -177,15 +182,15 @@ class ProviderDialog(QDialog):
         self.provider_error.setWordWrap(True)
         self.provider_error.hide()
         form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Id", self.id_edit)
-        form.addRow("Kind", self.kind_selector)
-        form.addRow("Prefill", self.prefill_selector)
-        form.addRow("Base URL", self.base_url_edit)
+        form.addRow(self.tr("Name"), self.name_edit)
+        form.addRow(self.tr("Id"), self.id_edit)
+        form.addRow(self.tr("Kind"), self.kind_selector)
+        form.addRow(self.tr("Prefill"), self.prefill_selector)
+        form.addRow(self.tr("Base URL"), self.base_url_edit)
         form.addRow("", self.base_url_error)
-        form.addRow("Key variable", self.key_env_edit)
+        form.addRow(self.tr("Key variable"), self.key_env_edit)
         form.addRow("", self.needs_key_check)
-        provider_box = QGroupBox("Provider")
+        provider_box = QGroupBox(self.tr("Provider"))
         provider_layout = QVBoxLayout(provider_box)
         provider_layout.addLayout(form)
         provider_layout.addWidget(self.provider_error)
@@ -196,13 +201,13 @@ class ProviderDialog(QDialog):
         named(self.key_status, "keyStatusLabel")
         self.key_status.setWordWrap(True)
         self.key_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.api_key_edit = self._line("apiKeyEdit", "Paste the API key")
+        self.api_key_edit = self._line("apiKeyEdit", self.tr("Paste the API key"))
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.save_key_button = QPushButton("Save key")
+        self.save_key_button = QPushButton(self.tr("Save key"))
         named(self.save_key_button, "saveKeyButton")
-        self.replace_key_button = QPushButton("Replace…")
+        self.replace_key_button = QPushButton(self.tr("Replace…"))
         self.replace_key_button.setObjectName("replaceKeyButton")
-        self.delete_key_button = QPushButton("Delete key")
+        self.delete_key_button = QPushButton(self.tr("Delete key"))
         self.delete_key_button.setObjectName("deleteKeyButton")
         key_row = QHBoxLayout()
         key_row.addWidget(self.api_key_edit, 1)
@@ -210,12 +215,12 @@ class ProviderDialog(QDialog):
             key_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             key_row.addWidget(key_button)
         key_row.addStretch(0)
-        key_box = QGroupBox("API key")
+        key_box = QGroupBox(self.tr("API key"))
         key_layout = QVBoxLayout(key_box)
         key_layout.addWidget(self.key_status)
         key_layout.addLayout(key_row)
 
-        self.test_button = QPushButton("Test connection")
+        self.test_button = QPushButton(self.tr("Test connection"))
         named(self.test_button, "testConnectionButton")
         self.test_result = QLabel()
         named(self.test_result, "connectionResult")
@@ -225,7 +230,7 @@ class ProviderDialog(QDialog):
         self.model_list = QListWidget()
         named(self.model_list, "listedModels")
         self.model_list.setMaximumHeight(110)
-        test_box = QGroupBox("Connection")
+        test_box = QGroupBox(self.tr("Connection"))
         test_layout = QVBoxLayout(test_box)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
@@ -297,7 +302,7 @@ class ProviderDialog(QDialog):
             self.provider_list.clear()
             for provider in self.registry.all():
                 built_in = self.registry.is_preset(provider.id)
-                label = provider.name + ("" if built_in else "  (custom)")
+                label = provider_name(provider.name) + ("" if built_in else self.tr("  (custom)"))
                 if built_in and self.registry.is_edited(provider.id):
                     label += "  (edited)"
                 item = QListWidgetItem(label)
@@ -329,7 +334,7 @@ class ProviderDialog(QDialog):
         self._new = False
         self._show_provider(provider)
         built_in = self.registry.is_preset(provider.id)
-        self.remove_button.setText("Restore defaults" if built_in else "Remove")
+        self.remove_button.setText(self.tr("Restore defaults") if built_in else self.tr("Remove"))
         self.remove_button.setEnabled(not built_in or self.registry.is_edited(provider.id))
         self.id_edit.setReadOnly(True)
         self.model_list.clear()
@@ -360,7 +365,7 @@ class ProviderDialog(QDialog):
         )
         self.id_edit.setReadOnly(False)
         self.remove_button.setEnabled(False)
-        self.key_status.setText("Save the provider first, then its key.")
+        self.key_status.setText(self.tr("Save the provider first, then its key."))
         self._set_key_widgets(entry=False, stored=False)
         self.name_edit.setFocus()
 
@@ -403,16 +408,20 @@ class ProviderDialog(QDialog):
         if provider_id is None:
             return
         provider = self.registry.get(provider_id)
-        name = provider.name if provider else provider_id
+        name = provider_name(provider.name) if provider else provider_id
         built_in = self.registry.is_preset(provider_id)
-        question = f"Restore the defaults of {name}?" if built_in else f"Remove {name}?"
+        question = (
+            self.tr("Restore the defaults of {name}?").format(name=name)
+            if built_in
+            else self.tr("Remove {name}?").format(name=name)
+        )
         answer = dialogs.ask(
             self,
-            "Providers",
+            self.tr("Providers"),
             question,
             dialogs.Button.Yes | dialogs.Button.No,
             dialogs.Button.No,
-            "" if built_in else "Its key stays in the keyring until you delete it.",
+            "" if built_in else self.tr("Its key stays in the keyring until you delete it."),
         )
         if answer != dialogs.Button.Yes:
             return
@@ -441,28 +450,48 @@ class ProviderDialog(QDialog):
             return  # the user moved on
         provider = self.registry.get(provider_id)
         env = provider.key_env if provider else default_key_env(provider_id)
-        env_note = f" {env} is set in the environment: runs use it." if os.environ.get(env) else ""
+        env_note = (
+            " " + self.tr("{env} is set in the environment: runs use it.").format(env=env)
+            if os.environ.get(env)
+            else ""
+        )
         if not state.available:
             self.key_status.setText(
-                "No keyring is available on this system (no Secret Service, Keychain or "
-                "Credential Locker), so the key cannot be saved here, and it is never written "
-                f"to a file. Set the environment variable {env} to your key before starting "
-                f"the app instead.{env_note}"
+                self.tr(
+                    "No keyring is available on this system (no Secret Service, Keychain or "
+                    "Credential Locker), so the key cannot be saved here, and it is never "
+                    "written to a file. Set the environment variable {env} to your key before "
+                    "starting the app instead.{env_note}"
+                ).format(env=env, env_note=env_note)
             )
             self._key_status_error.set(True)
             self._set_key_widgets(entry=False, stored=False)
         elif state.stored:
             self.key_status.setText(
-                f"A key is stored in {state.backend}. It is not shown again: replace or delete it."
+                self.tr(
+                    "A key is stored in {backend}. It is not shown again: replace or delete it."
+                ).format(backend=state.backend)
             )
             self._key_status_error.set(False)
             self._set_key_widgets(entry=False, stored=True)
         else:
             needs = provider is None or provider.needs_key
-            lead = "No key saved." if needs else "This provider needs no key (optional)."
+            lead = (
+                self.tr("No key saved.")
+                if needs
+                else self.tr("This provider needs no key (optional).")
+            )
             self.key_status.setText(
-                f"{state.error + ' ' if state.error else ''}{lead} A key you save goes to "
-                f"{state.backend}; {env} in the environment also works.{env_note}"
+                self.tr(
+                    "{error}{lead} A key you save goes to {backend}; {env} in the environment "
+                    "also works.{env_note}"
+                ).format(
+                    error=state.error + " " if state.error else "",
+                    lead=lead,
+                    backend=state.backend,
+                    env=env,
+                    env_note=env_note,
+                )
             )
             self._key_status_error.set(bool(state.error))
             self._set_key_widgets(entry=True, stored=False)
@@ -488,7 +517,7 @@ class ProviderDialog(QDialog):
     def _ask_for_new_key(self) -> None:
         self._set_key_widgets(entry=True, stored=True)
         self.replace_key_button.hide()
-        self.api_key_edit.setPlaceholderText("Paste the new key (replaces the stored one)")
+        self.api_key_edit.setPlaceholderText(self.tr("Paste the new key (replaces the stored one)"))
         self.api_key_edit.setFocus()
 
     def save_key(self) -> None:
@@ -519,8 +548,8 @@ class ProviderDialog(QDialog):
             return
         answer = dialogs.ask(
             self,
-            "Delete key",
-            f"Delete the key stored for {provider_id}?",
+            self.tr("Delete key"),
+            self.tr("Delete the key stored for {provider_id}?").format(provider_id=provider_id),
             dialogs.Button.Yes | dialogs.Button.No,
             dialogs.Button.No,
         )
@@ -545,7 +574,9 @@ class ProviderDialog(QDialog):
         typed = self.api_key_edit.text().strip() or None
         self.test_button.setEnabled(False)
         self._test_result_error.set(False)
-        self.test_result.setText(f"Asking {config.base_url}/models…")
+        self.test_result.setText(
+            self.tr("Asking {base_url}/models…").format(base_url=config.base_url)
+        )
         self.model_list.clear()
         self._tasks.spawn(self._test(config, typed))
 
@@ -564,9 +595,9 @@ class ProviderDialog(QDialog):
             self.test_result.setText(report.error)
             self.connection_tested.emit(config.id, False)
             return
-        text = f"Connected: {len(report.models)} models listed."
+        text = self.tr("Connected: {count} models listed.").format(count=len(report.models))
         if report.balance is not None:
-            text += f" Balance: {report.balance:,.2f}."
+            text += " " + self.tr("Balance: {balance}.").format(balance=decimal(report.balance, 2))
         elif report.balance_error:
             text += f" {report.balance_error}"
         self.test_result.setText(text)
@@ -596,6 +627,8 @@ def open_dialog(
 def install(shell: Shell, context: AppContext) -> None:
     """Adds Settings › Providers…; listed models join the app's catalog."""
     parent = shell.window()
-    action = shell.menu("settings").addAction("&Providers and keys…")
+    action = shell.menu("settings").addAction(
+        QCoreApplication.translate("ProviderDialog", "&Providers and keys…")
+    )
     action.setObjectName("providersAction")
     action.triggered.connect(lambda: open_dialog(parent, context))

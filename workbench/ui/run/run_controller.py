@@ -54,6 +54,7 @@ from workbench.core.sessions import (
     missing_key_message,
 )
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.i18n import provider_name
 from workbench.ui.common.palette import colours
 from workbench.ui.common.undo import InsertMessage
 
@@ -177,16 +178,18 @@ class RunController(QObject):
         self.warm_up_timer.setSingleShot(True)
         self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
         self.warm_up_timer.timeout.connect(self._start_warm_up)
-        self.regenerate_action = _menu_action(shell, "&Regenerate", "Ctrl+Shift+R", self.regenerate)
+        self.regenerate_action = _menu_action(
+            shell, self.tr("&Regenerate"), "Ctrl+Shift+R", self.regenerate
+        )
         self.regenerate_action.setObjectName("regenerateAction")
         self.continue_action = _menu_action(
-            shell, "&Continue the cut answer", "Ctrl+Shift+Return", self.continue_answer
+            shell, self.tr("&Continue the cut answer"), "Ctrl+Shift+Return", self.continue_answer
         )
         self.continue_action.setObjectName("continueAction")
-        copy_menu = shell.menu("run").addMenu("Copy request as &code")
+        copy_menu = shell.menu("run").addMenu(self.tr("Copy request as &code"))
         copy_menu.setObjectName("copyAsCodeMenu")
         for kind, label in (
-            ("python", "&Python (OpenAI SDK)"),
+            ("python", self.tr("&Python (OpenAI SDK)")),
             ("curl", "&curl"),
             ("json", "&JSON"),
         ):
@@ -214,8 +217,10 @@ class RunController(QObject):
         provider = self.provider()
         if provider is None:
             return [
-                f"Unknown provider {self._context.workspace.params.provider!r}: choose one in "
-                "Parameters or add it in Settings › Providers…"
+                self.tr(
+                    "Unknown provider {provider!r}: choose one in Parameters or add it in "
+                    "Settings › Providers…"
+                ).format(provider=self._context.workspace.params.provider)
             ]
         return request_problems(
             self._context.workspace,
@@ -240,7 +245,7 @@ class RunController(QObject):
     def send(self) -> None:
         """Sends the workspace (already checked by the window) and streams the answer."""
         if self._current is not None:
-            self._context.show_status("A run is streaming: stop it first (Esc).", 6000)
+            self._context.show_status(self.tr("A run is streaming: stop it first (Esc)."), 6000)
             return
         provider = self.provider()
         if provider is None:
@@ -307,7 +312,7 @@ class RunController(QObject):
         stream.stop_requested = True
         if stream.ticket is not None:
             stream.ticket.stop()
-        self.panel.status.setText("Stopping…")
+        self.panel.status.setText(self.tr("Stopping…"))
 
     def regenerate(self) -> None:
         """Asks again for the last answer; the new one joins it as an alternate of its card.
@@ -389,11 +394,11 @@ class RunController(QObject):
         problems = self._context.workspace.problems() + self.request_problems()
         provider = self.provider()
         if problems or provider is None:
-            self._context.show_status("Not copied: " + problems[0], 8000)
+            self._context.show_status(self.tr("Not copied: ") + problems[0], 8000)
             return None
         text = export_request(build_request(self._context.workspace, provider), as_=kind)
         QGuiApplication.clipboard().setText(text)
-        self._context.show_status(f"Copied the request as {kind}.", 4000)
+        self._context.show_status(self.tr("Copied the request as {kind}.").format(kind=kind), 4000)
         return text
 
     def continue_answer(self) -> None:
@@ -409,19 +414,21 @@ class RunController(QObject):
     def continue_refusal(self) -> str | None:
         """Why Continue is not possible now, or None."""
         if self._current is not None:
-            return "A run is streaming."
+            return self.tr("A run is streaming.")
         stream = self._last
         if stream is None or stream.result is None or stream.uid is None:
-            return "Nothing to continue."
+            return self.tr("Nothing to continue.")
         result = stream.result
         if result.finish_reason != "length" and not (result.interrupted and result.full_text):
-            return "The last answer was complete."
+            return self.tr("The last answer was complete.")
         if not len(self._conversation) or self._conversation[-1].uid != stream.uid:
-            return "Continue works on the last answer, which must be the last card."
+            return self.tr("Continue works on the last answer, which must be the last card.")
         provider = self.provider()
         if provider is None or provider.prefill is Prefill.NONE:
-            name = provider.name if provider else "This provider"
-            return f"{name} cannot prefill an answer, so it cannot continue a cut one."
+            name = provider_name(provider.name) if provider else self.tr("This provider")
+            return self.tr(
+                "{name} cannot prefill an answer, so it cannot continue a cut one."
+            ).format(name=name)
         return None
 
     # Streaming -----------------------------------------------------------------------------
@@ -472,7 +479,7 @@ class RunController(QObject):
             if ticket.sent:
                 self._finish(stream, event.result)
             else:  # no key, or stopped while it waited
-                error = event.result.error or "Stopped before sending."
+                error = event.result.error or self.tr("Stopped before sending.")
                 provider = self.provider()
                 keyless = provider is not None and error == missing_key_message(provider)
                 self._end_without_run(
@@ -487,14 +494,17 @@ class RunController(QObject):
             if stream is self._last:
                 self.panel.not_recorded(event.message)
             self._context.show_status(
-                f"This run could not be written to the history: {event.message}", 8000
+                self.tr("This run could not be written to the history: {message}").format(
+                    message=event.message
+                ),
+                8000,
             )
             return
         else:  # Started: the slot is taken, the request goes out
             if stream not in self._streams:
                 self._streams.append(stream)
             if stream.interactive and stream is self._current:
-                self.panel.status.setText("Sending…")
+                self.panel.status.setText(self.tr("Sending…"))
             return
         if stream not in self._streams:
             self._streams.append(stream)
@@ -585,7 +595,7 @@ class RunController(QObject):
             stream.uid,
             after,
             regeneration.trailing,
-            f"Regenerate: answer from {stream.request.model}",
+            self.tr("Regenerate: answer from {model}").format(model=stream.request.model),
         )
         regeneration.command = command
         self._context.undo_stack.push(command)
@@ -607,7 +617,7 @@ class RunController(QObject):
             self._conversation,
             len(self._conversation),
             message,
-            f"Answer from {stream.request.model}",
+            self.tr("Answer from {model}").format(model=stream.request.model),
         )
         self._context.undo_stack.push(command)
         stream.uid = message.uid
@@ -690,7 +700,11 @@ class RunController(QObject):
         }
         self._context.undo_stack.push(
             ApplyAnswer(
-                self._conversation, stream.uid, before, after, f"Answer from {result.model}"
+                self._conversation,
+                stream.uid,
+                before,
+                after,
+                self.tr("Answer from {model}").format(model=result.model),
             )
         )
 
@@ -711,7 +725,8 @@ class RunController(QObject):
         self.panel.continue_button.setVisible(cut and not running)
         self.panel.continue_button.setEnabled(refusal is None)
         self.panel.continue_button.setToolTip(
-            refusal or "Send the cut answer back as a prefix; the model carries on from its end."
+            refusal
+            or self.tr("Send the cut answer back as a prefix; the model carries on from its end.")
         )
         self.decorate_cards()
 
@@ -733,7 +748,7 @@ class RunController(QObject):
                 selection = QTextEdit.ExtraSelection()
                 selection.format = QTextCharFormat()
                 selection.format.setBackground(colours().qcolor("prefix"))
-                selection.format.setToolTip("Prefilled: the answer continued this text.")
+                selection.format.setToolTip(self.tr("Prefilled: the answer continued this text."))
                 cursor = QTextCursor(edit.document())
                 cursor.setPosition(len(prefix), QTextCursor.MoveMode.KeepAnchor)
                 selection.cursor = cursor

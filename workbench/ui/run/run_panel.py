@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,6 +33,11 @@ def shorten(text: str, limit: int = 24) -> str:
 # The run panel --------------------------------------------------------------------------------
 
 
+def _metrics_text(text: str) -> str:
+    """The run's figures (``workbench.core.figures``) in the user's language."""
+    return QCoreApplication.translate("RunMetrics", text)
+
+
 class RunPanel(QFrame):
     """The strip under the cards: status, figures, error, reasoning, Regenerate and Continue."""
 
@@ -51,7 +56,7 @@ class RunPanel(QFrame):
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         #: Under a "no API key" error: opens the provider dialog at that provider's key field.
-        self.add_key_button = QPushButton("Add API key…")
+        self.add_key_button = QPushButton(self.tr("Add API key…"))
         named(self.add_key_button, "addKeyButton")
         self.add_key_button.hide()
         #: The provider whose key ``add_key_button`` adds.
@@ -59,10 +64,12 @@ class RunPanel(QFrame):
         self.history_error = self._label("runHistoryError")
         error_text(self.history_error)
         self.history_error.hide()
-        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button = QPushButton(self.tr("Regenerate"))
         named(self.regenerate_button, "regenerateButton")
-        self.regenerate_button.setToolTip("Replace the last answer with a new one (Ctrl+Shift+R)")
-        self.continue_button = QPushButton("Continue")
+        self.regenerate_button.setToolTip(
+            self.tr("Replace the last answer with a new one (Ctrl+Shift+R)")
+        )
+        self.continue_button = QPushButton(self.tr("Continue"))
         named(self.continue_button, "continueButton")
         self.continue_button.hide()
         self.reasoning_toggle = QToolButton()
@@ -116,7 +123,7 @@ class RunPanel(QFrame):
     def start(self, prefix: str) -> None:
         """A new run: clears the last one's figures."""
         self.show()
-        self.status.setText("Sending…")
+        self.status.setText(self.tr("Sending…"))
         self.metrics.clear()
         self.error.clear()
         self.error.hide()
@@ -128,9 +135,11 @@ class RunPanel(QFrame):
         self.reasoning_toggle.setChecked(False)
         self.reasoning_toggle.hide()
         self.prefix_label.setVisible(bool(prefix))
-        self.prefix_label.setText(f"prefilled: {shorten(prefix)}")
+        self.prefix_label.setText(self.tr("prefilled: {value0}").format(value0=shorten(prefix)))
         self.prefix_label.setToolTip(
-            f"The answer continues this prefix, sent as a partial message:\n{prefix}"
+            self.tr(
+                "The answer continues this prefix, sent as a partial message:\n{prefix}"
+            ).format(prefix=prefix)
         )
 
     def add_reasoning(self, piece: str, total: int) -> None:
@@ -138,31 +147,39 @@ class RunPanel(QFrame):
         cursor = self.reasoning_view.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(piece)
-        self.reasoning_toggle.setText(f"Reasoning ({total:,} characters)")
+        self.reasoning_toggle.setText(
+            self.tr("Reasoning ({total:,} characters)").format(total=total)
+        )
         self.reasoning_toggle.show()
 
     def finish(self, result: RunResult) -> None:
         """Shows how the run ended."""
         if result.error:
-            self.status.setText("Failed" if not result.full_text else "Failed part-way")
+            self.status.setText(
+                self.tr("Failed") if not result.full_text else self.tr("Failed part-way")
+            )
         elif result.interrupted:
-            self.status.setText("Stopped")
+            self.status.setText(self.tr("Stopped"))
         else:
-            self.status.setText("Done")
-        self.metrics.setText(run_metrics_line(result))
+            self.status.setText(self.tr("Done"))
+        self.metrics.setText(run_metrics_line(result, _metrics_text))
         self.error.setText(result.error or "")
         self.error.setVisible(bool(result.error))
 
     def queued(self, event: Queued) -> None:
         """The run waits for a free slot of its provider."""
         self.status.setText(
-            f"Waiting: {event.limit} run(s) of {event.provider} are streaming "
-            f"(Settings: at most {event.limit} at once)…"
+            self.tr(
+                "Waiting: {limit} run(s) of {provider} are streaming (Settings: at most {limit} "
+                "at once)…"
+            ).format(limit=event.limit, provider=event.provider)
         )
 
     def not_recorded(self, reason: str) -> None:
         """The run ended but could not be written to the history."""
-        self.history_error.setText(f"This run was not saved in the history: {reason}")
+        self.history_error.setText(
+            self.tr("This run was not saved in the history: {reason}").format(reason=reason)
+        )
         self.history_error.show()
 
     def fail(self, text: str, missing_key_provider: str = "") -> None:
@@ -171,7 +188,7 @@ class RunPanel(QFrame):
         self.missing_key_provider = missing_key_provider
         self.add_key_button.setVisible(bool(missing_key_provider))
         self.show()
-        self.status.setText("Not sent")
+        self.status.setText(self.tr("Not sent"))
         self.metrics.clear()
         self.prefix_label.hide()
         self.error.setText(text)

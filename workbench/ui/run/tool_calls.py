@@ -14,7 +14,7 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QPushButton
 
 from workbench.core.conversation import Conversation, Message
@@ -63,31 +63,33 @@ def calls_html(calls: Sequence[ToolCall], tools: Sequence[ToolEntry], streaming:
         for problem in argument_problems(call.name, call.arguments, tools):
             parts.append(f'<div style="color:{colours().error}">✕ {html.escape(problem)}</div>')
     if streaming:
-        parts.append(f'<div style="color:{colours().muted}">receiving tool calls…</div>')
+        receiving = QCoreApplication.translate("ToolCalls", "receiving tool calls…")
+        parts.append(f'<div style="color:{colours().muted}">{receiving}</div>')
     return "".join(parts)
 
 
 def result_html(message: Message, conversation: Conversation) -> str:
     """What a tool-result card answers: the call's function and id (or that no call has it)."""
     if not message.tool_call_id:
-        return (
-            f'<div style="color:{colours().error}">✕ This tool result answers no call: '
-            "it needs the tool_call_id of an earlier call.</div>"
+        text = QCoreApplication.translate(
+            "ToolCalls",
+            "This tool result answers no call: it needs the tool_call_id of an earlier call.",
         )
+        return f'<div style="color:{colours().error}">✕ {text}</div>'
     # Ids like functions.add:0 repeat across turns: the nearest call above is the one answered.
     messages = list(conversation)
     above = messages[: next((i for i, m in enumerate(messages) if m is message), len(messages))]
     for other in reversed(above):
         for call in calls_of(other):
             if call.id == message.tool_call_id:
-                return (
-                    f'<div style="color:{colours().muted}">↩ Result of <b>{html.escape(call.name)}'
-                    f"</b> · call {html.escape(call.id)}</div>"
-                )
-    return (
-        f'<div style="color:{colours().error}">✕ No earlier tool call has the id '
-        f"{html.escape(message.tool_call_id)}.</div>"
+                text = QCoreApplication.translate(
+                    "ToolCalls", "Result of <b>{name}</b> · call {id}"
+                ).format(name=html.escape(call.name), id=html.escape(call.id))
+                return f'<div style="color:{colours().muted}">↩ {text}</div>'
+    text = QCoreApplication.translate("ToolCalls", "No earlier tool call has the id {id}.").format(
+        id=html.escape(message.tool_call_id)
     )
+    return f'<div style="color:{colours().error}">✕ {text}</div>'
 
 
 class ToolCallCards(QObject):
@@ -116,9 +118,9 @@ class ToolCallCards(QObject):
         runs.run_started.connect(self._update_continue)
         runs.run_finished.connect(lambda _result: self._update_continue())
 
-        self.continue_button = QPushButton("Continue")
+        self.continue_button = QPushButton(self.tr("Continue"))
         named(self.continue_button, "continueWithResultsButton")
-        self.continue_button.setToolTip("Send the conversation with the tool results")
+        self.continue_button.setToolTip(self.tr("Send the conversation with the tool results"))
         self.continue_button.hide()
         shell.add_bottom_button(self.continue_button)
         self.continue_button.clicked.connect(self.continue_run)
@@ -190,18 +192,21 @@ class ToolCallCards(QObject):
             return []
         stack = self._context.undo_stack
         results = tool_result_messages(calls, self._workspace.tools)
-        stack.beginMacro(f"Tool calls ({len(calls)})")
+        stack.beginMacro(self.tr("Tool calls ({count})").format(count=len(calls)))
         wanted = [c.to_json() for c in calls]
         if conversation[row].tool_calls != wanted:
             stack.push(EditMessage(conversation, uid, tool_calls=wanted))
         for offset, message in enumerate(results, start=1):
-            stack.push(InsertMessage(conversation, row + offset, message, "Tool result"))
+            stack.push(InsertMessage(conversation, row + offset, message, self.tr("Tool result")))
         stack.endMacro()
         self._refresh_message(uid)
         first_empty = next((m for m in results if not m.content), results[0])
         self._window.message_list.scroll_to_row(conversation.index_of(first_empty.uid), focus=True)
         self._context.show_status(
-            f"The model called {len(calls)} tool(s): fill in the results, then Continue.", 10000
+            self.tr(
+                "The model called {value0} tool(s): fill in the results, then Continue."
+            ).format(value0=len(calls)),
+            10000,
         )
         self.results_added.emit(len(calls))
         return [m.uid for m in results]

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.core.resources import example_files
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
 from workbench.ui.common.widgets import named
+
+#: The titles of the bundled examples, by file name (an example not listed here is titled after
+#: its file name, untranslated: add it here when you add an example).
+EXAMPLE_TITLES = {
+    "01-product-json-extraction": QT_TRANSLATE_NOOP("Examples", "Product JSON extraction"),
+    "02-role-play-dr-kelsier": QT_TRANSLATE_NOOP("Examples", "Role play: Dr. Kelsier"),
+    "03-coderunner-tool-prime": QT_TRANSLATE_NOOP("Examples", "CodeRunner tool: primes"),
+    "04-long-review-outgrows-8k": QT_TRANSLATE_NOOP("Examples", "Long review outgrows 8k"),
+    "05-product-json-eval": QT_TRANSLATE_NOOP("Examples", "Product JSON evaluation"),
+}
 
 
 def example_title(path: Path) -> str:
-    """The menu title of an example file (``01-product-json-extraction`` -> Product json ...)."""
-    return path.name.removesuffix(".prompt.json").split("-", 1)[-1].replace("-", " ").capitalize()
+    """The menu title of an example file, in the user's language."""
+    stem = path.name.removesuffix(".prompt.json")
+    if stem in EXAMPLE_TITLES:
+        return QCoreApplication.translate("Examples", EXAMPLE_TITLES[stem])
+    return stem.split("-", 1)[-1].replace("-", " ").capitalize()
 
 
 class EmptyState(QFrame):

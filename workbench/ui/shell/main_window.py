@@ -39,7 +39,13 @@ from workbench.core.workspace import (
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument, apply_defaults
-from workbench.ui.common.i18n import chosen_language, install_translators, installed_language
+from workbench.ui.common.i18n import (
+    chosen_language,
+    date_time,
+    install_translators,
+    installed_language,
+    provider_name,
+)
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import apply_theme, error_text
 from workbench.ui.common.undo import SetParam, SetTitle
@@ -147,7 +153,9 @@ class MainWindow(QMainWindow):
             self.workspace.conversation, self.undo_stack, self.message_list
         )
         self.params_panel = ParamsPanel()
-        self.params_panel.set_providers([(p.id, p.name) for p in self.providers.all()])
+        self.params_panel.set_providers(
+            [(p.id, provider_name(p.name)) for p in self.providers.all()]
+        )
         self._build_layout()
         self._build_actions()
         self._connect()
@@ -179,14 +187,18 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         self.add_button = QToolButton()
         named(self.add_button, "addMessageButton")
-        self.add_button.setText("Add message")
+        self.add_button.setText(self.tr("Add message"))
         self.add_button.setIcon(icon("add"))
-        self.add_button.setToolTip("Add a message at the end (Ctrl+N); the arrow picks its role")
+        self.add_button.setToolTip(
+            self.tr("Add a message at the end (Ctrl+N); the arrow picks its role")
+        )
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         role_menu = QMenu(self.add_button)
         for role in ROLES:
-            role_menu.addAction(f"Add {role} message", partial(self.editor.append, role))
+            role_menu.addAction(
+                self.tr("Add {role} message").format(role=role), partial(self.editor.append, role)
+            )
         self.add_button.setMenu(role_menu)
 
         self.send_problems = QLabel()
@@ -194,13 +206,13 @@ class MainWindow(QMainWindow):
         self.send_problems.setWordWrap(True)
         error_text(self.send_problems)
         self.send_problems.hide()
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(self.tr("Send"))
         named(self.send_button, "sendButton")
-        self.send_button.setToolTip("Send the conversation (Ctrl+Enter)")
+        self.send_button.setToolTip(self.tr("Send the conversation (Ctrl+Enter)"))
         self.send_button.setDefault(True)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(self.tr("Stop"))
         named(self.stop_button, "stopButton")
-        self.stop_button.setToolTip("Stop the answer streaming in (Esc)")
+        self.stop_button.setToolTip(self.tr("Stop the answer streaming in (Esc)"))
         self.stop_button.setEnabled(False)
 
         #: Why Send is disabled (nothing to send yet), beside the button.
@@ -238,7 +250,7 @@ class MainWindow(QMainWindow):
         self.main_tabs = QTabWidget()
         self.main_tabs.setObjectName("mainTabs")
         self.main_tabs.setDocumentMode(True)
-        self.main_tabs.addTab(conversation_page, "Conversation")
+        self.main_tabs.addTab(conversation_page, self.tr("Conversation"))
 
         params_page = QWidget()
         #: The side column of the Parameters tab; the token meter sits at its top.
@@ -249,7 +261,7 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("sideTabs")
         self.side_tabs.setDocumentMode(True)
-        self.side_tabs.addTab(params_page, "Parameters")
+        self.side_tabs.addTab(params_page, self.tr("Parameters"))
 
         #: The conversation (and feature tabs) beside the side panels; its sizes are remembered.
         self.splitter = QSplitter()
@@ -264,93 +276,102 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        self.new_action = self._action(file_menu, "&New workspace", "Ctrl+Shift+N", self.new)
-        self.open_action = self._action(
-            file_menu, "&Open…", QKeySequence.StandardKey.Open, self.choose_and_open
+        file_menu = menu.addMenu(self.tr("&File"))
+        self.new_action = self._action(
+            file_menu, self.tr("&New workspace"), "Ctrl+Shift+N", self.new
         )
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.examples_menu = file_menu.addMenu("&Examples")
+        self.open_action = self._action(
+            file_menu, self.tr("&Open…"), QKeySequence.StandardKey.Open, self.choose_and_open
+        )
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
+        self.examples_menu = file_menu.addMenu(self.tr("&Examples"))
         for path in example_files():
             self.examples_menu.addAction(example_title(path), partial(self.open_example, path))
         file_menu.addSeparator()
         self.properties_action = self._action(
-            file_menu, "P&roperties…", "Ctrl+Shift+I", self.edit_properties
+            file_menu, self.tr("P&roperties…"), "Ctrl+Shift+I", self.edit_properties
         )
         self.properties_action.setObjectName("propertiesAction")
         file_menu.addSeparator()
         self.save_action = self._action(
-            file_menu, "&Save", QKeySequence.StandardKey.Save, self.save
+            file_menu, self.tr("&Save"), QKeySequence.StandardKey.Save, self.save
         )
-        self.save_as_action = self._action(file_menu, "Save &as…", "Ctrl+Shift+S", self.save_as)
+        self.save_as_action = self._action(
+            file_menu, self.tr("Save &as…"), "Ctrl+Shift+S", self.save_as
+        )
         file_menu.addSeparator()
         self.import_action = self._action(
-            file_menu, "&Import request JSON…", None, self.choose_and_import
+            file_menu, self.tr("&Import request JSON…"), None, self.choose_and_import
         )
         self.paste_action = self._action(
-            file_menu, "&Paste request JSON", "Ctrl+Shift+V", self.paste_request
+            file_menu, self.tr("&Paste request JSON"), "Ctrl+Shift+V", self.paste_request
         )
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(file_menu, self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
 
-        edit_menu = menu.addMenu("&Edit")
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        edit_menu = menu.addMenu(self.tr("&Edit"))
+        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             edit_menu.addAction(action)
         edit_menu.addSeparator()
-        self.new_card_action = self._action(edit_menu, "&New message", "Ctrl+N", self.new_card)
-        self._action(
-            edit_menu, "&Duplicate message", "Ctrl+D", lambda: self._card_action("duplicate")
+        self.new_card_action = self._action(
+            edit_menu, self.tr("&New message"), "Ctrl+N", self.new_card
         )
         self._action(
             edit_menu,
-            "De&lete message",
+            self.tr("&Duplicate message"),
+            "Ctrl+D",
+            lambda: self._card_action("duplicate"),
+        )
+        self._action(
+            edit_menu,
+            self.tr("De&lete message"),
             "Ctrl+Shift+Backspace",
             lambda: self._card_action("delete"),
         )
         edit_menu.addSeparator()
         self.partial_action = self._action(
-            edit_menu, "Toggle &partial (prefill)", "Ctrl+Shift+P", self.toggle_partial
+            edit_menu, self.tr("Toggle &partial (prefill)"), "Ctrl+Shift+P", self.toggle_partial
         )
         self.partial_action.setObjectName("partialAction")
 
         #: View > the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features
         #: have added their tabs.
-        self.view_menu = menu.addMenu("&View")
+        self.view_menu = menu.addMenu(self.tr("&View"))
         self._action(
             self.view_menu,
-            "&Next tab",
+            self.tr("&Next tab"),
             "Ctrl+PgDown",
             lambda: self._step_tab(self.main_tabs, 1),
         )
         self._action(
             self.view_menu,
-            "&Previous tab",
+            self.tr("&Previous tab"),
             "Ctrl+PgUp",
             lambda: self._step_tab(self.main_tabs, -1),
         )
         self.view_menu.addSeparator()
 
-        run_menu = menu.addMenu("&Run")
-        self.send_action = self._action(run_menu, "&Send", "Ctrl+Return", self.send)
+        run_menu = menu.addMenu(self.tr("&Run"))
+        self.send_action = self._action(run_menu, self.tr("&Send"), "Ctrl+Return", self.send)
         self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.stop_action = self._action(run_menu, "S&top", "Esc", self.stop)
+        self.stop_action = self._action(run_menu, self.tr("S&top"), "Esc", self.stop)
         self.stop_action.setEnabled(False)
         self.run_menu = run_menu
-        self.settings_menu = menu.addMenu("&Settings")
-        self.help_menu = menu.addMenu("&Help")
+        self.settings_menu = menu.addMenu(self.tr("&Settings"))
+        self.help_menu = menu.addMenu(self.tr("&Help"))
         self.shortcuts_action = self._action(
-            self.help_menu, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts
+            self.help_menu, self.tr("&Keyboard shortcuts"), "Ctrl+/", self.show_shortcuts
         )
         self.shortcuts_action.setObjectName("shortcutsAction")
-        self.help_menu.addAction("About Prompt Workbench", self._about)
+        self.help_menu.addAction(self.tr("About Prompt Workbench"), self._about)
         self.preferences_action = self._action(
             self.settings_menu,
-            "&Preferences…",
+            self.tr("&Preferences…"),
             QKeySequence.StandardKey.Preferences,
             self.show_preferences,
         )
@@ -508,9 +529,11 @@ class MainWindow(QMainWindow):
         """Why there is nothing to send yet (an empty workspace), or None."""
         messages = self.workspace.conversation.messages
         if not messages:
-            return "Nothing to send yet: add a message, open an example or paste a request."
+            return self.tr(
+                "Nothing to send yet: add a message, open an example or paste a request."
+            )
         if not any(m.content.strip() or m.tool_calls for m in messages):
-            return "Nothing to send yet: every message is empty."
+            return self.tr("Nothing to send yet: every message is empty.")
         return None
 
     def set_running(self, running: bool) -> None:
@@ -525,8 +548,8 @@ class MainWindow(QMainWindow):
         enabled = not self.running and reason is None
         self.send_button.setEnabled(enabled)
         self.send_action.setEnabled(enabled)
-        self.send_button.setToolTip(reason or "Send the conversation (Ctrl+Enter)")
-        self.send_reason.setText(reason.split(":")[0] if reason else "")
+        self.send_button.setToolTip(reason or self.tr("Send the conversation (Ctrl+Enter)"))
+        self.send_reason.setText(self.tr("Nothing to send yet") if reason else "")
         self.send_reason.setVisible(reason is not None)
         empty = not self.workspace.conversation.messages
         self.empty_state.setVisible(empty)
@@ -554,11 +577,11 @@ class MainWindow(QMainWindow):
             return True
         answer = dialogs.ask(
             self,
-            "Unsaved changes",
-            f"Save the changes to {self.document.display_name()}?",
+            self.tr("Unsaved changes"),
+            self.tr("Save the changes to {value0}?").format(value0=self.document.display_name()),
             dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
             dialogs.Button.Save,
-            "Your changes are lost if you don't save them.",
+            self.tr("Your changes are lost if you don't save them."),
         )
         if answer == dialogs.Button.Save:
             return self.save()
@@ -580,14 +603,14 @@ class MainWindow(QMainWindow):
                 self._rebuild_recent_menu()
             dialogs.show_error(
                 self,
-                "Cannot open workspace",
+                self.tr("Cannot open workspace"),
                 str(error),
-                "It was moved or deleted; it is no longer listed in Open recent."
+                self.tr("It was moved or deleted; it is no longer listed in Open recent.")
                 if missing
-                else "The file was not changed.",
+                else self.tr("The file was not changed."),
             )
             return False
-        self.statusBar().showMessage(f"Opened {self.document.path}", 5000)
+        self.statusBar().showMessage(self.tr("Opened {path}").format(path=self.document.path), 5000)
         self.offer_recovery()
         return True
 
@@ -606,7 +629,7 @@ class MainWindow(QMainWindow):
         try:
             self.document.import_text(read_workspace_text(path), unsaved=False)
         except (OSError, WorkspaceError) as error:
-            dialogs.show_error(self, "Cannot open example", str(error))
+            dialogs.show_error(self, self.tr("Cannot open example"), str(error))
 
     def new(self) -> None:
         """File > New workspace."""
@@ -634,12 +657,14 @@ class MainWindow(QMainWindow):
         except OSError as error:
             dialogs.show_error(
                 self,
-                "Not saved",
-                f"Cannot write {path}: {error.strerror or error}",
-                "Your work is still here; choose another place with Save as.",
+                self.tr("Not saved"),
+                self.tr("Cannot write {path}: {value1}").format(
+                    path=path, value1=error.strerror or error
+                ),
+                self.tr("Your work is still here; choose another place with Save as."),
             )
             return False
-        self.statusBar().showMessage(f"Saved {self.document.path}", 4000)
+        self.statusBar().showMessage(self.tr("Saved {path}").format(path=self.document.path), 4000)
         return True
 
     def choose_and_import(self) -> None:
@@ -652,7 +677,7 @@ class MainWindow(QMainWindow):
         try:
             self._import(read_workspace_text(path))
         except (OSError, UnicodeDecodeError, WorkspaceError) as error:
-            dialogs.show_error(self, "Cannot import", str(error))
+            dialogs.show_error(self, self.tr("Cannot import"), str(error))
 
     def _import(self, text: str) -> None:
         """Imports a request body or messages array (WorkspaceError when unusable).
@@ -679,23 +704,26 @@ class MainWindow(QMainWindow):
         if match is not None:
             self.workspace.set_param("provider", match.id)
             self.statusBar().showMessage(
-                f"Imported for {match.name}, the provider of {info.id}.", 8000
+                self.tr("Imported for {name}, the provider of {id}.").format(
+                    name=match.name, id=info.id
+                ),
+                8000,
             )
 
     def paste_request(self) -> None:
         """File > Paste request JSON: the clipboard's request body or messages array."""
         text = QGuiApplication.clipboard().text()
         if not text.strip():
-            self.statusBar().showMessage("The clipboard holds no text to import.", 6000)
+            self.statusBar().showMessage(self.tr("The clipboard holds no text to import."), 6000)
             return
         try:
             workspace_from_text(text)  # found invalid before the current work is put at risk
         except WorkspaceError as error:
             dialogs.show_error(
                 self,
-                "Cannot import the clipboard",
+                self.tr("Cannot import the clipboard"),
                 str(error),
-                "Copy an OpenAI request body or a JSON array of messages.",
+                self.tr("Copy an OpenAI request body or a JSON array of messages."),
             )
             return
         if not self._may_discard():
@@ -703,26 +731,28 @@ class MainWindow(QMainWindow):
         try:
             self._import(text)
         except WorkspaceError as error:
-            dialogs.show_error(self, "Cannot import the clipboard", str(error))
+            dialogs.show_error(self, self.tr("Cannot import the clipboard"), str(error))
 
     def offer_recovery(self) -> None:
         """Offers to recover an autosave newer than the open file (or left by a crash)."""
         for save in self.document.recoverable():
-            when = dt.datetime.fromtimestamp(save.saved_at).strftime("%Y-%m-%d %H:%M:%S")
-            what = save.source.name if save.source else "an untitled workspace"
+            when = date_time(dt.datetime.fromtimestamp(save.saved_at))
+            what = save.source.name if save.source else self.tr("an untitled workspace")
             answer = dialogs.ask(
                 self,
-                "Recover unsaved work?",
-                f"There are unsaved changes to {what} from {when}.",
+                self.tr("Recover unsaved work?"),
+                self.tr("There are unsaved changes to {what} from {when}.").format(
+                    what=what, when=when
+                ),
                 dialogs.Button.Yes | dialogs.Button.No,
                 dialogs.Button.Yes,
-                "Yes opens them (save to keep them); No deletes them.",
+                self.tr("Yes opens them (save to keep them); No deletes them."),
             )
             if answer == dialogs.Button.Yes:
                 try:
                     self.document.recover(save)
                 except WorkspaceError as error:
-                    dialogs.show_error(self, "Cannot recover", str(error))
+                    dialogs.show_error(self, self.tr("Cannot recover"), str(error))
                     continue
                 return
             save.discard()
@@ -760,7 +790,9 @@ class MainWindow(QMainWindow):
         if problems:
             return
         if self._sender is None:
-            self.statusBar().showMessage("Ready to send: configure a provider to run.", 6000)
+            self.statusBar().showMessage(
+                self.tr("Ready to send: configure a provider to run."), 6000
+            )
         else:
             self._sender.send()
 
@@ -769,7 +801,7 @@ class MainWindow(QMainWindow):
         self.send_problems.setText("\n".join(problems))
         self.send_problems.setVisible(bool(problems))
         if problems:
-            self.statusBar().showMessage("Not sent: " + problems[0], 8000)
+            self.statusBar().showMessage(self.tr("Not sent: ") + problems[0], 8000)
             first = self.workspace.conversation.problems()
             if first and first[0].index is not None:
                 self.message_list.scroll_to_row(first[0].index, focus=True)
@@ -907,7 +939,7 @@ class MainWindow(QMainWindow):
 
         dialogs.show_error(
             self,
-            "About",
+            self.tr("About"),
             f"{APP_TITLE} {__version__}",
-            "Build and test prompts against Kimi and OpenAI-compatible APIs.",
+            self.tr("Build and test prompts against Kimi and OpenAI-compatible APIs."),
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,15 +28,18 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.catalog import Capabilities
-from workbench.core.lint import Finding, thinking_choices
+from workbench.core.lint import Finding
 from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
-from workbench.ui.common.palette import error_text
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
+from workbench.ui.common.palette import ThemedStyleSheet, error_text
+from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
 
 #: Shown when a value is left to the provider's default (the value is not sent).
-DEFAULT_TEXT = "default"
+DEFAULT_TEXT = QT_TRANSLATE_NOOP("ParamsPanel", "default")
 
 
+#: The ``reasoning_effort`` levels as the user reads them (the value sent stays the API's).
 class UndoGoesToWindow(QObject):
     """Leaves Undo/Redo keys to the window's undo stack instead of a field's own text history.
 
@@ -59,7 +62,7 @@ def _optional_spin(minimum: float, maximum: float, step: float, decimals: int) -
     # One step below the real minimum stands for "not set": the provider's default.
     spin.setRange(minimum - step, maximum)
     spin.setSingleStep(step)
-    spin.setSpecialValueText(DEFAULT_TEXT)
+    spin.setSpecialValueText(QCoreApplication.translate("ParamsPanel", DEFAULT_TEXT))
     spin.setKeyboardTracking(False)
     return spin
 
@@ -115,14 +118,14 @@ class LintList(QWidget):
         mark = "✖" if finding.blocking else "⚠"
         where = f"{finding.param}: " if finding.param and finding.param != "model" else ""
         if finding.card is not None:
-            where = f"message {finding.card + 1}: "
+            where = self.tr("message {number}: ").format(number=finding.card + 1)
         label = QLabel(f"{mark} {where}{finding.message}")
         label.setObjectName("lintMessage")
         label.setWordWrap(True)
         label.setToolTip(
-            "The provider refuses this request: Send is blocked."
+            self.tr("The provider refuses this request: Send is blocked.")
             if finding.blocking
-            else "The provider may refuse or ignore this: Send still sends."
+            else self.tr("The provider may refuse or ignore this: Send still sends.")
         )
         error_text(label, finding.blocking)
         layout.addWidget(label, 1)
@@ -173,24 +176,28 @@ class ParamsPanel(QWidget):
         self.max_tokens_spin = QSpinBox()
         named(self.max_tokens_spin, "maxTokensSpin")
         self.max_tokens_spin.setRange(0, MAX_TOKENS_LIMIT)
-        self.max_tokens_spin.setSpecialValueText(DEFAULT_TEXT)
+        self.max_tokens_spin.setSpecialValueText(
+            QCoreApplication.translate("ParamsPanel", DEFAULT_TEXT)
+        )
         self.max_tokens_spin.setSingleStep(256)
         self.max_tokens_spin.setKeyboardTracking(False)
         self.stop_edit = QLineEdit()
         named(self.stop_edit, "stopEdit")
-        self.stop_edit.setPlaceholderText("e.g. END | \\n\\n (up to 4, separated by |)")
+        self.stop_edit.setPlaceholderText(self.tr("e.g. END | \\n\\n (up to 4, separated by |)"))
         self.response_format = QComboBox()
         named(self.response_format, "responseFormatSelector")
         self.response_format.addItems(["text", "json_object"])
         self.model_info = QLabel()
         named(self.model_info, "modelInfoLabel")
         self.model_info.setWordWrap(True)
-        self.model_info.setStyleSheet("color: palette(mid);")
+        ThemedStyleSheet(self.model_info, lambda c: f"color: {c.muted};")
         self.thinking_selector = QComboBox()
         named(self.thinking_selector, "thinkingSelector")
         self.thinking_selector.setToolTip(
-            "How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or "
-            "always on, as the model takes it"
+            self.tr(
+                "How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or "
+                "always on, as the model takes it"
+            )
         )
         self._thinking: list[tuple[str, dict[str, Any]]] = []
         self.lint = LintList()
@@ -203,16 +210,16 @@ class ParamsPanel(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Provider", self.provider_selector)
-        form.addRow("Model", self.model_selector)
+        form.addRow(self.tr("Provider"), self.provider_selector)
+        form.addRow(self.tr("Model"), self.model_selector)
         form.addRow("", self.model_info)
-        form.addRow("Thinking", self.thinking_selector)
+        form.addRow(self.tr("Thinking"), self.thinking_selector)
         self._form = form
-        form.addRow("Temperature", self.temperature_spin)
+        form.addRow(self.tr("Temperature"), self.temperature_spin)
         form.addRow("top_p", self.top_p_spin)
-        form.addRow("Max tokens", self.max_tokens_spin)
-        form.addRow("Stop", self.stop_edit)
-        form.addRow("Response", self.response_format)
+        form.addRow(self.tr("Max tokens"), self.max_tokens_spin)
+        form.addRow(self.tr("Stop"), self.stop_edit)
+        form.addRow(self.tr("Response"), self.response_format)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from workbench.ui.common.i18n import provider_name
 from workbench.ui.context import AppContext
 from workbench.ui.conversation.message_list import MessageListView
 from workbench.ui.shell.params_panel import ParamsPanel
@@ -55,7 +56,9 @@ class ProviderFeed(QObject):
 
     def refresh_providers(self) -> None:
         """Shows the registry's providers in the provider selector."""
-        self._panel.set_providers([(p.id, p.name) for p in self._context.providers.all()])
+        self._panel.set_providers(
+            [(p.id, provider_name(p.name)) for p in self._context.providers.all()]
+        )
         self._shown_for = None
         self.refresh_models()
         self._cards.refresh_cards()  # the partial rule depends on the provider

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
+from workbench.core.catalog import ModelInfo
 from workbench.core.lint import Finding
 from workbench.core.payloads import lint
+from workbench.ui.common.i18n import number, provider_name
 from workbench.ui.common.undo import SetParam
 from workbench.ui.context import AppContext
 from workbench.ui.conversation.message_list import MessageListView
@@ -24,6 +26,24 @@ from workbench.ui.shell.params_panel import ParamsPanel
 
 #: Milliseconds of quiet before the linter runs again.
 LINT_DELAY_MS = 120
+
+
+def describe_model(model: ModelInfo) -> str:
+    """Window and price in a few words (``ModelInfo.describe`` in the user's language)."""
+    window = (
+        QCoreApplication.translate("RequestLint", "{window} tokens").format(
+            window=number(model.context_window)
+        )
+        if model.context_window
+        else QCoreApplication.translate("RequestLint", "window unknown")
+    )
+    if model.price_in is None or model.price_out is None:
+        return QCoreApplication.translate("RequestLint", "{window}, price unknown").format(
+            window=window
+        )
+    return QCoreApplication.translate(
+        "RequestLint", "{window}, ${price_in:g} in / ${price_out:g} out per 1M"
+    ).format(window=window, price_in=model.price_in, price_out=model.price_out)
 
 
 class RequestLint(QObject):
@@ -93,11 +113,21 @@ class RequestLint(QObject):
         model = context.catalog.get(workspace.params.model)
         info = ""
         if model is not None and not model.listed_only:
-            info = model.describe() + (f" · as of {model.as_of}" if model.as_of else "")
+            info = describe_model(model) + (
+                QCoreApplication.translate("RequestLint", " · as of {date}").format(
+                    date=model.as_of
+                )
+                if model.as_of
+                else ""
+            )
         elif model is not None:
-            info = "window unknown (listed by the provider, not in the catalog)"
+            info = QCoreApplication.translate(
+                "RequestLint", "window unknown (listed by the provider, not in the catalog)"
+            )
         if listed is not None and workspace.params.model not in listed and provider is not None:
-            info += f" · ⚠ not in {provider.name}'s model list"
+            info += QCoreApplication.translate(
+                "RequestLint", " · ⚠ not in {provider}'s model list"
+            ).format(provider=provider_name(provider.name))
         panel.set_model_info(info, model.capabilities if model is not None else None)
 
     def _on_loaded(self) -> None:
@@ -117,7 +147,7 @@ class RequestLint(QObject):
         if not changed:
             return
         stack = self._context.undo_stack
-        stack.beginMacro("Change " + ", ".join(changed))
+        stack.beginMacro(self.tr("Change ") + ", ".join(changed))
         for name, value in changed.items():
             stack.push(SetParam(workspace, name, value))
         stack.endMacro()

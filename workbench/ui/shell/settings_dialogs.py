@@ -25,14 +25,11 @@ from PySide6.QtWidgets import (
 
 from workbench.core.providers import ProviderRegistry
 from workbench.core.settings import Settings
+from workbench.ui.common.i18n import provider_name
 from workbench.ui.common.palette import apply_theme
 from workbench.ui.common.widgets import named
 
 log = logging.getLogger(__name__)
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Preferences", text)
 
 
 class PreferencesDialog(QDialog):
@@ -57,7 +54,7 @@ class PreferencesDialog(QDialog):
         self.language_selector = QComboBox()
         named(self.language_selector, "languageSelector")
         self.language_selector.addItem(self.tr("System"), "system")
-        self.language_selector.addItem("English", "en")
+        self.language_selector.addItem(self.tr("English"), "en")
         self.language_selector.addItem("简体中文", "zh_CN")
         self._select(self.language_selector, settings.language)
         self.language_note = QLabel(self.tr("The language changes when the app starts again."))
@@ -75,7 +72,7 @@ class PreferencesDialog(QDialog):
         named(self.provider_selector, "defaultProviderSelector")
         self.provider_selector.addItem(self.tr("First built-in provider"), "")
         for provider in providers.all():
-            self.provider_selector.addItem(provider.name, provider.id)
+            self.provider_selector.addItem(provider_name(provider.name), provider.id)
         self._select(self.provider_selector, settings.default_provider)
         self.model_selector = QComboBox()
         named(self.model_selector, "defaultModelSelector")
@@ -179,11 +176,23 @@ class WorkspaceProperties(QDialog):
 
 def widget_shortcuts() -> list[tuple[str, str]]:
     """The keys that work without a menu action (in the cards, lists and editors)."""
-    tr = _tr
     return [
-        ("Tab / Shift+Tab", tr("Walk every card in order (the list scrolls to it)")),
-        ("Alt+Up / Alt+Down", tr("Move the focused card")),
-        ("Down, Return", tr("History: from the search to the list; reopen the run")),
+        (
+            "Tab / Shift+Tab",
+            QCoreApplication.translate(
+                "ShortcutsDialog", "Walk every card in order (the list scrolls to it)"
+            ),
+        ),
+        (
+            "Alt+Up / Alt+Down",
+            QCoreApplication.translate("ShortcutsDialog", "Move the focused card"),
+        ),
+        (
+            "Down, Return",
+            QCoreApplication.translate(
+                "ShortcutsDialog", "History: from the search to the list; reopen the run"
+            ),
+        ),
     ]
 
 

@@ -39,9 +39,11 @@ from workbench.core.figures import money
 from workbench.core.lint import fit_output
 from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
+from workbench.core.recommend import Recommendation
 from workbench.core.secrets import KeyStore, redact
 from workbench.core.tokens import Calibration, ConversationTally, encoding, encoding_ready
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.i18n import installed_language, number
 from workbench.ui.common.palette import colours, error_text
 from workbench.ui.common.undo import SetParam
 from workbench.ui.common.widgets import named
@@ -145,7 +147,7 @@ class TokenMeterBar(QWidget):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect, 4, 4)
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "context window unknown")
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.tr("context window unknown"))
             painter.end()
             return
         scale = max(total, self._window, 1)
@@ -217,7 +219,7 @@ class TokenMeterPanel(QWidget):
         self.recommended_label = QLabel()
         named(self.recommended_label, "recommendedModelLabel")
         self.recommended_label.setWordWrap(True)
-        self.apply_button = QPushButton("Use it")
+        self.apply_button = QPushButton(self.tr("Use it"))
         named(self.apply_button, "applyRecommendationButton")
         self.apply_button.setEnabled(False)
         self.rate_label = QLabel()
@@ -225,11 +227,14 @@ class TokenMeterPanel(QWidget):
         self.rate_label.setAccessibleName("rateLimitLabel")
         self.rate_label.setWordWrap(True)
         self.rate_label.setToolTip(
-            "Moonshot counts the prompt plus the reserved output (max_completion_tokens) against "
-            "the tokens-per-minute limit: an oversized reservation burns quota. Fit reserves "
-            "what the window leaves after the prompt, capped by the model's output limit."
+            self.tr(
+                "Moonshot counts the prompt plus the reserved output (max_completion_tokens) "
+                "against the tokens-per-minute limit: an oversized reservation burns quota. Fit "
+                "reserves what the window leaves after the prompt, capped by the model's output "
+                "limit."
+            )
         )
-        self.fit_button = QPushButton("Fit")
+        self.fit_button = QPushButton(self.tr("Fit"))
         self.fit_button.setObjectName("fitOutputButton")
         self.fit_button.setAccessibleName("fitOutputButton")
         self.fit_button.setEnabled(False)
@@ -269,6 +274,46 @@ class TokenMeterPanel(QWidget):
 
     # Showing -----------------------------------------------------------------------------------
 
+    def _recommendation_text(self, rec: Recommendation) -> str:
+        """The recommender's sentence: as the core words it in English, composed from its
+        figures in another language (the core does not translate)."""
+        if installed_language() in (None, "en"):
+            return rec.message
+        if rec.model is None and rec.shortfall is not None:
+            return self.tr(
+                "Nothing fits: {needed} tokens needed, {shortfall} more than the largest window "
+                "({model}). Shorten the conversation or lower max_tokens."
+            ).format(
+                needed=number(rec.needed),
+                shortfall=number(rec.shortfall),
+                model=rec.largest_model or "",
+            )
+        if rec.model is None:
+            return self.tr("No known context window to compare with for {model}.").format(
+                model=rec.current
+            )
+        if rec.model == rec.current:
+            return self.tr("{model} is the best fit: {needed} of {window} tokens.").format(
+                model=rec.model,
+                needed=number(rec.needed),
+                window=number(rec.current_window or 0),
+            )
+        scope = self.tr("same family") if rec.scope == "family" else self.tr("same provider")
+        if rec.current_fits is False:
+            return self.tr(
+                "{current} holds {window} tokens but {needed} are needed; {model} ({scope}) "
+                "holds them."
+            ).format(
+                current=rec.current,
+                window=number(rec.current_window or 0),
+                needed=number(rec.needed),
+                model=rec.model,
+                scope=scope,
+            )
+        return self.tr("{model} ({scope}) also holds the {needed} tokens needed.").format(
+            model=rec.model, scope=scope, needed=number(rec.needed)
+        )
+
     def show_reading(
         self, reading: MeterReading, note: str = "", ratio: float | None = None
     ) -> None:
@@ -291,17 +336,25 @@ class TokenMeterPanel(QWidget):
             rec.current_window,
             level,
         )
-        window = "" if rec.current_window is None else f" / {rec.current_window:,}"
+        window = "" if rec.current_window is None else f" / {number(rec.current_window)}"
         tag = {
-            "exact": "exact",
-            "exact + estimate": "exact; tools estimated",
-            "calibrated estimate": "estimate, calibrated",
-        }.get(reading.source, "estimate")
+            "exact": self.tr("exact"),
+            "exact + estimate": self.tr("exact; tools estimated"),
+            "calibrated estimate": self.tr("estimate, calibrated"),
+        }.get(reading.source, self.tr("estimate"))
         prefix = "" if reading.exact else "≈ "
         self.count_label.setText(
-            f"{prefix}{reading.prompt_tokens:,} prompt + {rec.reserved_output:,} output"
-            f"{window} tokens ({tag}"
-            + ("; context window unknown)" if rec.current_window is None else ")")
+            self.tr(
+                "{prefix}{prompt_tokens} prompt + {reserved_output} output{window} tokens ({tag})"
+            ).format(
+                prefix=prefix,
+                prompt_tokens=number(reading.prompt_tokens),
+                reserved_output=number(rec.reserved_output),
+                window=window,
+                tag=tag
+                if rec.current_window is not None
+                else self.tr("{tag}; context window unknown").format(tag=tag),
+            )
         )
         self.count_label.setStyleSheet(
             ""
@@ -310,28 +363,46 @@ class TokenMeterPanel(QWidget):
         )
         self.legend_label.setText(
             " ".join(
-                f'<span style="color:{segment_colour(key).name()}">■</span> {name} {value:,}'
+                f'<span style="color:{segment_colour(key).name()}">■</span> {name} {number(value)}'
                 for key, name, value in (
-                    ("system", "system", reading.system),
-                    ("messages", "messages", reading.messages),
-                    ("tools", "tools", reading.tools),
-                    ("reserved", "output", rec.reserved_output),
+                    ("system", self.tr("system"), reading.system),
+                    ("messages", self.tr("messages"), reading.messages),
+                    ("tools", self.tr("tools"), reading.tools),
+                    ("reserved", self.tr("output"), rec.reserved_output),
                 )
             )
         )
         tip = [
-            f"System {reading.system:,} · messages {reading.messages:,} · tools "
-            f"{reading.tools:,} · reserved output {rec.reserved_output:,}"
-            + (f" · margin {rec.margin:,}" if rec.margin else ""),
+            self.tr(
+                "System {system} · messages {messages} · tools {tools} · reserved output {reserved}"
+            ).format(
+                system=number(reading.system),
+                messages=number(reading.messages),
+                tools=number(reading.tools),
+                reserved=number(rec.reserved_output),
+            )
+            + (
+                self.tr(" · margin {margin}").format(margin=number(rec.margin))
+                if rec.margin
+                else ""
+            ),
         ]
         if reading.exact:
-            tip.append("Messages counted by the provider's tokenizer endpoint.")
+            tip.append(self.tr("Messages counted by the provider's tokenizer endpoint."))
             if reading.tools:
-                tip.append("Tools are a local estimate: the endpoint does not count them.")
+                tip.append(self.tr("Tools are a local estimate: the endpoint does not count them."))
         else:
-            tip.append(f"Local estimate with {reading.encoding}, not the model's own tokenizer.")
+            tip.append(
+                self.tr("Local estimate with {encoding}, not the model's own tokenizer.").format(
+                    encoding=reading.encoding
+                )
+            )
             if reading.calibrated and ratio is not None:
-                tip.append(f"Calibrated by earlier exact counts (×{ratio:.3f}).")
+                tip.append(
+                    self.tr("Calibrated by earlier exact counts (×{ratio:.3f}).").format(
+                        ratio=ratio
+                    )
+                )
         if note:
             tip.append(note)
         tooltip = "\n".join(tip)
@@ -341,47 +412,64 @@ class TokenMeterPanel(QWidget):
 
         fitted = fit_output(reading.model, reading.prompt_tokens + rec.margin)
         self.rate_label.setText(
-            f"Counts against the rate limit: {prefix}"
-            f"{reading.prompt_tokens + rec.reserved_output:,} tokens (prompt + "
-            f"{rec.reserved_output:,} reserved output)"
+            self.tr(
+                "Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} "
+                "reserved output)"
+            ).format(
+                prefix=prefix,
+                total=number(reading.prompt_tokens + rec.reserved_output),
+                reserved=number(rec.reserved_output),
+            )
         )
         self.fit_button.setEnabled(fitted is not None and fitted != rec.reserved_output)
         self.fit_button.setToolTip(
-            f"Set max_tokens to {fitted:,}: what the window leaves after the prompt, capped by "
-            "the model's output limit."
+            self.tr(
+                "Set max_tokens to {tokens}: what the window leaves after the prompt, capped by "
+                "the model's output limit."
+            ).format(tokens=number(fitted))
             if fitted is not None
-            else "Fit needs the model's window or output limit (not in the catalog)."
+            else self.tr("Fit needs the model's window or output limit (not in the catalog).")
         )
         cost = reading.cost
         if cost is None:
-            self.cost_label.setText("Cost: unknown (no prices for this model)")
-            self.cost_label.setToolTip("The catalog has no prices for it: not free, unknown.")
+            self.cost_label.setText(self.tr("Cost: unknown (no prices for this model)"))
+            self.cost_label.setToolTip(
+                self.tr("The catalog has no prices for it: not free, unknown.")
+            )
         else:
             cached = (
                 ""
                 if cost.cached_input_usd is None
-                else f" · cached input {money(cost.cached_input_usd)}"
+                else self.tr(" · cached input {cost}").format(cost=money(cost.cached_input_usd))
             )
             self.cost_label.setText(
-                f"Cost ≤ {money(cost.total_usd)} (input {money(cost.input_usd)} + max output "
-                f"{money(cost.output_usd)}){cached}"
+                self.tr("Cost ≤ {total} (input {input} + max output {output}){cached}").format(
+                    total=money(cost.total_usd),
+                    input=money(cost.input_usd),
+                    output=money(cost.output_usd),
+                    cached=cached,
+                )
             )
             self.cost_label.setToolTip(
-                "Input at the full price plus the maximum output; when the provider's context "
-                "cache hits, the input costs the cached price instead."
+                self.tr(
+                    "Input at the full price plus the maximum output; when the provider's context "
+                    "cache hits, the input costs the cached price instead."
+                )
             )
 
         if rec.model is None:
-            text = rec.message
+            text = self._recommendation_text(rec)
         elif rec.suggests_change:
-            text = f"Recommended: <b>{rec.model}</b>"
+            text = self.tr("Recommended: <b>{model}</b>").format(model=rec.model)
         else:
-            text = f"Recommended: {rec.model} (current)"
+            text = self.tr("Recommended: {model} (current)").format(model=rec.model)
         self.recommended_label.setText(text)
-        self.recommended_label.setToolTip(rec.message)
+        self.recommended_label.setToolTip(self._recommendation_text(rec))
         self.apply_button.setEnabled(rec.suggests_change)
         self.apply_button.setToolTip(
-            f"Switch the model to {rec.model} (undoable)" if rec.suggests_change else ""
+            self.tr("Switch the model to {model} (undoable)").format(model=rec.model)
+            if rec.suggests_change
+            else ""
         )
 
 
@@ -477,7 +565,9 @@ class TokenMeter(QObject):
         self._recounting = True
         # The tokenizer loads in the worker too: the window paints before it is ready.
         self.panel.show_status(
-            f"Counting {len(fresh):,} cards…" if loaded else "Loading the tokenizer…"
+            self.tr("Counting {value0:,} cards…").format(value0=len(fresh))
+            if loaded
+            else self.tr("Loading the tokenizer…")
         )
 
         def work() -> None:
@@ -574,7 +664,7 @@ class TokenMeter(QObject):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self._exact_note = "Exact count unavailable: no event loop is running."
+            self._exact_note = self.tr("Exact count unavailable: no event loop is running.")
             return
         if self._client is None or target != self._client_target:
             self._client = ExactCountClient(*target)
@@ -593,7 +683,9 @@ class TokenMeter(QObject):
                 if family and self.calibration.learn(family, estimate, total, save=False):
                     self._tasks.run(self.calibration.save)  # file I/O off the UI thread
             else:
-                self._exact_note = f"Exact count failed, showing the estimate: {reason}"
+                self._exact_note = self.tr(
+                    "Exact count failed, showing the estimate: {reason}"
+                ).format(reason=reason)
             self.refresh()
             self.exact_count_settled.emit()
 
@@ -607,8 +699,10 @@ class TokenMeter(QObject):
             return ("", "")  # never load the tokenizer on the UI thread for a badge
         tokens = self.counter.count_message(message)
         return (
-            f"{tokens:,} tok",
-            f"≈ {tokens:,} tokens (estimate, including the 3-token message overhead)",
+            self.tr("{tokens} tok").format(tokens=number(tokens)),
+            self.tr("≈ {tokens} tokens (estimate, including the 3-token message overhead)").format(
+                tokens=number(tokens)
+            ),
         )
 
     # Actions -----------------------------------------------------------------------------------
@@ -623,7 +717,10 @@ class TokenMeter(QObject):
         if fitted is None:
             return
         self._context.undo_stack.push(SetParam(self.workspace, "max_tokens", fitted))
-        self._context.show_status(f"max_tokens set to {fitted:,} (Undo to go back).", 6000)
+        self._context.show_status(
+            self.tr("max_tokens set to {tokens} (Undo to go back).").format(tokens=number(fitted)),
+            6000,
+        )
 
     def apply_recommendation(self) -> None:
         """Switches the workspace to the recommended model through the undo stack."""
@@ -632,7 +729,9 @@ class TokenMeter(QObject):
             return
         model = reading.recommendation.model
         self._context.undo_stack.push(SetParam(self.workspace, "model", model))
-        self._context.show_status(f"Model set to {model} (Undo to go back).", 6000)
+        self._context.show_status(
+            self.tr("Model set to {model} (Undo to go back).").format(model=model), 6000
+        )
 
     def tools_tokens(self) -> int:
         """Tokens of the tools that would be sent."""

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -280,33 +280,43 @@ class ToolsEditor(QWidget):
     def _build(self) -> None:
         self.tool_list = QListWidget()
         named(self.tool_list, "toolList")
-        self.tool_list.setToolTip("The workspace's tools; ticked ones are sent with the next run")
+        self.tool_list.setToolTip(
+            self.tr("The workspace's tools; ticked ones are sent with the next run")
+        )
 
-        self.add_button = _button("addToolButton", "+ Add", "Add a tool")
+        self.add_button = _button("addToolButton", self.tr("+ Add"), self.tr("Add a tool"))
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         add_menu = QMenu(self.add_button)
-        add_menu.addAction("Blank tool", self.add_blank)
+        add_menu.addAction(self.tr("Blank tool"), self.add_blank)
         for label, text in TEMPLATES:
-            add_menu.addAction(f"Template: {label}", partial(self.add_template, text))
-        add_menu.addAction("From JSON…", self.add_from_json)
+            add_menu.addAction(
+                self.tr("Template: {label}").format(label=label), partial(self.add_template, text)
+            )
+        add_menu.addAction(self.tr("From JSON…"), self.add_from_json)
         self.add_button.setMenu(add_menu)
-        self.duplicate_button = _button("duplicateToolButton", "Copy", "Duplicate the tool")
-        self.delete_button = _button("deleteToolButton", "✕", "Delete the tool")
-        self.up_button = _button("moveToolUpButton", "↑", "Move the tool up")
-        self.down_button = _button("moveToolDownButton", "↓", "Move the tool down")
-        self.import_button = _button("importToolsButton", "Import", "Add tools from a JSON array")
+        self.duplicate_button = _button(
+            "duplicateToolButton", self.tr("Copy"), self.tr("Duplicate the tool")
+        )
+        self.delete_button = _button("deleteToolButton", "✕", self.tr("Delete the tool"))
+        self.up_button = _button("moveToolUpButton", "↑", self.tr("Move the tool up"))
+        self.down_button = _button("moveToolDownButton", "↓", self.tr("Move the tool down"))
+        self.import_button = _button(
+            "importToolsButton", self.tr("Import"), self.tr("Add tools from a JSON array")
+        )
         self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         import_menu = QMenu(self.import_button)
-        import_menu.addAction("From file…", self.import_from_file)
-        import_menu.addAction("From clipboard", self.import_from_clipboard)
+        import_menu.addAction(self.tr("From file…"), self.import_from_file)
+        import_menu.addAction(self.tr("From clipboard"), self.import_from_clipboard)
         self.import_button.setMenu(import_menu)
         self.export_button = _button(
-            "exportToolsButton", "Export", "Write the tools as an OpenAI tools array"
+            "exportToolsButton",
+            self.tr("Export"),
+            self.tr("Write the tools as an OpenAI tools array"),
         )
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         export_menu = QMenu(self.export_button)
-        export_menu.addAction("To file…", self.export_to_file)
-        export_menu.addAction("To clipboard", self.export_to_clipboard)
+        export_menu.addAction(self.tr("To file…"), self.export_to_file)
+        export_menu.addAction(self.tr("To clipboard"), self.export_to_clipboard)
         self.export_button.setMenu(export_menu)
 
         buttons = QHBoxLayout()
@@ -326,8 +336,10 @@ class ToolsEditor(QWidget):
         self.tool_choice_selector = QComboBox()
         named(self.tool_choice_selector, "toolChoiceSelector")
         self.tool_choice_selector.setToolTip(
-            "tool_choice: auto lets the model decide, none forbids calls, required forces one, "
-            "or force a named function"
+            self.tr(
+                "tool_choice: auto lets the model decide, none forbids calls, required forces one, "
+                "or force a named function"
+            )
         )
         choice_row = QHBoxLayout()
         choice_row.addWidget(QLabel("tool_choice"))
@@ -335,18 +347,18 @@ class ToolsEditor(QWidget):
 
         self.json_edit = JsonEdit()
         named(self.json_edit, "toolJsonEdit")
-        self.json_edit.setPlaceholderText("Add a tool to edit its JSON schema here.")
+        self.json_edit.setPlaceholderText(self.tr("Add a tool to edit its JSON schema here."))
 
         self.errors = QListWidget()
         named(self.errors, "toolErrors")
         self.errors.setWordWrap(True)
-        self.errors.setToolTip("Problems of the selected tool; click one to go to it")
+        self.errors.setToolTip(self.tr("Problems of the selected tool; click one to go to it"))
 
         self.mock_edit = QPlainTextEdit()
         named(self.mock_edit, "toolMockEdit")
         self.mock_edit.setUndoRedoEnabled(False)
         self.mock_edit.setPlaceholderText(
-            "Optional: what this tool would return, e.g. the output of a sample run"
+            self.tr("Optional: what this tool would return, e.g. the output of a sample run")
         )
 
         top = QWidget()
@@ -358,9 +370,11 @@ class ToolsEditor(QWidget):
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(QLabel("Problems"))
+        bottom_layout.addWidget(QLabel(self.tr("Problems")))
         bottom_layout.addWidget(self.errors, 1)
-        mock_label = QLabel("Mock result (pre-fills the result card when the model calls it)")
+        mock_label = QLabel(
+            self.tr("Mock result (pre-fills the result card when the model calls it)")
+        )
         mock_label.setBuddy(self.mock_edit)
         bottom_layout.addWidget(mock_label)
         bottom_layout.addWidget(self.mock_edit)
@@ -372,8 +386,8 @@ class ToolsEditor(QWidget):
         self.view_tabs = QTabWidget()
         self.view_tabs.setObjectName("toolViewTabs")
         self.view_tabs.setDocumentMode(True)
-        self.view_tabs.addTab(self.json_edit, "JSON")
-        self.view_tabs.addTab(self.form_view, "Form")
+        self.view_tabs.addTab(self.json_edit, self.tr("JSON"))
+        self.view_tabs.addTab(self.form_view, self.tr("Form"))
         splitter.addWidget(self.view_tabs)
         splitter.addWidget(bottom)
         splitter.setStretchFactor(1, 3)
@@ -440,7 +454,7 @@ class ToolsEditor(QWidget):
         _set_text_keeping_cursor(self.json_edit, source)
         _set_text_keeping_cursor(self.mock_edit, mock)
         if entry is None:
-            self.form_view.show_form(None, "Add a tool to edit it here.")
+            self.form_view.show_form(None, self.tr("Add a tool to edit it here."))
         elif source != self._form_source:
             # Changed elsewhere (JSON, undo): show it. A change the form made is shown already.
             tool = entry.parsed()
@@ -454,10 +468,15 @@ class ToolsEditor(QWidget):
             ("none", "none"),
             ("required", "required"),
         ]
-        options += [(f"function: {n}", _named_choice(n)) for n in names]
+        options += [(f"function: {n}", _named_choice(n)) for n in names]  # no-tr: API values
         if isinstance(choice, dict) and choice not in [o[1] for o in options]:
             name = choice.get("function", {}).get("name")
-            options.append((f"function: {name} (not an enabled tool)", choice))
+            options.append(
+                (
+                    self.tr("function: {name} (not an enabled tool)").format(name=name),
+                    choice,
+                )
+            )
         with QSignalBlocker(self.tool_choice_selector):
             self.tool_choice_selector.clear()
             for label, value in options:
@@ -480,7 +499,7 @@ class ToolsEditor(QWidget):
                 if item.text() != text:
                     item.setText(text)
                 item.setToolTip(
-                    "Has problems: it cannot be sent while enabled" if blocking else label
+                    self.tr("Has problems: it cannot be sent while enabled") if blocking else label
                 )
 
     # Checking --------------------------------------------------------------------------------
@@ -515,7 +534,7 @@ class ToolsEditor(QWidget):
             item.setForeground(values.qcolor("error"))
             self.errors.addItem(item)
         if self._current is not None and not self.errors.count():
-            self.errors.addItem(QListWidgetItem("✓ No problems: this tool can be sent."))
+            self.errors.addItem(QListWidgetItem(self.tr("✓ No problems: this tool can be sent.")))
         self.json_edit.mark_problems(marks)
         self.checked.emit()
 
@@ -590,7 +609,11 @@ class ToolsEditor(QWidget):
             if self._current is not None
             else len(self._workspace.tools)
         )
-        label = text or ("Add tool" if len(entries) == 1 else f"Add {len(entries)} tools")
+        label = text or (
+            self.tr("Add tool")
+            if len(entries) == 1
+            else self.tr("Add {count} tools").format(count=len(entries))
+        )
         self._current = entries[0]
         self._undo.push(InsertTools(self._workspace, at, entries, label))
         self.select(entries[0])
@@ -607,10 +630,12 @@ class ToolsEditor(QWidget):
     def add_from_json(self) -> None:
         """Add > From JSON: tools pasted into a dialog (a tool, an array or a request body)."""
         text = dialogs.ask_text(
-            self, "Add tools from JSON", "Paste a tool object, a tools array or a request body:"
+            self,
+            self.tr("Add tools from JSON"),
+            self.tr("Paste a tool object, a tools array or a request body:"),
         )
         if text:
-            self._add_from_text(text, "the pasted text")
+            self._add_from_text(text, self.tr("the pasted text"))
 
     def _add_from_text(self, text: str, what: str) -> bool:
         try:
@@ -618,13 +643,17 @@ class ToolsEditor(QWidget):
         except WorkspaceError as error:
             dialogs.show_error(
                 self,
-                "Cannot add tools",
-                f"{what.capitalize()}: {error}",
-                "Expected a JSON array of tools (OpenAI format), one tool or a request body.",
+                self.tr("Cannot add tools"),
+                f"{what[:1].upper()}{what[1:]}: {error}",
+                self.tr(
+                    "Expected a JSON array of tools (OpenAI format), one tool or a request body."
+                ),
             )
             return False
         self.add_tools(entries)
-        self.status_changed.emit(f"Added {len(entries)} tool(s) from {what}.")
+        self.status_changed.emit(
+            self.tr("Added {count} tool(s) from {what}.").format(count=len(entries), what=what)
+        )
         return True
 
     def duplicate_current(self) -> None:
@@ -632,7 +661,7 @@ class ToolsEditor(QWidget):
         entry = self._current
         if entry is not None:
             copy = ToolEntry(entry.source, entry.enabled, entry.mock_result)
-            self.add_tools([copy], "Duplicate tool")
+            self.add_tools([copy], self.tr("Duplicate tool"))
 
     def delete_current(self) -> None:
         """Deletes the selected tool (Undo brings it back)."""
@@ -661,25 +690,27 @@ class ToolsEditor(QWidget):
         """Import > From clipboard."""
         text = QGuiApplication.clipboard().text()
         if not text.strip():
-            self.status_changed.emit("The clipboard holds no text to import.")
+            self.status_changed.emit(self.tr("The clipboard holds no text to import."))
             return
-        self._add_from_text(text, "the clipboard")
+        self._add_from_text(text, self.tr("the clipboard"))
 
     def export_to_clipboard(self) -> None:
         """Export > To clipboard: the tools as an OpenAI tools array."""
         text, skipped = tools_to_text(self._workspace.tools)
         QGuiApplication.clipboard().setText(text)
-        self.status_changed.emit(_exported("the clipboard", len(self._workspace.tools), skipped))
+        self.status_changed.emit(
+            _exported(self.tr("the clipboard"), len(self._workspace.tools), skipped)
+        )
 
     def import_from_file(self) -> None:
         """Import > From file (read off the UI thread)."""
-        path = dialogs.choose_json_open_path(self, "Import tools")
+        path = dialogs.choose_json_open_path(self, self.tr("Import tools"))
         if path:
             self._submit("import", path, lambda: Path(path).read_text(encoding="utf-8-sig"))
 
     def export_to_file(self) -> None:
         """Export > To file (written atomically, off the UI thread)."""
-        path = dialogs.choose_json_save_path(self, "Export tools", "tools.json")
+        path = dialogs.choose_json_save_path(self, self.tr("Export tools"), self.tr("tools.json"))
         if not path:
             return
         text, skipped = tools_to_text(self._workspace.tools)
@@ -700,19 +731,26 @@ class ToolsEditor(QWidget):
 
     def _on_file_failed(self, kind: str, path: str, error: Exception) -> None:
         reason = getattr(error, "strerror", None) or str(error)
-        dialogs.show_error(self, f"Cannot {kind} tools", f"{path}: {reason}")
+        title = (
+            self.tr("Cannot import tools") if kind == "import" else self.tr("Cannot export tools")
+        )
+        dialogs.show_error(self, title, f"{path}: {reason}")
 
     def _on_file_done(self, kind: str, text: str) -> None:
         if kind == "import":
-            self._add_from_text(text, "the file")
+            self._add_from_text(text, self.tr("the file"))
         else:
             self.status_changed.emit(text)
 
 
 def _exported(where: str, count: int, skipped: int) -> str:
-    text = f"Exported {count - skipped} tool(s) to {where}."
+    text = QCoreApplication.translate("ToolsEditor", "Exported {count} tool(s) to {where}.").format(
+        count=count - skipped, where=where
+    )
     if skipped:
-        text += f" {skipped} left out: their text is not valid JSON yet."
+        text += " " + QCoreApplication.translate(
+            "ToolsEditor", "{count} left out: their text is not valid JSON yet."
+        ).format(count=skipped)
     return text
 
 
@@ -743,7 +781,7 @@ def install(shell: Shell, context: AppContext) -> ToolsEditor:
         return rules_for(provider.id, provider.kind, provider.name)
 
     editor = ToolsEditor(context.workspace, context.undo_stack, rules)
-    shell.add_side_tab(editor, "Tools")
+    shell.add_side_tab(editor, QCoreApplication.translate("ToolEditor", "Tools"))
     editor.status_changed.connect(context.show_status)
     context.document.loaded.connect(editor.refresh)
     return editor

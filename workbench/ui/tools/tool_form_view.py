@@ -24,9 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.tool_form import FORM_TYPES, FormParameter, ToolForm
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
+from workbench.ui.common.palette import ThemedStyleSheet
 from workbench.ui.common.widgets import named
 
-COLUMNS = ("Name", "Type", "Required", "Enum (comma-separated)", "Description")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("ToolFormView", "Name"),
+    QT_TRANSLATE_NOOP("ToolFormView", "Type"),
+    QT_TRANSLATE_NOOP("ToolFormView", "Required"),
+    QT_TRANSLATE_NOOP("ToolFormView", "Enum (comma-separated)"),
+    QT_TRANSLATE_NOOP("ToolFormView", "Description"),
+)
 _NAME, _TYPE, _REQUIRED, _ENUM, _DESCRIPTION = range(len(COLUMNS))
 
 
@@ -45,14 +53,14 @@ class ToolFormView(QWidget):
         self.note = QLabel()
         self.note.setObjectName("toolFormNote")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: palette(mid);")
+        ThemedStyleSheet(self.note, lambda c: f"color: {c.muted};")
         self.name_edit = QLineEdit()
         named(self.name_edit, "toolNameEdit")
         self.description_edit = QLineEdit()
         named(self.description_edit, "toolDescriptionEdit")
         self.table = QTableWidget(0, len(COLUMNS))
         named(self.table, "toolParamsTable")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -60,14 +68,14 @@ class ToolFormView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.add_button = QToolButton()
         self.add_button.setObjectName("addParamButton")
-        self.add_button.setText("+ Parameter")
+        self.add_button.setText(self.tr("+ Parameter"))
         self.remove_button = QToolButton()
         self.remove_button.setObjectName("removeParamButton")
-        self.remove_button.setText("Remove")
+        self.remove_button.setText(self.tr("Remove"))
 
         fields = QFormLayout()
-        fields.addRow("Name", self.name_edit)
-        fields.addRow("Description", self.description_edit)
+        fields.addRow(self.tr("Name"), self.name_edit)
+        fields.addRow(self.tr("Description"), self.description_edit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)

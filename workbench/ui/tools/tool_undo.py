@@ -13,6 +13,7 @@ import copy
 import time
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from workbench.core.workspace import ToolEntry, Workspace
@@ -31,7 +32,11 @@ class EditToolSource(QUndoCommand):
     """Sets a tool's JSON text. Consecutive typing in one tool merges into one step."""
 
     def __init__(self, workspace: Workspace, entry: ToolEntry, source: str) -> None:
-        super().__init__(f"Edit tool {index_of(workspace, entry) + 1}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Edit tool {number}").format(
+                number=index_of(workspace, entry) + 1
+            )
+        )
         self._workspace = workspace
         self._entry = entry
         self._before = entry.source
@@ -65,9 +70,15 @@ class SetToolField(QUndoCommand):
             raise ValueError(f"not a tool field: {name}")
         index = index_of(workspace, entry) + 1
         text = {
-            "enabled": f"{'Enable' if value else 'Disable'} tool {index}",
-            "mock_result": f"Edit mock result of tool {index}",
-        }[name]
+            "enabled": (
+                QCoreApplication.translate("UndoCommands", "Enable tool {number}")
+                if value
+                else QCoreApplication.translate("UndoCommands", "Disable tool {number}")
+            ),
+            "mock_result": QCoreApplication.translate(
+                "UndoCommands", "Edit mock result of tool {number}"
+            ),
+        }[name].format(number=index)
         super().__init__(text)
         self._workspace = workspace
         self._entry = entry
@@ -124,7 +135,11 @@ class RemoveTool(QUndoCommand):
 
     def __init__(self, workspace: Workspace, entry: ToolEntry) -> None:
         self._index = index_of(workspace, entry)
-        super().__init__(f"Delete tool {self._index + 1}")
+        super().__init__(
+            QCoreApplication.translate("UndoCommands", "Delete tool {number}").format(
+                number=self._index + 1
+            )
+        )
         self._workspace = workspace
         self._entry = entry
 
@@ -140,7 +155,11 @@ class MoveTool(QUndoCommand):
 
     def __init__(self, workspace: Workspace, entry: ToolEntry, destination: int) -> None:
         self._source = index_of(workspace, entry)
-        super().__init__(f"Move tool {self._source + 1} to {destination + 1}")
+        super().__init__(
+            QCoreApplication.translate(
+                "UndoCommands", "Move tool {source} to {destination}"
+            ).format(source=self._source + 1, destination=destination + 1)
+        )
         self._workspace = workspace
         self._entry = entry
         self._destination = destination
@@ -156,7 +175,7 @@ class SetToolChoice(QUndoCommand):
     """Changes ``tool_choice``: auto, none, required or a named function."""
 
     def __init__(self, workspace: Workspace, value: str | dict[str, Any]) -> None:
-        super().__init__("Set tool_choice")
+        super().__init__(QCoreApplication.translate("UndoCommands", "Set tool_choice"))
         self._workspace = workspace
         self._before = copy.deepcopy(workspace.tool_choice)
         self._after = copy.deepcopy(value)

@@ -1,0 +1,2537 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AppContext</name>
+    <message>
+        <source>Using the list of {date}.</source>
+        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Model ids each provider listed (``GET {base}/models``), by provider id: the cached lists (with their dates) until this session fetches a provider&apos;s own. Background work owned by the window as a whole (features keep their own sets).</extracomment>
+        <translation>使用 {date} 的列表。</translation>
+    </message>
+    <message>
+        <source>Using the catalog.</source>
+        <translation>使用模型目录。</translation>
+    </message>
+    <message>
+        <source>{provider}&apos;s model list was not loaded: {reason} {kept}</source>
+        <translation>{provider} 的模型列表未能加载：{reason} {kept}</translation>
+    </message>
+</context>
+<context>
+    <name>AssertionsDialog</name>
+    <message>
+        <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>
+        <translation>每个断言一个 JSON 对象，例如 {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}、{&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}、{&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}；在类型前加 not- 表示取反。</translation>
+    </message>
+    <message>
+        <source>Line {lineno}, column {colno}: {msg}</source>
+        <translation>第 {lineno} 行，第 {colno} 列：{msg}</translation>
+    </message>
+    <message>
+        <source>The assertions must be a JSON array: [ {...}, {...} ]</source>
+        <translation>断言必须是 JSON 数组：[ {...}, {...} ]</translation>
+    </message>
+</context>
+<context>
+    <name>CellDialog</name>
+    <message>
+        <source>Test {test} · {variant}</source>
+        <translation>测试 {test} · {variant}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{description}&lt;/b&gt;&lt;br&gt;</source>
+        <translation>&lt;b&gt;{description}&lt;/b&gt;&lt;br&gt;</translation>
+    </message>
+    <message>
+        <source> (weight {weight:g})</source>
+        <translation>（权重 {weight:g}）</translation>
+    </message>
+    <message>
+        <source>score {score:.2f}</source>
+        <translation>得分 {score:.2f}</translation>
+    </message>
+    <message>
+        <source>{prompt} + {completion} tokens</source>
+        <translation>{prompt} + {completion} tokens</translation>
+    </message>
+    <message>
+        <source>Baseline: {was} → now {now}</source>
+        <translation>基线：{was} → 现在 {now}</translation>
+    </message>
+    <message>
+        <source> · cost {delta:+.6f}</source>
+        <translation> · 费用 {delta:+.6f}</translation>
+    </message>
+    <message>
+        <source> · latency {delta:+.0f} ms</source>
+        <translation> · 延迟 {delta:+.0f} 毫秒</translation>
+    </message>
+    <message>
+        <source> · the answer changed:</source>
+        <translation> · 回答有变化：</translation>
+    </message>
+    <message>
+        <source> · same answer</source>
+        <translation> · 回答相同</translation>
+    </message>
+</context>
+<context>
+    <name>ComparePane</name>
+    <message>
+        <source>The variant&apos;s label</source>
+        <extracomment>When the column last drew streamed text (monotonic seconds). How long the last batch took to draw (seconds). Why the last run is not in the history (a failed write), or None.</extracomment>
+        <translation>变体的标签</translation>
+    </message>
+    <message>
+        <source>Move this column left</source>
+        <translation>将此列左移</translation>
+    </message>
+    <message>
+        <source>Move this column right</source>
+        <translation>将此列右移</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Duplicate variant</source>
+        <translation>复制变体</translation>
+    </message>
+    <message>
+        <source>Remove this variant</source>
+        <translation>移除此变体</translation>
+    </message>
+    <message>
+        <source>This column&apos;s thinking (the model&apos;s own control)</source>
+        <translation>此列的思考模式（模型自身的控制方式）</translation>
+    </message>
+    <message>
+        <source>Own system message</source>
+        <translation>独立的系统消息</translation>
+    </message>
+    <message>
+        <source>Replaces the workspace&apos;s system message</source>
+        <translation>替换工作区的系统消息</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Thinking</source>
+        <translation>思考</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run (or rerun) this variant alone</source>
+        <translation>单独运行（或重新运行）此变体</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Use this answer</source>
+        <translation>使用此回答</translation>
+    </message>
+    <message>
+        <source>Add this answer to the conversation as an assistant message</source>
+        <translation>将此回答作为 assistant 消息加入对话</translation>
+    </message>
+    <message>
+        <source>Markdown</source>
+        <translation>Markdown</translation>
+    </message>
+    <message>
+        <source>Show the answer rendered as Markdown</source>
+        <translation>以 Markdown 渲染显示回答</translation>
+    </message>
+    <message>
+        <source>Pretty JSON</source>
+        <translation>格式化 JSON</translation>
+    </message>
+    <message>
+        <source>The answer streams here.</source>
+        <translation>回答会在这里逐步显示。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s reasoning, shown apart from the answer</source>
+        <translation>模型的推理过程，与回答分开显示</translation>
+    </message>
+    <message>
+        <source>Not run yet.</source>
+        <translation>尚未运行。</translation>
+    </message>
+    <message>
+        <source>Rerun</source>
+        <translation>重新运行</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>等待中…</translation>
+    </message>
+    <message>
+        <source>Queued: {limit} run(s) of {provider} are streaming (at most {limit} at once)…</source>
+        <translation>排队中：{provider} 正有 {limit} 个运行在生成（最多同时 {limit} 个）…</translation>
+    </message>
+    <message>
+        <source>Thinking… ({count} characters of reasoning)</source>
+        <translation>思考中…（推理 {count} 个字符）</translation>
+    </message>
+    <message>
+        <source>Calling {tool}…</source>
+        <translation>正在调用 {tool}…</translation>
+    </message>
+    <message>
+        <source>a tool</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>✓ valid JSON</source>
+        <translation>✓ 有效 JSON</translation>
+    </message>
+    <message>
+        <source>✗ invalid JSON</source>
+        <translation>✗ 无效 JSON</translation>
+    </message>
+    <message>
+        <source>The answer parses as JSON.</source>
+        <translation>回答可以解析为 JSON。</translation>
+    </message>
+    <message>
+        <source>Not valid JSON: {error}</source>
+        <translation>不是有效的 JSON：{error}</translation>
+    </message>
+    <message>
+        <source>{count} tool call(s)</source>
+        <translation>{count} 次工具调用</translation>
+    </message>
+    <message>
+        <source>Stopped: the text received so far is kept.</source>
+        <translation>已停止：已收到的文字会保留。</translation>
+    </message>
+    <message>
+        <source>Not saved in the history: {reason}</source>
+        <translation>未保存到历史记录：{reason}</translation>
+    </message>
+    <message>
+        <source>Finished.</source>
+        <translation>已完成。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareView</name>
+    <message>
+        <source>+ Add variant</source>
+        <extracomment>Streamed text is added to a column in batches at most this often: a repaint per batch, not per chunk. The drawing timer&apos;s tick. Each tick draws one column (the one waiting longest), so that with eight columns streaming no single tick holds the UI thread for eight relayouts. The preflight (fit, cost, prefill) is recomputed this long after the last edit. How often the columns ask again for token counts while the tokenizer is loading. The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
+        <translation>+ 添加变体</translation>
+    </message>
+    <message>
+        <source>Add a column ({MIN_VARIANTS} to {MAX_VARIANTS} variants)</source>
+        <translation>添加一列（{MIN_VARIANTS} 到 {MAX_VARIANTS} 个变体）</translation>
+    </message>
+    <message>
+        <source>Run all</source>
+        <translation>全部运行</translation>
+    </message>
+    <message>
+        <source>Stop all</source>
+        <translation>全部停止</translation>
+    </message>
+    <message>
+        <source>Sync scrolling</source>
+        <translation>同步滚动</translation>
+    </message>
+    <message>
+        <source>Diff</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Highlight the words that differ between the two columns</source>
+        <translation>高亮两列之间不同的词</translation>
+    </message>
+    <message>
+        <source>Past comparisons</source>
+        <translation>过往对比</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>As Markdown…</source>
+        <translation>导出为 Markdown…</translation>
+    </message>
+    <message>
+        <source>As JSON…</source>
+        <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>Run every variant at once</source>
+        <translation>同时运行所有变体</translation>
+    </message>
+    <message>
+        <source>Add at least {MIN_VARIANTS} variants to compare</source>
+        <translation>至少添加 {MIN_VARIANTS} 个变体才能对比</translation>
+    </message>
+    <message>
+        <source>Add {value0} more variant(s) to compare: each column sends the same conversation with its own provider, model or settings.</source>
+        <translation>再添加 {value0} 个变体即可对比：每一列用各自的服务商、模型或设置发送同一段对话。</translation>
+    </message>
+    <message>
+        <source>Add variant {label}</source>
+        <translation>添加变体 {label}</translation>
+    </message>
+    <message>
+        <source>Duplicate variant {label}</source>
+        <translation>复制变体 {label}</translation>
+    </message>
+    <message>
+        <source>Set provider of variant {label}</source>
+        <translation>设置变体 {label} 的服务商</translation>
+    </message>
+    <message>
+        <source>Set model of variant {label}</source>
+        <translation>设置变体 {label} 的模型</translation>
+    </message>
+    <message>
+        <source>Choose two different columns.</source>
+        <translation>请选择两个不同的列。</translation>
+    </message>
+    <message>
+        <source>Diff shown once both answers are complete.</source>
+        <translation>两个回答都完成后显示差异。</translation>
+    </message>
+    <message>
+        <source>Identical.</source>
+        <translation>完全相同。</translation>
+    </message>
+    <message>
+        <source>{ratio:.0%} similar</source>
+        <translation>相似度 {ratio:.0%}</translation>
+    </message>
+    <message>
+        <source>No diff: {error}</source>
+        <translation>无法比较差异：{error}</translation>
+    </message>
+    <message>
+        <source>Use the answer of {label}</source>
+        <translation>使用 {label} 的回答</translation>
+    </message>
+    <message>
+        <source>the column&apos;s system message</source>
+        <translation>该列的系统消息</translation>
+    </message>
+    <message>
+        <source>Use its settings too?</source>
+        <translation>也使用它的设置吗？</translation>
+    </message>
+    <message>
+        <source>Adopt the settings of {label} for the workspace?</source>
+        <translation>将 {label} 的设置用于工作区？</translation>
+    </message>
+    <message>
+        <source>Adopt the settings of {label}</source>
+        <translation>采用 {label} 的设置</translation>
+    </message>
+    <message>
+        <source>Adopt the system message</source>
+        <translation>采用系统消息</translation>
+    </message>
+    <message>
+        <source>{name} comparison{suffix}</source>
+        <translation>{name} 对比{suffix}</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>Not exported</source>
+        <translation>未导出</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {error}</source>
+        <translation>无法写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>No history</source>
+        <translation>没有历史记录</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>History unavailable: {error}</source>
+        <translation>历史记录不可用：{error}</translation>
+    </message>
+    <message>
+        <source>No comparisons yet</source>
+        <translation>还没有对比</translation>
+    </message>
+    <message>
+        <source>Cannot reopen</source>
+        <translation>无法重新打开</translation>
+    </message>
+    <message>
+        <source>Reopen comparison {when}</source>
+        <translation>重新打开 {when} 的对比</translation>
+    </message>
+    <message>
+        <source>Unknown provider {provider!r}.</source>
+        <translation>未知的服务商 {provider!r}。</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>Answer added to the conversation.</source>
+        <translation>回答已加入对话。</translation>
+    </message>
+    <message>
+        <source>Exported {path}</source>
+        <translation>已导出 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>ContentEdit</name>
+    <message>
+        <source>Message content…</source>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside.</extracomment>
+        <translation>消息内容…</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationEditor</name>
+    <message>
+        <source>Duplicate message {number}</source>
+        <translation>复制第 {number} 条消息</translation>
+    </message>
+    <message>
+        <source>Show answer {value0} of {value1}</source>
+        <translation>显示第 {value0} 个回答（共 {value1} 个）</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>新消息</translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <source>Prompt workspaces (*.prompt.json);;JSON files (*.json);;promptfoo configs (*.yaml *.yml);;All files (*)</source>
+        <translation>提示词工作区 (*.prompt.json);;JSON 文件 (*.json);;promptfoo 配置 (*.yaml *.yml);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Open workspace</source>
+        <translation>打开工作区</translation>
+    </message>
+    <message>
+        <source>Save workspace</source>
+        <translation>保存工作区</translation>
+    </message>
+    <message>
+        <source>Test cases (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;All files (*)</source>
+        <translation>测试用例 (*.csv *.jsonl *.tsv);;CSV (*.csv);;JSON Lines (*.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Import test cases</source>
+        <translation>导入测试用例</translation>
+    </message>
+    <message>
+        <source>Export test cases</source>
+        <translation>导出测试用例</translation>
+    </message>
+</context>
+<context>
+    <name>DragGrip</name>
+    <message>
+        <source>Drag to move this message (or Alt+Up / Alt+Down)</source>
+        <translation>拖动以移动此消息（或 Alt+Up / Alt+Down）</translation>
+    </message>
+</context>
+<context>
+    <name>EmptyState</name>
+    <message>
+        <source>Start a conversation</source>
+        <translation>开始对话</translation>
+    </message>
+    <message>
+        <source>Each message is a card. Add your API key once, then open an example, paste a request body from your code, or write the first message yourself.</source>
+        <translation>每条消息是一张卡片。先添加一次 API 密钥，然后打开示例、粘贴代码中的请求体，或自己写第一条消息。</translation>
+    </message>
+    <message>
+        <source>Add a Moonshot API key…</source>
+        <translation>添加 Moonshot API 密钥…</translation>
+    </message>
+    <message>
+        <source>Opens Settings › Providers and keys at the key field</source>
+        <translation>打开“设置 › 服务商与密钥”并定位到密钥输入框</translation>
+    </message>
+    <message>
+        <source>Open an example:</source>
+        <translation>打开示例：</translation>
+    </message>
+    <message>
+        <source>Paste a request body (Ctrl+Shift+V)</source>
+        <extracomment>One button per bundled example (object name ``emptyExampleButton``).</extracomment>
+        <translation>粘贴请求体（Ctrl+Shift+V）</translation>
+    </message>
+    <message>
+        <source>An OpenAI-style request body or a JSON array of messages from the clipboard</source>
+        <translation>剪贴板中的 OpenAI 格式请求体或 JSON 消息数组</translation>
+    </message>
+    <message>
+        <source>Write the first message (Ctrl+N)</source>
+        <translation>写第一条消息（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>Adds an empty user message</source>
+        <translation>添加一条空的 user 消息</translation>
+    </message>
+</context>
+<context>
+    <name>EvalGrid</name>
+    <message>
+        <source>queued</source>
+        <extracomment>The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests).</extracomment>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>streaming… {chars} chars{extra}</source>
+        <translation>生成中… {chars} 个字符{extra}</translation>
+    </message>
+    <message>
+        <source>⚠ ERROR</source>
+        <translation>⚠ 错误</translation>
+    </message>
+    <message>
+        <source>✓ PASS</source>
+        <translation>✓ 通过</translation>
+    </message>
+    <message>
+        <source>✗ FAIL</source>
+        <translation>✗ 失败</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>新</translation>
+    </message>
+    <message>
+        <source>▼ newly failing (was {was})</source>
+        <translation>▼ 新失败（原为 {was}）</translation>
+    </message>
+    <message>
+        <source>▲ newly passing (was {was})</source>
+        <translation>▲ 新通过（原为 {was}）</translation>
+    </message>
+    <message>
+        <source>was {was}</source>
+        <translation>原为 {was}</translation>
+    </message>
+    <message>
+        <source>Δ text</source>
+        <translation>Δ 文本</translation>
+    </message>
+    <message>
+        <source>cost {delta:+.5f}</source>
+        <translation>费用 {delta:+.5f}</translation>
+    </message>
+    <message>
+        <source>Double-click for the full answer.</source>
+        <translation>双击查看完整回答。</translation>
+    </message>
+</context>
+<context>
+    <name>Examples</name>
+    <message>
+        <source>Product JSON extraction</source>
+        <extracomment>The titles of the bundled examples, by file name (an example not listed here is titled after its file name, untranslated: add it here when you add an example).</extracomment>
+        <translation>产品信息 JSON 提取</translation>
+    </message>
+    <message>
+        <source>Role play: Dr. Kelsier</source>
+        <translation>角色扮演：Kelsier 博士</translation>
+    </message>
+    <message>
+        <source>CodeRunner tool: primes</source>
+        <translation>CodeRunner 工具：质数</translation>
+    </message>
+    <message>
+        <source>Long review outgrows 8k</source>
+        <translation>长评论超出 8k 上下文</translation>
+    </message>
+    <message>
+        <source>Product JSON evaluation</source>
+        <translation>产品信息 JSON 评测</translation>
+    </message>
+</context>
+<context>
+    <name>Figures</name>
+    <message>
+        <source>TTFT</source>
+        <translation>首 token</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Tokens in</source>
+        <translation>输入 tokens</translation>
+    </message>
+    <message>
+        <source>Tokens out</source>
+        <translation>输出 tokens</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>tokens/秒</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>结束原因</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPanel</name>
+    <message>
+        <source>This run has no workspace recorded; it cannot be reopened.</source>
+        <extracomment>How many runs the list shows (the newest first).</extracomment>
+        <translation>此次运行没有记录工作区，无法重新打开。</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>{title} (run {id}, {when})</source>
+        <translation>{title}（运行 {id}，{when}）</translation>
+    </message>
+    <message>
+        <source>(no text)</source>
+        <translation>（无文本）</translation>
+    </message>
+    <message>
+        <source>Search the runs&apos; messages and answers…</source>
+        <translation>搜索运行记录中的消息和回答…</translation>
+    </message>
+    <message>
+        <source>Reopen as new workspace</source>
+        <translation>作为新工作区重新打开</translation>
+    </message>
+    <message>
+        <source>{found} run{value1}</source>
+        <translation>{found} 次运行</translation>
+    </message>
+    <message>
+        <source>Run {id} · {when} · {provider} · {model}</source>
+        <translation>运行 {id} · {when} · {provider} · {model}</translation>
+    </message>
+    <message>
+        <source>Error: {error}</source>
+        <translation>错误：{error}</translation>
+    </message>
+    <message>
+        <source>Answer:</source>
+        <translation>回答：</translation>
+    </message>
+    <message>
+        <source>Request:</source>
+        <translation>请求：</translation>
+    </message>
+    <message>
+        <source>Cannot reopen this run</source>
+        <translation>无法重新打开此次运行</translation>
+    </message>
+    <message>
+        <source>Reopened run {id} as a new workspace.</source>
+        <translation>已将运行 {id} 作为新工作区重新打开。</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+</context>
+<context>
+    <name>LintList</name>
+    <message>
+        <source>message {number}: </source>
+        <extracomment>The ``reasoning_effort`` levels as the user reads them (the value sent stays the API&apos;s).</extracomment>
+        <translation>第 {number} 条消息：</translation>
+    </message>
+    <message>
+        <source>The provider refuses this request: Send is blocked.</source>
+        <translation>服务商会拒绝此请求：已禁止发送。</translation>
+    </message>
+    <message>
+        <source>The provider may refuse or ignore this: Send still sends.</source>
+        <translation>服务商可能拒绝或忽略此项：仍可发送。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Add message</source>
+        <extracomment>Built-in and user providers; features read providers through it, never the presets. A run is streaming (set by the run feature through ``set_running``). The services handed to every feature. What Send and Stop call (the run feature); None until it is installed. The installed features (None until installed): tests and benchmarks drive them. Feeds the provider and model selectors (made with the features: it reads the catalog). True once every feature (runs, meter, tools, compare...) is wired in.</extracomment>
+        <translation>添加消息</translation>
+    </message>
+    <message>
+        <source>Add a message at the end (Ctrl+N); the arrow picks its role</source>
+        <translation>在末尾添加消息（Ctrl+N）；箭头可选择角色</translation>
+    </message>
+    <message>
+        <source>Add {role} message</source>
+        <translation>添加 {role} 消息</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Send the conversation (Ctrl+Enter)</source>
+        <translation>发送对话（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the answer streaming in (Esc)</source>
+        <translation>停止正在生成的回答（Esc）</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <extracomment>Why Send is disabled (nothing to send yet), beside the button. Feature pages beside the conversation (Compare, History) go in here.</extracomment>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <extracomment>The side column of the Parameters tab; the token meter sits at its top. Side panels (Parameters, Tools...).</extracomment>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <extracomment>The conversation (and feature tabs) beside the side panels; its sizes are remembered.</extracomment>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New workspace</source>
+        <translation>新建工作区(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Examples</source>
+        <translation>示例(&amp;E)</translation>
+    </message>
+    <message>
+        <source>P&amp;roperties…</source>
+        <translation>属性(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import request JSON…</source>
+        <translation>导入请求 JSON(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&amp;Paste request JSON</source>
+        <translation>粘贴请求 JSON(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;New message</source>
+        <translation>新建消息(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Duplicate message</source>
+        <translation>复制消息(&amp;D)</translation>
+    </message>
+    <message>
+        <source>De&amp;lete message</source>
+        <translation>删除消息(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Toggle &amp;partial (prefill)</source>
+        <translation>切换 partial 续写（预填充）(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <extracomment>View &gt; the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features have added their tabs.</extracomment>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Next tab</source>
+        <translation>下一个标签页(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous tab</source>
+        <translation>上一个标签页(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>发送(&amp;S)</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>停止(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>About Prompt Workbench</source>
+        <translation>关于 Prompt Workbench</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>偏好设置(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Nothing to send yet: add a message, open an example or paste a request.</source>
+        <translation>还没有可发送的内容：请添加消息、打开示例或粘贴请求。</translation>
+    </message>
+    <message>
+        <source>Nothing to send yet: every message is empty.</source>
+        <translation>还没有可发送的内容：所有消息都是空的。</translation>
+    </message>
+    <message>
+        <source>Nothing to send yet</source>
+        <translation>还没有可发送的内容</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>Save the changes to {value0}?</source>
+        <translation>保存对 {value0} 的更改？</translation>
+    </message>
+    <message>
+        <source>Your changes are lost if you don&apos;t save them.</source>
+        <translation>不保存的话，你的更改将会丢失。</translation>
+    </message>
+    <message>
+        <source>Cannot open workspace</source>
+        <translation>无法打开工作区</translation>
+    </message>
+    <message>
+        <source>It was moved or deleted; it is no longer listed in Open recent.</source>
+        <translation>文件已被移动或删除，不再列于“最近打开”中。</translation>
+    </message>
+    <message>
+        <source>The file was not changed.</source>
+        <translation>文件未被修改。</translation>
+    </message>
+    <message>
+        <source>Opened {path}</source>
+        <translation>已打开 {path}</translation>
+    </message>
+    <message>
+        <source>Cannot open example</source>
+        <translation>无法打开示例</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {value1}</source>
+        <translation>无法写入 {path}：{value1}</translation>
+    </message>
+    <message>
+        <source>Your work is still here; choose another place with Save as.</source>
+        <translation>你的工作仍在；请用“另存为”选择其他位置。</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Cannot import</source>
+        <translation>无法导入</translation>
+    </message>
+    <message>
+        <source>Imported for {name}, the provider of {id}.</source>
+        <translation>已为 {id} 的服务商 {name} 导入。</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no text to import.</source>
+        <translation>剪贴板中没有可导入的文本。</translation>
+    </message>
+    <message>
+        <source>Cannot import the clipboard</source>
+        <translation>无法导入剪贴板内容</translation>
+    </message>
+    <message>
+        <source>Copy an OpenAI request body or a JSON array of messages.</source>
+        <translation>请复制 OpenAI 请求体或 JSON 消息数组。</translation>
+    </message>
+    <message>
+        <source>an untitled workspace</source>
+        <translation>一个未命名的工作区</translation>
+    </message>
+    <message>
+        <source>Recover unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>There are unsaved changes to {what} from {when}.</source>
+        <translation>{what} 有 {when} 未保存的更改。</translation>
+    </message>
+    <message>
+        <source>Yes opens them (save to keep them); No deletes them.</source>
+        <translation>“是”打开这些更改（保存后才会保留）；“否”删除它们。</translation>
+    </message>
+    <message>
+        <source>Cannot recover</source>
+        <translation>无法恢复</translation>
+    </message>
+    <message>
+        <source>Ready to send: configure a provider to run.</source>
+        <translation>可以发送：请配置服务商后运行。</translation>
+    </message>
+    <message>
+        <source>Not sent: </source>
+        <translation>未发送：</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>关于</translation>
+    </message>
+    <message>
+        <source>Build and test prompts against Kimi and OpenAI-compatible APIs.</source>
+        <translation>针对 Kimi 及兼容 OpenAI 的 API 编写和测试提示词。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageCard</name>
+    <message>
+        <source>Role of this message</source>
+        <extracomment>A widget of the card got the keyboard focus (the list brings it on screen). Set by the list: moves the focus into the card after (True) or before (False) the card ``uid``, or out of the list at its ends; False when nothing took the focus.</extracomment>
+        <translation>此消息的角色</translation>
+    </message>
+    <message>
+        <source>+ name</source>
+        <translation>+ 名称</translation>
+    </message>
+    <message>
+        <source>Give this message a name (optional)</source>
+        <translation>为此消息设置名称（可选）</translation>
+    </message>
+    <message>
+        <source>Partial</source>
+        <translation>续写 (partial)</translation>
+    </message>
+    <message>
+        <source>Show the previous answer (Alt+Left)</source>
+        <extracomment>Read-only rich text under the content: an answer&apos;s tool calls, what a result answers.</extracomment>
+        <translation>显示上一个回答（Alt+Left）</translation>
+    </message>
+    <message>
+        <source>Answers kept by Regenerate: the one shown is sent next and saved</source>
+        <translation>重新生成时保留的回答：显示的那一个会在下次发送并被保存</translation>
+    </message>
+    <message>
+        <source>Show the next answer (Alt+Right)</source>
+        <translation>显示下一个回答（Alt+Right）</translation>
+    </message>
+    <message>
+        <source>Insert a message above</source>
+        <translation>在上方插入消息</translation>
+    </message>
+    <message>
+        <source>Insert a message below</source>
+        <translation>在下方插入消息</translation>
+    </message>
+    <message>
+        <source>Duplicate this message (Ctrl+D)</source>
+        <translation>复制此消息（Ctrl+D）</translation>
+    </message>
+    <message>
+        <source>Move up (Alt+Up)</source>
+        <translation>上移（Alt+Up）</translation>
+    </message>
+    <message>
+        <source>Move down (Alt+Down)</source>
+        <translation>下移（Alt+Down）</translation>
+    </message>
+    <message>
+        <source>Delete this message</source>
+        <translation>删除此消息</translation>
+    </message>
+    <message>
+        <source>Prefill the answer: the model continues this text (Kimi partial mode).</source>
+        <translation>预填充回答：模型从这段文字继续（Kimi partial 模式）。</translation>
+    </message>
+    <message>
+        <source>Prefix the answer starts with, e.g. { for JSON…</source>
+        <translation>回答开头的前缀，例如 JSON 用 {…</translation>
+    </message>
+    <message>
+        <source>Message content…</source>
+        <translation>消息内容…</translation>
+    </message>
+    <message>
+        <source>answer {value0} of {total}</source>
+        <translation>第 {value0} / {total} 个回答</translation>
+    </message>
+</context>
+<context>
+    <name>ParamsPanel</name>
+    <message>
+        <source>default</source>
+        <extracomment>Shown when a value is left to the provider&apos;s default (the value is not sent).</extracomment>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>minimal</source>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>max</source>
+        <translation>最高</translation>
+    </message>
+    <message>
+        <source>always on</source>
+        <translation>始终开启</translation>
+    </message>
+    <message>
+        <source>model default{default}</source>
+        <translation>模型默认{default}</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>effort: {level}</source>
+        <translation>力度：{level}</translation>
+    </message>
+    <message>
+        <source>e.g. END | \n\n (up to 4, separated by |)</source>
+        <extracomment>Several parameters at once (a thinking choice, a linter fix): one undo step.</extracomment>
+        <translation>例如 END | \n\n（最多 4 个，用 | 分隔）</translation>
+    </message>
+    <message>
+        <source>How the model thinks: a toggle (thinking), effort levels (reasoning_effort), or always on, as the model takes it</source>
+        <translation>模型如何思考：开关（thinking）、力度等级（reasoning_effort）或始终开启，取决于模型支持哪种</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Thinking</source>
+        <translation>思考</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Max tokens</source>
+        <translation>最大 token 数</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应格式</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>The language changes when the app starts again.</source>
+        <translation>语言将在应用重新启动后生效。</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>First built-in provider</source>
+        <translation>第一个内置服务商</translation>
+    </message>
+    <message>
+        <source>the provider&apos;s default</source>
+        <translation>服务商的默认值</translation>
+    </message>
+    <message>
+        <source>Reopen the last workspace at start</source>
+        <translation>启动时重新打开上次的工作区</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>New workspace provider</source>
+        <translation>新工作区的服务商</translation>
+    </message>
+    <message>
+        <source>New workspace model</source>
+        <translation>新工作区的模型</translation>
+    </message>
+</context>
+<context>
+    <name>ProviderDialog</name>
+    <message>
+        <source>Moonshot partial message</source>
+        <translation>Moonshot partial 消息</translation>
+    </message>
+    <message>
+        <source>DeepSeek prefix (beta URL)</source>
+        <translation>DeepSeek prefix（beta URL）</translation>
+    </message>
+    <message>
+        <source>vLLM/SGLang continue_final_message</source>
+        <translation>vLLM/SGLang continue_final_message</translation>
+    </message>
+    <message>
+        <source>Trailing assistant message (local servers)</source>
+        <translation>末尾的 assistant 消息（本地服务器）</translation>
+    </message>
+    <message>
+        <source>Cannot prefill</source>
+        <translation>不支持预填充</translation>
+    </message>
+    <message>
+        <source>Providers</source>
+        <extracomment>The prefill style a kind&apos;s servers speak, chosen with the kind (still changeable after); &quot;custom&quot; keeps whatever is selected.</extracomment>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>Add custom…</source>
+        <extracomment>The provider whose key state the key section shows (None while it is being read).</extracomment>
+        <translation>添加自定义…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>My server</source>
+        <translation>我的服务器</translation>
+    </message>
+    <message>
+        <source>Needs an API key</source>
+        <translation>需要 API 密钥</translation>
+    </message>
+    <message>
+        <source>Save provider</source>
+        <translation>保存服务商</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Prefill</source>
+        <translation>预填充</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>Base URL</translation>
+    </message>
+    <message>
+        <source>Key variable</source>
+        <translation>密钥环境变量</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>Paste the API key</source>
+        <translation>粘贴 API 密钥</translation>
+    </message>
+    <message>
+        <source>Save key</source>
+        <translation>保存密钥</translation>
+    </message>
+    <message>
+        <source>Replace…</source>
+        <translation>替换…</translation>
+    </message>
+    <message>
+        <source>Delete key</source>
+        <translation>删除密钥</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>  (custom)</source>
+        <translation>（自定义）</translation>
+    </message>
+    <message>
+        <source>Restore defaults</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>Save the provider first, then its key.</source>
+        <translation>请先保存服务商，再保存它的密钥。</translation>
+    </message>
+    <message>
+        <source>Restore the defaults of {name}?</source>
+        <translation>恢复 {name} 的默认设置？</translation>
+    </message>
+    <message>
+        <source>Remove {name}?</source>
+        <translation>移除 {name}？</translation>
+    </message>
+    <message>
+        <source>Its key stays in the keyring until you delete it.</source>
+        <translation>它的密钥会保留在钥匙串中，直到你删除它。</translation>
+    </message>
+    <message>
+        <source>{env} is set in the environment: runs use it.</source>
+        <translation>环境中已设置 {env}：运行时会使用它。</translation>
+    </message>
+    <message>
+        <source>No keyring is available on this system (no Secret Service, Keychain or Credential Locker), so the key cannot be saved here, and it is never written to a file. Set the environment variable {env} to your key before starting the app instead.{env_note}</source>
+        <translation>此系统没有可用的钥匙串（没有 Secret Service、Keychain 或 Credential Locker），因此无法在此保存密钥，密钥也绝不会写入文件。请在启动应用前将环境变量 {env} 设为你的密钥。{env_note}</translation>
+    </message>
+    <message>
+        <source>A key is stored in {backend}. It is not shown again: replace or delete it.</source>
+        <translation>密钥已保存在 {backend} 中，不会再次显示：可以替换或删除。</translation>
+    </message>
+    <message>
+        <source>No key saved.</source>
+        <translation>尚未保存密钥。</translation>
+    </message>
+    <message>
+        <source>This provider needs no key (optional).</source>
+        <translation>此服务商不需要密钥（可选）。</translation>
+    </message>
+    <message>
+        <source>{error}{lead} A key you save goes to {backend}; {env} in the environment also works.{env_note}</source>
+        <translation>{error}{lead}保存的密钥存放在 {backend} 中；也可以使用环境变量 {env}。{env_note}</translation>
+    </message>
+    <message>
+        <source>Paste the new key (replaces the stored one)</source>
+        <translation>粘贴新密钥（替换已保存的密钥）</translation>
+    </message>
+    <message>
+        <source>Delete the key stored for {provider_id}?</source>
+        <translation>删除为 {provider_id} 保存的密钥？</translation>
+    </message>
+    <message>
+        <source>Asking {base_url}/models…</source>
+        <translation>正在请求 {base_url}/models…</translation>
+    </message>
+    <message>
+        <source>Connected: {count} models listed.</source>
+        <translation>已连接：列出了 {count} 个模型。</translation>
+    </message>
+    <message>
+        <source>Balance: {balance}.</source>
+        <translation>余额：{balance}。</translation>
+    </message>
+    <message>
+        <source>&amp;Providers and keys…</source>
+        <translation>服务商与密钥(&amp;P)…</translation>
+    </message>
+</context>
+<context>
+    <name>ProviderNames</name>
+    <message>
+        <source>Moonshot (global)</source>
+        <extracomment>Languages with a translation (besides English, the source language). Built-in provider names that read differently in another language (lupdate collects them; the names themselves live in ``workbench.core.providers``). A user&apos;s own names stay as typed.</extracomment>
+        <translation>Moonshot（国际站）</translation>
+    </message>
+    <message>
+        <source>Moonshot (China)</source>
+        <translation>Moonshot（中国站）</translation>
+    </message>
+    <message>
+        <source>Moonshot (Anthropic format)</source>
+        <translation>Moonshot（Anthropic 格式）</translation>
+    </message>
+    <message>
+        <source>DeepSeek (Anthropic format)</source>
+        <translation>DeepSeek（Anthropic 格式）</translation>
+    </message>
+    <message>
+        <source>llama.cpp server</source>
+        <translation>llama.cpp 服务器</translation>
+    </message>
+</context>
+<context>
+    <name>RequestLint</name>
+    <message>
+        <source>{window} tokens</source>
+        <extracomment>Milliseconds of quiet before the linter runs again.</extracomment>
+        <translation>{window} tokens</translation>
+    </message>
+    <message>
+        <source>window unknown</source>
+        <translation>上下文窗口未知</translation>
+    </message>
+    <message>
+        <source>{window}, price unknown</source>
+        <translation>{window}，价格未知</translation>
+    </message>
+    <message>
+        <source>{window}, ${price_in:g} in / ${price_out:g} out per 1M</source>
+        <translation>{window}，每百万 token 输入 ${price_in:g} / 输出 ${price_out:g}</translation>
+    </message>
+    <message>
+        <source> · as of {date}</source>
+        <translation> · 截至 {date}</translation>
+    </message>
+    <message>
+        <source>window unknown (listed by the provider, not in the catalog)</source>
+        <translation>上下文窗口未知（服务商列出，但不在模型目录中）</translation>
+    </message>
+    <message>
+        <source> · ⚠ not in {provider}&apos;s model list</source>
+        <translation> · ⚠ 不在 {provider} 的模型列表中</translation>
+    </message>
+    <message>
+        <source>Change </source>
+        <translation>修改 </translation>
+    </message>
+</context>
+<context>
+    <name>RunController</name>
+    <message>
+        <source>&amp;Regenerate</source>
+        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. Regenerate: the answer card stays as it is until the first piece of the new answer. Runs started here whose events are not all out yet (history write included). The window closed: runs are stopped and their ends touch no widget. Cards answered through a prefix, by uid: their prefix stays highlighted. Starts the background import of the SDK once the window is up (see ``_warm_up``).</extracomment>
+        <translation>重新生成(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Continue the cut answer</source>
+        <translation>继续被截断的回答(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy request as &amp;code</source>
+        <translation>将请求复制为代码(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Python (OpenAI SDK)</source>
+        <translation>&amp;Python（OpenAI SDK）</translation>
+    </message>
+    <message>
+        <source>Unknown provider {provider!r}: choose one in Parameters or add it in Settings › Providers…</source>
+        <translation>未知的服务商 {provider!r}：请在“参数”中选择，或在“设置 › 服务商”中添加…</translation>
+    </message>
+    <message>
+        <source>A run is streaming: stop it first (Esc).</source>
+        <translation>有回答正在生成：请先停止（Esc）。</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>Not copied: </source>
+        <translation>未复制：</translation>
+    </message>
+    <message>
+        <source>Copied the request as {kind}.</source>
+        <translation>已将请求复制为 {kind}。</translation>
+    </message>
+    <message>
+        <source>A run is streaming.</source>
+        <translation>有回答正在生成。</translation>
+    </message>
+    <message>
+        <source>Nothing to continue.</source>
+        <translation>没有可以继续的内容。</translation>
+    </message>
+    <message>
+        <source>The last answer was complete.</source>
+        <translation>上一个回答是完整的。</translation>
+    </message>
+    <message>
+        <source>Continue works on the last answer, which must be the last card.</source>
+        <translation>“继续”作用于最后一个回答，它必须是最后一张卡片。</translation>
+    </message>
+    <message>
+        <source>This provider</source>
+        <translation>此服务商</translation>
+    </message>
+    <message>
+        <source>{name} cannot prefill an answer, so it cannot continue a cut one.</source>
+        <translation>{name} 不支持预填充回答，因此无法继续被截断的回答。</translation>
+    </message>
+    <message>
+        <source>Stopped before sending.</source>
+        <translation>发送前已停止。</translation>
+    </message>
+    <message>
+        <source>This run could not be written to the history: {message}</source>
+        <translation>此次运行无法写入历史记录：{message}</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>发送中…</translation>
+    </message>
+    <message>
+        <source>Regenerate: answer from {model}</source>
+        <translation>重新生成：来自 {model} 的回答</translation>
+    </message>
+    <message>
+        <source>Answer from {model}</source>
+        <translation>来自 {model} 的回答</translation>
+    </message>
+    <message>
+        <source>Send the cut answer back as a prefix; the model carries on from its end.</source>
+        <translation>将被截断的回答作为前缀发回；模型从它的末尾继续。</translation>
+    </message>
+    <message>
+        <source>Prefilled: the answer continued this text.</source>
+        <translation>预填充：回答从这段文字继续。</translation>
+    </message>
+</context>
+<context>
+    <name>RunMetrics</name>
+    <message>
+        <source>partial message</source>
+        <extracomment>What an unknown figure shows. How each prefill mechanism is named on a run.</extracomment>
+        <translation>partial 消息</translation>
+    </message>
+    <message>
+        <source>prefix message</source>
+        <translation>prefix 消息</translation>
+    </message>
+    <message>
+        <source>continue_final_message</source>
+        <translation>continue_final_message</translation>
+    </message>
+    <message>
+        <source>trailing assistant message</source>
+        <translation>末尾的 assistant 消息</translation>
+    </message>
+    <message>
+        <source>closing instruction (the model refuses a prefill)</source>
+        <translation>结尾指令（该模型不支持预填充）</translation>
+    </message>
+    <message>
+        <source>TTFT {ms} ms</source>
+        <translation>首 token {ms} 毫秒</translation>
+    </message>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
+    </message>
+    <message>
+        <source>{speed} tok/s</source>
+        <translation>{speed} token/秒</translation>
+    </message>
+    <message>
+        <source> ({cached} cached)</source>
+        <translation>（{cached} 已缓存）</translation>
+    </message>
+    <message>
+        <source>{prompt} in{cached} + {completion} out tokens</source>
+        <translation>输入 {prompt}{cached} + 输出 {completion} tokens</translation>
+    </message>
+    <message>
+        <source>cost unknown for this model</source>
+        <translation>此模型费用未知</translation>
+    </message>
+    <message>
+        <source>finish: {reason}</source>
+        <translation>结束原因：{reason}</translation>
+    </message>
+    <message>
+        <source>prefill: {way}</source>
+        <translation>预填充：{way}</translation>
+    </message>
+    <message>
+        <source>interrupted: the text so far is kept</source>
+        <translation>已中断：已收到的文字会保留</translation>
+    </message>
+</context>
+<context>
+    <name>RunPanel</name>
+    <message>
+        <source>Add API key…</source>
+        <extracomment>Under a &quot;no API key&quot; error: opens the provider dialog at that provider&apos;s key field.</extracomment>
+        <translation>添加 API 密钥…</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <extracomment>The provider whose key ``add_key_button`` adds.</extracomment>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>Replace the last answer with a new one (Ctrl+Shift+R)</source>
+        <translation>用新回答替换上一个回答（Ctrl+Shift+R）</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>发送中…</translation>
+    </message>
+    <message>
+        <source>prefilled: {value0}</source>
+        <translation>预填充：{value0}</translation>
+    </message>
+    <message>
+        <source>The answer continues this prefix, sent as a partial message:
+{prefix}</source>
+        <translation>回答从这个前缀继续，它作为 partial 消息发送：
+{prefix}</translation>
+    </message>
+    <message>
+        <source>Reasoning ({total:,} characters)</source>
+        <translation>推理过程（{total:,} 个字符）</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Failed part-way</source>
+        <translation>中途失败</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Waiting: {limit} run(s) of {provider} are streaming (Settings: at most {limit} at once)…</source>
+        <translation>等待中：{provider} 正有 {limit} 个运行在生成（设置：最多同时 {limit} 个）…</translation>
+    </message>
+    <message>
+        <source>This run was not saved in the history: {reason}</source>
+        <translation>此次运行未保存到历史记录：{reason}</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>未发送</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Walk every card in order (the list scrolls to it)</source>
+        <translation>按顺序遍历每张卡片（列表随之滚动）</translation>
+    </message>
+    <message>
+        <source>Move the focused card</source>
+        <translation>移动当前卡片</translation>
+    </message>
+    <message>
+        <source>History: from the search to the list; reopen the run</source>
+        <translation>历史：从搜索框到列表；重新打开该次运行</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+</context>
+<context>
+    <name>TestsView</name>
+    <message>
+        <source>Add case</source>
+        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order.</extracomment>
+        <translation>添加用例</translation>
+    </message>
+    <message>
+        <source>Add a test case below the selected one</source>
+        <translation>在所选用例下方添加测试用例</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move the case up</source>
+        <translation>上移此用例</translation>
+    </message>
+    <message>
+        <source>Move the case down</source>
+        <translation>下移此用例</translation>
+    </message>
+    <message>
+        <source>Shared asserts…</source>
+        <translation>共享断言…</translation>
+    </message>
+    <message>
+        <source>Assertions every case is checked against</source>
+        <translation>每个用例都要检查的断言</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Add cases from a CSV or JSONL file (a column per variable)</source>
+        <translation>从 CSV 或 JSONL 文件添加用例（每个变量一列）</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Paste rows</source>
+        <translation>粘贴行</translation>
+    </message>
+    <message>
+        <source>Add cases from rows copied in a spreadsheet (Ctrl+V in the table)</source>
+        <translation>从电子表格复制的行添加用例（在表格中按 Ctrl+V）</translation>
+    </message>
+    <message>
+        <source>Run every case this many times (stability)</source>
+        <translation>每个用例运行的次数（检验稳定性）</translation>
+    </message>
+    <message>
+        <source>Run evaluation</source>
+        <translation>运行评测</translation>
+    </message>
+    <message>
+        <source>Run every case through each variant and check the assertions</source>
+        <translation>用每个变体运行所有用例并检查断言</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop every run of the evaluation</source>
+        <translation>停止评测的所有运行</translation>
+    </message>
+    <message>
+        <source>The evaluation the grid is compared with</source>
+        <translation>网格与之对比的评测</translation>
+    </message>
+    <message>
+        <source>Mark as baseline</source>
+        <translation>设为基线</translation>
+    </message>
+    <message>
+        <source>Compare later evaluations with the one shown</source>
+        <translation>之后的评测与当前显示的这次对比</translation>
+    </message>
+    <message>
+        <source>Only changes</source>
+        <translation>仅显示变化</translation>
+    </message>
+    <message>
+        <source>Show only the rows that changed against the baseline</source>
+        <translation>只显示相对基线有变化的行</translation>
+    </message>
+    <message>
+        <source>Baseline:</source>
+        <translation>基线：</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>Pass rate</source>
+        <translation>通过率</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>Failed / errors</source>
+        <translation>失败 / 错误</translation>
+    </message>
+    <message>
+        <source>Mean latency</source>
+        <translation>平均延迟</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Failures by assertion</source>
+        <translation>按断言统计的失败</translation>
+    </message>
+    <message>
+        <source>Add a test case</source>
+        <translation>添加测试用例</translation>
+    </message>
+    <message>
+        <source>Duplicate {count} test case(s)</source>
+        <translation>复制 {count} 个测试用例</translation>
+    </message>
+    <message>
+        <source>Assertions of test case {row}</source>
+        <translation>测试用例 {row} 的断言</translation>
+    </message>
+    <message>
+        <source>Edit the assertions of test case {row}</source>
+        <translation>编辑测试用例 {row} 的断言</translation>
+    </message>
+    <message>
+        <source>Assertions for every case</source>
+        <translation>所有用例的断言</translation>
+    </message>
+    <message>
+        <source>No test cases found.</source>
+        <translation>没有找到测试用例。</translation>
+    </message>
+    <message>
+        <source>{what}: {value1} test case(s).</source>
+        <translation>{what}：{value1} 个测试用例。</translation>
+    </message>
+    <message>
+        <source>Paste: {error}</source>
+        <translation>粘贴：{error}</translation>
+    </message>
+    <message>
+        <source>Import test cases</source>
+        <translation>导入测试用例</translation>
+    </message>
+    <message>
+        <source>Cannot read {path}: {strerror}</source>
+        <translation>无法读取 {path}：{strerror}</translation>
+    </message>
+    <message>
+        <source>Export test cases</source>
+        <translation>导出测试用例</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {strerror}</source>
+        <translation>无法写入 {path}：{strerror}</translation>
+    </message>
+    <message>
+        <source>Exported {value0} test case(s) to {path}</source>
+        <translation>已将 {value0} 个测试用例导出到 {path}</translation>
+    </message>
+    <message>
+        <source> (and {count} more, marked in red)</source>
+        <translation>（另有 {count} 处，已标红）</translation>
+    </message>
+    <message>
+        <source>Fix the test cases first: {problem}</source>
+        <translation>请先修正测试用例：{problem}</translation>
+    </message>
+    <message>
+        <source> (and {count} more)</source>
+        <translation>（另有 {count} 处）</translation>
+    </message>
+    <message>
+        <source>The evaluation failed: {error}</source>
+        <translation>评测失败：{error}</translation>
+    </message>
+    <message>
+        <source>The history cannot be written; the evaluation is not kept ({error}).</source>
+        <translation>无法写入历史记录，此次评测不会保留（{error}）。</translation>
+    </message>
+    <message>
+        <source>A run was not recorded in the history: {message}</source>
+        <translation>有一次运行未记录到历史：{message}</translation>
+    </message>
+    <message>
+        <source>tool call {name}</source>
+        <translation>工具调用 {name}</translation>
+    </message>
+    <message>
+        <source>{running} running, {queued} queued, {done} done</source>
+        <translation>{running} 个运行中，{queued} 个排队，{done} 个完成</translation>
+    </message>
+    <message>
+        <source>{passed}/{rows} passed, {failed} failed, {errors} errors in {seconds:.1f} s</source>
+        <translation>{passed}/{rows} 通过，{failed} 失败，{errors} 错误，用时 {seconds:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>Add a test case first.</source>
+        <translation>请先添加测试用例。</translation>
+    </message>
+    <message>
+        <source> (stopped)</source>
+        <translation>（已停止）</translation>
+    </message>
+    <message>
+        <source>Evaluation stopped; the finished cells are kept.</source>
+        <translation>评测已停止；已完成的单元格会保留。</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>#{id} {when} — {passed}/{done} passed</source>
+        <translation>#{id} {when} — {passed}/{done} 通过</translation>
+    </message>
+    <message>
+        <source> (cut short)</source>
+        <translation>（未完成）</translation>
+    </message>
+    <message>
+        <source>Evaluation #{evaluation_id} is now the baseline.</source>
+        <translation>评测 #{evaluation_id} 现在是基线。</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>测试</translation>
+    </message>
+</context>
+<context>
+    <name>TokenMeter</name>
+    <message>
+        <source>Counting {value0:,} cards…</source>
+        <extracomment>Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <translation>正在统计 {value0:,} 张卡片…</translation>
+    </message>
+    <message>
+        <source>Loading the tokenizer…</source>
+        <translation>正在加载分词器…</translation>
+    </message>
+    <message>
+        <source>Exact count unavailable: no event loop is running.</source>
+        <translation>无法精确计数：没有运行中的事件循环。</translation>
+    </message>
+    <message>
+        <source>Exact count failed, showing the estimate: {reason}</source>
+        <translation>精确计数失败，显示估算值：{reason}</translation>
+    </message>
+    <message>
+        <source>{tokens} tok</source>
+        <translation>{tokens} token</translation>
+    </message>
+    <message>
+        <source>≈ {tokens} tokens (estimate, including the 3-token message overhead)</source>
+        <translation>≈ {tokens} tokens（估算，含每条消息 3 个 token 的开销）</translation>
+    </message>
+    <message>
+        <source>max_tokens set to {tokens} (Undo to go back).</source>
+        <translation>max_tokens 已设为 {tokens}（撤销可恢复）。</translation>
+    </message>
+    <message>
+        <source>Model set to {model} (Undo to go back).</source>
+        <translation>模型已设为 {model}（可撤销）。</translation>
+    </message>
+</context>
+<context>
+    <name>TokenMeterBar</name>
+    <message>
+        <source>context window unknown</source>
+        <extracomment>Share of the window above which the meter turns amber, then red. Characters of not-yet-counted text above which a recount goes to a worker thread. The narrowest a segment with tokens in it is drawn. (base URL, key) of the provider to ask for exact counts, or None when there is none.</extracomment>
+        <translation>上下文窗口未知</translation>
+    </message>
+</context>
+<context>
+    <name>TokenMeterPanel</name>
+    <message>
+        <source>Use it</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>Moonshot counts the prompt plus the reserved output (max_completion_tokens) against the tokens-per-minute limit: an oversized reservation burns quota. Fit reserves what the window leaves after the prompt, capped by the model&apos;s output limit.</source>
+        <translation>Moonshot 按提示词加预留输出（max_completion_tokens）计入每分钟 token 限额：预留过大会浪费配额。“适配”会预留上下文窗口在提示词之后剩余的部分，并以模型的输出上限为界。</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适配</translation>
+    </message>
+    <message>
+        <source>Nothing fits: {needed} tokens needed, {shortfall} more than the largest window ({model}). Shorten the conversation or lower max_tokens.</source>
+        <translation>没有模型放得下：需要 {needed} tokens，比最大的上下文窗口（{model}）多 {shortfall}。请缩短对话或调低 max_tokens。</translation>
+    </message>
+    <message>
+        <source>No known context window to compare with for {model}.</source>
+        <translation>{model} 没有已知的上下文窗口可供比较。</translation>
+    </message>
+    <message>
+        <source>{model} is the best fit: {needed} of {window} tokens.</source>
+        <translation>{model} 最合适：占用 {window} tokens 中的 {needed}。</translation>
+    </message>
+    <message>
+        <source>same family</source>
+        <translation>同系列</translation>
+    </message>
+    <message>
+        <source>same provider</source>
+        <translation>同服务商</translation>
+    </message>
+    <message>
+        <source>{current} holds {window} tokens but {needed} are needed; {model} ({scope}) holds them.</source>
+        <translation>{current} 只能容纳 {window} tokens，但需要 {needed}；{model}（{scope}）可以容纳。</translation>
+    </message>
+    <message>
+        <source>{model} ({scope}) also holds the {needed} tokens needed.</source>
+        <translation>{model}（{scope}）也能容纳所需的 {needed} tokens。</translation>
+    </message>
+    <message>
+        <source>exact</source>
+        <translation>精确</translation>
+    </message>
+    <message>
+        <source>exact; tools estimated</source>
+        <translation>精确；工具为估算</translation>
+    </message>
+    <message>
+        <source>estimate, calibrated</source>
+        <translation>估算，已校准</translation>
+    </message>
+    <message>
+        <source>estimate</source>
+        <translation>估算</translation>
+    </message>
+    <message>
+        <source>{prefix}{prompt_tokens} prompt + {reserved_output} output{window} tokens ({tag})</source>
+        <translation>{prefix}{prompt_tokens} 提示 + {reserved_output} 输出{window} tokens（{tag}）</translation>
+    </message>
+    <message>
+        <source>{tag}; context window unknown</source>
+        <translation>{tag}；上下文窗口未知</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>System {system} · messages {messages} · tools {tools} · reserved output {reserved}</source>
+        <translation>系统 {system} · 消息 {messages} · 工具 {tools} · 预留输出 {reserved}</translation>
+    </message>
+    <message>
+        <source> · margin {margin}</source>
+        <translation> · 余量 {margin}</translation>
+    </message>
+    <message>
+        <source>Messages counted by the provider&apos;s tokenizer endpoint.</source>
+        <translation>消息由服务商的分词接口计数。</translation>
+    </message>
+    <message>
+        <source>Tools are a local estimate: the endpoint does not count them.</source>
+        <translation>工具为本地估算：该接口不统计工具。</translation>
+    </message>
+    <message>
+        <source>Local estimate with {encoding}, not the model&apos;s own tokenizer.</source>
+        <translation>使用 {encoding} 的本地估算，而非模型自己的分词器。</translation>
+    </message>
+    <message>
+        <source>Calibrated by earlier exact counts (×{ratio:.3f}).</source>
+        <translation>已按此前的精确计数校准（×{ratio:.3f}）。</translation>
+    </message>
+    <message>
+        <source>Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} reserved output)</source>
+        <translation>计入速率限制：{prefix}{total} 个 token（提示词 + {reserved} 预留输出）</translation>
+    </message>
+    <message>
+        <source>Set max_tokens to {tokens}: what the window leaves after the prompt, capped by the model&apos;s output limit.</source>
+        <translation>将 max_tokens 设为 {tokens}：上下文窗口在提示词之后剩余的部分，以模型的输出上限为界。</translation>
+    </message>
+    <message>
+        <source>Fit needs the model&apos;s window or output limit (not in the catalog).</source>
+        <translation>适配需要模型的上下文窗口或输出上限（目录中没有）。</translation>
+    </message>
+    <message>
+        <source>Cost: unknown (no prices for this model)</source>
+        <translation>费用：未知（此模型没有价格信息）</translation>
+    </message>
+    <message>
+        <source>The catalog has no prices for it: not free, unknown.</source>
+        <translation>模型目录中没有它的价格：不是免费，而是未知。</translation>
+    </message>
+    <message>
+        <source> · cached input {cost}</source>
+        <translation> · 缓存输入 {cost}</translation>
+    </message>
+    <message>
+        <source>Cost ≤ {total} (input {input} + max output {output}){cached}</source>
+        <translation>费用 ≤ {total}（输入 {input} + 最大输出 {output}）{cached}</translation>
+    </message>
+    <message>
+        <source>Input at the full price plus the maximum output; when the provider&apos;s context cache hits, the input costs the cached price instead.</source>
+        <translation>按全价输入加最大输出计算；服务商上下文缓存命中时，输入按缓存价计费。</translation>
+    </message>
+    <message>
+        <source>Recommended: &lt;b&gt;{model}&lt;/b&gt;</source>
+        <translation>推荐：&lt;b&gt;{model}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Recommended: {model} (current)</source>
+        <translation>推荐：{model}（当前）</translation>
+    </message>
+    <message>
+        <source>Switch the model to {model} (undoable)</source>
+        <translation>将模型切换为 {model}（可撤销）</translation>
+    </message>
+</context>
+<context>
+    <name>ToolCallCards</name>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Send the conversation with the tool results</source>
+        <translation>带上工具结果发送对话</translation>
+    </message>
+    <message>
+        <source>Tool calls ({count})</source>
+        <translation>工具调用（{count}）</translation>
+    </message>
+    <message>
+        <source>Tool result</source>
+        <translation>工具结果</translation>
+    </message>
+    <message>
+        <source>The model called {value0} tool(s): fill in the results, then Continue.</source>
+        <translation>模型调用了 {value0} 个工具：请填写结果，然后点击“继续”。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolCalls</name>
+    <message>
+        <source>receiving tool calls…</source>
+        <translation>正在接收工具调用…</translation>
+    </message>
+    <message>
+        <source>This tool result answers no call: it needs the tool_call_id of an earlier call.</source>
+        <translation>此工具结果没有对应的调用：它需要之前某次调用的 tool_call_id。</translation>
+    </message>
+    <message>
+        <source>Result of &lt;b&gt;{name}&lt;/b&gt; · call {id}</source>
+        <translation>&lt;b&gt;{name}&lt;/b&gt; 的结果 · 调用 {id}</translation>
+    </message>
+    <message>
+        <source>No earlier tool call has the id {id}.</source>
+        <translation>之前没有 id 为 {id} 的工具调用。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolEditor</name>
+    <message>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+</context>
+<context>
+    <name>ToolFormView</name>
+    <message>
+        <source>+ Parameter</source>
+        <translation>+ 参数</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>Enum (comma-separated)</source>
+        <translation>枚举（逗号分隔）</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+</context>
+<context>
+    <name>ToolsEditor</name>
+    <message>
+        <source>The workspace&apos;s tools; ticked ones are sent with the next run</source>
+        <extracomment>Pause after the last keystroke before the tool is checked again. The last text the form wrote, so that showing it does not rebuild the form mid-edit.</extracomment>
+        <translation>工作区的工具；勾选的会在下次运行时发送</translation>
+    </message>
+    <message>
+        <source>+ Add</source>
+        <translation>+ 添加</translation>
+    </message>
+    <message>
+        <source>Add a tool</source>
+        <translation>添加工具</translation>
+    </message>
+    <message>
+        <source>Blank tool</source>
+        <translation>空白工具</translation>
+    </message>
+    <message>
+        <source>Template: {label}</source>
+        <translation>模板：{label}</translation>
+    </message>
+    <message>
+        <source>From JSON…</source>
+        <translation>从 JSON…</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Duplicate the tool</source>
+        <translation>复制此工具</translation>
+    </message>
+    <message>
+        <source>Delete the tool</source>
+        <translation>删除此工具</translation>
+    </message>
+    <message>
+        <source>Move the tool up</source>
+        <translation>上移此工具</translation>
+    </message>
+    <message>
+        <source>Move the tool down</source>
+        <translation>下移此工具</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Add tools from a JSON array</source>
+        <translation>从 JSON 数组添加工具</translation>
+    </message>
+    <message>
+        <source>From file…</source>
+        <translation>从文件…</translation>
+    </message>
+    <message>
+        <source>From clipboard</source>
+        <translation>从剪贴板</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Write the tools as an OpenAI tools array</source>
+        <translation>将工具写成 OpenAI 工具数组</translation>
+    </message>
+    <message>
+        <source>To file…</source>
+        <translation>到文件…</translation>
+    </message>
+    <message>
+        <source>To clipboard</source>
+        <translation>到剪贴板</translation>
+    </message>
+    <message>
+        <source>tool_choice: auto lets the model decide, none forbids calls, required forces one, or force a named function</source>
+        <translation>tool_choice：auto 由模型决定，none 禁止调用，required 强制调用一个，或强制调用指定函数</translation>
+    </message>
+    <message>
+        <source>Add a tool to edit its JSON schema here.</source>
+        <translation>添加一个工具，在这里编辑它的 JSON schema。</translation>
+    </message>
+    <message>
+        <source>Problems of the selected tool; click one to go to it</source>
+        <translation>所选工具的问题；点击可跳转</translation>
+    </message>
+    <message>
+        <source>Optional: what this tool would return, e.g. the output of a sample run</source>
+        <translation>可选：此工具会返回的内容，例如一次示例运行的输出</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Mock result (pre-fills the result card when the model calls it)</source>
+        <translation>模拟结果（模型调用时预填到结果卡片）</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>表单</translation>
+    </message>
+    <message>
+        <source>Add a tool to edit it here.</source>
+        <translation>添加一个工具，在这里编辑它。</translation>
+    </message>
+    <message>
+        <source>function: {name} (not an enabled tool)</source>
+        <translation>function: {name}（不是已启用的工具）</translation>
+    </message>
+    <message>
+        <source>Has problems: it cannot be sent while enabled</source>
+        <translation>存在问题：启用时无法发送</translation>
+    </message>
+    <message>
+        <source>✓ No problems: this tool can be sent.</source>
+        <translation>✓ 没有问题：此工具可以发送。</translation>
+    </message>
+    <message>
+        <source>Add tool</source>
+        <translation>添加工具</translation>
+    </message>
+    <message>
+        <source>Add {count} tools</source>
+        <translation>添加 {count} 个工具</translation>
+    </message>
+    <message>
+        <source>Add tools from JSON</source>
+        <translation>从 JSON 添加工具</translation>
+    </message>
+    <message>
+        <source>Paste a tool object, a tools array or a request body:</source>
+        <translation>粘贴工具对象、工具数组或请求体：</translation>
+    </message>
+    <message>
+        <source>the pasted text</source>
+        <translation>粘贴的文本</translation>
+    </message>
+    <message>
+        <source>Cannot add tools</source>
+        <translation>无法添加工具</translation>
+    </message>
+    <message>
+        <source>Expected a JSON array of tools (OpenAI format), one tool or a request body.</source>
+        <translation>需要 JSON 工具数组（OpenAI 格式）、单个工具或请求体。</translation>
+    </message>
+    <message>
+        <source>Added {count} tool(s) from {what}.</source>
+        <translation>已从{what}添加 {count} 个工具。</translation>
+    </message>
+    <message>
+        <source>Duplicate tool</source>
+        <translation>复制工具</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no text to import.</source>
+        <translation>剪贴板中没有可导入的文本。</translation>
+    </message>
+    <message>
+        <source>the clipboard</source>
+        <translation>剪贴板</translation>
+    </message>
+    <message>
+        <source>Import tools</source>
+        <translation>导入工具</translation>
+    </message>
+    <message>
+        <source>Export tools</source>
+        <translation>导出工具</translation>
+    </message>
+    <message>
+        <source>tools.json</source>
+        <translation>tools.json</translation>
+    </message>
+    <message>
+        <source>Cannot import tools</source>
+        <translation>无法导入工具</translation>
+    </message>
+    <message>
+        <source>Cannot export tools</source>
+        <translation>无法导出工具</translation>
+    </message>
+    <message>
+        <source>the file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Exported {count} tool(s) to {where}.</source>
+        <translation>已将 {count} 个工具导出到{where}。</translation>
+    </message>
+    <message>
+        <source>{count} left out: their text is not valid JSON yet.</source>
+        <translation>{count} 个未导出：它们的文本还不是有效的 JSON。</translation>
+    </message>
+</context>
+<context>
+    <name>UndoCommands</name>
+    <message>
+        <source>Edit {names} of message {number}</source>
+        <extracomment>Keystrokes closer together than this merge into one undo step; a pause starts a new one.</extracomment>
+        <translation>编辑第 {number} 条消息的 {names}</translation>
+    </message>
+    <message>
+        <source>Delete message {number}</source>
+        <translation>删除第 {number} 条消息</translation>
+    </message>
+    <message>
+        <source>Move message {source} to {destination}</source>
+        <translation>将第 {source} 条消息移到第 {destination} 条</translation>
+    </message>
+    <message>
+        <source>Rename workspace</source>
+        <translation>重命名工作区</translation>
+    </message>
+    <message>
+        <source>Set {name}</source>
+        <translation>设置 {name}</translation>
+    </message>
+    <message>
+        <source>Remove variant {label}</source>
+        <extracomment>Edits of one field of one variant closer together than this merge into one undo step.</extracomment>
+        <translation>移除变体 {label}</translation>
+    </message>
+    <message>
+        <source>Move variant {label}</source>
+        <translation>移动变体 {label}</translation>
+    </message>
+    <message>
+        <source>Set {name} of variant {label}</source>
+        <translation>设置变体 {label} 的 {name}</translation>
+    </message>
+    <message>
+        <source>Edit tool {number}</source>
+        <extracomment>Keystrokes closer together than this merge into one undo step (as in message cards).</extracomment>
+        <translation>编辑第 {number} 个工具</translation>
+    </message>
+    <message>
+        <source>Enable tool {number}</source>
+        <translation>启用第 {number} 个工具</translation>
+    </message>
+    <message>
+        <source>Disable tool {number}</source>
+        <translation>停用第 {number} 个工具</translation>
+    </message>
+    <message>
+        <source>Edit mock result of tool {number}</source>
+        <translation>编辑第 {number} 个工具的模拟结果</translation>
+    </message>
+    <message>
+        <source>Delete tool {number}</source>
+        <translation>删除第 {number} 个工具</translation>
+    </message>
+    <message>
+        <source>Move tool {source} to {destination}</source>
+        <translation>将第 {source} 个工具移到第 {destination} 个</translation>
+    </message>
+    <message>
+        <source>Set tool_choice</source>
+        <translation>设置 tool_choice</translation>
+    </message>
+    <message>
+        <source>Delete {count} test case(s)</source>
+        <translation>删除 {count} 个测试用例</translation>
+    </message>
+    <message>
+        <source>Move test case {index}</source>
+        <translation>移动测试用例 {index}</translation>
+    </message>
+    <message>
+        <source>Edit the shared assertions</source>
+        <translation>编辑共享断言</translation>
+    </message>
+    <message>
+        <source>Edit the description of test case {row}</source>
+        <translation>编辑测试用例 {row} 的描述</translation>
+    </message>
+    <message>
+        <source>Edit {variable} of test case {row}</source>
+        <translation>编辑测试用例 {row} 的 {variable}</translation>
+    </message>
+</context>
+<context>
+    <name>VariablesBar</name>
+    <message>
+        <source>The test case whose values fill the variables when you send</source>
+        <translation>发送时用其值填充变量的测试用例</translation>
+    </message>
+    <message>
+        <source>Filled from:</source>
+        <translation>填充自：</translation>
+    </message>
+    <message>
+        <source>Variables: {names}</source>
+        <translation>变量：{names}</translation>
+    </message>
+    <message>
+        <source>  —  no value for {names}</source>
+        <translation>  —  {names} 没有值</translation>
+    </message>
+    <message>
+        <source>(no description)</source>
+        <translation>（无描述）</translation>
+    </message>
+    <message>
+        <source>(no test cases: add one in the Tests tab)</source>
+        <translation>（没有测试用例：请在“测试”标签页中添加）</translation>
+    </message>
+</context>
+<context>
+    <name>WorkspaceDocument</name>
+    <message>
+        <source>it cannot be shown ({error})</source>
+        <extracomment>Autosave writes, one after another in the order they were taken.</extracomment>
+        <translation>无法显示（{error}）</translation>
+    </message>
+</context>
+<context>
+    <name>WorkspaceProperties</name>
+    <message>
+        <source>Workspace properties</source>
+        <translation>工作区属性</translation>
+    </message>
+    <message>
+        <source>Exports, the history and comparisons are named after the title.</source>
+        <translation>导出、历史记录和对比都以此标题命名。</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+</context>
+</TS>
