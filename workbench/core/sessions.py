@@ -83,7 +83,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-
 def missing_key_message(provider: ProviderConfig) -> str:
     """The one sentence for a provider that needs a key and has none (window, Compare, CLI)."""
     where = f", or set the environment variable {provider.key_env}" if provider.key_env else ""
