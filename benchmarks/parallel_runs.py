@@ -193,7 +193,9 @@ async def main(chunks: int, rounds: int) -> None:
         window.document.import_text(workspace.dumps(), unsaved=False)
         await asyncio.sleep(0.2)
 
+        limit = window.run_controller.engine.limiter.limit
         print(f"{RUNS} parallel runs x {chunks:,} chunks ({len(text):,} characters each)")
+        print(f"per-provider limit: {limit} (the shipped default: every run goes through it)")
         # Warm-up: the SDK's lazy imports and first connections are not what is measured.
         await bare_sdk(request, typed=True)
         await bare_sdk(request, typed=False)
