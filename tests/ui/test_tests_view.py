@@ -391,3 +391,20 @@ def test_file_open_takes_a_promptfoo_config_as_an_unsaved_workspace(
     assert not window.open_path(broken)
     assert "providers[0]: vertex:gemini is not an OpenAI-compatible" in user_dialogs.errors[-1]
     assert window.workspace.title == "Greeting"  # nothing lost
+
+
+def test_the_token_meter_counts_the_prompt_filled_from_the_current_case(
+    tests_window: MainWindow, qtbot: QtBot
+) -> None:
+    from workbench.core import tokens
+
+    qtbot.waitUntil(tokens.encoding_ready, timeout=20_000)
+    meter = tests_window.token_meter  # type: ignore[attr-defined]
+    workspace = tests_window.workspace
+    case = workspace.tests[1].copy()
+    case.vars["description"] = "a very long description " * 50
+    workspace.update_test(1, case)
+    meter.refresh()
+    short = meter.reading.breakdown.conversation
+    workspace.set_current_test(1)
+    qtbot.waitUntil(lambda: meter.reading.breakdown.conversation > short + 100)

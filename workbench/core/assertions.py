@@ -17,6 +17,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from workbench.core.run_types import RunResult
@@ -348,15 +349,23 @@ def _json_type(value: Any) -> str:
     return _JSON_NAMES.get(type(value), type(value).__name__)
 
 
-def schema_violation(schema: dict[str, Any], value: Any) -> str | None:
-    """The first place ``value`` breaks ``schema``, as one line, or None when it conforms."""
+@lru_cache(maxsize=64)
+def _validator(schema_text: str) -> Any:
+    """A validator for a schema (by its JSON text): built once, not once per answer."""
     from jsonschema.validators import Draft202012Validator, validator_for
 
+    schema = json.loads(schema_text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cls = validator_for(schema, default=Draft202012Validator)
+    return cls(schema)
+
+
+def schema_violation(schema: dict[str, Any], value: Any) -> str | None:
+    """The first place ``value`` breaks ``schema``, as one line, or None when it conforms."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
     errors = sorted(
-        cls(schema).iter_errors(value), key=lambda e: (len(e.absolute_path), str(e.path))
+        validator.iter_errors(value), key=lambda e: (len(e.absolute_path), str(e.path))
     )
     if not errors:
         return None

@@ -535,12 +535,18 @@ def prepare_cell(
     variant: Variant | None,
     registry: ProviderRegistry,
     overrides: Overrides | None = None,
+    filled: Workspace | None = None,
 ) -> PreparedVariant:
-    """One case's request for one variant (variables filled), or the reason it cannot be sent."""
+    """One case's request for one variant (variables filled), or the reason it cannot be sent.
+
+    ``filled`` is the workspace filled with the case's values, when the caller has it already
+    (one per case serves every variant: the request copies what it sends).
+    """
     overrides = overrides or Overrides()
     label = label_of(variant)
     column = variant if variant is not None else Variant(label=label)
-    filled = workspace.filled(case.vars)
+    if filled is None:
+        filled = workspace.filled(case.vars)
     provider_id = overrides.provider or provider_id_for(workspace, variant)
     provider = registry.get(provider_id)
     if provider is None:
@@ -568,9 +574,19 @@ def prepare_cell(
             column, None, provider.id, provider=provider, problem=" ".join(error.problems)
         )
     request.variant = label
-    data = filled.to_json()
-    data.pop("variants", None)
-    return PreparedVariant(column, None, provider.id, request, provider, source_json=data)
+    return PreparedVariant(
+        column, None, provider.id, request, provider, source_json=_source_json(filled)
+    )
+
+
+def _source_json(filled: Workspace) -> dict[str, Any]:
+    """The filled workspace as the history keeps it (computed once per filled workspace)."""
+    cached = getattr(filled, "_source_json", None)
+    if cached is None:
+        cached = filled.to_json()
+        cached.pop("variants", None)
+        filled._source_json = cached  # type: ignore[attr-defined]
+    return cached
 
 
 @dataclass
@@ -600,8 +616,9 @@ def plan_cells(
     variants = variant_labels(workspace, labels)
     cells = []
     for c, case in enumerate(workspace.tests):
+        filled = workspace.filled(case.vars)
         for variant in variants:
-            prepared = prepare_cell(workspace, case, variant, registry, overrides)
+            prepared = prepare_cell(workspace, case, variant, registry, overrides, filled)
             for r in range(max(1, repeat)):
                 # Each repeat gets its own request object: the engine's run factory knows the
                 # cell by it.

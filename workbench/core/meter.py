@@ -180,7 +180,14 @@ def measure(
     kind = model.provider if model is not None else provider_kind(params.provider)
     if max_tokens is None and use_workspace_max_tokens:
         max_tokens = params.max_tokens
-    if tally is not None:
+    sent = workspace.sent_messages() if workspace.tests else None
+    filled = sent is not None and any(
+        a is not b for a, b in zip(sent, workspace.conversation, strict=True)
+    )
+    if sent is not None and filled:
+        # Variables filled from the current test case: the meter counts what a send sends.
+        breakdown = counter.count(sent, tools_to_send(workspace))
+    elif tally is not None:
         breakdown = tally.breakdown(workspace.conversation, tools_to_send(workspace))
     else:
         breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))

@@ -409,10 +409,22 @@ class Workspace:
             return {}
         return self.tests[min(self.current_test, len(self.tests) - 1)].vars
 
+    def sent_messages(self) -> list[Message]:
+        """The messages as a send fills them: copies with the current case's values when the
+        conversation uses variables, the messages themselves otherwise."""
+        from workbench.core.variables import fill_message, message_variables
+
+        values = self.variable_values()
+        messages = list(self.conversation.messages)
+        if not values or not any(message_variables(m) for m in messages):
+            return messages
+        return [fill_message(m, values) for m in messages]
+
     def filled(self, values: dict[str, Any] | None = None) -> Workspace:
         """A copy whose messages have their variables filled (by the current case by default).
 
-        The copy has no test cases: it is what one request sends.
+        The copy has no test cases: it is what one request sends. Its parameters are its own;
+        the tools and variants are shared (requests copy what they send).
         """
         from workbench.core.variables import fill_message
 
@@ -420,10 +432,10 @@ class Workspace:
         return Workspace(
             title=self.title,
             messages=[fill_message(m, values) for m in self.conversation],
-            tools=copy.deepcopy(self.tools),
+            tools=list(self.tools),
             tool_choice=copy.deepcopy(self.tool_choice),
             params=copy.deepcopy(self.params),
-            variants=copy.deepcopy(self.variants),
+            variants=list(self.variants),
         )
 
     def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:

@@ -105,7 +105,7 @@ def cell_text(state: CellState) -> str:
             notes.append(QCoreApplication.translate("EvalGrid", "was {was}").format(was=change.was))
         if change.text_changed and change.was is not None:
             notes.append(QCoreApplication.translate("EvalGrid", "Δ text"))
-        if change.cost_delta:
+        if change.cost_delta is not None and abs(change.cost_delta) >= 0.000005:
             notes.append(
                 QCoreApplication.translate("EvalGrid", "cost {delta:+.5f}").format(
                     delta=change.cost_delta

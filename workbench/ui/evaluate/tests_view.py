@@ -47,7 +47,9 @@ from workbench.core.evaluation import (
     EvalRow,
     Evaluation,
     compare_reports,
+    label_of,
     plan_cells,
+    variant_labels,
 )
 from workbench.core.figures import money
 from workbench.core.providers import ProviderRegistry
@@ -60,7 +62,7 @@ from workbench.core.test_io import (
     to_csv,
     to_jsonl,
 )
-from workbench.core.workspace import TestCase, Workspace, write_atomic
+from workbench.core.workspace import TestCase, Workspace, workspace_from_json, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.i18n import date_time, number
@@ -262,6 +264,7 @@ class TestsView(QWidget):
         self.tasks = BackgroundTasks(self, report=self.message.emit)
         self.writes = BackgroundTasks(self, serial=True, report=self.message.emit)
         self._counts = {"queued": 0, "streaming": 0, "done": 0}
+        self._positions: dict[CellKey, int] = {}
         self._running = False
         self._stop_asked = False
         self._build()
@@ -656,22 +659,27 @@ class TestsView(QWidget):
             self.problems_label.setText(self.tr("Add a test case first."))
             return
         repeat = self.repeat_spin.value()
-        cells = plan_cells(self.workspace, self.services.registry(), repeat=repeat)
-        labels = list(dict.fromkeys(c.key[1] for c in cells))
+        # What this evaluation runs: a copy, so that edits made while it runs change nothing.
+        snapshot = workspace_from_json(self.workspace.to_json())
+        labels = [label_of(v) for v in variant_labels(snapshot)]
         case_labels = [
             f"{i}  {c.description}"[:40] if c.description else str(i)
-            for i, c in enumerate(self.workspace.tests)
+            for i, c in enumerate(snapshot.tests)
         ]
         self.grid_model.setup(case_labels, labels, repeat)
         self.report = None
         self.evaluation = None
         self.evaluation_id = None
-        self._counts = {"queued": len(cells), "streaming": 0, "done": 0}
-        self._positions = {c.key: i for i, c in enumerate(cells)}
-        for cell in cells:
-            self._on_queued(cell.key)
+        cells_count = len(case_labels) * len(labels) * repeat
+        self._counts = {"queued": cells_count, "streaming": 0, "done": 0}
+        for test in range(len(case_labels)):
+            for label in labels:
+                for r in range(repeat):
+                    self._on_queued((test, label, r))
         self._running = True
-        self._task = self.tasks.spawn(self._run(cells, labels), on_failure=self._run_failed)
+        self._task = self.tasks.spawn(
+            self._run(snapshot, labels, repeat), on_failure=self._run_failed
+        )
         self._update_buttons()
         self._show_progress()
 
@@ -682,9 +690,13 @@ class TestsView(QWidget):
         self._update_buttons()
         self._show_progress()
 
-    async def _run(self, cells: list[Any], labels: list[str]) -> None:
+    async def _run(self, snapshot: Workspace, labels: list[str], repeat: int) -> None:
         source = self.services.source()
         store = self.services.eval_store
+        registry = self.services.registry()
+        # Building 800 requests takes most of a second: not on the UI thread.
+        cells = await self.tasks.call(lambda: plan_cells(snapshot, registry, repeat=repeat))
+        self._positions = {c.key: i for i, c in enumerate(cells)}
         try:
             self.evaluation_id = await self.writes.call(
                 lambda: store().begin(source, self.workspace.title, labels, len(cells))
@@ -697,7 +709,7 @@ class TestsView(QWidget):
                 ).format(error=error)
             )
         evaluation = Evaluation(
-            self.workspace,
+            snapshot,
             cells,
             engine=self.services.engine(),
             group=group_of(self.evaluation_id) if self.evaluation_id is not None else None,

@@ -499,6 +499,9 @@ class TokenMeter(QObject):
         self.workspace.tools_changed.connect(lambda _edit: self.schedule_refresh())
         self.workspace.tool_choice_changed.connect(self.schedule_refresh)
         self.workspace.reset.connect(self.schedule_refresh)
+        # Variables are filled from the current test case: its values count.
+        self.workspace.current_test_changed.connect(self.schedule_refresh)
+        self.workspace.tests_changed.connect(lambda _edit: self.schedule_refresh())
         self.panel.apply_button.clicked.connect(self.apply_recommendation)
 
     # Counting ----------------------------------------------------------------------------------
@@ -541,7 +544,7 @@ class TokenMeter(QObject):
 
     def _signature(self) -> tuple[object, ...]:
         """What an exact count depends on: the model and every message as sent."""
-        messages = self.workspace.conversation.messages
+        messages = self.workspace.sent_messages()
         return (
             self.workspace.params.model,
             *(
@@ -628,7 +631,7 @@ class TokenMeter(QObject):
             self._client_target = target
         client = self._client
         model = self.workspace.params.model
-        messages = list(self.workspace.conversation.messages)
+        messages = self.workspace.sent_messages()
         estimate = reading.breakdown.conversation
         family = reading.model.family if reading.model is not None else None
         self._requested = signature

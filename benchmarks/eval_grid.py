@@ -1,0 +1,316 @@
+"""An evaluation of 200 cases x 4 variants against the bare SDK making the same 800 requests.
+
+Targets (issue 13, DESIGN section 7):
+
+- 200 cases x 4 variants against the loopback server at a per-provider limit of 8: wall time at
+  most 1.3x the same 800 requests made by bare ``AsyncOpenAI`` calls at the same concurrency
+  (an ``asyncio.Semaphore(8)``), measured in the same process and run;
+- the longest UI-thread stall while the grid fills under 50 ms (a QTimer ticking every 5 ms
+  records the longest gap between its ticks);
+- memory after the run (resident set, against the same figure before it);
+- opening a workspace with 1,000 cases: time to the painted Tests tab (against opening the same
+  conversation without cases, to the painted window).
+
+The loopback server runs in its own process (in this one its threads would compete with the UI
+thread for the GIL). Each answer is a small JSON object streamed in 20 chunks after a 20 ms first
+byte, so that the concurrency limit, not the parsing, decides the wall time.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/eval_grid.py [CASES] [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
+os.environ["LOOP_BENCH_KEY"] = "sk-bench-0123456789"
+
+import qasync
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from workbench.core.providers import Prefill, ProviderConfig
+from workbench.loopback_server import LoopbackServer, Reply
+
+VARIANTS = 4
+LIMIT = 8
+TICK_MS = 5
+ANSWER = '{"name": "Kelvin Travel Mug", "brand": "Northfield", "price": 24.9, "in_stock": true}'
+
+
+def serve(connection: Any) -> None:
+    """The loopback server in its own process, until told to stop."""
+    with LoopbackServer() as server:
+        # The prefix "{" is the workspace's partial start: the model streams the rest.
+        server.default_reply = Reply(text=ANSWER[1:], chunks=20, first_byte_delay=0.02)
+        connection.send(server.url)
+        connection.recv()
+
+
+class StallMeter:
+    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.longest_ms = 0.0
+        self._last = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
+        self._last = now
+
+    def __enter__(self) -> StallMeter:
+        self.longest_ms = 0.0
+        self._last = time.perf_counter()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._tick()
+        self.timer.stop()
+
+
+def rss_mb() -> float:
+    """The resident set size of this process now, in MB (Linux)."""
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def workspace_data(cases: int, model: str = "moonshot-v1-32k") -> dict[str, Any]:
+    """The JSON-extraction prompt with ``cases`` cases and four variants."""
+    return {
+        "format": "prompt-workbench/1",
+        "title": f"Extraction, {cases} cases",
+        "messages": [
+            {"role": "system", "content": "Extract the product as one JSON object."},
+            {"role": "user", "content": "{{description}}"},
+            {"role": "assistant", "content": "{", "partial": True},
+        ],
+        "params": {"provider": "loop", "model": model, "max_tokens": 256},
+        "variants": [
+            {"label": f"V{i + 1}", "params": {"temperature": round(0.2 * i, 1)}}
+            for i in range(VARIANTS)
+        ],
+        "tests": [
+            {
+                "description": f"product {i}",
+                "vars": {"description": f"Product {i}: the Kelvin mug by Northfield, {i} EUR."},
+                "assert": [{"type": "icontains", "value": "northfield"}],
+            }
+            for i in range(cases)
+        ],
+        "assert": [
+            {"type": "is-json", "value": {"type": "object", "required": ["brand", "price"]}},
+            {"type": "latency", "threshold": 10000},
+        ],
+    }
+
+
+async def bare_sdk(bodies: list[dict[str, Any]], url: str) -> float:
+    """Seconds for bare ``AsyncOpenAI`` calls to stream every body, 8 at once."""
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=url, api_key="sk-bench", max_retries=0)
+    limit = asyncio.Semaphore(LIMIT)
+
+    async def one(body: dict[str, Any]) -> str:
+        async with limit:
+            stream: Any = await client.chat.completions.create(**body)
+            pieces = []
+            async for chunk in stream:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    pieces.append(chunk.choices[0].delta.content)
+            return "".join(pieces)
+
+    started = time.perf_counter()
+    answers = await asyncio.gather(*(one(b) for b in bodies))
+    elapsed = time.perf_counter() - started
+    await client.close()
+    assert all(a == ANSWER[1:] or a == ANSWER for a in answers), "a bare answer was cut"
+    return elapsed
+
+
+async def in_window(window: Any) -> tuple[float, int]:
+    """Seconds for the Tests tab to run the evaluation into the grid, and the rows passed."""
+    view = window.tests_view
+    done = asyncio.Event()
+    view.evaluation_finished.connect(lambda _report: done.set())
+    started = time.perf_counter()
+    view.run_evaluation()
+    await done.wait()
+    elapsed = time.perf_counter() - started
+    while view.busy:  # the last rows are still being written to the history
+        await asyncio.sleep(0.02)
+    report = view.report
+    errors = [r.error for r in report.rows if r.error]
+    if errors:
+        raise SystemExit(f"a cell failed: {errors[0]}")
+    return elapsed, report.total.passed
+
+
+class _Painted(QObject):
+    """Sets ``when`` the first time the watched widget paints."""
+
+    def __init__(self, widget: Any) -> None:
+        super().__init__()
+        self.when: float | None = None
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.when is None:
+            self.when = time.perf_counter()
+        return False
+
+
+async def open_and_paint(path: Path, tests_tab: bool) -> float:
+    """Seconds from MainWindow(path) to the first paint of the Tests table (or the cards)."""
+    from workbench.ui.shell.main_window import MainWindow
+
+    started = time.perf_counter()
+    window = MainWindow(path)
+    if tests_tab:
+        window.main_tabs.setCurrentWidget(window.tests_view)
+        watched = window.tests_view.table.viewport()
+    else:
+        watched = window.message_list.viewport()
+    painted = _Painted(watched)
+    window.resize(1280, 820)
+    window.show()
+    while painted.when is None:
+        await asyncio.sleep(0.001)
+    elapsed = painted.when - started
+    rows = window.tests_view.table_model.rowCount()
+    window.undo_stack.setClean()
+    window.close()
+    await asyncio.sleep(0.05)
+    if tests_tab:
+        assert rows > 0
+    return elapsed
+
+
+async def main(cases: int, rounds: int) -> None:
+    from workbench.core.evaluation import plan_cells
+    from workbench.core.workspace import workspace_from_json
+    from workbench.ui.shell.main_window import MainWindow
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=serve, args=(theirs,), daemon=True)
+    server.start()
+    folder = Path(tempfile.mkdtemp(prefix="wb-eval-bench-"))
+    try:
+        url = ours.recv()
+        provider = ProviderConfig(
+            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_BENCH_KEY"
+        )
+        data = workspace_data(cases)
+        path = folder / "eval.prompt.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        window = MainWindow(path)
+        window.providers.add(provider)
+        window.context.run_engine.limiter.limit = LIMIT
+        window.main_tabs.setCurrentWidget(window.tests_view)
+        window.resize(1280, 820)
+        window.show()
+        await asyncio.sleep(0.3)
+        workspace = workspace_from_json(data)
+        cells = plan_cells(workspace, window.providers)
+        bodies = [c.prepared.request.wire_body() for c in cells]
+        requests = len(bodies)
+        print(
+            f"{cases} cases x {VARIANTS} variants = {requests} requests, "
+            f"{LIMIT} at once per provider"
+        )
+        # Warm-up: SDK imports, first connections, the tokenizer are not what is measured.
+        await bare_sdk(bodies[:16], url)
+        small = workspace_data(4)
+        window.document.import_text(json.dumps(small), unsaved=False)
+        await in_window(window)
+        window.document.open(path)
+        await asyncio.sleep(0.2)
+
+        with StallMeter() as idle:  # the machine's own noise: the UI thread doing nothing
+            await asyncio.sleep(3)
+        print(f"  longest UI-thread gap while idle for 3 s (noise floor): {idle.longest_ms:.1f} ms")
+        bare_times, ui_times, stalls = [], [], []
+        passed = 0
+        memory_before = rss_mb()
+        for _ in range(rounds):
+            bare_times.append(await bare_sdk(bodies, url))
+            await asyncio.sleep(0.1)
+            with StallMeter() as meter:
+                elapsed, passed = await in_window(window)
+            ui_times.append(elapsed)
+            stalls.append(meter.longest_ms)
+            await asyncio.sleep(0.1)
+        memory_after = rss_mb()
+        bare, ui = statistics.median(bare_times), statistics.median(ui_times)
+        print(
+            f"  bare AsyncOpenAI (chat.completions.create, Semaphore({LIMIT})): median "
+            f"{bare * 1000:,.0f} ms (rounds: {', '.join(f'{t * 1000:,.0f}' for t in bare_times)})"
+        )
+        print(
+            f"  evaluation into the grid (engine limit {LIMIT}, assertions, history): median "
+            f"{ui * 1000:,.0f} ms (rounds: {', '.join(f'{t * 1000:,.0f}' for t in ui_times)}); "
+            f"{passed}/{requests} rows passed"
+        )
+        print(f"wall-time ratio evaluation/bare SDK: {ui / bare:.2f} (target <= 1.3)")
+        print(
+            f"longest UI-thread stall while the grid fills: {max(stalls):.1f} ms "
+            f"(rounds: {', '.join(f'{s:.0f}' for s in stalls)}; target < 50 ms)"
+        )
+        print(
+            f"memory: {memory_before:,.0f} MB resident before the measured rounds, "
+            f"{memory_after:,.0f} MB after {rounds} evaluations of {requests} cells "
+            f"(+{memory_after - memory_before:,.0f} MB)"
+        )
+        window.undo_stack.setClean()
+        window.close()
+        await asyncio.sleep(0.1)
+
+        big = workspace_data(1000)
+        big_path = folder / "thousand.prompt.json"
+        big_path.write_text(json.dumps(big), encoding="utf-8")
+        plain = {**big, "tests": [], "assert": []}
+        plain_path = folder / "plain.prompt.json"
+        plain_path.write_text(json.dumps(plain), encoding="utf-8")
+        await open_and_paint(big_path, True)  # warm-up
+        tests_times = [await open_and_paint(big_path, True) for _ in range(rounds)]
+        plain_times = [await open_and_paint(plain_path, False) for _ in range(rounds)]
+        t, p = statistics.median(tests_times), statistics.median(plain_times)
+        print(
+            f"opening a workspace with 1,000 cases to the painted Tests tab: median "
+            f"{t * 1000:,.0f} ms; the same conversation without cases to the painted cards: "
+            f"{p * 1000:,.0f} ms (ratio {t / p:.2f})"
+        )
+    finally:
+        ours.send("stop")
+        server.join(timeout=5)
+
+
+if __name__ == "__main__":
+    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    app = QApplication.instance() or QApplication([])
+    app.setQuitOnLastWindowClosed(False)  # windows open and close between the measurements
+    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
+
+    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(main(cases, rounds))
