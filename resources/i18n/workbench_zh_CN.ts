@@ -1073,7 +1073,7 @@
     </message>
     <message>
         <source>e.g. END | \n\n (up to 4, separated by |)</source>
-        <extracomment>Several parameters at once (a thinking choice, a linter fix): one undo step.</extracomment>
+        <extracomment>Extra parameters with their own control (the thinking selector) or never sent. Several parameters at once (a thinking choice, a linter fix): one undo step.</extracomment>
         <translation>例如 END | \n\n（最多 4 个，用 | 分隔）</translation>
     </message>
     <message>
@@ -1107,6 +1107,14 @@
     <message>
         <source>Response</source>
         <translation>响应格式</translation>
+    </message>
+    <message>
+        <source>Also sent</source>
+        <translation>另外发送</translation>
+    </message>
+    <message>
+        <source>Parameters of the request that have no field here; they are sent as they are.</source>
+        <translation>请求中在此没有对应字段的参数；它们会原样发送。</translation>
     </message>
 </context>
 <context>

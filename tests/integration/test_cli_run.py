@@ -483,3 +483,44 @@ def test_exported_python_prints_the_tool_calls(
     )
     assert ran.returncode == 0, ran.stderr
     assert '[tool call call_7] lookup({"q": "x"})' in ran.stdout
+
+
+def test_ctrl_c_mid_run_exits_130_and_the_run_is_recorded_as_interrupted(
+    workspace_file: Path, loopback: LoopbackServer, workbench_home: Path
+) -> None:
+    import signal
+    import time
+
+    from workbench.core.history import HistoryStore
+
+    loopback.queue(Reply(text=" ".join(f"w{i}" for i in range(400)), chunks=400, chunk_delay=0.05))
+    env = {**os.environ, "LOOP_KEY": KEY, "WORKBENCH_HOME": str(workbench_home)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "run",
+            str(workspace_file),
+            "--base-url",
+            loopback.url,
+            "--api-key-env",
+            "LOOP_KEY",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None
+    started = time.monotonic()
+    seen = b""
+    while b"w3" not in seen and time.monotonic() - started < 30:
+        seen += process.stdout.read1(100)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert err.decode().strip().endswith("interrupted")
+    runs = HistoryStore().search("")
+    assert len(runs) == 1
+    result = runs[0].result()
+    assert result.interrupted and result.text.startswith("w0 w1 w2")

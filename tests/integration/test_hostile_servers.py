@@ -10,6 +10,7 @@ import asyncio
 import json
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -243,3 +244,49 @@ async def test_the_exact_count_does_not_follow_a_redirect_to_another_origin() ->
         finally:
             await client.aclose()
         assert elsewhere.requests == []
+
+
+@pytest.mark.parametrize("mode", [[], ["--json"]])
+def test_an_echoed_key_is_masked_in_what_the_cli_prints_and_the_history_keeps(
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    workbench_home: Path,
+    mode: list[str],
+) -> None:
+    from workbench.cli import main
+
+    monkeypatch.setenv("ECHO_KEY", KEY)
+    path = tmp_path / "w.prompt.json"
+    path.write_text(json.dumps(WORKSPACE.to_json()), encoding="utf-8")
+    text = f"Your key is {KEY}."
+    loopback.queue(Reply(text=text, chunks=len(text)))
+    args = ["run", str(path), "--base-url", loopback.url, "--api-key-env", "ECHO_KEY", *mode]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert KEY not in captured.out + captured.err and "sk-***" in captured.out
+    for part in (workbench_home / "data").rglob("*"):
+        if part.is_file():
+            assert KEY.encode() not in part.read_bytes(), part
+
+
+@pytest.mark.parametrize("payload", [chunk({"content": 42}), chunk({"content": {"a": 1}})])
+def test_run_json_returns_with_exit_1_when_a_chunk_has_the_wrong_shape(
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    payload: bytes,
+) -> None:
+    from workbench.cli import main
+
+    monkeypatch.setenv("LOOP_KEY", KEY)
+    path = tmp_path / "w.prompt.json"
+    path.write_text(json.dumps(WORKSPACE.to_json()), encoding="utf-8")
+    loopback.queue(Reply(raw_events=[payload]))
+    args = ["run", str(path), "--base-url", loopback.url, "--api-key-env", "LOOP_KEY", "--json"]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["error"]
+    assert len(captured.err.strip().splitlines()) == 1 and loopback.url in captured.err

@@ -453,3 +453,28 @@ def test_a_paste_says_what_the_import_changed(window: MainWindow) -> None:
     window.paste_action.trigger()
     shown = window.statusBar().currentMessage()
     assert "developer" in shown and "response_format" in shown
+
+
+def test_a_pasted_request_shows_its_max_completion_tokens_and_extra_parameters(
+    window: MainWindow,
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QSpinBox
+
+    body = {
+        "model": "moonshot-v1-8k",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "max_completion_tokens": 3000,
+        "seed": 7,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}},
+        "provider": {"order": ["a"]},
+    }
+    QGuiApplication.clipboard().setText(json.dumps(body))
+    window.undo_stack.setClean()
+    window.paste_action.trigger()
+    spin = window.findChild(QSpinBox, "maxTokensSpin")
+    assert spin is not None and spin.value() == 3000
+    extra = window.findChild(QLabel, "extraParamsLabel")
+    assert extra is not None and extra.isVisibleTo(window)
+    shown = extra.text()
+    assert "seed=7" in shown and "response_format: json_schema" in shown and "provider" in shown

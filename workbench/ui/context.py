@@ -22,7 +22,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMenu, QWidget
 
-from workbench.core.catalog import Catalog, load_catalog
 from workbench.core.providers import ProviderRegistry
 from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace
@@ -33,6 +32,7 @@ from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import MessageListView
 
 if TYPE_CHECKING:
+    from workbench.core.catalog import Catalog
     from workbench.core.secrets import KeyStore
     from workbench.core.sessions import RunEngine, RunTicket
     from workbench.core.tokens import TokenCounter
@@ -111,6 +111,8 @@ class AppContext(QObject):
     def catalog(self) -> Catalog:
         """The one model catalog: built-in, the user's override, and the models providers listed."""
         if self._catalog is None:
+            from workbench.core.catalog import load_catalog
+
             self._catalog = load_catalog()
         return self._catalog
 

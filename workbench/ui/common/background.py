@@ -20,15 +20,18 @@ The contract:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Coroutine
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:  # imported when first used: the window paints before asyncio is needed
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ def thread_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="workbench-bg")
         return _pool
 
@@ -197,6 +202,8 @@ class BackgroundTasks(QObject):
         Raises:
             RuntimeError: the set was shut down.
         """
+        import asyncio
+
         return await asyncio.wrap_future(self.submit(work))
 
     # Coroutines on the event loop ------------------------------------------------------------
@@ -214,6 +221,8 @@ class BackgroundTasks(QObject):
         if self._closed:
             coroutine.close()
             raise RuntimeError("background work asked of a closed owner")
+        import asyncio
+
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
 

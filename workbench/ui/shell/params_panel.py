@@ -9,6 +9,7 @@ the request linter's findings are listed under the fields, each with its one-cli
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.catalog import Capabilities
-from workbench.core.lint import Finding
-from workbench.core.workspace import MAX_TOKENS_LIMIT, Params
+from workbench.core.lint import WORKBENCH_PARAMS, Finding
+from workbench.core.workspace import EXTRA_BODY_KEY, MAX_TOKENS_LIMIT, Params
 from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
@@ -178,6 +179,31 @@ class LintList(QWidget):
         return row
 
 
+#: Extra parameters with their own control (the thinking selector) or never sent.
+_SHOWN_ELSEWHERE = ("thinking", "reasoning_effort", *WORKBENCH_PARAMS)
+
+
+def extra_summary(params: Params) -> str:
+    """The extra parameters a request carries, one short item each (``response_format:
+    json_schema``, ``provider {...}``, ``seed=7``); "" when there are none."""
+    items = []
+    extra = dict(params.extra)
+    merged = extra.pop(EXTRA_BODY_KEY, None)
+    if isinstance(merged, dict):
+        extra.update(merged)
+    for key, value in extra.items():
+        if key in _SHOWN_ELSEWHERE:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("type"), str):
+            items.append(f"{key}: {value['type']}")
+        elif isinstance(value, dict | list):
+            items.append(f"{key} {{…}}" if isinstance(value, dict) else f"{key} […]")
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+            items.append(f"{key}={text if len(text) <= 24 else text[:23] + '…'}")
+    return ", ".join(items)
+
+
 def split_stop(text: str) -> list[str]:
     """Stop sequences from the field: separated by ``|``; ``\\n`` and ``\\t`` are escapes."""
     parts = [p.strip() for p in text.split("|")] if text.strip() else []
@@ -242,6 +268,12 @@ class ParamsPanel(QWidget):
         self._thinking: list[tuple[str, dict[str, Any]]] = []
         self.lint = LintList()
         self.lint.fix_requested.connect(self.params_changed)
+        # What a request carries besides the fields above (a pasted json_schema, OpenRouter's
+        # provider object...): sent as it is, so it is shown.
+        self.extra_params = QLabel()
+        named(self.extra_params, "extraParamsLabel")
+        self.extra_params.setWordWrap(True)
+        self.extra_params.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.errors = QLabel()
         self.errors.setObjectName("paramErrors")
         self.errors.setWordWrap(True)
@@ -260,6 +292,8 @@ class ParamsPanel(QWidget):
         form.addRow(self.tr("Max tokens"), self.max_tokens_spin)
         form.addRow(self.tr("Stop"), self.stop_edit)
         form.addRow(self.tr("Response"), self.response_format)
+        form.addRow(self.tr("Also sent"), self.extra_params)
+        form.setRowVisible(self.extra_params, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -395,8 +429,17 @@ class ParamsPanel(QWidget):
             self.stop_edit.setText(join_stop(params.stop))
         self.response_format.setCurrentText(params.response_format)
         del blockers
+        self._show_extra(params)
         self._show_thinking()
         self._show_errors()
+
+    def _show_extra(self, params: Params) -> None:
+        shown = extra_summary(params)
+        self.extra_params.setText(shown)
+        self.extra_params.setToolTip(
+            self.tr("Parameters of the request that have no field here; they are sent as they are.")
+        )
+        self._form.setRowVisible(self.extra_params, bool(shown))
 
     def _emit(self, name: str, value: Any) -> None:
         if getattr(self._params, name) == value:
