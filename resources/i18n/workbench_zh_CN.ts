@@ -391,7 +391,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -619,7 +619,13 @@
         <translation>（无文本）</translation>
     </message>
     <message>
+        <source>… ({count} more characters: reopen the run to see them all)</source>
+        <extracomment>Characters of an answer or request the detail shows (a 10 MB answer would take the UI).</extracomment>
+        <translation>…（还有 {count} 个字符：重新打开此运行以查看全部）</translation>
+    </message>
+    <message>
         <source>Search the runs&apos; messages and answers…</source>
+        <extracomment>The one run loaded whole: the selected one.</extracomment>
         <translation>搜索运行记录中的消息和回答…</translation>
     </message>
     <message>
@@ -629,6 +635,10 @@
     <message>
         <source>{found} run{value1}</source>
         <translation>{found} 次运行</translation>
+    </message>
+    <message>
+        <source>Loading the run…</source>
+        <translation>正在加载此运行…</translation>
     </message>
     <message>
         <source>Run {id} · {when} · {provider} · {model}</source>
@@ -2134,7 +2144,7 @@
     <name>ToolsEditor</name>
     <message>
         <source>The workspace&apos;s tools; ticked ones are sent with the next run</source>
-        <extracomment>Pause after the last keystroke before the tool is checked again. The last text the form wrote, so that showing it does not rebuild the form mid-edit.</extracomment>
+        <extracomment>Pause after the last keystroke before the tool is checked again. The last text the form wrote, so that showing it does not rebuild the form mid-edit. What each row and the tool_choice list show, so that a keystroke touches only the edited tool&apos;s row in Qt.</extracomment>
         <translation>工作区的工具；勾选的会在下次运行时发送</translation>
     </message>
     <message>

@@ -364,9 +364,7 @@ def _validator(schema_text: str) -> Any:
 def schema_violation(schema: dict[str, Any], value: Any) -> str | None:
     """The first place ``value`` breaks ``schema``, as one line, or None when it conforms."""
     validator = _validator(json.dumps(schema, sort_keys=True))
-    errors = sorted(
-        validator.iter_errors(value), key=lambda e: (len(e.absolute_path), str(e.path))
-    )
+    errors = sorted(validator.iter_errors(value), key=lambda e: (len(e.absolute_path), str(e.path)))
     if not errors:
         return None
     error = errors[0]

@@ -92,31 +92,36 @@ def count_text(text: str) -> int:
 
 
 #: Texts longer than this are counted piece by piece (a paragraph or a few), each piece cached.
-CHUNK_CHARS = 8_192
+CHUNK_CHARS = 2_048
 
 # Where a text can be cut without changing its count: both tokenizers (cl100k, o200k) split text
 # into pieces by a regular expression before merging bytes, and no piece runs from a line break
 # into a non-space character, nor from an ASCII letter into a space that an ASCII letter follows.
 # A cut there gives the pieces the whole text gives, so the counts add up exactly.
 _CUT = re.compile(r"\n(?=\S)|(?<=[A-Za-z])(?= [A-Za-z])")
+_LINE_CUT = re.compile(r"\n(?=\S)")
 
 
 def chunk_bounds(text: str, start: int = 0, size: int = CHUNK_CHARS) -> list[int]:
     """The ends of the pieces :func:`count_text` may count ``text[start:]`` in, the last at its end.
 
-    Each cut is the first exact cut point at least ``size`` characters after the previous one, so
-    the cuts depend only on the text before them: text appended to the end, or typed into one
-    piece, leaves every earlier cut (and, past the edit, every later piece's text) as it was.
+    Each cut is the first line start at least ``size`` characters after the previous cut (or,
+    with no line start within a few times ``size``, the first cut between two words, or with
+    neither, a cut inside the word), so the cuts
+    depend only on the text before them and on the lines: text appended to the end, or typed into
+    one piece, leaves every earlier cut, and past the edit every later piece, as it was.
     """
     bounds = []
     end = len(text)
     position = start
-    search = _CUT.search
     while end - position > size:
-        found = search(text, position + size)
+        found = _LINE_CUT.search(text, position + size, position + 4 * size)
         if found is None:
-            break
-        position = found.end()
+            found = _CUT.search(text, position + size, position + 4 * size)
+        # No cut within four pieces: one "word" of megabytes (base64, minified code). The
+        # tokenizer's cost grows with the square of a word's length (minutes for 3 MB), so it
+        # is cut anyway: each such cut may shift the estimate by a token.
+        position = found.end() if found is not None else position + 4 * size
         bounds.append(position)
     if not bounds or bounds[-1] != end:
         bounds.append(end)
@@ -294,7 +299,10 @@ class TokenCounter:
             head = entry.tail + ","
             total -= entry.tail_tokens
         total += self._seam(head[:-1] + "]", "")
-        self._tool_counts = seen
+        if len(counts) > 4 * len(seen) + 1024:
+            self._tool_counts = seen  # drop the tools as they were before many edits
+        else:
+            counts.update(seen)  # callers with other lists of the same tools share them
         return total
 
     def _seam(self, left: str, right: str) -> int:

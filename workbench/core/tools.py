@@ -450,13 +450,26 @@ def enabled_function_names(entries: Sequence[ToolEntry]) -> list[str]:
     """Names of the enabled tools of type ``function`` (what a named ``tool_choice`` may pick)."""
     names = []
     for entry in entries:
-        tool = entry.parsed()
-        if not entry.enabled or tool is None or tool.get("type") != "function":
-            continue
-        function = tool.get("function")
-        if isinstance(function, dict) and isinstance(function.get("name"), str):
-            names.append(function["name"])
+        if entry.enabled:
+            name = _function_name(entry.source)
+            if name is not None:
+                names.append(name)
     return names
+
+
+@functools.lru_cache(maxsize=4096)
+def _function_name(source: str) -> str | None:
+    # Asked for every tool on every keystroke in one of them: parse each text once.
+    try:
+        tool = json.loads(source)
+    except ValueError:
+        return None
+    if not isinstance(tool, dict) or tool.get("type") != "function":
+        return None
+    function = tool.get("function")
+    if isinstance(function, dict) and isinstance(function.get("name"), str):
+        return str(function["name"])
+    return None
 
 
 def sendable_tools(entries: Iterable[ToolEntry]) -> list[dict[str, Any]]:

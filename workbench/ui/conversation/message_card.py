@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QMouseEvent,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -45,16 +54,66 @@ def content_font() -> QFont:
     return font
 
 
-def content_height(text: str, width: int, font: QFont) -> int:
-    """The height of a content editor showing ``text`` at ``width`` pixels, capped."""
-    if width <= 0:
-        return MIN_CONTENT_HEIGHT
+#: Long words (base64, minified code) wrap anywhere rather than run off the card in one line.
+WRAP_MODE = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+#: A text with a "word" this long wraps anywhere: looking for a word boundary in megabytes of
+#: base64 took Qt minutes (a search per line through the rest of the word).
+_LONG_WORD = re.compile(r"\S{2000}")
+
+
+def wrap_mode(text: str) -> QTextOption.WrapMode:
+    """How a card wraps ``text``: at word boundaries where it can, anywhere for huge words."""
+    return QTextOption.WrapMode.WrapAnywhere if _LONG_WORD.search(text) else WRAP_MODE
+
+
+#: Characters laid out to tell whether a text reaches the tallest card: a card at its tallest
+#: shows some 25 lines, and no line of a card holds more than a few hundred characters.
+MEASURED_PREFIX = 20_000
+
+
+def _laid_out_height(text: str, width: int, font: QFont) -> int:
     document = QTextDocument()
     document.setDefaultFont(font)
     document.setDocumentMargin(_DOC_MARGIN)
+    option = document.defaultTextOption()
+    option.setWrapMode(wrap_mode(text))
+    document.setDefaultTextOption(option)
     document.setPlainText(text or " ")
     document.setTextWidth(width)
     height = document.size().height() + 2 * _DOC_MARGIN
+    return int(max(MIN_CONTENT_HEIGHT, min(MAX_CONTENT_HEIGHT, height + 2)))
+
+
+def content_height(text: str, width: int, font: QFont) -> int:
+    """The height of a content editor showing ``text`` at ``width`` pixels, capped.
+
+    A long text is measured by its start first: when the start alone reaches the cap, so does the
+    whole (text only ever adds lines), and the rest is never laid out (a 3 MB card took seconds).
+    """
+    if width <= 0:
+        return MIN_CONTENT_HEIGHT
+    if len(text) > MEASURED_PREFIX:
+        height = _laid_out_height(text[:MEASURED_PREFIX], width, font)
+        if height >= MAX_CONTENT_HEIGHT:
+            return height
+    return _laid_out_height(text, width, font)
+
+
+def estimate_content_height(text: str, width: int, font: QFont) -> int:
+    """A quick guess at :func:`content_height`, from the text's length and line breaks.
+
+    Used for rows off screen until their exact height is measured: a guess costs a microsecond or
+    two, a layout tens of microseconds (seconds for 50,000 cards).
+    """
+    if width <= 0:
+        return MIN_CONTENT_HEIGHT
+    metrics = QFontMetrics(font)
+    per_line = max(1, int(width / max(1, metrics.averageCharWidth()) * 0.92))
+    cap_lines = MAX_CONTENT_HEIGHT // max(1, metrics.lineSpacing()) + 1
+    if len(text) > per_line * cap_lines:
+        return MAX_CONTENT_HEIGHT
+    lines = sum(len(line) // per_line + 1 for line in text.split("\n"))
+    height = lines * metrics.lineSpacing() + 2 * _DOC_MARGIN + 2 * _DOC_MARGIN
     return int(max(MIN_CONTENT_HEIGHT, min(MAX_CONTENT_HEIGHT, height + 2)))
 
 
@@ -100,6 +159,7 @@ class ContentEdit(QPlainTextEdit):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFont(content_font())
         self.document().setDocumentMargin(_DOC_MARGIN)
+        self.setWordWrapMode(WRAP_MODE)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setPlaceholderText(self.tr("Message content…"))
@@ -380,6 +440,9 @@ class MessageCard(QFrame):
                 end.movePosition(QTextCursor.MoveOperation.End)
                 end.insertText(message.content[len(shown) :])
             elif shown != message.content:
+                mode = wrap_mode(message.content)
+                if self.content_edit.wordWrapMode() != mode:
+                    self.content_edit.setWordWrapMode(mode)
                 cursor = self.content_edit.textCursor()
                 position = cursor.position()
                 self.content_edit.setPlainText(message.content)

@@ -7,7 +7,8 @@ light preview for the rest. Row heights come from the text, cached per message a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -19,6 +20,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -46,10 +48,13 @@ from workbench.ui.conversation.message_card import (
     CARD_SPACING,
     HEADER_HEIGHT,
     MAX_CONTENT_HEIGHT,
+    MEASURED_PREFIX,
+    MIN_CONTENT_HEIGHT,
     MessageCard,
     content_font,
     content_height,
     detail_height,
+    estimate_content_height,
     takes_tab,
 )
 from workbench.ui.conversation.message_model import MessageListModel, UidRole
@@ -59,6 +64,12 @@ _Index = QModelIndex | QPersistentModelIndex
 EDITOR_BUFFER = 3
 #: Cards kept hidden for reuse after they scroll away.
 SPARE_CARDS = 16
+#: Rows laid out per batch between events (QListView's batched layout).
+LAYOUT_BATCH = 2_000
+#: The shortest a row can be (header, smallest content, margins, gap).
+MIN_ROW_HEIGHT = HEADER_HEIGHT + MIN_CONTENT_HEIGHT + CARD_MARGIN + CARD_SPACING + 4
+#: Seconds of measuring guessed heights per pass of the event loop.
+MEASURE_SLICE_S = 0.012
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -80,6 +91,14 @@ class CardDelegate(QStyledItemDelegate):
         self._font = content_font()
         self._heights: dict[tuple[int, int, int], int] = {}
         self._spare_cards: list[MessageCard] = []
+        # Content heights per text width: uid -> (hash of the text, height). Exact ones come from
+        # laying the text out; guesses (rows off screen) from its length, until the idle pass
+        # measures them. Only the widths in use are kept: no clearing that would make every
+        # keystroke lay out every card again.
+        self._exact: dict[int, dict[int, tuple[int, int]]] = {}
+        self._guessed: dict[int, dict[int, tuple[int, int]]] = {}
+        #: Rows whose heights are measured during a layout pass (on screen and around).
+        self.exact_rows = range(0, 0)
         #: Per (uid, width): a text known to reach the tallest card height.
         self._capped: dict[tuple[int, int], str] = {}
         self.badge_for: Callable[[Message], tuple[str, str]] | None = None
@@ -87,6 +106,7 @@ class CardDelegate(QStyledItemDelegate):
         self.lint_for: Callable[[int], tuple[str, bool]] | None = None
         #: Rich text shown under a card's content (its tool calls, say); "" for none.
         self.detail_for: Callable[[Message], str] | None = None
+        self._model: MessageListModel | None = None
 
     def message(self, index: _Index) -> Message:
         """The message of ``index``, straight from the model.
@@ -94,10 +114,13 @@ class CardDelegate(QStyledItemDelegate):
         Asking the model rather than ``index.data(MessageRole)`` avoids wrapping a Python object in
         a QVariant on every size and paint call of a layout pass over thousands of rows.
         """
-        view = self.parent()
-        assert isinstance(view, QListView)
-        model = view.model()
-        assert isinstance(model, MessageListModel)
+        model = self._model
+        if model is None:
+            view = self.parent()
+            assert isinstance(view, QListView)
+            found = view.model()
+            assert isinstance(found, MessageListModel)
+            model = self._model = found
         return model.message_at(index.row())
 
     # Sizes -----------------------------------------------------------------------------------
@@ -105,25 +128,86 @@ class CardDelegate(QStyledItemDelegate):
     def _text_width(self, row_width: int) -> int:
         return row_width - 2 * CARD_MARGIN - 4
 
-    def content_height_for(self, message: Message, row_width: int) -> int:
-        """The content editor height of ``message`` in a row ``row_width`` wide (cached)."""
-        key = (message.uid, hash(message.content), row_width)
-        height = self._heights.get(key)
-        if height is None:
-            if len(self._heights) > 20_000:
-                self._heights.clear()
-                self._capped.clear()
-            capped = self._capped.get((message.uid, row_width))
-            if capped is not None and message.content.startswith(capped):
-                # Text added to a card already at its tallest (an answer streaming in) cannot
-                # make it taller: skip laying out the whole text again.
-                height = MAX_CONTENT_HEIGHT
-            else:
-                height = content_height(message.content, self._text_width(row_width), self._font)
+    def _tables(self, width: int) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+        exact = self._exact.get(width)
+        if exact is None:
+            # A new width: keep the previous one (a resize back and forth), drop older ones.
+            for table in (self._exact, self._guessed):
+                for old in list(table)[:-1]:
+                    del table[old]
+            exact = self._exact[width] = {}
+            self._guessed[width] = {}
+            self._capped.clear()
+        return exact, self._guessed[width]
+
+    def content_height_for(self, message: Message, row_width: int, exact: bool = True) -> int:
+        """The content editor height of ``message`` in a row ``row_width`` wide (cached).
+
+        Args:
+            message: The card's message.
+            row_width: The row's width.
+            exact: Lay the text out if it has not been at this width; False to take a guess
+                from its length instead (rows off screen), to be measured later.
+        """
+        known, guesses = self._tables(row_width)
+        text = message.content
+        key = hash(text)
+        uid = message.uid
+        found = known.get(uid)
+        if found is not None and found[0] == key:
+            return found[1]
+        if not exact:
+            guessed = guesses.get(uid)
+            if guessed is not None and guessed[0] == key:
+                return guessed[1]
+            height = estimate_content_height(text, self._text_width(row_width), self._font)
+            guesses[uid] = (key, height)
+            return height
+        capped = self._capped.get((uid, row_width))
+        width = self._text_width(row_width)
+        if capped is not None and text.startswith(capped):
+            # Text added to a card already at its tallest (an answer streaming in) cannot
+            # make it taller: skip laying out the whole text again.
+            height = MAX_CONTENT_HEIGHT
+        else:
+            # What reaches the cap is remembered by its start only (a deleted 10 MB answer
+            # must not stay in memory here).
+            head = text[:MEASURED_PREFIX]
+            height = content_height(head, width, self._font)
             if height >= MAX_CONTENT_HEIGHT:
-                self._capped[(message.uid, row_width)] = message.content
-            self._heights[key] = height
+                self._capped[(uid, row_width)] = head
+            elif len(text) > len(head):
+                height = content_height(text, width, self._font)
+        known[uid] = (key, height)
+        guesses.pop(uid, None)
         return height
+
+    def last_height(self, uid: int, row_width: int) -> int | None:
+        """The content height last given for message ``uid`` at ``row_width`` (exact or not)."""
+        known, guesses = self._tables(row_width)
+        found = known.get(uid) or guesses.get(uid)
+        return found[1] if found is not None else None
+
+    def guessed_uids(self, row_width: int) -> list[int]:
+        """Messages whose height at ``row_width`` is still a guess."""
+        return list(self._tables(row_width)[1])
+
+    def measure(self, message: Message, row_width: int) -> bool:
+        """Measures ``message`` exactly at ``row_width``; whether its row height changed."""
+        guessed = self._tables(row_width)[1].get(message.uid)
+        before = guessed[1] if guessed is not None else None
+        return self.content_height_for(message, row_width) != before
+
+    def forget(self, uid: int) -> None:
+        """Drops what is known of message ``uid`` (it left the conversation)."""
+        for table in (*self._exact.values(), *self._guessed.values()):
+            table.pop(uid, None)
+        for key in [k for k in self._capped if k[0] == uid]:
+            del self._capped[key]
+
+    def follow(self, model: MessageListModel | None) -> None:
+        """Reads messages from ``model`` from now on (the view's model changed)."""
+        self._model = model
 
     def detail_html(self, message: Message) -> str:
         """The rich text under the card of ``message`` ("" for none)."""
@@ -141,20 +225,23 @@ class CardDelegate(QStyledItemDelegate):
             self._heights[key] = height
         return height
 
-    def row_height(self, message: Message, row_width: int) -> int:
+    def row_height(self, message: Message, row_width: int, exact: bool = True) -> int:
         """The full row height: header, content, details, margins and the gap below."""
         return (
             HEADER_HEIGHT
-            + self.content_height_for(message, row_width)
+            + self.content_height_for(message, row_width, exact)
             + self.detail_height_for(message, row_width)
             + CARD_MARGIN
             + (CARD_SPACING + 4)
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        # Called for every row of every layout pass (50,000 times at 50,000 cards): rows off
+        # screen get a guess, measured later by the view's idle pass.
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QListView) else 600
-        return QSize(width, self.row_height(self.message(index), width))
+        row = index.row()
+        return QSize(width, self.row_height(self.message(index), width, row in self.exact_rows))
 
     # Editors ---------------------------------------------------------------------------------
 
@@ -255,6 +342,9 @@ class MessageListView(QListView):
 
     editors_synced = Signal()
     card_dropped = Signal(int, int)
+    #: Set once built: Qt calls the overrides below from QListView's own constructor.
+    _ready = False
+    _anchor: tuple[int, int] | None = None
 
     def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
         super().__init__()
@@ -278,16 +368,139 @@ class MessageListView(QListView):
         self.card_delegate.drag_released.connect(self._card_released)
         self.verticalScrollBar().valueChanged.connect(self.sync_editors)
         self.card_delegate.widget_focused.connect(self.ensure_widget_visible)
+        # Thousands of rows are laid out in batches between events (no stall, whatever the
+        # count); heights of rows off screen are guessed, then measured by an idle pass.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(LAYOUT_BATCH)
+        self._measure_timer: QTimer = QTimer(self)
+        self._measure_timer.setSingleShot(True)
+        self._measure_timer.setInterval(0)
+        self._measure_timer.timeout.connect(self._measure_some)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._measure_timer.start())
+        self._ready = True
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
+        self.card_delegate.follow(model if isinstance(model, MessageListModel) else None)
         if model is None:
             return
         model.rowsInserted.connect(self._after_rows_changed)
         model.rowsRemoved.connect(self._after_rows_changed)
         model.rowsMoved.connect(self._after_rows_changed)
         model.modelReset.connect(self._after_reset)
-        model.dataChanged.connect(self._on_data_changed)
+        if isinstance(model, MessageListModel):
+            model.conversation.removed.connect(self._on_message_removed)
+
+    def _on_message_removed(self, _index: int, message: Message) -> None:
+        self.card_delegate.forget(message.uid)
+
+    # Layout ----------------------------------------------------------------------------------
+    # QListView lays out every row again on any change of data (QListView::dataChanged) and
+    # asks the delegate for every row's size: at 50,000 cards that was seconds per keystroke.
+    # Here a change re-lays out only when a row's height really changed, rows off screen are
+    # sized by a guess, and the guesses are measured a few at a time when the loop is idle.
+
+    def doItemsLayout(self) -> None:
+        if not self._ready:
+            super().doItemsLayout()
+            return
+        rows = self.visible_rows()
+        model = self.model()
+        count = model.rowCount() if model is not None else 0
+        fits = self.viewport().height() // MIN_ROW_HEIGHT + 1
+        self.card_delegate.exact_rows = range(
+            max(0, rows.start - EDITOR_BUFFER), min(count, rows.start + fits + EDITOR_BUFFER)
+        )
+        if self._anchor is None and rows:
+            self._anchor = self._anchor_of(rows.start)
+        super().doItemsLayout()
+        self._measure_timer.start()
+
+    def lay_out_now(self) -> None:
+        """Lays out every row at once (before asking where a far row is)."""
+        self.setLayoutMode(QListView.LayoutMode.SinglePass)
+        try:
+            self.doItemsLayout()
+        finally:
+            self.setLayoutMode(QListView.LayoutMode.Batched)
+
+    def _anchor_of(self, row: int) -> tuple[int, int] | None:
+        model = self.model()
+        if model is None:
+            return None
+        rect = self.visualRect(model.index(row, 0))
+        uid = model.data(model.index(row, 0), UidRole)
+        return (int(uid), rect.top()) if rect.isValid() and uid is not None else None
+
+    def _restore_anchor(self) -> None:
+        """Keeps the row that was at the top where it was, however heights above it changed."""
+        anchor, self._anchor = self._anchor, None
+        if anchor is None:
+            return
+        row = self._row_of(anchor[0])
+        model = self.model()
+        if row < 0 or model is None:
+            return
+        rect = self.visualRect(model.index(row, 0))
+        if not rect.isValid():
+            self._anchor = anchor  # the batches have not reached it yet
+            return
+        if rect.top() != anchor[1]:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + rect.top() - anchor[1])
+
+    def _measure_some(self) -> None:
+        """Measures the guessed heights of the rows on screen and a screen around them.
+
+        Rows further away keep their guess until scrolling brings them near: a guess only moves
+        the scroll bar a little, and measuring 50,000 cards would take the loop for seconds.
+        When a measured row differs from its guess, the rows are laid out again (in batches).
+        """
+        model = self.model()
+        if not isinstance(model, MessageListModel):
+            return
+        width = self.viewport().width()
+        delegate = self.card_delegate
+        rows = self.visible_rows()
+        if not rows:
+            return
+        around = self.viewport().height() // MIN_ROW_HEIGHT + EDITOR_BUFFER
+        first, last = max(0, rows.start - around), min(model.rowCount(), rows.stop + around)
+        conversation = model.conversation
+        guessed = delegate.guessed_uids(width)
+        if not guessed:
+            return
+        waiting = set(guessed)
+        near = [m for m in conversation.messages[first:last] if m.uid in waiting]
+        deadline = time.perf_counter() + MEASURE_SLICE_S
+        changed = False
+        for message in near:
+            changed = delegate.measure(message, width) or changed
+            if time.perf_counter() > deadline:
+                self._measure_timer.start()  # more next time round
+                break
+        if changed:
+            self._anchor = self._anchor_of(rows.start)
+            self.scheduleDelayedItemsLayout()
+
+    def dataChanged(
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # Not QListView::dataChanged, which lays out every row again: the cards of the rows
+        # are shown afresh, and a layout is asked for only when a row's height changed.
+        if not self._ready:
+            QAbstractItemView.dataChanged(self, top_left, bottom_right, list(roles))
+            return
+        cards = {}
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            card = self.card_at(row)
+            if card is not None:
+                cards[row] = (card.content_edit.height(), card.detail.height())
+        QAbstractItemView.dataChanged(self, top_left, bottom_right, list(roles))
+        self._on_data_changed(top_left, bottom_right, cards)
 
     # Live editors ----------------------------------------------------------------------------
     # Open editors are tracked by message uid: rows move when cards are inserted or moved, uids
@@ -341,7 +554,11 @@ class MessageListView(QListView):
         top = self.indexAt(QPoint(4, 0))
         bottom = self.indexAt(QPoint(4, self.viewport().height() - 1))
         first = top.row() if top.isValid() else 0
-        last = bottom.row() if bottom.isValid() else model.rowCount() - 1
+        if bottom.isValid():
+            last = bottom.row()
+        else:  # below the last row, or not laid out yet: no more rows than the screen holds
+            fits = self.viewport().height() // MIN_ROW_HEIGHT + 1
+            last = min(model.rowCount() - 1, first + fits)
         return range(first, last + 1)
 
     def sync_editors(self) -> None:
@@ -373,7 +590,9 @@ class MessageListView(QListView):
         model = self.model()
         if model is None or not 0 <= row < model.rowCount():
             return None
-        self.doItemsLayout()
+        if not self.visualRect(model.index(row, 0)).isValid():
+            self.lay_out_now()  # a row the batches have not reached yet
+        self.executeDelayedItemsLayout()
         self.scrollTo(model.index(row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
         self.sync_editors()
         card = self.card_at(row)
@@ -431,17 +650,41 @@ class MessageListView(QListView):
         elif bottom > shown:
             bar.setValue(bar.value() + bottom - shown + CARD_MARGIN)
 
-    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+    def _on_data_changed(
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        cards: dict[int, tuple[int, int]],
+    ) -> None:
+        """Shows changed rows afresh; lays out again only where a row's height changed.
+
+        Args:
+            top_left, bottom_right: The changed rows.
+            cards: (content, detail) heights of their live cards before the change.
+        """
+        model = self.model()
+        if model is None:
+            return
+        width = self.viewport().width()
+        delegate = self.card_delegate
+        relayout = now = False
         for row in range(top_left.row(), bottom_right.row() + 1):
+            index = model.index(row, 0)
             card = self.card_at(row)
-            index = self.model().index(row, 0)
             if card is not None:
-                before = (card.content_edit.height(), card.detail.height())
-                self.card_delegate.setEditorData(card, index)
-                if (card.content_edit.height(), card.detail.height()) != before:
-                    self.card_delegate.sizeHintChanged.emit(index)
-            else:
-                self.card_delegate.sizeHintChanged.emit(index)
+                delegate.setEditorData(card, index)
+                if (card.content_edit.height(), card.detail.height()) != cards.get(row):
+                    relayout = now = True
+                continue
+            message = delegate.message(index)
+            before_height = delegate.last_height(message.uid, width)
+            exact = row in delegate.exact_rows
+            if delegate.content_height_for(message, width, exact) != before_height:
+                relayout = True
+        if now:
+            self.doItemsLayout()  # a card on screen grew: its row follows at once
+        elif relayout:
+            self.scheduleDelayedItemsLayout()
 
     def _after_rows_changed(self, *_args: object) -> None:
         self.doItemsLayout()
@@ -514,7 +757,13 @@ class MessageListView(QListView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.sync_editors()
+        if event.size().width() != event.oldSize().width():
+            # The rows are laid out again for the new width (visible ones measured, the others
+            # guessed, then measured near the screen); the live cards size their editors now.
+            self.refresh_cards()
 
     def updateGeometries(self) -> None:
         super().updateGeometries()
         self.verticalScrollBar().setSingleStep(24)
+        if self._ready:
+            self._restore_anchor()

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.history import HistoryEntry, decode_json
+from workbench.core.history import HistoryEntry, HistoryStore, RunSummary, decode_json
 from workbench.core.workspace import WorkspaceError
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
@@ -98,17 +98,31 @@ def _when(started_at: Any) -> str:
         return str(started_at)[:16].replace("T", " ")
 
 
-def describe(entry: HistoryEntry) -> str:
+def describe(entry: HistoryEntry | RunSummary) -> str:
     """One line for the list: when, where, and the start of the answer or the error."""
     where = f"{entry.provider} · {entry.model}"
     if entry.variant:
         where += f" · {entry.variant}"
-    body = f"⚠ {entry.error}" if entry.error else answer_of(entry).strip()
+    answer = entry.preview if isinstance(entry, RunSummary) else answer_of(entry)
+    body = f"⚠ {entry.error}" if entry.error else answer.strip()
     body = " ".join(body.split())
     if len(body) > 90:
         body = body[:89] + "…"
     empty = QCoreApplication.translate("HistoryPanel", "(no text)")
     return f"{_when(entry.started_at)}  {where}\n{body or empty}"
+
+
+#: Characters of an answer or request the detail shows (a 10 MB answer would take the UI).
+DETAIL_CHARS = 200_000
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= DETAIL_CHARS:
+        return text
+    more = QCoreApplication.translate(
+        "HistoryPanel", "… ({count} more characters: reopen the run to see them all)"
+    ).format(count=f"{len(text) - DETAIL_CHARS:,}")
+    return text[:DETAIL_CHARS] + "\n" + more
 
 
 class HistoryPanel(QWidget):
@@ -127,7 +141,8 @@ class HistoryPanel(QWidget):
         self._context = context
         self._history: HistoryWorker = context.history
         self._tasks = BackgroundTasks(self, report=context.show_status)
-        self._entries: dict[int, HistoryEntry] = {}
+        #: The one run loaded whole: the selected one.
+        self._loaded: HistoryEntry | None = None
         self._generation = 0
         self.search_edit = QLineEdit()
         named(self.search_edit, "historySearch")
@@ -204,44 +219,58 @@ class HistoryPanel(QWidget):
         self._tasks.spawn(self._load(self._generation, self.search_edit.text().strip()))
 
     async def _load(self, generation: int, text: str) -> None:
+        # The list holds summaries (a few hundred bytes a run); the run shown is loaded whole,
+        # alone: memory stays flat however many runs there are and however long they were.
+        selected = self._selected_id()
+
+        def read(store: HistoryStore) -> tuple[list[RunSummary], HistoryEntry | None]:
+            found = store.summaries(text, limit=LIST_LIMIT)
+            ids = [s.id for s in found]
+            shown = selected if selected in ids else (ids[0] if ids else None)
+            return found, store.get(shown) if shown is not None else None
+
         try:
-            entries = await self._history.call(lambda store: store.search(text, limit=LIST_LIMIT))
-        except RuntimeError:  # the window closed meanwhile: nothing left to show
+            summaries, shown = await self._history.call(read)
+        except (RuntimeError, KeyError):  # the window closed, or the run was deleted meanwhile
             return
         if generation != self._generation:
             return  # a newer search is on its way
-        current = self.current_entry()
-        self._entries = {e.id: e for e in entries}
-        self.run_list.clear()
-        for entry in entries:
-            item = QListWidgetItem(describe(entry))
-            item.setData(Qt.ItemDataRole.UserRole, entry.id)
-            if entry.error:
-                item.setToolTip(entry.error)
-            self.run_list.addItem(item)
-            if current is not None and entry.id == current.id:
-                self.run_list.setCurrentItem(item)
-        if self.run_list.currentItem() is None and entries:
-            self.run_list.setCurrentRow(0)  # the best match is shown at once
-        found = len(entries)
+        self._loaded = shown
+        with QSignalBlocker(self.run_list):
+            self.run_list.clear()
+            for summary in summaries:
+                item = QListWidgetItem(describe(summary))
+                item.setData(Qt.ItemDataRole.UserRole, summary.id)
+                if summary.error:
+                    item.setToolTip(summary.error)
+                self.run_list.addItem(item)
+                if shown is not None and summary.id == shown.id:
+                    self.run_list.setCurrentItem(item)  # the best match is shown at once
+        found = len(summaries)
         self.count_label.setText(
             self.tr("{found} run{value1}").format(found=found, value1="s" if found != 1 else "")
         )
         self._show_current()
         self.listed.emit(found)
 
-    def current_entry(self) -> HistoryEntry | None:
-        """The selected run."""
+    def _selected_id(self) -> int | None:
         item = self.run_list.currentItem()
-        if item is None:
-            return None
-        return self._entries.get(int(item.data(Qt.ItemDataRole.UserRole)))
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def current_entry(self) -> HistoryEntry | None:
+        """The selected run, once loaded (None while it is on its way)."""
+        selected = self._selected_id()
+        loaded = self._loaded
+        return loaded if loaded is not None and loaded.id == selected else None
 
     def _show_current(self) -> None:
+        selected = self._selected_id()
         entry = self.current_entry()
         self.reopen_button.setEnabled(entry is not None)
         if entry is None:
-            self.detail.clear()
+            self.detail.setPlainText(self.tr("Loading the run…") if selected is not None else "")
+            if selected is not None and not self._tasks.closed:
+                self._tasks.spawn(self._load_entry(selected))
             return
         request = decode_json(entry.request_json)
         lines = [
@@ -257,16 +286,34 @@ class HistoryPanel(QWidget):
         lines += [
             "",
             self.tr("Answer:"),
-            answer_of(entry) or self.tr("(no text)"),
+            _shortened(answer_of(entry)) or self.tr("(no text)"),
             "",
             self.tr("Request:"),
         ]
-        lines.append(json.dumps(request, indent=2, ensure_ascii=False))
+        lines.append(_shortened(json.dumps(request, indent=2, ensure_ascii=False)))
         self.detail.setPlainText("\n".join(lines))
+
+    async def _reopen_when_loaded(self, entry_id: int) -> None:
+        await self._load_entry(entry_id)
+        if self.current_entry() is not None:
+            self.reopen_current()
+
+    async def _load_entry(self, entry_id: int) -> None:
+        try:
+            entry = await self._history.call(lambda store: store.get(entry_id))
+        except (RuntimeError, KeyError):
+            return
+        if entry_id == self._selected_id():
+            self._loaded = entry
+            self._show_current()
 
     def reopen_current(self) -> None:
         """Opens the selected run as a new, unsaved workspace (asking about unsaved work)."""
         entry = self.current_entry()
+        selected = self._selected_id()
+        if entry is None and selected is not None and not self._tasks.closed:
+            self._tasks.spawn(self._reopen_when_loaded(selected))  # still on its way
+            return
         if entry is None or not self._shell.may_discard():
             return
         try:

@@ -63,7 +63,13 @@ from workbench.core.tools import (
     tools_to_text,
     unused_name,
 )
-from workbench.core.workspace import ToolEntry, Workspace, WorkspaceError, write_atomic
+from workbench.core.workspace import (
+    ListEdit,
+    ToolEntry,
+    Workspace,
+    WorkspaceError,
+    write_atomic,
+)
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import colours
@@ -259,6 +265,10 @@ class ToolsEditor(QWidget):
         self._last_check: ToolsCheck | None = None
         #: The last text the form wrote, so that showing it does not rebuild the form mid-edit.
         self._form_source: str | None = None
+        #: What each row and the tool_choice list show, so that a keystroke touches only the
+        #: edited tool's row in Qt.
+        self._labels: dict[int, tuple[str, str]] = {}
+        self._choice_shown: tuple[tuple[str, ...], str] | None = None
         self._io = BackgroundTasks(self, serial=True)
         self._build()
         self._timer = QTimer(self)
@@ -266,7 +276,7 @@ class ToolsEditor(QWidget):
         self._timer.setInterval(VALIDATION_DELAY_MS)
         self._timer.timeout.connect(self.validate_now)
         # The tools panel shows the tools, tool_choice, and the provider's naming rules.
-        workspace.tools_changed.connect(lambda _edit: self.refresh())
+        workspace.tools_changed.connect(self._on_tools_changed)
         workspace.tool_choice_changed.connect(self.refresh)
         workspace.params_changed.connect(
             lambda name: self.refresh() if name == "provider" else None
@@ -416,6 +426,23 @@ class ToolsEditor(QWidget):
         """The tool shown in the editor."""
         return self._current
 
+    def _on_tools_changed(self, edit: ListEdit) -> None:
+        tools = self._workspace.tools
+        if (
+            edit.kind == "update"
+            and edit.field in ("source", "mock_result")
+            and self.tool_list.count() == len(tools)
+            and any(t is self._current for t in tools)
+        ):
+            # One tool's text changed (a keystroke): nothing to do for the other 127 rows but
+            # the labels and the tool_choice list, which only touch Qt where they changed.
+            self._show_current()
+            self._refresh_choice()
+            self._update_labels()
+            self._timer.start()
+            return
+        self.refresh()
+
     def refresh(self) -> None:
         """Shows the workspace's tools as they are now (after any edit, undo or file open)."""
         tools = self._workspace.tools
@@ -423,6 +450,8 @@ class ToolsEditor(QWidget):
             self._current = None
         if self._current is None and tools:
             self._current = tools[0]
+        if self.tool_list.count() != len(tools):
+            self._labels.clear()  # rows were added or taken: set every label again
         with QSignalBlocker(self.tool_list):
             while self.tool_list.count() > len(tools):
                 self.tool_list.takeItem(self.tool_list.count() - 1)
@@ -477,17 +506,29 @@ class ToolsEditor(QWidget):
                     choice,
                 )
             )
-        with QSignalBlocker(self.tool_choice_selector):
-            self.tool_choice_selector.clear()
-            for label, value in options:
-                self.tool_choice_selector.addItem(label, value)
+        shown = (tuple(label for label, _ in options), repr(choice))
+        if shown == self._choice_shown:
+            return  # a keystroke in one of 128 tools: the list is as it was
+        self._choice_shown = shown
+        selector = self.tool_choice_selector
+        with QSignalBlocker(selector):
+            if selector.count() == len(options):
+                # A tool renamed as it is typed: change the rows that differ, not all 131.
+                for row, (label, value) in enumerate(options):
+                    if selector.itemText(row) != label:
+                        selector.setItemText(row, label)
+                        selector.setItemData(row, value)
+            else:
+                selector.clear()
+                for label, value in options:
+                    selector.addItem(label, value)
             current = next((i for i, o in enumerate(options) if o[1] == choice), 0)
-            self.tool_choice_selector.setCurrentIndex(current)
+            selector.setCurrentIndex(current)
 
     def _update_labels(self) -> None:
         check = self._last_check
+        labels = self._labels
         for row, entry in enumerate(self._workspace.tools):
-            item = self.tool_list.item(row)
             result = check.tools[row] if check and row < len(check.tools) else None
             name = result.name if result and result.name else None
             label = name or (entry.source.strip().splitlines() or ["(empty)"])[0][:40]
@@ -495,12 +536,15 @@ class ToolsEditor(QWidget):
             text = f"{'✕ ' if blocking else ''}{label}"
             if not entry.enabled:
                 text += "  (off)"
+            tip = self.tr("Has problems: it cannot be sent while enabled") if blocking else label
+            if labels.get(row) == (text, tip):
+                continue  # unchanged: no call into Qt for the 127 tools not being edited
+            labels[row] = (text, tip)
+            item = self.tool_list.item(row)
             with QSignalBlocker(self.tool_list):
                 if item.text() != text:
                     item.setText(text)
-                item.setToolTip(
-                    self.tr("Has problems: it cannot be sent while enabled") if blocking else label
-                )
+                item.setToolTip(tip)
 
     # Checking --------------------------------------------------------------------------------
 

@@ -1,0 +1,448 @@
+"""Scale (issue 15): curves against floors measured in the same run, and a plot.
+
+For 100 / 1,000 / 10,000 / 50,000 cards:
+- typing: one edit of a card on screen until the card, the row and the meter show it, against a
+  bare ``QListView`` (uniform rows, a ``QStringListModel``) changing one row;
+- opening: the workspace file to the first full paint, against a bare ``QListView`` with word
+  wrap showing the same texts;
+- scrolling: a half-page step with its repaint, against the bare view.
+For 100 / 10,000 / 100,000 runs: history search through the FTS5 index against the LIKE scan it
+replaced. For 1 / 10 MB: counting an answer as it streams in (the counter's incremental pieces)
+against tiktoken encoding only the new text. For 128 tools: the tools' count after a keystroke in
+one tool against tiktoken encoding that tool alone.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.scale [--cards 100,1000,10000,50000]
+
+Writes ``docs/scale.png`` when matplotlib is installed (``pip install .[bench]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-scale-"))
+
+WORDS = [
+    "the",
+    "model",
+    "answers",
+    "tokens",
+    "prompt",
+    "partial",
+    "window",
+    "cost",
+    "tool",
+    "schema",
+    "card",
+    "stream",
+]
+
+
+def texts(cards: int) -> list[str]:
+    rng = random.Random(7)
+    return [
+        " ".join(rng.choice(WORDS) for _ in range(rng.choice((8, 20, 40, 80, 160))))
+        for _ in range(cards)
+    ]
+
+
+def write_workspace(cards: int, path: Path) -> list[str]:
+    contents = texts(cards)
+    messages = [
+        {"role": "user" if i % 2 == 0 else "assistant", "content": text}
+        for i, text in enumerate(contents)
+    ]
+    data = {"format": "prompt-workbench/1", "messages": messages, "params": {"max_tokens": 1024}}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return contents
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def bare_view(contents: list[str], uniform: bool) -> tuple[float, object, object]:
+    """A bare QListView over the texts: (seconds to the first full paint, view, model)."""
+    from PySide6.QtCore import QStringListModel
+    from PySide6.QtWidgets import QListView
+
+    started = time.perf_counter()
+    model = QStringListModel(contents)
+    view = QListView()
+    view.setWordWrap(True)
+    view.setUniformItemSizes(uniform)
+    view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+    view.setModel(model)
+    view.resize(1000, 760)
+    view.show()
+    view.grab()
+    return time.perf_counter() - started, view, model
+
+
+def scroll_steps(app: object, view: object, steps: int = 30) -> float:
+    bar = view.verticalScrollBar()  # type: ignore[attr-defined]
+    step = max(1, view.viewport().height() // 2)  # type: ignore[attr-defined]
+    samples = []
+    value = 0
+    for _ in range(steps):
+        value = min(bar.maximum(), value + step)
+        started = time.perf_counter()
+        bar.setValue(value)
+        app.processEvents()  # type: ignore[attr-defined]
+        view.viewport().repaint()  # type: ignore[attr-defined]
+        samples.append(time.perf_counter() - started)
+    return median_ms(samples)
+
+
+def cards_curve(app: object, cards: int) -> dict[str, float]:
+    from workbench.ui.shell.main_window import MainWindow
+
+    path = Path(tempfile.mkdtemp()) / f"scale-{cards}.prompt.json"
+    contents = write_workspace(cards, path)
+
+    bare_open, bare, _bare_model = bare_view(contents, uniform=False)
+    bare_scroll = scroll_steps(app, bare)
+    bare.close()  # type: ignore[attr-defined]
+    _, uniform, uniform_model = bare_view(contents, uniform=True)
+    bare_keys = []
+    for i in range(40):
+        index = uniform_model.index(3, 0)  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        uniform_model.setData(index, contents[3] + "x" * (i + 1))  # type: ignore[attr-defined]
+        app.processEvents()  # type: ignore[attr-defined]
+        uniform.viewport().repaint()  # type: ignore[attr-defined]
+        bare_keys.append(time.perf_counter() - started)
+    uniform.close()  # type: ignore[attr-defined]
+
+    started = time.perf_counter()
+    window = MainWindow(path)
+    window.resize(1000, 820)
+    window.show()
+    app.processEvents()  # type: ignore[attr-defined]
+    window.grab()
+    opened = time.perf_counter() - started
+
+    view = window.message_list
+    meter = window.token_meter  # type: ignore[attr-defined]
+    deadline = time.perf_counter() + 120
+    while meter.reading is None and time.perf_counter() < deadline:
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.005)
+    for _ in range(50):  # let the idle passes (batches, measuring) settle
+        app.processEvents()  # type: ignore[attr-defined]
+    conversation = window.workspace.conversation
+    row = view.visible_rows().start + 1
+    keys = []
+    for _ in range(40):
+        before = meter.reading
+        started = time.perf_counter()
+        conversation.update(row, content=conversation[row].content + "x")
+        while meter.reading is before:
+            app.processEvents()  # type: ignore[attr-defined]
+        view.viewport().repaint()
+        keys.append(time.perf_counter() - started)
+    scroll = scroll_steps(app, view)
+    window.undo_stack.setClean()
+    window.close()
+    return {
+        "cards": cards,
+        "key_ms": median_ms(keys),
+        "bare_key_ms": median_ms(bare_keys),
+        "open_s": opened,
+        "bare_open_s": bare_open,
+        "scroll_ms": scroll,
+        "bare_scroll_ms": bare_scroll,
+    }
+
+
+def history_curve(runs: int) -> dict[str, float]:
+    import sqlite3
+
+    from workbench.core.history import SCHEMA, HistoryStore
+
+    path = Path(tempfile.mkdtemp()) / "history.sqlite3"
+    rng = random.Random(3)
+    with sqlite3.connect(str(path)) as db:
+        db.executescript(SCHEMA)
+        rows = []
+        for i in range(runs):
+            answer = " ".join(rng.choice(WORDS) for _ in range(60))
+            request = json.dumps({"messages": [{"role": "user", "content": answer[:200]}]})
+            if i % 997 == 0:
+                answer += " zanzibar"
+            rows.append(
+                (
+                    "2026-01-01T00:00:00+00:00",
+                    "moonshot",
+                    "kimi-k3",
+                    None,
+                    None,
+                    request,
+                    "{}",
+                    "{}",
+                    None,
+                    answer,
+                )
+            )
+        db.executemany(
+            'INSERT INTO runs (started_at, provider, model, variant, "group", request_json, '
+            "result_json, workspace_json, error, answer) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+    started = time.perf_counter()
+    store = HistoryStore(path)  # the migration builds the index
+    migrated = time.perf_counter() - started
+    fts, like = [], []
+    for _ in range(10):
+        started = time.perf_counter()
+        found = store.summaries("zanzibar")
+        fts.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        scanned = store.search_like("zanzibar")
+        like.append(time.perf_counter() - started)
+    assert [s.id for s in found] == scanned
+    return {
+        "runs": runs,
+        "fts_ms": median_ms(fts),
+        "like_ms": median_ms(like),
+        "migrate_s": migrated,
+    }
+
+
+def stream_curve(megabytes: int) -> dict[str, float]:
+    from workbench.core.conversation import Message
+    from workbench.core.tokens import TokenCounter, encoding
+
+    encode = encoding().encode_ordinary
+    rng = random.Random(5)
+    size = megabytes * 1_000_000
+    parts, length = [], 0
+    while length < size:
+        paragraph = " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 120))) + ".\n\n"
+        parts.append(paragraph)
+        length += len(paragraph)
+    text = "".join(parts)
+    chunk = 4_000  # characters per flush of the window's stream
+    counter = TokenCounter()
+    message = Message("assistant", "")
+    started = time.perf_counter()
+    for end in range(chunk, len(text) + chunk, chunk):
+        message.content = text[:end]
+        counter.count_message(message)
+    counted = time.perf_counter() - started
+    # The floor grows the same string (as the window's answer does) and encodes only the new text.
+    started = time.perf_counter()
+    for end in range(chunk, len(text) + chunk, chunk):
+        grown = text[:end]
+        encode(grown[end - chunk : end])
+    floor = time.perf_counter() - started
+    whole = time.perf_counter()
+    encode(text[: len(text) // 8])
+    whole = (time.perf_counter() - whole) * 8 * (len(text) // chunk) / 2
+    return {"mb": megabytes, "count_s": counted, "floor_s": floor, "recount_s": whole}
+
+
+def tools_figures() -> dict[str, float]:
+    from workbench.core.tokens import TokenCounter, encoding
+
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": f"tool_{i}",
+                "description": "Looks something up in the catalogue and returns it. " * 3,
+                "parameters": {
+                    "type": "object",
+                    "properties": {"query": {"type": "string"}, "limit": {"type": "integer"}},
+                    "required": ["query"],
+                },
+            },
+        }
+        for i in range(128)
+    ]
+    counter = TokenCounter()
+    counter.count_tools(tools)
+    encode = encoding().encode_ordinary
+    samples, floor = [], []
+    for i in range(200):
+        edited = dict(tools[64])
+        edited["function"] = {**tools[64]["function"], "description": "x" * (i + 1)}
+        tools[64] = edited
+        started = time.perf_counter()
+        counter.count_tools(tools)
+        samples.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        encode(json.dumps(edited, separators=(",", ":")))
+        floor.append(time.perf_counter() - started)
+    return {"tools_ms": median_ms(samples), "edited_tool_ms": median_ms(floor)}
+
+
+def tool_editor_figures(app: object) -> dict[str, float]:
+    """A key typed into one of 128 tools in the window, against a bare QPlainTextEdit."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+    from workbench.ui.shell.main_window import MainWindow
+
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": f"tool_{i}",
+                "description": "Looks something up in the catalogue and returns it. " * 3,
+                "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+            },
+        }
+        for i in range(128)
+    ]
+    path = Path(tempfile.mkdtemp()) / "tools.prompt.json"
+    data = {
+        "format": "prompt-workbench/1",
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": tools,
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    window = MainWindow(path)
+    window.show()
+    editor = window.findChild(QWidget, "toolsEditor")
+    editor.select(window.workspace.tools[64])  # type: ignore[union-attr]
+    edit = window.findChild(QPlainTextEdit, "toolJsonEdit")
+    edit.setFocus()  # type: ignore[union-attr]
+    cursor = edit.textCursor()  # type: ignore[union-attr]
+    cursor.setPosition(edit.toPlainText().index("Looks") + 5)  # type: ignore[union-attr]
+    edit.setTextCursor(cursor)  # type: ignore[union-attr]
+    app.processEvents()  # type: ignore[attr-defined]
+    typed = []
+    for _ in range(60):
+        started = time.perf_counter()
+        QTest.keyClick(edit, Qt.Key.Key_A)
+        app.processEvents()  # type: ignore[attr-defined]
+        typed.append(time.perf_counter() - started)
+    window.undo_stack.setClean()
+    window.close()
+    bare = QPlainTextEdit()
+    bare.setPlainText(json.dumps(tools[64], indent=2))
+    bare.show()
+    bare.setFocus()
+    floor = []
+    for _ in range(60):
+        started = time.perf_counter()
+        QTest.keyClick(bare, Qt.Key.Key_A)
+        app.processEvents()  # type: ignore[attr-defined]
+        floor.append(time.perf_counter() - started)
+    bare.close()
+    return {"editor_key_ms": median_ms(typed), "bare_key_ms": median_ms(floor)}
+
+
+def plot(cards: list[dict[str, float]], runs: list[dict[str, float]], out: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    figure, axes = plt.subplots(1, 4, figsize=(16, 3.8))
+    x = [c["cards"] for c in cards]
+    for axis, (key, bare, title, unit) in zip(
+        axes[:3],
+        [
+            ("key_ms", "bare_key_ms", "Keystroke → card + meter", "ms"),
+            ("open_s", "bare_open_s", "Open to first paint", "s"),
+            ("scroll_ms", "bare_scroll_ms", "Scroll step", "ms"),
+        ],
+        strict=True,
+    ):
+        axis.plot(x, [c[key] for c in cards], "o-", label="Prompt Workbench")
+        axis.plot(x, [c[bare] for c in cards], "s--", label="bare QListView")
+        axis.set_xscale("log")
+        axis.set_title(title)
+        axis.set_xlabel("cards")
+        axis.set_ylabel(unit)
+        axis.legend()
+    axes[3].plot([r["runs"] for r in runs], [r["fts_ms"] for r in runs], "o-", label="FTS5")
+    axes[3].plot([r["runs"] for r in runs], [r["like_ms"] for r in runs], "s--", label="LIKE")
+    axes[3].set_xscale("log")
+    axes[3].set_yscale("log")
+    axes[3].set_title("History search")
+    axes[3].set_xlabel("runs")
+    axes[3].set_ylabel("ms")
+    axes[3].legend()
+    figure.tight_layout()
+    figure.savefig(out, dpi=90)
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cards", default="100,1000,10000,50000")
+    parser.add_argument("--runs", default="100,10000,100000")
+    parser.add_argument("--plot", default=str(Path(__file__).parent.parent / "docs" / "scale.png"))
+    args = parser.parse_args()
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    cards = []
+    for count in (int(n) for n in args.cards.split(",")):
+        row = cards_curve(app, count)
+        cards.append(row)
+        print(
+            f"{count:>6} cards | key {row['key_ms']:.2f} ms (bare {row['bare_key_ms']:.2f}, "
+            f"{row['key_ms'] / row['bare_key_ms']:.1f}x) | open {row['open_s']:.2f} s (bare "
+            f"{row['bare_open_s']:.2f}, {row['open_s'] / row['bare_open_s']:.2f}x) | scroll "
+            f"{row['scroll_ms']:.1f} ms (bare {row['bare_scroll_ms']:.1f}, "
+            f"{row['scroll_ms'] / row['bare_scroll_ms']:.2f}x)",
+            flush=True,
+        )
+    if len(cards) > 1:
+        print(f"typing, largest vs smallest: {cards[-1]['key_ms'] / cards[0]['key_ms']:.2f}x")
+    runs = []
+    for count in (int(n) for n in args.runs.split(",")):
+        row = history_curve(count)
+        runs.append(row)
+        print(
+            f"{count:>6} runs | FTS5 {row['fts_ms']:.2f} ms | LIKE {row['like_ms']:.2f} ms | "
+            f"migration {row['migrate_s']:.2f} s",
+            flush=True,
+        )
+    for megabytes in (1, 10):
+        row = stream_curve(megabytes)
+        print(
+            f"{megabytes:>3} MB answer in 4 kB flushes | counted as it grows {row['count_s']:.2f} s"
+            f" | tiktoken on the new text only {row['floor_s']:.2f} s "
+            f"({row['count_s'] / row['floor_s']:.2f}x) | a full recount per flush would take "
+            f"~{row['recount_s']:.0f} s",
+            flush=True,
+        )
+    tools = tools_figures()
+    print(
+        f"128 tools, a key in one | count {tools['tools_ms']:.3f} ms | tiktoken on that tool "
+        f"{tools['edited_tool_ms']:.3f} ms | what is not the edited tool "
+        f"{max(0.0, tools['tools_ms'] - tools['edited_tool_ms']):.3f} ms"
+    )
+    typed = tool_editor_figures(app)
+    print(
+        f"128 tools, a key typed in the window's tool editor {typed['editor_key_ms']:.2f} ms | "
+        f"bare text edit {typed['bare_key_ms']:.2f} ms | "
+        f"{typed['editor_key_ms'] / typed['bare_key_ms']:.1f}x"
+    )
+    if plot(cards, runs, Path(args.plot)):
+        print(f"plot: {args.plot}")
+    else:
+        print("plot skipped: matplotlib is not installed (pip install .[bench])")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

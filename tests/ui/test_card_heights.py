@@ -1,0 +1,76 @@
+"""Card heights at scale: right after a width change, a huge card, rows laid out in batches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from workbench.ui.conversation.message_card import MAX_CONTENT_HEIGHT, content_height
+
+
+def _workspace(tmp_path: Path, contents: list[str]) -> Path:
+    path = tmp_path / "cards.prompt.json"
+    messages = [{"role": "user", "content": text} for text in contents]
+    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
+    return path
+
+
+def _check_visible_heights(window, qtbot: QtBot) -> None:
+    view = window.message_list
+    delegate = view.card_delegate
+
+    def right() -> None:
+        width = view.viewport().width()
+        cards = view.cards_with_messages()
+        assert cards
+        for card, message in cards:
+            expected = content_height(message.content, delegate._text_width(width), delegate._font)
+            assert card.content_edit.height() == expected
+            row = window.workspace.conversation.index_of(message.uid)
+            rect = view.visualRect(view.model().index(row, 0))
+            assert rect.height() == delegate.row_height(message, width)
+
+    qtbot.waitUntil(right, timeout=5000)
+
+
+def test_heights_are_right_for_the_new_width_after_a_resize(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    words = ["the", "model", "answers", "tokens", "prompt", "partial", "window", "cost"]
+    contents = [
+        " ".join(words[(i + k) % len(words)] for k in range(15 * (i % 9 + 1))) for i in range(60)
+    ]
+    window = open_window(_workspace(tmp_path, contents))
+    _check_visible_heights(window, qtbot)
+
+    window.resize(700, 800)
+    _check_visible_heights(window, qtbot)
+    window.resize(1300, 800)
+    _check_visible_heights(window, qtbot)
+
+
+def test_a_huge_card_without_spaces_opens_at_the_tallest_height(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    blob = "QUJD" * 150_000  # 600 kB of base64: one word, measured by its start
+    window = open_window(_workspace(tmp_path, ["Decode this:", blob]))
+    view = window.message_list
+    qtbot.waitUntil(lambda: len(view.cards()) == 2)
+    assert view.cards()[1].content_edit.height() == MAX_CONTENT_HEIGHT
+
+
+def test_thousands_of_cards_lay_out_in_batches_and_scroll_to_the_last(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    contents = [f"card {i} " + "text " * (i % 40) for i in range(5000)]
+    window = open_window(_workspace(tmp_path, contents))
+    view = window.message_list
+    assert len(view.cards()) < 40  # editors only for the rows on screen
+
+    card = view.scroll_to_row(4999)
+
+    assert card is not None
+    assert window.workspace.conversation[4999].content == card.content_edit.toPlainText()
+    _check_visible_heights(window, qtbot)
