@@ -1355,6 +1355,18 @@
         <translation>请先保存服务商，再保存它的密钥。</translation>
     </message>
     <message>
+        <source>Unsaved provider</source>
+        <translation>未保存的服务商</translation>
+    </message>
+    <message>
+        <source>Save the changes to this provider before closing?</source>
+        <translation>关闭前保存对此服务商的更改？</translation>
+    </message>
+    <message>
+        <source>A tested connection is not saved until you save the provider.</source>
+        <translation>测试过的连接在保存服务商之前不会被保存。</translation>
+    </message>
+    <message>
         <source>Restore the defaults of {name}?</source>
         <translation>恢复 {name} 的默认设置？</translation>
     </message>

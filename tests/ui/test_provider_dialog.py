@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from keyring.backends import fail
@@ -185,3 +186,32 @@ def test_choosing_a_kind_for_a_new_provider_picks_its_prefill_style(
     dialog.findChild(QWidget, "saveProviderButton").click()
     saved = window.providers.get("box")
     assert saved is not None and saved.prefill is Prefill.CONTINUE_FINAL and saved.kind == "local"
+
+
+def test_enter_in_a_field_never_wipes_the_form_and_close_asks_about_edits(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring, user_dialogs: Any
+) -> None:
+    from workbench.ui.common import dialogs
+
+    dialog = open_dialog(qtbot, window)
+    dialog.start_new()
+    dialog.name_edit.setText("My gateway")
+    qtbot.keyClicks(dialog.id_edit, "gateway")
+    dialog.base_url_edit.setFocus()
+    qtbot.keyClicks(dialog.base_url_edit, "http://127.0.0.1:9/v1")
+    # Enter saves the provider being filled in; it never starts another blank one.
+    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+        qtbot.keyClick(dialog.base_url_edit, Qt.Key.Key_Return)
+    assert window.providers.get("gateway") is not None
+    assert dialog.name_edit.text() == "My gateway"
+
+    dialog.base_url_edit.setText("http://127.0.0.1:10/v1")  # edited, not saved
+    user_dialogs.answers.append(dialogs.Button.Cancel)
+    dialog.reject()
+    assert dialog.isVisible()
+    assert "Save the changes to this provider" in user_dialogs.questions[-1]
+    user_dialogs.answers.append(dialogs.Button.Save)
+    dialog.reject()
+    assert not dialog.isVisible()
+    saved = window.providers.get("gateway")
+    assert saved is not None and saved.base_url == "http://127.0.0.1:10/v1"

@@ -269,6 +269,13 @@ class ProviderDialog(QDialog):
         self.replace_key_button.clicked.connect(self._ask_for_new_key)
         self.delete_key_button.clicked.connect(self.delete_key)
         self.test_button.clicked.connect(self.test_connection)
+        # Enter in a field acts on that field's section, never on whichever button a dialog
+        # makes its default ("Add custom…" took Enter and wiped the form being filled in).
+        for push_button in self.findChildren(QPushButton):
+            push_button.setAutoDefault(False)
+            push_button.setDefault(False)
+        for field in (self.name_edit, self.id_edit, self.base_url_edit, self.key_env_edit):
+            field.returnPressed.connect(self.save_provider)
 
     def _kind_chosen(self) -> None:
         """The user picked a kind: its prefill style (and key need) come with it.
@@ -368,6 +375,53 @@ class ProviderDialog(QDialog):
         self.key_status.setText(self.tr("Save the provider first, then its key."))
         self._set_key_widgets(entry=False, stored=False)
         self.name_edit.setFocus()
+
+    def unsaved_changes(self) -> bool:
+        """Whether the provider form holds edits that were not saved."""
+        if self._new:
+            return any(
+                field.text().strip()
+                for field in (self.name_edit, self.id_edit, self.base_url_edit)
+            )
+        provider_id = self.current_id()
+        provider = self.registry.get(provider_id) if provider_id else None
+        if provider is None:
+            return False
+        shown = self.form_config()
+        return (
+            shown.name,
+            shown.kind,
+            shown.base_url,
+            shown.prefill,
+            shown.key_env,
+            shown.needs_key,
+        ) != (
+            provider.name,
+            provider.kind,
+            provider.base_url,
+            provider.prefill,
+            provider.key_env,
+            provider.needs_key,
+        )
+
+    def done(self, result: int) -> None:
+        """Closing with unsaved edits asks first: save them, drop them, or stay."""
+        if self.unsaved_changes():
+            answer = dialogs.ask(
+                self,
+                self.tr("Unsaved provider"),
+                self.tr("Save the changes to this provider before closing?"),
+                dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
+                dialogs.Button.Save,
+                self.tr("A tested connection is not saved until you save the provider."),
+            )
+            if answer == dialogs.Button.Cancel:
+                return
+            if answer == dialogs.Button.Save:
+                self.save_provider()
+                if self.unsaved_changes():
+                    return  # the form says why it cannot be saved
+        super().done(result)
 
     def form_config(self) -> ProviderConfig:
         """The provider the form describes."""
