@@ -74,3 +74,22 @@ def test_a_run_cut_short_by_closing_the_window_is_recorded(
         assert len(runs) == 1 and runs[0].result().interrupted
 
     qtbot.waitUntil(recorded, timeout=10_000)
+
+
+def test_a_chunk_of_the_wrong_shape_ends_the_run_and_send_works_again(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    import json
+
+    load(window, [{"role": "user", "content": "Hi"}])
+    bad = json.dumps({"choices": [{"index": 0, "delta": {"content": 42}}]}).encode()
+    loopback.queue(Reply(raw_events=[bad]), Reply(text="Fine now"))
+    with qtbot.waitSignal(controller(window).run_finished, timeout=10_000) as blocker:
+        window.send_action.trigger()
+    result = blocker.args[0]
+    assert result.error and "choices[0].delta.content is a number" in result.error
+    assert window.send_action.isEnabled() and not window.stop_action.isEnabled()
+    with qtbot.waitSignal(controller(window).run_finished, timeout=10_000) as again:
+        window.send_action.trigger()
+    assert again.args[0].text == "Fine now"
+    wait_idle(qtbot, window)
