@@ -61,6 +61,7 @@ def run_gui(file: str | None) -> int:
     async def open_window() -> None:
         install_asyncgen_hooks(asyncio.get_running_loop())
         window = MainWindow(file, defer_features=True)
+        window.features_installed.connect(collector.freeze)
         window.show()
         closed = asyncio.Event()
         window.closed.connect(closed.set)
