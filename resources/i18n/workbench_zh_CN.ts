@@ -2,6 +2,22 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AppContext</name>
+    <message>
+        <source>Using the list of {date}.</source>
+        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Model ids each provider listed (``GET {base}/models``), by provider id: the cached lists (with their dates) until this session fetches a provider&apos;s own. Background work owned by the window as a whole (features keep their own sets).</extracomment>
+        <translation>使用 {date} 的列表。</translation>
+    </message>
+    <message>
+        <source>Using the catalog.</source>
+        <translation>使用模型目录。</translation>
+    </message>
+    <message>
+        <source>{provider}&apos;s model list was not loaded: {reason} {kept}</source>
+        <translation>{provider} 的模型列表未能加载：{reason} {kept}</translation>
+    </message>
+</context>
+<context>
     <name>AssertionsDialog</name>
     <message>
         <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>
@@ -87,6 +103,10 @@
         <translation>移除此变体</translation>
     </message>
     <message>
+        <source>This column&apos;s thinking (the model&apos;s own control)</source>
+        <translation>此列的思考模式（模型自身的控制方式）</translation>
+    </message>
+    <message>
         <source>Own system message</source>
         <translation>独立的系统消息</translation>
     </message>
@@ -105,6 +125,10 @@
     <message>
         <source>Temperature</source>
         <translation>温度</translation>
+    </message>
+    <message>
+        <source>Thinking</source>
+        <translation>思考</translation>
     </message>
     <message>
         <source>Run</source>
@@ -673,6 +697,7 @@
     <name>LintList</name>
     <message>
         <source>message {number}: </source>
+        <extracomment>The ``reasoning_effort`` levels as the user reads them (the value sent stays the API&apos;s).</extracomment>
         <translation>第 {number} 条消息：</translation>
     </message>
     <message>
@@ -1042,7 +1067,6 @@
     </message>
     <message>
         <source>minimal</source>
-        <extracomment>The ``reasoning_effort`` levels as the user reads them (the value sent stays the API&apos;s).</extracomment>
         <translation>最低</translation>
     </message>
     <message>
@@ -1514,8 +1538,28 @@
 <context>
     <name>RunMetrics</name>
     <message>
+        <source>partial message</source>
+        <extracomment>What an unknown figure shows. How each prefill mechanism is named on a run.</extracomment>
+        <translation>partial 消息</translation>
+    </message>
+    <message>
+        <source>prefix message</source>
+        <translation>prefix 消息</translation>
+    </message>
+    <message>
+        <source>continue_final_message</source>
+        <translation>continue_final_message</translation>
+    </message>
+    <message>
+        <source>trailing assistant message</source>
+        <translation>末尾的 assistant 消息</translation>
+    </message>
+    <message>
+        <source>closing instruction (the model refuses a prefill)</source>
+        <translation>结尾指令（该模型不支持预填充）</translation>
+    </message>
+    <message>
         <source>TTFT {ms} ms</source>
-        <extracomment>What an unknown figure shows.</extracomment>
         <translation>首 token {ms} 毫秒</translation>
     </message>
     <message>
@@ -1541,6 +1585,10 @@
     <message>
         <source>finish: {reason}</source>
         <translation>结束原因：{reason}</translation>
+    </message>
+    <message>
+        <source>prefill: {way}</source>
+        <translation>预填充：{way}</translation>
     </message>
     <message>
         <source>interrupted: the text so far is kept</source>
@@ -1917,6 +1965,10 @@
         <translation>≈ {tokens} tokens（估算，含每条消息 3 个 token 的开销）</translation>
     </message>
     <message>
+        <source>max_tokens set to {tokens} (Undo to go back).</source>
+        <translation>max_tokens 已设为 {tokens}（撤销可恢复）。</translation>
+    </message>
+    <message>
         <source>Model set to {model} (Undo to go back).</source>
         <translation>模型已设为 {model}（可撤销）。</translation>
     </message>
@@ -1934,6 +1986,14 @@
     <message>
         <source>Use it</source>
         <translation>使用</translation>
+    </message>
+    <message>
+        <source>Moonshot counts the prompt plus the reserved output (max_completion_tokens) against the tokens-per-minute limit: an oversized reservation burns quota. Fit reserves what the window leaves after the prompt, capped by the model&apos;s output limit.</source>
+        <translation>Moonshot 按提示词加预留输出（max_completion_tokens）计入每分钟 token 限额：预留过大会浪费配额。“适配”会预留上下文窗口在提示词之后剩余的部分，并以模型的输出上限为界。</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适配</translation>
     </message>
     <message>
         <source>Nothing fits: {needed} tokens needed, {shortfall} more than the largest window ({model}). Shorten the conversation or lower max_tokens.</source>
@@ -2026,6 +2086,18 @@
     <message>
         <source>Calibrated by earlier exact counts (×{ratio:.3f}).</source>
         <translation>已按此前的精确计数校准（×{ratio:.3f}）。</translation>
+    </message>
+    <message>
+        <source>Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} reserved output)</source>
+        <translation>计入速率限制：{prefix}{total} 个 token（提示词 + {reserved} 预留输出）</translation>
+    </message>
+    <message>
+        <source>Set max_tokens to {tokens}: what the window leaves after the prompt, capped by the model&apos;s output limit.</source>
+        <translation>将 max_tokens 设为 {tokens}：上下文窗口在提示词之后剩余的部分，以模型的输出上限为界。</translation>
+    </message>
+    <message>
+        <source>Fit needs the model&apos;s window or output limit (not in the catalog).</source>
+        <translation>适配需要模型的上下文窗口或输出上限（目录中没有）。</translation>
     </message>
     <message>
         <source>Cost: unknown (no prices for this model)</source>

@@ -329,3 +329,41 @@ def test_a_failed_history_write_is_shown_on_that_column(
         assert pane.text.toPlainText() == '{"ok": true}'
         assert pane.history_error == "database or disk is full"
         assert "Not saved in the history: database or disk is full" in metrics(pane)
+
+
+def test_a_column_shows_the_linter_with_its_fix_and_its_own_thinking(
+    qtbot: QtBot, compare_window: MainWindow
+) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    window = compare_window
+    window.workspace.replace_with(
+        Workspace(
+            messages=[Message("user", "Hi")],
+            params=Params(provider="loopback", model="moonshot-v1-128k"),
+            variants=[
+                Variant("K2.6 warm", model="kimi-k2.6", params={"temperature": 0.2}),
+                Variant("Gone", model="kimi-k2-0905-preview"),
+            ],
+        )
+    )
+    warm = panes(window)["K2.6 warm"]
+    problem = warm.findChild(QLabel, "paneProblem")
+    fix = warm.findChild(QPushButton, "paneFixButton")
+    qtbot.waitUntil(lambda: "fixes temperature" in problem.text())
+    qtbot.waitUntil(fix.isVisible)
+    assert fix.text() == "Drop temperature"
+    fix.click()
+    variant = window.workspace.variants[0]
+    assert "temperature" not in variant.params
+    qtbot.waitUntil(lambda: not problem.isVisible())
+    thinking = warm.findChild(QComboBox, "variantThinkingSelector")
+    labels = [thinking.itemText(i) for i in range(thinking.count())]
+    assert labels[:3] == ["model default (on)", "on", "off"]
+    thinking.activated.emit(2)
+    assert variant.params["thinking"] == {"type": "disabled"}
+    gone = panes(window)["Gone"]
+    switch = gone.findChild(QPushButton, "paneFixButton")
+    qtbot.waitUntil(lambda: switch.isVisible() and switch.text() == "Switch to kimi-k2.6")
+    switch.click()
+    assert window.workspace.variants[1].model == "kimi-k2.6"

@@ -133,3 +133,29 @@ def test_a_tool_turn_without_reasoning_is_marked_on_its_card(
 
     qtbot.waitUntil(lambda: "reasoning_content" in note_on(1))
     assert window.request_lint.card_note(1)[1] is True  # blocking
+
+
+def test_fit_reserves_what_the_window_leaves_capped_by_the_output_limit(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = {**OLD, "params": {"provider": "deepseek", "model": "deepseek-v4-flash"}}
+    window = open_window(write(tmp_path, data))
+    rate = window.findChild(QLabel, "rateLimitLabel")
+    fit = window.findChild(QPushButton, "fitOutputButton")
+    qtbot.waitUntil(lambda: "Counts against the rate limit" in rate.text(), timeout=20_000)
+    qtbot.waitUntil(fit.isEnabled)
+    fit.click()
+    assert window.workspace.params.max_tokens == 384_000  # the model's output limit
+    qtbot.waitUntil(lambda: "384,000 reserved output" in rate.text())
+    window.undo_stack.undo()
+    assert window.workspace.params.max_tokens is None
+    window.workspace.set_param("model", "moonshot-v1-8k")
+    qtbot.waitUntil(lambda: fit.isEnabled() and "8k" not in rate.text())
+    meter = window.token_meter
+    qtbot.waitUntil(
+        lambda: meter.reading is not None and meter.reading.model.id == "moonshot-v1-8k"
+    )
+    fit.click()
+    reading = meter.reading
+    expected = 8192 - reading.prompt_tokens - reading.recommendation.margin
+    assert window.workspace.params.max_tokens == expected  # the window is the limit here

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from workbench.core.anthropic_format import count_body
@@ -41,12 +43,36 @@ STOP_REASONS = {
 NO_KEY = "no-key-needed"
 
 
+@lru_cache(maxsize=1)
+def _ssl_context() -> Any:
+    """The default TLS context, built once: loading the CA bundle costs ~100 ms per client."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
+def load_sdk() -> None:
+    """Imports the SDK and builds the TLS context: seconds of work the first time, meant for a
+    worker thread (:meth:`AnthropicTransport.prepare`), never the UI thread."""
+    import anthropic  # noqa: F401 - imported for its side effect: the module is loaded
+
+    _ssl_context()
+
+
 def make_client(base_url: str, api_key: str | None, timeout: float) -> Any:
     """An ``AsyncAnthropic`` client without the SDK's own retries (the run's are visible)."""
     import anthropic
 
+    try:
+        http_client = anthropic.DefaultAsyncHttpxClient(verify=_ssl_context())
+    except Exception:  # a different SDK layout: let the SDK build its own client
+        http_client = None
     return anthropic.AsyncAnthropic(
-        base_url=base_url, api_key=api_key or NO_KEY, max_retries=0, timeout=timeout
+        base_url=base_url,
+        api_key=api_key or NO_KEY,
+        max_retries=0,
+        timeout=timeout,
+        http_client=http_client,
     )
 
 
@@ -85,8 +111,15 @@ class AnthropicTransport:
         # ``run`` is the workbench.core.runner.Run that owns this transport; not imported here,
         # not even for its type, so that the runner can import this module without a cycle.
         self.run = run
-        self.client: Any = make_client(run.request.base_url, run._api_key, run.timeout)
+        self.client: Any = None
         self._blocks: dict[int, tuple[str, int]] = {}  # block index -> (type, call position)
+
+    async def prepare(self) -> None:
+        """Loads the SDK off the event loop (the first time it takes seconds), then the client."""
+        if "anthropic" not in sys.modules or _ssl_context.cache_info().currsize == 0:
+            await asyncio.to_thread(load_sdk)
+        run = self.run
+        self.client = make_client(run.request.base_url, run._api_key, run.timeout)
 
     async def attempts(self, queue: asyncio.Queue[RunEvent]) -> None:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""

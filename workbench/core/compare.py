@@ -82,12 +82,17 @@ class Preflight:
         prompt_tokens: The conversation's tokens as this variant sends it (an estimate), None
             when no counter is available.
         max_tokens: The output it reserves.
+        warnings: What the provider may refuse or ignore (the request linter's warnings).
+        fix: The column's one-click fix (variant field or ``params.NAME`` -> value), with its
+            label, when the linter has one that the variant can take.
     """
 
     problems: tuple[str, ...] = ()
     model: ModelInfo | None = None
     prompt_tokens: int | None = None
     max_tokens: int | None = None
+    warnings: tuple[str, ...] = ()
+    fix: tuple[str, dict[str, Any]] | None = None
 
     @property
     def fits(self) -> bool | None:

@@ -242,6 +242,19 @@ class Conversation:
         clone.partial = False
         return self.insert(index + 1, clone)
 
+    def set_extra(self, index: int, key: str, value: Any) -> bool:
+        """Keeps a key this app does not edit on a message (``reasoning_content``), or removes it
+        (``value`` None); returns whether it changed."""
+        message = self._messages[index]
+        if message.extra.get(key) == value:
+            return False
+        if value is None:
+            message.extra.pop(key, None)
+        else:
+            message.extra[key] = copy.deepcopy(value)
+        self.changed.emit(index, frozenset({key}))
+        return True
+
     def update(self, index: int, **values: Any) -> frozenset[str]:
         """Sets fields of the message at ``index``; returns the names that really changed.
 

@@ -35,6 +35,18 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     return text
 
 
+#: How each prefill mechanism is named on a run.
+PREFILL_WORDS = {
+    "moonshot_partial": QT_TRANSLATE_NOOP("RunMetrics", "partial message"),
+    "deepseek_prefix": QT_TRANSLATE_NOOP("RunMetrics", "prefix message"),
+    "continue_final": QT_TRANSLATE_NOOP("RunMetrics", "continue_final_message"),
+    "trailing_assistant": QT_TRANSLATE_NOOP("RunMetrics", "trailing assistant message"),
+    "instruction": QT_TRANSLATE_NOOP(
+        "RunMetrics", "closing instruction (the model refuses a prefill)"
+    ),
+}
+
+
 def _as_is(text: str) -> str:
     return text
 
@@ -83,6 +95,9 @@ def run_metrics_line(result: RunResult, translate: Callable[[str], str] = _as_is
             reason=result.finish_reason or "none"
         )
     )
+    if result.prefill_mechanism:
+        way = t(PREFILL_WORDS.get(result.prefill_mechanism, result.prefill_mechanism))
+        parts.append(t(QT_TRANSLATE_NOOP("RunMetrics", "prefill: {way}")).format(way=way))
     if result.interrupted:
         parts.append(t(QT_TRANSLATE_NOOP("RunMetrics", "interrupted: the text so far is kept")))
     return " · ".join(parts)

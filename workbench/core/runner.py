@@ -426,9 +426,12 @@ class Run:
         try:
             # Imported on the first run, not at start-up (the SDK is slow to import); the clock
             # restarts after it so that the first run's time to first token is the provider's.
-            anthropic_format = self.request.kind == "anthropic"
-            if anthropic_format:
+            transport = None
+            if self.request.kind == "anthropic":
                 from workbench.core.anthropic_transport import AnthropicTransport
+
+                transport = AnthropicTransport(self)
+                await transport.prepare()  # the SDK loads on a worker thread, not the UI's
             else:
                 import openai
 
@@ -436,9 +439,8 @@ class Run:
             key_problem = _key_problem(self._api_key)
             if key_problem:
                 self._fail(key_problem)
-            elif anthropic_format and not self._stopped:
+            elif transport is not None and not self._stopped:
                 # The Messages API: its own transport, the same events.
-                transport = AnthropicTransport(self)
                 client = transport.client
                 await transport.attempts(queue)
             elif not self._stopped:

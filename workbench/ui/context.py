@@ -99,8 +99,15 @@ class AppContext(QObject):
         self._history = history
         self._counter: TokenCounter | None = None
         self._engine: RunEngine | None = None
-        #: Model ids each provider listed (``GET {base}/models``), by provider id.
-        self.listed: dict[str, list[str]] = {}
+        #: Model ids each provider listed (``GET {base}/models``), by provider id: the cached
+        #: lists (with their dates) until this session fetches a provider's own.
+        from workbench.core.model_lists import ModelListCache
+
+        self.model_lists = ModelListCache()
+        self.listed: dict[str, list[str]] = {
+            pid: list(entry.ids) for pid, entry in self.model_lists.all().items()
+        }
+        self._lists_fetched: set[str] = set()
         #: Background work owned by the window as a whole (features keep their own sets).
         self.tasks = BackgroundTasks(self)
         self._closed = False
@@ -113,7 +120,12 @@ class AppContext(QObject):
         if self._catalog is None:
             from workbench.core.catalog import load_catalog
 
-            self._catalog = load_catalog()
+            catalog = load_catalog()
+            for provider_id, ids in self.listed.items():
+                provider = self.providers.get(provider_id)
+                if provider is not None:
+                    catalog = catalog.with_listed(provider.catalog_kind, ids)
+            self._catalog = catalog
         return self._catalog
 
     @property
@@ -172,11 +184,50 @@ class AppContext(QObject):
         from workbench.core.meter import provider_kind
 
         self.listed[provider_id] = list(ids)
+        self._lists_fetched.add(provider_id)
+        self.model_lists.put(provider_id, list(ids))
         provider = self.providers.get(provider_id)
         kind = provider.catalog_kind if provider is not None else provider_kind(provider_id)
         self._catalog = self.catalog.with_listed(kind, list(ids))
         self.catalog_changed.emit()
         self.models_listed.emit(provider_id, list(ids))
+
+    def ensure_model_list(self, provider_id: str) -> None:
+        """Fetches the provider's model list once per session (its first run), in the background.
+
+        A list that cannot be fetched leaves the catalog and the cached list as they were and
+        says why in the status bar.
+        """
+        provider = self.providers.get(provider_id)
+        if provider is None or provider_id in self._lists_fetched or self._closed:
+            return
+        self._lists_fetched.add(provider_id)
+
+        async def fetch() -> list[str]:
+            import asyncio
+
+            from workbench.core.model_lists import fetch_model_list
+
+            key = await asyncio.to_thread(self.keys.resolve_key, provider)
+            return await fetch_model_list(provider.base_url, key, kind=provider.kind)
+
+        def failed(error: Exception) -> None:
+            cached = self.model_lists.get(provider_id)
+            kept = (
+                self.tr("Using the list of {date}.").format(date=cached.fetched)
+                if cached
+                else self.tr("Using the catalog.")
+            )
+            self.show_status(
+                self.tr("{provider}'s model list was not loaded: {reason} {kept}").format(
+                    provider=provider.name, reason=error, kept=kept
+                )
+            )
+
+        try:
+            self.tasks.spawn(fetch(), lambda ids: self.add_listed_models(provider_id, ids), failed)
+        except RuntimeError:  # no event loop (a headless use of the window): nothing to fetch
+            self._lists_fetched.discard(provider_id)
 
     def show_status(self, text: str, milliseconds: int = STATUS_MS) -> None:
         """Shows ``text`` in the window's status bar for a while."""

@@ -6,6 +6,7 @@ import html
 import json
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.catalog import Capabilities
 from workbench.core.compare import DiffSpan, Preflight, check_json
 from workbench.core.figures import result_metrics
 from workbench.core.run_types import (
@@ -41,6 +43,7 @@ from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.workspace import MAX_VARIANTS, Variant
 from workbench.ui.common.i18n import number
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
 
 log = logging.getLogger(__name__)
@@ -133,6 +136,12 @@ class ComparePane(QFrame):
         self.temperature_spin.setRange(-0.1, 2.0)
         self.temperature_spin.setSpecialValueText(_INHERIT)
         self.temperature_spin.setKeyboardTracking(False)
+        self.thinking_selector = QComboBox()
+        named(self.thinking_selector, "variantThinkingSelector")
+        self.thinking_selector.setToolTip(
+            self.tr("This column's thinking (the model's own control)")
+        )
+        self._thinking: list[tuple[str, dict[str, Any]]] = []
         self.system_toggle = QCheckBox(self.tr("Own system message"))
         named(self.system_toggle, "variantSystemToggle")
         self.system_edit = QPlainTextEdit()
@@ -145,6 +154,8 @@ class ComparePane(QFrame):
         form.addRow(self.tr("Provider"), self.provider_selector)
         form.addRow(self.tr("Model"), self.model_selector)
         form.addRow(self.tr("Temperature"), self.temperature_spin)
+        form.addRow(self.tr("Thinking"), self.thinking_selector)
+        self._form = form
 
         self.fit_label = QLabel()
         self._fit_error = error_text(self.fit_label, on=False)
@@ -155,6 +166,14 @@ class ComparePane(QFrame):
         self.problem_label.setWordWrap(True)
         error_text(self.problem_label)
         self.problem_label.hide()
+        self.warning_label = QLabel()
+        named(self.warning_label, "paneWarning")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.hide()
+        self.fix_button = QPushButton()
+        named(self.fix_button, "paneFixButton")
+        self.fix_button.hide()
+        self._fix: dict[str, Any] = {}
 
         self.run_button = QPushButton(self.tr("Run"))
         named(self.run_button, "runPaneButton")
@@ -219,6 +238,8 @@ class ComparePane(QFrame):
         layout.addWidget(self.system_edit)
         layout.addWidget(self.fit_label)
         layout.addWidget(self.problem_label)
+        layout.addWidget(self.warning_label)
+        layout.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(buttons)
         layout.addLayout(view_row)
         layout.addWidget(self.reasoning)
@@ -244,6 +265,8 @@ class ComparePane(QFrame):
         self.temperature_spin.valueChanged.connect(self._temperature_edited)
         self.system_toggle.toggled.connect(self._system_toggled)
         self.system_edit.textChanged.connect(self._system_edited)
+        self.thinking_selector.activated.connect(self._thinking_chosen)
+        self.fix_button.clicked.connect(self._apply_fix)
         self.left_button.clicked.connect(lambda: self.move_requested.emit(-1))
         self.right_button.clicked.connect(lambda: self.move_requested.emit(1))
         self.duplicate_button.clicked.connect(self.duplicate_requested)
@@ -335,11 +358,41 @@ class ComparePane(QFrame):
         self.duplicate_button.setEnabled(count < MAX_VARIANTS)
 
     def show_preflight(self, check: Preflight) -> None:
-        """Shows whether the conversation fits the model, its cost, and what stops sending."""
+        """Shows whether the conversation fits the model, its cost, what stops sending, what
+        may be refused, and the one-click fix; the thinking control follows the model."""
         self.fit_label.setText(check.summary())
         self._fit_error.set(check.fits is False)
         self.problem_label.setText("\n".join(check.problems))
         self.problem_label.setVisible(bool(check.problems))
+        self.warning_label.setText("\n".join(f"⚠ {w}" for w in check.warnings))
+        self.warning_label.setVisible(bool(check.warnings))
+        self._fix = dict(check.fix[1]) if check.fix is not None else {}
+        self.fix_button.setText(check.fix[0] if check.fix is not None else "")
+        self.fix_button.setVisible(check.fix is not None)
+        self._show_thinking(check.model.capabilities if check.model is not None else None)
+
+    def _show_thinking(self, capabilities: Capabilities | None) -> None:
+        choices = thinking_choices(capabilities)
+        with QSignalBlocker(self.thinking_selector):
+            if [c[0] for c in choices] != [c[0] for c in self._thinking]:
+                self.thinking_selector.clear()
+                self.thinking_selector.addItems([label for label, _c in choices])
+            self._thinking = choices
+            params = self.variant.params if self.variant is not None else {}
+            current = {k: params.get(k) for k in ("thinking", "reasoning_effort")}
+            index = next((i for i, (_l, c) in enumerate(choices) if c == current), 0)
+            self.thinking_selector.setCurrentIndex(index)
+        self._form.setRowVisible(self.thinking_selector, bool(choices))
+
+    def _thinking_chosen(self, index: int) -> None:
+        if 0 <= index < len(self._thinking):
+            for name, value in self._thinking[index][1].items():
+                if self.variant is not None and self.variant.params.get(name) != value:
+                    self.variant_edited.emit(f"params.{name}", value)
+
+    def _apply_fix(self) -> None:
+        for name, value in self._fix.items():
+            self.variant_edited.emit(name, value)
 
     # Streaming -------------------------------------------------------------------------------
 

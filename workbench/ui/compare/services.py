@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication
 from workbench.core import tokens
 from workbench.core.catalog import Catalog
 from workbench.core.compare import CompareSession, Preflight, group_history, preflight
-from workbench.core.payloads import request_problems, sent_tools
+from workbench.core.payloads import lint, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
 from workbench.core.tokens import TokenCounter
 from workbench.core.workspace import Variant, Workspace
@@ -108,6 +108,24 @@ def default_services(context: AppContext) -> CompareServices:
 
     def check(workspace: Workspace, variant: Variant) -> Preflight:
         found = preflight(workspace, variant, catalog(), problems=problems, count_tokens=count)
+        provider = registry().get(variant.provider or workspace.params.provider)
+        if provider is not None:
+            findings = lint(workspace, provider, variant, catalog=catalog())
+            fix = next((f.fix for f in findings if f.fix is not None), None)
+            edits: dict[str, Any] = {}
+            for name, value in fix.params.items() if fix is not None else ():
+                if name == "model":
+                    edits["model"] = value
+                elif value is not None or name in variant.params:
+                    edits[f"params.{name}"] = value  # None drops the column's own value
+                else:
+                    edits = {}  # the value is the workspace's: fixed in Parameters
+                    break
+            found = dataclasses.replace(
+                found,
+                warnings=tuple(f.message for f in findings if not f.blocking),
+                fix=(fix.label, edits) if fix is not None and edits else None,
+            )
         if found.max_tokens is None:
             # Unset, max_tokens is the provider's default, which the answer may well use up:
             # reserve it as the token meter does, or the column said "+ 0" and "at most $0".

@@ -222,7 +222,12 @@ class RunController(QObject):
                     "Settings › Providers…"
                 ).format(provider=self._context.workspace.params.provider)
             ]
-        return request_problems(self._context.workspace, provider)
+        return request_problems(
+            self._context.workspace,
+            provider,
+            catalog=self._context.catalog,
+            listed=self._context.listed.get(provider.id),
+        )
 
     @property
     def busy(self) -> bool:
@@ -251,6 +256,7 @@ class RunController(QObject):
         except RunSetupError as error:
             self.panel.fail(" ".join(error.problems))
             return
+        self._context.ensure_model_list(provider.id)  # the first run per provider lists them
         request = prepared.request
         last = self._conversation[-1] if len(self._conversation) else None
         uid = last.uid if last is not None and last.partial else None
@@ -642,6 +648,7 @@ class RunController(QObject):
             self._finish_prefilled(stream, result)
         elif stream.dirty:
             self._apply(stream)
+        self._keep_reasoning(stream, result)
         if stream.interactive:
             self._current = None
             self._last = stream
@@ -653,6 +660,17 @@ class RunController(QObject):
         else:
             self.decorate_cards()  # the card is no longer being streamed into: unlock it
         self.run_finished.emit(result)
+
+    def _keep_reasoning(self, stream: RunStream, result: RunResult) -> None:
+        """Keeps the answer's reasoning on its card (``reasoning_content``): a thinking model
+        needs it back with a turn that called tools, and the payload sends it where it must."""
+        if stream.uid is None or not (result.reasoning or result.tool_calls):
+            return
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:
+            return
+        self._conversation.set_extra(index, "reasoning_content", result.reasoning or None)
 
     def _finish_prefilled(self, stream: RunStream, result: RunResult) -> None:
         """The prefilled card becomes a plain answer in one undoable step."""

@@ -33,20 +33,14 @@ from workbench.core.lint import WORKBENCH_PARAMS, Finding
 from workbench.core.workspace import EXTRA_BODY_KEY, MAX_TOKENS_LIMIT, Params
 from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
+from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
 
 #: Shown when a value is left to the provider's default (the value is not sent).
 DEFAULT_TEXT = QT_TRANSLATE_NOOP("ParamsPanel", "default")
+
+
 #: The ``reasoning_effort`` levels as the user reads them (the value sent stays the API's).
-EFFORT_NAMES = {
-    "minimal": QT_TRANSLATE_NOOP("ParamsPanel", "minimal"),
-    "low": QT_TRANSLATE_NOOP("ParamsPanel", "low"),
-    "medium": QT_TRANSLATE_NOOP("ParamsPanel", "medium"),
-    "high": QT_TRANSLATE_NOOP("ParamsPanel", "high"),
-    "max": QT_TRANSLATE_NOOP("ParamsPanel", "max"),
-}
-
-
 class UndoGoesToWindow(QObject):
     """Leaves Undo/Redo keys to the window's undo stack instead of a field's own text history.
 
@@ -72,40 +66,6 @@ def _optional_spin(minimum: float, maximum: float, step: float, decimals: int) -
     spin.setSpecialValueText(QCoreApplication.translate("ParamsPanel", DEFAULT_TEXT))
     spin.setKeyboardTracking(False)
     return spin
-
-
-def thinking_choices(caps: Capabilities | None) -> list[tuple[str, dict[str, Any]]]:
-    """The thinking selector's entries for a model: (label, parameter changes) pairs.
-
-    A toggle sends ``thinking: {"type"}``; effort levels send ``reasoning_effort``; never both
-    (each choice clears the other). An empty list hides the control (a model without thinking).
-    """
-    if caps is None or caps.thinking == "none":
-        return []
-    plain = {"thinking": None, "reasoning_effort": None}
-    choices: list[tuple[str, dict[str, Any]]] = []
-    if caps.thinking == "always":
-        choices.append((QCoreApplication.translate("ParamsPanel", "always on"), plain))
-    else:
-        default = f" ({caps.thinking_default})" if caps.thinking_default else ""
-        text = QCoreApplication.translate("ParamsPanel", "model default{default}")
-        choices.append((text.format(default=default), plain))
-    if caps.thinking == "toggle":
-        on = QCoreApplication.translate("ParamsPanel", "on")
-        off = QCoreApplication.translate("ParamsPanel", "off")
-        choices.append((on, {"thinking": {"type": "enabled"}, "reasoning_effort": None}))
-        choices.append((off, {"thinking": {"type": "disabled"}, "reasoning_effort": None}))
-    effort = QCoreApplication.translate("ParamsPanel", "effort: {level}")
-    choices += [
-        (
-            effort.format(
-                level=QCoreApplication.translate("ParamsPanel", EFFORT_NAMES.get(level, level))
-            ),
-            {"thinking": None, "reasoning_effort": level},
-        )
-        for level in caps.effort_levels
-    ]
-    return choices
 
 
 def thinking_choice(params: Params, choices: list[tuple[str, dict[str, Any]]]) -> int:

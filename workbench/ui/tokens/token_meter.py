@@ -36,6 +36,7 @@ from workbench.core.exact_count import (
     ExactCountScheduler,
 )
 from workbench.core.figures import money
+from workbench.core.lint import fit_output
 from workbench.core.meter import MeterReading, measure, tools_to_send
 from workbench.core.providers import ProviderRegistry, preset
 from workbench.core.recommend import Recommendation
@@ -221,6 +222,22 @@ class TokenMeterPanel(QWidget):
         self.apply_button = QPushButton(self.tr("Use it"))
         named(self.apply_button, "applyRecommendationButton")
         self.apply_button.setEnabled(False)
+        self.rate_label = QLabel()
+        self.rate_label.setObjectName("rateLimitLabel")
+        self.rate_label.setAccessibleName("rateLimitLabel")
+        self.rate_label.setWordWrap(True)
+        self.rate_label.setToolTip(
+            self.tr(
+                "Moonshot counts the prompt plus the reserved output (max_completion_tokens) "
+                "against the tokens-per-minute limit: an oversized reservation burns quota. Fit "
+                "reserves what the window leaves after the prompt, capped by the model's output "
+                "limit."
+            )
+        )
+        self.fit_button = QPushButton(self.tr("Fit"))
+        self.fit_button.setObjectName("fitOutputButton")
+        self.fit_button.setAccessibleName("fitOutputButton")
+        self.fit_button.setEnabled(False)
         self.catalog_error = QLabel()
         self.catalog_error.setObjectName("catalogErrorLabel")
         self.catalog_error.setWordWrap(True)
@@ -238,6 +255,11 @@ class TokenMeterPanel(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.legend_label)
         layout.addWidget(self.cost_label)
+        rate = QHBoxLayout()
+        rate.setContentsMargins(0, 0, 0, 0)
+        rate.addWidget(self.rate_label, 1)
+        rate.addWidget(self.fit_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(rate)
         layout.addLayout(recommendation)
         layout.addWidget(self.catalog_error)
 
@@ -388,6 +410,26 @@ class TokenMeterPanel(QWidget):
         self.bar.setToolTip(tooltip)
         self.bar.setAccessibleDescription(self.count_label.text())
 
+        fitted = fit_output(reading.model, reading.prompt_tokens + rec.margin)
+        self.rate_label.setText(
+            self.tr(
+                "Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} "
+                "reserved output)"
+            ).format(
+                prefix=prefix,
+                total=number(reading.prompt_tokens + rec.reserved_output),
+                reserved=number(rec.reserved_output),
+            )
+        )
+        self.fit_button.setEnabled(fitted is not None and fitted != rec.reserved_output)
+        self.fit_button.setToolTip(
+            self.tr(
+                "Set max_tokens to {tokens}: what the window leaves after the prompt, capped by "
+                "the model's output limit."
+            ).format(tokens=number(fitted))
+            if fitted is not None
+            else self.tr("Fit needs the model's window or output limit (not in the catalog).")
+        )
         cost = reading.cost
         if cost is None:
             self.cost_label.setText(self.tr("Cost: unknown (no prices for this model)"))
@@ -503,6 +545,7 @@ class TokenMeter(QObject):
         self.workspace.current_test_changed.connect(self.schedule_refresh)
         self.workspace.tests_changed.connect(lambda _edit: self.schedule_refresh())
         self.panel.apply_button.clicked.connect(self.apply_recommendation)
+        self.panel.fit_button.clicked.connect(self.fit_output)
 
     # Counting ----------------------------------------------------------------------------------
 
@@ -666,6 +709,21 @@ class TokenMeter(QObject):
         )
 
     # Actions -----------------------------------------------------------------------------------
+
+    def fit_output(self) -> None:
+        """Sets max_tokens to what the window leaves after the prompt (capped by the model's
+        output limit), as one undo step."""
+        reading = self.reading
+        if reading is None:
+            return
+        fitted = fit_output(reading.model, reading.prompt_tokens + reading.recommendation.margin)
+        if fitted is None:
+            return
+        self._context.undo_stack.push(SetParam(self.workspace, "max_tokens", fitted))
+        self._context.show_status(
+            self.tr("max_tokens set to {tokens} (Undo to go back).").format(tokens=number(fitted)),
+            6000,
+        )
 
     def apply_recommendation(self) -> None:
         """Switches the workspace to the recommended model through the undo stack."""
