@@ -45,6 +45,8 @@ PACKAGES: dict[str, str] = {
     "libOpenGL.so.0": "libopengl0",
     "libX11.so.6": "libx11-6",
     "libX11-xcb.so.1": "libx11-xcb1",
+    "libXau.so.6": "libxau6",
+    "libXdmcp.so.6": "libxdmcp6",
     "libxcb.so.1": "libxcb1",
     "libxcb-cursor.so.0": "libxcb-cursor0",
     "libxcb-glx.so.0": "libxcb-glx0",
@@ -68,6 +70,10 @@ PACKAGES: dict[str, str] = {
 }
 #: Not linked, but wanted: keys go to the Secret Service over D-Bus (GNOME Keyring, KWallet...).
 RECOMMENDS = "gnome-keyring | kwalletmanager | keepassxc"
+#: Not linked, but needed: a font with Chinese (CJK) glyphs. The interface has a Simplified
+#: Chinese translation and Kimi's users write Chinese in the cards; a minimal Debian or Ubuntu
+#: has no CJK font and would draw boxes. Any of these serves (fontconfig finds it).
+FONTS = "fonts-noto-cjk | fonts-wqy-microhei | fonts-wqy-zenhei"
 
 
 def needed_libraries(bundle: Path) -> tuple[set[str], set[str]]:
@@ -105,7 +111,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    print("Depends: " + ", ".join(sorted({PACKAGES[name] for name in from_system})))
+    print("Depends: " + ", ".join([*sorted({PACKAGES[name] for name in from_system}), FONTS]))
     print(f"Recommends: {RECOMMENDS}")
     return 0
 

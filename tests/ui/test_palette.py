@@ -160,3 +160,21 @@ def test_no_colour_is_painted_outside_the_palette() -> None:
         if literal.search(line)
     ]
     assert not found, "\n".join(found)
+
+
+def test_icons_are_drawn_on_a_transparent_background(qapp: QApplication) -> None:
+    """A line icon's pixmap is transparent around its strokes (Qt's default engine pixmap
+    starts from uninitialised memory: noise on a real X11 display)."""
+    from workbench.ui.common.icons import icon
+
+    for scale in (1, 2):
+        image = icon("delete", "danger_icon").pixmap(16 * scale, 16 * scale).toImage()
+        assert image.pixelColor(0, 0).alpha() == 0
+        assert image.pixelColor(8 * scale, 8 * scale).alpha() > 0  # the cross's centre
+    dark_before = icon("add").pixmap(16, 16).toImage().pixelColor(8, 8)
+    try:
+        palette.apply_theme(qapp, "dark")
+        dark_after = icon("add").pixmap(16, 16).toImage().pixelColor(8, 8)
+    finally:
+        palette.apply_theme(qapp, "light")
+    assert dark_after.lightness() > dark_before.lightness()  # the same icon, repainted for dark

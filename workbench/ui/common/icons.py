@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPainterPath, QPen, QPixmap
 
 from workbench.ui.common.palette import colours
 
@@ -87,6 +87,21 @@ class _LineIconEngine(QIconEngine):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         _DRAWINGS[self._name](painter)
         painter.restore()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        # QIconEngine's own pixmap() paints on uninitialised memory: start from transparent.
+        pixmap = QPixmap(size * scale)
+        pixmap.setDevicePixelRatio(scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
+        painter.end()
+        return pixmap
 
     def clone(self) -> QIconEngine:
         return _LineIconEngine(self._name, self._tone)

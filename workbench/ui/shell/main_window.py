@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         apply_defaults(self.workspace, self.settings)
         #: A run is streaming (set by the run feature through ``set_running``).
         self.running = False
+        self._send_state: tuple[bool, str | None, bool] | None = None
         self.undo_stack = QUndoStack(self)
         self.document = WorkspaceDocument(self.workspace, self.undo_stack, self.settings)
         #: The services handed to every feature.
@@ -532,7 +533,8 @@ class MainWindow(QMainWindow):
             return self.tr(
                 "Nothing to send yet: add a message, open an example or paste a request."
             )
-        if not any(m.content.strip() or m.tool_calls for m in messages):
+        # isspace() stops at the first visible character: cheap on a long answer streaming in.
+        if not any((m.content and not m.content.isspace()) or m.tool_calls for m in messages):
             return self.tr("Nothing to send yet: every message is empty.")
         return None
 
@@ -544,14 +546,19 @@ class MainWindow(QMainWindow):
         self._update_send_state()
 
     def _update_send_state(self, *_args: object) -> None:
+        # Called on every edit (each streamed chunk too): touch the widgets only on a change.
         reason = None if self.running else self.nothing_to_send()
+        empty = not self.workspace.conversation.messages
+        state = (self.running, reason, empty)
+        if state == self._send_state:
+            return
+        self._send_state = state
         enabled = not self.running and reason is None
         self.send_button.setEnabled(enabled)
         self.send_action.setEnabled(enabled)
         self.send_button.setToolTip(reason or self.tr("Send the conversation (Ctrl+Enter)"))
         self.send_reason.setText(self.tr("Nothing to send yet") if reason else "")
         self.send_reason.setVisible(reason is not None)
-        empty = not self.workspace.conversation.messages
         self.empty_state.setVisible(empty)
         self.message_list.setVisible(not empty)
 
