@@ -752,7 +752,7 @@
     </message>
     <message>
         <source>&amp;File</source>
-        <extracomment>The conversation (and feature tabs) beside the side panels; its sizes are remembered.</extracomment>
+        <extracomment>The conversation (and feature tabs) beside the side panels; its sizes are remembered. Stays in the status bar while autosave fails (a full disk): the work is not safe.</extracomment>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
@@ -913,6 +913,22 @@
         <translation>无法打开示例</translation>
     </message>
     <message>
+        <source>File changed on disk</source>
+        <translation>文件已在磁盘上被更改</translation>
+    </message>
+    <message>
+        <source>{name} was changed outside Prompt Workbench since you opened it.</source>
+        <translation>自你打开以来，{name} 已在 Prompt Workbench 之外被更改。</translation>
+    </message>
+    <message>
+        <source>Save overwrites those changes with yours. Cancel leaves the file as it is; Save as keeps your work in another file.</source>
+        <translation>“保存”会用你的更改覆盖那些更改。“取消”保持文件不变；“另存为”可将你的工作保存到另一个文件。</translation>
+    </message>
+    <message>
+        <source>Not saved: {name} changed on disk.</source>
+        <translation>未保存：{name} 已在磁盘上被更改。</translation>
+    </message>
+    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -961,12 +977,28 @@
         <translation>{what} 有 {when} 未保存的更改。</translation>
     </message>
     <message>
-        <source>Yes opens them (save to keep them); No deletes them.</source>
-        <translation>“是”打开这些更改（保存后才会保留）；“否”删除它们。</translation>
+        <source>Yes opens them (save to keep them); No deletes them; Ignore keeps them for the next start.</source>
+        <translation>“是”打开它们（保存后才会保留）；“否”删除它们；“忽略”留到下次启动。</translation>
     </message>
     <message>
         <source>Cannot recover</source>
         <translation>无法恢复</translation>
+    </message>
+    <message>
+        <source>More unsaved copies kept: {count}, offered again at the next start.</source>
+        <translation>另有 {count} 份未保存的副本已保留，下次启动时会再次提供。</translation>
+    </message>
+    <message>
+        <source>Autosave failed: {reason}</source>
+        <translation>自动保存失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Your changes are not autosaved. Save them (Ctrl+S), or free space and keep working: the next autosave tries again.</source>
+        <translation>你的更改未被自动保存。请保存（Ctrl+S），或释放磁盘空间后继续工作：下次自动保存会再试。</translation>
+    </message>
+    <message>
+        <source>Autosave failed: {reason}. Save your work.</source>
+        <translation>自动保存失败：{reason}。请保存你的工作。</translation>
     </message>
     <message>
         <source>Ready to send: configure a provider to run.</source>
@@ -2533,7 +2565,7 @@
     <name>WorkspaceDocument</name>
     <message>
         <source>it cannot be shown ({error})</source>
-        <extracomment>Autosave writes, one after another in the order they were taken.</extracomment>
+        <extracomment>Held while the window is open: its autosaves belong to a running window. The file as last read or written here, to notice changes made outside the app. Why the last autosave failed, until one succeeds again (or the work is saved). Autosave writes, one after another in the order they were taken.</extracomment>
         <translation>无法显示（{error}）</translation>
     </message>
 </context>

@@ -236,8 +236,9 @@ def test_autosave_is_offered_for_recovery_on_the_next_start(
     future = window.document.autosave_now()
     assert future is not None
     future.result(timeout=10)
-    # The app dies here: no close, no save. Next start offers the autosave.
+    # The app dies here: no close, no save; the system drops its lock. Next start offers it.
     window.document._autosave_timer.stop()
+    window.document._lock.release()
     user_dialogs.answers.append(dialogs.Button.Yes)
     again = open_window(path)
     assert user_dialogs.questions and "Recover" in user_dialogs.questions[0]

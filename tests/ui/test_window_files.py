@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs
 from workbench.core.conversation import Message
 from workbench.core.workspace import Workspace, load_workspace, save_workspace
+from workbench.ui.common import dialogs
 
 
 def write(path: Path, text: str, **params: object) -> Path:
@@ -83,3 +85,134 @@ def test_typing_into_a_message_of_content_parts_is_what_gets_saved(
     saved = json.loads(path.read_text())["messages"][0]["content"]
     assert saved == [{"type": "text", "text": "new words"}]
     assert load_workspace(path).conversation[0].content == "new words"
+
+
+def autosave_of(window) -> Path:
+    future = window.document.autosave_now()
+    assert future is not None
+    return Path(future.result(timeout=10))
+
+
+def test_two_windows_on_one_file_keep_their_own_autosaves(
+    open_window, user_dialogs: Dialogs, tmp_path: Path, qtbot: QtBot
+) -> None:
+    path = write(tmp_path / "shared.prompt.json", "saved")
+    first, second = open_window(path), open_window(path)
+    first.editor.append("user", "typed in the first")
+    second.editor.append("user", "typed in the second")
+    first_copy, second_copy = autosave_of(first), autosave_of(second)
+    assert first_copy != second_copy
+
+    # A clean close of one leaves the other's crash copy alone.
+    user_dialogs.answers.append(dialogs.Button.Discard)
+    assert first.close()
+    assert not first_copy.exists()
+    assert second_copy.exists()
+    # A window opened now (or a second instance) is not offered the running window's copy.
+    third = open_window(path)
+    assert user_dialogs.questions == ["Unsaved changes: Save the changes to shared.prompt.json?"]
+    assert [m.content for m in third.workspace.conversation] == ["saved"]
+    assert second_copy.exists()
+
+
+def test_a_second_window_is_not_offered_a_running_windows_untitled_work(
+    open_window, user_dialogs: Dialogs, qtbot: QtBot
+) -> None:
+    first = open_window()
+    first.editor.append("user", "untitled draft")
+    copy = autosave_of(first)
+    open_window()  # would raise on an unexpected "Recover?" question
+    assert user_dialogs.questions == []
+    assert copy.exists()
+
+
+def test_after_a_crash_the_next_start_offers_every_autosave(
+    open_window, user_dialogs: Dialogs, tmp_path: Path, qtbot: QtBot
+) -> None:
+    path = write(tmp_path / "work.prompt.json", "saved")
+    crashed = open_window(path)
+    crashed.editor.append("user", "typed in the file")
+    autosave_of(crashed)
+    other = open_window()
+    other.editor.append("user", "untitled work")
+    autosave_of(other)
+    for window in (crashed, other):  # killed: no close, the system drops their locks
+        window.document._autosave_timer.stop()
+        window.document._lock.release()
+
+    user_dialogs.answers += [dialogs.Button.Ignore, dialogs.Button.Yes]
+    started = open_window()
+    assert len(user_dialogs.questions) == 2
+    assert all(q.startswith("Recover unsaved work?") for q in user_dialogs.questions)
+    recovered = [m.content for m in started.workspace.conversation]
+    assert recovered in (["saved", "typed in the file"], ["untitled work"])
+    # The one ignored is kept for the next start; the recovered one is now this window's.
+    user_dialogs.answers += [dialogs.Button.No]
+    started.document._lock.release()  # this one crashes too
+    user_dialogs.answers += [dialogs.Button.No]
+    open_window()
+    assert len(user_dialogs.questions) == 4
+
+
+def test_discarding_work_and_opening_another_file_removes_its_autosave(
+    open_window, user_dialogs: Dialogs, tmp_path: Path, qtbot: QtBot
+) -> None:
+    first = write(tmp_path / "first.prompt.json", "first")
+    second = write(tmp_path / "second.prompt.json", "second")
+    window = open_window(first)
+    window.editor.append("user", "thrown away")
+    copy = autosave_of(window)
+    user_dialogs.answers.append(dialogs.Button.Discard)
+    assert window.open_path(second, ask_first=True)
+    assert not copy.exists()
+    window.document._lock.release()
+    open_window()  # nothing to offer: an unexpected question would fail here
+    assert user_dialogs.questions == ["Unsaved changes: Save the changes to first.prompt.json?"]
+
+
+def test_a_failed_autosave_is_said_and_closing_still_works(
+    open_window, user_dialogs: Dialogs, qtbot: QtBot, monkeypatch
+) -> None:
+    import errno
+
+    from workbench.core import autosave
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    window = open_window()
+    monkeypatch.setattr(autosave, "write_atomic", disk_full)
+    window.document._autosave_timer.setInterval(10)
+    warning = window.statusBar().findChild(QLabel, "autosaveWarning")
+    window.editor.append("user", "typed while the disk is full")
+    qtbot.waitUntil(warning.isVisible, timeout=5000)
+    assert "No space left on device" in warning.text()
+    window.editor.append("user", "and more")
+    window.document.autosave_now()
+    user_dialogs.answers.append(dialogs.Button.Discard)
+    assert window.close()  # no exception out of closeEvent
+    monkeypatch.undo()
+
+
+def test_saving_over_a_file_changed_outside_asks_first(
+    open_window, user_dialogs: Dialogs, tmp_path: Path, qtbot: QtBot
+) -> None:
+    path = write(tmp_path / "shared.prompt.json", "mine")
+    window = open_window(path)
+    window.editor.append("user", "added here")
+    outside = path.read_text().replace('"mine"', '"changed by a colleague"')
+    path.write_text(outside)
+
+    user_dialogs.answers.append(dialogs.Button.Cancel)
+    assert not window.save()
+    assert "changed outside Prompt Workbench" in user_dialogs.questions[-1]
+    assert path.read_text() == outside
+    assert window.isWindowModified()
+
+    user_dialogs.answers.append(dialogs.Button.Save)
+    assert window.save()
+    assert [m.content for m in load_workspace(path).conversation] == ["mine", "added here"]
+    # Saved by us: the next save asks nothing.
+    window.editor.append("user", "more")
+    assert window.save()
+    assert len(user_dialogs.questions) == 2

@@ -12,6 +12,8 @@ UTF-8 cannot encode: the text written is valid UTF-8 and reads back to the same 
 
 from __future__ import annotations
 
+import glob
+import hashlib
 import json
 import logging
 import math
@@ -19,6 +21,8 @@ import os
 import re
 import stat
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -280,6 +284,56 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = Fal
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    remove_stray_temp_files(path)
+
+
+#: A temporary file of a save older than this was left by a save that died (a kill, a crash).
+STRAY_TEMP_AGE_S = 60.0
+
+
+def remove_stray_temp_files(path: str | os.PathLike[str]) -> int:
+    """Removes the ``.NAME.xxxx.tmp`` files a killed save left beside ``path``.
+
+    Only those older than :data:`STRAY_TEMP_AGE_S`: a younger one may be another window's save
+    in progress. Returns how many were removed; a file that cannot be removed is left.
+    """
+    path = Path(path)
+    removed = 0
+    cutoff = time.time() - STRAY_TEMP_AGE_S
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return 0
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and candidate.stat().st_mtime < cutoff:
+                candidate.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What a file looked like when read or written, to notice changes made by others."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+def file_state(path: str | os.PathLike[str]) -> FileState | None:
+    """The state of the file at ``path`` now, or None when it is no regular, readable file."""
+    try:
+        before = os.stat(path)
+        if not stat.S_ISREG(before.st_mode):
+            return None  # a FIFO or a device would block the read, or never end
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+    return FileState(before.st_mtime_ns, before.st_size, digest)
 
 
 def _read_umask() -> int:

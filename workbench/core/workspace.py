@@ -19,6 +19,9 @@ from workbench.core.conversation import ROLES, Conversation, Message, PartialRul
 from workbench.core.events import Event
 
 # Re-exported: atomic writes lived here first, and much of the app imports them from here.
+from workbench.core.json_files import FileState as FileState
+from workbench.core.json_files import file_state as file_state
+from workbench.core.json_files import remove_stray_temp_files as remove_stray_temp_files
 from workbench.core.json_files import write_atomic as write_atomic
 
 FORMAT = "prompt-workbench/1"

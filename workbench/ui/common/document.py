@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from concurrent.futures import Future
@@ -14,9 +15,12 @@ from workbench.core import autosave
 from workbench.core.settings import Settings
 from workbench.core.workspace import (
     SUFFIX,
+    FileState,
     Workspace,
     WorkspaceError,
+    file_state,
     load_workspace,
+    remove_stray_temp_files,
     workspace_from_text,
     write_atomic,
 )
@@ -39,15 +43,21 @@ class WorkspaceDocument(QObject):
     The workspace object stays the same for the life of the window (views hold on to it); opening
     a file replaces its contents. Unsaved state is the undo stack's clean state.
 
+    Each document has its own autosave, locked by its session while the window is open (see
+    :mod:`workbench.core.autosave`): another window or instance on the same file never writes,
+    offers or deletes it.
+
     Signals:
         path_changed(): the file the workspace belongs to changed (open, save as, new).
         loaded(): the workspace's contents were replaced (open, import, recovery).
         autosaved(path): an autosave copy was written.
+        autosave_failed(reason): an autosave copy could not be written (a full disk, say).
     """
 
     path_changed = Signal()
     loaded = Signal()
     autosaved = Signal(str)
+    autosave_failed = Signal(str)
 
     def __init__(self, workspace: Workspace, undo_stack: QUndoStack, settings: Settings) -> None:
         super().__init__()
@@ -56,6 +66,12 @@ class WorkspaceDocument(QObject):
         self.settings = settings
         self.path: Path | None = None
         self._session = uuid.uuid4().hex[:12]
+        #: Held while the window is open: its autosaves belong to a running window.
+        self._lock = autosave.SessionLock(self._session)
+        #: The file as last read or written here, to notice changes made outside the app.
+        self._on_disk: FileState | None = None
+        #: Why the last autosave failed, until one succeeds again (or the work is saved).
+        self.autosave_error: str | None = None
         #: Autosave writes, one after another in the order they were taken.
         self._io = BackgroundTasks(self, serial=True)
         self._autosave_timer = QTimer(self)
@@ -80,14 +96,20 @@ class WorkspaceDocument(QObject):
     def open(self, path: str | Path) -> None:
         """Opens a workspace file; WorkspaceError (nothing changed) when it cannot be used."""
         path = Path(path)
+        state = file_state(path)
         loaded = load_workspace(path)
         resolved = path.resolve()
         # A promptfoo config becomes an unsaved workspace: saving must not write JSON over YAML.
         foreign = path.suffix.lower() in (".yaml", ".yml")
+        discarded = autosave.autosave_path(self.path, self._session)
         try:
             self._replace(loaded, None if foreign else resolved)
         except WorkspaceError as error:
             raise error.in_file(path.name) from None
+        # The work this window held was saved or discarded before opening: its copy goes too.
+        self._remove(discarded)
+        self._on_disk = None if foreign else state
+        remove_stray_temp_files(resolved)
         self.undo_stack.clear()
         if foreign:
             self.undo_stack.resetClean()
@@ -101,6 +123,7 @@ class WorkspaceDocument(QObject):
         workspace = Workspace()
         apply_defaults(workspace, self.settings)
         self._replace(workspace, None)
+        self._on_disk = None
         self.undo_stack.clear()
         self.path_changed.emit()
 
@@ -115,6 +138,7 @@ class WorkspaceDocument(QObject):
             imported.title = title
         self._discard_autosave()
         self._replace(imported, None)
+        self._on_disk = None
         self.undo_stack.clear()
         if unsaved:
             self.undo_stack.resetClean()  # an import is new work: it is not saved anywhere yet
@@ -123,9 +147,16 @@ class WorkspaceDocument(QObject):
     def recover(self, save: autosave.Autosave) -> None:
         """Replaces the workspace with an autosaved copy (unsaved until the user saves)."""
         recovered = save.load()
+        self._discard_autosave()
         self._replace(recovered, save.source)
+        self._on_disk = file_state(save.source) if save.source is not None else None
         self.undo_stack.clear()
         self.undo_stack.resetClean()
+        # This window's own copy first, then the crashed one goes: a second crash loses nothing.
+        written = self.autosave_now()
+        if written is not None:
+            with contextlib.suppress(Exception):
+                written.result(timeout=10)
         save.discard()
         self.path_changed.emit()
 
@@ -177,9 +208,11 @@ class WorkspaceDocument(QObject):
         old_autosave = autosave.autosave_path(self.path, self._session)
         write_atomic(path, self.workspace.dumps())
         self.path = path.resolve()
+        self._on_disk = file_state(self.path)
         self.undo_stack.setClean()
-        old_autosave.unlink(missing_ok=True)
+        self._remove(old_autosave)
         self._discard_autosave()
+        self._autosave_ok()
         self.settings.add_recent(self.path)
         self.settings.last_directory = str(self.path.parent)
         self._save_settings()
@@ -199,23 +232,66 @@ class WorkspaceDocument(QObject):
         path, session = self.path, self._session
         return self._io.run(
             lambda: autosave.write_autosave(snapshot, path, session),
-            lambda written: self.autosaved.emit(str(written)),
-            lambda error: log.warning("Autosave failed: %s", error),
+            self._after_autosave,
+            self._autosave_failed,
         )
 
-    def _discard_autosave(self) -> None:
-        autosave.autosave_path(self.path, self._session).unlink(missing_ok=True)
+    def _after_autosave(self, written: Path) -> None:
+        self._autosave_ok()
+        self.autosaved.emit(str(written))
 
-    def recoverable(self) -> list[autosave.Autosave]:
-        """Autosaves worth offering for the current file (or, untitled, from crashed windows)."""
+    def _autosave_ok(self) -> None:
+        if self.autosave_error is not None:
+            self.autosave_error = None
+            self.autosave_failed.emit("")
+
+    def _autosave_failed(self, error: Exception) -> None:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        log.warning("Autosave failed: %s", reason)
+        self.autosave_error = reason
+        self.autosave_failed.emit(reason)
+
+    def _discard_autosave(self) -> None:
+        self._remove(autosave.autosave_path(self.path, self._session))
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("Autosave copy %s not removed: %s", path.name, error)
+
+    def recoverable(self, at_start: bool = False) -> list[autosave.Autosave]:
+        """Autosaves left by windows that did not close cleanly, worth offering.
+
+        Args:
+            at_start: Every one (untitled work and copies newer than their files); otherwise
+                those of the current file (or, untitled, the untitled ones).
+        """
+        if at_start:
+            return autosave.recoverable(every=True)
         return autosave.recoverable(self.path)
 
+    # Changes made outside the app ------------------------------------------------------------
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file was changed by something else since it was opened or saved here."""
+        if self.path is None or self._on_disk is None:
+            return False
+        now = file_state(self.path)
+        return now is not None and now != self._on_disk
+
     def close(self) -> None:
-        """Stops autosaving; a clean close leaves no autosave behind."""
+        """Stops autosaving; a clean close leaves no autosave behind. Never raises."""
         self._autosave_timer.stop()
-        self.undo_stack.indexChanged.disconnect(self._on_edit)
-        self._io.shutdown(wait=True, timeout=10, finish_queued=True)
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.undo_stack.indexChanged.disconnect(self._on_edit)
+        try:
+            self._io.shutdown(wait=True, timeout=10, finish_queued=True)
+        except Exception as error:  # a failed last write must not keep the window open
+            log.warning("Autosave not finished at close: %s", error)
         self._discard_autosave()
+        self._lock.release()
 
     def _save_settings(self) -> None:
         try:

@@ -173,8 +173,8 @@ class MainWindow(QMainWindow):
         self._refresh_all()
         self._show_state_problems()
         if workspace_path is not None:
-            self.open_path(workspace_path)
-        self.offer_recovery()
+            self.open_path(workspace_path, offer_recovery=False)
+        self.offer_recovery(at_start=True)
 
     def _show_state_problems(self) -> None:
         """Says which of the app's own files held odd values (defaults were used instead)."""
@@ -274,6 +274,13 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([860, 380])
         self.setCentralWidget(self.splitter)
         self.statusBar().setObjectName("statusBar")
+        #: Stays in the status bar while autosave fails (a full disk): the work is not safe.
+        self.autosave_warning = QLabel()
+        self.autosave_warning.setObjectName("autosaveWarning")
+        self.autosave_warning.setAccessibleName("autosaveWarning")
+        error_text(self.autosave_warning)
+        self.autosave_warning.hide()
+        self.statusBar().addPermanentWidget(self.autosave_warning)
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
@@ -484,6 +491,7 @@ class MainWindow(QMainWindow):
         self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
+        self.document.autosave_failed.connect(self._show_autosave_failure)
         self.document.path_changed.connect(self._rebuild_recent_menu)
         self.document.loaded.connect(self._refresh_all)
         for signal in (
@@ -594,8 +602,13 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == dialogs.Button.Discard
 
-    def open_path(self, path: str | Path, ask_first: bool = False) -> bool:
-        """Opens ``path``; reports a file that cannot be used, leaving it and the window as is."""
+    def open_path(
+        self, path: str | Path, ask_first: bool = False, offer_recovery: bool = True
+    ) -> bool:
+        """Opens ``path``; reports a file that cannot be used, leaving it and the window as is.
+
+        Then offers the autosaves of that file a crashed window left (``offer_recovery``).
+        """
         if ask_first and not self._may_discard():
             return False
         try:
@@ -618,7 +631,8 @@ class MainWindow(QMainWindow):
             )
             return False
         self.statusBar().showMessage(self.tr("Opened {path}").format(path=self.document.path), 5000)
-        self.offer_recovery()
+        if offer_recovery:
+            self.offer_recovery()
         return True
 
     def choose_and_open(self) -> None:
@@ -659,6 +673,29 @@ class MainWindow(QMainWindow):
         return bool(path) and self._write(Path(path or ""))
 
     def _write(self, path: Path) -> bool:
+        if (
+            self.document.path is not None
+            and path.resolve() == self.document.path
+            and self.document.changed_on_disk()
+        ):
+            answer = dialogs.ask(
+                self,
+                self.tr("File changed on disk"),
+                self.tr("{name} was changed outside Prompt Workbench since you opened it.").format(
+                    name=path.name
+                ),
+                dialogs.Button.Save | dialogs.Button.Cancel,
+                dialogs.Button.Cancel,
+                self.tr(
+                    "Save overwrites those changes with yours. Cancel leaves the file as it is; "
+                    "Save as keeps your work in another file."
+                ),
+            )
+            if answer != dialogs.Button.Save:
+                self.statusBar().showMessage(
+                    self.tr("Not saved: {name} changed on disk.").format(name=path.name), 8000
+                )
+                return False
         try:
             self.document.save_as(path)
         except OSError as error:
@@ -740,9 +777,17 @@ class MainWindow(QMainWindow):
         except WorkspaceError as error:
             dialogs.show_error(self, self.tr("Cannot import the clipboard"), str(error))
 
-    def offer_recovery(self) -> None:
-        """Offers to recover an autosave newer than the open file (or left by a crash)."""
-        for save in self.document.recoverable():
+    def offer_recovery(self, at_start: bool = False) -> None:
+        """Offers to recover autosaves left by windows that did not close cleanly.
+
+        At start every one is offered (untitled work, and copies newer than their files);
+        after opening a file, the copies of that file. One can be recovered into this window:
+        Yes recovers it, No deletes it, Ignore keeps it for the next start; once one is
+        recovered the rest are kept for the next start. Copies of windows still open (here or
+        in another instance) are never offered.
+        """
+        saves = self.document.recoverable(at_start=at_start)
+        for position, save in enumerate(saves):
             when = date_time(dt.datetime.fromtimestamp(save.saved_at))
             what = save.source.name if save.source else self.tr("an untitled workspace")
             answer = dialogs.ask(
@@ -751,9 +796,12 @@ class MainWindow(QMainWindow):
                 self.tr("There are unsaved changes to {what} from {when}.").format(
                     what=what, when=when
                 ),
-                dialogs.Button.Yes | dialogs.Button.No,
+                dialogs.Button.Yes | dialogs.Button.No | dialogs.Button.Ignore,
                 dialogs.Button.Yes,
-                self.tr("Yes opens them (save to keep them); No deletes them."),
+                self.tr(
+                    "Yes opens them (save to keep them); No deletes them; Ignore keeps them for "
+                    "the next start."
+                ),
             )
             if answer == dialogs.Button.Yes:
                 try:
@@ -761,8 +809,34 @@ class MainWindow(QMainWindow):
                 except WorkspaceError as error:
                     dialogs.show_error(self, self.tr("Cannot recover"), str(error))
                     continue
+                left = len(saves) - position - 1
+                if left:
+                    self.statusBar().showMessage(
+                        self.tr(
+                            "More unsaved copies kept: {count}, offered again at the next start."
+                        ).format(count=left),
+                        10000,
+                    )
                 return
-            save.discard()
+            if answer == dialogs.Button.No:
+                save.discard()
+
+    def _show_autosave_failure(self, reason: str) -> None:
+        """Says, until an autosave or a save succeeds, that the work is not autosaved."""
+        if not reason:
+            self.autosave_warning.hide()
+            return
+        self.autosave_warning.setText(self.tr("Autosave failed: {reason}").format(reason=reason))
+        self.autosave_warning.setToolTip(
+            self.tr(
+                "Your changes are not autosaved. Save them (Ctrl+S), or free space and keep "
+                "working: the next autosave tries again."
+            )
+        )
+        self.autosave_warning.show()
+        self.statusBar().showMessage(
+            self.tr("Autosave failed: {reason}. Save your work.").format(reason=reason), 10000
+        )
 
     # Cards -----------------------------------------------------------------------------------
 
@@ -930,13 +1004,16 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closed = True
-        self.context.close()
-        self.document.close()
-        self.model.detach()
-        self._save_layout()
+        # Nothing may raise out of here: the window would neither close nor say why.
+        for step in (self.context.close, self.document.close, self.model.detach):
+            try:
+                step()
+            except Exception:
+                log.exception("Closing the window")
         try:
+            self._save_layout()
             self.settings.save()
-        except OSError as error:
+        except Exception as error:
             log.warning("Settings not saved: %s", error)
         event.accept()
         self.closed.emit()
