@@ -24,6 +24,8 @@ def variables_in(text: str) -> list[str]:
 
 def message_variables(message: Message) -> list[str]:
     """The variables of one message (its name, then its content)."""
+    if "{{" not in message.content and "{{" not in message.name:
+        return []  # most cards: no copy, no regular expression (asked per keystroke, per card)
     return variables_in(message.name + "\n" + message.content)
 
 
@@ -31,7 +33,8 @@ def conversation_variables(messages: Iterable[Message]) -> list[str]:
     """The variables a conversation uses, in order of first use, each once."""
     names: dict[str, None] = {}
     for message in messages:
-        names.update(dict.fromkeys(message_variables(message)))
+        if "{{" in message.content or "{{" in message.name:
+            names.update(dict.fromkeys(message_variables(message)))
     return list(names)
 
 
