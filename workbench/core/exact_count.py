@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.conversation import Message
+from workbench.core.sdk import load_openai
 from workbench.core.secrets import redact
 from workbench.core.workspace import message_to_json
 
@@ -69,7 +70,7 @@ class ExactCountClient:
         Raises:
             ExactCountError: any failure (network, HTTP status, unexpected body), explained.
         """
-        import openai
+        openai = load_openai()
 
         body = {"model": model, "messages": [message_to_json(m) for m in messages]}
         try:

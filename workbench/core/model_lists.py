@@ -20,6 +20,7 @@ from typing import Any
 
 from workbench.core import paths
 from workbench.core.json_files import write_atomic
+from workbench.core.sdk import load_anthropic, load_openai
 from workbench.core.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ async def fetch_model_list(
     """The model ids ``base_url`` lists, sorted; ModelListError with the reason otherwise."""
     if kind == "anthropic":
         return await _fetch_anthropic(base_url, api_key, timeout)
-    import openai
+    openai = load_openai()
 
     from workbench.core.http_guard import STATE_LINE_BYTES, guarded_http_client
 
@@ -101,7 +102,7 @@ async def fetch_model_list(
 
 
 async def _fetch_anthropic(base_url: str, api_key: str | None, timeout: float) -> list[str]:
-    import anthropic
+    anthropic = load_anthropic()
 
     from workbench.core.anthropic_transport import make_client
 
@@ -183,7 +184,7 @@ class ModelListCache:
 
 def describe_error(error: BaseException, base_url: str) -> str:
     """One sentence saying why a request to ``base_url`` failed, with keys masked."""
-    import openai
+    openai = load_openai()
 
     if isinstance(error, openai.APITimeoutError):
         return f"{base_url} did not answer in time."

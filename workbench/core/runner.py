@@ -47,6 +47,7 @@ from workbench.core.run_types import (
     ToolCallDelta,
     Usage,
 )
+from workbench.core.sdk import load_openai
 from workbench.core.secrets import MASK, redact
 
 log = logging.getLogger(__name__)
@@ -433,7 +434,7 @@ class Run:
                 transport = AnthropicTransport(self)
                 await transport.prepare()  # the SDK loads on a worker thread, not the UI's
             else:
-                import openai
+                openai = load_openai()
 
             self._start = time.perf_counter()
             key_problem = _key_problem(self._api_key)

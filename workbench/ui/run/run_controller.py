@@ -43,6 +43,7 @@ from workbench.core.run_types import (
     ToolCall,
     ToolCallDelta,
 )
+from workbench.core.sdk import load_openai
 from workbench.core.sessions import (
     EngineEvent,
     NotRecorded,
@@ -772,7 +773,7 @@ def _warm_up() -> None:
         return
     _warmed_up.set()
     try:
-        import openai  # noqa: F401 - imported for its side effect: the module is loaded
+        load_openai()
     except ImportError:  # the run itself will say so
         log.warning("The OpenAI SDK cannot be imported")
     gc.freeze()
