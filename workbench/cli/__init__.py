@@ -74,6 +74,21 @@ def user_catalog(command: str) -> Catalog:
     return catalog
 
 
+def add_target_arguments(parser: argparse.ArgumentParser, *, variant_help: str) -> None:
+    """The options ``run`` and ``eval`` share: which variants, and where to send them."""
+    parser.add_argument(
+        "--variant", action="append", default=[], metavar="LABEL", help=variant_help
+    )
+    parser.add_argument("--provider", metavar="ID", help="send to this provider instead")
+    parser.add_argument("--model", metavar="ID", help="use this model instead")
+    parser.add_argument("--base-url", metavar="URL", help="send to this base URL instead")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="read the API key from this environment variable (instead of the keyring)",
+    )
+
+
 class CliError(Exception):
     """A problem to report on one line of stderr with an exit status."""
 

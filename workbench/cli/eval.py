@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, user_catalog
+from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, add_target_arguments, user_catalog
 from workbench.core.figures import money
 
 if TYPE_CHECKING:
@@ -27,20 +27,8 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``eval``."""
     parser.add_argument("file", help="a workspace file (*.prompt.json) or promptfooconfig.yaml")
-    parser.add_argument(
-        "--variant",
-        action="append",
-        default=[],
-        metavar="LABEL",
-        help="evaluate this variant (repeat for several); all variants by default",
-    )
-    parser.add_argument("--provider", metavar="ID", help="send to this provider instead")
-    parser.add_argument("--model", metavar="ID", help="use this model instead")
-    parser.add_argument("--base-url", metavar="URL", help="send to this base URL instead")
-    parser.add_argument(
-        "--api-key-env",
-        metavar="VAR",
-        help="read the API key from this environment variable (instead of the keyring)",
+    add_target_arguments(
+        parser, variant_help="evaluate this variant (repeat for several); all variants by default"
     )
     parser.add_argument(
         "--repeat", type=int, default=1, metavar="N", help="run every case N times (default 1)"

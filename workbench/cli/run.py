@@ -13,7 +13,14 @@ import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
-from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line, user_catalog
+from workbench.cli import (
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    CliError,
+    add_target_arguments,
+    one_line,
+    user_catalog,
+)
 from workbench.core import json_files
 from workbench.core.run_types import Status, TextDelta
 
@@ -26,20 +33,11 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``run``."""
     parser.add_argument("file", help="a workspace file (*.prompt.json)")
-    parser.add_argument(
-        "--variant",
-        action="append",
-        default=[],
-        metavar="LABEL",
-        help="run this variant (repeat to run several at once); the workspace itself by default",
-    )
-    parser.add_argument("--provider", metavar="ID", help="send to this provider instead")
-    parser.add_argument("--model", metavar="ID", help="use this model instead")
-    parser.add_argument("--base-url", metavar="URL", help="send to this base URL instead")
-    parser.add_argument(
-        "--api-key-env",
-        metavar="VAR",
-        help="read the API key from this environment variable (instead of the keyring)",
+    add_target_arguments(
+        parser,
+        variant_help=(
+            "run this variant (repeat to run several at once); the workspace itself by default"
+        ),
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object per variant")
     parser.add_argument(
