@@ -126,7 +126,7 @@ class AnthropicTransport:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""
         import anthropic
 
-        from workbench.core.run_errors import MAX_RETRY_WAIT, _failure_from, describe_failure
+        from workbench.core.run_errors import _failure_from, decide_retry
 
         run = self.run
         wire = run.request.wire_body()
@@ -144,29 +144,20 @@ class AnthropicTransport:
                 )
                 break
             except anthropic.APIStatusError as error:
-                failure = _failure_from(error)
-                too_long = failure.retry_after is not None and failure.retry_after > MAX_RETRY_WAIT
-                if failure.retryable and retries < run.max_retries and not too_long:
-                    retries += 1
-                    wait = failure.retry_after
-                    if wait is None:
-                        wait = min(run.backoff * 2 ** (retries - 1), MAX_RETRY_WAIT)
-                    what = {429: "Rate limited", 529: "Overloaded"}.get(
-                        failure.status, "Server error"
-                    )
-                    queue.put_nowait(
-                        Status(
-                            f"{what} ({failure.status}{' ' + failure.type if failure.type else ''}"
-                            f"): retry {retries} of {run.max_retries} in {wait:.1f} s"
-                        )
-                    )
-                    await asyncio.sleep(wait)
-                    continue
-                message = describe_failure(failure, run.request, retries=retries)
-                if too_long and failure.retryable:
-                    message += f" The server asks to wait {failure.retry_after:.0f} s first."
-                run._fail(message)
-                return
+                decision = decide_retry(
+                    _failure_from(error),
+                    run.request,
+                    retries=retries,
+                    max_retries=run.max_retries,
+                    backoff=run.backoff,
+                )
+                if decision.wait is None:
+                    run._fail(decision.message or "")
+                    return
+                retries += 1
+                queue.put_nowait(Status(decision.status or ""))
+                await asyncio.sleep(decision.wait)
+                continue
             except anthropic.APITimeoutError:
                 run._fail(run._timeout_message())
                 return

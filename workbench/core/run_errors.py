@@ -79,6 +79,58 @@ class ApiFailure:
         return (self.status == 429 and not self.is_quota) or self.status >= 500
 
 
+@dataclass(frozen=True)
+class RetryDecision:
+    """What a transport does after a failed POST: wait and retry, or end the run with a message.
+
+    Attributes:
+        wait: Seconds to wait before the next try, or None to give up.
+        status: The line shown while waiting (None when giving up).
+        message: The run's error when giving up (None when retrying).
+    """
+
+    wait: float | None
+    status: str | None = None
+    message: str | None = None
+
+
+#: How the waiting line names a retryable status.
+_RETRY_WHAT = {429: "Rate limited", 529: "Overloaded"}
+
+
+def decide_retry(
+    failure: ApiFailure, request: ChatRequest, *, retries: int, max_retries: int, backoff: float
+) -> RetryDecision:
+    """The one retry rule of every transport: bounded tries, ``Retry-After`` honoured.
+
+    Args:
+        failure: The API error the POST got.
+        request: The request, for the wording of a final error.
+        retries: How many retries were already made.
+        max_retries: The most retries a run makes.
+        backoff: The first wait when the server names none (doubled per retry).
+    """
+    too_long = failure.retry_after is not None and failure.retry_after > MAX_RETRY_WAIT
+    if failure.retryable and retries < max_retries and not too_long:
+        attempt = retries + 1
+        wait = failure.retry_after
+        if wait is None:
+            wait = min(backoff * 2 ** (attempt - 1), MAX_RETRY_WAIT)
+        what = _RETRY_WHAT.get(failure.status, "Server error")
+        kind = f" {failure.type}" if failure.type else ""
+        return RetryDecision(
+            wait=wait,
+            status=(
+                f"{what} ({failure.status}{kind}): retry {attempt} of {max_retries} in {wait:.1f} s"
+            ),
+        )
+    message = describe_failure(failure, request, retries=retries)
+    if too_long and failure.retryable:
+        # Retrying sooner than the server asked would only be refused again.
+        message += f" The server asks to wait {failure.retry_after:.0f} s first."
+    return RetryDecision(wait=None, message=message)
+
+
 def _failure_from(error: Any) -> ApiFailure:
     body = getattr(error, "body", None)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):

@@ -30,11 +30,10 @@ from workbench.core.json_files import clean_text, clean_value
 from workbench.core.payloads import ChatRequest
 from workbench.core.providers import plain_http_warning
 from workbench.core.run_errors import (
-    MAX_RETRY_WAIT,
     YIELD_EVERY_S,
     _AnswerTooLong,
     _failure_from,
-    describe_failure,
+    decide_retry,
 )
 from workbench.core.run_types import (
     Finished,
@@ -572,28 +571,20 @@ class Run:
                 )
                 break
             except openai.APIStatusError as error:
-                failure = _failure_from(error)
-                too_long = failure.retry_after is not None and failure.retry_after > MAX_RETRY_WAIT
-                if failure.retryable and retries < self.max_retries and not too_long:
-                    retries += 1
-                    wait = failure.retry_after
-                    if wait is None:
-                        wait = min(self.backoff * 2 ** (retries - 1), MAX_RETRY_WAIT)
-                    what = "Rate limited" if failure.status == 429 else "Server error"
-                    queue.put_nowait(
-                        Status(
-                            f"{what} ({failure.status}{' ' + failure.type if failure.type else ''}"
-                            f"): retry {retries} of {self.max_retries} in {wait:.1f} s"
-                        )
-                    )
-                    await asyncio.sleep(wait)
-                    continue
-                message = describe_failure(failure, self.request, retries=retries)
-                if too_long and failure.retryable:
-                    # Retrying sooner than the server asked would only be refused again.
-                    message += f" The server asks to wait {failure.retry_after:.0f} s first."
-                self._fail(message)
-                return
+                decision = decide_retry(
+                    _failure_from(error),
+                    self.request,
+                    retries=retries,
+                    max_retries=self.max_retries,
+                    backoff=self.backoff,
+                )
+                if decision.wait is None:
+                    self._fail(decision.message or "")
+                    return
+                retries += 1
+                queue.put_nowait(Status(decision.status or ""))
+                await asyncio.sleep(decision.wait)
+                continue
             except openai.APITimeoutError:
                 self._fail(self._timeout_message())
                 return
