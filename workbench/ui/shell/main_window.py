@@ -45,6 +45,8 @@ from workbench.ui.common.i18n import (
     install_translators,
     installed_language,
     provider_name,
+    shown,
+    shown_lines,
 )
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import apply_theme, error_text
@@ -624,7 +626,7 @@ class MainWindow(QMainWindow):
             dialogs.show_error(
                 self,
                 self.tr("Cannot open workspace"),
-                str(error),
+                shown(error),
                 self.tr("It was moved or deleted; it is no longer listed in Open recent.")
                 if missing
                 else self.tr("The file was not changed."),
@@ -650,7 +652,7 @@ class MainWindow(QMainWindow):
         try:
             self.document.import_text(read_workspace_text(path), unsaved=False)
         except (OSError, WorkspaceError) as error:
-            dialogs.show_error(self, self.tr("Cannot open example"), str(error))
+            dialogs.show_error(self, self.tr("Cannot open example"), shown(error))
 
     def new(self) -> None:
         """File > New workspace."""
@@ -721,7 +723,7 @@ class MainWindow(QMainWindow):
         try:
             self._import(read_workspace_text(path))
         except (OSError, UnicodeDecodeError, WorkspaceError) as error:
-            dialogs.show_error(self, self.tr("Cannot import"), str(error))
+            dialogs.show_error(self, self.tr("Cannot import"), shown(error))
 
     def _import(self, text: str) -> None:
         """Imports a request body or messages array (WorkspaceError when unusable).
@@ -766,7 +768,7 @@ class MainWindow(QMainWindow):
             dialogs.show_error(
                 self,
                 self.tr("Cannot import the clipboard"),
-                str(error),
+                shown(error),
                 self.tr("Copy an OpenAI request body or a JSON array of messages."),
             )
             return
@@ -775,7 +777,7 @@ class MainWindow(QMainWindow):
         try:
             self._import(text)
         except WorkspaceError as error:
-            dialogs.show_error(self, self.tr("Cannot import the clipboard"), str(error))
+            dialogs.show_error(self, self.tr("Cannot import the clipboard"), shown(error))
 
     def offer_recovery(self, at_start: bool = False) -> None:
         """Offers to recover autosaves left by windows that did not close cleanly.
@@ -807,7 +809,7 @@ class MainWindow(QMainWindow):
                 try:
                     self.document.recover(save)
                 except WorkspaceError as error:
-                    dialogs.show_error(self, self.tr("Cannot recover"), str(error))
+                    dialogs.show_error(self, self.tr("Cannot recover"), shown(error))
                     continue
                 left = len(saves) - position - 1
                 if left:
@@ -879,10 +881,10 @@ class MainWindow(QMainWindow):
 
     def show_send_problems(self, problems: list[str]) -> None:
         """Lists why a request was not sent under the cards (hidden when ``problems`` is empty)."""
-        self.send_problems.setText("\n".join(problems))
+        self.send_problems.setText(shown_lines(problems))
         self.send_problems.setVisible(bool(problems))
         if problems:
-            self.statusBar().showMessage(self.tr("Not sent: ") + problems[0], 8000)
+            self.statusBar().showMessage(self.tr("Not sent: ") + shown(problems[0]), 8000)
             first = self.workspace.conversation.problems()
             if first and first[0].index is not None:
                 self.message_list.scroll_to_row(first[0].index, focus=True)
