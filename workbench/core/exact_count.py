@@ -23,8 +23,11 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from workbench.core.anthropic_format import count_body
+from workbench.core.anthropic_transport import _ssl_context, load_sdk, make_client
 from workbench.core.catalog import Catalog
 from workbench.core.conversation import Message
+from workbench.core.payloads import RequestError, exact_count_body
 from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.sdk import load_openai
 from workbench.core.secrets import redact
@@ -185,8 +188,6 @@ class AnthropicCountClient:
         Raises:
             ExactCountError: the request cannot be built (said in words).
         """
-        from workbench.core.payloads import RequestError, exact_count_body
-
         provider = ProviderConfig(
             "count", "count", "anthropic", self.base_url, Prefill.TRAILING_ASSISTANT, ""
         )
@@ -202,9 +203,6 @@ class AnthropicCountClient:
         Raises:
             ExactCountError: any failure (network, HTTP status, unexpected body), explained.
         """
-        from workbench.core.anthropic_format import count_body
-        from workbench.core.anthropic_transport import _ssl_context, load_sdk, make_client
-
         if "anthropic" not in sys.modules or _ssl_context.cache_info().currsize == 0:
             # Seconds the first time: off the event loop, which is the window's UI thread.
             await asyncio.to_thread(load_sdk)
