@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import Dialogs
 from workbench.core.conversation import Message
 from workbench.core.resources import examples_dir
-from workbench.core.workspace import Workspace, load_workspace, save_workspace
+from workbench.core.workspace import Workspace, save_workspace
+from workbench.core.workspace_files import load_workspace
 from workbench.ui.common import dialogs
 from workbench.ui.conversation.message_card import MessageCard
 
@@ -185,7 +186,7 @@ def test_save_and_open_round_trip(
     open_window, user_dialogs: Dialogs, tmp_path: Path, qtbot: QtBot
 ) -> None:
     window = open_window()
-    window.examples_menu.actions()[0].trigger()  # File > Examples: an untitled copy
+    window.menus.examples_menu.actions()[0].trigger()  # File > Examples: an untitled copy
     assert not window.isWindowModified()
     window.editor.append("user", "A follow-up question")
     target = tmp_path / "mine"
@@ -268,7 +269,7 @@ def test_paste_request_json_becomes_a_workspace(open_window, qtbot: QtBot) -> No
         ],
     }
     QGuiApplication.clipboard().setText(json.dumps(body))
-    window.paste_action.trigger()
+    window.menus.paste_action.trigger()
     assert contents(window) == ["Be brief.", "Hello"]
     assert window.workspace.params.temperature == 0.2
     assert window.isWindowModified()

@@ -22,6 +22,7 @@ from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, U
 from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.ui.common import dialogs
+from workbench.ui.common.palette import DARK, LIGHT, apply_theme
 from workbench.ui.compare.compare_pane import ComparePane
 from workbench.ui.compare.compare_view import CompareView
 from workbench.ui.compare.services import CompareServices
@@ -201,6 +202,33 @@ def test_run_all_streams_each_column_with_metrics_and_json_badge(
     assert not formatted.isChecked()
 
 
+def test_prose_opening_with_a_bracket_is_judged_as_json_only_when_json_was_asked_for(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    workspace = Workspace(
+        messages=[Message("user", "What is the answer?")],
+        params=Params(provider="moonshot", model="moonshot-v1-128k"),
+        variants=[
+            Variant("Prose", model="moonshot-v1-128k"),
+            Variant("Asked", model="moonshot-v1-32k", params={"response_format": "json_object"}),
+        ],
+    )
+    ScriptedRun.answers = {
+        "moonshot-v1-128k": ["[Note] the answer ", "is 42."],
+        "moonshot-v1-32k": ["[Note] the answer ", "is 42."],
+    }
+    widget = CompareView(workspace, QUndoStack(), make_services())
+    qtbot.addWidget(widget)
+    widget.show()
+    run_all(qtbot, widget)
+    prose, asked = widget.panes()
+    # No JSON was asked for: prose that starts with "[" is prose, not an invalid JSON answer.
+    assert not prose.findChild(QLabel, "paneJsonBadge").isVisible()
+    badge = asked.findChild(QLabel, "paneJsonBadge")
+    assert badge.isVisible() and badge.text() == "✗ invalid JSON"
+    widget.stop_all()
+
+
 def test_preflight_shows_the_catalog_window_and_prefill_refusal(view: CompareView) -> None:
     first = view.panes()[0]
     assert "131,072" in first.findChild(QLabel, "paneFit").text()
@@ -220,6 +248,39 @@ def test_word_diff_highlights_both_columns(qtbot: QtBot, view: CompareView) -> N
     assert left == ["Phone"] and right == ["Tablet"]
     assert "similar" in view.findChild(QLabel, "diffSummary").text()
     button(view, "diffToggle").setChecked(False)
+    assert not first.text.extraSelections()
+
+
+def test_diff_marks_take_the_new_theme_at_once(
+    qtbot: QtBot, view: CompareView, qapp: QApplication
+) -> None:
+    run_all(qtbot, view)
+    button(view, "diffToggle").setChecked(True)
+    first, second = view.panes()
+    qtbot.waitUntil(lambda: bool(first.text.extraSelections()), timeout=3000)
+
+    def marks(pane: ComparePane) -> list[tuple[str, str]]:
+        return [
+            (s.cursor.selectedText(), s.format.background().color().name())
+            for s in pane.text.extraSelections()
+        ]
+
+    text = first.text.toPlainText()
+    assert marks(first) == [("Phone", LIGHT.diff_removed)]
+    try:
+        apply_theme(qapp, "dark")
+        qapp.processEvents()
+        assert marks(first) == [("Phone", DARK.diff_removed)]
+        assert marks(second) == [("Tablet", DARK.diff_added)]
+        assert first.text.toPlainText() == text
+    finally:
+        apply_theme(qapp, "light")
+    qapp.processEvents()
+    assert marks(second) == [("Tablet", LIGHT.diff_added)]
+    button(view, "diffToggle").setChecked(False)
+    apply_theme(qapp, "dark")  # cleared marks stay cleared
+    qapp.processEvents()
+    apply_theme(qapp, "light")
     assert not first.text.extraSelections()
 
 

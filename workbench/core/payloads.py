@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from workbench.core.anthropic_format import FormatError, build_body, content_text
+from workbench.core.anthropic_format import FormatError, build_body, content_text, count_body
 from workbench.core.catalog import Catalog, ModelInfo, load_builtin_catalog
 from workbench.core.conversation import Message
 from workbench.core.lint import (
@@ -38,6 +38,7 @@ from workbench.core.lint import (
     thinking_on,
 )
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
+from workbench.core.texts import QT_TRANSLATE_NOOP
 from workbench.core.tools import rules_for, sendable_tools, tool_problems
 from workbench.core.variables import fill_message
 from workbench.core.workspace import (
@@ -278,19 +279,26 @@ def lint(
         params = effective_params(workspace, variant)
     except WorkspaceError:
         return []  # request_problems names it
+    # Filling variables changes no card's images, tool calls or reasoning: the workspace's own
+    # cards are linted as they are (from the conversation's per-card indexes, no copies); only a
+    # variant's own system message makes a different list.
+    own = variant is None or variant.system is None
+    sent = None if own else variant_messages(workspace, variant)
     found = lint_request(
         workspace,
         params,
         catalog or builtin_catalog(),
         provider_kind=provider.kind,
-        messages=variant_messages(workspace, variant),
+        messages=sent,
         listed=listed,
         prompt_tokens=prompt_tokens,
         variant=variant.label if variant is not None else None,
         provider_prefill=provider.prefill is not Prefill.NONE,
     )
-    sent = variant_messages(workspace, variant)
-    partial = bool(sent) and sent[-1].partial and sent[-1].role == "assistant"
+    conversation = workspace.conversation
+    count = len(conversation) if sent is None else len(sent)
+    last = (conversation[-1] if sent is None else sent[-1]) if count else None
+    partial = last is not None and last.partial and last.role == "assistant"
     if (
         partial
         and params.extra.get("prefill_mode") != PREFILL_INSTRUCTION
@@ -302,7 +310,7 @@ def lint(
             Finding(
                 "deepseek-gateway",
                 "warning",
-                f"card:{len(sent) - 1}",
+                f"card:{count - 1}",
                 "DeepSeek continues a prefix only on its beta endpoint: this goes through "
                 f"{provider.base_url}, which must forward it there (LiteLLM does).",
                 variant=variant.label if variant is not None else None,
@@ -336,10 +344,12 @@ def request_problems(
     try:
         params = effective_params(workspace, variant)
     except WorkspaceError as error:
-        return [*found, str(error)]
+        return [*found, error.args[0]]
     if variant is not None:
         found += [
-            f"Variant {variant.label!r}, parameter {name}: {reason}"
+            QT_TRANSLATE_NOOP("SendProblems", "Variant {label}, parameter {name}: {reason}").format(
+                label=repr(variant.label), name=name, reason=reason
+            )
             for name, reason in params.problems()
             if f"Parameter {name}: {reason}" not in found
         ]
@@ -350,8 +360,11 @@ def request_problems(
         refusal = prefill_refusal(provider.prefill, provider.name)
         if refusal:
             found.append(
-                refusal + " Or send the prefix as a closing instruction (prefill_mode "
-                '"instruction").'
+                QT_TRANSLATE_NOOP(
+                    "SendProblems",
+                    "{refusal} Or send the prefix as a closing instruction "
+                    '(prefill_mode "instruction").',
+                ).format(refusal=refusal)
             )
         if (
             provider.prefill is Prefill.DEEPSEEK_PREFIX
@@ -359,24 +372,36 @@ def request_problems(
             and _is_deepseek_host(provider.base_url)  # a gateway may forward it: a warning
         ):
             found.append(
-                "DeepSeek continues a prefix only on its beta base URL "
-                "(https://api.deepseek.com/beta): change the provider's base URL."
+                QT_TRANSLATE_NOOP(
+                    "SendProblems",
+                    "DeepSeek continues a prefix only on its beta base URL "
+                    "(https://api.deepseek.com/beta): change the provider's base URL.",
+                )
             )
     json_object = params.response_format == "json_object"
     if partial and json_object and not any("json_object" in p for p in found):
         found.append(
-            "Partial mode cannot be combined with response_format json_object: turn one off."
+            QT_TRANSLATE_NOOP(
+                "SendProblems",
+                "Partial mode cannot be combined with response_format json_object: turn one off.",
+            )
         )
     known = catalog.get(params.model)
     if provider.kind == "moonshot" and params.temperature is not None and known is None:
         low, high = MOONSHOT_TEMPERATURE
         if not low <= params.temperature <= high:
             found.append(
-                f"Moonshot accepts a temperature between {low:g} and {high:g}, "
-                f"not {params.temperature:g}."
+                QT_TRANSLATE_NOOP(
+                    "SendProblems",
+                    "Moonshot accepts a temperature between {low} and {high}, not {value}.",
+                ).format(low=f"{low:g}", high=f"{high:g}", value=f"{params.temperature:g}")
             )
     found += [
-        f.message if variant is None else f"Variant {variant.label!r}: {f.message}"
+        f.message
+        if variant is None
+        else QT_TRANSLATE_NOOP("SendProblems", "Variant {label}: {problem}").format(
+            label=repr(variant.label), problem=f.message
+        )
         for f in lint(workspace, provider, variant, catalog=catalog, listed=listed)
         if f.blocking
     ]
@@ -430,6 +455,30 @@ def build_request(
     problems = request_problems(workspace, provider, variant, catalog=catalog, listed=listed)
     if problems:
         raise RequestError(problems)
+    return _assemble(workspace, provider, variant, catalog)
+
+
+def exact_count_body(
+    workspace: Workspace, provider: ProviderConfig, *, catalog: Catalog | None = None
+) -> dict[str, Any]:
+    """The body an exact count of the workspace's request posts to a Messages API provider.
+
+    That is the request :func:`build_request` sends, less ``max_tokens`` and the sampling
+    parameters (:func:`~workbench.core.anthropic_format.count_body`). It is built without the
+    send checks: the meter counts a request while it is still being written.
+
+    Raises:
+        RequestError: the wire format cannot carry the conversation (a card's tool call
+            arguments are not JSON, say).
+        WorkspaceError: a parameter has the wrong type.
+    """
+    request = _assemble(workspace, provider, None, catalog or builtin_catalog())
+    return count_body(request.body)
+
+
+def _assemble(
+    workspace: Workspace, provider: ProviderConfig, variant: Variant | None, catalog: Catalog
+) -> ChatRequest:
     if workspace.variable_values():
         workspace = workspace.filled()  # the prefix may hold variables too
     params = effective_params(workspace, variant)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.catalog import Capabilities
-from workbench.core.compare import DiffSpan, Preflight, check_json
+from workbench.core.compare import DiffSpan, Preflight, asks_for_json, check_json
 from workbench.core.figures import result_metrics
 from workbench.core.run_types import (
     Finished,
@@ -40,9 +40,16 @@ from workbench.core.run_types import (
     ToolCallDelta,
 )
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
-from workbench.core.workspace import MAX_VARIANTS, Variant
+from workbench.core.workspace import MAX_VARIANTS, Params, Variant
 from workbench.ui.common.i18n import number
-from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.palette import (
+    Colours,
+    ThemedStyleSheet,
+    ThemeFollower,
+    colours,
+    error_text,
+)
+from workbench.ui.common.stream_view import StreamBuffer, StreamView
 from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
 
@@ -82,18 +89,14 @@ class ComparePane(QFrame):
         self.variant: Variant | None = None
         self.result: RunResult | None = None
         self.running = False
-        self._pending: list[str] = []
-        self._end: QTextCursor | None = None
-        #: When the column last drew streamed text (monotonic seconds).
-        self.flushed_at = 0.0
-        #: How long the last batch took to draw (seconds).
-        self.flush_cost = 0.0
+        self._pending = StreamBuffer()
         self._status = ""
         self._queued = False
+        self._expects_json = False
         #: Why the last run is not in the history (a failed write), or None.
         self.history_error: str | None = None
         self._reasoning_chars = 0
-        self._pending_reasoning: list[str] = []
+        self._pending_reasoning = StreamBuffer()
         self._tool_calls = 0
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumWidth(300)
@@ -219,12 +222,17 @@ class ComparePane(QFrame):
         self.text.setReadOnly(True)
         self.text.setAcceptRichText(False)
         self.text.setPlaceholderText(self.tr("The answer streams here."))
+        #: The diff marks shown (spans and the name of their colour), repainted on a theme switch.
+        self._marks: tuple[Sequence[DiffSpan], str] | None = None
+        ThemeFollower(self.text, self._paint_marks)
         self.reasoning = QPlainTextEdit()
         named(self.reasoning, "paneReasoning")
         self.reasoning.setReadOnly(True)
         self.reasoning.setMaximumHeight(90)
         self.reasoning.setToolTip(self.tr("The model's reasoning, shown apart from the answer"))
         self.reasoning.hide()
+        self._text_stream = StreamView(self.text)
+        self._reasoning_stream = StreamView(self.reasoning, follow=True)
         self.metrics = QLabel(self.tr("Not run yet."))
         named(self.metrics, "paneMetrics")
         self.metrics.setWordWrap(True)
@@ -396,9 +404,19 @@ class ComparePane(QFrame):
 
     # Streaming -------------------------------------------------------------------------------
 
-    def begin_run(self, prefix: str) -> None:
-        """Clears the column for a new run; ``prefix`` is the partial prefix the answer extends."""
+    def begin_run(self, prefix: str, expects_json: bool | None = None) -> None:
+        """Clears the column for a new run.
+
+        Args:
+            prefix: The partial prefix the answer extends.
+            expects_json: The run asks for JSON (:func:`workbench.core.compare.asks_for_json`);
+                None: judged from the prefix alone. Only then, or when the answer parses, does
+                the column claim anything about JSON.
+        """
         self.result = None
+        self._expects_json = (
+            asks_for_json(Params(), prefix) if expects_json is None else expects_json
+        )
         self.running = True
         self.history_error = None
         self._queued = False
@@ -407,14 +425,13 @@ class ComparePane(QFrame):
         self._reasoning_chars = 0
         self._pending_reasoning.clear()
         self._tool_calls = 0
-        self.reasoning.clear()
+        self._reasoning_stream.reset()
         self.reasoning.hide()
-        self.text.setExtraSelections([])
+        self.clear_highlight()
         with QSignalBlocker(self.markdown_toggle), QSignalBlocker(self.json_toggle):
             self.markdown_toggle.setChecked(False)
             self.json_toggle.setChecked(False)
-        self.text.setPlainText(prefix)
-        self._end = None
+        self._text_stream.reset(prefix)
         self.json_badge.hide()
         self.json_toggle.setEnabled(False)
         self.use_button.setEnabled(False)
@@ -436,10 +453,10 @@ class ComparePane(QFrame):
         elif isinstance(event, NotRecorded):
             self.not_recorded(event.message)
         elif isinstance(event, TextDelta):
-            self._pending.append(event.text)
+            self._pending.add(event.text)
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
-            self._pending_reasoning.append(event.text)
+            self._pending_reasoning.add(event.text)
             self._status = self.tr("Thinking… ({count} characters of reasoning)").format(
                 count=number(self._reasoning_chars)
             )
@@ -466,25 +483,8 @@ class ComparePane(QFrame):
             self._status = ""
         if self._pending_reasoning:
             self.reasoning.show()
-            cursor = QTextCursor(self.reasoning.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText("".join(self._pending_reasoning))
-            self._pending_reasoning.clear()
-            bar = self.reasoning.verticalScrollBar()
-            bar.setValue(bar.maximum())
-        if not self._pending:
-            return
-        chunk = "".join(self._pending)
-        self._pending.clear()
-        bar = self.text.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 4
-        if self._end is None:
-            self._end = QTextCursor(self.text.document())
-            self._end.movePosition(QTextCursor.MoveOperation.End)
-        # The cursor stays at the end as text goes in: no search for the end on every batch.
-        self._end.insertText(chunk)
-        if at_bottom:
-            bar.setValue(bar.maximum())
+            self._reasoning_stream.append(self._pending_reasoning.take())
+        self._text_stream.append(self._pending.take())
 
     def finish(self, result: RunResult) -> None:
         """Shows how the run ended: the full answer, its metrics, its JSON badge."""
@@ -494,7 +494,7 @@ class ComparePane(QFrame):
         self.running = False
         self.result = result
         if result.reasoning and self.reasoning.toPlainText() != result.reasoning:
-            self.reasoning.setPlainText(result.reasoning)
+            self._reasoning_stream.reset(result.reasoning)
         self.reasoning.setVisible(bool(result.reasoning))
         self.stop_button.setEnabled(False)
         self.run_button.setText(self.tr("Rerun"))
@@ -503,7 +503,7 @@ class ComparePane(QFrame):
         self.use_button.setEnabled(bool(result.text or result.tool_calls))
         self._show_answer()
         self._show_metrics(result)
-        check = check_json(result.full_text)
+        check = check_json(result.full_text, expected=self._expects_json)
         # A run that failed before the model wrote anything is not an invalid JSON answer.
         judged = check.looks_like_json and bool(result.text or not result.error)
         self.json_badge.setVisible(judged)
@@ -580,10 +580,10 @@ class ComparePane(QFrame):
         self.view_changed.emit()
 
     def _show_answer(self) -> None:
-        self._end = None  # the document is replaced: a new end cursor for the next stream
+        self._text_stream.forget_end()  # the document is replaced: the next stream finds its end
         bar = self.text.verticalScrollBar()
         position = bar.value()
-        self.text.setExtraSelections([])
+        self.clear_highlight()
         answer = self.answer_text()
         if self.markdown_toggle.isChecked():
             self.text.document().setMarkdown(answer)
@@ -602,8 +602,22 @@ class ComparePane(QFrame):
             self.json_toggle.setChecked(False)
         self._show_answer()
 
-    def highlight(self, spans: Sequence[DiffSpan], color: QColor) -> None:
-        """Highlights ``spans`` of the raw answer."""
+    def highlight(self, spans: Sequence[DiffSpan], colour: str) -> None:
+        """Highlights ``spans`` of the raw answer in the palette's ``colour`` (a name of
+        :class:`~workbench.ui.common.palette.Colours`), kept in step with the theme."""
+        self._marks = (spans, colour)
+        self._paint_marks(colours())
+
+    def clear_highlight(self) -> None:
+        """Takes the diff marks away."""
+        self._marks = None
+        self.text.setExtraSelections([])
+
+    def _paint_marks(self, values: Colours) -> None:
+        if self._marks is None:
+            return
+        spans, name = self._marks
+        color = values.qcolor(name)
         selections = []
         document = self.text.document()
         length = document.characterCount() - 1

@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import re
-import time
 import uuid
 from collections.abc import Hashable, Sequence
 from concurrent.futures import Future
@@ -44,6 +43,7 @@ from workbench.core.compare import (
     Comparison,
     ComparisonEntry,
     WordDiff,
+    asks_for_json,
     comparison_from_history,
     comparison_to_json,
     comparison_to_markdown,
@@ -67,7 +67,7 @@ from workbench.core.workspace import (
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.palette import colours
+from workbench.ui.common.stream_view import FlushPacer
 from workbench.ui.common.undo import EditMessage, InsertMessage, SetParam
 from workbench.ui.common.widgets import named
 from workbench.ui.compare.compare_commands import (
@@ -92,7 +92,6 @@ FLUSH_INTERVAL_MS = 30
 #: The drawing timer's tick. Each tick draws one column (the one waiting longest), so that with
 #: eight columns streaming no single tick holds the UI thread for eight relayouts.
 FLUSH_TICK_MS = 8
-FLUSH_BATCH_S = FLUSH_INTERVAL_MS / 1000
 FLUSH_COST_FACTOR = 5
 #: The preflight (fit, cost, prefill) is recomputed this long after the last edit.
 PREFLIGHT_DELAY_MS = 250
@@ -150,9 +149,18 @@ class CompareView(QWidget):
         self._diff_task: Future[WordDiff] | None = None
         self._run_all_task: asyncio.Task[None] | None = None
         self._build()
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(FLUSH_TICK_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        # A column whose text is slow to lay out (one very long line, say) is drawn less often:
+        # at most a fifth of the UI thread's time goes to drawing it; one column per tick.
+        self._pacer: FlushPacer[ComparePane] = FlushPacer(
+            lambda: self._panes,
+            ComparePane.has_pending,
+            ComparePane.flush,
+            interval_ms=FLUSH_INTERVAL_MS,
+            share=1 / FLUSH_COST_FACTOR,
+            budget_ms=0,
+            gap_ms=FLUSH_TICK_MS,
+            parent=self,
+        )
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
         self._preflight_timer.setInterval(PREFLIGHT_DELAY_MS)
@@ -492,6 +500,14 @@ class CompareView(QWidget):
         last = self.workspace.conversation[-1] if len(self.workspace.conversation) else None
         return last.content if last is not None and last.partial else ""
 
+    def _asks_for_json(self, variant: Variant) -> bool:
+        """Whether ``variant``'s run asks for JSON (its response format or a JSON prefix)."""
+        try:
+            params = effective_params(self.workspace, variant)
+        except WorkspaceError:
+            params = self.workspace.params
+        return asks_for_json(params, self._partial_prefix())
+
     def _remember_compared(self) -> None:
         conversation = self.workspace.conversation
         self._compared = {m.uid for m in conversation}
@@ -509,10 +525,10 @@ class CompareView(QWidget):
         items = []
         for pane in self._panes:
             assert pane.variant is not None
-            pane.begin_run(self._partial_prefix())
+            pane.begin_run(self._partial_prefix(), self._asks_for_json(pane.variant))
             items.append((pane.key, pane.variant))
         self.diff_summary.clear()
-        self._flush_timer.start()
+        self._pacer.wake()
         self._update_controls()
 
         async def run() -> None:
@@ -530,9 +546,9 @@ class CompareView(QWidget):
             self._remember_compared()
         session = self._ensure_session()
         session.group = self.group
-        pane.begin_run(self._partial_prefix())
+        pane.begin_run(self._partial_prefix(), self._asks_for_json(pane.variant))
         session.start(pane.key, pane.variant, self._on_event)
-        self._flush_timer.start()
+        self._pacer.wake()
         self._update_controls()
 
     def stop_one(self, pane: ComparePane) -> None:
@@ -550,6 +566,7 @@ class CompareView(QWidget):
         pane = self._pane_by_key(key)
         if pane is None:
             return
+        self._pacer.wake()
         if isinstance(event, Finished):
             pane.finish(event.result)
             self._update_controls()
@@ -557,24 +574,6 @@ class CompareView(QWidget):
                 self.update_diff()
         else:
             pane.on_event(event)
-
-    def _flush(self) -> None:
-        now = time.monotonic()
-        # A column whose text is slow to lay out (one very long line, say) is drawn less often:
-        # at most a fifth of the UI thread's time goes to drawing it.
-        due = [
-            p
-            for p in self._panes
-            if p.has_pending()
-            and now - p.flushed_at >= max(FLUSH_BATCH_S, FLUSH_COST_FACTOR * p.flush_cost)
-        ]
-        if due:
-            pane = min(due, key=lambda p: p.flushed_at)
-            pane.flush()
-            pane.flushed_at = time.monotonic()
-            pane.flush_cost = pane.flushed_at - now
-        if not any(p.running or p.has_pending() for p in self._panes):
-            self._flush_timer.stop()
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -617,7 +616,7 @@ class CompareView(QWidget):
     def update_diff(self) -> None:
         """Highlights (or clears) the word diff between the two chosen columns."""
         for pane in self._panes:
-            pane.text.setExtraSelections([])
+            pane.clear_highlight()
         chosen = self.diff_panes()
         if not self.diff_toggle.isChecked() or chosen is None:
             self.diff_summary.setText(
@@ -639,8 +638,8 @@ class CompareView(QWidget):
                 return  # a newer diff was asked for
             if left.answer_text() != a or right.answer_text() != b:
                 return  # one of them changed meanwhile; a newer diff follows
-            left.highlight(diff.left, colours().qcolor("diff_removed"))
-            right.highlight(diff.right, colours().qcolor("diff_added"))
+            left.highlight(diff.left, "diff_removed")
+            right.highlight(diff.right, "diff_added")
             self.diff_summary.setText(
                 self.tr("Identical.")
                 if diff.identical

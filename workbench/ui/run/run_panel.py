@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,7 +17,9 @@ from PySide6.QtWidgets import (
 from workbench.core.figures import run_metrics_line
 from workbench.core.run_types import RunResult
 from workbench.core.sessions import Queued
+from workbench.ui.common.i18n import shown
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
+from workbench.ui.common.stream_view import StreamView
 from workbench.ui.common.widgets import named
 
 # Plain-text figures ---------------------------------------------------------------------------
@@ -85,6 +86,7 @@ class RunPanel(QFrame):
         self.reasoning_view.setMaximumHeight(110)
         ThemedStyleSheet(self.reasoning_view, lambda c: f"color: {c.muted}; font-style: italic;")
         self.reasoning_view.hide()
+        self._reasoning_stream = StreamView(self.reasoning_view)
         self.reasoning_toggle.toggled.connect(self._show_reasoning)
 
         top = QHBoxLayout()
@@ -131,7 +133,7 @@ class RunPanel(QFrame):
         self.history_error.clear()
         self.history_error.hide()
         self.continue_button.hide()
-        self.reasoning_view.clear()
+        self._reasoning_stream.reset()
         self.reasoning_toggle.setChecked(False)
         self.reasoning_toggle.hide()
         self.prefix_label.setVisible(bool(prefix))
@@ -144,9 +146,7 @@ class RunPanel(QFrame):
 
     def add_reasoning(self, piece: str, total: int) -> None:
         """Appends streamed reasoning (kept collapsed until the user opens it)."""
-        cursor = self.reasoning_view.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(piece)
+        self._reasoning_stream.append(piece)
         self.reasoning_toggle.setText(
             self.tr("Reasoning ({total:,} characters)").format(total=total)
         )
@@ -163,7 +163,7 @@ class RunPanel(QFrame):
         else:
             self.status.setText(self.tr("Done"))
         self.metrics.setText(run_metrics_line(result, _metrics_text))
-        self.error.setText(result.error or "")
+        self.error.setText(shown(result.error or ""))
         self.error.setVisible(bool(result.error))
 
     def queued(self, event: Queued) -> None:
@@ -191,5 +191,5 @@ class RunPanel(QFrame):
         self.status.setText(self.tr("Not sent"))
         self.metrics.clear()
         self.prefix_label.hide()
-        self.error.setText(text)
+        self.error.setText(shown(text))
         self.error.show()
