@@ -402,9 +402,12 @@ class Workspace:
 
     def variables(self) -> list[str]:
         """The variables the conversation uses, in order of first use."""
-        from workbench.core.variables import conversation_variables
+        from workbench.core.variables import variable_cards
 
-        return conversation_variables(self.conversation)
+        names: dict[str, None] = {}
+        for _index, used in variable_cards(self.conversation).items():
+            names.update(dict.fromkeys(used))
+        return list(names)
 
     def variable_values(self) -> dict[str, Any]:
         """The values of the current case (empty without cases)."""
@@ -415,11 +418,11 @@ class Workspace:
     def sent_messages(self) -> list[Message]:
         """The messages as a send fills them: copies with the current case's values when the
         conversation uses variables, the messages themselves otherwise."""
-        from workbench.core.variables import fill_message, message_variables
+        from workbench.core.variables import fill_message, variable_cards
 
         values = self.variable_values()
-        messages = list(self.conversation.messages)
-        if not values or not any(message_variables(m) for m in messages):
+        messages = list(self.conversation)
+        if not values or not len(variable_cards(self.conversation)):
             return messages
         return [fill_message(m, values) for m in messages]
 
@@ -443,12 +446,12 @@ class Workspace:
 
     def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:
         """A problem at each card that uses a variable without a value."""
-        from workbench.core.variables import message_variables
+        from workbench.core.variables import variable_cards
 
         values = self.variable_values() if values is None else values
         found = []
-        for index, message in enumerate(self.conversation):
-            lacking = [n for n in message_variables(message) if n not in values]
+        for index, used in variable_cards(self.conversation).items():
+            lacking = [n for n in used if n not in values]
             if lacking:
                 names = ", ".join("{{" + n + "}}" for n in lacking)
                 where = (
