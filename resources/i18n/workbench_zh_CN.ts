@@ -21,6 +21,7 @@
     <name>AssertionsDialog</name>
     <message>
         <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>
+        <extracomment>How long finished cells wait to be committed together (a crash loses at most this much).</extracomment>
         <translation>每个断言一个 JSON 对象，例如 {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}、{&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}、{&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}；在类型前加 not- 表示取反。</translation>
     </message>
     <message>
@@ -94,7 +95,7 @@
     <name>ComparePane</name>
     <message>
         <source>The variant&apos;s label</source>
-        <extracomment>When the column last drew streamed text (monotonic seconds). How long the last batch took to draw (seconds). Why the last run is not in the history (a failed write), or None.</extracomment>
+        <extracomment>Why the last run is not in the history (a failed write), or None.</extracomment>
         <translation>变体的标签</translation>
     </message>
     <message>
@@ -183,6 +184,7 @@
     </message>
     <message>
         <source>The model&apos;s reasoning, shown apart from the answer</source>
+        <extracomment>The diff marks shown (spans and the name of their colour), repainted on a theme switch.</extracomment>
         <translation>模型的推理过程，与回答分开显示</translation>
     </message>
     <message>
@@ -646,8 +648,12 @@
     <name>EvalGrid</name>
     <message>
         <source>queued</source>
-        <extracomment>The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests).</extracomment>
+        <extracomment>The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests). Why a queued cell waits (the engine&apos;s event), None before the engine says.</extracomment>
         <translation>排队中</translation>
+    </message>
+    <message>
+        <source>queued: {provider} {running} of {limit} running</source>
+        <translation>排队中：{provider} 已有 {running}/{limit} 个在运行</translation>
     </message>
     <message>
         <source>streaming… {chars} chars{extra}</source>
@@ -688,6 +694,14 @@
     <message>
         <source>cost {delta:+.5f}</source>
         <translation>费用 {delta:+.5f}</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn to be sent.</source>
+        <translation>等待轮到发送。</translation>
+    </message>
+    <message>
+        <source>Waiting for a free slot: at most {limit} run(s) of {provider} stream at once (Settings), {ahead} queued before this one when it was queued.</source>
+        <translation>等待空闲名额：{provider} 最多同时运行 {limit} 个（设置），排队时前面还有 {ahead} 个。</translation>
     </message>
     <message>
         <source>Double-click for the full answer.</source>
@@ -1944,7 +1958,7 @@
     <name>TestsView</name>
     <message>
         <source>Add case</source>
-        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order.</extracomment>
+        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order. The summary row of each variant, kept up to date cell by cell. Finished cells not written yet: committed together every WRITE_MS.</extracomment>
         <translation>添加用例</translation>
     </message>
     <message>
@@ -2192,7 +2206,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>

@@ -160,6 +160,14 @@ def test_cells_queue_visibly_and_stop_stops_everything(
     qtbot.mouseClick(button(tests_window, "runEvalButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "1 running, 5 queued" in view.progress.text(), timeout=5_000)
     assert sum(s.phase == "queued" for s in view.grid_model.states()) == 5
+    # A queued cell says it is queued, and why: the provider's one slot is taken.
+    grid = tests_window.findChild(QTableView, "evalGrid")
+    assert grid is not None
+    last = grid.model().index(2, 1)
+    qtbot.waitUntil(lambda: last.data() == "queued: Loopback 1 of 1 running", timeout=5_000)
+    assert cell(tests_window, 2, 1).status() == "queued"
+    tip = last.data(Qt.ItemDataRole.ToolTipRole)
+    assert "at most 1 run(s) of Loopback stream at once" in tip
     assert button(tests_window, "stopEvalButton").isEnabled()
     qtbot.mouseClick(button(tests_window, "stopEvalButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.report is not None, timeout=10_000)

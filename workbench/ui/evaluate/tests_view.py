@@ -768,13 +768,14 @@ class TestsView(QWidget):
             self._counts["queued"] -= 1
             self._counts["streaming"] += 1
         state.phase = "streaming"
+        state.queue = None
         self.grid_model.touch(key)
         self._show_progress_soon()
 
     def _on_event(self, key: CellKey, event: EngineEvent) -> None:
         state = self.grid_model.state(key)
         if isinstance(event, Queued):
-            state.status_text = f"{event.ahead} ahead" if event.ahead else ""
+            state.queue = event
         elif isinstance(event, NotRecorded):
             self.message.emit(
                 self.tr("A run was not recorded in the history: {message}").format(
