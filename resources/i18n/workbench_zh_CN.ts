@@ -2228,7 +2228,7 @@
     <name>TokenMeterBar</name>
     <message>
         <source>context window unknown</source>
-        <extracomment>Share of the window above which the meter turns amber, then red. Characters of not-yet-counted text above which a recount goes to a worker thread. The narrowest a segment with tokens in it is drawn. (base URL, key) of the provider to ask for exact counts, or None when there is none.</extracomment>
+        <extracomment>Share of the window above which the meter turns amber, then red. Characters of not-yet-counted text above which a recount goes to a worker thread. The narrowest a segment with tokens in it is drawn. Where to ask for exact counts (base URL, key, provider kind), or None when there is nowhere. A plain (base URL, key) pair means Moonshot&apos;s endpoint.</extracomment>
         <translation>上下文窗口未知</translation>
     </message>
 </context>
@@ -2321,6 +2321,10 @@
     <message>
         <source> · margin {margin}</source>
         <translation> · 余量 {margin}</translation>
+    </message>
+    <message>
+        <source>Messages and tools counted by the provider&apos;s count endpoint.</source>
+        <translation>消息和工具均由服务商的计数接口精确计数。</translation>
     </message>
     <message>
         <source>Messages counted by the provider&apos;s tokenizer endpoint.</source>
