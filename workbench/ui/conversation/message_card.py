@@ -268,6 +268,7 @@ class MessageCard(QFrame):
         self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.name_button = QToolButton()
+        self.name_button.setObjectName("addNameButton")
         self.name_button.setText(self.tr("+ name"))
         self.name_button.setToolTip(self.tr("Give this message a name (optional)"))
         self.name_button.setAutoRaise(True)
@@ -377,7 +378,8 @@ class MessageCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.role_selector.activated.connect(self._on_role_chosen)
-        self.name_button.clicked.connect(self._reveal_name)
+        # clicked(bool) would hand its `checked` (False) to `focus`: the name field must get the keys.
+        self.name_button.clicked.connect(lambda _checked=False: self._reveal_name(focus=True))
         self.name_edit.textEdited.connect(
             lambda text: self.field_edited.emit(self.uid, "name", text)
         )
