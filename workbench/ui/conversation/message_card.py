@@ -378,7 +378,7 @@ class MessageCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.role_selector.activated.connect(self._on_role_chosen)
-        # clicked(bool) would hand its `checked` (False) to `focus`: the name field must get the keys.
+        # clicked(bool) would pass `checked` (False) as `focus`: the name field must get the keys.
         self.name_button.clicked.connect(lambda _checked=False: self._reveal_name(focus=True))
         self.name_edit.textEdited.connect(
             lambda text: self.field_edited.emit(self.uid, "name", text)
