@@ -14,6 +14,7 @@ from workbench.core.compare import (
     CompareSession,
     Comparison,
     apply_variant,
+    asks_for_json,
     check_json,
     comparison_from_history,
     comparison_from_json,
@@ -190,7 +191,7 @@ def test_prefix_plus_continuation_is_checked_and_formatted() -> None:
 
 
 def test_invalid_json_reports_line_and_column() -> None:
-    check = check_json('{\n  "name": "Phone",\n  "price": }')
+    check = check_json('{\n  "name": "Phone",\n  "price": }', expected=True)
     assert check.looks_like_json and not check.valid
     assert (check.line, check.column) == (3, 12)
     assert check.error is not None and "line 3" in check.error
@@ -200,6 +201,29 @@ def test_prose_is_not_judged_as_json_and_fences_are_read() -> None:
     assert not check_json("Sure! Here it is.").looks_like_json
     fenced = check_json('```json\n{"a": [1, 2]}\n```')
     assert fenced.valid and json.loads(fenced.formatted) == {"a": [1, 2]}
+
+
+def test_prose_starting_with_a_bracket_is_not_claimed_as_invalid_json() -> None:
+    for prose in ("[Note] the answer is 42.", "{Aside} it depends.", "[1] Smith, 2020"):
+        check = check_json(prose)
+        assert not check.looks_like_json and not check.valid and check.error is None
+    # Asked for JSON (response_format, a "{" prefix), the same text is invalid JSON.
+    asked = check_json("[Note] the answer is 42.", expected=True)
+    assert asked.looks_like_json and not asked.valid and asked.error is not None
+    # A fence that says json is a claim of its own.
+    assert check_json('```json\n{"a": }\n```').looks_like_json
+    assert not check_json('```\n[Note] plain\n```').looks_like_json
+    # Text that parses is judged whatever was asked.
+    assert check_json("[1, 2]").valid
+
+
+def test_a_run_asks_for_json_by_response_format_or_a_json_prefix() -> None:
+    assert not asks_for_json(Params())
+    assert asks_for_json(Params(response_format="json_object"))
+    schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}
+    assert asks_for_json(Params(extra={"response_format": schema}))
+    assert asks_for_json(Params(), prefix="{")
+    assert not asks_for_json(Params(), prefix="Dear")
 
 
 # Export -------------------------------------------------------------------------------------

@@ -201,6 +201,33 @@ def test_run_all_streams_each_column_with_metrics_and_json_badge(
     assert not formatted.isChecked()
 
 
+def test_prose_opening_with_a_bracket_is_judged_as_json_only_when_json_was_asked_for(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    workspace = Workspace(
+        messages=[Message("user", "What is the answer?")],
+        params=Params(provider="moonshot", model="moonshot-v1-128k"),
+        variants=[
+            Variant("Prose", model="moonshot-v1-128k"),
+            Variant("Asked", model="moonshot-v1-32k", params={"response_format": "json_object"}),
+        ],
+    )
+    ScriptedRun.answers = {
+        "moonshot-v1-128k": ["[Note] the answer ", "is 42."],
+        "moonshot-v1-32k": ["[Note] the answer ", "is 42."],
+    }
+    widget = CompareView(workspace, QUndoStack(), make_services())
+    qtbot.addWidget(widget)
+    widget.show()
+    run_all(qtbot, widget)
+    prose, asked = widget.panes()
+    # No JSON was asked for: prose that starts with "[" is prose, not an invalid JSON answer.
+    assert not prose.findChild(QLabel, "paneJsonBadge").isVisible()
+    badge = asked.findChild(QLabel, "paneJsonBadge")
+    assert badge.isVisible() and badge.text() == "✗ invalid JSON"
+    widget.stop_all()
+
+
 def test_preflight_shows_the_catalog_window_and_prefill_refusal(view: CompareView) -> None:
     first = view.panes()[0]
     assert "131,072" in first.findChild(QLabel, "paneFit").text()

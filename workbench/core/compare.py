@@ -28,6 +28,7 @@ from workbench.core.payloads import effective_params, variant_messages
 from workbench.core.run_types import Finished, RunResult, Usage
 from workbench.core.sessions import EngineEvent, PreparedRun, RunEngine, RunSetupError, RunTicket
 from workbench.core.workspace import (
+    Params,
     Variant,
     Workspace,
     WorkspaceError,
@@ -251,8 +252,9 @@ class JsonCheck:
     """Whether an answer is JSON.
 
     Attributes:
-        looks_like_json: The answer starts like JSON (``{`` or ``[``, possibly in a code fence);
-            only then is a badge worth showing.
+        looks_like_json: A JSON verdict is worth showing: the run asked for JSON, the answer is
+            fenced as ``json``, or it parses. Prose that merely starts with ``[`` or ``{``
+            ("[Note] the answer is...") is not judged.
         valid: It parses.
         formatted: Indented JSON when valid, else the text as it is.
         error: Why it does not parse, with line and column.
@@ -268,17 +270,42 @@ class JsonCheck:
     column: int | None = None
 
 
-def check_json(text: str) -> JsonCheck:
-    """Checks an answer as JSON; pass the full answer (partial prefix + continuation)."""
+def asks_for_json(params: Params, prefix: str = "") -> bool:
+    """Whether a run asked for a JSON answer.
+
+    It did when its ``response_format`` is ``json_object`` (or a kept ``json_schema`` /
+    ``json_object`` object among the extra parameters), or when its partial prefix opens JSON
+    (``{`` or ``[``): the user prefilled the start of a JSON value.
+    """
+    if params.response_format == "json_object":
+        return True
+    kept = params.extra.get("response_format")
+    if isinstance(kept, dict) and str(kept.get("type", "")).startswith("json"):
+        return True
+    return prefix.lstrip().startswith(("{", "["))
+
+
+def check_json(text: str, *, expected: bool = False) -> JsonCheck:
+    """Checks an answer as JSON; pass the full answer (partial prefix + continuation).
+
+    Args:
+        text: The full answer.
+        expected: The run asked for JSON (:func:`asks_for_json`): an answer that does not parse
+            is then invalid JSON. Without it only an answer fenced as ``json`` is judged when it
+            does not parse; any other answer that does not parse is simply not JSON.
+    """
     body = text.strip()
     fenced = _FENCE.match(body)
     if fenced:
+        expected = expected or body[3:].lower().startswith("json")
         body = fenced.group(1).strip()
-    if not body.startswith(("{", "[")):
+    if not expected and not body.startswith(("{", "[")):
         return JsonCheck(False, False, text)
     try:
         value = json.loads(body)
     except json.JSONDecodeError as error:
+        if not expected:
+            return JsonCheck(False, False, text)
         return JsonCheck(
             True,
             False,
@@ -287,6 +314,8 @@ def check_json(text: str) -> JsonCheck:
             error.lineno,
             error.colno,
         )
+    except RecursionError:
+        return JsonCheck(expected, False, text, "nested too deeply to check" if expected else None)
     return JsonCheck(True, True, json.dumps(value, indent=2, ensure_ascii=False))
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.catalog import Capabilities
-from workbench.core.compare import DiffSpan, Preflight, check_json
+from workbench.core.compare import DiffSpan, Preflight, asks_for_json, check_json
 from workbench.core.figures import result_metrics
 from workbench.core.run_types import (
     Finished,
@@ -40,7 +40,7 @@ from workbench.core.run_types import (
     ToolCallDelta,
 )
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
-from workbench.core.workspace import MAX_VARIANTS, Variant
+from workbench.core.workspace import MAX_VARIANTS, Params, Variant
 from workbench.ui.common.i18n import number
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
 from workbench.ui.common.thinking import thinking_choices
@@ -90,6 +90,7 @@ class ComparePane(QFrame):
         self.flush_cost = 0.0
         self._status = ""
         self._queued = False
+        self._expects_json = False
         #: Why the last run is not in the history (a failed write), or None.
         self.history_error: str | None = None
         self._reasoning_chars = 0
@@ -396,9 +397,19 @@ class ComparePane(QFrame):
 
     # Streaming -------------------------------------------------------------------------------
 
-    def begin_run(self, prefix: str) -> None:
-        """Clears the column for a new run; ``prefix`` is the partial prefix the answer extends."""
+    def begin_run(self, prefix: str, expects_json: bool | None = None) -> None:
+        """Clears the column for a new run.
+
+        Args:
+            prefix: The partial prefix the answer extends.
+            expects_json: The run asks for JSON (:func:`workbench.core.compare.asks_for_json`);
+                None: judged from the prefix alone. Only then, or when the answer parses, does
+                the column claim anything about JSON.
+        """
         self.result = None
+        self._expects_json = (
+            asks_for_json(Params(), prefix) if expects_json is None else expects_json
+        )
         self.running = True
         self.history_error = None
         self._queued = False
@@ -503,7 +514,7 @@ class ComparePane(QFrame):
         self.use_button.setEnabled(bool(result.text or result.tool_calls))
         self._show_answer()
         self._show_metrics(result)
-        check = check_json(result.full_text)
+        check = check_json(result.full_text, expected=self._expects_json)
         # A run that failed before the model wrote anything is not an invalid JSON answer.
         judged = check.looks_like_json and bool(result.text or not result.error)
         self.json_badge.setVisible(judged)

@@ -44,6 +44,7 @@ from workbench.core.compare import (
     Comparison,
     ComparisonEntry,
     WordDiff,
+    asks_for_json,
     comparison_from_history,
     comparison_to_json,
     comparison_to_markdown,
@@ -492,6 +493,14 @@ class CompareView(QWidget):
         last = self.workspace.conversation[-1] if len(self.workspace.conversation) else None
         return last.content if last is not None and last.partial else ""
 
+    def _asks_for_json(self, variant: Variant) -> bool:
+        """Whether ``variant``'s run asks for JSON (its response format or a JSON prefix)."""
+        try:
+            params = effective_params(self.workspace, variant)
+        except WorkspaceError:
+            params = self.workspace.params
+        return asks_for_json(params, self._partial_prefix())
+
     def _remember_compared(self) -> None:
         conversation = self.workspace.conversation
         self._compared = {m.uid for m in conversation}
@@ -509,7 +518,7 @@ class CompareView(QWidget):
         items = []
         for pane in self._panes:
             assert pane.variant is not None
-            pane.begin_run(self._partial_prefix())
+            pane.begin_run(self._partial_prefix(), self._asks_for_json(pane.variant))
             items.append((pane.key, pane.variant))
         self.diff_summary.clear()
         self._flush_timer.start()
@@ -530,7 +539,7 @@ class CompareView(QWidget):
             self._remember_compared()
         session = self._ensure_session()
         session.group = self.group
-        pane.begin_run(self._partial_prefix())
+        pane.begin_run(self._partial_prefix(), self._asks_for_json(pane.variant))
         session.start(pane.key, pane.variant, self._on_event)
         self._flush_timer.start()
         self._update_controls()
