@@ -430,7 +430,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -1874,7 +1874,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>The last exact count: (what it counted, the count, the local estimate of it then). Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>
@@ -1918,6 +1918,7 @@
     <name>TokenMeterPanel</name>
     <message>
         <source>Use it</source>
+        <extracomment>The widest figures a meter line is expected to show: its height is reserved for them.</extracomment>
         <translation>使用</translation>
     </message>
     <message>
@@ -1965,6 +1966,10 @@
         <translation>精确；工具为估算</translation>
     </message>
     <message>
+        <source>exact count + estimated edits</source>
+        <translation>精确计数 + 估算的编辑</translation>
+    </message>
+    <message>
         <source>estimate, calibrated</source>
         <translation>估算，已校准</translation>
     </message>
@@ -2003,6 +2008,10 @@
     <message>
         <source> · margin {margin}</source>
         <translation> · 余量 {margin}</translation>
+    </message>
+    <message>
+        <source>The provider&apos;s last exact count, plus the local estimate of the edits made since; the exact count follows when typing pauses.</source>
+        <translation>服务商上次的精确计数，加上此后编辑内容的本地估算；停止输入后会再取得精确计数。</translation>
     </message>
     <message>
         <source>Messages counted by the provider&apos;s tokenizer endpoint.</source>
@@ -2149,7 +2158,7 @@
     <name>ToolsEditor</name>
     <message>
         <source>The workspace&apos;s tools; ticked ones are sent with the next run</source>
-        <extracomment>Pause after the last keystroke before the tool is checked again. The last text the form wrote, so that showing it does not rebuild the form mid-edit. What each row and the tool_choice list show, so that a keystroke touches only the edited tool&apos;s row in Qt.</extracomment>
+        <extracomment>Pause after the last keystroke before the tool is checked again. The last text the form wrote, so that showing it does not rebuild the form mid-edit. The tool the form shows (None: no tool). What each row and the tool_choice list show, so that a keystroke touches only the edited tool&apos;s row in Qt.</extracomment>
         <translation>工作区的工具；勾选的会在下次运行时发送</translation>
     </message>
     <message>

@@ -250,12 +250,49 @@ def test_exact_count_replaces_the_estimate(
     # Several keystrokes, one request: each keystroke superseded the previous one.
     assert count_requests(loopback) == 1
     assert "tokenizer endpoint" in count.toolTip()
-    # Typing again goes back to an estimate (calibrated by what the exact count taught).
+    # Typing again moves the exact figure by the estimate of what was typed.
     qtbot.keyClicks(edit, "!")
-    qtbot.waitUntil(lambda: "estimate" in count.text())
-    assert "calibrated" in count.text()
+    qtbot.waitUntil(lambda: "estimated edits" in count.text())
+    assert abs(meter.reading.prompt_tokens - exact) <= 2
     # Remembered for the next session (written by the meter's worker thread).
     qtbot.waitUntil(lambda: Calibration().ratio("kimi-k2.6") is not None)
+
+
+def test_typing_after_an_exact_count_moves_it_smoothly_and_keeps_the_recommendation(
+    metered, loopback: LoopbackServer, qloop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A prompt the provider counts at 7,000 tokens: with 1,024 reserved it fits moonshot-v1-8k
+    # exactly, but not with the 5 % margin an estimate of all of it gets.
+    path = tmp_path / "near-8k.prompt.json"
+    body = {
+        "format": FORMAT,
+        "messages": [{"role": "user", "content": "word " * 6_900}],
+        "params": {"provider": "moonshot", "model": "moonshot-v1-8k", "max_tokens": 1024},
+    }
+    path.write_text(json.dumps(body), "utf-8")
+    window = metered(path)
+    meter = meter_of(window)
+    meter.scheduler.delay = 0.05
+    meter.exact_target = lambda provider: (loopback.url, "sk-test")
+    meter.forget_exact_targets()
+    loopback.count_tokens = lambda body: 7_000
+    count = label(window, "tokenCountLabel")
+    recommended = label(window, "recommendedModelLabel")
+    qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
+    assert meter.reading.prompt_tokens == 7_000
+    assert meter.reading.recommendation.model == "moonshot-v1-8k"
+    shown = recommended.text()
+
+    loopback.count_reply = Reply(first_byte_delay=0.3)  # the next exact count is on its way
+    with qtbot.waitSignal(meter.exact_count_settled, timeout=5000):
+        qtbot.keyClicks(content_edit(window, 0), "s")
+        # While it is pending: the exact figure plus what was typed, the same model.
+        qtbot.waitUntil(lambda: count.text().startswith("≈"))
+        assert abs(meter.reading.prompt_tokens - 7_000) <= 3
+        assert meter.reading.recommendation.model == "moonshot-v1-8k"
+        assert recommended.text() == shown
+        assert "estimated edits" in count.text()
+    assert "(exact)" in count.text()
 
 
 def test_failed_exact_count_falls_back_quietly(

@@ -73,7 +73,8 @@ class MeterReading:
         exact: Whether the messages' figure came from the provider.
         calibrated: Whether a learned exact/estimate ratio corrected the estimate.
         source: ``"exact"``, ``"exact + estimate"`` (exact messages, estimated tools),
-            ``"calibrated estimate"`` or ``"estimate"``.
+            ``"exact + estimated edits"`` (an earlier exact count moved by the estimate of the
+            edits since), ``"calibrated estimate"`` or ``"estimate"``.
         model_id: The model the workspace uses.
         model: Its catalog entry, None when unknown.
         recommendation: The recommender's answer.
@@ -159,6 +160,7 @@ def measure(
     max_tokens: int | None = None,
     use_workspace_max_tokens: bool = True,
     tally: ConversationTally | None = None,
+    anchor: tuple[int, int] | None = None,
 ) -> MeterReading:
     """Reads the meter for ``workspace``.
 
@@ -173,6 +175,11 @@ def measure(
         use_workspace_max_tokens: False to ignore the workspace's ``max_tokens`` (provider default).
         tally: Per-card counts that follow the conversation (a keystroke recounts one card,
             whatever the number of cards); the counter alone reads every card when None.
+        anchor: ``(exact, estimate)``: the provider's count of an earlier version of the
+            messages and the local estimate of that version. Until the current messages are
+            counted, they show ``exact + (estimate now - estimate then)``: the figure moves by
+            what was typed instead of jumping to a calibrated estimate and back, and only the
+            edits get a safety margin.
     """
     params = workspace.params
     model_id = model_id or params.model
@@ -193,9 +200,16 @@ def measure(
         breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))
     conversation = breakdown.conversation
     calibrated = False
+    estimated_part: int | None = breakdown.tools if exact_messages is not None else None
     if exact_messages is not None:
         shown = exact_messages
         source = "exact + estimate" if breakdown.tools else "exact"
+    elif anchor is not None:
+        exact_then, estimate_then = anchor
+        edits = conversation - estimate_then
+        shown = max(0, exact_then + edits)
+        source = "exact + estimated edits"
+        estimated_part = abs(edits) + breakdown.tools
     else:
         shown = conversation
         source = "estimate"
@@ -216,7 +230,7 @@ def measure(
         provider_kind=kind,
         exact=exact and breakdown.tools == 0,
         card_tokens=breakdown.per_message,
-        estimated_part=breakdown.tools if exact else None,
+        estimated_part=estimated_part,
     )
     cost = None if model is None else estimate_cost(model, prompt, rec.reserved_output)
     return MeterReading(

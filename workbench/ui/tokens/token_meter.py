@@ -200,6 +200,44 @@ def _env_exact_target(provider_id: str) -> ExactTarget:
     return (found.base_url, key) if key else None
 
 
+#: The widest figures a meter line is expected to show: its height is reserved for them.
+WIDEST_TOKENS = 8_888_888
+WIDEST_USD = 88.8888
+
+
+class SteadyLabel(QLabel):
+    """A wrapped label as tall as its widest likely text needs, whatever it shows now.
+
+    The meter's figures change length as the user types (9,999 to 10,000 tokens, an estimate
+    becoming exact); a plain wrapped label then flips between one line and two, and the whole
+    Parameters form under the meter jumps. This one reserves the height of a template (the same
+    sentence with the widest figures, :meth:`reserve`) at its current width; only a text longer
+    than the template makes it taller.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._template = QLabel(self)  # measures only, never shown
+        self._template.setWordWrap(True)
+        self._template.hide()
+
+    def reserve(self, template: str) -> None:
+        """Keeps the height ``template`` needs at the label's width."""
+        if template != self._template.text():
+            self._template.setText(template)
+            self.updateGeometry()
+
+    def heightForWidth(self, width: int) -> int:
+        own = super().heightForWidth(width)
+        if not self._template.text():
+            return own
+        self._template.setFont(self.font())
+        margins = self.contentsMargins()
+        return max(own, self._template.heightForWidth(width) + margins.top() + margins.bottom())
+
+
 class TokenMeterPanel(QWidget):
     """The meter's widgets (object name ``tokenMeterPanel``); :class:`TokenMeter` feeds them."""
 
@@ -207,25 +245,22 @@ class TokenMeterPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("tokenMeterPanel")
         self.bar = TokenMeterBar()
-        self.count_label = QLabel()
+        self.count_label = SteadyLabel()
         named(self.count_label, "tokenCountLabel")
-        self.count_label.setWordWrap(True)
         self.legend_label = QLabel()
         self.legend_label.setObjectName("tokenLegendLabel")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
-        self.cost_label = QLabel()
+        self.cost_label = SteadyLabel()
         named(self.cost_label, "tokenCostLabel")
-        self.cost_label.setWordWrap(True)
         self.recommended_label = QLabel()
         named(self.recommended_label, "recommendedModelLabel")
         self.recommended_label.setWordWrap(True)
         self.apply_button = QPushButton(self.tr("Use it"))
         named(self.apply_button, "applyRecommendationButton")
         self.apply_button.setEnabled(False)
-        self.rate_label = QLabel()
+        self.rate_label = SteadyLabel()
         self.rate_label.setObjectName("rateLimitLabel")
         self.rate_label.setAccessibleName("rateLimitLabel")
-        self.rate_label.setWordWrap(True)
         self.rate_label.setToolTip(
             self.tr(
                 "Moonshot counts the prompt plus the reserved output (max_completion_tokens) "
@@ -314,6 +349,39 @@ class TokenMeterPanel(QWidget):
             model=rec.model, scope=scope, needed=number(rec.needed)
         )
 
+    def _count_text(
+        self, prefix: str, prompt: int, reserved: int, window: int | None, tag: str
+    ) -> str:
+        return self.tr(
+            "{prefix}{prompt_tokens} prompt + {reserved_output} output{window} tokens ({tag})"
+        ).format(
+            prefix=prefix,
+            prompt_tokens=number(prompt),
+            reserved_output=number(reserved),
+            window="" if window is None else f" / {number(window)}",
+            tag=tag
+            if window is not None
+            else self.tr("{tag}; context window unknown").format(tag=tag),
+        )
+
+    def _rate_text(self, prefix: str, total: int, reserved: int) -> str:
+        return self.tr(
+            "Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} "
+            "reserved output)"
+        ).format(prefix=prefix, total=number(total), reserved=number(reserved))
+
+    def _cost_text(
+        self, total: float, input_usd: float, output: float, cached_usd: float | None
+    ) -> str:
+        cached = (
+            ""
+            if cached_usd is None
+            else self.tr(" · cached input {cost}").format(cost=money(cached_usd))
+        )
+        return self.tr("Cost ≤ {total} (input {input} + max output {output}){cached}").format(
+            total=money(total), input=money(input_usd), output=money(output), cached=cached
+        )
+
     def show_reading(
         self, reading: MeterReading, note: str = "", ratio: float | None = None
     ) -> None:
@@ -336,24 +404,26 @@ class TokenMeterPanel(QWidget):
             rec.current_window,
             level,
         )
-        window = "" if rec.current_window is None else f" / {number(rec.current_window)}"
-        tag = {
+        tags = {
             "exact": self.tr("exact"),
             "exact + estimate": self.tr("exact; tools estimated"),
+            "exact + estimated edits": self.tr("exact count + estimated edits"),
             "calibrated estimate": self.tr("estimate, calibrated"),
-        }.get(reading.source, self.tr("estimate"))
+            "estimate": self.tr("estimate"),
+        }
+        tag = tags.get(reading.source, tags["estimate"])
         prefix = "" if reading.exact else "≈ "
+        known = rec.current_window is not None
         self.count_label.setText(
-            self.tr(
-                "{prefix}{prompt_tokens} prompt + {reserved_output} output{window} tokens ({tag})"
-            ).format(
-                prefix=prefix,
-                prompt_tokens=number(reading.prompt_tokens),
-                reserved_output=number(rec.reserved_output),
-                window=window,
-                tag=tag
-                if rec.current_window is not None
-                else self.tr("{tag}; context window unknown").format(tag=tag),
+            self._count_text(
+                prefix, reading.prompt_tokens, rec.reserved_output, rec.current_window, tag
+            )
+        )
+        # Typing changes the figures and the tag, not whether the window is known.
+        widest_tag = max(tags.values(), key=self.count_label.fontMetrics().horizontalAdvance)
+        self.count_label.reserve(
+            self._count_text(
+                "≈ ", WIDEST_TOKENS, WIDEST_TOKENS, WIDEST_TOKENS if known else None, widest_tag
             )
         )
         self.count_label.setStyleSheet(
@@ -387,7 +457,14 @@ class TokenMeterPanel(QWidget):
                 else ""
             ),
         ]
-        if reading.exact:
+        if reading.source == "exact + estimated edits":
+            tip.append(
+                self.tr(
+                    "The provider's last exact count, plus the local estimate of the edits made "
+                    "since; the exact count follows when typing pauses."
+                )
+            )
+        elif reading.exact:
             tip.append(self.tr("Messages counted by the provider's tokenizer endpoint."))
             if reading.tools:
                 tip.append(self.tr("Tools are a local estimate: the endpoint does not count them."))
@@ -412,15 +489,11 @@ class TokenMeterPanel(QWidget):
 
         fitted = fit_output(reading.model, reading.prompt_tokens + rec.margin)
         self.rate_label.setText(
-            self.tr(
-                "Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} "
-                "reserved output)"
-            ).format(
-                prefix=prefix,
-                total=number(reading.prompt_tokens + rec.reserved_output),
-                reserved=number(rec.reserved_output),
+            self._rate_text(
+                prefix, reading.prompt_tokens + rec.reserved_output, rec.reserved_output
             )
         )
+        self.rate_label.reserve(self._rate_text("≈ ", WIDEST_TOKENS, WIDEST_TOKENS))
         self.fit_button.setEnabled(fitted is not None and fitted != rec.reserved_output)
         self.fit_button.setToolTip(
             self.tr(
@@ -433,23 +506,18 @@ class TokenMeterPanel(QWidget):
         cost = reading.cost
         if cost is None:
             self.cost_label.setText(self.tr("Cost: unknown (no prices for this model)"))
+            self.cost_label.reserve("")
             self.cost_label.setToolTip(
                 self.tr("The catalog has no prices for it: not free, unknown.")
             )
         else:
-            cached = (
-                ""
-                if cost.cached_input_usd is None
-                else self.tr(" · cached input {cost}").format(cost=money(cost.cached_input_usd))
-            )
             self.cost_label.setText(
-                self.tr("Cost ≤ {total} (input {input} + max output {output}){cached}").format(
-                    total=money(cost.total_usd),
-                    input=money(cost.input_usd),
-                    output=money(cost.output_usd),
-                    cached=cached,
+                self._cost_text(
+                    cost.total_usd, cost.input_usd, cost.output_usd, cost.cached_input_usd
                 )
             )
+            cached = None if cost.cached_input_usd is None else WIDEST_USD
+            self.cost_label.reserve(self._cost_text(WIDEST_USD, WIDEST_USD, WIDEST_USD, cached))
             self.cost_label.setToolTip(
                 self.tr(
                     "Input at the full price plus the maximum output; when the provider's context "
@@ -511,7 +579,8 @@ class TokenMeter(QObject):
         self._closing: asyncio.Task[None] | None = None
         self.scheduler = ExactCountScheduler()
         self.reading: MeterReading | None = None
-        self._exact: tuple[tuple[object, ...], int] | None = None
+        #: The last exact count: (what it counted, the count, the local estimate of it then).
+        self._exact: tuple[tuple[object, ...], int, int] | None = None
         self._exact_note = ""
         self._requested: tuple[object, ...] | None = None
         self._client: ExactCountClient | None = None
@@ -536,6 +605,8 @@ class TokenMeter(QObject):
         conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
         conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
         conversation.reset.connect(self.recount)
+        # Another workspace: the last exact count says nothing about its messages.
+        self.workspace.reset.connect(self._forget_exact)
         # The meter counts the tools and tool_choice too, and prices the chosen model.
         self.workspace.params_changed.connect(lambda _name: self.schedule_refresh())
         self.workspace.tools_changed.connect(lambda _edit: self.schedule_refresh())
@@ -602,7 +673,16 @@ class TokenMeter(QObject):
         if self._recounting:
             return
         signature = self._signature() if self._exact is not None or self._wants_exact() else ()
-        exact = self._exact[1] if self._exact and self._exact[0] == signature else None
+        exact = None
+        anchor = None
+        if self._exact is not None:
+            counted, total, estimate = self._exact
+            if counted == signature:
+                exact = total
+            elif counted[:1] == signature[:1]:
+                # Same model, text edited since: the exact count moved by the edits' estimate,
+                # not a calibrated estimate that jumps away from it and back on every pause.
+                anchor = (total, estimate)
         reading = measure(
             self.workspace,
             self.counter,
@@ -610,6 +690,7 @@ class TokenMeter(QObject):
             calibration=self.calibration,
             exact_messages=exact,
             tally=self.tally,
+            anchor=anchor,
         )
         self.reading = reading
         ratio = (
@@ -623,6 +704,11 @@ class TokenMeter(QObject):
         self.reading_changed.emit()
 
     # Exact counts ------------------------------------------------------------------------------
+
+    def _forget_exact(self) -> None:
+        self._exact = None
+        self._requested = None
+        self.schedule_refresh()
 
     def _target(self) -> ExactTarget:
         # Looked up once per provider, on the worker thread: reading the keyring is a D-Bus call
@@ -681,7 +767,7 @@ class TokenMeter(QObject):
 
         def settled(total: int | None, reason: str | None) -> None:
             if total is not None:
-                self._exact = (signature, total)
+                self._exact = (signature, total, estimate)
                 self._exact_note = ""
                 if family and self.calibration.learn(family, estimate, total, save=False):
                     self._tasks.run(self.calibration.save)  # file I/O off the UI thread
