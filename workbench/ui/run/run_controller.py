@@ -432,6 +432,15 @@ class RunController(QObject):
             ).format(name=name)
         return None
 
+    def forget_last_run(self) -> None:
+        """Another workspace is shown (New, Open, an import): the last run answered none of its
+        cards, so its result, Regenerate and Continue go; a run still streaming stays shown."""
+        self._last = None
+        self._prefixes.clear()
+        if self._current is None:
+            self.panel.clear()
+        self._update_actions()
+
     # Streaming -----------------------------------------------------------------------------
 
     def shutdown(self) -> None:
@@ -784,6 +793,7 @@ def install(shell: Shell, context: AppContext) -> RunController:
     controller = RunController(shell, context)
     shell.set_sender(controller)
     context.closing.connect(controller.shutdown)
+    context.document.loaded.connect(controller.forget_last_run)
     controller.run_recorded.connect(context.run_recorded)
     shell.add_conversation_widget(controller.panel)
 

@@ -142,6 +142,13 @@ class RunPanel(QFrame):
             ).format(prefix=prefix)
         )
 
+    def clear(self) -> None:
+        """Forgets the last run (another workspace is shown): the panel hides until the next."""
+        self.start("")
+        self.status.clear()
+        self.prefix_label.hide()
+        self.hide()
+
     def add_reasoning(self, piece: str, total: int) -> None:
         """Appends streamed reasoning (kept collapsed until the user opens it)."""
         cursor = self.reasoning_view.textCursor()
