@@ -2248,6 +2248,14 @@
         <translation>适配</translation>
     </message>
     <message>
+        <source>{alias} would route it to {model}, whose window does not hold it: the API would refuse it.</source>
+        <translation>{alias} 会把它路由到 {model}，但其上下文窗口放不下：API 会拒绝这个请求。</translation>
+    </message>
+    <message>
+        <source>{alias} would route it to {model}.</source>
+        <translation>{alias} 会把它路由到 {model}。</translation>
+    </message>
+    <message>
         <source>Nothing fits: {needed} tokens needed, {shortfall} more than the largest window ({model}). Shorten the conversation or lower max_tokens.</source>
         <translation>没有模型放得下：需要 {needed} tokens，比最大的上下文窗口（{model}）多 {shortfall}。请缩短对话或调低 max_tokens。</translation>
     </message>

@@ -394,3 +394,38 @@ def test_the_key_is_looked_up_off_the_ui_thread(
     count = label(window, "tokenCountLabel")
     qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
     assert threads and threading.main_thread().name not in threads
+
+
+def test_in_chinese_nothing_fits_still_says_where_auto_would_route_it(qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    from workbench.core.catalog import load_builtin_catalog
+    from workbench.core.meter import measure
+    from workbench.core.recommend import recommend
+    from workbench.core.tokens import TokenCounter
+    from workbench.core.workspace import workspace_from_json
+    from workbench.ui.common import i18n
+
+    catalog = load_builtin_catalog()
+    workspace = workspace_from_json(
+        {
+            "format": FORMAT,
+            "messages": [{"role": "user", "content": "Hi"}],
+            "params": {"provider": "moonshot", "model": "moonshot-v1-auto"},
+        }
+    )
+    reading = measure(workspace, TokenCounter(), catalog)
+    # 1.1 M tokens: more than any Moonshot window (made up, not typed: 5 MB of text).
+    huge = recommend(catalog, "moonshot-v1-auto", 1_100_000, max_tokens=1024, exact=True)
+    i18n.uninstall_translators()
+    i18n.install_translators("zh_CN")
+    try:
+        panel = TokenMeterPanel()
+        qtbot.addWidget(panel)
+        panel.show_reading(replace(reading, recommendation=huge))
+        text = label(panel, "recommendedModelLabel").text()
+    finally:
+        i18n.uninstall_translators()
+    assert "kimi-k3" in text  # the largest window, named
+    assert "moonshot-v1-auto" in text and "moonshot-v1-128k" in text
+    assert "would" not in text  # in Chinese

@@ -314,6 +314,22 @@ class TokenMeterPanel(QWidget):
         figures in another language (the core does not translate)."""
         if installed_language() in (None, "en"):
             return rec.message
+        return self._translated_recommendation(rec) + self._auto_route_text(rec)
+
+    def _auto_route_text(self, rec: Recommendation) -> str:
+        """What the routing alias (moonshot-v1-auto) would do with the request, if it applies."""
+        if rec.auto_alias is None or rec.auto_pick is None:
+            return ""
+        if rec.auto_refused:
+            return " " + self.tr(
+                "{alias} would route it to {model}, whose window does not hold it: the API "
+                "would refuse it."
+            ).format(alias=rec.auto_alias, model=rec.auto_pick)
+        return " " + self.tr("{alias} would route it to {model}.").format(
+            alias=rec.auto_alias, model=rec.auto_pick
+        )
+
+    def _translated_recommendation(self, rec: Recommendation) -> str:
         if rec.model is None and rec.shortfall is not None:
             return self.tr(
                 "Nothing fits: {needed} tokens needed, {shortfall} more than the largest window "
