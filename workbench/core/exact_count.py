@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.conversation import Message
-from workbench.core.sdk import load_openai
+from workbench.core.sdk import load_openai_off_loop
 from workbench.core.secrets import redact
 from workbench.core.workspace import message_to_json
 
@@ -70,7 +70,10 @@ class ExactCountClient:
         Raises:
             ExactCountError: any failure (network, HTTP status, unexpected body), explained.
         """
-        openai = load_openai()
+        openai = await load_openai_off_loop()  # in the window, this loop paints it
+        from workbench.core.http_guard import load_tls_off_loop
+
+        await load_tls_off_loop()
 
         body = {"model": model, "messages": [message_to_json(m) for m in messages]}
         try:
