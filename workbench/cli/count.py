@@ -23,7 +23,8 @@ from workbench.core.exact_count import (
 from workbench.core.figures import money
 from workbench.core.meter import MeterReading, measure, provider_kind
 from workbench.core.tokens import Calibration, TokenCounter
-from workbench.core.workspace import Workspace, WorkspaceError, load_workspace
+from workbench.core.workspace import Workspace, WorkspaceError
+from workbench.core.workspace_files import load_workspace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

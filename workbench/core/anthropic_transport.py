@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.core.anthropic_format import count_body
+from workbench.core.run_errors import YIELD_EVERY_S, _AnswerTooLong, _failure_from, decide_retry
 from workbench.core.run_types import (
     RunEvent,
     Status,
@@ -130,8 +131,6 @@ class AnthropicTransport:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""
         import anthropic
 
-        from workbench.core.run_errors import _failure_from, decide_retry
-
         run = self.run
         wire = run.request.wire_body()
         retries = 0
@@ -175,7 +174,6 @@ class AnthropicTransport:
         import anthropic
 
         from workbench.core.http_guard import AnswerTooLarge
-        from workbench.core.run_errors import YIELD_EVERY_S, _AnswerTooLong, _failure_from
 
         run = self.run
         put = queue.put_nowait

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.conversation import Conversation, Message
 
 if TYPE_CHECKING:
@@ -515,8 +515,6 @@ class Calibration:
         self._load()
 
     def _load(self) -> None:
-        from workbench.core import json_files
-
         data, problem = json_files.read_state_file(self.path)
         if problem:
             json_files.note_state_problem(f"Token calibration not used, starting afresh: {problem}")
@@ -587,11 +585,11 @@ class Calibration:
 
     def save(self) -> None:
         """Writes the ratios (atomically; a failure is logged, never raised)."""
-        from workbench.core.workspace import write_atomic
-
         with self._lock:
             data = {f: {"ratio": round(r, 5), "samples": n} for f, (r, n) in self._ratios.items()}
         try:
-            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", private=True)
+            json_files.write_atomic(
+                self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", private=True
+            )
         except OSError as error:
             log.warning("Token calibration not saved: %s", error)
