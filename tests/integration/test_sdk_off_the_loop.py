@@ -63,7 +63,8 @@ SCRIPT = textwrap.dedent(
     with LoopbackServer() as server:
         server.queue(Reply(text="Hello"))
         text, ids, count = asyncio.run(first_send(server.url))
-        anthropic_ids = asyncio.run(fetch_model_list(server.anthropic_url, "sk-test", kind="anthropic"))
+        anthropic = fetch_model_list(server.anthropic_url, "sk-test", kind="anthropic")
+        anthropic_ids = asyncio.run(anthropic)
     assert text == "Hello", text
     assert ids and anthropic_ids and count > 0, (ids, anthropic_ids, count)
     print("on the loop:", on_loop)

@@ -429,17 +429,16 @@ class TokenMeterPanel(QWidget):
         }
         tag = tags.get(reading.source, tags["estimate"])
         prefix = "" if reading.exact else "≈ "
-        known = rec.current_window is not None
         self.count_label.setText(
             self._count_text(
                 prefix, reading.prompt_tokens, rec.reserved_output, rec.current_window, tag
             )
         )
-        # Typing changes the figures and the tag, not whether the window is known.
+        # Typing changes the prompt's figure and the tag; the output and the window stay.
         widest_tag = max(tags.values(), key=self.count_label.fontMetrics().horizontalAdvance)
         self.count_label.reserve(
             self._count_text(
-                "≈ ", WIDEST_TOKENS, WIDEST_TOKENS, WIDEST_TOKENS if known else None, widest_tag
+                "≈ ", WIDEST_TOKENS, rec.reserved_output, rec.current_window, widest_tag
             )
         )
         self.count_label.setStyleSheet(
@@ -509,7 +508,7 @@ class TokenMeterPanel(QWidget):
                 prefix, reading.prompt_tokens + rec.reserved_output, rec.reserved_output
             )
         )
-        self.rate_label.reserve(self._rate_text("≈ ", WIDEST_TOKENS, WIDEST_TOKENS))
+        self.rate_label.reserve(self._rate_text("≈ ", WIDEST_TOKENS, rec.reserved_output))
         self.fit_button.setEnabled(fitted is not None and fitted != rec.reserved_output)
         self.fit_button.setToolTip(
             self.tr(
@@ -533,7 +532,9 @@ class TokenMeterPanel(QWidget):
                 )
             )
             cached = None if cost.cached_input_usd is None else WIDEST_USD
-            self.cost_label.reserve(self._cost_text(WIDEST_USD, WIDEST_USD, WIDEST_USD, cached))
+            self.cost_label.reserve(
+                self._cost_text(WIDEST_USD, WIDEST_USD, cost.output_usd, cached)
+            )
             self.cost_label.setToolTip(
                 self.tr(
                     "Input at the full price plus the maximum output; when the provider's context "
