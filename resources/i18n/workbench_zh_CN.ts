@@ -183,6 +183,7 @@
     </message>
     <message>
         <source>The model&apos;s reasoning, shown apart from the answer</source>
+        <extracomment>The diff marks shown (spans and the name of their colour), repainted on a theme switch.</extracomment>
         <translation>模型的推理过程，与回答分开显示</translation>
     </message>
     <message>
