@@ -2193,7 +2193,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>The last exact count: (what it counted, the count, the local estimate of it then). Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>The last exact count: what it counted (signature), the total, whether tools were in it, and the local estimate of what it counted (tools included when they were). Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>
@@ -2229,7 +2229,7 @@
     <name>TokenMeterBar</name>
     <message>
         <source>context window unknown</source>
-        <extracomment>Share of the window above which the meter turns amber, then red. Characters of not-yet-counted text above which a recount goes to a worker thread. The narrowest a segment with tokens in it is drawn. (base URL, key) of the provider to ask for exact counts, or None when there is none.</extracomment>
+        <extracomment>Share of the window above which the meter turns amber, then red. Characters of not-yet-counted text above which a recount goes to a worker thread. The narrowest a segment with tokens in it is drawn. Where to ask for exact counts (base URL, key, provider kind), or None when there is nowhere. A plain (base URL, key) pair means Moonshot&apos;s endpoint.</extracomment>
         <translation>上下文窗口未知</translation>
     </message>
 </context>
@@ -2339,6 +2339,10 @@
     <message>
         <source>The provider&apos;s last exact count, plus the local estimate of the edits made since; the exact count follows when typing pauses.</source>
         <translation>服务商上次的精确计数，加上此后编辑内容的本地估算；停止输入后会再取得精确计数。</translation>
+    </message>
+    <message>
+        <source>Messages and tools counted by the provider&apos;s count endpoint.</source>
+        <translation>消息和工具均由服务商的计数接口精确计数。</translation>
     </message>
     <message>
         <source>Messages counted by the provider&apos;s tokenizer endpoint.</source>

@@ -1,8 +1,9 @@
 """One reading of the token meter: counts, window, reserved output, recommendation and cost.
 
 The window's meter and the ``count`` command both build a :class:`MeterReading` from a workspace,
-so they always agree. Figures are local estimates unless the provider's exact count of the messages
-is given; a learned calibration (exact/estimate per model family) corrects estimates.
+so they always agree. Figures are local estimates unless the provider's exact count is given (of
+the messages for Moonshot, of the whole request with its tools for the Messages API); a learned
+calibration (exact/estimate per model family) corrects estimates.
 """
 
 from __future__ import annotations
@@ -69,12 +70,14 @@ class MeterReading:
         breakdown: The raw local estimate, per part and per card.
         system: System tokens shown (exact share, calibrated or raw estimate).
         messages: Other messages' tokens shown (reply priming included).
-        tools: Tool definition tokens (always a local estimate: the count endpoint skips tools).
+        tools: Tool definition tokens: a local estimate, except when the provider's count
+            included them (then the exact figure's share, split as the estimate splits it).
         exact: Whether the messages' figure came from the provider.
         calibrated: Whether a learned exact/estimate ratio corrected the estimate.
-        source: ``"exact"``, ``"exact + estimate"`` (exact messages, estimated tools),
-            ``"exact + estimated edits"`` (an earlier exact count moved by the estimate of the
-            edits since), ``"calibrated estimate"`` or ``"estimate"``.
+        source: ``"exact"`` (everything counted by the provider), ``"exact + estimate"``
+            (exact messages, estimated tools), ``"exact + estimated edits"`` (an earlier exact
+            count moved by the estimate of the edits since), ``"calibrated estimate"`` or
+            ``"estimate"``.
         model_id: The model the workspace uses.
         model: Its catalog entry, None when unknown.
         recommendation: The recommender's answer.
@@ -134,7 +137,7 @@ class MeterReading:
             "system_tokens": self.system,
             "message_tokens": self.messages,
             "tool_tokens": self.tools,
-            "exact": self.exact and self.tools == 0,
+            "exact": self.source == "exact",
             "count": self.source,
             "encoding": self.encoding,
             "reserved_output": rec.reserved_output,
@@ -156,11 +159,12 @@ def measure(
     *,
     calibration: Calibration | None = None,
     exact_messages: int | None = None,
+    exact_includes_tools: bool = False,
     model_id: str | None = None,
     max_tokens: int | None = None,
     use_workspace_max_tokens: bool = True,
     tally: ConversationTally | None = None,
-    anchor: tuple[int, int] | None = None,
+    anchor: tuple[int, int, bool] | None = None,
 ) -> MeterReading:
     """Reads the meter for ``workspace``.
 
@@ -170,16 +174,18 @@ def measure(
         catalog: Windows and prices.
         calibration: Learned ratios; none applied when None.
         exact_messages: The provider's count of the messages, when known (current content).
+        exact_includes_tools: Whether ``exact_messages`` counts the tool definitions too (the
+            Messages API's count_tokens does, Moonshot's endpoint does not).
         model_id: Measure against this model instead of the workspace's.
         max_tokens: Reserve this output instead of the workspace's ``max_tokens``.
         use_workspace_max_tokens: False to ignore the workspace's ``max_tokens`` (provider default).
         tally: Per-card counts that follow the conversation (a keystroke recounts one card,
             whatever the number of cards); the counter alone reads every card when None.
-        anchor: ``(exact, estimate)``: the provider's count of an earlier version of the
-            messages and the local estimate of that version. Until the current messages are
-            counted, they show ``exact + (estimate now - estimate then)``: the figure moves by
-            what was typed instead of jumping to a calibrated estimate and back, and only the
-            edits get a safety margin.
+        anchor: ``(exact, estimate, includes_tools)``: the provider's count of an earlier
+            version of the request and the local estimate of that version (tools included when
+            the count included them). Until the current one is counted, it shows ``exact +
+            (estimate now - estimate then)``: the figure moves by what was typed instead of
+            jumping to a calibrated estimate and back, and only the edits get a safety margin.
     """
     params = workspace.params
     model_id = model_id or params.model
@@ -200,16 +206,30 @@ def measure(
         breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))
     conversation = breakdown.conversation
     calibrated = False
-    estimated_part: int | None = breakdown.tools if exact_messages is not None else None
-    if exact_messages is not None:
+    tools = breakdown.tools
+    tools_exact = exact_messages is not None and (exact_includes_tools or tools == 0)
+    estimated_part: int | None = tools if exact_messages is not None and not tools_exact else None
+    if exact_messages is not None and exact_includes_tools:
+        # One figure for everything: split it between the parts as the estimate splits them.
+        tools = _scale(tools, conversation + tools, exact_messages)
+        shown = exact_messages - tools
+        source = "exact"
+    elif exact_messages is not None:
         shown = exact_messages
-        source = "exact + estimate" if breakdown.tools else "exact"
+        source = "exact + estimate" if tools else "exact"
     elif anchor is not None:
-        exact_then, estimate_then = anchor
-        edits = conversation - estimate_then
-        shown = max(0, exact_then + edits)
+        exact_then, estimate_then, anchor_has_tools = anchor
+        estimate_now = conversation + (tools if anchor_has_tools else 0)
+        edits = estimate_now - estimate_then
+        moved = max(0, exact_then + edits)
         source = "exact + estimated edits"
-        estimated_part = abs(edits) + breakdown.tools
+        if anchor_has_tools:
+            tools = _scale(tools, conversation + tools, moved)
+            shown = moved - tools
+            estimated_part = abs(edits)
+        else:
+            shown = moved
+            estimated_part = abs(edits) + tools
     else:
         shown = conversation
         source = "estimate"
@@ -220,7 +240,7 @@ def measure(
             source = "calibrated estimate"
     system = _scale(breakdown.system, conversation, shown)
     messages = shown - system
-    prompt = shown + breakdown.tools
+    prompt = shown + tools
     exact = exact_messages is not None
     rec = recommend(
         catalog,
@@ -228,7 +248,7 @@ def measure(
         prompt,
         max_tokens=max_tokens,
         provider_kind=kind,
-        exact=exact and breakdown.tools == 0,
+        exact=tools_exact,
         card_tokens=breakdown.per_message,
         estimated_part=estimated_part,
     )
@@ -237,7 +257,7 @@ def measure(
         breakdown=breakdown,
         system=system,
         messages=messages,
-        tools=breakdown.tools,
+        tools=tools,
         exact=exact,
         calibrated=calibrated,
         source=source,

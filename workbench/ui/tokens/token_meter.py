@@ -4,8 +4,9 @@
 card. The meter follows the conversation's events: edits are coalesced into one update per pass of
 the event loop, and a keystroke re-encodes only the edited card (the counter caches by content).
 Opening a large file recounts in a worker thread. About 400 ms after typing stops, the provider's
-exact count is requested where there is one (Moonshot); it replaces the estimate until the text
-changes again, and teaches the per-family calibration.
+exact count is requested where there is one (Moonshot's tokenizer endpoint for the messages, the
+Messages API's count_tokens for the whole request, tools included); it replaces the estimate until
+the text changes again, and teaches the per-family calibration.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ from PySide6.QtWidgets import (
 from workbench.core.conversation import Message
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
+    TOOLS_COUNTED_KINDS,
+    AnthropicCountClient,
+    CountTarget,
     ExactCountClient,
+    ExactCountError,
     ExactCountScheduler,
+    count_client,
 )
 from workbench.core.figures import money
 from workbench.core.lint import fit_output
@@ -74,8 +80,9 @@ def level_colour(level: str) -> QColor:
     return colours().qcolor(f"level_{level}")
 
 
-#: (base URL, key) of the provider to ask for exact counts, or None when there is none.
-ExactTarget = tuple[str, str] | None
+#: Where to ask for exact counts (base URL, key, provider kind), or None when there is nowhere.
+#: A plain (base URL, key) pair means Moonshot's endpoint.
+ExactTarget = CountTarget | tuple[str, str] | None
 
 
 def level_for(needed: int, window: int | None) -> str:
@@ -186,7 +193,7 @@ def registry_exact_target(
         if provider is None or provider.kind not in EXACT_COUNT_KINDS:
             return None
         key = keys.resolve_key(provider)  # the keyring, then the environment variable
-        return (provider.base_url, key) if key else None
+        return CountTarget(provider.base_url, key, provider.kind) if key else None
 
     return target
 
@@ -197,7 +204,7 @@ def _env_exact_target(provider_id: str) -> ExactTarget:
     if found is None or found.kind not in EXACT_COUNT_KINDS:
         return None
     key = os.environ.get(found.key_env)
-    return (found.base_url, key) if key else None
+    return CountTarget(found.base_url, key, found.kind) if key else None
 
 
 #: The widest figures a meter line is expected to show: its height is reserved for them.
@@ -479,6 +486,8 @@ class TokenMeterPanel(QWidget):
                     "since; the exact count follows when typing pauses."
                 )
             )
+        elif reading.exact and reading.source == "exact" and reading.tools:
+            tip.append(self.tr("Messages and tools counted by the provider's count endpoint."))
         elif reading.exact:
             tip.append(self.tr("Messages counted by the provider's tokenizer endpoint."))
             if reading.tools:
@@ -596,12 +605,13 @@ class TokenMeter(QObject):
         self._closing: asyncio.Task[None] | None = None
         self.scheduler = ExactCountScheduler()
         self.reading: MeterReading | None = None
-        #: The last exact count: (what it counted, the count, the local estimate of it then).
-        self._exact: tuple[tuple[object, ...], int, int] | None = None
+        #: The last exact count: what it counted (signature), the total, whether tools were in
+        #: it, and the local estimate of what it counted (tools included when they were).
+        self._exact: tuple[tuple[object, ...], int, bool, int] | None = None
         self._exact_note = ""
         self._requested: tuple[object, ...] | None = None
-        self._client: ExactCountClient | None = None
-        self._client_target: ExactTarget = None
+        self._client: ExactCountClient | AnthropicCountClient | None = None
+        self._client_target: CountTarget | None = None
         #: Recounts, exact-count targets and calibration writes, one at a time off the UI thread.
         self._tasks = BackgroundTasks(self, serial=True)
         self._recount_generation = 0
@@ -674,15 +684,26 @@ class TokenMeter(QObject):
             self._cards.refresh_cards()  # badges left blank while loading
 
     def _signature(self) -> tuple[object, ...]:
-        """What an exact count depends on: the model and every message as sent."""
-        messages = self.workspace.sent_messages()
-        return (
-            self.workspace.params.model,
+        """What an exact count depends on: the model and every message as sent (and, where the
+        endpoint counts them, the tools, tool_choice and thinking setting)."""
+        workspace = self.workspace
+        messages = workspace.sent_messages()
+        signature: tuple[object, ...] = (
+            workspace.params.model,
             *(
                 (m.role, m.name, m.content, m.tool_call_id, repr(m.tool_calls), m.partial)
                 for m in messages
             ),
         )
+        target = self._targets.get(workspace.params.provider)
+        if target is not None and CountTarget(*target).kind in TOOLS_COUNTED_KINDS:
+            signature += (
+                tuple(e.source for e in workspace.tools if e.enabled),
+                repr(workspace.tool_choice),
+                repr(workspace.params.value("thinking")),
+                workspace.params.extra.get("prefill_mode"),
+            )
+        return signature
 
     def refresh(self) -> None:
         """Re-reads the meter now (cheap: only cards not seen before are encoded)."""
@@ -690,22 +711,24 @@ class TokenMeter(QObject):
         if self._recounting:
             return
         signature = self._signature() if self._exact is not None or self._wants_exact() else ()
-        exact = None
-        anchor = None
+        exact: int | None = None
+        includes_tools = False
+        anchor: tuple[int, int, bool] | None = None
         if self._exact is not None:
-            counted, total, estimate = self._exact
+            counted, total, tools_counted, estimate = self._exact
             if counted == signature:
-                exact = total
+                exact, includes_tools = total, tools_counted
             elif counted[:1] == signature[:1]:
                 # Same model, text edited since: the exact count moved by the edits' estimate,
                 # not a calibrated estimate that jumps away from it and back on every pause.
-                anchor = (total, estimate)
+                anchor = (total, estimate, tools_counted)
         reading = measure(
             self.workspace,
             self.counter,
             self._context.catalog,
             calibration=self.calibration,
             exact_messages=exact,
+            exact_includes_tools=includes_tools,
             tally=self.tally,
             anchor=anchor,
         )
@@ -764,27 +787,39 @@ class TokenMeter(QObject):
         return bool(len(self.workspace.conversation)) and self._target() is not None
 
     def _request_exact(self, signature: tuple[object, ...], reading: MeterReading) -> None:
-        target = self._target()
-        if target is None:
+        found = self._target()
+        if found is None:
             return
+        target = CountTarget(*found)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self._exact_note = self.tr("Exact count unavailable: no event loop is running.")
             return
         if self._client is None or target != self._client_target:
-            self._client = ExactCountClient(*target)
+            self._close_client()
+            self._client = count_client(target)
             self._client_target = target
         client = self._client
-        model = self.workspace.params.model
-        messages = self.workspace.sent_messages()
-        estimate = reading.breakdown.conversation
-        family = reading.model.family if reading.model is not None else None
+        tools_counted = client.tools_counted
         self._requested = signature
+        try:
+            fetch = client.prepare(self.workspace, self._context.catalog)
+        except ExactCountError as error:
+            self._exact_note = self.tr(
+                "Exact count failed, showing the estimate: {reason}"
+            ).format(reason=str(error))
+            self.panel.show_reading(reading, self._exact_note)
+            self.exact_count_settled.emit()
+            return
+        estimate = reading.breakdown.conversation + (
+            reading.breakdown.tools if tools_counted else 0
+        )
+        family = reading.model.family if reading.model is not None else None
 
         def settled(total: int | None, reason: str | None) -> None:
             if total is not None:
-                self._exact = (signature, total, estimate)
+                self._exact = (signature, total, tools_counted, estimate)
                 self._exact_note = ""
                 if family and self.calibration.learn(family, estimate, total, save=False):
                     self._tasks.run(self.calibration.save)  # file I/O off the UI thread
@@ -795,7 +830,14 @@ class TokenMeter(QObject):
             self.refresh()
             self.exact_count_settled.emit()
 
-        self.scheduler.schedule(lambda: client.count(model, messages), settled, loop=loop)
+        self.scheduler.schedule(fetch, settled, loop=loop)
+
+    def _close_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            # Without a running loop the process is ending and takes the sockets with it.
+            with contextlib.suppress(RuntimeError):
+                self._closing = asyncio.get_running_loop().create_task(client.aclose())
 
     # Cards and actions ---------------------------------------------------------------------------
 
@@ -847,11 +889,7 @@ class TokenMeter(QObject):
         """Stops pending work (the window is closing)."""
         self.tally.detach()
         self.scheduler.cancel()
-        client, self._client = self._client, None
-        if client is not None:
-            # Without a running loop the process is ending and takes the sockets with it.
-            with contextlib.suppress(RuntimeError):
-                self._closing = asyncio.get_running_loop().create_task(client.aclose())
+        self._close_client()
         self._tasks.shutdown()
 
 
