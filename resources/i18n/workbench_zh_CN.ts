@@ -2193,7 +2193,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>The last exact count: what it counted (signature), the total, whether tools were in it, and the local estimate of what it counted (tools included when they were). Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>The last exact count: what it counted (signature), the total, whether tools were in it, and the local estimate of what it counted (tools included when they were). Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>
