@@ -5,7 +5,7 @@
     <name>AppContext</name>
     <message>
         <source>Using the list of {date}.</source>
-        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Model ids each provider listed (``GET {base}/models``), by provider id: the cached lists (with their dates) until this session fetches a provider&apos;s own. Background work owned by the window as a whole (features keep their own sets).</extracomment>
+        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Background work owned by the window as a whole (features keep their own sets).</extracomment>
         <translation>使用 {date} 的列表。</translation>
     </message>
     <message>
@@ -432,7 +432,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -1035,6 +1035,7 @@
     </message>
     <message>
         <source>Prefill the answer: the model continues this text (Kimi partial mode).</source>
+        <extracomment>The whole text while the editor shows only its start (see PREVIEW_CHARS), else None.</extracomment>
         <translation>预填充回答：模型从这段文字继续（Kimi partial 模式）。</translation>
     </message>
     <message>
@@ -1044,6 +1045,10 @@
     <message>
         <source>Message content…</source>
         <translation>消息内容…</translation>
+    </message>
+    <message>
+        <source>Showing the first {shown} of {total} characters: click into the text to edit all of it.</source>
+        <translation>显示前 {shown} 个字符（共 {total} 个）：点击文本即可编辑全部内容。</translation>
     </message>
     <message>
         <source>answer {value0} of {total}</source>

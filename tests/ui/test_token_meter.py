@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import tiktoken
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -283,9 +284,13 @@ def test_typing_after_an_exact_count_moves_it_smoothly_and_keeps_the_recommendat
     assert meter.reading.recommendation.model == "moonshot-v1-8k"
     shown = recommended.text()
 
+    edit = content_edit(window, 0)
+    edit.setFocus()  # going into the long card (shown whole from now on)
+    qtbot.waitUntil(edit.hasFocus)
+    edit.moveCursor(QTextCursor.MoveOperation.End)
     loopback.count_reply = Reply(first_byte_delay=0.3)  # the next exact count is on its way
     with qtbot.waitSignal(meter.exact_count_settled, timeout=5000):
-        qtbot.keyClicks(content_edit(window, 0), "s")
+        qtbot.keyClicks(edit, "s")
         # While it is pending: the exact figure plus what was typed, the same model.
         qtbot.waitUntil(lambda: count.text().startswith("≈"))
         assert abs(meter.reading.prompt_tokens - 7_000) <= 3
