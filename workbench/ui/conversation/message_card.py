@@ -484,6 +484,16 @@ class MessageCard(QFrame):
         self.previous_alternate_button.setEnabled(at > 0)
         self.next_alternate_button.setEnabled(at < total - 1)
 
+    def forget_content(self) -> None:
+        """Drops the text shown (the card goes to the spare pool): the next message shown in it
+        is shown whole."""
+        self.uid = -1
+        self._showing = True  # not the user's edit: nothing to report
+        try:
+            self.content_edit.setPlainText("")
+        finally:
+            self._showing = False
+
     def _new_message(self, message: Message) -> None:
         """Forgets what the card showed for another message (cards are reused while scrolling)."""
         if not message.name and self.name_edit.isVisible() and not self.name_edit.hasFocus():
