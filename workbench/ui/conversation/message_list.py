@@ -270,7 +270,7 @@ class CardDelegate(QStyledItemDelegate):
 
     def destroyEditor(self, editor: QWidget, index: _Index) -> None:
         if isinstance(editor, MessageCard):
-            if editor.content_edit.document().characterCount() > LONG_TEXT_CHARS:
+            if editor.text_held() > LONG_TEXT_CHARS:
                 # A spare card would keep a long answer's text and layout alive (hundreds of MB
                 # for a 10 MB answer) after its card was deleted or its workspace closed.
                 editor.forget_content()
