@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton, QTableView, QTableWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.run_helpers import LOOP_ID
@@ -138,6 +138,37 @@ def test_the_grid_fills_with_pass_fail_and_error_cells_and_a_summary_per_variant
     [entry] = EvalStore().entries()
     assert (entry.cells, entry.done, entry.passed) == (6, 6, 5)
     assert len(HistoryStore().group(entry.group)) == 6
+
+
+def test_before_the_first_evaluation_the_grid_area_says_what_to_do(
+    loop_window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    view = view_of(loop_window)
+    loop_window.main_tabs.setCurrentWidget(view)
+    hint = loop_window.findChild(QLabel, "evalEmptyHint")
+    assert hint is not None and hint.isVisible()
+    grid = loop_window.findChild(QTableView, "evalGrid")
+    assert grid is not None and not grid.isVisible()
+    assert "Add test cases in the table above" in hint.text()
+    assert "then press Run evaluation (Ctrl+Shift+E)" in hint.text()
+
+    qtbot.mouseClick(button(loop_window, "addTestButton"), Qt.MouseButton.LeftButton)
+    assert "1 test case(s) × 1 variant(s) are ready" in hint.text()
+    assert "press Run evaluation (Ctrl+Shift+E)" in hint.text()
+
+    # The shortcut runs it (from any page); the grid replaces the hint.
+    loopback.responder = brand_answer()
+    loop_window.show_conversation()
+    qtbot.keyClick(
+        loop_window,
+        Qt.Key.Key_E,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert loop_window.main_tabs.currentWidget() is view
+    qtbot.waitUntil(lambda: grid.isVisible(), timeout=5_000)
+    assert not hint.isVisible()
+    qtbot.waitUntil(lambda: view.report is not None, timeout=15_000)
+    qtbot.waitUntil(lambda: not view.busy, timeout=5_000)
 
 
 def test_a_failed_request_is_an_error_cell_and_the_rest_go_on(
