@@ -5,7 +5,7 @@
     <name>AppContext</name>
     <message>
         <source>Using the list of {date}.</source>
-        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Model ids each provider listed (``GET {base}/models``), by provider id: the cached lists (with their dates) until this session fetches a provider&apos;s own. Background work owned by the window as a whole (features keep their own sets).</extracomment>
+        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Model ids each provider listed (``GET {base}/models``), by provider id: the cached lists (with their dates) until this session fetches a provider&apos;s own. Background work owned by the window as a whole (features keep their own sets). The prompt&apos;s tokens as the token meter last counted them (exact where the provider counted them), None before its first reading; the linter&apos;s window rule reads it.</extracomment>
         <translation>使用 {date} 的列表。</translation>
     </message>
     <message>
@@ -94,7 +94,7 @@
     <name>ComparePane</name>
     <message>
         <source>The variant&apos;s label</source>
-        <extracomment>When the column last drew streamed text (monotonic seconds). How long the last batch took to draw (seconds). Why the last run is not in the history (a failed write), or None.</extracomment>
+        <extracomment>Why the last run is not in the history (a failed write), or None.</extracomment>
         <translation>变体的标签</translation>
     </message>
     <message>
@@ -183,6 +183,7 @@
     </message>
     <message>
         <source>The model&apos;s reasoning, shown apart from the answer</source>
+        <extracomment>The diff marks shown (spans and the name of their colour), repainted on a theme switch.</extracomment>
         <translation>模型的推理过程，与回答分开显示</translation>
     </message>
     <message>
