@@ -27,6 +27,7 @@ from workbench.core.tokens import (
     TokenCounter,
     encoding_name,
 )
+from workbench.core.variables import fill_message, variable_cards
 from workbench.core.workspace import TOOL_META_KEY, ToolEntry, Workspace
 
 
@@ -151,6 +152,25 @@ class MeterReading:
         }
 
 
+def _filled(
+    breakdown: TokenBreakdown, workspace: Workspace, values: dict[str, Any], counter: TokenCounter
+) -> TokenBreakdown:
+    """``breakdown`` with the cards that use variables counted as a send fills them (the other
+    cards are sent as they are: their counts stand)."""
+    conversation = workspace.conversation
+    per = list(breakdown.per_message)
+    system, others = breakdown.system, breakdown.messages
+    for index, _names in variable_cards(conversation).items():
+        message = conversation[index]
+        tokens = counter.count_message(fill_message(message, values))
+        if message.role == "system":
+            system += tokens - per[index]
+        else:
+            others += tokens - per[index]
+        per[index] = tokens
+    return TokenBreakdown(system, others, breakdown.tools, tuple(per))
+
+
 def measure(
     workspace: Workspace,
     counter: TokenCounter,
@@ -186,15 +206,15 @@ def measure(
     kind = model.provider if model is not None else provider_kind(params.provider)
     if max_tokens is None and use_workspace_max_tokens:
         max_tokens = params.max_tokens
-    sent = workspace.sent_messages() if workspace.tests else None
-    filled = sent is not None and any(
-        a is not b for a, b in zip(sent, workspace.conversation, strict=True)
-    )
-    if sent is not None and filled:
+    values = workspace.variable_values()
+    filled = bool(values) and len(variable_cards(workspace.conversation)) > 0
+    if filled and tally is None:
         # Variables filled from the current test case: the meter counts what a send sends.
-        breakdown = counter.count(sent, tools_to_send(workspace))
+        breakdown = counter.count(workspace.sent_messages(), tools_to_send(workspace))
     elif tally is not None:
         breakdown = tally.breakdown(workspace.conversation, tools_to_send(workspace))
+        if filled:
+            breakdown = _filled(breakdown, workspace, values, counter)
     else:
         breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))
     conversation = breakdown.conversation
@@ -229,6 +249,7 @@ def measure(
         provider_kind=kind,
         exact=tools_exact,
         card_tokens=breakdown.per_message,
+        top_cards=breakdown.top,
         estimated_part=tools if exact and not tools_exact else None,
     )
     cost = None if model is None else estimate_cost(model, prompt, rec.reserved_output)

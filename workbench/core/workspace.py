@@ -27,7 +27,7 @@ from workbench.core.json_files import remove_stray_temp_files as remove_stray_te
 from workbench.core.json_files import write_atomic as write_atomic
 from workbench.core.providers import PRESETS
 from workbench.core.texts import QT_TRANSLATE_NOOP
-from workbench.core.variables import conversation_variables, fill_message, message_variables
+from workbench.core.variables import fill_message, variable_cards
 
 FORMAT = "prompt-workbench/1"
 SUFFIX = ".prompt.json"
@@ -430,7 +430,10 @@ class Workspace:
 
     def variables(self) -> list[str]:
         """The variables the conversation uses, in order of first use."""
-        return conversation_variables(self.conversation)
+        names: dict[str, None] = {}
+        for _index, used in variable_cards(self.conversation).items():
+            names.update(dict.fromkeys(used))
+        return list(names)
 
     def variable_values(self) -> dict[str, Any]:
         """The values of the current case (empty without cases)."""
@@ -442,8 +445,8 @@ class Workspace:
         """The messages as a send fills them: copies with the current case's values when the
         conversation uses variables, the messages themselves otherwise."""
         values = self.variable_values()
-        messages = list(self.conversation.messages)
-        if not values or not any(message_variables(m) for m in messages):
+        messages = list(self.conversation)
+        if not values or not len(variable_cards(self.conversation)):
             return messages
         return [fill_message(m, values) for m in messages]
 
@@ -467,8 +470,8 @@ class Workspace:
         """A problem at each card that uses a variable without a value."""
         values = self.variable_values() if values is None else values
         found = []
-        for index, message in enumerate(self.conversation):
-            lacking = [n for n in message_variables(message) if n not in values]
+        for index, used in variable_cards(self.conversation).items():
+            lacking = [n for n in used if n not in values]
             if lacking:
                 names = ", ".join("{{" + n + "}}" for n in lacking)
                 if self.tests:

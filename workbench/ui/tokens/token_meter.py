@@ -524,6 +524,9 @@ class TokenMeter(QObject):
         self._exact: tuple[tuple[object, ...], int, bool] | None = None
         self._exact_note = ""
         self._requested: tuple[object, ...] | None = None
+        #: Edits of what is sent (cards, the case filling their variables): the exact count is
+        #: that of one revision of the messages.
+        self._sent_edits = 0
         self._client: ExactCountClient | AnthropicCountClient | None = None
         self._client_target: CountTarget | None = None
         #: Recounts, exact-count targets and calibration writes, one at a time off the UI thread.
@@ -541,21 +544,37 @@ class TokenMeter(QObject):
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
-        conversation.changed.connect(lambda _i, _n: self.schedule_refresh())
-        conversation.inserted.connect(lambda _i: self.schedule_refresh())
-        conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
-        conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
-        conversation.reset.connect(self.recount)
+        conversation.changed.connect(self._on_card_changed)
+        conversation.inserted.connect(lambda _i: self._sent_changed())
+        conversation.removed.connect(lambda _i, _m: self._sent_changed())
+        conversation.moved.connect(lambda _s, _d: self._sent_changed())
+        conversation.reset.connect(self._on_reset)
         # The meter counts the tools and tool_choice too, and prices the chosen model.
         self.workspace.params_changed.connect(lambda _name: self.schedule_refresh())
         self.workspace.tools_changed.connect(lambda _edit: self.schedule_refresh())
         self.workspace.tool_choice_changed.connect(self.schedule_refresh)
         self.workspace.reset.connect(self.schedule_refresh)
         # Variables are filled from the current test case: its values count.
-        self.workspace.current_test_changed.connect(self.schedule_refresh)
-        self.workspace.tests_changed.connect(lambda _edit: self.schedule_refresh())
+        self.workspace.current_test_changed.connect(self._sent_changed)
+        self.workspace.tests_changed.connect(lambda _edit: self._sent_changed())
         self.panel.apply_button.clicked.connect(self.apply_recommendation)
         self.panel.fit_button.clicked.connect(self.fit_output)
+
+    _SENT_FIELDS = frozenset({"role", "name", "content", "tool_call_id", "tool_calls", "partial"})
+
+    def _on_card_changed(self, _index: int, names: frozenset[str]) -> None:
+        if names & self._SENT_FIELDS:
+            self._sent_changed()
+        else:
+            self.schedule_refresh()
+
+    def _sent_changed(self) -> None:
+        self._sent_edits += 1
+        self.schedule_refresh()
+
+    def _on_reset(self) -> None:
+        self._sent_edits += 1
+        self.recount()
 
     # Counting ----------------------------------------------------------------------------------
 
@@ -597,17 +616,11 @@ class TokenMeter(QObject):
             self._cards.refresh_cards()  # badges left blank while loading
 
     def _signature(self) -> tuple[object, ...]:
-        """What an exact count depends on: the model and every message as sent (and, where the
-        endpoint counts them, the tools, tool_choice and thinking setting)."""
+        """What an exact count depends on: the model, the messages as sent (as the number of edits
+        of them so far: a keystroke must not read every card to know it) and, where the endpoint
+        counts them, the tools, tool_choice and thinking setting."""
         workspace = self.workspace
-        messages = workspace.sent_messages()
-        signature: tuple[object, ...] = (
-            workspace.params.model,
-            *(
-                (m.role, m.name, m.content, m.tool_call_id, repr(m.tool_calls), m.partial)
-                for m in messages
-            ),
-        )
+        signature: tuple[object, ...] = (workspace.params.model, self._sent_edits)
         target = self._targets.get(workspace.params.provider)
         if target is not None and CountTarget(*target).kind in TOOLS_COUNTED_KINDS:
             signature += (
