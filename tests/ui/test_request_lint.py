@@ -188,3 +188,22 @@ def test_the_window_rule_reads_the_meters_count_at_max_tokens(
     window.workspace.conversation.update(0, content=data["messages"][0]["content"] + "more " * 50)
     qtbot.waitUntil(lambda: any("exceeds" in t for t in lint_texts(window)), timeout=10_000)
     assert window.context.prompt_tokens == meter.reading.prompt_tokens > prompt
+
+
+def test_a_current_model_without_a_published_window_says_window_unknown(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = {**OLD, "params": {"provider": "moonshot", "model": "kimi-k3.1-pro", "max_tokens": 900}}
+    window = open_window(write(tmp_path, data))
+    info = window.findChild(QLabel, "modelInfoLabel")
+    qtbot.waitUntil(lambda: "window unknown" in info.text())
+    assert info.text().startswith("window unknown, $2 in / $10 out per 1M · as of 2026-12-01")
+    meter = window.token_meter
+    qtbot.waitUntil(lambda: meter.reading is not None, timeout=20_000)
+    count = window.findChild(QLabel, "tokenCountLabel")
+    assert "context window unknown" in count.text() and "900 output" in count.text()
+    assert window.findChild(QWidget, "tokenMeter").level == "unknown"
+    fit = window.findChild(QPushButton, "fitOutputButton")
+    assert not fit.isEnabled() and "not in the catalog" in fit.toolTip()
+    assert window.run_controller.request_problems() == []  # nothing refused for the unknown
+    assert not any("exceeds" in t for t in lint_texts(window))
