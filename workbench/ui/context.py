@@ -109,8 +109,8 @@ class AppContext(QObject):
         #: Background work owned by the window as a whole (features keep their own sets).
         self.tasks = BackgroundTasks(self)
         self._closed = False
-        #: The prompt's tokens as the token meter last counted them (exact where the provider
-        #: counted them), None before its first reading; the linter's window rule reads it.
+        # The prompt's tokens as the token meter last counted them (exact where the provider
+        # counted them), None before its first reading; the linter's window rule reads it.
         self.prompt_tokens: int | None = None
 
     # Services, built on first use (start-up pays for none of them) ----------------------------
