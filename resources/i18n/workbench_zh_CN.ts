@@ -21,6 +21,7 @@
     <name>AssertionsDialog</name>
     <message>
         <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>
+        <extracomment>How long finished cells wait to be committed together (a crash loses at most this much).</extracomment>
         <translation>每个断言一个 JSON 对象，例如 {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}、{&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}、{&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}；在类型前加 not- 表示取反。</translation>
     </message>
     <message>
@@ -431,7 +432,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -1034,6 +1035,7 @@
     </message>
     <message>
         <source>Prefill the answer: the model continues this text (Kimi partial mode).</source>
+        <extracomment>The whole text while the editor shows only its start (see PREVIEW_CHARS), else None.</extracomment>
         <translation>预填充回答：模型从这段文字继续（Kimi partial 模式）。</translation>
     </message>
     <message>
@@ -1043,6 +1045,10 @@
     <message>
         <source>Message content…</source>
         <translation>消息内容…</translation>
+    </message>
+    <message>
+        <source>Showing the first {shown} of {total} characters: click into the text to edit all of it.</source>
+        <translation>显示前 {shown} 个字符（共 {total} 个）：点击文本即可编辑全部内容。</translation>
     </message>
     <message>
         <source>answer {value0} of {total}</source>
@@ -2001,7 +2007,7 @@
     <name>TestsView</name>
     <message>
         <source>Add case</source>
-        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order.</extracomment>
+        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order. The summary row of each variant, kept up to date cell by cell. Finished cells not written yet: committed together every WRITE_MS.</extracomment>
         <translation>添加用例</translation>
     </message>
     <message>
@@ -2249,7 +2255,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>
