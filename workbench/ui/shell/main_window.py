@@ -640,10 +640,12 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         """Help › About."""
         from workbench import __version__
+        from workbench.ui.shell.app_icon import app_icon
 
-        dialogs.show_error(
+        dialogs.show_about(
             self,
             self.tr("About"),
             f"{APP_TITLE} {__version__}",
             self.tr("Build and test prompts against Kimi and OpenAI-compatible APIs."),
+            app_icon(),
         )
