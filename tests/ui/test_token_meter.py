@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import tiktoken
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -520,3 +520,38 @@ def test_a_failed_count_tokens_falls_back_to_the_estimate_with_the_reason(
     assert f"Exact count failed, showing the estimate: {reason}" in count.toolTip()
     assert ANTHROPIC_KEY not in count.toolTip()
     assert "empty content" not in window.statusBar().currentMessage()  # quiet
+
+
+class _StyleChanges(QObject):
+    """Counts the style changes (a re-polish each) a widget goes through."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.StyleChange:
+            self.count += 1
+        return False
+
+
+def test_a_keystroke_that_keeps_the_level_does_not_restyle_the_count(
+    metered, qtbot: QtBot
+) -> None:
+    # Re-applying the same style sheet re-polishes the label: on every keystroke into a prompt
+    # past the warning level, that was about a third of the meter's own time (next to encoding
+    # the edited card).
+    window = metered(LONG)
+    meter = meter_of(window)
+    count = label(window, "tokenCountLabel")
+    assert count.styleSheet()  # the prompt outgrows the window: the figures are coloured
+    changes = _StyleChanges(count)
+    conversation = window.workspace.conversation
+    text = conversation[1].content
+    for letter in "abcdefghij":
+        text += letter
+        conversation.update(1, content=text)
+        meter.refresh()
+    assert meter.reading.prompt_tokens == meter.counter.count(conversation.messages).total
+    assert changes.count == 0
