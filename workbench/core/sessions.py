@@ -120,11 +120,13 @@ class Queued:
         provider: The provider's name as the user reads it.
         ahead: Runs of that provider waiting before this one.
         limit: How many runs of that provider may stream at once.
+        running: How many of them were streaming when this one was queued.
     """
 
     provider: str
     ahead: int
     limit: int
+    running: int
 
 
 @dataclass(frozen=True)
@@ -671,8 +673,14 @@ class RunEngine:
             else:
                 limiter = self.limiter
                 if limiter.must_wait(provider.id):
-                    ahead = limiter.waiting(provider.id)
-                    ticket._emit(Queued(request.provider_label, ahead, limiter.limit))
+                    ticket._emit(
+                        Queued(
+                            request.provider_label,
+                            limiter.waiting(provider.id),
+                            limiter.limit,
+                            limiter.active(provider.id),
+                        )
+                    )
                 await limiter.acquire(provider.id)
                 slot = True
                 if ticket.stop_requested:
