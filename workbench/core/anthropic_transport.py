@@ -7,7 +7,9 @@ A run whose provider kind is ``anthropic`` streams ``POST {base}/v1/messages`` t
 ``input_json_delta`` fragments to :class:`ToolCallDelta`, ``message_delta`` to the finish reason
 and usage (cache reads and writes included). Errors get the runner's plain messages; 429 and 529
 ``overloaded_error`` are retried like a rate limit, honouring ``retry-after``, a bounded number of
-times. Exact prompt sizes come from ``POST /v1/messages/count_tokens``.
+times. Exact prompt sizes come from ``POST /v1/messages/count_tokens``. Every request goes through
+the same guards as the OpenAI runner's (:mod:`workbench.core.httpx_guard`: no cross-origin
+redirect, a bounded answer size); the runner holds the run to its overall deadline.
 """
 
 from __future__ import annotations
@@ -60,14 +62,22 @@ def load_sdk() -> None:
     _ssl_context()
 
 
-def make_client(base_url: str, api_key: str | None, timeout: float) -> Any:
-    """An ``AsyncAnthropic`` client without the SDK's own retries (the run's are visible)."""
+def make_client(
+    base_url: str, api_key: str | None, timeout: float, *, max_line_bytes: int
+) -> Any:
+    """An ``AsyncAnthropic`` client without the SDK's own retries (the run's are visible).
+
+    Its HTTP client carries the guards every request to a provider has
+    (:mod:`workbench.core.http_guard`): no redirect to another origin, compressed bodies inflated
+    in bounded pieces, no line longer than ``max_line_bytes``.
+    """
     import anthropic
 
-    try:
-        http_client = anthropic.DefaultAsyncHttpxClient(verify=_ssl_context())
-    except Exception:  # a different SDK layout: let the SDK build its own client
-        http_client = None
+    from workbench.core.httpx_guard import guarded_anthropic_client
+
+    http_client = guarded_anthropic_client(
+        base_url, max_line_bytes=max_line_bytes, verify=_ssl_context()
+    )
     return anthropic.AsyncAnthropic(
         base_url=base_url,
         api_key=api_key or NO_KEY,
@@ -120,7 +130,12 @@ class AnthropicTransport:
         if "anthropic" not in sys.modules or _ssl_context.cache_info().currsize == 0:
             await asyncio.to_thread(load_sdk)
         run = self.run
-        self.client = make_client(run.request.base_url, run._api_key, run.timeout)
+        self.client = make_client(
+            run.request.base_url,
+            run._api_key,
+            run.timeout,
+            max_line_bytes=4 * run.max_answer_chars + 65536,
+        )
 
     async def attempts(self, queue: asyncio.Queue[RunEvent]) -> None:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""
@@ -306,7 +321,9 @@ async def count_tokens(
     """
     import anthropic
 
-    client = make_client(base_url, api_key, timeout)
+    from workbench.core.http_guard import STATE_LINE_BYTES, RedirectRefused, find_cause
+
+    client = make_client(base_url, api_key, timeout, max_line_bytes=STATE_LINE_BYTES)
     try:
         data: Any = await client.post(
             "/v1/messages/count_tokens", body=count_body(body), cast_to=object
@@ -314,6 +331,11 @@ async def count_tokens(
     except anthropic.APIStatusError as error:
         raise RuntimeError(redact(f"count_tokens answered {error.status_code}", api_key)) from None
     except anthropic.APIError as error:
+        redirect = find_cause(error, RedirectRefused)
+        if isinstance(redirect, RedirectRefused):
+            raise RuntimeError(
+                f"count_tokens was redirected to {redirect.target}, another address: not followed"
+            ) from None
         raise RuntimeError(redact(f"count_tokens failed: {error}", api_key)) from None
     finally:
         await client.close()

@@ -105,8 +105,9 @@ async def _fetch_anthropic(base_url: str, api_key: str | None, timeout: float) -
     anthropic = load_anthropic()
 
     from workbench.core.anthropic_transport import make_client
+    from workbench.core.http_guard import STATE_LINE_BYTES
 
-    client = make_client(base_url, api_key, timeout)
+    client = make_client(base_url, api_key, timeout, max_line_bytes=STATE_LINE_BYTES)
     try:
         data: Any = await client.get("/v1/models", cast_to=object)
     except anthropic.APITimeoutError:
