@@ -179,12 +179,16 @@
         <translation>重新运行</translation>
     </message>
     <message>
-        <source>Waiting…</source>
-        <translation>等待中…</translation>
+        <source>Looking up the key and a free slot…</source>
+        <translation>正在查找密钥和空闲名额…</translation>
     </message>
     <message>
-        <source>Queued: {limit} run(s) of {provider} are streaming (at most {limit} at once)…</source>
-        <translation>排队中：{provider} 正有 {limit} 个运行在生成（最多同时 {limit} 个）…</translation>
+        <source>Sent to {provider}: waiting for its first token…</source>
+        <translation>已发送到 {provider}：等待第一个词元…</translation>
+    </message>
+    <message>
+        <source>Streaming…</source>
+        <translation>生成中…</translation>
     </message>
     <message>
         <source>Thinking… ({count} characters of reasoning)</source>
@@ -197,6 +201,14 @@
     <message>
         <source>a tool</source>
         <translation>工具</translation>
+    </message>
+    <message>
+        <source>Waiting for a free slot on {provider} ({running} of {limit} running)</source>
+        <translation>等待 {provider} 的空闲名额（{limit} 个中已有 {running} 个在运行）</translation>
+    </message>
+    <message>
+        <source>– {count} more waiting ahead</source>
+        <translation>– 前面还有 {count} 个在等待</translation>
     </message>
     <message>
         <source>✓ valid JSON</source>

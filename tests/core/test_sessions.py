@@ -215,8 +215,8 @@ async def test_a_waiting_run_reports_its_place_in_the_queue() -> None:
     third_events, third_sink = collect()
     third = runs.start(runs.prepare(workspace()), third_sink)
     await until(lambda: len(third_events) == 1)
-    assert events == [Queued("Provider p", 0, 1)]
-    assert third_events == [Queued("Provider p", 1, 1)]
+    assert events == [Queued("Provider p", 0, 1, 1)]
+    assert third_events == [Queued("Provider p", 1, 1, 1)]
 
     second.stop()  # stopped while it waits: never sent, still finished
     result = await second.wait()

@@ -106,17 +106,19 @@ class RunSetupError(ValueError):
 
 @dataclass(frozen=True)
 class Queued:
-    """The run waits for a slot: ``limit`` runs of its provider are already streaming.
+    """The run waits for a free slot of its provider's limiter.
 
     Attributes:
         provider: The provider's name as the user reads it.
         ahead: Runs of that provider waiting before this one.
         limit: How many runs of that provider may stream at once.
+        running: How many runs of that provider hold a slot as this one starts to wait.
     """
 
     provider: str
     ahead: int
     limit: int
+    running: int
 
 
 @dataclass(frozen=True)
@@ -658,7 +660,14 @@ class RunEngine:
                 limiter = self.limiter
                 if limiter.must_wait(provider.id):
                     ahead = limiter.waiting(provider.id)
-                    ticket._emit(Queued(request.provider_label, ahead, limiter.limit))
+                    ticket._emit(
+                        Queued(
+                            request.provider_label,
+                            ahead,
+                            limiter.limit,
+                            limiter.active(provider.id),
+                        )
+                    )
                 await limiter.acquire(provider.id)
                 slot = True
                 if ticket.stop_requested:

@@ -89,7 +89,7 @@ class ComparePane(QFrame):
         #: How long the last batch took to draw (seconds).
         self.flush_cost = 0.0
         self._status = ""
-        self._queued = False
+        self._awaiting_answer = False
         self._expects_json = False
         #: Why the last run is not in the history (a failed write), or None.
         self.history_error: str | None = None
@@ -412,7 +412,7 @@ class ComparePane(QFrame):
         )
         self.running = True
         self.history_error = None
-        self._queued = False
+        self._awaiting_answer = False
         self._pending.clear()
         self._status = ""
         self._reasoning_chars = 0
@@ -431,23 +431,25 @@ class ComparePane(QFrame):
         self.use_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.run_button.setText(self.tr("Rerun"))
-        self.metrics.setText(self.tr("Waiting…"))
+        self.metrics.setText(self.tr("Looking up the key and a free slot…"))
         self.metrics.setStyleSheet("")
 
     def on_event(self, event: EngineEvent) -> None:
         """Takes one event of the run; text waits for the next :meth:`flush`."""
         if isinstance(event, Queued):
-            self._queued = True
-            self._status = self.tr(
-                "Queued: {limit} run(s) of {provider} are streaming (at most {limit} at once)…"
-            ).format(limit=event.limit, provider=event.provider)
+            self._status = self._queued_text(event)
         elif isinstance(event, Started):
-            if self._queued:
-                self._status = self.tr("Waiting…")
+            self._awaiting_answer = True
+            self._status = self.tr("Sent to {provider}: waiting for its first token…").format(
+                provider=self.provider_selector.currentText()
+            )
         elif isinstance(event, NotRecorded):
             self.not_recorded(event.message)
         elif isinstance(event, TextDelta):
             self._pending.append(event.text)
+            if self._awaiting_answer:
+                self._awaiting_answer = False
+                self._status = self.tr("Streaming…")
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
             self._pending_reasoning.append(event.text)
@@ -463,6 +465,15 @@ class ComparePane(QFrame):
             self._status = event.text
         elif isinstance(event, Finished):
             self.finish(event.result)
+
+    def _queued_text(self, event: Queued) -> str:
+        """What a queued column waits for: a free slot of its provider, and who is ahead."""
+        text = self.tr(
+            "Waiting for a free slot on {provider} ({running} of {limit} running)"
+        ).format(provider=event.provider, running=event.running, limit=event.limit)
+        if event.ahead:
+            text += " " + self.tr("– {count} more waiting ahead").format(count=event.ahead)
+        return text + "…"
 
     def has_pending(self) -> bool:
         """Whether streamed text waits to be shown."""
