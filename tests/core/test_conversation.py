@@ -180,3 +180,20 @@ def test_moving_or_inserting_never_leaves_partial_on_a_middle_message() -> None:
     conversation.update(2, partial=True)
     conversation.move(0, 2)  # the partial answer is no longer last
     assert [m.partial for m in conversation] == [False, False, False]
+
+
+def test_a_card_index_follows_every_edit_computing_only_the_edited_card() -> None:
+    conversation = Conversation([Message("user", f"card {i}") for i in range(6)])
+    marked = conversation.card_index("x", lambda m: "x" in m.content or None, {"content"})
+    assert marked.positions() == [] and marked.computed == 6
+    conversation.update(2, content="x two")
+    conversation.update(4, role="assistant")  # a field the index does not read
+    assert marked.positions() == [2] and marked.computed == 7
+    conversation.insert(0, Message("user", "x new"))
+    conversation.move(3, 6)  # "x two" goes last
+    assert marked.positions() == [0, 6] and marked.computed == 8
+    conversation.remove(0)
+    assert marked.items() == [(5, True)]
+    conversation.replace_all([Message("user", "x"), Message("user", "y")])
+    assert marked.positions() == [0]
+    assert conversation.card_index("x", lambda m: None, ()) is marked

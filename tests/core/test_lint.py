@@ -212,3 +212,67 @@ def test_the_output_limit_goes_by_the_models_field_name(model: str, field: str) 
     body = build_request(workspace, provider).wire_body()
     assert body[field] == 100
     assert {"max_tokens", "max_completion_tokens"} - {field} & body.keys() == set()
+
+
+# Scale: a keystroke in one card lints that card, whatever the number of cards ------------------
+
+#: The uids of the cards whose fields were read since the last clear.
+READ: set[int] = set()
+_FIELDS = frozenset(
+    {"role", "content", "name", "partial", "tool_calls", "tool_call_id", "extra", "prefill"}
+)
+
+
+class Watched(Message):
+    """A card that notes each read of its fields (the tests count the cards a step reads)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _FIELDS:
+            READ.add(object.__getattribute__(self, "uid"))
+        return object.__getattribute__(self, name)
+
+
+TOOL_CALL = [{"id": "a:0", "type": "function", "function": {"name": "add", "arguments": "{}"}}]
+IMAGE = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]
+
+
+def watched_cards(count: int) -> list[Message]:
+    cards: list[Message] = []
+    for index in range(count):
+        if index == 300:
+            cards.append(Watched("user", "look", extra={"content_parts": IMAGE}))
+        elif index == 501:
+            cards.append(Watched("assistant", "", tool_calls=TOOL_CALL))
+        elif index == 502:
+            cards.append(Watched("tool", "3", tool_call_id="a:0"))
+        else:
+            cards.append(Watched("user" if index % 2 else "assistant", f"card {index}"))
+    return cards
+
+
+def test_a_keystroke_lints_the_edited_card_alone_at_a_thousand_cards() -> None:
+    workspace = Workspace(messages=watched_cards(1000), params=Params(model="kimi-k2.6"))
+    conversation = workspace.conversation
+    provider = preset("moonshot")
+    assert [f.place for f in lint(workspace, provider, catalog=CATALOG)] == ["card:501"]
+    edited, last = conversation[700].uid, conversation[999].uid
+
+    READ.clear()
+    conversation.update(700, content="card 700, edited")
+    assert [f.place for f in lint(workspace, provider, catalog=CATALOG)] == ["card:501"]
+    assert {edited, last} >= READ
+
+    workspace.set_param("model", "moonshot-v1-32k")  # reads no images: card 300 is refused
+    assert [f.place for f in lint(workspace, provider, catalog=CATALOG)] == ["card:300"]
+    READ.clear()
+    conversation.set_extra(700, "content_parts", IMAGE)
+    found = lint(workspace, provider, catalog=CATALOG)
+    assert [f.place for f in found if f.rule == "vision"] == ["card:300", "card:700"]
+    assert {edited, last} >= READ
+
+    # The indexes follow the edits: a removal moves the places, a reset reads every card again.
+    conversation.remove(0)
+    found = lint(workspace, provider, catalog=CATALOG)
+    assert [f.place for f in found if f.rule == "vision"] == ["card:299", "card:699"]
+    conversation.replace_all(watched_cards(10))
+    assert [f.rule for f in lint(workspace, provider, catalog=CATALOG)] == []

@@ -116,6 +116,25 @@ def _has_images(message: Message) -> bool:
     )
 
 
+def _lacks_echo(message: Message) -> bool:
+    """An assistant card that made tool calls without keeping its reasoning_content."""
+    return (
+        message.role == "assistant"
+        and bool(message.tool_calls)
+        and not message.extra.get("reasoning_content")
+    )
+
+
+def _cards_where(
+    workspace: Workspace, messages: list[Message] | None, key: str, test: Any, fields: set[str]
+) -> list[int]:
+    """The positions of the sent cards ``test`` holds for: from the conversation's index (kept
+    per card as it is edited) when the workspace's own cards are sent, else by reading them."""
+    if messages is None:
+        return workspace.conversation.card_index(key, test, fields).positions()
+    return [index for index, message in enumerate(messages) if test(message)]
+
+
 def fit_output(model: ModelInfo | None, prompt_tokens: int) -> int | None:
     """The output that fits: what the window leaves after the prompt, capped by the output limit.
 
@@ -129,6 +148,11 @@ def fit_output(model: ModelInfo | None, prompt_tokens: int) -> int | None:
         return None
     fitted = min(v for v in (room, limit) if v is not None)
     return fitted if fitted >= 1 else None
+
+
+#: The fields the per-card rules read (see :meth:`Conversation.card_index`).
+_IMAGES = {"content_parts", "extra"}
+_ECHO = {"role", "tool_calls", "reasoning_content", "extra"}
 
 
 # The rules --------------------------------------------------------------------------------------
@@ -153,7 +177,9 @@ def lint_request(
         params: The effective parameters (a variant's changes applied).
         catalog: Where the model's capabilities are read.
         provider_kind: The provider's wire-format family (``moonshot``, ``anthropic``...).
-        messages: The messages sent (a variant's own system message); the workspace's if None.
+        messages: The messages sent (a variant's own system message); the workspace's if None
+            (then the per-card rules read the conversation's indexes: a keystroke in one card
+            costs one card, whatever the number of cards).
         listed: The ids the provider's ``GET /models`` returned, when known.
         prompt_tokens: The prompt's size, when counted, for the window rule.
         variant: The variant's label, set on every finding.
@@ -164,7 +190,9 @@ def lint_request(
     def add(rule: str, severity: str, place: str, message: str, fix: Fix | None = None) -> None:
         found.append(Finding(rule, severity, place, message, fix, variant))
 
-    sent = list(workspace.conversation) if messages is None else messages
+    conversation = workspace.conversation
+    count = len(conversation) if messages is None else len(messages)
+    last = (conversation[-1] if messages is None else messages[-1]) if count else None
     model = catalog.get(params.model)
     if model is not None and model.listed_only:
         model = None
@@ -176,9 +204,8 @@ def lint_request(
     thinking = thinking_on(model, params)
     _sampling_rules(add, params, model, thinking)
     _thinking_rules(add, params, model)
-    partial = bool(sent) and sent[-1].partial and sent[-1].role == "assistant"
-    if partial:
-        _prefill_rules(add, params, model, thinking, provider_prefill, f"card:{len(sent) - 1}")
+    if last is not None and last.partial and last.role == "assistant":
+        _prefill_rules(add, params, model, thinking, provider_prefill, f"card:{count - 1}")
     if provider_kind == "anthropic" and params.response_format != "text":
         add(
             "format-param",
@@ -198,8 +225,8 @@ def lint_request(
         )
     if workspace.tools and any(t.enabled for t in workspace.tools) and not caps.tools:
         add("tools", WARNING, "tools", f"{model.id} does not call tools: the tools may be refused.")
-    for index, message in enumerate(sent):
-        if _has_images(message) and not caps.vision:
+    if not caps.vision:
+        for index in _cards_where(workspace, messages, "lint:images", _has_images, _IMAGES):
             add(
                 "vision",
                 ERROR,
@@ -207,7 +234,7 @@ def lint_request(
                 f"{model.id} does not read images: this card's image would be refused.",
             )
     if thinking and caps.reasoning_echo:
-        _echo_rules(add, sent, model)
+        _echo_rules(add, _cards_where(workspace, messages, "lint:echo", _lacks_echo, _ECHO), model)
     _output_rules(add, params, model, prompt_tokens, provider_kind)
     return _sorted(found)
 
@@ -380,12 +407,8 @@ def _prefill_rules(
         add("prefill-note", WARNING, card, caps.prefill_note, instruction)
 
 
-def _echo_rules(add: Any, sent: list[Message], model: ModelInfo) -> None:
-    for index, message in enumerate(sent):
-        if message.role != "assistant" or not message.tool_calls:
-            continue
-        if message.extra.get("reasoning_content"):
-            continue
+def _echo_rules(add: Any, cards: list[int], model: ModelInfo) -> None:
+    for index in cards:
         fix = (
             Fix("Turn thinking off", {"thinking": {"type": "disabled"}, "reasoning_effort": None})
             if model.capabilities.thinking == "toggle"

@@ -278,19 +278,26 @@ def lint(
         params = effective_params(workspace, variant)
     except WorkspaceError:
         return []  # request_problems names it
+    # Filling variables changes no card's images, tool calls or reasoning: the workspace's own
+    # cards are linted as they are (from the conversation's per-card indexes, no copies); only a
+    # variant's own system message makes a different list.
+    own = variant is None or variant.system is None
+    sent = None if own else variant_messages(workspace, variant)
     found = lint_request(
         workspace,
         params,
         catalog or builtin_catalog(),
         provider_kind=provider.kind,
-        messages=variant_messages(workspace, variant),
+        messages=sent,
         listed=listed,
         prompt_tokens=prompt_tokens,
         variant=variant.label if variant is not None else None,
         provider_prefill=provider.prefill is not Prefill.NONE,
     )
-    sent = variant_messages(workspace, variant)
-    partial = bool(sent) and sent[-1].partial and sent[-1].role == "assistant"
+    conversation = workspace.conversation
+    count = len(conversation) if sent is None else len(sent)
+    last = (conversation[-1] if sent is None else sent[-1]) if count else None
+    partial = last is not None and last.partial and last.role == "assistant"
     if (
         partial
         and params.extra.get("prefill_mode") != PREFILL_INSTRUCTION
@@ -302,7 +309,7 @@ def lint(
             Finding(
                 "deepseek-gateway",
                 "warning",
-                f"card:{len(sent) - 1}",
+                f"card:{count - 1}",
                 "DeepSeek continues a prefix only on its beta endpoint: this goes through "
                 f"{provider.base_url}, which must forward it there (LiteLLM does).",
                 variant=variant.label if variant is not None else None,
