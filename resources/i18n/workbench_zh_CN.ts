@@ -1234,6 +1234,34 @@
         <translation>启动时重新打开上次的工作区</translation>
     </message>
     <message>
+        <source> million characters</source>
+        <translation> 百万字符</translation>
+    </message>
+    <message>
+        <source>A run stops when its answer, reasoning and tool arguments together pass this size (a broken or hostile server cannot fill the memory). Setting: max_answer_mb.</source>
+        <translation>当一次运行的回答、推理和工具参数合计超过此大小时即停止（出错或恶意的服务器无法占满内存）。设置项：max_answer_mb。</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>A run stops after this long in all, retries included, however steadily the server keeps sending. Setting: run_deadline_seconds.</source>
+        <translation>一次运行总计（含重试）超过此时长即停止，无论服务器是否仍在持续发送。设置项：run_deadline_seconds。</translation>
+    </message>
+    <message>
+        <source>Limits of a run (from the next run on)</source>
+        <translation>运行限制（从下一次运行起生效）</translation>
+    </message>
+    <message>
+        <source>Largest answer</source>
+        <translation>最大回答</translation>
+    </message>
+    <message>
+        <source>Longest run</source>
+        <translation>最长运行时间</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1248,6 +1276,18 @@
     <message>
         <source>New workspace model</source>
         <translation>新工作区的模型</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{minutes} min {seconds} s</source>
+        <translation>{minutes} 分钟 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
     </message>
 </context>
 <context>

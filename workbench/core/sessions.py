@@ -261,10 +261,14 @@ class RunOptions:
     @classmethod
     def from_settings(cls, settings: Any, **changes: Any) -> RunOptions:
         """Options with the size limit and deadline of ``settings`` (a Settings)."""
-        return cls(
+        return cls(**changes).with_settings(settings)
+
+    def with_settings(self, settings: Any) -> RunOptions:
+        """These options with the size limit and deadline of ``settings`` (a Settings)."""
+        return replace(
+            self,
             max_answer_chars=int(settings.max_answer_mb * 1_000_000),
             deadline=float(settings.run_deadline_seconds),
-            **changes,
         )
 
 
