@@ -33,6 +33,21 @@
     </message>
 </context>
 <context>
+    <name>AutosaveWarning</name>
+    <message>
+        <source>Autosave failed: {reason}</source>
+        <translation>自动保存失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Your changes are not autosaved. Save them (Ctrl+S), or free space and keep working: the next autosave tries again.</source>
+        <translation>你的更改未被自动保存。请保存（Ctrl+S），或释放磁盘空间后继续工作：下次自动保存会再试。</translation>
+    </message>
+    <message>
+        <source>Autosave failed: {reason}. Save your work.</source>
+        <translation>自动保存失败：{reason}。请保存你的工作。</translation>
+    </message>
+</context>
+<context>
     <name>CellDialog</name>
     <message>
         <source>Test {test} · {variant}</source>
@@ -482,6 +497,117 @@
     </message>
 </context>
 <context>
+    <name>DocumentActions</name>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>Save the changes to {value0}?</source>
+        <translation>保存对 {value0} 的更改？</translation>
+    </message>
+    <message>
+        <source>Your changes are lost if you don&apos;t save them.</source>
+        <translation>不保存的话，你的更改将会丢失。</translation>
+    </message>
+    <message>
+        <source>Cannot open workspace</source>
+        <translation>无法打开工作区</translation>
+    </message>
+    <message>
+        <source>It was moved or deleted; it is no longer listed in Open recent.</source>
+        <translation>文件已被移动或删除，不再列于“最近打开”中。</translation>
+    </message>
+    <message>
+        <source>The file was not changed.</source>
+        <translation>文件未被修改。</translation>
+    </message>
+    <message>
+        <source>Opened {path}</source>
+        <translation>已打开 {path}</translation>
+    </message>
+    <message>
+        <source>Cannot open example</source>
+        <translation>无法打开示例</translation>
+    </message>
+    <message>
+        <source>File changed on disk</source>
+        <translation>文件已在磁盘上被更改</translation>
+    </message>
+    <message>
+        <source>{name} was changed outside Prompt Workbench since you opened it.</source>
+        <translation>自你打开以来，{name} 已在 Prompt Workbench 之外被更改。</translation>
+    </message>
+    <message>
+        <source>Save overwrites those changes with yours. Cancel leaves the file as it is; Save as keeps your work in another file.</source>
+        <translation>“保存”会用你的更改覆盖那些更改。“取消”保持文件不变；“另存为”可将你的工作保存到另一个文件。</translation>
+    </message>
+    <message>
+        <source>Not saved: {name} changed on disk.</source>
+        <translation>未保存：{name} 已在磁盘上被更改。</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {value1}</source>
+        <translation>无法写入 {path}：{value1}</translation>
+    </message>
+    <message>
+        <source>Your work is still here; choose another place with Save as.</source>
+        <translation>你的工作仍在；请用“另存为”选择其他位置。</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Cannot import</source>
+        <translation>无法导入</translation>
+    </message>
+    <message>
+        <source>Imported for {name}, the provider of {id}.</source>
+        <translation>已为 {id} 的服务商 {name} 导入。</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no text to import.</source>
+        <translation>剪贴板中没有可导入的文本。</translation>
+    </message>
+    <message>
+        <source>Cannot import the clipboard</source>
+        <translation>无法导入剪贴板内容</translation>
+    </message>
+    <message>
+        <source>Copy an OpenAI request body or a JSON array of messages.</source>
+        <translation>请复制 OpenAI 请求体或 JSON 消息数组。</translation>
+    </message>
+    <message>
+        <source>an untitled workspace</source>
+        <translation>一个未命名的工作区</translation>
+    </message>
+    <message>
+        <source>Recover unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>There are unsaved changes to {what} from {when}.</source>
+        <translation>{what} 有 {when} 未保存的更改。</translation>
+    </message>
+    <message>
+        <source>Yes opens them (save to keep them); No deletes them; Ignore keeps them for the next start.</source>
+        <translation>“是”打开它们（保存后才会保留）；“否”删除它们；“忽略”留到下次启动。</translation>
+    </message>
+    <message>
+        <source>Cannot recover</source>
+        <translation>无法恢复</translation>
+    </message>
+    <message>
+        <source>More unsaved copies kept: {count}, offered again at the next start.</source>
+        <translation>另有 {count} 份未保存的副本已保留，下次启动时会再次提供。</translation>
+    </message>
+</context>
+<context>
     <name>DragGrip</name>
     <message>
         <source>Drag to move this message (or Alt+Up / Alt+Down)</source>
@@ -725,7 +851,7 @@
     <name>MainWindow</name>
     <message>
         <source>Add message</source>
-        <extracomment>Built-in and user providers; features read providers through it, never the presets. A run is streaming (set by the run feature through ``set_running``). The services handed to every feature. What Send and Stop call (the run feature); None until it is installed. The installed features (None until installed): tests and benchmarks drive them. Feeds the provider and model selectors (made with the features: it reads the catalog). True once every feature (runs, meter, tools, compare...) is wired in.</extracomment>
+        <extracomment>Built-in and user providers; features read providers through it, never the presets. A run is streaming (set by the run feature through ``set_running``). The services handed to every feature. What Send and Stop call (the run feature); None until it is installed. The installed features (None until installed): tests and benchmarks drive them. Feeds the provider and model selectors (made with the features: it reads the catalog). File &gt; New, Open, Save, Import, recovery: the document&apos;s actions, asking first. The menu bar and its actions. True once every feature (runs, meter, tools, compare...) is wired in.</extracomment>
         <translation>添加消息</translation>
     </message>
     <message>
@@ -763,125 +889,8 @@
         <translation>参数</translation>
     </message>
     <message>
-        <source>&amp;File</source>
-        <extracomment>The conversation (and feature tabs) beside the side panels; its sizes are remembered. Stays in the status bar while autosave fails (a full disk): the work is not safe.</extracomment>
-        <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;New workspace</source>
-        <translation>新建工作区(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Open…</source>
-        <translation>打开(&amp;O)…</translation>
-    </message>
-    <message>
-        <source>Open &amp;recent</source>
-        <translation>最近打开(&amp;R)</translation>
-    </message>
-    <message>
-        <source>&amp;Examples</source>
-        <translation>示例(&amp;E)</translation>
-    </message>
-    <message>
-        <source>P&amp;roperties…</source>
-        <translation>属性(&amp;R)…</translation>
-    </message>
-    <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Save &amp;as…</source>
-        <translation>另存为(&amp;A)…</translation>
-    </message>
-    <message>
-        <source>&amp;Import request JSON…</source>
-        <translation>导入请求 JSON(&amp;I)…</translation>
-    </message>
-    <message>
-        <source>&amp;Paste request JSON</source>
-        <translation>粘贴请求 JSON(&amp;P)</translation>
-    </message>
-    <message>
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>&amp;Edit</source>
-        <translation>编辑(&amp;E)</translation>
-    </message>
-    <message>
-        <source>&amp;Undo</source>
-        <translation>撤销(&amp;U)</translation>
-    </message>
-    <message>
-        <source>&amp;Redo</source>
-        <translation>重做(&amp;R)</translation>
-    </message>
-    <message>
-        <source>&amp;New message</source>
-        <translation>新建消息(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Duplicate message</source>
-        <translation>复制消息(&amp;D)</translation>
-    </message>
-    <message>
-        <source>De&amp;lete message</source>
-        <translation>删除消息(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Toggle &amp;partial (prefill)</source>
-        <translation>切换 partial 续写（预填充）(&amp;P)</translation>
-    </message>
-    <message>
-        <source>&amp;View</source>
-        <extracomment>View &gt; the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features have added their tabs.</extracomment>
-        <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-        <source>&amp;Next tab</source>
-        <translation>下一个标签页(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Previous tab</source>
-        <translation>上一个标签页(&amp;P)</translation>
-    </message>
-    <message>
-        <source>&amp;Run</source>
-        <translation>运行(&amp;R)</translation>
-    </message>
-    <message>
-        <source>&amp;Send</source>
-        <translation>发送(&amp;S)</translation>
-    </message>
-    <message>
-        <source>S&amp;top</source>
-        <translation>停止(&amp;T)</translation>
-    </message>
-    <message>
-        <source>&amp;Settings</source>
-        <translation>设置(&amp;S)</translation>
-    </message>
-    <message>
-        <source>&amp;Help</source>
-        <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-        <source>&amp;Keyboard shortcuts</source>
-        <translation>键盘快捷键(&amp;K)</translation>
-    </message>
-    <message>
-        <source>About Prompt Workbench</source>
-        <translation>关于 Prompt Workbench</translation>
-    </message>
-    <message>
-        <source>&amp;Preferences…</source>
-        <translation>偏好设置(&amp;P)…</translation>
-    </message>
-    <message>
         <source>Nothing to send yet: add a message, open an example or paste a request.</source>
+        <extracomment>The conversation (and feature tabs) beside the side panels; its sizes are remembered. Stays in the status bar while autosave fails (a full disk): the work is not safe.</extracomment>
         <translation>还没有可发送的内容：请添加消息、打开示例或粘贴请求。</translation>
     </message>
     <message>
@@ -891,126 +900,6 @@
     <message>
         <source>Nothing to send yet</source>
         <translation>还没有可发送的内容</translation>
-    </message>
-    <message>
-        <source>Unsaved changes</source>
-        <translation>未保存的更改</translation>
-    </message>
-    <message>
-        <source>Save the changes to {value0}?</source>
-        <translation>保存对 {value0} 的更改？</translation>
-    </message>
-    <message>
-        <source>Your changes are lost if you don&apos;t save them.</source>
-        <translation>不保存的话，你的更改将会丢失。</translation>
-    </message>
-    <message>
-        <source>Cannot open workspace</source>
-        <translation>无法打开工作区</translation>
-    </message>
-    <message>
-        <source>It was moved or deleted; it is no longer listed in Open recent.</source>
-        <translation>文件已被移动或删除，不再列于“最近打开”中。</translation>
-    </message>
-    <message>
-        <source>The file was not changed.</source>
-        <translation>文件未被修改。</translation>
-    </message>
-    <message>
-        <source>Opened {path}</source>
-        <translation>已打开 {path}</translation>
-    </message>
-    <message>
-        <source>Cannot open example</source>
-        <translation>无法打开示例</translation>
-    </message>
-    <message>
-        <source>File changed on disk</source>
-        <translation>文件已在磁盘上被更改</translation>
-    </message>
-    <message>
-        <source>{name} was changed outside Prompt Workbench since you opened it.</source>
-        <translation>自你打开以来，{name} 已在 Prompt Workbench 之外被更改。</translation>
-    </message>
-    <message>
-        <source>Save overwrites those changes with yours. Cancel leaves the file as it is; Save as keeps your work in another file.</source>
-        <translation>“保存”会用你的更改覆盖那些更改。“取消”保持文件不变；“另存为”可将你的工作保存到另一个文件。</translation>
-    </message>
-    <message>
-        <source>Not saved: {name} changed on disk.</source>
-        <translation>未保存：{name} 已在磁盘上被更改。</translation>
-    </message>
-    <message>
-        <source>Not saved</source>
-        <translation>未保存</translation>
-    </message>
-    <message>
-        <source>Cannot write {path}: {value1}</source>
-        <translation>无法写入 {path}：{value1}</translation>
-    </message>
-    <message>
-        <source>Your work is still here; choose another place with Save as.</source>
-        <translation>你的工作仍在；请用“另存为”选择其他位置。</translation>
-    </message>
-    <message>
-        <source>Saved {path}</source>
-        <translation>已保存 {path}</translation>
-    </message>
-    <message>
-        <source>Cannot import</source>
-        <translation>无法导入</translation>
-    </message>
-    <message>
-        <source>Imported for {name}, the provider of {id}.</source>
-        <translation>已为 {id} 的服务商 {name} 导入。</translation>
-    </message>
-    <message>
-        <source>The clipboard holds no text to import.</source>
-        <translation>剪贴板中没有可导入的文本。</translation>
-    </message>
-    <message>
-        <source>Cannot import the clipboard</source>
-        <translation>无法导入剪贴板内容</translation>
-    </message>
-    <message>
-        <source>Copy an OpenAI request body or a JSON array of messages.</source>
-        <translation>请复制 OpenAI 请求体或 JSON 消息数组。</translation>
-    </message>
-    <message>
-        <source>an untitled workspace</source>
-        <translation>一个未命名的工作区</translation>
-    </message>
-    <message>
-        <source>Recover unsaved work?</source>
-        <translation>恢复未保存的工作？</translation>
-    </message>
-    <message>
-        <source>There are unsaved changes to {what} from {when}.</source>
-        <translation>{what} 有 {when} 未保存的更改。</translation>
-    </message>
-    <message>
-        <source>Yes opens them (save to keep them); No deletes them; Ignore keeps them for the next start.</source>
-        <translation>“是”打开它们（保存后才会保留）；“否”删除它们；“忽略”留到下次启动。</translation>
-    </message>
-    <message>
-        <source>Cannot recover</source>
-        <translation>无法恢复</translation>
-    </message>
-    <message>
-        <source>More unsaved copies kept: {count}, offered again at the next start.</source>
-        <translation>另有 {count} 份未保存的副本已保留，下次启动时会再次提供。</translation>
-    </message>
-    <message>
-        <source>Autosave failed: {reason}</source>
-        <translation>自动保存失败：{reason}</translation>
-    </message>
-    <message>
-        <source>Your changes are not autosaved. Save them (Ctrl+S), or free space and keep working: the next autosave tries again.</source>
-        <translation>你的更改未被自动保存。请保存（Ctrl+S），或释放磁盘空间后继续工作：下次自动保存会再试。</translation>
-    </message>
-    <message>
-        <source>Autosave failed: {reason}. Save your work.</source>
-        <translation>自动保存失败：{reason}。请保存你的工作。</translation>
     </message>
     <message>
         <source>Ready to send: configure a provider to run.</source>
@@ -2623,6 +2512,126 @@
     <message>
         <source>(no test cases: add one in the Tests tab)</source>
         <translation>（没有测试用例：请在“测试”标签页中添加）</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New workspace</source>
+        <translation>新建工作区(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Examples</source>
+        <translation>示例(&amp;E)</translation>
+    </message>
+    <message>
+        <source>P&amp;roperties…</source>
+        <translation>属性(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import request JSON…</source>
+        <translation>导入请求 JSON(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&amp;Paste request JSON</source>
+        <translation>粘贴请求 JSON(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;New message</source>
+        <translation>新建消息(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Duplicate message</source>
+        <translation>复制消息(&amp;D)</translation>
+    </message>
+    <message>
+        <source>De&amp;lete message</source>
+        <translation>删除消息(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Toggle &amp;partial (prefill)</source>
+        <translation>切换 partial 续写（预填充）(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <extracomment>View &gt; the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features have added their tabs.</extracomment>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Next tab</source>
+        <translation>下一个标签页(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous tab</source>
+        <translation>上一个标签页(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>发送(&amp;S)</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>停止(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>About Prompt Workbench</source>
+        <translation>关于 Prompt Workbench</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>偏好设置(&amp;P)…</translation>
     </message>
 </context>
 <context>

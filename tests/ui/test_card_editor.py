@@ -185,7 +185,7 @@ def test_save_and_open_round_trip(
     open_window, user_dialogs: Dialogs, tmp_path: Path, qtbot: QtBot
 ) -> None:
     window = open_window()
-    window.examples_menu.actions()[0].trigger()  # File > Examples: an untitled copy
+    window.menus.examples_menu.actions()[0].trigger()  # File > Examples: an untitled copy
     assert not window.isWindowModified()
     window.editor.append("user", "A follow-up question")
     target = tmp_path / "mine"
@@ -268,7 +268,7 @@ def test_paste_request_json_becomes_a_workspace(open_window, qtbot: QtBot) -> No
         ],
     }
     QGuiApplication.clipboard().setText(json.dumps(body))
-    window.paste_action.trigger()
+    window.menus.paste_action.trigger()
     assert contents(window) == ["Be brief.", "Hello"]
     assert window.workspace.params.temperature == 0.2
     assert window.isWindowModified()

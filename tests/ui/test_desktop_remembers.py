@@ -57,7 +57,7 @@ def test_the_title_is_edited_in_properties_and_undone(
     open_window, qtbot: QtBot, tmp_path: Path, user_dialogs
 ) -> None:
     window: MainWindow = open_window(example_files()[0])
-    window.properties_action.trigger()
+    window.menus.properties_action.trigger()
     dialog = window.findChild(QDialog, "workspacePropertiesDialog")
     dialog.findChild(QLineEdit, "titleEdit").setText("  Product extraction v2 ")
     dialog.accept()
@@ -65,7 +65,7 @@ def test_the_title_is_edited_in_properties_and_undone(
     assert window.isWindowModified()
     path = tmp_path / "titled.prompt.json"
     user_dialogs.save_paths.append(str(path))
-    window.save_as_action.trigger()
+    window.menus.save_as_action.trigger()
     assert load_workspace(path).title == "Product extraction v2"
     assert json.loads(path.read_text(encoding="utf-8"))["title"] == "Product extraction v2"
     window.undo_stack.undo()
@@ -81,7 +81,7 @@ def test_help_lists_every_shortcut_and_none_is_taken_twice(open_window, qtbot: Q
     native = QKeySequence.SequenceFormat.NativeText
     for wanted in ("Ctrl+Return", "Ctrl+Shift+P", "Ctrl+1", "Ctrl+2", "Alt+1", "Ctrl+PgDown"):
         assert QKeySequence(wanted).toString(native) in keys, wanted
-    window.shortcuts_action.trigger()
+    window.menus.shortcuts_action.trigger()
     dialog = window.findChild(QDialog, "shortcutsDialog")
     table = dialog.findChild(QTableWidget, "shortcutsTable")
     assert table.rowCount() >= len(rows)
@@ -109,19 +109,19 @@ def test_the_partial_shortcut_toggles_the_last_card(open_window, qtbot: QtBot) -
     window: MainWindow = open_window()
     window.editor.append("user", "Give JSON")
     window.editor.append("assistant", "{")
-    window.partial_action.trigger()
+    window.menus.partial_action.trigger()
     assert window.workspace.conversation[-1].partial
-    window.partial_action.trigger()
+    window.menus.partial_action.trigger()
     assert not window.workspace.conversation[-1].partial
     window.editor.append("user", "again")
-    window.partial_action.trigger()  # a user card cannot be partial: said, not done
+    window.menus.partial_action.trigger()  # a user card cannot be partial: said, not done
     assert not window.workspace.conversation[-1].partial
     assert window.statusBar().currentMessage()
 
 
 def test_theme_and_language_settings(open_window, qtbot: QtBot, qapp) -> None:
     window: MainWindow = open_window()
-    window.preferences_action.trigger()
+    window.menus.preferences_action.trigger()
     dialog = window.findChild(QDialog, "preferencesDialog")
     theme = dialog.findChild(QComboBox, "themeSelector")
     language = dialog.findChild(QComboBox, "languageSelector")

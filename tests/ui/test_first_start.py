@@ -48,14 +48,14 @@ def test_send_is_disabled_with_a_reason_while_there_is_nothing_to_send(
     window: MainWindow = open_window()
     send = child(window, QPushButton, "sendButton")
     reason = child(window, QLabel, "sendDisabledReason")
-    assert not send.isEnabled() and not window.send_action.isEnabled()
+    assert not send.isEnabled() and not window.menus.send_action.isEnabled()
     assert reason.isVisible() and "Nothing to send" in reason.text()
     assert "Nothing to send" in send.toolTip()
 
     uid = window.workspace.conversation[window.editor.append("user", "")].uid
     assert not send.isEnabled()  # an empty message is nothing to send either
     window.editor.edit_field(uid, "content", "Hello")
-    assert send.isEnabled() and window.send_action.isEnabled()
+    assert send.isEnabled() and window.menus.send_action.isEnabled()
     assert not reason.isVisible()
 
 
@@ -91,7 +91,7 @@ def test_new_workspace_uses_the_default_provider_and_model(open_window, qtbot: Q
         "deepseek-v4-flash",
     )
     window.workspace.set_param("provider", "openai")
-    window.new_action.trigger()
+    window.menus.new_action.trigger()
     assert window.workspace.params.provider == "deepseek"
     assert window.workspace.params.model == "deepseek-v4-flash"
 
@@ -99,7 +99,7 @@ def test_new_workspace_uses_the_default_provider_and_model(open_window, qtbot: Q
 def test_the_preferences_set_the_default_provider(open_window, qtbot: QtBot) -> None:
     window: MainWindow = open_window()
     qtbot.waitUntil(lambda: window.features_ready)
-    window.preferences_action.trigger()
+    window.menus.preferences_action.trigger()
     dialog = child(window, QDialog, "preferencesDialog")
     providers = child(dialog, QWidget, "defaultProviderSelector")
     providers.setCurrentIndex(providers.findData("openai"))
@@ -108,7 +108,7 @@ def test_the_preferences_set_the_default_provider(open_window, qtbot: QtBot) -> 
     dialog.close()
     saved = Settings.load()
     assert (saved.default_provider, saved.default_model) == ("openai", "gpt-4o")
-    window.new_action.trigger()
+    window.menus.new_action.trigger()
     assert (window.workspace.params.provider, window.workspace.params.model) == (
         "openai",
         "gpt-4o",

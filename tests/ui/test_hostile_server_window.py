@@ -37,7 +37,7 @@ def test_stop_ends_an_endless_stream_promptly_and_the_ui_keeps_up(
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    window.send_action.trigger()
+    window.menus.send_action.trigger()
     # From the first words on (the first Send's SDK import is another issue's stall).
     qtbot.waitUntil(
         lambda: len(conversation) == 2 and bool(conversation[1].content), timeout=20_000
@@ -49,7 +49,7 @@ def test_stop_ends_an_endless_stream_promptly_and_the_ui_keeps_up(
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     started = time.perf_counter()
     with qtbot.waitSignal(controller(window).run_finished, timeout=3000) as blocker:
-        window.stop_action.trigger()
+        window.menus.stop_action.trigger()
     took = time.perf_counter() - started
     timer.stop()
     assert blocker.args[0].interrupted
@@ -66,7 +66,7 @@ def test_a_run_cut_short_by_closing_the_window_is_recorded(
     load(window, [{"role": "user", "content": "Write slowly"}])
     loopback.queue(Reply(text=" ".join(f"w{i}" for i in range(500)), chunks=500, chunk_delay=0.02))
     conversation = window.workspace.conversation
-    window.send_action.trigger()
+    window.menus.send_action.trigger()
     qtbot.waitUntil(lambda: len(conversation) == 2 and len(conversation[1].content) > 10)
     window.document.undo_stack.setClean()
     window.close()
@@ -87,11 +87,11 @@ def test_a_chunk_of_the_wrong_shape_ends_the_run_and_send_works_again(
     bad = json.dumps({"choices": [{"index": 0, "delta": {"content": 42}}]}).encode()
     loopback.queue(Reply(raw_events=[bad]), Reply(text="Fine now"))
     with qtbot.waitSignal(controller(window).run_finished, timeout=10_000) as blocker:
-        window.send_action.trigger()
+        window.menus.send_action.trigger()
     result = blocker.args[0]
     assert result.error and "choices[0].delta.content is a number" in result.error
-    assert window.send_action.isEnabled() and not window.stop_action.isEnabled()
+    assert window.menus.send_action.isEnabled() and not window.menus.stop_action.isEnabled()
     with qtbot.waitSignal(controller(window).run_finished, timeout=10_000) as again:
-        window.send_action.trigger()
+        window.menus.send_action.trigger()
     assert again.args[0].text == "Fine now"
     wait_idle(qtbot, window)

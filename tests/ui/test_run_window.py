@@ -172,7 +172,7 @@ def test_stop_mid_stream_keeps_the_text_marked_interrupted(
     qtbot.waitUntil(lambda: len(conversation) == 2 and len(conversation[1].content) > 20)
     assert stop.isEnabled() and not button(window, "sendButton").isEnabled()
     with qtbot.waitSignal(controller(window).run_finished, timeout=3000) as blocker:
-        window.stop_action.trigger()  # Esc
+        window.menus.stop_action.trigger()  # Esc
 
     result = blocker.args[0]
     assert result.interrupted

@@ -71,7 +71,7 @@ def test_parallel_calls_become_checked_cards_with_prefilled_results(window: Main
     assert window.workspace.problems() == []
 
     # One undo step takes the whole round back.
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert [m.role for m in conversation] == ["user", "assistant"]
     assert assistant.tool_calls == []
     assert continue_button.isHidden()

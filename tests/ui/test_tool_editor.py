@@ -76,7 +76,7 @@ def test_typing_invalid_json_shows_line_and_column_and_fixing_clears(
     qtbot.waitUntil(lambda: error_lines(window) == ["✓ No problems: this tool can be sent."])
     assert not edit.extraSelections()
     # Undo goes back through the window's stack, a typing burst at a time.
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert window.workspace.tools[0].source == edit.toPlainText()
 
 
@@ -119,7 +119,7 @@ def test_send_refuses_an_invalid_enabled_tool_naming_it(
     send.click()
     assert "Tool 1" not in window.send_problems.text()
     assert sent == [True]
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert window.workspace.tools[0].enabled is True
     assert tool_list(window).item(0).checkState() == Qt.CheckState.Checked
 
@@ -139,9 +139,9 @@ def test_add_duplicate_reorder_delete_and_undo(window: MainWindow, qtbot: QtBot)
     window.findChild(QWidget, "deleteToolButton").click()  # type: ignore[union-attr]
     assert len(window.workspace.tools) == 2
     for _ in range(3):
-        window.undo_action.trigger()
+        window.menus.undo_action.trigger()
     assert len(window.workspace.tools) == 3
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert len(window.workspace.tools) == 2
     editor.add_blank()
     assert "new_tool_2" in names()
@@ -163,9 +163,9 @@ def test_tool_choice_selector_and_mock_result(window: MainWindow) -> None:
     assert mock is not None
     mock.setPlainText("True")
     assert window.workspace.tools[0].mock_result == "True"
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert window.workspace.tools[0].mock_result is None
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert window.workspace.tool_choice == "auto"
 
 
@@ -203,9 +203,9 @@ def test_import_and_export_through_clipboard_and_file(
         json.loads(CODE_RUNNER),
         json.loads(WEB_SEARCH_TOOL),
     ]
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert window.workspace.tools == []
-    window.redo_action.trigger()
+    window.menus.redo_action.trigger()
 
     clipboard.setText("[{,]")
     editor.import_from_clipboard()
@@ -264,7 +264,7 @@ def test_form_view_and_json_stay_in_sync(window: MainWindow, qtbot: QtBot) -> No
     assert table.item(2, 0).text() == "timeout"
     edit.setPlainText(edit.toPlainText().replace('"type": "object"', '"type": "array"', 1))
     assert not table.isEnabled()
-    window.undo_action.trigger()
+    window.menus.undo_action.trigger()
     assert table.isEnabled()
 
 

@@ -98,7 +98,7 @@ def menu_texts(window: MainWindow) -> Iterator[tuple[str, str]]:
             yield f"{path} › action", action.text()
             if action.toolTip() != action.text().replace("&", ""):
                 yield f"{path} › {action.text()} tooltip", action.toolTip()
-            if action.menu() is not None and menu is not window.recent_menu:
+            if action.menu() is not None and menu is not window.menus.recent_menu:
                 yield from walk(action.menu(), f"{path} › {action.text()}")
 
     for action in window.menuBar().actions():

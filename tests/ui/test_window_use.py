@@ -316,13 +316,13 @@ def test_a_recent_file_deleted_since_is_dropped_from_open_recent(
     saved = tmp_path / "gone.prompt.json"
     load(window, [{"role": "user", "content": "hi"}])
     user_dialogs.save_paths.append(str(saved))
-    window.save_as_action.trigger()
-    window.new_action.trigger()
+    window.menus.save_as_action.trigger()
+    window.menus.new_action.trigger()
     saved.unlink()
-    window.recent_menu.actions()[0].trigger()
+    window.menus.recent_menu.actions()[0].trigger()
     assert "moved or deleted" in user_dialogs.errors[-1]
-    assert str(saved.resolve()) not in [a.text() for a in window.recent_menu.actions()]
-    assert not window.recent_menu.isEnabled()
+    assert str(saved.resolve()) not in [a.text() for a in window.menus.recent_menu.actions()]
+    assert not window.menus.recent_menu.isEnabled()
 
 
 def test_history_search_and_reopen_by_keyboard(
@@ -363,7 +363,7 @@ def test_a_pasted_openai_request_goes_to_the_provider_of_its_model(
 
     body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}
     QGuiApplication.clipboard().setText(json.dumps(body))
-    window.paste_action.trigger()
+    window.menus.paste_action.trigger()
     assert window.workspace.params.model == "gpt-4o"
     assert window.workspace.params.provider == "openai"
     assert window.findChild(QComboBox, "providerSelector").currentData() == "openai"
@@ -375,7 +375,7 @@ def test_a_pasted_openai_request_goes_to_the_provider_of_its_model(
     }
     QGuiApplication.clipboard().setText(json.dumps(own))
     window.undo_stack.setClean()
-    window.paste_action.trigger()
+    window.menus.paste_action.trigger()
     assert window.workspace.params.provider == LOOP_ID
 
 
@@ -435,7 +435,7 @@ def test_an_invalid_paste_is_refused_before_asking_to_save_the_current_work(
     window.editor.append("user")  # unsaved work
     assert window.document.modified
     QGuiApplication.clipboard().setText('{"model": "gpt-4o", "messages": "not a list"}')
-    window.paste_action.trigger()  # no answers queued: a save question would fail the test
+    window.menus.paste_action.trigger()  # no answers queued: a save question would fail the test
     assert user_dialogs.questions == []
     assert len(user_dialogs.errors) == 1 and "messages" in user_dialogs.errors[0]
 
@@ -450,7 +450,7 @@ def test_a_paste_says_what_the_import_changed(window: MainWindow) -> None:
     }
     QGuiApplication.clipboard().setText(json.dumps(body))
     window.undo_stack.setClean()
-    window.paste_action.trigger()
+    window.menus.paste_action.trigger()
     shown = window.statusBar().currentMessage()
     assert "developer" in shown and "response_format" in shown
 
@@ -471,7 +471,7 @@ def test_a_pasted_request_shows_its_max_completion_tokens_and_extra_parameters(
     }
     QGuiApplication.clipboard().setText(json.dumps(body))
     window.undo_stack.setClean()
-    window.paste_action.trigger()
+    window.menus.paste_action.trigger()
     spin = window.findChild(QSpinBox, "maxTokensSpin")
     assert spin is not None and spin.value() == 3000
     extra = window.findChild(QLabel, "extraParamsLabel")

@@ -1,18 +1,19 @@
-"""The main window: the card column, the parameters, and the menus that tie them together."""
+"""The main window: lays out the card column and the side panels, and installs the features.
+
+The menus (:mod:`.menus`), the File work on the document (:mod:`.document_actions`) and what the
+window remembers (:mod:`.window_state`) live beside it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
-import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -29,19 +30,12 @@ from PySide6.QtWidgets import (
 
 from workbench.core.conversation import ROLES
 from workbench.core.providers import ProviderRegistry, prefill_refusal
-from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import (
-    Workspace,
-    WorkspaceError,
-    read_workspace_text,
-    workspace_from_text,
-)
+from workbench.core.workspace import Workspace
 from workbench.ui.common import dialogs
 from workbench.ui.common.document import WorkspaceDocument, apply_defaults
 from workbench.ui.common.i18n import (
     chosen_language,
-    date_time,
     install_translators,
     installed_language,
     provider_name,
@@ -54,9 +48,18 @@ from workbench.ui.context import AppContext, Sender
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import CardDelegate, MessageListView
 from workbench.ui.conversation.message_model import MessageListModel
-from workbench.ui.shell.first_start import EmptyState, example_title
+from workbench.ui.shell.document_actions import DocumentActions
+from workbench.ui.shell.first_start import EmptyState
+from workbench.ui.shell.menus import WindowMenus
 from workbench.ui.shell.params_panel import ParamsPanel
 from workbench.ui.shell.provider_feed import ProviderFeed
+from workbench.ui.shell.window_state import (
+    AutosaveWarning,
+    restore_layout,
+    restore_tabs,
+    save_layout,
+    show_state_problems,
+)
 
 if TYPE_CHECKING:
     from workbench.ui.compare.compare_view import CompareView
@@ -158,7 +161,12 @@ class MainWindow(QMainWindow):
             [(p.id, provider_name(p.name)) for p in self.providers.all()]
         )
         self._build_layout()
-        self._build_actions()
+        #: File > New, Open, Save, Import, recovery: the document's actions, asking first.
+        self.files = DocumentActions(self, self.context)
+        #: The menu bar and its actions.
+        self.menus = WindowMenus(
+            self, self, self.files, self.undo_stack, self.settings, self.main_tabs
+        )
         self._connect()
         #: True once every feature (runs, meter, tools, compare...) is wired in.
         self.features_ready = False
@@ -169,19 +177,12 @@ class MainWindow(QMainWindow):
         else:
             self._install_features()
         self.resize(1280, 820)
-        self._restore_layout()
+        restore_layout(self, self.splitter, self.settings)
         self._refresh_all()
-        self._show_state_problems()
+        show_state_problems(self.statusBar())
         if workspace_path is not None:
-            self.open_path(workspace_path, offer_recovery=False)
-        self.offer_recovery(at_start=True)
-
-    def _show_state_problems(self) -> None:
-        """Says which of the app's own files held odd values (defaults were used instead)."""
-        from workbench.core.json_files import state_problems
-
-        if state_problems:
-            self.statusBar().showMessage(" ".join(state_problems[-3:]), 20000)
+            self.files.open_path(workspace_path, offer_recovery=False)
+        self.files.offer_recovery(at_start=True)
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -239,8 +240,6 @@ class MainWindow(QMainWindow):
         self.empty_state.add_key_requested.connect(
             lambda: self.open_providers(self._key_provider(), focus_key=True)
         )
-        self.empty_state.example_requested.connect(self.open_example)
-        self.empty_state.paste_requested.connect(self.paste_request)
         self.empty_state.write_requested.connect(lambda: self.editor.append("user"))
         column.addWidget(self.empty_state, 1)
         column.addWidget(self.message_list, 1)
@@ -275,129 +274,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.statusBar().setObjectName("statusBar")
         #: Stays in the status bar while autosave fails (a full disk): the work is not safe.
-        self.autosave_warning = QLabel()
-        self.autosave_warning.setObjectName("autosaveWarning")
-        self.autosave_warning.setAccessibleName("autosaveWarning")
-        error_text(self.autosave_warning)
-        self.autosave_warning.hide()
-        self.statusBar().addPermanentWidget(self.autosave_warning)
-
-    def _build_actions(self) -> None:
-        menu = self.menuBar()
-        file_menu = menu.addMenu(self.tr("&File"))
-        self.new_action = self._action(
-            file_menu, self.tr("&New workspace"), "Ctrl+Shift+N", self.new
-        )
-        self.open_action = self._action(
-            file_menu, self.tr("&Open…"), QKeySequence.StandardKey.Open, self.choose_and_open
-        )
-        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
-        self.examples_menu = file_menu.addMenu(self.tr("&Examples"))
-        for path in example_files():
-            self.examples_menu.addAction(example_title(path), partial(self.open_example, path))
-        file_menu.addSeparator()
-        self.properties_action = self._action(
-            file_menu, self.tr("P&roperties…"), "Ctrl+Shift+I", self.edit_properties
-        )
-        self.properties_action.setObjectName("propertiesAction")
-        file_menu.addSeparator()
-        self.save_action = self._action(
-            file_menu, self.tr("&Save"), QKeySequence.StandardKey.Save, self.save
-        )
-        self.save_as_action = self._action(
-            file_menu, self.tr("Save &as…"), "Ctrl+Shift+S", self.save_as
-        )
-        file_menu.addSeparator()
-        self.import_action = self._action(
-            file_menu, self.tr("&Import request JSON…"), None, self.choose_and_import
-        )
-        self.paste_action = self._action(
-            file_menu, self.tr("&Paste request JSON"), "Ctrl+Shift+V", self.paste_request
-        )
-        file_menu.addSeparator()
-        self._action(file_menu, self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
-
-        edit_menu = menu.addMenu(self.tr("&Edit"))
-        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo_action, self.redo_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            edit_menu.addAction(action)
-        edit_menu.addSeparator()
-        self.new_card_action = self._action(
-            edit_menu, self.tr("&New message"), "Ctrl+N", self.new_card
-        )
-        self._action(
-            edit_menu,
-            self.tr("&Duplicate message"),
-            "Ctrl+D",
-            lambda: self._card_action("duplicate"),
-        )
-        self._action(
-            edit_menu,
-            self.tr("De&lete message"),
-            "Ctrl+Shift+Backspace",
-            lambda: self._card_action("delete"),
-        )
-        edit_menu.addSeparator()
-        self.partial_action = self._action(
-            edit_menu, self.tr("Toggle &partial (prefill)"), "Ctrl+Shift+P", self.toggle_partial
-        )
-        self.partial_action.setObjectName("partialAction")
-
-        #: View > the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features
-        #: have added their tabs.
-        self.view_menu = menu.addMenu(self.tr("&View"))
-        self._action(
-            self.view_menu,
-            self.tr("&Next tab"),
-            "Ctrl+PgDown",
-            lambda: self._step_tab(self.main_tabs, 1),
-        )
-        self._action(
-            self.view_menu,
-            self.tr("&Previous tab"),
-            "Ctrl+PgUp",
-            lambda: self._step_tab(self.main_tabs, -1),
-        )
-        self.view_menu.addSeparator()
-
-        run_menu = menu.addMenu(self.tr("&Run"))
-        self.send_action = self._action(run_menu, self.tr("&Send"), "Ctrl+Return", self.send)
-        self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.stop_action = self._action(run_menu, self.tr("S&top"), "Esc", self.stop)
-        self.stop_action.setEnabled(False)
-        self.run_menu = run_menu
-        self.settings_menu = menu.addMenu(self.tr("&Settings"))
-        self.help_menu = menu.addMenu(self.tr("&Help"))
-        self.shortcuts_action = self._action(
-            self.help_menu, self.tr("&Keyboard shortcuts"), "Ctrl+/", self.show_shortcuts
-        )
-        self.shortcuts_action.setObjectName("shortcutsAction")
-        self.help_menu.addAction(self.tr("About Prompt Workbench"), self._about)
-        self.preferences_action = self._action(
-            self.settings_menu,
-            self.tr("&Preferences…"),
-            QKeySequence.StandardKey.Preferences,
-            self.show_preferences,
-        )
-        self.preferences_action.setObjectName("preferencesAction")
-
-    def _action(
-        self,
-        menu: QMenu,
-        text: str,
-        shortcut: str | QKeySequence.StandardKey | None,
-        slot: Callable[[], object],
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+        self.autosave_warning = AutosaveWarning(self.statusBar())
 
     def _install_features(self) -> None:
         """Installs each feature package (runs, token meter, tools, compare...) into the window.
@@ -428,8 +305,8 @@ class MainWindow(QMainWindow):
         self.token_meter = token_meter.install(self, context)
         self.compare_view = compare_view.install(self, context)
         self.tests_view = tests_view.install(self, context)
-        self._add_tab_actions()
-        self._restore_tabs()
+        self.menus.add_tab_actions(self.main_tabs, self.side_tabs)
+        restore_tabs(self.settings, self.main_tabs, self.side_tabs)
         self.features_ready = True
         self.features_installed.emit()
 
@@ -468,7 +345,7 @@ class MainWindow(QMainWindow):
 
     def menu(self, name: str) -> QMenu:
         """The menu ``"run"`` or ``"settings"``."""
-        menus = {"run": self.run_menu, "settings": self.settings_menu}
+        menus = {"run": self.menus.run_menu, "settings": self.menus.settings_menu}
         return menus[name]
 
     def set_sender(self, sender: Sender) -> None:
@@ -477,7 +354,7 @@ class MainWindow(QMainWindow):
 
     def may_discard(self) -> bool:
         """Asks what to do with unsaved changes; False when the user cancels."""
-        return self._may_discard()
+        return self.files.may_discard()
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
@@ -491,8 +368,8 @@ class MainWindow(QMainWindow):
         self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
-        self.document.autosave_failed.connect(self._show_autosave_failure)
-        self.document.path_changed.connect(self._rebuild_recent_menu)
+        self.document.autosave_failed.connect(self.autosave_warning.show_failure)
+        self.document.path_changed.connect(self.menus.rebuild_recent_menu)
         self.document.loaded.connect(self._refresh_all)
         for signal in (
             self.model.rowsInserted,
@@ -501,10 +378,11 @@ class MainWindow(QMainWindow):
             self.model.dataChanged,
         ):
             signal.connect(self._update_send_state)
+        self.empty_state.example_requested.connect(self.files.open_example)
+        self.empty_state.paste_requested.connect(self.files.paste_request)
         self.add_button.clicked.connect(lambda: self.editor.append())
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
-        self._rebuild_recent_menu()
 
     # Reacting to the workspace ---------------------------------------------------------------
 
@@ -550,7 +428,7 @@ class MainWindow(QMainWindow):
         """The run feature says whether an answer is streaming (Send off, Stop on)."""
         self.running = running
         self.stop_button.setEnabled(running)
-        self.stop_action.setEnabled(running)
+        self.menus.stop_action.setEnabled(running)
         self._update_send_state()
 
     def _update_send_state(self, *_args: object) -> None:
@@ -563,7 +441,7 @@ class MainWindow(QMainWindow):
         self._send_state = state
         enabled = not self.running and reason is None
         self.send_button.setEnabled(enabled)
-        self.send_action.setEnabled(enabled)
+        self.menus.send_action.setEnabled(enabled)
         self.send_button.setToolTip(reason or self.tr("Send the conversation (Ctrl+Enter)"))
         self.send_reason.setText(self.tr("Nothing to send yet") if reason else "")
         self.send_reason.setVisible(reason is not None)
@@ -578,265 +456,25 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name()}[*] — {APP_TITLE}")
         self.setWindowModified(self.document.modified)
 
-    def _rebuild_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self.settings.recent_files:
-            self.recent_menu.addAction(path, partial(self.open_path, path, ask_first=True))
-        self.recent_menu.setEnabled(bool(self.settings.recent_files))
-
-    # Files -----------------------------------------------------------------------------------
-
-    def _may_discard(self) -> bool:
-        """Asks what to do with unsaved changes; False when the user cancels."""
-        if not self.document.modified:
-            return True
-        answer = dialogs.ask(
-            self,
-            self.tr("Unsaved changes"),
-            self.tr("Save the changes to {value0}?").format(value0=self.document.display_name()),
-            dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
-            dialogs.Button.Save,
-            self.tr("Your changes are lost if you don't save them."),
-        )
-        if answer == dialogs.Button.Save:
-            return self.save()
-        return answer == dialogs.Button.Discard
+    # Files (the document's actions, for scripts and tests) ---------------------------------
 
     def open_path(
         self, path: str | Path, ask_first: bool = False, offer_recovery: bool = True
     ) -> bool:
-        """Opens ``path``; reports a file that cannot be used, leaving it and the window as is.
-
-        Then offers the autosaves of that file a crashed window left (``offer_recovery``).
-        """
-        if ask_first and not self._may_discard():
-            return False
-        try:
-            self.document.open(path)
-        except WorkspaceError as error:
-            missing = not os.path.lexists(path)
-            # realpath, not Path.resolve(): a symlink loop must not break the error report.
-            gone = os.path.realpath(path)
-            if missing and gone in self.settings.recent_files:
-                # A file moved or deleted since: no use offering it again.
-                self.settings.recent_files = [p for p in self.settings.recent_files if p != gone]
-                self._rebuild_recent_menu()
-            dialogs.show_error(
-                self,
-                self.tr("Cannot open workspace"),
-                str(error),
-                self.tr("It was moved or deleted; it is no longer listed in Open recent.")
-                if missing
-                else self.tr("The file was not changed."),
-            )
-            return False
-        self.statusBar().showMessage(self.tr("Opened {path}").format(path=self.document.path), 5000)
-        if offer_recovery:
-            self.offer_recovery()
-        return True
-
-    def choose_and_open(self) -> None:
-        """File > Open."""
-        if not self._may_discard():
-            return
-        path = dialogs.choose_open_path(self, self.settings.last_directory)
-        if path:
-            self.open_path(path)
+        """Opens ``path`` (see :meth:`DocumentActions.open_path`); False when not opened."""
+        return self.files.open_path(path, ask_first, offer_recovery)
 
     def open_example(self, path: Path) -> None:
-        """File > Examples: opens a copy (saving asks where)."""
-        if not self._may_discard():
-            return
-        try:
-            self.document.import_text(read_workspace_text(path), unsaved=False)
-        except (OSError, WorkspaceError) as error:
-            dialogs.show_error(self, self.tr("Cannot open example"), str(error))
+        """File > Examples: opens a copy of the example ``path``."""
+        self.files.open_example(path)
 
     def new(self) -> None:
-        """File > New workspace."""
-        if self._may_discard():
-            self.document.new()
+        """File > New workspace (asking about unsaved changes first)."""
+        self.files.new()
 
     def save(self) -> bool:
         """File > Save; asks for a name the first time. False when not saved."""
-        if self.document.path is None:
-            return self.save_as()
-        return self._write(self.document.path)
-
-    def save_as(self) -> bool:
-        """File > Save as."""
-        suggested = str(
-            Path(self.settings.last_directory or Path.home())
-            / f"{self.workspace.title or 'untitled'}.prompt.json"
-        )
-        path = dialogs.choose_save_path(self, suggested)
-        return bool(path) and self._write(Path(path or ""))
-
-    def _write(self, path: Path) -> bool:
-        if (
-            self.document.path is not None
-            and path.resolve() == self.document.path
-            and self.document.changed_on_disk()
-        ):
-            answer = dialogs.ask(
-                self,
-                self.tr("File changed on disk"),
-                self.tr("{name} was changed outside Prompt Workbench since you opened it.").format(
-                    name=path.name
-                ),
-                dialogs.Button.Save | dialogs.Button.Cancel,
-                dialogs.Button.Cancel,
-                self.tr(
-                    "Save overwrites those changes with yours. Cancel leaves the file as it is; "
-                    "Save as keeps your work in another file."
-                ),
-            )
-            if answer != dialogs.Button.Save:
-                self.statusBar().showMessage(
-                    self.tr("Not saved: {name} changed on disk.").format(name=path.name), 8000
-                )
-                return False
-        try:
-            self.document.save_as(path)
-        except OSError as error:
-            dialogs.show_error(
-                self,
-                self.tr("Not saved"),
-                self.tr("Cannot write {path}: {value1}").format(
-                    path=path, value1=error.strerror or error
-                ),
-                self.tr("Your work is still here; choose another place with Save as."),
-            )
-            return False
-        self.statusBar().showMessage(self.tr("Saved {path}").format(path=self.document.path), 4000)
-        return True
-
-    def choose_and_import(self) -> None:
-        """File > Import request JSON: a request body or messages array from a file."""
-        if not self._may_discard():
-            return
-        path = dialogs.choose_open_path(self, self.settings.last_directory)
-        if not path:
-            return
-        try:
-            self._import(read_workspace_text(path))
-        except (OSError, UnicodeDecodeError, WorkspaceError) as error:
-            dialogs.show_error(self, self.tr("Cannot import"), str(error))
-
-    def _import(self, text: str) -> None:
-        """Imports a request body or messages array (WorkspaceError when unusable).
-
-        A request body names a model but no provider: when the catalog knows the model and the
-        chosen provider is of another kind, the first provider of the model's kind is taken, so a
-        pasted ``gpt-4o`` request is not sent to Moonshot.
-        """
-        self.document.import_text(text)
-        if self.workspace.import_notes:
-            self.statusBar().showMessage(" ".join(self.workspace.import_notes), 12000)
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return
-        params = data.get("params") if isinstance(data, dict) else None
-        if isinstance(params, dict) and "provider" in params:
-            return  # a workspace file: its provider is the user's choice
-        info = self.context.catalog.get(self.workspace.params.model)
-        current = self.providers.get(self.workspace.params.provider)
-        if info is None or (current is not None and current.kind == info.provider):
-            return
-        match = next((p for p in self.providers.all() if p.kind == info.provider), None)
-        if match is not None:
-            self.workspace.set_param("provider", match.id)
-            self.statusBar().showMessage(
-                self.tr("Imported for {name}, the provider of {id}.").format(
-                    name=match.name, id=info.id
-                ),
-                8000,
-            )
-
-    def paste_request(self) -> None:
-        """File > Paste request JSON: the clipboard's request body or messages array."""
-        text = QGuiApplication.clipboard().text()
-        if not text.strip():
-            self.statusBar().showMessage(self.tr("The clipboard holds no text to import."), 6000)
-            return
-        try:
-            workspace_from_text(text)  # found invalid before the current work is put at risk
-        except WorkspaceError as error:
-            dialogs.show_error(
-                self,
-                self.tr("Cannot import the clipboard"),
-                str(error),
-                self.tr("Copy an OpenAI request body or a JSON array of messages."),
-            )
-            return
-        if not self._may_discard():
-            return
-        try:
-            self._import(text)
-        except WorkspaceError as error:
-            dialogs.show_error(self, self.tr("Cannot import the clipboard"), str(error))
-
-    def offer_recovery(self, at_start: bool = False) -> None:
-        """Offers to recover autosaves left by windows that did not close cleanly.
-
-        At start every one is offered (untitled work, and copies newer than their files);
-        after opening a file, the copies of that file. One can be recovered into this window:
-        Yes recovers it, No deletes it, Ignore keeps it for the next start; once one is
-        recovered the rest are kept for the next start. Copies of windows still open (here or
-        in another instance) are never offered.
-        """
-        saves = self.document.recoverable(at_start=at_start)
-        for position, save in enumerate(saves):
-            when = date_time(dt.datetime.fromtimestamp(save.saved_at))
-            what = save.source.name if save.source else self.tr("an untitled workspace")
-            answer = dialogs.ask(
-                self,
-                self.tr("Recover unsaved work?"),
-                self.tr("There are unsaved changes to {what} from {when}.").format(
-                    what=what, when=when
-                ),
-                dialogs.Button.Yes | dialogs.Button.No | dialogs.Button.Ignore,
-                dialogs.Button.Yes,
-                self.tr(
-                    "Yes opens them (save to keep them); No deletes them; Ignore keeps them for "
-                    "the next start."
-                ),
-            )
-            if answer == dialogs.Button.Yes:
-                try:
-                    self.document.recover(save)
-                except WorkspaceError as error:
-                    dialogs.show_error(self, self.tr("Cannot recover"), str(error))
-                    continue
-                left = len(saves) - position - 1
-                if left:
-                    self.statusBar().showMessage(
-                        self.tr(
-                            "More unsaved copies kept: {count}, offered again at the next start."
-                        ).format(count=left),
-                        10000,
-                    )
-                return
-            if answer == dialogs.Button.No:
-                save.discard()
-
-    def _show_autosave_failure(self, reason: str) -> None:
-        """Says, until an autosave or a save succeeds, that the work is not autosaved."""
-        if not reason:
-            self.autosave_warning.hide()
-            return
-        self.autosave_warning.setText(self.tr("Autosave failed: {reason}").format(reason=reason))
-        self.autosave_warning.setToolTip(
-            self.tr(
-                "Your changes are not autosaved. Save them (Ctrl+S), or free space and keep "
-                "working: the next autosave tries again."
-            )
-        )
-        self.autosave_warning.show()
-        self.statusBar().showMessage(
-            self.tr("Autosave failed: {reason}. Save your work.").format(reason=reason), 10000
-        )
+        return self.files.save()
 
     # Cards -----------------------------------------------------------------------------------
 
@@ -855,7 +493,8 @@ class MainWindow(QMainWindow):
         else:
             self.editor.insert(self.workspace.conversation.index_of(uid) + 1)
 
-    def _card_action(self, action: str) -> None:
+    def card_action(self, action: str) -> None:
+        """Edit › Duplicate / Delete message (``action``) on the focused card."""
         uid = self._focused_uid()
         if uid is not None:
             self.editor.do_action(uid, action)
@@ -952,56 +591,13 @@ class MainWindow(QMainWindow):
             return
         self.editor.edit_field(message.uid, "partial", not message.partial)
 
-    def _step_tab(self, tabs: QTabWidget, step: int) -> None:
-        if tabs.count():
-            tabs.setCurrentIndex((tabs.currentIndex() + step) % tabs.count())
-
-    def _add_tab_actions(self) -> None:
-        """View › one action per tab: Ctrl+1... for the main tabs, Alt+1... for the side panels."""
-        for tabs, modifier in ((self.main_tabs, "Ctrl"), (self.side_tabs, "Alt")):
-            for index in range(min(tabs.count(), 9)):
-                text = tabs.tabText(index).replace("&", "")
-                action = self._action(
-                    self.view_menu,
-                    text,
-                    f"{modifier}+{index + 1}",
-                    partial(tabs.setCurrentIndex, index),
-                )
-                action.setObjectName(f"showTab{tabs.objectName()[0].upper()}{index + 1}")
-            self.view_menu.addSeparator()
-
-    def _restore_layout(self) -> None:
-        if self.settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromHex(self.settings.window_geometry.encode()))
-        sizes = self.settings.splitter_sizes
-        if len(sizes) == self.splitter.count() and sum(sizes) > 0:
-            self.splitter.setSizes(sizes)
-
-    def _restore_tabs(self) -> None:
-        for tabs, name in (
-            (self.main_tabs, self.settings.main_tab),
-            (self.side_tabs, self.settings.side_tab),
-        ):
-            for index in range(tabs.count()):
-                page = tabs.widget(index)
-                if name and page is not None and page.objectName() == name:
-                    tabs.setCurrentIndex(index)
-
-    def _save_layout(self) -> None:
-        self.settings.window_geometry = bytes(self.saveGeometry().toHex().data()).decode()
-        self.settings.splitter_sizes = list(self.splitter.sizes())
-        for tabs, attribute in ((self.main_tabs, "main_tab"), (self.side_tabs, "side_tab")):
-            page = tabs.currentWidget()
-            setattr(self.settings, attribute, page.objectName() if page is not None else "")
-        self.settings.last_workspace = str(self.document.path) if self.document.path else ""
-
     # Closing ---------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:
             event.accept()
             return
-        if not self._may_discard():
+        if not self.files.may_discard():
             event.ignore()
             return
         self._closed = True
@@ -1012,14 +608,22 @@ class MainWindow(QMainWindow):
             except Exception:
                 log.exception("Closing the window")
         try:
-            self._save_layout()
+            save_layout(
+                self.settings,
+                self,
+                self.splitter,
+                self.main_tabs,
+                self.side_tabs,
+                self.document.path,
+            )
             self.settings.save()
         except Exception as error:
             log.warning("Settings not saved: %s", error)
         event.accept()
         self.closed.emit()
 
-    def _about(self) -> None:
+    def show_about(self) -> None:
+        """Help › About."""
         from workbench import __version__
 
         dialogs.show_error(
