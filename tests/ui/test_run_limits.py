@@ -19,7 +19,7 @@ def test_the_run_limits_are_set_in_preferences_saved_and_used_by_the_next_run(
     window = loop_window
     load(window, [{"role": "user", "content": "Never stop"}])
     engine: RunEngine = window.context.run_engine  # built with the saved (default) limits
-    window.preferences_action.trigger()
+    window.menus.preferences_action.trigger()
     dialog = window.findChild(QDialog, "preferencesDialog")
     assert dialog is not None
     size = dialog.findChild(QDoubleSpinBox, "maxAnswerSpin")
