@@ -180,6 +180,32 @@ def unmarked_strings(paths: list[Path] | None = None) -> list[Unmarked]:
     return found
 
 
+def unreadable_marks(paths: list[Path] | None = None) -> list[Unmarked]:
+    """``QT_TRANSLATE_NOOP`` calls lupdate skips without a word: anything but two literal
+    arguments (a variable, an f-string, a third argument). The core words the window's run and
+    file errors this way (``workbench.core.texts``), so a skipped one would stay English."""
+    found: list[Unmarked] = []
+    for path in paths or [*sorted(SOURCES.rglob("*.py")), *core_sources()]:
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source, str(path))):
+            if not isinstance(node, ast.Call) or _name(node.func) != "QT_TRANSLATE_NOOP":
+                continue
+            literal = [isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args]
+            if literal != [True, True] or node.keywords:
+                found.append(Unmarked(path, node.lineno, ast.unparse(node)[:80]))
+    return found
+
+
+def core_sources() -> list[Path]:
+    """Core modules whose texts the window shows translated (they mark them with the Qt-free
+    ``QT_TRANSLATE_NOOP`` of ``workbench.core.texts`` or ``figures``)."""
+    return [
+        path
+        for path in sorted((ROOT / "workbench" / "core").rglob("*.py"))
+        if "QT_TRANSLATE_NOOP(" in path.read_text(encoding="utf-8")
+    ]
+
+
 # The translation files ---------------------------------------------------------------------------
 
 
@@ -196,12 +222,7 @@ def qm_path(language: str) -> Path:
 def python_sources() -> list[Path]:
     """The files lupdate reads: the UI, and core modules whose texts the window shows translated
     (they mark them with their own Qt-free ``QT_TRANSLATE_NOOP``)."""
-    core = [
-        path
-        for path in sorted((ROOT / "workbench" / "core").rglob("*.py"))
-        if "QT_TRANSLATE_NOOP(" in path.read_text(encoding="utf-8")
-    ]
-    return sorted(SOURCES.rglob("*.py")) + core
+    return sorted(SOURCES.rglob("*.py")) + core_sources()
 
 
 def lupdate(ts: Path) -> None:
@@ -298,6 +319,12 @@ def problems() -> list[str]:
         f'QCoreApplication.translate("Context", ...) elsewhere; put values in with '
         f'.format() after it (self.tr("Saved {{path}}").format(path=path)), never an f-string.'
         for item in unmarked_strings()
+    ]
+    lines += [
+        f"{item}: lupdate cannot read this mark, so its text would stay English. Give "
+        f'QT_TRANSLATE_NOOP exactly two literals ("Context", "Template {{value}}") and put the '
+        f"values in afterwards with .format(value=...)."
+        for item in unreadable_marks()
     ]
     for language in LANGUAGES:
         ts = ts_path(language).relative_to(ROOT)

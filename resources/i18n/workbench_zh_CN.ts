@@ -762,6 +762,75 @@
     </message>
 </context>
 <context>
+    <name>FileErrors</name>
+    <message>
+        <source>{file}, line {line}, column {column}: {reason}</source>
+        <extracomment>Files larger than this are refused before they are read (50,000 cards fit many times over). The state files the app writes itself are small; anything larger is not one of them. What was wrong with the app&apos;s own files in this process, each naming the file (the window shows them at start; the CLI prints them as warnings when they are noted).</extracomment>
+        <translation>{file}，第 {line} 行第 {column} 列：{reason}</translation>
+    </message>
+    <message>
+        <source>line {line}, column {column}: {reason}</source>
+        <translation>第 {line} 行第 {column} 列：{reason}</translation>
+    </message>
+    <message>
+        <source>{file}, {path}: {reason}</source>
+        <translation>{file}，{path}：{reason}</translation>
+    </message>
+    <message>
+        <source>{path}: {reason}</source>
+        <translation>{path}：{reason}</translation>
+    </message>
+    <message>
+        <source>{file}: {reason}</source>
+        <translation>{file}：{reason}</translation>
+    </message>
+    <message>
+        <source>it is a folder, not a file</source>
+        <translation>这是一个文件夹，不是文件</translation>
+    </message>
+    <message>
+        <source>it is not a regular file (a pipe, socket or device), so it is not read</source>
+        <translation>这不是普通文件（而是管道、套接字或设备），因此不读取</translation>
+    </message>
+    <message>
+        <source>it is too large ({size} MB; at most {most} MB are read)</source>
+        <translation>文件太大（{size} MB；最多读取 {most} MB）</translation>
+    </message>
+    <message>
+        <source>it is too large (more than {most} MB)</source>
+        <translation>文件太大（超过 {most} MB）</translation>
+    </message>
+    <message>
+        <source>not UTF-8 text (byte {byte})</source>
+        <translation>不是 UTF-8 文本（第 {byte} 字节）</translation>
+    </message>
+    <message>
+        <source>not valid JSON ({error})</source>
+        <translation>不是有效的 JSON（{error}）</translation>
+    </message>
+    <message>
+        <source>nested too deeply (more than {levels} levels)</source>
+        <translation>嵌套过深（超过 {levels} 层）</translation>
+    </message>
+    <message>
+        <source>expected a workspace object, a request body or an array of messages</source>
+        <extracomment>Marks (in ``Message.extra``) a tool-call message whose content was null, kept null.</extracomment>
+        <translation>应为工作区对象、请求体或消息数组</translation>
+    </message>
+    <message>
+        <source>unknown format {found}: this version reads {known}</source>
+        <translation>未知格式 {found}：此版本读取 {known}</translation>
+    </message>
+    <message>
+        <source>not a workspace: no &quot;format&quot; or &quot;messages&quot; key (expected a *.prompt.json file, an OpenAI request body or an array of messages)</source>
+        <translation>不是工作区：没有 &quot;format&quot; 或 &quot;messages&quot; 键（应为 *.prompt.json 文件、OpenAI 请求体或消息数组）</translation>
+    </message>
+    <message>
+        <source>cannot read it ({reason})</source>
+        <translation>无法读取（{reason}）</translation>
+    </message>
+</context>
+<context>
     <name>HistoryPanel</name>
     <message>
         <source>This run has no workspace recorded; it cannot be reopened.</source>
@@ -1521,6 +1590,135 @@
     </message>
 </context>
 <context>
+    <name>RunErrors</name>
+    <message>
+        <source>Rate limited</source>
+        <extracomment>The longest wait a Retry-After header may impose before the run gives up waiting. The longest a stream is parsed without yielding to the event loop (seconds). Words of a quota error&apos;s message: gateways rename its type (LiteLLM&apos;s ``throttling_error``) but pass the provider&apos;s message on. Hosts of Moonshot&apos;s own API (its key hint is wrong for a gateway in front of it). How the waiting line names a retryable status.</extracomment>
+        <translation>触发速率限制</translation>
+    </message>
+    <message>
+        <source>Overloaded</source>
+        <translation>服务过载</translation>
+    </message>
+    <message>
+        <source>Server error</source>
+        <translation>服务器错误</translation>
+    </message>
+    <message>
+        <source>{what} ({status}): retry {attempt} of {tries} in {wait} s</source>
+        <translation>{what}（{status}）：{wait} 秒后第 {attempt} 次重试（共 {tries} 次）</translation>
+    </message>
+    <message>
+        <source>{message} The server asks to wait {seconds} s first.</source>
+        <translation>{message}服务器要求先等待 {seconds} 秒。</translation>
+    </message>
+    <message>
+        <source>Access denied {detail}. The account may have run out of balance, or this key may not be allowed to use {model}.</source>
+        <translation>访问被拒绝 {detail}。账户余额可能已用完，或此密钥无权使用 {model}。</translation>
+    </message>
+    <message>
+        <source>{url} has no chat-completions endpoint {detail}: check the base URL (OpenAI-compatible servers usually end it in /v1).</source>
+        <translation>{url} 没有 chat-completions 端点 {detail}：请检查 Base URL（OpenAI 兼容服务器通常以 /v1 结尾）。</translation>
+    </message>
+    <message>
+        <source>Model {model} was not found {detail}: it may be misspelt or retired. Pick another model (Test connection lists the available ones), or check the base URL.</source>
+        <translation>找不到模型 {model} {detail}：可能拼写有误或已下线。请选择其他模型（“测试连接”会列出可用模型），或检查 Base URL。</translation>
+    </message>
+    <message>
+        <source>The conversation is too long for {model}&apos;s context window {detail}. Shorten it, lower max_tokens, or pick a model with a larger window.</source>
+        <translation>对话超出了 {model} 的上下文窗口 {detail}。请缩短对话、调低 max_tokens，或选择上下文窗口更大的模型。</translation>
+    </message>
+    <message>
+        <source>The request was refused {detail}.</source>
+        <translation>请求被拒绝 {detail}。</translation>
+    </message>
+    <message>
+        <source>Your quota is used up {detail}. Top up the account balance, then send again (not retried: waiting does not help).</source>
+        <translation>额度已用完 {detail}。请为账户充值后再发送（不会自动重试：等待无济于事）。</translation>
+    </message>
+    <message>
+        <source> after 1 retry</source>
+        <translation>（已重试 1 次）</translation>
+    </message>
+    <message>
+        <source> after {retries} retries</source>
+        <translation>（已重试 {retries} 次）</translation>
+    </message>
+    <message>
+        <source>Rate limited{after} {detail}. Wait a little and send again.</source>
+        <translation>触发速率限制{after} {detail}。请稍候再发送。</translation>
+    </message>
+    <message>
+        <source>The provider is overloaded{after} {detail}. Try again in a little while.</source>
+        <translation>服务商过载{after} {detail}。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The server failed{after} {detail}. Try again later.</source>
+        <translation>服务器出错{after} {detail}。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The request failed {detail}.</source>
+        <translation>请求失败 {detail}。</translation>
+    </message>
+    <message>
+        <source>The API key was refused {detail}. Check the key in the environment variable {env} (given with --api-key-env).</source>
+        <translation>API 密钥被拒绝 {detail}。请检查环境变量 {env} 中的密钥（由 --api-key-env 指定）。</translation>
+    </message>
+    <message>
+        <source>its key variable</source>
+        <translation>其密钥环境变量</translation>
+    </message>
+    <message>
+        <source>The server refused the request as unauthorised {detail}. {provider} needs no key by itself: if it sits behind a gateway that asks for one, save that key for {provider} in Settings › Providers and keys or set {env}.</source>
+        <translation>服务器以未授权为由拒绝了请求 {detail}。{provider} 本身不需要密钥：如果它位于要求密钥的网关之后，请在“设置 › 服务商与密钥”中为 {provider} 保存该密钥，或设置 {env}。</translation>
+    </message>
+    <message>
+        <source>The API key was refused {detail}. Check the key saved for {provider} in Settings › Providers and keys (or the environment variable {env}) (keys of api.moonshot.ai and api.moonshot.cn are not interchangeable).</source>
+        <translation>API 密钥被拒绝 {detail}。请检查“设置 › 服务商与密钥”中为 {provider} 保存的密钥（或环境变量 {env}）（api.moonshot.ai 与 api.moonshot.cn 的密钥不能互换）。</translation>
+    </message>
+    <message>
+        <source>The API key was refused {detail}. Check the key saved for {provider} in Settings › Providers and keys (or the environment variable {env}).</source>
+        <translation>API 密钥被拒绝 {detail}。请检查“设置 › 服务商与密钥”中为 {provider} 保存的密钥（或环境变量 {env}）。</translation>
+    </message>
+    <message>
+        <source>The API key contains spaces, line breaks or non-ASCII characters, so it cannot be sent. Paste the key again, exactly as the provider shows it.</source>
+        <extracomment>Provider kinds whose runs are not priced: a local server or a mock answering to &quot;gpt-4o&quot; is not OpenAI&apos;s gpt-4o, and what a custom gateway charges is unknown (None: unknown, not free). The most characters a run takes by default (Settings › max_answer_mb overrides it). The longest a run may take in all by default (Settings › run_deadline_seconds). Sent as the key to servers that need none, so the SDK never reads OPENAI_API_KEY instead.</extracomment>
+        <translation>API 密钥包含空格、换行或非 ASCII 字符，无法发送。请按服务商显示的原样重新粘贴密钥。</translation>
+    </message>
+    <message>
+        <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
+        <translation>{url} 在 {seconds} 秒内没有应答（超时）。已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>No answer from {url} within {seconds} s (timeout).</source>
+        <translation>{url} 在 {seconds} 秒内没有应答（超时）。</translation>
+    </message>
+    <message>
+        <source>The server at {url} redirected the request to {target}, another address: not followed, so the prompt was not sent there. If you trust the new address, make it the provider&apos;s base URL.</source>
+        <translation>{url} 的服务器把请求重定向到了另一个地址 {target}：未跟随，提示词没有发往那里。如果信任新地址，请把它设为该服务商的 Base URL。</translation>
+    </message>
+    <message>
+        <source>Could not connect to {url}: connection refused. Is the server running, and is the base URL right?</source>
+        <translation>无法连接到 {url}：连接被拒绝。服务器是否在运行？Base URL 是否正确？</translation>
+    </message>
+    <message>
+        <source>Could not reach {url}: {error}.</source>
+        <translation>无法访问 {url}：{error}。</translation>
+    </message>
+    <message>
+        <source>The connection to {url} broke before the answer was complete; the text received so far is kept.</source>
+        <translation>回答完成前与 {url} 的连接中断；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>No API key for {provider}: save one in Settings › Providers and keys, or set the environment variable {env}.</source>
+        <translation>{provider} 没有 API 密钥：请在“设置 › 服务商与密钥”中保存一个，或设置环境变量 {env}。</translation>
+    </message>
+    <message>
+        <source>No API key for {provider}: save one in Settings › Providers and keys.</source>
+        <translation>{provider} 没有 API 密钥：请在“设置 › 服务商与密钥”中保存一个。</translation>
+    </message>
+</context>
+<context>
     <name>RunMetrics</name>
     <message>
         <source>partial message</source>
@@ -1645,6 +1843,126 @@
     <message>
         <source>Not sent</source>
         <translation>未发送</translation>
+    </message>
+</context>
+<context>
+    <name>SendProblems</name>
+    <message>
+        <source>Conversation: {problem}</source>
+        <translation>对话：{problem}</translation>
+    </message>
+    <message>
+        <source>Message {number}: {problem}</source>
+        <translation>第 {number} 条消息：{problem}</translation>
+    </message>
+    <message>
+        <source>The conversation is empty: add a message.</source>
+        <extracomment>uid -&gt; position, rebuilt on demand after a change of order (views ask for every visible card on every scroll step: a scan per call was most of a step at 50k cards). Per-card facts kept in step with the edits (see :class:`CardIndex`).</extracomment>
+        <translation>对话为空：请添加一条消息。</translation>
+    </message>
+    <message>
+        <source>Unknown role {role}.</source>
+        <translation>未知角色 {role}。</translation>
+    </message>
+    <message>
+        <source>Partial is only allowed on the last, assistant message.</source>
+        <translation>partial 只能用于最后一条 assistant 消息。</translation>
+    </message>
+    <message>
+        <source>A tool message needs the tool_call_id it answers.</source>
+        <translation>tool 消息需要它所回复的 tool_call_id。</translation>
+    </message>
+    <message>
+        <source>No earlier assistant tool call has the id {id}.</source>
+        <translation>之前的 assistant 工具调用中没有 ID 为 {id} 的调用。</translation>
+    </message>
+    <message>
+        <source>The {role} message is empty.</source>
+        <translation>{role} 消息为空。</translation>
+    </message>
+    <message>
+        <source>Add a user message: system messages alone get no answer.</source>
+        <translation>请添加一条 user 消息：只有 system 消息不会得到回答。</translation>
+    </message>
+    <message>
+        <source>Variant {label}, parameter {name}: {reason}</source>
+        <extracomment>Body keys the SDK&apos;s ``create()`` takes by name; everything else travels in ``extra_body``. The closing instruction sent instead of a prefill the model refuses. The key comes from the variable ``key_env`` named on the command line (--api-key-env).</extracomment>
+        <translation>变体 {label}，参数 {name}：{reason}</translation>
+    </message>
+    <message>
+        <source>{refusal} Or send the prefix as a closing instruction (prefill_mode &quot;instruction&quot;).</source>
+        <translation>{refusal}或者把前缀作为结尾指令发送（prefill_mode &quot;instruction&quot;）。</translation>
+    </message>
+    <message>
+        <source>DeepSeek continues a prefix only on its beta base URL (https://api.deepseek.com/beta): change the provider&apos;s base URL.</source>
+        <translation>DeepSeek 只在其 beta Base URL（https://api.deepseek.com/beta）上续写前缀：请修改该服务商的 Base URL。</translation>
+    </message>
+    <message>
+        <source>Partial mode cannot be combined with response_format json_object: turn one off.</source>
+        <translation>partial 模式不能与 response_format json_object 同时使用：请关闭其中之一。</translation>
+    </message>
+    <message>
+        <source>Moonshot accepts a temperature between {low} and {high}, not {value}.</source>
+        <translation>Moonshot 接受的 temperature 在 {low} 到 {high} 之间，不能是 {value}。</translation>
+    </message>
+    <message>
+        <source>Variant {label}: {problem}</source>
+        <translation>变体 {label}：{problem}</translation>
+    </message>
+    <message>
+        <source>{provider} cannot prefill an answer: its API has no partial or prefix mode. Choose Moonshot, DeepSeek, vLLM or a local server to use partial.</source>
+        <extracomment>The name the first version gave the dataclass; presets are plain ProviderConfig values. Kinds a user-added provider may have; ``custom`` is any OpenAI-compatible server. ``anthropic`` speaks the Messages API (``POST {base}/v1/messages``) instead.</extracomment>
+        <translation>{provider} 无法预填回答：其 API 没有 partial 或 prefix 模式。要使用 partial，请选择 Moonshot、DeepSeek、vLLM 或本地服务器。</translation>
+    </message>
+    <message>
+        <source>Choose a model.</source>
+        <extracomment>Keys of ``params`` the parameters panel edits; others are kept and sent as they are. The largest max_tokens any API takes (a signed 32-bit integer); the field cannot show more. Workbench-only data kept inside a tool object; stripped before sending. Unset by default: current Kimi models fix their sampling parameters.</extracomment>
+        <translation>请选择模型。</translation>
+    </message>
+    <message>
+        <source>Temperature must be between 0 and 2.</source>
+        <translation>temperature 必须在 0 到 2 之间。</translation>
+    </message>
+    <message>
+        <source>top_p must be above 0 and at most 1.</source>
+        <translation>top_p 必须大于 0 且不超过 1。</translation>
+    </message>
+    <message>
+        <source>max_tokens must be a positive number of tokens.</source>
+        <translation>max_tokens 必须是正的 token 数。</translation>
+    </message>
+    <message>
+        <source>max_tokens must be at most {limit}.</source>
+        <translation>max_tokens 最多为 {limit}。</translation>
+    </message>
+    <message>
+        <source>At most 4 stop sequences.</source>
+        <translation>最多 4 个停止序列。</translation>
+    </message>
+    <message>
+        <source>A stop sequence cannot be empty.</source>
+        <translation>停止序列不能为空。</translation>
+    </message>
+    <message>
+        <source>response_format is text or json_object.</source>
+        <translation>response_format 只能是 text 或 json_object。</translation>
+    </message>
+    <message>
+        <source>No value for {names}: test case {number} has no value for it.</source>
+        <extracomment>The edit of the test cases (``tests_changing``/``tests_changed``). The most variants (Compare columns) a workspace holds; fewer than 2 cannot be compared. The case whose values fill the variables of Send, the meter and Compare (not saved). What importing a request body changed or kept aside, as sentences (not saved).</extracomment>
+        <translation>{names} 没有值：测试用例 {number} 没有为它提供值。</translation>
+    </message>
+    <message>
+        <source>No value for {names}: add a test case in the Tests tab to give it a value.</source>
+        <translation>{names} 没有值：请在“测试”标签页添加测试用例来为它赋值。</translation>
+    </message>
+    <message>
+        <source>Parameter {name}: {reason}</source>
+        <translation>参数 {name}：{reason}</translation>
+    </message>
+    <message>
+        <source>Partial mode cannot be combined with response_format json_object: turn one off (a partial &apos;{&apos; already asks for JSON).</source>
+        <translation>partial 模式不能与 response_format json_object 同时使用：请关闭其中之一（以 &apos;{&apos; 开头的 partial 已经在要求 JSON）。</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale
@@ -161,3 +162,24 @@ def test_untranslated_text_is_found() -> None:
     assert not untranslated("发送 (Ctrl+Enter)")
     assert not untranslated("kimi-k2.5 · moonshot-v1-8k · JSON")
     assert not untranslated("262,144 tokens")
+
+
+def test_the_cores_marked_messages_are_collected_and_translated() -> None:
+    """Run, file and send errors of the core are in the .ts (so the check above covers them)."""
+    marked = {(e.context, e.source) for e in translation_check.marked_strings()}
+    assert ("RunErrors", "Rate limited{after} {detail}. Wait a little and send again.") in marked
+    assert ("FileErrors", "it is a folder, not a file") in marked
+    assert ("SendProblems", "The conversation is empty: add a message.") in marked
+
+
+def test_a_mark_lupdate_cannot_read_is_found(tmp_path: Path) -> None:
+    source = tmp_path / "marks.py"
+    source.write_text(
+        'a = QT_TRANSLATE_NOOP("RunErrors", "No key for {p}.")\n'
+        'b = QT_TRANSLATE_NOOP("RunErrors", f"No key for {name}.")\n'
+        'c = QT_TRANSLATE_NOOP("RunErrors", "No key for {p}.", p=name)\n'
+        "d = QT_TRANSLATE_NOOP(CONTEXT, TEMPLATE)\n",
+        encoding="utf-8",
+    )
+    found = translation_check.unreadable_marks([source])
+    assert [item.line for item in found] == [2, 3, 4]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from workbench.core.events import Event
+from workbench.core.texts import QT_TRANSLATE_NOOP
 
 ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
 
@@ -93,8 +94,13 @@ class Problem:
     text: str
 
     def __str__(self) -> str:
-        where = "Conversation" if self.index is None else f"Message {self.index + 1}"
-        return f"{where}: {self.text}"
+        if self.index is None:
+            return QT_TRANSLATE_NOOP("SendProblems", "Conversation: {problem}").format(
+                problem=self.text
+            )
+        return QT_TRANSLATE_NOOP("SendProblems", "Message {number}: {problem}").format(
+            number=self.index + 1, problem=self.text
+        )
 
 
 T = TypeVar("T")
@@ -399,26 +405,51 @@ class Conversation:
         """Everything that stops this conversation from being sent, card by card."""
         found: list[Problem] = []
         if not self._messages:
-            return [Problem(None, "The conversation is empty: add a message.")]
+            return [
+                Problem(
+                    None,
+                    QT_TRANSLATE_NOOP("SendProblems", "The conversation is empty: add a message."),
+                )
+            ]
         known_call_ids: set[str] = set()
         last = len(self._messages) - 1
         for index, message in enumerate(self._messages):
             if message.role not in ROLES:
-                found.append(Problem(index, f"Unknown role {message.role!r}."))
+                found.append(
+                    Problem(
+                        index,
+                        QT_TRANSLATE_NOOP("SendProblems", "Unknown role {role}.").format(
+                            role=repr(message.role)
+                        ),
+                    )
+                )
             if message.partial and (index != last or message.role != "assistant"):
                 found.append(
-                    Problem(index, "Partial is only allowed on the last, assistant message.")
+                    Problem(
+                        index,
+                        QT_TRANSLATE_NOOP(
+                            "SendProblems",
+                            "Partial is only allowed on the last, assistant message.",
+                        ),
+                    )
                 )
             if message.role == "tool":
                 if not message.tool_call_id:
                     found.append(
-                        Problem(index, "A tool message needs the tool_call_id it answers.")
+                        Problem(
+                            index,
+                            QT_TRANSLATE_NOOP(
+                                "SendProblems", "A tool message needs the tool_call_id it answers."
+                            ),
+                        )
                     )
                 elif message.tool_call_id not in known_call_ids:
                     found.append(
                         Problem(
                             index,
-                            f"No earlier assistant tool call has the id {message.tool_call_id!r}.",
+                            QT_TRANSLATE_NOOP(
+                                "SendProblems", "No earlier assistant tool call has the id {id}."
+                            ).format(id=repr(message.tool_call_id)),
                         )
                     )
             for call in message.tool_calls:
@@ -430,7 +461,21 @@ class Conversation:
                 and not message.content.strip()
                 and not message.extra.get("content_parts")
             ):
-                found.append(Problem(index, f"The {message.role} message is empty."))
+                found.append(
+                    Problem(
+                        index,
+                        QT_TRANSLATE_NOOP("SendProblems", "The {role} message is empty.").format(
+                            role=message.role
+                        ),
+                    )
+                )
         if all(m.role == "system" for m in self._messages):
-            found.append(Problem(None, "Add a user message: system messages alone get no answer."))
+            found.append(
+                Problem(
+                    None,
+                    QT_TRANSLATE_NOOP(
+                        "SendProblems", "Add a user message: system messages alone get no answer."
+                    ),
+                )
+            )
         return found

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.core.texts import QT_TRANSLATE_NOOP
+
 #: Containers nested deeper than this are refused (no real workspace comes near it; Python's
 #: own recursion, in ``json`` and ``copy.deepcopy``, fails not far above).
 MAX_DEPTH = 200
@@ -43,6 +45,31 @@ log = logging.getLogger(__name__)
 state_problems: list[str] = []
 
 
+def located(
+    reason: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    path: str | None = None,
+) -> str:
+    """``reason`` after where it is: ``file, line L, column C: reason`` or ``file, path: reason``
+    (a line wins over a path), as a :class:`~workbench.core.texts.Text` the window translates."""
+    if line is not None and file:
+        template = QT_TRANSLATE_NOOP("FileErrors", "{file}, line {line}, column {column}: {reason}")
+    elif line is not None:
+        template = QT_TRANSLATE_NOOP("FileErrors", "line {line}, column {column}: {reason}")
+    elif path and file:
+        template = QT_TRANSLATE_NOOP("FileErrors", "{file}, {path}: {reason}")
+    elif path:
+        template = QT_TRANSLATE_NOOP("FileErrors", "{path}: {reason}")
+    elif file:
+        template = QT_TRANSLATE_NOOP("FileErrors", "{file}: {reason}")
+    else:
+        return reason
+    return template.format(file=file, line=line, column=column, path=path, reason=reason)
+
+
 class JsonInputError(ValueError):
     """JSON that cannot be used, with where the problem is (line and column when known)."""
 
@@ -58,10 +85,8 @@ class JsonInputError(ValueError):
         self.line = line
         self.column = column
         self.path = path
-        where = f"line {line}, column {column}: " if line is not None else ""
-        if path:
-            where = f"{path}: "
-        super().__init__(f"{where}{reason}")
+        where = {"path": path} if path else {"line": line, "column": column}
+        super().__init__(located(reason, **where))
 
 
 def read_file_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -77,15 +102,19 @@ def read_file_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTE
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise JsonInputError("it is a folder, not a file")
+            raise JsonInputError(QT_TRANSLATE_NOOP("FileErrors", "it is a folder, not a file"))
         if not stat.S_ISREG(info.st_mode):
             raise JsonInputError(
-                "it is not a regular file (a pipe, socket or device), so it is not read"
+                QT_TRANSLATE_NOOP(
+                    "FileErrors",
+                    "it is not a regular file (a pipe, socket or device), so it is not read",
+                )
             )
         if info.st_size > max_bytes:
             raise JsonInputError(
-                f"it is too large ({info.st_size / 1e6:,.0f} MB; at most "
-                f"{max_bytes / 1e6:,.0f} MB are read)"
+                QT_TRANSLATE_NOOP(
+                    "FileErrors", "it is too large ({size} MB; at most {most} MB are read)"
+                ).format(size=f"{info.st_size / 1e6:,.0f}", most=f"{max_bytes / 1e6:,.0f}")
             )
         chunks = []
         total = 0
@@ -95,7 +124,11 @@ def read_file_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTE
                 break
             total += len(chunk)
             if total > max_bytes:  # it grew while being read
-                raise JsonInputError(f"it is too large (more than {max_bytes / 1e6:,.0f} MB)")
+                raise JsonInputError(
+                    QT_TRANSLATE_NOOP("FileErrors", "it is too large (more than {most} MB)").format(
+                        most=f"{max_bytes / 1e6:,.0f}"
+                    )
+                )
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -107,7 +140,9 @@ def decode_text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise JsonInputError(f"not UTF-8 text (byte {error.start})") from None
+        raise JsonInputError(
+            QT_TRANSLATE_NOOP("FileErrors", "not UTF-8 text (byte {byte})").format(byte=error.start)
+        ) from None
 
 
 class _Odd:
@@ -140,10 +175,16 @@ def loads(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
         value = json.loads(text, parse_float=odd.number, parse_constant=odd.constant)
     except json.JSONDecodeError as error:
         raise JsonInputError(
-            f"not valid JSON ({error.msg})", line=error.lineno, column=error.colno
+            QT_TRANSLATE_NOOP("FileErrors", "not valid JSON ({error})").format(error=error.msg),
+            line=error.lineno,
+            column=error.colno,
         ) from None
     except RecursionError:
-        raise JsonInputError(f"nested too deeply (more than {max_depth} levels)") from None
+        raise JsonInputError(
+            QT_TRANSLATE_NOOP("FileErrors", "nested too deeply (more than {levels} levels)").format(
+                levels=max_depth
+            )
+        ) from None
     except ValueError as error:  # integers beyond sys.get_int_max_str_digits()
         if "digits" in str(error):
             raise JsonInputError("a number has too many digits (more than 4,300)") from None

@@ -38,6 +38,7 @@ from workbench.core.lint import (
     thinking_on,
 )
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
+from workbench.core.texts import QT_TRANSLATE_NOOP
 from workbench.core.tools import rules_for, sendable_tools, tool_problems
 from workbench.core.variables import fill_message
 from workbench.core.workspace import (
@@ -343,10 +344,12 @@ def request_problems(
     try:
         params = effective_params(workspace, variant)
     except WorkspaceError as error:
-        return [*found, str(error)]
+        return [*found, error.args[0]]
     if variant is not None:
         found += [
-            f"Variant {variant.label!r}, parameter {name}: {reason}"
+            QT_TRANSLATE_NOOP("SendProblems", "Variant {label}, parameter {name}: {reason}").format(
+                label=repr(variant.label), name=name, reason=reason
+            )
             for name, reason in params.problems()
             if f"Parameter {name}: {reason}" not in found
         ]
@@ -357,8 +360,11 @@ def request_problems(
         refusal = prefill_refusal(provider.prefill, provider.name)
         if refusal:
             found.append(
-                refusal + " Or send the prefix as a closing instruction (prefill_mode "
-                '"instruction").'
+                QT_TRANSLATE_NOOP(
+                    "SendProblems",
+                    "{refusal} Or send the prefix as a closing instruction "
+                    '(prefill_mode "instruction").',
+                ).format(refusal=refusal)
             )
         if (
             provider.prefill is Prefill.DEEPSEEK_PREFIX
@@ -366,24 +372,36 @@ def request_problems(
             and _is_deepseek_host(provider.base_url)  # a gateway may forward it: a warning
         ):
             found.append(
-                "DeepSeek continues a prefix only on its beta base URL "
-                "(https://api.deepseek.com/beta): change the provider's base URL."
+                QT_TRANSLATE_NOOP(
+                    "SendProblems",
+                    "DeepSeek continues a prefix only on its beta base URL "
+                    "(https://api.deepseek.com/beta): change the provider's base URL.",
+                )
             )
     json_object = params.response_format == "json_object"
     if partial and json_object and not any("json_object" in p for p in found):
         found.append(
-            "Partial mode cannot be combined with response_format json_object: turn one off."
+            QT_TRANSLATE_NOOP(
+                "SendProblems",
+                "Partial mode cannot be combined with response_format json_object: turn one off.",
+            )
         )
     known = catalog.get(params.model)
     if provider.kind == "moonshot" and params.temperature is not None and known is None:
         low, high = MOONSHOT_TEMPERATURE
         if not low <= params.temperature <= high:
             found.append(
-                f"Moonshot accepts a temperature between {low:g} and {high:g}, "
-                f"not {params.temperature:g}."
+                QT_TRANSLATE_NOOP(
+                    "SendProblems",
+                    "Moonshot accepts a temperature between {low} and {high}, not {value}.",
+                ).format(low=f"{low:g}", high=f"{high:g}", value=f"{params.temperature:g}")
             )
     found += [
-        f.message if variant is None else f"Variant {variant.label!r}: {f.message}"
+        f.message
+        if variant is None
+        else QT_TRANSLATE_NOOP("SendProblems", "Variant {label}: {problem}").format(
+            label=repr(variant.label), problem=f.message
+        )
         for f in lint(workspace, provider, variant, catalog=catalog, listed=listed)
         if f.blocking
     ]

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from workbench.core import json_files, paths
 from workbench.core.json_files import write_atomic
+from workbench.core.texts import QT_TRANSLATE_NOOP, Text
 
 log = logging.getLogger(__name__)
 
@@ -229,10 +230,11 @@ def preset(provider_id: str) -> ProviderConfig | None:
 def prefill_refusal(prefill: Prefill, provider_name: str) -> str | None:
     """Why a provider with ``prefill`` style cannot send a partial message, or None if it can."""
     if prefill is Prefill.NONE:
-        return (
-            f"{provider_name} cannot prefill an answer: its API has no partial or prefix mode. "
-            "Choose Moonshot, DeepSeek, vLLM or a local server to use partial."
-        )
+        return QT_TRANSLATE_NOOP(
+            "SendProblems",
+            "{provider} cannot prefill an answer: its API has no partial or prefix mode. "
+            "Choose Moonshot, DeepSeek, vLLM or a local server to use partial.",
+        ).format(provider=Text("ProviderNames", provider_name))
     return None
 
 

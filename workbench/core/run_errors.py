@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.payloads import ChatRequest
+from workbench.core.texts import QT_TRANSLATE_NOOP, Text
 
 #: The longest wait a Retry-After header may impose before the run gives up waiting.
 MAX_RETRY_WAIT = 60.0
@@ -90,12 +91,16 @@ class RetryDecision:
     """
 
     wait: float | None
-    status: str | None = None
-    message: str | None = None
+    status: Text | None = None
+    message: Text | None = None
 
 
 #: How the waiting line names a retryable status.
-_RETRY_WHAT = {429: "Rate limited", 529: "Overloaded"}
+_RETRY_WHAT = {
+    429: QT_TRANSLATE_NOOP("RunErrors", "Rate limited"),
+    529: QT_TRANSLATE_NOOP("RunErrors", "Overloaded"),
+}
+_SERVER_ERROR = QT_TRANSLATE_NOOP("RunErrors", "Server error")
 
 
 def decide_retry(
@@ -116,18 +121,26 @@ def decide_retry(
         wait = failure.retry_after
         if wait is None:
             wait = min(backoff * 2 ** (attempt - 1), MAX_RETRY_WAIT)
-        what = _RETRY_WHAT.get(failure.status, "Server error")
+        what = _RETRY_WHAT.get(failure.status, _SERVER_ERROR)
         kind = f" {failure.type}" if failure.type else ""
         return RetryDecision(
             wait=wait,
-            status=(
-                f"{what} ({failure.status}{kind}): retry {attempt} of {max_retries} in {wait:.1f} s"
+            status=QT_TRANSLATE_NOOP(
+                "RunErrors", "{what} ({status}): retry {attempt} of {tries} in {wait} s"
+            ).format(
+                what=what,
+                status=f"{failure.status}{kind}",
+                attempt=attempt,
+                tries=max_retries,
+                wait=f"{wait:.1f}",
             ),
         )
     message = describe_failure(failure, request, retries=retries)
     if too_long and failure.retryable:
         # Retrying sooner than the server asked would only be refused again.
-        message += f" The server asks to wait {failure.retry_after:.0f} s first."
+        message = QT_TRANSLATE_NOOP(
+            "RunErrors", "{message} The server asks to wait {seconds} s first."
+        ).format(message=message, seconds=f"{failure.retry_after:.0f}")
     return RetryDecision(wait=None, message=message)
 
 
@@ -172,49 +185,65 @@ def _retry_after(headers: Any) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
-def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int = 0) -> str:
+def describe_failure(failure: ApiFailure, request: ChatRequest, *, retries: int = 0) -> Text:
     """A plain sentence for an API error, naming what to do about it."""
     detail = f"({failure.status}{' ' + failure.type if failure.type else ''}: {failure.message})"
     status = failure.status
     if status == 401:
         return _refused_key(detail, request)
     if status == 403:
-        return (
-            f"Access denied {detail}. The account may have run out of balance, or this key "
-            f"may not be allowed to use {request.model}."
-        )
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "Access denied {detail}. The account may have run out of balance, or this key "
+            "may not be allowed to use {model}.",
+        ).format(detail=detail, model=request.model)
     if status == 404 and not _names_a_model(failure, request):
         # A wrong path ({"detail": "Not Found"}), not a missing model: the URL is what to fix.
-        return (
-            f"{request.base_url} has no chat-completions endpoint {detail}: check the base URL "
-            "(OpenAI-compatible servers usually end it in /v1)."
-        )
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "{url} has no chat-completions endpoint {detail}: check the base URL "
+            "(OpenAI-compatible servers usually end it in /v1).",
+        ).format(url=request.base_url, detail=detail)
     if status == 404:
-        return (
-            f"Model {request.model!r} was not found {detail}: it may be misspelt or retired. "
-            "Pick another model (Test connection lists the available ones), or check the base "
-            "URL."
-        )
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "Model {model} was not found {detail}: it may be misspelt or retired. Pick another "
+            "model (Test connection lists the available ones), or check the base URL.",
+        ).format(model=repr(request.model), detail=detail)
     if status == 400 and any(m in failure.message.lower() for m in CONTEXT_MARKERS):
-        return (
-            f"The conversation is too long for {request.model}'s context window {detail}. "
-            "Shorten it, lower max_tokens, or pick a model with a larger window."
-        )
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "The conversation is too long for {model}'s context window {detail}. "
+            "Shorten it, lower max_tokens, or pick a model with a larger window.",
+        ).format(model=request.model, detail=detail)
     if status == 400:
-        return f"The request was refused {detail}."
-    if failure.is_quota:
-        return (
-            f"Your quota is used up {detail}. Top up the account balance, then send again "
-            "(not retried: waiting does not help)."
+        return QT_TRANSLATE_NOOP("RunErrors", "The request was refused {detail}.").format(
+            detail=detail
         )
-    tries = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
+    if failure.is_quota:
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "Your quota is used up {detail}. Top up the account balance, then send again "
+            "(not retried: waiting does not help).",
+        ).format(detail=detail)
+    after: str = ""
+    if retries == 1:
+        after = QT_TRANSLATE_NOOP("RunErrors", " after 1 retry")
+    elif retries:
+        after = QT_TRANSLATE_NOOP("RunErrors", " after {retries} retries").format(retries=retries)
     if status == 429:
-        return f"Rate limited{tries} {detail}. Wait a little and send again."
+        return QT_TRANSLATE_NOOP(
+            "RunErrors", "Rate limited{after} {detail}. Wait a little and send again."
+        ).format(after=after, detail=detail)
     if status == 529 or failure.type == "overloaded_error":
-        return f"The provider is overloaded{tries} {detail}. Try again in a little while."
+        return QT_TRANSLATE_NOOP(
+            "RunErrors", "The provider is overloaded{after} {detail}. Try again in a little while."
+        ).format(after=after, detail=detail)
     if status >= 500:
-        return f"The server failed{tries} {detail}. Try again later."
-    return f"The request failed {detail}."
+        return QT_TRANSLATE_NOOP(
+            "RunErrors", "The server failed{after} {detail}. Try again later."
+        ).format(after=after, detail=detail)
+    return QT_TRANSLATE_NOOP("RunErrors", "The request failed {detail}.").format(detail=detail)
 
 
 def _names_a_model(failure: ApiFailure, request: ChatRequest) -> bool:
@@ -228,30 +257,35 @@ def _names_a_model(failure: ApiFailure, request: ChatRequest) -> bool:
     )
 
 
-def _refused_key(detail: str, request: ChatRequest) -> str:
+def _refused_key(detail: str, request: ChatRequest) -> Text:
     """What to check after a 401: where this run's key came from, for this provider."""
     from urllib.parse import urlsplit
 
-    label = request.provider_label
-    env = request.key_env or "its key variable"
+    label = Text("ProviderNames", request.provider_label)
     if request.key_from_option:
-        return (
-            f"The API key was refused {detail}. Check the key in the environment variable "
-            f"{request.key_env} (given with --api-key-env)."
-        )
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "The API key was refused {detail}. Check the key in the environment variable "
+            "{env} (given with --api-key-env).",
+        ).format(detail=detail, env=request.key_env)
+    env = request.key_env or QT_TRANSLATE_NOOP("RunErrors", "its key variable")
     if not request.needs_key:
-        return (
-            f"The server refused the request as unauthorised {detail}. {label} needs no key "
-            f"by itself: if it sits behind a gateway that asks for one, save that key for {label} "
-            f"in Settings › Providers and keys or set {env}."
-        )
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "The server refused the request as unauthorised {detail}. {provider} needs no key "
+            "by itself: if it sits behind a gateway that asks for one, save that key for "
+            "{provider} in Settings › Providers and keys or set {env}.",
+        ).format(detail=detail, provider=label, env=env)
     host = (urlsplit(request.base_url).hostname or "").lower()
-    hint = (
-        " (keys of api.moonshot.ai and api.moonshot.cn are not interchangeable)"
-        if host in MOONSHOT_HOSTS
-        else ""
-    )
-    return (
-        f"The API key was refused {detail}. Check the key saved for {label} in Settings › "
-        f"Providers and keys (or the environment variable {env}){hint}."
-    )
+    if host in MOONSHOT_HOSTS:
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "The API key was refused {detail}. Check the key saved for {provider} in Settings › "
+            "Providers and keys (or the environment variable {env}) (keys of api.moonshot.ai "
+            "and api.moonshot.cn are not interchangeable).",
+        ).format(detail=detail, provider=label, env=env)
+    return QT_TRANSLATE_NOOP(
+        "RunErrors",
+        "The API key was refused {detail}. Check the key saved for {provider} in Settings › "
+        "Providers and keys (or the environment variable {env}).",
+    ).format(detail=detail, provider=label, env=env)

@@ -48,6 +48,7 @@ from workbench.core.run_types import (
 )
 from workbench.core.sdk import load_openai
 from workbench.core.secrets import MASK, redact
+from workbench.core.texts import QT_TRANSLATE_NOOP, Text
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +99,14 @@ def _is_refused(error: BaseException) -> bool:
     return False
 
 
-def _key_problem(key: str | None) -> str | None:
+def _key_problem(key: str | None) -> Text | None:
     """Why ``key`` cannot go in an HTTP header (a paste with spaces or odd characters), or None."""
     if key is None or (key.isascii() and key.isprintable() and " " not in key):
         return None
-    return (
+    return QT_TRANSLATE_NOOP(
+        "RunErrors",
         "The API key contains spaces, line breaks or non-ASCII characters, so it cannot be sent. "
-        "Paste the key again, exactly as the provider shows it."
+        "Paste the key again, exactly as the provider shows it.",
     )
 
 
@@ -505,7 +507,10 @@ class Run:
         return clean_text(text)
 
     def _fail(self, message: str, *, interrupted: bool | None = None) -> None:
-        self.result.error = self._redact(message)
+        # A Text keeps its template (the window translates it), with its values redacted.
+        self.result.error = (
+            message.mapped(self._redact) if isinstance(message, Text) else self._redact(message)
+        )
         has_output = bool(self._text or self._reasoning or self._tools.calls)
         self.result.interrupted = has_output if interrupted is None else interrupted
 
@@ -598,32 +603,45 @@ class Run:
         async with stream:
             await self._consume(stream, queue)
 
-    def _timeout_message(self) -> str:
-        return f"No answer from {self.request.base_url} within {self.timeout:g} s (timeout)." + (
-            " The text received so far is kept." if self._text else ""
-        )
+    def _timeout_message(self) -> Text:
+        if self._text:
+            template = QT_TRANSLATE_NOOP(
+                "RunErrors",
+                "No answer from {url} within {seconds} s (timeout). The text received so far is "
+                "kept.",
+            )
+        else:
+            template = QT_TRANSLATE_NOOP(
+                "RunErrors", "No answer from {url} within {seconds} s (timeout)."
+            )
+        return template.format(url=self.request.base_url, seconds=f"{self.timeout:g}")
 
-    def _connection_message(self, error: BaseException, *, before_answer: bool) -> str:
+    def _connection_message(self, error: BaseException, *, before_answer: bool) -> Text:
         from workbench.core.http_guard import RedirectRefused, find_cause
 
         redirect = find_cause(error, RedirectRefused)
         if isinstance(redirect, RedirectRefused):
-            return (
-                f"The server at {self.request.base_url} redirected the request to "
-                f"{redirect.target}, another address: not followed, so the prompt was not sent "
-                "there. If you trust the new address, make it the provider's base URL."
-            )
+            return QT_TRANSLATE_NOOP(
+                "RunErrors",
+                "The server at {url} redirected the request to {target}, another address: not "
+                "followed, so the prompt was not sent there. If you trust the new address, make "
+                "it the provider's base URL.",
+            ).format(url=self.request.base_url, target=redirect.target)
         if before_answer and _is_refused(error):
-            return (
-                f"Could not connect to {self.request.base_url}: connection refused. "
-                "Is the server running, and is the base URL right?"
-            )
+            return QT_TRANSLATE_NOOP(
+                "RunErrors",
+                "Could not connect to {url}: connection refused. Is the server running, and is "
+                "the base URL right?",
+            ).format(url=self.request.base_url)
         if before_answer:
-            return f"Could not reach {self.request.base_url}: {error}."
-        return (
-            f"The connection to {self.request.base_url} broke before the answer was complete; "
-            "the text received so far is kept."
-        )
+            return QT_TRANSLATE_NOOP("RunErrors", "Could not reach {url}: {error}.").format(
+                url=self.request.base_url, error=str(error)
+            )
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "The connection to {url} broke before the answer was complete; the text received so "
+            "far is kept.",
+        ).format(url=self.request.base_url)
 
     async def _consume(self, stream: Any, queue: asyncio.Queue[RunEvent]) -> None:
         import openai

@@ -75,6 +75,7 @@ from workbench.core.runner import (
 )
 from workbench.core.secrets import KeyStore, NoKeyringError, redact
 from workbench.core.settings import DEFAULT_MAX_CONCURRENT_PER_PROVIDER
+from workbench.core.texts import QT_TRANSLATE_NOOP, Text
 
 if TYPE_CHECKING:
     from workbench.core.history import HistoryStore
@@ -83,10 +84,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def missing_key_message(provider: ProviderConfig) -> str:
+def missing_key_message(provider: ProviderConfig) -> Text:
     """The one sentence for a provider that needs a key and has none (window, Compare, CLI)."""
-    where = f", or set the environment variable {provider.key_env}" if provider.key_env else ""
-    return f"No API key for {provider.name}: save one in Settings › Providers and keys{where}."
+    if provider.key_env:
+        return QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "No API key for {provider}: save one in Settings › Providers and keys, or set the "
+            "environment variable {env}.",
+        ).format(provider=Text("ProviderNames", provider.name), env=provider.key_env)
+    return QT_TRANSLATE_NOOP(
+        "RunErrors", "No API key for {provider}: save one in Settings › Providers and keys."
+    ).format(provider=Text("ProviderNames", provider.name))
 
 
 class RunSetupError(ValueError):

@@ -21,8 +21,10 @@ from workbench.core.events import Event
 # Re-exported: atomic writes lived here first, and much of the app imports them from here.
 from workbench.core.json_files import FileState as FileState
 from workbench.core.json_files import file_state as file_state
+from workbench.core.json_files import located
 from workbench.core.json_files import remove_stray_temp_files as remove_stray_temp_files
 from workbench.core.json_files import write_atomic as write_atomic
+from workbench.core.texts import QT_TRANSLATE_NOOP
 
 FORMAT = "prompt-workbench/1"
 SUFFIX = ".prompt.json"
@@ -66,12 +68,7 @@ class WorkspaceError(ValueError):
         self.column = column
         self.path = path
         self.file = file
-        where = [file] if file else []
-        if line is not None:
-            where.append(f"line {line}, column {column}")
-        elif path:
-            where.append(path)
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        super().__init__(located(message, file=file, line=line, column=column, path=path))
 
     def in_file(self, file: str) -> WorkspaceError:
         """The same error, naming the file it is in."""
@@ -116,23 +113,51 @@ class Params:
 
     def problems(self) -> list[tuple[str, str]]:
         """(parameter, reason) for every value the provider would refuse."""
-        found = []
+        found: list[tuple[str, str]] = []
         if not self.model.strip():
-            found.append(("model", "Choose a model."))
+            found.append(("model", QT_TRANSLATE_NOOP("SendProblems", "Choose a model.")))
         if self.temperature is not None and not 0 <= self.temperature <= 2:
-            found.append(("temperature", "Temperature must be between 0 and 2."))
+            found.append(
+                (
+                    "temperature",
+                    QT_TRANSLATE_NOOP("SendProblems", "Temperature must be between 0 and 2."),
+                )
+            )
         if self.top_p is not None and not 0 < self.top_p <= 1:
-            found.append(("top_p", "top_p must be above 0 and at most 1."))
+            found.append(
+                ("top_p", QT_TRANSLATE_NOOP("SendProblems", "top_p must be above 0 and at most 1."))
+            )
         if self.max_tokens is not None and self.max_tokens < 1:
-            found.append(("max_tokens", "max_tokens must be a positive number of tokens."))
+            found.append(
+                (
+                    "max_tokens",
+                    QT_TRANSLATE_NOOP(
+                        "SendProblems", "max_tokens must be a positive number of tokens."
+                    ),
+                )
+            )
         if self.max_tokens is not None and self.max_tokens > MAX_TOKENS_LIMIT:
-            found.append(("max_tokens", f"max_tokens must be at most {MAX_TOKENS_LIMIT:,}."))
+            found.append(
+                (
+                    "max_tokens",
+                    QT_TRANSLATE_NOOP("SendProblems", "max_tokens must be at most {limit}.").format(
+                        limit=f"{MAX_TOKENS_LIMIT:,}"
+                    ),
+                )
+            )
         if len(self.stop) > 4:
-            found.append(("stop", "At most 4 stop sequences."))
+            found.append(("stop", QT_TRANSLATE_NOOP("SendProblems", "At most 4 stop sequences.")))
         if any(not s for s in self.stop):
-            found.append(("stop", "A stop sequence cannot be empty."))
+            found.append(
+                ("stop", QT_TRANSLATE_NOOP("SendProblems", "A stop sequence cannot be empty."))
+            )
         if self.response_format not in ("text", "json_object"):
-            found.append(("response_format", "response_format is text or json_object."))
+            found.append(
+                (
+                    "response_format",
+                    QT_TRANSLATE_NOOP("SendProblems", "response_format is text or json_object."),
+                )
+            )
         return found
 
 
@@ -451,12 +476,18 @@ class Workspace:
             lacking = [n for n in message_variables(message) if n not in values]
             if lacking:
                 names = ", ".join("{{" + n + "}}" for n in lacking)
-                where = (
-                    f"test case {self.current_test + 1} has no value for it"
-                    if self.tests
-                    else "add a test case in the Tests tab to give it a value"
-                )
-                found.append(Problem(index, f"No value for {names}: {where}."))
+                if self.tests:
+                    text = QT_TRANSLATE_NOOP(
+                        "SendProblems",
+                        "No value for {names}: test case {number} has no value for it.",
+                    ).format(names=names, number=self.current_test + 1)
+                else:
+                    text = QT_TRANSLATE_NOOP(
+                        "SendProblems",
+                        "No value for {names}: add a test case in the Tests tab to give it a "
+                        "value.",
+                    ).format(names=names)
+                found.append(Problem(index, text))
         return found
 
     # Parameters -------------------------------------------------------------------------------
@@ -679,12 +710,20 @@ class Workspace:
         """Everything that stops a send, as sentences: messages, parameters, their combination."""
         found = [str(p) for p in self.conversation.problems()]
         found += [str(p) for p in self.variable_problems()]
-        found += [f"Parameter {name}: {reason}" for name, reason in self.params.problems()]
+        found += [
+            QT_TRANSLATE_NOOP("SendProblems", "Parameter {name}: {reason}").format(
+                name=name, reason=reason
+            )
+            for name, reason in self.params.problems()
+        ]
         last = self.conversation[-1] if len(self.conversation) else None
         if last is not None and last.partial and self.params.response_format == "json_object":
             found.append(
-                "Partial mode cannot be combined with response_format json_object: turn one off "
-                "(a partial '{' already asks for JSON)."
+                QT_TRANSLATE_NOOP(
+                    "SendProblems",
+                    "Partial mode cannot be combined with response_format json_object: turn one "
+                    "off (a partial '{' already asks for JSON).",
+                )
             )
         return found
 
@@ -868,19 +907,28 @@ def workspace_from_json(data: Any) -> Workspace:
         workspace.import_notes = notes
         return workspace
     if not isinstance(data, dict):
-        raise WorkspaceError("expected a workspace object, a request body or an array of messages")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP(
+                "FileErrors", "expected a workspace object, a request body or an array of messages"
+            )
+        )
     if "format" in data:
         if data["format"] != FORMAT:
             raise WorkspaceError(
-                f"unknown format {data['format']!r}: this version reads {FORMAT!r}",
+                QT_TRANSLATE_NOOP(
+                    "FileErrors", "unknown format {found}: this version reads {known}"
+                ).format(found=repr(data["format"]), known=repr(FORMAT)),
                 path="format",
             )
         return _workspace_object(data)
     if "messages" in data:
         return _request_body(data)
     raise WorkspaceError(
-        'not a workspace: no "format" or "messages" key (expected a *.prompt.json file, '
-        "an OpenAI request body or an array of messages)"
+        QT_TRANSLATE_NOOP(
+            "FileErrors",
+            'not a workspace: no "format" or "messages" key (expected a *.prompt.json file, '
+            "an OpenAI request body or an array of messages)",
+        )
     )
 
 
@@ -900,7 +948,10 @@ def read_workspace_text(path: str | os.PathLike[str]) -> str:
         return json_files.decode_text(json_files.read_file_bytes(path))
     except OSError as error:
         raise WorkspaceError(
-            f"cannot read it ({error.strerror or error})", file=str(path)
+            QT_TRANSLATE_NOOP("FileErrors", "cannot read it ({reason})").format(
+                reason=error.strerror or str(error)
+            ),
+            file=str(path),
         ) from None
     except json_files.JsonInputError as error:
         raise WorkspaceError(error.reason, file=path.name) from None

@@ -16,9 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLibraryInfo, QLocale, QTranslator
+
+from workbench.core import texts
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,18 @@ PROVIDER_NAMES = (
     QT_TRANSLATE_NOOP("ProviderNames", "DeepSeek (Anthropic format)"),
     QT_TRANSLATE_NOOP("ProviderNames", "llama.cpp server"),
 )
+
+
+def shown(value: object) -> str:
+    """A message of the core in the user's language: a :class:`~workbench.core.texts.Text` (or
+    an exception carrying one) translated in its context with its values put in; any other value
+    as ``str(value)`` (a server's own words, an OS error)."""
+    return texts.shown(value, QCoreApplication.translate)
+
+
+def shown_lines(values: Iterable[object], separator: str = "\n") -> str:
+    """Several core messages, each as :func:`shown`, joined by ``separator``."""
+    return separator.join(shown(value) for value in values)
 
 
 def provider_name(name: str) -> str:

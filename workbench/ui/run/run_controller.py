@@ -55,7 +55,7 @@ from workbench.core.sessions import (
     missing_key_message,
 )
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.i18n import provider_name
+from workbench.ui.common.i18n import provider_name, shown, shown_lines
 from workbench.ui.common.palette import colours
 from workbench.ui.common.undo import InsertMessage
 
@@ -255,7 +255,7 @@ class RunController(QObject):
         try:
             prepared = self.engine.prepare(self._context.workspace)
         except RunSetupError as error:
-            self.panel.fail(" ".join(error.problems))
+            self.panel.fail(shown_lines(error.problems, " "))
             return
         self._context.ensure_model_list(provider.id)  # the first run per provider lists them
         request = prepared.request
@@ -470,7 +470,7 @@ class RunController(QObject):
                 if isinstance(event, Queued):
                     self.panel.queued(event)
                 else:
-                    self.panel.status.setText(event.text)
+                    self.panel.status.setText(shown(event.text))
                 text = self.panel.status.text()
                 self.status_changed.emit(text)
             return

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from workbench.core.figures import run_metrics_line
 from workbench.core.run_types import RunResult
 from workbench.core.sessions import Queued
+from workbench.ui.common.i18n import shown
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
 
@@ -163,7 +164,7 @@ class RunPanel(QFrame):
         else:
             self.status.setText(self.tr("Done"))
         self.metrics.setText(run_metrics_line(result, _metrics_text))
-        self.error.setText(result.error or "")
+        self.error.setText(shown(result.error or ""))
         self.error.setVisible(bool(result.error))
 
     def queued(self, event: Queued) -> None:
@@ -191,5 +192,5 @@ class RunPanel(QFrame):
         self.status.setText(self.tr("Not sent"))
         self.metrics.clear()
         self.prefix_label.hide()
-        self.error.setText(text)
+        self.error.setText(shown(text))
         self.error.show()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.workspace import WorkspaceError, read_workspace_text, workspace_from_text
 from workbench.ui.common import dialogs
-from workbench.ui.common.i18n import date_time
+from workbench.ui.common.i18n import date_time, shown
 from workbench.ui.context import AppContext
 
 
@@ -81,7 +81,7 @@ class DocumentActions(QObject):
             dialogs.show_error(
                 self._window,
                 self.tr("Cannot open workspace"),
-                str(error),
+                shown(error),
                 self.tr("It was moved or deleted; it is no longer listed in Open recent.")
                 if missing
                 else self.tr("The file was not changed."),
@@ -107,7 +107,7 @@ class DocumentActions(QObject):
         try:
             self._document.import_text(read_workspace_text(path), unsaved=False)
         except (OSError, WorkspaceError) as error:
-            dialogs.show_error(self._window, self.tr("Cannot open example"), str(error))
+            dialogs.show_error(self._window, self.tr("Cannot open example"), shown(error))
 
     def new(self) -> None:
         """File > New workspace."""
@@ -178,7 +178,7 @@ class DocumentActions(QObject):
         try:
             self._import(read_workspace_text(path))
         except (OSError, UnicodeDecodeError, WorkspaceError) as error:
-            dialogs.show_error(self._window, self.tr("Cannot import"), str(error))
+            dialogs.show_error(self._window, self.tr("Cannot import"), shown(error))
 
     def _import(self, text: str) -> None:
         """Imports a request body or messages array (WorkspaceError when unusable).
@@ -224,7 +224,7 @@ class DocumentActions(QObject):
             dialogs.show_error(
                 self._window,
                 self.tr("Cannot import the clipboard"),
-                str(error),
+                shown(error),
                 self.tr("Copy an OpenAI request body or a JSON array of messages."),
             )
             return
@@ -233,7 +233,7 @@ class DocumentActions(QObject):
         try:
             self._import(text)
         except WorkspaceError as error:
-            dialogs.show_error(self._window, self.tr("Cannot import the clipboard"), str(error))
+            dialogs.show_error(self._window, self.tr("Cannot import the clipboard"), shown(error))
 
     def offer_recovery(self, at_start: bool = False) -> None:
         """Offers to recover autosaves left by windows that did not close cleanly.
@@ -265,7 +265,7 @@ class DocumentActions(QObject):
                 try:
                     self._document.recover(save)
                 except WorkspaceError as error:
-                    dialogs.show_error(self._window, self.tr("Cannot recover"), str(error))
+                    dialogs.show_error(self._window, self.tr("Cannot recover"), shown(error))
                     continue
                 left = len(saves) - position - 1
                 if left:

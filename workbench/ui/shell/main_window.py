@@ -39,6 +39,8 @@ from workbench.ui.common.i18n import (
     install_translators,
     installed_language,
     provider_name,
+    shown,
+    shown_lines,
 )
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import apply_theme, error_text
@@ -518,10 +520,10 @@ class MainWindow(QMainWindow):
 
     def show_send_problems(self, problems: list[str]) -> None:
         """Lists why a request was not sent under the cards (hidden when ``problems`` is empty)."""
-        self.send_problems.setText("\n".join(problems))
+        self.send_problems.setText(shown_lines(problems))
         self.send_problems.setVisible(bool(problems))
         if problems:
-            self.statusBar().showMessage(self.tr("Not sent: ") + problems[0], 8000)
+            self.statusBar().showMessage(self.tr("Not sent: ") + shown(problems[0]), 8000)
             first = self.workspace.conversation.problems()
             if first and first[0].index is not None:
                 self.message_list.scroll_to_row(first[0].index, focus=True)

@@ -1,0 +1,105 @@
+"""Messages worded by the Qt-free core (run errors, file errors) read in Chinese in the Chinese
+window; the same messages stay English for the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from tests.memory_keyring import MemoryKeyring
+from tests.ui.conftest import Dialogs
+from tests.ui.run_helpers import LOOP_ENV, SECRET, load
+from workbench.core.workspace import WorkspaceError, load_workspace
+from workbench.loopback_server import LoopbackServer, Reply
+from workbench.ui.common import i18n
+from workbench.ui.shell.main_window import MainWindow
+
+
+@pytest.fixture
+def chinese(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app in Simplified Chinese from the first window on, English after."""
+    i18n.uninstall_translators()
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "zh_CN")
+    yield
+    i18n.uninstall_translators()
+
+
+@pytest.fixture
+def window(chinese: None, loop_window: MainWindow) -> MainWindow:
+    """The loopback window, in Chinese."""
+    assert i18n.installed_language() == "zh_CN"
+    return loop_window
+
+
+def run_error(qtbot: QtBot, window: MainWindow) -> str:
+    """Clicks Send and returns the run's error as the run panel shows it."""
+    send = window.findChild(QPushButton, "sendButton")
+    error = window.findChild(QLabel, "runError")
+    qtbot.mouseClick(send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(error.isVisible, timeout=10_000)
+    return error.text()
+
+
+def test_a_run_without_a_key_says_so_in_chinese(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.passwords.clear()
+    load(window, [{"role": "user", "content": "你好"}])
+
+    text = run_error(qtbot, window)
+
+    assert text == (
+        f"Loopback 没有 API 密钥：请在“设置 › 服务商与密钥”中保存一个，或设置环境变量 {LOOP_ENV}。"
+    )
+    assert window.findChild(QPushButton, "addKeyButton").isVisible()
+
+
+def test_a_refused_key_is_explained_in_chinese_without_the_key(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(window, [{"role": "user", "content": "你好"}])
+    loopback.queue(
+        Reply(
+            status=401,
+            error_type="invalid_authentication_error",
+            error_message=f"Invalid Authentication for {SECRET}",
+        )
+    )
+
+    text = run_error(qtbot, window)
+
+    assert text.startswith("API 密钥被拒绝 (401 invalid_authentication_error: Invalid Auth")
+    assert "请检查“设置 › 服务商与密钥”中为 Loopback 保存的密钥" in text
+    assert SECRET not in text and "refused" not in text
+
+
+def test_a_file_that_cannot_be_opened_is_explained_in_chinese(
+    window: MainWindow, user_dialogs: Dialogs, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.prompt.json"
+    broken.write_text('{"format": "prompt-workbench/1",\n  "messages": [}', encoding="utf-8")
+    folder = tmp_path / "folder.prompt.json"
+    folder.mkdir()
+
+    assert not window.open_path(broken)
+    assert not window.open_path(folder)
+
+    assert len(user_dialogs.errors) == 2
+    syntax, not_a_file = user_dialogs.errors
+    assert "broken.prompt.json，第 2 行第 16 列：不是有效的 JSON（Expecting value）" in syntax
+    assert "folder.prompt.json：这是一个文件夹，不是文件" in not_a_file
+
+
+def test_the_core_keeps_english_for_the_cli(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.prompt.json"
+    broken.write_text("[}", encoding="utf-8")
+    with pytest.raises(WorkspaceError) as caught:
+        load_workspace(broken)
+    assert str(caught.value) == (
+        "broken.prompt.json, line 1, column 2: not valid JSON (Expecting value)"
+    )
