@@ -94,7 +94,7 @@
     <name>ComparePane</name>
     <message>
         <source>The variant&apos;s label</source>
-        <extracomment>When the column last drew streamed text (monotonic seconds). How long the last batch took to draw (seconds). Why the last run is not in the history (a failed write), or None.</extracomment>
+        <extracomment>Why the last run is not in the history (a failed write), or None.</extracomment>
         <translation>变体的标签</translation>
     </message>
     <message>

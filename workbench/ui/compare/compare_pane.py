@@ -43,6 +43,7 @@ from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.workspace import MAX_VARIANTS, Params, Variant
 from workbench.ui.common.i18n import number
 from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.stream_view import StreamBuffer, StreamView
 from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
 
@@ -82,19 +83,14 @@ class ComparePane(QFrame):
         self.variant: Variant | None = None
         self.result: RunResult | None = None
         self.running = False
-        self._pending: list[str] = []
-        self._end: QTextCursor | None = None
-        #: When the column last drew streamed text (monotonic seconds).
-        self.flushed_at = 0.0
-        #: How long the last batch took to draw (seconds).
-        self.flush_cost = 0.0
+        self._pending = StreamBuffer()
         self._status = ""
         self._awaiting_answer = False
         self._expects_json = False
         #: Why the last run is not in the history (a failed write), or None.
         self.history_error: str | None = None
         self._reasoning_chars = 0
-        self._pending_reasoning: list[str] = []
+        self._pending_reasoning = StreamBuffer()
         self._tool_calls = 0
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumWidth(300)
@@ -226,6 +222,8 @@ class ComparePane(QFrame):
         self.reasoning.setMaximumHeight(90)
         self.reasoning.setToolTip(self.tr("The model's reasoning, shown apart from the answer"))
         self.reasoning.hide()
+        self._text_stream = StreamView(self.text)
+        self._reasoning_stream = StreamView(self.reasoning, follow=True)
         self.metrics = QLabel(self.tr("Not run yet."))
         named(self.metrics, "paneMetrics")
         self.metrics.setWordWrap(True)
@@ -418,14 +416,13 @@ class ComparePane(QFrame):
         self._reasoning_chars = 0
         self._pending_reasoning.clear()
         self._tool_calls = 0
-        self.reasoning.clear()
+        self._reasoning_stream.reset()
         self.reasoning.hide()
         self.text.setExtraSelections([])
         with QSignalBlocker(self.markdown_toggle), QSignalBlocker(self.json_toggle):
             self.markdown_toggle.setChecked(False)
             self.json_toggle.setChecked(False)
-        self.text.setPlainText(prefix)
-        self._end = None
+        self._text_stream.reset(prefix)
         self.json_badge.hide()
         self.json_toggle.setEnabled(False)
         self.use_button.setEnabled(False)
@@ -446,13 +443,13 @@ class ComparePane(QFrame):
         elif isinstance(event, NotRecorded):
             self.not_recorded(event.message)
         elif isinstance(event, TextDelta):
-            self._pending.append(event.text)
+            self._pending.add(event.text)
             if self._awaiting_answer:
                 self._awaiting_answer = False
                 self._status = self.tr("Streaming…")
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
-            self._pending_reasoning.append(event.text)
+            self._pending_reasoning.add(event.text)
             self._status = self.tr("Thinking… ({count} characters of reasoning)").format(
                 count=number(self._reasoning_chars)
             )
@@ -488,25 +485,8 @@ class ComparePane(QFrame):
             self._status = ""
         if self._pending_reasoning:
             self.reasoning.show()
-            cursor = QTextCursor(self.reasoning.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText("".join(self._pending_reasoning))
-            self._pending_reasoning.clear()
-            bar = self.reasoning.verticalScrollBar()
-            bar.setValue(bar.maximum())
-        if not self._pending:
-            return
-        chunk = "".join(self._pending)
-        self._pending.clear()
-        bar = self.text.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 4
-        if self._end is None:
-            self._end = QTextCursor(self.text.document())
-            self._end.movePosition(QTextCursor.MoveOperation.End)
-        # The cursor stays at the end as text goes in: no search for the end on every batch.
-        self._end.insertText(chunk)
-        if at_bottom:
-            bar.setValue(bar.maximum())
+            self._reasoning_stream.append(self._pending_reasoning.take())
+        self._text_stream.append(self._pending.take())
 
     def finish(self, result: RunResult) -> None:
         """Shows how the run ended: the full answer, its metrics, its JSON badge."""
@@ -516,7 +496,7 @@ class ComparePane(QFrame):
         self.running = False
         self.result = result
         if result.reasoning and self.reasoning.toPlainText() != result.reasoning:
-            self.reasoning.setPlainText(result.reasoning)
+            self._reasoning_stream.reset(result.reasoning)
         self.reasoning.setVisible(bool(result.reasoning))
         self.stop_button.setEnabled(False)
         self.run_button.setText(self.tr("Rerun"))
@@ -602,7 +582,7 @@ class ComparePane(QFrame):
         self.view_changed.emit()
 
     def _show_answer(self) -> None:
-        self._end = None  # the document is replaced: a new end cursor for the next stream
+        self._text_stream.forget_end()  # the document is replaced: the next stream finds its end
         bar = self.text.verticalScrollBar()
         position = bar.value()
         self.text.setExtraSelections([])

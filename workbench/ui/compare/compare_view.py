@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import re
-import time
 import uuid
 from collections.abc import Hashable, Sequence
 from concurrent.futures import Future
@@ -69,6 +68,7 @@ from workbench.core.workspace import (
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.palette import colours
+from workbench.ui.common.stream_view import FlushPacer
 from workbench.ui.common.undo import EditMessage, InsertMessage, SetParam
 from workbench.ui.common.widgets import named
 from workbench.ui.compare.compare_commands import (
@@ -93,7 +93,6 @@ FLUSH_INTERVAL_MS = 30
 #: The drawing timer's tick. Each tick draws one column (the one waiting longest), so that with
 #: eight columns streaming no single tick holds the UI thread for eight relayouts.
 FLUSH_TICK_MS = 8
-FLUSH_BATCH_S = FLUSH_INTERVAL_MS / 1000
 FLUSH_COST_FACTOR = 5
 #: The preflight (fit, cost, prefill) is recomputed this long after the last edit.
 PREFLIGHT_DELAY_MS = 250
@@ -151,9 +150,18 @@ class CompareView(QWidget):
         self._diff_task: Future[WordDiff] | None = None
         self._run_all_task: asyncio.Task[None] | None = None
         self._build()
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(FLUSH_TICK_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        # A column whose text is slow to lay out (one very long line, say) is drawn less often:
+        # at most a fifth of the UI thread's time goes to drawing it; one column per tick.
+        self._pacer: FlushPacer[ComparePane] = FlushPacer(
+            lambda: self._panes,
+            ComparePane.has_pending,
+            ComparePane.flush,
+            interval_ms=FLUSH_INTERVAL_MS,
+            share=1 / FLUSH_COST_FACTOR,
+            budget_ms=0,
+            gap_ms=FLUSH_TICK_MS,
+            parent=self,
+        )
         self._preflight_timer = QTimer(self)
         self._preflight_timer.setSingleShot(True)
         self._preflight_timer.setInterval(PREFLIGHT_DELAY_MS)
@@ -521,7 +529,7 @@ class CompareView(QWidget):
             pane.begin_run(self._partial_prefix(), self._asks_for_json(pane.variant))
             items.append((pane.key, pane.variant))
         self.diff_summary.clear()
-        self._flush_timer.start()
+        self._pacer.wake()
         self._update_controls()
 
         async def run() -> None:
@@ -541,7 +549,7 @@ class CompareView(QWidget):
         session.group = self.group
         pane.begin_run(self._partial_prefix(), self._asks_for_json(pane.variant))
         session.start(pane.key, pane.variant, self._on_event)
-        self._flush_timer.start()
+        self._pacer.wake()
         self._update_controls()
 
     def stop_one(self, pane: ComparePane) -> None:
@@ -559,6 +567,7 @@ class CompareView(QWidget):
         pane = self._pane_by_key(key)
         if pane is None:
             return
+        self._pacer.wake()
         if isinstance(event, Finished):
             pane.finish(event.result)
             self._update_controls()
@@ -566,24 +575,6 @@ class CompareView(QWidget):
                 self.update_diff()
         else:
             pane.on_event(event)
-
-    def _flush(self) -> None:
-        now = time.monotonic()
-        # A column whose text is slow to lay out (one very long line, say) is drawn less often:
-        # at most a fifth of the UI thread's time goes to drawing it.
-        due = [
-            p
-            for p in self._panes
-            if p.has_pending()
-            and now - p.flushed_at >= max(FLUSH_BATCH_S, FLUSH_COST_FACTOR * p.flush_cost)
-        ]
-        if due:
-            pane = min(due, key=lambda p: p.flushed_at)
-            pane.flush()
-            pane.flushed_at = time.monotonic()
-            pane.flush_cost = pane.flushed_at - now
-        if not any(p.running or p.has_pending() for p in self._panes):
-            self._flush_timer.stop()
 
     # Reading ---------------------------------------------------------------------------------
 

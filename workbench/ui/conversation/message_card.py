@@ -11,7 +11,6 @@ from PySide6.QtGui import (
     QFontMetrics,
     QKeySequence,
     QMouseEvent,
-    QTextCursor,
     QTextDocument,
     QTextOption,
 )
@@ -34,6 +33,7 @@ from workbench.core import alternates
 from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import Colours, ThemedStyleSheet
+from workbench.ui.common.stream_view import append_tail
 from workbench.ui.common.widgets import named
 
 #: Height of the header row of a card (role, name, partial, actions).
@@ -436,9 +436,7 @@ class MessageCard(QFrame):
             if shown and shown != message.content and message.content.startswith(shown):
                 # An answer streaming in grows at its end: append the new text rather than lay
                 # out the whole document again on every update.
-                end = QTextCursor(self.content_edit.document())
-                end.movePosition(QTextCursor.MoveOperation.End)
-                end.insertText(message.content[len(shown) :])
+                append_tail(self.content_edit, message.content[len(shown) :])
             elif shown != message.content:
                 mode = wrap_mode(message.content)
                 if self.content_edit.wordWrapMode() != mode:

@@ -20,7 +20,6 @@ import copy
 import gc
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -57,6 +56,7 @@ from workbench.core.sessions import (
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.i18n import provider_name, shown, shown_lines
 from workbench.ui.common.palette import colours
+from workbench.ui.common.stream_view import FlushPacer, StreamBuffer
 from workbench.ui.common.undo import InsertMessage
 
 if TYPE_CHECKING:
@@ -103,14 +103,13 @@ class RunStream:
     prefix: str
     interactive: bool
     text: str = ""
-    pending: list[str] = field(default_factory=list)
+    pending: StreamBuffer = field(default_factory=StreamBuffer)
     reasoning: str = ""
-    reasoning_pending: list[str] = field(default_factory=list)
+    reasoning_pending: StreamBuffer = field(default_factory=StreamBuffer)
     tool_calls: dict[int, ToolCall] = field(default_factory=dict)
     tool_calls_dirty: bool = False
     result: RunResult | None = None
     stop_requested: bool = False
-    applied_at: float = 0.0
     #: Regenerate: the answer card stays as it is until the first piece of the new answer.
     regeneration: Regeneration | None = None
 
@@ -122,12 +121,10 @@ class RunStream:
     def take_pending(self) -> tuple[str, str]:
         """Joins what arrived into ``text``/``reasoning``; returns the new reasoning piece."""
         if self.pending:
-            self.text += "".join(self.pending)
-            self.pending.clear()
-        new_reasoning = "".join(self.reasoning_pending)
+            self.text += self.pending.take()
+        new_reasoning = self.reasoning_pending.take()
         if new_reasoning:
             self.reasoning += new_reasoning
-            self.reasoning_pending.clear()
         return self.text, new_reasoning
 
 
@@ -170,10 +167,18 @@ class RunController(QObject):
         self._closed = False
         #: Cards answered through a prefix, by uid: their prefix stays highlighted.
         self._prefixes: dict[int, str] = {}
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(FLUSH_MS)
-        self._flush_timer.timeout.connect(self.flush)
+        # Streams are served least recently updated first, within a time budget: with several
+        # long answers streaming, each pass updates some cards and leaves the rest to the next,
+        # and a slow apply (a long text) spaces that card's next one out.
+        self._pacer: FlushPacer[RunStream] = FlushPacer(
+            lambda: self._streams,
+            lambda stream: stream.dirty,
+            self._draw,
+            interval_ms=FLUSH_MS,
+            share=FLUSH_SHARE,
+            budget_ms=FLUSH_BUDGET_MS,
+            parent=self,
+        )
         #: Starts the background import of the SDK once the window is up (see ``_warm_up``).
         self.warm_up_timer = QTimer(self)
         self.warm_up_timer.setSingleShot(True)
@@ -442,7 +447,7 @@ class RunController(QObject):
         recorded: the context closes the history once they are.
         """
         self._closed = True
-        self._flush_timer.stop()
+        self._pacer.stop()
         for stream in [*self._streams, *([self._current] if self._current else [])]:
             stream.stop_requested = True
             if stream.ticket is not None:
@@ -459,9 +464,9 @@ class RunController(QObject):
         if self._closed:
             return  # nothing left to show it in
         if isinstance(event, TextDelta):
-            stream.pending.append(event.text)
+            stream.pending.add(event.text)
         elif isinstance(event, ReasoningDelta):
-            stream.reasoning_pending.append(event.text)
+            stream.reasoning_pending.add(event.text)
         elif isinstance(event, ToolCallDelta):
             stream.tool_calls[event.index] = event.call
             stream.tool_calls_dirty = True
@@ -509,8 +514,7 @@ class RunController(QObject):
             return
         if stream not in self._streams:
             self._streams.append(stream)
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
+        self._pacer.wake()
 
     def _end_without_run(
         self, stream: RunStream, text: str, missing_key_provider: str = ""
@@ -524,27 +528,12 @@ class RunController(QObject):
         self._update_actions()
 
     def flush(self) -> None:
-        """Applies the pieces that arrived to the cards (called by the flush timer).
+        """Applies the pieces that arrived to the cards that are due (the pacer's pass)."""
+        self._pacer.flush_due()
 
-        Streams are served least recently updated first, within a time budget: with several
-        long answers streaming, each tick updates some cards and leaves the rest to the next,
-        so no tick holds the UI thread for long.
-        """
-        if self._closed:
-            return
-        started = time.perf_counter()
-        dirty = sorted((s for s in self._streams if s.dirty), key=lambda s: s.applied_at)
-        for stream in dirty:
+    def _draw(self, stream: RunStream) -> None:
+        if not self._closed:
             self._apply(stream)
-            stream.applied_at = time.perf_counter()
-            if (stream.applied_at - started) * 1000 >= FLUSH_BUDGET_MS:
-                break
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        # A slow apply (long texts, many streams) spaces the next one out, so the UI thread
-        # keeps most of its time for input and painting.
-        self._flush_timer.setInterval(max(FLUSH_MS, int(elapsed_ms / FLUSH_SHARE)))
-        if any(s.dirty for s in self._streams):
-            self._flush_timer.start()
 
     def _apply(self, stream: RunStream) -> None:
         text, new_reasoning = stream.take_pending()
@@ -635,9 +624,10 @@ class RunController(QObject):
     def _finish(self, stream: RunStream, result: RunResult) -> None:
         stream.result = result
         # The result is the truth: the text as the runner joined it, complete tool calls.
-        if result.text and result.text != stream.text + "".join(stream.pending):
+        if result.text and result.text != stream.text + stream.pending.peek():
             stream.text = ""
-            stream.pending = [result.text]
+            stream.pending.clear()
+            stream.pending.add(result.text)
         if result.tool_calls:
             stream.tool_calls = dict(enumerate(result.tool_calls))
             stream.tool_calls_dirty = True

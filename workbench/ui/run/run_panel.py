@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +19,7 @@ from workbench.core.run_types import RunResult
 from workbench.core.sessions import Queued
 from workbench.ui.common.i18n import shown
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
+from workbench.ui.common.stream_view import StreamView
 from workbench.ui.common.widgets import named
 
 # Plain-text figures ---------------------------------------------------------------------------
@@ -86,6 +86,7 @@ class RunPanel(QFrame):
         self.reasoning_view.setMaximumHeight(110)
         ThemedStyleSheet(self.reasoning_view, lambda c: f"color: {c.muted}; font-style: italic;")
         self.reasoning_view.hide()
+        self._reasoning_stream = StreamView(self.reasoning_view)
         self.reasoning_toggle.toggled.connect(self._show_reasoning)
 
         top = QHBoxLayout()
@@ -132,7 +133,7 @@ class RunPanel(QFrame):
         self.history_error.clear()
         self.history_error.hide()
         self.continue_button.hide()
-        self.reasoning_view.clear()
+        self._reasoning_stream.reset()
         self.reasoning_toggle.setChecked(False)
         self.reasoning_toggle.hide()
         self.prefix_label.setVisible(bool(prefix))
@@ -145,9 +146,7 @@ class RunPanel(QFrame):
 
     def add_reasoning(self, piece: str, total: int) -> None:
         """Appends streamed reasoning (kept collapsed until the user opens it)."""
-        cursor = self.reasoning_view.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(piece)
+        self._reasoning_stream.append(piece)
         self.reasoning_toggle.setText(
             self.tr("Reasoning ({total:,} characters)").format(total=total)
         )
