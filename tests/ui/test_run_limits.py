@@ -46,3 +46,4 @@ def test_the_run_limits_are_set_in_preferences_saved_and_used_by_the_next_run(
     assert result is not None and result.error and "max_answer_mb" in result.error, result.error
     assert 990_000 <= len(result.text) <= 1_000_000 and result.interrupted
     assert engine.options.deadline == 5400
+    qtbot.waitUntil(lambda: not engine.busy, timeout=10_000)  # recorded before the window closes
