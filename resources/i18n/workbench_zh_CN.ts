@@ -1377,6 +1377,10 @@
         <translation>测试过的连接在保存服务商之前不会被保存。</translation>
     </message>
     <message>
+        <source>{host} is reached over plain http://, so the API key and the prompt would travel unencrypted. Use https:// if the server offers it.</source>
+        <translation>{host} 通过明文 http:// 访问，API 密钥和提示词将以未加密方式传输。如果服务器支持，请使用 https://。</translation>
+    </message>
+    <message>
         <source>Restore the defaults of {name}?</source>
         <translation>恢复 {name} 的默认设置？</translation>
     </message>

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.memory_keyring import MemoryKeyring, installed
 from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, wait_idle
 from workbench.core import paths
-from workbench.core.providers import Prefill
+from workbench.core.providers import Prefill, plain_http_warning
 from workbench.core.secrets import SERVICE, KeyStore
 from workbench.loopback_server import LoopbackServer
 from workbench.ui.providers.provider_dialog import ProviderDialog
@@ -215,3 +215,36 @@ def test_enter_in_a_field_never_wipes_the_form_and_close_asks_about_edits(
     assert not dialog.isVisible()
     saved = window.providers.get("gateway")
     assert saved is not None and saved.base_url == "http://127.0.0.1:10/v1"
+
+
+def test_plain_http_to_another_machine_is_warned_at_the_base_url_field_while_typing(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = open_dialog(qtbot, window)  # Moonshot: runs send a key
+    warning = dialog.findChild(QLabel, "baseUrlWarning")
+    assert warning is not None and warning.isHidden()
+    url = dialog.base_url_edit
+    url.selectAll()
+    qtbot.keyClicks(url, "http://gateway.example.com/v1")
+    # Said while typing, in the words of the run's own check (core.providers).
+    assert warning.isVisible()
+    assert "gateway.example.com is reached over plain http://" in warning.text()
+    assert plain_http_warning(url.text(), SECRET) is not None
+    qtbot.keyClick(url, Qt.Key.Key_Home)
+    qtbot.keyClicks(url, "x")  # "xhttp://...": not a URL, so its error says it all
+    assert warning.isHidden() and dialog.base_url_error.isVisible()
+    url.setText("https://gateway.example.com/v1")
+    assert warning.isHidden()
+    url.setText("http://127.0.0.1:8000/v1")  # a local server: plain http is normal
+    assert warning.isHidden()
+
+    # A provider that sends no key warns only once a key is typed for it.
+    dialog.start_new()
+    dialog.needs_key_check.setChecked(False)
+    dialog.base_url_edit.setText("http://10.0.0.5:4000/v1")
+    assert warning.isHidden()
+    dialog.needs_key_check.setChecked(True)
+    assert warning.isVisible() and "10.0.0.5" in warning.text()
+    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+        dialog.select("moonshot")
+    assert warning.isHidden()
