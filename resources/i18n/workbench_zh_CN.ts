@@ -1365,6 +1365,18 @@
         <translation>请先保存服务商，再保存它的密钥。</translation>
     </message>
     <message>
+        <source>Unsaved key</source>
+        <translation>未保存的密钥</translation>
+    </message>
+    <message>
+        <source>Save the key you typed for {provider}?</source>
+        <translation>是否保存你为 {provider} 输入的密钥？</translation>
+    </message>
+    <message>
+        <source>A key is only kept once it is saved to the keyring.</source>
+        <translation>密钥只有保存到密钥环后才会被保留。</translation>
+    </message>
+    <message>
         <source>Unsaved provider</source>
         <translation>未保存的服务商</translation>
     </message>

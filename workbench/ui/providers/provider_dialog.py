@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -132,6 +133,10 @@ class ProviderDialog(QDialog):
         self.registry = registry
         self.keys = keys
         self._tasks = BackgroundTasks(self)
+        # Deleted with its window: the keyring and network work it started must not come back
+        # to widgets that are gone.
+        tasks = self._tasks
+        self.destroyed.connect(lambda _obj=None: tasks.shutdown())
         self._new = False  # the form holds a provider not yet added
         self._focus_key = False  # focus the key field once the key state is shown
         self._key_stored = False  # the keyring holds a key for the provider shown
@@ -416,8 +421,32 @@ class ProviderDialog(QDialog):
             provider.needs_key,
         )
 
+    def typed_key(self) -> str:
+        """The key typed into the key field and not saved yet ("" when none)."""
+        if self._new or not self.api_key_edit.isVisibleTo(self):
+            return ""
+        return self.api_key_edit.text().strip()
+
     def done(self, result: int) -> None:
-        """Closing with unsaved edits asks first: save them, drop them, or stay."""
+        """Closing (Close, Escape) with a typed key or form edits not saved asks first: save
+        them, drop them, or stay."""
+        if self.typed_key():
+            provider = self.registry.get(self.current_id() or "")
+            name = provider_name(provider.name) if provider else self.current_id()
+            answer = dialogs.ask(
+                self,
+                self.tr("Unsaved key"),
+                self.tr("Save the key you typed for {provider}?").format(provider=name),
+                dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
+                dialogs.Button.Save,
+                self.tr("A key is only kept once it is saved to the keyring."),
+            )
+            if answer == dialogs.Button.Cancel:
+                return
+            if answer == dialogs.Button.Save:
+                self.save_key()
+            else:
+                self.api_key_edit.clear()
         if self.unsaved_changes():
             answer = dialogs.ask(
                 self,
@@ -535,6 +564,8 @@ class ProviderDialog(QDialog):
 
     async def _refresh_key_state(self, provider_id: str) -> None:
         state = await self._tasks.call(lambda: read_key_state(self.keys, provider_id))
+        if not shiboken6.isValid(self) or self._tasks.closed:
+            return  # the dialog went away while the keyring answered (its window closed)
         if provider_id != self.current_id() or self._new:
             return  # the user moved on
         provider = self.registry.get(provider_id)
