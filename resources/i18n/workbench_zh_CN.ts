@@ -262,7 +262,7 @@
     <name>CompareView</name>
     <message>
         <source>+ Add variant</source>
-        <extracomment>Streamed text is added to a column in batches at most this often: a repaint per batch, not per chunk. The drawing timer&apos;s tick. Each tick draws one column (the one waiting longest), so that with eight columns streaming no single tick holds the UI thread for eight relayouts. The preflight (fit, cost, prefill) is recomputed this long after the last edit. How often the columns ask again for token counts while the tokenizer is loading. The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
+        <extracomment>Streamed text is added to a column in batches at most this often: a repaint per batch, not per chunk. The drawing timer&apos;s tick. Each tick draws one column (the one waiting longest), so that with eight columns streaming no single tick holds the UI thread for eight relayouts. The preflight (fit, cost, prefill) is recomputed this long after the last edit. How often the columns ask again for token counts while the tokenizer is loading. The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work). Index of the first variant shown (a multiple of MAX_VARIANTS).</extracomment>
         <translation>+ 添加变体</translation>
     </message>
     <message>
@@ -304,6 +304,22 @@
     <message>
         <source>As JSON…</source>
         <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>◀ Previous {count}</source>
+        <translation>◀ 上 {count} 个</translation>
+    </message>
+    <message>
+        <source>Next {count} ▶</source>
+        <translation>下 {count} 个 ▶</translation>
+    </message>
+    <message>
+        <source>This workspace has {count} variants: Compare shows {shown} at a time, the first {shown} now (Next {shown} in the Compare tab shows the others). Every variant is kept when you save.</source>
+        <translation>此工作区有 {count} 个变体：对比每次显示 {shown} 个，现在显示前 {shown} 个（在对比标签页点“下 {shown} 个”查看其余变体）。保存时所有变体都会保留。</translation>
+    </message>
+    <message>
+        <source>Variants {first}–{last} of {total} are shown: Compare runs at most {shown} at once. All {total} stay in the workspace and its file.</source>
+        <translation>显示第 {first}–{last} 个变体，共 {total} 个：对比一次最多运行 {shown} 个。全部 {total} 个变体都保留在工作区及其文件中。</translation>
     </message>
     <message>
         <source>Run every variant at once</source>

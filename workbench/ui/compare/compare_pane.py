@@ -350,11 +350,12 @@ class ComparePane(QFrame):
             self.system_edit.setPlainText(variant.system)
         del blockers
 
-    def set_position(self, index: int, count: int) -> None:
-        """Enables the move/remove buttons for column ``index`` of ``count``."""
+    def set_position(self, index: int, count: int, total: int | None = None) -> None:
+        """Enables the move/remove buttons for column ``index`` of the ``count`` shown, of
+        ``total`` variants in the workspace (``count`` when None)."""
         self.left_button.setEnabled(index > 0)
         self.right_button.setEnabled(index < count - 1)
-        self.duplicate_button.setEnabled(count < MAX_VARIANTS)
+        self.duplicate_button.setEnabled((count if total is None else total) < MAX_VARIANTS)
 
     def show_preflight(self, check: Preflight) -> None:
         """Shows whether the conversation fits the model, its cost, what stops sending, what
