@@ -253,7 +253,7 @@ class SelfTest:
         from jsonschema_specifications import REGISTRY
 
         from workbench.core.resources import examples_dir
-        from workbench.core.workspace import load_workspace
+        from workbench.core.workspace_files import load_workspace
 
         workspace = load_workspace(examples_dir() / TOOLS_EXAMPLE_NAME)
         schemas = [

@@ -183,6 +183,7 @@
     </message>
     <message>
         <source>The model&apos;s reasoning, shown apart from the answer</source>
+        <extracomment>The diff marks shown (spans and the name of their colour), repainted on a theme switch.</extracomment>
         <translation>模型的推理过程，与回答分开显示</translation>
     </message>
     <message>
@@ -2276,7 +2277,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>
@@ -2312,7 +2313,7 @@
     <name>TokenMeterBar</name>
     <message>
         <source>context window unknown</source>
-        <extracomment>Share of the window above which the meter turns amber, then red. Characters of not-yet-counted text above which a recount goes to a worker thread. The narrowest a segment with tokens in it is drawn. (base URL, key) of the provider to ask for exact counts, or None when there is none.</extracomment>
+        <extracomment>Share of the window above which the meter turns amber, then red. Characters of not-yet-counted text above which a recount goes to a worker thread. The narrowest a segment with tokens in it is drawn. Where to ask for exact counts (base URL, key, provider kind), or None when there is nowhere. A plain (base URL, key) pair means Moonshot&apos;s endpoint.</extracomment>
         <translation>上下文窗口未知</translation>
     </message>
 </context>
@@ -2405,6 +2406,10 @@
     <message>
         <source> · margin {margin}</source>
         <translation> · 余量 {margin}</translation>
+    </message>
+    <message>
+        <source>Messages and tools counted by the provider&apos;s count endpoint.</source>
+        <translation>消息和工具均由服务商的计数接口精确计数。</translation>
     </message>
     <message>
         <source>Messages counted by the provider&apos;s tokenizer endpoint.</source>

@@ -212,7 +212,7 @@ def test_prose_starting_with_a_bracket_is_not_claimed_as_invalid_json() -> None:
     assert asked.looks_like_json and not asked.valid and asked.error is not None
     # A fence that says json is a claim of its own.
     assert check_json('```json\n{"a": }\n```').looks_like_json
-    assert not check_json('```\n[Note] plain\n```').looks_like_json
+    assert not check_json("```\n[Note] plain\n```").looks_like_json
     # Text that parses is judged whatever was asked.
     assert check_json("[1, 2]").valid
 

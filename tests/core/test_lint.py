@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.watched import READ, Watched
 from workbench.core.catalog import load_builtin_catalog
 from workbench.core.conversation import Message
 from workbench.core.lint import ERROR, WARNING, Finding, fit_output, lint_request
@@ -215,22 +216,6 @@ def test_the_output_limit_goes_by_the_models_field_name(model: str, field: str) 
 
 
 # Scale: a keystroke in one card lints that card, whatever the number of cards ------------------
-
-#: The uids of the cards whose fields were read since the last clear.
-READ: set[int] = set()
-_FIELDS = frozenset(
-    {"role", "content", "name", "partial", "tool_calls", "tool_call_id", "extra", "prefill"}
-)
-
-
-class Watched(Message):
-    """A card that notes each read of its fields (the tests count the cards a step reads)."""
-
-    def __getattribute__(self, name: str) -> Any:
-        if name in _FIELDS:
-            READ.add(object.__getattribute__(self, "uid"))
-        return object.__getattribute__(self, name)
-
 
 TOOL_CALL = [{"id": "a:0", "type": "function", "function": {"name": "add", "arguments": "{}"}}]
 IMAGE = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]

@@ -330,3 +330,27 @@ def test_the_tally_follows_edits_inserts_moves_and_role_changes() -> None:
     tally.detach()
     conversation.update(0, content="not followed any more, read afresh")
     check()
+
+
+def test_the_tally_keeps_the_largest_cards_as_one_card_grows_or_shrinks() -> None:
+    import random
+
+    from workbench.core.conversation import Conversation
+    from workbench.core.tokens import ConversationTally
+
+    rng = random.Random(11)
+    conversation = Conversation([Message("user", "word " * rng.randint(0, 30)) for _ in range(60)])
+    tally = ConversationTally(TokenCounter())
+
+    def sorted_largest() -> list[int]:
+        per = TokenCounter().count(conversation.messages).per_message
+        return sorted(range(len(per)), key=per.__getitem__, reverse=True)[:3]
+
+    for _ in range(300):  # typing and deleting in random cards, ties included
+        index = rng.randrange(len(conversation))
+        conversation.update(index, content="word " * rng.randint(0, 40))
+        breakdown = tally.breakdown(conversation)
+        assert breakdown.top is not None
+        assert list(breakdown.top) == breakdown.largest(3) == sorted_largest()
+    conversation.remove(5)
+    assert tally.breakdown(conversation).largest(3) == sorted_largest()

@@ -26,14 +26,8 @@ from workbench.core.tools import (
     tools_to_text,
     unused_name,
 )
-from workbench.core.workspace import (
-    Params,
-    ToolEntry,
-    Workspace,
-    WorkspaceError,
-    load_workspace,
-    write_atomic,
-)
+from workbench.core.workspace import Params, ToolEntry, Workspace, WorkspaceError, write_atomic
+from workbench.core.workspace_files import load_workspace
 
 
 def tool(name: str = "get_weather", parameters: object = None, **function: object) -> str:

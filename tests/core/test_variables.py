@@ -101,3 +101,21 @@ def test_workspace_owned_test_mutations_announce_before_and_after() -> None:
         ("before", "remove", 1, 0),
         ("after", "remove", 1, 0),
     ]
+
+
+def test_the_variables_follow_each_card_edit_reading_only_that_card() -> None:
+    from workbench.core.variables import variable_cards
+
+    workspace = Workspace(messages=[Message("user", f"card {i}") for i in range(1000)])
+    workspace.conversation.update(700, content="About {{b}} and {{a}}")
+    workspace.conversation.update(3, name="{{a}}")
+    index = variable_cards(workspace.conversation)
+    computed = index.computed
+    assert workspace.variables() == ["a", "b"]
+    workspace.conversation.update(500, content="{{c}} first")
+    workspace.conversation.update(700, content="none left")
+    assert workspace.variables() == ["a", "c"]
+    assert index.computed == computed + 2  # one card per edit, none per question
+    workspace.tests.append(TestCase(vars={"a": "1"}))
+    assert [p.index for p in workspace.variable_problems()] == [500]
+    assert workspace.sent_messages()[3].name == "1"

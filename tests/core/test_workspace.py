@@ -18,10 +18,10 @@ from workbench.core.workspace import (
     Variant,
     Workspace,
     WorkspaceError,
-    load_workspace,
     save_workspace,
     workspace_from_text,
 )
+from workbench.core.workspace_files import load_workspace
 
 DESIGN_EXAMPLE = {
     "format": "prompt-workbench/1",

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from tests.generated.guards import check_cli_outcome, no_hang, run_cli
 from tests.generated.strategies import REQUEST_BODY, WORKSPACE, file_texts
 from workbench.core.json_files import clean_text
-from workbench.core.workspace import WorkspaceError, load_workspace, save_workspace
+from workbench.core.workspace import WorkspaceError, save_workspace
+from workbench.core.workspace_files import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
 
 KEY_ENV = "GENERATED_TEST_KEY"

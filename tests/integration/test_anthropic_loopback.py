@@ -6,19 +6,21 @@ Real HTTP and real SSE: the request body on the wire, the events back, faults an
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from workbench.core.anthropic_transport import count_tokens
 from workbench.core.conversation import Message
-from workbench.core.payloads import ChatRequest, RequestError, build_request
+from workbench.core.exact_count import AnthropicCountClient, ExactCountError
+from workbench.core.payloads import ChatRequest, RequestError, build_request, builtin_catalog
 from workbench.core.providers import ProviderConfig, preset
 from workbench.core.run_types import Finished, ReasoningDelta, RunResult, Status, TextDelta
 from workbench.core.runner import Run
-from workbench.core.workspace import Workspace, workspace_from_json
+from workbench.core.tools import CODE_RUNNER
+from workbench.core.workspace import ToolEntry, Workspace, workspace_from_json
 from workbench.loopback_server import LoopbackServer, Reply
 
 KEY = "sk-loopback-anthropic-0123456789"
@@ -309,17 +311,65 @@ def test_faults_mid_stream_keep_the_text(
     assert result.interrupted and result.text.startswith("one ")
 
 
+def count_of(server_url: str, work: Workspace, key: str = KEY, timeout: float = 10.0) -> int:
+    async def go() -> int:
+        client = AnthropicCountClient(server_url, key, timeout=timeout)
+        try:
+            return await client.prepare(work, builtin_catalog())()
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
 def test_exact_count_from_count_tokens(loopback: LoopbackServer) -> None:
     loopback.api_key = KEY
-    request = build_request(workspace(), provider_at(loopback))
-    total = asyncio.run(count_tokens(loopback.anthropic_url, KEY, request.body))
+    work = workspace(temperature=0.5)
+    work.set_tools([ToolEntry(CODE_RUNNER)])
+    total = count_of(loopback.anthropic_url, work)
     (received,) = [r for r in loopback.requests if r.path.endswith("/count_tokens")]
-    assert "max_tokens" not in received.body and "stream" not in received.body
-    assert received.body["system"] == "Answer in JSON."
-    assert total > 0
-    loopback.count_reply = Reply(status=500, error_type="api_error", error_message="down")
-    with pytest.raises(RuntimeError, match="500"):
-        asyncio.run(count_tokens(loopback.anthropic_url, KEY, request.body))
+    assert received.path == "/anthropic/v1/messages/count_tokens"
+    body = received.body
+    assert "max_tokens" not in body and "stream" not in body and "temperature" not in body
+    assert body["system"] == "Answer in JSON." and body["model"] == "kimi-k2.6"
+    # The prefill is counted as it is sent: a trailing assistant message, trailing space cut.
+    assert body["messages"][-1] == {"role": "assistant", "content": "{"}
+    assert [t["name"] for t in body["tools"]] == ["CodeRunner"]
+    server_figure = loopback.count_tokens(
+        {"messages": [{"role": "system", "content": "Answer in JSON."}, *body["messages"]]}
+    ) + len(json.dumps(body["tools"])) // 4
+    assert total == server_figure  # the tools are in the provider's figure
+
+
+def test_count_tokens_error_body_is_said_in_words_without_the_key(
+    loopback: LoopbackServer,
+) -> None:
+    loopback.count_reply = Reply(
+        status=400,
+        error_type="invalid_request_error",
+        error_message=f"model: kimi-x is not a model for key {KEY}",
+    )
+    with pytest.raises(ExactCountError) as caught:
+        count_of(loopback.anthropic_url, workspace())
+    assert str(caught.value).startswith("HTTP 400: model: kimi-x is not a model for key ")
+    assert KEY not in str(caught.value)
+    loopback.count_reply = Reply(status=529, error_type="overloaded_error", error_message="Busy")
+    with pytest.raises(ExactCountError, match=r"^HTTP 529: Busy$"):
+        count_of(loopback.anthropic_url, workspace())
+
+
+def test_count_tokens_offline_and_slow(loopback: LoopbackServer) -> None:
+    with pytest.raises(ExactCountError, match=r"^cannot reach http://127\.0\.0\.1:9/anthropic"):
+        count_of("http://127.0.0.1:9/anthropic", workspace(), timeout=2)
+    loopback.count_reply = Reply(first_byte_delay=1.0)
+    with pytest.raises(ExactCountError, match=r"^no answer within 0\.3 s$"):
+        count_of(loopback.anthropic_url, workspace(), timeout=0.3)
+
+
+def test_count_tokens_answer_without_a_figure(loopback: LoopbackServer) -> None:
+    loopback.count_tokens = lambda body: -1
+    with pytest.raises(ExactCountError, match="without input_tokens"):
+        count_of(loopback.anthropic_url, workspace())
 
 
 def test_exported_python_and_curl_send_the_same_messages_request(

@@ -137,3 +137,70 @@ def test_failed_exact_count_prints_the_estimate_and_exits_1(
     assert "HTTP 503: overloaded" in data["exact_error"]
     assert "exact count failed" in captured.err
     assert "sk-test" not in captured.out + captured.err
+
+
+def anthropic_copy(tmp_path: Path, source: Path = TOOLS) -> Path:
+    """The example sent through Moonshot's Messages API endpoint (provider kind anthropic)."""
+    data = json.loads(source.read_text(encoding="utf-8"))
+    data["params"]["provider"] = "moonshot-anthropic"
+    path = tmp_path / "anthropic.prompt.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_exact_count_of_a_messages_api_provider_counts_the_tools(
+    capsys: pytest.CaptureFixture[str],
+    loopback: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("LOOPBACK_KEY", "sk-loopback-anthropic-123456")
+    loopback.api_key = "sk-loopback-anthropic-123456"
+    path = anthropic_copy(tmp_path)
+    _, estimate = run_json(capsys, str(path))
+    assert estimate["tool_tokens"] > 0
+    argv = [str(path), "--exact", "--base-url", loopback.anthropic_url]
+    status, exact = run_json(capsys, *argv, "--api-key-env", "LOOPBACK_KEY")
+    assert status == 0, exact
+    (request,) = [r for r in loopback.requests if r.path.endswith("/count_tokens")]
+    assert request.path == "/anthropic/v1/messages/count_tokens"
+    assert "max_tokens" not in request.body and request.body["model"] == "kimi-k2.6"
+    assert [t["name"] for t in request.body["tools"]] == ["CodeRunner"]
+    # The provider's one figure covers the tools: all of it is exact, no margin is added.
+    assert exact["exact"] is True and exact["count"] == "exact"
+    messages = [{"role": "system", "content": request.body["system"]}, *request.body["messages"]]
+    server_figure = loopback.count_tokens({"messages": messages})
+    server_figure += len(json.dumps(request.body["tools"])) // 4
+    assert exact["prompt_tokens"] == server_figure
+    assert 0 < exact["tool_tokens"] < server_figure
+    assert exact["margin"] == 0
+    status = main(["count", *argv, "--api-key-env", "LOOPBACK_KEY"])
+    assert status == 0
+    assert f"Prompt tokens:   {server_figure:,} (exact;" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["error-body", "offline"])
+def test_failed_messages_api_count_prints_the_estimate_and_exits_1(
+    capsys: pytest.CaptureFixture[str],
+    loopback: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    offline: bool,
+) -> None:
+    monkeypatch.setenv("MOONSHOT_API_KEY", "sk-test-anthropic-abcdef")
+    loopback.count_reply = Reply(
+        status=400, error_type="invalid_request_error", error_message="messages: empty content"
+    )
+    url = "http://127.0.0.1:9/anthropic" if offline else loopback.anthropic_url
+    path = anthropic_copy(tmp_path)
+    status = main(["count", str(path), "--exact", "--base-url", url, "--json"])
+    captured = capsys.readouterr()
+    assert status == 1
+    data = json.loads(captured.out)
+    assert data["count"] == "estimate" and data["exact"] is False
+    reason = "cannot reach http://127.0.0.1:9/anthropic" if offline else (
+        "HTTP 400: messages: empty content"
+    )
+    assert data["exact_error"].startswith(f"exact count failed, showing the estimate: {reason}")
+    assert captured.err.startswith("prompt-workbench count: exact count failed")
+    assert "sk-test" not in captured.out + captured.err

@@ -15,7 +15,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.core import json_files
-from workbench.core.workspace import WorkspaceError, load_workspace, save_workspace
+from workbench.core.workspace import WorkspaceError, save_workspace
+from workbench.core.workspace_files import load_workspace
 
 GOOD = {
     "format": "prompt-workbench/1",

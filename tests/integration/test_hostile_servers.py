@@ -378,12 +378,16 @@ async def test_an_anthropic_run_over_plain_http_says_so_before_sending() -> None
 
 @pytest.mark.asyncio
 async def test_the_anthropic_exact_count_does_not_follow_a_redirect_to_another_origin() -> None:
-    from workbench.core.anthropic_transport import count_tokens
+    from workbench.core.exact_count import AnthropicCountClient, ExactCountError
 
     with LoopbackServer() as server, LoopbackServer() as elsewhere:
         target = elsewhere.anthropic_url + "/v1/messages/count_tokens"
         server.count_reply = Reply(redirect_to=target)
         body = anthropic_request_to(server.anthropic_url).wire_body()
-        with pytest.raises(RuntimeError, match="redirected"):
-            await count_tokens(server.anthropic_url, KEY, body)
+        client = AnthropicCountClient(server.anthropic_url, KEY)
+        try:
+            with pytest.raises(ExactCountError, match="redirected"):
+                await client.count_body(body)
+        finally:
+            await client.aclose()
         assert elsewhere.requests == []

@@ -15,7 +15,8 @@ import pytest
 from workbench.cli import main
 from workbench.core.payloads import build_request
 from workbench.core.providers import ProviderRegistry
-from workbench.core.workspace import load_workspace, save_workspace, workspace_from_json
+from workbench.core.workspace import save_workspace, workspace_from_json
+from workbench.core.workspace_files import load_workspace
 
 
 def write(tmp_path: Path, body: object) -> Path:

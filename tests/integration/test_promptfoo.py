@@ -12,7 +12,8 @@ import yaml
 from workbench import cli
 from workbench.core.promptfoo import load_promptfoo
 from workbench.core.resources import examples_dir
-from workbench.core.workspace import WorkspaceError, load_workspace
+from workbench.core.workspace import WorkspaceError
+from workbench.core.workspace_files import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
 
 EXAMPLE = examples_dir() / "05-product-json-eval.prompt.json"

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ID, load, wait_idle
-from workbench.core.workspace import load_workspace
+from workbench.core.workspace_files import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.conversation.message_card import MessageCard
 from workbench.ui.run.run_controller import RunController

@@ -22,6 +22,7 @@ from workbench.core.run_types import Finished, RunEvent, RunResult, TextDelta, U
 from workbench.core.sessions import RunEngine, RunOptions
 from workbench.core.workspace import Params, Variant, Workspace
 from workbench.ui.common import dialogs
+from workbench.ui.common.palette import DARK, LIGHT, apply_theme
 from workbench.ui.compare.compare_pane import ComparePane
 from workbench.ui.compare.compare_view import CompareView
 from workbench.ui.compare.services import CompareServices
@@ -247,6 +248,39 @@ def test_word_diff_highlights_both_columns(qtbot: QtBot, view: CompareView) -> N
     assert left == ["Phone"] and right == ["Tablet"]
     assert "similar" in view.findChild(QLabel, "diffSummary").text()
     button(view, "diffToggle").setChecked(False)
+    assert not first.text.extraSelections()
+
+
+def test_diff_marks_take_the_new_theme_at_once(
+    qtbot: QtBot, view: CompareView, qapp: QApplication
+) -> None:
+    run_all(qtbot, view)
+    button(view, "diffToggle").setChecked(True)
+    first, second = view.panes()
+    qtbot.waitUntil(lambda: bool(first.text.extraSelections()), timeout=3000)
+
+    def marks(pane: ComparePane) -> list[tuple[str, str]]:
+        return [
+            (s.cursor.selectedText(), s.format.background().color().name())
+            for s in pane.text.extraSelections()
+        ]
+
+    text = first.text.toPlainText()
+    assert marks(first) == [("Phone", LIGHT.diff_removed)]
+    try:
+        apply_theme(qapp, "dark")
+        qapp.processEvents()
+        assert marks(first) == [("Phone", DARK.diff_removed)]
+        assert marks(second) == [("Tablet", DARK.diff_added)]
+        assert first.text.toPlainText() == text
+    finally:
+        apply_theme(qapp, "light")
+    qapp.processEvents()
+    assert marks(second) == [("Tablet", LIGHT.diff_added)]
+    button(view, "diffToggle").setChecked(False)
+    apply_theme(qapp, "dark")  # cleared marks stay cleared
+    qapp.processEvents()
+    apply_theme(qapp, "light")
     assert not first.text.extraSelections()
 
 

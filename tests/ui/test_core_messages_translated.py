@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from tests.memory_keyring import MemoryKeyring
 from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ENV, SECRET, load
-from workbench.core.workspace import WorkspaceError, load_workspace
+from workbench.core.workspace import WorkspaceError
+from workbench.core.workspace_files import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.common import i18n
 from workbench.ui.shell.main_window import MainWindow

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from workbench.app import _last_workspace
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.core.workspace import load_workspace
+from workbench.core.workspace_files import load_workspace
 from workbench.ui.common import palette
 from workbench.ui.shell.main_window import MainWindow
 from workbench.ui.shell.settings_dialogs import window_shortcuts

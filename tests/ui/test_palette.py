@@ -178,3 +178,32 @@ def test_icons_are_drawn_on_a_transparent_background(qapp: QApplication) -> None
     finally:
         palette.apply_theme(qapp, "light")
     assert dark_after.lightness() > dark_before.lightness()  # the same icon, repainted for dark
+
+
+def _json_key_colour(edit: object) -> str:
+    """The foreground the JSON highlighter gave the first key of ``edit``'s text."""
+    layout = edit.document().firstBlock().layout()  # type: ignore[attr-defined]
+    key = next(r for r in layout.formats() if r.start == 1)  # "name" after the brace
+    return key.format.foreground().color().name()
+
+
+def test_shown_json_takes_the_new_theme_at_once(qtbot, qapp: QApplication) -> None:
+    from workbench.ui.tools.tool_editor import JsonEdit
+
+    edit = JsonEdit()
+    qtbot.addWidget(edit)
+    edit.setPlainText('{"name": "CodeRunner", "strict": true}')
+    edit.show()
+    text = edit.toPlainText()
+    try:
+        palette.apply_theme(qapp, "light")
+        qapp.processEvents()
+        assert _json_key_colour(edit) == LIGHT.json_key
+        palette.apply_theme(qapp, "dark")
+        qapp.processEvents()
+        assert _json_key_colour(edit) == DARK.json_key
+        assert edit.toPlainText() == text  # recoloured as it stands: no new text
+    finally:
+        palette.apply_theme(qapp, "light")
+    qapp.processEvents()
+    assert _json_key_colour(edit) == LIGHT.json_key

@@ -357,3 +357,90 @@ def test_the_key_is_looked_up_off_the_ui_thread(
     count = label(window, "tokenCountLabel")
     qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
     assert threads and threading.main_thread().name not in threads
+
+
+
+TOOLS = examples_dir() / "03-coderunner-tool-prime.prompt.json"
+ANTHROPIC_KEY = "sk-loop-anthropic-count-4321"
+
+
+@pytest.fixture
+def anthropic_window(metered, loopback: LoopbackServer, qloop, memory_keyring, qtbot: QtBot):
+    """Opens the tools example sent to a Messages API provider (the loopback's /anthropic), its
+    key in the keyring, and waits for the meter's first exact count (made or failed)."""
+    from workbench.core.providers import Prefill, ProviderConfig
+    from workbench.core.secrets import SERVICE
+
+    def build(base_url: str | None = None):
+        window = metered(TOOLS)
+        meter = meter_of(window)
+        meter.scheduler.delay = 0.05
+        loopback.api_key = ANTHROPIC_KEY
+        memory_keyring.set_password(SERVICE, "loop-anthropic", ANTHROPIC_KEY)
+        window.providers.add(
+            ProviderConfig(
+                "loop-anthropic",
+                "Loopback (Anthropic)",
+                "anthropic",
+                base_url or loopback.anthropic_url,
+                Prefill.TRAILING_ASSISTANT,
+                "LOOP_ANTHROPIC_KEY",
+            )
+        )
+        window.context.providers_changed.emit()
+        with qtbot.waitSignal(meter.exact_count_settled, timeout=10_000):
+            window.undo_stack.push(SetParam(window.workspace, "provider", "loop-anthropic"))
+        return window
+
+    return build
+
+
+def count_tokens_requests(server: LoopbackServer) -> list:
+    return [r for r in server.requests if r.path.endswith("/v1/messages/count_tokens")]
+
+
+def test_a_messages_api_provider_counts_the_whole_request_exactly(
+    anthropic_window, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    window = anthropic_window()
+    meter = meter_of(window)
+    count = label(window, "tokenCountLabel")
+    (request,) = count_tokens_requests(loopback)
+    body = request.body
+    assert "max_tokens" not in body and [t["name"] for t in body["tools"]] == ["CodeRunner"]
+    messages = [{"role": "system", "content": body["system"]}, *body["messages"]]
+    server_figure = loopback.count_tokens({"messages": messages})
+    server_figure += len(json.dumps(body["tools"])) // 4
+    # One exact figure for system, messages and tools: no "tools estimated", no margin.
+    assert count.text().startswith(f"{server_figure:,} prompt") and "(exact)" in count.text()
+    assert "Messages and tools counted by the provider's count endpoint." in count.toolTip()
+    reading = meter.reading
+    assert reading.prompt_tokens == server_figure and reading.tools > 0
+    assert reading.recommendation.margin == 0
+    # A tool counts here: editing one asks again, and the answer is exact again.
+    entry = window.workspace.tools[0]
+    with qtbot.waitSignal(meter.exact_count_settled, timeout=10_000):
+        window.workspace.set_tool_field(
+            entry, "source", entry.source.replace('"CodeRunner"', '"CodeRunner2"', 1)
+        )
+    assert len(count_tokens_requests(loopback)) == 2
+    assert count_tokens_requests(loopback)[-1].body["tools"][0]["name"] == "CodeRunner2"
+    qtbot.waitUntil(lambda: "(exact)" in count.text())
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["error-body", "offline"])
+def test_a_failed_count_tokens_falls_back_to_the_estimate_with_the_reason(
+    anthropic_window, loopback: LoopbackServer, offline: bool
+) -> None:
+    loopback.count_reply = Reply(
+        status=400, error_type="invalid_request_error", error_message="messages: empty content"
+    )
+    window = anthropic_window("http://127.0.0.1:9/anthropic" if offline else None)
+    count = label(window, "tokenCountLabel")
+    assert count.text().startswith("≈") and "(estimate" in count.text()
+    reason = "cannot reach http://127.0.0.1:9/anthropic" if offline else (
+        "HTTP 400: messages: empty content"
+    )
+    assert f"Exact count failed, showing the estimate: {reason}" in count.toolTip()
+    assert ANTHROPIC_KEY not in count.toolTip()
+    assert "empty content" not in window.statusBar().currentMessage()  # quiet

@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs
 from workbench.core.tools import CODE_RUNNER, WEB_SEARCH_TOOL
-from workbench.core.workspace import Message, ToolEntry, load_workspace
+from workbench.core.workspace import Message, ToolEntry
+from workbench.core.workspace_files import load_workspace
 from workbench.ui.common import dialogs
 from workbench.ui.shell.main_window import MainWindow
 from workbench.ui.tools.tool_editor import ToolsEditor

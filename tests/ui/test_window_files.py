@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs
 from workbench.core.conversation import Message
-from workbench.core.workspace import Workspace, load_workspace, save_workspace
+from workbench.core.workspace import Workspace, save_workspace
+from workbench.core.workspace_files import load_workspace
 from workbench.ui.common import dialogs
 
 

@@ -1,9 +1,10 @@
 """``prompt-workbench count FILE``: prompt tokens, window, fit, recommended model, cost.
 
 Local figures are estimates (tiktoken, corrected by what earlier exact counts taught). ``--exact``
-asks the provider's count endpoint (Moonshot) for the messages; tools stay an estimate, since the
-endpoint does not count them. An exact count that fails prints the estimate, the reason on stderr,
-and exits 1.
+asks the provider's count endpoint: Moonshot's for the messages (tools stay an estimate, since
+that endpoint does not count them), or, for a Messages API provider (kind ``anthropic``),
+``/v1/messages/count_tokens`` for the whole request, tools included. An exact count that fails
+prints the estimate, the reason on stderr, and exits 1.
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ import sys
 
 from workbench.cli import EXIT_OK, EXIT_RUN_FAILED, CliError, one_line, user_catalog
 from workbench.core import json_files
+from workbench.core.catalog import Catalog
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
-    ExactCountClient,
+    CountTarget,
     ExactCountError,
+    count_client,
 )
 from workbench.core.figures import money
 from workbench.core.meter import MeterReading, measure, provider_kind
+from workbench.core.payloads import workspace_with_model
 from workbench.core.tokens import Calibration, TokenCounter
-from workbench.core.workspace import Workspace, WorkspaceError, load_workspace
+from workbench.core.workspace import Workspace, WorkspaceError
+from workbench.core.workspace_files import load_workspace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exact",
         action="store_true",
-        help="ask the provider's count endpoint (Moonshot) for the messages",
+        help="ask the provider's count endpoint (Moonshot; the Messages API's count_tokens)",
     )
     parser.add_argument("--provider", help="provider id for --exact (default: the workspace's)")
     parser.add_argument("--base-url", help="the provider's base URL for --exact")
@@ -50,8 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _exact_target(args: argparse.Namespace, workspace: Workspace) -> tuple[str, str]:
-    """The base URL and key for ``--exact``; CliError (bad input) when either is missing.
+def _exact_target(args: argparse.Namespace, workspace: Workspace) -> CountTarget:
+    """The base URL, key and provider kind for ``--exact``; CliError (bad input) when the URL or
+    the key is missing.
 
     The provider and its key are found as a run finds them: the user's providers too, and the key
     from the keyring, then the provider's environment variable (``--api-key-env`` overrides both).
@@ -68,7 +74,8 @@ def _exact_target(args: argparse.Namespace, workspace: Workspace) -> tuple[str, 
     if not args.base_url and kind not in EXACT_COUNT_KINDS:
         raise CliError(
             f"--exact: {found.name if found else provider_id} has no token count endpoint "
-            "(only Moonshot has one); pass --base-url of a server that does"
+            "(Moonshot and the Messages API providers have one); pass --base-url of a server "
+            "that does"
         )
     if args.api_key_env:
         variable: str | None = args.api_key_env
@@ -79,13 +86,16 @@ def _exact_target(args: argparse.Namespace, workspace: Workspace) -> tuple[str, 
     if not key:
         where = f"set {variable}" if variable else "pass --api-key-env VAR"
         raise CliError(f"--exact: no API key ({where})")
-    return base_url, key
+    return CountTarget(base_url, key, kind if kind in EXACT_COUNT_KINDS else "moonshot")
 
 
-async def _exact_count(base_url: str, key: str, model: str, workspace: Workspace) -> int:
-    client = ExactCountClient(base_url, key)
+async def _exact_count(
+    target: CountTarget, workspace: Workspace, catalog: Catalog
+) -> tuple[int, bool]:
+    """The provider's count and whether it includes the tools."""
+    client = count_client(target)
     try:
-        return await client.count(model, workspace.conversation.messages)
+        return await client.prepare(workspace, catalog)(), client.tools_counted
     finally:
         await client.aclose()
 
@@ -133,11 +143,13 @@ def run(args: argparse.Namespace) -> int:
     counter = TokenCounter()
     calibration = Calibration()
     exact_total: int | None = None
+    tools_counted = False
     failure: str | None = None
     if args.exact:
-        base_url, key = _exact_target(args, workspace)
+        target = _exact_target(args, workspace)
+        counted = workspace_with_model(workspace, model_id) if args.model else workspace
         try:
-            exact_total = asyncio.run(_exact_count(base_url, key, model_id, workspace))
+            exact_total, tools_counted = asyncio.run(_exact_count(target, counted, catalog))
         except ExactCountError as error:
             failure = f"exact count failed, showing the estimate: {error}"
     reading = measure(
@@ -146,11 +158,15 @@ def run(args: argparse.Namespace) -> int:
         catalog,
         calibration=calibration,
         exact_messages=exact_total,
+        exact_includes_tools=tools_counted,
         model_id=model_id,
         max_tokens=args.max_tokens,
     )
     if exact_total is not None and reading.model is not None:
-        calibration.learn(reading.model.family, reading.breakdown.conversation, exact_total)
+        estimate = reading.breakdown.conversation + (
+            reading.breakdown.tools if tools_counted else 0
+        )
+        calibration.learn(reading.model.family, estimate, exact_total)
     if args.json:
         data = {"file": str(args.file), **reading.to_json()}
         if failure:

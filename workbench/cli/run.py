@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def common_setup(args: argparse.Namespace) -> tuple[Workspace, ProviderRegistry]:
     """The workspace and the provider registry, or CliError (exit 2) naming the problem."""
     from workbench.core.providers import ProviderRegistry, validate_base_url
-    from workbench.core.workspace import WorkspaceError, load_workspace
+    from workbench.core.workspace import WorkspaceError
+    from workbench.core.workspace_files import load_workspace
 
     try:
         workspace = load_workspace(args.file)

@@ -7,9 +7,10 @@ A run whose provider kind is ``anthropic`` streams ``POST {base}/v1/messages`` t
 ``input_json_delta`` fragments to :class:`ToolCallDelta`, ``message_delta`` to the finish reason
 and usage (cache reads and writes included). Errors get the runner's plain messages; 429 and 529
 ``overloaded_error`` are retried like a rate limit, honouring ``retry-after``, a bounded number of
-times. Exact prompt sizes come from ``POST /v1/messages/count_tokens``. Every request goes through
-the same guards as the OpenAI runner's (:mod:`workbench.core.httpx_guard`: no cross-origin
-redirect, a bounded answer size); the runner holds the run to its overall deadline.
+times. Exact prompt sizes come from ``POST /v1/messages/count_tokens``
+(:class:`workbench.core.exact_count.AnthropicCountClient`). Every request goes through the same
+guards as the OpenAI runner's (:mod:`workbench.core.httpx_guard`: no cross-origin redirect, a
+bounded answer size); the runner holds the run to its overall deadline.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from workbench.core.anthropic_format import count_body
+from workbench.core.run_errors import YIELD_EVERY_S, _AnswerTooLong, _failure_from, decide_retry
 from workbench.core.run_types import (
     RunEvent,
     Status,
@@ -31,7 +32,6 @@ from workbench.core.run_types import (
     Usage,
 )
 from workbench.core.sdk import load_anthropic
-from workbench.core.secrets import redact
 
 #: The Messages API's stop reasons in the Chat Completions words the views know.
 STOP_REASONS = {
@@ -141,8 +141,6 @@ class AnthropicTransport:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""
         import anthropic
 
-        from workbench.core.run_errors import _failure_from, decide_retry
-
         run = self.run
         wire = run.request.wire_body()
         retries = 0
@@ -186,7 +184,6 @@ class AnthropicTransport:
         import anthropic
 
         from workbench.core.http_guard import AnswerTooLarge
-        from workbench.core.run_errors import YIELD_EVERY_S, _AnswerTooLong, _failure_from
 
         run = self.run
         put = queue.put_nowait
@@ -310,36 +307,3 @@ class AnthropicTransport:
             if not call.arguments:
                 call.arguments = "{}"
 
-
-async def count_tokens(
-    base_url: str, api_key: str | None, body: dict[str, Any], *, timeout: float = 10.0
-) -> int:
-    """The exact prompt size from ``POST {base}/v1/messages/count_tokens`` (tools counted).
-
-    Raises:
-        RuntimeError: the count failed, with the reason in words (the key masked).
-    """
-    import anthropic
-
-    from workbench.core.http_guard import STATE_LINE_BYTES, RedirectRefused, find_cause
-
-    client = make_client(base_url, api_key, timeout, max_line_bytes=STATE_LINE_BYTES)
-    try:
-        data: Any = await client.post(
-            "/v1/messages/count_tokens", body=count_body(body), cast_to=object
-        )
-    except anthropic.APIStatusError as error:
-        raise RuntimeError(redact(f"count_tokens answered {error.status_code}", api_key)) from None
-    except anthropic.APIError as error:
-        redirect = find_cause(error, RedirectRefused)
-        if isinstance(redirect, RedirectRefused):
-            raise RuntimeError(
-                f"count_tokens was redirected to {redirect.target}, another address: not followed"
-            ) from None
-        raise RuntimeError(redact(f"count_tokens failed: {error}", api_key)) from None
-    finally:
-        await client.close()
-    total = data.get("input_tokens") if isinstance(data, dict) else None
-    if not isinstance(total, int):
-        raise RuntimeError("count_tokens gave no input_tokens")
-    return total

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.model_lists import describe_error
+from workbench.core.model_lists import ModelListError, describe_error, fetch_model_list
 from workbench.core.secrets import redact
 
 #: Seconds before a connection test gives up.
@@ -59,8 +59,6 @@ async def check_connection(
     Returns:
         The report; failures are in ``error``, never raised.
     """
-    from workbench.core.model_lists import ModelListError, fetch_model_list
-
     report = ConnectionReport()
     try:
         report.models = await fetch_model_list(base_url, api_key, kind=kind, timeout=timeout)

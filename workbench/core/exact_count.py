@@ -1,8 +1,16 @@
-"""Exact token counts from a provider's count endpoint (Moonshot), debounced and cancellable.
+"""Exact token counts from a provider's count endpoint, debounced and cancellable.
 
-``POST {base}/tokenizers/estimate-token-count`` with ``{"model", "messages"}`` answers
-``{"data": {"total_tokens": N}}``. It counts the messages only, not the tools. Requests go through
-the OpenAI SDK's low-level ``post`` so the app keeps one HTTP stack. Every failure becomes a
+Two endpoints, one per provider kind that has one:
+
+- Moonshot: ``POST {base}/tokenizers/estimate-token-count`` with ``{"model", "messages"}``
+  answers ``{"data": {"total_tokens": N}}``. It counts the messages only, not the tools. Requests
+  go through the OpenAI SDK's low-level ``post`` (:class:`ExactCountClient`).
+- The Anthropic Messages API (kind ``anthropic``): ``POST {base}/v1/messages/count_tokens`` with
+  the request less ``max_tokens`` answers ``{"input_tokens": N}``, tools and system included.
+  Requests go through the ``anthropic`` SDK (:class:`AnthropicCountClient`).
+
+Both clients turn a workspace into a request at once (:meth:`ExactCountClient.prepare`), so a
+later keystroke cannot change what a pending count counts. Every failure becomes a
 :class:`ExactCountError` whose text is fit for a tooltip (keys redacted); callers fall back to the
 local estimate.
 """
@@ -11,26 +19,63 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from workbench.core.anthropic_format import count_body
+from workbench.core.anthropic_transport import _ssl_context, load_sdk, make_client
+from workbench.core.catalog import Catalog
 from workbench.core.conversation import Message
+from workbench.core.payloads import RequestError, exact_count_body
+from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.sdk import load_openai
 from workbench.core.secrets import redact
-from workbench.core.workspace import message_to_json
+from workbench.core.workspace import Workspace, WorkspaceError, message_to_json
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
 COUNT_PATH = "/tokenizers/estimate-token-count"
-#: Provider kinds whose API has the count endpoint.
-EXACT_COUNT_KINDS = frozenset({"moonshot"})
+#: The Messages API's count endpoint, under the provider's base URL.
+MESSAGES_COUNT_PATH = "/v1/messages/count_tokens"
+#: Provider kinds whose API has a count endpoint.
+EXACT_COUNT_KINDS = frozenset({"moonshot", "anthropic"})
+#: Provider kinds whose count includes the tool definitions (Moonshot's counts messages only).
+TOOLS_COUNTED_KINDS = frozenset({"anthropic"})
 #: Seconds of quiet typing before an exact count is requested.
 DEBOUNCE_SECONDS = 0.4
 
 
 class ExactCountError(Exception):
     """Why no exact figure could be had (one sentence, no key in it)."""
+
+
+class CountTarget(NamedTuple):
+    """Where exact counts of one provider's requests are asked.
+
+    Attributes:
+        base_url: The provider's base URL.
+        api_key: Its key; kept in memory only.
+        kind: The provider kind, which decides the endpoint (``moonshot`` or ``anthropic``).
+    """
+
+    base_url: str
+    api_key: str
+    kind: str = "moonshot"
+
+
+def _status_reason(status: int, body: Any, fallback: str) -> str:
+    """``HTTP 400: <the server's message>`` from an error body of either format.
+
+    Moonshot sends ``{"error": {"type", "message"}}``, the Messages API
+    ``{"type": "error", "error": {"type", "message"}}``: both hold the words under ``error``.
+    """
+    answer = body
+    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+        answer = answer["error"]
+    detail = answer.get("message") if isinstance(answer, dict) else None
+    return f"HTTP {status}: {detail if isinstance(detail, str) and detail else fallback}"
 
 
 class ExactCountClient:
@@ -47,6 +92,15 @@ class ExactCountClient:
         self._api_key = api_key
         self._timeout = timeout
         self._client: AsyncOpenAI | None = None
+
+    #: The count covers the messages only: the meter adds its estimate of the tools.
+    tools_counted = False
+
+    def prepare(self, workspace: Workspace, catalog: Catalog) -> Callable[[], Awaitable[int]]:
+        """The count of the workspace's messages as they are now, to be asked later."""
+        model = workspace.params.model
+        messages = workspace.sent_messages()
+        return lambda: self.count(model, messages)
 
     def _sdk(self) -> AsyncOpenAI:
         if self._client is None:
@@ -76,13 +130,8 @@ class ExactCountClient:
         try:
             reply: Any = await self._sdk().post(COUNT_PATH, cast_to=object, body=body)
         except openai.APIStatusError as error:
-            answer: Any = error.body
-            if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-                answer = answer["error"]
-            detail = answer.get("message") if isinstance(answer, dict) else None
-            if not isinstance(detail, str):
-                detail = error.message
-            raise ExactCountError(self._redact(f"HTTP {error.status_code}: {detail}")) from None
+            reason = _status_reason(error.status_code, error.body, error.message)
+            raise ExactCountError(self._redact(reason)) from None
         except openai.APITimeoutError:
             raise ExactCountError(f"no answer within {self._timeout:g} s") from None
         except openai.APIConnectionError as error:
@@ -112,6 +161,97 @@ class ExactCountClient:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+class AnthropicCountClient:
+    """Asks a Messages API provider (kind ``anthropic``) for exact counts, tools included.
+
+    Args:
+        base_url: The provider's base URL (``https://api.moonshot.ai/anthropic``); the endpoint
+            is ``{base_url}/v1/messages/count_tokens``.
+        api_key: The key; kept in memory only.
+        timeout: Seconds before a request is given up.
+    """
+
+    #: The count covers system, messages and tools: nothing is left to estimate.
+    tools_counted = True
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._timeout = timeout
+        self._client: Any = None
+
+    def prepare(self, workspace: Workspace, catalog: Catalog) -> Callable[[], Awaitable[int]]:
+        """The count of the request the workspace would send now, to be asked later.
+
+        Raises:
+            ExactCountError: the request cannot be built (said in words).
+        """
+        provider = ProviderConfig(
+            "count", "count", "anthropic", self.base_url, Prefill.TRAILING_ASSISTANT, ""
+        )
+        try:
+            body = exact_count_body(workspace, provider, catalog=catalog)
+        except (RequestError, WorkspaceError) as error:
+            raise ExactCountError(f"the request cannot be built: {error}") from None
+        return lambda: self.count_body(body)
+
+    async def count_body(self, body: dict[str, Any]) -> int:
+        """The provider's count of a Messages API request body (``max_tokens`` is left out).
+
+        Raises:
+            ExactCountError: any failure (network, HTTP status, unexpected body), explained.
+        """
+        if "anthropic" not in sys.modules or _ssl_context.cache_info().currsize == 0:
+            # Seconds the first time: off the event loop, which is the window's UI thread.
+            await asyncio.to_thread(load_sdk)
+        import anthropic
+
+        if self._client is None:
+            from workbench.core.http_guard import STATE_LINE_BYTES
+
+            self._client = make_client(
+                self.base_url, self._api_key, self._timeout, max_line_bytes=STATE_LINE_BYTES
+            )
+        try:
+            reply: Any = await self._client.post(
+                MESSAGES_COUNT_PATH, body=count_body(body), cast_to=object
+            )
+        except anthropic.APIStatusError as error:
+            reason = _status_reason(error.status_code, error.body, error.message)
+            raise ExactCountError(redact(reason, self._api_key)) from None
+        except anthropic.APITimeoutError:
+            raise ExactCountError(f"no answer within {self._timeout:g} s") from None
+        except anthropic.APIConnectionError as error:
+            from workbench.core.http_guard import RedirectRefused, find_cause
+
+            redirect = find_cause(error, RedirectRefused)
+            if isinstance(redirect, RedirectRefused):
+                raise ExactCountError(
+                    f"{self.base_url} redirected the count to {redirect.target}, another "
+                    "address: not followed"
+                ) from None
+            raise ExactCountError(
+                redact(f"cannot reach {self.base_url} ({error})", self._api_key)
+            ) from None
+        total = reply.get("input_tokens") if isinstance(reply, dict) else None
+        if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            raise ExactCountError("the count endpoint answered without input_tokens")
+        return total
+
+    async def aclose(self) -> None:
+        """Closes the HTTP connections."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+
+def count_client(target: CountTarget) -> ExactCountClient | AnthropicCountClient:
+    """The client that asks ``target``'s count endpoint (by its provider kind)."""
+    if target.kind == "anthropic":
+        return AnthropicCountClient(target.base_url, target.api_key)
+    return ExactCountClient(target.base_url, target.api_key)
 
 
 class ExactCountScheduler:

@@ -1,8 +1,9 @@
 """One reading of the token meter: counts, window, reserved output, recommendation and cost.
 
 The window's meter and the ``count`` command both build a :class:`MeterReading` from a workspace,
-so they always agree. Figures are local estimates unless the provider's exact count of the messages
-is given; a learned calibration (exact/estimate per model family) corrects estimates.
+so they always agree. Figures are local estimates unless the provider's exact count is given (of
+the messages for Moonshot, of the whole request with its tools for the Messages API); a learned
+calibration (exact/estimate per model family) corrects estimates.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from workbench.core.tokens import (
     TokenCounter,
     encoding_name,
 )
+from workbench.core.variables import fill_message, variable_cards
 from workbench.core.workspace import TOOL_META_KEY, ToolEntry, Workspace
 
 
@@ -69,10 +71,12 @@ class MeterReading:
         breakdown: The raw local estimate, per part and per card.
         system: System tokens shown (exact share, calibrated or raw estimate).
         messages: Other messages' tokens shown (reply priming included).
-        tools: Tool definition tokens (always a local estimate: the count endpoint skips tools).
+        tools: Tool definition tokens: a local estimate, except when the provider's count
+            included them (then the exact figure's share, split as the estimate splits it).
         exact: Whether the messages' figure came from the provider.
         calibrated: Whether a learned exact/estimate ratio corrected the estimate.
-        source: ``"exact"``, ``"exact + estimate"`` (exact messages, estimated tools),
+        source: ``"exact"`` (everything counted by the provider), ``"exact + estimate"``
+            (exact messages, estimated tools),
             ``"calibrated estimate"`` or ``"estimate"``.
         model_id: The model the workspace uses.
         model: Its catalog entry, None when unknown.
@@ -133,7 +137,7 @@ class MeterReading:
             "system_tokens": self.system,
             "message_tokens": self.messages,
             "tool_tokens": self.tools,
-            "exact": self.exact and self.tools == 0,
+            "exact": self.source == "exact",
             "count": self.source,
             "encoding": self.encoding,
             "reserved_output": rec.reserved_output,
@@ -148,6 +152,25 @@ class MeterReading:
         }
 
 
+def _filled(
+    breakdown: TokenBreakdown, workspace: Workspace, values: dict[str, Any], counter: TokenCounter
+) -> TokenBreakdown:
+    """``breakdown`` with the cards that use variables counted as a send fills them (the other
+    cards are sent as they are: their counts stand)."""
+    conversation = workspace.conversation
+    per = list(breakdown.per_message)
+    system, others = breakdown.system, breakdown.messages
+    for index, _names in variable_cards(conversation).items():
+        message = conversation[index]
+        tokens = counter.count_message(fill_message(message, values))
+        if message.role == "system":
+            system += tokens - per[index]
+        else:
+            others += tokens - per[index]
+        per[index] = tokens
+    return TokenBreakdown(system, others, breakdown.tools, tuple(per))
+
+
 def measure(
     workspace: Workspace,
     counter: TokenCounter,
@@ -155,6 +178,7 @@ def measure(
     *,
     calibration: Calibration | None = None,
     exact_messages: int | None = None,
+    exact_includes_tools: bool = False,
     model_id: str | None = None,
     max_tokens: int | None = None,
     use_workspace_max_tokens: bool = True,
@@ -168,6 +192,8 @@ def measure(
         catalog: Windows and prices.
         calibration: Learned ratios; none applied when None.
         exact_messages: The provider's count of the messages, when known (current content).
+        exact_includes_tools: Whether ``exact_messages`` counts the tool definitions too (the
+            Messages API's count_tokens does, Moonshot's endpoint does not).
         model_id: Measure against this model instead of the workspace's.
         max_tokens: Reserve this output instead of the workspace's ``max_tokens``.
         use_workspace_max_tokens: False to ignore the workspace's ``max_tokens`` (provider default).
@@ -180,22 +206,29 @@ def measure(
     kind = model.provider if model is not None else provider_kind(params.provider)
     if max_tokens is None and use_workspace_max_tokens:
         max_tokens = params.max_tokens
-    sent = workspace.sent_messages() if workspace.tests else None
-    filled = sent is not None and any(
-        a is not b for a, b in zip(sent, workspace.conversation, strict=True)
-    )
-    if sent is not None and filled:
+    values = workspace.variable_values()
+    filled = bool(values) and len(variable_cards(workspace.conversation)) > 0
+    if filled and tally is None:
         # Variables filled from the current test case: the meter counts what a send sends.
-        breakdown = counter.count(sent, tools_to_send(workspace))
+        breakdown = counter.count(workspace.sent_messages(), tools_to_send(workspace))
     elif tally is not None:
         breakdown = tally.breakdown(workspace.conversation, tools_to_send(workspace))
+        if filled:
+            breakdown = _filled(breakdown, workspace, values, counter)
     else:
         breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))
     conversation = breakdown.conversation
     calibrated = False
-    if exact_messages is not None:
+    tools = breakdown.tools
+    tools_exact = exact_messages is not None and (exact_includes_tools or tools == 0)
+    if exact_messages is not None and exact_includes_tools:
+        # One figure for everything: split it between the parts as the estimate splits them.
+        tools = _scale(tools, conversation + tools, exact_messages)
+        shown = exact_messages - tools
+        source = "exact"
+    elif exact_messages is not None:
         shown = exact_messages
-        source = "exact + estimate" if breakdown.tools else "exact"
+        source = "exact + estimate" if tools else "exact"
     else:
         shown = conversation
         source = "estimate"
@@ -206,7 +239,7 @@ def measure(
             source = "calibrated estimate"
     system = _scale(breakdown.system, conversation, shown)
     messages = shown - system
-    prompt = shown + breakdown.tools
+    prompt = shown + tools
     exact = exact_messages is not None
     rec = recommend(
         catalog,
@@ -214,16 +247,17 @@ def measure(
         prompt,
         max_tokens=max_tokens,
         provider_kind=kind,
-        exact=exact and breakdown.tools == 0,
+        exact=tools_exact,
         card_tokens=breakdown.per_message,
-        estimated_part=breakdown.tools if exact else None,
+        top_cards=breakdown.top,
+        estimated_part=tools if exact and not tools_exact else None,
     )
     cost = None if model is None else estimate_cost(model, prompt, rec.reserved_output)
     return MeterReading(
         breakdown=breakdown,
         system=system,
         messages=messages,
-        tools=breakdown.tools,
+        tools=tools,
         exact=exact,
         calibrated=calibrated,
         source=source,

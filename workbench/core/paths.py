@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from workbench.core.json_files import note_state_problem
+
 log = logging.getLogger(__name__)
 _warned: set[Path] = set()
 
@@ -49,7 +51,5 @@ def _made(path: Path) -> Path:
     except OSError as error:
         if path not in _warned:
             _warned.add(path)
-            from workbench.core.json_files import note_state_problem
-
             note_state_problem(f"{path}: cannot create the folder ({error.strerror or error})")
     return path

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from workbench.core.anthropic_format import FormatError, build_body, content_text
+from workbench.core.anthropic_format import FormatError, build_body, content_text, count_body
 from workbench.core.catalog import Catalog, ModelInfo, load_builtin_catalog
 from workbench.core.conversation import Message
 from workbench.core.lint import (
@@ -455,6 +455,30 @@ def build_request(
     problems = request_problems(workspace, provider, variant, catalog=catalog, listed=listed)
     if problems:
         raise RequestError(problems)
+    return _assemble(workspace, provider, variant, catalog)
+
+
+def exact_count_body(
+    workspace: Workspace, provider: ProviderConfig, *, catalog: Catalog | None = None
+) -> dict[str, Any]:
+    """The body an exact count of the workspace's request posts to a Messages API provider.
+
+    That is the request :func:`build_request` sends, less ``max_tokens`` and the sampling
+    parameters (:func:`~workbench.core.anthropic_format.count_body`). It is built without the
+    send checks: the meter counts a request while it is still being written.
+
+    Raises:
+        RequestError: the wire format cannot carry the conversation (a card's tool call
+            arguments are not JSON, say).
+        WorkspaceError: a parameter has the wrong type.
+    """
+    request = _assemble(workspace, provider, None, catalog or builtin_catalog())
+    return count_body(request.body)
+
+
+def _assemble(
+    workspace: Workspace, provider: ProviderConfig, variant: Variant | None, catalog: Catalog
+) -> ChatRequest:
     if workspace.variable_values():
         workspace = workspace.filled()  # the prefix may hold variables too
     params = effective_params(workspace, variant)

@@ -23,13 +23,16 @@ from workbench.core.assertions import BASE_TYPES, split_type
 from workbench.core.conversation import Message
 from workbench.core.payloads import find_variant
 from workbench.core.providers import ProviderRegistry, normalize_base_url
+from workbench.core.sessions import RunSetupError, prepare_run
 from workbench.core.workspace import (
     TestCase,
+    ToolEntry,
     Variant,
     Workspace,
     WorkspaceError,
     message_from_json,
     params_from_json,
+    tool_choice_from_json,
 )
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -75,8 +78,6 @@ def to_promptfoo(
         WorkspaceError: a variant or provider that promptfoo cannot be given (an unknown one, a
             provider that is not OpenAI-compatible, a request the app would refuse).
     """
-    from workbench.core.sessions import RunSetupError, prepare_run
-
     names = workspace.variables()
     # Each variable "filled" with itself: the request keeps {{name}} for promptfoo to fill.
     template = Workspace(
@@ -270,13 +271,11 @@ def promptfoo_workspace(data: Any, registry: ProviderRegistry, folder: Path) -> 
         raise WorkspaceError("must be a mapping of values", path="defaultTest.vars")
     asserts = _asserts(default.get("assert"), "defaultTest.assert")
     tests = _tests(data.get("tests"), shared_vars)
-    from workbench.core.workspace import ToolEntry, _tool_choice
-
     return Workspace(
         title=str(description),
         messages=messages,
         tools=[ToolEntry.from_object(t) for t in tools_source if isinstance(t, dict)],
-        tool_choice=_tool_choice(tool_choice, "providers[0].config.tool_choice"),
+        tool_choice=tool_choice_from_json(tool_choice, "providers[0].config.tool_choice"),
         params=params,
         variants=variants,
         tests=tests,

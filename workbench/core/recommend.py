@@ -176,6 +176,7 @@ def recommend(
     exact: bool = False,
     card_tokens: Sequence[int] = (),
     estimated_part: int | None = None,
+    top_cards: Sequence[int] | None = None,
 ) -> Recommendation:
     """The model to use for a prompt of ``prompt_tokens`` on ``model_id``'s provider.
 
@@ -187,6 +188,8 @@ def recommend(
         provider_kind: The provider's kind; the current model's provider when None.
         exact: Whether ``prompt_tokens`` came from the provider (no margin then).
         card_tokens: Each card's tokens, to point at the largest when nothing fits.
+        top_cards: The three largest cards' indexes, largest first, when the caller keeps them
+            (then ``card_tokens`` is not sorted).
         estimated_part: The part of ``prompt_tokens`` that is an estimate (the tools, when the
             messages were counted exactly); the margin covers this part. All of it by default
             unless ``exact``.
@@ -254,6 +257,8 @@ def recommend(
     def largest_cards() -> tuple[int, ...]:
         # Stable and keyed by a C-level getter: the first of equal cards first, and fast enough
         # for 50,000 cards on every keystroke.
+        if top_cards is not None:
+            return tuple(top_cards[:3])
         ranked = sorted(range(len(card_tokens)), key=card_tokens.__getitem__, reverse=True)
         return tuple(ranked[:3])
 

@@ -25,8 +25,9 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from workbench.core.anthropic_transport import AnthropicTransport
 from workbench.core.catalog import Catalog, load_builtin_catalog
-from workbench.core.json_files import clean_text, clean_value
+from workbench.core.json_files import JsonInputError, clean_text, clean_value, decode_text, loads
 from workbench.core.payloads import ChatRequest
 from workbench.core.providers import plain_http_warning
 from workbench.core.run_errors import (
@@ -426,12 +427,11 @@ class Run:
         client: Any = None
         self._start = time.perf_counter()
         try:
-            # Imported on the first run, not at start-up (the SDK is slow to import); the clock
-            # restarts after it so that the first run's time to first token is the provider's.
+            # The SDK is imported on the first run, not at start-up (it is slow to import); the
+            # clock restarts after it so that the first run's time to first token is the
+            # provider's.
             transport = None
             if self.request.kind == "anthropic":
-                from workbench.core.anthropic_transport import AnthropicTransport
-
                 transport = AnthropicTransport(self)
                 await transport.prepare()  # the SDK loads on a worker thread, not the UI's
             else:
@@ -728,8 +728,6 @@ class Run:
         content_type = response.headers.get("content-type", "") or "no content type"
         where = f"The server at {self.request.base_url}"
         if body_kind == "json":
-            from workbench.core.json_files import JsonInputError, decode_text, loads
-
             try:
                 data = loads(decode_text(bytes(raw)))
             except JsonInputError as error:

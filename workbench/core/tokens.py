@@ -14,6 +14,7 @@ reply; tool definitions add the tokens of their serialized JSON.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import json
 import logging
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.core import paths
+from workbench.core import json_files, paths
 from workbench.core.conversation import Conversation, Message
 
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ class TokenBreakdown:
     messages: int = 0
     tools: int = 0
     per_message: tuple[int, ...] = field(default_factory=tuple)
+    #: The three largest messages' indexes, largest first, when the counter kept them.
+    top: tuple[int, ...] | None = field(default=None, compare=False)
 
     @property
     def total(self) -> int:
@@ -191,7 +194,9 @@ class TokenBreakdown:
         return self.system + self.messages
 
     def largest(self, count: int = 3) -> list[int]:
-        """Indexes of the ``count`` largest messages, largest first."""
+        """Indexes of the ``count`` largest messages, largest first (the first of equals first)."""
+        if self.top is not None and count <= len(self.top):
+            return list(self.top[:count])
         order = sorted(range(len(self.per_message)), key=lambda i: -self.per_message[i])
         return order[:count]
 
@@ -432,6 +437,9 @@ class ConversationTally:
         self._total = 0
         self._valid = False
         self._dirty: set[int] = set()
+        #: (-tokens, index) of every card, with stale entries left in until they surface: the
+        #: largest cards are found without sorting every card after each keystroke.
+        self._heap: list[tuple[int, int]] = []
 
     def _follow(self, conversation: Conversation) -> None:
         self.detach()
@@ -475,6 +483,8 @@ class ConversationTally:
             self._is_system = [m.role == "system" for m in messages]
             self._system = full.system
             self._total = sum(self._per)
+            self._heap = [(-tokens, index) for index, tokens in enumerate(self._per)]
+            heapq.heapify(self._heap)
             self._valid = True
             self._dirty.clear()
         elif self._dirty:
@@ -486,10 +496,31 @@ class ConversationTally:
                 now_system = is_system[index] = message.role == "system"
                 self._total += new - old
                 self._system += (new if now_system else 0) - (old if was_system else 0)
+                if new != old:
+                    heapq.heappush(self._heap, (-new, index))
             self._dirty.clear()
+            if len(self._heap) > 2 * len(per) + 64:  # mostly stale entries: start afresh
+                self._heap = [(-tokens, index) for index, tokens in enumerate(per)]
+                heapq.heapify(self._heap)
         per = self._per
         others = self._total - self._system + (REPLY_PRIMING if per else 0)
-        return TokenBreakdown(self._system, others, counter.count_tools(tools), tuple(per))
+        return TokenBreakdown(
+            self._system, others, counter.count_tools(tools), tuple(per), self._top(3)
+        )
+
+    def _top(self, count: int) -> tuple[int, ...]:
+        """The ``count`` largest cards, largest first, the first of equals first."""
+        heap, per = self._heap, self._per
+        found: list[tuple[int, int]] = []
+        while heap and len(found) < count:
+            entry = heapq.heappop(heap)
+            negative, index = entry
+            if per[index] == -negative and entry not in found:
+                found.append(entry)
+            # else: stale (the card changed since), dropped for good
+        for entry in found:
+            heapq.heappush(heap, entry)
+        return tuple(index for _negative, index in found)
 
 
 # Calibration ----------------------------------------------------------------------------------
@@ -515,8 +546,6 @@ class Calibration:
         self._load()
 
     def _load(self) -> None:
-        from workbench.core import json_files
-
         data, problem = json_files.read_state_file(self.path)
         if problem:
             json_files.note_state_problem(f"Token calibration not used, starting afresh: {problem}")
@@ -587,11 +616,11 @@ class Calibration:
 
     def save(self) -> None:
         """Writes the ratios (atomically; a failure is logged, never raised)."""
-        from workbench.core.workspace import write_atomic
-
         with self._lock:
             data = {f: {"ratio": round(r, 5), "samples": n} for f, (r, n) in self._ratios.items()}
         try:
-            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", private=True)
+            json_files.write_atomic(
+                self.path, json.dumps(data, indent=2, sort_keys=True) + "\n", private=True
+            )
         except OSError as error:
             log.warning("Token calibration not saved: %s", error)

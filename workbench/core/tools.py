@@ -17,7 +17,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -34,10 +34,13 @@ from workbench.core.json_positions import (
 )
 from workbench.core.providers import preset
 from workbench.core.run_types import ToolCall
-from workbench.core.workspace import TOOL_META_KEY, ToolEntry, WorkspaceError, parse_json_text
-
-if TYPE_CHECKING:
-    from workbench.core.workspace import Workspace
+from workbench.core.workspace import (
+    TOOL_META_KEY,
+    ToolEntry,
+    Workspace,
+    WorkspaceError,
+    parse_json_text,
+)
 
 WEB_SEARCH = "$web_search"
 #: Moonshot's rule for function names (DESIGN section 4).

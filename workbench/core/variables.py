@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from workbench.core.conversation import Message
+from workbench.core.conversation import CardIndex, Conversation, Message
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}")
 
@@ -36,6 +36,16 @@ def conversation_variables(messages: Iterable[Message]) -> list[str]:
         if "{{" in message.content or "{{" in message.name:
             names.update(dict.fromkeys(message_variables(message)))
     return list(names)
+
+
+def _card_variables(message: Message) -> tuple[str, ...]:
+    return tuple(message_variables(message))
+
+
+def variable_cards(conversation: Conversation) -> CardIndex[tuple[str, ...]]:
+    """The cards that use variables, with their names: kept per card as the conversation is
+    edited (a keystroke reads the edited card alone, whatever the number of cards)."""
+    return conversation.card_index("variables", _card_variables, ("content", "name"))
 
 
 def value_text(value: Any) -> str:

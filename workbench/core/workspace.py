@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import json_files
+from workbench.core.catalog import load_catalog
 from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError, Problem
 from workbench.core.events import Event
 
@@ -24,7 +25,9 @@ from workbench.core.json_files import file_state as file_state
 from workbench.core.json_files import located
 from workbench.core.json_files import remove_stray_temp_files as remove_stray_temp_files
 from workbench.core.json_files import write_atomic as write_atomic
+from workbench.core.providers import PRESETS
 from workbench.core.texts import QT_TRANSLATE_NOOP
+from workbench.core.variables import fill_message, variable_cards
 
 FORMAT = "prompt-workbench/1"
 SUFFIX = ".prompt.json"
@@ -427,9 +430,10 @@ class Workspace:
 
     def variables(self) -> list[str]:
         """The variables the conversation uses, in order of first use."""
-        from workbench.core.variables import conversation_variables
-
-        return conversation_variables(self.conversation)
+        names: dict[str, None] = {}
+        for _index, used in variable_cards(self.conversation).items():
+            names.update(dict.fromkeys(used))
+        return list(names)
 
     def variable_values(self) -> dict[str, Any]:
         """The values of the current case (empty without cases)."""
@@ -440,11 +444,9 @@ class Workspace:
     def sent_messages(self) -> list[Message]:
         """The messages as a send fills them: copies with the current case's values when the
         conversation uses variables, the messages themselves otherwise."""
-        from workbench.core.variables import fill_message, message_variables
-
         values = self.variable_values()
-        messages = list(self.conversation.messages)
-        if not values or not any(message_variables(m) for m in messages):
+        messages = list(self.conversation)
+        if not values or not len(variable_cards(self.conversation)):
             return messages
         return [fill_message(m, values) for m in messages]
 
@@ -454,8 +456,6 @@ class Workspace:
         The copy has no test cases: it is what one request sends. Its parameters are its own;
         the tools and variants are shared (requests copy what they send).
         """
-        from workbench.core.variables import fill_message
-
         values = self.variable_values() if values is None else values
         return Workspace(
             title=self.title,
@@ -468,12 +468,10 @@ class Workspace:
 
     def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:
         """A problem at each card that uses a variable without a value."""
-        from workbench.core.variables import message_variables
-
         values = self.variable_values() if values is None else values
         found = []
-        for index, message in enumerate(self.conversation):
-            lacking = [n for n in message_variables(message) if n not in values]
+        for index, used in variable_cards(self.conversation).items():
+            lacking = [n for n in used if n not in values]
             if lacking:
                 names = ", ".join("{{" + n + "}}" for n in lacking)
                 if self.tests:
@@ -957,22 +955,6 @@ def read_workspace_text(path: str | os.PathLike[str]) -> str:
         raise WorkspaceError(error.reason, file=path.name) from None
 
 
-def load_workspace(path: str | os.PathLike[str]) -> Workspace:
-    """Reads a workspace file; WorkspaceError (naming the file) when it cannot be used.
-
-    A ``*.yaml``/``*.yml`` file is read as a promptfoo config (``workbench.core.promptfoo``).
-    """
-    if str(path).lower().endswith((".yaml", ".yml")):
-        from workbench.core.promptfoo import load_promptfoo
-
-        return load_promptfoo(Path(path))
-    text = read_workspace_text(path)
-    try:
-        return workspace_from_text(text)
-    except WorkspaceError as error:
-        raise error.in_file(Path(path).name) from None
-
-
 def _messages(data: Any, where: str) -> list[Message]:
     if not isinstance(data, list):
         raise WorkspaceError("must be an array of messages", path=where)
@@ -997,7 +979,8 @@ def _tools(data: Any, where: str) -> list[ToolEntry]:
     return entries
 
 
-def _tool_choice(data: Any, where: str) -> str | dict[str, Any]:
+def tool_choice_from_json(data: Any, where: str = "tool_choice") -> str | dict[str, Any]:
+    """The ``tool_choice`` value ``data`` (``auto`` when absent); WorkspaceError at ``where``."""
     if data is None:
         return "auto"
     if isinstance(data, str) and data in TOOL_CHOICES:
@@ -1156,7 +1139,7 @@ def _workspace_object(data: dict[str, Any]) -> Workspace:
         title=title,
         messages=_messages(data.get("messages", []), "messages"),
         tools=_tools(data.get("tools"), "tools"),
-        tool_choice=_tool_choice(data.get("tool_choice"), "tool_choice"),
+        tool_choice=tool_choice_from_json(data.get("tool_choice")),
         params=params_from_json(data.get("params"), "params"),
         variants=_variants(data.get("variants"), "variants"),
         tests=tests_from_json(data.get("tests"), "tests"),
@@ -1191,7 +1174,7 @@ def _request_body(data: dict[str, Any]) -> Workspace:
         title=f"Imported request ({params.model})",
         messages=_messages(messages, "messages"),
         tools=_tools(data.get("tools"), "tools"),
-        tool_choice=_tool_choice(data.get("tool_choice"), "tool_choice"),
+        tool_choice=tool_choice_from_json(data.get("tool_choice")),
         params=params,
     )
     workspace.import_notes = notes
@@ -1244,9 +1227,6 @@ def provider_for_model(model: str) -> str:
 
     An unknown model gets the default provider, as a new workspace does.
     """
-    from workbench.core.catalog import load_catalog
-    from workbench.core.providers import PRESETS
-
     info = load_catalog().get(model)
     if info is not None:
         match = next((p for p in PRESETS if p.kind == info.provider), None)

@@ -19,11 +19,11 @@ from workbench.core.workspace import (
     Workspace,
     WorkspaceError,
     file_state,
-    load_workspace,
     remove_stray_temp_files,
     workspace_from_text,
     write_atomic,
 )
+from workbench.core.workspace_files import load_workspace
 from workbench.ui.common.background import BackgroundTasks
 
 log = logging.getLogger(__name__)

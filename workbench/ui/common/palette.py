@@ -305,6 +305,40 @@ class ThemedStyleSheet(QObject):
         return False
 
 
+class ThemeFollower(QObject):
+    """Calls ``apply(colours)`` now and again whenever the theme changes, for colours a style
+    sheet cannot reach: a syntax highlighter's formats, a text edit's extra selections.
+
+    A theme switch (the Theme setting, or the desktop's scheme under System) installs a new
+    application palette; every widget gets a palette-change event and ``apply`` runs at once,
+    so what is already shown takes the new colours without new text or a redraw. A hidden
+    widget catches up when it is shown.
+    """
+
+    def __init__(self, widget: QWidget, apply: Callable[[Colours], None]) -> None:
+        super().__init__(widget)
+        self._apply = apply
+        self._applied: Colours | None = None
+        self.refresh()
+        widget.installEventFilter(self)
+
+    def refresh(self) -> None:
+        """Calls ``apply`` when the theme's colour set differs from the one last applied."""
+        values = colours()
+        if values is not self._applied:
+            self._applied = values
+            self._apply(values)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.ApplicationPaletteChange,
+            QEvent.Type.PaletteChange,
+            QEvent.Type.Show,
+        ):
+            self.refresh()
+        return False
+
+
 class ErrorText(ThemedStyleSheet):
     """Shows a widget's text in the theme's error colour while ``on`` (see ``error_text``)."""
 

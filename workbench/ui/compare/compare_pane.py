@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,7 +42,13 @@ from workbench.core.run_types import (
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.workspace import MAX_VARIANTS, Params, Variant
 from workbench.ui.common.i18n import number
-from workbench.ui.common.palette import ThemedStyleSheet, colours, error_text
+from workbench.ui.common.palette import (
+    Colours,
+    ThemedStyleSheet,
+    ThemeFollower,
+    colours,
+    error_text,
+)
 from workbench.ui.common.stream_view import StreamBuffer, StreamView
 from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
@@ -216,6 +222,9 @@ class ComparePane(QFrame):
         self.text.setReadOnly(True)
         self.text.setAcceptRichText(False)
         self.text.setPlaceholderText(self.tr("The answer streams here."))
+        #: The diff marks shown (spans and the name of their colour), repainted on a theme switch.
+        self._marks: tuple[Sequence[DiffSpan], str] | None = None
+        ThemeFollower(self.text, self._paint_marks)
         self.reasoning = QPlainTextEdit()
         named(self.reasoning, "paneReasoning")
         self.reasoning.setReadOnly(True)
@@ -419,7 +428,7 @@ class ComparePane(QFrame):
         self._tool_calls = 0
         self._reasoning_stream.reset()
         self.reasoning.hide()
-        self.text.setExtraSelections([])
+        self.clear_highlight()
         with QSignalBlocker(self.markdown_toggle), QSignalBlocker(self.json_toggle):
             self.markdown_toggle.setChecked(False)
             self.json_toggle.setChecked(False)
@@ -586,7 +595,7 @@ class ComparePane(QFrame):
         self._text_stream.forget_end()  # the document is replaced: the next stream finds its end
         bar = self.text.verticalScrollBar()
         position = bar.value()
-        self.text.setExtraSelections([])
+        self.clear_highlight()
         answer = self.answer_text()
         if self.markdown_toggle.isChecked():
             self.text.document().setMarkdown(answer)
@@ -605,8 +614,22 @@ class ComparePane(QFrame):
             self.json_toggle.setChecked(False)
         self._show_answer()
 
-    def highlight(self, spans: Sequence[DiffSpan], color: QColor) -> None:
-        """Highlights ``spans`` of the raw answer."""
+    def highlight(self, spans: Sequence[DiffSpan], colour: str) -> None:
+        """Highlights ``spans`` of the raw answer in the palette's ``colour`` (a name of
+        :class:`~workbench.ui.common.palette.Colours`), kept in step with the theme."""
+        self._marks = (spans, colour)
+        self._paint_marks(colours())
+
+    def clear_highlight(self) -> None:
+        """Takes the diff marks away."""
+        self._marks = None
+        self.text.setExtraSelections([])
+
+    def _paint_marks(self, values: Colours) -> None:
+        if self._marks is None:
+            return
+        spans, name = self._marks
+        color = values.qcolor(name)
         selections = []
         document = self.text.document()
         length = document.characterCount() - 1

@@ -67,7 +67,6 @@ from workbench.core.workspace import (
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.palette import colours
 from workbench.ui.common.stream_view import FlushPacer
 from workbench.ui.common.undo import EditMessage, InsertMessage, SetParam
 from workbench.ui.common.widgets import named
@@ -697,7 +696,7 @@ class CompareView(QWidget):
     def update_diff(self) -> None:
         """Highlights (or clears) the word diff between the two chosen columns."""
         for pane in self._panes:
-            pane.text.setExtraSelections([])
+            pane.clear_highlight()
         chosen = self.diff_panes()
         if not self.diff_toggle.isChecked() or chosen is None:
             self.diff_summary.setText(
@@ -719,8 +718,8 @@ class CompareView(QWidget):
                 return  # a newer diff was asked for
             if left.answer_text() != a or right.answer_text() != b:
                 return  # one of them changed meanwhile; a newer diff follows
-            left.highlight(diff.left, colours().qcolor("diff_removed"))
-            right.highlight(diff.right, colours().qcolor("diff_added"))
+            left.highlight(diff.left, "diff_removed")
+            right.highlight(diff.right, "diff_added")
             self.diff_summary.setText(
                 self.tr("Identical.")
                 if diff.identical

@@ -471,7 +471,7 @@ class MessageListView(QListView):
         if not guessed:
             return
         waiting = set(guessed)
-        near = [m for m in conversation.messages[first:last] if m.uid in waiting]
+        near = [conversation[i] for i in range(first, last) if conversation[i].uid in waiting]
         deadline = time.perf_counter() + MEASURE_SLICE_S
         changed = False
         for message in near:

@@ -416,8 +416,8 @@ class MainWindow(QMainWindow):
 
     def nothing_to_send(self) -> str | None:
         """Why there is nothing to send yet (an empty workspace), or None."""
-        messages = self.workspace.conversation.messages
-        if not messages:
+        messages = self.workspace.conversation  # not .messages: no copy of every card per key
+        if not len(messages):
             return self.tr(
                 "Nothing to send yet: add a message, open an example or paste a request."
             )
@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
     def _update_send_state(self, *_args: object) -> None:
         # Called on every edit (each streamed chunk too): touch the widgets only on a change.
         reason = None if self.running else self.nothing_to_send()
-        empty = not self.workspace.conversation.messages
+        empty = not len(self.workspace.conversation)
         state = (self.running, reason, empty)
         if state == self._send_state:
             return

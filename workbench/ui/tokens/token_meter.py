@@ -4,8 +4,9 @@
 card. The meter follows the conversation's events: edits are coalesced into one update per pass of
 the event loop, and a keystroke re-encodes only the edited card (the counter caches by content).
 Opening a large file recounts in a worker thread. About 400 ms after typing stops, the provider's
-exact count is requested where there is one (Moonshot); it replaces the estimate until the text
-changes again, and teaches the per-family calibration.
+exact count is requested where there is one (Moonshot's tokenizer endpoint for the messages, the
+Messages API's count_tokens for the whole request, tools included); it replaces the estimate until
+the text changes again, and teaches the per-family calibration.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ from PySide6.QtWidgets import (
 from workbench.core.conversation import Message
 from workbench.core.exact_count import (
     EXACT_COUNT_KINDS,
+    TOOLS_COUNTED_KINDS,
+    AnthropicCountClient,
+    CountTarget,
     ExactCountClient,
+    ExactCountError,
     ExactCountScheduler,
+    count_client,
 )
 from workbench.core.figures import money
 from workbench.core.lint import fit_output
@@ -74,8 +80,9 @@ def level_colour(level: str) -> QColor:
     return colours().qcolor(f"level_{level}")
 
 
-#: (base URL, key) of the provider to ask for exact counts, or None when there is none.
-ExactTarget = tuple[str, str] | None
+#: Where to ask for exact counts (base URL, key, provider kind), or None when there is nowhere.
+#: A plain (base URL, key) pair means Moonshot's endpoint.
+ExactTarget = CountTarget | tuple[str, str] | None
 
 
 def level_for(needed: int, window: int | None) -> str:
@@ -186,7 +193,7 @@ def registry_exact_target(
         if provider is None or provider.kind not in EXACT_COUNT_KINDS:
             return None
         key = keys.resolve_key(provider)  # the keyring, then the environment variable
-        return (provider.base_url, key) if key else None
+        return CountTarget(provider.base_url, key, provider.kind) if key else None
 
     return target
 
@@ -197,7 +204,7 @@ def _env_exact_target(provider_id: str) -> ExactTarget:
     if found is None or found.kind not in EXACT_COUNT_KINDS:
         return None
     key = os.environ.get(found.key_env)
-    return (found.base_url, key) if key else None
+    return CountTarget(found.base_url, key, found.kind) if key else None
 
 
 class TokenMeterPanel(QWidget):
@@ -387,7 +394,9 @@ class TokenMeterPanel(QWidget):
                 else ""
             ),
         ]
-        if reading.exact:
+        if reading.exact and reading.source == "exact" and reading.tools:
+            tip.append(self.tr("Messages and tools counted by the provider's count endpoint."))
+        elif reading.exact:
             tip.append(self.tr("Messages counted by the provider's tokenizer endpoint."))
             if reading.tools:
                 tip.append(self.tr("Tools are a local estimate: the endpoint does not count them."))
@@ -511,11 +520,15 @@ class TokenMeter(QObject):
         self._closing: asyncio.Task[None] | None = None
         self.scheduler = ExactCountScheduler()
         self.reading: MeterReading | None = None
-        self._exact: tuple[tuple[object, ...], int] | None = None
+        # The last exact figure: what it counted (signature), the total, whether tools were in it.
+        self._exact: tuple[tuple[object, ...], int, bool] | None = None
         self._exact_note = ""
         self._requested: tuple[object, ...] | None = None
-        self._client: ExactCountClient | None = None
-        self._client_target: ExactTarget = None
+        #: Edits of what is sent (cards, the case filling their variables): the exact count is
+        #: that of one revision of the messages.
+        self._sent_edits = 0
+        self._client: ExactCountClient | AnthropicCountClient | None = None
+        self._client_target: CountTarget | None = None
         #: Recounts, exact-count targets and calibration writes, one at a time off the UI thread.
         self._tasks = BackgroundTasks(self, serial=True)
         self._recount_generation = 0
@@ -531,21 +544,37 @@ class TokenMeter(QObject):
 
     def _connect(self) -> None:
         conversation = self.workspace.conversation
-        conversation.changed.connect(lambda _i, _n: self.schedule_refresh())
-        conversation.inserted.connect(lambda _i: self.schedule_refresh())
-        conversation.removed.connect(lambda _i, _m: self.schedule_refresh())
-        conversation.moved.connect(lambda _s, _d: self.schedule_refresh())
-        conversation.reset.connect(self.recount)
+        conversation.changed.connect(self._on_card_changed)
+        conversation.inserted.connect(lambda _i: self._sent_changed())
+        conversation.removed.connect(lambda _i, _m: self._sent_changed())
+        conversation.moved.connect(lambda _s, _d: self._sent_changed())
+        conversation.reset.connect(self._on_reset)
         # The meter counts the tools and tool_choice too, and prices the chosen model.
         self.workspace.params_changed.connect(lambda _name: self.schedule_refresh())
         self.workspace.tools_changed.connect(lambda _edit: self.schedule_refresh())
         self.workspace.tool_choice_changed.connect(self.schedule_refresh)
         self.workspace.reset.connect(self.schedule_refresh)
         # Variables are filled from the current test case: its values count.
-        self.workspace.current_test_changed.connect(self.schedule_refresh)
-        self.workspace.tests_changed.connect(lambda _edit: self.schedule_refresh())
+        self.workspace.current_test_changed.connect(self._sent_changed)
+        self.workspace.tests_changed.connect(lambda _edit: self._sent_changed())
         self.panel.apply_button.clicked.connect(self.apply_recommendation)
         self.panel.fit_button.clicked.connect(self.fit_output)
+
+    _SENT_FIELDS = frozenset({"role", "name", "content", "tool_call_id", "tool_calls", "partial"})
+
+    def _on_card_changed(self, _index: int, names: frozenset[str]) -> None:
+        if names & self._SENT_FIELDS:
+            self._sent_changed()
+        else:
+            self.schedule_refresh()
+
+    def _sent_changed(self) -> None:
+        self._sent_edits += 1
+        self.schedule_refresh()
+
+    def _on_reset(self) -> None:
+        self._sent_edits += 1
+        self.recount()
 
     # Counting ----------------------------------------------------------------------------------
 
@@ -586,15 +615,20 @@ class TokenMeter(QObject):
             self._cards.refresh_cards()  # badges left blank while loading
 
     def _signature(self) -> tuple[object, ...]:
-        """What an exact count depends on: the model and every message as sent."""
-        messages = self.workspace.sent_messages()
-        return (
-            self.workspace.params.model,
-            *(
-                (m.role, m.name, m.content, m.tool_call_id, repr(m.tool_calls), m.partial)
-                for m in messages
-            ),
-        )
+        """What an exact count depends on: the model, the messages as sent (as the number of edits
+        of them so far: a keystroke must not read every card to know it) and, where the endpoint
+        counts them, the tools, tool_choice and thinking setting."""
+        workspace = self.workspace
+        signature: tuple[object, ...] = (workspace.params.model, self._sent_edits)
+        target = self._targets.get(workspace.params.provider)
+        if target is not None and CountTarget(*target).kind in TOOLS_COUNTED_KINDS:
+            signature += (
+                tuple(e.source for e in workspace.tools if e.enabled),
+                repr(workspace.tool_choice),
+                repr(workspace.params.value("thinking")),
+                workspace.params.extra.get("prefill_mode"),
+            )
+        return signature
 
     def refresh(self) -> None:
         """Re-reads the meter now (cheap: only cards not seen before are encoded)."""
@@ -602,13 +636,14 @@ class TokenMeter(QObject):
         if self._recounting:
             return
         signature = self._signature() if self._exact is not None or self._wants_exact() else ()
-        exact = self._exact[1] if self._exact and self._exact[0] == signature else None
+        current = self._exact if self._exact and self._exact[0] == signature else None
         reading = measure(
             self.workspace,
             self.counter,
             self._context.catalog,
             calibration=self.calibration,
-            exact_messages=exact,
+            exact_messages=current[1] if current else None,
+            exact_includes_tools=current[2] if current else False,
             tally=self.tally,
         )
         self.reading = reading
@@ -618,7 +653,7 @@ class TokenMeter(QObject):
             else None
         )
         self.panel.show_reading(reading, self._exact_note, ratio)
-        if exact is None and signature and signature != self._requested:
+        if current is None and signature and signature != self._requested:
             self._request_exact(signature, reading)
         self.reading_changed.emit()
 
@@ -661,27 +696,39 @@ class TokenMeter(QObject):
         return bool(len(self.workspace.conversation)) and self._target() is not None
 
     def _request_exact(self, signature: tuple[object, ...], reading: MeterReading) -> None:
-        target = self._target()
-        if target is None:
+        found = self._target()
+        if found is None:
             return
+        target = CountTarget(*found)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self._exact_note = self.tr("Exact count unavailable: no event loop is running.")
             return
         if self._client is None or target != self._client_target:
-            self._client = ExactCountClient(*target)
+            self._close_client()
+            self._client = count_client(target)
             self._client_target = target
         client = self._client
-        model = self.workspace.params.model
-        messages = self.workspace.sent_messages()
-        estimate = reading.breakdown.conversation
-        family = reading.model.family if reading.model is not None else None
+        tools_counted = client.tools_counted
         self._requested = signature
+        try:
+            fetch = client.prepare(self.workspace, self._context.catalog)
+        except ExactCountError as error:
+            self._exact_note = self.tr(
+                "Exact count failed, showing the estimate: {reason}"
+            ).format(reason=str(error))
+            self.panel.show_reading(reading, self._exact_note)
+            self.exact_count_settled.emit()
+            return
+        estimate = reading.breakdown.conversation + (
+            reading.breakdown.tools if tools_counted else 0
+        )
+        family = reading.model.family if reading.model is not None else None
 
         def settled(total: int | None, reason: str | None) -> None:
             if total is not None:
-                self._exact = (signature, total)
+                self._exact = (signature, total, tools_counted)
                 self._exact_note = ""
                 if family and self.calibration.learn(family, estimate, total, save=False):
                     self._tasks.run(self.calibration.save)  # file I/O off the UI thread
@@ -692,7 +739,14 @@ class TokenMeter(QObject):
             self.refresh()
             self.exact_count_settled.emit()
 
-        self.scheduler.schedule(lambda: client.count(model, messages), settled, loop=loop)
+        self.scheduler.schedule(fetch, settled, loop=loop)
+
+    def _close_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            # Without a running loop the process is ending and takes the sockets with it.
+            with contextlib.suppress(RuntimeError):
+                self._closing = asyncio.get_running_loop().create_task(client.aclose())
 
     # Cards and actions ---------------------------------------------------------------------------
 
@@ -744,11 +798,7 @@ class TokenMeter(QObject):
         """Stops pending work (the window is closing)."""
         self.tally.detach()
         self.scheduler.cancel()
-        client, self._client = self._client, None
-        if client is not None:
-            # Without a running loop the process is ending and takes the sockets with it.
-            with contextlib.suppress(RuntimeError):
-                self._closing = asyncio.get_running_loop().create_task(client.aclose())
+        self._close_client()
         self._tasks.shutdown()
 
 

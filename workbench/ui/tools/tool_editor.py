@@ -72,7 +72,7 @@ from workbench.core.workspace import (
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.palette import colours
+from workbench.ui.common.palette import Colours, ThemeFollower, colours
 from workbench.ui.common.widgets import named
 from workbench.ui.tools.tool_form_view import ToolFormView
 from workbench.ui.tools.tool_undo import (
@@ -106,7 +106,9 @@ class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self._formats: dict[str, QTextCharFormat] = {}
-        values = colours()
+        self._make_formats(colours())
+
+    def _make_formats(self, values: Colours) -> None:
         for kind, bold in (
             ("key", True),
             ("string", False),
@@ -119,6 +121,11 @@ class JsonHighlighter(QSyntaxHighlighter):
             if bold:
                 text_format.setFontWeight(QFont.Weight.DemiBold)
             self._formats[kind] = text_format
+
+    def set_colours(self, values: Colours) -> None:
+        """Colours the text with ``values`` (a theme switch): the shown text at once."""
+        self._make_formats(values)
+        self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
         for match in self._TOKENS.finditer(text):
@@ -142,6 +149,7 @@ class JsonEdit(QPlainTextEdit):
         self.setFont(font)
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(INDENT))
         self.highlighter = JsonHighlighter(self.document())
+        ThemeFollower(self, self.highlighter.set_colours)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):

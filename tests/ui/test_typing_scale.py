@@ -1,0 +1,46 @@
+"""Typing at scale: a keystroke reads the edited card and the cards on screen, whatever the count.
+
+No timing here (benchmarks/scale.py measures it): the cards note each read of their fields, and
+the test counts the cards a keystroke and everything it sets off (the meter, the request linter,
+the variables bar, the tests table) read once the window is idle again.
+"""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from tests.watched import READ, Watched
+from workbench.core.workspace import TestCase
+from workbench.ui.shell.main_window import MainWindow
+
+CARDS = 1000
+
+
+def test_a_keystroke_reads_a_bounded_number_of_cards_at_a_thousand_cards(
+    open_window: type[MainWindow], qtbot: QtBot
+) -> None:
+    window = open_window()
+    workspace = window.workspace
+    conversation = workspace.conversation
+    cards = [
+        Watched("user" if i % 2 == 0 else "assistant", f"card {i} " + "word " * (i % 40))
+        for i in range(CARDS)
+    ]
+    cards[10].content = "Tell me about {{topic}}."
+    conversation.replace_all(cards)
+    workspace.insert_test(0, TestCase(description="one", vars={"topic": "tides"}))
+    meter = window.token_meter  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: meter.reading is not None, timeout=20000)
+    qtbot.wait(600)  # the linter, the variables bar, the tests table and the preflight settle
+
+    row = window.message_list.visible_rows().start + 1
+    READ.clear()
+    before = meter.reading
+    conversation.update(row, content=conversation[row].content + "x")
+    qtbot.waitUntil(lambda: meter.reading is not before)
+    qtbot.wait(600)  # everything debounced after the key has run
+
+    # The edited card, the cards on screen (painted, their editors refreshed) and a few fixed
+    # ones (the first, the last, the one using the variable): never a scan of the column.
+    assert 0 < len(READ) < 60, f"{len(READ)} of {CARDS} cards read for one keystroke"
+    assert meter.reading.breakdown.per_message[row] > before.breakdown.per_message[row] - 1
