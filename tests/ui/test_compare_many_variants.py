@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs
 from tests.ui.run_helpers import LOOP_ID
-from workbench.core.workspace import MAX_VARIANTS, load_workspace
+from workbench.core.workspace import MAX_VARIANTS
+from workbench.core.workspace_files import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.compare.compare_view import CompareView
 from workbench.ui.shell.main_window import MainWindow
