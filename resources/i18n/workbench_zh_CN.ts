@@ -21,6 +21,7 @@
     <name>AssertionsDialog</name>
     <message>
         <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>
+        <extracomment>How long finished cells wait to be committed together (a crash loses at most this much).</extracomment>
         <translation>每个断言一个 JSON 对象，例如 {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}、{&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}、{&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}；在类型前加 not- 表示取反。</translation>
     </message>
     <message>
@@ -1078,6 +1079,62 @@
     </message>
 </context>
 <context>
+    <name>ModelLists</name>
+    <message>
+        <source>{url} answered the model list with an HTML page, not JSON: the base URL may point at a web page or a gateway that has no model list.</source>
+        <extracomment>Seconds before a model-list request gives up.</extracomment>
+        <translation>{url} 用 HTML 页面而不是 JSON 回应了模型列表请求：Base URL 可能指向网页，或指向没有模型列表的网关。</translation>
+    </message>
+    <message>
+        <source>{url} answered the model list with text, not JSON: the base URL may point at a web page or a gateway that has no model list.</source>
+        <translation>{url} 用文本而不是 JSON 回应了模型列表请求：Base URL 可能指向网页，或指向没有模型列表的网关。</translation>
+    </message>
+    <message>
+        <source>{url} answered the model list with JSON of another shape (no data list).</source>
+        <translation>{url} 回应的模型列表 JSON 结构不符（没有 data 列表）。</translation>
+    </message>
+    <message>
+        <source>{url} has no model list (404): a gateway may not offer one.</source>
+        <translation>{url} 没有模型列表（404）：网关可能不提供。</translation>
+    </message>
+    <message>
+        <source>The server answered {status} to the model list.</source>
+        <translation>服务器对模型列表请求返回了 {status}。</translation>
+    </message>
+    <message>
+        <source>{url} did not answer in time.</source>
+        <translation>{url} 未能及时应答。</translation>
+    </message>
+    <message>
+        <source>Cannot connect to {url}: is the address right and the server running?</source>
+        <translation>无法连接到 {url}：地址是否正确？服务器是否在运行？</translation>
+    </message>
+    <message>
+        <source>The key was refused (401): check it, or store a new one.</source>
+        <translation>密钥被拒绝（401）：请检查密钥，或保存一个新的。</translation>
+    </message>
+    <message>
+        <source>Access denied (403): the account may lack balance or permission.</source>
+        <translation>访问被拒绝（403）：账户可能余额不足或没有权限。</translation>
+    </message>
+    <message>
+        <source>{url} has no model list (404): check the base URL.</source>
+        <translation>{url} 没有模型列表（404）：请检查 Base URL。</translation>
+    </message>
+    <message>
+        <source>The server answered {status}.</source>
+        <translation>服务器返回了 {status}。</translation>
+    </message>
+    <message>
+        <source>{problem} {message}</source>
+        <translation>{problem} {message}</translation>
+    </message>
+    <message>
+        <source>The test failed: {error}</source>
+        <translation>测试失败：{error}</translation>
+    </message>
+</context>
+<context>
     <name>ParamsPanel</name>
     <message>
         <source>default</source>
@@ -2029,7 +2086,7 @@
     <name>TestsView</name>
     <message>
         <source>Add case</source>
-        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order.</extracomment>
+        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order. The summary row of each variant, kept up to date cell by cell. Finished cells not written yet: committed together every WRITE_MS.</extracomment>
         <translation>添加用例</translation>
     </message>
     <message>

@@ -197,3 +197,83 @@ def test_a_card_index_follows_every_edit_computing_only_the_edited_card() -> Non
     conversation.replace_all([Message("user", "x"), Message("user", "y")])
     assert marked.positions() == [0]
     assert conversation.card_index("x", lambda m: None, ()) is marked
+
+
+def _problems_by_scan(conversation: Conversation) -> list[tuple[int | None, str]]:
+    """The checks of :meth:`Conversation.problems`, card after card (what the indexes replace)."""
+    messages = list(conversation)
+    if not messages:
+        return [(None, "The conversation is empty: add a message.")]
+    found: list[tuple[int | None, str]] = []
+    known: set[str] = set()
+    for index, m in enumerate(messages):
+        if m.role not in ("system", "user", "assistant", "tool"):
+            found.append((index, f"Unknown role {m.role!r}."))
+        if m.partial and (index != len(messages) - 1 or m.role != "assistant"):
+            found.append((index, "Partial is only allowed on the last, assistant message."))
+        if m.role == "tool":
+            if not m.tool_call_id:
+                found.append((index, "A tool message needs the tool_call_id it answers."))
+            elif m.tool_call_id not in known:
+                found.append(
+                    (index, f"No earlier assistant tool call has the id {m.tool_call_id!r}.")
+                )
+        known |= {c["id"] for c in m.tool_calls if isinstance(c.get("id"), str)}
+        if m.role in ("system", "user") and not m.content.strip():
+            found.append((index, f"The {m.role} message is empty."))
+    if all(m.role == "system" for m in messages):
+        found.append((None, "Add a user message: system messages alone get no answer."))
+    return found
+
+
+def test_the_problems_follow_random_edits_as_a_full_scan_finds_them() -> None:
+    import random
+
+    rng = random.Random(4)
+    conversation = Conversation([Message("user", "hi")])
+
+    def card() -> Message:
+        role = rng.choice(["system", "user", "assistant", "tool"])
+        calls = [{"id": rng.choice("ab"), "type": "function"}] if rng.random() < 0.3 else []
+        return Message(
+            role,
+            rng.choice(["", "  ", "text"]),
+            tool_calls=calls if role == "assistant" else [],
+            tool_call_id=rng.choice(["", "a", "b"]) if role == "tool" else "",
+        )
+
+    for _ in range(400):
+        step = rng.random()
+        if step < 0.35 or len(conversation) < 2:
+            conversation.insert(rng.randrange(len(conversation) + 1), card())
+        elif step < 0.5:
+            conversation.remove(rng.randrange(len(conversation)))
+        elif step < 0.6:
+            conversation.move(rng.randrange(len(conversation)), rng.randrange(len(conversation)))
+        elif step < 0.7 and conversation[-1].role == "assistant":
+            conversation.update(len(conversation) - 1, partial=True)
+        else:
+            other = card()
+            conversation.update(
+                rng.randrange(len(conversation)),
+                role=other.role,
+                content=other.content,
+                tool_calls=other.tool_calls,
+                tool_call_id=other.tool_call_id,
+            )
+        assert [(p.index, p.text) for p in conversation.problems()] == _problems_by_scan(
+            conversation
+        )
+
+
+def test_checking_a_thousand_cards_after_an_edit_reads_the_edited_card() -> None:
+    from tests.watched import READ, Watched
+
+    conversation = Conversation([Watched("user", f"card {i}") for i in range(1000)])
+    conversation.problems()  # the first check reads every card once
+    READ.clear()
+    conversation.update(500, content="")
+    assert [(p.index, p.text) for p in conversation.problems()] == [
+        (500, "The user message is empty.")
+    ]
+    assert {conversation[500].uid} >= READ

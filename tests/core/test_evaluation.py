@@ -12,9 +12,11 @@ from workbench.core.eval_history import EvalStore
 from workbench.core.evaluation import (
     EvalReport,
     EvalRow,
+    SummaryTally,
     compare_reports,
     junit_xml,
     regressions,
+    summarize_rows,
 )
 from workbench.core.test_io import TestsFileError, from_csv, from_jsonl, from_tsv, to_csv
 from workbench.core.workspace import TestCase
@@ -116,3 +118,24 @@ def test_a_crashed_evaluation_keeps_its_finished_cells(tmp_path: Path) -> None:
     again.set_baseline(second, "/w.prompt.json")
     assert again.baseline("/w.prompt.json") == second
     assert again.baseline("/other") is None
+
+
+def test_the_running_tally_gives_the_summary_of_the_rows_added() -> None:
+    rows = [row(0, "A", True), row(1, "A", False), row(2, "A", True, error="boom")]
+    rows[0].duration_ms = 300.0
+    tally = SummaryTally()
+    assert tally.summary() == summarize_rows([])
+    for added in range(1, len(rows) + 1):
+        tally.add(rows[added - 1])
+        assert tally.summary() == summarize_rows(rows[:added])
+    assert tally.summary().mean_latency_ms == 200.0  # the erred row's latency is not counted
+
+
+def test_cells_committed_together_read_back_in_grid_order(tmp_path: Path) -> None:
+    store = EvalStore(tmp_path / "h.sqlite3")
+    evaluation = store.begin("/w.prompt.json", "W", ["A"], 3)
+    store.add_rows(evaluation, [(2, row(2, "A", False)), (0, row(0, "A", True))])
+    store.add_rows(evaluation, [(1, row(1, "A", True))])
+    assert [r.test for r in store.report(evaluation).rows] == [0, 1, 2]
+    [entry] = store.entries("/w.prompt.json")
+    assert (entry.done, entry.passed) == (3, 2)

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
 from tests.ui.conftest import Dialogs
-from tests.ui.run_helpers import LOOP_ENV, SECRET, load
+from tests.ui.run_helpers import LOOP_ENV, LOOP_ID, SECRET, load
 from workbench.core.workspace import WorkspaceError
 from workbench.core.workspace_files import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
@@ -94,6 +94,23 @@ def test_a_file_that_cannot_be_opened_is_explained_in_chinese(
     syntax, not_a_file = user_dialogs.errors
     assert "broken.prompt.json，第 2 行第 16 列：不是有效的 JSON（Expecting value）" in syntax
     assert "folder.prompt.json：这是一个文件夹，不是文件" in not_a_file
+
+
+def test_a_failed_connection_test_is_explained_in_chinese(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    from tests.ui.test_provider_dialog import open_dialog
+
+    loopback.api_key = "sk-the-right-one-000000"
+    dialog = open_dialog(qtbot, window, LOOP_ID)
+    dialog.api_key_edit.setText(SECRET)  # typed, not saved: the test uses it
+
+    with qtbot.waitSignal(dialog.connection_tested, timeout=10_000):
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.test_result.text().startswith("密钥被拒绝（401）：请检查密钥，或保存一个新的。")
+    assert SECRET not in dialog.test_result.text()
+    dialog.close()
 
 
 def test_the_core_keeps_english_for_the_cli(tmp_path: Path) -> None:

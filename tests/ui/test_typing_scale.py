@@ -2,7 +2,7 @@
 
 No timing here (benchmarks/scale.py measures it): the cards note each read of their fields, and
 the test counts the cards a keystroke and everything it sets off (the meter, the request linter,
-the variables bar, the tests table) read once the window is idle again.
+the variables bar, the tests table, Compare's preflight) read once the window is idle again.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from tests.watched import READ, Watched
-from workbench.core.workspace import TestCase
+from workbench.core.workspace import TestCase, Variant
 from workbench.ui.shell.main_window import MainWindow
 
 CARDS = 1000
@@ -29,9 +29,10 @@ def test_a_keystroke_reads_a_bounded_number_of_cards_at_a_thousand_cards(
     cards[10].content = "Tell me about {{topic}}."
     conversation.replace_all(cards)
     workspace.insert_test(0, TestCase(description="one", vars={"topic": "tides"}))
+    workspace.insert_variant(0, Variant("other", "moonshot", "kimi-k2.6"))  # a Compare column
     meter = window.token_meter  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: meter.reading is not None, timeout=20000)
-    qtbot.wait(600)  # the linter, the variables bar, the tests table and the preflight settle
+    qtbot.wait(600)  # the linter, the variables bar, the tests table, the preflight settle
 
     row = window.message_list.visible_rows().start + 1
     READ.clear()

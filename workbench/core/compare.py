@@ -129,6 +129,32 @@ class Preflight:
         return line + (f" · at most {money(cost)}" if cost is not None else " · price unknown")
 
 
+def variant_view(workspace: Workspace, variant: Variant) -> Workspace:
+    """What ``variant`` sends, to check and count before it runs, without copying every card.
+
+    A variant that keeps the system message sends the workspace's own cards (filled from the
+    current case): the view shares them (the conversation and its per-card indexes, so a check
+    after a keystroke reads the edited card) under the variant's parameters, and carries the
+    cases so that its messages fill as a run's do. A variant with its own system message gets
+    :func:`apply_variant`'s copy. The view is for reading: never edit it.
+
+    Raises:
+        WorkspaceError: the overrides hold a value the parameters cannot take.
+    """
+    if variant.system is not None:
+        return apply_variant(workspace, variant)
+    view = Workspace(
+        title=workspace.title,
+        tools=workspace.tools,
+        tool_choice=workspace.tool_choice,
+        params=effective_params(workspace, variant),
+        tests=workspace.tests,
+    )
+    view.current_test = workspace.current_test
+    view.conversation = workspace.conversation
+    return view
+
+
 def preflight(
     workspace: Workspace,
     variant: Variant,
@@ -143,13 +169,13 @@ def preflight(
         workspace: The workspace the variants apply to.
         variant: The column's variant.
         catalog: Context windows and prices.
-        problems: What stops the resolved workspace from being sent (the payload rules of its
-            provider); the workspace's own checks when None.
-        count_tokens: The prompt's token count (estimate), None while it cannot count yet;
-            without a count only the catalog's window and prices are shown.
+        problems: What stops the resolved workspace (:func:`variant_view`) from being sent (the
+            payload rules of its provider); the workspace's own checks when None.
+        count_tokens: The prompt's token count (estimate) of the resolved workspace, None while
+            it cannot count yet; without a count only the catalog's window and prices are shown.
     """
     try:
-        sent = apply_variant(workspace, variant)
+        sent = variant_view(workspace, variant)
     except WorkspaceError as error:
         return Preflight(problems=(str(error),))
     found = problems(sent) if problems is not None else sent.problems()

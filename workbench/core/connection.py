@@ -63,7 +63,7 @@ async def check_connection(
     try:
         report.models = await fetch_model_list(base_url, api_key, kind=kind, timeout=timeout)
     except ModelListError as error:
-        report.error = redact(str(error), api_key)
+        report.error = redact(error.args[0] if error.args else str(error), api_key)
         return report
     if balance and kind != "anthropic":
         # The balance is Moonshot's own: a gateway in front of it has none (a 404), and that

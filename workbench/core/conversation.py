@@ -168,6 +168,54 @@ class CardIndex(Generic[T]):
             self._put(message)
 
 
+# The per-card facts :meth:`Conversation.problems` reads (see :class:`CardIndex`).
+_CARD_FIELDS = ("role", "content", "content_parts", "extra")
+
+
+def _card_problems(message: Message) -> tuple[tuple[int, str], ...]:
+    """(order among the card's checks, text) of what is wrong with a card wherever it stands."""
+    texts = []
+    if message.role not in ROLES:
+        texts.append(
+            (
+                0,
+                QT_TRANSLATE_NOOP("SendProblems", "Unknown role {role}.").format(
+                    role=repr(message.role)
+                ),
+            )
+        )
+    if (
+        message.role in ("system", "user")
+        and (not message.content or message.content.isspace())
+        and not message.extra.get("content_parts")
+    ):
+        texts.append(
+            (
+                3,
+                QT_TRANSLATE_NOOP("SendProblems", "The {role} message is empty.").format(
+                    role=message.role
+                ),
+            )
+        )
+    return tuple(texts)
+
+
+def _partial_role(message: Message) -> str | None:
+    return message.role if message.partial else None
+
+
+def _call_ids(message: Message) -> tuple[str, ...]:
+    return tuple(c["id"] for c in message.tool_calls if isinstance(c.get("id"), str))
+
+
+def _answered_id(message: Message) -> tuple[str] | None:
+    return (message.tool_call_id,) if message.role == "tool" else None
+
+
+def _not_system(message: Message) -> bool:
+    return message.role != "system"
+
+
 class Conversation:
     """An observable list of :class:`Message`.
 
@@ -402,8 +450,11 @@ class Conversation:
     # Checking before a send ----------------------------------------------------------------
 
     def problems(self) -> list[Problem]:
-        """Everything that stops this conversation from being sent, card by card."""
-        found: list[Problem] = []
+        """Everything that stops this conversation from being sent, card by card.
+
+        Read from the conversation's per-card indexes: the cost follows the cards with something
+        to check (tool turns, partial flags, empty or unknown cards), not the number of cards.
+        """
         if not self._messages:
             return [
                 Problem(
@@ -411,66 +462,42 @@ class Conversation:
                     QT_TRANSLATE_NOOP("SendProblems", "The conversation is empty: add a message."),
                 )
             ]
-        known_call_ids: set[str] = set()
+        found: list[tuple[int, int, str]] = []  # (card, order of the check, text)
         last = len(self._messages) - 1
-        for index, message in enumerate(self._messages):
-            if message.role not in ROLES:
+        for index, texts in self.card_index("problems:card", _card_problems, _CARD_FIELDS).items():
+            found += [(index, order, text) for order, text in texts]
+        partial = self.card_index("problems:partial", _partial_role, ("partial", "role"))
+        for index, role in partial.items():
+            if index != last or role != "assistant":
                 found.append(
-                    Problem(
+                    (
                         index,
-                        QT_TRANSLATE_NOOP("SendProblems", "Unknown role {role}.").format(
-                            role=repr(message.role)
-                        ),
-                    )
-                )
-            if message.partial and (index != last or message.role != "assistant"):
-                found.append(
-                    Problem(
-                        index,
+                        1,
                         QT_TRANSLATE_NOOP(
                             "SendProblems",
                             "Partial is only allowed on the last, assistant message.",
                         ),
                     )
                 )
-            if message.role == "tool":
-                if not message.tool_call_id:
-                    found.append(
-                        Problem(
-                            index,
-                            QT_TRANSLATE_NOOP(
-                                "SendProblems", "A tool message needs the tool_call_id it answers."
-                            ),
-                        )
-                    )
-                elif message.tool_call_id not in known_call_ids:
-                    found.append(
-                        Problem(
-                            index,
-                            QT_TRANSLATE_NOOP(
-                                "SendProblems", "No earlier assistant tool call has the id {id}."
-                            ).format(id=repr(message.tool_call_id)),
-                        )
-                    )
-            for call in message.tool_calls:
-                call_id = call.get("id")
-                if isinstance(call_id, str):
-                    known_call_ids.add(call_id)
-            if (
-                message.role in ("system", "user")
-                and not message.content.strip()
-                and not message.extra.get("content_parts")
-            ):
-                found.append(
-                    Problem(
-                        index,
-                        QT_TRANSLATE_NOOP("SendProblems", "The {role} message is empty.").format(
-                            role=message.role
-                        ),
-                    )
+        first_call: dict[str, int] = {}
+        for index, ids in self.card_index("problems:calls", _call_ids, ("tool_calls",)).items():
+            for call_id in ids:
+                first_call.setdefault(call_id, index)
+        answers = self.card_index("problems:answers", _answered_id, ("role", "tool_call_id"))
+        for index, (call_id,) in answers.items():
+            if not call_id:
+                text = QT_TRANSLATE_NOOP(
+                    "SendProblems", "A tool message needs the tool_call_id it answers."
                 )
-        if all(m.role == "system" for m in self._messages):
-            found.append(
+                found.append((index, 2, text))
+            elif first_call.get(call_id, index) >= index:
+                text = QT_TRANSLATE_NOOP(
+                    "SendProblems", "No earlier assistant tool call has the id {id}."
+                ).format(id=repr(call_id))
+                found.append((index, 2, text))
+        problems = [Problem(index, text) for index, _order, text in sorted(found)]
+        if not len(self.card_index("problems:spoken", _not_system, ("role",))):
+            problems.append(
                 Problem(
                     None,
                     QT_TRANSLATE_NOOP(
@@ -478,4 +505,4 @@ class Conversation:
                     ),
                 )
             )
-        return found
+        return problems

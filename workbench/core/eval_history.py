@@ -1,7 +1,8 @@
-"""Evaluations in the history database: each finished cell committed at once, baselines marked.
+"""Evaluations in the history database: finished cells committed as they end, baselines marked.
 
 An evaluation is a row of ``evaluations``; each judged cell is a row of ``evaluation_rows``,
-written the moment it ends, so that an evaluation cut short by a crash keeps its finished cells.
+written as it ends (the window commits the cells of a quarter second together,
+:meth:`EvalStore.add_rows`), so that an evaluation cut short by a crash keeps its finished cells.
 The runs themselves are in the ``runs`` table (``workbench.core.history``) under the group
 ``eval<ID>``. One evaluation per workspace (its file, or its title when unsaved) can be the
 baseline that the next evaluation is compared with.
@@ -125,6 +126,19 @@ class EvalStore:
                 "INSERT OR REPLACE INTO evaluation_rows (evaluation_id, position, row_json) "
                 "VALUES (?,?,?)",
                 (evaluation_id, position, text),
+            )
+
+    def add_rows(self, evaluation_id: int, rows: Sequence[tuple[int, EvalRow]]) -> None:
+        """Commits judged cells (``(position, row)`` pairs) in one transaction."""
+        values = [
+            (evaluation_id, position, redact(json.dumps(row.to_json(), ensure_ascii=False)))
+            for position, row in rows
+        ]
+        with self._connect() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO evaluation_rows (evaluation_id, position, row_json) "
+                "VALUES (?,?,?)",
+                values,
             )
 
     def finish(self, evaluation_id: int, duration_ms: float) -> None:

@@ -280,6 +280,52 @@ def summarize_rows(rows: Sequence[EvalRow]) -> VariantSummary:
     )
 
 
+class SummaryTally:
+    """A summary kept up to date row by row: :meth:`add` costs the same for the 800th row as for
+    the first, where :func:`summarize_rows` reads every row again (the grid's summary row)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.passed = 0
+        self.failed = 0
+        self.errors = 0
+        self.cost_usd = 0.0
+        self._latency_total = 0.0
+        self._latencies = 0
+        self.failures_by_assertion: dict[str, int] = {}
+
+    def add(self, row: EvalRow) -> None:
+        """Counts one more row."""
+        self.rows += 1
+        status = row.status
+        if status == "pass":
+            self.passed += 1
+        elif status == "fail":
+            self.failed += 1
+        else:
+            self.errors += 1
+        self.cost_usd += row.cost_usd or 0.0
+        if row.error is None and row.duration_ms is not None:
+            self._latency_total += row.duration_ms
+            self._latencies += 1
+        for result in row.assertions:
+            if not result.passed:
+                failures = self.failures_by_assertion
+                failures[result.type] = failures.get(result.type, 0) + 1
+
+    def summary(self) -> VariantSummary:
+        """The same summary :func:`summarize_rows` gives for the rows added."""
+        return VariantSummary(
+            rows=self.rows,
+            passed=self.passed,
+            failed=self.failed,
+            errors=self.errors,
+            cost_usd=self.cost_usd,
+            mean_latency_ms=self._latency_total / self._latencies if self._latencies else None,
+            failures_by_assertion=dict(self.failures_by_assertion),
+        )
+
+
 @dataclass
 class EvalReport:
     """An evaluation's outcome: rows in cell order, the variants' labels, the wall time."""
@@ -673,6 +719,8 @@ class Evaluation:
         self.engine = engine
         self.group = group
         self._tickets: set[RunTicket] = set()
+        #: Each provider's key, looked up once per evaluation (not once per cell).
+        self._keys: dict[str, asyncio.Future[str | None]] = {}
         self.on_queued: Callable[[CellKey], None] | None = None
         self.on_started: Callable[[CellKey], None] | None = None
         self.on_event: Callable[[CellKey, EngineEvent], None] | None = None
@@ -686,9 +734,17 @@ class Evaluation:
     async def _send(
         self, prepared: PreparedVariant, on_event: Callable[[EngineEvent], None] | None
     ) -> RunResult:
+        try:
+            api_key, known = await self._key(prepared.provider), True
+        except Exception:  # the engine looks again and ends the run with the reason
+            api_key, known = None, False
+        if self._stopped:  # stopped while the key was looked up: never sent
+            return RunResult(provider=prepared.provider_id, model="", error=STOPPED)
         run = PreparedRun(
             prepared.request,
             prepared.provider,
+            api_key=api_key,
+            key_known=known,
             variant=prepared.variant,
             workspace_json=prepared.source_json or {},
         )
@@ -703,6 +759,15 @@ class Evaluation:
             return await ticket.wait()
         finally:
             self._tickets.discard(ticket)
+
+    async def _key(self, provider: Any) -> str | None:
+        """The provider's key, looked up off the loop thread by the first cell that needs it;
+        the others wait for that lookup (800 cells of one provider: one keyring call)."""
+        lookup = self._keys.get(provider.id)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self.engine.lookup_key(provider))
+            self._keys[provider.id] = lookup
+        return await asyncio.shield(lookup)
 
     @property
     def stopped(self) -> bool:

@@ -152,7 +152,7 @@ class MeterReading:
         }
 
 
-def _filled(
+def fill_counts(
     breakdown: TokenBreakdown, workspace: Workspace, values: dict[str, Any], counter: TokenCounter
 ) -> TokenBreakdown:
     """``breakdown`` with the cards that use variables counted as a send fills them (the other
@@ -214,7 +214,7 @@ def measure(
     elif tally is not None:
         breakdown = tally.breakdown(workspace.conversation, tools_to_send(workspace))
         if filled:
-            breakdown = _filled(breakdown, workspace, values, counter)
+            breakdown = fill_counts(breakdown, workspace, values, counter)
     else:
         breakdown = counter.count(workspace.conversation.messages, tools_to_send(workspace))
     conversation = breakdown.conversation

@@ -22,6 +22,7 @@ from workbench.core import paths
 from workbench.core.json_files import write_atomic
 from workbench.core.sdk import load_anthropic, load_openai
 from workbench.core.secrets import redact
+from workbench.core.texts import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +50,29 @@ def parse_model_list(data: Any, base_url: str) -> list[str]:
     """The ids of a ``{"data": [{"id": ...}, ...]}`` answer; ModelListError when it is not one."""
     if isinstance(data, str | bytes):
         text = data if isinstance(data, str) else data.decode("utf-8", "replace")
-        looks = "an HTML page" if "<html" in text[:500].lower() else "text"
-        raise ModelListError(
-            f"{base_url} answered the model list with {looks}, not JSON: the base URL may point "
-            "at a web page or a gateway that has no model list."
-        )
+        if "<html" in text[:500].lower():
+            template = QT_TRANSLATE_NOOP(
+                "ModelLists",
+                "{url} answered the model list with an HTML page, not JSON: the base URL may "
+                "point at a web page or a gateway that has no model list.",
+            )
+        else:
+            template = QT_TRANSLATE_NOOP(
+                "ModelLists",
+                "{url} answered the model list with text, not JSON: the base URL may point at a "
+                "web page or a gateway that has no model list.",
+            )
+        raise ModelListError(template.format(url=base_url))
     entries: Any = data
     if isinstance(data, dict):
         # OpenAI's {"data": [...]}, or {"models": [...]} (Ollama's native list, some gateways).
         entries = data.get("data") if isinstance(data.get("data"), list) else data.get("models")
     if not isinstance(entries, list):
         raise ModelListError(
-            f"{base_url} answered the model list with JSON of another shape (no data list)."
+            QT_TRANSLATE_NOOP(
+                "ModelLists",
+                "{url} answered the model list with JSON of another shape (no data list).",
+            ).format(url=base_url)
         )
     ids = []
     for entry in entries:
@@ -111,18 +123,20 @@ async def _fetch_anthropic(base_url: str, api_key: str | None, timeout: float) -
     try:
         data: Any = await client.get("/v1/models", cast_to=object)
     except anthropic.APITimeoutError:
-        raise ModelListError(f"{base_url} did not answer in time.") from None
+        raise ModelListError(_NO_ANSWER.format(url=base_url)) from None
     except anthropic.APIConnectionError:
-        raise ModelListError(
-            f"Cannot connect to {base_url}: is the address right and the server running?"
-        ) from None
+        raise ModelListError(_NO_CONNECTION.format(url=base_url)) from None
     except anthropic.APIStatusError as error:
         if error.status_code == 404:
-            text = f"{base_url} has no model list (404): a gateway may not offer one."
+            text = QT_TRANSLATE_NOOP(
+                "ModelLists", "{url} has no model list (404): a gateway may not offer one."
+            ).format(url=base_url)
         elif error.status_code == 401:
-            text = "The key was refused (401): check it, or store a new one."
+            text = _KEY_REFUSED
         else:
-            text = f"The server answered {error.status_code} to the model list."
+            text = QT_TRANSLATE_NOOP(
+                "ModelLists", "The server answered {status} to the model list."
+            ).format(status=error.status_code)
         raise ModelListError(redact(text, api_key)) from None
     finally:
         await client.close()
@@ -183,26 +197,50 @@ class ModelListCache:
         return entry
 
 
+_NO_ANSWER = QT_TRANSLATE_NOOP("ModelLists", "{url} did not answer in time.")
+_NO_CONNECTION = QT_TRANSLATE_NOOP(
+    "ModelLists", "Cannot connect to {url}: is the address right and the server running?"
+)
+_KEY_REFUSED = QT_TRANSLATE_NOOP(
+    "ModelLists", "The key was refused (401): check it, or store a new one."
+)
+
+
 def describe_error(error: BaseException, base_url: str) -> str:
     """One sentence saying why a request to ``base_url`` failed, with keys masked."""
     openai = load_openai()
 
     if isinstance(error, openai.APITimeoutError):
-        return f"{base_url} did not answer in time."
+        return _NO_ANSWER.format(url=base_url)
     if isinstance(error, openai.APIConnectionError):
-        return f"Cannot connect to {base_url}: is the address right and the server running?"
+        return _NO_CONNECTION.format(url=base_url)
     if isinstance(error, openai.APIStatusError):
         message = _error_message(error.body) or error.message
+        text: str
         if error.status_code == 401:
-            text = "The key was refused (401): check it, or store a new one."
+            text = _KEY_REFUSED
         elif error.status_code == 403:
-            text = "Access denied (403): the account may lack balance or permission."
+            text = QT_TRANSLATE_NOOP(
+                "ModelLists", "Access denied (403): the account may lack balance or permission."
+            )
         elif error.status_code == 404:
-            text = f"{base_url} has no model list (404): check the base URL."
+            text = QT_TRANSLATE_NOOP(
+                "ModelLists", "{url} has no model list (404): check the base URL."
+            ).format(url=base_url)
         else:
-            text = f"The server answered {error.status_code}."
-        return redact(f"{text} {message}".strip())
-    return redact(f"The test failed: {error}")
+            text = QT_TRANSLATE_NOOP("ModelLists", "The server answered {status}.").format(
+                status=error.status_code
+            )
+        if not message:
+            return redact(text)
+        return redact(
+            QT_TRANSLATE_NOOP("ModelLists", "{problem} {message}").format(
+                problem=text, message=message
+            )
+        )
+    return redact(
+        QT_TRANSLATE_NOOP("ModelLists", "The test failed: {error}").format(error=str(error))
+    )
 
 
 def _error_message(body: object) -> str:

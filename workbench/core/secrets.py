@@ -13,6 +13,8 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.texts import Text
+
 if TYPE_CHECKING:
     from workbench.core.providers import ProviderConfig
 
@@ -38,6 +40,8 @@ def redact(text: str, *known: str | None) -> str:
         *known: Keys that must not appear, whatever they look like (None and short values are
             ignored: masking "ab" everywhere would garble the text without protecting anything).
     """
+    if isinstance(text, Text):  # a sentence the window translates: mask its values
+        return text.mapped(lambda value: redact(value, *known))
     for key in known:
         if key and len(key) >= 6:
             text = text.replace(key, MASK)

@@ -589,6 +589,13 @@ class RunEngine:
         """The catalog runs are priced with (None: the built-in one)."""
         return self._catalog() if callable(self._catalog) else self._catalog
 
+    async def lookup_key(self, provider: ProviderConfig) -> str | None:
+        """The key a run of ``provider`` would use now (keyring, then environment), looked up
+        off the loop thread; None when there is none. A caller that starts many runs of one
+        provider looks it up once and starts them with ``key_known``."""
+        keys = self.keys
+        return await asyncio.to_thread(_key_for, provider, keys)
+
     def transport_for(self, kind: str) -> TransportFactory:
         """The transport factory of provider kind ``kind``."""
         return self.transports.get(kind) or self.transports["*"]
@@ -664,8 +671,7 @@ class RunEngine:
         try:
             api_key = prepared.api_key
             if not prepared.key_known:
-                keys = self.keys
-                api_key = await asyncio.to_thread(_key_for, provider, keys)
+                api_key = await self.lookup_key(provider)
             if api_key is None and provider.needs_key:
                 result = self._unsent(request, missing_key_message(provider))
             else:

@@ -28,6 +28,7 @@ from workbench.core.workspace import Workspace
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.document import WorkspaceDocument
 from workbench.ui.common.history_worker import HistoryWorker
+from workbench.ui.common.i18n import provider_name, shown
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import MessageListView
 
@@ -232,7 +233,7 @@ class AppContext(QObject):
             )
             self.show_status(
                 self.tr("{provider}'s model list was not loaded: {reason} {kept}").format(
-                    provider=provider.name, reason=error, kept=kept
+                    provider=provider_name(provider.name), reason=shown(error), kept=kept
                 )
             )
 

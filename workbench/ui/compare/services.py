@@ -14,9 +14,11 @@ from PySide6.QtCore import QCoreApplication
 from workbench.core import tokens
 from workbench.core.catalog import Catalog
 from workbench.core.compare import CompareSession, Preflight, group_history, preflight
+from workbench.core.meter import fill_counts
 from workbench.core.payloads import lint, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
-from workbench.core.tokens import TokenCounter
+from workbench.core.tokens import ConversationTally, TokenCounter
+from workbench.core.variables import variable_cards
 from workbench.core.workspace import Variant, Workspace
 from workbench.ui.common.history_worker import HistoryWorker
 from workbench.ui.common.i18n import date_time
@@ -89,12 +91,24 @@ def default_services(context: AppContext) -> CompareServices:
     def make_session(workspace: Workspace) -> CompareSession:
         return CompareSession(context.run_engine, workspace)
 
+    # Per-card counts of the window's conversation, kept as it is edited: a column's count after
+    # a keystroke recounts the edited card, not all of them.
+    tally = ConversationTally(context.counter)
+    context.closing.connect(tally.detach)
+
     def count(sent: Workspace) -> int | None:
         # Loading the tokenizer takes a while: until the meter's worker has it, show the
         # catalog's window and prices (the view asks again shortly).
         if not tokens.encoding_ready():
             return None
-        return counter().count(sent.conversation.messages, sent_tools(sent)).total
+        tools = sent_tools(sent)
+        if sent.conversation is not context.workspace.conversation:
+            return counter().count(sent.conversation.messages, tools).total  # its own system
+        breakdown = tally.breakdown(sent.conversation, tools)
+        values = sent.variable_values()
+        if values and len(variable_cards(sent.conversation)):
+            breakdown = fill_counts(breakdown, sent, values, counter())
+        return breakdown.total
 
     def problems(sent: Workspace) -> list[str]:
         provider = registry().get(sent.params.provider)

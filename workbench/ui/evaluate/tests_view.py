@@ -46,6 +46,7 @@ from workbench.core.evaluation import (
     EvalReport,
     EvalRow,
     Evaluation,
+    SummaryTally,
     compare_reports,
     label_of,
     plan_cells,
@@ -80,6 +81,9 @@ from workbench.ui.evaluate.test_commands import (
 from workbench.ui.evaluate.tests_model import TestsTableModel
 
 log = logging.getLogger(__name__)
+
+#: How long finished cells wait to be committed together (a crash loses at most this much).
+WRITE_MS = 250
 
 
 class AssertionsDialog(QDialog):
@@ -265,6 +269,15 @@ class TestsView(QWidget):
         self.writes = BackgroundTasks(self, serial=True, report=self.message.emit)
         self._counts = {"queued": 0, "streaming": 0, "done": 0}
         self._positions: dict[CellKey, int] = {}
+        #: The summary row of each variant, kept up to date cell by cell.
+        self._tallies: dict[str, SummaryTally] = {}
+        self._summary_dirty = False
+        #: Finished cells not written yet: committed together every WRITE_MS.
+        self._unwritten: list[tuple[int, EvalRow]] = []
+        self._write_timer = QTimer(self)
+        self._write_timer.setSingleShot(True)
+        self._write_timer.setInterval(WRITE_MS)
+        self._write_timer.timeout.connect(self._write_rows)
         self._running = False
         self._stop_asked = False
         self._build()
@@ -667,6 +680,9 @@ class TestsView(QWidget):
             for i, c in enumerate(snapshot.tests)
         ]
         self.grid_model.setup(case_labels, labels, repeat)
+        self._tallies = {label: SummaryTally() for label in labels}
+        self._summary_dirty = True
+        self._unwritten = []
         self.report = None
         self.evaluation = None
         self.evaluation_id = None
@@ -728,6 +744,7 @@ class TestsView(QWidget):
             self._running = False
             self._stop_asked = False
         evaluation_id = self.evaluation_id
+        self._write_rows()
         if evaluation_id is not None:
             try:
                 await self.writes.call(lambda: store().finish(evaluation_id, report.duration_ms))
@@ -785,17 +802,30 @@ class TestsView(QWidget):
             single = EvalReport([row], [row.variant])
             state.change = compare_reports(single, self.baseline).get(row.key)
         self.grid_model.touch(row.key)
+        tally = self._tallies.get(row.variant)
+        if tally is not None:
+            tally.add(row)
+            self._summary_dirty = True
         self._store_row(row)
         self._show_progress_soon()
 
     def _store_row(self, row: EvalRow) -> None:
-        evaluation_id = self.evaluation_id
-        if evaluation_id is None:
+        if self.evaluation_id is None:
+            return
+        self._unwritten.append((self._positions.get(row.key, 0), row))
+        if not self._write_timer.isActive():
+            self._write_timer.start()
+
+    def _write_rows(self) -> None:
+        """Commits the finished cells not written yet, in one transaction, in order: a crash
+        keeps every cell finished more than WRITE_MS before it."""
+        self._write_timer.stop()
+        evaluation_id, rows = self.evaluation_id, self._unwritten
+        self._unwritten = []
+        if evaluation_id is None or not rows:
             return
         store = self.services.eval_store
-        position = self._positions.get(row.key, 0)
-        # Committed at once, in order: a crash keeps every finished cell.
-        self.writes.run(lambda: store().add_row(evaluation_id, position, row))
+        self.writes.run(lambda: store().add_rows(evaluation_id, rows))
 
     def _show_progress_soon(self) -> None:
         if not hasattr(self, "_progress_timer"):
@@ -834,12 +864,14 @@ class TestsView(QWidget):
             self.progress.setText("")
 
     def _update_summary(self) -> None:
-        rows = [s.row for s in self.grid_model.states() if s.row is not None]
-        labels = list(dict.fromkeys(label for label, _ in self.grid_model.columns))
-        current = EvalReport(rows, labels)
+        """Shows the variants' summary rows (kept up to date as cells finish) when they changed."""
+        if not self._summary_dirty:
+            return
+        self._summary_dirty = False
+        labels = list(self._tallies)
         self.summary.setRowCount(len(labels))
         for i, label in enumerate(labels):
-            s = current.variant_summary(label)
+            s = self._tallies[label].summary()
             failures = ", ".join(f"{k} ×{v}" for k, v in sorted(s.failures_by_assertion.items()))
             cells = [
                 label,
@@ -851,7 +883,11 @@ class TestsView(QWidget):
                 failures,
             ]
             for column, text in enumerate(cells):
-                self.summary.setItem(i, column, QTableWidgetItem(text))
+                item = self.summary.item(i, column)
+                if item is None:
+                    self.summary.setItem(i, column, QTableWidgetItem(text))
+                elif item.text() != text:
+                    item.setText(text)
 
     def stop(self) -> None:
         """Stops every run of the evaluation; finished cells stay."""
@@ -976,6 +1012,7 @@ class TestsView(QWidget):
         """The window is closing: stops the evaluation; the finished cells are still written."""
         self.stop()
         self.tasks.shutdown()
+        self._write_rows()
         self.writes.shutdown(finish_queued=True)
 
 

@@ -50,7 +50,7 @@ from workbench.core.providers import (
 from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.i18n import QT_TRANSLATE_NOOP, decimal, provider_name
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP, decimal, provider_name, shown
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
 
@@ -714,7 +714,7 @@ class ProviderDialog(QDialog):
             self.test_button.setEnabled(True)
         if report.error is not None:
             self._test_result_error.set(True)
-            self.test_result.setText(report.error)
+            self.test_result.setText(shown(report.error))
             self.connection_tested.emit(config.id, False)
             return
         text = self.tr("Connected: {count} models listed.").format(count=len(report.models))
