@@ -397,3 +397,24 @@ def test_a_column_shows_the_linter_with_its_fix_and_its_own_thinking(
     qtbot.waitUntil(lambda: switch.isVisible() and switch.text() == "Switch to kimi-k2.6")
     switch.click()
     assert window.workspace.variants[1].model == "kimi-k2.6"
+
+
+def test_stop_keeps_a_columns_streamed_text_and_appends_only_what_was_not_drawn(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    loopback.queue_for_model("fast-model", Reply(text="line of an endless answer\n", endless=True))
+    view: CompareView = compare_window.compare_view
+    column = panes(compare_window)["Fast"]
+    view.run_one(column)
+    qtbot.waitUntil(lambda: len(column.text.toPlainText()) > 20_000, timeout=10_000)
+    changes: list[tuple[int, int, int]] = []
+    column.text.document().contentsChange.connect(lambda p, r, a: changes.append((p, r, a)))
+    column.findChild(QPushButton, "stopPaneButton").click()
+    qtbot.waitUntil(lambda: column.result is not None, timeout=5000)
+    result = column.result
+    assert result is not None and result.interrupted
+    assert column.text.toPlainText() == result.full_text
+    # The answer stayed where it was: the end was appended to (if anything was still waiting),
+    # nothing was removed and laid out again (setPlainText removed it all, then re-inserted it:
+    # on a 200,000-character answer that was most of Stop's time).
+    assert all(removed == 0 for _position, removed, _added in changes)

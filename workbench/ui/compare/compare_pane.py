@@ -513,7 +513,7 @@ class ComparePane(QFrame):
         # Only what the model wrote counts: a failed run holds just the prefix ("{"), and
         # "using" it would turn the partial card into a finished answer of one brace.
         self.use_button.setEnabled(bool(result.text or result.tool_calls))
-        self._show_answer()
+        self._show_final_answer()
         self._show_metrics(result)
         check = check_json(result.full_text, expected=self._expects_json)
         # A run that failed before the model wrote anything is not an invalid JSON answer.
@@ -590,6 +590,18 @@ class ComparePane(QFrame):
         if not self.running:
             self._show_answer()
         self.view_changed.emit()
+
+    def _show_final_answer(self) -> None:
+        """The run ended: what streamed stays, only the text not drawn yet is appended (Stop
+        on a long answer would otherwise lay the whole answer out again)."""
+        if self.is_raw():
+            answer = self.answer_text()
+            shown = self.text.toPlainText()
+            if answer.startswith(shown):
+                self.text.setExtraSelections([])
+                self._text_stream.append(answer[len(shown) :])
+                return
+        self._show_answer()
 
     def _show_answer(self) -> None:
         self._text_stream.forget_end()  # the document is replaced: the next stream finds its end

@@ -624,10 +624,14 @@ class RunController(QObject):
     def _finish(self, stream: RunStream, result: RunResult) -> None:
         stream.result = result
         # The result is the truth: the text as the runner joined it, complete tool calls.
-        if result.text and result.text != stream.text + stream.pending.peek():
-            stream.text = ""
-            stream.pending.clear()
-            stream.pending.add(result.text)
+        streamed = stream.text + stream.pending.peek()
+        if result.text and result.text != streamed:
+            if result.text.startswith(streamed):
+                stream.pending.add(result.text[len(streamed) :])  # only what is not shown yet
+            else:
+                stream.text = ""
+                stream.pending.clear()
+                stream.pending.add(result.text)
         if result.tool_calls:
             stream.tool_calls = dict(enumerate(result.tool_calls))
             stream.tool_calls_dirty = True
