@@ -9,8 +9,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from workbench.core.conversation import Message
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
+from workbench.core.workspace import Workspace, save_workspace
 from workbench.ui.shell.main_window import MainWindow
 
 
@@ -122,3 +124,28 @@ def test_examples_are_listed_by_title(tmp_path: Path) -> None:
         "Product JSON extraction"
     )
     assert example_title(Path("09-a-new-one.prompt.json")) == "A new one"
+
+
+def test_the_cards_paint_first_and_the_parameters_panel_comes_with_the_features(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # As the app starts (defer_features): the editable cards are in the first paint; the
+    # Parameters panel is built with the features, right after it.
+    from workbench.ui.shell.params_panel import ParamsPanel
+
+    path = tmp_path / "first.prompt.json"
+    save_workspace(Workspace(messages=[Message(role="user", content="typed before")]), path)
+    window = MainWindow(path, defer_features=True)
+    qtbot.addWidget(window, before_close_func=lambda w: w.undo_stack.setClean())
+    assert window.findChild(ParamsPanel) is None
+    window.show()
+    qtbot.waitExposed(window)
+    (card,) = window.message_list.cards()
+    assert card.content_edit.toPlainText() == "typed before"
+    assert not card.content_edit.isReadOnly()
+    qtbot.waitUntil(lambda: window.features_ready)
+    panel = window.findChild(ParamsPanel)
+    assert panel is not None and panel is window.params_panel
+    assert panel.findChild(QWidget, "providerSelector") is not None
+    column = window.params_column
+    assert column.indexOf(panel) == column.count() - 2  # under the token meter, above the stretch

@@ -217,3 +217,28 @@ def test_saving_over_a_file_changed_outside_asks_first(
     window.editor.append("user", "more")
     assert window.save()
     assert len(user_dialogs.questions) == 2
+
+
+def test_opening_a_file_writes_the_recent_list_off_the_ui_thread(
+    open_window, tmp_path: Path, qtbot: QtBot, monkeypatch
+) -> None:
+    # At start-up the window opens a file before it paints: the settings write (an fsync) must
+    # not hold the first paint.
+    import threading
+
+    from workbench.core import settings as settings_module
+
+    writers: list[bool] = []
+    real_write = settings_module.write_atomic
+
+    def spy(*args: object, **kwargs: object) -> None:
+        writers.append(threading.current_thread() is threading.main_thread())
+        real_write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(settings_module, "write_atomic", spy)
+    path = write(tmp_path / "recent.prompt.json", "hello")
+    window = open_window()
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: bool(writers))
+    assert writers == [False]
+    qtbot.waitUntil(lambda: str(path.resolve()) in settings_module.Settings.load().recent_files)

@@ -134,7 +134,17 @@ class Settings:
 
     def save(self) -> None:
         """Writes the settings atomically."""
-        write_atomic(self.path(), json_files.dumps(asdict(self), indent=2) + "\n", private=True)
+        write_settings(self.to_text())
+
+    def to_text(self) -> str:
+        """The settings file's text: take it on the thread that changes the settings, then
+        :func:`write_settings` it anywhere."""
+        return json_files.dumps(asdict(self), indent=2) + "\n"
+
+
+def write_settings(text: str) -> None:
+    """Writes :meth:`Settings.to_text` atomically to the settings file."""
+    write_atomic(Settings.path(), text, private=True)
 
 
 def _checked(name: str, value: Any, default: Any) -> tuple[Any, bool]:

@@ -17,11 +17,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from jsonschema.validators import validator_for
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.conversation import Message
 from workbench.core.json_positions import (
@@ -41,6 +37,9 @@ from workbench.core.workspace import (
     WorkspaceError,
     parse_json_text,
 )
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 WEB_SEARCH = "$web_search"
 #: Moonshot's rule for function names (DESIGN section 4).
@@ -343,14 +342,26 @@ def _check_parameters(parameters: Any, at: _Located) -> None:
                 )
 
 
+def _validator_class(schema: dict[str, Any]) -> Any:
+    """The validator of the draft ``schema`` names (2020-12 when it names none).
+
+    jsonschema is imported here, on the first check, not with the module: it costs more than
+    the rest of the tools code, and the window's start needs none of it.
+    """
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import validator_for
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an unknown $schema falls back to the default draft
+        return validator_for(schema, default=Draft202012Validator)
+
+
 def schema_problems(schema: dict[str, Any]) -> list[tuple[JsonPath, str]]:
     """Where ``schema`` breaks the JSON Schema meta-schema: (path inside the schema, message).
 
     The draft is the one the schema's ``$schema`` names, 2020-12 when it names none.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # an unknown $schema falls back to the default draft
-        cls = validator_for(schema, default=Draft202012Validator)
+    cls = _validator_class(schema)
     checker = cls(cls.META_SCHEMA)
     found = []
     for error in sorted(checker.iter_errors(schema), key=lambda e: list(map(str, e.path))):
@@ -619,9 +630,7 @@ def argument_problems(name: str, arguments: str, entries: Sequence[ToolEntry]) -
         return []
     if not isinstance(schema, dict) or schema_problems(schema):
         return [f"Not checked: the parameters schema of {name!r} is invalid (see the Tools tab)."]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cls = validator_for(schema, default=Draft202012Validator)
+    cls = _validator_class(schema)
     errors = sorted(cls(schema).iter_errors(value), key=lambda e: list(map(str, e.path)))
     return [f"{format_path(('arguments', *e.absolute_path))}: {e.message}." for e in errors]
 

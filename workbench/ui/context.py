@@ -34,6 +34,7 @@ from workbench.ui.conversation.message_list import MessageListView
 
 if TYPE_CHECKING:
     from workbench.core.catalog import Catalog
+    from workbench.core.model_lists import ModelListCache
     from workbench.core.secrets import KeyStore
     from workbench.core.sessions import RunEngine, RunTicket
     from workbench.core.tokens import TokenCounter
@@ -100,20 +101,31 @@ class AppContext(QObject):
         self._history = history
         self._counter: TokenCounter | None = None
         self._engine: RunEngine | None = None
-        #: Model ids each provider listed (``GET {base}/models``), by provider id: the cached
-        #: lists (with their dates) until this session fetches a provider's own.
-        from workbench.core.model_lists import ModelListCache
-
-        self.model_lists = ModelListCache()
-        self.listed: dict[str, list[str]] = {
-            pid: list(entry.ids) for pid, entry in self.model_lists.all().items()
-        }
+        self._model_lists: ModelListCache | None = None
+        self._listed: dict[str, list[str]] | None = None
         self._lists_fetched: set[str] = set()
         #: Background work owned by the window as a whole (features keep their own sets).
         self.tasks = BackgroundTasks(self)
         self._closed = False
 
     # Services, built on first use (start-up pays for none of them) ----------------------------
+
+    @property
+    def model_lists(self) -> ModelListCache:
+        """The model lists providers gave earlier (``GET {base}/models``), with their dates."""
+        if self._model_lists is None:
+            from workbench.core.model_lists import ModelListCache
+
+            self._model_lists = ModelListCache()
+        return self._model_lists
+
+    @property
+    def listed(self) -> dict[str, list[str]]:
+        """Model ids each provider listed, by provider id: the cached lists until this session
+        fetches a provider's own."""
+        if self._listed is None:
+            self._listed = {pid: list(e.ids) for pid, e in self.model_lists.all().items()}
+        return self._listed
 
     @property
     def catalog(self) -> Catalog:

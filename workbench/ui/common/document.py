@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
+import os
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from workbench.core import autosave
-from workbench.core.settings import Settings
+from workbench.core.settings import Settings, write_settings
 from workbench.core.workspace import (
     SUFFIX,
     FileState,
@@ -65,7 +65,8 @@ class WorkspaceDocument(QObject):
         self.undo_stack = undo_stack
         self.settings = settings
         self.path: Path | None = None
-        self._session = uuid.uuid4().hex[:12]
+        # Random like uuid4's, without importing uuid (and libuuid) before the first paint.
+        self._session = os.urandom(6).hex()
         #: Held while the window is open: its autosaves belong to a running window.
         self._lock = autosave.SessionLock(self._session)
         #: The file as last read or written here, to notice changes made outside the app.
@@ -294,7 +295,11 @@ class WorkspaceDocument(QObject):
         self._lock.release()
 
     def _save_settings(self) -> None:
-        try:
-            self.settings.save()
-        except OSError as error:
-            log.warning("Settings not saved: %s", error)
+        # Written on the I/O thread, in order with the autosaves: opening a file at start-up
+        # does not wait for the disk (an fsync) before the window paints.
+        text = self.settings.to_text()  # taken on this thread, written on the I/O thread
+        self._io.run(
+            lambda: write_settings(text),
+            None,
+            lambda error: log.warning("Settings not saved: %s", error),
+        )

@@ -53,7 +53,6 @@ from workbench.ui.conversation.message_model import MessageListModel
 from workbench.ui.shell.document_actions import DocumentActions
 from workbench.ui.shell.first_start import EmptyState
 from workbench.ui.shell.menus import WindowMenus
-from workbench.ui.shell.params_panel import ParamsPanel
 from workbench.ui.shell.provider_feed import ProviderFeed
 from workbench.ui.shell.window_state import (
     AutosaveWarning,
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
     from workbench.ui.history.history_panel import HistoryPanel
     from workbench.ui.run.run_controller import RunController
     from workbench.ui.shell import request_lint
+    from workbench.ui.shell.params_panel import ParamsPanel
     from workbench.ui.tokens.token_meter import TokenMeter
     from workbench.ui.tools.tool_editor import ToolsEditor
 
@@ -158,10 +158,7 @@ class MainWindow(QMainWindow):
         self.editor = ConversationEditor(
             self.workspace.conversation, self.undo_stack, self.message_list
         )
-        self.params_panel = ParamsPanel()
-        self.params_panel.set_providers(
-            [(p.id, provider_name(p.name)) for p in self.providers.all()]
-        )
+        self._params_panel: ParamsPanel | None = None
         self._build_layout()
         #: File > New, Open, Save, Import, recovery: the document's actions, asking first.
         self.files = DocumentActions(self, self.context)
@@ -173,8 +170,8 @@ class MainWindow(QMainWindow):
         #: True once every feature (runs, meter, tools, compare...) is wired in.
         self.features_ready = False
         if defer_features:
-            # The app paints the cards first and wires the features in right after the first
-            # paint: their imports (SDK glue, jsonschema, sqlite...) cost more than the window.
+            # The app paints the cards first and wires the features (and the parameters panel)
+            # in right after the first paint: they cost more than the cards.
             self._first_paint = _AfterFirstPaint(self, self._install_features)
         else:
             self._install_features()
@@ -257,7 +254,6 @@ class MainWindow(QMainWindow):
         params_page = QWidget()
         #: The side column of the Parameters tab; the token meter sits at its top.
         self.params_column = QVBoxLayout(params_page)
-        self.params_column.addWidget(self.params_panel)
         self.params_column.addStretch(1)
         #: Side panels (Parameters, Tools...).
         self.side_tabs = QTabWidget()
@@ -367,7 +363,6 @@ class MainWindow(QMainWindow):
         # decides whether a card can prefill).
         self.workspace.params_changed.connect(lambda _name: self._on_params_changed())
         self.workspace.reset.connect(self._on_params_changed)
-        self.params_panel.param_edited.connect(self._on_param_edited)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.document.path_changed.connect(self._update_title)
         self.document.autosave_failed.connect(self.autosave_warning.show_failure)
@@ -385,6 +380,22 @@ class MainWindow(QMainWindow):
         self.add_button.clicked.connect(lambda: self.editor.append())
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
+
+    @property
+    def params_panel(self) -> ParamsPanel:
+        """The Parameters panel, built on first use: with deferred features, just after the
+        first paint (the cards paint without waiting for it)."""
+        if self._params_panel is None:
+            from workbench.ui.shell.params_panel import ParamsPanel
+
+            panel = ParamsPanel()
+            panel.set_providers([(p.id, provider_name(p.name)) for p in self.providers.all()])
+            panel.show_params(self.workspace.params)
+            panel.param_edited.connect(self._on_param_edited)
+            # Above the stretch, under what features put on top (the token meter).
+            self.params_column.insertWidget(self.params_column.count() - 1, panel)
+            self._params_panel = panel
+        return self._params_panel
 
     # Reacting to the workspace ---------------------------------------------------------------
 
@@ -404,12 +415,14 @@ class MainWindow(QMainWindow):
         self.undo_stack.push(SetParam(self.workspace, name, value))
 
     def _on_params_changed(self) -> None:
-        self.params_panel.show_params(self.workspace.params)
+        if self._params_panel is not None:
+            self._params_panel.show_params(self.workspace.params)
         self.message_list.refresh_cards()
 
     def _refresh_all(self) -> None:
-        self.params_panel.show_params(self.workspace.params)
-        self.message_list.refresh_cards()
+        # The cards were refreshed by the workspace's reset (``_on_params_changed``).
+        if self._params_panel is not None:
+            self._params_panel.show_params(self.workspace.params)
         self.send_problems.hide()
         self._update_title()
         self._update_send_state()
