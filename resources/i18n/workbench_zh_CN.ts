@@ -5,7 +5,7 @@
     <name>AppContext</name>
     <message>
         <source>Using the list of {date}.</source>
-        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Model ids each provider listed (``GET {base}/models``), by provider id: the cached lists (with their dates) until this session fetches a provider&apos;s own. Background work owned by the window as a whole (features keep their own sets).</extracomment>
+        <extracomment>How long a status message stays, in milliseconds, unless the caller says otherwise. Background work owned by the window as a whole (features keep their own sets).</extracomment>
         <translation>使用 {date} 的列表。</translation>
     </message>
     <message>
