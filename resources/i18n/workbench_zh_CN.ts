@@ -460,7 +460,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -1063,6 +1063,7 @@
     </message>
     <message>
         <source>Prefill the answer: the model continues this text (Kimi partial mode).</source>
+        <extracomment>The whole text while the editor shows only its start (see PREVIEW_CHARS), else None.</extracomment>
         <translation>预填充回答：模型从这段文字继续（Kimi partial 模式）。</translation>
     </message>
     <message>
@@ -1072,6 +1073,10 @@
     <message>
         <source>Message content…</source>
         <translation>消息内容…</translation>
+    </message>
+    <message>
+        <source>Showing the first {shown} of {total} characters: click into the text to edit all of it.</source>
+        <translation>显示前 {shown} 个字符（共 {total} 个）：点击文本即可编辑全部内容。</translation>
     </message>
     <message>
         <source>answer {value0} of {total}</source>

@@ -354,3 +354,15 @@ def test_the_tally_keeps_the_largest_cards_as_one_card_grows_or_shrinks() -> Non
         assert list(breakdown.top) == breakdown.largest(3) == sorted_largest()
     conversation.remove(5)
     assert tally.breakdown(conversation).largest(3) == sorted_largest()
+
+
+def test_a_long_card_primed_ahead_is_not_encoded_again_when_the_conversation_is_counted() -> None:
+    counter = TokenCounter()
+    cards = [Message("user", "Decode this:"), Message("user", "QUJD" * 50_000)]
+    counter.prime(cards)  # the worker thread, opening the file
+    before = counter.encoded_chars
+
+    breakdown = counter.count(cards)
+
+    assert counter.encoded_chars == before
+    assert breakdown.per_message[1] == counter.count_message(cards[1])

@@ -7,7 +7,11 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from workbench.ui.conversation.message_card import MAX_CONTENT_HEIGHT, content_height
+from workbench.ui.conversation.message_card import (
+    MAX_CONTENT_HEIGHT,
+    PREVIEW_CHARS,
+    content_height,
+)
 
 
 def _workspace(tmp_path: Path, contents: list[str]) -> Path:
@@ -59,6 +63,29 @@ def test_a_huge_card_without_spaces_opens_at_the_tallest_height(
     view = window.message_list
     qtbot.waitUntil(lambda: len(view.cards()) == 2)
     assert view.cards()[1].content_edit.height() == MAX_CONTENT_HEIGHT
+
+
+def test_a_3_mb_word_shows_its_start_until_the_user_goes_into_it_then_all_of_it(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    blob = "QUJD" * 750_000  # 3 MB, no space: laying it all out took seconds per editor
+    window = open_window(_workspace(tmp_path, ["Decode this:", blob]))
+    view = window.message_list
+    qtbot.waitUntil(lambda: len(view.cards()) == 2)
+    card = view.cards()[1]
+    edit = card.content_edit
+    assert card.previewing and edit.toPlainText() == blob[:PREVIEW_CHARS]
+    assert edit.height() == MAX_CONTENT_HEIGHT
+    assert "3,000,000" in edit.toolTip()
+
+    edit.setFocus()
+    qtbot.waitUntil(lambda: not card.previewing)
+    assert edit.toPlainText() == blob  # the whole text, to edit
+    cursor = edit.textCursor()
+    cursor.setPosition(len(blob))
+    edit.setTextCursor(cursor)
+    qtbot.keyClicks(edit, "!")
+    assert window.workspace.conversation[1].content == blob + "!"
 
 
 def test_thousands_of_cards_lay_out_in_batches_and_scroll_to_the_last(

@@ -207,3 +207,17 @@ def test_shown_json_takes_the_new_theme_at_once(qtbot, qapp: QApplication) -> No
         palette.apply_theme(qapp, "light")
     qapp.processEvents()
     assert _json_key_colour(edit) == LIGHT.json_key
+
+
+def test_an_icon_is_drawn_once_per_size_and_colour(qapp: QApplication) -> None:
+    """Every card on screen shows the same icons: a repaint reuses their pixmaps."""
+    from workbench.ui.common.icons import icon
+
+    first = icon("duplicate").pixmap(16, 16)
+    assert icon("duplicate").pixmap(16, 16).cacheKey() == first.cacheKey()
+    assert icon("duplicate").pixmap(24, 24).cacheKey() != first.cacheKey()
+    try:
+        palette.apply_theme(qapp, "dark")
+        assert icon("duplicate").pixmap(16, 16).cacheKey() != first.cacheKey()
+    finally:
+        palette.apply_theme(qapp, "light")

@@ -328,11 +328,15 @@ class TokenCounter:
         per_message = []
         system = total = 0
         for m in messages:
-            calls = json.dumps(m.tool_calls, sort_keys=True) if m.tool_calls else ""
-            key = (m.role, m.name, m.content, calls, m.tool_call_id)
-            tokens = cache.get(key)
-            if tokens is None:
-                tokens = self._encode(key)
+            if len(m.content) > CHUNK_CHARS:
+                # Piece by piece, as count_message and prime count it: a 3 MB card primed in a
+                # worker is not encoded again, whole, on the UI thread.
+                tokens = self._count_long(m)
+            else:
+                calls = json.dumps(m.tool_calls, sort_keys=True) if m.tool_calls else ""
+                key = (m.role, m.name, m.content, calls, m.tool_call_id)
+                cached = cache.get(key)
+                tokens = cached if cached is not None else self._encode(key)
             per_message.append(tokens)
             total += tokens
             if m.role == "system":

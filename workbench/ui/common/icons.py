@@ -70,6 +70,9 @@ class _LineIconEngine(QIconEngine):
         super().__init__()
         self._name = name
         self._tone = tone
+        #: Drawn pixmaps by size, mode, scale and colour: every card on screen shows these icons,
+        #: and drawing them afresh on each repaint was most of a keystroke's repaint.
+        self._pixmaps: dict[tuple[int, int, int, float, int], QPixmap] = {}
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
         values = colours()
@@ -94,6 +97,14 @@ class _LineIconEngine(QIconEngine):
     def scaledPixmap(
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
+        values = colours()
+        tone = values.qcolor("placeholder" if mode == QIcon.Mode.Disabled else self._tone)
+        key = (size.width(), size.height(), mode.value, scale, tone.rgba())
+        cached = self._pixmaps.get(key)
+        if cached is not None:
+            return cached
+        if len(self._pixmaps) > 64:  # sizes and themes come and go: keep the recent ones
+            self._pixmaps.clear()
         # QIconEngine's own pixmap() paints on uninitialised memory: start from transparent.
         pixmap = QPixmap(size * scale)
         pixmap.setDevicePixelRatio(scale)
@@ -101,6 +112,7 @@ class _LineIconEngine(QIconEngine):
         painter = QPainter(pixmap)
         self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
         painter.end()
+        self._pixmaps[key] = pixmap
         return pixmap
 
     def clone(self) -> QIconEngine:

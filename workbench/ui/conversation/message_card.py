@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core import alternates
 from workbench.core.conversation import ROLES, Message
+from workbench.ui.common.i18n import number
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import Colours, ThemedStyleSheet
 from workbench.ui.common.stream_view import append_tail
@@ -69,6 +70,12 @@ def wrap_mode(text: str) -> QTextOption.WrapMode:
 #: Characters laid out to tell whether a text reaches the tallest card: a card at its tallest
 #: shows some 25 lines, and no line of a card holds more than a few hundred characters.
 MEASURED_PREFIX = 20_000
+
+
+#: A card shows at most this much of a longer text until the user goes into it: laying out
+#: a 3 MB line took seconds per editor (and more than once while a window opens), and the
+#: tallest card shows a few thousand characters anyway. The whole text is loaded for editing.
+PREVIEW_CHARS = MEASURED_PREFIX
 
 
 def _laid_out_height(text: str, width: int, font: QFont) -> int:
@@ -386,6 +393,8 @@ class MessageCard(QFrame):
         )
         self.content_edit.textChanged.connect(self._on_text_changed)
         self._showing = False
+        #: The whole text while the editor shows only its start (see PREVIEW_CHARS), else None.
+        self._preview_of: str | None = None
         for widget in (
             self.role_selector,
             self.name_button,
@@ -432,21 +441,7 @@ class MessageCard(QFrame):
                 self.name_edit.setText(message.name)
             if message.name:
                 self._reveal_name(focus=False)
-            shown = self.content_edit.toPlainText()
-            if shown and shown != message.content and message.content.startswith(shown):
-                # An answer streaming in grows at its end: append the new text rather than lay
-                # out the whole document again on every update.
-                append_tail(self.content_edit, message.content[len(shown) :])
-            elif shown != message.content:
-                mode = wrap_mode(message.content)
-                if self.content_edit.wordWrapMode() != mode:
-                    self.content_edit.setWordWrapMode(mode)
-                cursor = self.content_edit.textCursor()
-                position = cursor.position()
-                self.content_edit.setPlainText(message.content)
-                cursor = self.content_edit.textCursor()
-                cursor.setPosition(min(position, len(message.content)))
-                self.content_edit.setTextCursor(cursor)
+            self._show_content(message.content)
             self.partial_toggle.setChecked(message.partial)
             self.partial_toggle.setEnabled(partial_refusal is None or message.partial)
             self.partial_toggle.setToolTip(
@@ -463,6 +458,81 @@ class MessageCard(QFrame):
             self._show_alternates(message)
         finally:
             self._showing = False
+
+    def _show_content(self, content: str) -> None:
+        if self._preview_of is not None:
+            self._show_preview(content)
+            return
+        if len(content) > PREVIEW_CHARS and not self.content_edit.hasFocus():
+            shown = self.content_edit.toPlainText()
+            if not (shown and content.startswith(shown)):  # not an answer streaming in
+                self._show_preview(content)
+                return
+        self._show_text(content)
+
+    def _show_text(self, content: str) -> None:
+        shown = self.content_edit.toPlainText()
+        if shown and shown != content and content.startswith(shown):
+            # An answer streaming in grows at its end: append the new text rather than lay
+            # out the whole document again on every update.
+            append_tail(self.content_edit, content[len(shown) :])
+        elif shown != content:
+            mode = wrap_mode(content)
+            if self.content_edit.wordWrapMode() != mode:
+                self.content_edit.setWordWrapMode(mode)
+            cursor = self.content_edit.textCursor()
+            position = cursor.position()
+            self.content_edit.setPlainText(content)
+            cursor = self.content_edit.textCursor()
+            cursor.setPosition(min(position, len(content)))
+            self.content_edit.setTextCursor(cursor)
+
+    def _show_preview(self, content: str) -> None:
+        """Shows the start of ``content`` (the whole of it when it is short now)."""
+        if len(content) <= PREVIEW_CHARS:
+            self._preview_of = None
+            self.content_edit.setToolTip("")
+            self._show_text(content)
+            return
+        start = content[:PREVIEW_CHARS]
+        if self._preview_of is None or not self._preview_of.startswith(start):
+            mode = wrap_mode(start)
+            if self.content_edit.wordWrapMode() != mode:
+                self.content_edit.setWordWrapMode(mode)
+            self.content_edit.setPlainText(start)
+        self._preview_of = content
+        self.content_edit.setToolTip(
+            self.tr(
+                "Showing the first {shown} of {total} characters: click into the text to edit "
+                "all of it."
+            ).format(shown=number(PREVIEW_CHARS), total=number(len(content)))
+        )
+
+    def _show_whole(self) -> None:
+        """Loads the whole text of a previewed card into its editor (the user goes into it)."""
+        content = self._preview_of
+        if content is None:
+            return
+        self._preview_of = None
+        self.content_edit.setToolTip("")
+        showing, self._showing = self._showing, True
+        try:
+            mode = wrap_mode(content)
+            if self.content_edit.wordWrapMode() != mode:
+                self.content_edit.setWordWrapMode(mode)
+            cursor = self.content_edit.textCursor()
+            position = cursor.position()
+            self.content_edit.setPlainText(content)
+            cursor = self.content_edit.textCursor()
+            cursor.setPosition(min(position, len(content)))
+            self.content_edit.setTextCursor(cursor)
+        finally:
+            self._showing = showing
+
+    @property
+    def previewing(self) -> bool:
+        """Whether the editor shows only the start of a long text."""
+        return self._preview_of is not None
 
     def _show_alternates(self, message: Message) -> None:
         total = alternates.count(message)
@@ -489,6 +559,8 @@ class MessageCard(QFrame):
         if not message.name and self.name_edit.isVisible() and not self.name_edit.hasFocus():
             self.name_edit.hide()
             self.name_button.show()
+        self._preview_of = None
+        self.content_edit.setToolTip("")
         self.content_edit.setPlainText("")
 
     def set_content_height(self, height: int) -> None:
@@ -531,8 +603,14 @@ class MessageCard(QFrame):
             self.field_edited.emit(self.uid, "role", role)
 
     def _on_text_changed(self) -> None:
-        if not self._showing:
-            self.field_edited.emit(self.uid, "content", self.content_edit.toPlainText())
+        if self._showing:
+            return
+        if self._preview_of is not None:
+            # An edit reached the start shown alone (a drop, say): sending it would cut the
+            # text. The whole text comes back; the user edits that.
+            self._show_whole()
+            return
+        self.field_edited.emit(self.uid, "content", self.content_edit.toPlainText())
 
     def _reveal_name(self, focus: bool = True) -> None:
         self.name_button.hide()
@@ -570,6 +648,8 @@ class MessageCard(QFrame):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
+            if watched is self.content_edit:
+                self._show_whole()  # going into a long text: all of it, to edit
             self.widget_focused.emit(watched)
         # Alt+Up / Alt+Down move the card from wherever the focus is inside it.
         if event.type() == QEvent.Type.KeyPress:

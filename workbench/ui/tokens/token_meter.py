@@ -754,6 +754,8 @@ class TokenMeter(QObject):
         """A card's token badge: its count and what the figure includes."""
         if not encoding_ready():
             return ("", "")  # never load the tokenizer on the UI thread for a badge
+        if self._recounting and not self.counter.is_cached(message):
+            return ("", "")  # the worker is counting it (a 3 MB card): filled in when it is done
         tokens = self.counter.count_message(message)
         return (
             self.tr("{tokens} tok").format(tokens=number(tokens)),
