@@ -460,7 +460,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -2339,7 +2339,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>The last exact count: what it counted (signature), the total, whether tools were in it, and the local estimate of what it counted (tools included when they were). Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>
@@ -2383,6 +2383,7 @@
     <name>TokenMeterPanel</name>
     <message>
         <source>Use it</source>
+        <extracomment>The widest figures a meter line is expected to show: its height is reserved for them.</extracomment>
         <translation>使用</translation>
     </message>
     <message>
@@ -2392,6 +2393,14 @@
     <message>
         <source>Fit</source>
         <translation>适配</translation>
+    </message>
+    <message>
+        <source>{alias} would route it to {model}, whose window does not hold it: the API would refuse it.</source>
+        <translation>{alias} 会把它路由到 {model}，但其上下文窗口放不下：API 会拒绝这个请求。</translation>
+    </message>
+    <message>
+        <source>{alias} would route it to {model}.</source>
+        <translation>{alias} 会把它路由到 {model}。</translation>
     </message>
     <message>
         <source>Nothing fits: {needed} tokens needed, {shortfall} more than the largest window ({model}). Shorten the conversation or lower max_tokens.</source>
@@ -2428,6 +2437,10 @@
     <message>
         <source>exact; tools estimated</source>
         <translation>精确；工具为估算</translation>
+    </message>
+    <message>
+        <source>exact count + estimated edits</source>
+        <translation>精确计数 + 估算的编辑</translation>
     </message>
     <message>
         <source>estimate, calibrated</source>
@@ -2468,6 +2481,10 @@
     <message>
         <source> · margin {margin}</source>
         <translation> · 余量 {margin}</translation>
+    </message>
+    <message>
+        <source>The provider&apos;s last exact count, plus the local estimate of the edits made since; the exact count follows when typing pauses.</source>
+        <translation>服务商上次的精确计数，加上此后编辑内容的本地估算；停止输入后会再取得精确计数。</translation>
     </message>
     <message>
         <source>Messages and tools counted by the provider&apos;s count endpoint.</source>
@@ -2618,7 +2635,7 @@
     <name>ToolsEditor</name>
     <message>
         <source>The workspace&apos;s tools; ticked ones are sent with the next run</source>
-        <extracomment>Pause after the last keystroke before the tool is checked again. The last text the form wrote, so that showing it does not rebuild the form mid-edit. What each row and the tool_choice list show, so that a keystroke touches only the edited tool&apos;s row in Qt.</extracomment>
+        <extracomment>Pause after the last keystroke before the tool is checked again. The last text the form wrote, so that showing it does not rebuild the form mid-edit. The tool the form shows (None: no tool). What each row and the tool_choice list show, so that a keystroke touches only the edited tool&apos;s row in Qt.</extracomment>
         <translation>工作区的工具；勾选的会在下次运行时发送</translation>
     </message>
     <message>

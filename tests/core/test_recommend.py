@@ -175,3 +175,35 @@ def test_cost_is_input_plus_maximum_output_with_cached_price_noted() -> None:
     assert no_cache is not None
     cost = estimate_cost(no_cache, 1000, 0)
     assert cost is not None and cost.cached_input_usd is None
+
+
+def test_nothing_fits_says_where_auto_would_route_it_and_that_it_would_be_refused() -> None:
+    # Over every Moonshot window (kimi-k3 holds 1,048,576): moonshot-v1-auto would send it to
+    # its largest model, which refuses it; routing is no way out, and the message says so.
+    for current in ("moonshot-v1-auto", "moonshot-v1-8k"):
+        result = recommend(CATALOG, current, 1_100_000, max_tokens=1024, exact=True)
+        assert result.model is None
+        assert result.message.startswith("Nothing fits")
+        assert (
+            "moonshot-v1-auto would route it to moonshot-v1-128k (prompt + max_tokens = "
+            "1,101,024), whose window of 131,072 tokens does not hold it" in result.message
+        )
+        assert result.largest_model == "kimi-k3"
+        assert result.auto_alias == "moonshot-v1-auto"
+        assert result.auto_pick == "moonshot-v1-128k"
+        assert result.auto_refused
+    # A family without a routing alias says nothing about routing.
+    deepseek = recommend(CATALOG, "deepseek-v4-flash", 1_100_000, max_tokens=1024, exact=True)
+    assert deepseek.auto_alias is None and "route" not in deepseek.message
+
+
+def test_auto_routing_past_its_largest_window_is_not_offered_as_a_way_out() -> None:
+    result = recommend(CATALOG, "moonshot-v1-auto", 200_000, max_tokens=1024, exact=True)
+    assert result.model == "kimi-k2.5"
+    assert "does not hold it: the API would refuse it." in result.message
+    assert result.auto_refused
+    fits = recommend(CATALOG, "moonshot-v1-auto", 20_000, max_tokens=1024, exact=True)
+    assert not fits.auto_refused
+    assert fits.message.endswith(
+        "would route it to moonshot-v1-32k (prompt + max_tokens = 21,024)."
+    )

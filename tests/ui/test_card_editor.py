@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Dialogs
@@ -106,6 +114,24 @@ def test_role_and_name_edits_reach_the_conversation(
     card.name_button.click()
     qtbot.keyClicks(card.findChild(object, "nameEdit"), "Ann")
     assert window.workspace.conversation[1].name == "Ann"
+
+
+def test_clicking_add_name_puts_the_keyboard_in_the_name_field(
+    example: Path, open_window, qtbot: QtBot
+) -> None:
+    window = open_window(example)
+    card = cards(window)[1]
+    content = card.findChild(QPlainTextEdit, "contentEdit")
+    content.setFocus()
+    qtbot.mouseClick(card.findChild(QToolButton, "addNameButton"), Qt.MouseButton.LeftButton)
+    name_edit = card.findChild(QLineEdit, "nameEdit")
+    assert name_edit.isVisible()
+    assert name_edit.hasFocus()
+    before = window.workspace.conversation[1].content
+    # Typed where the keyboard is, as a user would after the click.
+    qtbot.keyClicks(QApplication.focusWidget(), "Ann")
+    assert window.workspace.conversation[1].name == "Ann"
+    assert window.workspace.conversation[1].content == before
 
 
 def test_move_duplicate_and_delete_from_the_card(example: Path, open_window, qtbot: QtBot) -> None:

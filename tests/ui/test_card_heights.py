@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel
 from pytestqt.qtbot import QtBot
 
+from workbench.core.conversation import Message
+from workbench.core.run_types import ToolCall
+from workbench.core.tools import CODE_RUNNER
+from workbench.core.workspace import ToolEntry
 from workbench.ui.conversation.message_card import (
     MAX_CONTENT_HEIGHT,
     PREVIEW_CHARS,
     content_height,
 )
+from workbench.ui.run.tool_calls import ToolCallCards
 
 
 def _workspace(tmp_path: Path, contents: list[str]) -> Path:
@@ -101,3 +110,44 @@ def test_thousands_of_cards_lay_out_in_batches_and_scroll_to_the_last(
     assert card is not None
     assert window.workspace.conversation[4999].content == card.content_edit.toPlainText()
     _check_visible_heights(window, qtbot)
+
+
+@pytest.fixture
+def large_font(qapp: QApplication) -> Iterator[None]:
+    """The app's font at 15 pt: a 10 pt desktop font at 1.5x scaling."""
+    before = qapp.font()
+    font = QFont(before)
+    font.setPointSizeF(15.0)
+    qapp.setFont(font)
+    yield
+    qapp.setFont(before)
+
+
+def test_a_tool_call_card_fits_its_contents_at_a_large_font(
+    large_font: None, open_window, qtbot: QtBot
+) -> None:
+    window = open_window()
+    conversation = window.workspace.conversation
+    conversation.append(Message(role="user", content="Is 3214567 prime? And 7?"))
+    conversation.append(Message(role="assistant", content=""))
+    window.workspace.set_tools([ToolEntry(CODE_RUNNER)])
+    calls = [
+        ToolCall(
+            f"functions.CodeRunner:{i}", "CodeRunner", json.dumps({"language": "python", "code": c})
+        )
+        for i, c in enumerate(["print(3214567 % 7)", "print(7 ** 2)"])
+    ]
+    tool_cards = window.findChild(ToolCallCards, "toolCallCards")
+    tool_cards.add_calls(conversation[1].uid, calls)
+    card = window.message_list.scroll_to_row(1)
+    assert card is not None
+    detail = card.findChild(QLabel, "toolCallsView")
+    assert detail.isVisible() and "CodeRunner" in detail.text()
+    window.grab().save("/tmp/h10ui-x/large-font.png")
+
+    # Every part gets the height it asks for, inside the card's frame: nothing is cut off.
+    assert card.layout().minimumSize().height() <= card.contentsRect().height()
+    assert detail.height() >= detail.heightForWidth(detail.width())
+    selector = card.findChild(QComboBox, "roleSelector")
+    assert selector.height() >= selector.sizeHint().height()
+    assert card.sizeHint().height() == card.height()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import tiktoken
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -250,12 +251,53 @@ def test_exact_count_replaces_the_estimate(
     # Several keystrokes, one request: each keystroke superseded the previous one.
     assert count_requests(loopback) == 1
     assert "tokenizer endpoint" in count.toolTip()
-    # Typing again goes back to an estimate (calibrated by what the exact count taught).
+    # Typing again moves the exact figure by the estimate of what was typed.
     qtbot.keyClicks(edit, "!")
-    qtbot.waitUntil(lambda: "estimate" in count.text())
-    assert "calibrated" in count.text()
+    qtbot.waitUntil(lambda: "estimated edits" in count.text())
+    assert abs(meter.reading.prompt_tokens - exact) <= 2
     # Remembered for the next session (written by the meter's worker thread).
     qtbot.waitUntil(lambda: Calibration().ratio("kimi-k2.6") is not None)
+
+
+def test_typing_after_an_exact_count_moves_it_smoothly_and_keeps_the_recommendation(
+    metered, loopback: LoopbackServer, qloop, qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A prompt the provider counts at 7,000 tokens: with 1,024 reserved it fits moonshot-v1-8k
+    # exactly, but not with the 5 % margin an estimate of all of it gets.
+    path = tmp_path / "near-8k.prompt.json"
+    body = {
+        "format": FORMAT,
+        "messages": [{"role": "user", "content": "word " * 6_900}],
+        "params": {"provider": "moonshot", "model": "moonshot-v1-8k", "max_tokens": 1024},
+    }
+    path.write_text(json.dumps(body), "utf-8")
+    window = metered(path)
+    meter = meter_of(window)
+    meter.scheduler.delay = 0.05
+    meter.exact_target = lambda provider: (loopback.url, "sk-test")
+    meter.forget_exact_targets()
+    loopback.count_tokens = lambda body: 7_000
+    count = label(window, "tokenCountLabel")
+    recommended = label(window, "recommendedModelLabel")
+    qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
+    assert meter.reading.prompt_tokens == 7_000
+    assert meter.reading.recommendation.model == "moonshot-v1-8k"
+    shown = recommended.text()
+
+    edit = content_edit(window, 0)
+    edit.setFocus()  # going into the long card (shown whole from now on)
+    qtbot.waitUntil(edit.hasFocus)
+    edit.moveCursor(QTextCursor.MoveOperation.End)
+    loopback.count_reply = Reply(first_byte_delay=0.3)  # the next exact count is on its way
+    with qtbot.waitSignal(meter.exact_count_settled, timeout=5000):
+        qtbot.keyClicks(edit, "s")
+        # While it is pending: the exact figure plus what was typed, the same model.
+        qtbot.waitUntil(lambda: count.text().startswith("≈"))
+        assert abs(meter.reading.prompt_tokens - 7_000) <= 3
+        assert meter.reading.recommendation.model == "moonshot-v1-8k"
+        assert recommended.text() == shown
+        assert "estimated edits" in count.text()
+    assert "(exact)" in count.text()
 
 
 def test_failed_exact_count_falls_back_quietly(
@@ -358,6 +400,40 @@ def test_the_key_is_looked_up_off_the_ui_thread(
     qtbot.waitUntil(lambda: "(exact)" in count.text(), timeout=5000)
     assert threads and threading.main_thread().name not in threads
 
+
+def test_in_chinese_nothing_fits_still_says_where_auto_would_route_it(qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    from workbench.core.catalog import load_builtin_catalog
+    from workbench.core.meter import measure
+    from workbench.core.recommend import recommend
+    from workbench.core.tokens import TokenCounter
+    from workbench.core.workspace import workspace_from_json
+    from workbench.ui.common import i18n
+
+    catalog = load_builtin_catalog()
+    workspace = workspace_from_json(
+        {
+            "format": FORMAT,
+            "messages": [{"role": "user", "content": "Hi"}],
+            "params": {"provider": "moonshot", "model": "moonshot-v1-auto"},
+        }
+    )
+    reading = measure(workspace, TokenCounter(), catalog)
+    # 1.1 M tokens: more than any Moonshot window (made up, not typed: 5 MB of text).
+    huge = recommend(catalog, "moonshot-v1-auto", 1_100_000, max_tokens=1024, exact=True)
+    i18n.uninstall_translators()
+    i18n.install_translators("zh_CN")
+    try:
+        panel = TokenMeterPanel()
+        qtbot.addWidget(panel)
+        panel.show_reading(replace(reading, recommendation=huge))
+        text = label(panel, "recommendedModelLabel").text()
+    finally:
+        i18n.uninstall_translators()
+    assert "kimi-k3" in text  # the largest window, named
+    assert "moonshot-v1-auto" in text and "moonshot-v1-128k" in text
+    assert "would" not in text  # in Chinese
 
 
 TOOLS = examples_dir() / "03-coderunner-tool-prime.prompt.json"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
 from dataclasses import replace
 from functools import lru_cache
@@ -31,7 +30,7 @@ from workbench.core.run_types import (
     ToolCallDelta,
     Usage,
 )
-from workbench.core.sdk import load_anthropic
+from workbench.core.sdk import load_anthropic, loaded
 
 #: The Messages API's stop reasons in the Chat Completions words the views know.
 STOP_REASONS = {
@@ -60,6 +59,12 @@ def load_sdk() -> None:
     load_anthropic()
 
     _ssl_context()
+
+
+async def load_sdk_off_loop() -> None:
+    """:func:`load_sdk` on a worker thread, when there is anything left to load."""
+    if loaded("anthropic") is None or _ssl_context.cache_info().currsize == 0:
+        await asyncio.to_thread(load_sdk)
 
 
 def make_client(
@@ -127,8 +132,7 @@ class AnthropicTransport:
 
     async def prepare(self) -> None:
         """Loads the SDK off the event loop (the first time it takes seconds), then the client."""
-        if "anthropic" not in sys.modules or _ssl_context.cache_info().currsize == 0:
-            await asyncio.to_thread(load_sdk)
+        await load_sdk_off_loop()
         run = self.run
         self.client = make_client(
             run.request.base_url,

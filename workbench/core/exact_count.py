@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbench.core.anthropic_format import count_body
-from workbench.core.anthropic_transport import _ssl_context, load_sdk, make_client
+from workbench.core.anthropic_transport import load_sdk_off_loop, make_client
 from workbench.core.catalog import Catalog
 from workbench.core.conversation import Message
 from workbench.core.payloads import RequestError, exact_count_body
 from workbench.core.providers import Prefill, ProviderConfig
-from workbench.core.sdk import load_openai
+from workbench.core.sdk import load_openai_off_loop
 from workbench.core.secrets import redact
 from workbench.core.workspace import Workspace, WorkspaceError, message_to_json
 
@@ -124,7 +123,10 @@ class ExactCountClient:
         Raises:
             ExactCountError: any failure (network, HTTP status, unexpected body), explained.
         """
-        openai = load_openai()
+        openai = await load_openai_off_loop()  # in the window, this loop paints it
+        from workbench.core.http_guard import load_tls_off_loop
+
+        await load_tls_off_loop()
 
         body = {"model": model, "messages": [message_to_json(m) for m in messages]}
         try:
@@ -203,9 +205,7 @@ class AnthropicCountClient:
         Raises:
             ExactCountError: any failure (network, HTTP status, unexpected body), explained.
         """
-        if "anthropic" not in sys.modules or _ssl_context.cache_info().currsize == 0:
-            # Seconds the first time: off the event loop, which is the window's UI thread.
-            await asyncio.to_thread(load_sdk)
+        await load_sdk_off_loop()  # seconds the first time: not on the window's UI thread
         import anthropic
 
         if self._client is None:

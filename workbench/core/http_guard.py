@@ -14,6 +14,7 @@ over ``httpx2``, the Anthropic SDK over ``httpx``: :func:`guarded_http_client` h
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -69,6 +70,13 @@ def find_cause(error: BaseException | None, kind: type[BaseException]) -> BaseEx
 def _ssl_context() -> Any:
     """The default TLS context, built once: loading the CA bundle costs ~50 ms per client."""
     return httpx2.create_ssl_context()
+
+
+async def load_tls_off_loop() -> None:
+    """Builds the TLS context on a worker thread the first time (loading the CA bundle takes a
+    few hundred ms under load), so that a first request does not stall the event loop."""
+    if _ssl_context.cache_info().currsize == 0:
+        await asyncio.to_thread(_ssl_context)
 
 
 def guarded_http_client(base_url: str, *, max_line_bytes: int) -> Any:

@@ -76,8 +76,9 @@ class MeterReading:
         exact: Whether the messages' figure came from the provider.
         calibrated: Whether a learned exact/estimate ratio corrected the estimate.
         source: ``"exact"`` (everything counted by the provider), ``"exact + estimate"``
-            (exact messages, estimated tools),
-            ``"calibrated estimate"`` or ``"estimate"``.
+            (exact messages, estimated tools), ``"exact + estimated edits"`` (an earlier exact
+            count moved by the estimate of the edits since), ``"calibrated estimate"`` or
+            ``"estimate"``.
         model_id: The model the workspace uses.
         model: Its catalog entry, None when unknown.
         recommendation: The recommender's answer.
@@ -183,6 +184,7 @@ def measure(
     max_tokens: int | None = None,
     use_workspace_max_tokens: bool = True,
     tally: ConversationTally | None = None,
+    anchor: tuple[int, int, bool] | None = None,
 ) -> MeterReading:
     """Reads the meter for ``workspace``.
 
@@ -199,6 +201,11 @@ def measure(
         use_workspace_max_tokens: False to ignore the workspace's ``max_tokens`` (provider default).
         tally: Per-card counts that follow the conversation (a keystroke recounts one card,
             whatever the number of cards); the counter alone reads every card when None.
+        anchor: ``(exact, estimate, includes_tools)``: the provider's count of an earlier
+            version of the request and the local estimate of that version (tools included when
+            the count included them). Until the current one is counted, it shows ``exact +
+            (estimate now - estimate then)``: the figure moves by what was typed instead of
+            jumping to a calibrated estimate and back, and only the edits get a safety margin.
     """
     params = workspace.params
     model_id = model_id or params.model
@@ -221,6 +228,7 @@ def measure(
     calibrated = False
     tools = breakdown.tools
     tools_exact = exact_messages is not None and (exact_includes_tools or tools == 0)
+    estimated_part: int | None = tools if exact_messages is not None and not tools_exact else None
     if exact_messages is not None and exact_includes_tools:
         # One figure for everything: split it between the parts as the estimate splits them.
         tools = _scale(tools, conversation + tools, exact_messages)
@@ -229,6 +237,19 @@ def measure(
     elif exact_messages is not None:
         shown = exact_messages
         source = "exact + estimate" if tools else "exact"
+    elif anchor is not None:
+        exact_then, estimate_then, anchor_has_tools = anchor
+        estimate_now = conversation + (tools if anchor_has_tools else 0)
+        edits = estimate_now - estimate_then
+        moved = max(0, exact_then + edits)
+        source = "exact + estimated edits"
+        if anchor_has_tools:
+            tools = _scale(tools, conversation + tools, moved)
+            shown = moved - tools
+            estimated_part = abs(edits)
+        else:
+            shown = moved
+            estimated_part = abs(edits) + tools
     else:
         shown = conversation
         source = "estimate"
@@ -250,7 +271,7 @@ def measure(
         exact=tools_exact,
         card_tokens=breakdown.per_message,
         top_cards=breakdown.top,
-        estimated_part=tools if exact and not tools_exact else None,
+        estimated_part=estimated_part,
     )
     cost = None if model is None else estimate_cost(model, prompt, rec.reserved_output)
     return MeterReading(

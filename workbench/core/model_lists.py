@@ -20,7 +20,7 @@ from typing import Any
 
 from workbench.core import paths
 from workbench.core.json_files import write_atomic
-from workbench.core.sdk import load_anthropic, load_openai
+from workbench.core.sdk import load_anthropic, load_openai, load_openai_off_loop
 from workbench.core.secrets import redact
 from workbench.core.texts import QT_TRANSLATE_NOOP
 
@@ -93,9 +93,11 @@ async def fetch_model_list(
     """The model ids ``base_url`` lists, sorted; ModelListError with the reason otherwise."""
     if kind == "anthropic":
         return await _fetch_anthropic(base_url, api_key, timeout)
-    openai = load_openai()
+    openai = await load_openai_off_loop()  # in the window, this loop paints it
 
-    from workbench.core.http_guard import STATE_LINE_BYTES, guarded_http_client
+    from workbench.core.http_guard import STATE_LINE_BYTES, guarded_http_client, load_tls_off_loop
+
+    await load_tls_off_loop()
 
     client = openai.AsyncOpenAI(
         base_url=base_url,
@@ -114,10 +116,11 @@ async def fetch_model_list(
 
 
 async def _fetch_anthropic(base_url: str, api_key: str | None, timeout: float) -> list[str]:
-    anthropic = load_anthropic()
-
-    from workbench.core.anthropic_transport import make_client
+    from workbench.core.anthropic_transport import load_sdk_off_loop, make_client
     from workbench.core.http_guard import STATE_LINE_BYTES
+
+    await load_sdk_off_loop()  # in the window, this loop paints it
+    anthropic = load_anthropic()
 
     client = make_client(base_url, api_key, timeout, max_line_bytes=STATE_LINE_BYTES)
     try:

@@ -135,6 +135,10 @@ class Recommendation:
         largest_model: The model with the largest window considered, when nothing fits.
         largest_cards: Indexes of the largest cards (when nothing fits or the current is too small).
         auto_pick: For a routing alias, the model it would route this request to.
+        auto_alias: The routing alias ``auto_pick`` is for: the current model, or when nothing
+            fits, the alias of the current model's family (``moonshot-v1-auto``), if it has one.
+        auto_refused: Whether ``auto_pick``'s window is smaller than prompt + max_tokens (the
+            alias would route the request to a model that refuses it).
         message: One sentence for the user.
     """
 
@@ -151,6 +155,8 @@ class Recommendation:
     largest_model: str | None = None
     largest_cards: tuple[int, ...] = field(default_factory=tuple)
     auto_pick: str | None = None
+    auto_alias: str | None = None
+    auto_refused: bool = False
     message: str = ""
 
     @property
@@ -204,8 +210,10 @@ def recommend(
     needed = prompt_tokens + output + margin
     window = current.context_window if current and not current.auto_routes else None
     auto = None
+    routed = prompt_tokens + output  # what the alias routes by: no margin
+    picked: ModelInfo | None = None
     if current is not None and current.auto_routes:
-        picked = auto_route(catalog, current.family, prompt_tokens + output)
+        picked = auto_route(catalog, current.family, routed)
         auto = picked.id if picked else None
         window = picked.context_window if picked else None
     fits = None if window is None else window >= needed
@@ -224,14 +232,23 @@ def recommend(
     how = f"{prompt_tokens:,} prompt + {output:,} output" + (
         f" + {margin:,} margin for the estimate" if margin else ""
     )
-    auto_note = ""
-    if auto is not None:
-        auto_note = (
-            f" {model_id} would route it to {auto} "
-            f"(prompt + max_tokens = {prompt_tokens + output:,}"
+
+    def auto_note(alias: str, pick: ModelInfo) -> str:
+        note = (
+            f" {alias} would route it to {pick.id} (prompt + max_tokens = {routed:,}"
             + ("" if exact else ", estimated")
-            + ")."
+            + ")"
         )
+        if _window(pick) < routed:
+            # Routing is no way out: the routed model refuses what its window cannot hold.
+            return note + (
+                f", whose window of {_window(pick):,} tokens does not hold it: the API would "
+                "refuse it."
+            )
+        return note + "."
+
+    note = auto_note(model_id, picked) if picked is not None else ""
+    alias_id = model_id if picked is not None else None
 
     pool = _candidates(catalog)
     family = current.family if current is not None else None
@@ -277,12 +294,29 @@ def recommend(
             f"largest window ({largest.id}, {_window(largest):,}). "
             "Shorten the conversation or lower max_tokens." + _cards_text(order, card_tokens)
         )
+        if picked is None and current is not None:
+            # What the family's routing alias would do with it (moonshot-v1-auto: its largest).
+            alias = next(
+                (
+                    m
+                    for m in catalog.models()
+                    if m.auto_routes and m.family == current.family and not m.retired
+                ),
+                None,
+            )
+            picked = auto_route(catalog, current.family, routed) if alias is not None else None
+            if alias is not None and picked is not None:
+                note = auto_note(alias.id, picked)
+                alias_id = alias.id
         return replace(
             base,
             shortfall=shortfall,
             largest_model=largest.id,
             largest_cards=order,
-            message=message + auto_note,
+            auto_pick=picked.id if picked is not None else None,
+            auto_alias=alias_id,
+            auto_refused=picked is not None and _window(picked) < routed,
+            message=message + note,
         )
 
     best_window = _window(best)
@@ -317,5 +351,7 @@ def recommend(
         model=best.id,
         scope=scope,
         largest_cards=largest_cards() if fits is False else (),
-        message=message + auto_note,
+        auto_alias=alias_id,
+        auto_refused=picked is not None and _window(picked) < routed,
+        message=message + note,
     )

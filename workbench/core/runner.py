@@ -47,7 +47,7 @@ from workbench.core.run_types import (
     ToolCallDelta,
     Usage,
 )
-from workbench.core.sdk import load_openai
+from workbench.core.sdk import load_openai_off_loop
 from workbench.core.secrets import MASK, redact
 from workbench.core.texts import QT_TRANSLATE_NOOP, Text
 
@@ -435,7 +435,12 @@ class Run:
                 transport = AnthropicTransport(self)
                 await transport.prepare()  # the SDK loads on a worker thread, not the UI's
             else:
-                openai = load_openai()
+                # Off the loop's thread: the first import takes seconds, the TLS context a
+                # few hundred ms, and in the window this thread paints it.
+                openai = await load_openai_off_loop()
+                from workbench.core.http_guard import load_tls_off_loop
+
+                await load_tls_off_loop()
 
             self._start = time.perf_counter()
             key_problem = _key_problem(self._api_key)

@@ -7,6 +7,7 @@ human.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 
@@ -46,6 +47,21 @@ def ask(
 def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
     """Tells the user something failed (modal: it needs reading)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, Button.Ok, parent)
+    if detail:
+        box.setInformativeText(detail)
+    box.exec()
+
+
+def show_about(
+    parent: QWidget | None, title: str, text: str, detail: str = "", icon: QIcon | None = None
+) -> None:
+    """Says what the app is (modal), with its icon; the information icon when it has none.
+
+    Not :func:`show_error`: a warning sign over the version number reads as a fault.
+    """
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, Button.Ok, parent)
+    if icon is not None and not icon.isNull():
+        box.setIconPixmap(icon.pixmap(64, 64))
     if detail:
         box.setInformativeText(detail)
     box.exec()

@@ -42,6 +42,11 @@ HEADER_HEIGHT = 30
 #: Margins of a card's frame, and the gap between cards.
 CARD_MARGIN = 8
 CARD_SPACING = 6
+#: The card's frame: the role's colour stripe on the left, a 1 px line elsewhere.
+ROLE_STRIPE = 4
+FRAME_LINE = 1
+#: The gap between the header, the content and the detail area in a card.
+CARD_LAYOUT_SPACING = 2
 #: The content editor grows with its text up to this height, then scrolls inside.
 MAX_CONTENT_HEIGHT = 420
 MIN_CONTENT_HEIGHT = 44
@@ -124,10 +129,48 @@ def estimate_content_height(text: str, width: int, font: QFont) -> int:
     return int(max(MIN_CONTENT_HEIGHT, min(MAX_CONTENT_HEIGHT, height + 2)))
 
 
+def card_text_width(row_width: int) -> int:
+    """The width of a card's content and detail area in a list row ``row_width`` wide."""
+    return row_width - 2 * CARD_MARGIN - ROLE_STRIPE - FRAME_LINE
+
+
+_header_heights: dict[str, int] = {}
+
+
+def header_height() -> int:
+    """The height of a card's header row at the app's font (role selector, buttons).
+
+    A fixed 30 px clipped the role selector and its neighbours with a large font (1.5x scaling
+    of a 10 pt desktop font): the row is as tall as its tallest control needs.
+    """
+    font = QApplication.font()
+    key = font.key()
+    height = _header_heights.get(key)
+    if height is None:
+        selector = QComboBox()
+        selector.addItems(list(ROLES))
+        name = QLineEdit()  # the tallest controls of the row; the others are icons and labels
+        height = max(HEADER_HEIGHT, selector.sizeHint().height(), name.sizeHint().height())
+        selector.deleteLater()
+        name.deleteLater()
+        _header_heights[key] = height
+    return height
+
+
 def card_height(text: str, width: int, font: QFont) -> int:
     """The full height of a card (header, content, margins) for a list row ``width`` wide."""
-    inner = width - 2 * CARD_MARGIN - 2 * _frame_padding()
-    return HEADER_HEIGHT + content_height(text, inner, font) + 2 * CARD_MARGIN + CARD_SPACING + 2
+    return (
+        header_height()
+        + content_height(text, card_text_width(width), font)
+        + CARD_MARGIN
+        + CARD_LAYOUT_SPACING
+        + 2 * FRAME_LINE
+    )
+
+
+def detail_font() -> QFont:
+    """The font of a card's detail area (its tool calls): the app's."""
+    return QFont()
 
 
 def detail_height(html: str, width: int, font: QFont) -> int:
@@ -150,10 +193,6 @@ def takes_tab(widget: QWidget) -> bool:
 
 def _reason(forward: bool) -> Qt.FocusReason:
     return Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
-
-
-def _frame_padding() -> int:
-    return 1
 
 
 class ContentEdit(QPlainTextEdit):
@@ -275,6 +314,7 @@ class MessageCard(QFrame):
         self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.name_button = QToolButton()
+        self.name_button.setObjectName("addNameButton")
         self.name_button.setText(self.tr("+ name"))
         self.name_button.setToolTip(self.tr("Give this message a name (optional)"))
         self.name_button.setAutoRaise(True)
@@ -307,6 +347,7 @@ class MessageCard(QFrame):
         self.detail = QLabel()
         named(self.detail, "toolCallsView")
         self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setFont(detail_font())  # the font its height is measured with
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -373,18 +414,19 @@ class MessageCard(QFrame):
         named(self.delete_button, "deleteMessageButton")
         header_widget = QWidget()
         header_widget.setLayout(header)
-        header_widget.setFixedHeight(HEADER_HEIGHT)
+        header_widget.setFixedHeight(header_height())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(CARD_MARGIN, CARD_MARGIN // 2, CARD_MARGIN, CARD_MARGIN // 2)
-        layout.setSpacing(2)
+        layout.setSpacing(CARD_LAYOUT_SPACING)
         layout.addWidget(header_widget)
         layout.addWidget(self.content_edit)
         layout.addWidget(self.detail)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.role_selector.activated.connect(self._on_role_chosen)
-        self.name_button.clicked.connect(self._reveal_name)
+        # clicked(bool) would pass `checked` (False) as `focus`: the name field must get the keys.
+        self.name_button.clicked.connect(lambda _checked=False: self._reveal_name(focus=True))
         self.name_edit.textEdited.connect(
             lambda text: self.field_edited.emit(self.uid, "name", text)
         )
@@ -592,8 +634,16 @@ class MessageCard(QFrame):
         self.badge.setToolTip(tooltip)
 
     def sizeHint(self) -> QSize:
-        detail = self.detail.height() if self.detail.isVisible() else 0
-        return QSize(400, HEADER_HEIGHT + self.content_edit.height() + detail + CARD_MARGIN)
+        detail = self.detail.height() + CARD_LAYOUT_SPACING if self.detail.isVisible() else 0
+        return QSize(
+            400,
+            header_height()
+            + CARD_LAYOUT_SPACING
+            + self.content_edit.height()
+            + detail
+            + CARD_MARGIN
+            + 2 * FRAME_LINE,
+        )
 
     # User input ------------------------------------------------------------------------------
 

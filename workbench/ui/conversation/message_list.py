@@ -44,17 +44,22 @@ from workbench.core.conversation import Message
 from workbench.ui.common.palette import colours
 from workbench.ui.common.widgets import named
 from workbench.ui.conversation.message_card import (
+    CARD_LAYOUT_SPACING,
     CARD_MARGIN,
     CARD_SPACING,
+    FRAME_LINE,
     HEADER_HEIGHT,
     MAX_CONTENT_HEIGHT,
     MEASURED_PREFIX,
     MIN_CONTENT_HEIGHT,
     MessageCard,
+    card_text_width,
     content_font,
     content_height,
+    detail_font,
     detail_height,
     estimate_content_height,
+    header_height,
     takes_tab,
 )
 from workbench.ui.conversation.message_model import MessageListModel, UidRole
@@ -89,6 +94,9 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._partial_refusal = partial_refusal
         self._font = content_font()
+        self._detail_font = detail_font()
+        #: The cards' header row, as tall as its controls need at the app's font.
+        self._header = header_height()
         self._heights: dict[tuple[int, int, int], int] = {}
         self._spare_cards: list[MessageCard] = []
         # Content heights per text width: uid -> (hash of the text, height). Exact ones come from
@@ -126,7 +134,7 @@ class CardDelegate(QStyledItemDelegate):
     # Sizes -----------------------------------------------------------------------------------
 
     def _text_width(self, row_width: int) -> int:
-        return row_width - 2 * CARD_MARGIN - 4
+        return card_text_width(row_width)
 
     def _tables(self, width: int) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
         exact = self._exact.get(width)
@@ -221,18 +229,21 @@ class CardDelegate(QStyledItemDelegate):
         key = (message.uid, hash(html), -row_width)
         height = self._heights.get(key)
         if height is None:
-            height = detail_height(html, self._text_width(row_width), self._font)
+            height = detail_height(html, self._text_width(row_width), self._detail_font)
             self._heights[key] = height
         return height
 
     def row_height(self, message: Message, row_width: int, exact: bool = True) -> int:
         """The full row height: header, content, details, margins and the gap below."""
+        detail = self.detail_height_for(message, row_width)
         return (
-            HEADER_HEIGHT
+            self._header
+            + CARD_LAYOUT_SPACING
             + self.content_height_for(message, row_width, exact)
-            + self.detail_height_for(message, row_width)
+            + (detail + CARD_LAYOUT_SPACING if detail else 0)
             + CARD_MARGIN
-            + (CARD_SPACING + 4)
+            + 2 * FRAME_LINE
+            + CARD_SPACING
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
@@ -324,9 +335,9 @@ class CardDelegate(QStyledItemDelegate):
             QColor(colours().role(message.role)),
         )
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        header = QRect(rect.left() + CARD_MARGIN + 4, rect.top(), rect.width(), HEADER_HEIGHT)
+        header = QRect(rect.left() + CARD_MARGIN + 4, rect.top(), rect.width(), self._header)
         painter.drawText(header, Qt.AlignmentFlag.AlignVCenter, message.role)
-        body = rect.adjusted(CARD_MARGIN + 8, HEADER_HEIGHT + 4, -CARD_MARGIN, -4)
+        body = rect.adjusted(CARD_MARGIN + 8, self._header + 4, -CARD_MARGIN, -4)
         painter.setFont(self._font)
         painter.drawText(body, Qt.TextFlag.TextWordWrap, message.content[:4000])
         painter.restore()

@@ -437,6 +437,16 @@ class RunController(QObject):
             ).format(name=name)
         return None
 
+    def forget_last_run(self) -> None:
+        """Another workspace is shown (New, Open, an import): the last run answered none of its
+        cards, so its result and Continue go; Regenerate stays only for an answer the new
+        workspace holds (the panel with it). A run still streaming stays shown."""
+        self._last = None
+        self._prefixes.clear()
+        if self._current is None:
+            self.panel.clear(keep_shown=self._answer_to_regenerate() is not None)
+        self._update_actions()
+
     # Streaming -----------------------------------------------------------------------------
 
     def shutdown(self) -> None:
@@ -709,7 +719,9 @@ class RunController(QObject):
         running = self._current is not None
         self._window.set_running(running)
         self.regenerate_action.setEnabled(not running)
-        self.panel.regenerate_button.setEnabled(not running and self._last is not None)
+        self.panel.regenerate_button.setEnabled(
+            not running and (self._last is not None or self._answer_to_regenerate() is not None)
+        )
         refusal = self.continue_refusal()
         cut = (
             self._last is not None
@@ -778,6 +790,7 @@ def install(shell: Shell, context: AppContext) -> RunController:
     controller = RunController(shell, context)
     shell.set_sender(controller)
     context.closing.connect(controller.shutdown)
+    context.document.loaded.connect(controller.forget_last_run)
     controller.run_recorded.connect(context.run_recorded)
     shell.add_conversation_widget(controller.panel)
 

@@ -144,6 +144,15 @@ class RunPanel(QFrame):
             ).format(prefix=prefix)
         )
 
+    def clear(self, keep_shown: bool = False) -> None:
+        """Forgets the last run (another workspace is shown); the panel hides until the next
+        unless ``keep_shown`` (it offers Regenerate for the new workspace's answer)."""
+        shown = not self.isHidden()
+        self.start("")
+        self.status.clear()
+        self.prefix_label.hide()
+        self.setVisible(shown and keep_shown)
+
     def add_reasoning(self, piece: str, total: int) -> None:
         """Appends streamed reasoning (kept collapsed until the user opens it)."""
         self._reasoning_stream.append(piece)

@@ -53,7 +53,6 @@ from workbench.ui.conversation.message_model import MessageListModel
 from workbench.ui.shell.document_actions import DocumentActions
 from workbench.ui.shell.first_start import EmptyState
 from workbench.ui.shell.menus import WindowMenus
-from workbench.ui.shell.provider_feed import ProviderFeed
 from workbench.ui.shell.window_state import (
     AutosaveWarning,
     restore_layout,
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
     from workbench.ui.run.run_controller import RunController
     from workbench.ui.shell import request_lint
     from workbench.ui.shell.params_panel import ParamsPanel
+    from workbench.ui.shell.provider_feed import ProviderFeed
     from workbench.ui.tokens.token_meter import TokenMeter
     from workbench.ui.tools.tool_editor import ToolsEditor
 
@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
         from workbench.ui.providers import provider_dialog
         from workbench.ui.run import run_controller, tool_calls
         from workbench.ui.shell import request_lint
+        from workbench.ui.shell.provider_feed import ProviderFeed
         from workbench.ui.tokens import token_meter
         from workbench.ui.tools import tool_editor
 
@@ -640,10 +641,12 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         """Help › About."""
         from workbench import __version__
+        from workbench.ui.shell.app_icon import app_icon
 
-        dialogs.show_error(
+        dialogs.show_about(
             self,
             self.tr("About"),
             f"{APP_TITLE} {__version__}",
             self.tr("Build and test prompts against Kimi and OpenAI-compatible APIs."),
+            app_icon(),
         )

@@ -96,9 +96,11 @@ class WindowMenus(QObject):
         self.new_action = self._action(
             file_menu, self.tr("&New workspace"), "Ctrl+Shift+N", files.new
         )
+        self.new_action.setObjectName("newAction")
         self.open_action = self._action(
             file_menu, self.tr("&Open…"), QKeySequence.StandardKey.Open, files.choose_and_open
         )
+        self.open_action.setObjectName("openAction")
         self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
         self.examples_menu = file_menu.addMenu(self.tr("&Examples"))
         for path in example_files():
@@ -188,7 +190,10 @@ class WindowMenus(QObject):
             self.help_menu, self.tr("&Keyboard shortcuts"), "Ctrl+/", commands.show_shortcuts
         )
         self.shortcuts_action.setObjectName("shortcutsAction")
-        self.help_menu.addAction(self.tr("About Prompt Workbench"), commands.show_about)
+        about_action = self.help_menu.addAction(
+            self.tr("About Prompt Workbench"), commands.show_about
+        )
+        about_action.setObjectName("aboutAction")
         self.preferences_action = self._action(
             self.settings_menu,
             self.tr("&Preferences…"),

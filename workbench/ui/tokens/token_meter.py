@@ -207,6 +207,44 @@ def _env_exact_target(provider_id: str) -> ExactTarget:
     return CountTarget(found.base_url, key, found.kind) if key else None
 
 
+#: The widest figures a meter line is expected to show: its height is reserved for them.
+WIDEST_TOKENS = 8_888_888
+WIDEST_USD = 88.8888
+
+
+class SteadyLabel(QLabel):
+    """A wrapped label as tall as its widest likely text needs, whatever it shows now.
+
+    The meter's figures change length as the user types (9,999 to 10,000 tokens, an estimate
+    becoming exact); a plain wrapped label then flips between one line and two, and the whole
+    Parameters form under the meter jumps. This one reserves the height of a template (the same
+    sentence with the widest figures, :meth:`reserve`) at its current width; only a text longer
+    than the template makes it taller.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._template = QLabel(self)  # measures only, never shown
+        self._template.setWordWrap(True)
+        self._template.hide()
+
+    def reserve(self, template: str) -> None:
+        """Keeps the height ``template`` needs at the label's width."""
+        if template != self._template.text():
+            self._template.setText(template)
+            self.updateGeometry()
+
+    def heightForWidth(self, width: int) -> int:
+        own = super().heightForWidth(width)
+        if not self._template.text():
+            return own
+        self._template.setFont(self.font())
+        margins = self.contentsMargins()
+        return max(own, self._template.heightForWidth(width) + margins.top() + margins.bottom())
+
+
 class TokenMeterPanel(QWidget):
     """The meter's widgets (object name ``tokenMeterPanel``); :class:`TokenMeter` feeds them."""
 
@@ -214,25 +252,22 @@ class TokenMeterPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("tokenMeterPanel")
         self.bar = TokenMeterBar()
-        self.count_label = QLabel()
+        self.count_label = SteadyLabel()
         named(self.count_label, "tokenCountLabel")
-        self.count_label.setWordWrap(True)
         self.legend_label = QLabel()
         self.legend_label.setObjectName("tokenLegendLabel")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
-        self.cost_label = QLabel()
+        self.cost_label = SteadyLabel()
         named(self.cost_label, "tokenCostLabel")
-        self.cost_label.setWordWrap(True)
         self.recommended_label = QLabel()
         named(self.recommended_label, "recommendedModelLabel")
         self.recommended_label.setWordWrap(True)
         self.apply_button = QPushButton(self.tr("Use it"))
         named(self.apply_button, "applyRecommendationButton")
         self.apply_button.setEnabled(False)
-        self.rate_label = QLabel()
+        self.rate_label = SteadyLabel()
         self.rate_label.setObjectName("rateLimitLabel")
         self.rate_label.setAccessibleName("rateLimitLabel")
-        self.rate_label.setWordWrap(True)
         self.rate_label.setToolTip(
             self.tr(
                 "Moonshot counts the prompt plus the reserved output (max_completion_tokens) "
@@ -286,6 +321,22 @@ class TokenMeterPanel(QWidget):
         figures in another language (the core does not translate)."""
         if installed_language() in (None, "en"):
             return rec.message
+        return self._translated_recommendation(rec) + self._auto_route_text(rec)
+
+    def _auto_route_text(self, rec: Recommendation) -> str:
+        """What the routing alias (moonshot-v1-auto) would do with the request, if it applies."""
+        if rec.auto_alias is None or rec.auto_pick is None:
+            return ""
+        if rec.auto_refused:
+            return " " + self.tr(
+                "{alias} would route it to {model}, whose window does not hold it: the API "
+                "would refuse it."
+            ).format(alias=rec.auto_alias, model=rec.auto_pick)
+        return " " + self.tr("{alias} would route it to {model}.").format(
+            alias=rec.auto_alias, model=rec.auto_pick
+        )
+
+    def _translated_recommendation(self, rec: Recommendation) -> str:
         if rec.model is None and rec.shortfall is not None:
             return self.tr(
                 "Nothing fits: {needed} tokens needed, {shortfall} more than the largest window "
@@ -321,6 +372,39 @@ class TokenMeterPanel(QWidget):
             model=rec.model, scope=scope, needed=number(rec.needed)
         )
 
+    def _count_text(
+        self, prefix: str, prompt: int, reserved: int, window: int | None, tag: str
+    ) -> str:
+        return self.tr(
+            "{prefix}{prompt_tokens} prompt + {reserved_output} output{window} tokens ({tag})"
+        ).format(
+            prefix=prefix,
+            prompt_tokens=number(prompt),
+            reserved_output=number(reserved),
+            window="" if window is None else f" / {number(window)}",
+            tag=tag
+            if window is not None
+            else self.tr("{tag}; context window unknown").format(tag=tag),
+        )
+
+    def _rate_text(self, prefix: str, total: int, reserved: int) -> str:
+        return self.tr(
+            "Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} "
+            "reserved output)"
+        ).format(prefix=prefix, total=number(total), reserved=number(reserved))
+
+    def _cost_text(
+        self, total: float, input_usd: float, output: float, cached_usd: float | None
+    ) -> str:
+        cached = (
+            ""
+            if cached_usd is None
+            else self.tr(" · cached input {cost}").format(cost=money(cached_usd))
+        )
+        return self.tr("Cost ≤ {total} (input {input} + max output {output}){cached}").format(
+            total=money(total), input=money(input_usd), output=money(output), cached=cached
+        )
+
     def show_reading(
         self, reading: MeterReading, note: str = "", ratio: float | None = None
     ) -> None:
@@ -343,24 +427,25 @@ class TokenMeterPanel(QWidget):
             rec.current_window,
             level,
         )
-        window = "" if rec.current_window is None else f" / {number(rec.current_window)}"
-        tag = {
+        tags = {
             "exact": self.tr("exact"),
             "exact + estimate": self.tr("exact; tools estimated"),
+            "exact + estimated edits": self.tr("exact count + estimated edits"),
             "calibrated estimate": self.tr("estimate, calibrated"),
-        }.get(reading.source, self.tr("estimate"))
+            "estimate": self.tr("estimate"),
+        }
+        tag = tags.get(reading.source, tags["estimate"])
         prefix = "" if reading.exact else "≈ "
         self.count_label.setText(
-            self.tr(
-                "{prefix}{prompt_tokens} prompt + {reserved_output} output{window} tokens ({tag})"
-            ).format(
-                prefix=prefix,
-                prompt_tokens=number(reading.prompt_tokens),
-                reserved_output=number(rec.reserved_output),
-                window=window,
-                tag=tag
-                if rec.current_window is not None
-                else self.tr("{tag}; context window unknown").format(tag=tag),
+            self._count_text(
+                prefix, reading.prompt_tokens, rec.reserved_output, rec.current_window, tag
+            )
+        )
+        # Typing changes the prompt's figure and the tag; the output and the window stay.
+        widest_tag = max(tags.values(), key=self.count_label.fontMetrics().horizontalAdvance)
+        self.count_label.reserve(
+            self._count_text(
+                "≈ ", WIDEST_TOKENS, rec.reserved_output, rec.current_window, widest_tag
             )
         )
         self.count_label.setStyleSheet(
@@ -394,7 +479,14 @@ class TokenMeterPanel(QWidget):
                 else ""
             ),
         ]
-        if reading.exact and reading.source == "exact" and reading.tools:
+        if reading.source == "exact + estimated edits":
+            tip.append(
+                self.tr(
+                    "The provider's last exact count, plus the local estimate of the edits made "
+                    "since; the exact count follows when typing pauses."
+                )
+            )
+        elif reading.exact and reading.source == "exact" and reading.tools:
             tip.append(self.tr("Messages and tools counted by the provider's count endpoint."))
         elif reading.exact:
             tip.append(self.tr("Messages counted by the provider's tokenizer endpoint."))
@@ -421,15 +513,11 @@ class TokenMeterPanel(QWidget):
 
         fitted = fit_output(reading.model, reading.prompt_tokens + rec.margin)
         self.rate_label.setText(
-            self.tr(
-                "Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} "
-                "reserved output)"
-            ).format(
-                prefix=prefix,
-                total=number(reading.prompt_tokens + rec.reserved_output),
-                reserved=number(rec.reserved_output),
+            self._rate_text(
+                prefix, reading.prompt_tokens + rec.reserved_output, rec.reserved_output
             )
         )
+        self.rate_label.reserve(self._rate_text("≈ ", WIDEST_TOKENS, rec.reserved_output))
         self.fit_button.setEnabled(fitted is not None and fitted != rec.reserved_output)
         self.fit_button.setToolTip(
             self.tr(
@@ -442,22 +530,19 @@ class TokenMeterPanel(QWidget):
         cost = reading.cost
         if cost is None:
             self.cost_label.setText(self.tr("Cost: unknown (no prices for this model)"))
+            self.cost_label.reserve("")
             self.cost_label.setToolTip(
                 self.tr("The catalog has no prices for it: not free, unknown.")
             )
         else:
-            cached = (
-                ""
-                if cost.cached_input_usd is None
-                else self.tr(" · cached input {cost}").format(cost=money(cost.cached_input_usd))
-            )
             self.cost_label.setText(
-                self.tr("Cost ≤ {total} (input {input} + max output {output}){cached}").format(
-                    total=money(cost.total_usd),
-                    input=money(cost.input_usd),
-                    output=money(cost.output_usd),
-                    cached=cached,
+                self._cost_text(
+                    cost.total_usd, cost.input_usd, cost.output_usd, cost.cached_input_usd
                 )
+            )
+            cached = None if cost.cached_input_usd is None else WIDEST_USD
+            self.cost_label.reserve(
+                self._cost_text(WIDEST_USD, WIDEST_USD, cost.output_usd, cached)
             )
             self.cost_label.setToolTip(
                 self.tr(
@@ -520,8 +605,9 @@ class TokenMeter(QObject):
         self._closing: asyncio.Task[None] | None = None
         self.scheduler = ExactCountScheduler()
         self.reading: MeterReading | None = None
-        # The last exact figure: what it counted (signature), the total, whether tools were in it.
-        self._exact: tuple[tuple[object, ...], int, bool] | None = None
+        #: The last exact count: what it counted (signature), the total, whether tools were in
+        #: it, and the local estimate of what it counted (tools included when they were).
+        self._exact: tuple[tuple[object, ...], int, bool, int] | None = None
         self._exact_note = ""
         self._requested: tuple[object, ...] | None = None
         #: Edits of what is sent (cards, the case filling their variables): the exact count is
@@ -549,6 +635,8 @@ class TokenMeter(QObject):
         conversation.removed.connect(lambda _i, _m: self._sent_changed())
         conversation.moved.connect(lambda _s, _d: self._sent_changed())
         conversation.reset.connect(self._on_reset)
+        # Another workspace: the last exact count says nothing about its messages.
+        self.workspace.reset.connect(self._forget_exact)
         # The meter counts the tools and tool_choice too, and prices the chosen model.
         self.workspace.params_changed.connect(lambda _name: self.schedule_refresh())
         self.workspace.tools_changed.connect(lambda _edit: self.schedule_refresh())
@@ -636,15 +724,26 @@ class TokenMeter(QObject):
         if self._recounting:
             return
         signature = self._signature() if self._exact is not None or self._wants_exact() else ()
-        current = self._exact if self._exact and self._exact[0] == signature else None
+        exact: int | None = None
+        includes_tools = False
+        anchor: tuple[int, int, bool] | None = None
+        if self._exact is not None:
+            counted, total, tools_counted, estimate = self._exact
+            if counted == signature:
+                exact, includes_tools = total, tools_counted
+            elif counted[:1] == signature[:1]:
+                # Same model, text edited since: the exact count moved by the edits' estimate,
+                # not a calibrated estimate that jumps away from it and back on every pause.
+                anchor = (total, estimate, tools_counted)
         reading = measure(
             self.workspace,
             self.counter,
             self._context.catalog,
             calibration=self.calibration,
-            exact_messages=current[1] if current else None,
-            exact_includes_tools=current[2] if current else False,
+            exact_messages=exact,
+            exact_includes_tools=includes_tools,
             tally=self.tally,
+            anchor=anchor,
         )
         self.reading = reading
         ratio = (
@@ -653,11 +752,16 @@ class TokenMeter(QObject):
             else None
         )
         self.panel.show_reading(reading, self._exact_note, ratio)
-        if current is None and signature and signature != self._requested:
+        if exact is None and signature and signature != self._requested:
             self._request_exact(signature, reading)
         self.reading_changed.emit()
 
     # Exact counts ------------------------------------------------------------------------------
+
+    def _forget_exact(self) -> None:
+        self._exact = None
+        self._requested = None
+        self.schedule_refresh()
 
     def _target(self) -> ExactTarget:
         # Looked up once per provider, on the worker thread: reading the keyring is a D-Bus call
@@ -728,7 +832,7 @@ class TokenMeter(QObject):
 
         def settled(total: int | None, reason: str | None) -> None:
             if total is not None:
-                self._exact = (signature, total, tools_counted)
+                self._exact = (signature, total, tools_counted, estimate)
                 self._exact_note = ""
                 if family and self.calibration.learn(family, estimate, total, save=False):
                     self._tasks.run(self.calibration.save)  # file I/O off the UI thread

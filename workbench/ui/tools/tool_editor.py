@@ -273,6 +273,8 @@ class ToolsEditor(QWidget):
         self._last_check: ToolsCheck | None = None
         #: The last text the form wrote, so that showing it does not rebuild the form mid-edit.
         self._form_source: str | None = None
+        #: The tool the form shows (None: no tool).
+        self._form_entry: ToolEntry | None = None
         #: What each row and the tool_choice list show, so that a keystroke touches only the
         #: edited tool's row in Qt.
         self._labels: dict[int, tuple[str, str]] = {}
@@ -490,6 +492,12 @@ class ToolsEditor(QWidget):
             button.setEnabled(entry is not None)
         _set_text_keeping_cursor(self.json_edit, source)
         _set_text_keeping_cursor(self.mock_edit, mock)
+        if entry is not self._form_entry:
+            # Another tool (or none: a new or opened workspace): nothing of the last one stays,
+            # not even in a form disabled because this one's JSON does not parse.
+            self._form_entry = entry
+            self._form_source = None
+            self.form_view.clear()
         if entry is None:
             self.form_view.show_form(None, self.tr("Add a tool to edit it here."))
         elif source != self._form_source:

@@ -93,6 +93,13 @@ class ToolFormView(QWidget):
         self.add_button.clicked.connect(self.add_parameter)
         self.remove_button.clicked.connect(self.remove_parameter)
 
+    def clear(self) -> None:
+        """Empties the fields (another tool, or none, is about to be shown)."""
+        with QSignalBlocker(self.table):
+            self.name_edit.clear()
+            self.description_edit.clear()
+            self.table.setRowCount(0)
+
     def show_form(self, form: ToolForm | None, refusal: str | None) -> None:
         """Shows ``form``; ``None`` disables the form and shows ``refusal``."""
         self.note.setText(refusal or "")
