@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from workbench.core.settings import Settings
+from workbench.core.settings import Settings, write_settings
 
 
 def test_new_settings_round_trip() -> None:
@@ -28,3 +28,19 @@ def test_unknown_language_theme_and_bad_sizes_fall_back_to_defaults() -> None:
     )
     loaded = Settings.load()
     assert (loaded.language, loaded.theme, loaded.splitter_sizes) == ("system", "system", [])
+
+
+def test_a_late_write_of_older_settings_does_not_undo_a_newer_save() -> None:
+    # The window writes the recent-files list on its I/O thread; a save made meanwhile on the UI
+    # thread (Preferences) must stay: the older snapshot, written last, is skipped.
+    settings = Settings()
+    settings.add_recent("/tmp/first.prompt.json")
+    older = settings.snapshot()
+    settings.theme = "dark"
+    settings.save()
+    assert not write_settings(older)
+    assert Settings.load().theme == "dark"
+    newer = settings.snapshot()
+    settings.theme = "light"
+    assert write_settings(newer)
+    assert Settings.load().theme == "dark"

@@ -5,8 +5,10 @@ Secrets are never part of it: API keys live in the OS keyring (see ``workbench.c
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
+import threading
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -134,17 +136,42 @@ class Settings:
 
     def save(self) -> None:
         """Writes the settings atomically."""
-        write_settings(self.to_text())
+        write_settings(self.snapshot())
 
-    def to_text(self) -> str:
-        """The settings file's text: take it on the thread that changes the settings, then
-        :func:`write_settings` it anywhere."""
-        return json_files.dumps(asdict(self), indent=2) + "\n"
+    def snapshot(self) -> SettingsSnapshot:
+        """The settings file's text as of now: take it on the thread that changes the settings,
+        then :func:`write_settings` it on any thread."""
+        text = json_files.dumps(asdict(self), indent=2) + "\n"
+        with _write_lock:
+            return SettingsSnapshot(text, next(_taken))
 
 
-def write_settings(text: str) -> None:
-    """Writes :meth:`Settings.to_text` atomically to the settings file."""
-    write_atomic(Settings.path(), text, private=True)
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """The text of the settings file, and when it was taken (a counter)."""
+
+    text: str
+    taken: int
+
+
+#: Snapshots are numbered as they are taken; the number last written to each settings file is
+#: kept, so a write on the I/O thread that comes after a newer one (a save on the UI thread) is
+#: skipped and the file never goes back to older settings.
+_write_lock = threading.Lock()
+_taken = itertools.count(1)
+_written: dict[Path, int] = {}
+
+
+def write_settings(snapshot: SettingsSnapshot) -> bool:
+    """Writes ``snapshot`` atomically to the settings file, unless a newer one was written
+    there already (then False)."""
+    path = Settings.path()
+    with _write_lock:
+        if snapshot.taken < _written.get(path, 0):
+            return False
+        write_atomic(path, snapshot.text, private=True)
+        _written[path] = snapshot.taken
+        return True
 
 
 def _checked(name: str, value: Any, default: Any) -> tuple[Any, bool]:

@@ -297,9 +297,9 @@ class WorkspaceDocument(QObject):
     def _save_settings(self) -> None:
         # Written on the I/O thread, in order with the autosaves: opening a file at start-up
         # does not wait for the disk (an fsync) before the window paints.
-        text = self.settings.to_text()  # taken on this thread, written on the I/O thread
+        snapshot = self.settings.snapshot()  # taken on this thread, written on the I/O thread
         self._io.run(
-            lambda: write_settings(text),
+            lambda: write_settings(snapshot),
             None,
             lambda error: log.warning("Settings not saved: %s", error),
         )

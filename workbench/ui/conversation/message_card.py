@@ -596,6 +596,23 @@ class MessageCard(QFrame):
         self.previous_alternate_button.setEnabled(at > 0)
         self.next_alternate_button.setEnabled(at < total - 1)
 
+    def forget_content(self) -> None:
+        """Drops the text shown (the card goes to the spare pool): the next message shown in it
+        is shown whole."""
+        self.uid = -1
+        self._preview_of = None
+        self.content_edit.setToolTip("")
+        self._showing = True  # not the user's edit: nothing to report
+        try:
+            self.content_edit.setPlainText("")
+        finally:
+            self._showing = False
+
+    def text_held(self) -> int:
+        """How many characters of content the card keeps (in its editor or for its preview)."""
+        held = self.content_edit.document().characterCount()
+        return max(held, len(self._preview_of)) if self._preview_of is not None else held
+
     def _new_message(self, message: Message) -> None:
         """Forgets what the card showed for another message (cards are reused while scrolling)."""
         if not message.name and self.name_edit.isVisible() and not self.name_edit.hasFocus():

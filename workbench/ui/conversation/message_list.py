@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.conversation import Message
+from workbench.ui.common.memory import trim_soon
 from workbench.ui.common.palette import colours
 from workbench.ui.common.widgets import named
 from workbench.ui.conversation.message_card import (
@@ -69,6 +70,8 @@ _Index = QModelIndex | QPersistentModelIndex
 EDITOR_BUFFER = 3
 #: Cards kept hidden for reuse after they scroll away.
 SPARE_CARDS = 16
+#: A card released with more text than this gives its text back (and the memory is trimmed).
+LONG_TEXT_CHARS = 100_000
 #: Rows laid out per batch between events (QListView's batched layout).
 LAYOUT_BATCH = 2_000
 #: The shortest a row can be (header, smallest content, margins, gap).
@@ -277,10 +280,16 @@ class CardDelegate(QStyledItemDelegate):
         return card
 
     def destroyEditor(self, editor: QWidget, index: _Index) -> None:
-        if isinstance(editor, MessageCard) and len(self._spare_cards) < SPARE_CARDS:
-            editor.hide()
-            self._spare_cards.append(editor)
-            return
+        if isinstance(editor, MessageCard):
+            if editor.text_held() > LONG_TEXT_CHARS:
+                # A spare card would keep a long answer's text and layout alive (hundreds of MB
+                # for a 10 MB answer) after its card was deleted or its workspace closed.
+                editor.forget_content()
+                trim_soon()
+            if len(self._spare_cards) < SPARE_CARDS:
+                editor.hide()
+                self._spare_cards.append(editor)
+                return
         super().destroyEditor(editor, index)
 
     def setEditorData(self, editor: QWidget, index: _Index) -> None:

@@ -1,0 +1,150 @@
+"""Memory per run over 500 runs against the loopback server (issue 15, Memory: flat).
+
+The window sends 500 runs, one after another, each streaming a 20,000-character answer into a
+new card from the loopback server (its own process); each answer card is undone once its run
+is recorded, as a user clearing the way for the next try would, so what stays is what the app
+keeps per run: the history panel's list, the engine's records, caches. The script prints the
+RSS curve every 50 runs and the growth per run over the last 400 (the first 100 warm caches up),
+against the same figure for a bare loop of the same runs through the core (no window) in the
+same process.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.memory_runs [--runs 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import multiprocessing
+import os
+import resource
+import tempfile
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-runs-"))
+
+ANSWER = "".join(f"word{i % 97} " + ("\n" if i % 13 == 0 else "") for i in range(3_000))
+EVERY = 50
+
+
+def serve(connection: Any) -> None:
+    """The loopback server in its own process until told to stop."""
+    from workbench.loopback_server import LoopbackServer, Reply
+
+    with LoopbackServer() as server:
+        server.default_reply = Reply(text=ANSWER, chunks=200)
+        connection.send(server.url)
+        connection.recv()
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux), in MB."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 1e6
+
+
+def slope(points: list[tuple[int, float]]) -> float:
+    """Least-squares MB per run through ``points`` (run, MB)."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    var = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / var if var else 0.0
+
+
+async def one_run(window: Any, request: Any) -> None:
+    controller = window.run_controller
+    done = asyncio.Event()
+    def finished(_result: object) -> None:
+        done.set()
+
+    controller.run_finished.connect(finished)
+    controller.start_run(request, "sk-bench")
+    await done.wait()
+    controller.run_finished.disconnect(finished)
+    while controller.busy:  # recorded in the history
+        await asyncio.sleep(0.005)
+    # The answer card goes (Undo; the next run's card replaces it in the undo stack), so what
+    # stays is what the app keeps per run, not the cards or an ever longer undo history.
+    window.undo_stack.undo()
+
+
+async def main(runs: int) -> None:
+    from workbench.core.payloads import build_request
+    from workbench.core.providers import Prefill, ProviderConfig
+    from workbench.core.runner import Run
+    from workbench.core.workspace import workspace_from_json
+    from workbench.ui.shell.main_window import MainWindow
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=serve, args=(theirs,), daemon=True)
+    server.start()
+    try:
+        url = ours.recv()
+        provider = ProviderConfig(
+            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_KEY"
+        )
+        document = {
+            "format": "prompt-workbench/1",
+            "messages": [{"role": "user", "content": "Write an answer."}],
+            "params": {"provider": "loop", "model": "moonshot-v1-128k"},
+        }
+        request = build_request(workspace_from_json(document), provider)
+        # The floor: the same runs through the core alone (no window, no history).
+        for _ in range(20):
+            await Run(request, "sk-bench").wait()
+        gc.collect()
+        floor_points = []
+        for run in range(1, 201):
+            await Run(request, "sk-bench").wait()
+            if run % EVERY == 0:
+                gc.collect()
+                floor_points.append((run, rss_mb()))
+        window = MainWindow()
+        window.resize(1280, 820)
+        window.show()
+        window.document.import_text(workspace_from_json(document).dumps(), unsaved=False)
+        await asyncio.sleep(0.3)
+        points = [(0, rss_mb())]
+        for run in range(1, runs + 1):
+            await one_run(window, request)
+            if run % EVERY == 0:
+                await asyncio.sleep(0.3)  # the history list refreshes after a recorded run
+                gc.collect()
+                points.append((run, rss_mb()))
+                print(f"  after {run:>4} runs: RSS {points[-1][1]:.1f} MB", flush=True)
+        tail = [p for p in points if p[0] >= min(100, runs // 5)]
+        per_run = slope(tail) * 1000
+        floor = slope(floor_points) * 1000
+        print(
+            f"{runs} runs of {len(ANSWER):,} characters: {per_run:+.1f} kB per run over runs "
+            f"{tail[0][0]}-{runs} (target: flat) | core runs alone {floor:+.1f} kB per run | "
+            f"RSS {points[0][1]:.0f} -> {points[-1][1]:.0f} MB"
+        )
+        window.undo_stack.setClean()
+        window.close()
+    finally:
+        ours.send("stop")
+        server.join(timeout=5)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=500)
+    args = parser.parse_args()
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
+
+    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(main(args.runs))

@@ -1,0 +1,242 @@
+"""One long streamed answer into the window (issue 15, Streaming): 1 MB and 10 MB.
+
+For each size, the loopback server (in its own process, as a real one would be) streams one
+answer of that size in ~500-character chunks, and the script prints:
+
+- the floor: the bare ``AsyncOpenAI`` client reading the same stream (raw chunks, as the runner
+  reads them), in the same process and loop;
+- the window: the same answer streamed into an assistant card of a shown window (Send's path:
+  run engine, flush pacer, card, token meter, history), the ratio to the floor (target 1.3x);
+- the longest UI-thread stall while it streamed (a 5 ms QTimer's longest gap; target < 50 ms);
+- the process's RSS before the run, after it, after the card is deleted, and after the
+  workspace is closed (a new one replaces it: the undo stack, which can bring the card back,
+  goes with it).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.stream_window [--sizes 1,10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import multiprocessing
+import os
+import random
+import resource
+import tempfile
+import time
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-stream-"))
+
+WORDS = ["the", "model", "answers", "tokens", "prompt", "partial", "window", "stream", "card"]
+CHUNK_CHARS = 500
+TICK_MS = 5
+
+
+def answer(megabytes: float) -> str:
+    """Prose of about ``megabytes`` million characters, in paragraphs."""
+    rng = random.Random(5)
+    size = int(megabytes * 1_000_000)
+    parts, length = [], 0
+    while length < size:
+        paragraph = " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 120))) + ".\n\n"
+        parts.append(paragraph)
+        length += len(paragraph)
+    return "".join(parts)
+
+
+def serve(connection: Any) -> None:
+    """The loopback server in its own process: answers what the benchmark queues."""
+    from workbench.loopback_server import LoopbackServer, Reply
+
+    with LoopbackServer() as server:
+        connection.send(server.url)
+        while True:
+            message = connection.recv()
+            if message is None:
+                return
+            text = answer(message)
+            server.default_reply = Reply(text=text, chunks=max(1, len(text) // CHUNK_CHARS))
+            connection.send(len(text))
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux), in MB."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 1e6
+
+
+class StallMeter:
+    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.longest_ms = 0.0
+        self._last = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
+        self._last = now
+
+    def __enter__(self) -> StallMeter:
+        self._last = time.perf_counter()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._tick()
+        self.timer.stop()
+
+
+async def bare_read(request: Any) -> tuple[float, int]:
+    """(seconds, characters) for the bare AsyncOpenAI client to read the stream."""
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=request.base_url, api_key="sk-bench", max_retries=0)
+    started = time.perf_counter()
+    stream: Any = await client.post(
+        "/chat/completions",
+        body=request.wire_body(),
+        cast_to=object,
+        stream=True,
+        stream_cls=openai.AsyncStream[object],
+    )
+    pieces: list[str] = []
+    async for raw in stream:
+        for choice in raw.get("choices") or ():
+            content = (choice.get("delta") or {}).get("content")
+            if content:
+                pieces.append(content)
+    elapsed = time.perf_counter() - started
+    await client.close()
+    return elapsed, len("".join(pieces))
+
+
+async def into_window(window: Any, request: Any) -> tuple[float, float]:
+    """(seconds, longest stall in ms) for the answer to stream into a new card."""
+    controller = window.run_controller
+    done = asyncio.Event()
+    results: list[Any] = []
+
+    def finished(result: Any) -> None:
+        results.append(result)
+        done.set()
+
+    controller.run_finished.connect(finished)
+    with StallMeter() as meter:
+        started = time.perf_counter()
+        controller.start_run(request, "sk-bench")
+        await done.wait()
+        elapsed = time.perf_counter() - started
+    controller.run_finished.disconnect(finished)
+    if results[0].error:
+        raise SystemExit(f"the run failed: {results[0].error}")
+    return elapsed, meter.longest_ms
+
+
+async def settle(window: Any) -> None:
+    """Waits for the history write and the idle work after a run, then collects garbage."""
+    while window.run_controller.busy:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+    gc.collect()
+    await asyncio.sleep(0.1)
+
+
+async def main(sizes: list[float]) -> None:
+    from workbench.core.payloads import build_request
+    from workbench.core.providers import Prefill, ProviderConfig
+    from workbench.core.workspace import workspace_from_json
+    from workbench.ui.shell.main_window import MainWindow
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=serve, args=(theirs,), daemon=True)
+    server.start()
+    try:
+        url = ours.recv()
+        provider = ProviderConfig(
+            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_KEY"
+        )
+        document = {
+            "format": "prompt-workbench/1",
+            "messages": [{"role": "user", "content": "Write a long answer."}],
+            "params": {"provider": "loop", "model": "moonshot-v1-128k"},
+        }
+        request = build_request(workspace_from_json(document), provider)
+        window = MainWindow()
+        window.resize(1280, 820)
+        window.show()
+        window.document.import_text(workspace_from_json(document).dumps(), unsaved=False)
+        await asyncio.sleep(0.3)
+        ours.send(0.05)
+        ours.recv()
+        await bare_read(request)  # the SDK's import and first connection are not measured
+        await into_window(window, request)
+        window.document.import_text(workspace_from_json(document).dumps(), unsaved=False)
+        await settle(window)
+        conversation = window.workspace.conversation
+        for megabytes in sizes:
+            ours.send(megabytes)
+            chars = ours.recv()
+            floor, read = await bare_read(request)
+            await settle(window)
+            before = rss_mb()
+            took, stall = await into_window(window, request)
+            complete = len(conversation[-1].content) == chars == read
+            await settle(window)
+            after = rss_mb()
+            window.editor.do_action(conversation[-1].uid, "delete")  # the user deletes the card
+            await settle(window)
+            deleted = rss_mb()
+            window.document.new()  # closes the workspace (its undo stack goes with it)
+            await settle(window)
+            closed = rss_mb()
+            window.document.import_text(workspace_from_json(document).dumps(), unsaved=False)
+            conversation = window.workspace.conversation
+            print(
+                f"{megabytes:>4g} MB answer ({chars:,} characters, complete: {complete}) | "
+                f"bare SDK read {floor:.2f} s | into the window {took:.2f} s "
+                f"({took / floor:.2f}x, target 1.3x) | longest UI stall {stall:.0f} ms "
+                f"(target < 50 ms)",
+                flush=True,
+            )
+            print(
+                f"     RSS before {before:.0f} MB | after the run {after:.0f} MB "
+                f"(+{after - before:.0f}) | card deleted {deleted:.0f} MB "
+                f"(+{deleted - before:.0f}) | workspace closed {closed:.0f} MB "
+                f"(+{closed - before:.0f})",
+                flush=True,
+            )
+        window.undo_stack.setClean()
+        window.close()
+    finally:
+        ours.send(None)
+        server.join(timeout=5)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1,10")
+    args = parser.parse_args()
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
+
+    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(main([float(s) for s in args.sizes.split(",")]))
