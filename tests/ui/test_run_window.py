@@ -409,3 +409,29 @@ def test_send_waits_visibly_for_a_slot_of_its_provider(
     qtbot.waitUntil(lambda: status.text() == "Done", timeout=10_000)
     assert holder.ticket is not None and holder.ticket.result is not None
     assert window.workspace.conversation[-1].content == "second"
+
+
+def test_the_history_lets_go_of_a_long_run_once_shown_and_still_reopens_it(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, user_dialogs: Dialogs
+) -> None:
+    from workbench.ui.history.history_panel import KEEP_CHARS, HistoryPanel
+
+    load(window, [{"role": "user", "content": "Write a book"}])
+    book = "A page of the book.\n" * (KEEP_CHARS // 10)  # twice what the panel keeps
+    loopback.queue(Reply(text=book, chunks=40))
+    panel = window.findChild(HistoryPanel, "historyPanel")
+    assert panel is not None
+    with qtbot.waitSignal(panel.listed, timeout=20_000):
+        qtbot.mouseClick(button(window, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "A page of the book." in panel.detail.toPlainText(), timeout=5000)
+    # Shown, then not kept: the newest run stays selected, and would keep its answer in memory.
+    assert panel.current_entry() is None
+    assert panel.reopen_button.isEnabled()
+    window.undo_stack.setClean()
+    user_dialogs.answers.append(dialogs.Button.Discard)
+    panel.reopen_current()  # read again for Reopen
+    qtbot.waitUntil(lambda: window.document.path is None and window.document.modified)
+    assert [(m.role, m.content) for m in window.workspace.conversation] == [
+        ("user", "Write a book"),
+        ("assistant", book),
+    ]

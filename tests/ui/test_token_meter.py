@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from workbench.core import tokens
 from workbench.core.catalog import override_path
+from workbench.core.conversation import Message
 from workbench.core.resources import examples_dir
 from workbench.core.tokens import Calibration
 from workbench.core.workspace import FORMAT
@@ -520,3 +521,24 @@ def test_a_failed_count_tokens_falls_back_to_the_estimate_with_the_reason(
     assert f"Exact count failed, showing the estimate: {reason}" in count.toolTip()
     assert ANTHROPIC_KEY not in count.toolTip()
     assert "empty content" not in window.statusBar().currentMessage()  # quiet
+
+
+def test_a_long_answer_growing_fast_is_counted_off_the_ui_thread(metered, qtbot: QtBot) -> None:
+    window = metered(SMALL)
+    meter = meter_of(window)
+    conversation = window.workspace.conversation
+    index = len(conversation)
+    conversation.insert(index, Message("assistant", "The answer begins. " * 200))
+    meter.refresh()
+    before = meter.reading.prompt_tokens
+    answer = conversation[index]
+    # A flush of a fast stream: a million characters more at once.
+    conversation.update(index, content=answer.content + "and it goes on, " * 62_500)
+    meter.refresh()
+    window.message_list.sync_editors()
+    # Neither the meter nor the card's badge encoded it on the UI thread: a worker does.
+    assert not meter.counter.is_cached(answer)
+    qtbot.waitUntil(lambda: meter.reading.prompt_tokens > before + 200_000, timeout=20_000)
+    assert meter.counter.is_cached(answer)
+    expected = meter.counter.count_message(answer)
+    assert meter.badge(answer)[0] == f"{expected:,} tok"

@@ -264,6 +264,35 @@ class TokenCounter:
                 self.encoded_chars += encoded
         return content + _count_key((key[0], key[1], "", key[3], key[4]))
 
+    def uncounted_chars(self, message: Message) -> int:
+        """About how many characters counting ``message`` now would encode (cheap to ask).
+
+        An answer streaming in encodes its new text and the piece it ended in; an edit of a
+        long text encodes the piece it touched.
+        """
+        content = message.content
+        if len(content) <= CHUNK_CHARS:
+            return 0 if _message_key(message) in self._cache else len(content)
+        state = self._long.get(message)
+        if state is None or not state.counts:
+            return len(content)
+        old = state.text
+        if old is content:
+            return 0
+        if len(content) >= len(old) and content.startswith(old):
+            return len(content) - len(old) + CHUNK_CHARS
+        return 2 * CHUNK_CHARS
+
+    def last_count(self, message: Message) -> int | None:
+        """``message``'s tokens as last counted (a long text may have grown since), or None."""
+        if len(message.content) <= CHUNK_CHARS:
+            return self._cache.get(_message_key(message))
+        state = self._long.get(message)
+        if state is None or not state.counts:
+            return None
+        key = _message_key(message)
+        return sum(state.counts) + _count_key((key[0], key[1], "", key[3], key[4]))
+
     def is_cached(self, message: Message) -> bool:
         """Whether ``message`` would be counted without encoding."""
         if len(message.content) > CHUNK_CHARS:
@@ -472,6 +501,16 @@ class ConversationTally:
     def _on_changed(self, index: int, names: frozenset[str]) -> None:
         if self._valid and names & self._COUNTED:
             self._dirty.add(index)
+
+    def heavy_changes(self, conversation: Conversation, limit: int) -> list[Message]:
+        """The cards :meth:`breakdown` would count whose counting encodes more than ``limit``
+        characters (an answer streaming in fast): a caller counts them on a worker first."""
+        counter = self.counter
+        if conversation is not self._conversation or not self._valid:
+            candidates: Iterable[Message] = conversation.messages
+        else:
+            candidates = [conversation[i] for i in self._dirty if i < len(conversation)]
+        return [m for m in candidates if counter.uncounted_chars(m) > limit]
 
     def breakdown(
         self, conversation: Conversation, tools: Sequence[dict[str, Any]] = ()

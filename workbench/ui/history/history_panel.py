@@ -114,6 +114,15 @@ def describe(entry: HistoryEntry | RunSummary) -> str:
 
 #: Characters of an answer or request the detail shows (a 10 MB answer would take the UI).
 DETAIL_CHARS = 200_000
+#: A selected run longer than this (its stored JSON) is not kept once shown.
+KEEP_CHARS = 1_000_000
+
+
+def _size(entry: HistoryEntry) -> int:
+    return sum(
+        len(part) if isinstance(part, str) else 0
+        for part in (entry.request_json, entry.result_json, entry.workspace_json)
+    )
 
 
 def _shortened(text: str) -> str:
@@ -141,8 +150,10 @@ class HistoryPanel(QWidget):
         self._context = context
         self._history: HistoryWorker = context.history
         self._tasks = BackgroundTasks(self, report=context.show_status)
-        #: The one run loaded whole: the selected one.
+        #: The one run loaded whole: the selected one (unless it is long, see KEEP_CHARS).
         self._loaded: HistoryEntry | None = None
+        #: The run the detail shows (kept or not).
+        self._shown_id: int | None = None
         self._generation = 0
         self.search_edit = QLineEdit()
         named(self.search_edit, "historySearch")
@@ -266,8 +277,12 @@ class HistoryPanel(QWidget):
     def _show_current(self) -> None:
         selected = self._selected_id()
         entry = self.current_entry()
+        if entry is None and selected is not None and selected == self._shown_id:
+            self.reopen_button.setEnabled(True)  # a long run, shown and let go: read on Reopen
+            return
         self.reopen_button.setEnabled(entry is not None)
         if entry is None:
+            self._shown_id = None
             self.detail.setPlainText(self.tr("Loading the run…") if selected is not None else "")
             if selected is not None and not self._tasks.closed:
                 self._tasks.spawn(self._load_entry(selected))
@@ -292,11 +307,19 @@ class HistoryPanel(QWidget):
         ]
         lines.append(_shortened(json.dumps(request, indent=2, ensure_ascii=False)))
         self.detail.setPlainText("\n".join(lines))
+        self._shown_id = entry.id
+        if _size(entry) > KEEP_CHARS:
+            # A 10 MB answer would stay in memory as long as the run stays selected (the newest
+            # run is selected after every run): read again if the user reopens it.
+            self._loaded = None
 
     async def _reopen_when_loaded(self, entry_id: int) -> None:
-        await self._load_entry(entry_id)
-        if self.current_entry() is not None:
-            self.reopen_current()
+        try:
+            entry = await self._history.call(lambda store: store.get(entry_id))
+        except (RuntimeError, KeyError):
+            return
+        if entry_id == self._selected_id():
+            self._reopen(entry)
 
     async def _load_entry(self, entry_id: int) -> None:
         try:
@@ -314,7 +337,11 @@ class HistoryPanel(QWidget):
         if entry is None and selected is not None and not self._tasks.closed:
             self._tasks.spawn(self._reopen_when_loaded(selected))  # still on its way
             return
-        if entry is None or not self._shell.may_discard():
+        if entry is not None:
+            self._reopen(entry)
+
+    def _reopen(self, entry: HistoryEntry) -> None:
+        if not self._shell.may_discard():
             return
         try:
             data = reopened_workspace(entry)

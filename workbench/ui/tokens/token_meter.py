@@ -619,6 +619,8 @@ class TokenMeter(QObject):
         self._tasks = BackgroundTasks(self, serial=True)
         self._recount_generation = 0
         self._recounting = False
+        #: A worker is counting cards with much new text (see _count_in_background).
+        self._counting_in_background = False
         self._target_generation = 0
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
@@ -696,6 +698,20 @@ class TokenMeter(QObject):
 
         self._tasks.run(work, lambda _none: self._on_recount_finished(generation))
 
+    def _count_in_background(self, messages: list[Message]) -> None:
+        """Counts ``messages`` on the worker, then refreshes the meter and the badges (one batch
+        at a time: what grew meanwhile is taken by the refresh that follows)."""
+        if self._counting_in_background:
+            return
+        self._counting_in_background = True
+
+        def done(_result: object) -> None:
+            self._counting_in_background = False
+            self.schedule_refresh()
+            self._cards.refresh_cards()
+
+        self._tasks.run(lambda: self.counter.prime(messages), done, done)
+
     def _on_recount_finished(self, generation: int) -> None:
         if generation == self._recount_generation:
             self._recounting = False
@@ -722,6 +738,12 @@ class TokenMeter(QObject):
         """Re-reads the meter now (cheap: only cards not seen before are encoded)."""
         self._update_timer.stop()
         if self._recounting:
+            return
+        heavy = self.tally.heavy_changes(self.workspace.conversation, BACKGROUND_RECOUNT_CHARS)
+        if heavy:
+            # Encoding them here would stall the UI (a 10 MB answer streaming in): the reading
+            # stays as it was until the worker has counted them, then refreshes.
+            self._count_in_background(heavy)
             return
         signature = self._signature() if self._exact is not None or self._wants_exact() else ()
         exact: int | None = None
@@ -860,7 +882,16 @@ class TokenMeter(QObject):
             return ("", "")  # never load the tokenizer on the UI thread for a badge
         if self._recounting and not self.counter.is_cached(message):
             return ("", "")  # the worker is counting it (a 3 MB card): filled in when it is done
-        tokens = self.counter.count_message(message)
+        if self.counter.uncounted_chars(message) > BACKGROUND_RECOUNT_CHARS:
+            # Much new text (a long answer streaming in fast): a worker encodes it, the badge
+            # shows the last count meanwhile.
+            self._count_in_background([message])
+            last = self.counter.last_count(message)
+            if last is None:
+                return ("", "")
+            tokens = last
+        else:
+            tokens = self.counter.count_message(message)
         return (
             self.tr("{tokens} tok").format(tokens=number(tokens)),
             self.tr("≈ {tokens} tokens (estimate, including the 3-token message overhead)").format(
