@@ -112,6 +112,65 @@ def test_thousands_of_cards_lay_out_in_batches_and_scroll_to_the_last(
     _check_visible_heights(window, qtbot)
 
 
+def test_scrolling_reuses_cards_that_showed_the_same_role(
+    open_window, qtbot: QtBot, tmp_path: Path, monkeypatch
+) -> None:
+    """A card's frame (its role's colour) is a style sheet, the dearest part of showing a message
+    in a reused card: scrolling takes a spare card of the row's role when there is one."""
+    from workbench.ui.common.palette import ThemedStyleSheet
+    from workbench.ui.conversation.message_card import MessageCard
+
+    path = tmp_path / "roles.prompt.json"
+    messages = [
+        {"role": ("user", "assistant")[i % 2], "content": f"card {i} " + "word " * (i % 90)}
+        for i in range(3000)
+    ]
+    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
+    window = open_window(path)
+    view = window.message_list
+    restyled: list[int] = []
+    refresh = ThemedStyleSheet.refresh
+
+    def counted(self: ThemedStyleSheet) -> None:
+        before = self._widget.styleSheet()
+        refresh(self)
+        if before and self._widget.styleSheet() != before and isinstance(self._widget, MessageCard):
+            restyled.append(1)
+
+    monkeypatch.setattr(ThemedStyleSheet, "refresh", counted)
+    bar = view.verticalScrollBar()
+    for _ in range(30):  # half a page per step, as a wheel or Page Down does
+        bar.setValue(bar.value() + view.viewport().height() // 2)
+        qtbot.wait(5)
+
+    assert len(restyled) <= 20, f"{len(restyled)} reused cards restyled for another role"
+    _check_visible_heights(window, qtbot)
+
+
+def test_rows_some_screens_ahead_are_measured_before_scrolling_reaches_them(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A measured height that differs from its guess lays every row out again: measuring a few
+    screens ahead at once does that once every few screens of scrolling, not at every step."""
+    from workbench.ui.conversation.message_list import MEASURE_SCREENS, MIN_ROW_HEIGHT
+
+    contents = [f"card {i} " + "text " * (i % 40) for i in range(3000)]
+    window = open_window(_workspace(tmp_path, contents))
+    view = window.message_list
+    delegate = view.card_delegate
+    conversation = window.workspace.conversation
+    screen = view.viewport().height() // MIN_ROW_HEIGHT + 1
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.value() + view.viewport().height())  # guessed rows come within a screen
+    ahead = view.visible_rows().stop + (MEASURE_SCREENS - 1) * screen
+
+    def measured(row: int) -> bool:
+        return not delegate.is_guessed(conversation[row].uid, view.viewport().width())
+
+    qtbot.waitUntil(lambda: measured(ahead))
+    assert not measured(ahead + 3 * screen)  # not all 3,000 rows
+
+
 @pytest.fixture
 def large_font(qapp: QApplication) -> Iterator[None]:
     """The app's font at 15 pt: a 10 pt desktop font at 1.5x scaling."""

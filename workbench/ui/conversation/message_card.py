@@ -572,6 +572,11 @@ class MessageCard(QFrame):
             self._showing = showing
 
     @property
+    def role(self) -> str:
+        """The role of the message shown ("" before the first)."""
+        return self._role
+
+    @property
     def previewing(self) -> bool:
         """Whether the editor shows only the start of a long text."""
         return self._preview_of is not None

@@ -78,6 +78,10 @@ LAYOUT_BATCH = 2_000
 MIN_ROW_HEIGHT = HEADER_HEIGHT + MIN_CONTENT_HEIGHT + CARD_MARGIN + CARD_SPACING + 4
 #: Seconds of measuring guessed heights per pass of the event loop.
 MEASURE_SLICE_S = 0.012
+#: Screens of rows measured on either side of the screen once a guessed row comes within a screen
+#: of it: a measured height that differs from its guess lays every row out again, so measuring
+#: well ahead does that once every few screens of scrolling rather than at every step.
+MEASURE_SCREENS = 4
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -199,9 +203,10 @@ class CardDelegate(QStyledItemDelegate):
         found = known.get(uid) or guesses.get(uid)
         return found[1] if found is not None else None
 
-    def guessed_uids(self, row_width: int) -> list[int]:
-        """Messages whose height at ``row_width`` is still a guess."""
-        return list(self._tables(row_width)[1])
+    def is_guessed(self, uid: int, row_width: int) -> bool:
+        """Whether the height of message ``uid`` at ``row_width`` is still a guess."""
+        guesses = self._guessed.get(row_width)  # asking starts no table for a new width
+        return guesses is not None and uid in guesses
 
     def measure(self, message: Message, row_width: int) -> bool:
         """Measures ``message`` exactly at ``row_width``; whether its row height changed."""
@@ -262,8 +267,15 @@ class CardDelegate(QStyledItemDelegate):
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
         # Scrolling opens a card for every row that comes on screen: reuse the ones that left it
         # (building a card costs milliseconds; re-showing a message in one costs much less).
-        while self._spare_cards:
-            card = self._spare_cards.pop()
+        spare = self._spare_cards
+        if spare:
+            # One that showed a card of the same role, if there is one: a role's frame is a
+            # style sheet, and setting one costs more than the rest of showing a message.
+            role = self.message(index).role
+            at = next((i for i in range(len(spare) - 1, -1, -1) if spare[i].role == role), -1)
+            spare.append(spare.pop(at))
+        while spare:
+            card = spare.pop()
             if card.parentWidget() is parent:
                 card.show()
                 return card
@@ -470,11 +482,14 @@ class MessageListView(QListView):
             bar.setValue(bar.value() + rect.top() - anchor[1])
 
     def _measure_some(self) -> None:
-        """Measures the guessed heights of the rows on screen and a screen around them.
+        """Measures the guessed heights of the rows on screen and some screens around them.
 
-        Rows further away keep their guess until scrolling brings them near: a guess only moves
-        the scroll bar a little, and measuring 50,000 cards would take the loop for seconds.
-        When a measured row differs from its guess, the rows are laid out again (in batches).
+        Nothing is measured while the rows within a screen of the screen are measured already;
+        once a guessed row comes that near, the rows :data:`MEASURE_SCREENS` screens around are
+        measured (nearest first, a slice per pass of the loop). Rows further away keep their
+        guess: a guess only moves the scroll bar a little, and measuring 50,000 cards would take
+        the loop for seconds. When a measured row differs from its guess, the rows are laid out
+        again (in batches).
         """
         model = self.model()
         if not isinstance(model, MessageListModel):
@@ -484,17 +499,22 @@ class MessageListView(QListView):
         rows = self.visible_rows()
         if not rows:
             return
-        around = self.viewport().height() // MIN_ROW_HEIGHT + EDITOR_BUFFER
-        first, last = max(0, rows.start - around), min(model.rowCount(), rows.stop + around)
+        count = model.rowCount()
         conversation = model.conversation
-        guessed = delegate.guessed_uids(width)
-        if not guessed:
+        screen = self.viewport().height() // MIN_ROW_HEIGHT + 1
+        near = range(max(0, rows.start - screen), min(count, rows.stop + screen))
+        if not any(delegate.is_guessed(conversation[i].uid, width) for i in near):
             return
-        waiting = set(guessed)
-        near = [conversation[i] for i in range(first, last) if conversation[i].uid in waiting]
+        ahead = MEASURE_SCREENS * screen
+        first, last = max(0, rows.start - ahead), min(count, rows.stop + ahead)
+        middle = (rows.start + rows.stop) // 2
+        order = sorted(range(first, last), key=lambda i: abs(i - middle))
         deadline = time.perf_counter() + MEASURE_SLICE_S
         changed = False
-        for message in near:
+        for row in order:
+            message = conversation[row]
+            if not delegate.is_guessed(message.uid, width):
+                continue
             changed = delegate.measure(message, width) or changed
             if time.perf_counter() > deadline:
                 self._measure_timer.start()  # more next time round
