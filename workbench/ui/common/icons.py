@@ -6,7 +6,15 @@ from collections.abc import Callable
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import (
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 
 from workbench.ui.common.palette import colours
 
@@ -97,9 +105,9 @@ class _LineIconEngine(QIconEngine):
     def scaledPixmap(
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
-        values = colours()
-        tone = values.qcolor("placeholder" if mode == QIcon.Mode.Disabled else self._tone)
-        key = (size.width(), size.height(), mode.value, scale, tone.rgba())
+        # The application palette's key stands for the theme (paint() reads its colours): one
+        # call, where working out the colour set per icon per repaint added up.
+        key = (size.width(), size.height(), mode.value, scale, QGuiApplication.palette().cacheKey())
         cached = self._pixmaps.get(key)
         if cached is not None:
             return cached
