@@ -29,6 +29,16 @@ def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
     collector.stop()
 
 
+@pytest.fixture(autouse=True)
+def no_real_keyring(memory_keyring: MemoryKeyring) -> MemoryKeyring:
+    """Every window test gets the in-memory keyring: none reads or writes the user's real keys.
+
+    (A window looks keys up as soon as it shows a provider; without this, tests that did not ask
+    for the memory keyring went to the desktop's keyring, which may prompt or be locked.)
+    """
+    return memory_keyring
+
+
 @dataclass
 class Dialogs:
     """Stands in for the user at every modal dialog.

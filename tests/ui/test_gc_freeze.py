@@ -18,7 +18,9 @@ def test_freeze_takes_the_objects_alive_now_out_of_collections_once(qapp: QAppli
         assert frozen > before
         later = [[] for _ in range(1000)]  # objects made after the first freeze
         collector.freeze()
-        assert gc.get_freeze_count() == frozen
+        # The second call freezes none of them (a frozen object that dies meanwhile, on any thread,
+        # leaves the frozen set, so the count may only go down, never up by the new objects).
+        assert gc.get_freeze_count() <= frozen
         assert later
     finally:
         collector._timer.stop()
