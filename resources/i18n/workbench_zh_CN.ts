@@ -21,7 +21,7 @@
     <name>AssertionsDialog</name>
     <message>
         <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>
-        <extracomment>How long finished cells wait to be committed together (a crash loses at most this much).</extracomment>
+        <extracomment>How long finished cells wait to be committed together (a crash loses at most this much). Run › Run evaluation.</extracomment>
         <translation>每个断言一个 JSON 对象，例如 {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}、{&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}、{&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}；在类型前加 not- 表示取反。</translation>
     </message>
     <message>
@@ -676,8 +676,12 @@
     <name>EvalGrid</name>
     <message>
         <source>queued</source>
-        <extracomment>The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests).</extracomment>
+        <extracomment>The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests). Why a queued cell waits (the engine&apos;s event), None before the engine says.</extracomment>
         <translation>排队中</translation>
+    </message>
+    <message>
+        <source>queued: {provider} {running} of {limit} running</source>
+        <translation>排队中：{provider} 已有 {running}/{limit} 个在运行</translation>
     </message>
     <message>
         <source>streaming… {chars} chars{extra}</source>
@@ -718,6 +722,14 @@
     <message>
         <source>cost {delta:+.5f}</source>
         <translation>费用 {delta:+.5f}</translation>
+    </message>
+    <message>
+        <source>Waiting for its turn to be sent.</source>
+        <translation>等待轮到发送。</translation>
+    </message>
+    <message>
+        <source>Waiting for a free slot: at most {limit} run(s) of {provider} stream at once (Settings), {ahead} queued before this one when it was queued.</source>
+        <translation>等待空闲名额：{provider} 最多同时运行 {limit} 个（设置），排队时前面还有 {ahead} 个。</translation>
     </message>
     <message>
         <source>Double-click for the full answer.</source>
@@ -869,12 +881,12 @@
     </message>
     <message>
         <source>… ({count} more characters: reopen the run to see them all)</source>
-        <extracomment>Characters of an answer or request the detail shows (a 10 MB answer would take the UI).</extracomment>
+        <extracomment>Characters of an answer or request the detail shows (a 10 MB answer would take the UI). A selected run longer than this (its stored JSON) is not kept once shown.</extracomment>
         <translation>…（还有 {count} 个字符：重新打开此运行以查看全部）</translation>
     </message>
     <message>
         <source>Search the runs&apos; messages and answers…</source>
-        <extracomment>The one run loaded whole: the selected one.</extracomment>
+        <extracomment>The one run loaded whole: the selected one (unless it is long, see KEEP_CHARS). The run the detail shows (kept or not).</extracomment>
         <translation>搜索运行记录中的消息和回答…</translation>
     </message>
     <message>
@@ -2151,10 +2163,6 @@
         <translation>运行评测</translation>
     </message>
     <message>
-        <source>Run every case through each variant and check the assertions</source>
-        <translation>用每个变体运行所有用例并检查断言</translation>
-    </message>
-    <message>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -2267,6 +2275,14 @@
         <translation>已将 {value0} 个测试用例导出到 {path}</translation>
     </message>
     <message>
+        <source>No evaluation yet. {cases} test case(s) × {columns} variant(s) are ready: press Run evaluation ({shortcut}) to run every case through each variant and check its assertions.</source>
+        <translation>还没有评测。{cases} 个测试用例 × {columns} 个变体已就绪：按“运行评测”（{shortcut}）即可用每个变体运行所有用例并检查断言。</translation>
+    </message>
+    <message>
+        <source>No evaluation yet. Add test cases in the table above (Add case, Paste rows or Import…), each with a value per {{{{variable}}}} and its assertions, then press Run evaluation ({shortcut}).</source>
+        <translation>还没有评测。请在上方表格中添加测试用例（“添加用例”“粘贴行”或“导入…”），为每个 {{{{variable}}}} 填上值并写好断言，然后按“运行评测”（{shortcut}）。</translation>
+    </message>
+    <message>
         <source> (and {count} more, marked in red)</source>
         <translation>（另有 {count} 处，已标红）</translation>
     </message>
@@ -2303,8 +2319,16 @@
         <translation>{passed}/{rows} 通过，{failed} 失败，{errors} 错误，用时 {seconds:.1f} 秒</translation>
     </message>
     <message>
+        <source>Run &amp;evaluation</source>
+        <translation>运行评测(&amp;E)</translation>
+    </message>
+    <message>
         <source>Add a test case first.</source>
         <translation>请先添加测试用例。</translation>
+    </message>
+    <message>
+        <source>Run every case through each variant and check the assertions ({shortcut})</source>
+        <translation>用每个变体运行所有用例并检查断言（{shortcut}）</translation>
     </message>
     <message>
         <source> (stopped)</source>
@@ -2339,7 +2363,7 @@
     <name>TokenMeter</name>
     <message>
         <source>Counting {value0:,} cards…</source>
-        <extracomment>The last exact count: what it counted (signature), the total, whether tools were in it, and the local estimate of what it counted (tools included when they were). Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread.</extracomment>
+        <extracomment>The last exact count: what it counted (signature), the total, whether tools were in it, and the local estimate of what it counted (tools included when they were). Edits of what is sent (cards, the case filling their variables): the exact count is that of one revision of the messages. Recounts, exact-count targets and calibration writes, one at a time off the UI thread. A worker is counting cards with much new text (see _count_in_background).</extracomment>
         <translation>正在统计 {value0:,} 张卡片…</translation>
     </message>
     <message>

@@ -15,6 +15,7 @@ from workbench.core.assertions import (
     combine,
     json_path,
     parse_grade,
+    rubric_prompt,
 )
 from workbench.core.run_types import RunResult, ToolCall
 from workbench.core.workspace import ToolEntry
@@ -148,6 +149,31 @@ def test_weights_and_negation_combine_into_the_case_score() -> None:
         ({"type": "contains", "value": "x", "transform": "output.trim()"}, "transform", "code"),
         ({"type": "llm-rubric"}, "value", "needs the rubric"),
         ({"type": "llm-rubric", "value": "polite", "threshold": 3}, "threshold", "0 to 1"),
+        (
+            {"type": "llm-rubric", "value": "p", "rubricPrompt": "Grade {{ output | upper }}"},
+            "rubricPrompt",
+            "template code ('{{ output | upper }}'…) is never run",
+        ),
+        (
+            {"type": "llm-rubric", "value": "p", "rubricPrompt": "{% if x %}{{output}}{% endif %}"},
+            "rubricPrompt",
+            "template code",
+        ),
+        (
+            {"type": "llm-rubric", "value": "p", "rubricPrompt": "Is it {{rubric}}?"},
+            "rubricPrompt",
+            "never shows the grader the answer: use {{output}}",
+        ),
+        (
+            {
+                "type": "llm-rubric",
+                "value": "p",
+                "rubricPrompt": [{"role": "user", "content": [{"type": "text", "text": "x"}]}],
+            },
+            "rubricPrompt",
+            "rubricPrompt[0].content: must be a text",
+        ),
+        ({"type": "contains", "value": "x", "rubricPrompt": "{{output}}"}, "rubricPrompt", "only"),
     ],
 )
 def test_bad_assertions_are_named_before_running(
@@ -159,17 +185,22 @@ def test_bad_assertions_are_named_before_running(
 
 
 def test_llm_rubric_uses_the_grader_and_its_threshold() -> None:
-    seen: list[tuple[str, str, str | None, str | None]] = []
+    seen: list[tuple[list[dict[str, str]], str | None, str | None]] = []
 
-    async def grader(text: str, rubric: str, provider: str | None, model: str | None) -> Grade:
-        seen.append((text, rubric, provider, model))
+    async def grader(
+        messages: list[dict[str, str]], provider: str | None, model: str | None
+    ) -> Grade:
+        seen.append((messages, provider, model))
         return Grade(True, 0.6, "polite enough")
 
     rubric = {"type": "llm-rubric", "value": "is polite", "provider": "openai", "model": "g"}
     answer = Answer("Thanks!", RunResult("p", "m"))
     result = asyncio.run(check(rubric, answer, grader))
     assert result.passed and result.score == 0.6 and result.reason == "polite enough"
-    assert seen == [("Thanks!", "is polite", "openai", "g")]
+    [(messages, provider, model)] = seen
+    assert (provider, model) == ("openai", "g")
+    assert "<Answer>\nThanks!\n</Answer>" in messages[1]["content"]
+    assert "<Rubric>\nis polite\n</Rubric>" in messages[1]["content"]
     strict = asyncio.run(check({**rubric, "threshold": 0.8}, answer, grader))
     assert not strict.passed and strict.reason == "score 0.60 (threshold 0.8): polite enough"
 
@@ -181,3 +212,33 @@ def test_grader_replies_are_parsed_tolerantly() -> None:
     assert parse_grade('{"score": 0.2}').passed is False
     verdict = parse_grade("I think it is fine")
     assert not verdict.passed and "no verdict" in verdict.reason
+
+
+def test_a_rubric_prompt_is_filled_with_the_answer_the_rubric_and_the_cases_values() -> None:
+    sent: list[list[dict[str, str]]] = []
+
+    async def grader(
+        messages: list[dict[str, str]], provider: str | None, model: str | None
+    ) -> Grade:
+        sent.append(messages)
+        return Grade(False, 0.1, "curt")
+
+    # promptfoo's form: the messages as JSON text; a quote in the answer stays a quote.
+    prompt = (
+        '[{"role": "system", "content": "Judge replies to {{ who }}. Answer in JSON."},'
+        ' {"role": "user", "content": "Output: {{ output }}\\nRubric: {{rubric}}"}]'
+    )
+    assertion = {"type": "llm-rubric", "value": "is polite", "rubricPrompt": prompt}
+    answer = Answer('Say "hi"', RunResult("p", "m"), vars={"who": "Ann", "n": 3})
+    result = asyncio.run(check(assertion, answer, grader))
+    assert not result.passed and result.reason == "curt"
+    assert sent == [
+        [
+            {"role": "system", "content": "Judge replies to Ann. Answer in JSON."},
+            {"role": "user", "content": 'Output: Say "hi"\nRubric: is polite'},
+        ]
+    ]
+    # Plain text is one user message; a YAML list of messages is taken as it is.
+    assert rubric_prompt("Grade {{output}}") == [{"role": "user", "content": "Grade {{output}}"}]
+    listed = [{"role": "user", "content": "{{output}}"}]
+    assert rubric_prompt(listed) == listed

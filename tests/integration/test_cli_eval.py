@@ -294,6 +294,76 @@ def test_llm_rubric_is_graded_by_the_grader_model(
     assert len(loopback.chat_requests()) == 4
 
 
+def test_llm_rubric_with_a_rubric_prompt_sends_the_graders_messages_filled_in(
+    tmp_path: Path, loopback: LoopbackServer, key_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graded: list[list[dict[str, Any]]] = []
+
+    def respond(body: dict[str, Any]) -> Reply:
+        if body["model"] == "grader-model":
+            graded.append(body["messages"])
+            polite = "please" in body["messages"][-1]["content"]
+            return Reply(
+                text=json.dumps(
+                    {
+                        "reason": "Höflich" if polite else "Unhöflich",
+                        "score": 1 if polite else 0,
+                        "pass": polite,
+                    }
+                )
+            )
+        content = body["messages"][0]["content"]
+        return Reply(text="Sit down, please" if "Ann" in content else "Sit down")
+
+    loopback.responder = respond
+    prompt = [
+        {"role": "system", "content": "Bewerte auf Deutsch. JSON: reason, score, pass."},
+        {"role": "user", "content": "Gast: {{who}}\nAusgabe: {{ output }}\nKriterium: {{rubric}}"},
+    ]
+    rubric = {"type": "llm-rubric", "value": "is polite", "model": "grader-model"}
+    path = write(
+        tmp_path,
+        messages=[{"role": "user", "content": "Greet {{who}}"}],
+        variants=[],
+        tests=[{"vars": {"who": "Ann"}}, {"vars": {"who": "Bob"}}],
+        **{"assert": [{**rubric, "rubricPrompt": prompt}]},
+    )
+    status = run_eval(str(path), "--base-url", loopback.url, "--api-key-env", key_env, "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert [r["pass"] for r in data["results"]] == [True, False]
+    assert data["results"][1]["assertions"][0]["reason"] == "Unhöflich"
+    assert sorted(graded, key=lambda m: m[1]["content"]) == [
+        [
+            prompt[0],
+            {
+                "role": "user",
+                "content": "Gast: Ann\nAusgabe: Sit down, please\nKriterium: is polite",
+            },
+        ],
+        [
+            prompt[0],
+            {"role": "user", "content": "Gast: Bob\nAusgabe: Sit down\nKriterium: is polite"},
+        ],
+    ]
+
+
+def test_a_rubric_prompt_variable_a_case_lacks_exits_2_naming_the_case(
+    tmp_path: Path, key_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rubric = {"type": "llm-rubric", "value": "ok", "rubricPrompt": "{{output}} for {{guest}}"}
+    path = write(
+        tmp_path,
+        messages=[{"role": "user", "content": "Greet {{who}}"}],
+        variants=[],
+        tests=[{"vars": {"who": "Ann"}}],
+        **{"assert": [rubric]},
+    )
+    assert run_eval(str(path), "--api-key-env", key_env) == 2
+    err = capsys.readouterr().err
+    assert "shared assert, assert[0].rubricPrompt: no value for {{guest}} (test 0)" in err
+
+
 @pytest.mark.parametrize(
     ("changes", "words"),
     [

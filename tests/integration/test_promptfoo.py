@@ -115,6 +115,79 @@ def test_a_promptfoo_config_is_evaluated_by_the_cli(
     assert loopback.chat_requests()[0]["temperature"] == 0
 
 
+RUBRIC_PROMPT = (
+    '[{"role": "system", "content": "Grade in German. JSON: reason, score, pass."},\n'
+    ' {"role": "user", "content": "Output: {{ output }}\\nRubric: {{ rubric }} ({{lang}})"}]'
+)
+
+
+def test_a_rubric_prompt_in_options_grades_the_promptfoo_config(
+    tmp_path: Path,
+    loopback: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("PF_KEY", "sk-promptfoo-0123456789")
+    graded: list[list[dict[str, Any]]] = []
+
+    def respond(body: dict[str, Any]) -> Reply:
+        if body["model"] == "judge":
+            graded.append(body["messages"])
+            return Reply(text='{"reason": "Gut", "score": 1, "pass": true}')
+        return Reply(text="Bonjour Ann" if "French" in body["messages"][0]["content"] else "Hallo")
+
+    loopback.responder = respond
+    rubric = {"type": "llm-rubric", "value": "greets", "model": "judge"}
+    config = {
+        **BASE,
+        "defaultTest": {
+            "vars": {"lang": "French"},
+            "options": {"rubricPrompt": RUBRIC_PROMPT},
+            "assert": [rubric],
+        },
+        "tests": [{"vars": {"name": "Ann"}}],
+    }
+    path = write_config(tmp_path, config)
+    workspace = load_workspace(path)
+    assert workspace.asserts == [{**rubric, "rubricPrompt": RUBRIC_PROMPT}]
+    status = cli.main(
+        ["eval", str(path), "--base-url", loopback.url, "--api-key-env", "PF_KEY", "--json"]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert status == 0 and data["results"][0]["assertions"][0]["reason"] == "Gut"
+    assert graded == [
+        [
+            {"role": "system", "content": "Grade in German. JSON: reason, score, pass."},
+            {"role": "user", "content": "Output: Bonjour Ann\nRubric: greets (French)"},
+        ]
+    ]
+
+
+def test_a_tests_own_rubric_prompt_goes_to_its_own_llm_rubric(tmp_path: Path) -> None:
+    own = "Is {{output}} {{rubric}}?"
+    config = {
+        **BASE,
+        "defaultTest": {"options": {"rubricPrompt": RUBRIC_PROMPT}, "assert": []},
+        "tests": [
+            {
+                "vars": {"name": "Ann", "lang": "French"},
+                "options": {"rubricPrompt": own},
+                "assert": [
+                    {"type": "llm-rubric", "value": "kind"},
+                    {"type": "llm-rubric", "value": "short", "rubricPrompt": "{{output}}"},
+                ],
+            },
+            {
+                "vars": {"name": "Bo", "lang": "German"},
+                "assert": [{"type": "llm-rubric", "value": "x"}],
+            },
+        ],
+    }
+    workspace = load_promptfoo(write_config(tmp_path, config))
+    assert [a["rubricPrompt"] for a in workspace.tests[0].asserts] == [own, "{{output}}"]
+    assert workspace.tests[1].asserts[0]["rubricPrompt"] == RUBRIC_PROMPT
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
@@ -148,7 +221,22 @@ def test_a_promptfoo_config_is_evaluated_by_the_cli(
         ({"scenarios": []}, "scenarios: 'scenarios' is not supported"),
         (
             {"defaultTest": {"options": {"transform": "output.trim()"}}},
-            "defaultTest.options: defaultTest.options is not supported",
+            "defaultTest.options.transform: transform runs code, which the app never does",
+        ),
+        (
+            {"defaultTest": {"options": {"rubricPrompt": "Grade {{ output | trim }}"}}},
+            "defaultTest.options.rubricPrompt: rubricPrompt[0].content: only {{name}} variables",
+        ),
+        (
+            {"tests": [{"vars": {"name": "a"}, "options": {"provider": "openai:chat:judge"}}]},
+            "tests[0].options.provider: option 'provider' is not supported",
+        ),
+        (
+            {
+                "defaultTest": {"assert": [{"type": "llm-rubric", "value": "kind"}]},
+                "tests": [{"vars": {"name": "a"}, "options": {"rubricPrompt": "{{output}}"}}],
+            },
+            "tests[0].options.rubricPrompt: a test's own rubricPrompt for the llm-rubric of",
         ),
     ],
 )

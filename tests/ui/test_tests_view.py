@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton, QTableView, QTableWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.run_helpers import LOOP_ID
@@ -140,6 +140,37 @@ def test_the_grid_fills_with_pass_fail_and_error_cells_and_a_summary_per_variant
     assert len(HistoryStore().group(entry.group)) == 6
 
 
+def test_before_the_first_evaluation_the_grid_area_says_what_to_do(
+    loop_window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    view = view_of(loop_window)
+    loop_window.main_tabs.setCurrentWidget(view)
+    hint = loop_window.findChild(QLabel, "evalEmptyHint")
+    assert hint is not None and hint.isVisible()
+    grid = loop_window.findChild(QTableView, "evalGrid")
+    assert grid is not None and not grid.isVisible()
+    assert "Add test cases in the table above" in hint.text()
+    assert "then press Run evaluation (Ctrl+Shift+E)" in hint.text()
+
+    qtbot.mouseClick(button(loop_window, "addTestButton"), Qt.MouseButton.LeftButton)
+    assert "1 test case(s) × 1 variant(s) are ready" in hint.text()
+    assert "press Run evaluation (Ctrl+Shift+E)" in hint.text()
+
+    # The shortcut runs it (from any page); the grid replaces the hint.
+    loopback.responder = brand_answer()
+    loop_window.show_conversation()
+    qtbot.keyClick(
+        loop_window,
+        Qt.Key.Key_E,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert loop_window.main_tabs.currentWidget() is view
+    qtbot.waitUntil(lambda: grid.isVisible(), timeout=5_000)
+    assert not hint.isVisible()
+    qtbot.waitUntil(lambda: view.report is not None, timeout=15_000)
+    qtbot.waitUntil(lambda: not view.busy, timeout=5_000)
+
+
 def test_a_failed_request_is_an_error_cell_and_the_rest_go_on(
     tests_window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
 ) -> None:
@@ -160,6 +191,14 @@ def test_cells_queue_visibly_and_stop_stops_everything(
     qtbot.mouseClick(button(tests_window, "runEvalButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "1 running, 5 queued" in view.progress.text(), timeout=5_000)
     assert sum(s.phase == "queued" for s in view.grid_model.states()) == 5
+    # A queued cell says it is queued, and why: the provider's one slot is taken.
+    grid = tests_window.findChild(QTableView, "evalGrid")
+    assert grid is not None
+    last = grid.model().index(2, 1)
+    qtbot.waitUntil(lambda: last.data() == "queued: Loopback 1 of 1 running", timeout=5_000)
+    assert cell(tests_window, 2, 1).status() == "queued"
+    tip = last.data(Qt.ItemDataRole.ToolTipRole)
+    assert "at most 1 run(s) of Loopback stream at once" in tip
     assert button(tests_window, "stopEvalButton").isEnabled()
     qtbot.mouseClick(button(tests_window, "stopEvalButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.report is not None, timeout=10_000)

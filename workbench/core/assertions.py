@@ -1,9 +1,10 @@
 """Assertions on an answer, with promptfoo's type names, so test files move between the two.
 
-An assertion is a JSON object ``{"type", "value", "threshold", "weight", "provider", "model"}``
-(only what its type needs). Every type may be negated with a ``not-`` prefix and weighted. Checks
-are pure functions of the answer; ``llm-rubric`` asks a grader model through a callable the caller
-supplies. No assertion type runs code from the file.
+An assertion is a JSON object ``{"type", "value", "threshold", "weight", "provider", "model",
+"rubricPrompt"}`` (only what its type needs). Every type may be negated with a ``not-`` prefix
+and weighted. Checks are pure functions of the answer; ``llm-rubric`` asks a grader model through
+a callable the caller supplies, with the app's grader prompt or the assertion's ``rubricPrompt``
+(only ``{{name}}`` filled in). No assertion type runs code from the file.
 
 Every failing check says why in one line ("expected to contain 'Kelvin'",
 "$.price: expected number, got string").
@@ -15,12 +16,13 @@ import json
 import math
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from workbench.core.run_types import RunResult
+from workbench.core.variables import fill, variables_in
 
 #: Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts).
 TEXT_TYPES = ("equals", "contains", "icontains", "starts-with", "regex")
@@ -35,13 +37,16 @@ BASE_TYPES: tuple[str, ...] = (
     *THRESHOLD_TYPES,
     "llm-rubric",
 )
-KNOWN_KEYS = ("type", "value", "threshold", "weight", "provider", "model", "metric")
+KNOWN_KEYS = ("type", "value", "threshold", "weight", "provider", "model", "metric", "rubricPrompt")
 #: promptfoo keys whose meaning is running code or that the app does not have.
 UNSUPPORTED_KEYS = {
     "transform": "runs JavaScript or Python code, which the app never does",
-    "rubricPrompt": "a custom grader prompt is not supported",
     "config": "per-assertion config is not supported",
 }
+#: The variables a ``rubricPrompt`` always has (besides the case's own).
+RUBRIC_VARIABLES = ("output", "rubric")
+#: Template syntax beyond ``{{name}}`` (Nunjucks tags, filters, expressions): never evaluated.
+_TEMPLATE_CODE = re.compile(r"\{%|\{\{(?![\s]*[A-Za-z_][A-Za-z0-9_.\-]*\s*\}\})")
 #: How long a quoted value may be in a reason before it is shortened.
 QUOTE_LIMIT = 60
 
@@ -146,6 +151,13 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
         for key in ("provider", "model"):
             if assertion.get(key) is not None and not isinstance(assertion[key], str):
                 found.append((key, f"{key} must be a text (an id)"))
+        if assertion.get("rubricPrompt") is not None:
+            try:
+                rubric_prompt(assertion["rubricPrompt"])
+            except ValueError as error:
+                found.append(("rubricPrompt", str(error)))
+    if base != "llm-rubric" and "rubricPrompt" in assertion:
+        found.append(("rubricPrompt", "only llm-rubric takes a rubricPrompt"))
     weight = assertion.get("weight")
     if weight is not None and (_number(weight) is None or weight < 0):
         found.append(("weight", f"weight must be a number ≥ 0, not {weight!r}"))
@@ -200,11 +212,13 @@ class Answer:
         text: The full answer (prefix + continuation in partial mode).
         result: The run's result (tool calls, cost, duration).
         tools: The workspace's tools (``ToolEntry``), for ``is-valid-openai-tools-call``.
+        vars: The case's values (a ``rubricPrompt`` may use them).
     """
 
     text: str
     result: RunResult
     tools: Sequence[Any] = ()
+    vars: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -216,8 +230,8 @@ class Grade:
     reason: str
 
 
-#: Asks a grader model: (answer text, rubric, provider id or None, model id or None) -> Grade.
-Grader = Callable[[str, str, str | None, str | None], Awaitable[Grade]]
+#: Asks a grader model: (the messages to send, provider id or None, model id or None) -> Grade.
+Grader = Callable[[list[dict[str, str]], str | None, str | None], Awaitable[Grade]]
 
 
 @dataclass(frozen=True)
@@ -494,7 +508,7 @@ async def check(
     elif base in THRESHOLD_TYPES:
         outcome = _threshold_check(base, float(assertion["threshold"]), answer.result)
     elif base == "llm-rubric":
-        outcome = await _rubric_check(assertion, text, grader)
+        outcome = await _rubric_check(assertion, answer, grader)
     else:
         raise ValueError(f"unknown assertion type {kind!r}")
     passed = outcome.passed != negated
@@ -508,11 +522,19 @@ async def check(
     return AssertionResult(kind, passed, score, reason, weight)
 
 
-async def _rubric_check(assertion: dict[str, Any], text: str, grader: Grader | None) -> _Outcome:
+async def _rubric_check(
+    assertion: dict[str, Any], answer: Answer, grader: Grader | None
+) -> _Outcome:
     if grader is None:
         return _Outcome(False, "no grader available for llm-rubric", "")
     rubric = str(assertion.get("value") or "")
-    grade = await grader(text, rubric, assertion.get("provider"), assertion.get("model"))
+    custom = assertion.get("rubricPrompt")
+    if custom is None:
+        messages = grader_messages(answer.text, rubric)
+    else:
+        values = {**answer.vars, "output": answer.text, "rubric": rubric}
+        messages = fill_rubric_prompt(rubric_prompt(custom), values)
+    grade = await grader(messages, assertion.get("provider"), assertion.get("model"))
     threshold = _number(assertion.get("threshold"))
     passed = grade.passed if threshold is None else grade.score >= threshold
     reason = grade.reason or ("meets the rubric" if passed else "does not meet the rubric")
@@ -556,6 +578,63 @@ def grader_messages(answer: str, rubric: str) -> list[dict[str, str]]:
             "content": f"<Answer>\n{answer}\n</Answer>\n\n<Rubric>\n{rubric}\n</Rubric>",
         },
     ]
+
+
+def rubric_prompt(value: Any) -> list[dict[str, str]]:
+    """The grader messages of a ``rubricPrompt`` (promptfoo's): a list of ``{role, content}``
+    messages, a text holding such a list as JSON, or any other text (one user message).
+
+    Only ``{{name}}`` is filled in (``output``, ``rubric`` and the case's variables); Nunjucks
+    tags, filters and expressions are refused, never evaluated.
+
+    Raises:
+        ValueError: a sentence saying what is wrong.
+    """
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("rubricPrompt is empty")
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        value = parsed if isinstance(parsed, list) else [{"role": "user", "content": value}]
+    if not isinstance(value, list) or not value:
+        raise ValueError("rubricPrompt must be a text or a list of {role, content} messages")
+    messages = []
+    for i, message in enumerate(value):
+        if not isinstance(message, dict) or set(message) - {"role", "content"}:
+            raise ValueError(f"rubricPrompt[{i}]: a message is {{role, content}}")
+        role, content = message.get("role"), message.get("content")
+        if role not in ("system", "user", "assistant"):
+            raise ValueError(f"rubricPrompt[{i}].role: system, user or assistant, not {role!r}")
+        if not isinstance(content, str):
+            raise ValueError(f"rubricPrompt[{i}].content: must be a text (images are not taken)")
+        found = _TEMPLATE_CODE.search(content)
+        if found is not None:
+            snippet = content[found.start() : found.start() + 20]
+            raise ValueError(
+                f"rubricPrompt[{i}].content: only {{{{name}}}} variables are filled in; "
+                f"template code ({snippet!r}…) is never run"
+            )
+        messages.append({"role": role, "content": content})
+    if not any("{{" in m["content"] and "output" in variables_in(m["content"]) for m in messages):
+        raise ValueError("rubricPrompt never shows the grader the answer: use {{output}}")
+    return messages
+
+
+def rubric_prompt_variables(value: Any) -> list[str]:
+    """The case variables a valid ``rubricPrompt`` uses (besides output and rubric)."""
+    names: dict[str, None] = {}
+    for message in rubric_prompt(value):
+        names.update(dict.fromkeys(variables_in(message["content"])))
+    return [n for n in names if n not in RUBRIC_VARIABLES]
+
+
+def fill_rubric_prompt(
+    messages: list[dict[str, str]], values: Mapping[str, Any]
+) -> list[dict[str, str]]:
+    """``messages`` with ``{{output}}``, ``{{rubric}}`` and the case's variables filled in."""
+    return [{"role": m["role"], "content": fill(m["content"], values)} for m in messages]
 
 
 def parse_grade(text: str) -> Grade:

@@ -31,8 +31,8 @@ from workbench.core.assertions import (
     assertion_problems,
     check,
     combine,
-    grader_messages,
     parse_grade,
+    rubric_prompt_variables,
 )
 from workbench.core.conversation import Message
 from workbench.core.payloads import RequestError, build_request, find_variant, provider_id_for
@@ -97,6 +97,8 @@ def test_problems(workspace: Workspace) -> list[TestProblem]:
         for name, text in assertion_problems(assertion):
             found.append(TestProblem(None, a, name, text))
     for c, case in enumerate(workspace.tests):
+        for a, assertion in enumerate(workspace.asserts):
+            found.extend(_rubric_prompt_problems(assertion, case, c, None, a))
         for name in case.vars:
             if name not in used_set:
                 known = ", ".join("{{" + n + "}}" for n in used) or "none"
@@ -113,9 +115,40 @@ def test_problems(workspace: Workspace) -> list[TestProblem]:
             names = ", ".join("{{" + n + "}}" for n in lacking)
             found.append(TestProblem(c, None, "vars", f"no value for {names}"))
         for a, assertion in enumerate(case.asserts):
-            for name, text in assertion_problems(assertion):
+            problems = assertion_problems(assertion)
+            for name, text in problems:
                 found.append(TestProblem(c, a, name, text))
+            if not problems:
+                found.extend(_rubric_prompt_problems(assertion, case, c, c, a))
     return found
+
+
+def _rubric_prompt_problems(
+    assertion: Any, case: TestCase, c: int, owner: int | None, a: int
+) -> list[TestProblem]:
+    """A ``rubricPrompt`` variable that case ``c`` has no value for (``owner``: the case whose
+    assertion it is, None for a shared one)."""
+    if not isinstance(assertion, dict) or assertion.get("rubricPrompt") is None:
+        return []
+    try:
+        names = rubric_prompt_variables(assertion["rubricPrompt"])
+    except ValueError:
+        return []  # said by assertion_problems
+    lacking = [n for n in names if n not in case.vars]
+    if not lacking:
+        return []
+    where = "" if owner is not None else f" (test {c})"
+    return [
+        TestProblem(
+            owner,
+            a,
+            "rubricPrompt",
+            "no value for "
+            + ", ".join("{{" + n + "}}" for n in lacking)
+            + where
+            + " (a rubricPrompt has {{output}}, {{rubric}} and the case's variables)",
+        )
+    ]
 
 
 test_problems.__test__ = False  # type: ignore[attr-defined]
@@ -831,7 +864,7 @@ class Evaluation:
         )
         if error is not None:
             return row
-        answer = Answer(result.full_text, result, self._tools)
+        answer = Answer(result.full_text, result, self._tools, cell.case.vars)
         results = []
         for assertion in [*self._shared, *cell.case.asserts]:
             try:
@@ -844,16 +877,15 @@ class Evaluation:
         return row
 
     async def _grade(
-        self, text: str, rubric: str, provider: str | None, model: str | None
+        self, messages: list[dict[str, str]], provider: str | None, model: str | None
     ) -> Grade:
-        """Asks the grader model (through the same engine and limits) to judge ``text``."""
+        """Sends the grader model (through the same engine and limits) ``messages``: the
+        answer and the rubric in the default grader prompt or the assertion's ``rubricPrompt``."""
         if self.registry is None:
             return Grade(False, 0.0, "no grader available (no providers)")
         grader = Workspace(
             title="llm-rubric grader",
-            messages=[
-                Message(role=m["role"], content=m["content"]) for m in grader_messages(text, rubric)
-            ],
+            messages=[Message(role=m["role"], content=m["content"]) for m in messages],
             params=Params(
                 provider=provider or self.workspace.params.provider,
                 model=model or self.workspace.params.model,

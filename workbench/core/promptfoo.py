@@ -3,7 +3,9 @@
 The subset both sides share: chat prompts (a JSON or YAML array of messages, or plain text as
 one user message) with ``{{variables}}``, OpenAI-compatible providers (``openai:chat:MODEL`` with
 ``apiBaseUrl``, ``apiKeyEnvar`` and the request parameters), ``tests`` with ``vars`` and
-``assert``, and ``defaultTest.assert``. Whatever else a file holds is refused with its place
+``assert``, ``defaultTest.assert``, and ``options.rubricPrompt`` (a test's or defaultTest's: it
+becomes the ``rubricPrompt`` of the ``llm-rubric`` assertions it applies to, unless they have their
+own). Whatever else a file holds is refused with its place
 (``providers[1]: anthropic:messages:... is not an OpenAI-compatible provider``), never dropped
 silently. No part of the file is ever run: promptfoo's ``javascript``/``python`` assertions,
 ``transform`` and ``file://`` scripts are refused.
@@ -16,10 +18,11 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench.core.assertions import BASE_TYPES, split_type
+from workbench.core.assertions import BASE_TYPES, rubric_prompt, split_type
 from workbench.core.conversation import Message
 from workbench.core.payloads import find_variant
 from workbench.core.providers import ProviderRegistry, normalize_base_url
@@ -146,7 +149,7 @@ def to_promptfoo(
     }
     default: dict[str, Any] = {}
     if workspace.asserts:
-        default["assert"] = copy.deepcopy(workspace.asserts)
+        default["assert"] = _promptfoo_asserts(workspace.asserts)
     prefix = next(iter(prefixes)) if len(prefixes) == 1 else ""
     if prefix:
         # The provider answers with the continuation only; the app checks prefix + continuation.
@@ -163,8 +166,17 @@ def _test_to_promptfoo(case: TestCase) -> dict[str, Any]:
         data["description"] = case.description
     data["vars"] = copy.deepcopy(case.vars)
     if case.asserts:
-        data["assert"] = copy.deepcopy(case.asserts)
+        data["assert"] = _promptfoo_asserts(case.asserts)
     return data
+
+
+def _promptfoo_asserts(asserts: list[Any]) -> list[Any]:
+    """Assertions as promptfoo documents them: a rubricPrompt's messages as one JSON text."""
+    out = copy.deepcopy(asserts)
+    for item in out:
+        if isinstance(item, dict) and isinstance(item.get("rubricPrompt"), list):
+            item["rubricPrompt"] = json.dumps(item["rubricPrompt"], ensure_ascii=False, indent=2)
+    return out
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
@@ -264,13 +276,16 @@ def promptfoo_workspace(data: Any, registry: ProviderRegistry, folder: Path) -> 
     if not isinstance(default, dict):
         raise WorkspaceError("must be a mapping", path="defaultTest")
     for key in default:
-        if key not in ("assert", "vars"):
+        if key not in ("assert", "vars", "options"):
             raise _unsupported(f"defaultTest.{key} is not supported", f"defaultTest.{key}")
     shared_vars = default.get("vars") or {}
     if not isinstance(shared_vars, dict):
         raise WorkspaceError("must be a mapping of values", path="defaultTest.vars")
-    asserts = _asserts(default.get("assert"), "defaultTest.assert")
-    tests = _tests(data.get("tests"), shared_vars)
+    default_prompt = _rubric_option(default.get("options"), "defaultTest.options")
+    asserts = _with_rubric_prompt(
+        _asserts(default.get("assert"), "defaultTest.assert"), default_prompt
+    )
+    tests = _tests(data.get("tests"), shared_vars, default_prompt, asserts)
     return Workspace(
         title=str(description),
         messages=messages,
@@ -455,14 +470,56 @@ def _asserts(data: Any, where: str) -> list[Any]:
             raise WorkspaceError(
                 "transform runs code, which the app never does", path=f"{at}.transform"
             )
-        value = item.get("value")
-        if isinstance(value, str) and value.startswith("file://"):
-            raise _unsupported("file:// values are not read", f"{at}.value")
+        for key in ("value", "rubricPrompt"):
+            value = item.get(key)
+            if isinstance(value, str) and value.startswith("file://"):
+                raise _unsupported("file:// values are not read", f"{at}.{key}")
         out.append(copy.deepcopy(item))
     return out
 
 
-def _tests(data: Any, shared_vars: dict[str, Any]) -> list[TestCase]:
+def _rubric_option(options: Any, where: str) -> Any:
+    """The ``rubricPrompt`` of a test's (or defaultTest's) ``options``, the one option taken."""
+    if options is None:
+        return None
+    if not isinstance(options, dict):
+        raise WorkspaceError("must be a mapping", path=where)
+    for key in options:
+        if key in ("transform", "postprocess"):
+            raise WorkspaceError(
+                f"{key} runs code, which the app never does", path=f"{where}.{key}"
+            )
+        if key != "rubricPrompt":
+            raise _unsupported(
+                f"option {key!r} is not supported (only rubricPrompt is)", f"{where}.{key}"
+            )
+    prompt = options.get("rubricPrompt")
+    if isinstance(prompt, str) and prompt.startswith("file://"):
+        raise _unsupported("file:// values are not read", f"{where}.rubricPrompt")
+    try:
+        rubric_prompt(prompt)
+    except ValueError as error:
+        raise WorkspaceError(str(error), path=f"{where}.rubricPrompt") from None
+    return copy.deepcopy(prompt)
+
+
+def _with_rubric_prompt(asserts: list[Any], prompt: Any) -> list[Any]:
+    """``asserts`` with ``prompt`` as the rubricPrompt of each llm-rubric lacking its own (an
+    assertion's own rubricPrompt wins over its test's, which wins over defaultTest's)."""
+    if prompt is None:
+        return asserts
+    for item in asserts:
+        if split_type(str(item.get("type")))[0] == "llm-rubric" and "rubricPrompt" not in item:
+            item["rubricPrompt"] = copy.deepcopy(prompt)
+    return asserts
+
+
+def _tests(
+    data: Any,
+    shared_vars: dict[str, Any],
+    default_prompt: Any = None,
+    shared: Sequence[Any] = (),
+) -> list[TestCase]:
     if data is None:
         return []
     if isinstance(data, str):
@@ -475,8 +532,23 @@ def _tests(data: Any, shared_vars: dict[str, Any]) -> list[TestCase]:
         if not isinstance(item, dict):
             raise WorkspaceError("a test case is a mapping (vars, assert)", path=at)
         for key in item:
-            if key not in ("description", "vars", "assert"):
+            if key not in ("description", "vars", "assert", "options"):
                 raise _unsupported(f"test key {key!r} is not supported", f"{at}.{key}")
+        prompt = _rubric_option(item.get("options"), f"{at}.options")
+        if prompt is not None and prompt != default_prompt:
+            inherited = [
+                a
+                for a in shared
+                if split_type(str(a.get("type")))[0] == "llm-rubric"
+                and a.get("rubricPrompt") == default_prompt
+            ]
+            if inherited:
+                raise _unsupported(
+                    "a test's own rubricPrompt for the llm-rubric of defaultTest.assert (the app "
+                    "keeps shared assertions once for every case): put rubricPrompt on that "
+                    "assertion, or the llm-rubric in the test's own assert",
+                    f"{at}.options.rubricPrompt",
+                )
         values = item.get("vars") or {}
         if not isinstance(values, dict):
             raise WorkspaceError("must be a mapping of values", path=f"{at}.vars")
@@ -487,7 +559,10 @@ def _tests(data: Any, shared_vars: dict[str, Any]) -> list[TestCase]:
             TestCase(
                 description=str(item.get("description") or ""),
                 vars={**copy.deepcopy(shared_vars), **copy.deepcopy(values)},
-                asserts=_asserts(item.get("assert"), f"{at}.assert"),
+                asserts=_with_rubric_prompt(
+                    _asserts(item.get("assert"), f"{at}.assert"),
+                    prompt if prompt is not None else default_prompt,
+                ),
             )
         )
     return cases

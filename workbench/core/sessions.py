@@ -120,7 +120,7 @@ class Queued:
         provider: The provider's name as the user reads it.
         ahead: Runs of that provider waiting before this one.
         limit: How many runs of that provider may stream at once.
-        running: How many runs of that provider hold a slot as this one starts to wait.
+        running: How many of them were streaming when this one was queued.
     """
 
     provider: str
@@ -677,11 +677,10 @@ class RunEngine:
             else:
                 limiter = self.limiter
                 if limiter.must_wait(provider.id):
-                    ahead = limiter.waiting(provider.id)
                     ticket._emit(
                         Queued(
                             request.provider_label,
-                            ahead,
+                            limiter.waiting(provider.id),
                             limiter.limit,
                             limiter.active(provider.id),
                         )

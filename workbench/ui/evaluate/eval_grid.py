@@ -23,6 +23,7 @@ from PySide6.QtGui import QBrush
 
 from workbench.core.evaluation import CellChange, CellKey, EvalRow
 from workbench.core.figures import money
+from workbench.core.sessions import Queued
 from workbench.ui.common.i18n import number
 from workbench.ui.common.palette import colours
 
@@ -48,6 +49,8 @@ class CellState:
     row: EvalRow | None = None
     change: CellChange | None = None
     status_text: str = ""
+    #: Why a queued cell waits (the engine's event), None before the engine says.
+    queue: Queued | None = None
 
     def status(self) -> str:
         """``pass``, ``fail``, ``error``, ``queued``, ``streaming`` or ``idle``."""
@@ -60,7 +63,12 @@ def cell_text(state: CellState) -> str:
     """The cell's two or three lines."""
     if state.row is None:
         if state.phase == "queued":
-            return QCoreApplication.translate("EvalGrid", "queued")
+            queue = state.queue
+            if queue is None:
+                return QCoreApplication.translate("EvalGrid", "queued")
+            return QCoreApplication.translate(
+                "EvalGrid", "queued: {provider} {running} of {limit} running"
+            ).format(provider=queue.provider, running=queue.running, limit=queue.limit)
         if state.phase == "streaming":
             extra = f" · {state.status_text}" if state.status_text else ""
             return QCoreApplication.translate("EvalGrid", "streaming… {chars} chars{extra}").format(
@@ -116,6 +124,17 @@ def cell_text(state: CellState) -> str:
         if notes:
             lines.append(" · ".join(notes))
     return "\n".join(lines)
+
+
+def queue_tip(queue: Queued | None) -> str:
+    """A queued cell's tooltip: what it waits for."""
+    if queue is None:
+        return QCoreApplication.translate("EvalGrid", "Waiting for its turn to be sent.")
+    return QCoreApplication.translate(
+        "EvalGrid",
+        "Waiting for a free slot: at most {limit} run(s) of {provider} stream at once "
+        "(Settings), {ahead} queued before this one when it was queued.",
+    ).format(limit=queue.limit, provider=queue.provider, ahead=queue.ahead)
 
 
 class EvalGridModel(QAbstractTableModel):
@@ -216,6 +235,8 @@ class EvalGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             name = CELL_COLOURS.get(state.status())
             return QBrush(colours().qcolor(name)) if name else None
+        if role == Qt.ItemDataRole.ToolTipRole and state.phase == "queued":
+            return queue_tip(state.queue)
         if role == Qt.ItemDataRole.ToolTipRole and state.row is not None:
             lines = [
                 f"{'✓' if a.passed else '✗'} {a.type}: {a.reason}" for a in state.row.assertions

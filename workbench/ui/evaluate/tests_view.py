@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -67,7 +69,7 @@ from workbench.core.workspace import TestCase, Workspace, workspace_from_json, w
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.i18n import date_time, number
-from workbench.ui.common.palette import error_text
+from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
 from workbench.ui.context import AppContext, Shell
 from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState, EvalGridModel
@@ -84,6 +86,8 @@ log = logging.getLogger(__name__)
 
 #: How long finished cells wait to be committed together (a crash loses at most this much).
 WRITE_MS = 250
+#: Run › Run evaluation.
+RUN_EVAL_SHORTCUT = "Ctrl+Shift+E"
 
 
 class AssertionsDialog(QDialog):
@@ -349,7 +353,9 @@ class TestsView(QWidget):
         self.repeat_spin.setToolTip(self.tr("Run every case this many times (stability)"))
         self.run_button = named(QPushButton(self.tr("Run evaluation")), "runEvalButton")
         self.run_button.setToolTip(
-            self.tr("Run every case through each variant and check the assertions")
+            self.tr(
+                "Run every case through each variant and check the assertions ({shortcut})"
+            ).format(shortcut=RUN_EVAL_SHORTCUT)
         )
         self.stop_button = named(QPushButton(self.tr("Stop")), "stopEvalButton")
         self.stop_button.setToolTip(self.tr("Stop every run of the evaluation"))
@@ -392,6 +398,15 @@ class TestsView(QWidget):
         self.grid.horizontalHeader().setMinimumSectionSize(120)
         self.grid.verticalHeader().setDefaultSectionSize(58)
         self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # Before the first evaluation the grid area says what to do instead of showing nothing.
+        self.grid_hint = named(QLabel(), "evalEmptyHint")
+        self.grid_hint.setWordWrap(True)
+        self.grid_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.grid_hint.setMargin(24)
+        ThemedStyleSheet(self.grid_hint, lambda c: f"color: {c.muted}; font-size: 13px;")
+        self.grid_stack = QStackedWidget()
+        self.grid_stack.addWidget(self.grid_hint)
+        self.grid_stack.addWidget(self.grid)
         self.summary = named(QTableWidget(0, 7), "evalSummary")
         self.summary.setHorizontalHeaderLabels(
             [
@@ -421,7 +436,7 @@ class TestsView(QWidget):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addLayout(run_bar)
         bottom_layout.addLayout(baseline_bar)
-        bottom_layout.addWidget(self.grid, 1)
+        bottom_layout.addWidget(self.grid_stack, 1)
         bottom_layout.addWidget(self.summary)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
@@ -458,6 +473,7 @@ class TestsView(QWidget):
         self.changes_only.toggled.connect(lambda _on: self._apply_filter())
         self.workspace.tests_changed.connect(lambda _e: self._after_tests_changed())
         self.workspace.asserts_changed.connect(self._after_tests_changed)
+        self.workspace.variants_changed.connect(lambda _e: self._show_grid_or_hint())
         self._after_tests_changed()
 
     # Editing the cases ---------------------------------------------------------------------
@@ -622,7 +638,30 @@ class TestsView(QWidget):
             )
         )
 
+    def _show_grid_or_hint(self) -> None:
+        """The grid once an evaluation has filled it, else a hint saying how to get one."""
+        if self.grid_model.rowCount():
+            self.grid_stack.setCurrentWidget(self.grid)
+            return
+        cases = len(self.workspace.tests)
+        if cases:
+            columns = max(1, len(self.workspace.variants))
+            text = self.tr(
+                "No evaluation yet. {cases} test case(s) × {columns} variant(s) are ready: press "
+                "Run evaluation ({shortcut}) to run every case through each variant and check "
+                "its assertions."
+            ).format(cases=cases, columns=columns, shortcut=RUN_EVAL_SHORTCUT)
+        else:
+            text = self.tr(
+                "No evaluation yet. Add test cases in the table above (Add case, Paste rows or "
+                "Import…), each with a value per {{{{variable}}}} and its assertions, then press "
+                "Run evaluation ({shortcut})."
+            ).format(shortcut=RUN_EVAL_SHORTCUT)
+        self.grid_hint.setText(text)
+        self.grid_stack.setCurrentWidget(self.grid_hint)
+
     def _after_tests_changed(self) -> None:
+        self._show_grid_or_hint()
         problems = self.table_model.problems
         if problems:
             more = (
@@ -680,6 +719,7 @@ class TestsView(QWidget):
             for i, c in enumerate(snapshot.tests)
         ]
         self.grid_model.setup(case_labels, labels, repeat)
+        self._show_grid_or_hint()
         self._tallies = {label: SummaryTally() for label in labels}
         self._summary_dirty = True
         self._unwritten = []
@@ -768,13 +808,14 @@ class TestsView(QWidget):
             self._counts["queued"] -= 1
             self._counts["streaming"] += 1
         state.phase = "streaming"
+        state.queue = None
         self.grid_model.touch(key)
         self._show_progress_soon()
 
     def _on_event(self, key: CellKey, event: EngineEvent) -> None:
         state = self.grid_model.state(key)
         if isinstance(event, Queued):
-            state.status_text = f"{event.ahead} ahead" if event.ahead else ""
+            state.queue = event
         elif isinstance(event, NotRecorded):
             self.message.emit(
                 self.tr("A run was not recorded in the history: {message}").format(
@@ -1114,10 +1155,25 @@ def install(shell: Shell, context: AppContext) -> TestsView:
     view.variables_bar = bar
     shell.add_conversation_widget(bar)
     view.message.connect(context.show_status)
+    action = QAction(QCoreApplication.translate("TestsView", "Run &evaluation"), shell.window())
+    action.setObjectName("runEvalAction")
+    action.setShortcut(QKeySequence(RUN_EVAL_SHORTCUT))
+    action.triggered.connect(lambda: _show_and_run(view))
+    shell.menu("run").addAction(action)
     context.closing.connect(view.shutdown)
     context.document.path_changed.connect(lambda: view.spawn(view.refresh_baselines()))
     view.spawn(view.refresh_baselines())
     return view
+
+
+def _show_and_run(view: TestsView) -> None:
+    """Run › Run evaluation: brings the Tests tab to the front (where the grid is) and runs."""
+    parent = view.parentWidget()
+    while parent is not None and not isinstance(parent, QTabWidget):
+        parent = parent.parentWidget()
+    if parent is not None:
+        parent.setCurrentWidget(view)
+    view.run_evaluation()
 
 
 def _loop_running() -> bool:
