@@ -204,3 +204,16 @@ def test_failed_messages_api_count_prints_the_estimate_and_exits_1(
     assert data["exact_error"].startswith(f"exact count failed, showing the estimate: {reason}")
     assert captured.err.startswith("prompt-workbench count: exact count failed")
     assert "sk-test" not in captured.out + captured.err
+
+
+def test_a_current_model_without_a_published_window_counts_as_window_unknown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["count", str(SMALL), "--model", "kimi-k3.1-pro"]) == 0
+    out = capsys.readouterr().out
+    assert "Model:           kimi-k3.1-pro, context window unknown" in out
+    assert "Fits:            unknown (window unknown)" in out
+    status, data = run_json(capsys, str(SMALL), "--model", "kimi-k3.1-pro")
+    assert status == 0
+    assert data["context_window"] is None and data["fits"] is None
+    assert data["estimated_cost_usd"]["input"] == pytest.approx(data["prompt_tokens"] * 2.0 / 1e6)

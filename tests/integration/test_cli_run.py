@@ -524,3 +524,36 @@ def test_ctrl_c_mid_run_exits_130_and_the_run_is_recorded_as_interrupted(
     assert len(runs) == 1
     result = runs[0].result()
     assert result.interrupted and result.text.startswith("w0 w1 w2")
+
+
+def test_run_and_count_print_the_window_rule_with_the_counted_prompt(
+    tmp_path: Path,
+    loopback: LoopbackServer,
+    key_env: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "long.prompt.json"
+    data = {
+        "format": "prompt-workbench/1",
+        "messages": [{"role": "user", "content": "Summarise the review below.\n" + "word " * 900}],
+        "params": {"provider": "moonshot", "model": "moonshot-v1-8k", "max_tokens": 8000},
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert cli.main(["count", str(path), "--json"]) == 0
+    counted = capsys.readouterr()
+    prompt = json.loads(counted.out)["prompt_tokens"]
+    assert 900 < prompt < 8192 - 1000  # it fits; the reservation does not
+    line = (
+        f"warning: param:max_tokens: The prompt (≈ {prompt:,}) plus 8,000 reserved output "
+        f"exceeds moonshot-v1-8k's window of 8,192 tokens. (fix: Fit: {8192 - prompt:,})"
+    )
+    assert f"prompt-workbench count: {line}\n" in counted.err
+    loopback.queue(Reply(text="Short."))
+    status = run_cli(str(path), "--base-url", loopback.url, "--api-key-env", key_env)
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert out == "Short.\n"
+    assert f"prompt-workbench run: {line}\n" in err  # a warning: the run still goes
+    # Reserving what the window leaves: no line from either.
+    assert cli.main(["count", str(path), "--max-tokens", str(8192 - prompt)]) == 0
+    assert "exceeds" not in capsys.readouterr().err

@@ -159,3 +159,51 @@ def test_fit_reserves_what_the_window_leaves_capped_by_the_output_limit(
     reading = meter.reading
     expected = 8192 - reading.prompt_tokens - reading.recommendation.margin
     assert window.workspace.params.max_tokens == expected  # the window is the limit here
+
+
+def test_the_window_rule_reads_the_meters_count_at_max_tokens(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = {
+        **OLD,
+        "messages": [{"role": "user", "content": "Summarise the review below.\n" + "word " * 900}],
+        "params": {"provider": "moonshot", "model": "moonshot-v1-8k", "max_tokens": 8000},
+    }
+    window = open_window(write(tmp_path, data))
+    meter = window.token_meter
+    qtbot.waitUntil(lambda: meter.reading is not None, timeout=20_000)
+    prompt = meter.reading.prompt_tokens
+    assert 900 < prompt < 8192 - 1000  # it fits; the reservation does not
+    line = (
+        f"max_tokens: The prompt (≈ {prompt:,}) plus 8,000 reserved output exceeds "
+        "moonshot-v1-8k's window of 8,192 tokens."
+    )
+    qtbot.waitUntil(lambda: any(t.endswith(line) for t in lint_texts(window)), timeout=10_000)
+    (fix,) = fix_buttons(window)
+    assert fix.text() == f"Fit: {8192 - prompt:,}"
+    fix.click()
+    assert window.workspace.params.max_tokens == 8192 - prompt
+    qtbot.waitUntil(lambda: not any("exceeds" in t for t in lint_texts(window)))
+    # The meter counts again as the prompt grows: the rule follows it.
+    window.workspace.conversation.update(0, content=data["messages"][0]["content"] + "more " * 50)
+    qtbot.waitUntil(lambda: any("exceeds" in t for t in lint_texts(window)), timeout=10_000)
+    assert window.context.prompt_tokens == meter.reading.prompt_tokens > prompt
+
+
+def test_a_current_model_without_a_published_window_says_window_unknown(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    data = {**OLD, "params": {"provider": "moonshot", "model": "kimi-k3.1-pro", "max_tokens": 900}}
+    window = open_window(write(tmp_path, data))
+    info = window.findChild(QLabel, "modelInfoLabel")
+    qtbot.waitUntil(lambda: "window unknown" in info.text())
+    assert info.text().startswith("window unknown, $2 in / $10 out per 1M · as of 2026-12-01")
+    meter = window.token_meter
+    qtbot.waitUntil(lambda: meter.reading is not None, timeout=20_000)
+    count = window.findChild(QLabel, "tokenCountLabel")
+    assert "context window unknown" in count.text() and "900 output" in count.text()
+    assert window.findChild(QWidget, "tokenMeter").level == "unknown"
+    fit = window.findChild(QPushButton, "fitOutputButton")
+    assert not fit.isEnabled() and "not in the catalog" in fit.toolTip()
+    assert window.run_controller.request_problems() == []  # nothing refused for the unknown
+    assert not any("exceeds" in t for t in lint_texts(window))

@@ -128,3 +128,65 @@ def test_the_anthropic_format_streams_into_the_window(
     assert f"prefill: {expected}" in metrics
     assert loopback.message_requests()[-1]["system"] == "JSON only."
     wait_idle(qtbot, window)
+
+
+def test_a_tool_use_block_with_invalid_json_input_is_flagged_on_its_card(
+    qtbot: QtBot,
+    loop_window: MainWindow,
+    loopback: LoopbackServer,
+    memory_keyring: MemoryKeyring,
+    user_dialogs,
+) -> None:
+    from workbench.core.tools import CODE_RUNNER
+
+    window = loop_window
+    memory_keyring.set_password(SERVICE, "loop-anthropic", SECRET)
+    window.providers.add(
+        ProviderConfig(
+            "loop-anthropic",
+            "Loopback (Anthropic)",
+            "anthropic",
+            loopback.anthropic_url,
+            Prefill.TRAILING_ASSISTANT,
+            "LOOP_API_KEY",
+        )
+    )
+    window.context.providers_changed.emit()
+    body = {
+        "format": "prompt-workbench/1",
+        "messages": [{"role": "user", "content": "Is 3214567 prime?"}],
+        "tools": [json.loads(CODE_RUNNER)],
+        "params": {"provider": "loop-anthropic", "model": "kimi-k2.6", "max_tokens": 200},
+    }
+    window.document.import_text(json.dumps(body), unsaved=False)
+    loopback.models = ["kimi-k2.6"]
+    # input_json_delta fragments that never close: '{"language": "python", "code": "print(' .
+    broken = '{"language": "python", "code": "print('
+    loopback.queue(
+        Reply(
+            text="Let me run it.",
+            reasoning="Trial division is quicker in code.",
+            tool_calls=[{"id": "toolu_01", "name": "CodeRunner", "arguments": broken}],
+        )
+    )
+    result = send_and_wait(qtbot, window)
+    assert result.error is None, result.error  # the stream itself was fine
+    assert [c.arguments for c in result.tool_calls] == [broken]  # kept as it came
+    conversation = window.workspace.conversation
+    assert conversation[1].role == "assistant"
+    assert conversation[1].content == "Let me run it."  # the text is kept
+    assert conversation[1].tool_calls[0]["function"]["arguments"] == broken
+    card = window.message_list.scroll_to_row(1)
+    assert card is not None
+    calls_view = card.findChild(QLabel, "toolCallsView")
+    assert calls_view is not None
+    qtbot.waitUntil(lambda: "Arguments are not valid JSON (line 1, column" in calls_view.text())
+    # Sending it back as it is: refused before sending, saying which card, instead of a 400.
+    qtbot.mouseClick(window.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    error = window.findChild(QLabel, "runError")
+    qtbot.waitUntil(lambda: "not valid JSON" in error.text())
+    assert error.text().startswith(
+        "Message 2 (assistant): the arguments of tool call 'CodeRunner' are not valid JSON"
+    )
+    assert len(loopback.message_requests()) == 1
+    wait_idle(qtbot, window)

@@ -4,7 +4,8 @@ Local figures are estimates (tiktoken, corrected by what earlier exact counts ta
 asks the provider's count endpoint: Moonshot's for the messages (tools stay an estimate, since
 that endpoint does not count them), or, for a Messages API provider (kind ``anthropic``),
 ``/v1/messages/count_tokens`` for the whole request, tools included. An exact count that fails
-prints the estimate, the reason on stderr, and exits 1.
+prints the estimate, the reason on stderr, and exits 1. The request linter's warnings go to stderr
+as ``run`` prints them, the window rule measured with the count just made.
 """
 
 from __future__ import annotations
@@ -100,6 +101,24 @@ async def _exact_count(
         await client.aclose()
 
 
+def _lint_lines(
+    args: argparse.Namespace, workspace: Workspace, model_id: str, prompt_tokens: int
+) -> list[str]:
+    """The request linter's warnings for the model and output counted, as ``run`` prints them;
+    the window rule gets the count just made (exact where the provider counted)."""
+    from workbench.core.payloads import lint
+    from workbench.core.providers import ProviderRegistry
+
+    provider = ProviderRegistry().get(args.provider or workspace.params.provider)
+    if provider is None:
+        return []
+    linted = workspace_with_model(workspace, model_id)
+    if args.max_tokens is not None:
+        linted.params.max_tokens = args.max_tokens
+    found = lint(linted, provider, prompt_tokens=prompt_tokens)
+    return [f.line() for f in found if not f.blocking]
+
+
 def _text(reading: MeterReading) -> str:
     rec = reading.recommendation
     window = "unknown" if rec.current_window is None else f"{rec.current_window:,}"
@@ -174,6 +193,8 @@ def run(args: argparse.Namespace) -> int:
         print(json_files.dumps(data))
     else:
         print(_text(reading))
+    for line in _lint_lines(args, workspace, model_id, reading.prompt_tokens):
+        print(f"prompt-workbench count: {line}", file=sys.stderr)
     if failure:
         print(f"prompt-workbench count: {one_line(str(failure))}", file=sys.stderr)
         return EXIT_RUN_FAILED

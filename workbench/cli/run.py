@@ -27,7 +27,8 @@ from workbench.core.run_types import Status, TextDelta
 if TYPE_CHECKING:
     from workbench.core.providers import ProviderRegistry
     from workbench.core.sessions import RunOverrides
-    from workbench.core.workspace import Workspace
+    from workbench.core.tokens import TokenCounter
+    from workbench.core.workspace import Variant, Workspace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,12 +68,14 @@ def lint_lines(
 ) -> list[str]:
     """The request linter's warnings, one line each, as the window shows them at their places.
 
-    Errors (what the provider certainly refuses) stop the run with exit status 2 instead.
+    Errors (what the provider certainly refuses) stop the run with exit status 2 instead. The
+    window rule gets the prompt's size from the local counter, as the window's meter counts it.
     """
     from workbench.core.payloads import find_variant, lint, provider_id_for, workspace_with_model
 
     lines: list[str] = []
     chosen: list[str | None] = list(labels) or [None]
+    counter: list[TokenCounter] = []  # made on first use: loading the tokenizer takes a while
     for label in chosen:
         variant = find_variant(workspace, label) if label is not None else None
         if label is not None and variant is None:
@@ -83,8 +86,39 @@ def lint_lines(
         if overrides.model:
             workspace = workspace_with_model(workspace, overrides.model)
             variant = find_variant(workspace, label) if label is not None else None
-        lines += [f.line() for f in lint(workspace, provider, variant) if not f.blocking]
+        prompt = prompt_tokens_for_lint(workspace, variant, counter)
+        lines += [
+            f.line()
+            for f in lint(workspace, provider, variant, prompt_tokens=prompt)
+            if not f.blocking
+        ]
     return lines
+
+
+def prompt_tokens_for_lint(
+    workspace: Workspace, variant: Variant | None, counter: list[TokenCounter]
+) -> int | None:
+    """The prompt's size for the linter's window rule, or None when the rule cannot apply (no
+    ``max_tokens``, or a model without a known window): then the tokenizer is not loaded."""
+    from workbench.core.payloads import (
+        builtin_catalog,
+        effective_params,
+        sent_tools,
+        variant_messages,
+    )
+    from workbench.core.tokens import TokenCounter
+    from workbench.core.workspace import WorkspaceError
+
+    try:
+        params = effective_params(workspace, variant)
+    except WorkspaceError:
+        return None  # the run names it
+    model = builtin_catalog().get(params.model)
+    if params.max_tokens is None or model is None or model.context_window is None:
+        return None
+    if not counter:
+        counter.append(TokenCounter())
+    return counter[0].count(variant_messages(workspace, variant), sent_tools(workspace)).total
 
 
 def run(args: argparse.Namespace) -> int:

@@ -65,6 +65,7 @@ class AppContext(QObject):
         catalog_changed(): :attr:`catalog` is another object (a provider listed its models).
         providers_changed(): the provider registry changed (a custom provider added, edited...).
         models_listed(provider_id, ids): a provider listed its models (a connection test).
+        prompt_counted(): the token meter's prompt figure (:attr:`prompt_tokens`) changed.
         run_recorded(history_id): a run was written to the history.
         closing(): the window is closing: stop what you started (emitted once).
     """
@@ -73,6 +74,7 @@ class AppContext(QObject):
     catalog_changed = Signal()
     providers_changed = Signal()
     models_listed = Signal(str, list)
+    prompt_counted = Signal()
     run_recorded = Signal(int)
     closing = Signal()
 
@@ -107,6 +109,9 @@ class AppContext(QObject):
         #: Background work owned by the window as a whole (features keep their own sets).
         self.tasks = BackgroundTasks(self)
         self._closed = False
+        # The prompt's tokens as the token meter last counted them (exact where the provider
+        # counted them), None before its first reading; the linter's window rule reads it.
+        self.prompt_tokens: int | None = None
 
     # Services, built on first use (start-up pays for none of them) ----------------------------
 
@@ -253,6 +258,12 @@ class AppContext(QObject):
             self.tasks.spawn(fetch(), lambda ids: self.add_listed_models(provider_id, ids), failed)
         except RuntimeError:  # no event loop (a headless use of the window): nothing to fetch
             self._lists_fetched.discard(provider_id)
+
+    def set_prompt_tokens(self, tokens: int | None) -> None:
+        """Publishes the meter's prompt figure; ``prompt_counted`` when it changed."""
+        if tokens != self.prompt_tokens:
+            self.prompt_tokens = tokens
+            self.prompt_counted.emit()
 
     def show_status(self, text: str, milliseconds: int = STATUS_MS) -> None:
         """Shows ``text`` in the window's status bar for a while."""

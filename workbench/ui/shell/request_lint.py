@@ -6,7 +6,9 @@ are listed under the parameters with their fix buttons; findings about a card sh
 A fix is one undo step. Opening a workspace whose model was retired says so in the status bar
 ("X was retired on DATE: switch to Y"), and the fix is in the list. Under the model selector the
 catalog's figures are shown ("window unknown" for a model only the provider lists, a flag for
-one the provider no longer lists), and the thinking control follows the model.
+one the provider no longer lists), and the thinking control follows the model. The window rule
+(prompt + reserved output past the model's window) reads the token meter's prompt figure
+(``AppContext.prompt_tokens``), exact where the provider counted it.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class RequestLint(QObject):
         context.catalog_changed.connect(self.schedule)
         context.providers_changed.connect(self.schedule)
         context.models_listed.connect(lambda *_args: self.schedule())
+        # The window rule (prompt + reserved output past the window) needs the meter's count.
+        context.prompt_counted.connect(self.schedule)
         panel.params_changed.connect(self.apply)
         cards.card_delegate.lint_for = self.card_note
         self._on_loaded()
@@ -100,7 +104,13 @@ class RequestLint(QObject):
         if provider is None:
             self.findings = []
         else:
-            self.findings = lint(workspace, provider, catalog=context.catalog, listed=listed)
+            self.findings = lint(
+                workspace,
+                provider,
+                catalog=context.catalog,
+                listed=listed,
+                prompt_tokens=context.prompt_tokens,
+            )
         panel = self._panel
         panel.show_findings(self.findings)
         cards: dict[int, tuple[str, bool]] = {}

@@ -685,6 +685,7 @@ class TokenMeter(QObject):
             self.refresh()
             return
         self._recounting = True
+        self._context.set_prompt_tokens(None)  # the last file's figure is no longer the prompt's
         # The tokenizer loads in the worker too: the window paints before it is ready.
         self.panel.show_status(
             self.tr("Counting {value0:,} cards…").format(value0=len(fresh))
@@ -774,6 +775,7 @@ class TokenMeter(QObject):
             else None
         )
         self.panel.show_reading(reading, self._exact_note, ratio)
+        self._context.set_prompt_tokens(reading.prompt_tokens)
         if exact is None and signature and signature != self._requested:
             self._request_exact(signature, reading)
         self.reading_changed.emit()
