@@ -2825,6 +2825,130 @@
     </message>
 </context>
 <context>
+    <name>Tools</name>
+    <message>
+        <source>3 to 64 letters, digits, _ or -, starting with a letter or _</source>
+        <extracomment>Moonshot&apos;s rule for function names (DESIGN section 4). OpenAI&apos;s rule, used for every other OpenAI-compatible provider.</extracomment>
+        <translation>3 到 64 个字母、数字、_ 或 -，以字母或 _ 开头</translation>
+    </message>
+    <message>
+        <source>1 to 64 letters, digits, _ or -</source>
+        <translation>1 到 64 个字母、数字、_ 或 -</translation>
+    </message>
+    <message>
+        <source>line {line}, column {column}: {path}: {message}</source>
+        <translation>第 {line} 行，第 {column} 列：{path}：{message}</translation>
+    </message>
+    <message>
+        <source>line {line}, column {column}: {message}</source>
+        <translation>第 {line} 行，第 {column} 列：{message}</translation>
+    </message>
+    <message>
+        <source>{path}: {message}</source>
+        <translation>{path}：{message}</translation>
+    </message>
+    <message>
+        <source>{message}</source>
+        <translation>{message}</translation>
+    </message>
+    <message>
+        <source>Not valid JSON: {error}.</source>
+        <translation>不是有效的 JSON：{error}。</translation>
+    </message>
+    <message>
+        <source>A tool must be a JSON object: {&quot;type&quot;: &quot;function&quot;, &quot;function&quot;: {...}}.</source>
+        <translation>工具必须是 JSON 对象：{&quot;type&quot;: &quot;function&quot;, &quot;function&quot;: {...}}。</translation>
+    </message>
+    <message>
+        <source>Unknown key {key} (did you mean {guess}?); the API ignores or refuses it.</source>
+        <translation>未知的键 {key}（是否想写 {guess}？）；API 会忽略或拒绝它。</translation>
+    </message>
+    <message>
+        <source>Unknown key {key}; the API ignores or refuses it.</source>
+        <translation>未知的键 {key}；API 会忽略或拒绝它。</translation>
+    </message>
+    <message>
+        <source>Missing &quot;type&quot;: use &quot;function&quot;.</source>
+        <translation>缺少 &quot;type&quot;：请使用 &quot;function&quot;。</translation>
+    </message>
+    <message>
+        <source>&quot;type&quot; must be &quot;function&quot;, not {kind}.</source>
+        <translation>&quot;type&quot; 必须是 &quot;function&quot;，而不是 {kind}。</translation>
+    </message>
+    <message>
+        <source>Missing &quot;function&quot;: an object with name, description and parameters.</source>
+        <translation>缺少 &quot;function&quot;：一个包含 name、description 和 parameters 的对象。</translation>
+    </message>
+    <message>
+        <source>&quot;function&quot; must be an object with name, description, parameters.</source>
+        <translation>&quot;function&quot; 必须是包含 name、description、parameters 的对象。</translation>
+    </message>
+    <message>
+        <source>Missing &quot;function.name&quot;.</source>
+        <translation>缺少 &quot;function.name&quot;。</translation>
+    </message>
+    <message>
+        <source>The function name must be a string.</source>
+        <translation>函数名必须是字符串。</translation>
+    </message>
+    <message>
+        <source>Name {name} is not allowed by {provider}: use {rule}.</source>
+        <translation>{provider} 不允许名称 {name}：请使用 {rule}。</translation>
+    </message>
+    <message>
+        <source>No &quot;description&quot;: the model decides when to call a tool from its description.</source>
+        <translation>没有 &quot;description&quot;：模型根据描述决定何时调用工具。</translation>
+    </message>
+    <message>
+        <source>The description must be a string.</source>
+        <translation>描述必须是字符串。</translation>
+    </message>
+    <message>
+        <source>The description is empty.</source>
+        <translation>描述为空。</translation>
+    </message>
+    <message>
+        <source>No &quot;parameters&quot;: add {&quot;type&quot;: &quot;object&quot;, &quot;properties&quot;: {}} for a tool without arguments.</source>
+        <translation>没有 &quot;parameters&quot;：不带参数的工具请添加 {&quot;type&quot;: &quot;object&quot;, &quot;properties&quot;: {}}。</translation>
+    </message>
+    <message>
+        <source>&quot;parameters&quot; must be a JSON Schema object: {&quot;type&quot;: &quot;object&quot;, ...}.</source>
+        <translation>&quot;parameters&quot; 必须是 JSON Schema 对象：{&quot;type&quot;: &quot;object&quot;, ...}。</translation>
+    </message>
+    <message>
+        <source>The root of &quot;parameters&quot; must be {&quot;type&quot;: &quot;object&quot;}.</source>
+        <translation>&quot;parameters&quot; 的根必须是 {&quot;type&quot;: &quot;object&quot;}。</translation>
+    </message>
+    <message>
+        <source>{item} is required but not among the properties.</source>
+        <translation>{item} 被列为必填，但不在 properties 中。</translation>
+    </message>
+    <message>
+        <source>{value} is not a JSON Schema type: use {types}.</source>
+        <translation>{value} 不是 JSON Schema 类型：请使用 {types}。</translation>
+    </message>
+    <message>
+        <source>Invalid schema: {error}.</source>
+        <translation>无效的 schema：{error}。</translation>
+    </message>
+    <message>
+        <source>Duplicate name {name}: tool {others} has it too; names must be unique.</source>
+        <translation>名称 {name} 重复：工具 {others} 也用了它；名称必须唯一。</translation>
+    </message>
+    <message>
+        <source>{enabled} tools are enabled; {provider} accepts at most {most}: disable some.</source>
+        <translation>已启用 {enabled} 个工具；{provider} 最多接受 {most} 个：请停用一些。</translation>
+    </message>
+    <message>
+        <source>tool_choice is required but no tool is enabled.</source>
+        <translation>tool_choice 为 required，但没有启用任何工具。</translation>
+    </message>
+    <message>
+        <source>tool_choice names the function {name}, which is not an enabled tool.</source>
+        <translation>tool_choice 指定了函数 {name}，但它不是已启用的工具。</translation>
+    </message>
+</context>
+<context>
     <name>ToolsEditor</name>
     <message>
         <source>The workspace&apos;s tools; ticked ones are sent with the next run</source>

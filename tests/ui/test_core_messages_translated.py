@@ -217,3 +217,35 @@ def test_a_compare_column_shows_the_linter_and_its_fix_in_chinese(
     drop = warm.findChild(QPushButton, "paneFixButton")
     qtbot.waitUntil(lambda: "kimi-k2.6 固定了 temperature" in problem.text())
     qtbot.waitUntil(lambda: drop.isVisible() and drop.text() == "删除 temperature")
+
+
+def test_the_tool_editor_lists_a_tools_problems_in_chinese(
+    qtbot: QtBot, chinese: None, open_window: Callable[[], MainWindow]
+) -> None:
+    from PySide6.QtWidgets import QListWidget, QPlainTextEdit
+
+    from workbench.ui.tools.tool_editor import ToolsEditor
+
+    window = open_window()
+    editor = window.findChild(ToolsEditor, "toolsEditor")
+    window.side_tabs.setCurrentWidget(editor)
+    editor.add_blank()
+    tool = {"type": "function", "function": {"name": "get weather", "descripton": "x"}, "strict": 1}
+    window.findChild(QPlainTextEdit, "toolJsonEdit").setPlainText(json.dumps(tool, indent=2))
+    editor.validate_now()
+    errors = window.findChild(QListWidget, "toolErrors")
+    lines = [errors.item(i).text() for i in range(errors.count())]
+
+    assert any(
+        line.startswith("✕ 第 4 行，第 ")
+        and "function.name：Moonshot 不允许名称 'get weather'："
+        "请使用 3 到 64 个字母、数字、_ 或 -，以字母或 _ 开头"
+        in line
+        for line in lines
+    )
+    assert any(
+        "未知的键 'descripton'（是否想写 'description'？）；API 会忽略或拒绝它。" in line
+        for line in lines
+    )
+    assert any('没有 "parameters"' in line for line in lines)
+    assert not any("Unknown" in line or "line" in line for line in lines)

@@ -30,6 +30,7 @@ from workbench.core.json_positions import (
 )
 from workbench.core.providers import preset
 from workbench.core.run_types import ToolCall
+from workbench.core.texts import QT_TRANSLATE_NOOP, Text
 from workbench.core.workspace import (
     TOOL_META_KEY,
     ToolEntry,
@@ -74,11 +75,14 @@ class ToolRules:
 MOONSHOT_RULES = ToolRules(
     "Moonshot",
     MOONSHOT_NAME,
-    "3 to 64 letters, digits, _ or -, starting with a letter or _",
+    QT_TRANSLATE_NOOP("Tools", "3 to 64 letters, digits, _ or -, starting with a letter or _"),
     builtin=True,
 )
 OPENAI_RULES = ToolRules(
-    "this provider", OPENAI_NAME, "1 to 64 letters, digits, _ or -", builtin=False
+    "this provider",
+    OPENAI_NAME,
+    QT_TRANSLATE_NOOP("Tools", "1 to 64 letters, digits, _ or -"),
+    builtin=False,
 )
 
 
@@ -126,9 +130,20 @@ class ToolProblem:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}: " if self.line is not None else ""
-        at = f"{self.path}: " if self.path and self.path != "(root)" else ""
-        return f"{where}{at}{self.message}"
+        return self.text()
+
+    def text(self) -> Text:
+        """The problem with its place: ``line L, column C: PATH: message`` (translatable)."""
+        at = self.path if self.path and self.path != "(root)" else ""
+        if self.line is not None and at:
+            template = QT_TRANSLATE_NOOP("Tools", "line {line}, column {column}: {path}: {message}")
+        elif self.line is not None:
+            template = QT_TRANSLATE_NOOP("Tools", "line {line}, column {column}: {message}")
+        elif at:
+            template = QT_TRANSLATE_NOOP("Tools", "{path}: {message}")
+        else:
+            template = QT_TRANSLATE_NOOP("Tools", "{message}")
+        return template.format(line=self.line, column=self.column, path=at, message=self.message)
 
 
 @dataclass
@@ -216,7 +231,7 @@ def _check_uncached(source: str, rules: ToolRules) -> ToolCheck:
     except json.JSONDecodeError as error:
         start = offset_of(source, error.lineno, error.colno)
         problem = ToolProblem(
-            f"Not valid JSON: {error.msg}.",
+            QT_TRANSLATE_NOOP("Tools", "Not valid JSON: {error}.").format(error=error.msg),
             line=error.lineno,
             column=error.colno,
             start=start,
@@ -225,7 +240,12 @@ def _check_uncached(source: str, rules: ToolRules) -> ToolCheck:
         return ToolCheck(None, None, [problem])
     located = _Located(source, scan_positions(source))
     if not isinstance(tool, dict):
-        located.add((), 'A tool must be a JSON object: {"type": "function", "function": {...}}.')
+        located.add(
+            (),
+            QT_TRANSLATE_NOOP(
+                "Tools", 'A tool must be a JSON object: {"type": "function", "function": {...}}.'
+            ),
+        )
         return ToolCheck(None, None, located.problems)
     name = _check_shape(tool, rules, located)
     located.problems.sort(key=lambda p: (p.start is None, p.start or 0))
@@ -237,10 +257,16 @@ def _unknown_keys(obj: dict[str, Any], known: Sequence[str], path: JsonPath, at:
         if key in known or key == TOOL_META_KEY:
             continue
         guess = difflib.get_close_matches(key, known, n=1)
-        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        message = (
+            QT_TRANSLATE_NOOP(
+                "Tools", "Unknown key {key} (did you mean {guess}?); the API ignores or refuses it."
+            )
+            if guess
+            else QT_TRANSLATE_NOOP("Tools", "Unknown key {key}; the API ignores or refuses it.")
+        )
         at.add(
             (*path, key),
-            f"Unknown key {key!r}{hint}; the API ignores or refuses it.",
+            message.format(key=repr(key), guess=repr(guess[0]) if guess else ""),
             "warning",
             key=True,
         )
@@ -252,45 +278,77 @@ def _check_shape(tool: dict[str, Any], rules: ToolRules, at: _Located) -> str | 
     function = tool.get("function")
     _unknown_keys(tool, _TOOL_KEYS, (), at)
     if kind is None:
-        at.add((), 'Missing "type": use "function".')
+        at.add((), QT_TRANSLATE_NOOP("Tools", 'Missing "type": use "function".'))
     elif kind == "builtin_function":
         return _check_builtin(function, rules, at)
     elif kind != "function":
-        at.add(("type",), f'"type" must be "function", not {json.dumps(kind)}.')
+        at.add(
+            ("type",),
+            QT_TRANSLATE_NOOP("Tools", '"type" must be "function", not {kind}.').format(
+                kind=json.dumps(kind)
+            ),
+        )
     if function is None:
-        at.add((), 'Missing "function": an object with name, description and parameters.')
+        at.add(
+            (),
+            QT_TRANSLATE_NOOP(
+                "Tools", 'Missing "function": an object with name, description and parameters.'
+            ),
+        )
         return None
     if not isinstance(function, dict):
-        at.add(("function",), '"function" must be an object with name, description, parameters.')
+        at.add(
+            ("function",),
+            QT_TRANSLATE_NOOP(
+                "Tools", '"function" must be an object with name, description, parameters.'
+            ),
+        )
         return None
     _unknown_keys(function, _FUNCTION_KEYS, ("function",), at)
     name = function.get("name")
     if name is None:
-        at.add(("function",), 'Missing "function.name".')
+        at.add(("function",), QT_TRANSLATE_NOOP("Tools", 'Missing "function.name".'))
     elif not isinstance(name, str):
-        at.add(("function", "name"), "The function name must be a string.")
+        at.add(
+            ("function", "name"), QT_TRANSLATE_NOOP("Tools", "The function name must be a string.")
+        )
         name = None
     elif not rules.name_pattern.match(name):
         at.add(
             ("function", "name"),
-            f"Name {name!r} is not allowed by {rules.provider}: use {rules.name_rule}.",
+            QT_TRANSLATE_NOOP(
+                "Tools", "Name {name} is not allowed by {provider}: use {rule}."
+            ).format(name=repr(name), provider=rules.provider, rule=rules.name_rule),
         )
     description = function.get("description")
     if description is None:
         at.add(
             ("function",),
-            'No "description": the model decides when to call a tool from its description.',
+            QT_TRANSLATE_NOOP(
+                "Tools",
+                'No "description": the model decides when to call a tool from its description.',
+            ),
             "warning",
         )
     elif not isinstance(description, str):
-        at.add(("function", "description"), "The description must be a string.")
+        at.add(
+            ("function", "description"),
+            QT_TRANSLATE_NOOP("Tools", "The description must be a string."),
+        )
     elif not description.strip():
-        at.add(("function", "description"), "The description is empty.", "warning")
+        at.add(
+            ("function", "description"),
+            QT_TRANSLATE_NOOP("Tools", "The description is empty."),
+            "warning",
+        )
     if "parameters" not in function:
         at.add(
             ("function",),
-            'No "parameters": add {"type": "object", "properties": {}} for a tool without '
-            "arguments.",
+            QT_TRANSLATE_NOOP(
+                "Tools",
+                'No "parameters": add {"type": "object", "properties": {}} for a tool without '
+                "arguments.",
+            ),
             "warning",
         )
     else:
@@ -322,12 +380,20 @@ def _check_builtin(function: Any, rules: ToolRules, at: _Located) -> str | None:
 def _check_parameters(parameters: Any, at: _Located) -> None:
     path: JsonPath = ("function", "parameters")
     if not isinstance(parameters, dict):
-        at.add(path, '"parameters" must be a JSON Schema object: {"type": "object", ...}.')
+        at.add(
+            path,
+            QT_TRANSLATE_NOOP(
+                "Tools", '"parameters" must be a JSON Schema object: {"type": "object", ...}.'
+            ),
+        )
         return
     root_type = parameters.get("type")
     if root_type != "object":
         where = (*path, "type") if "type" in parameters else path
-        at.add(where, 'The root of "parameters" must be {"type": "object"}.')
+        at.add(
+            where,
+            QT_TRANSLATE_NOOP("Tools", 'The root of "parameters" must be {"type": "object"}.'),
+        )
     for problem in schema_problems(parameters):
         at.add((*path, *problem[0]), problem[1])
     properties = parameters.get("properties")
@@ -337,7 +403,9 @@ def _check_parameters(parameters: Any, at: _Located) -> None:
             if isinstance(item, str) and item not in properties:
                 at.add(
                     (*path, "required", i),
-                    f"{item!r} is required but not among the properties.",
+                    QT_TRANSLATE_NOOP(
+                        "Tools", "{item} is required but not among the properties."
+                    ).format(item=repr(item)),
                     "warning",
                 )
 
@@ -372,10 +440,10 @@ def schema_problems(schema: dict[str, Any]) -> list[tuple[JsonPath, str]]:
 def _schema_message(error: ValidationError) -> str:
     path = list(error.absolute_path)
     if path and path[-1] == "type" and error.validator in ("anyOf", "enum"):
-        return (
-            f"{json.dumps(error.instance)} is not a JSON Schema type: use {', '.join(_JSON_TYPES)}."
+        return QT_TRANSLATE_NOOP("Tools", "{value} is not a JSON Schema type: use {types}.").format(
+            value=json.dumps(error.instance), types=", ".join(_JSON_TYPES)
         )
-    return f"Invalid schema: {error.message}."
+    return QT_TRANSLATE_NOOP("Tools", "Invalid schema: {error}.").format(error=error.message)
 
 
 # The set of tools -----------------------------------------------------------------------------
@@ -396,16 +464,21 @@ def check_tools(entries: Sequence[ToolEntry], rules: ToolRules = MOONSHOT_RULES)
             located = _Located(entries[i].source, _positions_or_none(entries[i].source))
             located.add(
                 ("function", "name"),
-                f"Duplicate name {name!r}: tool {others} has it too; names must be unique.",
+                QT_TRANSLATE_NOOP(
+                    "Tools",
+                    "Duplicate name {name}: tool {others} has it too; names must be unique.",
+                ).format(name=repr(name), others=others),
                 key=False,
             )
             checks[i].problems.extend(located.problems)
-    general = []
+    general: list[str] = []
     enabled = sum(1 for e in entries if e.enabled)
     if enabled > rules.max_tools:
         general.append(
-            f"{enabled} tools are enabled; {rules.provider} accepts at most {rules.max_tools}: "
-            "disable some."
+            QT_TRANSLATE_NOOP(
+                "Tools",
+                "{enabled} tools are enabled; {provider} accepts at most {most}: disable some.",
+            ).format(enabled=enabled, provider=rules.provider, most=rules.max_tools)
         )
     return ToolsCheck(checks, general)
 
@@ -452,11 +525,13 @@ def tool_choice_problem(
     checked = checked or check_tools(entries)
     names = [c.name for e, c in zip(entries, checked.tools, strict=True) if e.enabled and c.name]
     if choice == "required" and not names:
-        return "tool_choice is required but no tool is enabled."
+        return QT_TRANSLATE_NOOP("Tools", "tool_choice is required but no tool is enabled.")
     if isinstance(choice, dict):
         wanted = choice.get("function", {}).get("name")
         if wanted not in names:
-            return f"tool_choice names the function {wanted!r}, which is not an enabled tool."
+            return QT_TRANSLATE_NOOP(
+                "Tools", "tool_choice names the function {name}, which is not an enabled tool."
+            ).format(name=repr(wanted))
     return None
 
 

@@ -72,6 +72,7 @@ from workbench.core.workspace import (
 )
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.i18n import shown
 from workbench.ui.common.palette import Colours, ThemeFollower, colours
 from workbench.ui.common.widgets import named
 from workbench.ui.tools.tool_form_view import ToolFormView
@@ -578,7 +579,7 @@ class ToolsEditor(QWidget):
             row = index_of(self._workspace, self._current)
             for problem in check.tools[row].problems:
                 icon = "✕" if problem.blocking else "!"
-                item = QListWidgetItem(f"{icon} {problem}")
+                item = QListWidgetItem(f"{icon} {shown(problem.text())}")
                 item.setForeground(values.qcolor("error" if problem.blocking else "warning"))
                 item.setData(Qt.ItemDataRole.UserRole, problem.start)
                 self.errors.addItem(item)
@@ -590,7 +591,7 @@ class ToolsEditor(QWidget):
         if choice:
             general.append(choice)
         for text in general:
-            item = QListWidgetItem(f"✕ {text}")
+            item = QListWidgetItem(f"✕ {shown(text)}")
             item.setForeground(values.qcolor("error"))
             self.errors.addItem(item)
         if self._current is not None and not self.errors.count():
