@@ -176,6 +176,27 @@ def test_failed_request_is_an_error_row_and_the_rest_go_on(
     assert erred[0]["test"] == 1 and "refused" in erred[0]["error"]
 
 
+def test_the_answer_size_cap_of_the_settings_holds_for_eval_cells(
+    tmp_path: Path,
+    loopback: LoopbackServer,
+    key_env: str,
+    capsys: pytest.CaptureFixture[str],
+    workbench_home: Path,
+) -> None:
+    (workbench_home / "config").mkdir(exist_ok=True)
+    (workbench_home / "config" / "settings.json").write_text(
+        '{"max_answer_mb": 1}', encoding="utf-8"
+    )
+    loopback.default_reply = Reply(text="x" * 1_100_000, chunks=20)  # over 1 million characters
+    status = run_eval(
+        str(write(tmp_path)), "--base-url", loopback.url, "--api-key-env", key_env, "--json"
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert data["summary"]["errors"] == 4
+    assert all("max_answer_mb" in row["error"] for row in data["results"]), data["results"]
+
+
 def test_output_baseline_and_fail_on_regression(
     tmp_path: Path, loopback: LoopbackServer, key_env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
