@@ -50,6 +50,23 @@ def chunk(delta: object, **choice: object) -> bytes:
 
 
 @pytest.mark.asyncio
+async def test_a_token_count_no_float_can_hold_leaves_the_usage_unknown(
+    loopback: LoopbackServer,
+) -> None:
+    """Found by tests/generated: 10**400 prompt tokens made the cost an OverflowError."""
+    body = {
+        "id": "c",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}}],
+        "usage": {"prompt_tokens": 10**400, "completion_tokens": 1, "total_tokens": 4},
+    }
+    loopback.queue(Reply(raw_body=json.dumps(body).encode(), content_type="application/json"))
+    _, result = await asyncio.wait_for(collect(Run(request_to(loopback.url), KEY)), 10)
+    assert result.error is None, result.error
+    assert result.text == "Hi" and result.usage is None and result.cost_usd is None
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("payload", "place"),
     [

@@ -75,3 +75,13 @@ def test_the_readme_lists_every_x11_library_the_xcb_plugin_loads() -> None:
 def test_the_deb_depends_on_a_cjk_font() -> None:
     assert "fonts-noto-cjk" in debian_depends().FONTS
     assert "fonts-noto-cjk" in readme_packages()
+
+
+def test_the_minimal_image_check_installs_exactly_the_readmes_list() -> None:
+    """packaging/linux/check_minimal_image.sh (run by hand, as root) reads the same apt line."""
+    script = ROOT / "packaging" / "linux" / "check_minimal_image.sh"
+    listed = subprocess.run(
+        ["bash", str(script), "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert sorted(listed) == sorted(readme_packages())
+    assert "libxcb-cursor0" in listed

@@ -69,6 +69,30 @@ def test_a_refused_key_is_explained_in_chinese_without_the_key(
     assert SECRET not in text and "refused" not in text
 
 
+def test_a_compare_column_without_a_key_says_so_in_chinese(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    from workbench.core.conversation import Message
+    from workbench.core.workspace import Params, Variant, Workspace
+
+    memory_keyring.passwords.clear()
+    window.workspace.replace_with(
+        Workspace(
+            messages=[Message("user", "你好")],
+            params=Params(provider=LOOP_ID, model="moonshot-v1-128k"),
+            variants=[Variant("甲"), Variant("乙", model="moonshot-v1-8k")],
+        )
+    )
+    view = window.compare_view
+    window.main_tabs.setCurrentWidget(view)
+    view.findChild(QPushButton, "runCompareButton").click()
+
+    first = view.panes()[0]
+    qtbot.waitUntil(lambda: first.result is not None, timeout=10_000)
+    metrics = first.findChild(QLabel, "paneMetrics").text()
+    assert "Loopback 没有 API 密钥" in metrics and "No API key" not in metrics
+
+
 def test_a_file_that_cannot_be_opened_is_explained_in_chinese(
     window: MainWindow, user_dialogs: Dialogs, tmp_path: Path
 ) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import tiktoken
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -542,3 +542,38 @@ def test_a_long_answer_growing_fast_is_counted_off_the_ui_thread(metered, qtbot:
     assert meter.counter.is_cached(answer)
     expected = meter.counter.count_message(answer)
     assert meter.badge(answer)[0] == f"{expected:,} tok"
+
+
+class _StyleChanges(QObject):
+    """Counts the style changes (a re-polish each) a widget goes through."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.StyleChange:
+            self.count += 1
+        return False
+
+
+def test_a_keystroke_that_keeps_the_level_does_not_restyle_the_count(
+    metered, qtbot: QtBot
+) -> None:
+    # Re-applying the same style sheet re-polishes the label: on every keystroke into a prompt
+    # past the warning level, that was about a third of the meter's own time (next to encoding
+    # the edited card).
+    window = metered(LONG)
+    meter = meter_of(window)
+    count = label(window, "tokenCountLabel")
+    assert count.styleSheet()  # the prompt outgrows the window: the figures are coloured
+    changes = _StyleChanges(count)
+    conversation = window.workspace.conversation
+    text = conversation[1].content
+    for letter in "abcdefghij":
+        text += letter
+        conversation.update(1, content=text)
+        meter.refresh()
+    assert meter.reading.prompt_tokens == meter.counter.count(conversation.messages).total
+    assert changes.count == 0

@@ -166,6 +166,10 @@ def _get(value: Any, name: str) -> Any:
     return getattr(value, name, None)
 
 
+#: The largest token count read as usage (2**53: exact in a float, far beyond any real run).
+MAX_TOKEN_COUNT = 2**53
+
+
 def _usage(value: Any) -> Usage | None:
     if value is None:
         return None
@@ -173,6 +177,8 @@ def _usage(value: Any) -> Usage | None:
     completion = _get(value, "completion_tokens")
     if not isinstance(prompt, int) or not isinstance(completion, int):
         return None
+    if not (0 <= prompt <= MAX_TOKEN_COUNT and 0 <= completion <= MAX_TOKEN_COUNT):
+        return None  # not a count of tokens (and no float holds its cost): usage unknown
     total = _get(value, "total_tokens")
     cached = _get(_get(value, "prompt_tokens_details"), "cached_tokens")
     if not isinstance(cached, int):

@@ -41,7 +41,7 @@ from workbench.core.run_types import (
 )
 from workbench.core.sessions import EngineEvent, NotRecorded, Queued, Started
 from workbench.core.workspace import MAX_VARIANTS, Params, Variant
-from workbench.ui.common.i18n import number
+from workbench.ui.common.i18n import number, shown
 from workbench.ui.common.palette import (
     Colours,
     ThemedStyleSheet,
@@ -542,7 +542,7 @@ class ComparePane(QFrame):
             parts.append(self.tr("{count} tool call(s)").format(count=len(result.tool_calls)))
         line = " · ".join(html.escape(p) for p in parts)
         if result.error:
-            error = html.escape(result.error)
+            error = html.escape(shown(result.error))
             line += f'<br><span style="color: {colours().error};">{error}</span>'
         elif result.interrupted:
             line += "<br>" + self.tr("Stopped: the text received so far is kept.")
@@ -551,7 +551,7 @@ class ComparePane(QFrame):
             line += f'<br><span style="color: {colours().error};">{html.escape(note)}</span>'
         self.metrics.setText(line or self.tr("Finished."))
         # Long error ids do not wrap: the whole message is in the tooltip too.
-        self.metrics.setToolTip(result.error or "")
+        self.metrics.setToolTip(shown(result.error or ""))
 
     # Views of the answer ---------------------------------------------------------------------
 

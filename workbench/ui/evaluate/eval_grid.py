@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush
 from workbench.core.evaluation import CellChange, CellKey, EvalRow
 from workbench.core.figures import money
 from workbench.core.sessions import Queued
-from workbench.ui.common.i18n import number
+from workbench.ui.common.i18n import number, shown
 from workbench.ui.common.palette import colours
 
 FLUSH_MS = 50
@@ -79,7 +79,7 @@ def cell_text(state: CellState) -> str:
     if row.error is not None:
         lines = [
             QCoreApplication.translate("EvalGrid", "⚠ ERROR"),
-            " ".join(row.error.split())[:80],
+            " ".join(shown(row.error).split())[:80],
         ]
     else:
         mark = (

@@ -68,7 +68,7 @@ from workbench.core.test_io import (
 from workbench.core.workspace import TestCase, Workspace, workspace_from_json, write_atomic
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
-from workbench.ui.common.i18n import date_time, number
+from workbench.ui.common.i18n import date_time, number, shown
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
 from workbench.ui.context import AppContext, Shell
@@ -185,7 +185,7 @@ class CellDialog(QDialog):
         layout.addWidget(self.answer, 2)
         lines = []
         if row.error is not None:
-            lines.append(f"⚠ {row.error}")
+            lines.append("⚠ " + shown(row.error))
         for result in row.assertions:
             weight = (
                 self.tr(" (weight {weight:g})").format(weight=result.weight)

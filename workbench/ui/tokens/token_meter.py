@@ -254,6 +254,8 @@ class TokenMeterPanel(QWidget):
         self.bar = TokenMeterBar()
         self.count_label = SteadyLabel()
         named(self.count_label, "tokenCountLabel")
+        #: ((font key, tags), the widest tag) as last measured.
+        self._widest_tag: tuple[tuple[str, tuple[str, ...]], str] | None = None
         self.legend_label = QLabel()
         self.legend_label.setObjectName("tokenLegendLabel")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
@@ -372,6 +374,15 @@ class TokenMeterPanel(QWidget):
             model=rec.model, scope=scope, needed=number(rec.needed)
         )
 
+    def _widest(self, tags: tuple[str, ...]) -> str:
+        """The widest of ``tags`` in the count label's font (measured once per font and
+        language, not per keystroke)."""
+        key = (self.count_label.font().key(), tags)
+        if self._widest_tag is None or self._widest_tag[0] != key:
+            metrics = self.count_label.fontMetrics()
+            self._widest_tag = (key, max(tags, key=metrics.horizontalAdvance))
+        return self._widest_tag[1]
+
     def _count_text(
         self, prefix: str, prompt: int, reserved: int, window: int | None, tag: str
     ) -> str:
@@ -442,20 +453,25 @@ class TokenMeterPanel(QWidget):
             )
         )
         # Typing changes the prompt's figure and the tag; the output and the window stay.
-        widest_tag = max(tags.values(), key=self.count_label.fontMetrics().horizontalAdvance)
+        widest_tag = self._widest(tuple(tags.values()))
         self.count_label.reserve(
             self._count_text(
                 "≈ ", WIDEST_TOKENS, rec.reserved_output, rec.current_window, widest_tag
             )
         )
-        self.count_label.setStyleSheet(
+        palette = colours()
+        style = (
             ""
             if level in ("ok", "unknown")
-            else f"color: {colours().warning if level == 'warning' else colours().error};"
+            else f"color: {palette.warning if level == 'warning' else palette.error};"
         )
+        # Setting the same sheet again re-polishes the label: not on every keystroke.
+        if self.count_label.styleSheet() != style:
+            self.count_label.setStyleSheet(style)
         self.legend_label.setText(
             " ".join(
-                f'<span style="color:{segment_colour(key).name()}">■</span> {name} {number(value)}'
+                f'<span style="color:{palette.qcolor(f"meter_{key}").name()}">■</span> '
+                f"{name} {number(value)}"
                 for key, name, value in (
                     ("system", self.tr("system"), reading.system),
                     ("messages", self.tr("messages"), reading.messages),
