@@ -63,8 +63,12 @@ def rss_mb(unit: float = MB) -> float:
 
 
 class StallMeter:
-    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks, and the
-    most CPU time the UI thread used between two ticks (what it computed, not what it waited).
+    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks.
+
+    A gap is wall time: on a loaded machine it includes the time the process waited for a core.
+    The UI thread's own CPU time in each gap (``time.thread_time``) tells the app's work apart
+    from that wait: ``cpu_in_longest_ms`` is the CPU time spent in the longest gap,
+    ``longest_cpu_ms`` the most CPU time spent in any gap.
 
     Use it as a context manager around what is measured, or call :meth:`start` and
     :meth:`stop`.
@@ -78,17 +82,20 @@ class StallMeter:
         self.timer.timeout.connect(self._tick)
         self.longest_ms = 0.0
         self.longest_cpu_ms = 0.0
+        self.cpu_in_longest_ms = 0.0
         self._last = 0.0
         self._last_cpu = 0.0
 
     def _tick(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
-        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
-        self.longest_cpu_ms = max(self.longest_cpu_ms, (cpu - self._last_cpu) * 1000)
+        gap_ms, busy_ms = (now - self._last) * 1000, (cpu - self._last_cpu) * 1000
+        if gap_ms > self.longest_ms:
+            self.longest_ms, self.cpu_in_longest_ms = gap_ms, busy_ms
+        self.longest_cpu_ms = max(self.longest_cpu_ms, busy_ms)
         self._last, self._last_cpu = now, cpu
 
     def start(self) -> None:
-        self.longest_ms = self.longest_cpu_ms = 0.0
+        self.longest_ms = self.longest_cpu_ms = self.cpu_in_longest_ms = 0.0
         self._last, self._last_cpu = time.perf_counter(), time.thread_time()
         self.timer.start()
 
@@ -106,20 +113,24 @@ class StallMeter:
         self.stop()
 
 
-async def raw_stream_text(client: Any, body: dict[str, Any]) -> str:
-    """The answer text of one stream read as the app's runner reads it: the SDK's plain
-    ``post`` yielding chunk dicts (no pydantic object per chunk)."""
+async def raw_stream(client: Any, body: dict[str, Any]) -> Any:
+    """A chat stream as the app's runner reads it: the SDK's plain ``post`` yielding chunk
+    dicts (no pydantic object per chunk)."""
     import openai
 
-    stream: Any = await client.post(
+    return await client.post(
         "/chat/completions",
         body=body,
         cast_to=object,
         stream=True,
         stream_cls=openai.AsyncStream[object],
     )
+
+
+async def raw_stream_text(client: Any, body: dict[str, Any]) -> str:
+    """The answer text of one :func:`raw_stream`."""
     pieces: list[str] = []
-    async for raw in stream:
+    async for raw in await raw_stream(client, body):
         for choice in raw.get("choices") or ():
             content = (choice.get("delta") or {}).get("content")
             if content:

@@ -49,6 +49,7 @@ def slope(points: list[tuple[int, float]]) -> float:
 async def one_run(window: Any, request: Any) -> None:
     controller = window.run_controller
     done = asyncio.Event()
+
     def finished(_result: object) -> None:
         done.set()
 

@@ -42,6 +42,7 @@ from workbench.loopback_server import Reply
 
 RUNS = 4
 
+
 async def bare_sdk(request: ChatRequest, *, typed: bool) -> float:
     """Seconds for the bare AsyncOpenAI client to read four copies of ``request``'s stream.
 

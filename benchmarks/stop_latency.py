@@ -150,6 +150,31 @@ async def compare_round(window: Any, chars: int) -> tuple[float, float, int]:
     return stop, stall, len(pane.text.toPlainText())
 
 
+async def print_stops(
+    what: str,
+    until: str,
+    one_round: Callable[[Any, int], Awaitable[tuple[float, float, int]]],
+    window: Any,
+    rounds: int,
+    chars: int,
+) -> None:
+    """Prints the median and longest Stop -> ``until`` time and UI stall over ``rounds``."""
+    stops, stalls, shown = [], [], 0
+    for _ in range(rounds):
+        stop, stall, shown = await one_round(window, chars)
+        stops.append(stop * 1000)
+        stalls.append(stall)
+    print(f"{what} on an endless answer of ~{shown:,} characters, {rounds} rounds")
+    print(
+        f"  Stop -> {until}: median {statistics.median(stops):.1f} ms, "
+        f"max {max(stops):.1f} ms (target < 100 ms)"
+    )
+    print(
+        f"  longest UI stall from Stop until idle: median {statistics.median(stalls):.1f} ms,"
+        f" max {max(stalls):.1f} ms"
+    )
+
+
 async def window_stops(rounds: int, chars: int) -> None:
     with server_process(serve_reply, FLOOD) as (_server, url):
         window = shown_window()
@@ -159,20 +184,7 @@ async def window_stops(rounds: int, chars: int) -> None:
         window.document.import_text(json.dumps(document), unsaved=False)
         await asyncio.sleep(0.2)
         await window_round(window, 20_000)  # the SDK's import is not what is measured
-        stops, stalls, shown = [], [], 0
-        for _ in range(rounds):
-            stop, stall, shown = await window_round(window, chars)
-            stops.append(stop * 1000)
-            stalls.append(stall)
-        print(f"Window Stop on an endless answer of ~{shown:,} characters, {rounds} rounds")
-        print(
-            f"  Stop -> run_finished: median {statistics.median(stops):.1f} ms, "
-            f"max {max(stops):.1f} ms (target < 100 ms)"
-        )
-        print(
-            f"  longest UI stall from Stop until idle: median {statistics.median(stalls):.1f} ms,"
-            f" max {max(stalls):.1f} ms"
-        )
+        await print_stops("Window Stop", "run_finished", window_round, window, rounds, chars)
         document["variants"] = [
             {"label": "A", "provider": "loop", "model": "model-a"},
             {"label": "B", "provider": "loop", "model": "model-b"},
@@ -181,19 +193,8 @@ async def window_stops(rounds: int, chars: int) -> None:
         window.main_tabs.setCurrentWidget(window.compare_view)
         await asyncio.sleep(0.2)
         await compare_round(window, 20_000)
-        stops, stalls = [], []
-        for _ in range(rounds):
-            stop, stall, shown = await compare_round(window, chars)
-            stops.append(stop * 1000)
-            stalls.append(stall)
-        print(f"Compare column Stop on an endless answer of ~{shown:,} characters, {rounds} rounds")
-        print(
-            f"  Stop -> result shown: median {statistics.median(stops):.1f} ms, "
-            f"max {max(stops):.1f} ms (target < 100 ms)"
-        )
-        print(
-            f"  longest UI stall from Stop until idle: median {statistics.median(stalls):.1f} ms,"
-            f" max {max(stalls):.1f} ms"
+        await print_stops(
+            "Compare column Stop", "result shown", compare_round, window, rounds, chars
         )
         await asyncio.sleep(0.5)
         window.document.undo_stack.setClean()
@@ -211,8 +212,10 @@ async def main(rounds: int, before_stop: int) -> None:
             chunk_gaps.append(gap)
     ms = [s * 1000 for s in stops]
     print(f"Stop on an endless stream, {rounds} rounds after {before_stop:,} chunks each")
-    print(f"  stop -> Finished: median {statistics.median(ms):.1f} ms, max {max(ms):.1f} ms "
-          "(target < 100 ms)")
+    print(
+        f"  stop -> Finished: median {statistics.median(ms):.1f} ms, max {max(ms):.1f} ms "
+        "(target < 100 ms)"
+    )
     print(f"  baseline, one chunk's gap: median {statistics.median(chunk_gaps) * 1e3:.3f} ms")
 
 
