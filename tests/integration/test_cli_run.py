@@ -507,6 +507,10 @@ def test_ctrl_c_mid_run_exits_130_and_the_run_is_recorded_as_interrupted(
             "--api-key-env",
             "LOOP_KEY",
         ],
+        # Ctrl+C reaches the CLI as in a terminal, even when the suite itself was started from a
+        # shell that ignores SIGINT (a background job): an ignored SIGINT is inherited, and Python
+        # then installs no KeyboardInterrupt handler.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

@@ -369,6 +369,29 @@ def test_a_column_shows_the_linter_with_its_fix_and_its_own_thinking(
     assert window.workspace.variants[1].model == "kimi-k2.6"
 
 
+def test_a_column_whose_prompt_and_reserved_output_overflow_its_window_says_so_with_a_fit(
+    qtbot: QtBot, compare_window: MainWindow
+) -> None:
+    window = compare_window
+    window.workspace.replace_with(
+        Workspace(
+            messages=[Message("user", "word " * 7_000)],
+            params=Params(provider="loopback", model="moonshot-v1-128k", max_tokens=2_000),
+            variants=[Variant("8k", model="moonshot-v1-8k"), Variant("128k")],
+        )
+    )
+    small = panes(window)["8k"]
+    warning = small.findChild(QLabel, "paneWarning")
+    qtbot.waitUntil(lambda: "window of 8,192 tokens" in warning.text(), timeout=10_000)
+    fix = small.findChild(QPushButton, "paneFixButton")
+    qtbot.waitUntil(lambda: fix.isVisible() and fix.text().startswith("Fit: "))
+    fix.click()
+    fitted = window.workspace.variants[0].params["max_tokens"]
+    assert 0 < fitted < 2_000
+    qtbot.waitUntil(lambda: "window" not in warning.text())
+    assert "window" not in panes(window)["128k"].findChild(QLabel, "paneWarning").text()
+
+
 def test_stop_keeps_a_columns_streamed_text_and_appends_only_what_was_not_drawn(
     qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
 ) -> None:

@@ -124,7 +124,9 @@ def default_services(context: AppContext) -> CompareServices:
         found = preflight(workspace, variant, catalog(), problems=problems, count_tokens=count)
         provider = registry().get(variant.provider or workspace.params.provider)
         if provider is not None:
-            findings = lint(workspace, provider, variant, catalog=catalog())
+            findings = lint(
+                workspace, provider, variant, catalog=catalog(), prompt_tokens=found.prompt_tokens
+            )
             fix = next((f.fix for f in findings if f.fix is not None), None)
             edits: dict[str, Any] = {}
             for name, value in fix.params.items() if fix is not None else ():
