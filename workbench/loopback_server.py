@@ -470,6 +470,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _count_messages(self, body: dict[str, Any]) -> None:
         reply = self.owner.count_reply
         time.sleep(reply.first_byte_delay)
+        if reply.redirect_to is not None:
+            self._raw(307, b"", reply.content_type, {"Location": reply.redirect_to})
+            return
         if reply.status != 200:
             self._anthropic_error(reply.status, reply.error_type, reply.error_message)
             return
@@ -486,6 +489,12 @@ class _Handler(BaseHTTPRequestHandler):
         model = body.get("model")
         reply = self.owner.next_reply(model if isinstance(model, str) else None, body)
         time.sleep(reply.first_byte_delay)
+        if reply.redirect_to is not None:
+            self._raw(307, b"", reply.content_type, {"Location": reply.redirect_to})
+            return
+        if reply.endless:
+            self._endless_messages(reply)
+            return
         if reply.status != 200:
             self._anthropic_error(
                 reply.status, reply.error_type, reply.error_message, reply.headers
@@ -657,13 +666,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 return
             if reply.gzip:
-                # 1 MB of zeros compresses to about 1 KB: the client inflates without end.
-                packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-                self.wfile.write(packer.compress(b"data: "))
-                zeros = b"0" * (1 << 20)
-                while True:
-                    self.wfile.write(packer.compress(zeros) + packer.flush(zlib.Z_SYNC_FLUSH))
-                    self.wfile.flush()
+                self._gzip_bomb(b"data: ")
             event = {
                 "id": "cmpl-loopback",
                 "object": "chat.completion.chunk",
@@ -672,6 +675,61 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [{"index": 0, "delta": {"content": reply.text}, "finish_reason": None}],
             }
             line = b"data: " + json.dumps(event).encode() + b"\n\n"
+            while True:
+                self.wfile.write(line * 64)
+                self.wfile.flush()
+                if reply.chunk_delay:
+                    time.sleep(reply.chunk_delay)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the client stopped reading
+
+    def _gzip_bomb(self, start: bytes) -> None:
+        """``start``, then compressed zeros without end (1 MB compresses to about 1 KB)."""
+        packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        self.wfile.write(packer.compress(start))
+        zeros = b"0" * (1 << 20)
+        while True:
+            self.wfile.write(packer.compress(zeros) + packer.flush(zlib.Z_SYNC_FLUSH))
+            self.wfile.flush()
+
+    def _endless_messages(self, reply: Reply) -> None:
+        """A Messages stream that never ends: ``text`` deltas (compressed: a gzip bomb)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        if reply.gzip:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            if reply.gzip:
+                self._gzip_bomb(b"event: content_block_delta\ndata: ")
+            message = {
+                "id": "msg_loopback",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            }
+            start = [
+                ("message_start", {"type": "message_start", "message": message}),
+                (
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": 0,
+                        "content_block": {"type": "text", "text": ""},
+                    },
+                ),
+            ]
+            for name, data in start:
+                self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+            delta = {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": reply.text},
+            }
+            line = f"event: content_block_delta\ndata: {json.dumps(delta)}\n\n".encode()
             while True:
                 self.wfile.write(line * 64)
                 self.wfile.flush()

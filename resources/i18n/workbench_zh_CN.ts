@@ -196,12 +196,16 @@
         <translation>重新运行</translation>
     </message>
     <message>
-        <source>Waiting…</source>
-        <translation>等待中…</translation>
+        <source>Looking up the key and a free slot…</source>
+        <translation>正在查找密钥和空闲名额…</translation>
     </message>
     <message>
-        <source>Queued: {limit} run(s) of {provider} are streaming (at most {limit} at once)…</source>
-        <translation>排队中：{provider} 正有 {limit} 个运行在生成（最多同时 {limit} 个）…</translation>
+        <source>Sent to {provider}: waiting for its first token…</source>
+        <translation>已发送到 {provider}：等待第一个词元…</translation>
+    </message>
+    <message>
+        <source>Streaming…</source>
+        <translation>生成中…</translation>
     </message>
     <message>
         <source>Thinking… ({count} characters of reasoning)</source>
@@ -214,6 +218,14 @@
     <message>
         <source>a tool</source>
         <translation>工具</translation>
+    </message>
+    <message>
+        <source>Waiting for a free slot on {provider} ({running} of {limit} running)</source>
+        <translation>等待 {provider} 的空闲名额（{limit} 个中已有 {running} 个在运行）</translation>
+    </message>
+    <message>
+        <source>– {count} more waiting ahead</source>
+        <translation>– 前面还有 {count} 个在等待</translation>
     </message>
     <message>
         <source>✓ valid JSON</source>
@@ -252,7 +264,7 @@
     <name>CompareView</name>
     <message>
         <source>+ Add variant</source>
-        <extracomment>Streamed text is added to a column in batches at most this often: a repaint per batch, not per chunk. The drawing timer&apos;s tick. Each tick draws one column (the one waiting longest), so that with eight columns streaming no single tick holds the UI thread for eight relayouts. The preflight (fit, cost, prefill) is recomputed this long after the last edit. How often the columns ask again for token counts while the tokenizer is loading. The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work).</extracomment>
+        <extracomment>Streamed text is added to a column in batches at most this often: a repaint per batch, not per chunk. The drawing timer&apos;s tick. Each tick draws one column (the one waiting longest), so that with eight columns streaming no single tick holds the UI thread for eight relayouts. The preflight (fit, cost, prefill) is recomputed this long after the last edit. How often the columns ask again for token counts while the tokenizer is loading. The cards the current comparison ran over (an answer card not among them was added by *Use this answer*: the next winner becomes its alternate). Diffs, exports, history reads and the comparison run (the view&apos;s background work). Index of the first variant shown (a multiple of MAX_VARIANTS).</extracomment>
         <translation>+ 添加变体</translation>
     </message>
     <message>
@@ -294,6 +306,22 @@
     <message>
         <source>As JSON…</source>
         <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>◀ Previous {count}</source>
+        <translation>◀ 上 {count} 个</translation>
+    </message>
+    <message>
+        <source>Next {count} ▶</source>
+        <translation>下 {count} 个 ▶</translation>
+    </message>
+    <message>
+        <source>This workspace has {count} variants: Compare shows {shown} at a time, the first {shown} now (Next {shown} in the Compare tab shows the others). Every variant is kept when you save.</source>
+        <translation>此工作区有 {count} 个变体：对比每次显示 {shown} 个，现在显示前 {shown} 个（在对比标签页点“下 {shown} 个”查看其余变体）。保存时所有变体都会保留。</translation>
+    </message>
+    <message>
+        <source>Variants {first}–{last} of {total} are shown: Compare runs at most {shown} at once. All {total} stay in the workspace and its file.</source>
+        <translation>显示第 {first}–{last} 个变体，共 {total} 个：对比一次最多运行 {shown} 个。全部 {total} 个变体都保留在工作区及其文件中。</translation>
     </message>
     <message>
         <source>Run every variant at once</source>
@@ -853,12 +881,12 @@
     </message>
     <message>
         <source>… ({count} more characters: reopen the run to see them all)</source>
-        <extracomment>Characters of an answer or request the detail shows (a 10 MB answer would take the UI).</extracomment>
+        <extracomment>Characters of an answer or request the detail shows (a 10 MB answer would take the UI). A selected run longer than this (its stored JSON) is not kept once shown.</extracomment>
         <translation>…（还有 {count} 个字符：重新打开此运行以查看全部）</translation>
     </message>
     <message>
         <source>Search the runs&apos; messages and answers…</source>
-        <extracomment>The one run loaded whole: the selected one.</extracomment>
+        <extracomment>The one run loaded whole: the selected one (unless it is long, see KEEP_CHARS). The run the detail shows (kept or not).</extracomment>
         <translation>搜索运行记录中的消息和回答…</translation>
     </message>
     <message>
@@ -1255,6 +1283,34 @@
         <translation>启动时重新打开上次的工作区</translation>
     </message>
     <message>
+        <source> million characters</source>
+        <translation> 百万字符</translation>
+    </message>
+    <message>
+        <source>A run stops when its answer, reasoning and tool arguments together pass this size (a broken or hostile server cannot fill the memory). Setting: max_answer_mb.</source>
+        <translation>当一次运行的回答、推理和工具参数合计超过此大小时即停止（出错或恶意的服务器无法占满内存）。设置项：max_answer_mb。</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>A run stops after this long in all, retries included, however steadily the server keeps sending. Setting: run_deadline_seconds.</source>
+        <translation>一次运行总计（含重试）超过此时长即停止，无论服务器是否仍在持续发送。设置项：run_deadline_seconds。</translation>
+    </message>
+    <message>
+        <source>Limits of a run (from the next run on)</source>
+        <translation>运行限制（从下一次运行起生效）</translation>
+    </message>
+    <message>
+        <source>Largest answer</source>
+        <translation>最大回答</translation>
+    </message>
+    <message>
+        <source>Longest run</source>
+        <translation>最长运行时间</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1269,6 +1325,18 @@
     <message>
         <source>New workspace model</source>
         <translation>新工作区的模型</translation>
+    </message>
+    <message>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{minutes} min {seconds} s</source>
+        <translation>{minutes} 分钟 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
     </message>
 </context>
 <context>
@@ -1388,6 +1456,18 @@
         <translation>请先保存服务商，再保存它的密钥。</translation>
     </message>
     <message>
+        <source>Unsaved key</source>
+        <translation>未保存的密钥</translation>
+    </message>
+    <message>
+        <source>Save the key you typed for {provider}?</source>
+        <translation>是否保存你为 {provider} 输入的密钥？</translation>
+    </message>
+    <message>
+        <source>A key is only kept once it is saved to the keyring.</source>
+        <translation>密钥只有保存到密钥环后才会被保留。</translation>
+    </message>
+    <message>
         <source>Unsaved provider</source>
         <translation>未保存的服务商</translation>
     </message>
@@ -1398,6 +1478,10 @@
     <message>
         <source>A tested connection is not saved until you save the provider.</source>
         <translation>测试过的连接在保存服务商之前不会被保存。</translation>
+    </message>
+    <message>
+        <source>{host} is reached over plain http://, so the API key and the prompt would travel unencrypted. Use https:// if the server offers it.</source>
+        <translation>{host} 通过明文 http:// 访问，API 密钥和提示词将以未加密方式传输。如果服务器支持，请使用 https://。</translation>
     </message>
     <message>
         <source>Restore the defaults of {name}?</source>

@@ -309,3 +309,102 @@ def test_run_json_returns_with_exit_1_when_a_chunk_has_the_wrong_shape(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["error"]
     assert len(captured.err.strip().splitlines()) == 1 and loopback.url in captured.err
+
+
+# The Anthropic Messages transport goes through the same guards --------------------------------
+
+
+def anthropic_request_to(url: str) -> ChatRequest:
+    messages = preset("moonshot-anthropic")
+    assert messages is not None and messages.kind == "anthropic"
+    workspace = workspace_from_json(
+        {
+            "format": "prompt-workbench/1",
+            "messages": [{"role": "user", "content": "Say hello"}],
+            "params": {"provider": messages.id, "model": "kimi-k2.6", "max_tokens": 300},
+        }
+    )
+    return build_request(workspace, replace(messages, base_url=url))
+
+
+@pytest.mark.asyncio
+async def test_an_anthropic_redirect_to_another_origin_is_not_followed() -> None:
+    with LoopbackServer() as server, LoopbackServer() as elsewhere:
+        server.queue(Reply(redirect_to=elsewhere.anthropic_url + "/v1/messages"))
+        run = Run(anthropic_request_to(server.anthropic_url), KEY)
+        _, result = await asyncio.wait_for(collect(run), 10)
+        assert elsewhere.requests == []  # the prompt never went there
+        assert result.error and "redirected" in result.error, result.error
+        assert elsewhere.anthropic_url in result.error
+
+
+@pytest.mark.asyncio
+async def test_an_anthropic_redirect_on_the_same_origin_is_followed(
+    loopback: LoopbackServer,
+) -> None:
+    loopback.queue(Reply(redirect_to=loopback.anthropic_url + "/v1/messages"), Reply(text="Moved"))
+    run = Run(anthropic_request_to(loopback.anthropic_url), KEY)
+    _, result = await asyncio.wait_for(collect(run), 10)
+    assert result.error is None and result.text == "Moved"
+
+
+@pytest.mark.asyncio
+async def test_an_anthropic_gzip_bomb_is_inflated_in_bounded_pieces(
+    loopback: LoopbackServer,
+) -> None:
+    import resource
+
+    loopback.queue(Reply(endless=True, gzip=True))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    run = Run(anthropic_request_to(loopback.anthropic_url), KEY, max_answer_chars=2_000_000)
+    _, result = await asyncio.wait_for(collect(run), 20)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert result.error and "without ending" in result.error, result.error
+    assert "max_answer_mb" in result.error
+    assert grown_mb < 200  # without the guard the line is held whole: gigabytes
+
+
+@pytest.mark.asyncio
+async def test_an_endless_anthropic_stream_stops_at_the_size_limit(
+    loopback: LoopbackServer,
+) -> None:
+    loopback.queue(Reply(text="la ", endless=True))
+    run = Run(anthropic_request_to(loopback.anthropic_url), KEY, max_answer_chars=300_000)
+    _, result = await asyncio.wait_for(collect(run), 20)
+    assert result.error and "max_answer_mb" in result.error, result.error
+    assert 290_000 <= len(result.text) <= 300_000 and result.interrupted
+
+
+@pytest.mark.asyncio
+async def test_a_slow_endless_anthropic_stream_meets_the_overall_deadline(
+    loopback: LoopbackServer,
+) -> None:
+    loopback.queue(Reply(text="tick ", endless=True, chunk_delay=0.05))
+    run = Run(anthropic_request_to(loopback.anthropic_url), KEY, deadline=0.6)
+    _, result = await asyncio.wait_for(collect(run), 10)
+    assert result.error and "run_deadline_seconds" in result.error, result.error
+    assert result.text.startswith("tick") and result.interrupted
+
+
+@pytest.mark.asyncio
+async def test_an_anthropic_run_over_plain_http_says_so_before_sending() -> None:
+    run = Run(anthropic_request_to("http://gateway.invalid/anthropic"), KEY, timeout=5)
+    events, _ = await asyncio.wait_for(collect(run), 20)
+    assert isinstance(events[0], Status) and "plain http://" in events[0].text
+
+
+@pytest.mark.asyncio
+async def test_the_anthropic_exact_count_does_not_follow_a_redirect_to_another_origin() -> None:
+    from workbench.core.exact_count import AnthropicCountClient, ExactCountError
+
+    with LoopbackServer() as server, LoopbackServer() as elsewhere:
+        target = elsewhere.anthropic_url + "/v1/messages/count_tokens"
+        server.count_reply = Reply(redirect_to=target)
+        body = anthropic_request_to(server.anthropic_url).wire_body()
+        client = AnthropicCountClient(server.anthropic_url, KEY)
+        try:
+            with pytest.raises(ExactCountError, match="redirected"):
+                await client.count_body(body)
+        finally:
+            await client.aclose()
+        assert elsewhere.requests == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -150,6 +151,35 @@ def test_failing_and_slow_columns_block_nothing(
     entries = history.search()
     assert len({e.group for e in entries}) == 1 and entries[0].group == view.group
     assert all(KEY not in e.request_json + e.result_json + e.workspace_json for e in entries)
+
+
+def test_a_queued_column_says_it_waits_for_a_free_slot_of_its_provider(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    loopback.default_reply = Reply(text='"ok": true}')
+    engine: RunEngine = compare_window.context.run_engine
+    engine.limiter.limit = 1
+    # Another run (Send, an evaluation) holds the provider's only slot.
+    holder = asyncio.ensure_future(engine.limiter.acquire("loopback"))
+    qtbot.waitUntil(lambda: holder.done() and engine.limiter.active("loopback") == 1)
+    view: CompareView = compare_window.compare_view
+    columns = panes(compare_window)
+    view.findChild(QPushButton, "runCompareButton").click()
+    qtbot.waitUntil(lambda: engine.limiter.waiting("loopback") == 3, timeout=5000)
+    qtbot.waitUntil(
+        lambda: all("Waiting for" in metrics(c) for c in columns.values()), timeout=5000
+    )
+    # The columns queue in the order their keys were looked up (on worker threads).
+    waiting = "Waiting for a free slot on Loopback (1 of 1 running)"
+    assert sorted(metrics(c) for c in columns.values()) == [
+        f"{waiting} – 1 more waiting ahead…",
+        f"{waiting} – 2 more waiting ahead…",
+        f"{waiting}…",
+    ]
+    with qtbot.waitSignal(view.comparison_finished, timeout=10_000):
+        engine.limiter.release("loopback")
+    assert all(c.result is not None and c.result.error is None for c in columns.values())
+    assert loopback.chat_requests()
 
 
 def test_provider_that_cannot_prefill_says_so_and_sends_nothing(

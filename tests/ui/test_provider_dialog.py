@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import shiboken6
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring, installed
 from tests.ui.run_helpers import LOOP_ID, SECRET, add_loop_provider, wait_idle
 from workbench.core import paths
-from workbench.core.providers import Prefill
+from workbench.core.providers import Prefill, plain_http_warning
 from workbench.core.secrets import SERVICE, KeyStore
 from workbench.loopback_server import LoopbackServer
 from workbench.ui.providers.provider_dialog import ProviderDialog
@@ -60,7 +70,9 @@ def test_a_saved_key_goes_to_the_keyring_and_is_never_shown_again(
     assert key_edit.echoMode() == QLineEdit.EchoMode.Password
 
     qtbot.keyClicks(key_edit, SECRET)
-    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+    with qtbot.waitSignal(
+        dialog.key_state_shown, timeout=5000, check_params_cb=lambda shown: shown == "moonshot"
+    ):
         qtbot.mouseClick(dialog.save_key_button, Qt.MouseButton.LeftButton)
 
     assert memory_keyring.passwords == {(SERVICE, "moonshot"): SECRET}
@@ -70,9 +82,15 @@ def test_a_saved_key_goes_to_the_keyring_and_is_never_shown_again(
     assert f"A key is stored in {KeyStore().backend_name()}" in status.text()
     assert dialog.replace_key_button.isVisible() and dialog.delete_key_button.isVisible()
     assert not any(SECRET in text for text in texts(dialog))
-    # Reopening the provider shows the same: stored, not shown.
-    dialog.select("openai")
-    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+    # Reopening the provider shows the same: stored, not shown. Each wait is for that
+    # provider's own key state, so no refresh is left in flight when the test ends.
+    with qtbot.waitSignal(
+        dialog.key_state_shown, timeout=5000, check_params_cb=lambda shown: shown == "openai"
+    ):
+        dialog.select("openai")
+    with qtbot.waitSignal(
+        dialog.key_state_shown, timeout=5000, check_params_cb=lambda shown: shown == "moonshot"
+    ):
         dialog.select("moonshot")
     assert not key_edit.isVisible()
     assert not any(SECRET in text for text in texts(dialog))
@@ -215,3 +233,87 @@ def test_enter_in_a_field_never_wipes_the_form_and_close_asks_about_edits(
     assert not dialog.isVisible()
     saved = window.providers.get("gateway")
     assert saved is not None and saved.base_url == "http://127.0.0.1:10/v1"
+
+
+def test_plain_http_to_another_machine_is_warned_at_the_base_url_field_while_typing(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = open_dialog(qtbot, window)  # Moonshot: runs send a key
+    warning = dialog.findChild(QLabel, "baseUrlWarning")
+    assert warning is not None and warning.isHidden()
+    url = dialog.base_url_edit
+    url.selectAll()
+    qtbot.keyClicks(url, "http://gateway.example.com/v1")
+    # Said while typing, in the words of the run's own check (core.providers).
+    assert warning.isVisible()
+    assert "gateway.example.com is reached over plain http://" in warning.text()
+    assert plain_http_warning(url.text(), SECRET) is not None
+    qtbot.keyClick(url, Qt.Key.Key_Home)
+    qtbot.keyClicks(url, "x")  # "xhttp://...": not a URL, so its error says it all
+    assert warning.isHidden() and dialog.base_url_error.isVisible()
+    url.setText("https://gateway.example.com/v1")
+    assert warning.isHidden()
+    url.setText("http://127.0.0.1:8000/v1")  # a local server: plain http is normal
+    assert warning.isHidden()
+
+    # A provider that sends no key warns only once a key is typed for it.
+    dialog.start_new()
+    dialog.needs_key_check.setChecked(False)
+    dialog.base_url_edit.setText("http://10.0.0.5:4000/v1")
+    assert warning.isHidden()
+    dialog.needs_key_check.setChecked(True)
+    assert warning.isVisible() and "10.0.0.5" in warning.text()
+    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+        dialog.select("moonshot")
+    assert warning.isHidden()
+
+
+def test_a_typed_key_not_saved_is_asked_about_on_close_and_escape(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring, user_dialogs: Any
+) -> None:
+    from workbench.ui.common import dialogs
+
+    dialog = open_dialog(qtbot, window)
+    key_edit = dialog.api_key_edit
+    qtbot.keyClicks(key_edit, SECRET)
+    # Close: stay (Cancel) keeps the dialog and the typed key.
+    user_dialogs.answers.append(dialogs.Button.Cancel)
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close).click()
+    assert user_dialogs.questions == ["Unsaved key: Save the key you typed for Moonshot (global)?"]
+    assert dialog.isVisible() and key_edit.text() == SECRET
+    # Escape, then Discard: closed, the key dropped, nothing stored.
+    user_dialogs.answers.append(dialogs.Button.Discard)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and key_edit.text() == ""
+    assert memory_keyring.passwords == {}
+
+    # Typed again, then Close and Save: the key goes to the keyring.
+    dialog = open_dialog(qtbot, window)
+    qtbot.keyClicks(dialog.api_key_edit, SECRET)
+    user_dialogs.answers.append(dialogs.Button.Save)
+    with qtbot.waitSignal(dialog.key_state_shown, timeout=5000):
+        dialog.reject()
+    assert not dialog.isVisible()
+    assert memory_keyring.passwords == {(SERVICE, "moonshot"): SECRET}
+    assert len(user_dialogs.questions) == 3
+
+
+def test_a_late_key_state_on_a_deleted_dialog_is_dropped(
+    qtbot: QtBot, window: MainWindow, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = open_dialog(qtbot, window)
+    gate = threading.Event()
+    real = memory_keyring.get_password
+
+    def slow_get(service: str, user: str) -> str | None:
+        gate.wait(10)
+        return real(service, user)
+
+    memory_keyring.get_password = slow_get  # type: ignore[method-assign]
+    dialog.select("openai")  # its key state is read on a worker thread, held at the gate
+    refresh = next(iter(dialog._tasks.coroutines))
+    shiboken6.delete(dialog)  # the window dropped the dialog while the keyring answered
+    gate.set()
+    qtbot.waitUntil(refresh.done, timeout=5000)
+    # Before: the late answer reached the deleted widgets (RuntimeError in the task).
+    assert refresh.cancelled() or refresh.exception() is None

@@ -8,7 +8,9 @@ A run whose provider kind is ``anthropic`` streams ``POST {base}/v1/messages`` t
 and usage (cache reads and writes included). Errors get the runner's plain messages; 429 and 529
 ``overloaded_error`` are retried like a rate limit, honouring ``retry-after``, a bounded number of
 times. Exact prompt sizes come from ``POST /v1/messages/count_tokens``
-(:class:`workbench.core.exact_count.AnthropicCountClient`).
+(:class:`workbench.core.exact_count.AnthropicCountClient`). Every request goes through the same
+guards as the OpenAI runner's (:mod:`workbench.core.httpx_guard`: no cross-origin redirect, a
+bounded answer size); the runner holds the run to its overall deadline.
 """
 
 from __future__ import annotations
@@ -65,14 +67,22 @@ async def load_sdk_off_loop() -> None:
         await asyncio.to_thread(load_sdk)
 
 
-def make_client(base_url: str, api_key: str | None, timeout: float) -> Any:
-    """An ``AsyncAnthropic`` client without the SDK's own retries (the run's are visible)."""
+def make_client(
+    base_url: str, api_key: str | None, timeout: float, *, max_line_bytes: int
+) -> Any:
+    """An ``AsyncAnthropic`` client without the SDK's own retries (the run's are visible).
+
+    Its HTTP client carries the guards every request to a provider has
+    (:mod:`workbench.core.http_guard`): no redirect to another origin, compressed bodies inflated
+    in bounded pieces, no line longer than ``max_line_bytes``.
+    """
     import anthropic
 
-    try:
-        http_client = anthropic.DefaultAsyncHttpxClient(verify=_ssl_context())
-    except Exception:  # a different SDK layout: let the SDK build its own client
-        http_client = None
+    from workbench.core.httpx_guard import guarded_anthropic_client
+
+    http_client = guarded_anthropic_client(
+        base_url, max_line_bytes=max_line_bytes, verify=_ssl_context()
+    )
     return anthropic.AsyncAnthropic(
         base_url=base_url,
         api_key=api_key or NO_KEY,
@@ -124,7 +134,12 @@ class AnthropicTransport:
         """Loads the SDK off the event loop (the first time it takes seconds), then the client."""
         await load_sdk_off_loop()
         run = self.run
-        self.client = make_client(run.request.base_url, run._api_key, run.timeout)
+        self.client = make_client(
+            run.request.base_url,
+            run._api_key,
+            run.timeout,
+            max_line_bytes=4 * run.max_answer_chars + 65536,
+        )
 
     async def attempts(self, queue: asyncio.Queue[RunEvent]) -> None:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""

@@ -209,7 +209,11 @@ class AnthropicCountClient:
         import anthropic
 
         if self._client is None:
-            self._client = make_client(self.base_url, self._api_key, self._timeout)
+            from workbench.core.http_guard import STATE_LINE_BYTES
+
+            self._client = make_client(
+                self.base_url, self._api_key, self._timeout, max_line_bytes=STATE_LINE_BYTES
+            )
         try:
             reply: Any = await self._client.post(
                 MESSAGES_COUNT_PATH, body=count_body(body), cast_to=object
@@ -220,6 +224,14 @@ class AnthropicCountClient:
         except anthropic.APITimeoutError:
             raise ExactCountError(f"no answer within {self._timeout:g} s") from None
         except anthropic.APIConnectionError as error:
+            from workbench.core.http_guard import RedirectRefused, find_cause
+
+            redirect = find_cause(error, RedirectRefused)
+            if isinstance(redirect, RedirectRefused):
+                raise ExactCountError(
+                    f"{self.base_url} redirected the count to {redirect.target}, another "
+                    "address: not followed"
+                ) from None
             raise ExactCountError(
                 redact(f"cannot reach {self.base_url} ({error})", self._api_key)
             ) from None

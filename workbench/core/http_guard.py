@@ -1,6 +1,8 @@
 """The HTTP client every request to a provider goes through, guarded against hostile servers.
 
-Two things a server must not be able to do to the app:
+Two things a server must not be able to do to the app (whichever SDK talks to it: the OpenAI SDK
+over ``httpx2``, the Anthropic SDK over ``httpx``: :func:`guarded_http_client` here, and
+:func:`workbench.core.httpx_guard.guarded_anthropic_client`, give each the same guards):
 
 - **Send the prompt elsewhere.** A redirect to another origin (scheme, host or port) is not
   followed: the SDK would re-post the whole prompt there (the key is stripped, the prompt is not).
@@ -97,26 +99,33 @@ def guarded_http_client(base_url: str, *, max_line_bytes: int) -> Any:
     return openai.DefaultAsyncHttpxClient(transport=transport)
 
 
-class _GuardedTransport(httpx2.AsyncBaseTransport):
+class _Guard:
+    """What both guarded transports do; the subclasses say which HTTP library's types to use."""
+
+    _response: Any = httpx2.Response
+
     def __init__(self, inner: Any, allowed: tuple[str, str, int | None], max_line: int) -> None:
         self._inner = inner
         self._allowed = allowed
         self._max_line = max_line
 
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+    def _body(self, inner: Any, encoding: str) -> Any:
+        return _BoundedStream(inner, encoding, self._max_line)
+
+    async def handle_async_request(self, request: Any) -> Any:
         url = str(request.url)
         if origin(url) != self._allowed:
             raise RedirectRefused(url.split("?", 1)[0])
         response = await self._inner.handle_async_request(request)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         inflate = encoding in ("gzip", "x-gzip", "deflate")
-        stream = _BoundedStream(response.stream, encoding if inflate else "", self._max_line)
+        stream = self._body(response.stream, encoding if inflate else "")
         headers = [
             (name, value)
             for name, value in response.headers.raw
             if not (inflate and name.lower() in (b"content-encoding", b"content-length"))
         ]
-        return httpx2.Response(
+        return self._response(
             status_code=response.status_code,
             headers=headers,
             stream=stream,
@@ -127,7 +136,11 @@ class _GuardedTransport(httpx2.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class _BoundedStream(httpx2.AsyncByteStream):
+class _GuardedTransport(_Guard, httpx2.AsyncBaseTransport):
+    """The guards for the OpenAI SDK's ``httpx2``."""
+
+
+class _Bounded:
     """A response body inflated in bounded pieces, with no line longer than the limit."""
 
     def __init__(self, inner: Any, encoding: str, max_line: int) -> None:
@@ -170,3 +183,8 @@ class _BoundedStream(httpx2.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class _BoundedStream(_Bounded, httpx2.AsyncByteStream):
+    """A bounded body for ``httpx2`` (the OpenAI SDK)."""
+

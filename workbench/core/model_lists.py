@@ -117,11 +117,12 @@ async def fetch_model_list(
 
 async def _fetch_anthropic(base_url: str, api_key: str | None, timeout: float) -> list[str]:
     from workbench.core.anthropic_transport import load_sdk_off_loop, make_client
+    from workbench.core.http_guard import STATE_LINE_BYTES
 
     await load_sdk_off_loop()  # in the window, this loop paints it
     anthropic = load_anthropic()
 
-    client = make_client(base_url, api_key, timeout)
+    client = make_client(base_url, api_key, timeout, max_line_bytes=STATE_LINE_BYTES)
     try:
         data: Any = await client.get("/v1/models", cast_to=object)
     except anthropic.APITimeoutError:

@@ -295,20 +295,31 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def plain_http_warning(url: str, key: str | None) -> str | None:
-    """A warning when a key would travel unencrypted to another machine, else None.
+def plain_http_host(url: str, key: object) -> str | None:
+    """The host a key would reach unencrypted (plain ``http://`` to another machine), else None.
 
     Plain ``http://`` is normal for a local server (Ollama, LM Studio); to any other host it
-    exposes the key and the prompt to everyone on the way.
+    exposes the key and the prompt to everyone on the way. ``key`` is the key (or anything true
+    when one will be sent: the provider dialog knows only that a key is typed or stored). The run
+    (:func:`plain_http_warning`) and the provider dialog's Base URL field share this check.
     """
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return None
-    if not key or parts.scheme != "http" or is_loopback_host(parts.hostname or ""):
+    host = parts.hostname or ""
+    if not key or parts.scheme != "http" or not host or is_loopback_host(host):
+        return None
+    return host
+
+
+def plain_http_warning(url: str, key: str | None) -> str | None:
+    """A warning when a key would travel unencrypted to another machine, else None."""
+    host = plain_http_host(url, key)
+    if host is None:
         return None
     return (
-        f"Warning: {parts.hostname} is reached over plain http://, so the API key and the "
+        f"Warning: {host} is reached over plain http://, so the API key and the "
         "prompt travel unencrypted. Use https:// if the server offers it."
     )
 

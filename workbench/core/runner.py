@@ -453,9 +453,13 @@ class Run:
             if key_problem:
                 self._fail(key_problem)
             elif transport is not None and not self._stopped:
-                # The Messages API: its own transport, the same events.
+                # The Messages API: its own transport, the same events, the same guards.
+                warning = plain_http_warning(self.request.base_url, self._api_key)
+                if warning:
+                    queue.put_nowait(Status(warning))
                 client = transport.client
-                await transport.attempts(queue)
+                async with asyncio.timeout(self.deadline):
+                    await transport.attempts(queue)
             elif not self._stopped:
                 from workbench.core.http_guard import guarded_http_client
 

@@ -114,7 +114,7 @@ class RunSetupError(ValueError):
 
 @dataclass(frozen=True)
 class Queued:
-    """The run waits for a slot: ``limit`` runs of its provider are already streaming.
+    """The run waits for a free slot of its provider's limiter.
 
     Attributes:
         provider: The provider's name as the user reads it.
@@ -269,10 +269,14 @@ class RunOptions:
     @classmethod
     def from_settings(cls, settings: Any, **changes: Any) -> RunOptions:
         """Options with the size limit and deadline of ``settings`` (a Settings)."""
-        return cls(
+        return cls(**changes).with_settings(settings)
+
+    def with_settings(self, settings: Any) -> RunOptions:
+        """These options with the size limit and deadline of ``settings`` (a Settings)."""
+        return replace(
+            self,
             max_answer_chars=int(settings.max_answer_mb * 1_000_000),
             deadline=float(settings.run_deadline_seconds),
-            **changes,
         )
 
 

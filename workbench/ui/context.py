@@ -195,6 +195,18 @@ class AppContext(QObject):
             )
         return self._engine
 
+    def apply_run_settings(self) -> None:
+        """Hands the run settings (``max_answer_mb``, ``run_deadline_seconds``,
+        ``max_concurrent_per_provider``) to the run engine: the next run uses them.
+
+        An engine not built yet takes them from :attr:`settings` when it is.
+        """
+        engine = self._engine
+        if engine is None:
+            return
+        engine.options = engine.options.with_settings(self.settings)
+        engine.limiter.limit = self.settings.max_concurrent_per_provider
+
     # Changes every feature follows ------------------------------------------------------------
 
     def add_listed_models(self, provider_id: str, ids: Sequence[str]) -> None:

@@ -91,7 +91,7 @@ class ComparePane(QFrame):
         self.running = False
         self._pending = StreamBuffer()
         self._status = ""
-        self._queued = False
+        self._awaiting_answer = False
         self._expects_json = False
         #: Why the last run is not in the history (a failed write), or None.
         self.history_error: str | None = None
@@ -359,11 +359,12 @@ class ComparePane(QFrame):
             self.system_edit.setPlainText(variant.system)
         del blockers
 
-    def set_position(self, index: int, count: int) -> None:
-        """Enables the move/remove buttons for column ``index`` of ``count``."""
+    def set_position(self, index: int, count: int, total: int | None = None) -> None:
+        """Enables the move/remove buttons for column ``index`` of the ``count`` shown, of
+        ``total`` variants in the workspace (``count`` when None)."""
         self.left_button.setEnabled(index > 0)
         self.right_button.setEnabled(index < count - 1)
-        self.duplicate_button.setEnabled(count < MAX_VARIANTS)
+        self.duplicate_button.setEnabled((count if total is None else total) < MAX_VARIANTS)
 
     def show_preflight(self, check: Preflight) -> None:
         """Shows whether the conversation fits the model, its cost, what stops sending, what
@@ -419,7 +420,7 @@ class ComparePane(QFrame):
         )
         self.running = True
         self.history_error = None
-        self._queued = False
+        self._awaiting_answer = False
         self._pending.clear()
         self._status = ""
         self._reasoning_chars = 0
@@ -437,23 +438,25 @@ class ComparePane(QFrame):
         self.use_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.run_button.setText(self.tr("Rerun"))
-        self.metrics.setText(self.tr("Waiting…"))
+        self.metrics.setText(self.tr("Looking up the key and a free slot…"))
         self.metrics.setStyleSheet("")
 
     def on_event(self, event: EngineEvent) -> None:
         """Takes one event of the run; text waits for the next :meth:`flush`."""
         if isinstance(event, Queued):
-            self._queued = True
-            self._status = self.tr(
-                "Queued: {limit} run(s) of {provider} are streaming (at most {limit} at once)…"
-            ).format(limit=event.limit, provider=event.provider)
+            self._status = self._queued_text(event)
         elif isinstance(event, Started):
-            if self._queued:
-                self._status = self.tr("Waiting…")
+            self._awaiting_answer = True
+            self._status = self.tr("Sent to {provider}: waiting for its first token…").format(
+                provider=self.provider_selector.currentText()
+            )
         elif isinstance(event, NotRecorded):
             self.not_recorded(event.message)
         elif isinstance(event, TextDelta):
             self._pending.add(event.text)
+            if self._awaiting_answer:
+                self._awaiting_answer = False
+                self._status = self.tr("Streaming…")
         elif isinstance(event, ReasoningDelta):
             self._reasoning_chars += len(event.text)
             self._pending_reasoning.add(event.text)
@@ -469,6 +472,15 @@ class ComparePane(QFrame):
             self._status = event.text
         elif isinstance(event, Finished):
             self.finish(event.result)
+
+    def _queued_text(self, event: Queued) -> str:
+        """What a queued column waits for: a free slot of its provider, and who is ahead."""
+        text = self.tr(
+            "Waiting for a free slot on {provider} ({running} of {limit} running)"
+        ).format(provider=event.provider, running=event.running, limit=event.limit)
+        if event.ahead:
+            text += " " + self.tr("– {count} more waiting ahead").format(count=event.ahead)
+        return text + "…"
 
     def has_pending(self) -> bool:
         """Whether streamed text waits to be shown."""

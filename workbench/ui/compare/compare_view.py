@@ -115,7 +115,12 @@ class CompareView(QWidget):
         answer_used(text): an answer was added to the conversation.
         comparison_finished(): every column of a "Run all" has ended.
         exported(path): a comparison was written to ``path``.
-        notice(text): an edit was refused (a label another column has); ``text`` says why.
+        notice(text): something the user should read now: an edit was refused (a label
+            another column has), or the workspace opened has more variants than Compare shows.
+
+    A workspace may hold more variants than Compare runs at once (a file with 300): the columns
+    show :data:`MAX_VARIANTS` of them at a time, a page bar says which and moves to the others,
+    and the workspace keeps every variant.
     """
 
     answer_used = Signal(str)
@@ -148,6 +153,8 @@ class CompareView(QWidget):
         self._tasks = BackgroundTasks(self)
         self._diff_task: Future[WordDiff] | None = None
         self._run_all_task: asyncio.Task[None] | None = None
+        #: Index of the first variant shown (a multiple of MAX_VARIANTS).
+        self._first = 0
         self._build()
         # A column whose text is slow to lay out (one very long line, say) is drawn less often:
         # at most a fifth of the UI thread's time goes to drawing it; one column per tick.
@@ -238,6 +245,22 @@ class CompareView(QWidget):
         self.hint = QLabel()
         named(self.hint, "compareHint")
         self.hint.setWordWrap(True)
+        self.page_label = QLabel()
+        named(self.page_label, "variantPageLabel")
+        self.page_label.setWordWrap(True)
+        self.previous_page_button = QPushButton(
+            self.tr("◀ Previous {count}").format(count=MAX_VARIANTS)
+        )
+        named(self.previous_page_button, "previousVariantsButton")
+        self.next_page_button = QPushButton(self.tr("Next {count} ▶").format(count=MAX_VARIANTS))
+        named(self.next_page_button, "nextVariantsButton")
+        self.page_bar = QWidget()
+        page_layout = QHBoxLayout(self.page_bar)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.page_label, 1)
+        page_layout.addWidget(self.previous_page_button)
+        page_layout.addWidget(self.next_page_button)
+        self.page_bar.hide()
         self.columns = QWidget()
         self.columns_layout = QHBoxLayout(self.columns)
         self.columns_layout.setContentsMargins(0, 0, 0, 0)
@@ -252,6 +275,7 @@ class CompareView(QWidget):
         layout.addLayout(bar)
         layout.addLayout(reading_bar)
         layout.addWidget(self.hint)
+        layout.addWidget(self.page_bar)
         layout.addWidget(scroll, 1)
 
         self.add_button.clicked.connect(self.add_variant)
@@ -261,6 +285,12 @@ class CompareView(QWidget):
         self.diff_left.activated.connect(lambda _i: self.update_diff())
         self.diff_right.activated.connect(lambda _i: self.update_diff())
         self.history_menu.aboutToShow.connect(self._fill_history_menu)
+        self.previous_page_button.clicked.connect(
+            lambda: self.show_variants_from(self._first - MAX_VARIANTS)
+        )
+        self.next_page_button.clicked.connect(
+            lambda: self.show_variants_from(self._first + MAX_VARIANTS)
+        )
 
     def _observe(self, workspace: Workspace) -> None:
         # Columns follow the variants; what they inherit follows the parameters; their fit and
@@ -269,7 +299,7 @@ class CompareView(QWidget):
         workspace.params_changed.connect(self._params_changed)
         workspace.tools_changed.connect(self._conversation_changed)
         workspace.tool_choice_changed.connect(self._conversation_changed)
-        workspace.reset.connect(self.sync_panes)
+        workspace.reset.connect(self._workspace_reset)
         conversation = workspace.conversation
         for event in (
             conversation.inserted,
@@ -283,12 +313,28 @@ class CompareView(QWidget):
     def _conversation_changed(self, *_args: object) -> None:
         self._preflight_timer.start(PREFLIGHT_DELAY_MS)
 
+    def _workspace_reset(self) -> None:
+        """Another workspace (a file opened): its first variants, and a word when it has more
+        than Compare shows."""
+        self._first = 0
+        self.sync_panes()
+        count = len(self.workspace.variants)
+        if count > MAX_VARIANTS:
+            text = self.tr(
+                "This workspace has {count} variants: Compare shows {shown} at a time, the "
+                "first {shown} now (Next {shown} in the Compare tab shows the others). Every "
+                "variant is kept when you save."
+            ).format(count=count, shown=MAX_VARIANTS)
+            # After the file's own "Opened ..." line, which would otherwise cover it at once.
+            QTimer.singleShot(0, self, lambda: self.notice.emit(text))
+
     def _variants_changed(self, edit: ListEdit) -> None:
-        if edit.kind != "update" or not 0 <= edit.index < len(self._panes):
+        index = edit.index - self._first
+        if edit.kind != "update" or not 0 <= index < len(self._panes):
             self.sync_panes()  # columns added, removed, moved or replaced
             return
         # One field of one variant: that column alone shows it and checks it again.
-        pane = self._panes[edit.index]
+        pane = self._panes[index]
         self._show_settings([pane])
         if pane.variant is not None:
             pane.show_preflight(self.services.preflight(self.workspace, pane.variant))
@@ -313,11 +359,24 @@ class CompareView(QWidget):
     def _pane_by_key(self, key: Hashable) -> ComparePane | None:
         return next((p for p in self._panes if p.key == key), None)
 
+    def show_variants_from(self, first: int) -> None:
+        """Shows the columns of the variants from index ``first`` on (at most MAX_VARIANTS).
+
+        Nothing moves while a column runs: the runs belong to the columns shown.
+        """
+        if any(p.running for p in self._panes):
+            return
+        self._first = first
+        self.sync_panes()
+
     def sync_panes(self) -> None:
-        """Makes the columns follow ``workspace.variants`` (order, additions, removals)."""
+        """Makes the columns follow ``workspace.variants`` (order, additions, removals): the
+        :data:`MAX_VARIANTS` of them from the page shown."""
         variants = self.workspace.variants
+        last_page = (len(variants) - 1) // MAX_VARIANTS * MAX_VARIANTS if variants else 0
+        self._first = max(0, min(self._first - self._first % MAX_VARIANTS, last_page))
         kept: list[ComparePane] = []
-        for variant in variants:
+        for variant in variants[self._first : self._first + MAX_VARIANTS]:
             pane = self.pane_for(variant) or self._new_pane()
             pane.variant = variant
             kept.append(pane)
@@ -331,7 +390,7 @@ class CompareView(QWidget):
         self._panes = kept
         for index, pane in enumerate(kept):
             self.columns_layout.insertWidget(index, pane, 1)
-            pane.set_position(index, len(kept))
+            pane.set_position(index, len(kept), len(variants))
         self._show_settings(kept)
         self._update_controls()
         self._fill_diff_selectors()
@@ -365,10 +424,31 @@ class CompareView(QWidget):
         )
         return pane
 
+    def _show_page(self, running: bool) -> None:
+        """The page bar: shown only when the workspace has more variants than Compare shows."""
+        total = len(self.workspace.variants)
+        self.page_bar.setVisible(total > MAX_VARIANTS)
+        if total <= MAX_VARIANTS:
+            return
+        self.page_label.setText(
+            self.tr(
+                "Variants {first}–{last} of {total} are shown: Compare runs at most {shown} at "
+                "once. All {total} stay in the workspace and its file."
+            ).format(
+                first=self._first + 1,
+                last=self._first + len(self._panes),
+                total=total,
+                shown=MAX_VARIANTS,
+            )
+        )
+        self.previous_page_button.setEnabled(self._first > 0 and not running)
+        self.next_page_button.setEnabled(self._first + MAX_VARIANTS < total and not running)
+
     def _update_controls(self) -> None:
         count = len(self._panes)
         running = any(p.running for p in self._panes)
-        self.add_button.setEnabled(count < MAX_VARIANTS)
+        self._show_page(running)
+        self.add_button.setEnabled(len(self.workspace.variants) < MAX_VARIANTS)
         self.run_button.setEnabled(count >= MIN_VARIANTS and not running)
         self.run_button.setToolTip(
             self.tr("Run every variant at once")
@@ -401,7 +481,7 @@ class CompareView(QWidget):
 
     def add_variant(self) -> None:
         """Adds a column for the workspace's own provider and model."""
-        if len(self._panes) >= MAX_VARIANTS:
+        if len(self.workspace.variants) >= MAX_VARIANTS:
             return
         params = self.workspace.params
         labels = [v.label for v in self.workspace.variants]
@@ -418,7 +498,7 @@ class CompareView(QWidget):
 
     def duplicate_variant(self, pane: ComparePane) -> None:
         """Adds a copy of ``pane``'s variant right after it."""
-        if pane.variant is None or len(self._panes) >= MAX_VARIANTS:
+        if pane.variant is None or len(self.workspace.variants) >= MAX_VARIANTS:
             return
         labels = [v.label for v in self.workspace.variants]
         clone = Variant(

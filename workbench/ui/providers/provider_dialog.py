@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,13 +44,14 @@ from workbench.core.providers import (
     ProviderRegistry,
     default_key_env,
     normalize_base_url,
+    plain_http_host,
     validate_base_url,
 )
 from workbench.core.secrets import KeyStore, KeyStoreError, NoKeyringError, redact
 from workbench.ui.common import dialogs
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.i18n import QT_TRANSLATE_NOOP, decimal, provider_name, shown
-from workbench.ui.common.palette import error_text
+from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
 
 if TYPE_CHECKING:
@@ -131,8 +133,13 @@ class ProviderDialog(QDialog):
         self.registry = registry
         self.keys = keys
         self._tasks = BackgroundTasks(self)
+        # Deleted with its window: the keyring and network work it started must not come back
+        # to widgets that are gone.
+        tasks = self._tasks
+        self.destroyed.connect(lambda _obj=None: tasks.shutdown())
         self._new = False  # the form holds a provider not yet added
         self._focus_key = False  # focus the key field once the key state is shown
+        self._key_stored = False  # the keyring holds a key for the provider shown
         #: The provider whose key state the key section shows (None while it is being read).
         self.shown_key_state: str | None = None
         self._build()
@@ -171,6 +178,11 @@ class ProviderDialog(QDialog):
         error_text(self.base_url_error)
         self.base_url_error.setWordWrap(True)
         self.base_url_error.hide()
+        self.base_url_warning = QLabel()
+        self.base_url_warning.setObjectName("baseUrlWarning")
+        ThemedStyleSheet(self.base_url_warning, lambda c: f"color: {c.warning};")
+        self.base_url_warning.setWordWrap(True)
+        self.base_url_warning.hide()
         self.key_env_edit = self._line("keyEnvEdit", "MY_SERVER_API_KEY")
         self.needs_key_check = QCheckBox(self.tr("Needs an API key"))
         self.needs_key_check.setObjectName("needsKeyCheck")
@@ -188,6 +200,7 @@ class ProviderDialog(QDialog):
         form.addRow(self.tr("Prefill"), self.prefill_selector)
         form.addRow(self.tr("Base URL"), self.base_url_edit)
         form.addRow("", self.base_url_error)
+        form.addRow("", self.base_url_warning)
         form.addRow(self.tr("Key variable"), self.key_env_edit)
         form.addRow("", self.needs_key_check)
         provider_box = QGroupBox(self.tr("Provider"))
@@ -259,6 +272,8 @@ class ProviderDialog(QDialog):
         self.add_button.clicked.connect(self.start_new)
         self.remove_button.clicked.connect(self.remove_current)
         self.base_url_edit.textChanged.connect(self._check_base_url)
+        self.needs_key_check.toggled.connect(lambda _on: self._warn_plain_http())
+        self.api_key_edit.textChanged.connect(lambda _text: self._warn_plain_http())
         self.kind_selector.activated.connect(lambda _i: self._kind_chosen())
         self.id_edit.textEdited.connect(
             lambda text: self.key_env_edit.setText(default_key_env(text)) if self._new else None
@@ -339,6 +354,7 @@ class ProviderDialog(QDialog):
         if provider is None:
             return
         self._new = False
+        self._key_stored = False  # until the keyring says otherwise
         self._show_provider(provider)
         built_in = self.registry.is_preset(provider.id)
         self.remove_button.setText(self.tr("Restore defaults") if built_in else self.tr("Remove"))
@@ -364,6 +380,7 @@ class ProviderDialog(QDialog):
     def start_new(self) -> None:
         """Clears the form for a custom provider (added by Save provider)."""
         self._new = True
+        self._key_stored = False
         with QSignalBlocker(self.provider_list):
             self.provider_list.clearSelection()
             self.provider_list.setCurrentRow(-1)
@@ -404,8 +421,32 @@ class ProviderDialog(QDialog):
             provider.needs_key,
         )
 
+    def typed_key(self) -> str:
+        """The key typed into the key field and not saved yet ("" when none)."""
+        if self._new or not self.api_key_edit.isVisibleTo(self):
+            return ""
+        return self.api_key_edit.text().strip()
+
     def done(self, result: int) -> None:
-        """Closing with unsaved edits asks first: save them, drop them, or stay."""
+        """Closing (Close, Escape) with a typed key or form edits not saved asks first: save
+        them, drop them, or stay."""
+        if self.typed_key():
+            provider = self.registry.get(self.current_id() or "")
+            name = provider_name(provider.name) if provider else self.current_id()
+            answer = dialogs.ask(
+                self,
+                self.tr("Unsaved key"),
+                self.tr("Save the key you typed for {provider}?").format(provider=name),
+                dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
+                dialogs.Button.Save,
+                self.tr("A key is only kept once it is saved to the keyring."),
+            )
+            if answer == dialogs.Button.Cancel:
+                return
+            if answer == dialogs.Button.Save:
+                self.save_key()
+            else:
+                self.api_key_edit.clear()
         if self.unsaved_changes():
             answer = dialogs.ask(
                 self,
@@ -440,7 +481,30 @@ class ProviderDialog(QDialog):
         self.base_url_error.setText(problem or "")
         self.base_url_error.setVisible(problem is not None)
         self.test_button.setEnabled(problem is None)
+        self._warn_plain_http()
         return problem is None
+
+    def _sends_a_key(self) -> bool:
+        """Whether runs of the provider in the form would send a key."""
+        return (
+            self.needs_key_check.isChecked()
+            or bool(self.api_key_edit.text().strip())
+            or self._key_stored
+        )
+
+    def _warn_plain_http(self) -> None:
+        """The run's plain-http check, said at the Base URL field while it is typed."""
+        text = self.base_url_edit.text()
+        host = None if validate_base_url(text) else plain_http_host(text, self._sends_a_key())
+        self.base_url_warning.setText(
+            self.tr(
+                "{host} is reached over plain http://, so the API key and the prompt would travel "
+                "unencrypted. Use https:// if the server offers it."
+            ).format(host=host)
+            if host
+            else ""
+        )
+        self.base_url_warning.setVisible(host is not None)
 
     def save_provider(self) -> None:
         """Adds or updates the provider in the form; shows why when it cannot."""
@@ -500,6 +564,8 @@ class ProviderDialog(QDialog):
 
     async def _refresh_key_state(self, provider_id: str) -> None:
         state = await self._tasks.call(lambda: read_key_state(self.keys, provider_id))
+        if not shiboken6.isValid(self) or self._tasks.closed:
+            return  # the dialog went away while the keyring answered (its window closed)
         if provider_id != self.current_id() or self._new:
             return  # the user moved on
         provider = self.registry.get(provider_id)
@@ -550,6 +616,8 @@ class ProviderDialog(QDialog):
             self._key_status_error.set(bool(state.error))
             self._set_key_widgets(entry=True, stored=False)
         self.api_key_edit.clear()
+        self._key_stored = state.stored
+        self._warn_plain_http()
         self.shown_key_state = provider_id
         if self._focus_key:
             self._take_key_focus()

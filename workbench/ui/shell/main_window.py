@@ -585,6 +585,7 @@ class MainWindow(QMainWindow):
             feed = self.provider_feed
             models = feed.models_for if feed is not None else None
             dialog = PreferencesDialog(self.settings, self.providers, self, models)
+            dialog.run_limits_changed.connect(self.context.apply_run_settings)
         dialog.open()
 
     def show_shortcuts(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -13,10 +13,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QMenu,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.providers import ProviderRegistry
-from workbench.core.settings import Settings
+from workbench.core.settings import RANGES, Settings
 from workbench.ui.common.i18n import provider_name
 from workbench.ui.common.palette import apply_theme
 from workbench.ui.common.widgets import named
@@ -33,10 +36,17 @@ log = logging.getLogger(__name__)
 
 
 class PreferencesDialog(QDialog):
-    """Language, theme, the default provider and model, and what happens at start.
+    """Language, theme, the default provider and model, what happens at start, and the limits of
+    a run (the largest answer, the longest run).
 
-    Every change is saved at once; the theme applies at once, the language at the next start.
+    Every change is saved at once; the theme applies at once, the limits to the next run, the
+    language at the next start.
+
+    Signals:
+        run_limits_changed(): the largest answer or the longest run changed (and was saved).
     """
+
+    run_limits_changed = Signal()
 
     def __init__(
         self,
@@ -87,6 +97,42 @@ class PreferencesDialog(QDialog):
         named(self.reopen_check, "reopenLastCheck")
         self.reopen_check.setChecked(settings.reopen_last_workspace)
 
+        low, high = RANGES["max_answer_mb"]
+        self.max_answer_spin = QDoubleSpinBox()
+        named(self.max_answer_spin, "maxAnswerSpin")
+        self.max_answer_spin.setRange(low, high)
+        self.max_answer_spin.setDecimals(0)
+        self.max_answer_spin.setSingleStep(16)
+        self.max_answer_spin.setSuffix(self.tr(" million characters"))
+        self.max_answer_spin.setValue(settings.max_answer_mb)
+        self.max_answer_spin.setToolTip(
+            self.tr(
+                "A run stops when its answer, reasoning and tool arguments together pass this "
+                "size (a broken or hostile server cannot fill the memory). Setting: max_answer_mb."
+            )
+        )
+        low, high = RANGES["run_deadline_seconds"]
+        self.deadline_spin = QSpinBox()
+        named(self.deadline_spin, "runDeadlineSpin")
+        self.deadline_spin.setRange(int(low), int(high))
+        self.deadline_spin.setSingleStep(60)
+        self.deadline_spin.setSuffix(self.tr(" s"))
+        self.deadline_spin.setValue(round(settings.run_deadline_seconds))
+        self.deadline_spin.setToolTip(
+            self.tr(
+                "A run stops after this long in all, retries included, however steadily the "
+                "server keeps sending. Setting: run_deadline_seconds."
+            )
+        )
+        self.deadline_note = QLabel()
+        self.deadline_note.setObjectName("runDeadlineNote")
+        self._show_deadline()
+        limits = QGroupBox(self.tr("Limits of a run (from the next run on)"))
+        limits_form = QFormLayout(limits)
+        limits_form.addRow(self.tr("Largest answer"), self.max_answer_spin)
+        limits_form.addRow(self.tr("Longest run"), self.deadline_spin)
+        limits_form.addRow("", self.deadline_note)
+
         form = QFormLayout()
         form.addRow(self.tr("Language"), self.language_selector)
         form.addRow("", self.language_note)
@@ -98,6 +144,7 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(limits)
         layout.addWidget(buttons)
 
         self.language_selector.currentIndexChanged.connect(self._changed)
@@ -105,6 +152,25 @@ class PreferencesDialog(QDialog):
         self.provider_selector.currentIndexChanged.connect(self._provider_changed)
         self.model_selector.currentTextChanged.connect(self._changed)
         self.reopen_check.toggled.connect(self._changed)
+        self.max_answer_spin.valueChanged.connect(self._limits_changed)
+        self.deadline_spin.valueChanged.connect(self._limits_changed)
+
+    def _show_deadline(self) -> None:
+        seconds = self.deadline_spin.value()
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            text = self.tr("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+        elif minutes:
+            text = self.tr("{minutes} min {seconds} s").format(minutes=minutes, seconds=seconds)
+        else:
+            text = self.tr("{seconds} s").format(seconds=seconds)
+        self.deadline_note.setText(text)
+
+    def _limits_changed(self) -> None:
+        self._show_deadline()
+        self._changed()
+        self.run_limits_changed.emit()
 
     @staticmethod
     def _select(combo: QComboBox, value: str) -> None:
@@ -139,6 +205,8 @@ class PreferencesDialog(QDialog):
         settings.default_provider = str(self.provider_selector.currentData() or "")
         settings.default_model = self.model_selector.currentText().strip()
         settings.reopen_last_workspace = self.reopen_check.isChecked()
+        settings.max_answer_mb = float(self.max_answer_spin.value())
+        settings.run_deadline_seconds = float(self.deadline_spin.value())
         try:
             settings.save()
         except OSError as error:
