@@ -424,6 +424,7 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
         if collector is not None:
             collector.stop()
             collector.deleteLater()
+            gc.enable()  # collection was automatic when we came in: the caller gets it back
         qInstallMessageHandler(previous_handler)  # pytest-qt, say, had its own
     if not results:
         results.append(StepResult("start", False, "the event loop did not run the steps", 0.0))

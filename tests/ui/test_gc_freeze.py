@@ -26,3 +26,27 @@ def test_freeze_takes_the_objects_alive_now_out_of_collections_once(qapp: QAppli
         collector._timer.stop()
         gc.unfreeze()
         gc.disable()  # the session's collector (conftest) keeps automatic collection off
+
+
+def test_stop_collects_on_the_gui_thread_and_leaves_automatic_collection_off(
+    qapp: QApplication,
+) -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    collector = GuiThreadGarbageCollector(qapp)
+    try:
+        node = Node()
+        node.cycle = node  # type: ignore[attr-defined]  # garbage only a collection frees
+        alive = weakref.ref(node)
+        del node
+        collector.stop()
+        assert alive() is None  # collected here, on this (the GUI) thread
+        # At exit other threads still run: a collection they set off could destroy Qt objects
+        # there. Automatic collection must not come back.
+        assert not gc.isenabled()
+    finally:
+        collector.deleteLater()
+        gc.disable()  # the session's collector (conftest) keeps automatic collection off

@@ -49,7 +49,13 @@ class GuiThreadGarbageCollector(QObject):
             gc.freeze()
 
     def stop(self) -> None:
-        """Gives collection back to Python."""
+        """Stops the timer and collects what is left, here on the GUI thread.
+
+        Automatic collection stays off: when this is called the process is ending while other
+        threads (the background pool, an executor, the loopback server in tests) may still run,
+        and a collection one of them set off could destroy Qt objects there, the crash this class
+        exists to prevent. (The test suite died that way, now and then, after its last test.)
+        """
         self._timer.stop()
         gc.unfreeze()
-        gc.enable()
+        gc.collect()
