@@ -49,6 +49,26 @@
     </message>
 </context>
 <context>
+    <name>Catalog</name>
+    <message>
+        <source>{model} was retired on {when}: switch to {other}.</source>
+        <extracomment>How thinking is controlled: ``none`` (no thinking), ``toggle`` (``thinking: {type}``), ``effort`` (``reasoning_effort`` levels), ``always`` (on, cannot be turned off). The body field that limits the output. The largest output the model produces (None: unknown). The body field that limits the output (``max_tokens`` or ``max_completion_tokens``). Cache-write prices per retention (``{&quot;5m&quot;: 3.75, &quot;1h&quot;: 6.0}``) where they are priced. Sampling parameters the model fixes: name -&gt; value, or ``{&quot;thinking&quot;: v, &quot;plain&quot;: v}``. What the API does with another value of a fixed parameter: ``refused`` or ``ignored``. The date (or year) the provider retired this id; empty while it is served. The id to use instead of a retired one. What else is known (a conflict between sources, an unpublished figure). A routing alias (``moonshot-v1-auto``): picks a model of its family by the request&apos;s size. Only known because the provider lists it: nothing about it is known.</extracomment>
+        <translation>{model} 已于 {when} 停用：请切换到 {other}。</translation>
+    </message>
+    <message>
+        <source>{model} was retired in {when}: switch to {other}.</source>
+        <translation>{model} 已于 {when} 停用：请切换到 {other}。</translation>
+    </message>
+    <message>
+        <source>{model} was retired on {when}.</source>
+        <translation>{model} 已于 {when} 停用。</translation>
+    </message>
+    <message>
+        <source>{model} was retired in {when}.</source>
+        <translation>{model} 已于 {when} 停用。</translation>
+    </message>
+</context>
+<context>
     <name>CellDialog</name>
     <message>
         <source>Test {test} · {variant}</source>
@@ -931,6 +951,154 @@
     </message>
 </context>
 <context>
+    <name>Lint</name>
+    <message>
+        <source>The Messages API has no response_format: it is not sent (ask for JSON in the prompt, or prefill &apos;{brace}&apos;).</source>
+        <extracomment>Sampling parameters a model may fix, and where :class:`Params` keeps each. Workbench-only parameters: kept in the workspace, never sent. ``params.prefill_mode`` value that sends the prefix as a closing instruction. The fields the per-card rules read (see :meth:`Conversation.card_index`).</extracomment>
+        <translation>Messages API 没有 response_format：它不会被发送（请在提示词中要求 JSON，或预填“{brace}”）。</translation>
+    </message>
+    <message>
+        <source>Send plain text</source>
+        <translation>发送纯文本</translation>
+    </message>
+    <message>
+        <source>{model} is not documented to take response_format json_object; it may be refused.</source>
+        <translation>文档未说明 {model} 支持 response_format json_object；请求可能被拒绝。</translation>
+    </message>
+    <message>
+        <source>{model} does not call tools: the tools may be refused.</source>
+        <translation>{model} 不调用工具：这些工具可能被拒绝。</translation>
+    </message>
+    <message>
+        <source>{model} does not read images: this card&apos;s image would be refused.</source>
+        <translation>{model} 不读取图片：此卡片的图片会被拒绝。</translation>
+    </message>
+    <message>
+        <source>Drop {name}</source>
+        <translation>删除 {name}</translation>
+    </message>
+    <message>
+        <source>{retirement} The provider still lists it.</source>
+        <translation>{retirement} 服务商仍列出该模型。</translation>
+    </message>
+    <message>
+        <source>{retirement} Sending it gets a 404.</source>
+        <translation>{retirement} 发送它会得到 404。</translation>
+    </message>
+    <message>
+        <source>Switch to {model}</source>
+        <translation>切换到 {model}</translation>
+    </message>
+    <message>
+        <source>The provider no longer lists {model} (its model list): it may be retired.</source>
+        <translation>服务商的模型列表中已不再有 {model}：它可能已停用。</translation>
+    </message>
+    <message>
+        <source>{model} is not in the model catalog: its window, price and limits are unknown, so nothing about it is checked.</source>
+        <translation>{model} 不在模型目录中：其上下文窗口、价格和限制未知，因此不对它做任何检查。</translation>
+    </message>
+    <message>
+        <source>{model} fixes {name} (it is {fixed:g}): another value is refused.</source>
+        <translation>{model} 固定了 {name}（为 {fixed:g}）：其他取值会被拒绝。</translation>
+    </message>
+    <message>
+        <source>{model} fixes {name} (it is {fixed:g}): the value is ignored.</source>
+        <translation>{model} 固定了 {name}（为 {fixed:g}）：此取值会被忽略。</translation>
+    </message>
+    <message>
+        <source>{model} fixes {name}: another value is refused.</source>
+        <translation>{model} 固定了 {name}：其他取值会被拒绝。</translation>
+    </message>
+    <message>
+        <source>{model} fixes {name}: the value is ignored.</source>
+        <translation>{model} 固定了 {name}：此取值会被忽略。</translation>
+    </message>
+    <message>
+        <source>{model} accepts a temperature between {low:g} and {high:g}, not {value:g}.</source>
+        <translation>{model} 接受的 temperature 介于 {low:g} 与 {high:g} 之间，不接受 {value:g}。</translation>
+    </message>
+    <message>
+        <source>Set temperature to {value:g}</source>
+        <translation>将 temperature 设为 {value:g}</translation>
+    </message>
+    <message>
+        <source>thinking must be {enabled} or {disabled}.</source>
+        <translation>thinking 必须是 {enabled} 或 {disabled}。</translation>
+    </message>
+    <message>
+        <source>{model} does not think: {name} is ignored or refused.</source>
+        <translation>{model} 不进行思考：{name} 会被忽略或拒绝。</translation>
+    </message>
+    <message>
+        <source>Thinking is switched by thinking or by reasoning_effort, never both: the request is refused.</source>
+        <translation>思考只能由 thinking 或 reasoning_effort 之一开关，不能同时设置：请求会被拒绝。</translation>
+    </message>
+    <message>
+        <source>{model} always thinks: thinking disabled is refused.</source>
+        <translation>{model} 总是进行思考：关闭 thinking 会被拒绝。</translation>
+    </message>
+    <message>
+        <source>thinking.keep is refused: send only its type.</source>
+        <translation>thinking.keep 会被拒绝：只发送其 type。</translation>
+    </message>
+    <message>
+        <source>{model} takes no reasoning_effort: it is ignored or refused.</source>
+        <translation>{model} 不接受 reasoning_effort：它会被忽略或拒绝。</translation>
+    </message>
+    <message>
+        <source>{model} takes reasoning_effort {levels}, not {value}.</source>
+        <translation>{model} 接受的 reasoning_effort 为 {levels}，不接受 {value}。</translation>
+    </message>
+    <message>
+        <source>Use {level}</source>
+        <translation>改用 {level}</translation>
+    </message>
+    <message>
+        <source>Send the prefix as a closing instruction</source>
+        <translation>将前缀作为结尾指令发送</translation>
+    </message>
+    <message>
+        <source>{model} does not support assistant message prefill: the request is refused.</source>
+        <translation>{model} 不支持预填助手消息：请求会被拒绝。</translation>
+    </message>
+    <message>
+        <source>{model} continues a prefix only with thinking off.</source>
+        <translation>{model} 只有在关闭思考时才能续写前缀。</translation>
+    </message>
+    <message>
+        <source>Turn thinking off</source>
+        <translation>关闭思考</translation>
+    </message>
+    <message>
+        <source>With thinking on, {model} needs the reasoning_content of an assistant message that made tool calls; this card has none (run it again, or turn thinking off).</source>
+        <translation>开启思考时，{model} 需要发起过工具调用的助手消息的 reasoning_content；此卡片没有（请重新运行，或关闭思考）。</translation>
+    </message>
+    <message>
+        <source>Both max_tokens and max_completion_tokens are set: max_tokens is sent as {field}; drop the other.</source>
+        <translation>max_tokens 与 max_completion_tokens 同时设置了：max_tokens 以 {field} 发送；请删除另一个。</translation>
+    </message>
+    <message>
+        <source>The Messages API needs max_tokens: {tokens:,} is sent.</source>
+        <translation>Messages API 需要 max_tokens：将发送 {tokens:,}。</translation>
+    </message>
+    <message>
+        <source>{model} writes at most {limit:,} tokens; {wanted:,} is refused.</source>
+        <translation>{model} 最多输出 {limit:,} 个 token；{wanted:,} 会被拒绝。</translation>
+    </message>
+    <message>
+        <source>Lower to {tokens:,}</source>
+        <translation>降到 {tokens:,}</translation>
+    </message>
+    <message>
+        <source>The prompt (≈ {prompt:,}) plus {wanted:,} reserved output exceeds {model}&apos;s window of {window:,} tokens.</source>
+        <translation>提示词（≈ {prompt:,}）加上预留的 {wanted:,} 输出超出了 {model} 的 {window:,} token 上下文窗口。</translation>
+    </message>
+    <message>
+        <source>Fit: {tokens:,}</source>
+        <translation>适配：{tokens:,}</translation>
+    </message>
+</context>
+<context>
     <name>LintList</name>
     <message>
         <source>message {number}: </source>
@@ -1794,6 +1962,7 @@
     </message>
     <message>
         <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
+        <extracomment>The largest token count read as usage (2**53: exact in a float, far beyond any real run).</extracomment>
         <translation>{url} 在 {seconds} 秒内没有应答（超时）。已收到的文本会保留。</translation>
     </message>
     <message>
@@ -2407,7 +2576,7 @@
     <name>TokenMeterPanel</name>
     <message>
         <source>Use it</source>
-        <extracomment>The widest figures a meter line is expected to show: its height is reserved for them.</extracomment>
+        <extracomment>The widest figures a meter line is expected to show: its height is reserved for them. ((font key, tags), the widest tag) as last measured.</extracomment>
         <translation>使用</translation>
     </message>
     <message>

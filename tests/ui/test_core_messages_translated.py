@@ -3,6 +3,8 @@ window; the same messages stay English for the CLI."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,74 @@ def test_the_core_keeps_english_for_the_cli(tmp_path: Path) -> None:
     assert str(caught.value) == (
         "broken.prompt.json, line 1, column 2: not valid JSON (Expecting value)"
     )
+
+
+def test_the_linter_speaks_chinese_at_the_parameters_and_in_the_status_bar(
+    qtbot: QtBot, chinese: None, open_window: Callable[[Path], MainWindow], tmp_path: Path
+) -> None:
+    old = tmp_path / "old.prompt.json"
+    old.write_text(
+        json.dumps(
+            {
+                "format": "prompt-workbench/1",
+                "title": "旧的",
+                "messages": [{"role": "user", "content": "你好"}],
+                "params": {
+                    "provider": "moonshot",
+                    "model": "kimi-k2-0905-preview",
+                    "temperature": 0.6,
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    window = open_window(old)
+
+    def texts() -> list[str]:
+        return [label.text() for label in window.findChildren(QLabel, "lintMessage")]
+
+    def fixes() -> list[str]:
+        return [
+            b.text() for b in window.findChildren(QPushButton, "lintFixButton") if b.isVisible()
+        ]
+
+    qtbot.waitUntil(lambda: fixes() == ["切换到 kimi-k2.6"])
+    assert texts() == [
+        "✖ kimi-k2-0905-preview 已于 2026-05-25 停用：请切换到 kimi-k2.6。 发送它会得到 404。"
+    ]
+    qtbot.waitUntil(
+        lambda: "kimi-k2-0905-preview 已于 2026-05-25 停用" in window.statusBar().currentMessage()
+    )
+    window.findChild(QPushButton, "lintFixButton").click()
+    qtbot.waitUntil(lambda: fixes() == ["删除 temperature"])
+    (text,) = texts()
+    assert "kimi-k2.6 固定了 temperature" in text and "fixes" not in text
+
+
+def test_a_compare_column_shows_the_linter_and_its_fix_in_chinese(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from workbench.core.conversation import Message
+    from workbench.core.workspace import Params, Variant, Workspace
+
+    window.workspace.replace_with(
+        Workspace(
+            messages=[Message("user", "word " * 7_000)],
+            params=Params(provider=LOOP_ID, model="moonshot-v1-128k", max_tokens=2_000),
+            variants=[
+                Variant("小", model="moonshot-v1-8k"),
+                Variant("暖", model="kimi-k2.6", params={"temperature": 0.2}),
+            ],
+        )
+    )
+    window.main_tabs.setCurrentWidget(window.compare_view)
+    small, warm = window.compare_view.panes()
+    warning = small.findChild(QLabel, "paneWarning")
+    fit = small.findChild(QPushButton, "paneFixButton")
+    qtbot.waitUntil(lambda: "8,192 token 上下文窗口" in warning.text(), timeout=10_000)
+    assert "exceeds" not in warning.text()
+    qtbot.waitUntil(lambda: fit.isVisible() and fit.text().startswith("适配："))
+    problem = warm.findChild(QLabel, "paneProblem")
+    drop = warm.findChild(QPushButton, "paneFixButton")
+    qtbot.waitUntil(lambda: "kimi-k2.6 固定了 temperature" in problem.text())
+    qtbot.waitUntil(lambda: drop.isVisible() and drop.text() == "删除 temperature")

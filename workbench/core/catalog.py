@@ -20,6 +20,7 @@ from typing import Any
 from workbench.core import json_files, paths
 from workbench.core.resources import resources_dir
 from workbench.core.run_types import Usage
+from workbench.core.texts import QT_TRANSLATE_NOOP
 
 #: How a model takes a prefilled (partial) answer: ``yes``; ``no`` (refused by the API);
 #: ``thinking_off`` (accepted only with thinking off, as Qwen does).
@@ -195,9 +196,22 @@ class ModelInfo:
         """ "X was retired on DATE: switch to Y" for a retired id, None for a current one."""
         if not self.retired:
             return None
-        when = f"on {self.retired}" if len(self.retired) > 4 else f"in {self.retired}"
-        switch = f": switch to {self.replacement}" if self.replacement else ""
-        return f"{self.id} was retired {when}{switch}."
+        on_day = len(self.retired) > 4
+        if self.replacement:
+            template = (
+                QT_TRANSLATE_NOOP("Catalog", "{model} was retired on {when}: switch to {other}.")
+                if on_day
+                else QT_TRANSLATE_NOOP(
+                    "Catalog", "{model} was retired in {when}: switch to {other}."
+                )
+            )
+        else:
+            template = (
+                QT_TRANSLATE_NOOP("Catalog", "{model} was retired on {when}.")
+                if on_day
+                else QT_TRANSLATE_NOOP("Catalog", "{model} was retired in {when}.")
+            )
+        return template.format(model=self.id, when=self.retired, other=self.replacement)
 
     def describe(self) -> str:
         """Window and price in a few words, for the model selector."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.conversation import Message
+from workbench.core.texts import QT_TRANSLATE_NOOP
 from workbench.core.workspace import Params, Workspace
 
 ERROR = "error"
@@ -211,32 +212,52 @@ def lint_request(
             "format-param",
             WARNING,
             "param:response_format",
-            "The Messages API has no response_format: it is not sent (ask for JSON in the "
-            "prompt, or prefill '{').",
-            Fix("Send plain text", {"response_format": None}),
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "The Messages API has no response_format: it is not sent (ask for JSON in the "
+                "prompt, or prefill '{brace}').",
+            ).format(brace="{"),
+            Fix(QT_TRANSLATE_NOOP("Lint", "Send plain text"), {"response_format": None}),
         )
     elif params.response_format == "json_object" and not caps.json_object:
         add(
             "json-object",
             WARNING,
             "param:response_format",
-            f"{model.id} is not documented to take response_format json_object; it may be refused.",
-            Fix("Send plain text", {"response_format": None}),
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "{model} is not documented to take response_format json_object; it may be refused.",
+            ).format(model=model.id),
+            Fix(QT_TRANSLATE_NOOP("Lint", "Send plain text"), {"response_format": None}),
         )
     if workspace.tools and any(t.enabled for t in workspace.tools) and not caps.tools:
-        add("tools", WARNING, "tools", f"{model.id} does not call tools: the tools may be refused.")
+        add(
+            "tools",
+            WARNING,
+            "tools",
+            QT_TRANSLATE_NOOP(
+                "Lint", "{model} does not call tools: the tools may be refused."
+            ).format(model=model.id),
+        )
     if not caps.vision:
         for index in _cards_where(workspace, messages, "lint:images", _has_images, _IMAGES):
             add(
                 "vision",
                 ERROR,
                 f"card:{index}",
-                f"{model.id} does not read images: this card's image would be refused.",
+                QT_TRANSLATE_NOOP(
+                    "Lint", "{model} does not read images: this card's image would be refused."
+                ).format(model=model.id),
             )
     if thinking and caps.reasoning_echo:
         _echo_rules(add, _cards_where(workspace, messages, "lint:echo", _lacks_echo, _ECHO), model)
     _output_rules(add, params, model, prompt_tokens, provider_kind)
     return _sorted(found)
+
+
+def _drop(name: str, params: dict[str, Any]) -> Fix:
+    """The fix that drops (or trims) the parameter ``name``: "Drop NAME"."""
+    return Fix(QT_TRANSLATE_NOOP("Lint", "Drop {name}").format(name=name), params)
 
 
 def _sorted(found: list[Finding]) -> list[Finding]:
@@ -253,9 +274,17 @@ def _model_rules(
             "retired-model",
             WARNING if served else ERROR,
             "model",
-            (model.retirement() or "")
-            + (" The provider still lists it." if served else " Sending it gets a 404."),
-            Fix(f"Switch to {replacement}", {"model": replacement}) if replacement else None,
+            (
+                QT_TRANSLATE_NOOP("Lint", "{retirement} The provider still lists it.")
+                if served
+                else QT_TRANSLATE_NOOP("Lint", "{retirement} Sending it gets a 404.")
+            ).format(retirement=model.retirement() or ""),
+            Fix(
+                QT_TRANSLATE_NOOP("Lint", "Switch to {model}").format(model=replacement),
+                {"model": replacement},
+            )
+            if replacement
+            else None,
         )
         return
     if listed is not None and params.model not in listed:
@@ -263,15 +292,20 @@ def _model_rules(
             "unlisted-model",
             WARNING,
             "model",
-            f"The provider no longer lists {params.model} (its model list): it may be retired.",
+            QT_TRANSLATE_NOOP(
+                "Lint", "The provider no longer lists {model} (its model list): it may be retired."
+            ).format(model=params.model),
         )
     elif model is None and params.model.strip():
         add(
             "unknown-model",
             WARNING,
             "model",
-            f"{params.model} is not in the model catalog: its window, price and limits are "
-            "unknown, so nothing about it is checked.",
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "{model} is not in the model catalog: its window, price and limits are "
+                "unknown, so nothing about it is checked.",
+            ).format(model=params.model),
         )
 
 
@@ -284,14 +318,28 @@ def _sampling_rules(add: Any, params: Params, model: ModelInfo, thinking: bool) 
         if fixed is not None and isinstance(value, int | float) and float(value) == float(fixed):
             continue
         refused = model.fixed_params_policy == "refused"
-        what = f" (it is {fixed:g})" if isinstance(fixed, int | float) else ""
+        if isinstance(fixed, int | float):
+            message = (
+                QT_TRANSLATE_NOOP(
+                    "Lint", "{model} fixes {name} (it is {fixed:g}): another value is refused."
+                )
+                if refused
+                else QT_TRANSLATE_NOOP(
+                    "Lint", "{model} fixes {name} (it is {fixed:g}): the value is ignored."
+                )
+            ).format(model=model.id, name=name, fixed=fixed)
+        else:
+            message = (
+                QT_TRANSLATE_NOOP("Lint", "{model} fixes {name}: another value is refused.")
+                if refused
+                else QT_TRANSLATE_NOOP("Lint", "{model} fixes {name}: the value is ignored.")
+            ).format(model=model.id, name=name)
         add(
             "fixed-param",
             ERROR if refused else WARNING,
             f"param:{name}",
-            f"{model.id} fixes {name}{what}: "
-            + ("another value is refused." if refused else "the value is ignored."),
-            Fix(f"Drop {name}", {name: None}),
+            message,
+            _drop(name, {name: None}),
         )
     low, high = model.temperature_range
     if (
@@ -303,9 +351,13 @@ def _sampling_rules(add: Any, params: Params, model: ModelInfo, thinking: bool) 
             "temperature-range",
             ERROR,
             "param:temperature",
-            f"{model.id} accepts a temperature between {low:g} and {high:g}, "
-            f"not {params.temperature:g}.",
-            Fix(f"Set temperature to {high:g}", {"temperature": high}),
+            QT_TRANSLATE_NOOP(
+                "Lint", "{model} accepts a temperature between {low:g} and {high:g}, not {value:g}."
+            ).format(model=model.id, low=low, high=high, value=params.temperature),
+            Fix(
+                QT_TRANSLATE_NOOP("Lint", "Set temperature to {value:g}").format(value=high),
+                {"temperature": high},
+            ),
         )
 
 
@@ -319,8 +371,10 @@ def _thinking_rules(add: Any, params: Params, model: ModelInfo) -> None:
             "thinking-shape",
             ERROR,
             "param:thinking",
-            'thinking must be {"type": "enabled"} or {"type": "disabled"}.',
-            Fix("Drop thinking", {"thinking": None}),
+            QT_TRANSLATE_NOOP("Lint", "thinking must be {enabled} or {disabled}.").format(
+                enabled='{"type": "enabled"}', disabled='{"type": "disabled"}'
+            ),
+            _drop("thinking", {"thinking": None}),
         )
     if caps.thinking == "none":
         for name, value in (("thinking", thinking), ("reasoning_effort", effort)):
@@ -329,8 +383,10 @@ def _thinking_rules(add: Any, params: Params, model: ModelInfo) -> None:
                     "no-thinking",
                     WARNING,
                     f"param:{name}",
-                    f"{model.id} does not think: {name} is ignored or refused.",
-                    Fix(f"Drop {name}", {name: None}),
+                    QT_TRANSLATE_NOOP(
+                        "Lint", "{model} does not think: {name} is ignored or refused."
+                    ).format(model=model.id, name=name),
+                    _drop(name, {name: None}),
                 )
         return
     if thinking is not None and effort is not None:
@@ -338,25 +394,30 @@ def _thinking_rules(add: Any, params: Params, model: ModelInfo) -> None:
             "thinking-twice",
             ERROR,
             "param:reasoning_effort",
-            "Thinking is switched by thinking or by reasoning_effort, never both: the request "
-            "is refused.",
-            Fix("Drop reasoning_effort", {"reasoning_effort": None}),
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "Thinking is switched by thinking or by reasoning_effort, never both: the request "
+                "is refused.",
+            ),
+            _drop("reasoning_effort", {"reasoning_effort": None}),
         )
     if caps.thinking == "always" and kind == "disabled":
         add(
             "thinking-always",
             ERROR,
             "param:thinking",
-            f"{model.id} always thinks: thinking disabled is refused.",
-            Fix("Drop thinking", {"thinking": None}),
+            QT_TRANSLATE_NOOP(
+                "Lint", "{model} always thinks: thinking disabled is refused."
+            ).format(model=model.id),
+            _drop("thinking", {"thinking": None}),
         )
     if isinstance(thinking, dict) and "keep" in thinking:
         add(
             "thinking-keep",
             ERROR,
             "param:thinking",
-            "thinking.keep is refused: send only its type.",
-            Fix("Drop thinking.keep", {"thinking": {"type": kind or "enabled"}}),
+            QT_TRANSLATE_NOOP("Lint", "thinking.keep is refused: send only its type."),
+            _drop("thinking.keep", {"thinking": {"type": kind or "enabled"}}),
         )
     if effort is not None:
         if not caps.effort_levels:
@@ -364,17 +425,23 @@ def _thinking_rules(add: Any, params: Params, model: ModelInfo) -> None:
                 "no-effort",
                 WARNING,
                 "param:reasoning_effort",
-                f"{model.id} takes no reasoning_effort: it is ignored or refused.",
-                Fix("Drop reasoning_effort", {"reasoning_effort": None}),
+                QT_TRANSLATE_NOOP(
+                    "Lint", "{model} takes no reasoning_effort: it is ignored or refused."
+                ).format(model=model.id),
+                _drop("reasoning_effort", {"reasoning_effort": None}),
             )
         elif effort not in caps.effort_levels:
             add(
                 "effort-level",
                 ERROR,
                 "param:reasoning_effort",
-                f"{model.id} takes reasoning_effort {', '.join(caps.effort_levels)}, "
-                f"not {effort!r}.",
-                Fix(f"Use {caps.effort_levels[-1]}", {"reasoning_effort": caps.effort_levels[-1]}),
+                QT_TRANSLATE_NOOP(
+                    "Lint", "{model} takes reasoning_effort {levels}, not {value}."
+                ).format(model=model.id, levels=", ".join(caps.effort_levels), value=repr(effort)),
+                Fix(
+                    QT_TRANSLATE_NOOP("Lint", "Use {level}").format(level=caps.effort_levels[-1]),
+                    {"reasoning_effort": caps.effort_levels[-1]},
+                ),
             )
 
 
@@ -384,13 +451,19 @@ def _prefill_rules(
     caps = model.capabilities
     if params.extra.get("prefill_mode") == PREFILL_INSTRUCTION:
         return  # the prefix goes as a closing instruction: nothing is prefilled
-    instruction = Fix("Send the prefix as a closing instruction", {"prefill_mode": "instruction"})
+    instruction = Fix(
+        QT_TRANSLATE_NOOP("Lint", "Send the prefix as a closing instruction"),
+        {"prefill_mode": "instruction"},
+    )
     if caps.prefill == "no" and provider_prefill:
         add(
             "prefill",
             ERROR,
             card,
-            f"{model.id} does not support assistant message prefill: the request is refused.",
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "{model} does not support assistant message prefill: the request is refused.",
+            ).format(model=model.id),
             instruction,
         )
     elif caps.prefill == "thinking_off" and thinking:
@@ -398,8 +471,10 @@ def _prefill_rules(
             "prefill-thinking",
             ERROR,
             card,
-            f"{model.id} continues a prefix only with thinking off.",
-            Fix("Turn thinking off", {"thinking": {"type": "disabled"}})
+            QT_TRANSLATE_NOOP("Lint", "{model} continues a prefix only with thinking off.").format(
+                model=model.id
+            ),
+            Fix(QT_TRANSLATE_NOOP("Lint", "Turn thinking off"), {"thinking": {"type": "disabled"}})
             if caps.thinking == "toggle"
             else instruction,
         )
@@ -410,7 +485,10 @@ def _prefill_rules(
 def _echo_rules(add: Any, cards: list[int], model: ModelInfo) -> None:
     for index in cards:
         fix = (
-            Fix("Turn thinking off", {"thinking": {"type": "disabled"}, "reasoning_effort": None})
+            Fix(
+                QT_TRANSLATE_NOOP("Lint", "Turn thinking off"),
+                {"thinking": {"type": "disabled"}, "reasoning_effort": None},
+            )
             if model.capabilities.thinking == "toggle"
             else None
         )
@@ -418,8 +496,11 @@ def _echo_rules(add: Any, cards: list[int], model: ModelInfo) -> None:
             "reasoning-echo",
             ERROR,
             f"card:{index}",
-            f"With thinking on, {model.id} needs the reasoning_content of an assistant message "
-            "that made tool calls; this card has none (run it again, or turn thinking off).",
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "With thinking on, {model} needs the reasoning_content of an assistant message "
+                "that made tool calls; this card has none (run it again, or turn thinking off).",
+            ).format(model=model.id),
             fix,
         )
 
@@ -433,9 +514,12 @@ def _output_rules(
             "output-twice",
             WARNING,
             "param:max_tokens",
-            "Both max_tokens and max_completion_tokens are set: max_tokens is sent as "
-            f"{model.output_field}; drop the other.",
-            Fix("Drop max_completion_tokens", {"max_completion_tokens": None}),
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "Both max_tokens and max_completion_tokens are set: max_tokens is sent as "
+                "{field}; drop the other.",
+            ).format(field=model.output_field),
+            _drop("max_completion_tokens", {"max_completion_tokens": None}),
         )
     if wanted is None:
         if provider_kind == "anthropic":
@@ -443,8 +527,9 @@ def _output_rules(
                 "output-required",
                 WARNING,
                 "param:max_tokens",
-                "The Messages API needs max_tokens: "
-                f"{anthropic_default_max_tokens(model):,} is sent.",
+                QT_TRANSLATE_NOOP(
+                    "Lint", "The Messages API needs max_tokens: {tokens:,} is sent."
+                ).format(tokens=anthropic_default_max_tokens(model)),
             )
         return
     if model.max_output is not None and wanted > model.max_output:
@@ -452,8 +537,13 @@ def _output_rules(
             "output-limit",
             ERROR,
             "param:max_tokens",
-            f"{model.id} writes at most {model.max_output:,} tokens; {wanted:,} is refused.",
-            Fix(f"Lower to {model.max_output:,}", {"max_tokens": model.max_output}),
+            QT_TRANSLATE_NOOP(
+                "Lint", "{model} writes at most {limit:,} tokens; {wanted:,} is refused."
+            ).format(model=model.id, limit=model.max_output, wanted=wanted),
+            Fix(
+                QT_TRANSLATE_NOOP("Lint", "Lower to {tokens:,}").format(tokens=model.max_output),
+                {"max_tokens": model.max_output},
+            ),
         )
     window = model.context_window
     if prompt_tokens is not None and window is not None and prompt_tokens + wanted > window:
@@ -462,9 +552,17 @@ def _output_rules(
             "window",
             WARNING,
             "param:max_tokens",
-            f"The prompt (≈ {prompt_tokens:,}) plus {wanted:,} reserved output exceeds "
-            f"{model.id}'s window of {window:,} tokens.",
-            Fix(f"Fit: {fitted:,}", {"max_tokens": fitted}) if fitted else None,
+            QT_TRANSLATE_NOOP(
+                "Lint",
+                "The prompt (≈ {prompt:,}) plus {wanted:,} reserved output exceeds "
+                "{model}'s window of {window:,} tokens.",
+            ).format(prompt=prompt_tokens, wanted=wanted, model=model.id, window=window),
+            Fix(
+                QT_TRANSLATE_NOOP("Lint", "Fit: {tokens:,}").format(tokens=fitted),
+                {"max_tokens": fitted},
+            )
+            if fitted
+            else None,
         )
 
 

@@ -371,12 +371,12 @@ class ComparePane(QFrame):
         may be refused, and the one-click fix; the thinking control follows the model."""
         self.fit_label.setText(check.summary())
         self._fit_error.set(check.fits is False)
-        self.problem_label.setText("\n".join(check.problems))
+        self.problem_label.setText("\n".join(shown(p) for p in check.problems))
         self.problem_label.setVisible(bool(check.problems))
-        self.warning_label.setText("\n".join(f"⚠ {w}" for w in check.warnings))
+        self.warning_label.setText("\n".join(f"⚠ {shown(w)}" for w in check.warnings))
         self.warning_label.setVisible(bool(check.warnings))
         self._fix = dict(check.fix[1]) if check.fix is not None else {}
-        self.fix_button.setText(check.fix[0] if check.fix is not None else "")
+        self.fix_button.setText(shown(check.fix[0]) if check.fix is not None else "")
         self.fix_button.setVisible(check.fix is not None)
         self._show_thinking(check.model.capabilities if check.model is not None else None)
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from workbench.core.catalog import Capabilities
 from workbench.core.lint import WORKBENCH_PARAMS, Finding
 from workbench.core.workspace import EXTRA_BODY_KEY, MAX_TOKENS_LIMIT, Params
-from workbench.ui.common.i18n import QT_TRANSLATE_NOOP
+from workbench.ui.common.i18n import QT_TRANSLATE_NOOP, shown
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.thinking import thinking_choices
 from workbench.ui.common.widgets import named
@@ -120,7 +120,7 @@ class LintList(QWidget):
         where = f"{finding.param}: " if finding.param and finding.param != "model" else ""
         if finding.card is not None:
             where = self.tr("message {number}: ").format(number=finding.card + 1)
-        label = QLabel(f"{mark} {where}{finding.message}")
+        label = QLabel(f"{mark} {where}{shown(finding.message)}")
         label.setObjectName("lintMessage")
         label.setWordWrap(True)
         label.setToolTip(
@@ -131,7 +131,7 @@ class LintList(QWidget):
         error_text(label, finding.blocking)
         layout.addWidget(label, 1)
         if finding.fix is not None:
-            button = QPushButton(finding.fix.label)
+            button = QPushButton(shown(finding.fix.label))
             named(button, "lintFixButton")
             changes = dict(finding.fix.params)
             button.clicked.connect(lambda: self.fix_requested.emit(changes))

@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from workbench.core.catalog import ModelInfo
 from workbench.core.lint import Finding
 from workbench.core.payloads import lint
-from workbench.ui.common.i18n import number, provider_name
+from workbench.ui.common.i18n import number, provider_name, shown
 from workbench.ui.common.undo import SetParam
 from workbench.ui.context import AppContext
 from workbench.ui.conversation.message_list import MessageListView
@@ -116,7 +116,7 @@ class RequestLint(QObject):
         cards: dict[int, tuple[str, bool]] = {}
         for finding in self.findings:
             if finding.card is not None and finding.card not in cards:
-                cards[finding.card] = (finding.message, finding.blocking)
+                cards[finding.card] = (shown(finding.message), finding.blocking)
         if cards != self._cards:
             self._cards = cards
             self._cards_view.refresh_cards()
@@ -148,7 +148,7 @@ class RequestLint(QObject):
     def _say_retired(self) -> None:
         retired = next((f for f in self.findings if f.rule == "retired-model"), None)
         if retired is not None:
-            self._context.show_status(retired.message, 15000)
+            self._context.show_status(shown(retired.message), 15000)
 
     def apply(self, changes: dict[str, Any]) -> None:
         """Sets several parameters as one undo step (a fix, a thinking choice)."""
