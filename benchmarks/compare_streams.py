@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import statistics
 import sys
@@ -23,20 +22,10 @@ import tempfile
 import time
 from typing import Any
 
+from benchmarks._common import StallMeter, raw_stream, serve_reply, server_process
+
 COLUMNS = 4
 CHUNKS = 2000
-TIMER_MS = 5
-
-
-def _serve(connection: Any, chunks: int, one_line: bool) -> None:
-    """The loopback server, in its own process like a real one: its JSON encoding and socket
-    writes do not compete with the app for the interpreter lock."""
-    from workbench.loopback_server import LoopbackServer, Reply
-
-    with LoopbackServer() as server:
-        server.default_reply = Reply(text=_text(chunks, one_line), chunks=chunks)
-        connection.send(server.url)
-        connection.recv()  # anything: stop
 
 
 def _text(chunks: int, one_line: bool = False) -> str:
@@ -71,19 +60,12 @@ async def bare_sdk(url: str, *, raw: bool = False) -> float:
         received = 0
         try:
             if raw:
-                stream: Any = await client.post(
-                    "/chat/completions",
-                    body=body,
-                    cast_to=object,
-                    stream=True,
-                    stream_cls=openai.AsyncStream[object],
-                )
-                async for chunk in stream:
+                async for chunk in await raw_stream(client, body):
                     choices = chunk.get("choices") or []
                     if choices and (choices[0].get("delta") or {}).get("content"):
                         received += 1
                 return received
-            stream = await client.chat.completions.create(**body)
+            stream: Any = await client.chat.completions.create(**body)
             async for chunk in stream:
                 if chunk.choices and chunk.choices[0].delta.content:
                     received += 1
@@ -96,46 +78,6 @@ async def bare_sdk(url: str, *, raw: bool = False) -> float:
     elapsed = time.perf_counter() - start
     assert all(c == CHUNKS for c in counts), counts
     return elapsed
-
-
-class StallMeter:
-    """The largest gap between ticks of a 5 ms timer: how long the UI thread was busy.
-
-    A gap is wall time: on a loaded machine it includes the time the process waited for a core.
-    The UI thread's own CPU time in each gap (``time.thread_time``) tells the app's work apart
-    from that wait: ``longest_cpu`` is the CPU time spent in the longest gap, ``most_cpu`` the
-    most CPU time spent in any gap.
-    """
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.timer = QTimer()
-        self.timer.setInterval(TIMER_MS)
-        self.timer.timeout.connect(self._tick)
-        self.longest = 0.0
-        self.longest_cpu = 0.0
-        self.most_cpu = 0.0
-        self._last = 0.0
-        self._last_cpu = 0.0
-
-    def _tick(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
-        gap, busy = now - self._last, cpu - self._last_cpu
-        if gap > self.longest:
-            self.longest, self.longest_cpu = gap, busy
-        self.most_cpu = max(self.most_cpu, busy)
-        self._last, self._last_cpu = now, cpu
-
-    def start(self) -> None:
-        self.longest = self.longest_cpu = self.most_cpu = 0.0
-        self._last, self._last_cpu = time.perf_counter(), time.thread_time()
-        self.timer.start()
-
-    def stop(self) -> float:
-        self.timer.stop()
-        self._tick()
-        return self.longest
 
 
 async def compare_view(
@@ -154,26 +96,23 @@ async def compare_view(
     while any(p.running for p in view.panes()):
         await asyncio.sleep(0.001)
     elapsed = time.perf_counter() - start
-    stall = meter.stop()
+    stall = meter.stop() / 1000
     view.comparison_finished.disconnect(finished.set)
     for pane in view.panes():
         assert pane.result is not None and pane.result.error is None, pane.result
         assert pane.result.text == expected
-    return elapsed, stall, meter.longest_cpu, meter.most_cpu
+    return elapsed, stall, meter.cpu_in_longest_ms / 1000, meter.longest_cpu_ms / 1000
 
 
 async def main(rounds: int, one_line: bool) -> None:
     from workbench.core.conversation import Message
     from workbench.core.providers import Prefill, ProviderConfig
     from workbench.core.workspace import Params, Variant, Workspace
+    from workbench.loopback_server import Reply
     from workbench.ui.shell.main_window import MainWindow
 
-    context = multiprocessing.get_context("spawn")
-    here, there = context.Pipe()
-    server_process = context.Process(target=_serve, args=(there, CHUNKS, one_line), daemon=True)
-    server_process.start()
-    url = here.recv()
-    try:
+    reply = Reply(text=_text(CHUNKS, one_line), chunks=CHUNKS)
+    with server_process(serve_reply, reply) as (_server, url):
         window = MainWindow()
         providers = window.context.providers
         providers.add(
@@ -220,9 +159,6 @@ async def main(rounds: int, one_line: bool) -> None:
             stalls.append((stall, stall_cpu, most_cpu))
         window.undo_stack.setClean()
         window.close()
-    finally:
-        here.send("stop")
-        server_process.join(5)
 
     bare = statistics.median(bare_times)
     raw = statistics.median(raw_times)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import os
 import statistics
 import sys
@@ -34,68 +33,21 @@ import time
 from pathlib import Path
 from typing import Any
 
+if not __package__:  # run by path: the benchmarks package is importable from the repository
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
 os.environ["LOOP_BENCH_KEY"] = "sk-bench-0123456789"
 
-import qasync
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
-from workbench.core.providers import Prefill, ProviderConfig
-from workbench.loopback_server import LoopbackServer, Reply
+from benchmarks import _common
+from benchmarks._common import MIB, StallMeter, loop_provider, rss_mb, serve_reply, server_process
+from workbench.loopback_server import Reply
 
 VARIANTS = 4
 LIMIT = 8
-TICK_MS = 5
-COLLECTOR: Any = None  # the app's GUI-thread collector, made in __main__
 ANSWER = '{"name": "Kelvin Travel Mug", "brand": "Northfield", "price": 24.9, "in_stock": true}'
-
-
-def serve(connection: Any) -> None:
-    """The loopback server in its own process, until told to stop."""
-    with LoopbackServer() as server:
-        # The prefix "{" is the workspace's partial start: the model streams the rest.
-        server.default_reply = Reply(text=ANSWER[1:], chunks=20, first_byte_delay=0.02)
-        connection.send(server.url)
-        connection.recv()
-
-
-class StallMeter:
-    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks, and the
-    most CPU time the UI thread used between two ticks (what it computed, not what it waited)."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self._tick)
-        self.longest_ms = 0.0
-        self.longest_cpu_ms = 0.0
-        self._last = 0.0
-        self._last_cpu = 0.0
-
-    def _tick(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
-        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
-        self.longest_cpu_ms = max(self.longest_cpu_ms, (cpu - self._last_cpu) * 1000)
-        self._last, self._last_cpu = now, cpu
-
-    def __enter__(self) -> StallMeter:
-        self.longest_ms = self.longest_cpu_ms = 0.0
-        self._last, self._last_cpu = time.perf_counter(), time.thread_time()
-        self.timer.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._tick()
-        self.timer.stop()
-
-
-def rss_mb() -> float:
-    """The resident set size of this process now, in MB (Linux)."""
-    with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+# The prefix "{" is the workspace's partial start: the model streams the rest.
+REPLY = Reply(text=ANSWER[1:], chunks=20, first_byte_delay=0.02)
 
 
 def workspace_data(cases: int, model: str = "moonshot-v1-32k") -> dict[str, Any]:
@@ -205,21 +157,14 @@ async def main(cases: int, rounds: int) -> None:
     from workbench.core.workspace import workspace_from_json
     from workbench.ui.shell.main_window import MainWindow
 
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    server = context.Process(target=serve, args=(theirs,), daemon=True)
-    server.start()
     folder = Path(tempfile.mkdtemp(prefix="wb-eval-bench-"))
-    try:
-        url = ours.recv()
-        provider = ProviderConfig(
-            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_BENCH_KEY"
-        )
+    with server_process(serve_reply, REPLY) as (_server, url):
+        provider = loop_provider(url, "LOOP_BENCH_KEY")
         data = workspace_data(cases)
         path = folder / "eval.prompt.json"
         path.write_text(json.dumps(data), encoding="utf-8")
         window = MainWindow(path)
-        COLLECTOR.freeze()  # as the app does once the first window's features are in
+        _common.COLLECTOR.freeze()  # as the app does once the first window's features are in
         window.providers.add(provider)
         window.context.run_engine.limiter.limit = LIMIT
         window.main_tabs.setCurrentWidget(window.tests_view)
@@ -247,7 +192,7 @@ async def main(cases: int, rounds: int) -> None:
         print(f"  longest UI-thread gap while idle for 3 s (noise floor): {idle.longest_ms:.1f} ms")
         bare_times, ui_times, stalls, bare_stalls, busy = [], [], [], [], []
         passed = 0
-        memory_before = rss_mb()
+        memory_before = rss_mb(MIB)
         for _ in range(rounds):
             with StallMeter() as floor:
                 bare_times.append(await bare_sdk(bodies, url))
@@ -259,7 +204,7 @@ async def main(cases: int, rounds: int) -> None:
             stalls.append(meter.longest_ms)
             busy.append(meter.longest_cpu_ms)
             await asyncio.sleep(0.1)
-        memory_after = rss_mb()
+        memory_after = rss_mb(MIB)
         bare, ui = statistics.median(bare_times), statistics.median(ui_times)
         print(
             f"  bare AsyncOpenAI (chat.completions.create, Semaphore({LIMIT})): median "
@@ -305,20 +250,9 @@ async def main(cases: int, rounds: int) -> None:
             f"{t * 1000:,.0f} ms; the same conversation without cases to the painted cards: "
             f"{p * 1000:,.0f} ms (ratio {t / p:.2f})"
         )
-    finally:
-        ours.send("stop")
-        server.join(timeout=5)
 
 
 if __name__ == "__main__":
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    app = QApplication.instance() or QApplication([])
-    app.setQuitOnLastWindowClosed(False)  # windows open and close between the measurements
-    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
-
-    COLLECTOR = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        loop.run_until_complete(main(cases, rounds))
+    _common.run_in_app(main(cases, rounds), quit_on_last_window_closed=False)

@@ -16,34 +16,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import multiprocessing
 import os
-import resource
 import tempfile
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-runs-"))
 
+from benchmarks._common import (
+    loop_document,
+    loop_provider,
+    rss_mb,
+    run_in_app,
+    serve_reply,
+    server_process,
+    shown_window,
+)
+
 ANSWER = "".join(f"word{i % 97} " + ("\n" if i % 13 == 0 else "") for i in range(3_000))
 EVERY = 50
-
-
-def serve(connection: Any) -> None:
-    """The loopback server in its own process until told to stop."""
-    from workbench.loopback_server import LoopbackServer, Reply
-
-    with LoopbackServer() as server:
-        server.default_reply = Reply(text=ANSWER, chunks=200)
-        connection.send(server.url)
-        connection.recv()
-
-
-def rss_mb() -> float:
-    """The process's resident memory now (Linux), in MB."""
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * resource.getpagesize() / 1e6
 
 
 def slope(points: list[tuple[int, float]]) -> float:
@@ -58,6 +49,7 @@ def slope(points: list[tuple[int, float]]) -> float:
 async def one_run(window: Any, request: Any) -> None:
     controller = window.run_controller
     done = asyncio.Event()
+
     def finished(_result: object) -> None:
         done.set()
 
@@ -74,26 +66,13 @@ async def one_run(window: Any, request: Any) -> None:
 
 async def main(runs: int) -> None:
     from workbench.core.payloads import build_request
-    from workbench.core.providers import Prefill, ProviderConfig
     from workbench.core.runner import Run
     from workbench.core.workspace import workspace_from_json
-    from workbench.ui.shell.main_window import MainWindow
+    from workbench.loopback_server import Reply
 
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    server = context.Process(target=serve, args=(theirs,), daemon=True)
-    server.start()
-    try:
-        url = ours.recv()
-        provider = ProviderConfig(
-            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_KEY"
-        )
-        document = {
-            "format": "prompt-workbench/1",
-            "messages": [{"role": "user", "content": "Write an answer."}],
-            "params": {"provider": "loop", "model": "moonshot-v1-128k"},
-        }
-        request = build_request(workspace_from_json(document), provider)
+    with server_process(serve_reply, Reply(text=ANSWER, chunks=200)) as (_server, url):
+        document = loop_document("Write an answer.")
+        request = build_request(workspace_from_json(document), loop_provider(url))
         # The floor: the same runs through the core alone (no window, no history).
         for _ in range(20):
             await Run(request, "sk-bench").wait()
@@ -104,10 +83,7 @@ async def main(runs: int) -> None:
             if run % EVERY == 0:
                 gc.collect()
                 floor_points.append((run, rss_mb()))
-        window = MainWindow()
-        window.resize(1280, 820)
-        window.show()
-        window.document.import_text(workspace_from_json(document).dumps(), unsaved=False)
+        window = shown_window(workspace_from_json(document).dumps())
         await asyncio.sleep(0.3)
         points = [(0, rss_mb())]
         for run in range(1, runs + 1):
@@ -127,24 +103,10 @@ async def main(runs: int) -> None:
         )
         window.undo_stack.setClean()
         window.close()
-    finally:
-        ours.send("stop")
-        server.join(timeout=5)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=500)
     args = parser.parse_args()
-
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
-
-    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        loop.run_until_complete(main(args.runs))
+    run_in_app(main(args.runs))

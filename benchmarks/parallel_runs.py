@@ -13,7 +13,6 @@ longest gap between its ticks).
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import statistics
 import sys
@@ -22,58 +21,26 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+if not __package__:  # run by path: the benchmarks package is importable from the repository
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
 
-import qasync
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
+from benchmarks._common import (
+    StallMeter,
+    loop_document,
+    loop_provider,
+    raw_stream_text,
+    run_in_app,
+    serve_reply,
+    server_process,
+    shown_window,
+)
 from workbench.core.payloads import ChatRequest, build_request
-from workbench.core.providers import Prefill, ProviderConfig
 from workbench.core.workspace import workspace_from_json
-from workbench.loopback_server import LoopbackServer, Reply
+from workbench.loopback_server import Reply
 
 RUNS = 4
-TICK_MS = 5
-
-
-def serve(text: str, chunks: int, connection: Any) -> None:
-    """Runs the loopback server in its own process until told to stop.
-
-    In the measuring process its threads would compete with the UI thread for the GIL, which
-    measures the test rig instead of the app; a real server is in another process anyway.
-    """
-    with LoopbackServer() as server:
-        server.default_reply = Reply(text=text, chunks=chunks)
-        connection.send(server.url)
-        connection.recv()  # blocks until the benchmark is done
-
-
-class StallMeter:
-    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self._tick)
-        self.longest_ms = 0.0
-        self._last = 0.0
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
-        self._last = now
-
-    def __enter__(self) -> StallMeter:
-        self.longest_ms = 0.0
-        self._last = time.perf_counter()
-        self.timer.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._tick()
-        self.timer.stop()
 
 
 async def bare_sdk(request: ChatRequest, *, typed: bool) -> float:
@@ -87,25 +54,13 @@ async def bare_sdk(request: ChatRequest, *, typed: bool) -> float:
     client = openai.AsyncOpenAI(base_url=request.base_url, api_key="sk-bench", max_retries=0)
 
     async def one() -> int:
+        if not typed:
+            return len(await raw_stream_text(client, request.wire_body()))
         pieces: list[str] = []
-        if typed:
-            stream: Any = await client.chat.completions.create(**request.body)
-            async for chunk in stream:
-                if chunk.choices and chunk.choices[0].delta.content:
-                    pieces.append(chunk.choices[0].delta.content)
-        else:
-            stream = await client.post(
-                "/chat/completions",
-                body=request.wire_body(),
-                cast_to=object,
-                stream=True,
-                stream_cls=openai.AsyncStream[object],
-            )
-            async for raw in stream:
-                for choice in raw.get("choices") or ():
-                    content = (choice.get("delta") or {}).get("content")
-                    if content:
-                        pieces.append(content)
+        stream: Any = await client.chat.completions.create(**request.body)
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                pieces.append(chunk.choices[0].delta.content)
         return len("".join(pieces))
 
     started = time.perf_counter()
@@ -167,30 +122,11 @@ async def measure(
 
 
 async def main(chunks: int, rounds: int) -> None:
-    from workbench.ui.shell.main_window import MainWindow
-
     text = "".join(f"tok{i % 100:02d} " for i in range(chunks))
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    server = context.Process(target=serve, args=(text, chunks, theirs), daemon=True)
-    server.start()
-    try:
-        url = ours.recv()
-        provider = ProviderConfig(
-            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_KEY"
-        )
-        workspace = workspace_from_json(
-            {
-                "format": "prompt-workbench/1",
-                "messages": [{"role": "user", "content": "Stream a long answer."}],
-                "params": {"provider": "loop", "model": "moonshot-v1-128k"},
-            }
-        )
-        request = build_request(workspace, provider)
-        window = MainWindow()
-        window.resize(1280, 820)
-        window.show()
-        window.document.import_text(workspace.dumps(), unsaved=False)
+    with server_process(serve_reply, Reply(text=text, chunks=chunks)) as (_server, url):
+        workspace = workspace_from_json(loop_document("Stream a long answer."))
+        request = build_request(workspace, loop_provider(url))
+        window = shown_window(workspace.dumps())
         await asyncio.sleep(0.2)
 
         limit = window.run_controller.engine.limiter.limit
@@ -227,19 +163,9 @@ async def main(chunks: int, rounds: int) -> None:
             await asyncio.sleep(0.05)
         window.undo_stack.setClean()
         window.close()
-    finally:
-        ours.send("stop")
-        server.join(timeout=5)
 
 
 if __name__ == "__main__":
     chunks = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    app = QApplication.instance() or QApplication([])
-    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
-
-    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        loop.run_until_complete(main(chunks, rounds))
+    run_in_app(main(chunks, rounds))

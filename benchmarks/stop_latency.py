@@ -18,21 +18,32 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+if not __package__:  # run by path: the benchmarks package is importable from the repository
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["LOOP_BENCH_KEY"] = "sk-bench"
 
+from benchmarks._common import (
+    StallMeter,
+    loop_document,
+    loop_provider,
+    run_in_app,
+    serve_reply,
+    server_process,
+    shown_window,
+)
 from workbench.core.payloads import build_request
-from workbench.core.providers import Prefill, ProviderConfig, preset
+from workbench.core.providers import preset
 from workbench.core.run_types import Finished, TextDelta
 from workbench.core.runner import Run
 from workbench.core.workspace import workspace_from_json
@@ -71,21 +82,28 @@ async def one_round(server: LoopbackServer, before_stop: int) -> tuple[float, fl
     return finished_at - stopped_at, statistics.median(gaps)
 
 
-def serve(connection: Any) -> None:
-    """An endless loopback stream in its own process until told to stop."""
-    with LoopbackServer() as server:
-        # About 200,000 characters a second, in lines (an answer, not one endless paragraph).
-        server.default_reply = Reply(
-            text="a flood of words, line after line\n", endless=True, chunk_delay=0.01
-        )
-        connection.send(server.url)
-        connection.recv()
+# An endless stream of about 200,000 characters a second, in lines (an answer, not one endless
+# paragraph).
+FLOOD = Reply(text="a flood of words, line after line\n", endless=True, chunk_delay=0.01)
+
+
+async def timed_stop(
+    stop: Callable[[], object], finished: Callable[[], Awaitable[float]]
+) -> tuple[float, float]:
+    """(``stop()`` -> the time ``finished()`` returns, in s; the longest UI stall from the stop
+    until 0.3 s after it finished, in ms)."""
+    meter = StallMeter()
+    await asyncio.sleep(0.05)
+    meter.start()
+    stopped = time.perf_counter()
+    stop()
+    ended = await finished()
+    await asyncio.sleep(0.3)  # what the window does after the run ended counts too
+    return ended - stopped, meter.stop()
 
 
 async def window_round(window: Any, chars: int) -> tuple[float, float, int]:
     """(Stop -> run_finished in s, longest UI stall from Stop until idle in ms, characters)."""
-    from PySide6.QtCore import QTimer
-
     controller = window.run_controller
     conversation = window.workspace.conversation
     finished = asyncio.Event()
@@ -99,106 +117,74 @@ async def window_round(window: Any, chars: int) -> tuple[float, float, int]:
     window.menus.send_action.trigger()
     while len(conversation) < 2 or len(conversation[-1].content) < chars:
         await asyncio.sleep(0.01)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
 
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
+    async def run_finished() -> float:
+        await finished.wait()
+        return ended[0]
 
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    await asyncio.sleep(0.05)
-    timer.start()
-    last[0] = stopped = time.perf_counter()
-    window.menus.stop_action.trigger()
-    await finished.wait()
-    await asyncio.sleep(0.3)  # what the window does after the run ended counts too
-    timer.stop()
+    stop, stall = await timed_stop(window.menus.stop_action.trigger, run_finished)
     controller.run_finished.disconnect(on_finished)
     shown = len(conversation[-1].content)
     while controller.busy:
         await asyncio.sleep(0.05)
     window.document.undo_stack.undo()  # the answer card goes: every round streams anew
-    return ended[0] - stopped, max(gaps) * 1000, shown
+    return stop, stall, shown
 
 
 async def compare_round(window: Any, chars: int) -> tuple[float, float, int]:
     """As :func:`window_round`, for Stop on one Compare column."""
-    from PySide6.QtCore import QTimer
-
     view = window.compare_view
     pane = view.panes()[0]
     view.run_one(pane)
     while len(pane.text.document().toPlainText()) < chars:
         await asyncio.sleep(0.01)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
 
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
+    async def result_shown() -> float:
+        while pane.result is None:
+            await asyncio.sleep(0.001)
+        return time.perf_counter()
 
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    await asyncio.sleep(0.05)
-    timer.start()
-    last[0] = stopped = time.perf_counter()
-    view.stop_one(pane)
-    while pane.result is None:
-        await asyncio.sleep(0.001)
-    ended = time.perf_counter()
-    await asyncio.sleep(0.3)
-    timer.stop()
+    stop, stall = await timed_stop(lambda: view.stop_one(pane), result_shown)
     while view.busy if hasattr(view, "busy") else False:
         await asyncio.sleep(0.05)
-    return ended - stopped, max(gaps) * 1000, len(pane.text.toPlainText())
+    return stop, stall, len(pane.text.toPlainText())
+
+
+async def print_stops(
+    what: str,
+    until: str,
+    one_round: Callable[[Any, int], Awaitable[tuple[float, float, int]]],
+    window: Any,
+    rounds: int,
+    chars: int,
+) -> None:
+    """Prints the median and longest Stop -> ``until`` time and UI stall over ``rounds``."""
+    stops, stalls, shown = [], [], 0
+    for _ in range(rounds):
+        stop, stall, shown = await one_round(window, chars)
+        stops.append(stop * 1000)
+        stalls.append(stall)
+    print(f"{what} on an endless answer of ~{shown:,} characters, {rounds} rounds")
+    print(
+        f"  Stop -> {until}: median {statistics.median(stops):.1f} ms, "
+        f"max {max(stops):.1f} ms (target < 100 ms)"
+    )
+    print(
+        f"  longest UI stall from Stop until idle: median {statistics.median(stalls):.1f} ms,"
+        f" max {max(stalls):.1f} ms"
+    )
 
 
 async def window_stops(rounds: int, chars: int) -> None:
-    from workbench.ui.shell.main_window import MainWindow
-
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    server = context.Process(target=serve, args=(theirs,), daemon=True)
-    server.start()
-    try:
-        url = ours.recv()
-        window = MainWindow()
-        window.resize(1280, 820)
-        window.show()
-        window.providers.add(
-            ProviderConfig(
-                "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_BENCH_KEY"
-            )
-        )
+    with server_process(serve_reply, FLOOD) as (_server, url):
+        window = shown_window()
+        window.providers.add(loop_provider(url, "LOOP_BENCH_KEY"))
         window.context.providers_changed.emit()
-        document = {
-            "format": "prompt-workbench/1",
-            "messages": [{"role": "user", "content": "Never stop"}],
-            "params": {"provider": "loop", "model": "moonshot-v1-128k"},
-        }
+        document: dict[str, Any] = loop_document("Never stop")
         window.document.import_text(json.dumps(document), unsaved=False)
         await asyncio.sleep(0.2)
         await window_round(window, 20_000)  # the SDK's import is not what is measured
-        stops, stalls, shown = [], [], 0
-        for _ in range(rounds):
-            stop, stall, shown = await window_round(window, chars)
-            stops.append(stop * 1000)
-            stalls.append(stall)
-        print(f"Window Stop on an endless answer of ~{shown:,} characters, {rounds} rounds")
-        print(
-            f"  Stop -> run_finished: median {statistics.median(stops):.1f} ms, "
-            f"max {max(stops):.1f} ms (target < 100 ms)"
-        )
-        print(
-            f"  longest UI stall from Stop until idle: median {statistics.median(stalls):.1f} ms,"
-            f" max {max(stalls):.1f} ms"
-        )
+        await print_stops("Window Stop", "run_finished", window_round, window, rounds, chars)
         document["variants"] = [
             {"label": "A", "provider": "loop", "model": "model-a"},
             {"label": "B", "provider": "loop", "model": "model-b"},
@@ -207,26 +193,12 @@ async def window_stops(rounds: int, chars: int) -> None:
         window.main_tabs.setCurrentWidget(window.compare_view)
         await asyncio.sleep(0.2)
         await compare_round(window, 20_000)
-        stops, stalls = [], []
-        for _ in range(rounds):
-            stop, stall, shown = await compare_round(window, chars)
-            stops.append(stop * 1000)
-            stalls.append(stall)
-        print(f"Compare column Stop on an endless answer of ~{shown:,} characters, {rounds} rounds")
-        print(
-            f"  Stop -> result shown: median {statistics.median(stops):.1f} ms, "
-            f"max {max(stops):.1f} ms (target < 100 ms)"
-        )
-        print(
-            f"  longest UI stall from Stop until idle: median {statistics.median(stalls):.1f} ms,"
-            f" max {max(stalls):.1f} ms"
+        await print_stops(
+            "Compare column Stop", "result shown", compare_round, window, rounds, chars
         )
         await asyncio.sleep(0.5)
         window.document.undo_stack.setClean()
         window.close()
-    finally:
-        ours.send("stop")
-        server.join(timeout=5)
 
 
 async def main(rounds: int, before_stop: int) -> None:
@@ -240,26 +212,17 @@ async def main(rounds: int, before_stop: int) -> None:
             chunk_gaps.append(gap)
     ms = [s * 1000 for s in stops]
     print(f"Stop on an endless stream, {rounds} rounds after {before_stop:,} chunks each")
-    print(f"  stop -> Finished: median {statistics.median(ms):.1f} ms, max {max(ms):.1f} ms "
-          "(target < 100 ms)")
+    print(
+        f"  stop -> Finished: median {statistics.median(ms):.1f} ms, max {max(ms):.1f} ms "
+        "(target < 100 ms)"
+    )
     print(f"  baseline, one chunk's gap: median {statistics.median(chunk_gaps) * 1e3:.3f} ms")
 
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
     rounds = args[0] if args else 10
-
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
-
-    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        loop.run_until_complete(main(rounds, args[1] if len(args) > 1 else 2000))
-        loop.run_until_complete(
-            window_stops(min(rounds, 5), args[2] if len(args) > 2 else 200_000)
-        )
+    run_in_app(
+        main(rounds, args[1] if len(args) > 1 else 2000),
+        window_stops(min(rounds, 5), args[2] if len(args) > 2 else 200_000),
+    )

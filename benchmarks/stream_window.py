@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import multiprocessing
 import os
 import random
-import resource
 import tempfile
 import time
 from typing import Any
@@ -31,9 +29,19 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-stream-"))
 
+from benchmarks._common import (
+    StallMeter,
+    loop_document,
+    loop_provider,
+    raw_stream_text,
+    rss_mb,
+    run_in_app,
+    server_process,
+    shown_window,
+)
+
 WORDS = ["the", "model", "answers", "tokens", "prompt", "partial", "window", "stream", "card"]
 CHUNK_CHARS = 500
-TICK_MS = 5
 
 
 def answer(megabytes: float) -> str:
@@ -63,62 +71,16 @@ def serve(connection: Any) -> None:
             connection.send(len(text))
 
 
-def rss_mb() -> float:
-    """The process's resident memory now (Linux), in MB."""
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * resource.getpagesize() / 1e6
-
-
-class StallMeter:
-    """Ticks every 5 ms on the UI thread and keeps the longest gap between two ticks."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.timer = QTimer()
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self._tick)
-        self.longest_ms = 0.0
-        self._last = 0.0
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
-        self._last = now
-
-    def __enter__(self) -> StallMeter:
-        self._last = time.perf_counter()
-        self.timer.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._tick()
-        self.timer.stop()
-
-
 async def bare_read(request: Any) -> tuple[float, int]:
     """(seconds, characters) for the bare AsyncOpenAI client to read the stream."""
     import openai
 
     client = openai.AsyncOpenAI(base_url=request.base_url, api_key="sk-bench", max_retries=0)
     started = time.perf_counter()
-    stream: Any = await client.post(
-        "/chat/completions",
-        body=request.wire_body(),
-        cast_to=object,
-        stream=True,
-        stream_cls=openai.AsyncStream[object],
-    )
-    pieces: list[str] = []
-    async for raw in stream:
-        for choice in raw.get("choices") or ():
-            content = (choice.get("delta") or {}).get("content")
-            if content:
-                pieces.append(content)
+    text = await raw_stream_text(client, request.wire_body())
     elapsed = time.perf_counter() - started
     await client.close()
-    return elapsed, len("".join(pieces))
+    return elapsed, len(text)
 
 
 async def into_window(window: Any, request: Any) -> tuple[float, float]:
@@ -154,29 +116,12 @@ async def settle(window: Any) -> None:
 
 async def main(sizes: list[float]) -> None:
     from workbench.core.payloads import build_request
-    from workbench.core.providers import Prefill, ProviderConfig
     from workbench.core.workspace import workspace_from_json
-    from workbench.ui.shell.main_window import MainWindow
 
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    server = context.Process(target=serve, args=(theirs,), daemon=True)
-    server.start()
-    try:
-        url = ours.recv()
-        provider = ProviderConfig(
-            "loop", "Loopback", "moonshot", url, Prefill.MOONSHOT_PARTIAL, "LOOP_KEY"
-        )
-        document = {
-            "format": "prompt-workbench/1",
-            "messages": [{"role": "user", "content": "Write a long answer."}],
-            "params": {"provider": "loop", "model": "moonshot-v1-128k"},
-        }
-        request = build_request(workspace_from_json(document), provider)
-        window = MainWindow()
-        window.resize(1280, 820)
-        window.show()
-        window.document.import_text(workspace_from_json(document).dumps(), unsaved=False)
+    with server_process(serve, stop=None) as (ours, url):
+        document = loop_document("Write a long answer.")
+        request = build_request(workspace_from_json(document), loop_provider(url))
+        window = shown_window(workspace_from_json(document).dumps())
         await asyncio.sleep(0.3)
         ours.send(0.05)
         ours.recv()
@@ -219,24 +164,10 @@ async def main(sizes: list[float]) -> None:
             )
         window.undo_stack.setClean()
         window.close()
-    finally:
-        ours.send(None)
-        server.join(timeout=5)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1,10")
     args = parser.parse_args()
-
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
-
-    collector = GuiThreadGarbageCollector(app)  # as the app runs (workbench/app.py)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        loop.run_until_complete(main([float(s) for s in args.sizes.split(",")]))
+    run_in_app(main([float(s) for s in args.sizes.split(",")]))

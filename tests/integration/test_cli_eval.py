@@ -77,6 +77,29 @@ def run_eval(*args: str) -> int:
     return cli.main(["eval", *args])
 
 
+def greet_ann_and_bob(
+    tmp_path: Path,
+    loopback: LoopbackServer,
+    key_env: str,
+    capsys: pytest.CaptureFixture[str],
+    rubric: dict[str, Any],
+) -> Any:
+    """Evaluates "Greet {{who}}" for Ann and Bob graded by ``rubric``: the JSON result, after
+    checking that Ann's answer passes, Bob's fails and the exit status says so."""
+    path = write(
+        tmp_path,
+        messages=[{"role": "user", "content": "Greet {{who}}"}],
+        variants=[],
+        tests=[{"vars": {"who": "Ann"}}, {"vars": {"who": "Bob"}}],
+        **{"assert": [rubric]},
+    )
+    status = run_eval(str(path), "--base-url", loopback.url, "--api-key-env", key_env, "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert [r["pass"] for r in data["results"]] == [True, False]
+    return data
+
+
 def test_json_object_has_the_documented_shape_and_every_row_passes(
     tmp_path: Path, loopback: LoopbackServer, key_env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -174,6 +197,27 @@ def test_failed_request_is_an_error_row_and_the_rest_go_on(
     assert (data["summary"]["passed"], data["summary"]["errors"]) == (3, 1)
     erred = [r for r in data["results"] if r["error"]]
     assert erred[0]["test"] == 1 and "refused" in erred[0]["error"]
+
+
+def test_the_answer_size_cap_of_the_settings_holds_for_eval_cells(
+    tmp_path: Path,
+    loopback: LoopbackServer,
+    key_env: str,
+    capsys: pytest.CaptureFixture[str],
+    workbench_home: Path,
+) -> None:
+    (workbench_home / "config").mkdir(exist_ok=True)
+    (workbench_home / "config" / "settings.json").write_text(
+        '{"max_answer_mb": 1}', encoding="utf-8"
+    )
+    loopback.default_reply = Reply(text="x" * 1_100_000, chunks=20)  # over 1 million characters
+    status = run_eval(
+        str(write(tmp_path)), "--base-url", loopback.url, "--api-key-env", key_env, "--json"
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert data["summary"]["errors"] == 4
+    assert all("max_answer_mb" in row["error"] for row in data["results"]), data["results"]
 
 
 def test_output_baseline_and_fail_on_regression(
@@ -278,17 +322,8 @@ def test_llm_rubric_is_graded_by_the_grader_model(
         return Reply(text="Sit down, please" if "Ann" in content else "Sit down")
 
     loopback.responder = respond
-    path = write(
-        tmp_path,
-        messages=[{"role": "user", "content": "Greet {{who}}"}],
-        variants=[],
-        tests=[{"vars": {"who": "Ann"}}, {"vars": {"who": "Bob"}}],
-        **{"assert": [{"type": "llm-rubric", "value": "is polite", "model": "grader-model"}]},
-    )
-    status = run_eval(str(path), "--base-url", loopback.url, "--api-key-env", key_env, "--json")
-    data = json.loads(capsys.readouterr().out)
-    assert status == 1
-    assert [r["pass"] for r in data["results"]] == [True, False]
+    rubric = {"type": "llm-rubric", "value": "is polite", "model": "grader-model"}
+    data = greet_ann_and_bob(tmp_path, loopback, key_env, capsys, rubric)
     assert data["results"][1]["assertions"][0]["reason"] == "rude"
     assert data["results"][0]["variant"] == "workspace"
     assert len(loopback.chat_requests()) == 4
@@ -321,17 +356,8 @@ def test_llm_rubric_with_a_rubric_prompt_sends_the_graders_messages_filled_in(
         {"role": "user", "content": "Gast: {{who}}\nAusgabe: {{ output }}\nKriterium: {{rubric}}"},
     ]
     rubric = {"type": "llm-rubric", "value": "is polite", "model": "grader-model"}
-    path = write(
-        tmp_path,
-        messages=[{"role": "user", "content": "Greet {{who}}"}],
-        variants=[],
-        tests=[{"vars": {"who": "Ann"}}, {"vars": {"who": "Bob"}}],
-        **{"assert": [{**rubric, "rubricPrompt": prompt}]},
-    )
-    status = run_eval(str(path), "--base-url", loopback.url, "--api-key-env", key_env, "--json")
-    data = json.loads(capsys.readouterr().out)
-    assert status == 1
-    assert [r["pass"] for r in data["results"]] == [True, False]
+    with_prompt = {**rubric, "rubricPrompt": prompt}
+    data = greet_ann_and_bob(tmp_path, loopback, key_env, capsys, with_prompt)
     assert data["results"][1]["assertions"][0]["reason"] == "Unhöflich"
     assert sorted(graded, key=lambda m: m[1]["content"]) == [
         [

@@ -91,13 +91,15 @@ BASE: dict[str, Any] = {
 }
 
 
-def test_a_promptfoo_config_is_evaluated_by_the_cli(
-    tmp_path: Path,
-    loopback: LoopbackServer,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+@pytest.fixture
+def pf_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key the configs' runs read from PF_KEY."""
     monkeypatch.setenv("PF_KEY", "sk-promptfoo-0123456789")
+
+
+def test_a_promptfoo_config_is_evaluated_by_the_cli(
+    tmp_path: Path, loopback: LoopbackServer, pf_key: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     loopback.responder = lambda body: Reply(
         text="Bonjour Ann" if "French" in body["messages"][0]["content"] else "Hallo Bo"
     )
@@ -122,12 +124,8 @@ RUBRIC_PROMPT = (
 
 
 def test_a_rubric_prompt_in_options_grades_the_promptfoo_config(
-    tmp_path: Path,
-    loopback: LoopbackServer,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, loopback: LoopbackServer, pf_key: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("PF_KEY", "sk-promptfoo-0123456789")
     graded: list[list[dict[str, Any]]] = []
 
     def respond(body: dict[str, Any]) -> Reply:

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
 from workbench.loopback_server import LoopbackServer
-from workbench.ui.common import dialogs
+from workbench.ui.common import dialogs, i18n
 from workbench.ui.shell.event_loop import install_asyncgen_hooks
 from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
 from workbench.ui.shell.main_window import MainWindow
@@ -35,6 +35,16 @@ def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
     qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.processEvents()
     collector.stop()
+
+
+@pytest.fixture
+def chinese(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app in Simplified Chinese (as WORKBENCH_LANGUAGE=zh_CN starts it) from the first
+    window on, English after."""
+    i18n.uninstall_translators()
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "zh_CN")
+    yield
+    i18n.uninstall_translators()
 
 
 @pytest.fixture(autouse=True)

@@ -4,12 +4,12 @@ window; the same messages stay English for the CLI."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.memory_keyring import MemoryKeyring
@@ -20,15 +20,6 @@ from workbench.core.workspace_files import load_workspace
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.common import i18n
 from workbench.ui.shell.main_window import MainWindow
-
-
-@pytest.fixture
-def chinese(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The app in Simplified Chinese from the first window on, English after."""
-    i18n.uninstall_translators()
-    monkeypatch.setenv("WORKBENCH_LANGUAGE", "zh_CN")
-    yield
-    i18n.uninstall_translators()
 
 
 @pytest.fixture

@@ -8,12 +8,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QDialog,
     QGroupBox,
@@ -106,15 +104,6 @@ def menu_texts(window: MainWindow) -> Iterator[tuple[str, str]]:
         yield "menu bar", action.text()
         if action.menu() is not None:
             yield from walk(action.menu(), action.text())
-
-
-@pytest.fixture
-def chinese(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The app in Simplified Chinese (as WORKBENCH_LANGUAGE=zh_CN starts it), English after."""
-    i18n.uninstall_translators()
-    monkeypatch.setenv("WORKBENCH_LANGUAGE", "zh_CN")
-    yield
-    i18n.uninstall_translators()
 
 
 def english_left(texts: Iterator[tuple[str, str]]) -> list[str]:

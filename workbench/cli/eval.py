@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         missing_key_message,
         store_recorder,
     )
+    from workbench.core.settings import Settings
 
     _check_options(args)
     workspace, registry = common_setup(args)
@@ -168,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
         limiter=ProviderLimiter(args.concurrency),
         recorder=store_recorder(history) if history is not None else None,
         catalog=user_catalog("eval"),
-        options=RunOptions(timeout=args.timeout),
+        # The answer-size cap and the deadline of the user's settings, as `run` and the window.
+        options=RunOptions.from_settings(Settings.load(), timeout=args.timeout),
     )
     evaluation = Evaluation(
         workspace,

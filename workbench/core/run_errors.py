@@ -270,22 +270,23 @@ def _refused_key(detail: str, request: ChatRequest) -> Text:
         ).format(detail=detail, env=request.key_env)
     env = request.key_env or QT_TRANSLATE_NOOP("RunErrors", "its key variable")
     if not request.needs_key:
-        return QT_TRANSLATE_NOOP(
+        message = QT_TRANSLATE_NOOP(
             "RunErrors",
             "The server refused the request as unauthorised {detail}. {provider} needs no key "
             "by itself: if it sits behind a gateway that asks for one, save that key for "
             "{provider} in Settings › Providers and keys or set {env}.",
-        ).format(detail=detail, provider=label, env=env)
-    host = (urlsplit(request.base_url).hostname or "").lower()
-    if host in MOONSHOT_HOSTS:
-        return QT_TRANSLATE_NOOP(
+        )
+    elif (urlsplit(request.base_url).hostname or "").lower() in MOONSHOT_HOSTS:
+        message = QT_TRANSLATE_NOOP(
             "RunErrors",
             "The API key was refused {detail}. Check the key saved for {provider} in Settings › "
             "Providers and keys (or the environment variable {env}) (keys of api.moonshot.ai "
             "and api.moonshot.cn are not interchangeable).",
-        ).format(detail=detail, provider=label, env=env)
-    return QT_TRANSLATE_NOOP(
-        "RunErrors",
-        "The API key was refused {detail}. Check the key saved for {provider} in Settings › "
-        "Providers and keys (or the environment variable {env}).",
-    ).format(detail=detail, provider=label, env=env)
+        )
+    else:
+        message = QT_TRANSLATE_NOOP(
+            "RunErrors",
+            "The API key was refused {detail}. Check the key saved for {provider} in Settings › "
+            "Providers and keys (or the environment variable {env}).",
+        )
+    return message.format(detail=detail, provider=label, env=env)

@@ -519,15 +519,22 @@ class MessageCard(QFrame):
             # out the whole document again on every update.
             append_tail(self.content_edit, content[len(shown) :])
         elif shown != content:
-            mode = wrap_mode(content)
-            if self.content_edit.wordWrapMode() != mode:
-                self.content_edit.setWordWrapMode(mode)
-            cursor = self.content_edit.textCursor()
-            position = cursor.position()
-            self.content_edit.setPlainText(content)
-            cursor = self.content_edit.textCursor()
-            cursor.setPosition(min(position, len(content)))
-            self.content_edit.setTextCursor(cursor)
+            self._set_whole_text(content)
+
+    def _set_whole_text(self, content: str) -> None:
+        """Puts ``content`` into the editor, wrapped to suit it, keeping the cursor's place."""
+        self._set_wrap_for(content)
+        cursor = self.content_edit.textCursor()
+        position = cursor.position()
+        self.content_edit.setPlainText(content)
+        cursor = self.content_edit.textCursor()
+        cursor.setPosition(min(position, len(content)))
+        self.content_edit.setTextCursor(cursor)
+
+    def _set_wrap_for(self, text: str) -> None:
+        mode = wrap_mode(text)
+        if self.content_edit.wordWrapMode() != mode:
+            self.content_edit.setWordWrapMode(mode)
 
     def _show_preview(self, content: str) -> None:
         """Shows the start of ``content`` (the whole of it when it is short now)."""
@@ -538,9 +545,7 @@ class MessageCard(QFrame):
             return
         start = content[:PREVIEW_CHARS]
         if self._preview_of is None or not self._preview_of.startswith(start):
-            mode = wrap_mode(start)
-            if self.content_edit.wordWrapMode() != mode:
-                self.content_edit.setWordWrapMode(mode)
+            self._set_wrap_for(start)
             self.content_edit.setPlainText(start)
         self._preview_of = content
         self.content_edit.setToolTip(
@@ -559,15 +564,7 @@ class MessageCard(QFrame):
         self.content_edit.setToolTip("")
         showing, self._showing = self._showing, True
         try:
-            mode = wrap_mode(content)
-            if self.content_edit.wordWrapMode() != mode:
-                self.content_edit.setWordWrapMode(mode)
-            cursor = self.content_edit.textCursor()
-            position = cursor.position()
-            self.content_edit.setPlainText(content)
-            cursor = self.content_edit.textCursor()
-            cursor.setPosition(min(position, len(content)))
-            self.content_edit.setTextCursor(cursor)
+            self._set_whole_text(content)
         finally:
             self._showing = showing
 
