@@ -18,6 +18,58 @@
     </message>
 </context>
 <context>
+    <name>Assertions</name>
+    <message>
+        <source>an assertion must be an object with a type</source>
+        <extracomment>Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts). promptfoo keys whose meaning is running code or that the app does not have. The variables a ``rubricPrompt`` always has (besides the case&apos;s own). Template syntax beyond ``{{name}}`` (Nunjucks tags, filters, expressions): never evaluated. How long a quoted value may be in a reason before it is shortened.</extracomment>
+        <translation>断言必须是带有 type 的对象</translation>
+    </message>
+    <message>
+        <source>needs a type (contains, equals, is-json, llm-rubric...)</source>
+        <translation>需要 type（contains、equals、is-json、llm-rubric……）</translation>
+    </message>
+    <message>
+        <source>unknown assertion type {kind} (known: {known})</source>
+        <translation>未知的断言类型 {kind}（已知：{known}）</translation>
+    </message>
+    <message>
+        <source>{kind} needs a text value</source>
+        <translation>{kind} 需要文本值</translation>
+    </message>
+    <message>
+        <source>invalid regular expression: {error}</source>
+        <translation>无效的正则表达式：{error}</translation>
+    </message>
+    <message>
+        <source>{kind} needs a list of texts (or one text with commas)</source>
+        <translation>{kind} 需要文本列表（或一个用逗号分隔的文本）</translation>
+    </message>
+    <message>
+        <source>must be a JSON Schema object (or left out)</source>
+        <translation>必须是 JSON Schema 对象（或省略）</translation>
+    </message>
+    <message>
+        <source>threshold must be a number ≥ 0, not {value}</source>
+        <translation>threshold 必须是 ≥ 0 的数字，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>llm-rubric needs the rubric as its value</source>
+        <translation>llm-rubric 需要以评分标准作为其 value</translation>
+    </message>
+    <message>
+        <source>threshold must be a score from 0 to 1, not {value}</source>
+        <translation>threshold 必须是 0 到 1 之间的分数，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>only llm-rubric takes a rubricPrompt</source>
+        <translation>只有 llm-rubric 接受 rubricPrompt</translation>
+    </message>
+    <message>
+        <source>weight must be a number ≥ 0, not {value}</source>
+        <translation>weight 必须是 ≥ 0 的数字，而不是 {value}</translation>
+    </message>
+</context>
+<context>
     <name>AssertionsDialog</name>
     <message>
         <source>One JSON object per assertion, e.g. {&quot;type&quot;: &quot;icontains&quot;, &quot;value&quot;: &quot;Kelvin&quot;}, {&quot;type&quot;: &quot;is-json&quot;, &quot;value&quot;: {JSON Schema}}, {&quot;type&quot;: &quot;latency&quot;, &quot;threshold&quot;: 3000}; prefix a type with not- to negate it.</source>

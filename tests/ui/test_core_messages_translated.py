@@ -240,3 +240,14 @@ def test_the_tool_editor_lists_a_tools_problems_in_chinese(
     )
     assert any('没有 "parameters"' in line for line in lines)
     assert not any("Unknown" in line or "line" in line for line in lines)
+
+
+def test_the_tests_tab_says_what_is_wrong_with_an_assertion_in_chinese(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from workbench.core.workspace import TestCase
+
+    window.workspace.insert_test(0, TestCase(asserts=[{"type": "contains"}]))
+    label = window.findChild(QLabel, "testProblems")
+    qtbot.waitUntil(lambda: "contains 需要文本值" in label.text())
+    assert "needs" not in label.text()

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.core.run_types import RunResult
+from workbench.core.texts import QT_TRANSLATE_NOOP
 from workbench.core.variables import fill, variables_in
 
 #: Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts).
@@ -91,14 +92,28 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
     of an unknown key.
     """
     if not isinstance(assertion, dict):
-        return [("", "an assertion must be an object with a type")]
+        return [("", QT_TRANSLATE_NOOP("Assertions", "an assertion must be an object with a type"))]
     found: list[tuple[str, str]] = []
     kind = assertion.get("type")
     if not isinstance(kind, str) or not kind:
-        return [("type", "needs a type (contains, equals, is-json, llm-rubric...)")]
+        return [
+            (
+                "type",
+                QT_TRANSLATE_NOOP(
+                    "Assertions", "needs a type (contains, equals, is-json, llm-rubric...)"
+                ),
+            )
+        ]
     base, _ = split_type(kind)
     if base not in BASE_TYPES:
-        return [("type", f"unknown assertion type {kind!r} (known: {', '.join(BASE_TYPES)})")]
+        return [
+            (
+                "type",
+                QT_TRANSLATE_NOOP(
+                    "Assertions", "unknown assertion type {kind} (known: {known})"
+                ).format(kind=repr(kind), known=", ".join(BASE_TYPES)),
+            )
+        ]
     for key in assertion:
         if key in UNSUPPORTED_KEYS:
             found.append((key, f"{key!r} is not supported: it {UNSUPPORTED_KEYS[key]}"))
@@ -109,19 +124,43 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
         if base == "equals" and value is not None and not isinstance(value, str):
             pass  # equals compares a JSON value with the answer parsed as JSON
         elif not isinstance(value, str) or (base != "equals" and not value):
-            found.append(("value", f"{kind} needs a text value"))
+            found.append(
+                (
+                    "value",
+                    QT_TRANSLATE_NOOP("Assertions", "{kind} needs a text value").format(kind=kind),
+                )
+            )
         elif base == "regex":
             try:
                 re.compile(value)
             except re.error as error:
-                found.append(("value", f"invalid regular expression: {error}"))
+                found.append(
+                    (
+                        "value",
+                        QT_TRANSLATE_NOOP(
+                            "Assertions", "invalid regular expression: {error}"
+                        ).format(error=str(error)),
+                    )
+                )
     elif base in LIST_TYPES:
         if list_values(value) is None or not list_values(value):
-            found.append(("value", f"{kind} needs a list of texts (or one text with commas)"))
+            found.append(
+                (
+                    "value",
+                    QT_TRANSLATE_NOOP(
+                        "Assertions", "{kind} needs a list of texts (or one text with commas)"
+                    ).format(kind=kind),
+                )
+            )
     elif base in JSON_TYPES and value is not None:
         schema = _schema_value(value)
         if not isinstance(schema, dict):
-            found.append(("value", "must be a JSON Schema object (or left out)"))
+            found.append(
+                (
+                    "value",
+                    QT_TRANSLATE_NOOP("Assertions", "must be a JSON Schema object (or left out)"),
+                )
+            )
         else:
             from workbench.core.tools import schema_problems
 
@@ -141,13 +180,32 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
         if threshold is None:
             found.append(("threshold", f"{kind} needs a threshold ({_unit(base)})"))
         elif _number(threshold) is None or threshold < 0:
-            found.append(("threshold", f"threshold must be a number ≥ 0, not {threshold!r}"))
+            found.append(
+                (
+                    "threshold",
+                    QT_TRANSLATE_NOOP(
+                        "Assertions", "threshold must be a number ≥ 0, not {value}"
+                    ).format(value=repr(threshold)),
+                )
+            )
     elif base == "llm-rubric":
         if not isinstance(value, str) or not value.strip():
-            found.append(("value", "llm-rubric needs the rubric as its value"))
+            found.append(
+                (
+                    "value",
+                    QT_TRANSLATE_NOOP("Assertions", "llm-rubric needs the rubric as its value"),
+                )
+            )
         threshold = assertion.get("threshold")
         if threshold is not None and (_number(threshold) is None or not 0 <= threshold <= 1):
-            found.append(("threshold", f"threshold must be a score from 0 to 1, not {threshold!r}"))
+            found.append(
+                (
+                    "threshold",
+                    QT_TRANSLATE_NOOP(
+                        "Assertions", "threshold must be a score from 0 to 1, not {value}"
+                    ).format(value=repr(threshold)),
+                )
+            )
         for key in ("provider", "model"):
             if assertion.get(key) is not None and not isinstance(assertion[key], str):
                 found.append((key, f"{key} must be a text (an id)"))
@@ -157,10 +215,22 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
             except ValueError as error:
                 found.append(("rubricPrompt", str(error)))
     if base != "llm-rubric" and "rubricPrompt" in assertion:
-        found.append(("rubricPrompt", "only llm-rubric takes a rubricPrompt"))
+        found.append(
+            (
+                "rubricPrompt",
+                QT_TRANSLATE_NOOP("Assertions", "only llm-rubric takes a rubricPrompt"),
+            )
+        )
     weight = assertion.get("weight")
     if weight is not None and (_number(weight) is None or weight < 0):
-        found.append(("weight", f"weight must be a number ≥ 0, not {weight!r}"))
+        found.append(
+            (
+                "weight",
+                QT_TRANSLATE_NOOP("Assertions", "weight must be a number ≥ 0, not {value}").format(
+                    value=repr(weight)
+                ),
+            )
+        )
     return found
 
 

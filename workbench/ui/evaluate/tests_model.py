@@ -25,6 +25,7 @@ from workbench.core.evaluation import TestProblem, test_problems
 from workbench.core.test_io import columns_for
 from workbench.core.variables import value_text
 from workbench.core.workspace import TestCase, TestsEdit, Workspace
+from workbench.ui.common.i18n import shown
 from workbench.ui.common.palette import colours
 
 DESCRIPTION_HEADER = "Description"
@@ -90,7 +91,7 @@ class TestsTableModel(QAbstractTableModel):
             if problem.case is None:
                 continue
             column = self._problem_column(problem)
-            self._problems.setdefault((problem.case, column), []).append(problem.text)
+            self._problems.setdefault((problem.case, column), []).append(shown(problem.text))
         return changed
 
     def _problem_column(self, problem: TestProblem) -> int:

@@ -142,7 +142,7 @@ class AssertionsDialog(QDialog):
         from workbench.core.assertions import assertion_problems
 
         problems = [
-            f"[{i}] {field + ': ' if field else ''}{text}"
+            f"[{i}] {field + ': ' if field else ''}{shown(text)}"
             for i, item in enumerate(value)
             for field, text in assertion_problems(item)
         ]
@@ -669,7 +669,7 @@ class TestsView(QWidget):
                 if len(problems) > 1
                 else ""
             )
-            self.problems_label.setText(f"{problems[0]}{more}")
+            self.problems_label.setText(f"{problems[0].place}: {shown(problems[0].text)}{more}")
         else:
             self.problems_label.setText("")
         self._update_buttons()
