@@ -2038,6 +2038,22 @@
         <translation>回答完成前与 {url} 的连接中断；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The server at {url} sent a malformed stream line (not UTF-8); the text received so far is kept.</source>
+        <translation>{url} 上的服务器发送了格式错误的流数据行（不是 UTF-8）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server at {url} sent a malformed stream line (not JSON); the text received so far is kept.</source>
+        <translation>{url} 上的服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server at {url} answered with an HTML page, not a chat-completion stream: is the base URL right (it usually ends in /v1)?</source>
+        <translation>{url} 上的服务器返回的是 HTML 页面，而不是 chat-completion 流：Base URL 是否正确（通常以 /v1 结尾）？</translation>
+    </message>
+    <message>
+        <source>The server at {url} answered with a {type} body, not a chat-completion stream: is the base URL right (it usually ends in /v1)?</source>
+        <translation>{url} 上的服务器返回的是 {type} 内容，而不是 chat-completion 流：Base URL 是否正确（通常以 /v1 结尾）？</translation>
+    </message>
+    <message>
         <source>No API key for {provider}: save one in Settings › Providers and keys, or set the environment variable {env}.</source>
         <translation>{provider} 没有 API 密钥：请在“设置 › 服务商与密钥”中保存一个，或设置环境变量 {env}。</translation>
     </message>

@@ -251,3 +251,15 @@ def test_the_tests_tab_says_what_is_wrong_with_an_assertion_in_chinese(
     label = window.findChild(QLabel, "testProblems")
     qtbot.waitUntil(lambda: "contains 需要文本值" in label.text())
     assert "needs" not in label.text()
+
+
+def test_an_html_page_instead_of_a_stream_is_explained_in_chinese(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(window, [{"role": "user", "content": "你好"}])
+    loopback.queue(Reply(raw_body=b"<html><body>login</body></html>", content_type="text/html"))
+
+    text = run_error(qtbot, window)
+
+    assert "上的服务器返回的是 HTML 页面，而不是 chat-completion 流" in text
+    assert "answered" not in text

@@ -693,10 +693,20 @@ class Run:
             )
             return
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            what = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "not JSON"
             self._fail(
-                f"The server at {self.request.base_url} sent a malformed stream line ({what}); "
-                "the text received so far is kept.",
+                (
+                    QT_TRANSLATE_NOOP(
+                        "RunErrors",
+                        "The server at {url} sent a malformed stream line (not UTF-8); "
+                        "the text received so far is kept.",
+                    )
+                    if isinstance(error, UnicodeDecodeError)
+                    else QT_TRANSLATE_NOOP(
+                        "RunErrors",
+                        "The server at {url} sent a malformed stream line (not JSON); "
+                        "the text received so far is kept.",
+                    )
+                ).format(url=self.request.base_url),
                 interrupted=True,
             )
             return
@@ -754,11 +764,19 @@ class Run:
                 self._fail(f"{where} reported an error: {clean_text(str(message))[:500]}")
                 return
             raise _UnreadableAnswer("a JSON body that is neither a chat completion nor a stream")
-        shown = "an HTML page" if "html" in content_type.lower() else f"a {content_type} body"
-        self._fail(
-            f"{where} answered with {shown}, not a chat-completion stream: is the base URL "
-            "right (it usually ends in /v1)?"
-        )
+        if "html" in content_type.lower():
+            template = QT_TRANSLATE_NOOP(
+                "RunErrors",
+                "The server at {url} answered with an HTML page, not a chat-completion stream: "
+                "is the base URL right (it usually ends in /v1)?",
+            )
+        else:
+            template = QT_TRANSLATE_NOOP(
+                "RunErrors",
+                "The server at {url} answered with a {type} body, not a chat-completion stream: "
+                "is the base URL right (it usually ends in /v1)?",
+            )
+        self._fail(template.format(url=self.request.base_url, type=content_type))
 
     def _take_chunk(self, chunk: Any, queue: asyncio.Queue[RunEvent], field: str) -> None:
         """Applies one chunk (``field`` ``delta``) or a whole completion (``message``).
