@@ -2046,6 +2046,14 @@
         <translation>{url} 上的服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The stream from {url} ended before the answer was complete (no finish reason); the text received so far is kept.</source>
+        <translation>来自 {url} 的流在回答完成前就结束了（没有结束原因）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server at {url} sent an empty answer (no stream events); check the base URL.</source>
+        <translation>{url} 上的服务器发送了空回答（没有任何流事件）；请检查 Base URL。</translation>
+    </message>
+    <message>
         <source>The server at {url} answered with an HTML page, not a chat-completion stream: is the base URL right (it usually ends in /v1)?</source>
         <translation>{url} 上的服务器返回的是 HTML 页面，而不是 chat-completion 流：Base URL 是否正确（通常以 /v1 结尾）？</translation>
     </message>

@@ -263,3 +263,15 @@ def test_an_html_page_instead_of_a_stream_is_explained_in_chinese(
 
     assert "上的服务器返回的是 HTML 页面，而不是 chat-completion 流" in text
     assert "answered" not in text
+
+
+def test_a_stream_cut_short_is_explained_in_chinese(
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(window, [{"role": "user", "content": "你好"}])
+    loopback.queue(Reply(text="alpha beta gamma delta", cut_after=2))
+
+    text = run_error(qtbot, window)
+
+    assert "的流在回答完成前就结束了（没有结束原因）；已收到的文本会保留。" in text
+    assert "ended" not in text

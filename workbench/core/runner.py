@@ -727,11 +727,19 @@ class Run:
             return
         if result.finish_reason is None and not self._stopped:
             self._fail(
-                f"The stream from {self.request.base_url} ended before the answer was complete "
-                "(no finish reason); the text received so far is kept."
-                if chunks
-                else f"The server at {self.request.base_url} sent an empty answer (no stream "
-                "events); check the base URL.",
+                (
+                    QT_TRANSLATE_NOOP(
+                        "RunErrors",
+                        "The stream from {url} ended before the answer was complete "
+                        "(no finish reason); the text received so far is kept.",
+                    )
+                    if chunks
+                    else QT_TRANSLATE_NOOP(
+                        "RunErrors",
+                        "The server at {url} sent an empty answer (no stream events); "
+                        "check the base URL.",
+                    )
+                ).format(url=self.request.base_url),
                 interrupted=bool(chunks),
             )
 
