@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -27,13 +26,6 @@ def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
     """Garbage collection on the GUI thread only, as in the app (workbench.ui.shell.gc_guard)."""
     collector = GuiThreadGarbageCollector(qapp)
     yield
-    # Nothing of Qt is left for pytest's last collection: windows still open are deleted here,
-    # with the deferred deletions they post, before the collector's own last collection.
-    for widget in qapp.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    qapp.processEvents()
     collector.stop()
 
 

@@ -28,29 +28,20 @@ def test_freeze_takes_the_objects_alive_now_out_of_collections_once(qapp: QAppli
         gc.disable()  # the session's collector (conftest) keeps automatic collection off
 
 
-def test_stop_collects_on_the_gui_thread_and_leaves_automatic_collection_off() -> None:
-    # In a process of its own: a full collection here would also collect what earlier window
-    # tests left behind, which is not what this test is about.
+def test_stop_leaves_automatic_collection_off() -> None:
+    # In a process of its own: this session's collector must stay as it is.
     import subprocess
     import sys
 
     script = """
-import gc, weakref
+import gc
 from PySide6.QtWidgets import QApplication
 from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
 
 app = QApplication([])
 collector = GuiThreadGarbageCollector(app)
 
-class Node:
-    pass
-
-node = Node()
-node.cycle = node  # garbage only a collection frees
-alive = weakref.ref(node)
-del node
 collector.stop()
-assert alive() is None, "not collected by stop()"
 # At exit other threads still run: a collection they set off could destroy Qt objects there.
 assert not gc.isenabled(), "automatic collection came back"
 print("ok")

@@ -49,13 +49,12 @@ class GuiThreadGarbageCollector(QObject):
             gc.freeze()
 
     def stop(self) -> None:
-        """Stops the timer and collects what is left, here on the GUI thread.
+        """Stops the timer; automatic collection stays off.
 
-        Automatic collection stays off: when this is called the process is ending while other
-        threads (the background pool, an executor, the loopback server in tests) may still run,
-        and a collection one of them set off could destroy Qt objects there, the crash this class
-        exists to prevent. (The test suite died that way, now and then, after its last test.)
+        When this is called the process is ending while other threads (the background pool, an
+        executor, the loopback server in tests) may still run: a collection one of them set off
+        could destroy Qt objects there, the crash this class exists to prevent. What is left is
+        collected by Python's own last collection, on the main thread.
         """
         self._timer.stop()
         gc.unfreeze()
-        gc.collect()
