@@ -77,6 +77,30 @@ def _status_reason(status: int, body: Any, fallback: str) -> str:
     return f"HTTP {status}: {detail if isinstance(detail, str) and detail else fallback}"
 
 
+def _failure(sdk: Any, error: Exception, base_url: str, timeout: float, api_key: str) -> Exception:
+    """What a count request that raised ``error`` (an ``openai`` or ``anthropic`` SDK error) says.
+
+    Both SDKs name their errors alike; the key in use is masked whatever it looks like (servers
+    echo keys in their errors). Anything that is not an SDK error is given back as it is.
+    """
+    if isinstance(error, sdk.APIStatusError):
+        reason = _status_reason(error.status_code, error.body, error.message)
+        return ExactCountError(redact(reason, api_key))
+    if isinstance(error, sdk.APITimeoutError):
+        return ExactCountError(f"no answer within {timeout:g} s")
+    if isinstance(error, sdk.APIConnectionError):
+        from workbench.core.http_guard import RedirectRefused, find_cause
+
+        redirect = find_cause(error, RedirectRefused)
+        if isinstance(redirect, RedirectRefused):
+            return ExactCountError(
+                f"{base_url} redirected the count to {redirect.target}, another address: not "
+                "followed"
+            )
+        return ExactCountError(redact(f"cannot reach {base_url} ({error})", api_key))
+    return error
+
+
 class ExactCountClient:
     """Asks one provider for exact counts.
 
@@ -131,21 +155,8 @@ class ExactCountClient:
         body = {"model": model, "messages": [message_to_json(m) for m in messages]}
         try:
             reply: Any = await self._sdk().post(COUNT_PATH, cast_to=object, body=body)
-        except openai.APIStatusError as error:
-            reason = _status_reason(error.status_code, error.body, error.message)
-            raise ExactCountError(self._redact(reason)) from None
-        except openai.APITimeoutError:
-            raise ExactCountError(f"no answer within {self._timeout:g} s") from None
-        except openai.APIConnectionError as error:
-            from workbench.core.http_guard import RedirectRefused, find_cause
-
-            redirect = find_cause(error, RedirectRefused)
-            if isinstance(redirect, RedirectRefused):
-                raise ExactCountError(
-                    f"{self.base_url} redirected to {redirect.target}, another address: not "
-                    "followed"
-                ) from None
-            raise ExactCountError(self._redact(f"cannot reach {self.base_url} ({error})")) from None
+        except openai.APIError as error:
+            raise _failure(openai, error, self.base_url, self._timeout, self._api_key) from None
         try:
             total = reply["data"]["total_tokens"]
         except (KeyError, TypeError):
@@ -153,10 +164,6 @@ class ExactCountClient:
         if not isinstance(total, int) or isinstance(total, bool) or total < 0:
             raise ExactCountError(f"the count endpoint answered {total!r}, not a token count")
         return total
-
-    def _redact(self, text: str) -> str:
-        # The key in use is masked whatever it looks like; servers echo keys in their errors.
-        return redact(text, self._api_key)
 
     async def aclose(self) -> None:
         """Closes the HTTP connections."""
@@ -218,23 +225,8 @@ class AnthropicCountClient:
             reply: Any = await self._client.post(
                 MESSAGES_COUNT_PATH, body=count_body(body), cast_to=object
             )
-        except anthropic.APIStatusError as error:
-            reason = _status_reason(error.status_code, error.body, error.message)
-            raise ExactCountError(redact(reason, self._api_key)) from None
-        except anthropic.APITimeoutError:
-            raise ExactCountError(f"no answer within {self._timeout:g} s") from None
-        except anthropic.APIConnectionError as error:
-            from workbench.core.http_guard import RedirectRefused, find_cause
-
-            redirect = find_cause(error, RedirectRefused)
-            if isinstance(redirect, RedirectRefused):
-                raise ExactCountError(
-                    f"{self.base_url} redirected the count to {redirect.target}, another "
-                    "address: not followed"
-                ) from None
-            raise ExactCountError(
-                redact(f"cannot reach {self.base_url} ({error})", self._api_key)
-            ) from None
+        except anthropic.APIError as error:
+            raise _failure(anthropic, error, self.base_url, self._timeout, self._api_key) from None
         total = reply.get("input_tokens") if isinstance(reply, dict) else None
         if not isinstance(total, int) or isinstance(total, bool) or total < 0:
             raise ExactCountError("the count endpoint answered without input_tokens")
