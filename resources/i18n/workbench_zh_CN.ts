@@ -2013,8 +2013,16 @@
         <translation>API 密钥包含空格、换行或非 ASCII 字符，无法发送。请按服务商显示的原样重新粘贴密钥。</translation>
     </message>
     <message>
-        <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
+        <source>The answer from {url} took longer than {seconds} s in all and was ended (Settings: run_deadline_seconds); the text received so far is kept.</source>
         <extracomment>The largest token count read as usage (2**53: exact in a float, far beyond any real run).</extracomment>
+        <translation>来自 {url} 的回答总用时超过 {seconds} 秒，已被结束（设置项：run_deadline_seconds）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>Unexpected error with {url}: {error}.</source>
+        <translation>与 {url} 通信时出现意外错误：{error}。</translation>
+    </message>
+    <message>
+        <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
         <translation>{url} 在 {seconds} 秒内没有应答（超时）。已收到的文本会保留。</translation>
     </message>
     <message>
@@ -2038,6 +2046,14 @@
         <translation>回答完成前与 {url} 的连接中断；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The server at {url} sent an answer this app cannot read ({error}); the text received so far is kept.</source>
+        <translation>{url} 上的服务器发送了本应用无法读取的回答（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The answer from {url} was ended: {error} (Settings: max_answer_mb). The text received so far is kept.</source>
+        <translation>来自 {url} 的回答已被结束：{error}（设置项：max_answer_mb）。已收到的文本会保留。</translation>
+    </message>
+    <message>
         <source>The server at {url} sent a malformed stream line (not UTF-8); the text received so far is kept.</source>
         <translation>{url} 上的服务器发送了格式错误的流数据行（不是 UTF-8）；已收到的文本会保留。</translation>
     </message>
@@ -2046,12 +2062,20 @@
         <translation>{url} 上的服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The server at {url} reported an error mid-answer ({error}); the text received so far is kept.</source>
+        <translation>{url} 上的服务器在回答中途报告了错误（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
         <source>The stream from {url} ended before the answer was complete (no finish reason); the text received so far is kept.</source>
         <translation>来自 {url} 的流在回答完成前就结束了（没有结束原因）；已收到的文本会保留。</translation>
     </message>
     <message>
         <source>The server at {url} sent an empty answer (no stream events); check the base URL.</source>
         <translation>{url} 上的服务器发送了空回答（没有任何流事件）；请检查 Base URL。</translation>
+    </message>
+    <message>
+        <source>The server at {url} reported an error: {error}</source>
+        <translation>{url} 上的服务器报告了错误：{error}</translation>
     </message>
     <message>
         <source>The server at {url} answered with an HTML page, not a chat-completion stream: is the base URL right (it usually ends in /v1)?</source>
@@ -2068,6 +2092,23 @@
     <message>
         <source>No API key for {provider}: save one in Settings › Providers and keys.</source>
         <translation>{provider} 没有 API 密钥：请在“设置 › 服务商与密钥”中保存一个。</translation>
+    </message>
+    <message>
+        <source>The answer was ended: {error} (Settings: max_answer_mb). The text received so far is kept.</source>
+        <extracomment>Sent as the key to servers that need none (the SDK refuses to start without one).</extracomment>
+        <translation>回答已被结束：{error}（设置项：max_answer_mb）。已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server sent a malformed stream line (not JSON); the text received so far is kept.</source>
+        <translation>服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server reported an error mid-answer ({error}); the text received so far is kept.</source>
+        <translation>服务器在回答中途报告了错误（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The stream ended before the answer was complete (no message_stop); the text received so far is kept.</source>
+        <translation>流在回答完成前就结束了（没有 message_stop）；已收到的文本会保留。</translation>
     </message>
 </context>
 <context>

@@ -275,3 +275,42 @@ def test_a_stream_cut_short_is_explained_in_chinese(
 
     assert "的流在回答完成前就结束了（没有结束原因）；已收到的文本会保留。" in text
     assert "ended" not in text
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def any_window(request: pytest.FixtureRequest) -> MainWindow:
+    """The loopback window in Chinese, then in the default language (English)."""
+    if request.param == "zh_CN":
+        request.getfixturevalue("chinese")
+    window: MainWindow = request.getfixturevalue("loop_window")
+    assert (i18n.installed_language() == "zh_CN") == (request.param == "zh_CN")
+    return window
+
+
+def test_an_error_in_the_middle_of_an_answer_is_explained_in_the_window_language(
+    qtbot: QtBot, any_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(any_window, [{"role": "user", "content": "你好"}])
+    loopback.queue(
+        Reply(
+            text="alpha beta gamma",
+            error_after=3,
+            error_type="engine_overloaded_error",
+            error_message="The engine is overloaded",
+            status=200,
+        )
+    )
+
+    text = run_error(qtbot, any_window)
+
+    if i18n.installed_language() == "zh_CN":
+        assert text == (
+            f"{loopback.url} 上的服务器在回答中途报告了错误（engine_overloaded_error: The engine "
+            "is overloaded）；已收到的文本会保留。"
+        )
+    else:
+        assert text == (
+            f"The server at {loopback.url} reported an error mid-answer "
+            "(engine_overloaded_error: The engine is overloaded); the text received so far is "
+            "kept."
+        )
