@@ -78,7 +78,9 @@ APP_TITLE = "Prompt Workbench"
 class _AfterFirstPaint(QObject):
     """Calls ``now`` when ``widget`` first paints, and ``then`` once, on the loop's next turn."""
 
-    def __init__(self, widget: QWidget, now: Callable[[], None], then: Callable[[], None]) -> None:
+    def __init__(
+        self, widget: QWidget, now: Callable[[], None], then: Callable[[], None]
+    ) -> None:
         super().__init__(widget)
         self._now = now
         self._then = then
