@@ -142,9 +142,14 @@ def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> No
         "QtWidgets.QWizard",
         "QtWidgets.QStyle",
     ]
-    report = start_app(tmp_path, ["ctypes", "platformdirs"], unused)
+    report = start_app(
+        tmp_path,
+        ["ctypes", "platformdirs", "workbench.core.catalog", "workbench.core.run_types"],
+        unused,
+    )
 
-    assert report["at_paint"] == []  # memory trims and platform folders load on use
+    # Memory trims, platform folders and the model catalog load on use.
+    assert report["at_paint"] == []
     assert report["types_at_paint"] == []
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
     assert report["status"] == 0
