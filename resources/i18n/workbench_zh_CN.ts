@@ -68,6 +68,35 @@
         <source>weight must be a number ≥ 0, not {value}</source>
         <translation>weight 必须是 ≥ 0 的数字，而不是 {value}</translation>
     </message>
+    <message>
+        <source>rubricPrompt is empty</source>
+        <extracomment>Asks a grader model: (the messages to send, provider id or None, model id or None) -&gt; Grade.</extracomment>
+        <translation>rubricPrompt 是空的</translation>
+    </message>
+    <message>
+        <source>rubricPrompt must be a text or a list of {message} messages</source>
+        <translation>rubricPrompt 必须是文本，或由 {message} 消息组成的列表</translation>
+    </message>
+    <message>
+        <source>{place}: a message is {message}</source>
+        <translation>{place}：一条消息的形式是 {message}</translation>
+    </message>
+    <message>
+        <source>{place}: system, user or assistant, not {role}</source>
+        <translation>{place}：应为 system、user 或 assistant，而不是 {role}</translation>
+    </message>
+    <message>
+        <source>{place}: must be a text (images are not taken)</source>
+        <translation>{place}：必须是文本（不接受图片）</translation>
+    </message>
+    <message>
+        <source>{place}: only {variable} variables are filled in; template code ({code}…) is never run</source>
+        <translation>{place}：只会填入 {variable} 形式的变量；模板代码（{code}…）永远不会被执行</translation>
+    </message>
+    <message>
+        <source>rubricPrompt never shows the grader the answer: use {output}</source>
+        <translation>rubricPrompt 没有把回答交给评分模型：请使用 {output}</translation>
+    </message>
 </context>
 <context>
     <name>AssertionsDialog</name>
@@ -929,6 +958,7 @@
     </message>
     <message>
         <source>cannot read it ({reason})</source>
+        <extracomment>Provider config keys that are request parameters, sent as they are. Top-level keys that do not change what is evaluated (kept out without a word).</extracomment>
         <translation>无法读取（{reason}）</translation>
     </message>
 </context>
@@ -1560,6 +1590,153 @@
     </message>
 </context>
 <context>
+    <name>Promptfoo</name>
+    <message>
+        <source>file:// values are not read</source>
+        <translation>不会读取 file:// 形式的值</translation>
+    </message>
+    <message>
+        <source>not valid YAML ({problem})</source>
+        <translation>不是有效的 YAML（{problem}）</translation>
+    </message>
+    <message>
+        <source>{problem} (the app takes a subset of promptfoo: see docs/evaluating.md)</source>
+        <translation>{problem}（本应用只支持 promptfoo 的一个子集：见 docs/evaluating.md）</translation>
+    </message>
+    <message>
+        <source>a promptfoo config is a YAML mapping (prompts, providers, tests)</source>
+        <translation>promptfoo 配置应是一个 YAML 映射（prompts、providers、tests）</translation>
+    </message>
+    <message>
+        <source>{key} is not supported</source>
+        <translation>不支持 {key}</translation>
+    </message>
+    <message>
+        <source>needs at least one provider (openai:chat:MODEL)</source>
+        <translation>至少需要一个服务商（openai:chat:MODEL）</translation>
+    </message>
+    <message>
+        <source>must be a mapping</source>
+        <translation>必须是映射</translation>
+    </message>
+    <message>
+        <source>must be a mapping of values</source>
+        <translation>必须是由值组成的映射</translation>
+    </message>
+    <message>
+        <source>needs one chat prompt</source>
+        <translation>需要一个对话提示词</translation>
+    </message>
+    <message>
+        <source>{count} prompts: the app evaluates one conversation (make the others variants of it, or separate workspaces)</source>
+        <translation>有 {count} 个提示词：本应用只评估一段对话（请把其余的做成它的变体，或放到单独的工作区）</translation>
+    </message>
+    <message>
+        <source>prompt key {key} is not supported</source>
+        <translation>不支持提示词键 {key}</translation>
+    </message>
+    <message>
+        <source>a prompt is a text or an array of messages</source>
+        <translation>提示词应是文本或消息数组</translation>
+    </message>
+    <message>
+        <source>Nunjucks tags and filters ({tags}, | filter) are not supported</source>
+        <translation>不支持 Nunjucks 标签和过滤器（{tags}、| filter）</translation>
+    </message>
+    <message>
+        <source>Nunjucks filters ({filter}) are not supported</source>
+        <translation>不支持 Nunjucks 过滤器（{filter}）</translation>
+    </message>
+    <message>
+        <source>the prompt has no messages</source>
+        <translation>提示词中没有消息</translation>
+    </message>
+    <message>
+        <source>{name}: prompt files other than JSON, YAML or text are not read (a script&apos;s prompt would have to run)</source>
+        <translation>{name}：只读取 JSON、YAML 或文本格式的提示词文件（脚本生成的提示词需要运行脚本）</translation>
+    </message>
+    <message>
+        <source>cannot read {name} ({error})</source>
+        <translation>无法读取 {name}（{error}）</translation>
+    </message>
+    <message>
+        <source>{name}: not valid YAML ({problem})</source>
+        <translation>{name}：不是有效的 YAML（{problem}）</translation>
+    </message>
+    <message>
+        <source>provider key {key} is not supported</source>
+        <translation>不支持服务商键 {key}</translation>
+    </message>
+    <message>
+        <source>a provider needs an id like openai:chat:MODEL</source>
+        <translation>服务商需要形如 openai:chat:MODEL 的 id</translation>
+    </message>
+    <message>
+        <source>{provider} is not an OpenAI-compatible chat provider (use openai:chat:MODEL with apiBaseUrl)</source>
+        <translation>{provider} 不是兼容 OpenAI 的对话服务商（请使用 openai:chat:MODEL 并设置 apiBaseUrl）</translation>
+    </message>
+    <message>
+        <source>names no model (openai:chat:MODEL)</source>
+        <translation>没有指定模型（openai:chat:MODEL）</translation>
+    </message>
+    <message>
+        <source>an API key written in the file is not taken: use apiKeyEnvar (the app keeps keys in the keyring or the environment)</source>
+        <translation>不接受写在文件里的 API 密钥：请使用 apiKeyEnvar（本应用把密钥保存在系统密钥环或环境变量中）</translation>
+    </message>
+    <message>
+        <source>provider setting {key} is not supported</source>
+        <translation>不支持服务商设置 {key}</translation>
+    </message>
+    <message>
+        <source>no provider has the base URL {url}: add it in Settings › Providers and keys (or run with --base-url)</source>
+        <translation>没有服务商使用 Base URL {url}：请在“设置 › 服务商与密钥”中添加它（或用 --base-url 运行）</translation>
+    </message>
+    <message>
+        <source>must be a list of assertions</source>
+        <translation>必须是断言列表</translation>
+    </message>
+    <message>
+        <source>an assertion is a mapping with a type</source>
+        <translation>断言应是带有 type 的映射</translation>
+    </message>
+    <message>
+        <source>assertion type {type} runs code, which the app never does</source>
+        <translation>断言类型 {type} 会运行代码，本应用从不运行代码</translation>
+    </message>
+    <message>
+        <source>assertion type {type} is not supported</source>
+        <translation>不支持断言类型 {type}</translation>
+    </message>
+    <message>
+        <source>{key} runs code, which the app never does</source>
+        <translation>{key} 会运行代码，本应用从不运行代码</translation>
+    </message>
+    <message>
+        <source>option {key} is not supported (only rubricPrompt is)</source>
+        <translation>不支持选项 {key}（只支持 rubricPrompt）</translation>
+    </message>
+    <message>
+        <source>tests from {source} are not read: list the cases in the file</source>
+        <translation>不会读取来自 {source} 的测试：请把测试用例直接列在文件中</translation>
+    </message>
+    <message>
+        <source>must be a list of test cases</source>
+        <translation>必须是测试用例列表</translation>
+    </message>
+    <message>
+        <source>a test case is a mapping (vars, assert)</source>
+        <translation>测试用例应是一个映射（vars、assert）</translation>
+    </message>
+    <message>
+        <source>test key {key} is not supported</source>
+        <translation>不支持测试键 {key}</translation>
+    </message>
+    <message>
+        <source>a test&apos;s own rubricPrompt for the llm-rubric of defaultTest.assert (the app keeps shared assertions once for every case): put rubricPrompt on that assertion, or the llm-rubric in the test&apos;s own assert</source>
+        <translation>测试自己的 rubricPrompt 不能用于 defaultTest.assert 中的 llm-rubric（本应用为所有用例只保留一份共享断言）：请把 rubricPrompt 写在那条断言上，或把 llm-rubric 放进该测试自己的 assert 中</translation>
+    </message>
+</context>
+<context>
     <name>ProviderDialog</name>
     <message>
         <source>Moonshot partial message</source>
@@ -2013,8 +2190,16 @@
         <translation>API 密钥包含空格、换行或非 ASCII 字符，无法发送。请按服务商显示的原样重新粘贴密钥。</translation>
     </message>
     <message>
-        <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
+        <source>The answer from {url} took longer than {seconds} s in all and was ended (Settings: run_deadline_seconds); the text received so far is kept.</source>
         <extracomment>The largest token count read as usage (2**53: exact in a float, far beyond any real run).</extracomment>
+        <translation>来自 {url} 的回答总用时超过 {seconds} 秒，已被结束（设置项：run_deadline_seconds）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>Unexpected error with {url}: {error}.</source>
+        <translation>与 {url} 通信时出现意外错误：{error}。</translation>
+    </message>
+    <message>
+        <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
         <translation>{url} 在 {seconds} 秒内没有应答（超时）。已收到的文本会保留。</translation>
     </message>
     <message>
@@ -2038,6 +2223,14 @@
         <translation>回答完成前与 {url} 的连接中断；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The server at {url} sent an answer this app cannot read ({error}); the text received so far is kept.</source>
+        <translation>{url} 上的服务器发送了本应用无法读取的回答（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The answer from {url} was ended: {error} (Settings: max_answer_mb). The text received so far is kept.</source>
+        <translation>来自 {url} 的回答已被结束：{error}（设置项：max_answer_mb）。已收到的文本会保留。</translation>
+    </message>
+    <message>
         <source>The server at {url} sent a malformed stream line (not UTF-8); the text received so far is kept.</source>
         <translation>{url} 上的服务器发送了格式错误的流数据行（不是 UTF-8）；已收到的文本会保留。</translation>
     </message>
@@ -2046,12 +2239,20 @@
         <translation>{url} 上的服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The server at {url} reported an error mid-answer ({error}); the text received so far is kept.</source>
+        <translation>{url} 上的服务器在回答中途报告了错误（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
         <source>The stream from {url} ended before the answer was complete (no finish reason); the text received so far is kept.</source>
         <translation>来自 {url} 的流在回答完成前就结束了（没有结束原因）；已收到的文本会保留。</translation>
     </message>
     <message>
         <source>The server at {url} sent an empty answer (no stream events); check the base URL.</source>
         <translation>{url} 上的服务器发送了空回答（没有任何流事件）；请检查 Base URL。</translation>
+    </message>
+    <message>
+        <source>The server at {url} reported an error: {error}</source>
+        <translation>{url} 上的服务器报告了错误：{error}</translation>
     </message>
     <message>
         <source>The server at {url} answered with an HTML page, not a chat-completion stream: is the base URL right (it usually ends in /v1)?</source>
@@ -2068,6 +2269,23 @@
     <message>
         <source>No API key for {provider}: save one in Settings › Providers and keys.</source>
         <translation>{provider} 没有 API 密钥：请在“设置 › 服务商与密钥”中保存一个。</translation>
+    </message>
+    <message>
+        <source>The answer was ended: {error} (Settings: max_answer_mb). The text received so far is kept.</source>
+        <extracomment>Sent as the key to servers that need none (the SDK refuses to start without one).</extracomment>
+        <translation>回答已被结束：{error}（设置项：max_answer_mb）。已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server sent a malformed stream line (not JSON); the text received so far is kept.</source>
+        <translation>服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server reported an error mid-answer ({error}); the text received so far is kept.</source>
+        <translation>服务器在回答中途报告了错误（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The stream ended before the answer was complete (no message_stop); the text received so far is kept.</source>
+        <translation>流在回答完成前就结束了（没有 message_stop）；已收到的文本会保留。</translation>
     </message>
 </context>
 <context>

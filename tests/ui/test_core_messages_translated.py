@@ -275,3 +275,94 @@ def test_a_stream_cut_short_is_explained_in_chinese(
 
     assert "的流在回答完成前就结束了（没有结束原因）；已收到的文本会保留。" in text
     assert "ended" not in text
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def any_window(request: pytest.FixtureRequest) -> MainWindow:
+    """The loopback window in Chinese, then in the default language (English)."""
+    if request.param == "zh_CN":
+        request.getfixturevalue("chinese")
+    window: MainWindow = request.getfixturevalue("loop_window")
+    assert (i18n.installed_language() == "zh_CN") == (request.param == "zh_CN")
+    return window
+
+
+def test_an_error_in_the_middle_of_an_answer_is_explained_in_the_window_language(
+    qtbot: QtBot, any_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    load(any_window, [{"role": "user", "content": "你好"}])
+    loopback.queue(
+        Reply(
+            text="alpha beta gamma",
+            error_after=3,
+            error_type="engine_overloaded_error",
+            error_message="The engine is overloaded",
+            status=200,
+        )
+    )
+
+    text = run_error(qtbot, any_window)
+
+    if i18n.installed_language() == "zh_CN":
+        assert text == (
+            f"{loopback.url} 上的服务器在回答中途报告了错误（engine_overloaded_error: The engine "
+            "is overloaded）；已收到的文本会保留。"
+        )
+    else:
+        assert text == (
+            f"The server at {loopback.url} reported an error mid-answer "
+            "(engine_overloaded_error: The engine is overloaded); the text received so far is "
+            "kept."
+        )
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def plain_window(request: pytest.FixtureRequest) -> MainWindow:
+    """A window in Chinese, then in the default language (English)."""
+    if request.param == "zh_CN":
+        request.getfixturevalue("chinese")
+    window: MainWindow = request.getfixturevalue("open_window")()
+    assert (i18n.installed_language() == "zh_CN") == (request.param == "zh_CN")
+    return window
+
+
+def test_a_promptfoo_config_with_unsupported_parts_is_explained_in_the_window_language(
+    plain_window: MainWindow, user_dialogs: Dialogs, tmp_path: Path
+) -> None:
+    config = tmp_path / "promptfooconfig.yaml"
+    config.write_text(
+        "prompts: ['Hello {{name}}']\nproviders: ['anthropic:messages:claude-x']\n",
+        encoding="utf-8",
+    )
+    scripted = tmp_path / "scripted" / "promptfooconfig.yaml"
+    scripted.parent.mkdir()
+    scripted.write_text(
+        "prompts: ['Hi']\nproviders: ['openai:chat:gpt-x']\n"
+        "tests:\n  - assert:\n      - type: python\n        value: output == 'x'\n",
+        encoding="utf-8",
+    )
+
+    assert not plain_window.open_path(config)
+    assert not plain_window.open_path(scripted)
+
+    unsupported, code = user_dialogs.errors
+    if i18n.installed_language() == "zh_CN":
+        assert (
+            "promptfooconfig.yaml，providers[0]：anthropic:messages:claude-x 不是兼容 OpenAI "
+            "的对话服务商（请使用 openai:chat:MODEL 并设置 apiBaseUrl）（本应用只支持 "
+            "promptfoo 的一个子集：见 docs/evaluating.md）"
+        ) in unsupported
+        assert (
+            "promptfooconfig.yaml，tests[0].assert[0].type：断言类型 'python' 会运行代码，"
+            "本应用从不运行代码"
+        ) in code
+    else:
+        assert (
+            "promptfooconfig.yaml, providers[0]: anthropic:messages:claude-x is not an "
+            "OpenAI-compatible chat provider (use openai:chat:MODEL with apiBaseUrl) (the app "
+            "takes a subset of promptfoo: see docs/evaluating.md)"
+        ) in unsupported
+        assert (
+            "promptfooconfig.yaml, tests[0].assert[0].type: assertion type 'python' runs code, "
+            "which the app never does"
+        ) in code

@@ -213,7 +213,7 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
             try:
                 rubric_prompt(assertion["rubricPrompt"])
             except ValueError as error:
-                found.append(("rubricPrompt", str(error)))
+                found.append(("rubricPrompt", error.args[0]))
     if base != "llm-rubric" and "rubricPrompt" in assertion:
         found.append(
             (
@@ -684,33 +684,58 @@ def rubric_prompt(value: Any) -> list[dict[str, str]]:
     """
     if isinstance(value, str):
         if not value.strip():
-            raise ValueError("rubricPrompt is empty")
+            raise ValueError(QT_TRANSLATE_NOOP("Assertions", "rubricPrompt is empty"))
         try:
             parsed = json.loads(value)
         except ValueError:
             parsed = None
         value = parsed if isinstance(parsed, list) else [{"role": "user", "content": value}]
     if not isinstance(value, list) or not value:
-        raise ValueError("rubricPrompt must be a text or a list of {role, content} messages")
+        raise ValueError(
+            QT_TRANSLATE_NOOP(
+                "Assertions", "rubricPrompt must be a text or a list of {message} messages"
+            ).format(message="{role, content}")
+        )
     messages = []
     for i, message in enumerate(value):
         if not isinstance(message, dict) or set(message) - {"role", "content"}:
-            raise ValueError(f"rubricPrompt[{i}]: a message is {{role, content}}")
+            raise ValueError(
+                QT_TRANSLATE_NOOP("Assertions", "{place}: a message is {message}").format(
+                    place=f"rubricPrompt[{i}]", message="{role, content}"
+                )
+            )
         role, content = message.get("role"), message.get("content")
         if role not in ("system", "user", "assistant"):
-            raise ValueError(f"rubricPrompt[{i}].role: system, user or assistant, not {role!r}")
+            raise ValueError(
+                QT_TRANSLATE_NOOP(
+                    "Assertions", "{place}: system, user or assistant, not {role}"
+                ).format(place=f"rubricPrompt[{i}].role", role=repr(role))
+            )
         if not isinstance(content, str):
-            raise ValueError(f"rubricPrompt[{i}].content: must be a text (images are not taken)")
+            raise ValueError(
+                QT_TRANSLATE_NOOP(
+                    "Assertions", "{place}: must be a text (images are not taken)"
+                ).format(place=f"rubricPrompt[{i}].content")
+            )
         found = _TEMPLATE_CODE.search(content)
         if found is not None:
             snippet = content[found.start() : found.start() + 20]
             raise ValueError(
-                f"rubricPrompt[{i}].content: only {{{{name}}}} variables are filled in; "
-                f"template code ({snippet!r}…) is never run"
+                QT_TRANSLATE_NOOP(
+                    "Assertions",
+                    "{place}: only {variable} variables are filled in; template code ({code}…) "
+                    "is never run",
+                ).format(
+                    place=f"rubricPrompt[{i}].content", variable="{{name}}", code=repr(snippet)
+                )
             )
         messages.append({"role": role, "content": content})
     if not any("{{" in m["content"] and "output" in variables_in(m["content"]) for m in messages):
-        raise ValueError("rubricPrompt never shows the grader the answer: use {{output}}")
+        raise ValueError(
+            QT_TRANSLATE_NOOP(
+                "Assertions", "rubricPrompt never shows the grader the answer: use {output}"
+            ).format(output="{{output}}")
+        )
     return messages
 
 

@@ -7,6 +7,7 @@ that the views (cards, token meter, compare panes) follow.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -455,7 +456,7 @@ class Conversation:
         Read from the conversation's per-card indexes: the cost follows the cards with something
         to check (tool turns, partial flags, empty or unknown cards), not the number of cards.
         """
-        if not self._messages:
+        if not len(self):
             return [
                 Problem(
                     None,
@@ -463,7 +464,7 @@ class Conversation:
                 )
             ]
         found: list[tuple[int, int, str]] = []  # (card, order of the check, text)
-        last = len(self._messages) - 1
+        last = len(self) - 1
         for index, texts in self.card_index("problems:card", _card_problems, _CARD_FIELDS).items():
             found += [(index, order, text) for order, text in texts]
         partial = self.card_index("problems:partial", _partial_role, ("partial", "role"))
@@ -506,3 +507,122 @@ class Conversation:
                 )
             )
         return problems
+
+
+def _is_system(message: Message) -> bool:
+    return message.role == "system"
+
+
+class SystemReplaced(Conversation):
+    """``base`` as a variant with its own system message sends it, read without copying it.
+
+    The first system card reads as :attr:`replacement` (the variant's text, without the card's
+    images); when ``base`` has no system card, the replacement stands first and every card one
+    place later. That is what :func:`workbench.core.payloads.variant_messages` sends, before the
+    variables are filled. Every other card is ``base``'s own message, and the per-card indexes
+    are ``base``'s (kept in step with its edits) with the one replaced card computed apart: a
+    Compare column with its own system message checks and counts a keystroke in one card at the
+    cost of that card, not of the conversation.
+
+    A view for reading at once: it follows no event, and editing it is an error.
+
+    Attributes:
+        base: The conversation shown.
+        replaced_at: The position in ``base`` of the card replaced, None when the replacement is
+            put first.
+        replacement: The system card the variant sends instead.
+    """
+
+    def __init__(self, base: Conversation, system: str) -> None:
+        super().__init__()
+        self.base = base
+        found = base.card_index("system", _is_system, ("role",)).positions()
+        self.replaced_at: int | None = found[0] if found else None
+        if self.replaced_at is None:
+            self.replacement = Message(role="system", content=system)
+        else:
+            replacement = base[self.replaced_at].copy()
+            replacement.content = system
+            replacement.extra.pop("content_parts", None)  # the replacement is plain text
+            self.replacement = replacement
+
+    @property
+    def _shift(self) -> int:
+        return 1 if self.replaced_at is None else 0
+
+    def __len__(self) -> int:
+        return len(self.base) + self._shift
+
+    def __getitem__(self, index: int) -> Message:
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("conversation index out of range")
+        if self.replaced_at is None:
+            return self.replacement if index == 0 else self.base[index - 1]
+        return self.replacement if index == self.replaced_at else self.base[index]
+
+    def __iter__(self) -> Iterator[Message]:
+        if self.replaced_at is None:
+            yield self.replacement
+            yield from self.base
+            return
+        for index, message in enumerate(self.base):
+            yield self.replacement if index == self.replaced_at else message
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        """The messages sent, in order (a snapshot: this one reads every card)."""
+        return tuple(self)
+
+    def index_of(self, uid: int) -> int:
+        """The position of the message with ``uid`` in the view."""
+        if uid == self.replacement.uid:
+            return 0 if self.replaced_at is None else self.replaced_at
+        return self.base.index_of(uid) + self._shift
+
+    def card_index(
+        self, key: str, compute: Callable[[Message], T | None], fields: Iterable[str]
+    ) -> CardIndex[T]:
+        """``base``'s index ``key``, with the replaced card computed apart (see the class)."""
+        return _ReplacedIndex(self, self.base.card_index(key, compute, fields), compute)
+
+    def _refuse(self, *_args: object, **_kwargs: object) -> Any:
+        raise TypeError("a SystemReplaced view is read-only: edit its base conversation")
+
+    insert = append = remove = move = duplicate = set_extra = update = replace_all = _refuse
+
+
+class _ReplacedIndex(CardIndex[T]):
+    """A :class:`CardIndex` of ``base`` read through a :class:`SystemReplaced` view."""
+
+    __slots__ = ("_base", "_position_of", "_skip", "_value")
+
+    def __init__(
+        self, view: SystemReplaced, base: CardIndex[T], compute: Callable[[Message], T | None]
+    ) -> None:
+        super().__init__(compute, base.fields, view.index_of)
+        self._base = base
+        at = view.replaced_at
+        self._skip = view.base[at].uid if at is not None else None
+        self._value = compute(view.replacement)
+        self._position_of = view.index_of(view.replacement.uid)
+
+    def __len__(self) -> int:
+        replaced = self._skip is not None and self._skip in self._base._values
+        return len(self._base) - replaced + bool(self._value)
+
+    def items(self) -> list[tuple[int, T]]:
+        """(position, value) of each card with a value, in the view's order."""
+        base = self._base
+        position = self._position
+        found = [(position(uid), value) for uid, value in base._values.items() if uid != self._skip]
+        found.sort(key=lambda item: item[0])
+        if self._value:
+            bisect.insort(found, (self._position_of, self._value), key=lambda item: item[0])
+        return found
+
+    def positions(self) -> list[int]:
+        """The positions of the cards with a value, in the view's order."""
+        return [position for position, _value in self.items()]
