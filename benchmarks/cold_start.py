@@ -27,18 +27,20 @@ import tempfile
 import time
 from typing import NamedTuple
 
-#: Both sides are timed by the same hook, an application event filter: the event that makes a
-#: top-level window paint (an expose or update request to its ``QWindow``) is handled inside the
-#: filter, so the first paint pass of the window, flush included, is over when the handler
-#: returns; the time and the process's resident memory are taken then. The window is shown and
-#: painted by the event loop on both sides (``app.exec()`` for the bare one, the app's own start
-#: for the app).
+#: Both sides are timed by the same hook, an event filter on the top-level window and on its
+#: ``QWindow`` only (a filter on the whole application would give every object of the process a
+#: Python wrapper, which costs PySide type look-ups neither side makes on its own). The event that
+#: makes the window paint (an expose or update request) is handled inside the filter, so the
+#: first paint pass, flush included, is over when the handler returns; the time and the process's
+#: resident memory are taken then. Both windows are shown and painted by the event loop
+#: (``app.exec()`` for the bare one, the app's own start for the app).
 HOOK = """
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 PAINT, EXPOSE, UPDATE = QEvent.Type.Paint, QEvent.Type.Expose, QEvent.Type.UpdateRequest
+CREATED = QEvent.Type.WinIdChange
 
 
 def rss_mb():
@@ -54,24 +56,34 @@ def rss_mb():
 
 
 class FirstPaint(QObject):
-    def __init__(self, app, then):
+    def __init__(self, then):
         super().__init__()
-        self._app, self._then = app, then
+        self._then = then
         self._window = None
+        self._painted = False
         self._inside = False
-        app.installEventFilter(self)
+
+    def watch(self, window):
+        self._window = window
+        window.installEventFilter(self)
 
     def eventFilter(self, watched, event):
         kind = event.type()
-        if kind == PAINT:
-            if self._window is None and isinstance(watched, QWidget) and watched.isWindow():
-                self._window = watched
-        elif (kind == EXPOSE or kind == UPDATE) and not self._inside and watched.isWindowType():
+        if kind == PAINT and watched is self._window:
+            self._painted = True
+        elif kind == CREATED and watched is self._window:
+            handle = self._window.windowHandle()
+            if handle is not None:
+                handle.installEventFilter(self)
+        elif (kind == EXPOSE or kind == UPDATE) and not self._inside:
             self._inside = True
             watched.event(event)  # the paint pass, when this event starts one
             self._inside = False
-            if self._window is not None:
-                self._app.removeEventFilter(self)
+            if self._painted:
+                self._window.removeEventFilter(self)
+                handle = self._window.windowHandle()
+                if handle is not None:
+                    handle.removeEventFilter(self)
                 self._then(self._window)
             return True
         return False
@@ -91,7 +103,7 @@ def painted(_window):
     QTimer.singleShot(0, app.quit)
 
 
-hook = FirstPaint(app, painted)
+hook = FirstPaint(painted)
 with open(sys.argv[1], encoding="utf-8") as file:
     messages = json.load(file)["messages"]
 window = QMainWindow()
@@ -100,12 +112,14 @@ view.setWordWrap(True)
 view.setModel(QStringListModel([m.get("content") or "" for m in messages]))
 window.setCentralWidget(view)
 window.resize(1280, 820)
+hook.watch(window)
 window.show()
 app.exec()
 """
 
 #: The app as ``prompt-workbench FILE`` starts it (``workbench.app.main``: the command table, the
-#: event loop, the window with deferred features), on a QApplication made first for the hook.
+#: event loop, the window with deferred features), on a QApplication made first for the hook,
+#: which watches the window as soon as it is built.
 APP = HOOK + """
 if sys.argv[2]:
     sys.path.insert(0, sys.argv[2])  # the app from another source tree (--baseline)
@@ -115,7 +129,7 @@ figures = []
 def painted(window):
     figures.extend((time.time(), rss_mb()))
     cards = window.message_list.cards()
-    assert cards and cards[0].findChild(QWidget, "contentEdit") is not None, "no editable card"
+    assert cards and cards[0].content_edit.objectName() == "contentEdit", "no editable card"
     assert not cards[0].content_edit.isReadOnly(), "the card is not editable"
     ready(window)
 
@@ -129,7 +143,18 @@ def ready(window):
     window.close()
 
 
-hook = FirstPaint(app, painted)
+hook = FirstPaint(painted)
+from workbench.ui.shell import main_window
+
+built = main_window.MainWindow.__init__
+
+
+def watched_init(self, *args, **kwargs):
+    built(self, *args, **kwargs)
+    hook.watch(self)
+
+
+main_window.MainWindow.__init__ = watched_init
 from workbench.app import main
 
 main([sys.argv[1]])

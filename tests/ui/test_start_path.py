@@ -15,23 +15,31 @@ from pathlib import Path
 
 from workbench.core.resources import examples_dir
 
-#: An application event filter notes what is imported when the main window first paints, then
-#: (the features wired in) whether the asyncio loop runs, then closes the window.
+#: An event filter on the main window (on it alone: a filter on the whole application would give
+#: every object a Python wrapper, which makes PySide create types the app does not) notes what is
+#: imported when the window first paints, then (the features wired in) whether the asyncio loop
+#: runs, then closes the window.
 CHILD = """
 import json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 WATCHED = json.loads(sys.argv[2])
+#: PySide makes a class (and its enums) when first used: made ones are in the module's dict.
+WATCHED_TYPES = json.loads(sys.argv[3])
 PAINT = QEvent.Type.Paint
 report = {}
 
 
 class FirstPaint(QObject):
     def eventFilter(self, watched, event):
-        if event.type() == PAINT and isinstance(watched, QWidget) and watched.isWindow():
-            app.removeEventFilter(self)
+        if event.type() == PAINT:
+            watched.removeEventFilter(self)
             report["at_paint"] = sorted(m for m in WATCHED if m in sys.modules)
+            report["types_at_paint"] = sorted(
+                name for name in WATCHED_TYPES
+                if name.rpartition(".")[2] in vars(sys.modules["PySide6." + name.partition(".")[0]])
+            )
             cards = watched.message_list.cards()
             report["cards"] = [card.content_edit.toPlainText() for card in cards]
             report["editable"] = all(not card.content_edit.isReadOnly() for card in cards)
@@ -56,7 +64,17 @@ def ready(window):
 
 app = QApplication(sys.argv[:1])
 hook = FirstPaint()
-app.installEventFilter(hook)
+from workbench.ui.shell import main_window
+
+built = main_window.MainWindow.__init__
+
+
+def watched_init(self, *args, **kwargs):
+    built(self, *args, **kwargs)
+    self.installEventFilter(hook)
+
+
+main_window.MainWindow.__init__ = watched_init
 from workbench.app import main
 
 status = main([sys.argv[1]])
@@ -65,12 +83,23 @@ print(json.dumps(report))
 """
 
 
-def start_app(tmp_path: Path, watched: list[str]) -> dict[str, object]:
-    """Starts ``prompt-workbench EXAMPLE`` in a fresh process; what the hook saw."""
+def start_app(
+    tmp_path: Path, watched: list[str], watched_types: list[str] | None = None
+) -> dict[str, object]:
+    """Starts ``prompt-workbench EXAMPLE`` in a fresh process; what the hook saw: which of the
+    ``watched`` modules and ``watched_types`` (``"QtWidgets.QMessageBox"``) were loaded when the
+    window first painted, and more."""
     example = examples_dir() / "01-product-json-extraction.prompt.json"
     env = {**os.environ, "WORKBENCH_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(example), json.dumps(watched)],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(example),
+            json.dumps(watched),
+            json.dumps(watched_types or []),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -96,4 +125,31 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
         "compareView",
         "testsView",
     ]
+    assert report["status"] == 0
+
+
+def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> None:
+    # Each PySide class costs its type and enums when first used (QTextCursor ~4 ms, the dialogs
+    # ~5 ms); the first viewport() call made PySide create every widget class it had not made
+    # yet (QMdiArea, QGraphicsView, QWizard... ~10 ms), and the style ~3 ms.
+    unused = [
+        "QtWidgets.QMessageBox",
+        "QtWidgets.QFileDialog",
+        "QtWidgets.QInputDialog",
+        "QtGui.QTextCursor",
+        "QtWidgets.QMdiArea",
+        "QtWidgets.QGraphicsView",
+        "QtWidgets.QWizard",
+        "QtWidgets.QStyle",
+    ]
+    report = start_app(
+        tmp_path,
+        ["ctypes", "platformdirs", "workbench.core.catalog", "workbench.core.run_types"],
+        unused,
+    )
+
+    # Memory trims, platform folders and the model catalog load on use.
+    assert report["at_paint"] == []
+    assert report["types_at_paint"] == []
+    assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
     assert report["status"] == 0

@@ -13,7 +13,6 @@ UTF-8 cannot encode: the text written is valid UTF-8 and reads back to the same 
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import logging
 import math
@@ -386,6 +385,8 @@ def file_state(path: str | os.PathLike[str]) -> FileState | None:
         if not stat.S_ISREG(before.st_mode):
             return None  # a FIFO or a device would block the read, or never end
         with open(path, "rb") as handle:
+            import hashlib  # on use: OpenSSL's bindings cost ~3 ms before the first paint
+
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+if TYPE_CHECKING:  # imported on the first append: its type costs ~4 ms before the first paint
+    from PySide6.QtGui import QTextCursor
 
 S = TypeVar("S")
 
@@ -105,6 +107,8 @@ class StreamView:
         at_bottom = self.follow or bar.value() >= bar.maximum() - _BOTTOM_SLACK
         end = self._end
         if end is None or end.document() is not self.edit.document():
+            from PySide6.QtGui import QTextCursor
+
             end = self._end = QTextCursor(self.edit.document())
             end.movePosition(QTextCursor.MoveOperation.End)
         end.insertText(text)
@@ -115,6 +119,8 @@ class StreamView:
 def append_tail(edit: QPlainTextEdit, tail: str) -> None:
     """Adds ``tail`` at the end of ``edit`` without touching the rest (a card growing as its
     answer streams in: only the new text is laid out)."""
+    from PySide6.QtGui import QTextCursor
+
     end = QTextCursor(edit.document())
     end.movePosition(QTextCursor.MoveOperation.End)
     end.insertText(tail)

@@ -524,6 +524,11 @@ class MessageCard(QFrame):
     def _set_whole_text(self, content: str) -> None:
         """Puts ``content`` into the editor, wrapped to suit it, keeping the cursor's place."""
         self._set_wrap_for(content)
+        if self.content_edit.document().isEmpty():
+            # A new card: the cursor is at the start and stays there (and the text cursor's
+            # type, ~4 ms, is not made before the first paint).
+            self.content_edit.setPlainText(content)
+            return
         cursor = self.content_edit.textCursor()
         position = cursor.position()
         self.content_edit.setPlainText(content)

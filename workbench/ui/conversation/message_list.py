@@ -380,6 +380,10 @@ class MessageListView(QListView):
 
     def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
         super().__init__()
+        # The viewport's first wrapper, found by name: the first viewport() call would make
+        # PySide look for its most derived class through every widget class, creating their
+        # types and enums (about 10 ms before the first paint); later calls return this one.
+        self._viewport = self.findChild(QWidget, "qt_scrollarea_viewport")
         named(self, "messageList")
         self.card_delegate = delegate_factory(self)
         self.setItemDelegate(self.card_delegate)
