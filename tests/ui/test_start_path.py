@@ -79,6 +79,9 @@ from workbench.app import main
 
 status = main([sys.argv[1]])
 report["status"] = status
+from workbench.core.settings import Settings
+
+report["recent_files"] = Settings.load().recent_files
 print(json.dumps(report))
 """
 
@@ -112,7 +115,10 @@ def start_app(
 
 
 def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_path: Path) -> None:
-    report = start_app(tmp_path, ["asyncio", "qasync", "openai", "tiktoken", "sqlite3"])
+    # Nor does it start a worker thread before it paints: the recent-files list is written
+    # after that paint (a thread started during it takes the interpreter from the paint).
+    watched = ["asyncio", "qasync", "openai", "tiktoken", "sqlite3", "concurrent.futures.thread"]
+    report = start_app(tmp_path, watched)
 
     assert report["at_paint"] == []
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
@@ -126,6 +132,8 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
         "testsView",
     ]
     assert report["status"] == 0
+    example = examples_dir() / "01-product-json-extraction.prompt.json"
+    assert report["recent_files"] == [str(example.resolve())]
 
 
 def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> None:

@@ -294,6 +294,15 @@ class WorkspaceDocument(QObject):
         self._discard_autosave()
         self._lock.release()
 
+    def hold_writes(self) -> None:
+        """Keeps the file writes (settings, autosaves) waiting, in order, until
+        :meth:`release_writes` (the window holds them until its first paint is over)."""
+        self._io.hold()
+
+    def release_writes(self) -> None:
+        """Starts the writes held since :meth:`hold_writes`."""
+        self._io.release()
+
     def _save_settings(self) -> None:
         # Written on the I/O thread, in order with the autosaves: opening a file at start-up
         # does not wait for the disk (an fsync) before the window paints.

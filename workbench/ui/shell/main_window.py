@@ -78,9 +78,7 @@ APP_TITLE = "Prompt Workbench"
 class _AfterFirstPaint(QObject):
     """Calls ``now`` when ``widget`` first paints, and ``then`` once, on the loop's next turn."""
 
-    def __init__(
-        self, widget: QWidget, now: Callable[[], None], then: Callable[[], None]
-    ) -> None:
+    def __init__(self, widget: QWidget, now: Callable[[], None], then: Callable[[], None]) -> None:
         super().__init__(widget)
         self._now = now
         self._then = then
@@ -178,9 +176,12 @@ class MainWindow(QMainWindow):
         self.features_ready = False
         if defer_features:
             # The app paints the cards first and wires the features (and the parameters panel)
-            # in right after the first paint: they cost more than the cards.
+            # in right after the first paint: they cost more than the cards. The file writes
+            # (the recent-files list of the file opened) wait too: a worker thread started now
+            # would take the interpreter from the paint.
+            self.document.hold_writes()
             self._first_paint = _AfterFirstPaint(
-                self, self.first_painted.emit, self._install_features
+                self, self.first_painted.emit, self._after_first_paint
             )
         else:
             self._install_features()
@@ -282,6 +283,10 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         #: Stays in the status bar while autosave fails (a full disk): the work is not safe.
         self.autosave_warning = AutosaveWarning(self.statusBar())
+
+    def _after_first_paint(self) -> None:
+        self.document.release_writes()
+        self._install_features()
 
     def _install_features(self) -> None:
         """Installs each feature package (runs, token meter, tools, compare...) into the window.
