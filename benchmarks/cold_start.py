@@ -3,10 +3,12 @@
 Target (DESIGN section 7, the scale issue): at most 1.5x the floor, a bare ``QMainWindow`` with a
 ``QListView`` showing the messages of the same workspace file (read with ``json``). Each figure is
 the median over fresh interpreter processes, from launching the process to the end of the
-window's first full paint. The app's window is built the way ``prompt-workbench`` builds it
-(``defer_features=True``): the cards are there and editable at the first paint; the features
-(runs, meter, tools, compare...) are wired in on the next turns of the event loop, and the time
-until they are ready is printed too.
+window's first full paint, taken by the same hook on both sides while their event loop runs. The
+app starts the way ``prompt-workbench FILE`` starts it (``workbench.app.main``: the command table,
+the event loop, ``MainWindow(defer_features=True)``), with a home folder of its own found as a
+user's is: the cards are there and editable at the first paint; the features (runs, meter,
+tools, compare...) are wired in on the next turns of the event loop, and the time until they are
+ready is printed too, with the resident memory of both processes.
 
 ``--baseline DIR`` also times the app from another source tree (a checkout of an older commit),
 interleaved with the same runs, so a before/after ratio is measured under the same load.
@@ -23,12 +25,85 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import NamedTuple
 
-BARE = """
-import json, sys, time
+#: Both sides are timed by the same hook, an event filter on the top-level window and on its
+#: ``QWindow`` only (a filter on the whole application would give every object of the process a
+#: Python wrapper, which costs PySide type look-ups neither side makes on its own). The event that
+#: makes the window paint (an expose or update request) is handled inside the filter, so the
+#: first paint pass, flush included, is over when the handler returns; the time and the process's
+#: resident memory are taken then. Both windows are shown and painted by the event loop
+#: (``app.exec()`` for the bare one, the app's own start for the app).
+HOOK = """
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+PAINT, EXPOSE, UPDATE = QEvent.Type.Paint, QEvent.Type.Expose, QEvent.Type.UpdateRequest
+CREATED = QEvent.Type.WinIdChange
+
+
+def rss_mb():
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class FirstPaint(QObject):
+    def __init__(self, then):
+        super().__init__()
+        self._then = then
+        self._window = None
+        self._painted = False
+        self._inside = False
+
+    def watch(self, window):
+        self._window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        kind = event.type()
+        if kind == PAINT and watched is self._window:
+            self._painted = True
+        elif kind == CREATED and watched is self._window:
+            handle = self._window.windowHandle()
+            if handle is not None:
+                handle.installEventFilter(self)
+        elif (kind == EXPOSE or kind == UPDATE) and not self._inside:
+            self._inside = True
+            watched.event(event)  # the paint pass, when this event starts one
+            self._inside = False
+            if self._painted:
+                self._window.removeEventFilter(self)
+                handle = self._window.windowHandle()
+                if handle is not None:
+                    handle.removeEventFilter(self)
+                self._then(self._window)
+            return True
+        return False
+
+
+app = QApplication(sys.argv[:1])
+"""
+
+BARE = HOOK + """
+import json
 from PySide6.QtCore import QStringListModel
-from PySide6.QtWidgets import QApplication, QListView, QMainWindow
-app = QApplication([])
+from PySide6.QtWidgets import QListView, QMainWindow
+
+
+def painted(_window):
+    print(time.time(), time.time(), rss_mb(), rss_mb())
+    QTimer.singleShot(0, app.quit)
+
+
+hook = FirstPaint(painted)
 with open(sys.argv[1], encoding="utf-8") as file:
     messages = json.load(file)["messages"]
 window = QMainWindow()
@@ -37,32 +112,53 @@ view.setWordWrap(True)
 view.setModel(QStringListModel([m.get("content") or "" for m in messages]))
 window.setCentralWidget(view)
 window.resize(1280, 820)
+hook.watch(window)
 window.show()
-app.processEvents()
-window.grab()
-print(time.time(), time.time())
+app.exec()
 """
 
-APP = """
-import sys, time
+#: The app as ``prompt-workbench FILE`` starts it (``workbench.app.main``: the command table, the
+#: event loop, the window with deferred features), on a QApplication made first for the hook,
+#: which watches the window as soon as it is built.
+APP = HOOK + """
 if sys.argv[2]:
     sys.path.insert(0, sys.argv[2])  # the app from another source tree (--baseline)
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from workbench.ui.shell.main_window import MainWindow
-window = MainWindow(sys.argv[1], defer_features=True)  # as prompt-workbench builds it
-window.resize(1280, 820)
-window.show()
-app.processEvents()
-window.grab()
-painted = time.time()
-cards = window.message_list.cards()
-assert cards and cards[0].findChild(object, "contentEdit") is not None, "no editable card"
-while not window.features_ready:
-    app.processEvents()
-print(painted, time.time())
-window.undo_stack.setClean()
-window.close()
+figures = []
+
+
+def painted(window):
+    figures.extend((time.time(), rss_mb()))
+    cards = window.message_list.cards()
+    assert cards and cards[0].content_edit.objectName() == "contentEdit", "no editable card"
+    assert not cards[0].content_edit.isReadOnly(), "the card is not editable"
+    ready(window)
+
+
+def ready(window):
+    if not window.features_ready:
+        QTimer.singleShot(1, lambda: ready(window))
+        return
+    figures.extend((time.time(), rss_mb()))
+    window.undo_stack.setClean()
+    window.close()
+
+
+hook = FirstPaint(painted)
+from workbench.ui.shell import main_window
+
+built = main_window.MainWindow.__init__
+
+
+def watched_init(self, *args, **kwargs):
+    built(self, *args, **kwargs)
+    hook.watch(self)
+
+
+main_window.MainWindow.__init__ = watched_init
+from workbench.app import main
+
+main([sys.argv[1]])
+print(figures[0], figures[2], figures[1], figures[3])
 """
 
 
@@ -75,14 +171,24 @@ ENV = {
 }
 
 
-def timed(code: str, *args: str) -> tuple[float, float]:
-    """Seconds from launch to the first paint, and to the features being ready."""
+class Start(NamedTuple):
+    """One start: seconds from launch to the first paint and to every feature ready, and the
+    resident memory (MB) at each."""
+
+    painted: float
+    ready: float
+    rss_painted: float
+    rss_ready: float
+
+
+def timed(code: str, *args: str) -> Start:
+    """One start of ``code`` in a fresh interpreter, timed from launching the process."""
     launched = time.time()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=ENV
     )
-    painted, ready = (float(x) for x in done.stdout.split()[-2:])
-    return painted - launched, ready - launched
+    painted, ready, rss_painted, rss_ready = (float(x) for x in done.stdout.split()[-4:])
+    return Start(painted - launched, ready - launched, rss_painted, rss_ready)
 
 
 def main() -> None:
@@ -93,7 +199,10 @@ def main() -> None:
     args = parser.parse_args()
     runs = args.runs_option or args.runs
     ENV.setdefault("QT_QPA_PLATFORM", "offscreen")
-    ENV["WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="wb-cold-")
+    # A home of its own, found the way a user's is (platformdirs), not through WORKBENCH_HOME.
+    for name in ("WORKBENCH_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        ENV.pop(name, None)
+    ENV["HOME"] = tempfile.mkdtemp(prefix="wb-cold-home-")
     from workbench.core.resources import examples_dir
 
     example = str(examples_dir() / "01-product-json-extraction.prompt.json")
@@ -103,22 +212,38 @@ def main() -> None:
     timed(BARE, example)  # warm the OS file cache and bytecode for each
     for tree in trees.values():
         timed(APP, example, tree)
-    bare: list[float] = []
-    apps: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+    bare: list[Start] = []
+    apps: dict[str, list[Start]] = {name: [] for name in trees}
     for _ in range(runs):  # interleaved: a change of load hits every variant alike
-        bare.append(timed(BARE, example)[0])
+        bare.append(timed(BARE, example))
         for name, tree in trees.items():
             apps[name].append(timed(APP, example, tree))
-    b = statistics.median(bare)
-    print(f"Cold start, median of {runs} runs each (offscreen, interleaved)")
+    b = statistics.median(s.painted for s in bare)
+    b_rss = statistics.median(s.rss_painted for s in bare)
+    print(f"Cold start, median of {runs} runs each (offscreen, interleaved; load {_load()})")
     print(f"  bare QMainWindow + QListView on the file, launch to first paint: {b * 1000:.0f} ms")
-    for name, timings in apps.items():
-        painted = statistics.median(p for p, _ in timings)
-        ready = statistics.median(r for _, r in timings)
+    print(f"    resident memory after the first paint: {b_rss:.0f} MB")
+    for name, starts in apps.items():
+        painted = statistics.median(s.painted for s in starts)
+        ready = statistics.median(s.ready for s in starts)
+        rss_painted = statistics.median(s.rss_painted for s in starts)
+        rss_ready = statistics.median(s.rss_ready for s in starts)
         label = "Prompt Workbench" if name == "app" else f"Prompt Workbench ({name})"
-        print(f"  {label}, to first paint with editable cards: {painted * 1000:.0f} ms")
+        print(f"  {label} (prompt-workbench FILE), to first paint with editable cards:")
+        print(f"    {painted * 1000:.0f} ms, ratio {painted / b:.2f} to the floor (target <= 1.5)")
         print(f"    ... to every feature ready: {ready * 1000:.0f} ms ({ready / b:.2f}x the floor)")
-        print(f"    ratio first paint / floor: {painted / b:.2f} (target <= 1.5)")
+        print(
+            f"    resident memory: {rss_painted:.0f} MB at the first paint"
+            f" ({rss_painted / b_rss:.2f}x the bare window's), {rss_ready:.0f} MB with every"
+            f" feature ready ({rss_ready / b_rss:.2f}x, +{rss_ready - b_rss:.0f} MB)"
+        )
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

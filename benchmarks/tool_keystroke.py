@@ -6,7 +6,11 @@ debounced recount). Prints, in one run, the median time from the key to the mete
 with no variants (the baseline) and with 8 Compare columns, their ratio, and how many times the
 Compare columns were rebuilt and the cards refreshed per keystroke.
 
-Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.tool_keystroke``
+Then a key in one card of a 1,000-card conversation with 8 Compare columns: the columns' check
+(fit, cost, problems, linter: what the view runs after the key) when the columns send the
+window's system message (the floor) and when each has its own, and their ratio.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.tool_keystroke [--system-only]``
 """
 
 from __future__ import annotations
@@ -116,6 +120,73 @@ def measure(app: Any, home: Path, variants: int) -> tuple[float, float, float]:
     return statistics.median(samples) * 1000, rebuilds / KEYSTROKES, refreshes / KEYSTROKES
 
 
+SYSTEM_CARDS = 1000
+SYSTEM_KEYS = 40
+
+
+def columns_check(app: Any, home: Path, own_system: bool) -> float:
+    """Median ms of the 8 Compare columns' check after a key in one card of 1,000 (each column
+    with its own system message, or sending the window's)."""
+    from workbench.ui.shell.main_window import MainWindow
+
+    messages = [{"role": "system", "content": "You answer questions about orders."}]
+    for i in range(SYSTEM_CARDS - 1):
+        role = "user" if i % 2 == 0 else "assistant"
+        messages.append({"role": role, "content": f"Message {i}: where is my order? " * 4})
+    variants = [
+        {"label": f"Column {i + 1}", "model": "moonshot-v1-128k"}
+        | ({"system": f"You answer as column {i + 1}."} if own_system else {})
+        for i in range(8)
+    ]
+    path = home / f"system-{own_system}.prompt.json"
+    data = {
+        "format": "prompt-workbench/1",
+        "messages": messages,
+        "params": {"provider": "moonshot", "model": "moonshot-v1-32k", "max_tokens": 512},
+        "variants": variants,
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    window = MainWindow()
+    window.resize(1400, 900)
+    window.show()
+    window.open_path(path)
+    while window.token_meter.reading is None:
+        app.processEvents()
+        time.sleep(0.001)
+    view = window.compare_view
+    view.refresh_preflight()
+    conversation = window.workspace.conversation
+    row = SYSTEM_CARDS // 2
+    samples = []
+    for i in range(SYSTEM_KEYS):
+        conversation.update(row, content=conversation[row].content + ("a" if i % 2 else "b"))
+        start = time.perf_counter()
+        view.refresh_preflight()
+        samples.append(time.perf_counter() - start)
+        app.processEvents()
+    window.undo_stack.setClean()
+    window.close()
+    app.processEvents()
+    return statistics.median(samples) * 1000
+
+
+def system_figures(app: Any, home: Path) -> None:
+    columns_check(app, home, True)  # warm-up
+    same, own = [], []
+    for _round in range(ROUNDS):  # alternated, so that a busy moment hits both alike
+        same.append(columns_check(app, home, False))
+        own.append(columns_check(app, home, True))
+    floor, measured = statistics.median(same), statistics.median(own)
+    print(
+        f"{SYSTEM_CARDS:,} cards, 8 Compare columns, {SYSTEM_KEYS} keys in one card, "
+        f"{ROUNDS} rounds: the columns' check after a key"
+    )
+    print(f"columns sending the window's system message: median {floor:.2f} ms")
+    print(f"columns with their own system message:      median {measured:.2f} ms")
+    print(f"ratio own / window's system message: {measured / floor:.2f}")
+    print(f"load average: {os.getloadavg()[0]:.1f}")
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="tool-keystroke-bench-"))
@@ -129,6 +200,9 @@ def main() -> int:
     from workbench.ui.compare.compare_pane import ComparePane
     from workbench.ui.conversation.message_list import MessageListView
 
+    if "--system-only" in sys.argv[1:]:
+        system_figures(app, home)
+        return 0
     show_variant, refresh_cards = ComparePane.show_variant, MessageListView.refresh_cards
     measure(app, home, 0)  # warm-up: tokenizer, first window
     runs: dict[int, list[tuple[float, float, float]]] = {0: [], 8: []}
@@ -149,6 +223,7 @@ def main() -> int:
         f"per keystroke with 8 columns: {wide_columns:.1f} column rebuilds, "
         f"{wide_cards:.1f} card refreshes (no variants: {base_cards:.1f} card refreshes)"
     )
+    system_figures(app, home)
     return 0
 
 

@@ -36,14 +36,15 @@ def _last_workspace() -> str | None:
 
 
 def run_gui(file: str | None) -> int:
-    """Starts the QApplication with a qasync event loop and shows the main window."""
-    import asyncio
+    """Starts the QApplication, shows the main window and runs the qasync event loop.
 
-    import qasync
+    The window is built and painted before asyncio and qasync are imported (about a tenth of the
+    start): its first paint needs neither. Its features are wired in right after that paint, and
+    need no running loop to be wired in; what they run on it starts once the user acts.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from workbench.ui.shell.app_icon import app_icon
-    from workbench.ui.shell.event_loop import install_asyncgen_hooks
     from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
     from workbench.ui.shell.main_window import MainWindow
 
@@ -52,23 +53,43 @@ def run_gui(file: str | None) -> int:
     app.setApplicationName("Prompt Workbench")
     app.setOrganizationName("prompt-workbench")
     app.setDesktopFileName("prompt-workbench")
-    app.setWindowIcon(app_icon())
     collector = GuiThreadGarbageCollector(app)
 
     if file is None:
         file = _last_workspace()
 
-    async def open_window() -> None:
+    window = MainWindow(file, defer_features=True)
+    window.features_installed.connect(collector.freeze)
+    closed_early: list[bool] = []
+    window.closed.connect(lambda: closed_early.append(True))
+    # Qt's loop alone until the first paint is over; a window the system never paints (started
+    # minimised) goes on after a second.
+    first_paint = QEventLoop()
+    window.first_painted.connect(first_paint.quit)
+    QTimer.singleShot(1000, first_paint.quit)
+    window.show()
+    first_paint.exec()
+    window.first_painted.disconnect(first_paint.quit)
+
+    import asyncio
+
+    import qasync
+
+    from workbench.ui.shell.app_icon import app_icon
+    from workbench.ui.shell.event_loop import install_asyncgen_hooks
+
+    app.setWindowIcon(app_icon())
+
+    async def until_closed() -> None:
         install_asyncgen_hooks(asyncio.get_running_loop())
-        window = MainWindow(file, defer_features=True)
-        window.features_installed.connect(collector.freeze)
-        window.show()
+        if closed_early:
+            return
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         await closed.wait()
 
     with contextlib.suppress(asyncio.CancelledError):  # the window closed the loop
-        qasync.run(open_window())
+        qasync.run(until_closed())
     collector.stop()
     return 0
 

@@ -18,10 +18,219 @@
     </message>
 </context>
 <context>
+    <name>AssertionResults</name>
+    <message>
+        <source>expected {expected}, got {got}</source>
+        <extracomment>Asks a grader model: (the messages to send, provider id or None, model id or None) -&gt; Grade.</extracomment>
+        <translation>应为 {expected}，实际为 {got}</translation>
+    </message>
+    <message>
+        <source>expected anything but {expected}</source>
+        <translation>应为 {expected} 以外的任何内容</translation>
+    </message>
+    <message>
+        <source>expected JSON {expected}, got {got}</source>
+        <translation>应为 JSON {expected}，实际为 {got}</translation>
+    </message>
+    <message>
+        <source>expected anything but JSON {expected}</source>
+        <translation>应为 JSON {expected} 以外的任何内容</translation>
+    </message>
+    <message>
+        <source>expected to contain {value}</source>
+        <translation>应包含 {value}</translation>
+    </message>
+    <message>
+        <source>expected not to contain {value}</source>
+        <translation>不应包含 {value}</translation>
+    </message>
+    <message>
+        <source>expected to contain {value} (any case)</source>
+        <translation>应包含 {value}（不区分大小写）</translation>
+    </message>
+    <message>
+        <source>expected not to contain {value} (any case)</source>
+        <translation>不应包含 {value}（不区分大小写）</translation>
+    </message>
+    <message>
+        <source>expected to start with {value}, got {got}</source>
+        <translation>应以 {value} 开头，实际为 {got}</translation>
+    </message>
+    <message>
+        <source>starts with {value}</source>
+        <translation>以 {value} 开头</translation>
+    </message>
+    <message>
+        <source>expected not to start with {value}</source>
+        <translation>不应以 {value} 开头</translation>
+    </message>
+    <message>
+        <source>expected to match {pattern}</source>
+        <translation>应匹配 {pattern}</translation>
+    </message>
+    <message>
+        <source>matches {match}</source>
+        <translation>匹配到 {match}</translation>
+    </message>
+    <message>
+        <source>expected not to match {pattern} (matched {match})</source>
+        <translation>不应匹配 {pattern}（匹配到了 {match}）</translation>
+    </message>
+    <message>
+        <source>equal</source>
+        <translation>相等</translation>
+    </message>
+    <message>
+        <source>contains {value}</source>
+        <translation>包含 {value}</translation>
+    </message>
+    <message>
+        <source>expected to contain any of {values}</source>
+        <translation>应包含 {values} 中的任意一个</translation>
+    </message>
+    <message>
+        <source>expected to contain none of {values} (found {value})</source>
+        <translation>不应包含 {values} 中的任何一个（找到了 {value}）</translation>
+    </message>
+    <message>
+        <source>contains all of {values}</source>
+        <translation>包含 {values} 全部</translation>
+    </message>
+    <message>
+        <source>expected not to contain all of {values}</source>
+        <translation>不应同时包含 {values}</translation>
+    </message>
+    <message>
+        <source>{path}: expected {types}, got {type}</source>
+        <translation>{path}：应为 {types}，实际为 {type}</translation>
+    </message>
+    <message>
+        <source>{path}: missing required property {name}</source>
+        <translation>{path}：缺少必需的属性 {name}</translation>
+    </message>
+    <message>
+        <source>{path}: expected one of {values}</source>
+        <translation>{path}：应为 {values} 之一</translation>
+    </message>
+    <message>
+        <source>not valid JSON ({error})</source>
+        <translation>不是有效的 JSON（{error}）</translation>
+    </message>
+    <message>
+        <source>expected to contain JSON, found none</source>
+        <translation>应包含 JSON，但没有找到</translation>
+    </message>
+    <message>
+        <source>valid JSON</source>
+        <translation>有效的 JSON</translation>
+    </message>
+    <message>
+        <source>expected not to be valid JSON</source>
+        <translation>不应是有效的 JSON</translation>
+    </message>
+    <message>
+        <source>expected not to contain JSON</source>
+        <translation>不应包含 JSON</translation>
+    </message>
+    <message>
+        <source>valid JSON, matches the schema</source>
+        <translation>有效的 JSON，符合 schema</translation>
+    </message>
+    <message>
+        <source>expected JSON not matching the schema</source>
+        <translation>应为不符合 schema 的 JSON</translation>
+    </message>
+    <message>
+        <source>expected a tool call, the answer has none</source>
+        <translation>应有工具调用，但回答中没有</translation>
+    </message>
+    <message>
+        <source>expected no valid tool call</source>
+        <translation>不应有有效的工具调用</translation>
+    </message>
+    <message>
+        <source>valid call of {names}</source>
+        <translation>有效地调用了 {names}</translation>
+    </message>
+    <message>
+        <source>expected no valid tool call (called {names})</source>
+        <translation>不应有有效的工具调用（调用了 {names}）</translation>
+    </message>
+    <message>
+        <source>cost unknown (the model has no price in the catalog)</source>
+        <translation>费用未知（模型目录中没有该模型的价格）</translation>
+    </message>
+    <message>
+        <source>cost {cost}, expected at most {limit}</source>
+        <translation>费用 {cost}，应不超过 {limit}</translation>
+    </message>
+    <message>
+        <source>cost {cost}</source>
+        <translation>费用 {cost}</translation>
+    </message>
+    <message>
+        <source>cost {cost}, expected more than {limit}</source>
+        <translation>费用 {cost}，应超过 {limit}</translation>
+    </message>
+    <message>
+        <source>latency unknown (the run did not finish)</source>
+        <translation>延迟未知（运行没有完成）</translation>
+    </message>
+    <message>
+        <source>took {ms} ms, expected at most {limit} ms</source>
+        <translation>用时 {ms} 毫秒，应不超过 {limit} 毫秒</translation>
+    </message>
+    <message>
+        <source>took {ms} ms</source>
+        <translation>用时 {ms} 毫秒</translation>
+    </message>
+    <message>
+        <source>took {ms} ms, expected more than {limit} ms</source>
+        <translation>用时 {ms} 毫秒，应超过 {limit} 毫秒</translation>
+    </message>
+    <message>
+        <source>expected {type} to fail</source>
+        <translation>{type} 应不通过</translation>
+    </message>
+    <message>
+        <source>no grader available for llm-rubric</source>
+        <translation>没有可用于 llm-rubric 的评分模型</translation>
+    </message>
+    <message>
+        <source>meets the rubric</source>
+        <translation>符合评分标准</translation>
+    </message>
+    <message>
+        <source>does not meet the rubric</source>
+        <translation>不符合评分标准</translation>
+    </message>
+    <message>
+        <source>score {score} (threshold {threshold}): {reason}</source>
+        <translation>得分 {score}（阈值 {threshold}）：{reason}</translation>
+    </message>
+    <message>
+        <source>expected not to meet the rubric: {reason}</source>
+        <translation>不应符合评分标准：{reason}</translation>
+    </message>
+    <message>
+        <source>the grader gave no verdict: {reply}</source>
+        <translation>评分模型没有给出结论：{reply}</translation>
+    </message>
+</context>
+<context>
     <name>Assertions</name>
     <message>
+        <source>{key} is not supported: it runs JavaScript or Python code, which the app never does</source>
+        <extracomment>Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts). promptfoo keys whose meaning is running code or that the app does not have.</extracomment>
+        <translation>不支持 {key}：它会运行 JavaScript 或 Python 代码，本应用从不运行代码</translation>
+    </message>
+    <message>
+        <source>{key} is not supported: it per-assertion config is not supported</source>
+        <translation>不支持 {key}：不支持逐条断言的配置</translation>
+    </message>
+    <message>
         <source>an assertion must be an object with a type</source>
-        <extracomment>Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts). promptfoo keys whose meaning is running code or that the app does not have. The variables a ``rubricPrompt`` always has (besides the case&apos;s own). Template syntax beyond ``{{name}}`` (Nunjucks tags, filters, expressions): never evaluated. How long a quoted value may be in a reason before it is shortened.</extracomment>
+        <extracomment>The variables a ``rubricPrompt`` always has (besides the case&apos;s own). Template syntax beyond ``{{name}}`` (Nunjucks tags, filters, expressions): never evaluated. How long a quoted value may be in a reason before it is shortened.</extracomment>
         <translation>断言必须是带有 type 的对象</translation>
     </message>
     <message>
@@ -31,6 +240,10 @@
     <message>
         <source>unknown assertion type {kind} (known: {known})</source>
         <translation>未知的断言类型 {kind}（已知：{known}）</translation>
+    </message>
+    <message>
+        <source>unknown key {key} (an assertion takes {known})</source>
+        <translation>未知的键 {key}（断言可用的键：{known}）</translation>
     </message>
     <message>
         <source>{kind} needs a text value</source>
@@ -49,6 +262,14 @@
         <translation>必须是 JSON Schema 对象（或省略）</translation>
     </message>
     <message>
+        <source>{kind} needs a threshold (USD)</source>
+        <translation>{kind} 需要阈值（美元）</translation>
+    </message>
+    <message>
+        <source>{kind} needs a threshold (milliseconds)</source>
+        <translation>{kind} 需要阈值（毫秒）</translation>
+    </message>
+    <message>
         <source>threshold must be a number ≥ 0, not {value}</source>
         <translation>threshold 必须是 ≥ 0 的数字，而不是 {value}</translation>
     </message>
@@ -61,12 +282,44 @@
         <translation>threshold 必须是 0 到 1 之间的分数，而不是 {value}</translation>
     </message>
     <message>
+        <source>{key} must be a text (an id)</source>
+        <translation>{key} 必须是文本（一个 id）</translation>
+    </message>
+    <message>
         <source>only llm-rubric takes a rubricPrompt</source>
         <translation>只有 llm-rubric 接受 rubricPrompt</translation>
     </message>
     <message>
         <source>weight must be a number ≥ 0, not {value}</source>
         <translation>weight 必须是 ≥ 0 的数字，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>rubricPrompt is empty</source>
+        <translation>rubricPrompt 是空的</translation>
+    </message>
+    <message>
+        <source>rubricPrompt must be a text or a list of {message} messages</source>
+        <translation>rubricPrompt 必须是文本，或由 {message} 消息组成的列表</translation>
+    </message>
+    <message>
+        <source>{place}: a message is {message}</source>
+        <translation>{place}：一条消息的形式是 {message}</translation>
+    </message>
+    <message>
+        <source>{place}: system, user or assistant, not {role}</source>
+        <translation>{place}：应为 system、user 或 assistant，而不是 {role}</translation>
+    </message>
+    <message>
+        <source>{place}: must be a text (images are not taken)</source>
+        <translation>{place}：必须是文本（不接受图片）</translation>
+    </message>
+    <message>
+        <source>{place}: only {variable} variables are filled in; template code ({code}…) is never run</source>
+        <translation>{place}：只会填入 {variable} 形式的变量；模板代码（{code}…）永远不会被执行</translation>
+    </message>
+    <message>
+        <source>rubricPrompt never shows the grader the answer: use {output}</source>
+        <translation>rubricPrompt 没有把回答交给评分模型：请使用 {output}</translation>
     </message>
 </context>
 <context>
@@ -104,7 +357,7 @@
     <name>Catalog</name>
     <message>
         <source>{model} was retired on {when}: switch to {other}.</source>
-        <extracomment>How thinking is controlled: ``none`` (no thinking), ``toggle`` (``thinking: {type}``), ``effort`` (``reasoning_effort`` levels), ``always`` (on, cannot be turned off). The body field that limits the output. The largest output the model produces (None: unknown). The body field that limits the output (``max_tokens`` or ``max_completion_tokens``). Cache-write prices per retention (``{&quot;5m&quot;: 3.75, &quot;1h&quot;: 6.0}``) where they are priced. Sampling parameters the model fixes: name -&gt; value, or ``{&quot;thinking&quot;: v, &quot;plain&quot;: v}``. What the API does with another value of a fixed parameter: ``refused`` or ``ignored``. The date (or year) the provider retired this id; empty while it is served. The id to use instead of a retired one. What else is known (a conflict between sources, an unpublished figure). A routing alias (``moonshot-v1-auto``): picks a model of its family by the request&apos;s size. Only known because the provider lists it: nothing about it is known.</extracomment>
+        <extracomment>How a model takes a prefilled (partial) answer: ``yes``; ``no`` (refused by the API); ``thinking_off`` (accepted only with thinking off, as Qwen does). How thinking is controlled: ``none`` (no thinking), ``toggle`` (``thinking: {type}``), ``effort`` (``reasoning_effort`` levels), ``always`` (on, cannot be turned off). The body field that limits the output. The largest output the model produces (None: unknown). The body field that limits the output (``max_tokens`` or ``max_completion_tokens``). Cache-write prices per retention (``{&quot;5m&quot;: 3.75, &quot;1h&quot;: 6.0}``) where they are priced. Sampling parameters the model fixes: name -&gt; value, or ``{&quot;thinking&quot;: v, &quot;plain&quot;: v}``. What the API does with another value of a fixed parameter: ``refused`` or ``ignored``. The date (or year) the provider retired this id; empty while it is served. The id to use instead of a retired one. What else is known (a conflict between sources, an unpublished figure). A routing alias (``moonshot-v1-auto``): picks a model of its family by the request&apos;s size. Only known because the provider lists it: nothing about it is known.</extracomment>
         <translation>{model} 已于 {when} 停用：请切换到 {other}。</translation>
     </message>
     <message>
@@ -532,7 +785,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing. While an answer streams in, its card shows the last 5,000 to 10,000 characters of it (the tallest card shows some 25 lines): a flush lays out its new text, never the whole answer.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -555,6 +808,7 @@
     <name>Dialogs</name>
     <message>
         <source>Prompt workspaces (*.prompt.json);;JSON files (*.json);;promptfoo configs (*.yaml *.yml);;All files (*)</source>
+        <extracomment>The buttons of :func:`ask` (``QMessageBox.StandardButton``).</extracomment>
         <translation>提示词工作区 (*.prompt.json);;JSON 文件 (*.json);;promptfoo 配置 (*.yaml *.yml);;所有文件 (*)</translation>
     </message>
     <message>
@@ -701,6 +955,7 @@
     <name>DragGrip</name>
     <message>
         <source>Drag to move this message (or Alt+Up / Alt+Down)</source>
+        <extracomment>A line above the text, inside the editor (an answer streaming in: how much is above).</extracomment>
         <translation>拖动以移动此消息（或 Alt+Up / Alt+Down）</translation>
     </message>
 </context>
@@ -806,6 +1061,14 @@
     <message>
         <source>Double-click for the full answer.</source>
         <translation>双击查看完整回答。</translation>
+    </message>
+</context>
+<context>
+    <name>Evaluation</name>
+    <message>
+        <source>Stopped before it finished.</source>
+        <extracomment>The label of the column when the workspace has no variants and runs itself. The error of a cell that Stop ended before it finished.</extracomment>
+        <translation>在完成前被停止。</translation>
     </message>
 </context>
 <context>
@@ -929,6 +1192,7 @@
     </message>
     <message>
         <source>cannot read it ({reason})</source>
+        <extracomment>Provider config keys that are request parameters, sent as they are. Top-level keys that do not change what is evaluated (kept out without a word).</extracomment>
         <translation>无法读取（{reason}）</translation>
     </message>
 </context>
@@ -1295,7 +1559,7 @@
     </message>
     <message>
         <source>Prefill the answer: the model continues this text (Kimi partial mode).</source>
-        <extracomment>The whole text while the editor shows only its start (see PREVIEW_CHARS), else None.</extracomment>
+        <extracomment>The whole text while the editor shows only its start (see PREVIEW_CHARS), else None. The answer streaming in, while the editor shows its end (and where that end started when it was put in the editor), else None.</extracomment>
         <translation>预填充回答：模型从这段文字继续（Kimi partial 模式）。</translation>
     </message>
     <message>
@@ -1305,6 +1569,10 @@
     <message>
         <source>Message content…</source>
         <translation>消息内容…</translation>
+    </message>
+    <message>
+        <source>{total} characters so far, the end shown: the whole answer is in the card when it finishes.</source>
+        <translation>已收到 {total} 个字符，这里显示结尾部分；回答完成后卡片中会有完整内容。</translation>
     </message>
     <message>
         <source>Showing the first {shown} of {total} characters: click into the text to edit all of it.</source>
@@ -1557,6 +1825,153 @@
     <message>
         <source>{seconds} s</source>
         <translation>{seconds} 秒</translation>
+    </message>
+</context>
+<context>
+    <name>Promptfoo</name>
+    <message>
+        <source>file:// values are not read</source>
+        <translation>不会读取 file:// 形式的值</translation>
+    </message>
+    <message>
+        <source>not valid YAML ({problem})</source>
+        <translation>不是有效的 YAML（{problem}）</translation>
+    </message>
+    <message>
+        <source>{problem} (the app takes a subset of promptfoo: see docs/evaluating.md)</source>
+        <translation>{problem}（本应用只支持 promptfoo 的一个子集：见 docs/evaluating.md）</translation>
+    </message>
+    <message>
+        <source>a promptfoo config is a YAML mapping (prompts, providers, tests)</source>
+        <translation>promptfoo 配置应是一个 YAML 映射（prompts、providers、tests）</translation>
+    </message>
+    <message>
+        <source>{key} is not supported</source>
+        <translation>不支持 {key}</translation>
+    </message>
+    <message>
+        <source>needs at least one provider (openai:chat:MODEL)</source>
+        <translation>至少需要一个服务商（openai:chat:MODEL）</translation>
+    </message>
+    <message>
+        <source>must be a mapping</source>
+        <translation>必须是映射</translation>
+    </message>
+    <message>
+        <source>must be a mapping of values</source>
+        <translation>必须是由值组成的映射</translation>
+    </message>
+    <message>
+        <source>needs one chat prompt</source>
+        <translation>需要一个对话提示词</translation>
+    </message>
+    <message>
+        <source>{count} prompts: the app evaluates one conversation (make the others variants of it, or separate workspaces)</source>
+        <translation>有 {count} 个提示词：本应用只评估一段对话（请把其余的做成它的变体，或放到单独的工作区）</translation>
+    </message>
+    <message>
+        <source>prompt key {key} is not supported</source>
+        <translation>不支持提示词键 {key}</translation>
+    </message>
+    <message>
+        <source>a prompt is a text or an array of messages</source>
+        <translation>提示词应是文本或消息数组</translation>
+    </message>
+    <message>
+        <source>Nunjucks tags and filters ({tags}, | filter) are not supported</source>
+        <translation>不支持 Nunjucks 标签和过滤器（{tags}、| filter）</translation>
+    </message>
+    <message>
+        <source>Nunjucks filters ({filter}) are not supported</source>
+        <translation>不支持 Nunjucks 过滤器（{filter}）</translation>
+    </message>
+    <message>
+        <source>the prompt has no messages</source>
+        <translation>提示词中没有消息</translation>
+    </message>
+    <message>
+        <source>{name}: prompt files other than JSON, YAML or text are not read (a script&apos;s prompt would have to run)</source>
+        <translation>{name}：只读取 JSON、YAML 或文本格式的提示词文件（脚本生成的提示词需要运行脚本）</translation>
+    </message>
+    <message>
+        <source>cannot read {name} ({error})</source>
+        <translation>无法读取 {name}（{error}）</translation>
+    </message>
+    <message>
+        <source>{name}: not valid YAML ({problem})</source>
+        <translation>{name}：不是有效的 YAML（{problem}）</translation>
+    </message>
+    <message>
+        <source>provider key {key} is not supported</source>
+        <translation>不支持服务商键 {key}</translation>
+    </message>
+    <message>
+        <source>a provider needs an id like openai:chat:MODEL</source>
+        <translation>服务商需要形如 openai:chat:MODEL 的 id</translation>
+    </message>
+    <message>
+        <source>{provider} is not an OpenAI-compatible chat provider (use openai:chat:MODEL with apiBaseUrl)</source>
+        <translation>{provider} 不是兼容 OpenAI 的对话服务商（请使用 openai:chat:MODEL 并设置 apiBaseUrl）</translation>
+    </message>
+    <message>
+        <source>names no model (openai:chat:MODEL)</source>
+        <translation>没有指定模型（openai:chat:MODEL）</translation>
+    </message>
+    <message>
+        <source>an API key written in the file is not taken: use apiKeyEnvar (the app keeps keys in the keyring or the environment)</source>
+        <translation>不接受写在文件里的 API 密钥：请使用 apiKeyEnvar（本应用把密钥保存在系统密钥环或环境变量中）</translation>
+    </message>
+    <message>
+        <source>provider setting {key} is not supported</source>
+        <translation>不支持服务商设置 {key}</translation>
+    </message>
+    <message>
+        <source>no provider has the base URL {url}: add it in Settings › Providers and keys (or run with --base-url)</source>
+        <translation>没有服务商使用 Base URL {url}：请在“设置 › 服务商与密钥”中添加它（或用 --base-url 运行）</translation>
+    </message>
+    <message>
+        <source>must be a list of assertions</source>
+        <translation>必须是断言列表</translation>
+    </message>
+    <message>
+        <source>an assertion is a mapping with a type</source>
+        <translation>断言应是带有 type 的映射</translation>
+    </message>
+    <message>
+        <source>assertion type {type} runs code, which the app never does</source>
+        <translation>断言类型 {type} 会运行代码，本应用从不运行代码</translation>
+    </message>
+    <message>
+        <source>assertion type {type} is not supported</source>
+        <translation>不支持断言类型 {type}</translation>
+    </message>
+    <message>
+        <source>{key} runs code, which the app never does</source>
+        <translation>{key} 会运行代码，本应用从不运行代码</translation>
+    </message>
+    <message>
+        <source>option {key} is not supported (only rubricPrompt is)</source>
+        <translation>不支持选项 {key}（只支持 rubricPrompt）</translation>
+    </message>
+    <message>
+        <source>tests from {source} are not read: list the cases in the file</source>
+        <translation>不会读取来自 {source} 的测试：请把测试用例直接列在文件中</translation>
+    </message>
+    <message>
+        <source>must be a list of test cases</source>
+        <translation>必须是测试用例列表</translation>
+    </message>
+    <message>
+        <source>a test case is a mapping (vars, assert)</source>
+        <translation>测试用例应是一个映射（vars、assert）</translation>
+    </message>
+    <message>
+        <source>test key {key} is not supported</source>
+        <translation>不支持测试键 {key}</translation>
+    </message>
+    <message>
+        <source>a test&apos;s own rubricPrompt for the llm-rubric of defaultTest.assert (the app keeps shared assertions once for every case): put rubricPrompt on that assertion, or the llm-rubric in the test&apos;s own assert</source>
+        <translation>测试自己的 rubricPrompt 不能用于 defaultTest.assert 中的 llm-rubric（本应用为所有用例只保留一份共享断言）：请把 rubricPrompt 写在那条断言上，或把 llm-rubric 放进该测试自己的 assert 中</translation>
     </message>
 </context>
 <context>
@@ -1828,7 +2243,7 @@
     <name>RunController</name>
     <message>
         <source>&amp;Regenerate</source>
-        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. Regenerate: the answer card stays as it is until the first piece of the new answer. Runs started here whose events are not all out yet (history write included). The window closed: runs are stopped and their ends touch no widget. Cards answered through a prefix, by uid: their prefix stays highlighted. Starts the background import of the SDK once the window is up (see ``_warm_up``).</extracomment>
+        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. An answer up to this long is put into its message on every flush; a longer one is drawn into its card on every flush (the new text only) and put into the message less often (see below). Putting a long answer into its message (the whole text: joined, counted, sized, autosaved) may use at most this share of the UI thread, and happens at most every SYNC_MIN_S seconds. After a run with more text than this, freed memory is handed back (see _after_long_run). The answer as its message last got it (without the prefix); the rest is in ``unsynced``. Characters of answer taken from ``pending`` so far. Regenerate: the answer card stays as it is until the first piece of the new answer. The card shows the answer&apos;s end as it streams (see MessageListView.begin_stream). How much of the answer its message has, when it last got it, and what that cost (seconds). Runs started here whose events are not all out yet (history write included). The window closed: runs are stopped and their ends touch no widget. Cards answered through a prefix, by uid: their prefix stays highlighted. Starts the background import of the SDK once the window is up (see ``_warm_up``).</extracomment>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
@@ -2013,8 +2428,16 @@
         <translation>API 密钥包含空格、换行或非 ASCII 字符，无法发送。请按服务商显示的原样重新粘贴密钥。</translation>
     </message>
     <message>
-        <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
+        <source>The answer from {url} took longer than {seconds} s in all and was ended (Settings: run_deadline_seconds); the text received so far is kept.</source>
         <extracomment>The largest token count read as usage (2**53: exact in a float, far beyond any real run).</extracomment>
+        <translation>来自 {url} 的回答总用时超过 {seconds} 秒，已被结束（设置项：run_deadline_seconds）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>Unexpected error with {url}: {error}.</source>
+        <translation>与 {url} 通信时出现意外错误：{error}。</translation>
+    </message>
+    <message>
+        <source>No answer from {url} within {seconds} s (timeout). The text received so far is kept.</source>
         <translation>{url} 在 {seconds} 秒内没有应答（超时）。已收到的文本会保留。</translation>
     </message>
     <message>
@@ -2038,6 +2461,14 @@
         <translation>回答完成前与 {url} 的连接中断；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The server at {url} sent an answer this app cannot read ({error}); the text received so far is kept.</source>
+        <translation>{url} 上的服务器发送了本应用无法读取的回答（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The answer from {url} was ended: {error} (Settings: max_answer_mb). The text received so far is kept.</source>
+        <translation>来自 {url} 的回答已被结束：{error}（设置项：max_answer_mb）。已收到的文本会保留。</translation>
+    </message>
+    <message>
         <source>The server at {url} sent a malformed stream line (not UTF-8); the text received so far is kept.</source>
         <translation>{url} 上的服务器发送了格式错误的流数据行（不是 UTF-8）；已收到的文本会保留。</translation>
     </message>
@@ -2046,12 +2477,20 @@
         <translation>{url} 上的服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
     </message>
     <message>
+        <source>The server at {url} reported an error mid-answer ({error}); the text received so far is kept.</source>
+        <translation>{url} 上的服务器在回答中途报告了错误（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
         <source>The stream from {url} ended before the answer was complete (no finish reason); the text received so far is kept.</source>
         <translation>来自 {url} 的流在回答完成前就结束了（没有结束原因）；已收到的文本会保留。</translation>
     </message>
     <message>
         <source>The server at {url} sent an empty answer (no stream events); check the base URL.</source>
         <translation>{url} 上的服务器发送了空回答（没有任何流事件）；请检查 Base URL。</translation>
+    </message>
+    <message>
+        <source>The server at {url} reported an error: {error}</source>
+        <translation>{url} 上的服务器报告了错误：{error}</translation>
     </message>
     <message>
         <source>The server at {url} answered with an HTML page, not a chat-completion stream: is the base URL right (it usually ends in /v1)?</source>
@@ -2068,6 +2507,23 @@
     <message>
         <source>No API key for {provider}: save one in Settings › Providers and keys.</source>
         <translation>{provider} 没有 API 密钥：请在“设置 › 服务商与密钥”中保存一个。</translation>
+    </message>
+    <message>
+        <source>The answer was ended: {error} (Settings: max_answer_mb). The text received so far is kept.</source>
+        <extracomment>Sent as the key to servers that need none (the SDK refuses to start without one).</extracomment>
+        <translation>回答已被结束：{error}（设置项：max_answer_mb）。已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server sent a malformed stream line (not JSON); the text received so far is kept.</source>
+        <translation>服务器发送了格式错误的流数据行（不是 JSON）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The server reported an error mid-answer ({error}); the text received so far is kept.</source>
+        <translation>服务器在回答中途报告了错误（{error}）；已收到的文本会保留。</translation>
+    </message>
+    <message>
+        <source>The stream ended before the answer was complete (no message_stop); the text received so far is kept.</source>
+        <translation>流在回答完成前就结束了（没有 message_stop）；已收到的文本会保留。</translation>
     </message>
 </context>
 <context>
@@ -2342,6 +2798,45 @@
     <message>
         <source>Action</source>
         <translation>操作</translation>
+    </message>
+</context>
+<context>
+    <name>TestProblems</name>
+    <message>
+        <source>shared assert</source>
+        <translation>共享断言</translation>
+    </message>
+    <message>
+        <source>test {case}</source>
+        <translation>测试 {case}</translation>
+    </message>
+    <message>
+        <source>{place}, {field}</source>
+        <translation>{place}，{field}</translation>
+    </message>
+    <message>
+        <source>{place}: {problem}</source>
+        <translation>{place}：{problem}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>unknown variable {name}: the prompt does not use it (it uses {known})</source>
+        <translation>未知变量 {name}：提示词没有使用它（使用的是 {known}）</translation>
+    </message>
+    <message>
+        <source>no value for {names}</source>
+        <translation>{names} 没有值</translation>
+    </message>
+    <message>
+        <source>no value for {names} (a rubricPrompt has {variables} and the case&apos;s variables)</source>
+        <translation>{names} 没有值（rubricPrompt 可用 {variables} 和测试用例自己的变量）</translation>
+    </message>
+    <message>
+        <source>no value for {names} (test {case}) (a rubricPrompt has {variables} and the case&apos;s variables)</source>
+        <translation>{names} 没有值（测试 {case}）（rubricPrompt 可用 {variables} 和测试用例自己的变量）</translation>
     </message>
 </context>
 <context>

@@ -118,6 +118,83 @@ def test_columns_measure_the_model_and_parameters_the_request_sends() -> None:
     assert "seed" not in request.body and "seed" not in sent.params.extra
 
 
+SYSTEM_CASES = {
+    "replaces the first": [
+        Message("user", "Before the system message"),
+        Message("system", "You extract products."),
+        Message("system", "A second one stays."),
+        Message("user", "Phone, 300 dollars"),
+        Message("assistant", "{", partial=True),
+    ],
+    "goes first": [
+        Message("user", "Hi"),
+        Message("tool", "42"),  # answers nothing: its problem names the shifted card
+        Message("user", ""),
+        Message(  # an image the model cannot read: the finding names the shifted card
+            "user",
+            "",
+            extra={"content_parts": [{"type": "image_url", "image_url": {"url": "data:,"}}]},
+        ),
+    ],
+    "replaces an empty one with images": [
+        Message("system", "", extra={"content_parts": [{"type": "text", "text": "x"}]}),
+        Message("user", "   "),
+    ],
+    "empty conversation": [],
+}
+
+
+@pytest.mark.parametrize("system", ["Be terse.", ""], ids=["text", "empty"])
+@pytest.mark.parametrize("cards", list(SYSTEM_CASES.values()), ids=list(SYSTEM_CASES))
+def test_a_column_with_its_own_system_message_checks_what_it_sends_without_copies(
+    cards: list[Message], system: str
+) -> None:
+    from workbench.core.conversation import SystemReplaced
+    from workbench.core.payloads import lint, request_problems, variant_messages, variant_view
+
+    base = Workspace(messages=cards, params=Params(provider="moonshot", model="moonshot-v1-8k"))
+    variant = Variant("own", model="moonshot-v1-8k", params={"temperature": 3}, system=system)
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+
+    view = variant_view(base, variant)
+    copied = apply_variant(base, variant)
+
+    assert isinstance(view.conversation, SystemReplaced)
+    assert view.conversation.base is base.conversation  # the cards shared, not copied
+    sent = [message_to_json(m) for m in variant_messages(base, variant)]
+    assert [message_to_json(m) for m in view.conversation] == sent
+    assert [message_to_json(view.conversation[i]) for i in range(-len(sent), len(sent))] == (
+        sent + sent
+    )
+    assert request_problems(view, provider) == request_problems(copied, provider)
+
+    def findings(found: list[Any]) -> list[tuple[str, str, str]]:
+        return [(f.rule, f.place, f.message) for f in found]
+
+    assert findings(lint(base, provider, variant)) == findings(lint(copied, provider))
+    with pytest.raises(TypeError, match="read-only"):
+        view.conversation.append(Message("user", "no"))
+
+
+def test_a_column_with_its_own_system_message_follows_a_keystroke_reading_one_card() -> None:
+    from workbench.core.payloads import variant_view
+    from workbench.core.variables import variable_cards
+
+    base = Workspace(
+        messages=[Message("system", "Old {{x}}")]
+        + [Message("user", f"card {i}") for i in range(200)]
+    )
+    variables = variable_cards(base.conversation)
+    computed = variables.computed
+    base.conversation.update(7, content="card {{y}}")
+
+    view = variant_view(base, Variant("own", system="New {{z}}"))
+
+    assert variable_cards(view.conversation).items() == [(0, ("z",)), (7, ("y",))]
+    assert variables.computed == computed + 1  # the edited card; the replacement apart
+
+
 def test_bad_override_is_reported_with_the_variant_label() -> None:
     with pytest.raises(WorkspaceError, match="cold"):
         apply_variant(workspace(), Variant("cold", params={"max_tokens": "many"}))

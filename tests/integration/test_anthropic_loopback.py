@@ -335,9 +335,12 @@ def test_exact_count_from_count_tokens(loopback: LoopbackServer) -> None:
     # The prefill is counted as it is sent: a trailing assistant message, trailing space cut.
     assert body["messages"][-1] == {"role": "assistant", "content": "{"}
     assert [t["name"] for t in body["tools"]] == ["CodeRunner"]
-    server_figure = loopback.count_tokens(
-        {"messages": [{"role": "system", "content": "Answer in JSON."}, *body["messages"]]}
-    ) + len(json.dumps(body["tools"])) // 4
+    server_figure = (
+        loopback.count_tokens(
+            {"messages": [{"role": "system", "content": "Answer in JSON."}, *body["messages"]]}
+        )
+        + len(json.dumps(body["tools"])) // 4
+    )
     assert total == server_figure  # the tools are in the provider's figure
 
 

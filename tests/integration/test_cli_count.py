@@ -198,8 +198,10 @@ def test_failed_messages_api_count_prints_the_estimate_and_exits_1(
     assert status == 1
     data = json.loads(captured.out)
     assert data["count"] == "estimate" and data["exact"] is False
-    reason = "cannot reach http://127.0.0.1:9/anthropic" if offline else (
-        "HTTP 400: messages: empty content"
+    reason = (
+        "cannot reach http://127.0.0.1:9/anthropic"
+        if offline
+        else ("HTTP 400: messages: empty content")
     )
     assert data["exact_error"].startswith(f"exact count failed, showing the estimate: {reason}")
     assert captured.err.startswith("prompt-workbench count: exact count failed")

@@ -515,8 +515,10 @@ def test_a_failed_count_tokens_falls_back_to_the_estimate_with_the_reason(
     window = anthropic_window("http://127.0.0.1:9/anthropic" if offline else None)
     count = label(window, "tokenCountLabel")
     assert count.text().startswith("≈") and "(estimate" in count.text()
-    reason = "cannot reach http://127.0.0.1:9/anthropic" if offline else (
-        "HTTP 400: messages: empty content"
+    reason = (
+        "cannot reach http://127.0.0.1:9/anthropic"
+        if offline
+        else ("HTTP 400: messages: empty content")
     )
     assert f"Exact count failed, showing the estimate: {reason}" in count.toolTip()
     assert ANTHROPIC_KEY not in count.toolTip()
@@ -558,9 +560,7 @@ class _StyleChanges(QObject):
         return False
 
 
-def test_a_keystroke_that_keeps_the_level_does_not_restyle_the_count(
-    metered, qtbot: QtBot
-) -> None:
+def test_a_keystroke_that_keeps_the_level_does_not_restyle_the_count(metered, qtbot: QtBot) -> None:
     # Re-applying the same style sheet re-polishes the label: on every keystroke into a prompt
     # past the warning level, that was about a third of the meter's own time (next to encoding
     # the edited card).

@@ -31,6 +31,7 @@ from workbench.core.run_types import (
     Usage,
 )
 from workbench.core.sdk import load_anthropic, loaded
+from workbench.core.texts import QT_TRANSLATE_NOOP
 
 #: The Messages API's stop reasons in the Chat Completions words the views know.
 STOP_REASONS = {
@@ -67,9 +68,7 @@ async def load_sdk_off_loop() -> None:
         await asyncio.to_thread(load_sdk)
 
 
-def make_client(
-    base_url: str, api_key: str | None, timeout: float, *, max_line_bytes: int
-) -> Any:
+def make_client(base_url: str, api_key: str | None, timeout: float, *, max_line_bytes: int) -> Any:
     """An ``AsyncAnthropic`` client without the SDK's own retries (the run's are visible).
 
     Its HTTP client carries the guards every request to a provider has
@@ -234,15 +233,21 @@ class AnthropicTransport:
                     ended = True
         except (AnswerTooLarge, _AnswerTooLong) as error:
             run._fail(
-                f"The answer was ended: {error} (Settings: max_answer_mb). The text received so "
-                "far is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The answer was ended: {error} (Settings: max_answer_mb). The text received "
+                    "so far is kept.",
+                ).format(error=str(error)),
                 interrupted=True,
             )
             return
         except json.JSONDecodeError:
             run._fail(
-                "The server sent a malformed stream line (not JSON); the text received so far "
-                "is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The server sent a malformed stream line (not JSON); the text received so "
+                    "far is kept.",
+                ),
                 interrupted=True,
             )
             return
@@ -256,15 +261,21 @@ class AnthropicTransport:
             failure = _failure_from(error)
             kind_text = f"{failure.type}: " if failure.type else ""
             run._fail(
-                f"The server reported an error mid-answer ({kind_text}{failure.message}); the "
-                "text received so far is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The server reported an error mid-answer ({error}); the text received so far "
+                    "is kept.",
+                ).format(error=f"{kind_text}{failure.message}"),
                 interrupted=True,
             )
             return
         if (not ended or result.finish_reason is None) and not run.stopped:
             run._fail(
-                "The stream ended before the answer was complete (no message_stop); the text "
-                "received so far is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The stream ended before the answer was complete (no message_stop); the text "
+                    "received so far is kept.",
+                ),
                 interrupted=True,
             )
             return
@@ -310,4 +321,3 @@ class AnthropicTransport:
         for call in self.run._tools.calls:
             if not call.arguments:
                 call.arguments = "{}"
-

@@ -11,7 +11,6 @@ cleanly (a crash, ``kill -9``) and is offered at the next start.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 import time
@@ -61,6 +60,8 @@ def autosave_path(source: Path | None, session: str) -> Path:
     if source is None:
         key = f"untitled-{session}"
     else:
+        import hashlib  # on use: OpenSSL's bindings cost ~3 ms at start-up
+
         digest = hashlib.sha1(str(source.resolve()).encode("utf-8")).hexdigest()[:16]
         key = f"{source.stem.removesuffix('.prompt')}-{digest}-{session}"
     return paths.autosave_dir() / f"{key}.autosave.json"

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core import json_files, paths
 from workbench.core.resources import resources_dir
-from workbench.core.run_types import Usage
 from workbench.core.texts import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    from workbench.core.run_types import Usage
 
 #: How a model takes a prefilled (partial) answer: ``yes``; ``no`` (refused by the API);
 #: ``thinking_off`` (accepted only with thinking off, as Qwen does).

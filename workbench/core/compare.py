@@ -24,7 +24,7 @@ from typing import Any, Literal
 from workbench.core.catalog import Catalog, ModelInfo
 from workbench.core.figures import money, result_metrics
 from workbench.core.history import decode_json, result_from_json, result_to_json
-from workbench.core.payloads import effective_params, variant_messages
+from workbench.core.payloads import effective_params, variant_messages, variant_view
 from workbench.core.run_types import Finished, RunResult, Usage
 from workbench.core.sessions import EngineEvent, PreparedRun, RunEngine, RunSetupError, RunTicket
 from workbench.core.workspace import (
@@ -127,32 +127,6 @@ class Preflight:
         line = f"{fits}: ~{self.prompt_tokens:,} + {self.max_tokens or 0:,} of {window} tokens"
         cost = self.cost_usd
         return line + (f" · at most {money(cost)}" if cost is not None else " · price unknown")
-
-
-def variant_view(workspace: Workspace, variant: Variant) -> Workspace:
-    """What ``variant`` sends, to check and count before it runs, without copying every card.
-
-    A variant that keeps the system message sends the workspace's own cards (filled from the
-    current case): the view shares them (the conversation and its per-card indexes, so a check
-    after a keystroke reads the edited card) under the variant's parameters, and carries the
-    cases so that its messages fill as a run's do. A variant with its own system message gets
-    :func:`apply_variant`'s copy. The view is for reading: never edit it.
-
-    Raises:
-        WorkspaceError: the overrides hold a value the parameters cannot take.
-    """
-    if variant.system is not None:
-        return apply_variant(workspace, variant)
-    view = Workspace(
-        title=workspace.title,
-        tools=workspace.tools,
-        tool_choice=workspace.tool_choice,
-        params=effective_params(workspace, variant),
-        tests=workspace.tests,
-    )
-    view.current_test = workspace.current_test
-    view.conversation = workspace.conversation
-    return view
 
 
 def preflight(

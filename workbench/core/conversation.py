@@ -7,6 +7,7 @@ that the views (cards, token meter, compare panes) follow.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -120,15 +121,17 @@ class CardIndex(Generic[T]):
         computed: How many times a card was computed (tests pin that a keystroke reads one card).
     """
 
-    __slots__ = ("_compute", "_position", "_values", "computed", "fields")
+    __slots__ = ("_compute", "_extend", "_position", "_values", "computed", "fields")
 
     def __init__(
         self,
         compute: Callable[[Message], T | None],
         fields: frozenset[str],
         position: Callable[[int], int],
+        extend: Callable[[Message, T | None, int], T | None] | None = None,
     ) -> None:
         self._compute = compute
+        self._extend = extend
         self._position = position
         self._values: dict[int, T] = {}
         self.fields = fields
@@ -155,9 +158,19 @@ class CardIndex(Generic[T]):
         else:
             self._values.pop(message.uid, None)
 
-    def _changed(self, message: Message, names: Iterable[str]) -> None:
-        if not self.fields.isdisjoint(names):
-            self._put(message)
+    def _changed(self, message: Message, names: Iterable[str], grown_from: int | None) -> None:
+        if self.fields.isdisjoint(names):
+            return
+        if grown_from is not None and self._extend is not None:
+            # Text added at the end of the content (an answer streaming in): only that is read.
+            self.computed += 1
+            value = self._extend(message, self._values.get(message.uid), grown_from)
+            if value:
+                self._values[message.uid] = value
+            else:
+                self._values.pop(message.uid, None)
+            return
+        self._put(message)
 
     def _forget(self, message: Message) -> None:
         self._values.pop(message.uid, None)
@@ -270,7 +283,11 @@ class Conversation:
         return index
 
     def card_index(
-        self, key: str, compute: Callable[[Message], T | None], fields: Iterable[str]
+        self,
+        key: str,
+        compute: Callable[[Message], T | None],
+        fields: Iterable[str],
+        extend: Callable[[Message, T | None, int], T | None] | None = None,
     ) -> CardIndex[T]:
         """The index ``key`` of this conversation: built on first use (every card computed once),
         then kept in step with each edit (only the edited card computed again).
@@ -279,17 +296,22 @@ class Conversation:
             key: Names the index; later calls with the same key get the same index.
             compute: A fact of one card; falsy values are not kept.
             fields: The message fields ``compute`` reads (``extra`` keys by name, or ``"extra"``).
+            extend: Given for a fact that can follow text added at the end of the content
+                without reading the rest: ``extend(message, value before, length before)`` is
+                called instead of ``compute`` when only the content changed, by growing.
         """
         found = self._indexes.get(key)
         if found is None:
-            found = CardIndex(compute, frozenset(fields), self.index_of)
+            found = CardIndex(compute, frozenset(fields), self.index_of, extend)
             found._rebuild(self._messages)
             self._indexes[key] = found
         return found
 
-    def _card_changed(self, message: Message, names: Iterable[str]) -> None:
+    def _card_changed(
+        self, message: Message, names: frozenset[str], grown_from: int | None = None
+    ) -> None:
         for index in self._indexes.values():
-            index._changed(message, names)
+            index._changed(message, names, grown_from)
 
     # The partial rule ----------------------------------------------------------------------
 
@@ -329,7 +351,7 @@ class Conversation:
             message = self._messages[index]
             if message.partial and index != last:
                 message.partial = False
-                self._card_changed(message, ("partial",))
+                self._card_changed(message, frozenset({"partial"}))
                 self.changed.emit(index, frozenset({"partial"}))
                 self.notice.emit(
                     f"Partial turned off on message {index + 1}: it is no longer the last message."
@@ -400,7 +422,7 @@ class Conversation:
             message.extra.pop(key, None)
         else:
             message.extra[key] = copy.deepcopy(value)
-        self._card_changed(message, (key, "extra"))
+        self._card_changed(message, frozenset({key, "extra"}))
         self.changed.emit(index, frozenset({key}))
         return True
 
@@ -430,10 +452,17 @@ class Conversation:
         changed = frozenset(
             name for name, value in values.items() if getattr(message, name) != value
         )
+        before = message.content
         for name in changed:
             setattr(message, name, copy.deepcopy(values[name]))
         if changed:
-            self._card_changed(message, changed)
+            # Only the content changed, by growing at its end (an answer streaming in, typing at
+            # the end of a card): the indexes that can read the new text alone do.
+            content = message.content
+            grown = (
+                changed == {"content"} and len(content) > len(before) and content.startswith(before)
+            )
+            self._card_changed(message, changed, len(before) if grown else None)
             self.changed.emit(index, changed)
         return changed
 
@@ -455,7 +484,7 @@ class Conversation:
         Read from the conversation's per-card indexes: the cost follows the cards with something
         to check (tool turns, partial flags, empty or unknown cards), not the number of cards.
         """
-        if not self._messages:
+        if not len(self):
             return [
                 Problem(
                     None,
@@ -463,7 +492,7 @@ class Conversation:
                 )
             ]
         found: list[tuple[int, int, str]] = []  # (card, order of the check, text)
-        last = len(self._messages) - 1
+        last = len(self) - 1
         for index, texts in self.card_index("problems:card", _card_problems, _CARD_FIELDS).items():
             found += [(index, order, text) for order, text in texts]
         partial = self.card_index("problems:partial", _partial_role, ("partial", "role"))
@@ -506,3 +535,126 @@ class Conversation:
                 )
             )
         return problems
+
+
+def _is_system(message: Message) -> bool:
+    return message.role == "system"
+
+
+class SystemReplaced(Conversation):
+    """``base`` as a variant with its own system message sends it, read without copying it.
+
+    The first system card reads as :attr:`replacement` (the variant's text, without the card's
+    images); when ``base`` has no system card, the replacement stands first and every card one
+    place later. That is what :func:`workbench.core.payloads.variant_messages` sends, before the
+    variables are filled. Every other card is ``base``'s own message, and the per-card indexes
+    are ``base``'s (kept in step with its edits) with the one replaced card computed apart: a
+    Compare column with its own system message checks and counts a keystroke in one card at the
+    cost of that card, not of the conversation.
+
+    A view for reading at once: it follows no event, and editing it is an error.
+
+    Attributes:
+        base: The conversation shown.
+        replaced_at: The position in ``base`` of the card replaced, None when the replacement is
+            put first.
+        replacement: The system card the variant sends instead.
+    """
+
+    def __init__(self, base: Conversation, system: str) -> None:
+        super().__init__()
+        self.base = base
+        found = base.card_index("system", _is_system, ("role",)).positions()
+        self.replaced_at: int | None = found[0] if found else None
+        if self.replaced_at is None:
+            self.replacement = Message(role="system", content=system)
+        else:
+            replacement = base[self.replaced_at].copy()
+            replacement.content = system
+            replacement.extra.pop("content_parts", None)  # the replacement is plain text
+            self.replacement = replacement
+
+    @property
+    def _shift(self) -> int:
+        return 1 if self.replaced_at is None else 0
+
+    def __len__(self) -> int:
+        return len(self.base) + self._shift
+
+    def __getitem__(self, index: int) -> Message:
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("conversation index out of range")
+        if self.replaced_at is None:
+            return self.replacement if index == 0 else self.base[index - 1]
+        return self.replacement if index == self.replaced_at else self.base[index]
+
+    def __iter__(self) -> Iterator[Message]:
+        if self.replaced_at is None:
+            yield self.replacement
+            yield from self.base
+            return
+        for index, message in enumerate(self.base):
+            yield self.replacement if index == self.replaced_at else message
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        """The messages sent, in order (a snapshot: this one reads every card)."""
+        return tuple(self)
+
+    def index_of(self, uid: int) -> int:
+        """The position of the message with ``uid`` in the view."""
+        if uid == self.replacement.uid:
+            return 0 if self.replaced_at is None else self.replaced_at
+        return self.base.index_of(uid) + self._shift
+
+    def card_index(
+        self,
+        key: str,
+        compute: Callable[[Message], T | None],
+        fields: Iterable[str],
+        extend: Callable[[Message, T | None, int], T | None] | None = None,
+    ) -> CardIndex[T]:
+        """``base``'s index ``key``, with the replaced card computed apart (see the class)."""
+        return _ReplacedIndex(self, self.base.card_index(key, compute, fields, extend), compute)
+
+    def _refuse(self, *_args: object, **_kwargs: object) -> Any:
+        raise TypeError("a SystemReplaced view is read-only: edit its base conversation")
+
+    insert = append = remove = move = duplicate = set_extra = update = replace_all = _refuse
+
+
+class _ReplacedIndex(CardIndex[T]):
+    """A :class:`CardIndex` of ``base`` read through a :class:`SystemReplaced` view."""
+
+    __slots__ = ("_base", "_position_of", "_skip", "_value")
+
+    def __init__(
+        self, view: SystemReplaced, base: CardIndex[T], compute: Callable[[Message], T | None]
+    ) -> None:
+        super().__init__(compute, base.fields, view.index_of)
+        self._base = base
+        at = view.replaced_at
+        self._skip = view.base[at].uid if at is not None else None
+        self._value = compute(view.replacement)
+        self._position_of = view.index_of(view.replacement.uid)
+
+    def __len__(self) -> int:
+        replaced = self._skip is not None and self._skip in self._base._values
+        return len(self._base) - replaced + bool(self._value)
+
+    def items(self) -> list[tuple[int, T]]:
+        """(position, value) of each card with a value, in the view's order."""
+        base = self._base
+        position = self._position
+        found = [(position(uid), value) for uid, value in base._values.items() if uid != self._skip]
+        found.sort(key=lambda item: item[0])
+        if self._value:
+            bisect.insort(found, (self._position_of, self._value), key=lambda item: item[0])
+        return found
+
+    def positions(self) -> list[int]:
+        """The positions of the cards with a value, in the view's order."""
+        return [position for position, _value in self.items()]

@@ -187,4 +187,3 @@ class _Bounded:
 
 class _BoundedStream(_Bounded, httpx2.AsyncByteStream):
     """A bounded body for ``httpx2`` (the OpenAI SDK)."""
-

@@ -13,7 +13,6 @@ UTF-8 cannot encode: the text written is valid UTF-8 and reads back to the same 
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import logging
 import math
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.core import slices
 from workbench.core.texts import QT_TRANSLATE_NOOP
 
 #: Containers nested deeper than this are refused (no real workspace comes near it; Python's
@@ -37,6 +37,11 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_STATE_BYTES = 16 * 1024 * 1024
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
 
 log = logging.getLogger(__name__)
 
@@ -271,21 +276,31 @@ def escape_surrogates(text: str) -> str:
     ``json.dumps(..., ensure_ascii=False)`` leaves them raw, and UTF-8 cannot encode them. Outside
     strings JSON text is ASCII, so every surrogate is inside a string, where the escape is exact.
     """
-    if not _SURROGATE.search(text):
+    if not slices.any_in_slices(text, _has_surrogate):
         return text
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return slices.in_slices(
+        text, lambda piece: _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", piece)
+    )
 
 
 def dumps(value: Any, **options: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False, **options)`` that UTF-8 can always encode."""
-    return escape_surrogates(json.dumps(value, ensure_ascii=False, **options))
+    """``json.dumps(value, ensure_ascii=False, **options)`` that UTF-8 can always encode.
+
+    Long strings are encoded in slices (see :mod:`workbench.core.slices`): an autosave or a
+    history record of a 10 MB answer, written on a worker, must not hold the UI thread.
+    """
+    return escape_surrogates(slices.dumps(value, ensure_ascii=False, **options))
 
 
 def clean_text(text: str) -> str:
     """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
-    if not _SURROGATE.search(text):
+    if not slices.any_in_slices(text, _has_surrogate):
         return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return slices.in_slices(
+        text,
+        lambda piece: piece.encode("utf-16", "surrogatepass").decode("utf-16", "replace"),
+        slices.between_code_points,
+    )
 
 
 def clean_value(value: Any) -> Any:
@@ -371,6 +386,8 @@ def file_state(path: str | os.PathLike[str]) -> FileState | None:
         if not stat.S_ISREG(before.st_mode):
             return None  # a FIFO or a device would block the read, or never end
         with open(path, "rb") as handle:
+            import hashlib  # on use: OpenSSL's bindings cost ~3 ms before the first paint
+
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.catalog import Catalog, ModelInfo
+from workbench.core.conversation import SystemReplaced
 from workbench.core.providers import preset
 from workbench.core.recommend import (
     CostEstimate,
@@ -21,6 +22,7 @@ from workbench.core.recommend import (
     recommend,
 )
 from workbench.core.tokens import (
+    REPLY_PRIMING,
     Calibration,
     ConversationTally,
     TokenBreakdown,
@@ -170,6 +172,23 @@ def fill_counts(
             others += tokens - per[index]
         per[index] = tokens
     return TokenBreakdown(system, others, breakdown.tools, tuple(per))
+
+
+def own_system_change(
+    view: SystemReplaced, breakdown: TokenBreakdown, values: dict[str, Any], counter: TokenCounter
+) -> int:
+    """The tokens ``view``'s own system message adds to ``breakdown``, the count of its base
+    conversation (filled with ``values``): the replacement's count less that of the card it
+    replaces, or all of it (with the reply priming, for an empty base) when it goes first."""
+    replacement = view.replacement
+    if values:
+        filled = fill_message(replacement, values)
+        filled.content = replacement.content  # the variant's text goes as written
+        replacement = filled
+    tokens = counter.count_message(replacement)
+    if view.replaced_at is None:
+        return tokens + (0 if breakdown.per_message else REPLY_PRIMING)
+    return tokens - breakdown.per_message[view.replaced_at]
 
 
 def measure(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import cache
 from pathlib import Path
-
-import platformdirs
 
 from workbench.core.json_files import note_state_problem
 
@@ -21,17 +20,28 @@ def _home() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+@cache
+def _platform_dir(kind: str) -> Path:
+    """The platform's ``config`` or ``data`` folder for the app, asked once per process (each
+    question checks the paths again: a few ms at start-up, where settings are read twice)."""
+    import platformdirs
+
+    if kind == "config":
+        return Path(platformdirs.user_config_dir(APP_NAME, False))
+    return Path(platformdirs.user_data_dir(APP_NAME, False))
+
+
 def config_dir() -> Path:
     """Settings, provider definitions, the model catalog override."""
     home = _home()
-    path = home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME, False))
+    path = home / "config" if home else _platform_dir("config")
     return _made(path)
 
 
 def data_dir() -> Path:
     """Run history and autosaves."""
     home = _home()
-    path = home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME, False))
+    path = home / "data" if home else _platform_dir("data")
     return _made(path)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from workbench.core.anthropic_format import FormatError, build_body, content_text, count_body
 from workbench.core.catalog import Catalog, ModelInfo, load_builtin_catalog
-from workbench.core.conversation import Message
+from workbench.core.conversation import Conversation, Message, SystemReplaced
 from workbench.core.lint import (
     PREFILL_INSTRUCTION,
     WORKBENCH_PARAMS,
@@ -200,6 +200,39 @@ def provider_id_for(workspace: Workspace, variant: Variant | None = None) -> str
 # Messages -------------------------------------------------------------------------------------
 
 
+def variant_conversation(workspace: Workspace, variant: Variant | None = None) -> Conversation:
+    """The cards ``variant`` sends, unfilled and uncopied: the workspace's conversation itself,
+    or, for a variant with its own system message, a :class:`SystemReplaced` view of it."""
+    if variant is None or variant.system is None:
+        return workspace.conversation
+    return SystemReplaced(workspace.conversation, variant.system)
+
+
+def variant_view(
+    workspace: Workspace, variant: Variant | None, params: Params | None = None
+) -> Workspace:
+    """What ``variant`` sends, to check and count before it runs, without copying a card.
+
+    The view shares the workspace's cards (through :func:`variant_conversation`: a keystroke's
+    check then reads the edited card, from the conversation's per-card indexes), tools and test
+    cases (so that its variables fill as a run's do), under the variant's parameters
+    (``params`` when the caller has them already). For reading at once: never edit it.
+
+    Raises:
+        WorkspaceError: the overrides hold a value the parameters cannot take.
+    """
+    view = Workspace(
+        title=workspace.title,
+        tools=workspace.tools,
+        tool_choice=workspace.tool_choice,
+        params=params if params is not None else effective_params(workspace, variant),
+        tests=workspace.tests,
+    )
+    view.current_test = workspace.current_test
+    view.conversation = variant_conversation(workspace, variant)
+    return view
+
+
 def variant_messages(workspace: Workspace, variant: Variant | None = None) -> list[Message]:
     """Copies of the messages ``variant`` sends (the compare columns count the same ones).
 
@@ -279,25 +312,24 @@ def lint(
         params = effective_params(workspace, variant)
     except WorkspaceError:
         return []  # request_problems names it
-    # Filling variables changes no card's images, tool calls or reasoning: the workspace's own
-    # cards are linted as they are (from the conversation's per-card indexes, no copies); only a
-    # variant's own system message makes a different list.
+    # Filling variables changes no card's images, tool calls or reasoning: the cards are linted
+    # as they are, from the conversation's per-card indexes (no copies, even through a variant's
+    # own system message).
     own = variant is None or variant.system is None
-    sent = None if own else variant_messages(workspace, variant)
+    sent = workspace if own else variant_view(workspace, variant, params)
     found = lint_request(
-        workspace,
+        sent,
         params,
         catalog or builtin_catalog(),
         provider_kind=provider.kind,
-        messages=sent,
         listed=listed,
         prompt_tokens=prompt_tokens,
         variant=variant.label if variant is not None else None,
         provider_prefill=provider.prefill is not Prefill.NONE,
     )
-    conversation = workspace.conversation
-    count = len(conversation) if sent is None else len(sent)
-    last = (conversation[-1] if sent is None else sent[-1]) if count else None
+    conversation = sent.conversation
+    count = len(conversation)
+    last = conversation[-1] if count else None
     partial = last is not None and last.partial and last.role == "assistant"
     if (
         partial

@@ -27,6 +27,7 @@ from workbench.core.conversation import Message
 from workbench.core.payloads import find_variant
 from workbench.core.providers import ProviderRegistry, normalize_base_url
 from workbench.core.sessions import RunSetupError, prepare_run
+from workbench.core.texts import QT_TRANSLATE_NOOP
 from workbench.core.workspace import (
     TestCase,
     ToolEntry,
@@ -39,6 +40,7 @@ from workbench.core.workspace import (
 )
 
 YAML_SUFFIXES = (".yaml", ".yml")
+_FILE_VALUES = QT_TRANSLATE_NOOP("Promptfoo", "file:// values are not read")
 _FILTER = re.compile(r"\{\{[^{}]*\|[^{}]*\}\}")
 #: Provider config keys that are request parameters, sent as they are.
 PARAM_KEYS = (
@@ -213,10 +215,18 @@ def load_promptfoo(path: str | Path, registry: ProviderRegistry | None = None) -
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise WorkspaceError(
-            f"cannot read it ({error.strerror or error})", file=path.name
+            QT_TRANSLATE_NOOP("FileErrors", "cannot read it ({reason})").format(
+                reason=error.strerror or str(error)
+            ),
+            file=path.name,
         ) from None
     except UnicodeDecodeError as error:
-        raise WorkspaceError(f"not UTF-8 text (byte {error.start})", file=path.name) from None
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "not UTF-8 text (byte {byte})").format(
+                byte=error.start
+            ),
+            file=path.name,
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -224,12 +234,17 @@ def load_promptfoo(path: str | Path, registry: ProviderRegistry | None = None) -
         problem = getattr(error, "problem", None) or str(error)
         if mark is not None:
             raise WorkspaceError(
-                f"not valid YAML ({problem})",
+                QT_TRANSLATE_NOOP("Promptfoo", "not valid YAML ({problem})").format(
+                    problem=problem
+                ),
                 line=mark.line + 1,
                 column=mark.column + 1,
                 file=path.name,
             ) from None
-        raise WorkspaceError(f"not valid YAML ({problem})", file=path.name) from None
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "not valid YAML ({problem})").format(problem=problem),
+            file=path.name,
+        ) from None
     try:
         return promptfoo_workspace(data, registry or ProviderRegistry(), path.parent)
     except WorkspaceError as error:
@@ -238,24 +253,37 @@ def load_promptfoo(path: str | Path, registry: ProviderRegistry | None = None) -
 
 def _unsupported(what: str, where: str) -> WorkspaceError:
     return WorkspaceError(
-        f"{what} (the app takes a subset of promptfoo: see docs/evaluating.md)", path=where
+        QT_TRANSLATE_NOOP(
+            "Promptfoo", "{problem} (the app takes a subset of promptfoo: see docs/evaluating.md)"
+        ).format(problem=what),
+        path=where,
     )
 
 
 def promptfoo_workspace(data: Any, registry: ProviderRegistry, folder: Path) -> Workspace:
     """A workspace from a parsed promptfoo config (see :func:`load_promptfoo`)."""
     if not isinstance(data, dict):
-        raise WorkspaceError("a promptfoo config is a YAML mapping (prompts, providers, tests)")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP(
+                "Promptfoo", "a promptfoo config is a YAML mapping (prompts, providers, tests)"
+            )
+        )
     for key in data:
         if key not in ("prompts", "providers", "tests", "defaultTest", *HARMLESS_KEYS):
-            raise _unsupported(f"{key!r} is not supported", str(key))
+            raise _unsupported(
+                QT_TRANSLATE_NOOP("Promptfoo", "{key} is not supported").format(key=repr(key)),
+                str(key),
+            )
     description = data.get("description") or "promptfoo config"
     messages = _prompt(data.get("prompts"), folder)
     providers = data.get("providers")
     if isinstance(providers, (str, dict)):
         providers = [providers]
     if not isinstance(providers, list) or not providers:
-        raise WorkspaceError("needs at least one provider (openai:chat:MODEL)", path="providers")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "needs at least one provider (openai:chat:MODEL)"),
+            path="providers",
+        )
     columns = [_provider(item, f"providers[{i}]", registry) for i, item in enumerate(providers)]
     first = columns[0]
     params = params_from_json({"provider": first[1], "model": first[2], **first[3]}, "providers[0]")
@@ -274,13 +302,22 @@ def promptfoo_workspace(data: Any, registry: ProviderRegistry, folder: Path) -> 
         params.extra.pop(key, None)
     default = data.get("defaultTest") or {}
     if not isinstance(default, dict):
-        raise WorkspaceError("must be a mapping", path="defaultTest")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "must be a mapping"), path="defaultTest"
+        )
     for key in default:
         if key not in ("assert", "vars", "options"):
-            raise _unsupported(f"defaultTest.{key} is not supported", f"defaultTest.{key}")
+            raise _unsupported(
+                QT_TRANSLATE_NOOP("Promptfoo", "{key} is not supported").format(
+                    key=f"defaultTest.{key}"
+                ),
+                f"defaultTest.{key}",
+            )
     shared_vars = default.get("vars") or {}
     if not isinstance(shared_vars, dict):
-        raise WorkspaceError("must be a mapping of values", path="defaultTest.vars")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "must be a mapping of values"), path="defaultTest.vars"
+        )
     default_prompt = _rubric_option(default.get("options"), "defaultTest.options")
     asserts = _with_rubric_prompt(
         _asserts(default.get("assert"), "defaultTest.assert"), default_prompt
@@ -302,11 +339,16 @@ def _prompt(data: Any, folder: Path) -> list[Message]:
     if isinstance(data, (str, dict)):
         data = [data]
     if not isinstance(data, list) or not data:
-        raise WorkspaceError("needs one chat prompt", path="prompts")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "needs one chat prompt"), path="prompts"
+        )
     if len(data) > 1:
         raise _unsupported(
-            f"{len(data)} prompts: the app evaluates one conversation (make the others variants "
-            "of it, or separate workspaces)",
+            QT_TRANSLATE_NOOP(
+                "Promptfoo",
+                "{count} prompts: the app evaluates one conversation (make the others variants "
+                "of it, or separate workspaces)",
+            ).format(count=len(data)),
             "prompts",
         )
     item = data[0]
@@ -314,19 +356,29 @@ def _prompt(data: Any, folder: Path) -> list[Message]:
     if isinstance(item, dict):
         for key in item:
             if key not in ("raw", "label", "id"):
-                raise _unsupported(f"prompt key {key!r} is not supported", f"{where}.{key}")
+                raise _unsupported(
+                    QT_TRANSLATE_NOOP("Promptfoo", "prompt key {key} is not supported").format(
+                        key=repr(key)
+                    ),
+                    f"{where}.{key}",
+                )
         raw = item.get("raw")
         if raw is None and isinstance(item.get("id"), str) and item["id"].startswith("file://"):
             raw = item["id"]
         item = raw
     if not isinstance(item, (str, list)):
-        raise WorkspaceError("a prompt is a text or an array of messages", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "a prompt is a text or an array of messages"), path=where
+        )
     if isinstance(item, str) and item.startswith("file://"):
         item = _prompt_file(item[len("file://") :], folder, where)
     if isinstance(item, str):
         if "{%" in item or _FILTER.search(item):
             raise _unsupported(
-                "Nunjucks tags and filters ({% %}, | filter) are not supported", where
+                QT_TRANSLATE_NOOP(
+                    "Promptfoo", "Nunjucks tags and filters ({tags}, | filter) are not supported"
+                ).format(tags="{% %}"),
+                where,
             )
         try:
             parsed = json.loads(item)
@@ -340,10 +392,17 @@ def _prompt(data: Any, folder: Path) -> list[Message]:
     for i, message in enumerate(item):
         at = f"{where}[{i}]"
         if isinstance(message, dict) and _FILTER.search(str(message.get("content", ""))):
-            raise _unsupported("Nunjucks filters ({{ x | filter }}) are not supported", at)
+            raise _unsupported(
+                QT_TRANSLATE_NOOP(
+                    "Promptfoo", "Nunjucks filters ({filter}) are not supported"
+                ).format(filter="{{ x | filter }}"),
+                at,
+            )
         messages.append(message_from_json(message, at))
     if not messages:
-        raise WorkspaceError("the prompt has no messages", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "the prompt has no messages"), path=where
+        )
     last = messages[-1]
     if last.role == "assistant" and last.extra.pop("prefix", None):
         last.partial = True
@@ -354,21 +413,34 @@ def _prompt_file(name: str, folder: Path, where: str) -> Any:
     path = (folder / name).resolve()
     if path.suffix.lower() not in (".json", ".yaml", ".yml", ".txt", ".md"):
         raise _unsupported(
-            f"{name}: prompt files other than JSON, YAML or text are not read (a script's prompt "
-            "would have to run)",
+            QT_TRANSLATE_NOOP(
+                "Promptfoo",
+                "{name}: prompt files other than JSON, YAML or text are not read (a script's "
+                "prompt would have to run)",
+            ).format(name=name),
             where,
         )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise WorkspaceError(f"cannot read {name} ({error})", path=where) from None
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "cannot read {name} ({error})").format(
+                name=name, error=str(error)
+            ),
+            path=where,
+        ) from None
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as error:
-            raise WorkspaceError(f"{name}: not valid YAML ({error})", path=where) from None
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("Promptfoo", "{name}: not valid YAML ({problem})").format(
+                    name=name, problem=str(error)
+                ),
+                path=where,
+            ) from None
     return text
 
 
@@ -381,16 +453,26 @@ def _provider(
     if isinstance(item, dict):
         for key in item:
             if key not in ("id", "label", "config"):
-                raise _unsupported(f"provider key {key!r} is not supported", f"{where}.{key}")
+                raise _unsupported(
+                    QT_TRANSLATE_NOOP("Promptfoo", "provider key {key} is not supported").format(
+                        key=repr(key)
+                    ),
+                    f"{where}.{key}",
+                )
         spec = item.get("id")
         label = item.get("label")
         config = item.get("config") or {}
         if not isinstance(config, dict):
-            raise WorkspaceError("must be a mapping", path=f"{where}.config")
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("Promptfoo", "must be a mapping"), path=f"{where}.config"
+            )
     else:
         spec = item
     if not isinstance(spec, str):
-        raise WorkspaceError("a provider needs an id like openai:chat:MODEL", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "a provider needs an id like openai:chat:MODEL"),
+            path=where,
+        )
     parts = spec.split(":")
     if (
         parts[0] != "openai"
@@ -398,13 +480,18 @@ def _provider(
         or parts[1] in ("embedding", "embeddings", "assistant", "image", "realtime")
     ):
         raise _unsupported(
-            f"{spec} is not an OpenAI-compatible chat provider (use openai:chat:MODEL with "
-            "apiBaseUrl)",
+            QT_TRANSLATE_NOOP(
+                "Promptfoo",
+                "{provider} is not an OpenAI-compatible chat provider (use openai:chat:MODEL "
+                "with apiBaseUrl)",
+            ).format(provider=spec),
             f"{where}.id" if isinstance(item, dict) else where,
         )
     model = ":".join(parts[2:]) if parts[1] == "chat" else ":".join(parts[1:])
     if not model:
-        raise WorkspaceError("names no model (openai:chat:MODEL)", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "names no model (openai:chat:MODEL)"), path=where
+        )
     params: dict[str, Any] = {}
     base_url = None
     key_env = None
@@ -416,8 +503,11 @@ def _provider(
             key_env = str(value)
         elif key == "apiKey":
             raise WorkspaceError(
-                "an API key written in the file is not taken: use apiKeyEnvar (the app keeps "
-                "keys in the keyring or the environment)",
+                QT_TRANSLATE_NOOP(
+                    "Promptfoo",
+                    "an API key written in the file is not taken: use apiKeyEnvar (the app "
+                    "keeps keys in the keyring or the environment)",
+                ),
                 path=at,
             )
         elif key == "max_completion_tokens":
@@ -425,7 +515,12 @@ def _provider(
         elif key in PARAM_KEYS or key in ("tools", "tool_choice"):
             params[key] = copy.deepcopy(value)
         else:
-            raise _unsupported(f"provider setting {key!r} is not supported", at)
+            raise _unsupported(
+                QT_TRANSLATE_NOOP("Promptfoo", "provider setting {key} is not supported").format(
+                    key=repr(key)
+                ),
+                at,
+            )
     provider_id = _provider_for(base_url, key_env, registry, where)
     return (str(label or model), provider_id, model, params)
 
@@ -441,8 +536,11 @@ def _provider_for(
         matches = sorted(matches, key=lambda p: p.key_env != key_env)
     if not matches:
         raise WorkspaceError(
-            f"no provider has the base URL {base_url}: add it in Settings › Providers and keys "
-            "(or run with --base-url)",
+            QT_TRANSLATE_NOOP(
+                "Promptfoo",
+                "no provider has the base URL {url}: add it in Settings › Providers and keys "
+                "(or run with --base-url)",
+            ).format(url=base_url),
             path=f"{where}.config.apiBaseUrl",
         )
     return matches[0].id
@@ -452,28 +550,43 @@ def _asserts(data: Any, where: str) -> list[Any]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise WorkspaceError("must be a list of assertions", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "must be a list of assertions"), path=where
+        )
     out = []
     for i, item in enumerate(data):
         at = f"{where}[{i}]"
         if not isinstance(item, dict):
-            raise WorkspaceError("an assertion is a mapping with a type", path=at)
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("Promptfoo", "an assertion is a mapping with a type"), path=at
+            )
         kind = item.get("type")
         base, _ = split_type(str(kind))
         if base in ("javascript", "python", "webhook") or str(kind).startswith("file://"):
             raise WorkspaceError(
-                f"assertion type {kind!r} runs code, which the app never does", path=f"{at}.type"
+                QT_TRANSLATE_NOOP(
+                    "Promptfoo", "assertion type {type} runs code, which the app never does"
+                ).format(type=repr(kind)),
+                path=f"{at}.type",
             )
         if base not in BASE_TYPES:
-            raise _unsupported(f"assertion type {kind!r} is not supported", f"{at}.type")
+            raise _unsupported(
+                QT_TRANSLATE_NOOP("Promptfoo", "assertion type {type} is not supported").format(
+                    type=repr(kind)
+                ),
+                f"{at}.type",
+            )
         if "transform" in item:
             raise WorkspaceError(
-                "transform runs code, which the app never does", path=f"{at}.transform"
+                QT_TRANSLATE_NOOP("Promptfoo", "{key} runs code, which the app never does").format(
+                    key="transform"
+                ),
+                path=f"{at}.transform",
             )
         for key in ("value", "rubricPrompt"):
             value = item.get(key)
             if isinstance(value, str) and value.startswith("file://"):
-                raise _unsupported("file:// values are not read", f"{at}.{key}")
+                raise _unsupported(_FILE_VALUES, f"{at}.{key}")
         out.append(copy.deepcopy(item))
     return out
 
@@ -483,23 +596,29 @@ def _rubric_option(options: Any, where: str) -> Any:
     if options is None:
         return None
     if not isinstance(options, dict):
-        raise WorkspaceError("must be a mapping", path=where)
+        raise WorkspaceError(QT_TRANSLATE_NOOP("Promptfoo", "must be a mapping"), path=where)
     for key in options:
         if key in ("transform", "postprocess"):
             raise WorkspaceError(
-                f"{key} runs code, which the app never does", path=f"{where}.{key}"
+                QT_TRANSLATE_NOOP("Promptfoo", "{key} runs code, which the app never does").format(
+                    key=key
+                ),
+                path=f"{where}.{key}",
             )
         if key != "rubricPrompt":
             raise _unsupported(
-                f"option {key!r} is not supported (only rubricPrompt is)", f"{where}.{key}"
+                QT_TRANSLATE_NOOP(
+                    "Promptfoo", "option {key} is not supported (only rubricPrompt is)"
+                ).format(key=repr(key)),
+                f"{where}.{key}",
             )
     prompt = options.get("rubricPrompt")
     if isinstance(prompt, str) and prompt.startswith("file://"):
-        raise _unsupported("file:// values are not read", f"{where}.rubricPrompt")
+        raise _unsupported(_FILE_VALUES, f"{where}.rubricPrompt")
     try:
         rubric_prompt(prompt)
     except ValueError as error:
-        raise WorkspaceError(str(error), path=f"{where}.rubricPrompt") from None
+        raise WorkspaceError(error.args[0], path=f"{where}.rubricPrompt") from None
     return copy.deepcopy(prompt)
 
 
@@ -523,17 +642,31 @@ def _tests(
     if data is None:
         return []
     if isinstance(data, str):
-        raise _unsupported(f"tests from {data} are not read: list the cases in the file", "tests")
+        raise _unsupported(
+            QT_TRANSLATE_NOOP(
+                "Promptfoo", "tests from {source} are not read: list the cases in the file"
+            ).format(source=data),
+            "tests",
+        )
     if not isinstance(data, list):
-        raise WorkspaceError("must be a list of test cases", path="tests")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("Promptfoo", "must be a list of test cases"), path="tests"
+        )
     cases = []
     for i, item in enumerate(data):
         at = f"tests[{i}]"
         if not isinstance(item, dict):
-            raise WorkspaceError("a test case is a mapping (vars, assert)", path=at)
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("Promptfoo", "a test case is a mapping (vars, assert)"), path=at
+            )
         for key in item:
             if key not in ("description", "vars", "assert", "options"):
-                raise _unsupported(f"test key {key!r} is not supported", f"{at}.{key}")
+                raise _unsupported(
+                    QT_TRANSLATE_NOOP("Promptfoo", "test key {key} is not supported").format(
+                        key=repr(key)
+                    ),
+                    f"{at}.{key}",
+                )
         prompt = _rubric_option(item.get("options"), f"{at}.options")
         if prompt is not None and prompt != default_prompt:
             inherited = [
@@ -544,17 +677,22 @@ def _tests(
             ]
             if inherited:
                 raise _unsupported(
-                    "a test's own rubricPrompt for the llm-rubric of defaultTest.assert (the app "
-                    "keeps shared assertions once for every case): put rubricPrompt on that "
-                    "assertion, or the llm-rubric in the test's own assert",
+                    QT_TRANSLATE_NOOP(
+                        "Promptfoo",
+                        "a test's own rubricPrompt for the llm-rubric of defaultTest.assert (the "
+                        "app keeps shared assertions once for every case): put rubricPrompt on "
+                        "that assertion, or the llm-rubric in the test's own assert",
+                    ),
                     f"{at}.options.rubricPrompt",
                 )
         values = item.get("vars") or {}
         if not isinstance(values, dict):
-            raise WorkspaceError("must be a mapping of values", path=f"{at}.vars")
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("Promptfoo", "must be a mapping of values"), path=f"{at}.vars"
+            )
         for name, value in values.items():
             if isinstance(value, str) and value.startswith("file://"):
-                raise _unsupported("file:// values are not read", f"{at}.vars.{name}")
+                raise _unsupported(_FILE_VALUES, f"{at}.vars.{name}")
         cases.append(
             TestCase(
                 description=str(item.get("description") or ""),

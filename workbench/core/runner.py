@@ -481,16 +481,20 @@ class Run:
             self.result.interrupted = True  # stop(): keep what arrived
         except TimeoutError:
             self._fail(
-                f"The answer from {self.request.base_url} took longer than {self.deadline:g} s "
-                "in all and was ended (Settings: run_deadline_seconds); the text received so far "
-                "is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The answer from {url} took longer than {seconds} s in all and was ended "
+                    "(Settings: run_deadline_seconds); the text received so far is kept.",
+                ).format(url=self.request.base_url, seconds=f"{self.deadline:g}"),
                 interrupted=True,
             )
         except Exception as error:  # anything unforeseen still ends the run with a message
             log.error("Run failed unexpectedly: %s", self._redact(repr(error)))
             self._fail(
-                f"Unexpected error with {self.request.base_url}: "
-                f"{self._redact(str(error)) or type(error).__name__}."
+                QT_TRANSLATE_NOOP("RunErrors", "Unexpected error with {url}: {error}.").format(
+                    url=self.request.base_url,
+                    error=self._redact(str(error)) or type(error).__name__,
+                )
             )
         finally:
             if client is not None:
@@ -680,15 +684,21 @@ class Run:
                 chunks += 1
         except _UnreadableAnswer as error:
             self._fail(
-                f"The server at {self.request.base_url} sent an answer this app cannot read "
-                f"({error}); the text received so far is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The server at {url} sent an answer this app cannot read ({error}); the "
+                    "text received so far is kept.",
+                ).format(url=self.request.base_url, error=str(error)),
                 interrupted=True,
             )
             return
         except (AnswerTooLarge, _AnswerTooLong) as error:
             self._fail(
-                f"The answer from {self.request.base_url} was ended: {error} (Settings: "
-                "max_answer_mb). The text received so far is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The answer from {url} was ended: {error} (Settings: max_answer_mb). The "
+                    "text received so far is kept.",
+                ).format(url=self.request.base_url, error=str(error)),
                 interrupted=True,
             )
             return
@@ -720,8 +730,11 @@ class Run:
             failure = _failure_from(error)
             kind = f"{failure.type}: " if failure.type else ""
             self._fail(
-                f"The server at {self.request.base_url} reported an error mid-answer "
-                f"({kind}{failure.message}); the text received so far is kept.",
+                QT_TRANSLATE_NOOP(
+                    "RunErrors",
+                    "The server at {url} reported an error mid-answer ({error}); the text "
+                    "received so far is kept.",
+                ).format(url=self.request.base_url, error=f"{kind}{failure.message}"),
                 interrupted=True,
             )
             return
@@ -755,7 +768,6 @@ class Run:
             if len(raw) > limit:
                 raise _AnswerTooLong(f"the body passed {limit:,} bytes")
         content_type = response.headers.get("content-type", "") or "no content type"
-        where = f"The server at {self.request.base_url}"
         if body_kind == "json":
             try:
                 data = loads(decode_text(bytes(raw)))
@@ -769,7 +781,11 @@ class Run:
             if isinstance(data, dict) and isinstance(data.get("error"), dict | str):
                 reported = data["error"]
                 message = reported.get("message") if isinstance(reported, dict) else reported
-                self._fail(f"{where} reported an error: {clean_text(str(message))[:500]}")
+                self._fail(
+                    QT_TRANSLATE_NOOP(
+                        "RunErrors", "The server at {url} reported an error: {error}"
+                    ).format(url=self.request.base_url, error=clean_text(str(message))[:500])
+                )
                 return
             raise _UnreadableAnswer("a JSON body that is neither a chat completion nor a stream")
         if "html" in content_type.lower():

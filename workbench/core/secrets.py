@@ -13,6 +13,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+from workbench.core import slices
 from workbench.core.texts import Text
 
 if TYPE_CHECKING:
@@ -42,12 +43,44 @@ def redact(text: str, *known: str | None) -> str:
     """
     if isinstance(text, Text):  # a sentence the window translates: mask its values
         return text.mapped(lambda value: redact(value, *known))
-    for key in known:
-        if key and len(key) >= 6:
+    keys = [key for key in known if key and len(key) >= 6]
+    for key in keys:
+        if any(c.isspace() for c in key):  # may span a cut between slices: masked first
             text = text.replace(key, MASK)
-    text = _KEY_PATTERNS[0].sub(MASK, text)
-    text = _KEY_PATTERNS[1].sub(lambda m: m.group(1) + MASK, text)
-    return _KEY_PATTERNS[2].sub(lambda m: m.group(1) + MASK, text)
+
+    def mask(piece: str) -> str:
+        for key in keys:
+            piece = piece.replace(key, MASK)
+        piece = _KEY_PATTERNS[0].sub(MASK, piece)
+        piece = _KEY_PATTERNS[1].sub(lambda m: m.group(1) + MASK, piece)
+        return _KEY_PATTERNS[2].sub(lambda m: m.group(1) + MASK, piece)
+
+    # A long text (an answer of megabytes, recorded on a worker) is masked in slices, letting
+    # the UI thread run between them: one pass over 10 MB held the GIL for 100-250 ms.
+    return slices.in_slices(text, mask, _cut_between_keys)
+
+
+_SPACE = re.compile(r"\s")
+#: What may come (before white space) in a key pattern that goes on after the white space.
+_KEY_LEADS = ("bearer", "key", ":", "=", '"', "'")
+
+
+def _cut_between_keys(text: str, at: int) -> int:
+    """A place at or after ``at`` that no key pattern matches across (see :func:`redact`).
+
+    Just after a white space character: the patterns hold white space only after ``bearer``,
+    after ``api_key`` (and its quote) and around the ``:``/``=`` that follows it, so a place
+    whose text before it, white space left out, ends otherwise is not inside a match.
+    """
+    while True:
+        found = _SPACE.search(text, at)
+        if found is None:
+            return len(text)
+        place = found.end()
+        before = text[max(0, place - 64) : place].rstrip().lower()
+        if before and not before.endswith(_KEY_LEADS):
+            return place
+        at = place
 
 
 class KeyStoreError(RuntimeError):

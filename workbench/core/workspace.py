@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import json_files
-from workbench.core.catalog import load_catalog
 from workbench.core.conversation import ROLES, Conversation, Message, PartialRuleError, Problem
 from workbench.core.events import Event
 
@@ -1227,6 +1226,8 @@ def provider_for_model(model: str) -> str:
 
     An unknown model gets the default provider, as a new workspace does.
     """
+    from workbench.core.catalog import load_catalog  # on use: the window paints without it
+
     info = load_catalog().get(model)
     if info is not None:
         match = next((p for p in PRESETS if p.kind == info.provider), None)

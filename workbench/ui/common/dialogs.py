@@ -6,9 +6,26 @@ human.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+# The dialog classes are imported when a dialog opens: their types (and enums) cost ~5 ms before
+# the first paint, which needs none of them.
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    #: The buttons of :func:`ask` (``QMessageBox.StandardButton``).
+    Button = QMessageBox.StandardButton
+else:
+
+    def __getattr__(name: str) -> object:
+        if name == "Button":
+            from PySide6.QtWidgets import QMessageBox
+
+            return QMessageBox.StandardButton
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def file_filter() -> str:
@@ -25,28 +42,33 @@ def json_filter() -> str:
     return QCoreApplication.translate("Dialogs", "JSON files (*.json);;All files (*)")
 
 
-Button = QMessageBox.StandardButton
-
-
 def ask(
     parent: QWidget | None,
     title: str,
     text: str,
-    buttons: Button = Button.Yes | Button.No,
-    default: Button = Button.Yes,
+    buttons: Button | None = None,
+    default: Button | None = None,
     informative: str = "",
 ) -> Button:
-    """Asks a question in a message box and returns the button pressed."""
+    """Asks a question in a message box and returns the button pressed (by default Yes or No,
+    Yes the default button)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    button = QMessageBox.StandardButton
+    if buttons is None:
+        buttons = button.Yes | button.No
     box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
-    box.setDefaultButton(default)
+    box.setDefaultButton(button.Yes if default is None else default)
     if informative:
         box.setInformativeText(informative)
-    return Button(box.exec())
+    return button(box.exec())
 
 
 def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
     """Tells the user something failed (modal: it needs reading)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, Button.Ok, parent)
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     if detail:
         box.setInformativeText(detail)
     box.exec()
@@ -59,7 +81,10 @@ def show_about(
 
     Not :func:`show_error`: a warning sign over the version number reads as a fault.
     """
-    box = QMessageBox(QMessageBox.Icon.Information, title, text, Button.Ok, parent)
+    from PySide6.QtWidgets import QMessageBox
+
+    ok = QMessageBox.StandardButton.Ok
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, ok, parent)
     if icon is not None and not icon.isNull():
         box.setIconPixmap(icon.pixmap(64, 64))
     if detail:
@@ -69,6 +94,8 @@ def show_about(
 
 def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str) -> str | None:
     """Where to export something (a comparison...), or None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(
         parent, QCoreApplication.translate("Dialogs", "Export"), suggested, file_filter
     )
@@ -77,6 +104,8 @@ def choose_export_path(parent: QWidget | None, suggested: str, file_filter: str)
 
 def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
     """A file to open, or None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getOpenFileName(
         parent, QCoreApplication.translate("Dialogs", "Open workspace"), directory, file_filter()
     )
@@ -85,6 +114,8 @@ def choose_open_path(parent: QWidget | None, directory: str = "") -> str | None:
 
 def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
     """Where to save, or None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(
         parent, QCoreApplication.translate("Dialogs", "Save workspace"), suggested, file_filter()
     )
@@ -93,18 +124,24 @@ def choose_save_path(parent: QWidget | None, suggested: str = "") -> str | None:
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
     """Multi-line text the user types or pastes, or None when they cancel."""
+    from PySide6.QtWidgets import QInputDialog
+
     value, accepted = QInputDialog.getMultiLineText(parent, title, label, text)
     return value if accepted else None
 
 
 def choose_json_open_path(parent: QWidget | None, title: str, directory: str = "") -> str | None:
     """A JSON file to read (tools, say), or None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getOpenFileName(parent, title, directory, json_filter())
     return path or None
 
 
 def choose_json_save_path(parent: QWidget | None, title: str, suggested: str = "") -> str | None:
     """Where to write a JSON file, or None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, json_filter())
     return path or None
 
@@ -119,6 +156,8 @@ def tests_filter() -> str:
 
 def choose_tests_open_path(parent: QWidget | None) -> str | None:
     """A CSV or JSONL file of test cases to import, or None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getOpenFileName(
         parent, QCoreApplication.translate("Dialogs", "Import test cases"), "", tests_filter()
     )
@@ -127,6 +166,8 @@ def choose_tests_open_path(parent: QWidget | None) -> str | None:
 
 def choose_tests_save_path(parent: QWidget | None, suggested: str) -> str | None:
     """Where to export the test cases (CSV or JSONL by the suffix), or None when cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(
         parent,
         QCoreApplication.translate("Dialogs", "Export test cases"),

@@ -8,8 +8,6 @@ moment later (after Qt's deferred deletions) hands the free pages back.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 from collections.abc import Callable
 from functools import cache
@@ -26,6 +24,9 @@ _timer: QTimer | None = None
 def _malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None  # other allocators give large blocks back themselves
+    import ctypes  # on the first trim: ctypes.util costs ~5 ms before the first paint
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         if not name:

@@ -258,8 +258,8 @@ class _SchemeFollower(QObject):
 
 def _install(app: QApplication, scheme: Qt.ColorScheme) -> None:
     values = DARK if scheme == Qt.ColorScheme.Dark else LIGHT
-    native = app.style().name().lower() in ("windowsvista", "windows11", "macos")
-    if values is DARK and native:
+    # The style is asked only for Dark: its wrapper costs a few ms before the first paint.
+    if values is DARK and app.style().name().lower() in ("windowsvista", "windows11", "macos"):
         # These native styles draw with the system's colours and ignore an application palette.
         style = QStyleFactory.create("Fusion")
         if style is not None:

@@ -14,7 +14,8 @@ from PySide6.QtCore import QCoreApplication
 from workbench.core import tokens
 from workbench.core.catalog import Catalog
 from workbench.core.compare import CompareSession, Preflight, group_history, preflight
-from workbench.core.meter import fill_counts
+from workbench.core.conversation import SystemReplaced
+from workbench.core.meter import fill_counts, own_system_change
 from workbench.core.payloads import lint, request_problems, sent_tools
 from workbench.core.recommend import reserved_output
 from workbench.core.tokens import ConversationTally, TokenCounter
@@ -102,12 +103,17 @@ def default_services(context: AppContext) -> CompareServices:
         if not tokens.encoding_ready():
             return None
         tools = sent_tools(sent)
-        if sent.conversation is not context.workspace.conversation:
-            return counter().count(sent.conversation.messages, tools).total  # its own system
-        breakdown = tally.breakdown(sent.conversation, tools)
+        conversation = sent.conversation
+        cards = conversation.base if isinstance(conversation, SystemReplaced) else conversation
+        if cards is not context.workspace.conversation:
+            return counter().count(conversation.messages, tools).total
+        breakdown = tally.breakdown(cards, tools)
         values = sent.variable_values()
-        if values and len(variable_cards(sent.conversation)):
-            breakdown = fill_counts(breakdown, sent, values, counter())
+        if values and len(variable_cards(cards)):
+            breakdown = fill_counts(breakdown, context.workspace, values, counter())
+        if isinstance(conversation, SystemReplaced):
+            # The column's own system message: the window's count with that one card changed.
+            return breakdown.total + own_system_change(conversation, breakdown, values, counter())
         return breakdown.total
 
     def problems(sent: Workspace) -> list[str]:

@@ -397,8 +397,7 @@ class ProviderDialog(QDialog):
         """Whether the provider form holds edits that were not saved."""
         if self._new:
             return any(
-                field.text().strip()
-                for field in (self.name_edit, self.id_edit, self.base_url_edit)
+                field.text().strip() for field in (self.name_edit, self.id_edit, self.base_url_edit)
             )
         provider_id = self.current_id()
         provider = self.registry.get(provider_id) if provider_id else None

@@ -76,16 +76,18 @@ APP_TITLE = "Prompt Workbench"
 
 
 class _AfterFirstPaint(QObject):
-    """Calls ``then`` once, on the event loop's next turn after ``widget`` first paints."""
+    """Calls ``now`` when ``widget`` first paints, and ``then`` once, on the loop's next turn."""
 
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+    def __init__(self, widget: QWidget, now: Callable[[], None], then: Callable[[], None]) -> None:
         super().__init__(widget)
+        self._now = now
         self._then = then
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
+            self._now()
             QTimer.singleShot(0, self._then)
         return False
 
@@ -104,10 +106,13 @@ class MainWindow(QMainWindow):
 
     Signals:
         closed(): the window closed (after the user agreed about unsaved changes).
+        first_painted(): with deferred features, the window is painting for the first time (its
+            paint pass ends when control is back in the event loop).
         features_installed(): every feature is wired in (at once, or just after the first paint).
     """
 
     closed = Signal()
+    first_painted = Signal()
     features_installed = Signal()
 
     def __init__(
@@ -171,8 +176,13 @@ class MainWindow(QMainWindow):
         self.features_ready = False
         if defer_features:
             # The app paints the cards first and wires the features (and the parameters panel)
-            # in right after the first paint: they cost more than the cards.
-            self._first_paint = _AfterFirstPaint(self, self._install_features)
+            # in right after the first paint: they cost more than the cards. The file writes
+            # (the recent-files list of the file opened) wait too: a worker thread started now
+            # would take the interpreter from the paint.
+            self.document.hold_writes()
+            self._first_paint = _AfterFirstPaint(
+                self, self.first_painted.emit, self._after_first_paint
+            )
         else:
             self._install_features()
         self.resize(1280, 820)
@@ -273,6 +283,10 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         #: Stays in the status bar while autosave fails (a full disk): the work is not safe.
         self.autosave_warning = AutosaveWarning(self.statusBar())
+
+    def _after_first_paint(self) -> None:
+        self.document.release_writes()
+        self._install_features()
 
     def _install_features(self) -> None:
         """Installs each feature package (runs, token meter, tools, compare...) into the window.

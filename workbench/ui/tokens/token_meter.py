@@ -859,9 +859,9 @@ class TokenMeter(QObject):
         try:
             fetch = client.prepare(self.workspace, self._context.catalog)
         except ExactCountError as error:
-            self._exact_note = self.tr(
-                "Exact count failed, showing the estimate: {reason}"
-            ).format(reason=str(error))
+            self._exact_note = self.tr("Exact count failed, showing the estimate: {reason}").format(
+                reason=str(error)
+            )
             self.panel.show_reading(reading, self._exact_note)
             self.exact_count_settled.emit()
             return

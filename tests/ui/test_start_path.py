@@ -1,0 +1,163 @@
+"""Cold start: what ``prompt-workbench FILE`` loads before its first paint, in a fresh process.
+
+The window paints its editable cards first; what only the features, runs or dialogs need loads
+after that paint or on first use. Each test starts the app the way the command does
+(``workbench.app.main``) with a hook that looks at the process when the window first paints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from workbench.core.resources import examples_dir
+
+#: An event filter on the main window (on it alone: a filter on the whole application would give
+#: every object a Python wrapper, which makes PySide create types the app does not) notes what is
+#: imported when the window first paints, then (the features wired in) whether the asyncio loop
+#: runs, then closes the window.
+CHILD = """
+import json, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+WATCHED = json.loads(sys.argv[2])
+#: PySide makes a class (and its enums) when first used: made ones are in the module's dict.
+WATCHED_TYPES = json.loads(sys.argv[3])
+PAINT = QEvent.Type.Paint
+report = {}
+
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == PAINT:
+            watched.removeEventFilter(self)
+            report["at_paint"] = sorted(m for m in WATCHED if m in sys.modules)
+            report["types_at_paint"] = sorted(
+                name for name in WATCHED_TYPES
+                if name.rpartition(".")[2] in vars(sys.modules["PySide6." + name.partition(".")[0]])
+            )
+            cards = watched.message_list.cards()
+            report["cards"] = [card.content_edit.toPlainText() for card in cards]
+            report["editable"] = all(not card.content_edit.isReadOnly() for card in cards)
+            QTimer.singleShot(0, lambda: ready(watched))
+        return False
+
+
+def ready(window):
+    if not window.features_ready:
+        QTimer.singleShot(1, lambda: ready(window))
+        return
+    import asyncio
+
+    report["loop_running"] = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    report["features"] = [
+        name for name in ("sendButton", "tokenMeter", "toolsEditor", "compareView", "testsView")
+        if window.findChild(QObject, name) is not None
+    ]
+    window.undo_stack.setClean()
+    window.close()
+
+
+app = QApplication(sys.argv[:1])
+hook = FirstPaint()
+from workbench.ui.shell import main_window
+
+built = main_window.MainWindow.__init__
+
+
+def watched_init(self, *args, **kwargs):
+    built(self, *args, **kwargs)
+    self.installEventFilter(hook)
+
+
+main_window.MainWindow.__init__ = watched_init
+from workbench.app import main
+
+status = main([sys.argv[1]])
+report["status"] = status
+from workbench.core.settings import Settings
+
+report["recent_files"] = Settings.load().recent_files
+print(json.dumps(report))
+"""
+
+
+def start_app(
+    tmp_path: Path, watched: list[str], watched_types: list[str] | None = None
+) -> dict[str, object]:
+    """Starts ``prompt-workbench EXAMPLE`` in a fresh process; what the hook saw: which of the
+    ``watched`` modules and ``watched_types`` (``"QtWidgets.QMessageBox"``) were loaded when the
+    window first painted, and more."""
+    example = examples_dir() / "01-product-json-extraction.prompt.json"
+    env = {**os.environ, "WORKBENCH_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(example),
+            json.dumps(watched),
+            json.dumps(watched_types or []),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return report
+
+
+def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_path: Path) -> None:
+    # Nor does it start a worker thread before it paints: the recent-files list is written
+    # after that paint (a thread started during it takes the interpreter from the paint).
+    watched = ["asyncio", "qasync", "openai", "tiktoken", "sqlite3", "concurrent.futures.thread"]
+    report = start_app(tmp_path, watched)
+
+    assert report["at_paint"] == []
+    assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
+    # Then the features are wired in, on qasync's running loop, and the app ends normally.
+    assert report["loop_running"] == "qasync"
+    assert report["features"] == [
+        "sendButton",
+        "tokenMeter",
+        "toolsEditor",
+        "compareView",
+        "testsView",
+    ]
+    assert report["status"] == 0
+    example = examples_dir() / "01-product-json-extraction.prompt.json"
+    assert report["recent_files"] == [str(example.resolve())]
+
+
+def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> None:
+    # Each PySide class costs its type and enums when first used (QTextCursor ~4 ms, the dialogs
+    # ~5 ms); the first viewport() call made PySide create every widget class it had not made
+    # yet (QMdiArea, QGraphicsView, QWizard... ~10 ms), and the style ~3 ms.
+    unused = [
+        "QtWidgets.QMessageBox",
+        "QtWidgets.QFileDialog",
+        "QtWidgets.QInputDialog",
+        "QtGui.QTextCursor",
+        "QtWidgets.QMdiArea",
+        "QtWidgets.QGraphicsView",
+        "QtWidgets.QWizard",
+        "QtWidgets.QStyle",
+    ]
+    report = start_app(
+        tmp_path,
+        ["ctypes", "platformdirs", "workbench.core.catalog", "workbench.core.run_types"],
+        unused,
+    )
+
+    # Memory trims, platform folders and the model catalog load on use.
+    assert report["at_paint"] == []
+    assert report["types_at_paint"] == []
+    assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
+    assert report["status"] == 0
