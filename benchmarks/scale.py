@@ -134,8 +134,8 @@ def heights_right(window: object) -> bool:
         row = conversation.index_of(message.uid)
         if row + 1 >= len(conversation):
             continue
-        text_width = delegate._text_width(width)
-        if card.content_edit.height() != content_height(message.content, text_width, delegate._font):
+        needed = content_height(message.content, delegate._text_width(width), delegate._font)
+        if card.content_edit.height() != needed:
             return False
         top = view.visualRect(view.model().index(row, 0)).top()
         below = view.visualRect(view.model().index(row + 1, 0)).top()
