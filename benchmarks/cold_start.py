@@ -92,9 +92,7 @@ class FirstPaint(QObject):
 app = QApplication(sys.argv[:1])
 """
 
-BARE = (
-    HOOK
-    + """
+BARE = HOOK + """
 import json
 from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import QListView, QMainWindow
@@ -118,14 +116,11 @@ hook.watch(window)
 window.show()
 app.exec()
 """
-)
 
 #: The app as ``prompt-workbench FILE`` starts it (``workbench.app.main``: the command table, the
 #: event loop, the window with deferred features), on a QApplication made first for the hook,
 #: which watches the window as soon as it is built.
-APP = (
-    HOOK
-    + """
+APP = HOOK + """
 if sys.argv[2]:
     sys.path.insert(0, sys.argv[2])  # the app from another source tree (--baseline)
 figures = []
@@ -165,7 +160,6 @@ from workbench.app import main
 main([sys.argv[1]])
 print(figures[0], figures[2], figures[1], figures[3])
 """
-)
 
 
 #: Bytecode is cached (in a folder of the benchmark's own), as an installed app has it compiled:
