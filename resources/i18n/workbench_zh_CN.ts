@@ -2964,6 +2964,17 @@
     </message>
 </context>
 <context>
+    <name>TestsTable</name>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Assertions</source>
+        <translation>断言</translation>
+    </message>
+</context>
+<context>
     <name>TestsView</name>
     <message>
         <source>Add case</source>
