@@ -18,10 +18,219 @@
     </message>
 </context>
 <context>
+    <name>AssertionResults</name>
+    <message>
+        <source>expected {expected}, got {got}</source>
+        <extracomment>Asks a grader model: (the messages to send, provider id or None, model id or None) -&gt; Grade.</extracomment>
+        <translation>应为 {expected}，实际为 {got}</translation>
+    </message>
+    <message>
+        <source>expected anything but {expected}</source>
+        <translation>应为 {expected} 以外的任何内容</translation>
+    </message>
+    <message>
+        <source>expected JSON {expected}, got {got}</source>
+        <translation>应为 JSON {expected}，实际为 {got}</translation>
+    </message>
+    <message>
+        <source>expected anything but JSON {expected}</source>
+        <translation>应为 JSON {expected} 以外的任何内容</translation>
+    </message>
+    <message>
+        <source>expected to contain {value}</source>
+        <translation>应包含 {value}</translation>
+    </message>
+    <message>
+        <source>expected not to contain {value}</source>
+        <translation>不应包含 {value}</translation>
+    </message>
+    <message>
+        <source>expected to contain {value} (any case)</source>
+        <translation>应包含 {value}（不区分大小写）</translation>
+    </message>
+    <message>
+        <source>expected not to contain {value} (any case)</source>
+        <translation>不应包含 {value}（不区分大小写）</translation>
+    </message>
+    <message>
+        <source>expected to start with {value}, got {got}</source>
+        <translation>应以 {value} 开头，实际为 {got}</translation>
+    </message>
+    <message>
+        <source>starts with {value}</source>
+        <translation>以 {value} 开头</translation>
+    </message>
+    <message>
+        <source>expected not to start with {value}</source>
+        <translation>不应以 {value} 开头</translation>
+    </message>
+    <message>
+        <source>expected to match {pattern}</source>
+        <translation>应匹配 {pattern}</translation>
+    </message>
+    <message>
+        <source>matches {match}</source>
+        <translation>匹配到 {match}</translation>
+    </message>
+    <message>
+        <source>expected not to match {pattern} (matched {match})</source>
+        <translation>不应匹配 {pattern}（匹配到了 {match}）</translation>
+    </message>
+    <message>
+        <source>equal</source>
+        <translation>相等</translation>
+    </message>
+    <message>
+        <source>contains {value}</source>
+        <translation>包含 {value}</translation>
+    </message>
+    <message>
+        <source>expected to contain any of {values}</source>
+        <translation>应包含 {values} 中的任意一个</translation>
+    </message>
+    <message>
+        <source>expected to contain none of {values} (found {value})</source>
+        <translation>不应包含 {values} 中的任何一个（找到了 {value}）</translation>
+    </message>
+    <message>
+        <source>contains all of {values}</source>
+        <translation>包含 {values} 全部</translation>
+    </message>
+    <message>
+        <source>expected not to contain all of {values}</source>
+        <translation>不应同时包含 {values}</translation>
+    </message>
+    <message>
+        <source>{path}: expected {types}, got {type}</source>
+        <translation>{path}：应为 {types}，实际为 {type}</translation>
+    </message>
+    <message>
+        <source>{path}: missing required property {name}</source>
+        <translation>{path}：缺少必需的属性 {name}</translation>
+    </message>
+    <message>
+        <source>{path}: expected one of {values}</source>
+        <translation>{path}：应为 {values} 之一</translation>
+    </message>
+    <message>
+        <source>not valid JSON ({error})</source>
+        <translation>不是有效的 JSON（{error}）</translation>
+    </message>
+    <message>
+        <source>expected to contain JSON, found none</source>
+        <translation>应包含 JSON，但没有找到</translation>
+    </message>
+    <message>
+        <source>valid JSON</source>
+        <translation>有效的 JSON</translation>
+    </message>
+    <message>
+        <source>expected not to be valid JSON</source>
+        <translation>不应是有效的 JSON</translation>
+    </message>
+    <message>
+        <source>expected not to contain JSON</source>
+        <translation>不应包含 JSON</translation>
+    </message>
+    <message>
+        <source>valid JSON, matches the schema</source>
+        <translation>有效的 JSON，符合 schema</translation>
+    </message>
+    <message>
+        <source>expected JSON not matching the schema</source>
+        <translation>应为不符合 schema 的 JSON</translation>
+    </message>
+    <message>
+        <source>expected a tool call, the answer has none</source>
+        <translation>应有工具调用，但回答中没有</translation>
+    </message>
+    <message>
+        <source>expected no valid tool call</source>
+        <translation>不应有有效的工具调用</translation>
+    </message>
+    <message>
+        <source>valid call of {names}</source>
+        <translation>有效地调用了 {names}</translation>
+    </message>
+    <message>
+        <source>expected no valid tool call (called {names})</source>
+        <translation>不应有有效的工具调用（调用了 {names}）</translation>
+    </message>
+    <message>
+        <source>cost unknown (the model has no price in the catalog)</source>
+        <translation>费用未知（模型目录中没有该模型的价格）</translation>
+    </message>
+    <message>
+        <source>cost {cost}, expected at most {limit}</source>
+        <translation>费用 {cost}，应不超过 {limit}</translation>
+    </message>
+    <message>
+        <source>cost {cost}</source>
+        <translation>费用 {cost}</translation>
+    </message>
+    <message>
+        <source>cost {cost}, expected more than {limit}</source>
+        <translation>费用 {cost}，应超过 {limit}</translation>
+    </message>
+    <message>
+        <source>latency unknown (the run did not finish)</source>
+        <translation>延迟未知（运行没有完成）</translation>
+    </message>
+    <message>
+        <source>took {ms} ms, expected at most {limit} ms</source>
+        <translation>用时 {ms} 毫秒，应不超过 {limit} 毫秒</translation>
+    </message>
+    <message>
+        <source>took {ms} ms</source>
+        <translation>用时 {ms} 毫秒</translation>
+    </message>
+    <message>
+        <source>took {ms} ms, expected more than {limit} ms</source>
+        <translation>用时 {ms} 毫秒，应超过 {limit} 毫秒</translation>
+    </message>
+    <message>
+        <source>expected {type} to fail</source>
+        <translation>{type} 应不通过</translation>
+    </message>
+    <message>
+        <source>no grader available for llm-rubric</source>
+        <translation>没有可用于 llm-rubric 的评分模型</translation>
+    </message>
+    <message>
+        <source>meets the rubric</source>
+        <translation>符合评分标准</translation>
+    </message>
+    <message>
+        <source>does not meet the rubric</source>
+        <translation>不符合评分标准</translation>
+    </message>
+    <message>
+        <source>score {score} (threshold {threshold}): {reason}</source>
+        <translation>得分 {score}（阈值 {threshold}）：{reason}</translation>
+    </message>
+    <message>
+        <source>expected not to meet the rubric: {reason}</source>
+        <translation>不应符合评分标准：{reason}</translation>
+    </message>
+    <message>
+        <source>the grader gave no verdict: {reply}</source>
+        <translation>评分模型没有给出结论：{reply}</translation>
+    </message>
+</context>
+<context>
     <name>Assertions</name>
     <message>
+        <source>{key} is not supported: it runs JavaScript or Python code, which the app never does</source>
+        <extracomment>Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts). promptfoo keys whose meaning is running code or that the app does not have.</extracomment>
+        <translation>不支持 {key}：它会运行 JavaScript 或 Python 代码，本应用从不运行代码</translation>
+    </message>
+    <message>
+        <source>{key} is not supported: it per-assertion config is not supported</source>
+        <translation>不支持 {key}：不支持逐条断言的配置</translation>
+    </message>
+    <message>
         <source>an assertion must be an object with a type</source>
-        <extracomment>Types taking a text value (or, for the ``-any``/``-all`` ones, a list of texts). promptfoo keys whose meaning is running code or that the app does not have. The variables a ``rubricPrompt`` always has (besides the case&apos;s own). Template syntax beyond ``{{name}}`` (Nunjucks tags, filters, expressions): never evaluated. How long a quoted value may be in a reason before it is shortened.</extracomment>
+        <extracomment>The variables a ``rubricPrompt`` always has (besides the case&apos;s own). Template syntax beyond ``{{name}}`` (Nunjucks tags, filters, expressions): never evaluated. How long a quoted value may be in a reason before it is shortened.</extracomment>
         <translation>断言必须是带有 type 的对象</translation>
     </message>
     <message>
@@ -31,6 +240,10 @@
     <message>
         <source>unknown assertion type {kind} (known: {known})</source>
         <translation>未知的断言类型 {kind}（已知：{known}）</translation>
+    </message>
+    <message>
+        <source>unknown key {key} (an assertion takes {known})</source>
+        <translation>未知的键 {key}（断言可用的键：{known}）</translation>
     </message>
     <message>
         <source>{kind} needs a text value</source>
@@ -49,6 +262,14 @@
         <translation>必须是 JSON Schema 对象（或省略）</translation>
     </message>
     <message>
+        <source>{kind} needs a threshold (USD)</source>
+        <translation>{kind} 需要阈值（美元）</translation>
+    </message>
+    <message>
+        <source>{kind} needs a threshold (milliseconds)</source>
+        <translation>{kind} 需要阈值（毫秒）</translation>
+    </message>
+    <message>
         <source>threshold must be a number ≥ 0, not {value}</source>
         <translation>threshold 必须是 ≥ 0 的数字，而不是 {value}</translation>
     </message>
@@ -61,6 +282,10 @@
         <translation>threshold 必须是 0 到 1 之间的分数，而不是 {value}</translation>
     </message>
     <message>
+        <source>{key} must be a text (an id)</source>
+        <translation>{key} 必须是文本（一个 id）</translation>
+    </message>
+    <message>
         <source>only llm-rubric takes a rubricPrompt</source>
         <translation>只有 llm-rubric 接受 rubricPrompt</translation>
     </message>
@@ -70,7 +295,6 @@
     </message>
     <message>
         <source>rubricPrompt is empty</source>
-        <extracomment>Asks a grader model: (the messages to send, provider id or None, model id or None) -&gt; Grade.</extracomment>
         <translation>rubricPrompt 是空的</translation>
     </message>
     <message>
@@ -835,6 +1059,14 @@
     <message>
         <source>Double-click for the full answer.</source>
         <translation>双击查看完整回答。</translation>
+    </message>
+</context>
+<context>
+    <name>Evaluation</name>
+    <message>
+        <source>Stopped before it finished.</source>
+        <extracomment>The label of the column when the workspace has no variants and runs itself. The error of a cell that Stop ended before it finished.</extracomment>
+        <translation>在完成前被停止。</translation>
     </message>
 </context>
 <context>
@@ -2560,6 +2792,45 @@
     <message>
         <source>Action</source>
         <translation>操作</translation>
+    </message>
+</context>
+<context>
+    <name>TestProblems</name>
+    <message>
+        <source>shared assert</source>
+        <translation>共享断言</translation>
+    </message>
+    <message>
+        <source>test {case}</source>
+        <translation>测试 {case}</translation>
+    </message>
+    <message>
+        <source>{place}, {field}</source>
+        <translation>{place}，{field}</translation>
+    </message>
+    <message>
+        <source>{place}: {problem}</source>
+        <translation>{place}：{problem}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>unknown variable {name}: the prompt does not use it (it uses {known})</source>
+        <translation>未知变量 {name}：提示词没有使用它（使用的是 {known}）</translation>
+    </message>
+    <message>
+        <source>no value for {names}</source>
+        <translation>{names} 没有值</translation>
+    </message>
+    <message>
+        <source>no value for {names} (a rubricPrompt has {variables} and the case&apos;s variables)</source>
+        <translation>{names} 没有值（rubricPrompt 可用 {variables} 和测试用例自己的变量）</translation>
+    </message>
+    <message>
+        <source>no value for {names} (test {case}) (a rubricPrompt has {variables} and the case&apos;s variables)</source>
+        <translation>{names} 没有值（测试 {case}）（rubricPrompt 可用 {variables} 和测试用例自己的变量）</translation>
     </message>
 </context>
 <context>

@@ -366,3 +366,94 @@ def test_a_promptfoo_config_with_unsupported_parts_is_explained_in_the_window_la
             "promptfooconfig.yaml, tests[0].assert[0].type: assertion type 'python' runs code, "
             "which the app never does"
         ) in code
+
+
+def test_a_test_problem_and_its_place_read_in_the_window_language(
+    qtbot: QtBot, any_window: MainWindow
+) -> None:
+    from workbench.core.workspace import TestCase
+
+    load(any_window, [{"role": "user", "content": "Tell me about {{topic}}."}])
+    any_window.workspace.insert_test(
+        0, TestCase(vars={"topic": "tides", "city": "Oslo"}, asserts=[{"type": "contains"}])
+    )
+    label = any_window.findChild(QLabel, "testProblems")
+    qtbot.waitUntil(lambda: bool(label.text()))
+    if i18n.installed_language() == "zh_CN":
+        assert label.text() == (
+            "测试 0，city：未知变量 'city'：提示词没有使用它（使用的是 {{topic}}）"
+            "（另有 1 处，已标红）"
+        )
+    else:
+        assert label.text() == (
+            "test 0, city: unknown variable 'city': the prompt does not use it (it uses "
+            "{{topic}}) (and 1 more, marked in red)"
+        )
+    any_window.workspace.update_test(
+        0, TestCase(vars={"topic": "tides"}, asserts=[{"type": "contains"}])
+    )
+    qtbot.waitUntil(lambda: "city" not in label.text())
+    assert label.text() == (
+        "测试 0，assert[0].value：contains 需要文本值"
+        if i18n.installed_language() == "zh_CN"
+        else "test 0, assert[0].value: contains needs a text value"
+    )
+
+
+def test_assertion_results_read_in_the_window_language_in_the_evaluation_grid(
+    qtbot: QtBot, any_window: MainWindow, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt as QtCore
+    from PySide6.QtWidgets import QTableView
+
+    from workbench.ui.evaluate.tests_view import TestsView
+
+    path = tmp_path / "price.prompt.json"
+    schema = {"type": "object", "properties": {"price": {"type": "number"}}}
+    path.write_text(
+        json.dumps(
+            {
+                "format": "prompt-workbench/1",
+                "messages": [{"role": "user", "content": "Price of {{item}} as JSON"}],
+                "params": {"provider": LOOP_ID, "model": "moonshot-v1-8k"},
+                "tests": [
+                    {
+                        "vars": {"item": "thermometer"},
+                        "assert": [
+                            {"type": "contains", "value": "Kelvin"},
+                            {"type": "is-json", "value": schema},
+                        ],
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert any_window.open_path(path)
+    loopback.queue(Reply(text='{"price": "12"}'))
+    view = any_window.findChild(TestsView, "testsView")
+    any_window.main_tabs.setCurrentWidget(view)
+    view.findChild(QPushButton, "runEvalButton").click()
+    qtbot.waitUntil(lambda: view.report is not None and not view.busy, timeout=15_000)
+
+    grid = any_window.findChild(QTableView, "evalGrid")
+    index = grid.model().index(0, 0)
+    dialog = view.open_cell(index)
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    lines = dialog.results.text().splitlines()
+    tip = index.data(QtCore.ItemDataRole.ToolTipRole)
+    dialog.close()
+    if i18n.installed_language() == "zh_CN":
+        assert lines[:2] == [
+            "✗ contains: 应包含 'Kelvin'",
+            "✗ is-json: $.price：应为 number，实际为 string",
+        ]
+        assert "✗ contains: 应包含 'Kelvin'" in tip
+        assert "contains: 应包含 'Kelvin'" in index.data()
+    else:
+        assert lines[:2] == [
+            "✗ contains: expected to contain 'Kelvin'",
+            "✗ is-json: $.price: expected number, got string",
+        ]
+        assert "✗ contains: expected to contain 'Kelvin'" in tip

@@ -41,8 +41,13 @@ BASE_TYPES: tuple[str, ...] = (
 KNOWN_KEYS = ("type", "value", "threshold", "weight", "provider", "model", "metric", "rubricPrompt")
 #: promptfoo keys whose meaning is running code or that the app does not have.
 UNSUPPORTED_KEYS = {
-    "transform": "runs JavaScript or Python code, which the app never does",
-    "config": "per-assertion config is not supported",
+    "transform": QT_TRANSLATE_NOOP(
+        "Assertions",
+        "{key} is not supported: it runs JavaScript or Python code, which the app never does",
+    ),
+    "config": QT_TRANSLATE_NOOP(
+        "Assertions", "{key} is not supported: it per-assertion config is not supported"
+    ),
 }
 #: The variables a ``rubricPrompt`` always has (besides the case's own).
 RUBRIC_VARIABLES = ("output", "rubric")
@@ -116,9 +121,16 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
         ]
     for key in assertion:
         if key in UNSUPPORTED_KEYS:
-            found.append((key, f"{key!r} is not supported: it {UNSUPPORTED_KEYS[key]}"))
+            found.append((key, UNSUPPORTED_KEYS[key].format(key=repr(key))))
         elif key not in KNOWN_KEYS:
-            found.append((key, f"unknown key {key!r} (an assertion takes {', '.join(KNOWN_KEYS)})"))
+            found.append(
+                (
+                    key,
+                    QT_TRANSLATE_NOOP(
+                        "Assertions", "unknown key {key} (an assertion takes {known})"
+                    ).format(key=repr(key), known=", ".join(KNOWN_KEYS)),
+                )
+            )
     value = assertion.get("value")
     if base in TEXT_TYPES:
         if base == "equals" and value is not None and not isinstance(value, str):
@@ -178,7 +190,18 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
     elif base in THRESHOLD_TYPES:
         threshold = assertion.get("threshold")
         if threshold is None:
-            found.append(("threshold", f"{kind} needs a threshold ({_unit(base)})"))
+            found.append(
+                (
+                    "threshold",
+                    (
+                        QT_TRANSLATE_NOOP("Assertions", "{kind} needs a threshold (USD)")
+                        if base == "cost"
+                        else QT_TRANSLATE_NOOP(
+                            "Assertions", "{kind} needs a threshold (milliseconds)"
+                        )
+                    ).format(kind=kind),
+                )
+            )
         elif _number(threshold) is None or threshold < 0:
             found.append(
                 (
@@ -208,7 +231,14 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
             )
         for key in ("provider", "model"):
             if assertion.get(key) is not None and not isinstance(assertion[key], str):
-                found.append((key, f"{key} must be a text (an id)"))
+                found.append(
+                    (
+                        key,
+                        QT_TRANSLATE_NOOP("Assertions", "{key} must be a text (an id)").format(
+                            key=key
+                        ),
+                    )
+                )
         if assertion.get("rubricPrompt") is not None:
             try:
                 rubric_prompt(assertion["rubricPrompt"])
@@ -232,10 +262,6 @@ def assertion_problems(assertion: Any) -> list[tuple[str, str]]:
             )
         )
     return found
-
-
-def _unit(base: str) -> str:
-    return "USD" if base == "cost" else "milliseconds"
 
 
 def _schema_value(value: Any) -> Any:
@@ -318,53 +344,94 @@ def _text_check(base: str, value: Any, text: str) -> _Outcome:
             ok = text == value
             return _Outcome(
                 ok,
-                f"expected {quote(value)}, got {quote(text)}" if not ok else "equal",
-                f"expected anything but {quote(value)}",
+                QT_TRANSLATE_NOOP("AssertionResults", "expected {expected}, got {got}").format(
+                    expected=quote(value), got=quote(text)
+                )
+                if not ok
+                else _EQUAL,
+                QT_TRANSLATE_NOOP("AssertionResults", "expected anything but {expected}").format(
+                    expected=quote(value)
+                ),
             )
         parsed = _parse_json(text)
         ok = parsed is not _NOT_JSON and parsed == value
-        shown = json.dumps(value, ensure_ascii=False)
+        shown = quote(json.dumps(value, ensure_ascii=False))
         return _Outcome(
             ok,
-            f"expected JSON {quote(shown)}, got {quote(text)}" if not ok else "equal",
-            f"expected anything but JSON {quote(shown)}",
+            QT_TRANSLATE_NOOP("AssertionResults", "expected JSON {expected}, got {got}").format(
+                expected=shown, got=quote(text)
+            )
+            if not ok
+            else _EQUAL,
+            QT_TRANSLATE_NOOP("AssertionResults", "expected anything but JSON {expected}").format(
+                expected=shown
+            ),
         )
     assert isinstance(value, str)
+    needle = quote(value)
     if base == "contains":
         ok = value in text
         return _Outcome(
             ok,
-            f"expected to contain {quote(value)}" if not ok else f"contains {quote(value)}",
-            f"expected not to contain {quote(value)}",
+            QT_TRANSLATE_NOOP("AssertionResults", "expected to contain {value}").format(
+                value=needle
+            )
+            if not ok
+            else _contains(needle),
+            QT_TRANSLATE_NOOP("AssertionResults", "expected not to contain {value}").format(
+                value=needle
+            ),
         )
     if base == "icontains":
         ok = value.casefold() in text.casefold()
         return _Outcome(
             ok,
-            f"expected to contain {quote(value)} (any case)"
+            QT_TRANSLATE_NOOP("AssertionResults", "expected to contain {value} (any case)").format(
+                value=needle
+            )
             if not ok
-            else f"contains {quote(value)}",
-            f"expected not to contain {quote(value)} (any case)",
+            else _contains(needle),
+            QT_TRANSLATE_NOOP(
+                "AssertionResults", "expected not to contain {value} (any case)"
+            ).format(value=needle),
         )
     if base == "starts-with":
         ok = text.startswith(value)
         return _Outcome(
             ok,
-            f"expected to start with {quote(value)}, got {quote(text[:30])}"
+            QT_TRANSLATE_NOOP(
+                "AssertionResults", "expected to start with {value}, got {got}"
+            ).format(value=needle, got=quote(text[:30]))
             if not ok
-            else f"starts with {quote(value)}",
-            f"expected not to start with {quote(value)}",
+            else QT_TRANSLATE_NOOP("AssertionResults", "starts with {value}").format(value=needle),
+            QT_TRANSLATE_NOOP("AssertionResults", "expected not to start with {value}").format(
+                value=needle
+            ),
         )
     # regex
     match = re.search(value, text)
     ok = match is not None
+    pattern = f"/{value}/"
     return _Outcome(
         ok,
-        f"expected to match /{value}/"
+        QT_TRANSLATE_NOOP("AssertionResults", "expected to match {pattern}").format(pattern=pattern)
         if not ok
-        else f"matches {quote(match.group(0)) if match else ''}",
-        f"expected not to match /{value}/ (matched {quote(match.group(0))})" if match else "",
+        else QT_TRANSLATE_NOOP("AssertionResults", "matches {match}").format(
+            match=quote(match.group(0)) if match else ""
+        ),
+        QT_TRANSLATE_NOOP(
+            "AssertionResults", "expected not to match {pattern} (matched {match})"
+        ).format(pattern=pattern, match=quote(match.group(0)))
+        if match
+        else "",
     )
+
+
+_EQUAL = QT_TRANSLATE_NOOP("AssertionResults", "equal")
+
+
+def _contains(value: str) -> str:
+    return QT_TRANSLATE_NOOP("AssertionResults", "contains {value}").format(value=value)
 
 
 def _list_check(base: str, value: Any, text: str) -> _Outcome:
@@ -377,21 +444,31 @@ def _list_check(base: str, value: Any, text: str) -> _Outcome:
         ok = bool(found)
         return _Outcome(
             ok,
-            f"expected to contain any of {shown}"
+            QT_TRANSLATE_NOOP("AssertionResults", "expected to contain any of {values}").format(
+                values=shown
+            )
             if not ok
-            else f"contains {quote(found[0])}"
+            else _contains(quote(found[0]))
             if found
             else "",
-            f"expected to contain none of {shown} (found {quote(found[0])})" if found else "",
+            QT_TRANSLATE_NOOP(
+                "AssertionResults", "expected to contain none of {values} (found {value})"
+            ).format(values=shown, value=quote(found[0]))
+            if found
+            else "",
         )
     lacking = [n for n in needles if n not in found]
     ok = not lacking
     return _Outcome(
         ok,
-        "expected to contain " + ", ".join(quote(n, 30) for n in lacking)
+        QT_TRANSLATE_NOOP("AssertionResults", "expected to contain {value}").format(
+            value=", ".join(quote(n, 30) for n in lacking)
+        )
         if not ok
-        else f"contains all of {shown}",
-        f"expected not to contain all of {shown}",
+        else QT_TRANSLATE_NOOP("AssertionResults", "contains all of {values}").format(values=shown),
+        QT_TRANSLATE_NOOP("AssertionResults", "expected not to contain all of {values}").format(
+            values=shown
+        ),
     )
 
 
@@ -456,12 +533,18 @@ def schema_violation(schema: dict[str, Any], value: Any) -> str | None:
     if error.validator == "type":
         expected = error.validator_value
         names = " or ".join(expected) if isinstance(expected, list) else str(expected)
-        return f"{where}: expected {names}, got {_json_type(error.instance)}"
+        return QT_TRANSLATE_NOOP("AssertionResults", "{path}: expected {types}, got {type}").format(
+            path=where, types=names, type=_json_type(error.instance)
+        )
     if error.validator == "required":
         lacking = [k for k in error.validator_value if k not in (error.instance or {})]
-        return f"{where}: missing required property {quote(lacking[0]) if lacking else ''}"
+        return QT_TRANSLATE_NOOP(
+            "AssertionResults", "{path}: missing required property {name}"
+        ).format(path=where, name=quote(lacking[0]) if lacking else "")
     if error.validator == "enum":
-        return f"{where}: expected one of {json.dumps(error.validator_value, ensure_ascii=False)}"
+        return QT_TRANSLATE_NOOP("AssertionResults", "{path}: expected one of {values}").format(
+            path=where, values=json.dumps(error.validator_value, ensure_ascii=False)
+        )
     return f"{where}: {error.message}"
 
 
@@ -474,25 +557,37 @@ def _json_check(base: str, value: Any, text: str) -> _Outcome:
                 json.loads(text.strip())
             except ValueError as error:
                 detail = str(error).split(":")[0]
-            return _Outcome(False, f"not valid JSON ({detail})", "")
+            return _Outcome(
+                False,
+                QT_TRANSLATE_NOOP("AssertionResults", "not valid JSON ({error})").format(
+                    error=detail
+                ),
+                "",
+            )
     else:
         candidates = _embedded_json(text)
         if not candidates:
-            return _Outcome(False, "expected to contain JSON, found none", "")
+            return _Outcome(
+                False,
+                QT_TRANSLATE_NOOP("AssertionResults", "expected to contain JSON, found none"),
+                "",
+            )
     if schema is None:
         return _Outcome(
             True,
-            "valid JSON",
-            "expected not to be valid JSON"
+            QT_TRANSLATE_NOOP("AssertionResults", "valid JSON"),
+            QT_TRANSLATE_NOOP("AssertionResults", "expected not to be valid JSON")
             if base == "is-json"
-            else "expected not to contain JSON",
+            else QT_TRANSLATE_NOOP("AssertionResults", "expected not to contain JSON"),
         )
     first_problem = None
     for candidate in candidates:
         problem = schema_violation(schema, candidate)
         if problem is None:
             return _Outcome(
-                True, "valid JSON, matches the schema", "expected JSON not matching the schema"
+                True,
+                QT_TRANSLATE_NOOP("AssertionResults", "valid JSON, matches the schema"),
+                QT_TRANSLATE_NOOP("AssertionResults", "expected JSON not matching the schema"),
             )
         first_problem = first_problem or problem
     return _Outcome(False, first_problem or "", "")
@@ -523,37 +618,67 @@ def _tools_check(answer: Answer) -> _Outcome:
     calls = answer.result.tool_calls
     if not calls:
         return _Outcome(
-            False, "expected a tool call, the answer has none", "expected no valid tool call"
+            False,
+            QT_TRANSLATE_NOOP("AssertionResults", "expected a tool call, the answer has none"),
+            QT_TRANSLATE_NOOP("AssertionResults", "expected no valid tool call"),
         )
     for call in calls:
         problems = call_problems(call, answer.tools)
         if problems:
             return _Outcome(False, f"{call.name or 'tool call'}: {problems[0].rstrip('.')}", "")
     names = ", ".join(c.name for c in calls)
-    return _Outcome(True, f"valid call of {names}", f"expected no valid tool call (called {names})")
+    return _Outcome(
+        True,
+        QT_TRANSLATE_NOOP("AssertionResults", "valid call of {names}").format(names=names),
+        QT_TRANSLATE_NOOP(
+            "AssertionResults", "expected no valid tool call (called {names})"
+        ).format(names=names),
+    )
 
 
 def _threshold_check(base: str, threshold: float, result: RunResult) -> _Outcome:
     if base == "cost":
         cost = result.cost_usd
         if cost is None:
-            return _Outcome(False, "cost unknown (the model has no price in the catalog)", "")
+            return _Outcome(
+                False,
+                QT_TRANSLATE_NOOP(
+                    "AssertionResults", "cost unknown (the model has no price in the catalog)"
+                ),
+                "",
+            )
         ok = cost <= threshold
+        spent, limit = f"${cost:.6f}", f"${threshold:g}"
         return _Outcome(
             ok,
-            f"cost ${cost:.6f}, expected at most ${threshold:g}" if not ok else f"cost ${cost:.6f}",
-            f"cost ${cost:.6f}, expected more than ${threshold:g}",
+            QT_TRANSLATE_NOOP("AssertionResults", "cost {cost}, expected at most {limit}").format(
+                cost=spent, limit=limit
+            )
+            if not ok
+            else QT_TRANSLATE_NOOP("AssertionResults", "cost {cost}").format(cost=spent),
+            QT_TRANSLATE_NOOP("AssertionResults", "cost {cost}, expected more than {limit}").format(
+                cost=spent, limit=limit
+            ),
         )
     latency = result.duration_ms
     if latency is None:
-        return _Outcome(False, "latency unknown (the run did not finish)", "")
+        return _Outcome(
+            False,
+            QT_TRANSLATE_NOOP("AssertionResults", "latency unknown (the run did not finish)"),
+            "",
+        )
     ok = latency <= threshold
+    took, limit = f"{latency:.0f}", f"{threshold:g}"
     return _Outcome(
         ok,
-        f"took {latency:.0f} ms, expected at most {threshold:g} ms"
+        QT_TRANSLATE_NOOP("AssertionResults", "took {ms} ms, expected at most {limit} ms").format(
+            ms=took, limit=limit
+        )
         if not ok
-        else f"took {latency:.0f} ms",
-        f"took {latency:.0f} ms, expected more than {threshold:g} ms",
+        else QT_TRANSLATE_NOOP("AssertionResults", "took {ms} ms").format(ms=took),
+        QT_TRANSLATE_NOOP("AssertionResults", "took {ms} ms, expected more than {limit} ms").format(
+            ms=took, limit=limit
+        ),
     )
 
 
@@ -586,7 +711,9 @@ async def check(
     if negated:
         score = 1.0 - score
     if negated and not passed:
-        reason = outcome.negated_reason or f"expected {kind} to fail"
+        reason = outcome.negated_reason or QT_TRANSLATE_NOOP(
+            "AssertionResults", "expected {type} to fail"
+        ).format(type=kind)
     else:
         reason = outcome.reason
     return AssertionResult(kind, passed, score, reason, weight)
@@ -596,7 +723,9 @@ async def _rubric_check(
     assertion: dict[str, Any], answer: Answer, grader: Grader | None
 ) -> _Outcome:
     if grader is None:
-        return _Outcome(False, "no grader available for llm-rubric", "")
+        return _Outcome(
+            False, QT_TRANSLATE_NOOP("AssertionResults", "no grader available for llm-rubric"), ""
+        )
     rubric = str(assertion.get("value") or "")
     custom = assertion.get("rubricPrompt")
     if custom is None:
@@ -607,10 +736,23 @@ async def _rubric_check(
     grade = await grader(messages, assertion.get("provider"), assertion.get("model"))
     threshold = _number(assertion.get("threshold"))
     passed = grade.passed if threshold is None else grade.score >= threshold
-    reason = grade.reason or ("meets the rubric" if passed else "does not meet the rubric")
+    reason = grade.reason or (
+        QT_TRANSLATE_NOOP("AssertionResults", "meets the rubric")
+        if passed
+        else QT_TRANSLATE_NOOP("AssertionResults", "does not meet the rubric")
+    )
     if threshold is not None:
-        reason = f"score {grade.score:.2f} (threshold {threshold:g}): {reason}"
-    return _Outcome(passed, reason, f"expected not to meet the rubric: {reason}", grade.score)
+        reason = QT_TRANSLATE_NOOP(
+            "AssertionResults", "score {score} (threshold {threshold}): {reason}"
+        ).format(score=f"{grade.score:.2f}", threshold=f"{threshold:g}", reason=reason)
+    return _Outcome(
+        passed,
+        reason,
+        QT_TRANSLATE_NOOP("AssertionResults", "expected not to meet the rubric: {reason}").format(
+            reason=reason
+        ),
+        grade.score,
+    )
 
 
 @dataclass(frozen=True)
@@ -744,4 +886,10 @@ def parse_grade(text: str) -> Grade:
                 score = 1.0 if passed else 0.0
             reason = " ".join(str(value.get("reason") or "").split())
             return Grade(passed, min(1.0, max(0.0, score)), reason)
-    return Grade(False, 0.0, f"the grader gave no verdict: {quote(text.strip(), 80)}")
+    return Grade(
+        False,
+        0.0,
+        QT_TRANSLATE_NOOP("AssertionResults", "the grader gave no verdict: {reply}").format(
+            reply=quote(text.strip(), 80)
+        ),
+    )

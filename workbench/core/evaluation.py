@@ -39,6 +39,7 @@ from workbench.core.payloads import RequestError, build_request, find_variant, p
 from workbench.core.providers import ProviderRegistry, normalize_base_url
 from workbench.core.run_types import Finished, RunResult, Usage
 from workbench.core.sessions import EngineEvent, PreparedRun, RunEngine, RunTicket, Started
+from workbench.core.texts import QT_TRANSLATE_NOOP
 from workbench.core.workspace import Params, TestCase, Variant, Workspace
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 #: The label of the column when the workspace has no variants and runs itself.
 WORKSPACE_LABEL = "workspace"
 #: The error of a cell that Stop ended before it finished.
-STOPPED = "Stopped before it finished."
+STOPPED = QT_TRANSLATE_NOOP("Evaluation", "Stopped before it finished.")
 
 CellKey = tuple[int, str, int]
 """(case index, variant label, repeat index)."""
@@ -76,16 +77,29 @@ class TestProblem:
     @property
     def place(self) -> str:
         """Where it is, as the user reads it: ``test 3, assert[1].value``."""
-        where = "shared assert" if self.case is None else f"test {self.case}"
+        where = (
+            QT_TRANSLATE_NOOP("TestProblems", "shared assert")
+            if self.case is None
+            else QT_TRANSLATE_NOOP("TestProblems", "test {case}").format(case=self.case)
+        )
+        at = ""
         if self.assertion is not None:
-            at = f"assert[{self.assertion}]"
-            where += f", {at}.{self.field}" if self.field else f", {at}"
+            at = f"assert[{self.assertion}]" + (f".{self.field}" if self.field else "")
         elif self.field:
-            where += f", {self.field}"
-        return where
+            at = self.field
+        if not at:
+            return where
+        return QT_TRANSLATE_NOOP("TestProblems", "{place}, {field}").format(place=where, field=at)
+
+    @property
+    def message(self) -> str:
+        """The place and the problem, as the user reads them: ``test 3, assert[1]: ...``."""
+        return QT_TRANSLATE_NOOP("TestProblems", "{place}: {problem}").format(
+            place=self.place, problem=self.text
+        )
 
     def __str__(self) -> str:
-        return f"{self.place}: {self.text}"
+        return self.message
 
 
 def test_problems(workspace: Workspace) -> list[TestProblem]:
@@ -101,19 +115,31 @@ def test_problems(workspace: Workspace) -> list[TestProblem]:
             found.extend(_rubric_prompt_problems(assertion, case, c, None, a))
         for name in case.vars:
             if name not in used_set:
-                known = ", ".join("{{" + n + "}}" for n in used) or "none"
+                known = ", ".join("{{" + n + "}}" for n in used) or QT_TRANSLATE_NOOP(
+                    "TestProblems", "none"
+                )
                 found.append(
                     TestProblem(
                         c,
                         None,
                         name,
-                        f"unknown variable {name!r}: the prompt does not use it (it uses {known})",
+                        QT_TRANSLATE_NOOP(
+                            "TestProblems",
+                            "unknown variable {name}: the prompt does not use it (it uses {known})",
+                        ).format(name=repr(name), known=known),
                     )
                 )
         lacking = [n for n in used if n not in case.vars]
         if lacking:
             names = ", ".join("{{" + n + "}}" for n in lacking)
-            found.append(TestProblem(c, None, "vars", f"no value for {names}"))
+            found.append(
+                TestProblem(
+                    c,
+                    None,
+                    "vars",
+                    QT_TRANSLATE_NOOP("TestProblems", "no value for {names}").format(names=names),
+                )
+            )
         for a, assertion in enumerate(case.asserts):
             problems = assertion_problems(assertion)
             for name, text in problems:
@@ -137,17 +163,22 @@ def _rubric_prompt_problems(
     lacking = [n for n in names if n not in case.vars]
     if not lacking:
         return []
-    where = "" if owner is not None else f" (test {c})"
-    return [
-        TestProblem(
-            owner,
-            a,
-            "rubricPrompt",
-            "no value for "
-            + ", ".join("{{" + n + "}}" for n in lacking)
-            + where
-            + " (a rubricPrompt has {{output}}, {{rubric}} and the case's variables)",
+    shown = ", ".join("{{" + n + "}}" for n in lacking)
+    text = (
+        QT_TRANSLATE_NOOP(
+            "TestProblems",
+            "no value for {names} (a rubricPrompt has {variables} and the case's variables)",
         )
+        if owner is not None
+        else QT_TRANSLATE_NOOP(
+            "TestProblems",
+            "no value for {names} (test {case}) (a rubricPrompt has {variables} "
+            "and the case's variables)",
+        )
+    )
+    variables = "{{output}}, {{rubric}}"
+    return [
+        TestProblem(owner, a, "rubricPrompt", text.format(names=shown, case=c, variables=variables))
     ]
 
 

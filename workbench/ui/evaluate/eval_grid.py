@@ -91,7 +91,7 @@ def cell_text(state: CellState) -> str:
         lines = [f"{mark}  {row.score:.2f}  ·  {latency}  ·  {money(row.cost_usd)}"]
         failing = [a for a in row.assertions if not a.passed]
         if failing:
-            lines.append(f"{failing[0].type}: {failing[0].reason}"[:90])
+            lines.append(f"{failing[0].type}: {shown(failing[0].reason)}"[:90])
     change = state.change
     if change is not None:
         notes = []
@@ -239,7 +239,8 @@ class EvalGridModel(QAbstractTableModel):
             return queue_tip(state.queue)
         if role == Qt.ItemDataRole.ToolTipRole and state.row is not None:
             lines = [
-                f"{'✓' if a.passed else '✗'} {a.type}: {a.reason}" for a in state.row.assertions
+                f"{'✓' if a.passed else '✗'} {a.type}: {shown(a.reason)}"
+                for a in state.row.assertions
             ]
             hint = QCoreApplication.translate("EvalGrid", "Double-click for the full answer.")
             return "\n".join([*lines, hint])

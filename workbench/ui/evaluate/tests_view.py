@@ -192,7 +192,9 @@ class CellDialog(QDialog):
                 if result.weight != 1
                 else ""
             )
-            lines.append(f"{'✓' if result.passed else '✗'} {result.type}{weight}: {result.reason}")
+            lines.append(
+                f"{'✓' if result.passed else '✗'} {result.type}{weight}: {shown(result.reason)}"
+            )
         metrics = [self.tr("score {score:.2f}").format(score=row.score)]
         if row.duration_ms is not None:
             metrics.append(f"{row.duration_ms:.0f} ms")
@@ -669,7 +671,7 @@ class TestsView(QWidget):
                 if len(problems) > 1
                 else ""
             )
-            self.problems_label.setText(f"{problems[0].place}: {shown(problems[0].text)}{more}")
+            self.problems_label.setText(f"{shown(problems[0].message)}{more}")
         else:
             self.problems_label.setText("")
         self._update_buttons()
