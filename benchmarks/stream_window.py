@@ -8,7 +8,9 @@ answer of that size in ~500-character chunks, and the script prints:
 - the window: the same answer streamed into an assistant card of a shown window (Send's path:
   run engine, flush pacer, card, token meter, history), the ratio to the floor (target 1.3x);
 - the longest UI-thread stall while it streamed (a 5 ms QTimer's longest gap; target < 50 ms),
-  and from its end until the run is written to the history (on a worker);
+  and from its end until the run is written to the history (on a worker); with the UI thread's
+  CPU time in the longest gap and the most CPU time in any gap (on a loaded machine a gap is
+  mostly the process waiting for a core);
 - the process's RSS before the run, after it, after the card is deleted, and after the
   workspace is closed (a new one replaces it: the undo stack, which can bring the card back,
   goes with it).
@@ -84,8 +86,8 @@ async def bare_read(request: Any) -> tuple[float, int]:
     return elapsed, len(text)
 
 
-async def into_window(window: Any, request: Any) -> tuple[float, float, float]:
-    """(seconds, longest stall in ms while it streamed, longest stall in ms from the end of the
+async def into_window(window: Any, request: Any) -> tuple[float, StallMeter, float]:
+    """(seconds, the stall meter while it streamed, longest stall in ms from the end of the
     stream until the run was written to the history) for the answer to stream into a new card."""
     controller = window.run_controller
     done = asyncio.Event()
@@ -108,7 +110,7 @@ async def into_window(window: Any, request: Any) -> tuple[float, float, float]:
         await asyncio.sleep(0.2)
     if results[0].error:
         raise SystemExit(f"the run failed: {results[0].error}")
-    return elapsed, meter.longest_ms, after.longest_ms
+    return elapsed, meter, after.longest_ms
 
 
 async def settle(window: Any) -> None:
@@ -157,8 +159,10 @@ async def main(sizes: list[float]) -> None:
             print(
                 f"{megabytes:>4g} MB answer ({chars:,} characters, complete: {complete}) | "
                 f"bare SDK read {floor:.2f} s | into the window {took:.2f} s "
-                f"({took / floor:.2f}x, target 1.3x) | longest UI stall {stall:.0f} ms "
-                f"(target < 50 ms), until recorded {stall_after:.0f} ms",
+                f"({took / floor:.2f}x, target 1.3x) | longest UI stall {stall.longest_ms:.0f} ms "
+                f"(target < 50 ms; UI thread CPU in it {stall.cpu_in_longest_ms:.0f} ms, most CPU "
+                f"between two ticks {stall.longest_cpu_ms:.0f} ms), until recorded "
+                f"{stall_after:.0f} ms",
                 flush=True,
             )
             print(

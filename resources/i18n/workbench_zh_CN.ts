@@ -357,7 +357,7 @@
     <name>Catalog</name>
     <message>
         <source>{model} was retired on {when}: switch to {other}.</source>
-        <extracomment>How thinking is controlled: ``none`` (no thinking), ``toggle`` (``thinking: {type}``), ``effort`` (``reasoning_effort`` levels), ``always`` (on, cannot be turned off). The body field that limits the output. The largest output the model produces (None: unknown). The body field that limits the output (``max_tokens`` or ``max_completion_tokens``). Cache-write prices per retention (``{&quot;5m&quot;: 3.75, &quot;1h&quot;: 6.0}``) where they are priced. Sampling parameters the model fixes: name -&gt; value, or ``{&quot;thinking&quot;: v, &quot;plain&quot;: v}``. What the API does with another value of a fixed parameter: ``refused`` or ``ignored``. The date (or year) the provider retired this id; empty while it is served. The id to use instead of a retired one. What else is known (a conflict between sources, an unpublished figure). A routing alias (``moonshot-v1-auto``): picks a model of its family by the request&apos;s size. Only known because the provider lists it: nothing about it is known.</extracomment>
+        <extracomment>How a model takes a prefilled (partial) answer: ``yes``; ``no`` (refused by the API); ``thinking_off`` (accepted only with thinking off, as Qwen does). How thinking is controlled: ``none`` (no thinking), ``toggle`` (``thinking: {type}``), ``effort`` (``reasoning_effort`` levels), ``always`` (on, cannot be turned off). The body field that limits the output. The largest output the model produces (None: unknown). The body field that limits the output (``max_tokens`` or ``max_completion_tokens``). Cache-write prices per retention (``{&quot;5m&quot;: 3.75, &quot;1h&quot;: 6.0}``) where they are priced. Sampling parameters the model fixes: name -&gt; value, or ``{&quot;thinking&quot;: v, &quot;plain&quot;: v}``. What the API does with another value of a fixed parameter: ``refused`` or ``ignored``. The date (or year) the provider retired this id; empty while it is served. The id to use instead of a retired one. What else is known (a conflict between sources, an unpublished figure). A routing alias (``moonshot-v1-auto``): picks a model of its family by the request&apos;s size. Only known because the provider lists it: nothing about it is known.</extracomment>
         <translation>{model} 已于 {when} 停用：请切换到 {other}。</translation>
     </message>
     <message>
@@ -785,7 +785,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing. While an answer streams in, its card shows the last 5,000 to 10,000 characters of it (the tallest card shows some 25 lines): a flush lays out its new text, never the whole answer.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -808,6 +808,7 @@
     <name>Dialogs</name>
     <message>
         <source>Prompt workspaces (*.prompt.json);;JSON files (*.json);;promptfoo configs (*.yaml *.yml);;All files (*)</source>
+        <extracomment>The buttons of :func:`ask` (``QMessageBox.StandardButton``).</extracomment>
         <translation>提示词工作区 (*.prompt.json);;JSON 文件 (*.json);;promptfoo 配置 (*.yaml *.yml);;所有文件 (*)</translation>
     </message>
     <message>
@@ -954,6 +955,7 @@
     <name>DragGrip</name>
     <message>
         <source>Drag to move this message (or Alt+Up / Alt+Down)</source>
+        <extracomment>A line above the text, inside the editor (an answer streaming in: how much is above).</extracomment>
         <translation>拖动以移动此消息（或 Alt+Up / Alt+Down）</translation>
     </message>
 </context>
@@ -1557,7 +1559,7 @@
     </message>
     <message>
         <source>Prefill the answer: the model continues this text (Kimi partial mode).</source>
-        <extracomment>The whole text while the editor shows only its start (see PREVIEW_CHARS), else None.</extracomment>
+        <extracomment>The whole text while the editor shows only its start (see PREVIEW_CHARS), else None. The answer streaming in, while the editor shows its end (and where that end started when it was put in the editor), else None.</extracomment>
         <translation>预填充回答：模型从这段文字继续（Kimi partial 模式）。</translation>
     </message>
     <message>
@@ -1567,6 +1569,10 @@
     <message>
         <source>Message content…</source>
         <translation>消息内容…</translation>
+    </message>
+    <message>
+        <source>{total} characters so far, the end shown: the whole answer is in the card when it finishes.</source>
+        <translation>已收到 {total} 个字符，这里显示结尾部分；回答完成后卡片中会有完整内容。</translation>
     </message>
     <message>
         <source>Showing the first {shown} of {total} characters: click into the text to edit all of it.</source>
@@ -2237,7 +2243,7 @@
     <name>RunController</name>
     <message>
         <source>&amp;Regenerate</source>
-        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. Regenerate: the answer card stays as it is until the first piece of the new answer. Runs started here whose events are not all out yet (history write included). The window closed: runs are stopped and their ends touch no widget. Cards answered through a prefix, by uid: their prefix stays highlighted. Starts the background import of the SDK once the window is up (see ``_warm_up``).</extracomment>
+        <extracomment>Streamed text is applied to the card at most this often (milliseconds). Applying may use at most this share of the UI thread; slower applies space out the flushes. One flush stops updating further cards after this many milliseconds (the rest wait a tick). After start-up, the SDK is imported in the background this many milliseconds later. An answer up to this long is put into its message on every flush; a longer one is drawn into its card on every flush (the new text only) and put into the message less often (see below). Putting a long answer into its message (the whole text: joined, counted, sized, autosaved) may use at most this share of the UI thread, and happens at most every SYNC_MIN_S seconds. After a run with more text than this, freed memory is handed back (see _after_long_run). The answer as its message last got it (without the prefix); the rest is in ``unsynced``. Characters of answer taken from ``pending`` so far. Regenerate: the answer card stays as it is until the first piece of the new answer. The card shows the answer&apos;s end as it streams (see MessageListView.begin_stream). How much of the answer its message has, when it last got it, and what that cost (seconds). Runs started here whose events are not all out yet (history write included). The window closed: runs are stopped and their ends touch no widget. Cards answered through a prefix, by uid: their prefix stays highlighted. Starts the background import of the SDK once the window is up (see ``_warm_up``).</extracomment>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from workbench.core.conversation import Message
+import random
+
+import pytest
+
+from workbench.core import variables
+from workbench.core.conversation import Conversation, Message
 from workbench.core.payloads import build_request
 from workbench.core.providers import ProviderRegistry
-from workbench.core.variables import fill, variables_in
+from workbench.core.variables import fill, variable_cards, variables_in
 from workbench.core.workspace import TestCase, Workspace, workspace_from_json
 
 
@@ -119,3 +124,39 @@ def test_the_variables_follow_each_card_edit_reading_only_that_card() -> None:
     workspace.tests.append(TestCase(vars={"a": "1"}))
     assert [p.index for p in workspace.variable_problems()] == [500]
     assert workspace.sent_messages()[3].name == "1"
+
+
+def test_text_added_at_the_end_of_a_long_card_is_read_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An answer streaming in: the content grows at its end, megabytes long.
+    conversation = Conversation([Message(role="assistant", content="word " * 200_000)])
+    index = variable_cards(conversation)
+    whole: list[str] = []
+    read = variables.variables_in
+    monkeypatch.setattr(variables, "variables_in", lambda text: whole.append(text) or read(text))
+
+    content = conversation[0].content
+    for piece in (" {{ fir", "st }} and {", "{second}} ", "then {{first}}"):
+        content += piece
+        conversation.update(0, content=content)
+
+    assert dict(index.items()) == {0: ("first", "second")}
+    assert max(len(text) for text in whole) < 1_000  # the new text and a little before it
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_variables_of_a_growing_card_are_those_of_the_whole_text(seed: int) -> None:
+    pieces = ["{", "}", "{{", "}}", " ", "\n", "a", "x.y", "-", "word ", "{{ v1 }}", "{{ ", ","]
+    rng = random.Random(seed)
+    conversation = Conversation([Message(role="user", content="", name="{{who}}")])
+    index = variable_cards(conversation)
+    content = ""
+    for _ in range(60):
+        piece = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 80)))
+        if rng.random() < 0.15:  # a variable's inside longer than the look back
+            piece = " " * rng.randint(200, 400) + piece
+        content += piece
+        conversation.update(0, content=content)
+        whole = tuple(variables_in(conversation[0].name + "\n" + content))
+        assert dict(index.items()).get(0, ()) == whole

@@ -121,15 +121,17 @@ class CardIndex(Generic[T]):
         computed: How many times a card was computed (tests pin that a keystroke reads one card).
     """
 
-    __slots__ = ("_compute", "_position", "_values", "computed", "fields")
+    __slots__ = ("_compute", "_extend", "_position", "_values", "computed", "fields")
 
     def __init__(
         self,
         compute: Callable[[Message], T | None],
         fields: frozenset[str],
         position: Callable[[int], int],
+        extend: Callable[[Message, T | None, int], T | None] | None = None,
     ) -> None:
         self._compute = compute
+        self._extend = extend
         self._position = position
         self._values: dict[int, T] = {}
         self.fields = fields
@@ -156,9 +158,19 @@ class CardIndex(Generic[T]):
         else:
             self._values.pop(message.uid, None)
 
-    def _changed(self, message: Message, names: Iterable[str]) -> None:
-        if not self.fields.isdisjoint(names):
-            self._put(message)
+    def _changed(self, message: Message, names: Iterable[str], grown_from: int | None) -> None:
+        if self.fields.isdisjoint(names):
+            return
+        if grown_from is not None and self._extend is not None:
+            # Text added at the end of the content (an answer streaming in): only that is read.
+            self.computed += 1
+            value = self._extend(message, self._values.get(message.uid), grown_from)
+            if value:
+                self._values[message.uid] = value
+            else:
+                self._values.pop(message.uid, None)
+            return
+        self._put(message)
 
     def _forget(self, message: Message) -> None:
         self._values.pop(message.uid, None)
@@ -271,7 +283,11 @@ class Conversation:
         return index
 
     def card_index(
-        self, key: str, compute: Callable[[Message], T | None], fields: Iterable[str]
+        self,
+        key: str,
+        compute: Callable[[Message], T | None],
+        fields: Iterable[str],
+        extend: Callable[[Message, T | None, int], T | None] | None = None,
     ) -> CardIndex[T]:
         """The index ``key`` of this conversation: built on first use (every card computed once),
         then kept in step with each edit (only the edited card computed again).
@@ -280,17 +296,22 @@ class Conversation:
             key: Names the index; later calls with the same key get the same index.
             compute: A fact of one card; falsy values are not kept.
             fields: The message fields ``compute`` reads (``extra`` keys by name, or ``"extra"``).
+            extend: Given for a fact that can follow text added at the end of the content
+                without reading the rest: ``extend(message, value before, length before)`` is
+                called instead of ``compute`` when only the content changed, by growing.
         """
         found = self._indexes.get(key)
         if found is None:
-            found = CardIndex(compute, frozenset(fields), self.index_of)
+            found = CardIndex(compute, frozenset(fields), self.index_of, extend)
             found._rebuild(self._messages)
             self._indexes[key] = found
         return found
 
-    def _card_changed(self, message: Message, names: Iterable[str]) -> None:
+    def _card_changed(
+        self, message: Message, names: frozenset[str], grown_from: int | None = None
+    ) -> None:
         for index in self._indexes.values():
-            index._changed(message, names)
+            index._changed(message, names, grown_from)
 
     # The partial rule ----------------------------------------------------------------------
 
@@ -330,7 +351,7 @@ class Conversation:
             message = self._messages[index]
             if message.partial and index != last:
                 message.partial = False
-                self._card_changed(message, ("partial",))
+                self._card_changed(message, frozenset({"partial"}))
                 self.changed.emit(index, frozenset({"partial"}))
                 self.notice.emit(
                     f"Partial turned off on message {index + 1}: it is no longer the last message."
@@ -401,7 +422,7 @@ class Conversation:
             message.extra.pop(key, None)
         else:
             message.extra[key] = copy.deepcopy(value)
-        self._card_changed(message, (key, "extra"))
+        self._card_changed(message, frozenset({key, "extra"}))
         self.changed.emit(index, frozenset({key}))
         return True
 
@@ -431,10 +452,17 @@ class Conversation:
         changed = frozenset(
             name for name, value in values.items() if getattr(message, name) != value
         )
+        before = message.content
         for name in changed:
             setattr(message, name, copy.deepcopy(values[name]))
         if changed:
-            self._card_changed(message, changed)
+            # Only the content changed, by growing at its end (an answer streaming in, typing at
+            # the end of a card): the indexes that can read the new text alone do.
+            content = message.content
+            grown = (
+                changed == {"content"} and len(content) > len(before) and content.startswith(before)
+            )
+            self._card_changed(message, changed, len(before) if grown else None)
             self.changed.emit(index, changed)
         return changed
 
@@ -583,10 +611,14 @@ class SystemReplaced(Conversation):
         return self.base.index_of(uid) + self._shift
 
     def card_index(
-        self, key: str, compute: Callable[[Message], T | None], fields: Iterable[str]
+        self,
+        key: str,
+        compute: Callable[[Message], T | None],
+        fields: Iterable[str],
+        extend: Callable[[Message, T | None, int], T | None] | None = None,
     ) -> CardIndex[T]:
         """``base``'s index ``key``, with the replaced card computed apart (see the class)."""
-        return _ReplacedIndex(self, self.base.card_index(key, compute, fields), compute)
+        return _ReplacedIndex(self, self.base.card_index(key, compute, fields, extend), compute)
 
     def _refuse(self, *_args: object, **_kwargs: object) -> Any:
         raise TypeError("a SystemReplaced view is read-only: edit its base conversation")

@@ -42,6 +42,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _has_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
+
 log = logging.getLogger(__name__)
 
 #: What was wrong with the app's own files in this process, each naming the file (the window

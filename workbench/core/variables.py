@@ -42,10 +42,45 @@ def _card_variables(message: Message) -> tuple[str, ...]:
     return tuple(message_variables(message))
 
 
+#: Read backwards from the end of a text: the longest end that could still be (a start of) a
+#: variable once more text follows: ``}`` of ``{{ name }``, white space, a name, ``{{``.
+_OPEN_END = re.compile(r"\}?\s*[A-Za-z0-9_.\-]*\s*\{\{?")
+#: Read backwards: what may stand between a variable's ``{{`` and the end of the text.
+_INSIDE = re.compile(r"\}?\s*[A-Za-z0-9_.\-]*\s*")
+#: How far back from the end of the old text a variable cut by the end is looked for.
+_REACH = 256
+
+
+def _more_card_variables(
+    message: Message, known: tuple[str, ...] | None, grown_from: int
+) -> tuple[str, ...]:
+    """The variables of ``message`` whose content grew at its end from ``grown_from``
+    characters, knowing ``known`` were those before: only the new text is read (with what may
+    be the start of a variable just before it), not megabytes of an answer streaming in."""
+    content = message.content
+    if grown_from < _REACH:
+        return _card_variables(message)
+    back = content[grown_from - _REACH : grown_from][::-1]
+    inside = _INSIDE.match(back)
+    if inside is not None and inside.end() == len(back):
+        return _card_variables(message)  # a variable might start further back: read it all
+    opened = _OPEN_END.match(back)
+    start = grown_from - opened.end() if opened is not None else grown_from
+    new = content[start:]
+    if "{{" not in new:
+        return known or ()
+    names = dict.fromkeys(known or ())
+    names.update(dict.fromkeys(variables_in(new)))
+    return tuple(names)
+
+
 def variable_cards(conversation: Conversation) -> CardIndex[tuple[str, ...]]:
     """The cards that use variables, with their names: kept per card as the conversation is
-    edited (a keystroke reads the edited card alone, whatever the number of cards)."""
-    return conversation.card_index("variables", _card_variables, ("content", "name"))
+    edited (a keystroke reads the edited card alone, whatever the number of cards, and text
+    added at the end of a card is read alone)."""
+    return conversation.card_index(
+        "variables", _card_variables, ("content", "name"), _more_card_variables
+    )
 
 
 def value_text(value: Any) -> str:

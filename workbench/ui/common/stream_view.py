@@ -9,6 +9,8 @@ into columns) share this module:
 - :class:`StreamView` appends a flush's text at the end of a ``QPlainTextEdit`` through a kept end
   cursor, so a flush costs the new text only (never the whole answer again), and keeps the view
   at the bottom when it was there;
+- :class:`StreamTail` keeps the end of a long answer streaming into a card, the part the card
+  shows while it streams;
 - :class:`FlushPacer` decides when each stream is drawn: sources with pending text are served least
   recently drawn first, each at most every ``interval_ms`` and spaced out when drawing it is
   slow (at most ``share`` of the UI thread's time), and one pass stops after ``budget_ms`` so
@@ -114,6 +116,42 @@ class StreamView:
         end.insertText(text)
         if at_bottom:
             bar.setValue(bar.maximum())
+
+
+class StreamTail:
+    """The end of a text streaming into a card, as much as the card shows while it streams.
+
+    A card showing a growing answer whole lays out more with every flush; past ``keep``
+    characters it shows the last ``keep`` to ``2 * keep`` of them (and says how much is above),
+    so a flush costs its new text only, whatever the answer's length.
+
+    Attributes:
+        text: The end of the text (all of it while it is short).
+        start: Where ``text`` starts in the whole text (0: all of it is here).
+        keep: How much of the end is kept after a cut.
+    """
+
+    __slots__ = ("keep", "start", "text")
+
+    def __init__(self, text: str, keep: int) -> None:
+        self.keep = keep
+        self.start = 0
+        self.text = ""
+        self.add(text)
+
+    @property
+    def total(self) -> int:
+        """The whole text's length so far."""
+        return self.start + len(self.text)
+
+    def add(self, piece: str) -> None:
+        """``piece`` arrived at the end; past ``2 * keep`` characters the start is let go."""
+        text = self.text + piece
+        if len(text) > 2 * self.keep:
+            cut = len(text) - self.keep
+            self.start += cut
+            text = text[cut:]
+        self.text = text
 
 
 def append_tail(edit: QPlainTextEdit, tail: str) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtGui import (
     QFontMetrics,
     QKeySequence,
     QMouseEvent,
+    QResizeEvent,
     QTextDocument,
     QTextOption,
 )
@@ -34,7 +35,7 @@ from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.i18n import number
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import Colours, ThemedStyleSheet
-from workbench.ui.common.stream_view import append_tail
+from workbench.ui.common.stream_view import StreamTail, StreamView, append_tail
 from workbench.ui.common.widgets import named
 
 #: Height of the header row of a card (role, name, partial, actions).
@@ -81,6 +82,9 @@ MEASURED_PREFIX = 20_000
 #: a 3 MB line took seconds per editor (and more than once while a window opens), and the
 #: tallest card shows a few thousand characters anyway. The whole text is loaded for editing.
 PREVIEW_CHARS = MEASURED_PREFIX
+#: While an answer streams in, its card shows the last 5,000 to 10,000 characters of it (the
+#: tallest card shows some 25 lines): a flush lays out its new text, never the whole answer.
+STREAM_TAIL_CHARS = 5_000
 
 
 def _laid_out_height(text: str, width: int, font: QFont) -> int:
@@ -209,6 +213,33 @@ class ContentEdit(QPlainTextEdit):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setPlaceholderText(self.tr("Message content…"))
+        #: A line above the text, inside the editor (an answer streaming in: how much is above).
+        self.note = QLabel(self)
+        named(self.note, "streamNote")
+        self.note.setContentsMargins(_DOC_MARGIN, 0, _DOC_MARGIN, 0)
+        ThemedStyleSheet(self.note, lambda c: f"color: {c.muted}; font-style: italic;")
+        self.note.hide()
+
+    def set_note(self, text: str) -> None:
+        """Shows ``text`` on a line above the text (hidden when empty); the text area gives it
+        the room, the editor keeps its height."""
+        if text == self.note.text() and bool(text) == self.note.isVisibleTo(self):
+            return
+        self.note.setText(text)
+        self.note.setToolTip(text)
+        self.note.setVisible(bool(text))
+        height = self.note.sizeHint().height() if text else 0
+        self.setViewportMargins(0, height, 0, 0)
+        self._place_note()
+
+    def _place_note(self) -> None:
+        if self.note.isVisibleTo(self):
+            rect = self.contentsRect()
+            self.note.setGeometry(rect.x(), rect.y(), rect.width(), self.note.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_note()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride:
@@ -437,6 +468,11 @@ class MessageCard(QFrame):
         self._showing = False
         #: The whole text while the editor shows only its start (see PREVIEW_CHARS), else None.
         self._preview_of: str | None = None
+        #: The answer streaming in, while the editor shows its end (and where that end started
+        #: when it was put in the editor), else None.
+        self._stream: StreamTail | None = None
+        self._stream_start = 0
+        self._stream_view = StreamView(self.content_edit)
         for widget in (
             self.role_selector,
             self.name_button,
@@ -467,8 +503,14 @@ class MessageCard(QFrame):
 
     # Showing a message -----------------------------------------------------------------------
 
-    def show_message(self, message: Message, partial_refusal: str | None) -> None:
-        """Shows ``message``; ``partial_refusal`` says why partial is off limits, if it is."""
+    def show_message(
+        self, message: Message, partial_refusal: str | None, stream: StreamTail | None = None
+    ) -> None:
+        """Shows ``message``; ``partial_refusal`` says why partial is off limits, if it is.
+
+        While an answer streams into the card, ``stream`` is its end: the editor shows that
+        instead of the content (which the window brings up to date less often than it draws).
+        """
         self._showing = True
         try:
             if self.uid != message.uid:
@@ -483,7 +525,11 @@ class MessageCard(QFrame):
                 self.name_edit.setText(message.name)
             if message.name:
                 self._reveal_name(focus=False)
-            self._show_content(message.content)
+            if stream is not None:
+                self._show_stream(stream)
+            else:
+                self._end_stream()
+                self._show_content(message.content)
             self.partial_toggle.setChecked(message.partial)
             self.partial_toggle.setEnabled(partial_refusal is None or message.partial)
             self.partial_toggle.setToolTip(
@@ -500,6 +546,64 @@ class MessageCard(QFrame):
             self._show_alternates(message)
         finally:
             self._showing = False
+
+    def _show_stream(self, stream: StreamTail) -> None:
+        """Shows the end of the answer streaming in, unless the editor shows it already."""
+        if self._stream is stream and self._stream_start == stream.start:
+            return
+        self._stream = stream
+        self._stream_start = stream.start
+        self._preview_of = None
+        self.content_edit.setToolTip("")
+        self._set_wrap_for(stream.text)
+        self._stream_view.reset(stream.text)
+        bar = self.content_edit.verticalScrollBar()
+        bar.setValue(bar.maximum())  # the newest text, where the answer grows
+        self._show_stream_note(stream)
+
+    def add_streamed(self, stream: StreamTail, piece: str) -> None:
+        """``piece`` arrived at the end of ``stream`` (already added to it): only the new text
+        is laid out; once the stream let its start go, the editor takes its end afresh."""
+        if self._stream is not stream or self._stream_start != stream.start:
+            showing, self._showing = self._showing, True
+            try:
+                self._show_stream(stream)
+            finally:
+                self._showing = showing
+            return
+        showing, self._showing = self._showing, True
+        try:
+            self._stream_view.append(piece)
+        finally:
+            self._showing = showing
+        self._show_stream_note(stream)
+
+    def _show_stream_note(self, stream: StreamTail) -> None:
+        self.content_edit.set_note(
+            self.tr(
+                "{total} characters so far, the end shown: the whole answer is in the card "
+                "when it finishes."
+            ).format(total=number(stream.total))
+            if stream.start
+            else ""
+        )
+
+    def _end_stream(self) -> None:
+        """The answer stopped streaming in: the editor shows the message again (what it holds
+        is its end, not the text: it is replaced)."""
+        if self._stream is None:
+            return
+        was_cut = self._stream.start > 0
+        self._stream = None
+        self.content_edit.set_note("")
+        self._stream_view.forget_end()
+        if was_cut:
+            self.content_edit.setPlainText("")
+
+    @property
+    def streaming(self) -> bool:
+        """Whether the editor shows the end of an answer streaming in."""
+        return self._stream is not None
 
     def _show_content(self, content: str) -> None:
         if self._preview_of is not None:
@@ -608,6 +712,8 @@ class MessageCard(QFrame):
         is shown whole."""
         self.uid = -1
         self._preview_of = None
+        self._stream = None
+        self.content_edit.set_note("")
         self.content_edit.setToolTip("")
         self._showing = True  # not the user's edit: nothing to report
         try:
@@ -626,6 +732,8 @@ class MessageCard(QFrame):
             self.name_edit.hide()
             self.name_button.show()
         self._preview_of = None
+        self._stream = None
+        self.content_edit.set_note("")
         self.content_edit.setToolTip("")
         self.content_edit.setPlainText("")
 

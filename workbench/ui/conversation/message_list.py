@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from workbench.core.conversation import Message
 from workbench.ui.common.memory import trim_soon
 from workbench.ui.common.palette import colours
+from workbench.ui.common.stream_view import StreamTail
 from workbench.ui.common.widgets import named
 from workbench.ui.conversation.message_card import (
     CARD_LAYOUT_SPACING,
@@ -53,6 +54,7 @@ from workbench.ui.conversation.message_card import (
     MAX_CONTENT_HEIGHT,
     MEASURED_PREFIX,
     MIN_CONTENT_HEIGHT,
+    STREAM_TAIL_CHARS,
     MessageCard,
     card_text_width,
     content_font,
@@ -66,6 +68,8 @@ from workbench.ui.conversation.message_card import (
 from workbench.ui.conversation.message_model import MessageListModel, UidRole
 
 _Index = QModelIndex | QPersistentModelIndex
+#: What a cached height belongs to: the text's hash, or ("start", hash of its start).
+_TextKey = int | tuple[str, int] | None
 #: Rows above and below the screen that keep a live editor, so short scrolls show no previews.
 EDITOR_BUFFER = 3
 #: Cards kept hidden for reuse after they scroll away.
@@ -110,8 +114,8 @@ class CardDelegate(QStyledItemDelegate):
         # laying the text out; guesses (rows off screen) from its length, until the idle pass
         # measures them. Only the widths in use are kept: no clearing that would make every
         # keystroke lay out every card again.
-        self._exact: dict[int, dict[int, tuple[int, int]]] = {}
-        self._guessed: dict[int, dict[int, tuple[int, int]]] = {}
+        self._exact: dict[int, dict[int, tuple[_TextKey, int]]] = {}
+        self._guessed: dict[int, dict[int, tuple[_TextKey, int]]] = {}
         #: Rows whose heights are measured during a layout pass (on screen and around).
         self.exact_rows = range(0, 0)
         #: Per (uid, width): a text known to reach the tallest card height.
@@ -122,6 +126,8 @@ class CardDelegate(QStyledItemDelegate):
         #: Rich text shown under a card's content (its tool calls, say); "" for none.
         self.detail_for: Callable[[Message], str] | None = None
         self._model: MessageListModel | None = None
+        #: Answers streaming into cards, by uid: their cards show these ends, not the content.
+        self.streams: dict[int, StreamTail] = {}
 
     def message(self, index: _Index) -> Message:
         """The message of ``index``, straight from the model.
@@ -143,7 +149,9 @@ class CardDelegate(QStyledItemDelegate):
     def _text_width(self, row_width: int) -> int:
         return card_text_width(row_width)
 
-    def _tables(self, width: int) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    def _tables(
+        self, width: int
+    ) -> tuple[dict[int, tuple[_TextKey, int]], dict[int, tuple[_TextKey, int]]]:
         exact = self._exact.get(width)
         if exact is None:
             # A new width: keep the previous one (a resize back and forth), drop older ones.
@@ -166,17 +174,28 @@ class CardDelegate(QStyledItemDelegate):
         """
         known, guesses = self._tables(row_width)
         text = message.content
-        key = hash(text)
         uid = message.uid
         found = known.get(uid)
-        if found is not None and found[0] == key:
-            return found[1]
+        # A long text is known by its start while its start alone reaches the tallest card: the
+        # rest cannot change the height, and hashing megabytes on every update of an answer
+        # streaming in cost more than the rest of showing it.
+        long = len(text) > MEASURED_PREFIX
+        if long:
+            key: _TextKey = ("start", hash(text[:MEASURED_PREFIX]))
+            if found is not None and found[0] == key:
+                return found[1]
+            if found is not None and isinstance(found[0], int) and found[0] == hash(text):
+                return found[1]  # a long text that does not reach the tallest card (rare)
+        else:
+            key = hash(text)
+            if found is not None and found[0] == key:
+                return found[1]
         if not exact:
             guessed = guesses.get(uid)
             if guessed is not None and guessed[0] == key:
                 return guessed[1]
             height = estimate_content_height(text, self._text_width(row_width), self._font)
-            guesses[uid] = (key, height)
+            guesses[uid] = (key if not long or height >= MAX_CONTENT_HEIGHT else None, height)
             return height
         capped = self._capped.get((uid, row_width))
         width = self._text_width(row_width)
@@ -193,7 +212,7 @@ class CardDelegate(QStyledItemDelegate):
                 self._capped[(uid, row_width)] = head
             elif len(text) > len(head):
                 height = content_height(text, width, self._font)
-        known[uid] = (key, height)
+        known[uid] = (key if not long or height >= MAX_CONTENT_HEIGHT else hash(text), height)
         guesses.pop(uid, None)
         return height
 
@@ -308,7 +327,9 @@ class CardDelegate(QStyledItemDelegate):
         if not isinstance(editor, MessageCard):
             return
         message = self.message(index)
-        editor.show_message(message, self._partial_refusal(index.row()))
+        editor.show_message(
+            message, self._partial_refusal(index.row()), self.streams.get(message.uid)
+        )
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QListView) else editor.width()
         editor.set_content_height(self.content_height_for(message, width))
@@ -429,6 +450,39 @@ class MessageListView(QListView):
 
     def _on_message_removed(self, _index: int, message: Message) -> None:
         self.card_delegate.forget(message.uid)
+
+    # Answers streaming in ----------------------------------------------------------------------
+    # A run draws its new text into the card straight away (the card shows the answer's end, see
+    # StreamTail) and brings the message up to date less often: a flush costs the new text, not
+    # the whole answer again.
+
+    def begin_stream(self, uid: int, text: str) -> None:
+        """The answer in card ``uid`` streams in from now on; ``text`` is what it holds so far."""
+        self.card_delegate.streams[uid] = StreamTail(text, STREAM_TAIL_CHARS)
+        row = self._row_of(uid)
+        card = self.card_at(row) if row >= 0 else None
+        if card is not None:
+            self.card_delegate.setEditorData(card, self.model().index(row, 0))
+
+    def add_streamed(self, uid: int, piece: str) -> None:
+        """``piece`` arrived at the end of the answer streaming into card ``uid``."""
+        stream = self.card_delegate.streams.get(uid)
+        if stream is None:
+            return
+        stream.add(piece)
+        row = self._row_of(uid)
+        card = self.card_at(row) if row >= 0 else None
+        if card is not None:
+            card.add_streamed(stream, piece)
+
+    def end_stream(self, uid: int) -> None:
+        """The answer in card ``uid`` is complete (or stopped): the card shows its message."""
+        if self.card_delegate.streams.pop(uid, None) is None:
+            return
+        row = self._row_of(uid)
+        card = self.card_at(row) if row >= 0 else None
+        if card is not None:
+            self.card_delegate.setEditorData(card, self.model().index(row, 0))
 
     # Layout ----------------------------------------------------------------------------------
     # QListView lays out every row again on any change of data (QListView::dataChanged) and

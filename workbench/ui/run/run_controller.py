@@ -20,6 +20,7 @@ import copy
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ from workbench.core.sessions import (
 )
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.i18n import provider_name, shown, shown_lines
+from workbench.ui.common.memory import trim_soon
 from workbench.ui.common.palette import colours
 from workbench.ui.common.stream_view import FlushPacer, StreamBuffer
 from workbench.ui.common.undo import InsertMessage
@@ -80,6 +82,15 @@ FLUSH_SHARE = 0.3
 FLUSH_BUDGET_MS = 8
 #: After start-up, the SDK is imported in the background this many milliseconds later.
 WARM_UP_DELAY_MS = 1500
+#: An answer up to this long is put into its message on every flush; a longer one is drawn into
+#: its card on every flush (the new text only) and put into the message less often (see below).
+SYNC_EVERY_FLUSH_CHARS = 100_000
+#: Putting a long answer into its message (the whole text: joined, counted, sized, autosaved)
+#: may use at most this share of the UI thread, and happens at most every SYNC_MIN_S seconds.
+SYNC_SHARE = 0.05
+SYNC_MIN_S = 0.25
+#: After a run with more text than this, freed memory is handed back (see _after_long_run).
+LONG_RUN_CHARS = 100_000
 
 
 # One stream ---------------------------------------------------------------------------------
@@ -102,9 +113,14 @@ class RunStream:
     uid: int | None
     prefix: str
     interactive: bool
+    #: The answer as its message last got it (without the prefix); the rest is in ``unsynced``.
     text: str = ""
+    unsynced: list[str] = field(default_factory=list)
+    #: Characters of answer taken from ``pending`` so far.
+    length: int = 0
     pending: StreamBuffer = field(default_factory=StreamBuffer)
-    reasoning: str = ""
+    reasoning_pieces: list[str] = field(default_factory=list)
+    reasoning_length: int = 0
     reasoning_pending: StreamBuffer = field(default_factory=StreamBuffer)
     tool_calls: dict[int, ToolCall] = field(default_factory=dict)
     tool_calls_dirty: bool = False
@@ -112,20 +128,67 @@ class RunStream:
     stop_requested: bool = False
     #: Regenerate: the answer card stays as it is until the first piece of the new answer.
     regeneration: Regeneration | None = None
+    #: The card shows the answer's end as it streams (see MessageListView.begin_stream).
+    drawn_in_card: bool = False
+    #: How much of the answer its message has, when it last got it, and what that cost
+    #: (seconds).
+    synced_length: int = 0
+    synced_at: float = 0.0
+    sync_cost: float = 0.0
 
     @property
     def dirty(self) -> bool:
         """Whether pieces arrived since the card was last updated."""
         return bool(self.pending or self.reasoning_pending or self.tool_calls_dirty)
 
+    @property
+    def behind(self) -> bool:
+        """Whether the message lacks text the card shows (see :meth:`sync_due`)."""
+        return self.synced_length != self.length
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning taken so far (joined on demand: the end of a run)."""
+        if len(self.reasoning_pieces) > 1:
+            self.reasoning_pieces[:] = ["".join(self.reasoning_pieces)]
+        return self.reasoning_pieces[0] if self.reasoning_pieces else ""
+
     def take_pending(self) -> tuple[str, str]:
-        """Joins what arrived into ``text``/``reasoning``; returns the new reasoning piece."""
-        if self.pending:
-            self.text += self.pending.take()
+        """Takes what arrived since the last flush: (new answer text, new reasoning). Costs the
+        new text only: the answer is joined when its message gets it (:meth:`joined`)."""
+        new_text = self.pending.take()
+        if new_text:
+            self.unsynced.append(new_text)
+            self.length += len(new_text)
         new_reasoning = self.reasoning_pending.take()
         if new_reasoning:
-            self.reasoning += new_reasoning
-        return self.text, new_reasoning
+            self.reasoning_pieces.append(new_reasoning)
+            self.reasoning_length += len(new_reasoning)
+        return new_text, new_reasoning
+
+    def joined(self) -> str:
+        """The whole answer taken so far (without the prefix)."""
+        if self.unsynced:
+            self.text += "".join(self.unsynced)
+            self.unsynced.clear()
+        return self.text
+
+    def restart(self, text: str) -> None:
+        """The answer is ``text`` after all (the result disagreed with what streamed)."""
+        self.text = ""
+        self.unsynced.clear()
+        self.length = self.synced_length = 0
+        self.pending.clear()
+        self.pending.add(text)
+        self.drawn_in_card = False
+
+    def sync_due(self, now: float) -> bool:
+        """Whether the message should get the text now (see SYNC_SHARE)."""
+        if not self.behind:
+            return False
+        if self.length <= SYNC_EVERY_FLUSH_CHARS:
+            return True
+        return now >= self.synced_at + max(SYNC_MIN_S, self.sync_cost / SYNC_SHARE)
 
 
 # The controller ------------------------------------------------------------------------------
@@ -503,9 +566,11 @@ class RunController(QObject):
                 )
             return
         elif isinstance(event, Recorded):
+            self._after_long_run(stream)
             self.run_recorded.emit(event.history_id)
             return
         elif isinstance(event, NotRecorded):
+            self._after_long_run(stream)
             # The run happened; losing its record must not go unnoticed: say so on that run.
             if stream is self._last:
                 self.panel.not_recorded(event.message)
@@ -526,11 +591,19 @@ class RunController(QObject):
             self._streams.append(stream)
         self._pacer.wake()
 
+    @staticmethod
+    def _after_long_run(stream: RunStream) -> None:
+        """The run's copies of a long answer (joined, recorded, encoded) are freed by now: the
+        allocator is asked to give their memory back (it keeps large freed blocks otherwise,
+        some hundred MB after a 10 MB answer)."""
+        if stream.length + stream.reasoning_length > LONG_RUN_CHARS:
+            trim_soon()
+
     def _end_without_run(
         self, stream: RunStream, text: str, missing_key_provider: str = ""
     ) -> None:
         first = self._prefixes.get(stream.uid) if stream.uid is not None else None
-        if stream.uid is not None and not stream.text and first == stream.prefix:
+        if stream.uid is not None and not stream.length and first == stream.prefix:
             self._prefixes.pop(stream.uid, None)
         if stream is self._current:
             self._current = None
@@ -545,32 +618,39 @@ class RunController(QObject):
         if not self._closed:
             self._apply(stream)
 
-    def _apply(self, stream: RunStream) -> None:
-        text, new_reasoning = stream.take_pending()
+    def _apply(self, stream: RunStream, final: bool = False) -> None:
+        """Shows what arrived: the new text drawn into the card, the message brought up to date
+        when it is due (every flush for a short answer; ``final``: the run ended)."""
+        new_text, new_reasoning = stream.take_pending()
         if stream.interactive and new_reasoning:
-            self.panel.add_reasoning(new_reasoning, len(stream.reasoning))
+            self.panel.add_reasoning(new_reasoning, stream.reasoning_length)
         if stream.interactive and not stream.stop_requested and stream is self._current:
             # "Sending…" (or a retry's countdown) would otherwise stay up while the answer streams.
-            streaming = "Thinking…" if new_reasoning and not text else "Streaming…"
+            streaming = "Thinking…" if new_reasoning and not stream.length else "Streaming…"
             if self.panel.status.text() != streaming:
                 self.panel.status.setText(streaming)
         regeneration = stream.regeneration
         if regeneration is not None and regeneration.command is None:
-            if not text and not stream.tool_calls:
+            if not stream.length and not stream.tool_calls:
                 return  # reasoning alone: the old answer stays until the new one begins
-            self._begin_regeneration(stream, regeneration, text)
+            self._begin_regeneration(stream, regeneration, stream.joined())
+        started = time.perf_counter()
         values: dict[str, Any] = {}
-        if text or stream.uid is not None:
-            values["content"] = stream.prefix + text
+        has_text = bool(stream.length) or stream.uid is not None
+        if has_text and (
+            final or stream.uid is None or not stream.drawn_in_card or stream.sync_due(started)
+        ):
+            values["content"] = stream.prefix + stream.joined()
         if stream.tool_calls_dirty:
             stream.tool_calls_dirty = False
             values["tool_calls"] = [
                 stream.tool_calls[i].to_json() for i in sorted(stream.tool_calls)
             ]
-        if not values:
-            return
+        cards = self._window.message_list
         if stream.uid is None:
-            self._insert_answer(stream, values)
+            if values:
+                self._insert_answer(stream, values)
+                self._synced(stream, started)
             return
         try:
             index = self._conversation.index_of(stream.uid)
@@ -578,7 +658,21 @@ class RunController(QObject):
             if stream.ticket is not None:
                 stream.ticket.stop()
             return
-        self._conversation.update(index, **values)
+        if not stream.drawn_in_card:
+            stream.drawn_in_card = True
+            cards.begin_stream(stream.uid, values["content"])
+        elif new_text:
+            cards.add_streamed(stream.uid, new_text)
+        if values:
+            self._conversation.update(index, **values)
+            if "content" in values:
+                self._synced(stream, started)
+
+    @staticmethod
+    def _synced(stream: RunStream, started: float) -> None:
+        stream.synced_length = stream.length
+        stream.synced_at = time.perf_counter()
+        stream.sync_cost = stream.synced_at - started
 
     def _begin_regeneration(self, stream: RunStream, regeneration: Regeneration, text: str) -> None:
         """The first piece of a regenerated answer: the old one becomes an alternate."""
@@ -621,6 +715,8 @@ class RunController(QObject):
         )
         self._context.undo_stack.push(command)
         stream.uid = message.uid
+        stream.drawn_in_card = True
+        self._window.message_list.begin_stream(message.uid, message.content)
         if stream.interactive:
             self._window.message_list.scroll_to_row(command.index)
 
@@ -634,31 +730,36 @@ class RunController(QObject):
     def _finish(self, stream: RunStream, result: RunResult) -> None:
         stream.result = result
         # The result is the truth: the text as the runner joined it, complete tool calls.
-        streamed = stream.text + stream.pending.peek()
-        if result.text and result.text != streamed:
-            if result.text.startswith(streamed):
-                stream.pending.add(result.text[len(streamed) :])  # only what is not shown yet
-            else:
-                stream.text = ""
+        text, pending = stream.joined(), stream.pending.peek()
+        if result.text and not (
+            len(result.text) == len(text) + len(pending)
+            and result.text.startswith(text)
+            and result.text.endswith(pending)
+        ):
+            if result.text.startswith(text):
                 stream.pending.clear()
-                stream.pending.add(result.text)
+                stream.pending.add(result.text[len(text) :])  # only what is not shown yet
+            else:
+                stream.restart(result.text)
         if result.tool_calls:
             stream.tool_calls = dict(enumerate(result.tool_calls))
             stream.tool_calls_dirty = True
         if stream.regeneration is not None:
-            if stream.dirty:
-                self._apply(stream)
+            if stream.dirty or stream.behind:
+                self._apply(stream, final=True)
             self._end_regeneration(stream)
         elif stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
             self._finish_prefilled(stream, result)
-        elif stream.dirty:
-            self._apply(stream)
+        elif stream.dirty or stream.behind:
+            self._apply(stream, final=True)
+        if stream.uid is not None:
+            self._window.message_list.end_stream(stream.uid)  # the card shows the message
         self._keep_reasoning(stream, result)
         if stream.interactive:
             self._current = None
             self._last = stream
             self.panel.finish(result)
-            missing = result.reasoning[len(stream.reasoning) :]
+            missing = result.reasoning[stream.reasoning_length :]
             if missing and result.reasoning.startswith(stream.reasoning):
                 self.panel.add_reasoning(missing, len(result.reasoning))
             self._update_actions()
@@ -683,7 +784,7 @@ class RunController(QObject):
         _text, new_reasoning = stream.take_pending()
         if stream.interactive and new_reasoning:
             # Reasoning that arrived since the last flush would otherwise be counted as shown.
-            self.panel.add_reasoning(new_reasoning, len(stream.reasoning))
+            self.panel.add_reasoning(new_reasoning, stream.reasoning_length)
         try:
             index = self._conversation.index_of(stream.uid)
         except ValueError:
