@@ -1178,8 +1178,48 @@
         <translation>嵌套过深（超过 {levels} 层）</translation>
     </message>
     <message>
-        <source>expected a workspace object, a request body or an array of messages</source>
+        <source>a message must be an object</source>
         <extracomment>Marks (in ``Message.extra``) a tool-call message whose content was null, kept null.</extracomment>
+        <translation>消息必须是对象</translation>
+    </message>
+    <message>
+        <source>role must be one of {roles}, not {role}</source>
+        <translation>role 必须是 {roles} 之一，而不是 {role}</translation>
+    </message>
+    <message>
+        <source>content must be a string</source>
+        <translation>content 必须是字符串</translation>
+    </message>
+    <message>
+        <source>name must be a string</source>
+        <translation>name 必须是字符串</translation>
+    </message>
+    <message>
+        <source>partial must be true or false</source>
+        <translation>partial 必须是 true 或 false</translation>
+    </message>
+    <message>
+        <source>tool_calls must be a list of objects</source>
+        <translation>tool_calls 必须是由对象组成的列表</translation>
+    </message>
+    <message>
+        <source>tool_call_id must be a string</source>
+        <translation>tool_call_id 必须是字符串</translation>
+    </message>
+    <message>
+        <source>prefill must be a string</source>
+        <translation>prefill 必须是字符串</translation>
+    </message>
+    <message>
+        <source>alternates must be a list of strings</source>
+        <translation>alternates 必须是由字符串组成的列表</translation>
+    </message>
+    <message>
+        <source>only an assistant message has alternates</source>
+        <translation>只有 assistant 消息可以有 alternates</translation>
+    </message>
+    <message>
+        <source>expected a workspace object, a request body or an array of messages</source>
         <translation>应为工作区对象、请求体或消息数组</translation>
     </message>
     <message>
@@ -1191,9 +1231,94 @@
         <translation>不是工作区：没有 &quot;format&quot; 或 &quot;messages&quot; 键（应为 *.prompt.json 文件、OpenAI 请求体或消息数组）</translation>
     </message>
     <message>
+        <source>must be an array of messages</source>
+        <translation>必须是消息数组</translation>
+    </message>
+    <message>
+        <source>must be an array of tool objects</source>
+        <translation>必须是工具对象数组</translation>
+    </message>
+    <message>
+        <source>a tool must be an object</source>
+        <translation>工具必须是对象</translation>
+    </message>
+    <message>
+        <source>must be auto, none, required or {function}</source>
+        <translation>必须是 auto、none、required 或 {function}</translation>
+    </message>
+    <message>
+        <source>must be a number</source>
+        <translation>必须是数字</translation>
+    </message>
+    <message>
+        <source>must be a whole number</source>
+        <translation>必须是整数</translation>
+    </message>
+    <message>
+        <source>must be a finite number</source>
+        <translation>必须是有限的数字</translation>
+    </message>
+    <message>
+        <source>must be at most {limit}</source>
+        <translation>不能大于 {limit}</translation>
+    </message>
+    <message>
+        <source>is too large</source>
+        <translation>太大了</translation>
+    </message>
+    <message>
+        <source>must be an object</source>
+        <translation>必须是对象</translation>
+    </message>
+    <message>
+        <source>must be a string</source>
+        <translation>必须是字符串</translation>
+    </message>
+    <message>
+        <source>must be a string or a list of strings</source>
+        <translation>必须是字符串或由字符串组成的列表</translation>
+    </message>
+    <message>
+        <source>must be an object with a &quot;type&quot; (text, json_object, json_schema...)</source>
+        <translation>必须是带有 &quot;type&quot; 的对象（text、json_object、json_schema……）</translation>
+    </message>
+    <message>
+        <source>must be an array of variants</source>
+        <translation>必须是变体数组</translation>
+    </message>
+    <message>
+        <source>a variant must be an object</source>
+        <translation>变体必须是对象</translation>
+    </message>
+    <message>
+        <source>needs a label</source>
+        <translation>需要一个标签</translation>
+    </message>
+    <message>
+        <source>must be an array of test cases</source>
+        <translation>必须是测试用例数组</translation>
+    </message>
+    <message>
+        <source>a test case must be an object</source>
+        <translation>测试用例必须是对象</translation>
+    </message>
+    <message>
+        <source>must be an object of variable values</source>
+        <translation>必须是由变量值组成的对象</translation>
+    </message>
+    <message>
+        <source>must be an array of assertions</source>
+        <translation>必须是断言数组</translation>
+    </message>
+    <message>
         <source>cannot read it ({reason})</source>
         <extracomment>Provider config keys that are request parameters, sent as they are. Top-level keys that do not change what is evaluated (kept out without a word).</extracomment>
         <translation>无法读取（{reason}）</translation>
+    </message>
+    <message>
+        <source>message {number}: partial is only allowed on the last message, which must be an assistant message</source>
+        <extracomment>uid -&gt; position, rebuilt on demand after a change of order (views ask for every visible card on every scroll step: a scan per call was most of a step at 50k cards). Per-card facts kept in step with the edits (see :class:`CardIndex`).</extracomment>
+        <translation>第 {number} 条消息：partial 只能用在最后一条消息上，且它必须是 assistant 消息</translation>
     </message>
 </context>
 <context>
@@ -2665,7 +2790,6 @@
     </message>
     <message>
         <source>The conversation is empty: add a message.</source>
-        <extracomment>uid -&gt; position, rebuilt on demand after a change of order (views ask for every visible card on every scroll step: a scan per call was most of a step at 50k cards). Per-card facts kept in step with the edits (see :class:`CardIndex`).</extracomment>
         <translation>对话为空：请添加一条消息。</translation>
     </message>
     <message>

@@ -457,3 +457,42 @@ def test_assertion_results_read_in_the_window_language_in_the_evaluation_grid(
             "✗ is-json: $.price: expected number, got string",
         ]
         assert "✗ contains: expected to contain 'Kelvin'" in tip
+
+
+def test_a_wrong_value_in_a_file_is_explained_in_the_window_language(
+    plain_window: MainWindow, user_dialogs: Dialogs, tmp_path: Path
+) -> None:
+    config = tmp_path / "promptfooconfig.yaml"
+    config.write_text(
+        "prompts: ['[{\"role\": \"robot\", \"content\": \"Hi\"}]']\n"
+        "providers: ['openai:chat:gpt-x']\n",
+        encoding="utf-8",
+    )
+    hot = tmp_path / "hot.prompt.json"
+    hot.write_text(
+        json.dumps(
+            {
+                "format": "prompt-workbench/1",
+                "messages": [{"role": "user", "content": "Hi"}],
+                "params": {"temperature": "hot"},
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    assert not plain_window.open_path(config)
+    assert not plain_window.open_path(hot)
+
+    role, temperature = user_dialogs.errors
+    if i18n.installed_language() == "zh_CN":
+        assert (
+            "promptfooconfig.yaml，prompts[0][0].role：role 必须是 system, user, assistant, tool "
+            "之一，而不是 'robot'"
+        ) in role
+        assert "hot.prompt.json，params.temperature：必须是数字" in temperature
+    else:
+        assert (
+            "promptfooconfig.yaml, prompts[0][0].role: role must be one of system, user, "
+            "assistant, tool, not 'robot'"
+        ) in role
+        assert "hot.prompt.json, params.temperature: must be a number" in temperature

@@ -336,8 +336,11 @@ class Conversation:
                 continue
             if index != len(messages) - 1 or message.role != "assistant":
                 raise PartialRuleError(
-                    f"message {index + 1}: partial is only allowed on the last message, "
-                    "which must be an assistant message"
+                    QT_TRANSLATE_NOOP(
+                        "FileErrors",
+                        "message {number}: partial is only allowed on the last message, which "
+                        "must be an assistant message",
+                    ).format(number=index + 1)
                 )
 
     def _clear_stale_partial(self, *candidates: int) -> None:

@@ -814,11 +814,16 @@ def parts_with_text(parts: list[Any], text: str) -> list[Any]:
 def message_from_json(data: Any, where: str) -> Message:
     """A :class:`Message` from an OpenAI-style object; WorkspaceError naming ``where`` if wrong."""
     if not isinstance(data, dict):
-        raise WorkspaceError("a message must be an object", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "a message must be an object"), path=where
+        )
     role = data.get("role")
     if role not in ROLES:
         raise WorkspaceError(
-            f"role must be one of {', '.join(ROLES)}, not {role!r}", path=f"{where}.role"
+            QT_TRANSLATE_NOOP("FileErrors", "role must be one of {roles}, not {role}").format(
+                roles=", ".join(ROLES), role=repr(role)
+            ),
+            path=f"{where}.role",
         )
     content = data.get("content")
     extra: dict[str, Any] = {}
@@ -833,27 +838,48 @@ def message_from_json(data: Any, where: str) -> Message:
         text = parts_text(content)
         extra["content_parts"] = content
     else:
-        raise WorkspaceError("content must be a string", path=f"{where}.content")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "content must be a string"), path=f"{where}.content"
+        )
     name = data.get("name", "")
     if not isinstance(name, str):
-        raise WorkspaceError("name must be a string", path=f"{where}.name")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "name must be a string"), path=f"{where}.name"
+        )
     partial = data.get("partial", False)
     if not isinstance(partial, bool):
-        raise WorkspaceError("partial must be true or false", path=f"{where}.partial")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "partial must be true or false"),
+            path=f"{where}.partial",
+        )
     tool_calls = data.get("tool_calls") or []
     if not isinstance(tool_calls, list) or not all(isinstance(c, dict) for c in tool_calls):
-        raise WorkspaceError("tool_calls must be a list of objects", path=f"{where}.tool_calls")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "tool_calls must be a list of objects"),
+            path=f"{where}.tool_calls",
+        )
     tool_call_id = data.get("tool_call_id") or ""
     if not isinstance(tool_call_id, str):
-        raise WorkspaceError("tool_call_id must be a string", path=f"{where}.tool_call_id")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "tool_call_id must be a string"),
+            path=f"{where}.tool_call_id",
+        )
     prefill = data.get("prefill", "")
     if not isinstance(prefill, str):
-        raise WorkspaceError("prefill must be a string", path=f"{where}.prefill")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "prefill must be a string"), path=f"{where}.prefill"
+        )
     alternates = data.get("alternates", [])
     if not isinstance(alternates, list) or not all(isinstance(a, str) for a in alternates):
-        raise WorkspaceError("alternates must be a list of strings", path=f"{where}.alternates")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "alternates must be a list of strings"),
+            path=f"{where}.alternates",
+        )
     if alternates and role != "assistant":
-        raise WorkspaceError("only an assistant message has alternates", path=f"{where}.alternates")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "only an assistant message has alternates"),
+            path=f"{where}.alternates",
+        )
     known = {
         "role",
         "content",
@@ -956,12 +982,14 @@ def read_workspace_text(path: str | os.PathLike[str]) -> str:
 
 def _messages(data: Any, where: str) -> list[Message]:
     if not isinstance(data, list):
-        raise WorkspaceError("must be an array of messages", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be an array of messages"), path=where
+        )
     messages = [message_from_json(item, f"{where}[{i}]") for i, item in enumerate(data)]
     try:
         Conversation._check_partial_invariant(messages)
     except PartialRuleError as error:
-        raise WorkspaceError(str(error), path=where) from None
+        raise WorkspaceError(error.args[0], path=where) from None
     return messages
 
 
@@ -969,11 +997,15 @@ def _tools(data: Any, where: str) -> list[ToolEntry]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise WorkspaceError("must be an array of tool objects", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be an array of tool objects"), path=where
+        )
     entries = []
     for i, item in enumerate(data):
         if not isinstance(item, dict):
-            raise WorkspaceError("a tool must be an object", path=f"{where}[{i}]")
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("FileErrors", "a tool must be an object"), path=f"{where}[{i}]"
+            )
         entries.append(ToolEntry.from_object(item))
     return entries
 
@@ -988,7 +1020,9 @@ def tool_choice_from_json(data: Any, where: str = "tool_choice") -> str | dict[s
     if isinstance(function, dict) and isinstance(function.get("name"), str):
         return copy.deepcopy(dict(data))
     raise WorkspaceError(
-        'must be auto, none, required or {"type": "function", "function": {"name": ...}}',
+        QT_TRANSLATE_NOOP("FileErrors", "must be auto, none, required or {function}").format(
+            function='{"type": "function", "function": {"name": ...}}'
+        ),
         path=where,
     )
 
@@ -999,16 +1033,28 @@ def _number(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
         raise WorkspaceError(
-            f"must be a {'number' if kind is float else 'whole number'}", path=f"{where}.{key}"
+            QT_TRANSLATE_NOOP("FileErrors", "must be a number")
+            if kind is float
+            else QT_TRANSLATE_NOOP("FileErrors", "must be a whole number"),
+            path=f"{where}.{key}",
         )
     if isinstance(value, float) and not math.isfinite(value):
-        raise WorkspaceError("must be a finite number", path=f"{where}.{key}")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be a finite number"), path=f"{where}.{key}"
+        )
     if kind is int and not -MAX_TOKENS_LIMIT <= value <= MAX_TOKENS_LIMIT:
-        raise WorkspaceError(f"must be at most {MAX_TOKENS_LIMIT:,}", path=f"{where}.{key}")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be at most {limit}").format(
+                limit=f"{MAX_TOKENS_LIMIT:,}"
+            ),
+            path=f"{where}.{key}",
+        )
     try:
         return kind(value)
     except OverflowError:  # an integer too large for a float
-        raise WorkspaceError("is too large", path=f"{where}.{key}") from None
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "is too large"), path=f"{where}.{key}"
+        ) from None
 
 
 def params_from_json(data: Any, where: str = "params") -> Params:
@@ -1016,12 +1062,14 @@ def params_from_json(data: Any, where: str = "params") -> Params:
     if data is None:
         return Params()
     if not isinstance(data, dict):
-        raise WorkspaceError("must be an object", path=where)
+        raise WorkspaceError(QT_TRANSLATE_NOOP("FileErrors", "must be an object"), path=where)
     params = Params()
     for key in ("provider", "model"):
         if key in data:
             if not isinstance(data[key], str):
-                raise WorkspaceError("must be a string", path=f"{where}.{key}")
+                raise WorkspaceError(
+                    QT_TRANSLATE_NOOP("FileErrors", "must be a string"), path=f"{where}.{key}"
+                )
             setattr(params, key, data[key])
     params.temperature = _number(data, "temperature", float, where)
     params.top_p = _number(data, "top_p", float, where)
@@ -1030,7 +1078,10 @@ def params_from_json(data: Any, where: str = "params") -> Params:
     if isinstance(stop, str):
         stop = [stop]
     if stop is not None and not (isinstance(stop, list) and all(isinstance(s, str) for s in stop)):
-        raise WorkspaceError("must be a string or a list of strings", path=f"{where}.stop")
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be a string or a list of strings"),
+            path=f"{where}.stop",
+        )
     params.stop = list(stop or [])
     response_format = data.get("response_format")
     kept_format = None
@@ -1042,7 +1093,10 @@ def params_from_json(data: Any, where: str = "params") -> Params:
             kept_format = response_format  # json_schema and others: sent as they are
         else:
             raise WorkspaceError(
-                'must be an object with a "type" (text, json_object, json_schema...)',
+                QT_TRANSLATE_NOOP(
+                    "FileErrors",
+                    'must be an object with a "type" (text, json_object, json_schema...)',
+                ),
                 path=f"{where}.response_format",
             )
     known = {*KNOWN_PARAMS, "messages", "tools", "tool_choice", "stream", "stream_options"}
@@ -1060,21 +1114,31 @@ def _variants(data: Any, where: str) -> list[Variant]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise WorkspaceError("must be an array of variants", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be an array of variants"), path=where
+        )
     variants = []
     for i, item in enumerate(data):
         at = f"{where}[{i}]"
         if not isinstance(item, dict):
-            raise WorkspaceError("a variant must be an object", path=at)
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("FileErrors", "a variant must be an object"), path=at
+            )
         label = item.get("label")
         if not isinstance(label, str) or not label.strip():
-            raise WorkspaceError("needs a label", path=f"{at}.label")
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("FileErrors", "needs a label"), path=f"{at}.label"
+            )
         for key in ("provider", "model", "system"):
             if item.get(key) is not None and not isinstance(item[key], str):
-                raise WorkspaceError("must be a string", path=f"{at}.{key}")
+                raise WorkspaceError(
+                    QT_TRANSLATE_NOOP("FileErrors", "must be a string"), path=f"{at}.{key}"
+                )
         params = item.get("params", {})
         if not isinstance(params, dict):
-            raise WorkspaceError("must be an object", path=f"{at}.params")
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("FileErrors", "must be an object"), path=f"{at}.params"
+            )
         variants.append(
             Variant(
                 label=label,
@@ -1092,20 +1156,29 @@ def tests_from_json(data: Any, where: str = "tests") -> list[TestCase]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise WorkspaceError("must be an array of test cases", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be an array of test cases"), path=where
+        )
     cases = []
     for i, item in enumerate(data):
         at = f"{where}[{i}]"
         if not isinstance(item, dict):
-            raise WorkspaceError("a test case must be an object", path=at)
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("FileErrors", "a test case must be an object"), path=at
+            )
         description = item.get("description", "")
         if not isinstance(description, str):
-            raise WorkspaceError("must be a string", path=f"{at}.description")
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("FileErrors", "must be a string"), path=f"{at}.description"
+            )
         values = item.get("vars", {})
         if values is None:
             values = {}
         if not isinstance(values, dict):
-            raise WorkspaceError("must be an object of variable values", path=f"{at}.vars")
+            raise WorkspaceError(
+                QT_TRANSLATE_NOOP("FileErrors", "must be an object of variable values"),
+                path=f"{at}.vars",
+            )
         cases.append(
             TestCase(
                 description=description,
@@ -1126,14 +1199,16 @@ def asserts_from_json(data: Any, where: str = "assert") -> list[Any]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise WorkspaceError("must be an array of assertions", path=where)
+        raise WorkspaceError(
+            QT_TRANSLATE_NOOP("FileErrors", "must be an array of assertions"), path=where
+        )
     return copy.deepcopy(data)
 
 
 def _workspace_object(data: dict[str, Any]) -> Workspace:
     title = data.get("title", "Untitled")
     if not isinstance(title, str):
-        raise WorkspaceError("must be a string", path="title")
+        raise WorkspaceError(QT_TRANSLATE_NOOP("FileErrors", "must be a string"), path="title")
     return Workspace(
         title=title,
         messages=_messages(data.get("messages", []), "messages"),
