@@ -68,7 +68,9 @@ class StallMeter:
     A gap is wall time: on a loaded machine it includes the time the process waited for a core.
     The UI thread's own CPU time in each gap (``time.thread_time``) tells the app's work apart
     from that wait: ``cpu_in_longest_ms`` is the CPU time spent in the longest gap,
-    ``longest_cpu_ms`` the most CPU time spent in any gap.
+    ``longest_cpu_ms`` the most CPU time spent in any gap. ``longest_gc_ms`` is the CPU time of the
+    longest garbage collection meanwhile (the app collects on the UI thread only), of generation
+    ``longest_gc_generation``.
 
     Use it as a context manager around what is measured, or call :meth:`start` and
     :meth:`stop`.
@@ -83,8 +85,19 @@ class StallMeter:
         self.longest_ms = 0.0
         self.longest_cpu_ms = 0.0
         self.cpu_in_longest_ms = 0.0
+        self.longest_gc_ms = 0.0
+        self.longest_gc_generation = 0
         self._last = 0.0
         self._last_cpu = 0.0
+        self._gc_started = 0.0
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        now = time.thread_time()
+        if phase == "start":
+            self._gc_started = now
+        elif (now - self._gc_started) * 1000 > self.longest_gc_ms:
+            self.longest_gc_ms = (now - self._gc_started) * 1000
+            self.longest_gc_generation = info["generation"]
 
     def _tick(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
@@ -95,14 +108,23 @@ class StallMeter:
         self._last, self._last_cpu = now, cpu
 
     def start(self) -> None:
+        import gc
+
         self.longest_ms = self.longest_cpu_ms = self.cpu_in_longest_ms = 0.0
+        self.longest_gc_ms = 0.0
+        if self._on_gc not in gc.callbacks:
+            gc.callbacks.append(self._on_gc)
         self._last, self._last_cpu = time.perf_counter(), time.thread_time()
         self.timer.start()
 
     def stop(self) -> float:
         """Stops ticking; the longest gap in ms."""
+        import gc
+
         self._tick()
         self.timer.stop()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         return self.longest_ms
 
     def __enter__(self) -> StallMeter:

@@ -190,7 +190,7 @@ async def main(cases: int, rounds: int) -> None:
         with StallMeter() as idle:  # the machine's own noise: the UI thread doing nothing
             await asyncio.sleep(3)
         print(f"  longest UI-thread gap while idle for 3 s (noise floor): {idle.longest_ms:.1f} ms")
-        bare_times, ui_times, stalls, bare_stalls, busy = [], [], [], [], []
+        bare_times, ui_times, stalls, bare_stalls, busy, collections = [], [], [], [], [], []
         passed = 0
         memory_before = rss_mb(MIB)
         for _ in range(rounds):
@@ -203,6 +203,7 @@ async def main(cases: int, rounds: int) -> None:
             ui_times.append(elapsed)
             stalls.append(meter.longest_ms)
             busy.append(meter.longest_cpu_ms)
+            collections.append((meter.longest_gc_ms, meter.longest_gc_generation))
             await asyncio.sleep(0.1)
         memory_after = rss_mb(MIB)
         bare, ui = statistics.median(bare_times), statistics.median(ui_times)
@@ -224,7 +225,9 @@ async def main(cases: int, rounds: int) -> None:
         )
         print(
             f"longest UI-thread busy stretch while the grid fills (its CPU time between two "
-            f"ticks): {max(busy):.1f} ms (rounds: {', '.join(f'{s:.0f}' for s in busy)})"
+            f"ticks): {max(busy):.1f} ms (rounds: {', '.join(f'{s:.0f}' for s in busy)}); "
+            f"longest garbage collection in it (CPU time): {max(collections)[0]:.1f} ms "
+            f"(rounds: {', '.join(f'{s:.0f} ms gen {g}' for s, g in collections)})"
         )
         print(
             f"memory: {memory_before:,.0f} MB resident before the measured rounds, "

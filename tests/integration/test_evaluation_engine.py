@@ -53,3 +53,70 @@ def test_an_evaluation_looks_each_providers_key_up_once_not_once_per_cell(
     chats = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
     sent = [{k.lower(): v for k, v in r.headers.items()} for r in chats]
     assert {h["authorization"] for h in sent} == {f"Bearer {KEY}"}
+
+
+def test_answers_are_judged_off_the_loop_thread_and_a_grader_asks_through_the_engine(
+    loopback: LoopbackServer, monkeypatch: Any
+) -> None:
+    # In the window the loop's thread is the UI thread: checking 800 answers (JSON Schemas,
+    # regexes over long texts) there stalls it; a grader's request still goes through the
+    # engine and its per-provider limit, from the loop.
+    import threading
+
+    from workbench.core import assertions
+
+    def respond(body: dict[str, Any]) -> Reply:
+        if "<Rubric>" in body["messages"][-1]["content"]:
+            return Reply(text='{"pass": true, "score": 0.9, "reason": "names the brand"}')
+        return Reply(text='{"brand": "Northfield"}', chunks=2)
+
+    loopback.responder = respond
+    checked_on: list[int] = []
+    json_check = assertions._json_check
+
+    def spy(*args: Any) -> Any:
+        checked_on.append(threading.get_ident())
+        return json_check(*args)
+
+    monkeypatch.setattr(assertions, "_json_check", spy)
+    registry = ProviderRegistry()
+    registry.add(
+        ProviderConfig("loop", "Loopback", "moonshot", loopback.url, Prefill.MOONSHOT_PARTIAL, "X")
+    )
+    workspace = workspace_from_json(
+        {
+            "format": "prompt-workbench/1",
+            "messages": [{"role": "user", "content": "Brand of {{thing}}?"}],
+            "params": {"provider": "loop", "model": "moonshot-v1-8k"},
+            "variants": [{"label": "A"}, {"label": "B"}],
+            "tests": [
+                {"vars": {"thing": f"mug {i}"}, "assert": [{"type": "not-contains", "value": "x"}]}
+                for i in range(3)
+            ],
+            "assert": [
+                {"type": "is-json", "value": {"type": "object", "required": ["brand"]}},
+                {"type": "llm-rubric", "value": "Names the brand"},
+                {"type": "icontains", "value": "northfield"},
+            ],
+        }
+    )
+    engine = RunEngine(registry, {"loop": KEY}, limiter=ProviderLimiter(2))
+    evaluation = Evaluation(
+        workspace, plan_cells(workspace, registry), engine=engine, registry=registry
+    )
+    loop_thread: list[int] = []
+
+    async def run() -> Any:
+        loop_thread.append(threading.get_ident())
+        return await evaluation.run()
+
+    report = asyncio.run(run())
+
+    assert len(checked_on) == 6 and loop_thread[0] not in set(checked_on)
+    assert [r.status for r in report.rows] == ["pass"] * 6
+    # The results in the assertions' order, the grader's among them.
+    first = report.rows[0].assertions
+    assert [a.type for a in first] == ["is-json", "llm-rubric", "icontains", "not-contains"]
+    assert first[1].reason == "names the brand" and first[1].score == 0.9
+    chats = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
+    assert len(chats) == 12  # 6 answers, 6 grades: all through the engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,21 @@ def test_the_grid_fills_with_pass_fail_and_error_cells_and_a_summary_per_variant
     [entry] = EvalStore().entries()
     assert (entry.cells, entry.done, entry.passed) == (6, 6, 5)
     assert len(HistoryStore().group(entry.group)) == 6
+
+
+def test_a_finished_cell_is_shown_on_a_coming_pass_not_inside_the_engines_callback(
+    tests_window: MainWindow, loopback: LoopbackServer, qtbot: QtBot
+) -> None:
+    # A burst of cells ending together is shown a few per pass of the event loop, so the
+    # engine's callback only queues the cell (and its history write).
+    loopback.responder = brand_answer()
+    view = run_and_wait(qtbot, tests_window)
+    assert view.report is not None
+    first = view.report.rows[0]
+    again = replace(first, passed=False, text="changed")
+    view._on_row(again)
+    assert cell(tests_window, 0, 0).row is first  # not yet
+    qtbot.waitUntil(lambda: cell(tests_window, 0, 0).row is again, timeout=5_000)
 
 
 def test_before_the_first_evaluation_the_grid_area_says_what_to_do(

@@ -682,30 +682,52 @@ def _threshold_check(base: str, threshold: float, result: RunResult) -> _Outcome
     )
 
 
+def needs_grader(assertion: Any) -> bool:
+    """Whether ``assertion`` is judged by a grader model (``llm-rubric``, negated or not): it
+    sends a request, the others only compute."""
+    kind = assertion.get("type") if isinstance(assertion, dict) else None
+    return isinstance(kind, str) and split_type(kind)[0] == "llm-rubric"
+
+
+def check_now(assertion: dict[str, Any], answer: Answer) -> AssertionResult:
+    """Judges ``answer`` by one assertion that needs no grader (:func:`needs_grader`): plain
+    computation, safe on any thread (the window checks on a worker thread)."""
+    base, _negated = split_type(str(assertion["type"]))
+    text = answer.text
+    if base in TEXT_TYPES:
+        outcome = _text_check(base, assertion.get("value"), text)
+    elif base in LIST_TYPES:
+        outcome = _list_check(base, assertion.get("value"), text)
+    elif base in JSON_TYPES:
+        outcome = _json_check(base, assertion.get("value"), text)
+    elif base == "is-valid-openai-tools-call":
+        outcome = _tools_check(answer)
+    elif base in THRESHOLD_TYPES:
+        outcome = _threshold_check(base, float(assertion["threshold"]), answer.result)
+    else:
+        raise ValueError(f"{assertion['type']!r} is not checked without a grader")
+    return _result(assertion, outcome)
+
+
 async def check(
     assertion: dict[str, Any], answer: Answer, grader: Grader | None = None
 ) -> AssertionResult:
     """Judges ``answer`` by one assertion (which :func:`assertion_problems` found no fault in)."""
     kind = str(assertion["type"])
-    base, negated = split_type(kind)
-    value = assertion.get("value")
+    base, _negated = split_type(kind)
+    if base == "llm-rubric":
+        return _result(assertion, await _rubric_check(assertion, answer, grader))
+    if base not in BASE_TYPES:
+        raise ValueError(f"unknown assertion type {kind!r}")
+    return check_now(assertion, answer)
+
+
+def _result(assertion: dict[str, Any], outcome: _Outcome) -> AssertionResult:
+    """An assertion's result from its outcome: negated, weighted, with its reason."""
+    kind = str(assertion["type"])
+    _base, negated = split_type(kind)
     weight = _number(assertion.get("weight"))
     weight = 1.0 if weight is None else weight
-    text = answer.text
-    if base in TEXT_TYPES:
-        outcome = _text_check(base, value, text)
-    elif base in LIST_TYPES:
-        outcome = _list_check(base, value, text)
-    elif base in JSON_TYPES:
-        outcome = _json_check(base, value, text)
-    elif base == "is-valid-openai-tools-call":
-        outcome = _tools_check(answer)
-    elif base in THRESHOLD_TYPES:
-        outcome = _threshold_check(base, float(assertion["threshold"]), answer.result)
-    elif base == "llm-rubric":
-        outcome = await _rubric_check(assertion, answer, grader)
-    else:
-        raise ValueError(f"unknown assertion type {kind!r}")
     passed = outcome.passed != negated
     score = outcome.score if outcome.score is not None else (1.0 if outcome.passed else 0.0)
     if negated:

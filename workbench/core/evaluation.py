@@ -20,6 +20,7 @@ import copy
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from xml.etree import ElementTree
@@ -30,7 +31,9 @@ from workbench.core.assertions import (
     Grade,
     assertion_problems,
     check,
+    check_now,
     combine,
+    needs_grader,
     parse_grade,
     rubric_prompt_variables,
 )
@@ -739,6 +742,27 @@ def plan_cells(
     return cells
 
 
+def check_computed(assertions: Sequence[Any], answer: Answer) -> list[AssertionResult | None]:
+    """Each assertion that only computes checked against ``answer``, None in the place of those
+    that need a grader (:func:`~workbench.core.assertions.needs_grader`). Runs on a worker
+    thread: it touches nothing but its arguments."""
+    results: list[AssertionResult | None] = []
+    for assertion in assertions:
+        if needs_grader(assertion):
+            results.append(None)
+            continue
+        try:
+            results.append(check_now(assertion, answer))
+        except Exception as failure:  # one broken check fails its assertion, not the cell
+            results.append(_not_checked(assertion, failure))
+    return results
+
+
+def _not_checked(assertion: Any, failure: Exception) -> AssertionResult:
+    kind = str(assertion.get("type")) if isinstance(assertion, dict) else "?"
+    return AssertionResult(kind, False, 0.0, f"not checked: {failure}")
+
+
 class Evaluation:
     """Runs cells through the run engine and judges each answer by its assertions as it ends.
 
@@ -755,6 +779,10 @@ class Evaluation:
         labels: The columns' labels, in order.
         overrides: The overrides the cells were planned with; a grader without its own provider
             (or model) takes them too, so that it is sent where the cells are.
+        judge_executor: Where the assertions that only compute (all but ``llm-rubric``) are
+            checked: an answer is judged on a thread of this executor (None: the loop's default
+            one), never on the event loop's thread, which is the window's UI thread. A grader's
+            request is made on the loop, through the engine and its per-provider limit.
 
     Callbacks (optional, called on the event loop):
         on_queued(key): the cell waits for its turn (every cell, when the run starts).
@@ -774,9 +802,11 @@ class Evaluation:
         registry: ProviderRegistry | None = None,
         labels: Sequence[str] = (),
         overrides: Overrides | None = None,
+        judge_executor: Executor | None = None,
     ) -> None:
         self.workspace = workspace
         self.overrides = overrides or Overrides()
+        self.judge_executor = judge_executor
         self.cells = list(cells)
         self.labels = list(labels) or list(dict.fromkeys(c.key[1] for c in self.cells))
         self.registry = registry
@@ -896,13 +926,21 @@ class Evaluation:
         if error is not None:
             return row
         answer = Answer(result.full_text, result, self._tools, cell.case.vars)
+        assertions = [*self._shared, *cell.case.asserts]
+        checked: list[AssertionResult | None] = [None] * len(assertions)
+        if not all(needs_grader(a) for a in assertions):
+            loop = asyncio.get_running_loop()
+            checked = await loop.run_in_executor(
+                self.judge_executor, check_computed, assertions, answer
+            )
         results = []
-        for assertion in [*self._shared, *cell.case.asserts]:
-            try:
-                results.append(await check(assertion, answer, self._grade))
-            except Exception as failure:  # a broken grader reply fails the assertion, not all
-                kind = str(assertion.get("type")) if isinstance(assertion, dict) else "?"
-                results.append(AssertionResult(kind, False, 0.0, f"not checked: {failure}"))
+        for assertion, done in zip(assertions, checked, strict=True):
+            if done is None:  # a grader's: its request is sent from the loop
+                try:
+                    done = await check(assertion, answer, self._grade)
+                except Exception as failure:  # a broken grader reply fails the assertion
+                    done = _not_checked(assertion, failure)
+            results.append(done)
         verdict = combine(results)
         row.passed, row.score, row.assertions = verdict.passed, verdict.score, verdict.results
         return row

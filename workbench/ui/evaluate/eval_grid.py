@@ -8,13 +8,17 @@ changed against it, and the grid can show only the rows that changed.
 
 from __future__ import annotations
 
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -28,6 +32,10 @@ from workbench.ui.common.i18n import number, shown
 from workbench.ui.common.palette import colours
 
 FLUSH_MS = 50
+#: Finished cells shown in one pass of the event loop, at most (the rest wait for the next)...
+APPLY_MAX_CELLS = 32
+#: ...and for at most this long, so that a burst of finished cells never stalls the UI.
+APPLY_BUDGET_MS = 8.0
 _Index = QModelIndex | QPersistentModelIndex
 #: The palette colour (``workbench.ui.common.palette``) of a cell, by status.
 CELL_COLOURS = {
@@ -135,6 +143,75 @@ def queue_tip(queue: Queued | None) -> str:
         "Waiting for a free slot: at most {limit} run(s) of {provider} stream at once "
         "(Settings), {ahead} queued before this one when it was queued.",
     ).format(limit=queue.limit, provider=queue.provider, ahead=queue.ahead)
+
+
+T = TypeVar("T")
+
+
+class TimeBoxedQueue(QObject, Generic[T]):
+    """Items handled a few at a time on the UI thread: at most ``max_items`` and about
+    ``budget_ms`` per pass of the event loop, the rest on the next passes, in order.
+
+    Finished cells arrive in bursts (a stall elsewhere lets dozens end at once); handling each
+    as it comes would make one long stretch of the UI thread out of the burst.
+
+    Args:
+        handle: Called with each item, on the UI thread.
+        max_items: The most items handled in one pass.
+        budget_ms: A pass stops taking items once it has run this long.
+    """
+
+    def __init__(
+        self,
+        handle: Callable[[T], None],
+        parent: QObject | None = None,
+        *,
+        max_items: int = APPLY_MAX_CELLS,
+        budget_ms: float = APPLY_BUDGET_MS,
+    ) -> None:
+        super().__init__(parent)
+        self._handle = handle
+        self.max_items = max_items
+        self.budget_ms = budget_ms
+        self._items: deque[T] = deque()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.handle_some)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, item: T) -> None:
+        """Queues ``item``; a pass of the event loop soon handles it."""
+        self._items.append(item)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def handle_some(self) -> int:
+        """Handles the next items within the pass's limits; how many."""
+        deadline = time.perf_counter() + self.budget_ms / 1000
+        done = 0
+        items = self._items
+        while items and done < self.max_items:
+            self._handle(items.popleft())
+            done += 1
+            if time.perf_counter() >= deadline:
+                break
+        if items and not self._timer.isActive():
+            self._timer.start()
+        return done
+
+    def handle_all(self) -> None:
+        """Handles every queued item now (the evaluation ended: the report needs them all)."""
+        self._timer.stop()
+        while self._items:
+            self._handle(self._items.popleft())
+
+    def clear(self) -> None:
+        """Drops the queued items."""
+        self._timer.stop()
+        self._items.clear()
 
 
 class EvalGridModel(QAbstractTableModel):

@@ -67,12 +67,12 @@ from workbench.core.test_io import (
 )
 from workbench.core.workspace import TestCase, Workspace, workspace_from_json, write_atomic
 from workbench.ui.common import dialogs
-from workbench.ui.common.background import BackgroundTasks
+from workbench.ui.common.background import BackgroundTasks, thread_pool
 from workbench.ui.common.i18n import date_time, number, shown
 from workbench.ui.common.palette import ThemedStyleSheet, error_text
 from workbench.ui.common.widgets import named
 from workbench.ui.context import AppContext, Shell
-from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState, EvalGridModel
+from workbench.ui.evaluate.eval_grid import STATE_ROLE, CellState, EvalGridModel, TimeBoxedQueue
 from workbench.ui.evaluate.test_commands import (
     AddTests,
     EditTest,
@@ -284,6 +284,8 @@ class TestsView(QWidget):
         self._write_timer.setSingleShot(True)
         self._write_timer.setInterval(WRITE_MS)
         self._write_timer.timeout.connect(self._write_rows)
+        #: Finished cells waiting to be shown: a few per pass of the event loop.
+        self._finished: TimeBoxedQueue[EvalRow] = TimeBoxedQueue(self._show_row, self)
         self._running = False
         self._stop_asked = False
         self._build()
@@ -720,6 +722,7 @@ class TestsView(QWidget):
             f"{i}  {c.description}"[:40] if c.description else str(i)
             for i, c in enumerate(snapshot.tests)
         ]
+        self._finished.clear()
         self.grid_model.setup(case_labels, labels, repeat)
         self._show_grid_or_hint()
         self._tallies = {label: SummaryTally() for label in labels}
@@ -773,6 +776,7 @@ class TestsView(QWidget):
             group=group_of(self.evaluation_id) if self.evaluation_id is not None else None,
             registry=self.services.registry(),
             labels=labels,
+            judge_executor=thread_pool(),  # the answers are checked off the UI thread
         )
         evaluation.on_started = self._on_started
         evaluation.on_event = self._on_event
@@ -785,6 +789,7 @@ class TestsView(QWidget):
         finally:
             self._running = False
             self._stop_asked = False
+        self._finished.handle_all()
         evaluation_id = self.evaluation_id
         self._write_rows()
         if evaluation_id is not None:
@@ -833,6 +838,12 @@ class TestsView(QWidget):
         self.grid_model.touch(key)
 
     def _on_row(self, row: EvalRow) -> None:
+        """A cell ended and was judged: it is written soon, and shown on a coming pass of the
+        event loop, with the other cells that ended about then (a few per pass)."""
+        self._store_row(row)
+        self._finished.add(row)
+
+    def _show_row(self, row: EvalRow) -> None:
         state = self.grid_model.state(row.key)
         if state.phase == "streaming":
             self._counts["streaming"] -= 1
@@ -849,7 +860,6 @@ class TestsView(QWidget):
         if tally is not None:
             tally.add(row)
             self._summary_dirty = True
-        self._store_row(row)
         self._show_progress_soon()
 
     def _store_row(self, row: EvalRow) -> None:
