@@ -123,3 +123,17 @@ def test_a_full_collection_that_is_due_waits_for_a_quiet_moment_of_the_ui_thread
         assert _collected_generation(collector, quiet=False) == 2
     finally:
         gc.disable()  # the session's collector (conftest) keeps automatic collection off
+
+
+def test_a_full_collection_waits_while_runs_are_in_flight(qapp: QApplication) -> None:
+    # An evaluation filling the grid has lulls that look quiet (the server is slow to answer);
+    # a full collection there stalls the grid.
+    streaming = [True]
+    collector = GuiThreadGarbageCollector(qapp, busy=lambda: streaming[0])
+    collector._timer.stop()  # the test calls check() itself
+    try:
+        assert _collected_generation(collector, quiet=True) == 1
+        streaming[0] = False
+        assert _collected_generation(collector, quiet=True) == 2
+    finally:
+        gc.disable()  # the session's collector (conftest) keeps automatic collection off
