@@ -5,13 +5,17 @@ For 100 / 1,000 / 10,000 / 50,000 cards:
   bare ``QListView`` (uniform rows, a ``QStringListModel``) changing one row;
 - opening: the workspace file to the first full paint, against a bare ``QListView`` with word
   wrap showing the same texts;
-- scrolling: a half-page step with its repaint, against the bare view.
+- scrolling: a half-page step with its repaint, against the bare view;
+- resizing: the longest stall of the event loop after a window-height change and after a
+  width-only change (until the loop is idle), and whether the rows on screen then have the
+  heights of the new width (target: no stall over 100 ms, heights right).
 For 100 / 10,000 / 100,000 runs: history search through the FTS5 index against the LIKE scan it
 replaced. For 1 / 10 MB: counting an answer as it streams in (the counter's incremental pieces)
 against tiktoken encoding only the new text. For 128 tools: the tools' count after a keystroke in
 one tool against tiktoken encoding that tool alone.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.scale [--cards 100,1000,10000,50000]
+        [--cards-only] [--runs 100,10000,100000] [--plot docs/scale.png]
 
 Writes ``docs/scale.png`` when matplotlib is installed (``pip install .[bench]``).
 """
@@ -103,6 +107,62 @@ def scroll_steps(app: object, view: object, steps: int = 30) -> float:
     return median_ms(samples)
 
 
+def settle(app: object, seconds: float = 5.0) -> float:
+    """Runs the event loop until it is idle (20 passes in a row under 2 ms, or ``seconds``);
+    returns the longest pass in ms: the longest the window could not answer the user."""
+    longest, quiet = 0.0, 0
+    deadline = time.perf_counter() + seconds
+    while quiet < 20 and time.perf_counter() < deadline:
+        started = time.perf_counter()
+        app.processEvents()  # type: ignore[attr-defined]
+        took = time.perf_counter() - started
+        longest = max(longest, took)
+        quiet = quiet + 1 if took < 0.002 else 0
+    return longest * 1000
+
+
+def heights_right(window: object) -> bool:
+    """Whether the rows on screen are laid out at their measured heights for the view's width:
+    each card's content as tall as its text needs, the next row starting where the row ends."""
+    from workbench.ui.conversation.message_card import content_height
+
+    view = window.message_list  # type: ignore[attr-defined]
+    delegate = view.card_delegate
+    conversation = window.workspace.conversation  # type: ignore[attr-defined]
+    width = view.viewport().width()
+    for card, message in view.cards_with_messages():
+        row = conversation.index_of(message.uid)
+        if row + 1 >= len(conversation):
+            continue
+        needed = content_height(message.content, delegate._text_width(width), delegate._font)
+        if card.content_edit.height() != needed:
+            return False
+        top = view.visualRect(view.model().index(row, 0)).top()
+        below = view.visualRect(view.model().index(row + 1, 0)).top()
+        if below - top != delegate.row_height(message, width):
+            return False
+    return True
+
+
+def resize_figures(app: object, window: object) -> dict[str, float]:
+    """The longest stall after a window-height change, then after a width-only change, from
+    the resize to the loop going idle; and whether the rows on screen then have the heights
+    of the new width."""
+    settle(app)
+    started = time.perf_counter()
+    window.resize(1000, 600)  # type: ignore[attr-defined]
+    height_stall = max((time.perf_counter() - started) * 1000, settle(app))
+    height_right = heights_right(window)
+    started = time.perf_counter()
+    window.resize(820, 600)  # type: ignore[attr-defined]
+    width_stall = max((time.perf_counter() - started) * 1000, settle(app))
+    return {
+        "height_stall_ms": height_stall,
+        "width_stall_ms": width_stall,
+        "heights_right": float(height_right and heights_right(window)),
+    }
+
+
 def cards_curve(app: object, cards: int) -> dict[str, float]:
     from workbench.ui.shell.main_window import MainWindow
 
@@ -151,9 +211,11 @@ def cards_curve(app: object, cards: int) -> dict[str, float]:
         view.viewport().repaint()
         keys.append(time.perf_counter() - started)
     scroll = scroll_steps(app, view)
+    resized = resize_figures(app, window)
     window.undo_stack.setClean()
     window.close()
     return {
+        **resized,
         "cards": cards,
         "key_ms": median_ms(keys),
         "bare_key_ms": median_ms(bare_keys),
@@ -388,6 +450,11 @@ def main() -> int:
     parser.add_argument("--cards", default="100,1000,10000,50000")
     parser.add_argument("--runs", default="100,10000,100000")
     parser.add_argument("--plot", default=str(Path(__file__).parent.parent / "docs" / "scale.png"))
+    parser.add_argument(
+        "--cards-only",
+        action="store_true",
+        help="only the card curves (typing, opening, scrolling, resizing); no plot",
+    )
     args = parser.parse_args()
 
     from PySide6.QtWidgets import QApplication
@@ -402,11 +469,15 @@ def main() -> int:
             f"{row['key_ms'] / row['bare_key_ms']:.1f}x) | open {row['open_s']:.2f} s (bare "
             f"{row['bare_open_s']:.2f}, {row['open_s'] / row['bare_open_s']:.2f}x) | scroll "
             f"{row['scroll_ms']:.1f} ms (bare {row['bare_scroll_ms']:.1f}, "
-            f"{row['scroll_ms'] / row['bare_scroll_ms']:.2f}x)",
+            f"{row['scroll_ms'] / row['bare_scroll_ms']:.2f}x) | resize: height "
+            f"{row['height_stall_ms']:.0f} ms, width {row['width_stall_ms']:.0f} ms longest stall, "
+            f"heights {'right' if row['heights_right'] else 'WRONG'} for the new width",
             flush=True,
         )
     if len(cards) > 1:
         print(f"typing, largest vs smallest: {cards[-1]['key_ms'] / cards[0]['key_ms']:.2f}x")
+    if args.cards_only:
+        return 0
     runs = []
     for count in (int(n) for n in args.runs.split(",")):
         row = history_curve(count)

@@ -44,6 +44,12 @@ def _check_visible_heights(window, qtbot: QtBot) -> None:
             row = window.workspace.conversation.index_of(message.uid)
             rect = view.visualRect(view.model().index(row, 0))
             assert rect.height() == delegate.row_height(message, width)
+            # Where the rows are laid out, not only the height asked of the delegate: the next
+            # row starts where this one ends (the card does not overlap it).
+            if row + 1 < len(window.workspace.conversation):
+                below = view.visualRect(view.model().index(row + 1, 0))
+                assert below.top() - rect.top() == rect.height()
+                assert card.geometry().bottom() < below.top()
 
     qtbot.waitUntil(right, timeout=5000)
 
@@ -61,6 +67,25 @@ def test_heights_are_right_for_the_new_width_after_a_resize(
     window.resize(700, 800)
     _check_visible_heights(window, qtbot)
     window.resize(1300, 800)
+    _check_visible_heights(window, qtbot)
+
+
+def test_a_width_only_resize_lays_the_rows_out_for_the_new_width(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """QListView lays rows out again only when the flow direction's size (the height) changes:
+    a narrower window kept every row at the old width's height, the cards overflowing them."""
+    words = ["the", "model", "answers", "tokens", "prompt", "partial", "window", "cost"]
+    contents = [
+        " ".join(words[(i + k) % len(words)] for k in range(15 * (i % 9 + 1))) for i in range(60)
+    ]
+    window = open_window(_workspace(tmp_path, contents))
+    _check_visible_heights(window, qtbot)
+    height = window.height()
+
+    window.resize(700, height)
+    _check_visible_heights(window, qtbot)
+    window.resize(1300, height)
     _check_visible_heights(window, qtbot)
 
 
@@ -210,3 +235,30 @@ def test_a_tool_call_card_fits_its_contents_at_a_large_font(
     selector = card.findChild(QComboBox, "roleSelector")
     assert selector.height() >= selector.sizeHint().height()
     assert card.sizeHint().height() == card.height()
+
+
+def test_laying_the_rows_out_again_asks_no_row_its_height_again(
+    open_window, qtbot: QtBot, tmp_path: Path, monkeypatch
+) -> None:
+    """A layout asks every row's size (50,000 calls at 50,000 cards): rows whose text, width and
+    measuring are as they were get the size they were given, without working it out again."""
+    from workbench.ui.conversation.message_list import CardDelegate
+
+    contents = [f"card {i} " + "text " * (i % 40) for i in range(2000)]
+    window = open_window(_workspace(tmp_path, contents))
+    view = window.message_list
+    view.lay_out_now()
+    worked: list[int] = []
+    row_height = CardDelegate.row_height
+
+    def counted(self: CardDelegate, message: Message, row_width: int, exact: bool = True) -> int:
+        worked.append(message.uid)
+        return row_height(self, message, row_width, exact)
+
+    monkeypatch.setattr(CardDelegate, "row_height", counted)
+    view.lay_out_now()
+
+    assert len(worked) == 0
+    window.workspace.conversation.update(5, content="changed " * 30)
+    view.lay_out_now()
+    assert worked == [window.workspace.conversation[5].uid]

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QFontMetrics,
     QKeyEvent,
     QPainter,
     QPaintEvent,
@@ -105,6 +106,7 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._partial_refusal = partial_refusal
         self._font = content_font()
+        self._metrics = QFontMetrics(self._font)
         self._detail_font = detail_font()
         #: The cards' header row, as tall as its controls need at the app's font.
         self._header = header_height()
@@ -126,6 +128,9 @@ class CardDelegate(QStyledItemDelegate):
         #: Rich text shown under a card's content (its tool calls, say); "" for none.
         self.detail_for: Callable[[Message], str] | None = None
         self._model: MessageListModel | None = None
+        #: The size last given for each row by uid: (width, content, exact, detail, size). A
+        #: layout asks every row's size (50,000 at 50,000 cards), mostly of rows it asked before.
+        self._sizes: dict[int, tuple[int, str, bool, str, QSize]] = {}
         #: Answers streaming into cards, by uid: their cards show these ends, not the content.
         self.streams: dict[int, StreamTail] = {}
 
@@ -194,7 +199,8 @@ class CardDelegate(QStyledItemDelegate):
             guessed = guesses.get(uid)
             if guessed is not None and guessed[0] == key:
                 return guessed[1]
-            height = estimate_content_height(text, self._text_width(row_width), self._font)
+            width = self._text_width(row_width)
+            height = estimate_content_height(text, width, self._font, self._metrics)
             guesses[uid] = (key if not long or height >= MAX_CONTENT_HEIGHT else None, height)
             return height
         capped = self._capped.get((uid, row_width))
@@ -213,7 +219,8 @@ class CardDelegate(QStyledItemDelegate):
             elif len(text) > len(head):
                 height = content_height(text, width, self._font)
         known[uid] = (key if not long or height >= MAX_CONTENT_HEIGHT else hash(text), height)
-        guesses.pop(uid, None)
+        if guesses.pop(uid, None) is not None:
+            self._sizes.pop(uid, None)  # it was given its guess
         return height
 
     def last_height(self, uid: int, row_width: int) -> int | None:
@@ -228,10 +235,10 @@ class CardDelegate(QStyledItemDelegate):
         return guesses is not None and uid in guesses
 
     def measure(self, message: Message, row_width: int) -> bool:
-        """Measures ``message`` exactly at ``row_width``; whether its row height changed."""
+        """Measures ``message`` exactly at ``row_width``; whether that changed the height its
+        row was given (a guess): the rows must then be laid out again."""
         guessed = self._tables(row_width)[1].get(message.uid)
-        before = guessed[1] if guessed is not None else None
-        return self.content_height_for(message, row_width) != before
+        return guessed is not None and self.content_height_for(message, row_width) != guessed[1]
 
     def forget(self, uid: int) -> None:
         """Drops what is known of message ``uid`` (it left the conversation)."""
@@ -239,6 +246,7 @@ class CardDelegate(QStyledItemDelegate):
             table.pop(uid, None)
         for key in [k for k in self._capped if k[0] == uid]:
             del self._capped[key]
+        self._sizes.pop(uid, None)
 
     def follow(self, model: MessageListModel | None) -> None:
         """Reads messages from ``model`` from now on (the view's model changed)."""
@@ -279,7 +287,23 @@ class CardDelegate(QStyledItemDelegate):
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QListView) else 600
         row = index.row()
-        return QSize(width, self.row_height(self.message(index), width, row in self.exact_rows))
+        message = self.message(index)
+        exact = row in self.exact_rows
+        detail = self.detail_html(message)
+        uid = message.uid
+        given = self._sizes.get(uid)
+        if (
+            given is not None
+            and given[0] == width
+            and given[1] is message.content
+            and (given[2] or not exact)
+            and given[3] == detail
+        ):
+            return given[4]
+        size = QSize(width, self.row_height(message, width, exact))
+        measured = not self.is_guessed(uid, width)
+        self._sizes[uid] = (width, message.content, measured, detail, size)
+        return size
 
     # Editors ---------------------------------------------------------------------------------
 
@@ -332,6 +356,10 @@ class CardDelegate(QStyledItemDelegate):
         )
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QListView) else editor.width()
+        if self.measure(message, width):
+            # The row was laid out at a guessed height: the rows are laid out again, or the card
+            # would overlap the row below it (or leave a gap).
+            self.sizeHintChanged.emit(index)
         editor.set_content_height(self.content_height_for(message, width))
         editor.set_detail(self.detail_html(message), self.detail_height_for(message, width))
         if self.badge_for is not None:
@@ -411,6 +439,9 @@ class MessageListView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Always there: a bar that comes and goes changes the rows' width, and so every row's
+        # height (a layout of every row, which can take the bar away again while it runs).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -651,13 +682,16 @@ class MessageListView(QListView):
             return range(0)
         top = self.indexAt(QPoint(4, 0))
         bottom = self.indexAt(QPoint(4, self.viewport().height() - 1))
-        first = top.row() if top.isValid() else 0
-        if bottom.isValid():
-            last = bottom.row()
-        else:  # below the last row, or not laid out yet: no more rows than the screen holds
-            fits = self.viewport().height() // MIN_ROW_HEIGHT + 1
-            last = min(model.rowCount() - 1, first + fits)
-        return range(first, last + 1)
+        # Never more rows than the screen holds: while the rows are laid out again in batches,
+        # the top can be past the rows laid out so far and the bottom not (a card for every row
+        # was opened then, 5,000 of them).
+        fits = self.viewport().height() // MIN_ROW_HEIGHT + 1
+        if top.isValid():
+            first = top.row()
+        else:
+            first = max(0, bottom.row() - fits) if bottom.isValid() else 0
+        last = bottom.row() if bottom.isValid() else first + fits
+        return range(first, min(model.rowCount() - 1, first + fits, last) + 1)
 
     def sync_editors(self) -> None:
         """Opens cards for the rows on screen (and a few around), closes the others."""
@@ -858,6 +892,8 @@ class MessageListView(QListView):
         if event.size().width() != event.oldSize().width():
             # The rows are laid out again for the new width (visible ones measured, the others
             # guessed, then measured near the screen); the live cards size their editors now.
+            # QListView itself lays out again only when the height changes (its flow's size).
+            self.scheduleDelayedItemsLayout()
             self.refresh_cards()
 
     def updateGeometries(self) -> None:
