@@ -66,11 +66,10 @@ def _more_card_variables(
         return _card_variables(message)  # a variable might start further back: read it all
     opened = _OPEN_END.match(back)
     start = grown_from - opened.end() if opened is not None else grown_from
-    new = content[start:]
-    if "{{" not in new:
+    if content.find("{{", start) < 0:  # read in place: no copy of megabytes of new text
         return known or ()
     names = dict.fromkeys(known or ())
-    names.update(dict.fromkeys(variables_in(new)))
+    names.update(dict.fromkeys(variables_in(content[start:])))
     return tuple(names)
 
 

@@ -116,6 +116,8 @@ class RunStream:
     #: The answer as its message last got it (without the prefix); the rest is in ``unsynced``.
     text: str = ""
     unsynced: list[str] = field(default_factory=list)
+    #: The runner's joined answer, once it is known to be the streamed one (see :meth:`adopt`).
+    whole: str | None = None
     #: Characters of answer taken from ``pending`` so far.
     length: int = 0
     pending: StreamBuffer = field(default_factory=StreamBuffer)
@@ -168,14 +170,36 @@ class RunStream:
 
     def joined(self) -> str:
         """The whole answer taken so far (without the prefix)."""
-        if self.unsynced:
+        if self.whole is not None and len(self.whole) == self.length:
+            self.text = self.whole  # the runner's own string (see adopt): no copy of it
+            self.unsynced.clear()
+        elif self.unsynced:
             self.text += "".join(self.unsynced)
             self.unsynced.clear()
         return self.text
 
+    def adopt(self, whole: str) -> bool:
+        """Whether ``whole`` (the runner's joined answer) is what was taken and what waits, in
+        that order; then :meth:`joined` returns ``whole`` itself once all is taken, instead of
+        joining a copy of it (12 ms and a second 10 MB string at the end of a 10 MB answer).
+        Compared in place: no piece is joined or sliced."""
+        waiting = self.pending.peek()
+        if len(whole) != self.length + len(waiting) or not whole.startswith(self.text):
+            return False
+        at = len(self.text)
+        for piece in self.unsynced:
+            if not whole.startswith(piece, at):
+                return False
+            at += len(piece)
+        if not whole.startswith(waiting, at):
+            return False
+        self.whole = whole
+        return True
+
     def restart(self, text: str) -> None:
         """The answer is ``text`` after all (the result disagreed with what streamed)."""
         self.text = ""
+        self.whole = None
         self.unsynced.clear()
         self.length = self.synced_length = 0
         self.pending.clear()
@@ -731,12 +755,8 @@ class RunController(QObject):
     def _finish(self, stream: RunStream, result: RunResult) -> None:
         stream.result = result
         # The result is the truth: the text as the runner joined it, complete tool calls.
-        text, pending = stream.joined(), stream.pending.peek()
-        if result.text and not (
-            len(result.text) == len(text) + len(pending)
-            and result.text.startswith(text)
-            and result.text.endswith(pending)
-        ):
+        if result.text and not stream.adopt(result.text):
+            text = stream.joined()
             if result.text.startswith(text):
                 stream.pending.clear()
                 stream.pending.add(result.text[len(text) :])  # only what is not shown yet
