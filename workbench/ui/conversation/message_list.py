@@ -77,8 +77,9 @@ EDITOR_BUFFER = 3
 SPARE_CARDS = 16
 #: A card released with more text than this gives its text back (and the memory is trimmed).
 LONG_TEXT_CHARS = 100_000
-#: Rows laid out per batch between events (QListView's batched layout).
-LAYOUT_BATCH = 2_000
+#: Rows laid out per batch between events (QListView's batched layout): a batch is how long the
+#: window cannot answer a key or a scroll while rows are laid out again (2,000 took 30 ms and more).
+LAYOUT_BATCH = 500
 #: The shortest a row can be (header, smallest content, margins, gap).
 MIN_ROW_HEIGHT = HEADER_HEIGHT + MIN_CONTENT_HEIGHT + CARD_MARGIN + CARD_SPACING + 4
 #: Seconds of measuring guessed heights per pass of the event loop.
