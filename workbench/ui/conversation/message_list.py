@@ -588,7 +588,7 @@ class MessageListView(QListView):
         delegate = self.card_delegate
         rows = self.visible_rows()
         if not rows:
-            return
+            return  # the last batch starts it again, when the rows on screen are known
         count = model.rowCount()
         conversation = model.conversation
         screen = self.viewport().height() // MIN_ROW_HEIGHT + 1
@@ -689,10 +689,37 @@ class MessageListView(QListView):
         fits = self.viewport().height() // MIN_ROW_HEIGHT + 1
         if top.isValid():
             first = top.row()
+        elif self.laying_out():
+            # QListView's indexAt finds no row until its last batch: the row at the top is
+            # looked for among the rows laid out so far.
+            found = self._laid_out_top_row()
+            if found is None:
+                return range(0)  # the batches have not reached the screen yet
+            first = found
         else:
             first = max(0, bottom.row() - fits) if bottom.isValid() else 0
         last = bottom.row() if bottom.isValid() else first + fits
         return range(first, min(model.rowCount() - 1, first + fits, last) + 1)
+
+    def _laid_out_top_row(self) -> int | None:
+        """The row at the top of the screen if the batches laid it out, by a binary search of
+        the rows' places (a row not laid out yet has none)."""
+        model = self.model()
+        if model is None:
+            return None
+        low, high = 0, model.rowCount() - 1
+        found = None
+        while low <= high:
+            middle = (low + high) // 2
+            rect = self.visualRect(model.index(middle, 0))
+            if rect.isValid() and rect.top() <= 0:
+                found, low = middle, middle + 1
+            else:
+                high = middle - 1
+        if found is None:
+            return None
+        rect = self.visualRect(model.index(found, 0))
+        return found if rect.bottom() >= 0 else None
 
     def sync_editors(self) -> None:
         """Opens cards for the rows on screen (and a few around), closes the others."""
@@ -700,6 +727,8 @@ class MessageListView(QListView):
         if model is None:
             return
         rows = self.visible_rows()
+        if not rows and model.rowCount() > 0:
+            return  # which rows are on screen is known when the batches reach them
         wanted = range(
             max(0, rows.start - EDITOR_BUFFER), min(model.rowCount(), rows.stop + EDITOR_BUFFER)
         )
@@ -897,8 +926,38 @@ class MessageListView(QListView):
             self.scheduleDelayedItemsLayout()
             self.refresh_cards()
 
+    def laying_out(self) -> bool:
+        """Whether QListView's batches have not reached the last row yet."""
+        model = self.model()
+        if not self._ready or model is None or model.rowCount() <= LAYOUT_BATCH:
+            return False
+        return not self.visualRect(model.index(model.rowCount() - 1, 0)).isValid()
+
     def updateGeometries(self) -> None:
-        super().updateGeometries()
-        self.verticalScrollBar().setSingleStep(24)
-        if self._ready:
-            self._restore_anchor()
+        bar = self.verticalScrollBar()
+        if not self.laying_out():
+            super().updateGeometries()
+            bar.setSingleStep(24)
+            if self._ready:
+                self._restore_anchor()
+                self.sync_editors()
+                self._measure_timer.start()
+            return
+        # Part way through the batches the rows laid out so far are all QListView knows of: it
+        # would shrink the scroll range to them and take the view to their end (a card scrolled
+        # to at row 30,000 ended at row 495). The range and the place stay until the last batch.
+        value, top = bar.value(), bar.maximum()
+        blocked = bar.blockSignals(True)
+        try:
+            super().updateGeometries()
+            bar.setMaximum(max(top, bar.maximum()))
+            bar.setValue(value)
+        finally:
+            bar.blockSignals(blocked)
+        bar.setSingleStep(24)
+
+    def updateEditorGeometries(self) -> None:
+        # The cards stay where they are until the batches reach their rows (QListView hid them
+        # meanwhile, the column blank for as long as the batches took).
+        if not self.laying_out():
+            super().updateEditorGeometries()
