@@ -278,7 +278,6 @@ def test_a_pass_of_the_event_loop_lays_out_a_few_hundred_rows_at_most(
 
     contents = [f"card {i} " + "text " * (i % 40) for i in range(3000)]
     window = open_window(_workspace(tmp_path, contents))
-    view = window.message_list
     sized: list[int] = []
     row_height = CardDelegate.row_height
 
