@@ -41,12 +41,17 @@ def run_gui(file: str | None) -> int:
     The window is built and painted before asyncio and qasync are imported (about a tenth of the
     start): its first paint needs neither. Its features are wired in right after that paint, and
     need no running loop to be wired in; what they run on it starts once the user acts.
+    Automatic garbage collection is off from the start (the collector below keeps it off and
+    collects on the GUI thread): the start's imports and widgets made it run some twenty times
+    before the first paint, for nothing to collect.
     """
+    import gc
+
+    gc.disable()
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
-    from workbench.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -54,6 +59,7 @@ def run_gui(file: str | None) -> int:
     app.setOrganizationName("prompt-workbench")
     app.setDesktopFileName("prompt-workbench")
     collector = GuiThreadGarbageCollector(app)
+    from workbench.ui.shell.main_window import MainWindow
 
     if file is None:
         file = _last_workspace()

@@ -1003,7 +1003,7 @@
     <name>EvalGrid</name>
     <message>
         <source>queued</source>
-        <extracomment>The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests). Why a queued cell waits (the engine&apos;s event), None before the engine says.</extracomment>
+        <extracomment>Finished cells shown in one pass of the event loop, at most (the rest wait for the next)... ...and for at most this long, so that a burst of finished cells never stalls the UI. The palette colour (``workbench.ui.common.palette``) of a cell, by status. A role with the cell&apos;s :class:`CellState` (for the detail dialog and tests). Why a queued cell waits (the engine&apos;s event), None before the engine says.</extracomment>
         <translation>排队中</translation>
     </message>
     <message>
@@ -2964,10 +2964,21 @@
     </message>
 </context>
 <context>
+    <name>TestsTable</name>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Assertions</source>
+        <translation>断言</translation>
+    </message>
+</context>
+<context>
     <name>TestsView</name>
     <message>
         <source>Add case</source>
-        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order. The summary row of each variant, kept up to date cell by cell. Finished cells not written yet: committed together every WRITE_MS.</extracomment>
+        <extracomment>The bar above Send that shows the variables (set by ``install``). Coroutines (the evaluation, listing baselines) and the store&apos;s writes, in order. The summary row of each variant, kept up to date cell by cell. Finished cells not written yet: committed together every WRITE_MS. Finished cells waiting to be shown: a few per pass of the event loop.</extracomment>
         <translation>添加用例</translation>
     </message>
     <message>

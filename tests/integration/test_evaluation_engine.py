@@ -120,3 +120,35 @@ def test_answers_are_judged_off_the_loop_thread_and_a_grader_asks_through_the_en
     assert first[1].reason == "names the brand" and first[1].score == 0.9
     chats = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
     assert len(chats) == 12  # 6 answers, 6 grades: all through the engine
+
+
+def test_runs_in_flight_says_whether_any_engine_has_a_run_not_done(
+    loopback: LoopbackServer,
+) -> None:
+    # The GUI-thread garbage collector holds a full collection back while it says so.
+    from workbench.core.sessions import runs_in_flight
+
+    loopback.responder = lambda body: Reply(text="Northfield", first_byte_delay=0.2)
+    registry = ProviderRegistry()
+    registry.add(
+        ProviderConfig("loop", "Loopback", "moonshot", loopback.url, Prefill.MOONSHOT_PARTIAL, "X")
+    )
+    workspace = workspace_from_json(
+        {
+            "format": "prompt-workbench/1",
+            "messages": [{"role": "user", "content": "Brand?"}],
+            "params": {"provider": "loop", "model": "moonshot-v1-8k"},
+        }
+    )
+    engine = RunEngine(registry, {"loop": KEY})
+    seen: list[bool] = []
+
+    async def run() -> None:
+        seen.append(runs_in_flight())
+        ticket = engine.start(engine.prepare(workspace))
+        seen.append(runs_in_flight())
+        await ticket.wait()
+        seen.append(runs_in_flight())
+
+    asyncio.run(run())
+    assert seen == [False, True, False]

@@ -379,6 +379,15 @@ def test_a_test_problem_and_its_place_read_in_the_window_language(
     )
     label = any_window.findChild(QLabel, "testProblems")
     qtbot.waitUntil(lambda: bool(label.text()))
+    from PySide6.QtWidgets import QTableView
+
+    header = any_window.findChild(QTableView, "testTable").model().headerData
+    shown_headers = [header(i, Qt.Orientation.Horizontal) for i in range(4)]
+    assert shown_headers == (
+        ["描述", "{{topic}}", "{{city}}", "断言"]
+        if i18n.installed_language() == "zh_CN"
+        else ["Description", "{{topic}}", "{{city}}", "Assertions"]
+    )
     if i18n.installed_language() == "zh_CN":
         assert label.text() == (
             "测试 0，city：未知变量 'city'：提示词没有使用它（使用的是 {{topic}}）"

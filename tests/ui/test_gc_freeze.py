@@ -90,7 +90,8 @@ def test_a_full_collection_waits_until_the_old_generation_grew_by_a_quarter(
 ) -> None:
     # The collector checks every 50 ms: with a full collection each time the counts say so (every
     # hundred young ones), it would scan the whole heap every few seconds.
-    collector = GuiThreadGarbageCollector(qapp)
+    # No run in flight (another test's engine may still have one).
+    collector = GuiThreadGarbageCollector(qapp, busy=lambda: False)
     collector._timer.stop()  # the test calls check() itself
     long_lived = [[] for _ in range(40_000)]
     try:
@@ -111,7 +112,8 @@ def test_a_full_collection_that_is_due_waits_for_a_quiet_moment_of_the_ui_thread
     qapp: QApplication,
 ) -> None:
     # It scans every object: 15-20 ms in the middle of an evaluation filling the grid.
-    collector = GuiThreadGarbageCollector(qapp)
+    # No run in flight (another test's engine may still have one).
+    collector = GuiThreadGarbageCollector(qapp, busy=lambda: False)
     collector._timer.stop()  # the test calls check() itself
     try:
         assert _collected_generation(collector, quiet=False) == 1  # busy: the young ones only
@@ -121,5 +123,19 @@ def test_a_full_collection_that_is_due_waits_for_a_quiet_moment_of_the_ui_thread
         collector.full_wait_s = 0.0
         collector._long_lived_total = 0  # due again
         assert _collected_generation(collector, quiet=False) == 2
+    finally:
+        gc.disable()  # the session's collector (conftest) keeps automatic collection off
+
+
+def test_a_full_collection_waits_while_runs_are_in_flight(qapp: QApplication) -> None:
+    # An evaluation filling the grid has lulls that look quiet (the server is slow to answer);
+    # a full collection there stalls the grid.
+    streaming = [True]
+    collector = GuiThreadGarbageCollector(qapp, busy=lambda: streaming[0])
+    collector._timer.stop()  # the test calls check() itself
+    try:
+        assert _collected_generation(collector, quiet=True) == 1
+        streaming[0] = False
+        assert _collected_generation(collector, quiet=True) == 2
     finally:
         gc.disable()  # the session's collector (conftest) keeps automatic collection off

@@ -17,10 +17,10 @@ from workbench.core.resources import examples_dir
 
 #: An event filter on the main window (on it alone: a filter on the whole application would give
 #: every object a Python wrapper, which makes PySide create types the app does not) notes what is
-#: imported when the window first paints, then (the features wired in) whether the asyncio loop
-#: runs, then closes the window.
+#: imported when the window first paints and how often the garbage collector ran since the start,
+#: then (the features wired in) whether the asyncio loop runs, then closes the window.
 CHILD = """
-import json, sys
+import gc, json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -36,6 +36,7 @@ class FirstPaint(QObject):
         if event.type() == PAINT:
             watched.removeEventFilter(self)
             report["at_paint"] = sorted(m for m in WATCHED if m in sys.modules)
+            report["automatic_collections"] = collections[0]
             report["types_at_paint"] = sorted(
                 name for name in WATCHED_TYPES
                 if name.rpartition(".")[2] in vars(sys.modules["PySide6." + name.partition(".")[0]])
@@ -62,21 +63,44 @@ def ready(window):
     window.close()
 
 
+class WatchWindows:
+    # Each MainWindow is watched once built, its module imported by the app as usual.
+    def find_spec(self, name, path=None, target=None):
+        if name != "workbench.ui.shell.main_window":
+            return None
+        sys.meta_path.remove(self)
+        collections[0] = 0  # counted from here: the window's import, its build, its paint
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            built = module.MainWindow.__init__
+
+            def watched_init(window, *args, **kwargs):
+                built(window, *args, **kwargs)
+                window.installEventFilter(hook)
+
+            module.MainWindow.__init__ = watched_init
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def count_collection(phase, _info):
+    if phase == "stop" and gc.isenabled():  # automatic: the GUI-thread collector's are not
+        collections[0] += 1
+
+
 app = QApplication(sys.argv[:1])
 hook = FirstPaint()
-from workbench.ui.shell import main_window
-
-built = main_window.MainWindow.__init__
-
-
-def watched_init(self, *args, **kwargs):
-    built(self, *args, **kwargs)
-    self.installEventFilter(hook)
-
-
-main_window.MainWindow.__init__ = watched_init
+sys.meta_path.insert(0, WatchWindows())
 from workbench.app import main
 
+collections = [0]
+gc.callbacks.append(count_collection)
 status = main([sys.argv[1]])
 report["status"] = status
 from workbench.core.settings import Settings
@@ -121,6 +145,9 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
     report = start_app(tmp_path, watched)
 
     assert report["at_paint"] == []
+    # Nor does automatic garbage collection run while the app imports, builds and paints its
+    # window (it is off from the start; the app's collector collects on the GUI thread later).
+    assert report["automatic_collections"] == 0
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
     # Then the features are wired in, on qasync's running loop, and the app ends normally.
     assert report["loop_running"] == "qasync"

@@ -51,6 +51,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -535,6 +536,16 @@ class RunTicket:
             log.exception("A run's event callback failed")
 
 
+#: Every run engine of the process (the windows' and the CLI's), for :func:`runs_in_flight`.
+_ENGINES: weakref.WeakSet[RunEngine] = weakref.WeakSet()
+
+
+def runs_in_flight() -> bool:
+    """Whether any engine of the process has a run that is not done (queued or streaming): the
+    GUI-thread garbage collector holds a full collection back meanwhile."""
+    return any(engine.busy for engine in list(_ENGINES))
+
+
 class RunEngine:
     """Prepares, limits, runs and records runs (see the module docstring for the contract).
 
@@ -570,6 +581,7 @@ class RunEngine:
         self.options = options or RunOptions()
         self.transports: dict[str, TransportFactory] = dict(transports or DEFAULT_TRANSPORTS)
         self._tickets: set[RunTicket] = set()
+        _ENGINES.add(self)
 
     @property
     def registry(self) -> ProviderRegistry:

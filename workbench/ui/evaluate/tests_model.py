@@ -28,8 +28,6 @@ from workbench.core.workspace import TestCase, TestsEdit, Workspace
 from workbench.ui.common.i18n import shown
 from workbench.ui.common.palette import colours
 
-DESCRIPTION_HEADER = "Description"
-ASSERT_HEADER = "Assertions"
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -172,9 +170,9 @@ class TestsTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical:
             return str(section)
         if section == 0:
-            return DESCRIPTION_HEADER
+            return QCoreApplication.translate("TestsTable", "Description")
         if section == self.assert_column:
-            return ASSERT_HEADER
+            return QCoreApplication.translate("TestsTable", "Assertions")
         if 0 < section < self.assert_column:
             return "{{" + self.variables[section - 1] + "}}"
         return None

@@ -10,15 +10,17 @@ what a few dozen milliseconds allocated, not what half a second did: while an ev
 the grid, a check every 500 ms made young collections of 10 ms and middle ones of 30-40 ms. A
 full collection keeps CPython's own rule: it waits until the objects moved to the oldest
 generation since the last one are a quarter of those it found alive then, so checking often does
-not scan the whole heap every few seconds. And as it scans everything (15-20 ms after an
-evaluation or two), it then waits for a quiet moment of the UI thread (an evaluation streaming
-into the grid is not one), at most :data:`FULL_WAIT_S`.
+not scan the whole heap every few seconds. And as it scans everything (15-35 ms after an
+evaluation or two), it then waits for a quiet moment of the UI thread with no run in flight (an
+evaluation filling the grid, a Send or Compare streaming), at most :data:`FULL_WAIT_S`.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -32,18 +34,37 @@ QUIET_SHARE = 0.25
 #: ...and at most this many objects were made that are still alive (on a loaded machine a busy
 #: UI thread waiting for a core computes little, but what it does keeps allocating).
 QUIET_OBJECTS = 100
-#: A full collection waits for this many quiet check periods in a row (a lull of an evaluation
-#: streaming into the grid is shorter).
-QUIET_CHECKS = 4
+#: A full collection waits for this many quiet check periods in a row (100 ms: the runs in
+#: flight, not this, keep it out of an evaluation's lulls).
+QUIET_CHECKS = 2
 #: A full collection that is due waits for a quiet period at most this long.
 FULL_WAIT_S = 120.0
 
 
-class GuiThreadGarbageCollector(QObject):
-    """Disables automatic GC and collects from a GUI-thread timer every ``interval_ms``."""
+def runs_in_flight() -> bool:
+    """Whether a run engine has a run in flight (none before the run engine is imported: the
+    collector does not load it)."""
+    sessions = sys.modules.get("workbench.core.sessions")
+    return sessions is not None and bool(sessions.runs_in_flight())
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = CHECK_MS) -> None:
+
+class GuiThreadGarbageCollector(QObject):
+    """Disables automatic GC and collects from a GUI-thread timer every ``interval_ms``.
+
+    Args:
+        parent: The owner (the application).
+        interval_ms: How often the counts are checked.
+        busy: Whether work is in flight that a full collection must not stall (runs streaming).
+    """
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        interval_ms: int = CHECK_MS,
+        busy: Callable[[], bool] = runs_in_flight,
+    ) -> None:
         super().__init__(parent)
+        self._busy = busy
         self._threshold = gc.get_threshold()
         self._frozen = False
         #: Objects in the oldest generation after the last full collection (0: none made yet).
@@ -70,7 +91,7 @@ class GuiThreadGarbageCollector(QObject):
         Args:
             quiet: Whether the UI thread was quiet long enough; None: measured (its CPU time
                 since the last check against the time passed, and the objects made meanwhile,
-                for :data:`QUIET_CHECKS` checks in a row).
+                for :data:`QUIET_CHECKS` checks in a row). Never quiet while ``busy()``.
         """
         now, cpu = time.perf_counter(), time.thread_time()
         last_now, last_cpu = self._clock
@@ -95,7 +116,7 @@ class GuiThreadGarbageCollector(QObject):
         ):
             if self._full_due_since is None:
                 self._full_due_since = now
-            if quiet or now - self._full_due_since >= self.full_wait_s:
+            if (quiet and not self._busy()) or now - self._full_due_since >= self.full_wait_s:
                 gc.collect(2)
                 self._long_lived_total = len(gc.get_objects(generation=2))
                 self._long_lived_pending = 0
