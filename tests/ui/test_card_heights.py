@@ -278,6 +278,7 @@ def test_a_pass_of_the_event_loop_lays_out_a_few_hundred_rows_at_most(
 
     contents = [f"card {i} " + "text " * (i % 40) for i in range(3000)]
     window = open_window(_workspace(tmp_path, contents))
+    view = window.message_list
     sized: list[int] = []
     row_height = CardDelegate.row_height
 
@@ -293,7 +294,8 @@ def test_a_pass_of_the_event_loop_lays_out_a_few_hundred_rows_at_most(
         QApplication.processEvents()
         passes.append(len(sized))
 
-    assert sum(passes) >= 3000  # every row was laid out again
+    assert sum(passes) >= 2500  # the rows were laid out again (but those measured already)
+    assert not view.laying_out()
     assert max(passes) <= 600, passes
 
 
@@ -312,9 +314,10 @@ def test_a_far_card_scrolled_to_stays_on_screen_while_rows_are_laid_out_again(
     hidden: list[int] = []
     for _ in range(100):  # the rows near the screen measured, so laid out again, in batches
         QApplication.processEvents()
-        if not card.isVisible():
+        shown = view.card_at(2800)
+        if shown is None or not shown.isVisible():
             hidden.append(1)
 
     assert 2800 in view.visible_rows()
-    assert view.card_at(2800) is card and not hidden
+    assert not hidden
     _check_visible_heights(window, qtbot)

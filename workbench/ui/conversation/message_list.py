@@ -427,6 +427,8 @@ class MessageListView(QListView):
     #: Set once built: Qt calls the overrides below from QListView's own constructor.
     _ready = False
     _anchor: tuple[int, int] | None = None
+    #: Whether a measured row differed from its guess since the rows were last laid out.
+    _measured_changed = False
 
     def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
         super().__init__()
@@ -600,17 +602,21 @@ class MessageListView(QListView):
         middle = (rows.start + rows.stop) // 2
         order = sorted(range(first, last), key=lambda i: abs(i - middle))
         deadline = time.perf_counter() + MEASURE_SLICE_S
-        changed = False
         for row in order:
             message = conversation[row]
             if not delegate.is_guessed(message.uid, width):
                 continue
-            changed = delegate.measure(message, width) or changed
+            self._measured_changed = delegate.measure(message, width) or self._measured_changed
             if time.perf_counter() > deadline:
-                self._measure_timer.start()  # more next time round
-                break
-        if changed:
-            self._anchor = self._anchor_of(rows.start)
+                # More next time round; the rows are laid out again once, when the rows around
+                # the screen are all measured (a layout per slice took a layout of every row
+                # per slice, and the next slice waited for it).
+                self._measure_timer.start()
+                return
+        if self._measured_changed:
+            self._measured_changed = False
+            if self._anchor is None:
+                self._anchor = self._anchor_of(rows.start)
             self.scheduleDelayedItemsLayout()
 
     def dataChanged(
