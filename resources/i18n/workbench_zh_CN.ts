@@ -785,7 +785,7 @@
     <name>ContentEdit</name>
     <message>
         <source>Message content…</source>
-        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing. While an answer streams in, its card shows the last 5,000 to 10,000 characters of it (the tallest card shows some 25 lines): a flush lays out its new text, never the whole answer.</extracomment>
+        <extracomment>Height of the header row of a card (role, name, partial, actions). Margins of a card&apos;s frame, and the gap between cards. The card&apos;s frame: the role&apos;s colour stripe on the left, a 1 px line elsewhere. The gap between the header, the content and the detail area in a card. The content editor grows with its text up to this height, then scrolls inside. Long words (base64, minified code) wrap anywhere rather than run off the card in one line. A text with a &quot;word&quot; this long wraps anywhere: looking for a word boundary in megabytes of base64 took Qt minutes (a search per line through the rest of the word). Characters laid out to tell whether a text reaches the tallest card: a card at its tallest shows some 25 lines, and no line of a card holds more than a few hundred characters. A card shows at most this much of a longer text until the user goes into it: laying out a 3 MB line took seconds per editor (and more than once while a window opens), and the tallest card shows a few thousand characters anyway. The whole text is loaded for editing. Going into a card with a line longer than this takes Qt a noticeable time (a line of 3 MB: seconds, whatever the wrapping): the card says so while it loads. While an answer streams in, its card shows the last 5,000 to 10,000 characters of it (the tallest card shows some 25 lines): a flush lays out its new text, never the whole answer.</extracomment>
         <translation>消息内容…</translation>
     </message>
 </context>
@@ -955,7 +955,7 @@
     <name>DragGrip</name>
     <message>
         <source>Drag to move this message (or Alt+Up / Alt+Down)</source>
-        <extracomment>A line above the text, inside the editor (an answer streaming in: how much is above).</extracomment>
+        <extracomment>A line above the text, inside the editor: how much of an answer streaming in is above what is shown, or why the window waits while a very long line is laid out.</extracomment>
         <translation>拖动以移动此消息（或 Alt+Up / Alt+Down）</translation>
     </message>
 </context>
@@ -1702,6 +1702,10 @@
     <message>
         <source>Showing the first {shown} of {total} characters: click into the text to edit all of it.</source>
         <translation>显示前 {shown} 个字符（共 {total} 个）：点击文本即可编辑全部内容。</translation>
+    </message>
+    <message>
+        <source>Loading a line of {count} characters: laying it out takes a few seconds…</source>
+        <translation>正在载入一行 {count} 个字符：排版需要几秒钟…</translation>
     </message>
     <message>
         <source>answer {value0} of {total}</source>

@@ -122,6 +122,31 @@ def test_a_3_mb_word_shows_its_start_until_the_user_goes_into_it_then_all_of_it(
     assert window.workspace.conversation[1].content == blob + "!"
 
 
+def test_going_into_a_card_with_a_very_long_line_says_why_the_window_waits(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    blob = "QUJD" * 60_000  # one line of 240,000 characters: Qt lays it out whole
+    window = open_window(_workspace(tmp_path, ["Decode this:", blob]))
+    view = window.message_list
+    qtbot.waitUntil(lambda: len(view.cards()) == 2)
+    card = view.cards()[1]
+    edit = card.content_edit
+    note = card.findChild(QLabel, "contentNote")
+    told: list[str] = []
+
+    def loaded() -> None:  # what the card says when the whole line goes into the editor
+        if len(edit.toPlainText()) == len(blob):
+            told.append(note.text() if note.isVisibleTo(card) else "")
+
+    edit.textChanged.connect(loaded)
+
+    edit.setFocus()
+    qtbot.waitUntil(lambda: not card.previewing)
+
+    assert told and "Loading a line of 240,000 characters" in told[0]
+    assert edit.toPlainText() == blob and not note.isVisibleTo(card)
+
+
 def test_thousands_of_cards_lay_out_in_batches_and_scroll_to_the_last(
     open_window, qtbot: QtBot, tmp_path: Path
 ) -> None:

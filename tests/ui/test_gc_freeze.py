@@ -136,6 +136,9 @@ def test_a_full_collection_waits_while_runs_are_in_flight(qapp: QApplication) ->
     try:
         assert _collected_generation(collector, quiet=True) == 1
         streaming[0] = False
+        collector.cooldown_s = 3600.0
+        assert _collected_generation(collector, quiet=True) == 1  # just ended: not yet
+        collector.cooldown_s = 0.0
         assert _collected_generation(collector, quiet=True) == 2
     finally:
         gc.disable()  # the session's collector (conftest) keeps automatic collection off

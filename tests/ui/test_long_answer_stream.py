@@ -45,7 +45,7 @@ def answer_card(window: MainWindow) -> MessageCard:
 
 
 def note(card: MessageCard) -> QLabel:
-    found = card.findChild(QLabel, "streamNote")
+    found = card.findChild(QLabel, "contentNote")
     assert found is not None
     return found
 

@@ -82,6 +82,18 @@ MEASURED_PREFIX = 20_000
 #: a 3 MB line took seconds per editor (and more than once while a window opens), and the
 #: tallest card shows a few thousand characters anyway. The whole text is loaded for editing.
 PREVIEW_CHARS = MEASURED_PREFIX
+#: Going into a card with a line longer than this takes Qt a noticeable time (a line of 3 MB:
+#: seconds, whatever the wrapping): the card says so while it loads.
+LONG_LINE_CHARS = 100_000
+
+
+def longest_line(text: str) -> int:
+    """The length of the longest line of ``text``."""
+    if "\n" not in text:
+        return len(text)
+    return max(len(line) for line in text.split("\n"))
+
+
 #: While an answer streams in, its card shows the last 5,000 to 10,000 characters of it (the
 #: tallest card shows some 25 lines): a flush lays out its new text, never the whole answer.
 STREAM_TAIL_CHARS = 5_000
@@ -221,9 +233,10 @@ class ContentEdit(QPlainTextEdit):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setPlaceholderText(self.tr("Message content…"))
-        #: A line above the text, inside the editor (an answer streaming in: how much is above).
+        #: A line above the text, inside the editor: how much of an answer streaming in is
+        #: above what is shown, or why the window waits while a very long line is laid out.
         self.note = QLabel(self)
-        named(self.note, "streamNote")
+        named(self.note, "contentNote")
         self.note.setContentsMargins(_DOC_MARGIN, 0, _DOC_MARGIN, 0)
         ThemedStyleSheet(self.note, lambda c: f"color: {c.muted}; font-style: italic;")
         self.note.hide()
@@ -679,11 +692,27 @@ class MessageCard(QFrame):
             return
         self._preview_of = None
         self.content_edit.setToolTip("")
+        line = longest_line(content)
+        if line > LONG_LINE_CHARS:
+            # Qt lays a line out whole, and a line of megabytes takes seconds: the user is told
+            # why the window waits, before it does.
+            self.content_edit.set_note(
+                self.tr(
+                    "Loading a line of {count} characters: laying it out takes a few seconds…"
+                ).format(count=number(line))
+            )
+            self.content_edit.note.repaint()
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         showing, self._showing = self._showing, True
         try:
             self._set_whole_text(content)
+            if line > LONG_LINE_CHARS:
+                self.content_edit.viewport().repaint()  # the long line is laid out, told
         finally:
             self._showing = showing
+            if line > LONG_LINE_CHARS:
+                QApplication.restoreOverrideCursor()
+                self.content_edit.set_note("")
 
     @property
     def role(self) -> str:

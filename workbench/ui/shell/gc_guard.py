@@ -37,6 +37,9 @@ QUIET_OBJECTS = 100
 #: A full collection waits for this many quiet check periods in a row (100 ms: the runs in
 #: flight, not this, keep it out of an evaluation's lulls).
 QUIET_CHECKS = 2
+#: ...and for this long after the last run ended (the view records the last cells, lists the
+#: evaluations, the user reads the grid).
+RUNS_COOLDOWN_S = 1.0
 #: A full collection that is due waits for a quiet period at most this long.
 FULL_WAIT_S = 120.0
 
@@ -65,6 +68,9 @@ class GuiThreadGarbageCollector(QObject):
     ) -> None:
         super().__init__(parent)
         self._busy = busy
+        #: When a run was last seen in flight (a full collection waits RUNS_COOLDOWN_S after).
+        self._busy_seen = float("-inf")
+        self.cooldown_s = RUNS_COOLDOWN_S
         self._threshold = gc.get_threshold()
         self._frozen = False
         #: Objects in the oldest generation after the last full collection (0: none made yet).
@@ -91,12 +97,15 @@ class GuiThreadGarbageCollector(QObject):
         Args:
             quiet: Whether the UI thread was quiet long enough; None: measured (its CPU time
                 since the last check against the time passed, and the objects made meanwhile,
-                for :data:`QUIET_CHECKS` checks in a row). Never quiet while ``busy()``.
+                for :data:`QUIET_CHECKS` checks in a row). Never quiet while ``busy()`` or less
+                than :data:`RUNS_COOLDOWN_S` after.
         """
         now, cpu = time.perf_counter(), time.thread_time()
         last_now, last_cpu = self._clock
         self._clock = (now, cpu)
         counts = gc.get_count()
+        if self._busy():
+            self._busy_seen = now
         if quiet is None:
             calm = (
                 cpu - last_cpu <= QUIET_SHARE * (now - last_now)
@@ -116,7 +125,8 @@ class GuiThreadGarbageCollector(QObject):
         ):
             if self._full_due_since is None:
                 self._full_due_since = now
-            if (quiet and not self._busy()) or now - self._full_due_since >= self.full_wait_s:
+            settled = now - self._busy_seen >= self.cooldown_s
+            if (quiet and settled) or now - self._full_due_since >= self.full_wait_s:
                 gc.collect(2)
                 self._long_lived_total = len(gc.get_objects(generation=2))
                 self._long_lived_pending = 0
