@@ -9,6 +9,10 @@ from collections.abc import Sequence
 
 
 def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    if len(argv) <= 1 and not any(arg.startswith("-") for arg in argv):
+        # ``prompt-workbench [FILE]``, the start: building the parser and its messages (gettext,
+        # locale) is left to the options and to --help.
+        return argparse.Namespace(file=argv[0] if argv else None, self_test=False)
     parser = argparse.ArgumentParser(
         prog="prompt-workbench",
         description="Prompt Workbench. Commands: run, count, export (prompt-workbench run --help).",

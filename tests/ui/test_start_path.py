@@ -179,11 +179,25 @@ def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> No
     ]
     report = start_app(
         tmp_path,
-        ["ctypes", "platformdirs", "workbench.core.catalog", "workbench.core.run_types"],
+        [
+            "ctypes",
+            "platformdirs",
+            "workbench.core.catalog",
+            "workbench.core.run_types",
+            # Nor the standard library the paint does not use: secrets (hmac, OpenSSL's
+            # bindings: ~8 ms), datetime, glob (the stray temporary files are looked for on the
+            # I/O thread), locale (argparse's messages: ``prompt-workbench FILE`` builds no
+            # parser).
+            "secrets",
+            "hmac",
+            "datetime",
+            "glob",
+            "locale",
+        ],
         unused,
     )
 
-    # Memory trims, platform folders and the model catalog load on use.
+    # Memory trims, platform folders, the model catalog and those modules load on use.
     assert report["at_paint"] == []
     assert report["types_at_paint"] == []
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]

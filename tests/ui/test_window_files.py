@@ -242,3 +242,23 @@ def test_opening_a_file_writes_the_recent_list_off_the_ui_thread(
     qtbot.waitUntil(lambda: bool(writers))
     assert writers == [False]
     qtbot.waitUntil(lambda: str(path.resolve()) in settings_module.Settings.load().recent_files)
+
+
+def test_opening_a_file_removes_a_killed_saves_temp_file_beside_it(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Looked for on the document's I/O thread (after the first paint at start), not while the
+    # window opens the file.
+    import os
+    import time
+
+    path = write(tmp_path / "w.prompt.json", "saved")
+    stale = tmp_path / ".w.prompt.json.abc123.tmp"
+    stale.write_text("half a file")
+    long_ago = time.time() - 3600
+    os.utime(stale, (long_ago, long_ago))
+
+    window = open_window(path)
+
+    qtbot.waitUntil(lambda: not stale.exists())
+    assert window.message_list.cards()[0].content_edit.toPlainText() == "saved"

@@ -12,7 +12,6 @@ UTF-8 cannot encode: the text written is valid UTF-8 and reads back to the same 
 
 from __future__ import annotations
 
-import glob
 import json
 import logging
 import math
@@ -353,6 +352,8 @@ def remove_stray_temp_files(path: str | os.PathLike[str]) -> int:
     Only those older than :data:`STRAY_TEMP_AGE_S`: a younger one may be another window's save
     in progress. Returns how many were removed; a file that cannot be removed is left.
     """
+    import glob  # on use: not on the start path
+
     path = Path(path)
     removed = 0
     cutoff = time.time() - STRAY_TEMP_AGE_S

@@ -10,7 +10,7 @@ as on the whole, work on one slice at a time and release the GIL between slices.
 from __future__ import annotations
 
 import json
-import secrets
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -83,7 +83,9 @@ def dumps(value: Any, **options: Any) -> str:
     text is the one ``json.dumps`` gives; the GIL is released between slices.
     """
     long: dict[str, str] = {}
-    token = secrets.token_hex(8)
+    # A mark no text holds by chance (``secrets`` would load hmac and OpenSSL's bindings, ~8 ms
+    # before the first paint: the settings written at start go through here).
+    token = os.urandom(8).hex()
 
     def swap(item: Any) -> Any:
         if isinstance(item, str) and len(item) > SLICE_CHARS:

@@ -24,14 +24,13 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Coroutine
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:  # imported when first used: the window paints before asyncio is needed
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +125,8 @@ class BackgroundTasks(QObject):
         """
         if self._closed:
             raise RuntimeError("background work asked of a closed owner")
+        from concurrent.futures import Future  # on use: not on the start path
+
         future: Future[T] = Future()
         with self._lock:
             if self._held or (self._serial and (self._running or self._queue)):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -26,6 +26,9 @@ from workbench.core.workspace import (
 from workbench.core.workspace_files import load_workspace
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.memory import trim_soon
+
+if TYPE_CHECKING:  # concurrent.futures loads with the first background work, after the paint
+    from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +114,13 @@ class WorkspaceDocument(QObject):
         # The work this window held was saved or discarded before opening: its copy goes too.
         self._remove(discarded)
         self._on_disk = None if foreign else state
-        remove_stray_temp_files(resolved)
+        # On the I/O thread, in order with the writes (after the first paint at start): a look
+        # at the folder is no part of showing the file.
+        self._io.run(
+            lambda: remove_stray_temp_files(resolved),
+            None,
+            lambda error: log.warning("Stray temporary files not removed: %s", error),
+        )
         self.undo_stack.clear()
         if foreign:
             self.undo_stack.resetClean()

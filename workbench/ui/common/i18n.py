@@ -13,15 +13,18 @@ locale. The first ``MainWindow`` installs the translators when the app has not.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLibraryInfo, QLocale, QTranslator
 
 from workbench.core import texts
+
+if TYPE_CHECKING:  # datetime (and its C module) loads on use, after the first paint
+    import datetime as dt
 
 log = logging.getLogger(__name__)
 

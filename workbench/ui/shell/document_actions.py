@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -246,6 +245,8 @@ class DocumentActions(QObject):
         """
         saves = self._document.recoverable(at_start=at_start)
         for position, save in enumerate(saves):
+            import datetime as dt  # when there is a copy to offer: not on the start path
+
             when = date_time(dt.datetime.fromtimestamp(save.saved_at))
             what = save.source.name if save.source else self.tr("an untitled workspace")
             answer = dialogs.ask(
