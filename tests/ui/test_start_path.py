@@ -22,7 +22,7 @@ from workbench.core.resources import examples_dir
 CHILD = """
 import gc, json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 WATCHED = json.loads(sys.argv[2])
 #: PySide makes a class (and its enums) when first used: made ones are in the module's dict.
@@ -43,6 +43,13 @@ class FirstPaint(QObject):
             )
             cards = watched.message_list.cards()
             report["cards"] = [card.content_edit.toPlainText() for card in cards]
+            report["styled_in_cards"] = [
+                widget.objectName() or type(widget).__name__
+                for card in cards
+                for widget in (card, *card.findChildren(QWidget))
+                if widget.styleSheet()
+            ]
+            report["empty_state_at_paint"] = watched.findChild(QObject, "emptyState") is not None
             report["editable"] = all(not card.content_edit.isReadOnly() for card in cards)
             QTimer.singleShot(0, lambda: ready(watched))
         return False
@@ -56,7 +63,11 @@ def ready(window):
 
     report["loop_running"] = type(asyncio.get_running_loop()).__module__.split(".")[0]
     report["features"] = [
-        name for name in ("sendButton", "tokenMeter", "toolsEditor", "compareView", "testsView")
+        name
+        for name in (
+            "sendButton", "tokenMeter", "toolsEditor", "compareView", "testsView", "emptyState",
+            "emptyAddKeyButton",
+        )
         if window.findChild(QObject, name) is not None
     ]
     window.undo_stack.setClean()
@@ -157,6 +168,9 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
         "toolsEditor",
         "compareView",
         "testsView",
+        # Built after the paint (the file's cards are shown, not it), there once features are.
+        "emptyState",
+        "emptyAddKeyButton",
     ]
     assert report["status"] == 0
     example = examples_dir() / "01-product-json-extraction.prompt.json"
@@ -200,5 +214,10 @@ def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> No
     # Memory trims, platform folders, the model catalog and those modules load on use.
     assert report["at_paint"] == []
     assert report["types_at_paint"] == []
+    # Nor the first-start panel: a window opened on a file does not show it.
+    assert not report["empty_state_at_paint"]
+    # A card's frame and labels take their colours without a style sheet: one on a card gave
+    # it and every widget in it Qt's style-sheet style, polished widget by widget.
+    assert report["styled_in_cards"] == []
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
     assert report["status"] == 0
