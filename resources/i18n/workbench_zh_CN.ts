@@ -2846,6 +2846,10 @@
         <translation>变体 {label}：{problem}</translation>
     </message>
     <message>
+        <source>Variant {label}, system message: {problem}</source>
+        <translation>变体 {label}，系统消息：{problem}</translation>
+    </message>
+    <message>
         <source>{provider} cannot prefill an answer: its API has no partial or prefix mode. Choose Moonshot, DeepSeek, vLLM or a local server to use partial.</source>
         <extracomment>The name the first version gave the dataclass; presets are plain ProviderConfig values. Kinds a user-added provider may have; ``custom`` is any OpenAI-compatible server. ``anthropic`` speaks the Messages API (``POST {base}/v1/messages``) instead.</extracomment>
         <translation>{provider} 无法预填回答：其 API 没有 partial 或 prefix 模式。要使用 partial，请选择 Moonshot、DeepSeek、vLLM 或本地服务器。</translation>
@@ -2884,8 +2888,12 @@
         <translation>response_format 只能是 text 或 json_object。</translation>
     </message>
     <message>
+        <source>No value for {names}: the test case has no value for it.</source>
+        <extracomment>The edit of the test cases (``tests_changing``/``tests_changed``). The most variants (Compare columns) a workspace holds; fewer than 2 cannot be compared. The case whose values fill the variables of Send, the meter and Compare (not saved). What importing a request body changed or kept aside, as sentences (not saved). For a copy made by :meth:`filled`: the values its cards were filled with (a variant&apos;s own system message, not one of its cards, is filled with them where it becomes a message: :func:`workbench.core.payloads.variant_conversation`). None otherwise.</extracomment>
+        <translation>{names} 没有值：该测试用例没有为它提供值。</translation>
+    </message>
+    <message>
         <source>No value for {names}: test case {number} has no value for it.</source>
-        <extracomment>The edit of the test cases (``tests_changing``/``tests_changed``). The most variants (Compare columns) a workspace holds; fewer than 2 cannot be compared. The case whose values fill the variables of Send, the meter and Compare (not saved). What importing a request body changed or kept aside, as sentences (not saved).</extracomment>
         <translation>{names} 没有值：测试用例 {number} 没有为它提供值。</translation>
     </message>
     <message>
@@ -2957,6 +2965,10 @@
     <message>
         <source>no value for {names}</source>
         <translation>{names} 没有值</translation>
+    </message>
+    <message>
+        <source>no value for {names} (the system message of variant {label})</source>
+        <translation>{names} 没有值（变体 {label} 的系统消息用到它）</translation>
     </message>
     <message>
         <source>no value for {names} (a rubricPrompt has {variables} and the case&apos;s variables)</source>

@@ -11,7 +11,7 @@ from workbench.core.conversation import Conversation, Message
 from workbench.core.payloads import build_request
 from workbench.core.providers import ProviderRegistry
 from workbench.core.variables import fill, variable_cards, variables_in
-from workbench.core.workspace import TestCase, Workspace, workspace_from_json
+from workbench.core.workspace import TestCase, Variant, Workspace, workspace_from_json
 
 
 def test_variables_are_found_once_in_order_and_filled() -> None:
@@ -160,3 +160,77 @@ def test_variables_of_a_growing_card_are_those_of_the_whole_text(seed: int) -> N
         conversation.update(0, content=content)
         whole = tuple(variables_in(conversation[0].name + "\n" + content))
         assert dict(index.items()).get(0, ()) == whole
+
+
+def own_system_workspace(*cases: dict[str, str]) -> Workspace:
+    """A conversation with a system card, and two variants with their own system messages:
+    one replacing the card, one (on a conversation without it) going first."""
+    return Workspace(
+        messages=[Message("system", "Be {{tone}}."), Message("user", "Describe {{thing}}.")],
+        variants=[Variant("French", system="Answer in {{language}}, {{tone}}.")],
+        tests=[TestCase(f"case {i}", dict(vars)) for i, vars in enumerate(cases)],
+    )
+
+
+def test_a_variants_own_system_message_is_filled_like_the_cards() -> None:
+    from workbench.core.compare import apply_variant
+    from workbench.core.payloads import variant_messages
+
+    ws = own_system_workspace(
+        {"tone": "brief", "thing": "a mug", "language": "French"},
+        {"tone": "warm", "thing": "a kettle", "language": "Italian"},
+    )
+    (variant,) = ws.variants
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+    assert ws.variables() == ["tone", "thing", "language"]  # the Tests tab's columns
+
+    sent = variant_messages(ws, variant)
+    assert [m.content for m in sent] == ["Answer in French, brief.", "Describe a mug."]
+    assert apply_variant(ws, variant).conversation[0].content == "Answer in French, brief."
+    ws.set_current_test(1)
+    body = build_request(ws, provider, variant).body
+    assert body["messages"][:2] == [
+        {"role": "system", "content": "Answer in Italian, warm."},
+        {"role": "user", "content": "Describe a kettle."},
+    ]
+    # A copy filled from one case (what an evaluation sends) fills it with that case's values.
+    filled = ws.filled(ws.tests[0].vars)
+    assert build_request(filled, provider, variant).body["messages"][0]["content"] == (
+        "Answer in French, brief."
+    )
+    # Without a system card the variant's goes first, filled just the same.
+    ws.conversation.remove(0)
+    assert variant_messages(ws, variant)[0].content == "Answer in Italian, warm."
+    assert variant.system == "Answer in {{language}}, {{tone}}."  # the variant is not touched
+
+
+def test_a_value_only_a_variants_system_message_needs_is_an_error_naming_the_variant() -> None:
+    from workbench.core.evaluation import test_problems
+    from workbench.core.payloads import RequestError, request_problems, variant_view
+
+    ws = own_system_workspace({"tone": "brief", "thing": "a mug"})
+    (variant,) = ws.variants
+    provider = ProviderRegistry().get("moonshot")
+    assert provider is not None
+
+    assert request_problems(ws, provider) == []  # the workspace's own Send needs no language
+    assert request_problems(ws, provider, variant) == [
+        "Variant 'French', system message: No value for {{language}}: test case 1 has no value "
+        "for it."
+    ]
+    with pytest.raises(RequestError, match="language"):
+        build_request(ws, provider, variant)
+    # The Compare column checks the variant's view: the same card check finds it.
+    assert any("{{language}}" in p for p in variant_view(ws, variant).problems())
+    # An evaluation: the case's row names the variant; a copy filled from it is refused too.
+    assert [str(p) for p in test_problems(ws)] == [
+        "test 0, vars: no value for {{language}} (the system message of variant 'French')"
+    ]
+    assert request_problems(ws.filled(ws.tests[0].vars), provider, variant) == [
+        "Variant 'French', system message: No value for {{language}}: the test case has no "
+        "value for it."
+    ]
+    # A case giving a value only a variant uses is no unknown variable.
+    ws.tests[0].vars["language"] = "French"
+    assert test_problems(ws) == []

@@ -390,9 +390,35 @@ def test_a_rubric_prompt_variable_a_case_lacks_exits_2_naming_the_case(
     assert "shared assert, assert[0].rubricPrompt: no value for {{guest}} (test 0)" in err
 
 
+def test_a_variants_own_system_message_is_sent_filled_with_each_case(
+    tmp_path: Path, loopback: LoopbackServer, key_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loopback.responder = answer_by_brand()
+    path = write(
+        tmp_path,
+        variants=[{"label": "French", "system": "Answer in {{language}}."}],
+        tests=[
+            {"vars": {"description": "Kelvin mug by Northfield", "language": "French"}},
+            {"vars": {"description": "Auralis kettle", "language": "Italian"}},
+        ],
+    )
+    status = run_eval(str(path), "--base-url", loopback.url, "--api-key-env", key_env, "--json")
+    assert status == 0, capsys.readouterr().err
+    systems = [body["messages"][0] for body in loopback.chat_requests()]
+    assert sorted(s["content"] for s in systems) == ["Answer in French.", "Answer in Italian."]
+    assert {s["role"] for s in systems} == {"system"}
+
+
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
+        (
+            {
+                "variants": [{"label": "French", "system": "Answer in {{language}}."}],
+                "tests": [{"vars": {"description": "x"}}],
+            },
+            "test 0, vars: no value for {{language}} (the system message of variant 'French')",
+        ),
         (
             {"tests": [{"vars": {"description": "x", "colour": "red"}}]},
             "test 0, colour: unknown variable 'colour'",

@@ -142,6 +142,37 @@ def test_json_mode_prints_one_object_per_variant_run_concurrently(
     assert entries[0].group is not None and entries[0].group == entries[1].group
 
 
+def test_a_variants_own_system_message_is_sent_filled_from_the_first_case(
+    tmp_path: Path, loopback: LoopbackServer, key_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loopback.default_reply = Reply(text="ok}")
+    path = tmp_path / "own.prompt.json"
+    data = {
+        "format": "prompt-workbench/1",
+        "messages": [
+            {"role": "system", "content": "Be {{tone}}."},
+            {"role": "user", "content": "Name a fruit"},
+        ],
+        "params": {"provider": "moonshot", "model": "moonshot-v1-8k"},
+        "variants": [{"label": "French", "system": "Answer in {{language}}, {{tone}}."}],
+        "tests": [{"vars": {"tone": "briefly", "language": "French"}}],
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    args = ["--variant", "French", "--base-url", loopback.url, "--api-key-env", key_env]
+
+    assert run_cli(str(path), *args) == 0, capsys.readouterr().err
+    (body,) = loopback.chat_requests()
+    assert body["messages"][0] == {"role": "system", "content": "Answer in French, briefly."}
+
+    # A value only the variant's system message needs: refused before sending, naming it.
+    del data["tests"][0]["vars"]["language"]  # type: ignore[index]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run_cli(str(path), *args) == 2
+    err = capsys.readouterr().err
+    assert "Variant 'French', system message: No value for {{language}}" in err
+    assert len(loopback.chat_requests()) == 1
+
+
 def test_model_and_provider_options_override_the_workspace(
     workspace_file: Path, loopback: LoopbackServer, key_env: str
 ) -> None:

@@ -152,3 +152,41 @@ def test_runs_in_flight_says_whether_any_engine_has_a_run_not_done(
 
     asyncio.run(run())
     assert seen == [False, True, False]
+
+
+def test_each_case_fills_a_variants_own_system_message_in_the_request_sent(
+    loopback: LoopbackServer,
+) -> None:
+    loopback.responder = lambda body: Reply(text="ok", chunks=1)
+    registry = ProviderRegistry()
+    registry.add(
+        ProviderConfig("loop", "Loopback", "moonshot", loopback.url, Prefill.MOONSHOT_PARTIAL, "X")
+    )
+    workspace = workspace_from_json(
+        {
+            "format": "prompt-workbench/1",
+            "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Describe {{thing}}."},
+            ],
+            "params": {"provider": "loop", "model": "moonshot-v1-8k"},
+            "variants": [{"label": "Own", "system": "Answer in {{language}}."}, {"label": "B"}],
+            "tests": [
+                {"vars": {"thing": "a mug", "language": "French"}},
+                {"vars": {"thing": "a kettle", "language": "Italian"}},
+            ],
+        }
+    )
+    engine = RunEngine(registry, {"loop": KEY}, limiter=ProviderLimiter(1))
+    evaluation = Evaluation(workspace, plan_cells(workspace, registry), engine=engine)
+
+    report = asyncio.run(evaluation.run())
+
+    assert [r.error for r in report.rows] == [None] * 4
+    sent = [[m["content"] for m in body["messages"]] for body in loopback.chat_requests()]
+    assert sent == [
+        ["Answer in French.", "Describe a mug."],
+        ["Be brief.", "Describe a mug."],
+        ["Answer in Italian.", "Describe a kettle."],
+        ["Be brief.", "Describe a kettle."],
+    ]

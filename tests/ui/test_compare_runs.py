@@ -231,6 +231,39 @@ def test_reopen_a_comparison_from_history(
     assert [p.variant.label for p in view.panes()] == ["Other A", "Other B"]
 
 
+def test_a_columns_own_system_message_is_filled_from_the_current_case_or_refused(
+    qtbot: QtBot, compare_window: MainWindow, loopback: LoopbackServer
+) -> None:
+    from workbench.core.workspace import TestCase
+    from workbench.ui.evaluate.tests_view import TestsView
+
+    loopback.default_reply = Reply(text='"ok": true}')
+    workspace = compare_window.workspace
+    own = Variant("French", model="fast-model", system="Answer in {{language}}.")
+    workspace.set_variants([own, Variant("Plain", model="other-model")])
+    workspace.insert_test(0, TestCase("fr", {"language": "French"}))
+    workspace.insert_test(1, TestCase("none", {}))
+    tests = compare_window.findChild(TestsView, "testsView")
+    assert tests is not None
+    assert tests.table_model.variables == ["language"]  # a case needs a value for it
+    assert tests.variables_bar is not None and "{{language}}" in tests.variables_bar.label.text()
+    view: CompareView = compare_window.compare_view
+    column = panes(compare_window)["French"]
+
+    view.findChild(QPushButton, "runCompareButton").click()
+    with qtbot.waitSignal(view.comparison_finished, timeout=5000):
+        pass
+    sent = {b["model"]: b["messages"][0] for b in loopback.chat_requests()}
+    assert sent["fast-model"] == {"role": "system", "content": "Answer in French."}
+    assert sent["other-model"]["role"] == "user"  # the window's conversation has no system card
+
+    # The second case has no value for it: the column says so before anything is sent.
+    problem = column.findChild(QLabel, "paneProblem")
+    workspace.set_current_test(1)
+    qtbot.waitUntil(lambda: "{{language}}" in problem.text(), timeout=3000)
+    assert problem.isVisibleTo(column)
+
+
 def test_each_column_says_before_running_whether_it_fits_and_what_it_costs(
     qtbot: QtBot, compare_window: MainWindow
 ) -> None:

@@ -18,7 +18,9 @@ from workbench.ui.shell.main_window import MainWindow
 CARDS = 1000
 
 
-@pytest.mark.parametrize("system", [None, "Answer in one line."], ids=["same-system", "own-system"])
+@pytest.mark.parametrize(
+    "system", [None, "Answer about {{topic}} in one line."], ids=["same-system", "own-system"]
+)
 def test_a_keystroke_reads_a_bounded_number_of_cards_at_a_thousand_cards(
     open_window: type[MainWindow], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, system: str | None
 ) -> None:
@@ -61,11 +63,12 @@ def test_a_keystroke_reads_a_bounded_number_of_cards_at_a_thousand_cards(
     assert len(copies) < 10, f"{len(copies)} cards copied for one keystroke"
     assert meter.reading.breakdown.per_message[row] > before.breakdown.per_message[row] - 1
 
-    # What the column counts is what it sends: its own system message and the filled variable.
+    # What the column counts is what it sends: its own system message, its variables filled too.
     from workbench.core.payloads import sent_tools, variant_messages, variant_view
     from workbench.core.tokens import TokenCounter
 
     (variant,) = workspace.variants
     sent = variant_messages(workspace, variant)
+    assert system is None or sent[0].content == "Answer about tides in one line."
     expected = TokenCounter().count(sent, sent_tools(variant_view(workspace, variant))).total
     assert window.compare_view.services.preflight(workspace, variant).prompt_tokens == expected

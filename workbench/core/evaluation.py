@@ -43,7 +43,8 @@ from workbench.core.providers import ProviderRegistry, normalize_base_url
 from workbench.core.run_types import Finished, RunResult, Usage
 from workbench.core.sessions import EngineEvent, PreparedRun, RunEngine, RunTicket, Started
 from workbench.core.texts import QT_TRANSLATE_NOOP
-from workbench.core.workspace import Params, TestCase, Variant, Workspace
+from workbench.core.variables import variable_cards
+from workbench.core.workspace import Params, TestCase, Variant, Workspace, variant_variables
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ def test_problems(workspace: Workspace) -> list[TestProblem]:
     found: list[TestProblem] = []
     used = workspace.variables()
     used_set = set(used)
+    in_cards = {n for _i, names in variable_cards(workspace.conversation).items() for n in names}
+    own_system = [(v.label, variant_variables(v)) for v in workspace.variants]
     for a, assertion in enumerate(workspace.asserts):
         for name, text in assertion_problems(assertion):
             found.append(TestProblem(None, a, name, text))
@@ -132,7 +135,7 @@ def test_problems(workspace: Workspace) -> list[TestProblem]:
                         ).format(name=repr(name), known=known),
                     )
                 )
-        lacking = [n for n in used if n not in case.vars]
+        lacking = [n for n in used if n not in case.vars and n in in_cards]
         if lacking:
             names = ", ".join("{{" + n + "}}" for n in lacking)
             found.append(
@@ -143,6 +146,14 @@ def test_problems(workspace: Workspace) -> list[TestProblem]:
                     QT_TRANSLATE_NOOP("TestProblems", "no value for {names}").format(names=names),
                 )
             )
+        for label, own in own_system:
+            lacking = [n for n in own if n not in case.vars and n not in in_cards]
+            if lacking:
+                names = ", ".join("{{" + n + "}}" for n in lacking)
+                text = QT_TRANSLATE_NOOP(
+                    "TestProblems", "no value for {names} (the system message of variant {label})"
+                ).format(names=names, label=repr(label))
+                found.append(TestProblem(c, None, "vars", text))
         for a, assertion in enumerate(case.asserts):
             problems = assertion_problems(assertion)
             for name, text in problems:

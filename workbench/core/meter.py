@@ -182,9 +182,7 @@ def own_system_change(
     replaces, or all of it (with the reply priming, for an empty base) when it goes first."""
     replacement = view.replacement
     if values:
-        filled = fill_message(replacement, values)
-        filled.content = replacement.content  # the variant's text goes as written
-        replacement = filled
+        replacement = fill_message(replacement, values)  # filled as every card the run sends
     tokens = counter.count_message(replacement)
     if view.replaced_at is None:
         return tokens + (0 if breakdown.per_message else REPLY_PRIMING)

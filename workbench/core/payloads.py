@@ -40,7 +40,7 @@ from workbench.core.lint import (
 from workbench.core.providers import Prefill, ProviderConfig, prefill_refusal
 from workbench.core.texts import QT_TRANSLATE_NOOP
 from workbench.core.tools import rules_for, sendable_tools, tool_problems
-from workbench.core.variables import fill_message
+from workbench.core.variables import fill, fill_message
 from workbench.core.workspace import (
     EXTRA_BODY_KEY,
     Params,
@@ -49,6 +49,7 @@ from workbench.core.workspace import (
     WorkspaceError,
     message_to_json,
     params_from_json,
+    variant_variables,
     workspace_from_json,
 )
 
@@ -201,11 +202,20 @@ def provider_id_for(workspace: Workspace, variant: Variant | None = None) -> str
 
 
 def variant_conversation(workspace: Workspace, variant: Variant | None = None) -> Conversation:
-    """The cards ``variant`` sends, unfilled and uncopied: the workspace's conversation itself,
-    or, for a variant with its own system message, a :class:`SystemReplaced` view of it."""
+    """The cards ``variant`` sends, uncopied: the workspace's conversation itself, or, for a
+    variant with its own system message, a :class:`SystemReplaced` view of it.
+
+    This is where a variant's own system message becomes a card, and from here on it is one
+    like the others: unfilled when the cards are (their variables are filled, checked and
+    counted together, with the same values), filled with :attr:`Workspace.filled_values` when
+    ``workspace`` is a copy whose cards were filled already.
+    """
     if variant is None or variant.system is None:
         return workspace.conversation
-    return SystemReplaced(workspace.conversation, variant.system)
+    system = variant.system
+    if workspace.filled_values is not None:
+        system = fill(system, workspace.filled_values)
+    return SystemReplaced(workspace.conversation, system)
 
 
 def variant_view(
@@ -229,6 +239,7 @@ def variant_view(
         tests=workspace.tests,
     )
     view.current_test = workspace.current_test
+    view.filled_values = workspace.filled_values
     view.conversation = variant_conversation(workspace, variant)
     return view
 
@@ -236,23 +247,16 @@ def variant_view(
 def variant_messages(workspace: Workspace, variant: Variant | None = None) -> list[Message]:
     """Copies of the messages ``variant`` sends (the compare columns count the same ones).
 
-    Variables are filled from the workspace's current test case. A replacement system message
-    takes the first system message's text, or goes first when
-    there is none; later system messages stay where they are.
+    Variables are filled from the workspace's current test case, in every card the variant
+    sends: its own system message too (:func:`variant_conversation`), which takes the first
+    system message's text, or goes first when there is none; later system messages stay where
+    they are.
     """
     values = workspace.variable_values()
+    cards = variant_conversation(workspace, variant)
     if values:
-        messages = [fill_message(m, values) for m in workspace.conversation]
-    else:
-        messages = [m.copy() for m in workspace.conversation]
-    if variant is None or variant.system is None:
-        return messages
-    first = next((m for m in messages if m.role == "system"), None)
-    if first is None:
-        return [Message(role="system", content=variant.system), *messages]
-    first.content = variant.system
-    first.extra.pop("content_parts", None)  # the replacement is plain text
-    return messages
+        return [fill_message(m, values) for m in cards]
+    return [m.copy() for m in cards]
 
 
 def _messages(workspace: Workspace, variant: Variant | None) -> list[dict[str, Any]]:
@@ -378,6 +382,7 @@ def request_problems(
     except WorkspaceError as error:
         return [*found, error.args[0]]
     if variant is not None:
+        found += _own_system_problems(workspace, variant, params)
         found += [
             QT_TRANSLATE_NOOP("SendProblems", "Variant {label}, parameter {name}: {reason}").format(
                 label=repr(variant.label), name=name, reason=reason
@@ -439,6 +444,24 @@ def request_problems(
     ]
     found += _tool_problems(workspace, provider)
     return found
+
+
+def _own_system_problems(workspace: Workspace, variant: Variant, params: Params) -> list[str]:
+    """A variable of ``variant``'s own system message without a value, naming the variant (the
+    cards' own are among the workspace's problems): the cards' check, run on what it sends."""
+    if not variant_variables(variant):
+        return []
+    sent = variant_view(workspace, variant, params)
+    conversation = sent.conversation
+    assert isinstance(conversation, SystemReplaced)
+    position = conversation.index_of(conversation.replacement.uid)
+    return [
+        QT_TRANSLATE_NOOP("SendProblems", "Variant {label}, system message: {problem}").format(
+            label=repr(variant.label), problem=problem.text
+        )
+        for problem in sent.variable_problems()
+        if problem.index == position
+    ]
 
 
 def _body_params(params: Params) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from workbench.core.json_files import remove_stray_temp_files as remove_stray_te
 from workbench.core.json_files import write_atomic as write_atomic
 from workbench.core.providers import PRESETS
 from workbench.core.texts import QT_TRANSLATE_NOOP
-from workbench.core.variables import fill_message, variable_cards
+from workbench.core.variables import fill_message, variable_cards, variables_in
 
 FORMAT = "prompt-workbench/1"
 SUFFIX = ".prompt.json"
@@ -185,6 +185,13 @@ class Variant:
         if self.system is not None:
             data["system"] = self.system
         return data
+
+
+def variant_variables(variant: Variant) -> list[str]:
+    """The variables ``variant``'s own system message uses, in order of first use."""
+    if variant.system is None or "{{" not in variant.system:
+        return []
+    return variables_in(variant.system)
 
 
 @dataclass
@@ -352,6 +359,10 @@ class Workspace:
         self.current_test = 0
         #: What importing a request body changed or kept aside, as sentences (not saved).
         self.import_notes: list[str] = []
+        #: For a copy made by :meth:`filled`: the values its cards were filled with (a variant's
+        #: own system message, not one of its cards, is filled with them where it becomes a
+        #: message: :func:`workbench.core.payloads.variant_conversation`). None otherwise.
+        self.filled_values: dict[str, Any] | None = None
         self.title_changed: Event[[]] = Event()
         self.params_changed: Event[[str]] = Event()
         self.tools_changed: Event[[ListEdit]] = Event()
@@ -428,10 +439,13 @@ class Workspace:
             self.current_test_changed.emit()
 
     def variables(self) -> list[str]:
-        """The variables the conversation uses, in order of first use."""
+        """The variables the conversation uses, in order of first use, then those only the
+        variants' own system messages use (a case needs a value for each)."""
         names: dict[str, None] = {}
         for _index, used in variable_cards(self.conversation).items():
             names.update(dict.fromkeys(used))
+        for variant in self.variants:
+            names.update(dict.fromkeys(variant_variables(variant)))
         return list(names)
 
     def variable_values(self) -> dict[str, Any]:
@@ -456,7 +470,7 @@ class Workspace:
         the tools and variants are shared (requests copy what they send).
         """
         values = self.variable_values() if values is None else values
-        return Workspace(
+        filled = Workspace(
             title=self.title,
             messages=[fill_message(m, values) for m in self.conversation],
             tools=list(self.tools),
@@ -464,6 +478,8 @@ class Workspace:
             params=copy.deepcopy(self.params),
             variants=list(self.variants),
         )
+        filled.filled_values = values
+        return filled
 
     def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:
         """A problem at each card that uses a variable without a value."""
@@ -473,7 +489,11 @@ class Workspace:
             lacking = [n for n in used if n not in values]
             if lacking:
                 names = ", ".join("{{" + n + "}}" for n in lacking)
-                if self.tests:
+                if self.filled_values is not None:  # a copy filled from one case
+                    text = QT_TRANSLATE_NOOP(
+                        "SendProblems", "No value for {names}: the test case has no value for it."
+                    ).format(names=names)
+                elif self.tests:
                     text = QT_TRANSLATE_NOOP(
                         "SendProblems",
                         "No value for {names}: test case {number} has no value for it.",

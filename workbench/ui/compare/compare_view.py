@@ -300,6 +300,9 @@ class CompareView(QWidget):
         workspace.tools_changed.connect(self._conversation_changed)
         workspace.tool_choice_changed.connect(self._conversation_changed)
         workspace.reset.connect(self._workspace_reset)
+        # The current test case fills the variables (own system messages' too): a value may lack.
+        workspace.current_test_changed.connect(self._conversation_changed)
+        workspace.tests_changed.connect(self._conversation_changed)
         conversation = workspace.conversation
         for event in (
             conversation.inserted,

@@ -71,6 +71,7 @@ class TestsTableModel(QAbstractTableModel):
         workspace.tests_changing.connect(self._before)
         workspace.tests_changed.connect(self._after)
         workspace.asserts_changed.connect(self._refresh)
+        workspace.variants_changed.connect(lambda _edit: self._refresh())  # own system messages
         conversation = workspace.conversation
         for event in (conversation.inserted, conversation.removed, conversation.reset):
             event.connect(lambda *_: self._refresh())

@@ -1131,6 +1131,7 @@ class VariablesBar(QWidget):
             event.connect(lambda *_: self._timer.start())
         conversation.changed.connect(lambda *_: self._timer.start())
         workspace.tests_changed.connect(lambda _e: self.refresh())
+        workspace.variants_changed.connect(lambda _e: self._timer.start())  # own system messages
         workspace.current_test_changed.connect(self.refresh)
         self.refresh()
 
