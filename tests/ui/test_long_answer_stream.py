@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -139,22 +140,42 @@ def test_stop_keeps_all_that_arrived_of_a_long_answer(
     assert not answer_card(window).streaming
 
 
+class FakeLibc:
+    """Records what the window asks of the C library's allocator."""
+
+    def __init__(self) -> None:
+        self.trims: list[int] = []
+        self.options: list[tuple[int, int]] = []
+
+    def malloc_trim(self, pad: int) -> int:
+        self.trims.append(pad)
+        return 1
+
+    def mallopt(self, option: int, value: int) -> int:
+        self.options.append((option, value))
+        return 1
+
+
 @pytest.fixture
-def trims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the times freed memory was handed back to the system."""
-    count: list[int] = []
-    monkeypatch.setattr(memory, "_malloc_trim", lambda: lambda _pad: count.append(1) or 1)
-    return count
+def libc(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLibc]:
+    fake = FakeLibc()
+    monkeypatch.setattr(memory, "_libc", lambda: fake)
+    memory.map_large_blocks.cache_clear()
+    yield fake
+    memory.map_large_blocks.cache_clear()
 
 
 def test_a_long_answer_lets_go_of_its_memory_after_its_run_its_card_and_its_workspace(
-    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, trims: list[int]
+    qtbot: QtBot, window: MainWindow, loopback: LoopbackServer, libc: FakeLibc
 ) -> None:
+    trims = libc.trims
     load(window, [{"role": "user", "content": "Write a long answer"}])
     loopback.queue(Reply(text=LONG, chunks=400))
     with qtbot.waitSignal(controller(window).run_finished, timeout=30_000):
         qtbot.mouseClick(window.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
+    # Large blocks (the answer's copies) are mapped apart from the heap: freed, they go back.
+    assert libc.options == [(-3, memory.MAPPED_BLOCK_BYTES)]
     # The run's copies (joined, recorded, counted) are freed: the allocator gives them back.
     qtbot.waitUntil(lambda: len(trims) >= 1)
 

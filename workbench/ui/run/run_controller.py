@@ -56,7 +56,7 @@ from workbench.core.sessions import (
 )
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.i18n import provider_name, shown, shown_lines
-from workbench.ui.common.memory import trim_soon
+from workbench.ui.common.memory import map_large_blocks, trim_soon
 from workbench.ui.common.palette import colours
 from workbench.ui.common.stream_view import FlushPacer, StreamBuffer
 from workbench.ui.common.undo import InsertMessage
@@ -527,6 +527,7 @@ class RunController(QObject):
                 stream.ticket.stop()
 
     def _start(self, stream: RunStream, prepared: PreparedRun) -> None:
+        map_large_blocks()  # a long answer's copies go back to the system once freed
         stream.ticket = self.engine.start(
             prepared, lambda ticket, event: self._on_event(stream, ticket, event)
         )
