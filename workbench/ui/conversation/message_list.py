@@ -77,8 +77,9 @@ EDITOR_BUFFER = 3
 SPARE_CARDS = 16
 #: A card released with more text than this gives its text back (and the memory is trimmed).
 LONG_TEXT_CHARS = 100_000
-#: Rows laid out per batch between events (QListView's batched layout).
-LAYOUT_BATCH = 2_000
+#: Rows laid out per batch between events (QListView's batched layout): a batch is how long the
+#: window cannot answer a key or a scroll while rows are laid out again (2,000 took 30 ms and more).
+LAYOUT_BATCH = 500
 #: The shortest a row can be (header, smallest content, margins, gap).
 MIN_ROW_HEIGHT = HEADER_HEIGHT + MIN_CONTENT_HEIGHT + CARD_MARGIN + CARD_SPACING + 4
 #: Seconds of measuring guessed heights per pass of the event loop.
@@ -426,6 +427,8 @@ class MessageListView(QListView):
     #: Set once built: Qt calls the overrides below from QListView's own constructor.
     _ready = False
     _anchor: tuple[int, int] | None = None
+    #: Whether a measured row differed from its guess since the rows were last laid out.
+    _measured_changed = False
 
     def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
         super().__init__()
@@ -587,7 +590,7 @@ class MessageListView(QListView):
         delegate = self.card_delegate
         rows = self.visible_rows()
         if not rows:
-            return
+            return  # the last batch starts it again, when the rows on screen are known
         count = model.rowCount()
         conversation = model.conversation
         screen = self.viewport().height() // MIN_ROW_HEIGHT + 1
@@ -599,17 +602,21 @@ class MessageListView(QListView):
         middle = (rows.start + rows.stop) // 2
         order = sorted(range(first, last), key=lambda i: abs(i - middle))
         deadline = time.perf_counter() + MEASURE_SLICE_S
-        changed = False
         for row in order:
             message = conversation[row]
             if not delegate.is_guessed(message.uid, width):
                 continue
-            changed = delegate.measure(message, width) or changed
+            self._measured_changed = delegate.measure(message, width) or self._measured_changed
             if time.perf_counter() > deadline:
-                self._measure_timer.start()  # more next time round
-                break
-        if changed:
-            self._anchor = self._anchor_of(rows.start)
+                # More next time round; the rows are laid out again once, when the rows around
+                # the screen are all measured (a layout per slice took a layout of every row
+                # per slice, and the next slice waited for it).
+                self._measure_timer.start()
+                return
+        if self._measured_changed:
+            self._measured_changed = False
+            if self._anchor is None:
+                self._anchor = self._anchor_of(rows.start)
             self.scheduleDelayedItemsLayout()
 
     def dataChanged(
@@ -688,10 +695,37 @@ class MessageListView(QListView):
         fits = self.viewport().height() // MIN_ROW_HEIGHT + 1
         if top.isValid():
             first = top.row()
+        elif self.laying_out():
+            # QListView's indexAt finds no row until its last batch: the row at the top is
+            # looked for among the rows laid out so far.
+            found = self._laid_out_top_row()
+            if found is None:
+                return range(0)  # the batches have not reached the screen yet
+            first = found
         else:
             first = max(0, bottom.row() - fits) if bottom.isValid() else 0
         last = bottom.row() if bottom.isValid() else first + fits
         return range(first, min(model.rowCount() - 1, first + fits, last) + 1)
+
+    def _laid_out_top_row(self) -> int | None:
+        """The row at the top of the screen if the batches laid it out, by a binary search of
+        the rows' places (a row not laid out yet has none)."""
+        model = self.model()
+        if model is None:
+            return None
+        low, high = 0, model.rowCount() - 1
+        found = None
+        while low <= high:
+            middle = (low + high) // 2
+            rect = self.visualRect(model.index(middle, 0))
+            if rect.isValid() and rect.top() <= 0:
+                found, low = middle, middle + 1
+            else:
+                high = middle - 1
+        if found is None:
+            return None
+        rect = self.visualRect(model.index(found, 0))
+        return found if rect.bottom() >= 0 else None
 
     def sync_editors(self) -> None:
         """Opens cards for the rows on screen (and a few around), closes the others."""
@@ -699,6 +733,8 @@ class MessageListView(QListView):
         if model is None:
             return
         rows = self.visible_rows()
+        if not rows and model.rowCount() > 0:
+            return  # which rows are on screen is known when the batches reach them
         wanted = range(
             max(0, rows.start - EDITOR_BUFFER), min(model.rowCount(), rows.stop + EDITOR_BUFFER)
         )
@@ -896,8 +932,38 @@ class MessageListView(QListView):
             self.scheduleDelayedItemsLayout()
             self.refresh_cards()
 
+    def laying_out(self) -> bool:
+        """Whether QListView's batches have not reached the last row yet."""
+        model = self.model()
+        if not self._ready or model is None or model.rowCount() <= LAYOUT_BATCH:
+            return False
+        return not self.visualRect(model.index(model.rowCount() - 1, 0)).isValid()
+
     def updateGeometries(self) -> None:
-        super().updateGeometries()
-        self.verticalScrollBar().setSingleStep(24)
-        if self._ready:
-            self._restore_anchor()
+        bar = self.verticalScrollBar()
+        if not self.laying_out():
+            super().updateGeometries()
+            bar.setSingleStep(24)
+            if self._ready:
+                self._restore_anchor()
+                self.sync_editors()
+                self._measure_timer.start()
+            return
+        # Part way through the batches the rows laid out so far are all QListView knows of: it
+        # would shrink the scroll range to them and take the view to their end (a card scrolled
+        # to at row 30,000 ended at row 495). The range and the place stay until the last batch.
+        value, top = bar.value(), bar.maximum()
+        blocked = bar.blockSignals(True)
+        try:
+            super().updateGeometries()
+            bar.setMaximum(max(top, bar.maximum()))
+            bar.setValue(value)
+        finally:
+            bar.blockSignals(blocked)
+        bar.setSingleStep(24)
+
+    def updateEditorGeometries(self) -> None:
+        # The cards stay where they are until the batches reach their rows (QListView hid them
+        # meanwhile, the column blank for as long as the batches took).
+        if not self.laying_out():
+            super().updateEditorGeometries()
