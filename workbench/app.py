@@ -63,6 +63,7 @@ def run_gui(file: str | None) -> int:
     app.setOrganizationName("prompt-workbench")
     app.setDesktopFileName("prompt-workbench")
     collector = GuiThreadGarbageCollector(app)
+    collector.hold()  # until the first paint is over
     from workbench.ui.shell.main_window import MainWindow
 
     if file is None:
@@ -70,6 +71,7 @@ def run_gui(file: str | None) -> int:
 
     window = MainWindow(file, defer_features=True)
     window.features_installed.connect(collector.freeze)
+    window.first_painted.connect(collector.resume)
     closed_early: list[bool] = []
     window.closed.connect(lambda: closed_early.append(True))
     # Qt's loop alone until the first paint is over; a window the system never paints (started

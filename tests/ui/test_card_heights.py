@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from workbench.core.conversation import Message
@@ -162,13 +162,14 @@ def test_thousands_of_cards_lay_out_in_batches_and_scroll_to_the_last(
     _check_visible_heights(window, qtbot)
 
 
-def test_scrolling_reuses_cards_that_showed_the_same_role(
-    open_window, qtbot: QtBot, tmp_path: Path, monkeypatch
+def test_scrolling_shows_each_role_in_reused_cards_without_a_style_sheet(
+    open_window, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    """A card's frame (its role's colour) is a style sheet, the dearest part of showing a message
-    in a reused card: scrolling takes a spare card of the row's role when there is one."""
-    from workbench.ui.common.palette import ThemedStyleSheet
-    from workbench.ui.conversation.message_card import MessageCard
+    """A card's frame (its role's colour) is painted, not a style sheet (setting one was the
+    dearest part of showing a message in a reused card): scrolling through alternating roles
+    restyles no card, and each card on screen paints its row's role colour."""
+    from workbench.ui.common.palette import colours
+    from workbench.ui.conversation.message_card import ROLE_STRIPE
 
     path = tmp_path / "roles.prompt.json"
     messages = [
@@ -178,22 +179,30 @@ def test_scrolling_reuses_cards_that_showed_the_same_role(
     path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
     window = open_window(path)
     view = window.message_list
-    restyled: list[int] = []
-    refresh = ThemedStyleSheet.refresh
-
-    def counted(self: ThemedStyleSheet) -> None:
-        before = self._widget.styleSheet()
-        refresh(self)
-        if before and self._widget.styleSheet() != before and isinstance(self._widget, MessageCard):
-            restyled.append(1)
-
-    monkeypatch.setattr(ThemedStyleSheet, "refresh", counted)
     bar = view.verticalScrollBar()
     for _ in range(30):  # half a page per step, as a wheel or Page Down does
         bar.setValue(bar.value() + view.viewport().height() // 2)
         qtbot.wait(5)
 
-    assert len(restyled) <= 20, f"{len(restyled)} reused cards restyled for another role"
+    cards = view.cards()
+    styled = [
+        widget.objectName()
+        for card in cards
+        for widget in (card, *card.findChildren(QWidget))
+        if widget.styleSheet()
+    ]
+    assert styled == []
+    for card, message in view.cards_with_messages():
+        image = card.grab().toImage()
+        stripe = image.pixelColor(ROLE_STRIPE // 2, image.height() // 2).name()
+        assert stripe == colours().role(message.role), (card.uid, message.role)
+    # The token badge's text is muted (a palette colour, no style sheet).
+    badge = cards[0].badge.grab().toImage()
+    drawn = {
+        badge.pixelColor(x, y).name() for x in range(badge.width()) for y in range(badge.height())
+    }
+    assert colours().muted in drawn
+    assert colours().text not in drawn
     _check_visible_heights(window, qtbot)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
 from workbench.ui.common import palette
@@ -125,6 +125,26 @@ def test_theme_setting_switches_the_palette_and_themed_text_follows(
         qapp.processEvents()
         assert palette.colours() is LIGHT
         assert LIGHT.error in label.styleSheet()
+    finally:
+        palette.apply_theme(qapp, "light")
+
+
+def test_a_themed_text_colour_follows_the_theme_without_a_style_sheet(
+    qtbot, qapp: QApplication
+) -> None:
+    label = QLabel("53 tok")
+    qtbot.addWidget(label)
+    label.show()
+    palette.ThemedTextColour(label, lambda c: c.muted)
+    text = QPalette.ColorRole.Text
+    try:
+        palette.apply_theme(qapp, "dark")
+        qapp.processEvents()
+        assert label.palette().color(text).name() == DARK.muted
+        palette.apply_theme(qapp, "light")
+        qapp.processEvents()
+        assert label.palette().color(text).name() == LIGHT.muted
+        assert label.styleSheet() == ""
     finally:
         palette.apply_theme(qapp, "light")
 

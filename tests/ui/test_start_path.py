@@ -22,7 +22,7 @@ from workbench.core.resources import examples_dir
 CHILD = """
 import gc, json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 WATCHED = json.loads(sys.argv[2])
 #: PySide makes a class (and its enums) when first used: made ones are in the module's dict.
@@ -37,12 +37,20 @@ class FirstPaint(QObject):
             watched.removeEventFilter(self)
             report["at_paint"] = sorted(m for m in WATCHED if m in sys.modules)
             report["automatic_collections"] = collections[0]
+            report["collections"] = collections[1]
             report["types_at_paint"] = sorted(
                 name for name in WATCHED_TYPES
                 if name.rpartition(".")[2] in vars(sys.modules["PySide6." + name.partition(".")[0]])
             )
             cards = watched.message_list.cards()
             report["cards"] = [card.content_edit.toPlainText() for card in cards]
+            report["styled_in_cards"] = [
+                widget.objectName() or type(widget).__name__
+                for card in cards
+                for widget in (card, *card.findChildren(QWidget))
+                if widget.styleSheet()
+            ]
+            report["empty_state_at_paint"] = watched.findChild(QObject, "emptyState") is not None
             report["editable"] = all(not card.content_edit.isReadOnly() for card in cards)
             QTimer.singleShot(0, lambda: ready(watched))
         return False
@@ -56,7 +64,11 @@ def ready(window):
 
     report["loop_running"] = type(asyncio.get_running_loop()).__module__.split(".")[0]
     report["features"] = [
-        name for name in ("sendButton", "tokenMeter", "toolsEditor", "compareView", "testsView")
+        name
+        for name in (
+            "sendButton", "tokenMeter", "toolsEditor", "compareView", "testsView", "emptyState",
+            "emptyAddKeyButton",
+        )
         if window.findChild(QObject, name) is not None
     ]
     window.undo_stack.setClean()
@@ -69,7 +81,7 @@ class WatchWindows:
         if name != "workbench.ui.shell.main_window":
             return None
         sys.meta_path.remove(self)
-        collections[0] = 0  # counted from here: the window's import, its build, its paint
+        collections[:] = [0, 0]  # counted from here: the window's import, its build, its paint
         import importlib.util
 
         spec = importlib.util.find_spec(name)
@@ -90,8 +102,10 @@ class WatchWindows:
 
 
 def count_collection(phase, _info):
-    if phase == "stop" and gc.isenabled():  # automatic: the GUI-thread collector's are not
-        collections[0] += 1
+    if phase == "stop":
+        collections[1] += 1
+        if gc.isenabled():  # automatic: the GUI-thread collector's are not
+            collections[0] += 1
 
 
 app = QApplication(sys.argv[:1])
@@ -99,7 +113,7 @@ hook = FirstPaint()
 sys.meta_path.insert(0, WatchWindows())
 from workbench.app import main
 
-collections = [0]
+collections = [0, 0]
 gc.callbacks.append(count_collection)
 status = main([sys.argv[1]])
 report["status"] = status
@@ -148,6 +162,9 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
     # Nor does automatic garbage collection run while the app imports, builds and paints its
     # window (it is off from the start; the app's collector collects on the GUI thread later).
     assert report["automatic_collections"] == 0
+    # Nor the GUI-thread collector's: it waits for the paint (the build takes longer than its
+    # check period, so the loop's first turn, before the paint, used to collect).
+    assert report["collections"] == 0
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
     # Then the features are wired in, on qasync's running loop, and the app ends normally.
     assert report["loop_running"] == "qasync"
@@ -157,6 +174,9 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
         "toolsEditor",
         "compareView",
         "testsView",
+        # Built after the paint (the file's cards are shown, not it), there once features are.
+        "emptyState",
+        "emptyAddKeyButton",
     ]
     assert report["status"] == 0
     example = examples_dir() / "01-product-json-extraction.prompt.json"
@@ -200,5 +220,10 @@ def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> No
     # Memory trims, platform folders, the model catalog and those modules load on use.
     assert report["at_paint"] == []
     assert report["types_at_paint"] == []
+    # Nor the first-start panel: a window opened on a file does not show it.
+    assert not report["empty_state_at_paint"]
+    # A card's frame and labels take their colours without a style sheet: one on a card gave
+    # it and every widget in it Qt's style-sheet style, polished widget by widget.
+    assert report["styled_in_cards"] == []
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
     assert report["status"] == 0

@@ -305,6 +305,42 @@ class ThemedStyleSheet(QObject):
         return False
 
 
+class ThemedTextColour(QObject):
+    """Keeps a widget's text colour (its palette's ``WindowText`` and ``Text``) in step with
+    the theme.
+
+    What ``ThemedStyleSheet`` does for a colour alone, without a style sheet: a style sheet on a
+    widget gives it (and every widget inside it) Qt's style-sheet style, polished again for each
+    widget, which made a card several times dearer to build and show. ``pick`` receives the
+    colour set and returns the colour; :meth:`refresh` applies it again (a state change).
+    """
+
+    def __init__(self, widget: QWidget, pick: Callable[[Colours], str]) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._pick = pick
+        self._applied = ""
+        self.refresh()
+        widget.installEventFilter(self)
+
+    def refresh(self) -> None:
+        """Applies the text colour for the current theme (and the widget's current state)."""
+        colour = self._pick(colours())
+        if colour != self._applied:
+            self._applied = colour
+            palette = QPalette()  # only these roles set: the rest follows the application's
+            # Text too: a widget on a Base background (a list's viewport) paints its text in it.
+            for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
+                palette.setColor(role, QColor(colour))
+            self._widget.setPalette(palette)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A hidden widget is not told about a palette change: catch up when it is shown.
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.Show):
+            self.refresh()
+        return False
+
+
 class ThemeFollower(QObject):
     """Calls ``apply(colours)`` now and again whenever the theme changes, for colours a style
     sheet cannot reach: a syntax highlighter's formats, a text edit's extra selections.

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QFont,
     QFontMetrics,
     QKeySequence,
     QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
     QResizeEvent,
     QTextDocument,
     QTextOption,
@@ -34,7 +38,7 @@ from workbench.core import alternates
 from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.i18n import number
 from workbench.ui.common.icons import icon
-from workbench.ui.common.palette import Colours, ThemedStyleSheet
+from workbench.ui.common.palette import ThemedTextColour, colours
 from workbench.ui.common.stream_view import StreamTail, StreamView, append_tail
 from workbench.ui.common.widgets import named
 
@@ -46,6 +50,7 @@ CARD_SPACING = 6
 #: The card's frame: the role's colour stripe on the left, a 1 px line elsewhere.
 ROLE_STRIPE = 4
 FRAME_LINE = 1
+CARD_RADIUS = 6
 #: The gap between the header, the content and the detail area in a card.
 CARD_LAYOUT_SPACING = 2
 #: The content editor grows with its text up to this height, then scrolls inside.
@@ -238,7 +243,10 @@ class ContentEdit(QPlainTextEdit):
         self.note = QLabel(self)
         named(self.note, "contentNote")
         self.note.setContentsMargins(_DOC_MARGIN, 0, _DOC_MARGIN, 0)
-        ThemedStyleSheet(self.note, lambda c: f"color: {c.muted}; font-style: italic;")
+        note_font = self.note.font()
+        note_font.setItalic(True)
+        self.note.setFont(note_font)
+        ThemedTextColour(self.note, lambda c: c.muted)
         self.note.hide()
 
     def set_note(self, text: str) -> None:
@@ -350,11 +358,13 @@ class MessageCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "messageCard")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
+        # The frame (the role's stripe, a line, round corners, the base colour) is painted by
+        # paintEvent: a style sheet would give the card and each widget in it Qt's style-sheet
+        # style, most of the cost of building and showing a card. Its lines take this room.
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setContentsMargins(ROLE_STRIPE, FRAME_LINE, FRAME_LINE, FRAME_LINE)
         self.uid = 0
         self._role = ""
-        self._frame_style = ThemedStyleSheet(self, self._frame_sheet)
         #: Set by the list: moves the focus into the card after (True) or before (False) the card
         #: ``uid``, or out of the list at its ends; False when nothing took the focus.
         self.focus_neighbour: Callable[[int, bool], bool] | None = None
@@ -385,12 +395,12 @@ class MessageCard(QFrame):
         self.lint_note.setWordWrap(False)
         self.lint_note.hide()
         self._lint_blocking = False
-        self._lint_style = ThemedStyleSheet(
-            self.lint_note, lambda c: f"color: {c.error if self._lint_blocking else c.link};"
+        self._lint_style = ThemedTextColour(
+            self.lint_note, lambda c: c.error if self._lint_blocking else c.link
         )
         self.badge = QLabel()
         named(self.badge, "tokenBadge")
-        ThemedStyleSheet(self.badge, lambda c: f"color: {c.muted};")
+        ThemedTextColour(self.badge, lambda c: c.muted)
 
         self.content_edit = ContentEdit()
         named(self.content_edit, "contentEdit")
@@ -506,12 +516,21 @@ class MessageCard(QFrame):
         ):
             widget.installEventFilter(self)
 
-    def _frame_sheet(self, values: Colours) -> str:
-        return (
-            f"MessageCard {{ border: 1px solid palette(midlight); "
-            f"border-left: 4px solid {values.role(self._role)}; border-radius: 6px; "
-            f"background: palette(base); }}"
-        )
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The frame: the base colour inside a 1 px line with round corners, and on the left
+        a stripe in the role's colour (a theme switch repaints it in the new theme's)."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        outline = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.setPen(palette.color(QPalette.ColorRole.Midlight))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(outline, CARD_RADIUS, CARD_RADIUS)
+        painter.setClipRect(0, 0, ROLE_STRIPE, self.height())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colours().role(self._role)))
+        painter.drawRoundedRect(QRectF(self.rect()), CARD_RADIUS, CARD_RADIUS)
+        painter.end()
 
     def _alternate_button(self, name: str, arrow: str, action: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -541,7 +560,7 @@ class MessageCard(QFrame):
                 self.role_selector.setCurrentText(message.role)
             if self._role != message.role:
                 self._role = message.role
-                self._frame_style.refresh()
+                self.update()  # the stripe's colour
             if self.name_edit.text() != message.name:
                 self.name_edit.setText(message.name)
             if message.name:

@@ -313,8 +313,8 @@ class CardDelegate(QStyledItemDelegate):
         # (building a card costs milliseconds; re-showing a message in one costs much less).
         spare = self._spare_cards
         if spare:
-            # One that showed a card of the same role, if there is one: a role's frame is a
-            # style sheet, and setting one costs more than the rest of showing a message.
+            # One that showed a card of the same role, if there is one: its frame is painted
+            # in that role's colour already.
             role = self.message(index).role
             at = next((i for i in range(len(spare) - 1, -1, -1) if spare[i].role == role), -1)
             spare.append(spare.pop(at))

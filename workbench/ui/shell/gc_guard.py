@@ -85,9 +85,22 @@ class GuiThreadGarbageCollector(QObject):
         self._young_after = gc.get_count()[0]  # the young count after the last check
         self._quiet_checks = 0  # quiet check periods in a row
         gc.disable()
+        self._interval_ms = interval_ms
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.check)
         self._timer.start(interval_ms)
+
+    def hold(self) -> None:
+        """Collects nothing until :meth:`resume` (the app holds it until its first paint is
+        over: what start-up allocates until then lives as long as the app, and the window's
+        build takes longer than a check period, so the first turn of the loop would collect
+        before it paints)."""
+        self._timer.stop()
+
+    def resume(self) -> None:
+        """Checks again every period, from now."""
+        self._clock = (time.perf_counter(), time.thread_time())
+        self._timer.start(self._interval_ms)
 
     def check(self, quiet: bool | None = None) -> None:
         """Collects the generations whose allocation counts passed their thresholds (the oldest

@@ -51,7 +51,6 @@ from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import CardDelegate, MessageListView
 from workbench.ui.conversation.message_model import MessageListModel
 from workbench.ui.shell.document_actions import DocumentActions
-from workbench.ui.shell.first_start import EmptyState
 from workbench.ui.shell.menus import WindowMenus
 from workbench.ui.shell.window_state import (
     AutosaveWarning,
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
     from workbench.ui.history.history_panel import HistoryPanel
     from workbench.ui.run.run_controller import RunController
     from workbench.ui.shell import request_lint
+    from workbench.ui.shell.first_start import EmptyState
     from workbench.ui.shell.params_panel import ParamsPanel
     from workbench.ui.shell.provider_feed import ProviderFeed
     from workbench.ui.tokens.token_meter import TokenMeter
@@ -135,6 +135,8 @@ class MainWindow(QMainWindow):
         #: A run is streaming (set by the run feature through ``set_running``).
         self.running = False
         self._send_state: tuple[bool, str | None, bool] | None = None
+        #: A file is being opened: the window is not empty yet (no first-start panel for it).
+        self._opening = workspace_path is not None
         self.undo_stack = QUndoStack(self)
         self.document = WorkspaceDocument(self.workspace, self.undo_stack, self.settings)
         #: The services handed to every feature.
@@ -192,6 +194,10 @@ class MainWindow(QMainWindow):
         if workspace_path is not None:
             self.files.open_path(workspace_path, offer_recovery=False)
         self.files.offer_recovery(at_start=True)
+        if self._opening:
+            self._opening = False
+            self._send_state = None
+            self._update_send_state()  # the file may not have opened
 
     # Layout ----------------------------------------------------------------------------------
 
@@ -245,12 +251,9 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(conversation_page)
         self._conversation_column = column
         column.setContentsMargins(8, 8, 8, 8)
-        self.empty_state = EmptyState()
-        self.empty_state.add_key_requested.connect(
-            lambda: self.open_providers(self._key_provider(), focus_key=True)
-        )
-        self.empty_state.write_requested.connect(lambda: self.editor.append("user"))
-        column.addWidget(self.empty_state, 1)
+        #: The first-start panel, built when the conversation is empty or the features are
+        #: wired in (see ``empty_state``): a window opened on a file paints without it.
+        self._empty_state: EmptyState | None = None
         column.addWidget(self.message_list, 1)
         column.addWidget(self.send_problems)
         column.addLayout(self.bottom_bar)
@@ -320,6 +323,7 @@ class MainWindow(QMainWindow):
         self.tests_view = tests_view.install(self, context)
         self.menus.add_tab_actions(self.main_tabs, self.side_tabs)
         restore_tabs(self.settings, self.main_tabs, self.side_tabs)
+        self.empty_state  # noqa: B018 - every object name is there once the features are
         self.features_ready = True
         self.features_installed.emit()
 
@@ -390,11 +394,28 @@ class MainWindow(QMainWindow):
             self.model.dataChanged,
         ):
             signal.connect(self._update_send_state)
-        self.empty_state.example_requested.connect(self.files.open_example)
-        self.empty_state.paste_requested.connect(self.files.paste_request)
         self.add_button.clicked.connect(lambda: self.editor.append())
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
+
+    @property
+    def empty_state(self) -> EmptyState:
+        """The first-start panel (object name ``emptyState``) shown instead of an empty
+        conversation; built on first use, at the latest when the features are wired in."""
+        if self._empty_state is None:
+            from workbench.ui.shell.first_start import EmptyState
+
+            panel = EmptyState()
+            panel.hide()
+            panel.add_key_requested.connect(
+                lambda: self.open_providers(self._key_provider(), focus_key=True)
+            )
+            panel.write_requested.connect(lambda: self.editor.append("user"))
+            panel.example_requested.connect(self.files.open_example)
+            panel.paste_requested.connect(self.files.paste_request)
+            self._conversation_column.insertWidget(0, panel, 1)
+            self._empty_state = panel
+        return self._empty_state
 
     @property
     def params_panel(self) -> ParamsPanel:
@@ -475,7 +496,8 @@ class MainWindow(QMainWindow):
         self.send_button.setToolTip(reason or self.tr("Send the conversation (Ctrl+Enter)"))
         self.send_reason.setText(self.tr("Nothing to send yet") if reason else "")
         self.send_reason.setVisible(reason is not None)
-        self.empty_state.setVisible(empty)
+        if (empty and not self._opening) or self._empty_state is not None:
+            self.empty_state.setVisible(empty)
         self.message_list.setVisible(not empty)
 
     def _update_title(self) -> None:
