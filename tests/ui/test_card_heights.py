@@ -355,3 +355,21 @@ def test_a_far_card_scrolled_to_stays_on_screen_while_rows_are_laid_out_again(
     assert 2800 in view.visible_rows()
     assert not hidden
     _check_visible_heights(window, qtbot)
+
+
+def test_a_tool_call_whose_function_is_not_an_object_is_shown_unnamed(
+    open_window, tmp_path: Path
+) -> None:
+    """Found by the generated files: a call with ``"function": ["f"]`` made every size asked of
+    the column raise (its detail read ``function.get``)."""
+    from workbench.ui.run.tool_calls import calls_of
+
+    message = Message(role="assistant", content="", tool_calls=[{"id": "c1", "function": ["f"]}])
+    assert [call.name for call in calls_of(message)] == [""]
+    path = tmp_path / "odd.prompt.json"
+    messages = [
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "function": ["f"]}]}
+    ]
+    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
+    window = open_window(path)
+    assert window.message_list.card_at(0) is not None

@@ -35,6 +35,8 @@ def calls_of(message: Message) -> list[ToolCall]:
     calls = []
     for item in message.tool_calls:
         function = item.get("function") or {}
+        if not isinstance(function, dict):
+            function = {}  # a file's call whose "function" is not an object: shown unnamed
         calls.append(
             ToolCall(
                 id=str(item.get("id") or ""),
