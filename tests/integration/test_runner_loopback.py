@@ -489,3 +489,29 @@ async def test_a_mangled_key_is_explained_without_sending(loopback: LoopbackServ
 
     assert result.error is not None and "Paste the key again" in result.error
     assert loopback.requests == []
+
+
+@pytest.mark.asyncio
+async def test_pieces_of_text_that_arrive_together_go_out_as_fewer_events(
+    loopback: LoopbackServer,
+) -> None:
+    """A burst of chunks (a 10 MB answer is ~20,000) reaches the listener as fewer events with
+    the same text; the time to the first token is still the first piece's."""
+    text = "".join(f"piece {i:03d} " for i in range(300))
+    loopback.queue(Reply(text=text, chunks=300, first_byte_delay=0.05))
+    run = Run(request_to(loopback), KEY)
+    started = time.perf_counter()
+    first_event_ms: float | None = None
+    events: list[RunEvent] = []
+    async for event in run.events():
+        if isinstance(event, TextDelta) and first_event_ms is None:
+            first_event_ms = (time.perf_counter() - started) * 1000
+        events.append(event)
+    result = events[-1].result if isinstance(events[-1], Finished) else None
+
+    assert result is not None and result.error is None
+    deltas = [e for e in events if isinstance(e, TextDelta)]
+    assert "".join(e.text for e in deltas) == result.text == text
+    assert 1 <= len(deltas) < 300  # (300 before: one event per chunk)
+    assert result.ttft_ms is not None and first_event_ms is not None
+    assert 50 <= result.ttft_ms <= first_event_ms  # measured at the first piece, not the event

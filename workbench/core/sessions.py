@@ -455,7 +455,8 @@ Recorder = Callable[[ChatRequest, RunResult, dict[str, Any], str | None], Awaita
 """Writes one ended run to the history: (request, result, workspace JSON, group) -> its id."""
 
 EventSink = Callable[["RunTicket", EngineEvent], object]
-"""Receives a ticket's events on the event-loop thread; keep it cheap (it sees every chunk)."""
+"""Receives a ticket's events on the event-loop thread; keep it cheap (text that arrived together
+comes as one event, but a slow stream is an event per chunk)."""
 
 
 def store_recorder(store: HistoryStore) -> Recorder:
