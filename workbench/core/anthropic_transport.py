@@ -23,8 +23,8 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.core.run_errors import YIELD_EVERY_S, _AnswerTooLong, _failure_from, decide_retry
+from workbench.core.run_queue import RunQueue
 from workbench.core.run_types import (
-    RunEvent,
     Status,
     ToolCall,
     ToolCallDelta,
@@ -140,7 +140,7 @@ class AnthropicTransport:
             max_line_bytes=4 * run.max_answer_chars + 65536,
         )
 
-    async def attempts(self, queue: asyncio.Queue[RunEvent]) -> None:
+    async def attempts(self, queue: RunQueue) -> None:
         """Sends the request, retrying rate limits and overloads; then reads the stream."""
         import anthropic
 
@@ -183,7 +183,7 @@ class AnthropicTransport:
         async with stream:
             await self._consume(stream, queue)
 
-    async def _consume(self, stream: Any, queue: asyncio.Queue[RunEvent]) -> None:
+    async def _consume(self, stream: Any, queue: RunQueue) -> None:
         import anthropic
 
         from workbench.core.http_guard import AnswerTooLarge
@@ -210,16 +210,16 @@ class AnthropicTransport:
                         text = delta.get("text") or ""
                         if text:
                             run._first_token()
-                            run._add_text(text, put)
+                            run._add_text(text, queue)
                     elif delta_kind == "thinking_delta":
                         thinking = delta.get("thinking") or ""
                         if thinking:
                             run._first_token()
-                            run._add_reasoning(thinking, put)
+                            run._add_reasoning(thinking, queue)
                     elif delta_kind == "input_json_delta":
                         self._grow_call(event.get("index"), delta.get("partial_json") or "", put)
                 elif kind == "content_block_start":
-                    self._start_block(event, put)
+                    self._start_block(event, queue)
                 elif kind == "message_start":
                     message = event.get("message") or {}
                     result.usage = usage_from(message.get("usage"), result.usage)
@@ -281,7 +281,7 @@ class AnthropicTransport:
             return
         self._check_calls()
 
-    def _start_block(self, event: dict[str, Any], put: Any) -> None:
+    def _start_block(self, event: dict[str, Any], queue: RunQueue) -> None:
         block = event.get("content_block") or {}
         index = event.get("index")
         if not isinstance(index, int) or not isinstance(block, dict):
@@ -296,13 +296,13 @@ class AnthropicTransport:
                 call.arguments = json.dumps(start, ensure_ascii=False)
             calls.append(call)
             self._blocks[index] = ("tool_use", len(calls) - 1)
-            put(ToolCallDelta(len(calls) - 1, replace(call)))
+            queue.put_nowait(ToolCallDelta(len(calls) - 1, replace(call)))
         else:
             self._blocks[index] = (str(block.get("type") or ""), -1)
             text = block.get("text")
             if block.get("type") == "text" and isinstance(text, str) and text:
                 self.run._first_token()
-                self.run._add_text(text, put)
+                self.run._add_text(text, queue)
 
     def _grow_call(self, index: Any, fragment: str, put: Any) -> None:
         kind, position = self._blocks.get(index, ("", -1)) if isinstance(index, int) else ("", -1)

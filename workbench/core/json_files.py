@@ -293,7 +293,7 @@ def dumps(value: Any, **options: Any) -> str:
 
 def clean_text(text: str) -> str:
     """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
-    if not slices.any_in_slices(text, _has_surrogate):
+    if text.isascii() or not slices.any_in_slices(text, _has_surrogate):  # isascii(): O(1)
         return text
     return slices.in_slices(
         text,

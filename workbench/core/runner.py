@@ -20,7 +20,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -36,6 +36,7 @@ from workbench.core.run_errors import (
     _failure_from,
     decide_retry,
 )
+from workbench.core.run_queue import RunQueue
 from workbench.core.run_types import (
     Finished,
     ReasoningDelta,
@@ -269,6 +270,35 @@ def _check_call(delta: Any, at: str) -> None:
         _text_field(function, name, f"{at}.function")
 
 
+def _plain_texts(chunk: Any, field: str) -> tuple[str | None, str | None] | None:
+    """(reasoning, text) of a chunk that holds nothing else to check or keep; None otherwise.
+
+    Nearly every chunk of a long answer is one choice whose delta holds a piece of text: it
+    skips the general path's checks, which give the same result for it
+    (tests/generated/test_run_fast_paths.py).
+    """
+    if type(chunk) is not dict or chunk.get("usage") is not None:
+        return None
+    choices = chunk.get("choices")
+    if type(choices) is not list or len(choices) != 1:
+        return None
+    choice = choices[0]
+    if (
+        type(choice) is not dict
+        or choice.get("finish_reason") is not None
+        or choice.get("usage") is not None
+    ):
+        return None
+    delta = choice.get(field)
+    if type(delta) is not dict or delta.get("tool_calls") is not None:
+        return None
+    reasoning = delta.get("reasoning_content")
+    content = delta.get("content")
+    if (reasoning is None or type(reasoning) is str) and (content is None or type(content) is str):
+        return reasoning, content
+    return None
+
+
 def _body_kind(response: Any) -> str:
     """``stream`` for an event stream (or when unknown), ``json`` or ``other`` for one body."""
     if response is None:
@@ -290,8 +320,22 @@ class _OutputFilter:
     def __init__(self, key: str | None) -> None:
         self._key = key
         self._pending = ""
+        # Each start of the key (its proper prefixes): text ending in none of them holds
+        # nothing back for the key.
+        self._starts = tuple(key[:size] for size in range(1, len(key))) if key else ()
 
     def take(self, piece: str) -> str:
+        # The common piece: ASCII (no surrogate in it), nothing held before it, no key in it
+        # and no start of the key at its end: it passes as it is, as :meth:`take_any` would
+        # pass it (tests/generated/test_run_fast_paths.py).
+        if not self._pending and piece.isascii():
+            key = self._key
+            if not key or (key not in piece and not piece.endswith(self._starts)):
+                return piece
+        return self.take_any(piece)
+
+    def take_any(self, piece: str) -> str:
+        """:meth:`take` for any piece."""
         text = self._pending + piece
         if self._key:
             text = text.replace(self._key, MASK)
@@ -407,28 +451,13 @@ class Run:
         if self._started:
             raise RuntimeError("Run.events() can be iterated only once")
         self._started = True
-        queue: asyncio.Queue[RunEvent] = asyncio.Queue()
+        # Text taken while the text before it still waits in the queue joins it: a 10 MB
+        # answer (some 20,000 chunks) goes out as a few hundred events, in order.
+        queue = RunQueue()
         self._task = asyncio.get_running_loop().create_task(self._work(queue))
-        held: RunEvent | None = None
         try:
             while True:
-                # Drain what is already there before waiting: a burst of chunks costs no waits.
-                if held is not None:
-                    event, held = held, None
-                else:
-                    event = queue.get_nowait() if not queue.empty() else await queue.get()
-                if type(event) is TextDelta and not queue.empty():
-                    # Pieces of text that are there together go out as one: a 10 MB answer
-                    # was some 20,000 events, each dispatched through the engine to the view.
-                    pieces = [event.text]
-                    while not queue.empty():
-                        following = queue.get_nowait()
-                        if type(following) is not TextDelta:
-                            held = following
-                            break
-                        pieces.append(following.text)
-                    if len(pieces) > 1:
-                        event = TextDelta("".join(pieces))
+                event = await queue.next_event()
                 yield event
                 if isinstance(event, Finished):
                     return
@@ -445,7 +474,7 @@ class Run:
 
     # The work ----------------------------------------------------------------------------------
 
-    async def _work(self, queue: asyncio.Queue[RunEvent]) -> None:
+    async def _work(self, queue: RunQueue) -> None:
         client: Any = None
         self._start = time.perf_counter()
         try:
@@ -545,20 +574,20 @@ class Run:
         has_output = bool(self._text or self._reasoning or self._tools.calls)
         self.result.interrupted = has_output if interrupted is None else interrupted
 
-    def _flush_filters(self, queue: asyncio.Queue[RunEvent] | None) -> None:
+    def _flush_filters(self, queue: RunQueue | None) -> None:
         """Takes the text the output filters held back (a possible key start, half an emoji)."""
         reasoning = self._reasoning_filter.flush()
         if reasoning:
             self._reasoning.append(reasoning)
             if queue is not None:
-                queue.put_nowait(ReasoningDelta(reasoning))
+                queue.put_text(ReasoningDelta, reasoning)
         text = self._text_filter.flush()
         if self._echo is not None:
             text = (self._echo.feed(text) if text else "") + self._echo.flush()
         if text:
             self._text.append(text)
             if queue is not None:
-                queue.put_nowait(TextDelta(text))
+                queue.put_text(TextDelta, text)
 
     def snapshot(self) -> RunResult:
         """The result as it stands, finished now (interrupted): for a loop that is closing.
@@ -592,7 +621,7 @@ class Run:
                 result.cost_usd = catalog.cost_usd(result.model, result.usage)
         self._done = True
 
-    async def _attempts(self, client: Any, queue: asyncio.Queue[RunEvent]) -> None:
+    async def _attempts(self, client: Any, queue: RunQueue) -> None:
         import openai
 
         wire = clean_value(self.request.wire_body())
@@ -674,7 +703,7 @@ class Run:
             "far is kept.",
         ).format(url=self.request.base_url)
 
-    async def _consume(self, stream: Any, queue: asyncio.Queue[RunEvent]) -> None:
+    async def _consume(self, stream: Any, queue: RunQueue) -> None:
         import openai
 
         from workbench.core.http_guard import AnswerTooLarge
@@ -772,9 +801,7 @@ class Run:
                 interrupted=bool(chunks),
             )
 
-    async def _whole_body(
-        self, response: Any, body_kind: str, queue: asyncio.Queue[RunEvent]
-    ) -> None:
+    async def _whole_body(self, response: Any, body_kind: str, queue: RunQueue) -> None:
         """An answer sent as one body: a non-streamed chat completion is kept, anything else
         (an HTML page, an unknown JSON shape) is named."""
         limit = 4 * self.max_answer_chars + 65536
@@ -818,12 +845,26 @@ class Run:
             )
         self._fail(template.format(url=self.request.base_url, type=content_type))
 
-    def _take_chunk(self, chunk: Any, queue: asyncio.Queue[RunEvent], field: str) -> None:
+    def _take_chunk(self, chunk: Any, queue: RunQueue, field: str) -> None:
         """Applies one chunk (``field`` ``delta``) or a whole completion (``message``).
 
         Raises:
             _UnreadableAnswer: a part of the chunk has the wrong type (named by its place).
         """
+        texts = _plain_texts(chunk, field)
+        if texts is None:
+            self._take_any_chunk(chunk, queue, field)
+            return
+        reasoning, content = texts
+        if reasoning:
+            self._first_token()
+            self._add_reasoning(reasoning, queue)
+        if content:
+            self._first_token()
+            self._add_text(content, queue)
+
+    def _take_any_chunk(self, chunk: Any, queue: RunQueue, field: str) -> None:
+        """:meth:`_take_chunk` for a chunk of any shape: every part checked, then applied."""
         put = queue.put_nowait
         result = self.result
         if not isinstance(chunk, dict):
@@ -847,11 +888,11 @@ class Run:
             reasoning = _text_field(delta, "reasoning_content", f"{at}.{field}")
             if reasoning:
                 self._first_token()
-                self._add_reasoning(reasoning, put)
+                self._add_reasoning(reasoning, queue)
             content = _text_field(delta, "content", f"{at}.{field}")
             if content:
                 self._first_token()
-                self._add_text(content, put)
+                self._add_text(content, queue)
             calls = delta.get("tool_calls")
             if calls is not None and not isinstance(calls, list):
                 raise _UnreadableAnswer(f"{at}.{field}.tool_calls is {_kind_of(calls)}, not a list")
@@ -877,7 +918,7 @@ class Run:
         if self._size > self.max_answer_chars:
             raise _AnswerTooLong(f"it passed {self.max_answer_chars:,} characters")
 
-    def _add_text(self, text: str, put: Callable[[RunEvent], None]) -> None:
+    def _add_text(self, text: str, queue: RunQueue) -> None:
         """Adds a piece of the answer: counted against the size limit, filtered (key, halves of
         an emoji), without the prefix's echo in instruction mode."""
         self._grow(len(text))
@@ -886,15 +927,15 @@ class Run:
             text = self._echo.feed(text)
         if text:
             self._text.append(text)
-            put(TextDelta(text))
+            queue.put_text(TextDelta, text)
 
-    def _add_reasoning(self, text: str, put: Callable[[RunEvent], None]) -> None:
+    def _add_reasoning(self, text: str, queue: RunQueue) -> None:
         """Adds a piece of the reasoning, filtered like the answer."""
         self._grow(len(text))
         text = self._reasoning_filter.take(text)
         if text:
             self._reasoning.append(text)
-            put(ReasoningDelta(text))
+            queue.put_text(ReasoningDelta, text)
 
     def _first_token(self) -> None:
         if self.result.ttft_ms is None:
