@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
+from workbench.ui.common.background import in_turns
 from workbench.ui.shell.event_loop import TURN_SECONDS, WorkbenchEventLoop
 
 
@@ -113,3 +114,26 @@ def test_a_closed_loop_drops_late_callbacks() -> None:
     loop.close()
     handle = loop.call_soon(pytest.fail, "ran after close")
     assert handle.cancelled()
+
+
+def test_in_turns_lets_qt_run_between_the_steps_of_long_work(
+    qtbot: QtBot, qloop: WorkbenchEventLoop
+) -> None:
+    # The evaluation plans its requests this way: 0.2 s of pure Python, the window painting
+    # every few milliseconds meanwhile (on a worker it held the GIL and froze the window).
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+    def steps():  # type: ignore[no-untyped-def]
+        for i in range(100):
+            busy(0.002)
+            yield i
+
+    timer.start()
+    task = qloop.create_task(in_turns(steps()))
+    qtbot.waitUntil(task.done, timeout=10_000)
+    timer.stop()
+    assert task.result() == list(range(100))
+    assert len(ticks) >= 10  # at least a tick every 20 ms of work (the turns are 5 ms)
