@@ -185,7 +185,7 @@ def test_replace_puts_the_new_text_in_place_of_the_old(qtbot: QtBot) -> None:
     assert undoable.toPlainText() == "new" and not undoable.document().isUndoAvailable()
 
 
-def test_a_source_given_a_longer_spacing_is_drawn_less_often(qtbot: QtBot) -> None:
+def test_a_source_given_a_longer_spacing_waits_for_it(qtbot: QtBot) -> None:
     fast, slow = column(qtbot), column(qtbot)
     pacer = FlushPacer(
         lambda: [fast, slow],
@@ -194,13 +194,18 @@ def test_a_source_given_a_longer_spacing_is_drawn_less_often(qtbot: QtBot) -> No
         interval_ms=5,
         share=0.3,
         budget_ms=8,
-        spacing=lambda c: 0.005 if c is fast else 0.1,
+        spacing=lambda c: 0.005 if c is fast else 1.0,
     )
-    deadline = time.perf_counter() + 0.35
-    while time.perf_counter() < deadline:
-        fast.buffer.add("f")
-        slow.buffer.add("s")
-        pacer.wake()
-        qtbot.wait(2)
-    assert slow.draws <= 5  # at most every 100 ms (the first at once)
-    assert fast.draws > 2 * slow.draws
+    for one in (fast, slow):
+        one.buffer.add("a")
+        pacer.flush_now(one)
+    drawn_at = time.perf_counter()
+    fast.buffer.add("b")
+    slow.buffer.add("b")
+    qtbot.wait(20)  # past the fast one's spacing, far from the slow one's
+    pacer.flush_due()
+    assert (fast.draws, slow.draws) == (2, 1)
+    pacer.wake()
+    qtbot.waitUntil(lambda: slow.draws == 2, timeout=5000)  # the pacer's timer: 1 s after
+    assert time.perf_counter() - drawn_at >= 1.0
+    assert slow.view.edit.toPlainText() == "ab"
