@@ -196,16 +196,16 @@ def run_in_app(
     """Runs ``coroutines`` one after another on a qasync loop over the QApplication, with the
     garbage collection on the GUI thread that the app has (workbench/app.py)."""
     global COLLECTOR
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from workbench.ui.shell.event_loop import new_event_loop
     from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
 
     app = QApplication.instance() or QApplication([])
     if not quit_on_last_window_closed:
         app.setQuitOnLastWindowClosed(False)  # windows open and close between measurements
     COLLECTOR = GuiThreadGarbageCollector(app)
-    loop = qasync.QEventLoop(app)
+    loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         for coroutine in coroutines:

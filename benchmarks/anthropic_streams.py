@@ -170,11 +170,12 @@ def run() -> int:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="workbench-bench-")
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from workbench.ui.shell.event_loop import new_event_loop
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(main(args.rounds))

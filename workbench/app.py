@@ -40,7 +40,8 @@ def _last_workspace() -> str | None:
 
 
 def run_gui(file: str | None) -> int:
-    """Starts the QApplication, shows the main window and runs the qasync event loop.
+    """Starts the QApplication, shows the main window and runs the event loop (qasync's, see
+    ``workbench.ui.shell.event_loop``).
 
     The window is built and painted before asyncio and qasync are imported (about a tenth of the
     start): its first paint needs neither. Its features are wired in right after that paint, and
@@ -85,8 +86,7 @@ def run_gui(file: str | None) -> int:
 
     import asyncio
 
-    import qasync
-
+    from workbench.ui.shell import event_loop
     from workbench.ui.shell.app_icon import app_icon
     from workbench.ui.shell.event_loop import install_asyncgen_hooks
 
@@ -101,7 +101,7 @@ def run_gui(file: str | None) -> int:
         await closed.wait()
 
     with contextlib.suppress(asyncio.CancelledError):  # the window closed the loop
-        qasync.run(until_closed())
+        event_loop.run(until_closed())
     collector.stop()
     return 0
 

@@ -388,8 +388,8 @@ _OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
 
 
 def _run_in_qt(out: TextIO) -> list[StepResult]:
-    """Starts a QApplication with the qasync loop, as the app does, and runs the steps on it."""
-    import qasync
+    """Starts a QApplication with the app's event loop, as the app does, and runs the steps on
+    it."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -419,7 +419,9 @@ def _run_in_qt(out: TextIO) -> list[StepResult]:
 
     try:
         with contextlib.suppress(asyncio.CancelledError):
-            qasync.run(run())
+            from workbench.ui.shell import event_loop
+
+            event_loop.run(run())
     finally:
         if collector is not None:
             collector.stop()

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.memory_keyring import MemoryKeyring
 from workbench.loopback_server import LoopbackServer
 from workbench.ui.common import dialogs, i18n
-from workbench.ui.shell.event_loop import install_asyncgen_hooks
+from workbench.ui.shell.event_loop import install_asyncgen_hooks, new_event_loop
 from workbench.ui.shell.gc_guard import GuiThreadGarbageCollector
 from workbench.ui.shell.main_window import MainWindow
 
@@ -98,8 +98,9 @@ _CLOSED_LOOPS: list[qasync.QEventLoop] = []
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync event loop driven by Qt's, as in the app: coroutines run while qtbot waits."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    """The app's (qasync) event loop driven by Qt's, as in the app: coroutines run while qtbot
+    waits."""
+    loop = new_event_loop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     previous_hooks = install_asyncgen_hooks(loop)
     yield loop

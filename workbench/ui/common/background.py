@@ -16,6 +16,10 @@ The contract:
   history's SQLite writes): later work never overtakes earlier work.
 - Coroutines (network calls that already await) go through :meth:`BackgroundTasks.spawn`: the set
   keeps them alive, retrieves their failure and cancels them on ``shutdown()``.
+- **Long pure-Python work is done in turns** (:func:`in_turns`), on the UI thread, between turns
+  of the event loop: on a worker it would hold the GIL for its whole length (the UI thread waits
+  for the GIL to run any Python, so the window froze for the 200 ms an evaluation took to plan
+  its 800 requests). The worker threads are for I/O and for work that releases the GIL.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -53,6 +57,29 @@ def thread_pool() -> ThreadPoolExecutor:
 
             _pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="workbench-bg")
         return _pool
+
+
+#: How long :func:`in_turns` works before it lets the event loop run (a third of a frame).
+TURN_SECONDS = 0.005
+
+
+async def in_turns(steps: Iterable[T], budget: float = TURN_SECONDS) -> list[T]:
+    """Every item of ``steps``, taken on the event loop's thread, which gets a turn (paints,
+    input, timers) every ``budget`` seconds of the work: for pure-Python work cut into small
+    steps (a generator), which would freeze the window on a worker thread as much as here.
+    """
+    import asyncio
+    import time
+
+    done: list[T] = []
+    clock = time.perf_counter
+    turn_ends = clock() + budget
+    for step in steps:
+        done.append(step)
+        if clock() >= turn_ends:
+            await asyncio.sleep(0)
+            turn_ends = clock() + budget
+    return done
 
 
 class _Relay(QObject):

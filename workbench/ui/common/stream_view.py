@@ -20,7 +20,7 @@ into columns) share this module:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
@@ -69,6 +69,16 @@ class StreamBuffer:
         self.taken += len(text)
         return text
 
+    def take_pieces(self) -> list[str]:
+        """What arrived since the last flush, as the pieces it came in (nothing joined: a fast
+        answer brings megabytes between two flushes); the buffer is empty afterwards."""
+        pieces = self._pieces
+        if not pieces:
+            return []
+        self._pieces = []
+        self.taken += sum(map(len, pieces))
+        return pieces
+
     def clear(self) -> None:
         """A new stream: forgets what waits and what was taken."""
         self._pieces.clear()
@@ -96,6 +106,23 @@ class StreamView:
         """Replaces the whole text (a new stream starts from ``text``)."""
         self._end = None
         self.edit.setPlainText(text)
+
+    def replace(self, text: str) -> None:
+        """Replaces the whole text in place, through one cursor over all of it: a third
+        cheaper than :meth:`reset` (``setPlainText`` also resets the editor's cursor, undo and
+        scroll position, and lays out the first line for the cursor). The view's scroll bar is
+        left to the caller. Where the document keeps undo steps (a replaced text would be kept
+        in them), the text is set afresh instead."""
+        document = self.edit.document()
+        if document.isUndoRedoEnabled() or not text:
+            self.reset(text)
+            return
+        from PySide6.QtGui import QTextCursor
+
+        everything = QTextCursor(document)
+        everything.select(QTextCursor.SelectionType.Document)
+        everything.insertText(text)
+        self._end = None
 
     def forget_end(self) -> None:
         """The owner replaced the document: the next append finds its end again."""
@@ -137,21 +164,44 @@ class StreamTail:
         self.keep = keep
         self.start = 0
         self.text = ""
-        self.add(text)
+        self.add([text])
 
     @property
     def total(self) -> int:
         """The whole text's length so far."""
         return self.start + len(self.text)
 
-    def add(self, piece: str) -> None:
-        """``piece`` arrived at the end; past ``2 * keep`` characters the start is let go."""
-        text = self.text + piece
-        if len(text) > 2 * self.keep:
-            cut = len(text) - self.keep
-            self.start += cut
-            text = text[cut:]
-        self.text = text
+    def add(self, pieces: Sequence[str]) -> str:
+        """``pieces`` arrived at the end; past ``2 * keep`` characters the start is let go.
+
+        Returns the text added at the end of :attr:`text`, or "" when the start was let go
+        (:attr:`start` moved: the whole of :attr:`text` is new to whoever shows it). Only the
+        last ``keep`` characters are copied out of the pieces: a flush of a fast answer brings
+        megabytes, of which the card shows the end.
+        """
+        added = sum(map(len, pieces))
+        if not added:
+            return ""
+        text = self.text
+        if len(text) + added <= 2 * self.keep:
+            new = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            self.text = text + new
+            return new
+        need = self.keep
+        end: list[str] = []
+        for piece in reversed(pieces):
+            if len(piece) >= need:
+                end.append(piece[len(piece) - need :])
+                need = 0
+                break
+            end.append(piece)
+            need -= len(piece)
+        if need:
+            end.append(text[len(text) - need :])
+        end.reverse()
+        self.start += len(text) + added - self.keep
+        self.text = "".join(end)
+        return ""
 
 
 def append_tail(edit: QPlainTextEdit, tail: str) -> None:
@@ -190,6 +240,8 @@ class FlushPacer(QObject, Generic[S]):
         share: The largest share of the UI thread one source's drawing may take.
         budget_ms: How long one pass may draw before leaving the rest to the next.
         gap_ms: The shortest time between two passes.
+        spacing: The shortest time (seconds) between two draws of a source, when it is not
+            ``interval_ms`` for every source (a source whose draws replace all it shows).
         parent: The owner.
     """
 
@@ -203,6 +255,7 @@ class FlushPacer(QObject, Generic[S]):
         share: float,
         budget_ms: float,
         gap_ms: int = 1,
+        spacing: Callable[[S], float] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -213,6 +266,7 @@ class FlushPacer(QObject, Generic[S]):
         self.share = share
         self.budget = budget_ms / 1000
         self.gap_ms = gap_ms
+        self._spacing = spacing
         self._paces: dict[int, _Pace] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -266,4 +320,5 @@ class FlushPacer(QObject, Generic[S]):
 
     def _next_draw(self, source: S) -> float:
         pace = self._pace(source)
-        return pace.flushed_at + max(self.interval, pace.cost / self.share)
+        interval = self.interval if self._spacing is None else self._spacing(source)
+        return pace.flushed_at + max(interval, pace.cost / self.share)

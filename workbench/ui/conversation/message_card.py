@@ -262,7 +262,14 @@ class ContentEdit(QPlainTextEdit):
     def set_note(self, text: str) -> None:
         """Shows ``text`` on a line above the text (hidden when empty); the text area gives it
         the room, the editor keeps its height."""
-        if text == self.note.text() and bool(text) == self.note.isVisibleTo(self):
+        shown = self.note.text()
+        visible = self.note.isVisibleTo(self)
+        if text == shown and bool(text) == visible:
+            return
+        if text and visible and shown and "\n" not in text and "\n" not in shown:
+            # One line for another (a streaming answer's count, every flush): the room stays.
+            self.note.setText(text)
+            self.note.setToolTip(text)
             return
         self.note.setText(text)
         self.note.setToolTip(text)
@@ -612,19 +619,25 @@ class MessageCard(QFrame):
         """Shows the end of the answer streaming in, unless the editor shows it already."""
         if self._stream is stream and self._stream_start == stream.start:
             return
+        # The same stream let its start go: its new end replaces the old one in place.
+        replacing = self._stream is stream
         self._stream = stream
         self._stream_start = stream.start
         self._preview_of = None
         self.content_edit.setToolTip("")
         self._set_wrap_for(stream.text)
-        self._stream_view.reset(stream.text)
+        if replacing:
+            self._stream_view.replace(stream.text)
+        else:
+            self._stream_view.reset(stream.text)
         bar = self.content_edit.verticalScrollBar()
         bar.setValue(bar.maximum())  # the newest text, where the answer grows
         self._show_stream_note(stream)
 
     def add_streamed(self, stream: StreamTail, piece: str) -> None:
         """``piece`` arrived at the end of ``stream`` (already added to it): only the new text
-        is laid out; once the stream let its start go, the editor takes its end afresh."""
+        is laid out; once the stream let its start go, the editor takes its end afresh (and
+        ``piece`` is "")."""
         if self._stream is not stream or self._stream_start != stream.start:
             showing, self._showing = self._showing, True
             try:

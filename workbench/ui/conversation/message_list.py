@@ -499,16 +499,16 @@ class MessageListView(QListView):
         if card is not None:
             self.card_delegate.setEditorData(card, self.model().index(row, 0))
 
-    def add_streamed(self, uid: int, piece: str) -> None:
-        """``piece`` arrived at the end of the answer streaming into card ``uid``."""
+    def add_streamed(self, uid: int, pieces: Sequence[str]) -> None:
+        """``pieces`` arrived at the end of the answer streaming into card ``uid``."""
         stream = self.card_delegate.streams.get(uid)
         if stream is None:
             return
-        stream.add(piece)
+        added = stream.add(pieces)
         row = self._row_of(uid)
         card = self.card_at(row) if row >= 0 else None
         if card is not None:
-            card.add_streamed(stream, piece)
+            card.add_streamed(stream, added)
 
     def end_stream(self, uid: int) -> None:
         """The answer in card ``uid`` is complete (or stopped): the card shows its message."""

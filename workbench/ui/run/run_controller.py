@@ -60,6 +60,7 @@ from workbench.ui.common.memory import map_large_blocks, trim_soon
 from workbench.ui.common.palette import colours
 from workbench.ui.common.stream_view import FlushPacer, StreamBuffer
 from workbench.ui.common.undo import InsertMessage
+from workbench.ui.conversation.message_card import STREAM_TAIL_CHARS
 
 if TYPE_CHECKING:
     from workbench.ui.context import AppContext, Shell
@@ -76,6 +77,11 @@ log = logging.getLogger(__name__)
 
 #: Streamed text is applied to the card at most this often (milliseconds).
 FLUSH_MS = 30
+#: A flush that brought at least this much new text replaced all a long answer's card shows
+#: (its end, see STREAM_TAIL_CHARS): nobody reads text that goes by that fast, and each such
+#: flush lays out and paints the whole card anew, so the next comes after REPLACED_FLUSH_MS.
+#: A flush of less new text (the answer slowed down) brings back FLUSH_MS.
+REPLACED_FLUSH_MS = 100
 #: Applying may use at most this share of the UI thread; slower applies space out the flushes.
 FLUSH_SHARE = 0.3
 #: One flush stops updating further cards after this many milliseconds (the rest wait a tick).
@@ -113,7 +119,8 @@ class RunStream:
     uid: int | None
     prefix: str
     interactive: bool
-    #: The answer as its message last got it (without the prefix); the rest is in ``unsynced``.
+    #: The answer as its message last got it (without the prefix); the rest is in ``unsynced``
+    #: (the pieces as they came: joined when the message gets them).
     text: str = ""
     unsynced: list[str] = field(default_factory=list)
     #: The runner's joined answer, once it is known to be the streamed one (see :meth:`adopt`).
@@ -137,6 +144,8 @@ class RunStream:
     synced_length: int = 0
     synced_at: float = 0.0
     sync_cost: float = 0.0
+    #: How much new answer text the last flush took.
+    last_taken: int = 0
 
     @property
     def dirty(self) -> bool:
@@ -155,18 +164,20 @@ class RunStream:
             self.reasoning_pieces[:] = ["".join(self.reasoning_pieces)]
         return self.reasoning_pieces[0] if self.reasoning_pieces else ""
 
-    def take_pending(self) -> tuple[str, str]:
-        """Takes what arrived since the last flush: (new answer text, new reasoning). Costs the
-        new text only: the answer is joined when its message gets it (:meth:`joined`)."""
-        new_text = self.pending.take()
-        if new_text:
-            self.unsynced.append(new_text)
-            self.length += len(new_text)
+    def take_pending(self) -> tuple[list[str], str]:
+        """Takes what arrived since the last flush: (the new answer text's pieces, new
+        reasoning). Nothing of the answer is copied: its pieces are joined when its message
+        gets them (:meth:`joined`), and the card takes their end."""
+        new_pieces = self.pending.take_pieces()
+        taken = self.last_taken = sum(map(len, new_pieces))
+        if taken:
+            self.unsynced.extend(new_pieces)
+            self.length += taken
         new_reasoning = self.reasoning_pending.take()
         if new_reasoning:
             self.reasoning_pieces.append(new_reasoning)
             self.reasoning_length += len(new_reasoning)
-        return new_text, new_reasoning
+        return new_pieces, new_reasoning
 
     def joined(self) -> str:
         """The whole answer taken so far (without the prefix)."""
@@ -174,7 +185,7 @@ class RunStream:
             self.text = self.whole  # the runner's own string (see adopt): no copy of it
             self.unsynced.clear()
         elif self.unsynced:
-            self.text += "".join(self.unsynced)
+            self.text = "".join([self.text, *self.unsynced])  # one copy, not two
             self.unsynced.clear()
         return self.text
 
@@ -213,6 +224,13 @@ class RunStream:
         if self.length <= SYNC_EVERY_FLUSH_CHARS:
             return True
         return now >= self.synced_at + max(SYNC_MIN_S, self.sync_cost / SYNC_SHARE)
+
+
+def _flush_spacing(stream: RunStream) -> float:
+    """The shortest time (seconds) between two flushes of ``stream`` (see REPLACED_FLUSH_MS)."""
+    if stream.drawn_in_card and stream.last_taken >= STREAM_TAIL_CHARS:
+        return REPLACED_FLUSH_MS / 1000
+    return FLUSH_MS / 1000
 
 
 # The controller ------------------------------------------------------------------------------
@@ -264,6 +282,7 @@ class RunController(QObject):
             interval_ms=FLUSH_MS,
             share=FLUSH_SHARE,
             budget_ms=FLUSH_BUDGET_MS,
+            spacing=_flush_spacing,
             parent=self,
         )
         #: Starts the background import of the SDK once the window is up (see ``_warm_up``).
@@ -646,7 +665,7 @@ class RunController(QObject):
     def _apply(self, stream: RunStream, final: bool = False) -> None:
         """Shows what arrived: the new text drawn into the card, the message brought up to date
         when it is due (every flush for a short answer; ``final``: the run ended)."""
-        new_text, new_reasoning = stream.take_pending()
+        new_pieces, new_reasoning = stream.take_pending()
         if stream.interactive and new_reasoning:
             self.panel.add_reasoning(new_reasoning, stream.reasoning_length)
         if stream.interactive and not stream.stop_requested and stream is self._current:
@@ -686,8 +705,8 @@ class RunController(QObject):
         if not stream.drawn_in_card:
             stream.drawn_in_card = True
             cards.begin_stream(stream.uid, values["content"])
-        elif new_text:
-            cards.add_streamed(stream.uid, new_text)
+        elif new_pieces:
+            cards.add_streamed(stream.uid, new_pieces)
         if values:
             self._conversation.update(index, **values)
             if "content" in values:
