@@ -92,7 +92,9 @@ class FirstPaint(QObject):
 app = QApplication(sys.argv[:1])
 """
 
-BARE = HOOK + """
+BARE = (
+    HOOK
+    + """
 import json
 from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import QListView, QMainWindow
@@ -117,11 +119,14 @@ hook.watch(window)
 window.show()
 app.exec()
 """
+)
 
 #: The app as ``prompt-workbench FILE`` starts it (``workbench.app.main``: the command table, the
 #: event loop, the window with deferred features), on a QApplication made first for the hook,
 #: which watches the window as soon as it is built (its module is imported by the app, as usual).
-APP = HOOK + """
+APP = (
+    HOOK
+    + """
 if sys.argv[2]:
     sys.path.insert(0, sys.argv[2])  # the app from another source tree (--baseline)
 figures = []
@@ -180,6 +185,7 @@ from workbench.app import main
 main([sys.argv[1]])
 print(figures[0], figures[3], figures[1], figures[4], figures[2], figures[5])
 """
+)
 
 
 #: Bytecode is cached (in a folder of the benchmark's own), as an installed app has it compiled:
@@ -203,11 +209,18 @@ class Start(NamedTuple):
     cpu_ready: float
 
 
+#: Each source tree's home folder (see main): the trees may keep their settings differently.
+HOMES: dict[str, str] = {}
+
+
 def timed(code: str, *args: str) -> Start:
     """One start of ``code`` in a fresh interpreter, timed from launching the process."""
+    env = ENV
+    if len(args) > 1:  # the app from a source tree: that tree's home
+        env = {**ENV, "HOME": HOMES.setdefault(args[1], tempfile.mkdtemp(prefix="wb-cold-home-"))}
     launched = time.time()
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=ENV
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env
     )
     painted, ready, rss_painted, rss_ready, cpu_painted, cpu_ready = (
         float(x) for x in done.stdout.split()[-6:]
@@ -225,7 +238,9 @@ def main() -> None:
     args = parser.parse_args()
     runs = args.runs_option or args.runs
     ENV.setdefault("QT_QPA_PLATFORM", "offscreen")
-    # A home of its own, found the way a user's is (platformdirs), not through WORKBENCH_HOME.
+    # A home of its own, found the way a user's is (platformdirs), not through WORKBENCH_HOME; one
+    # per source tree: a tree's settings file is read as that tree writes it (an older one would
+    # drop what a newer one remembers, the desktop's colour scheme, say).
     for name in ("WORKBENCH_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         ENV.pop(name, None)
     ENV["HOME"] = tempfile.mkdtemp(prefix="wb-cold-home-")

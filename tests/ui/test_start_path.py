@@ -119,17 +119,26 @@ status = main([sys.argv[1]])
 report["status"] = status
 from workbench.core.settings import Settings
 
-report["recent_files"] = Settings.load().recent_files
+settings = Settings.load()
+report["recent_files"] = settings.recent_files
+report["desktop_scheme"] = settings.desktop_scheme
 print(json.dumps(report))
 """
 
 
 def start_app(
-    tmp_path: Path, watched: list[str], watched_types: list[str] | None = None
+    tmp_path: Path,
+    watched: list[str],
+    watched_types: list[str] | None = None,
+    settings: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """Starts ``prompt-workbench EXAMPLE`` in a fresh process; what the hook saw: which of the
     ``watched`` modules and ``watched_types`` (``"QtWidgets.QMessageBox"``) were loaded when the
-    window first painted, and more."""
+    window first painted, and more. ``settings`` are saved first (a user who started the app
+    before)."""
+    if settings is not None:
+        (tmp_path / "config").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "config" / "settings.json").write_text(json.dumps(settings), "utf-8")
     example = examples_dir() / "01-product-json-extraction.prompt.json"
     env = {**os.environ, "WORKBENCH_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
@@ -182,13 +191,19 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
     assert report["status"] == 0
     example = examples_dir() / "01-product-json-extraction.prompt.json"
     assert report["recent_files"] == [str(example.resolve())]
+    # The desktop's colour scheme (offscreen: none, so light) is remembered for the next start.
+    assert report["desktop_scheme"] == "light"
 
 
 def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> None:
     # Each PySide class costs its type and enums when first used (QTextCursor ~4 ms, the dialogs
     # ~5 ms); the first viewport() call made PySide create every widget class it had not made
-    # yet (QMdiArea, QGraphicsView, QWizard... ~10 ms), and the style ~3 ms.
+    # yet (QMdiArea, QGraphicsView, QWizard... ~10 ms), and the style ~3 ms. The ``Qt``
+    # namespace, a hundred enums, costs ~25 ms: no Qt.* value before the paint (roles by value,
+    # properties set by the names of their values, painting through strokePath and fillPath,
+    # the desktop's colour scheme remembered from the last session and asked after the paint).
     unused = [
+        "QtCore.Qt",
         "QtWidgets.QMessageBox",
         "QtWidgets.QFileDialog",
         "QtWidgets.QInputDialog",
@@ -216,6 +231,7 @@ def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> No
             "locale",
         ],
         unused,
+        settings={"desktop_scheme": "light"},
     )
 
     # Memory trims, platform folders, the model catalog and those modules load on use.

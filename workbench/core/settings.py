@@ -62,6 +62,10 @@ class Settings:
     language: str = "system"
     #: One of ``THEMES``.
     theme: str = "system"
+    #: The desktop's colour scheme (``light`` or ``dark``) last seen: the System theme paints the
+    #: window with it at the next start and asks the desktop once that paint is over ("" asks
+    #: before it: the question costs the first paint some 25 ms of Qt set-up).
+    desktop_scheme: str = ""
     #: What New workspace starts with ("" = the first built-in provider, its default model).
     default_provider: str = ""
     default_model: str = ""
@@ -124,6 +128,9 @@ class Settings:
         if settings.theme not in THEMES:
             settings.theme = "system"
             wrong.append("theme")
+        if settings.desktop_scheme not in ("", "light", "dark"):
+            settings.desktop_scheme = ""
+            wrong.append("desktop_scheme")
         if not all(type(size) is int and size >= 0 for size in settings.splitter_sizes):
             settings.splitter_sizes = []
             wrong.append("splitter_sizes")

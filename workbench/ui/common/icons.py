@@ -2,61 +2,106 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize
 from PySide6.QtGui import (
+    QColor,
     QGuiApplication,
     QIcon,
     QIconEngine,
     QPainter,
     QPainterPath,
-    QPen,
     QPixmap,
+    QTransform,
 )
 
-from workbench.ui.common.palette import colours
+from workbench.ui.common.palette import colours, pen, solid, transparent
 
 SIZE = 16
-_Drawing = Callable[[QPainter], None]
 
 
-def _plus(p: QPainter, cx: float, cy: float, r: float) -> None:
-    p.drawLine(QPointF(cx - r, cy), QPointF(cx + r, cy))
-    p.drawLine(QPointF(cx, cy - r), QPointF(cx, cy + r))
+class _Ink:
+    """What an icon is drawn with: lines and dots with round ends and joins, in one colour.
+
+    Icons are drawn in the window's first paint, before which PySide's ``Qt`` namespace is not
+    made (see :func:`workbench.ui.common.palette.pen`): no pen with Qt.PenCapStyle.RoundCap, but
+    each line filled as the outline such a pen strokes (a bar with half-circle ends), a dot as a
+    circle.
+    """
+
+    def __init__(self, painter: QPainter, colour: QColor, width: float) -> None:
+        self._painter = painter
+        self._half = width / 2
+        self._pen = pen(colour, width)
+        self._brush = solid(colour)
+
+    def _bar(self, x1: float, y1: float, x2: float, y2: float) -> QPainterPath:
+        half = self._half
+        outline = QPainterPath()
+        length = math.hypot(x2 - x1, y2 - y1)
+        outline.addRoundedRect(QRectF(-half, -half, length + 2 * half, 2 * half), half, half)
+        place = QTransform()
+        place.translate(x1, y1)
+        place.rotate(math.degrees(math.atan2(y2 - y1, x2 - x1)))
+        return place.map(outline)
+
+    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        self._painter.fillPath(self._bar(x1, y1, x2, y2), self._brush)
+
+    def polyline(self, *points: tuple[float, float]) -> None:
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            self.line(x1, y1, x2, y2)  # the round ends of two lines make a round join
+
+    def dot(self, x: float, y: float) -> None:
+        outline = QPainterPath()
+        outline.addEllipse(QPointF(x, y), self._half, self._half)
+        self._painter.fillPath(outline, self._brush)
+
+    def rounded_rect(self, rect: QRectF, radius: float) -> None:
+        outline = QPainterPath()
+        outline.addRoundedRect(rect, radius, radius)
+        self._painter.strokePath(outline, self._pen)  # closed, round corners: no ends or joins
 
 
-def _arrow(p: QPainter, up: bool) -> None:
+_Drawing = Callable[[_Ink], None]
+
+
+def _plus(ink: _Ink, cx: float, cy: float, r: float) -> None:
+    ink.line(cx - r, cy, cx + r, cy)
+    ink.line(cx, cy - r, cx, cy + r)
+
+
+def _arrow(ink: _Ink, up: bool) -> None:
     top, bottom = (3.0, 13.0) if up else (13.0, 3.0)
-    p.drawLine(QPointF(8, bottom), QPointF(8, top))
+    ink.line(8, bottom, 8, top)
     step = 4.0 if up else -4.0
-    path = QPainterPath(QPointF(4, top + step))
-    path.lineTo(QPointF(8, top))
-    path.lineTo(QPointF(12, top + step))
-    p.drawPath(path)
+    ink.polyline((4, top + step), (8, top), (12, top + step))
 
 
-def _insert(p: QPainter, above: bool) -> None:
+def _insert(ink: _Ink, above: bool) -> None:
     bar = 2.5 if above else 13.5
-    p.drawLine(QPointF(2, bar), QPointF(14, bar))
-    _plus(p, 8, 9.5 if above else 6.5, 3.5)
+    ink.line(2, bar, 14, bar)
+    _plus(ink, 8, 9.5 if above else 6.5, 3.5)
 
 
-def _duplicate(p: QPainter) -> None:
-    p.drawRoundedRect(QRectF(2.5, 2.5, 8, 8), 1.5, 1.5)
-    p.drawRoundedRect(QRectF(5.5, 5.5, 8, 8), 1.5, 1.5)
+def _duplicate(ink: _Ink) -> None:
+    ink.rounded_rect(QRectF(2.5, 2.5, 8, 8), 1.5)
+    ink.rounded_rect(QRectF(5.5, 5.5, 8, 8), 1.5)
 
 
-def _delete(p: QPainter) -> None:
-    p.drawLine(QPointF(4, 4), QPointF(12, 12))
-    p.drawLine(QPointF(12, 4), QPointF(4, 12))
+def _delete(ink: _Ink) -> None:
+    ink.line(4, 4, 12, 12)
+    ink.line(12, 4, 4, 12)
 
 
-def _grip(p: QPainter) -> None:
+def _grip(ink: _Ink) -> None:
     for x in (6.0, 10.0):
         for y in (4.0, 8.0, 12.0):
-            p.drawPoint(QPointF(x, y))
+            ink.dot(x, y)
 
 
 _DRAWINGS: dict[str, _Drawing] = {
@@ -91,12 +136,7 @@ class _LineIconEngine(QIconEngine):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.translate(rect.topLeft())
         painter.scale(rect.width() / SIZE, rect.height() / SIZE)
-        pen = QPen(colour, 2.2 if self._name == "grip" else 1.6)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        _DRAWINGS[self._name](painter)
+        _DRAWINGS[self._name](_Ink(painter, colour, 2.2 if self._name == "grip" else 1.6))
         painter.restore()
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
@@ -116,7 +156,7 @@ class _LineIconEngine(QIconEngine):
         # QIconEngine's own pixmap() paints on uninitialised memory: start from transparent.
         pixmap = QPixmap(size * scale)
         pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(transparent())
         painter = QPainter(pixmap)
         self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
         painter.end()

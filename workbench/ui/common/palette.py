@@ -7,6 +7,9 @@ palette changes. ``tests/ui/test_palette.py`` checks every pair against WCAG AA 
 
 The theme (Settings > Theme: System / Light / Dark) is applied by ``apply_theme``: *System*
 follows the desktop's colour scheme (``QStyleHints.colorScheme``) and follows it when it changes.
+At the app's start *System* takes the scheme the desktop had in the last session, and asks the
+desktop once the window has painted (``check_assumed_scheme``): the answer is a ``Qt.ColorScheme``,
+and PySide makes its ``Qt`` namespace (a hundred enums, some 25 ms) to give it.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 THEMES = ("system", "light", "dark")
@@ -198,6 +202,32 @@ def colours(widget: QWidget | None = None) -> Colours:
     return DARK if is_dark(palette) else LIGHT
 
 
+def pen(colour: QColor, width: float = 1.0) -> QPen:
+    """A solid pen of ``colour`` (square ends, bevelled joins), for ``QPainter.strokePath``.
+
+    What paints in the window's first paint draws with these and :func:`solid`, through
+    ``strokePath`` and ``fillPath``: ``QPen(colour)``, ``QBrush(colour)``, ``setPen`` and
+    ``setBrush`` have overloads that take Qt.PenStyle, Qt.BrushStyle or Qt.GlobalColor, and PySide
+    makes its ``Qt`` namespace (a hundred enums, ~25 ms) to tell them apart, which waits for after
+    that paint (tests/ui/test_start_path.py).
+    """
+    line = QPen()
+    line.setColor(colour)
+    line.setWidthF(width)
+    return line
+
+
+def solid(colour: QColor) -> QBrush:
+    """A solid brush of ``colour``, for ``QPainter.fillPath`` (see :func:`pen`): a pen's brush,
+    which its setColor makes solid."""
+    return pen(colour).brush()
+
+
+def transparent() -> QColor:
+    """No colour (Qt.GlobalColor.transparent, without the ``Qt`` namespace: see :func:`pen`)."""
+    return QColor(0, 0, 0, 0)
+
+
 def qpalette(values: Colours) -> QPalette:
     """A full QPalette built from ``values`` (what ``apply_theme`` installs)."""
     palette = QPalette()
@@ -232,14 +262,15 @@ def qpalette(values: Colours) -> QPalette:
     return palette
 
 
-def resolved_scheme(theme: str) -> Qt.ColorScheme:
+def resolved_scheme(theme: str) -> QtCore.Qt.ColorScheme:
     """Light or Dark: the setting, or for ``system`` the desktop's scheme (Light when unknown)."""
+    schemes = QtCore.Qt.ColorScheme
     if theme == "dark":
-        return Qt.ColorScheme.Dark
+        return schemes.Dark
     if theme == "light":
-        return Qt.ColorScheme.Light
+        return schemes.Light
     scheme = QGuiApplication.styleHints().colorScheme()
-    return Qt.ColorScheme.Dark if scheme == Qt.ColorScheme.Dark else Qt.ColorScheme.Light
+    return schemes.Dark if scheme == schemes.Dark else schemes.Light
 
 
 class _SchemeFollower(QObject):
@@ -249,33 +280,86 @@ class _SchemeFollower(QObject):
         super().__init__(app)
         self.setObjectName("themeFollower")
         self.theme = "system"
+        #: The desktop's scheme as last asked, ``light`` or ``dark``; "" until it is asked.
+        self.desktop = ""
+        #: Whether the colours applied are the dark ones.
+        self.dark = False
+        #: The System theme was applied with a scheme remembered, not asked (see apply_theme).
+        self.assumed = False
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._changed)
 
-    def _changed(self, _scheme: Qt.ColorScheme) -> None:
+    def desktop_is_dark(self) -> bool:
+        """The desktop's scheme, asked once (and again when it changes)."""
+        if not self.desktop:
+            dark = resolved_scheme("system") == QtCore.Qt.ColorScheme.Dark
+            self.desktop = "dark" if dark else "light"
+        return self.desktop == "dark"
+
+    def _changed(self, _scheme: QtCore.Qt.ColorScheme) -> None:
+        self.desktop = ""
         if self.theme == "system":
-            _install(QApplication.instance(), resolved_scheme("system"))  # type: ignore[arg-type]
+            self.install(self.desktop_is_dark())
+
+    def install(self, dark: bool) -> None:
+        """Applies the dark or the light colours to the application."""
+        self.dark = dark
+        app = self.parent()
+        assert isinstance(app, QApplication)
+        values = DARK if dark else LIGHT
+        # The style is asked only for Dark: its wrapper costs a few ms before the first paint.
+        if dark and app.style().name().lower() in ("windowsvista", "windows11", "macos"):
+            # These native styles draw with the system's colours and ignore an application palette.
+            style = QStyleFactory.create("Fusion")
+            if style is not None:
+                app.setStyle(style)
+        app.setPalette(qpalette(values))
 
 
-def _install(app: QApplication, scheme: Qt.ColorScheme) -> None:
-    values = DARK if scheme == Qt.ColorScheme.Dark else LIGHT
-    # The style is asked only for Dark: its wrapper costs a few ms before the first paint.
-    if values is DARK and app.style().name().lower() in ("windowsvista", "windows11", "macos"):
-        # These native styles draw with the system's colours and ignore an application palette.
-        style = QStyleFactory.create("Fusion")
-        if style is not None:
-            app.setStyle(style)
-    app.setPalette(qpalette(values))
+def _follower(app: QApplication) -> _SchemeFollower:
+    follower = app.findChild(_SchemeFollower, "themeFollower")
+    return follower if follower is not None else _SchemeFollower(app)
 
 
-def apply_theme(app: QApplication, theme: str) -> None:
-    """Applies Settings > Theme (``system``, ``light`` or ``dark``) to the whole application."""
+def apply_theme(app: QApplication, theme: str, assumed_scheme: str = "") -> None:
+    """Applies Settings > Theme (``system``, ``light`` or ``dark``) to the whole application.
+
+    For ``system``, ``assumed_scheme`` (``light`` or ``dark``: the desktop's scheme remembered
+    from the last session) is applied without asking the desktop, which the app's start leaves
+    for after its first paint (:func:`check_assumed_scheme`); "" asks the desktop now.
+    """
     if theme not in THEMES:
         theme = "system"
-    follower = app.findChild(_SchemeFollower, "themeFollower")
-    if follower is None:
-        follower = _SchemeFollower(app)
+    follower = _follower(app)
     follower.theme = theme
-    _install(app, resolved_scheme(theme))
+    follower.assumed = False
+    if theme == "system" and not follower.desktop and assumed_scheme in ("light", "dark"):
+        follower.assumed = True
+        dark = assumed_scheme == "dark"
+    elif theme == "system":
+        follower.desktop = ""  # asked afresh
+        dark = follower.desktop_is_dark()
+    else:
+        dark = theme == "dark"
+    follower.install(dark)
+
+
+def check_assumed_scheme(app: QApplication) -> None:
+    """Asks the desktop for its scheme if the System theme was applied with a remembered one,
+    and switches to the desktop's if that changed since the last session."""
+    follower = app.findChild(_SchemeFollower, "themeFollower")
+    if follower is None or not follower.assumed:
+        return
+    follower.assumed = False
+    dark = follower.desktop_is_dark()
+    if follower.theme == "system" and dark != follower.dark:
+        follower.install(dark)
+
+
+def known_desktop_scheme(app: QApplication) -> str:
+    """The desktop's scheme as last asked (``light`` or ``dark``), "" if it was not asked: what
+    the next start assumes (Settings.desktop_scheme)."""
+    follower = app.findChild(_SchemeFollower, "themeFollower")
+    return follower.desktop if follower is not None else ""
 
 
 class ThemedStyleSheet(QObject):

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSize, Qt, Signal
+# ``QtCore.Qt`` where used, never imported: PySide makes the ``Qt`` namespace (a hundred enums,
+# ~25 ms) on first use, which must come after the first paint (see widgets.set_keys).
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSize, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
     QKeySequence,
-    QMouseEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
     QPalette,
     QResizeEvent,
@@ -38,9 +42,14 @@ from workbench.core import alternates
 from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.i18n import number
 from workbench.ui.common.icons import icon
-from workbench.ui.common.palette import ThemedTextColour, colours
+from workbench.ui.common.palette import ThemedTextColour, colours, pen, solid
 from workbench.ui.common.stream_view import StreamTail, StreamView, append_tail
-from workbench.ui.common.widgets import named
+from workbench.ui.common.widgets import named, set_keys
+
+if TYPE_CHECKING:
+    # Input events, for annotations only: their types (with QInputEvent's and QPointerEvent's)
+    # cost PySide ~5 ms to make, which the first paint does not need (no input yet).
+    from PySide6.QtGui import QEnterEvent, QMouseEvent
 
 #: Height of the header row of a card (role, name, partial, actions).
 HEADER_HEIGHT = 30
@@ -221,12 +230,13 @@ def detail_height(html: str, width: int, font: QFont) -> int:
 
 def takes_tab(widget: QWidget) -> bool:
     """Whether Tab may give ``widget`` the focus (its policy includes tab focus)."""
-    tab = Qt.FocusPolicy.TabFocus.value
+    tab = QtCore.Qt.FocusPolicy.TabFocus.value
     return widget.focusPolicy().value & tab == tab
 
 
-def _reason(forward: bool) -> Qt.FocusReason:
-    return Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+def _reason(forward: bool) -> QtCore.Qt.FocusReason:
+    reasons = QtCore.Qt.FocusReason
+    return reasons.TabFocusReason if forward else reasons.BacktabFocusReason
 
 
 class ContentEdit(QPlainTextEdit):
@@ -240,8 +250,8 @@ class ContentEdit(QPlainTextEdit):
         self.setFont(content_font())
         self.document().setDocumentMargin(_DOC_MARGIN)
         self.setWordWrapMode(WRAP_MODE)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        set_keys(self, "verticalScrollBarPolicy", "ScrollBarAsNeeded")
+        set_keys(self, "horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
         self.setPlaceholderText(self.tr("Message content…"))
         #: A line above the text, inside the editor: how much of an answer streaming in is
         #: above what is shown, or why the window waits while a very long line is laid out.
@@ -308,7 +318,7 @@ class DragGrip(QLabel):
         named(self, "dragGrip")
         self._draw()
         self.setToolTip(self.tr("Drag to move this message (or Alt+Up / Alt+Down)"))
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        # The open hand is set when the pointer first comes over the grip (see enterEvent).
 
     def _draw(self) -> None:
         self.setPixmap(icon("grip", "grip").pixmap(16, 16))
@@ -318,8 +328,15 @@ class DragGrip(QLabel):
             self._draw()  # a pixmap keeps its colours: draw it again in the new theme's
         super().changeEvent(event)
 
+    def enterEvent(self, event: QEnterEvent) -> None:
+        # Not in __init__: a cursor's shape is a Qt.CursorShape, and the ``Qt`` namespace is made
+        # after the first paint (see workbench.ui.common.widgets.set_keys).
+        if not self._dragging:
+            self.setCursor(QtCore.Qt.CursorShape.OpenHandCursor)
+        super().enterEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == QtCore.Qt.MouseButton.LeftButton:
             self._pressed_at = event.position().toPoint()
             self._dragging = False
         super().mousePressEvent(event)
@@ -331,16 +348,16 @@ class DragGrip(QLabel):
         distance = (event.position().toPoint() - start).manhattanLength()
         if not self._dragging and distance >= QApplication.startDragDistance():
             self._dragging = True
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            self.setCursor(QtCore.Qt.CursorShape.ClosedHandCursor)
         if self._dragging:
             self._card.drag_moved.emit(self._card.uid, event.globalPosition().toPoint())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._dragging and event.button() == Qt.MouseButton.LeftButton:
+        if self._dragging and event.button() == QtCore.Qt.MouseButton.LeftButton:
             self._card.drag_released.emit(self._card.uid, event.globalPosition().toPoint())
         self._pressed_at = None
         self._dragging = False
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setCursor(QtCore.Qt.CursorShape.OpenHandCursor)
         super().mouseReleaseEvent(event)
 
 
@@ -385,7 +402,7 @@ class MessageCard(QFrame):
         named(self.role_selector, "roleSelector")
         self.role_selector.addItems(list(ROLES))
         self.role_selector.setToolTip(self.tr("Role of this message"))
-        self.role_selector.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        set_keys(self.role_selector, "focusPolicy", "StrongFocus")
 
         self.name_button = QToolButton()
         self.name_button.setObjectName("addNameButton")
@@ -420,11 +437,11 @@ class MessageCard(QFrame):
         #: Read-only rich text under the content: an answer's tool calls, what a result answers.
         self.detail = QLabel()
         named(self.detail, "toolCallsView")
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        set_keys(self.detail, "textFormat", "RichText")
         self.detail.setFont(detail_font())  # the font its height is measured with
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        set_keys(self.detail, "textInteractionFlags", "TextSelectableByMouse")
+        set_keys(self.detail, "alignment", "AlignTop|AlignLeft")
         self.detail.hide()
 
         header = QHBoxLayout()
@@ -534,14 +551,18 @@ class MessageCard(QFrame):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
-        outline = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        painter.setPen(palette.color(QPalette.ColorRole.Midlight))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
-        painter.drawRoundedRect(outline, CARD_RADIUS, CARD_RADIUS)
+        # Paths filled and stroked, not drawRoundedRect with setPen and setBrush: those make
+        # PySide's ``Qt`` namespace before the first paint (see palette.pen).
+        frame = QPainterPath()
+        frame.addRoundedRect(
+            QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), CARD_RADIUS, CARD_RADIUS
+        )
+        painter.fillPath(frame, solid(palette.color(QPalette.ColorRole.Base)))
+        painter.strokePath(frame, pen(palette.color(QPalette.ColorRole.Midlight)))
         painter.setClipRect(0, 0, ROLE_STRIPE, self.height())
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(colours().role(self._role)))
-        painter.drawRoundedRect(QRectF(self.rect()), CARD_RADIUS, CARD_RADIUS)
+        stripe = QPainterPath()
+        stripe.addRoundedRect(QRectF(self.rect()), CARD_RADIUS, CARD_RADIUS)
+        painter.fillPath(stripe, solid(QColor(colours().role(self._role))))
         painter.end()
 
     def _alternate_button(self, name: str, arrow: str, action: str, tip: str) -> QToolButton:
@@ -739,7 +760,7 @@ class MessageCard(QFrame):
                 ).format(count=number(line))
             )
             self.content_edit.note.repaint()
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
         showing, self._showing = self._showing, True
         try:
             self._set_whole_text(content)
@@ -911,19 +932,18 @@ class MessageCard(QFrame):
         if event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             modifiers = event.modifiers()  # type: ignore[attr-defined]
-            if modifiers == Qt.KeyboardModifier.AltModifier and key in (
-                Qt.Key.Key_Up,
-                Qt.Key.Key_Down,
-            ):
-                action = "move_up" if key == Qt.Key.Key_Up else "move_down"
+            alt = modifiers == QtCore.Qt.KeyboardModifier.AltModifier
+            keys = QtCore.Qt.Key
+            if alt and key in (keys.Key_Up, keys.Key_Down):
+                action = "move_up" if key == keys.Key_Up else "move_down"
                 self.action_requested.emit(self.uid, action)
                 return True
             if (
-                modifiers == Qt.KeyboardModifier.AltModifier
-                and key in (Qt.Key.Key_Left, Qt.Key.Key_Right)
+                alt
+                and key in (keys.Key_Left, keys.Key_Right)
                 and not self.alternate_label.isHidden()
             ):
-                step = "previous" if key == Qt.Key.Key_Left else "next"
+                step = "previous" if key == keys.Key_Left else "next"
                 self.action_requested.emit(self.uid, f"{step}_alternate")
                 return True
         return super().eventFilter(watched, event)

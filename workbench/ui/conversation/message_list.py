@@ -10,6 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+# ``QtCore.Qt`` where used, never imported: PySide makes the ``Qt`` namespace (a hundred enums,
+# ~25 ms) on first use, which must come after the first paint (see widgets.set_keys).
+from PySide6 import QtCore
 from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
@@ -19,14 +22,12 @@ from PySide6.QtCore import (
     QPoint,
     QRect,
     QSize,
-    Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
-    QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -45,7 +46,7 @@ from workbench.core.conversation import Message
 from workbench.ui.common.memory import trim_soon
 from workbench.ui.common.palette import colours
 from workbench.ui.common.stream_view import StreamTail
-from workbench.ui.common.widgets import named
+from workbench.ui.common.widgets import named, set_keys
 from workbench.ui.conversation.message_card import (
     CARD_LAYOUT_SPACING,
     CARD_MARGIN,
@@ -372,8 +373,8 @@ class CardDelegate(QStyledItemDelegate):
         # Cards are persistent editors with nothing to cancel: Esc is the window's Stop.
         if (
             event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Escape
+            # A QKeyEvent (not imported: its type costs ~5 ms before the first paint, no key yet)
+            and event.key() == QtCore.Qt.Key.Key_Escape  # type: ignore[attr-defined]
         ):
             return False
         return super().eventFilter(watched, event)
@@ -407,10 +408,10 @@ class CardDelegate(QStyledItemDelegate):
         )
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         header = QRect(rect.left() + CARD_MARGIN + 4, rect.top(), rect.width(), self._header)
-        painter.drawText(header, Qt.AlignmentFlag.AlignVCenter, message.role)
+        painter.drawText(header, QtCore.Qt.AlignmentFlag.AlignVCenter, message.role)
         body = rect.adjusted(CARD_MARGIN + 8, self._header + 4, -CARD_MARGIN, -4)
         painter.setFont(self._font)
-        painter.drawText(body, Qt.TextFlag.TextWordWrap, message.content[:4000])
+        painter.drawText(body, QtCore.Qt.TextFlag.TextWordWrap, message.content[:4000])
         painter.restore()
 
 
@@ -441,15 +442,15 @@ class MessageListView(QListView):
         self.setItemDelegate(self.card_delegate)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        set_keys(self, "horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
         # Always there: a bar that comes and goes changes the rows' width, and so every row's
         # height (a layout of every row, which can take the bar away again while it runs).
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        set_keys(self, "verticalScrollBarPolicy", "ScrollBarAlwaysOn")
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        set_keys(self, "focusPolicy", "NoFocus")
         self.setFrameShape(QListView.Shape.NoFrame)
         self.setSpacing(0)
         self.viewport().setAutoFillBackground(True)
@@ -774,7 +775,8 @@ class MessageListView(QListView):
         model = self.model()
         row = self._row_of(uid)
         target = row + (1 if forward else -1)
-        reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+        reasons = QtCore.Qt.FocusReason
+        reason = reasons.TabFocusReason if forward else reasons.BacktabFocusReason
         if model is not None and row >= 0 and 0 <= target < model.rowCount():
             card = self.scroll_to_row(target)
             chain = card.focus_chain() if card is not None else []

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex
 
 from workbench.core.conversation import Conversation, Message
 
-MessageRole = Qt.ItemDataRole.UserRole + 1
-UidRole = Qt.ItemDataRole.UserRole + 2
+# The roles by their values (Qt.ItemDataRole's, checked by the tests): the model answers before
+# the first paint, and PySide's ``Qt`` namespace costs some 25 ms to make (its hundred enums),
+# which the start path leaves for after that paint (tests/ui/test_start_path.py).
+DISPLAY_ROLE = 0
+EDIT_ROLE = 2
+ACCESSIBLE_TEXT_ROLE = 11
+USER_ROLE = 0x0100
+MessageRole = USER_ROLE + 1
+UidRole = USER_ROLE + 2
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -51,13 +58,13 @@ class MessageListModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else self._rows
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid() or not 0 <= index.row() < self._rows:
             return None
         message = self._conversation[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        if role in (DISPLAY_ROLE, EDIT_ROLE):
             return message.content
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == ACCESSIBLE_TEXT_ROLE:
             return f"{message.role} message: {message.content[:200]}"
         if role == MessageRole:
             return message
@@ -65,10 +72,9 @@ class MessageListModel(QAbstractListModel):
             return message.uid
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsEditable
+    # No flags() override: QListView asks for every row it paints, and an answer is a Qt.ItemFlag
+    # (the ``Qt`` namespace, made before the first paint for it). The default (enabled,
+    # selectable) does for a view that selects nothing and edits through the cards it opens.
 
     def message_at(self, row: int) -> Message:
         """The message shown in ``row``."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.core.resources import example_files
@@ -110,6 +111,6 @@ class EmptyState(QFrame):
         button.setObjectName(name)
         button.setAccessibleName(text)
         button.setToolTip(tip)
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
         button.setStyleSheet("text-align: left; padding: 6px 12px;")
         return button

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,9 +43,14 @@ from workbench.ui.common.i18n import (
     shown_lines,
 )
 from workbench.ui.common.icons import icon
-from workbench.ui.common.palette import apply_theme, error_text
+from workbench.ui.common.palette import (
+    apply_theme,
+    check_assumed_scheme,
+    error_text,
+    known_desktop_scheme,
+)
 from workbench.ui.common.undo import SetParam, SetTitle
-from workbench.ui.common.widgets import named
+from workbench.ui.common.widgets import named, set_keys
 from workbench.ui.context import AppContext, Sender
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import CardDelegate, MessageListView
@@ -127,7 +132,10 @@ class MainWindow(QMainWindow):
             # Before any widget exists: their texts are translated as they are built.
             if installed_language() is None:
                 install_translators(chosen_language(self.settings.language))
-            apply_theme(app, self.settings.theme)
+            # The app's start paints with the desktop's scheme of the last session, checked
+            # right after that paint (_after_first_paint).
+            remembered = self.settings.desktop_scheme if defer_features else ""
+            apply_theme(app, self.settings.theme, remembered)
         #: Built-in and user providers; features read providers through it, never the presets.
         self.providers = ProviderRegistry()
         self.workspace = Workspace()
@@ -210,7 +218,8 @@ class MainWindow(QMainWindow):
             self.tr("Add a message at the end (Ctrl+N); the arrow picks its role")
         )
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # By name: no Qt.* value before the first paint (see set_keys).
+        set_keys(self.add_button, "toolButtonStyle", "ToolButtonTextBesideIcon")
         role_menu = QMenu(self.add_button)
         for role in ROLES:
             role_menu.addAction(
@@ -289,6 +298,9 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         self.document.release_writes()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            check_assumed_scheme(app)
         self._install_features()
 
     def _install_features(self) -> None:
@@ -668,6 +680,11 @@ class MainWindow(QMainWindow):
                 self.side_tabs,
                 self.document.path,
             )
+            app = QApplication.instance()
+            if isinstance(app, QApplication):  # what the next start paints with (System theme)
+                self.settings.desktop_scheme = (
+                    known_desktop_scheme(app) or self.settings.desktop_scheme
+                )
             self.settings.save()
         except Exception as error:
             log.warning("Settings not saved: %s", error)

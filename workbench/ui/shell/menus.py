@@ -6,12 +6,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget
 
 from workbench.core.resources import example_files
 from workbench.core.settings import Settings
+from workbench.ui.common.widgets import set_keys
 from workbench.ui.shell.document_actions import DocumentActions
 from workbench.ui.shell.first_start import example_title
 
@@ -133,7 +134,7 @@ class WindowMenus(QObject):
         self.redo_action = undo_stack.createRedoAction(window, self.tr("&Redo"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for action in (self.undo_action, self.redo_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            set_keys(action, "shortcutContext", "WindowShortcut")  # no Qt.* before the paint
             edit_menu.addAction(action)
         edit_menu.addSeparator()
         self.new_card_action = self._action(
@@ -213,7 +214,9 @@ class WindowMenus(QObject):
     ) -> QAction:
         action = QAction(text, self._window)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            # setShortcuts([...]), the same for one sequence: setShortcut's overloads make PySide
+            # look at Qt.Key, whose ``Qt`` namespace is made after the first paint (see set_keys).
+            action.setShortcuts([QKeySequence(shortcut)])
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
