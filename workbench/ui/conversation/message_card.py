@@ -86,6 +86,10 @@ def wrap_mode(text: str) -> QTextOption.WrapMode:
 #: Characters laid out to tell whether a text reaches the tallest card: a card at its tallest
 #: shows some 25 lines, and no line of a card holds more than a few hundred characters.
 MEASURED_PREFIX = 20_000
+#: Characters laid out first: the tallest card shows some 25 lines, which this much prose fills
+#: in a card up to ~1,100 px wide (a third of the time of MEASURED_PREFIX for a long answer's
+#: card); a text with short lines, or a wider card, has MEASURED_PREFIX laid out next.
+FIRST_MEASURED_PREFIX = 4_000
 
 
 #: A card shows at most this much of a longer text until the user goes into it: laying out
@@ -130,10 +134,11 @@ def content_height(text: str, width: int, font: QFont) -> int:
     """
     if width <= 0:
         return MIN_CONTENT_HEIGHT
-    if len(text) > MEASURED_PREFIX:
-        height = _laid_out_height(text[:MEASURED_PREFIX], width, font)
-        if height >= MAX_CONTENT_HEIGHT:
-            return height
+    for prefix in (FIRST_MEASURED_PREFIX, MEASURED_PREFIX):
+        if len(text) > prefix:
+            height = _laid_out_height(text[:prefix], width, font)
+            if height >= MAX_CONTENT_HEIGHT:
+                return height
     return _laid_out_height(text, width, font)
 
 

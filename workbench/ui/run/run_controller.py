@@ -757,10 +757,12 @@ class RunController(QObject):
             message,
             self.tr("Answer from {model}").format(model=stream.request.model),
         )
+        # The card is made showing the answer's end: made showing the message first, it laid
+        # out the start of a long answer (PREVIEW_CHARS) only to replace it at once.
+        self._window.message_list.begin_stream(message.uid, message.content)
         self._context.undo_stack.push(command)
         stream.uid = message.uid
         stream.drawn_in_card = True
-        self._window.message_list.begin_stream(message.uid, message.content)
         if stream.interactive:
             self._window.message_list.scroll_to_row(command.index)
 
