@@ -21,6 +21,7 @@ from workbench.core.tokens import Calibration
 from workbench.core.workspace import FORMAT
 from workbench.loopback_server import LoopbackServer, Reply
 from workbench.ui.common.undo import SetParam
+from workbench.ui.tokens import token_meter
 from workbench.ui.tokens.token_meter import (
     TokenMeter,
     TokenMeterBar,
@@ -577,3 +578,40 @@ def test_a_keystroke_that_keeps_the_level_does_not_restyle_the_count(metered, qt
         meter.refresh()
     assert meter.reading.prompt_tokens == meter.counter.count(conversation.messages).total
     assert changes.count == 0
+
+
+def test_an_answer_streaming_in_fast_is_counted_when_its_stream_ends(
+    metered, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Encoding takes a core that the stream needs: a card an answer streams into fast is
+    counted on the worker at most every STREAMING_COUNT_S, and once its stream ended."""
+    window = metered(SMALL)
+    meter = meter_of(window)
+    conversation = window.workspace.conversation
+    cards = window.message_list
+
+    def stream_fast(start: str) -> Message:
+        index = len(conversation)
+        conversation.insert(index, Message("assistant", start * 200))
+        meter.refresh()
+        answer = conversation[index]
+        cards.begin_stream(answer.uid, answer.content)
+        conversation.update(index, content=answer.content + "and it goes on, " * 62_500)
+        meter.refresh()
+        cards.sync_editors()
+        return answer
+
+    answer = stream_fast("The answer begins. ")
+    qtbot.wait(300)
+    assert not meter.counter.is_cached(answer)  # not encoded meanwhile, nor on a worker
+    cards.end_stream(answer.uid)  # complete: counted now
+    meter.refresh()
+    qtbot.waitUntil(lambda: meter.counter.is_cached(answer), timeout=20_000)
+    expected = meter.counter.count_message(answer)
+    qtbot.waitUntil(lambda: meter.reading is not None and meter.reading.prompt_tokens > expected)
+
+    # Past STREAMING_COUNT_S, an answer still streaming is counted on the worker as it grows.
+    monkeypatch.setattr(token_meter, "STREAMING_COUNT_S", 0.0)
+    second = stream_fast("Another answer. ")
+    qtbot.waitUntil(lambda: meter.counter.is_cached(second), timeout=20_000)
+    assert cards.card_delegate.streams  # still streaming

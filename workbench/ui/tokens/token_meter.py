@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -65,6 +66,12 @@ WARNING_LEVEL = 0.75
 DANGER_LEVEL = 0.9
 #: Characters of not-yet-counted text above which a recount goes to a worker thread.
 BACKGROUND_RECOUNT_CHARS = 50_000
+#: A card an answer streams into fast (more than BACKGROUND_RECOUNT_CHARS of new text between two
+#: counts) is counted on the worker at most this often, the first time this long after it was
+#: first asked: encoding takes a core (a 10 MB answer: over half a second of CPU) that the stream
+#: itself needs, and the UI thread waited for the GIL behind the worker. An answer complete
+#: sooner is counted once, when it is complete (its stream ended).
+STREAMING_COUNT_S = 2.0
 
 #: The narrowest a segment with tokens in it is drawn.
 MIN_SEGMENT_PX = 3.0
@@ -637,6 +644,8 @@ class TokenMeter(QObject):
         self._recounting = False
         #: A worker is counting cards with much new text (see _count_in_background).
         self._counting_in_background = False
+        #: When a card an answer streams into may next be counted on the worker, by uid.
+        self._streaming_counts: dict[int, float] = {}
         self._target_generation = 0
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
@@ -720,6 +729,9 @@ class TokenMeter(QObject):
         at a time: what grew meanwhile is taken by the refresh that follows)."""
         if self._counting_in_background:
             return
+        messages = self._not_streaming_fast(messages)
+        if not messages:
+            return
         self._counting_in_background = True
 
         def done(_result: object) -> None:
@@ -728,6 +740,27 @@ class TokenMeter(QObject):
             self._cards.refresh_cards()
 
         self._tasks.run(lambda: self.counter.prime(messages), done, done)
+
+    def _not_streaming_fast(self, messages: list[Message]) -> list[Message]:
+        """``messages`` less the cards an answer streams into that were counted on the worker
+        less than STREAMING_COUNT_S ago (or first asked less than that ago)."""
+        streams = self._cards.card_delegate.streams
+        due = self._streaming_counts
+        now = time.perf_counter()
+        kept = []
+        for message in messages:
+            uid = message.uid
+            if uid in streams:
+                if now < due.setdefault(uid, now + STREAMING_COUNT_S):
+                    continue
+                due[uid] = now + STREAMING_COUNT_S
+            else:
+                due.pop(uid, None)
+            kept.append(message)
+        if len(due) > len(streams):  # cards deleted while their answer streamed in
+            for uid in [u for u in due if u not in streams]:
+                del due[uid]
+        return kept
 
     def _on_recount_finished(self, generation: int) -> None:
         if generation == self._recount_generation:
