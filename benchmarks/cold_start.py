@@ -255,10 +255,16 @@ def main() -> None:
         timed(APP, example, tree)
     bare: list[Start] = []
     apps: dict[str, list[Start]] = {name: [] for name in trees}
-    for _ in range(runs):  # interleaved: a change of load hits every variant alike
-        bare.append(timed(BARE, example))
-        for name, tree in trees.items():
-            apps[name].append(timed(APP, example, tree))
+    # Interleaved, so that a change of load hits every variant alike, in an order that turns
+    # each round: a start right after another was 15-35 ms slower on a 2-core machine, whichever
+    # code either ran (the same tree in both places), so a fixed order favoured the first.
+    variants = ["bare", *trees]
+    for turn in range(runs):
+        for name in variants[turn % len(variants) :] + variants[: turn % len(variants)]:
+            if name == "bare":
+                bare.append(timed(BARE, example))
+            else:
+                apps[name].append(timed(APP, example, trees[name]))
     b = statistics.median(s.painted for s in bare)
     b_rss = statistics.median(s.rss_painted for s in bare)
     b_cpu = statistics.median(s.cpu_painted for s in bare)

@@ -473,7 +473,8 @@ def test_a_wrong_value_in_a_file_is_explained_in_the_window_language(
 ) -> None:
     config = tmp_path / "promptfooconfig.yaml"
     config.write_text(
-        'prompts: [\'[{"role": "robot", "content": "Hi"}]\']\nproviders: [\'openai:chat:gpt-x\']\n',
+        "prompts: ['[{\"role\": \"robot\", \"content\": \"Hi\"}]']\n"
+        "providers: ['openai:chat:gpt-x']\n",
         encoding="utf-8",
     )
     hot = tmp_path / "hot.prompt.json"

@@ -46,9 +46,9 @@ def test_stop_ends_an_endless_stream_promptly_and_the_ui_keeps_up(
     # The flood for at least 20 ticks (200 ms): text that arrives together is taken as one
     # piece, so 20,000 characters may come in before the timer ticked twice.
     qtbot.waitUntil(
-        lambda: (
-            len(conversation) == 2 and len(conversation[1].content) > 20_000 and len(ticks) >= 20
-        ),
+        lambda: len(conversation) == 2
+        and len(conversation[1].content) > 20_000
+        and len(ticks) >= 20,
         timeout=20_000,
     )
     gaps = [b - a for a, b in itertools.pairwise(ticks)]

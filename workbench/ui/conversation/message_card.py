@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 # ``QtCore.Qt`` where used, never imported: PySide makes the ``Qt`` namespace (a hundred enums,
 # ~25 ms) on first use, which must come after the first paint (see widgets.set_keys).
@@ -12,9 +11,11 @@ from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSize, Signal
 from PySide6.QtGui import (
     QColor,
+    QEnterEvent,
     QFont,
     QFontMetrics,
     QKeySequence,
+    QMouseEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -45,11 +46,6 @@ from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import ThemedTextColour, colours, pen, solid
 from workbench.ui.common.stream_view import StreamTail, StreamView, append_tail
 from workbench.ui.common.widgets import named, set_keys
-
-if TYPE_CHECKING:
-    # Input events, for annotations only: their types (with QInputEvent's and QPointerEvent's)
-    # cost PySide ~5 ms to make, which the first paint does not need (no input yet).
-    from PySide6.QtGui import QEnterEvent, QMouseEvent
 
 #: Height of the header row of a card (role, name, partial, actions).
 HEADER_HEIGHT = 30

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -373,8 +374,8 @@ class CardDelegate(QStyledItemDelegate):
         # Cards are persistent editors with nothing to cancel: Esc is the window's Stop.
         if (
             event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
-            # A QKeyEvent (not imported: its type costs ~5 ms before the first paint, no key yet)
-            and event.key() == QtCore.Qt.Key.Key_Escape  # type: ignore[attr-defined]
+            and isinstance(event, QKeyEvent)
+            and event.key() == QtCore.Qt.Key.Key_Escape
         ):
             return False
         return super().eventFilter(watched, event)
