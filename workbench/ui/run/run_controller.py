@@ -705,7 +705,9 @@ class RunController(QObject):
         if not stream.drawn_in_card:
             stream.drawn_in_card = True
             cards.begin_stream(stream.uid, values["content"])
-        elif new_pieces:
+        elif new_pieces and not final:
+            # At the run's end the card shows the message next (end_stream): the last pieces
+            # are not drawn into its end first.
             cards.add_streamed(stream.uid, new_pieces)
         if values:
             self._conversation.update(index, **values)
