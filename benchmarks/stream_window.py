@@ -15,7 +15,11 @@ answer of that size in ~500-character chunks, and the script prints:
   workspace is closed (a new one replaces it: the undo stack, which can bring the card back,
   goes with it).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.stream_window [--sizes 1,10]
+Each figure is the median of ``--rounds`` rounds, the bare read and the window taking turns (one
+read of 10 MB varies by 30-70% on a shared machine).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.stream_window \
+        [--sizes 1,10] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import asyncio
 import gc
 import os
 import random
+import statistics
 import tempfile
 import time
 from typing import Any
@@ -122,7 +127,7 @@ async def settle(window: Any) -> None:
     await asyncio.sleep(0.1)
 
 
-async def main(sizes: list[float]) -> None:
+async def main(sizes: list[float], rounds: int) -> None:
     from workbench.core.payloads import build_request
     from workbench.core.workspace import workspace_from_json
 
@@ -141,32 +146,47 @@ async def main(sizes: list[float]) -> None:
         for megabytes in sizes:
             ours.send(megabytes)
             chars = ours.recv()
-            floor, read = await bare_read(request)
-            await settle(window)
-            before = rss_mb()
-            took, stall, stall_after = await into_window(window, request)
-            complete = len(conversation[-1].content) == chars == read
-            await settle(window)
-            after = rss_mb()
-            window.editor.do_action(conversation[-1].uid, "delete")  # the user deletes the card
-            await settle(window)
-            deleted = rss_mb()
-            window.document.new()  # closes the workspace (its undo stack goes with it)
-            await settle(window)
-            closed = rss_mb()
-            window.document.import_text(workspace_from_json(document).dumps(), unsaved=False)
-            conversation = window.workspace.conversation
+            floors, tooks, stalls, afters = [], [], [], []
+            for _ in range(rounds):  # bare and window alternate: the same load for both
+                floor, read = await bare_read(request)
+                await settle(window)
+                before = rss_mb()
+                took, stall, stall_after = await into_window(window, request)
+                complete = len(conversation[-1].content) == chars == read
+                floors.append(floor)
+                tooks.append(took)
+                stalls.append(stall)
+                afters.append(stall_after)
+                await settle(window)
+                after = rss_mb()
+                window.editor.do_action(conversation[-1].uid, "delete")  # the user deletes it
+                await settle(window)
+                deleted = rss_mb()
+                window.document.new()  # closes the workspace (its undo stack goes with it)
+                await settle(window)
+                closed = rss_mb()
+                window.document.import_text(
+                    workspace_from_json(document).dumps(), unsaved=False
+                )
+                conversation = window.workspace.conversation
+                if not complete:
+                    raise SystemExit(f"the {megabytes:g} MB answer was cut")
+            floor, took = statistics.median(floors), statistics.median(tooks)
+            ratios = [t / f for t, f in zip(tooks, floors, strict=True)]
+            worst = max(stalls, key=lambda meter: meter.longest_ms)
             print(
-                f"{megabytes:>4g} MB answer ({chars:,} characters, complete: {complete}) | "
-                f"bare SDK read {floor:.2f} s | into the window {took:.2f} s "
-                f"({took / floor:.2f}x, target 1.3x) | longest UI stall {stall.longest_ms:.0f} ms "
-                f"(target < 50 ms; UI thread CPU in it {stall.cpu_in_longest_ms:.0f} ms, most CPU "
-                f"between two ticks {stall.longest_cpu_ms:.0f} ms), until recorded "
-                f"{stall_after:.0f} ms",
+                f"{megabytes:>4g} MB answer ({chars:,} characters, complete) | median of "
+                f"{rounds} rounds: bare SDK read {floor:.2f} s | into the window {took:.2f} s "
+                f"({took / floor:.2f}x, target 1.3x; per round "
+                f"{', '.join(f'{r:.2f}' for r in ratios)}) | longest UI stall "
+                f"{worst.longest_ms:.0f} ms (target < 50 ms; UI thread CPU in it "
+                f"{worst.cpu_in_longest_ms:.0f} ms, most CPU between two ticks "
+                f"{max(m.longest_cpu_ms for m in stalls):.0f} ms), until recorded "
+                f"{max(afters):.0f} ms",
                 flush=True,
             )
             print(
-                f"     RSS before {before:.0f} MB | after the run {after:.0f} MB "
+                f"     last round: RSS before {before:.0f} MB | after the run {after:.0f} MB "
                 f"(+{after - before:.0f}) | card deleted {deleted:.0f} MB "
                 f"(+{deleted - before:.0f}) | workspace closed {closed:.0f} MB "
                 f"(+{closed - before:.0f})",
@@ -179,5 +199,6 @@ async def main(sizes: list[float]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1,10")
+    parser.add_argument("--rounds", type=int, default=5, help="bare and window rounds per size")
     args = parser.parse_args()
-    run_in_app(main([float(s) for s in args.sizes.split(",")]))
+    run_in_app(main([float(s) for s in args.sizes.split(",")], args.rounds))
