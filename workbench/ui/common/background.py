@@ -59,7 +59,8 @@ def thread_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-#: How long :func:`in_turns` works before it lets the event loop run (a third of a frame).
+#: How long :func:`in_turns` works before it lets the event loop run, and how long the app's
+#: event loop runs ready callbacks before Qt gets the thread back (a third of a frame at 60 Hz).
 TURN_SECONDS = 0.005
 
 

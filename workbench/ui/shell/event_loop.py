@@ -32,11 +32,12 @@ import qasync
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from workbench.ui.common.background import TURN_SECONDS
+
 T = TypeVar("T")
 
-#: How long one turn of ready callbacks may run before Qt gets the thread back (a third of a
-#: frame at 60 Hz; a callback that started goes on to its end).
-TURN_SECONDS = 0.005
+# One turn of ready callbacks runs for at most TURN_SECONDS (the same turn as in_turns() gives
+# the work it cuts up) before Qt gets the thread back; a callback that started goes on to its end.
 
 
 class WorkbenchEventLoop(qasync.QEventLoop):  # type: ignore[misc]
