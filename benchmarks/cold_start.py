@@ -19,7 +19,9 @@ interleaved with the same runs, so a before/after ratio is measured under the sa
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -191,9 +193,12 @@ print(figures[0], figures[3], figures[1], figures[4], figures[2], figures[5])
 #: Bytecode is cached (in a folder of the benchmark's own), as an installed app has it compiled:
 #: with PYTHONDONTWRITEBYTECODE set (the test script sets it) every run would compile the app's
 #: modules from source while the bare window's PySide6 comes compiled.
+#: The bytecode and the home folders live in one scratch folder, removed when the benchmark ends.
+SCRATCH = tempfile.mkdtemp(prefix="wb-cold-start-")
+atexit.register(shutil.rmtree, SCRATCH, True)
 ENV = {
     **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-    "PYTHONPYCACHEPREFIX": tempfile.mkdtemp(prefix="wb-cold-pyc-"),
+    "PYTHONPYCACHEPREFIX": os.path.join(SCRATCH, "pyc"),
 }
 
 
@@ -217,7 +222,8 @@ def timed(code: str, *args: str) -> Start:
     """One start of ``code`` in a fresh interpreter, timed from launching the process."""
     env = ENV
     if len(args) > 1:  # the app from a source tree: that tree's home
-        env = {**ENV, "HOME": HOMES.setdefault(args[1], tempfile.mkdtemp(prefix="wb-cold-home-"))}
+        home = HOMES.get(args[1]) or HOMES.setdefault(args[1], tempfile.mkdtemp(dir=SCRATCH))
+        env = {**ENV, "HOME": home}
     launched = time.time()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env
@@ -243,7 +249,7 @@ def main() -> None:
     # drop what a newer one remembers, the desktop's colour scheme, say).
     for name in ("WORKBENCH_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         ENV.pop(name, None)
-    ENV["HOME"] = tempfile.mkdtemp(prefix="wb-cold-home-")
+    ENV["HOME"] = tempfile.mkdtemp(dir=SCRATCH)
     from workbench.core.resources import examples_dir
 
     example = str(examples_dir() / "01-product-json-extraction.prompt.json")

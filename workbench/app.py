@@ -53,6 +53,11 @@ def run_gui(file: str | None) -> int:
     import gc
 
     gc.disable()
+    import PySide6  # noqa: F401  (this sets up PySide's import hook: cheapen it first)
+
+    from workbench.ui.shell import pyside_scan
+
+    pyside_scan.install()  # before the window's hundred imports (see its docstring)
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
