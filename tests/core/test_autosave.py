@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -143,6 +144,17 @@ def test_a_change_made_outside_is_noticed(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("saved", "edited"))
     assert file_state(path) != before
     assert file_state(tmp_path / "missing.prompt.json") is None
+
+
+@pytest.mark.parametrize("size", [0, 1, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 3 << 19])
+def test_the_state_holds_the_files_sha256(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "w.prompt.json"
+    content = os.urandom(size)
+    path.write_bytes(content)
+    state = file_state(path)
+    assert state is not None
+    assert state.sha256 == hashlib.sha256(content).hexdigest()
+    assert state.size == size
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="the system has no named pipes (Windows)")
