@@ -222,8 +222,9 @@ def timed(code: str, *args: str) -> Start:
     """One start of ``code`` in a fresh interpreter, timed from launching the process."""
     env = ENV
     if len(args) > 1:  # the app from a source tree: that tree's home
-        home = HOMES.get(args[1]) or HOMES.setdefault(args[1], tempfile.mkdtemp(dir=SCRATCH))
-        env = {**ENV, "HOME": home}
+        if args[1] not in HOMES:  # made once per tree (setdefault made one per start)
+            HOMES[args[1]] = tempfile.mkdtemp(dir=SCRATCH)
+        env = {**ENV, "HOME": HOMES[args[1]]}
     launched = time.time()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env
