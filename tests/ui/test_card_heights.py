@@ -206,6 +206,79 @@ def test_scrolling_shows_each_role_in_reused_cards_without_a_style_sheet(
     _check_visible_heights(window, qtbot)
 
 
+def test_rows_measured_over_several_slices_are_laid_out_again(
+    open_window, qtbot: QtBot, tmp_path: Path, monkeypatch
+) -> None:
+    """On a slow machine the idle pass runs out of time after a row or two. A slice that found
+    the rows near the screen measured already returned without the layout the earlier slices
+    had asked for: a row kept its guessed height and its card overlapped the next row (CI saw
+    one row start 111 px after the row above, which was 114 px tall)."""
+    from workbench.ui.conversation import message_list
+
+    monkeypatch.setattr(message_list, "MEASURE_SLICE_S", 0.0)  # every slice ends after one row
+    path = tmp_path / "roles.prompt.json"
+    messages = [
+        {"role": ("user", "assistant")[i % 2], "content": f"card {i} " + "word " * (i % 90)}
+        for i in range(3000)
+    ]
+    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
+    window = open_window(path)
+    view = window.message_list
+    bar = view.verticalScrollBar()
+    for _ in range(10):
+        bar.setValue(bar.value() + view.viewport().height() // 2)
+        qtbot.wait(5)
+    _check_visible_heights(window, qtbot)
+    # The rows a screen either side of the screen are measured, and laid out at their measured
+    # heights: scrolling to them moves no card.
+    model = view.model()
+    rows = view.visible_rows()
+    screen = len(rows)
+    near = range(max(0, rows.start - screen), rows.stop + screen)
+    assert near.start > 0  # the screen above is measured too
+
+    def laid_out() -> None:
+        for row in near:
+            rect = view.visualRect(model.index(row, 0))
+            below = view.visualRect(model.index(row + 1, 0))
+            assert below.top() - rect.top() == rect.height(), row
+            assert not view.card_delegate.is_guessed(
+                window.workspace.conversation[row].uid, view.viewport().width()
+            )
+
+    qtbot.waitUntil(laid_out, timeout=5000)
+
+
+def test_a_quick_scroll_while_the_rows_are_laid_out_again_is_kept(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The rows are laid out again (in batches) whenever measured heights differ from their
+    guesses, keeping the row at the top in place. Scrolling during that layout was undone when it
+    ended: a quick scroll down a file just opened jumped back to its first card."""
+    path = tmp_path / "roles.prompt.json"
+    messages = [
+        {"role": ("user", "assistant")[i % 2], "content": f"card {i} " + "word " * (i % 90)}
+        for i in range(3000)
+    ]
+    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
+    window = open_window(path)
+    view = window.message_list
+    bar = view.verticalScrollBar()
+    for _ in range(10):
+        bar.setValue(bar.value() + view.viewport().height() // 2)
+        qtbot.wait(1)
+    top = view.visible_rows().start
+    assert top > 20
+
+    def settled() -> None:
+        assert not view.laying_out()
+        assert not view._measure_timer.isActive()
+
+    qtbot.waitUntil(settled)
+    qtbot.wait(50)
+    assert abs(view.visible_rows().start - top) <= 1
+
+
 def test_rows_some_screens_ahead_are_measured_before_scrolling_reaches_them(
     open_window, qtbot: QtBot, tmp_path: Path
 ) -> None:

@@ -428,7 +428,8 @@ class MessageListView(QListView):
     card_dropped = Signal(int, int)
     #: Set once built: Qt calls the overrides below from QListView's own constructor.
     _ready = False
-    _anchor: tuple[int, int] | None = None
+    #: The row to keep in place through a layout: (uid, its top, the scroll bar's value then).
+    _anchor: tuple[int, int, int] | None = None
     #: Whether a measured row differed from its guess since the rows were last laid out.
     _measured_changed = False
 
@@ -550,20 +551,29 @@ class MessageListView(QListView):
         finally:
             self.setLayoutMode(QListView.LayoutMode.Batched)
 
-    def _anchor_of(self, row: int) -> tuple[int, int] | None:
+    def _anchor_of(self, row: int) -> tuple[int, int, int] | None:
         model = self.model()
         if model is None:
             return None
         rect = self.visualRect(model.index(row, 0))
         uid = model.data(model.index(row, 0), UidRole)
-        return (int(uid), rect.top()) if rect.isValid() and uid is not None else None
+        if not rect.isValid() or uid is None:
+            return None
+        return (int(uid), rect.top(), self.verticalScrollBar().value())
 
     def _restore_anchor(self) -> None:
-        """Keeps the row that was at the top where it was, however heights above it changed."""
+        """Keeps the row that was at the top where it was, however heights above it changed.
+
+        The user may have scrolled while the rows were laid out (in batches, which start again
+        whenever a measured height differs from its guess): their scroll is kept, not undone (the
+        view jumped back to where the layout began, the top of the file after a quick scroll
+        down a file just opened).
+        """
         anchor, self._anchor = self._anchor, None
         if anchor is None:
             return
-        row = self._row_of(anchor[0])
+        uid, top, value = anchor
+        row = self._row_of(uid)
         model = self.model()
         if row < 0 or model is None:
             return
@@ -571,9 +581,10 @@ class MessageListView(QListView):
         if not rect.isValid():
             self._anchor = anchor  # the batches have not reached it yet
             return
-        if rect.top() != anchor[1]:
-            bar = self.verticalScrollBar()
-            bar.setValue(bar.value() + rect.top() - anchor[1])
+        bar = self.verticalScrollBar()
+        wanted = top - (bar.value() - value)  # where the user's scrolling since then put it
+        if rect.top() != wanted:
+            bar.setValue(bar.value() + rect.top() - wanted)
 
     def _measure_some(self) -> None:
         """Measures the guessed heights of the rows on screen and some screens around them.
@@ -598,6 +609,9 @@ class MessageListView(QListView):
         screen = self.viewport().height() // MIN_ROW_HEIGHT + 1
         near = range(max(0, rows.start - screen), min(count, rows.stop + screen))
         if not any(delegate.is_guessed(conversation[i].uid, width) for i in near):
+            # Earlier slices may have measured rows that differ from their guess (a slow
+            # machine cuts a slice after a row or two): they are laid out again all the same.
+            self._lay_out_measured(rows.start)
             return
         ahead = MEASURE_SCREENS * screen
         first, last = max(0, rows.start - ahead), min(count, rows.stop + ahead)
@@ -615,10 +629,15 @@ class MessageListView(QListView):
                 # per slice, and the next slice waited for it).
                 self._measure_timer.start()
                 return
+        self._lay_out_measured(rows.start)
+
+    def _lay_out_measured(self, top: int) -> None:
+        """Lays the rows out again if a measured row differed from its guess, keeping ``top``
+        (the row at the top of the screen) in place."""
         if self._measured_changed:
             self._measured_changed = False
             if self._anchor is None:
-                self._anchor = self._anchor_of(rows.start)
+                self._anchor = self._anchor_of(top)
             self.scheduleDelayedItemsLayout()
 
     def dataChanged(
