@@ -615,3 +615,22 @@ def test_an_answer_streaming_in_fast_is_counted_when_its_stream_ends(
     second = stream_fast("Another answer. ")
     qtbot.waitUntil(lambda: meter.counter.is_cached(second), timeout=20_000)
     assert cards.card_delegate.streams  # still streaming
+
+
+def test_the_cards_keep_their_width_as_the_counts_grow(
+    metered, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The legend's figures set the side panel's width: a count going from 3 digits to 6 took
+    pixels from the cards, and every row of a long conversation was laid out again (while the
+    user scrolled, in one run; the rows then overlapped)."""
+    window = metered(SMALL)
+    meter = meter_of(window)
+    legend = label(window, "tokenLegendLabel")
+    width = window.message_list.viewport().width()
+    assert window.open_path(_big_workspace(tmp_path / "big.prompt.json"))
+    qtbot.waitUntil(lambda: meter.reading.prompt_tokens > 100_000, timeout=20_000)
+    qtbot.waitUntil(lambda: f"{meter.reading.messages:,}" in legend.text())
+    qtbot.wait(50)
+    assert window.message_list.viewport().width() == width
+    # Wrapped where the panel is narrow, it keeps one height whatever the figures.
+    assert legend.wordWrap()

@@ -263,7 +263,10 @@ class TokenMeterPanel(QWidget):
         named(self.count_label, "tokenCountLabel")
         #: ((font key, tags), the widest tag) as last measured.
         self._widest_tag: tuple[tuple[str, tuple[str, ...]], str] | None = None
-        self.legend_label = QLabel()
+        # Wrapped, as tall as its widest figures need: unwrapped, its text set the side panel's
+        # minimum width, so a count growing a digit took pixels from the cards (every row of a
+        # long conversation laid out again).
+        self.legend_label = SteadyLabel()
         self.legend_label.setObjectName("tokenLegendLabel")
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self.cost_label = SteadyLabel()
@@ -405,6 +408,19 @@ class TokenMeterPanel(QWidget):
             else self.tr("{tag}; context window unknown").format(tag=tag),
         )
 
+    def _legend_text(self, system: int, messages: int, tools: int, reserved: int) -> str:
+        palette = colours()
+        return " ".join(
+            f'<span style="color:{palette.qcolor(f"meter_{key}").name()}">■</span> '
+            f"{name} {number(value)}"
+            for key, name, value in (
+                ("system", self.tr("system"), system),
+                ("messages", self.tr("messages"), messages),
+                ("tools", self.tr("tools"), tools),
+                ("reserved", self.tr("output"), reserved),
+            )
+        )
+
     def _rate_text(self, prefix: str, total: int, reserved: int) -> str:
         return self.tr(
             "Counts against the rate limit: {prefix}{total} tokens (prompt + {reserved} "
@@ -476,16 +492,10 @@ class TokenMeterPanel(QWidget):
         if self.count_label.styleSheet() != style:
             self.count_label.setStyleSheet(style)
         self.legend_label.setText(
-            " ".join(
-                f'<span style="color:{palette.qcolor(f"meter_{key}").name()}">■</span> '
-                f"{name} {number(value)}"
-                for key, name, value in (
-                    ("system", self.tr("system"), reading.system),
-                    ("messages", self.tr("messages"), reading.messages),
-                    ("tools", self.tr("tools"), reading.tools),
-                    ("reserved", self.tr("output"), rec.reserved_output),
-                )
-            )
+            self._legend_text(reading.system, reading.messages, reading.tools, rec.reserved_output)
+        )
+        self.legend_label.reserve(
+            self._legend_text(WIDEST_TOKENS, WIDEST_TOKENS, WIDEST_TOKENS, rec.reserved_output)
         )
         tip = [
             self.tr(
