@@ -42,6 +42,8 @@ class FirstPaint(QObject):
                 name for name in WATCHED_TYPES
                 if name.rpartition(".")[2] in vars(sys.modules["PySide6." + name.partition(".")[0]])
             )
+            # (After the types above: asking for the menus makes QAction.)
+            report["menus_at_paint"] = [action.text() for action in watched.menuBar().actions()]
             cards = watched.message_list.cards()
             report["cards"] = [card.content_edit.toPlainText() for card in cards]
             report["styled_in_cards"] = [
@@ -67,7 +69,7 @@ def ready(window):
         name
         for name in (
             "sendButton", "tokenMeter", "toolsEditor", "compareView", "testsView", "emptyState",
-            "emptyAddKeyButton",
+            "emptyAddKeyButton", "newAction", "shortcutsAction", "preferencesAction",
         )
         if window.findChild(QObject, name) is not None
     ]
@@ -177,6 +179,8 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
     # check period, so the loop's first turn, before the paint, used to collect).
     assert report["collections"] == 0
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
+    # The menu bar is painted whole; its menus' entries come right after the paint.
+    assert report["menus_at_paint"] == ["&File", "&Edit", "&View", "&Run", "&Settings", "&Help"]
     # Then the features are wired in, on the app's running loop (qasync's, with asyncio's queue
     # of ready callbacks), and the app ends normally.
     assert report["loop_running"] == "WorkbenchEventLoop"
@@ -189,6 +193,10 @@ def test_the_window_paints_its_cards_before_the_event_loop_and_sdks_load(tmp_pat
         # Built after the paint (the file's cards are shown, not it), there once features are.
         "emptyState",
         "emptyAddKeyButton",
+        # The menus' actions, made right after the paint (their titles are painted).
+        "newAction",
+        "shortcutsAction",
+        "preferencesAction",
     ]
     assert report["status"] == 0
     example = examples_dir() / "01-product-json-extraction.prompt.json"
@@ -214,6 +222,10 @@ def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> No
         "QtWidgets.QGraphicsView",
         "QtWidgets.QWizard",
         "QtWidgets.QStyle",
+        # Actions and key sequences (~4 ms): the menus' entries are made after the paint.
+        "QtGui.QAction",
+        "QtGui.QKeySequence",
+        "QtWidgets.QWidgetAction",
     ]
     report = start_app(
         tmp_path,

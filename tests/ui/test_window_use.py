@@ -478,3 +478,18 @@ def test_a_pasted_request_shows_its_max_completion_tokens_and_extra_parameters(
     assert extra is not None and extra.isVisibleTo(window)
     shown = extra.text()
     assert "seed=7" in shown and "response_format: json_schema" in shown and "provider" in shown
+
+
+def test_the_add_message_arrow_offers_each_role(open_window, qtbot: QtBot) -> None:
+    """The arrow beside Add message opens one entry per role (made when it first opens)."""
+    window = open_window()
+    button = window.findChild(QToolButton, "addMessageButton")
+    menu = button.menu()
+    menu.aboutToShow.emit()
+    menu.aboutToShow.emit()  # opened again: the same entries, not twice as many
+    texts = [action.text() for action in menu.actions()]
+    assert texts == [f"Add {role} message" for role in ("system", "user", "assistant", "tool")]
+    before = len(window.workspace.conversation)
+    menu.actions()[2].trigger()
+    assert len(window.workspace.conversation) == before + 1
+    assert window.workspace.conversation[before].role == "assistant"

@@ -14,7 +14,6 @@ from PySide6.QtGui import (
     QEnterEvent,
     QFont,
     QFontMetrics,
-    QKeySequence,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -290,6 +289,8 @@ class ContentEdit(QPlainTextEdit):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride:
+            from PySide6.QtGui import QKeySequence  # made at the first key, not before the paint
+
             key_event = event  # a QKeyEvent
             for standard in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo):
                 if key_event.matches(standard):  # type: ignore[attr-defined]

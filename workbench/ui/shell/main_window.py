@@ -221,10 +221,9 @@ class MainWindow(QMainWindow):
         # By name: no Qt.* value before the first paint (see set_keys).
         set_keys(self.add_button, "toolButtonStyle", "ToolButtonTextBesideIcon")
         role_menu = QMenu(self.add_button)
-        for role in ROLES:
-            role_menu.addAction(
-                self.tr("Add {role} message").format(role=role), partial(self.editor.append, role)
-            )
+        # Its entries are made when it first opens: making an action before the first paint
+        # makes PySide's QAction and QKeySequence types, a hundredth of the start.
+        role_menu.aboutToShow.connect(lambda: self._fill_role_menu(role_menu))
         self.add_button.setMenu(role_menu)
 
         self.send_problems = QLabel()
@@ -296,6 +295,15 @@ class MainWindow(QMainWindow):
         #: Stays in the status bar while autosave fails (a full disk): the work is not safe.
         self.autosave_warning = AutosaveWarning(self.statusBar())
 
+    def _fill_role_menu(self, menu: QMenu) -> None:
+        """The Add message button's menu: one entry per role (made once)."""
+        if menu.actions():
+            return
+        for role in ROLES:
+            menu.addAction(
+                self.tr("Add {role} message").format(role=role), partial(self.editor.append, role)
+            )
+
     def _after_first_paint(self) -> None:
         self.document.release_writes()
         app = QApplication.instance()
@@ -312,6 +320,7 @@ class MainWindow(QMainWindow):
         """
         if self.features_ready or self._closed:
             return
+        self.menus.fill()
         from workbench.ui.compare import compare_view
         from workbench.ui.evaluate import tests_view
         from workbench.ui.history import history_panel
@@ -491,7 +500,7 @@ class MainWindow(QMainWindow):
         """The run feature says whether an answer is streaming (Send off, Stop on)."""
         self.running = running
         self.stop_button.setEnabled(running)
-        self.menus.stop_action.setEnabled(running)
+        self.menus.set_stop_enabled(running)
         self._update_send_state()
 
     def _update_send_state(self, *_args: object) -> None:
@@ -504,7 +513,7 @@ class MainWindow(QMainWindow):
         self._send_state = state
         enabled = not self.running and reason is None
         self.send_button.setEnabled(enabled)
-        self.menus.send_action.setEnabled(enabled)
+        self.menus.set_send_enabled(enabled)
         self.send_button.setToolTip(reason or self.tr("Send the conversation (Ctrl+Enter)"))
         self.send_reason.setText(self.tr("Nothing to send yet") if reason else "")
         self.send_reason.setVisible(reason is not None)

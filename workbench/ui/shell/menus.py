@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget
 
-from workbench.core.resources import example_files
 from workbench.core.settings import Settings
-from workbench.ui.common.widgets import set_keys
 from workbench.ui.shell.document_actions import DocumentActions
-from workbench.ui.shell.first_start import example_title
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction, QKeySequence
 
 
 class MenuCommands(Protocol):
@@ -91,9 +91,41 @@ class WindowMenus(QObject):
         self._window = window
         self._files = files
         self._settings = settings
+        self._commands = commands
+        self._undo_stack = undo_stack
+        self._main_tabs = main_tabs
+        #: Whether Send and Stop are enabled, kept for their actions until they are made.
+        self._send_enabled = False
+        self._stop_enabled = False
+        self._filled = False
         menu = window.menuBar()
+        # The menu bar's titles are there at the first paint; their actions (and the shortcuts)
+        # are made by fill(), right after it with the app's deferred start: making 30 actions
+        # and key sequences cost about a fiftieth of the start.
+        self.file_menu = menu.addMenu(self.tr("&File"))
+        self.edit_menu = menu.addMenu(self.tr("&Edit"))
+        #: View > the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features
+        #: have added their tabs.
+        self.view_menu = menu.addMenu(self.tr("&View"))
+        self.run_menu = menu.addMenu(self.tr("&Run"))
+        self.settings_menu = menu.addMenu(self.tr("&Settings"))
+        self.help_menu = menu.addMenu(self.tr("&Help"))
 
-        file_menu = menu.addMenu(self.tr("&File"))
+    def fill(self) -> None:
+        """Makes the menus' actions (once): the File, Edit, View, Run, Settings and Help
+        entries and their shortcuts, before the features add theirs."""
+        if self._filled:
+            return
+        self._filled = True
+        from PySide6.QtGui import QKeySequence
+
+        from workbench.core.resources import example_files
+        from workbench.ui.common.widgets import set_keys
+        from workbench.ui.shell.first_start import example_title
+
+        files, commands, window = self._files, self._commands, self._window
+        undo_stack, main_tabs = self._undo_stack, self._main_tabs
+        file_menu, edit_menu = self.file_menu, self.edit_menu
         self.new_action = self._action(
             file_menu, self.tr("&New workspace"), "Ctrl+Shift+N", files.new
         )
@@ -128,7 +160,6 @@ class WindowMenus(QObject):
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), QKeySequence.StandardKey.Quit, commands.close)
 
-        edit_menu = menu.addMenu(self.tr("&Edit"))
         self.undo_action = undo_stack.createUndoAction(window, self.tr("&Undo"))
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = undo_stack.createRedoAction(window, self.tr("&Redo"))
@@ -161,9 +192,6 @@ class WindowMenus(QObject):
         )
         self.partial_action.setObjectName("partialAction")
 
-        #: View > the main tabs (Ctrl+1...) and side panels (Alt+1...), filled once features
-        #: have added their tabs.
-        self.view_menu = menu.addMenu(self.tr("&View"))
         self._action(
             self.view_menu,
             self.tr("&Next tab"),
@@ -178,15 +206,13 @@ class WindowMenus(QObject):
         )
         self.view_menu.addSeparator()
 
-        self.run_menu = menu.addMenu(self.tr("&Run"))
         self.send_action = self._action(
             self.run_menu, self.tr("&Send"), "Ctrl+Return", commands.send
         )
         self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.stop_action = self._action(self.run_menu, self.tr("S&top"), "Esc", commands.stop)
-        self.stop_action.setEnabled(False)
-        self.settings_menu = menu.addMenu(self.tr("&Settings"))
-        self.help_menu = menu.addMenu(self.tr("&Help"))
+        self.stop_action.setEnabled(self._stop_enabled)
+        self.send_action.setEnabled(self._send_enabled)
         self.shortcuts_action = self._action(
             self.help_menu, self.tr("&Keyboard shortcuts"), "Ctrl+/", commands.show_shortcuts
         )
@@ -212,6 +238,8 @@ class WindowMenus(QObject):
         shortcut: str | QKeySequence.StandardKey | None,
         slot: Callable[[], object],
     ) -> QAction:
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = QAction(text, self._window)
         if shortcut is not None:
             # setShortcuts([...]), the same for one sequence: setShortcut's overloads make PySide
@@ -221,8 +249,22 @@ class WindowMenus(QObject):
         menu.addAction(action)
         return action
 
+    def set_send_enabled(self, enabled: bool) -> None:
+        """Run › Send is enabled (or not), now or once the action is made."""
+        self._send_enabled = enabled
+        if self._filled:
+            self.send_action.setEnabled(enabled)
+
+    def set_stop_enabled(self, enabled: bool) -> None:
+        """Run › Stop is enabled (or not), now or once the action is made."""
+        self._stop_enabled = enabled
+        if self._filled:
+            self.stop_action.setEnabled(enabled)
+
     def rebuild_recent_menu(self) -> None:
         """File › Open recent: the settings' recent files, newest first."""
+        if not self._filled:
+            return  # fill() builds it
         self.recent_menu.clear()
         for path in self._settings.recent_files:
             self.recent_menu.addAction(path, partial(self._files.open_path, path, ask_first=True))
