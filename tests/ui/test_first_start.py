@@ -149,3 +149,27 @@ def test_the_cards_paint_first_and_the_parameters_panel_comes_with_the_features(
     assert panel.findChild(QWidget, "providerSelector") is not None
     column = window.params_column
     assert column.indexOf(panel) == column.count() - 2  # under the token meter, above the stretch
+
+
+def test_the_cards_are_made_once_at_their_width_on_screen(qtbot: QtBot, tmp_path: Path) -> None:
+    """As the app starts, the cards are made when the window is shown, at the width they are
+    painted at: made with the window, they were laid out at three widths (the splitter and the
+    tabs take their sizes in steps as the window is shown), their text wrapped each time."""
+    path = tmp_path / "first.prompt.json"
+    texts = ["You are terse. " * 12, "Summarise the file. " * 20, "Sure."]
+    roles = ("system", "user", "assistant")
+    messages = [Message(role=r, content=t) for r, t in zip(roles, texts, strict=True)]
+    save_workspace(Workspace(messages=messages), path)
+    window = MainWindow(path, defer_features=True)
+    qtbot.addWidget(window, before_close_func=lambda w: w.undo_stack.setClean())
+    window.resize(1100, 800)
+    assert window.message_list.cards() == []  # not before the window is shown
+    window.show()
+    cards = window.message_list.cards()  # made by show(), before any paint
+    assert [card.content_edit.toPlainText() for card in cards] == texts
+    viewport = window.message_list.viewport().width()
+    assert {card.width() for card in cards} == {viewport}
+    # Their texts were measured (laid out to find their heights) at that width alone.
+    assert list(window.message_list.card_delegate._exact) == [viewport]
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.features_ready)

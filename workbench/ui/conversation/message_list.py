@@ -432,6 +432,8 @@ class MessageListView(QListView):
     _anchor: tuple[int, int, int] | None = None
     #: Whether a measured row differed from its guess since the rows were last laid out.
     _measured_changed = False
+    #: No rows laid out and no cards opened until release_editors() (see hold_editors).
+    _held = False
 
     def __init__(self, delegate_factory: Callable[[QListView], CardDelegate]) -> None:
         super().__init__()
@@ -527,9 +529,23 @@ class MessageListView(QListView):
     # Here a change re-lays out only when a row's height really changed, rows off screen are
     # sized by a guess, and the guesses are measured a few at a time when the loop is idle.
 
+    def hold_editors(self) -> None:
+        """Lays out no rows and opens no cards until :meth:`release_editors`: the window is not
+        shown yet, and the view will be laid out at other widths before it is."""
+        self._held = True
+
+    def release_editors(self) -> None:
+        """Lays the rows out and opens the cards on screen, at the view's size now."""
+        if self._held:
+            self._held = False
+            self.doItemsLayout()
+            self.sync_editors()
+
     def doItemsLayout(self) -> None:
         if not self._ready:
             super().doItemsLayout()
+            return
+        if self._held:
             return
         rows = self.visible_rows()
         model = self.model()
@@ -751,7 +767,7 @@ class MessageListView(QListView):
     def sync_editors(self) -> None:
         """Opens cards for the rows on screen (and a few around), closes the others."""
         model = self.model()
-        if model is None:
+        if model is None or self._held:
             return
         rows = self.visible_rows()
         if not rows and model.rowCount() > 0:

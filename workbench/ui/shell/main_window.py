@@ -81,17 +81,31 @@ APP_TITLE = "Prompt Workbench"
 
 
 class _AfterFirstPaint(QObject):
-    """Calls ``now`` when ``widget`` first paints, and ``then`` once, on the loop's next turn."""
+    """Calls ``shown`` when ``widget`` is first shown (its children are laid out at their sizes
+    by then), ``now`` when it first paints, and ``then`` once, on the loop's next turn."""
 
-    def __init__(self, widget: QWidget, now: Callable[[], None], then: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        widget: QWidget,
+        shown: Callable[[], None],
+        now: Callable[[], None],
+        then: Callable[[], None],
+    ) -> None:
         super().__init__(widget)
+        self._shown: Callable[[], None] | None = shown
         self._now = now
         self._then = then
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
+        kind = event.type()
+        if kind == QEvent.Type.Show and self._shown is not None:
+            shown, self._shown = self._shown, None
+            shown()
+        elif kind == QEvent.Type.Paint:
             watched.removeEventFilter(self)
+            if self._shown is not None:
+                self._shown()
             self._now()
             QTimer.singleShot(0, self._then)
         return False
@@ -190,8 +204,15 @@ class MainWindow(QMainWindow):
             # (the recent-files list of the file opened) wait too: a worker thread started now
             # would take the interpreter from the paint.
             self.document.hold_writes()
+            # The cards are made when the window is shown, at their width on screen: made now,
+            # they were laid out at three widths (the splitter and the tabs take their sizes in
+            # steps as the window is shown), each time measuring and wrapping their text again.
+            self.message_list.hold_editors()
             self._first_paint = _AfterFirstPaint(
-                self, self.first_painted.emit, self._after_first_paint
+                self,
+                self.message_list.release_editors,
+                self.first_painted.emit,
+                self._after_first_paint,
             )
         else:
             self._install_features()
@@ -305,6 +326,7 @@ class MainWindow(QMainWindow):
             )
 
     def _after_first_paint(self) -> None:
+        self.message_list.release_editors()  # (a window never shown)
         self.document.release_writes()
         app = QApplication.instance()
         if isinstance(app, QApplication):
