@@ -186,8 +186,12 @@ def test_a_failed_autosave_is_said_and_closing_still_works(
     window.document._autosave_timer.setInterval(10)
     warning = window.statusBar().findChild(QLabel, "autosaveWarning")
     window.editor.append("user", "typed while the disk is full")
+    assert warning.styleSheet() == ""  # hidden: themed when shown (no sheet before the paint)
     qtbot.waitUntil(warning.isVisible, timeout=5000)
     assert "No space left on device" in warning.text()
+    from workbench.ui.common.palette import colours
+
+    assert colours().error in warning.styleSheet()  # in the theme's error colour
     window.editor.append("user", "and more")
     window.document.autosave_now()
     user_dialogs.answers.append(dialogs.Button.Discard)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from workbench.core import texts
 
@@ -45,6 +45,7 @@ def translations_dir() -> Path:
 def qt_translation_dirs() -> list[Path]:
     """Where Qt's own ``qtbase_*.qm`` may be: Qt's translations path, else PySide6's folder."""
     import PySide6
+    from PySide6.QtCore import QLibraryInfo
 
     return [
         Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
@@ -91,6 +92,8 @@ def install_translators(language: str) -> str:
     if language not in LANGUAGES:
         language = "en"
     if language != "en":
+        from PySide6.QtCore import QTranslator  # (its type and QLibraryInfo's: not in English)
+
         for name, folders in (
             ("qtbase", qt_translation_dirs()),
             ("workbench", [translations_dir()]),
@@ -110,6 +113,8 @@ def uninstall_translators() -> None:
     app = QCoreApplication.instance()
     if app is None:
         return
+    from PySide6.QtCore import QTranslator
+
     for translator in app.findChildren(QTranslator):
         app.removeTranslator(translator)
         translator.deleteLater()
@@ -163,5 +168,7 @@ def decimal(value: float, places: int) -> str:
 
 def date_time(moment: dt.datetime) -> str:
     """A date and time the locale's short way (``12/2/26 9:30 AM``, ``2026/12/2 09:30``)."""
+    from PySide6.QtCore import QDateTime
+
     stamp = QDateTime.fromMSecsSinceEpoch(round(moment.timestamp() * 1000))
     return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)

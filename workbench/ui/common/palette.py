@@ -376,7 +376,11 @@ class ThemedStyleSheet(QObject):
         super().__init__(widget)
         self._widget = widget
         self._make = make
-        self.refresh()
+        # A hidden widget takes its sheet when shown (below): the first style sheet of the
+        # process costs ~4 ms (Qt's style-sheet style), and the window's first paint shows
+        # none of its themed widgets (an error line, the autosave warning).
+        if not widget.isHidden():
+            self.refresh()
         widget.installEventFilter(self)
 
     def refresh(self) -> None:
