@@ -8,9 +8,12 @@ Run the scripts as modules from the repository (``python -m benchmarks.NAME``), 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import multiprocessing
 import resource
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
@@ -21,6 +24,14 @@ TICK_MS = 5
 MB = 1e6
 MIB = 2**20
 COLLECTOR: Any = None  # the app's GUI-thread garbage collector, made by run_in_app
+
+
+def scratch_dir(prefix: str = "wb-bench-") -> str:
+    """A new temporary folder, removed when the benchmark ends (each run used to leave its
+    home folder, history database and files in /tmp)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def serve_reply(connection: Any, reply: Any) -> None:

@@ -21,10 +21,10 @@ import multiprocessing
 import os
 import statistics
 import sys
-import tempfile
 import time
 from typing import Any
 
+from benchmarks._common import scratch_dir
 from benchmarks.compare_streams import StallMeter, _text, compare_view
 
 COLUMNS = 4
@@ -169,7 +169,7 @@ def run() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="workbench-bench-")
+    os.environ["WORKBENCH_HOME"] = scratch_dir(prefix="workbench-bench-")
     from PySide6.QtWidgets import QApplication
 
     from workbench.ui.shell.event_loop import new_event_loop

@@ -18,11 +18,16 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from typing import Any
 
-from benchmarks._common import StallMeter, raw_stream, serve_reply, server_process
+from benchmarks._common import (
+    StallMeter,
+    raw_stream,
+    scratch_dir,
+    serve_reply,
+    server_process,
+)
 
 COLUMNS = 4
 CHUNKS = 2000
@@ -191,7 +196,7 @@ def run() -> int:
     )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="workbench-bench-")
+    os.environ["WORKBENCH_HOME"] = scratch_dir(prefix="workbench-bench-")
     from PySide6.QtWidgets import QApplication
 
     from workbench.ui.shell.event_loop import new_event_loop

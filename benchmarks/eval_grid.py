@@ -28,15 +28,16 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 if not __package__:  # run by path: the benchmarks package is importable from the repository
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks._common import scratch_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
+os.environ["WORKBENCH_HOME"] = os.environ.get("WORKBENCH_HOME") or scratch_dir(prefix="wb-bench-")
 os.environ["LOOP_BENCH_KEY"] = "sk-bench-0123456789"
 
 from benchmarks import _common
@@ -157,7 +158,7 @@ async def main(cases: int, rounds: int) -> None:
     from workbench.core.workspace import workspace_from_json
     from workbench.ui.shell.main_window import MainWindow
 
-    folder = Path(tempfile.mkdtemp(prefix="wb-eval-bench-"))
+    folder = Path(scratch_dir(prefix="wb-eval-bench-"))
     with server_process(serve_reply, REPLY) as (_server, url):
         provider = loop_provider(url, "LOOP_BENCH_KEY")
         data = workspace_data(cases)

@@ -17,8 +17,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import textwrap
+
+from benchmarks._common import scratch_dir
 
 ROUND = textwrap.dedent(
     """
@@ -78,7 +79,7 @@ ROUND = textwrap.dedent(
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    env = {**os.environ, "WORKBENCH_HOME": tempfile.mkdtemp(prefix="wb-bench-")}
+    env = {**os.environ, "WORKBENCH_HOME": scratch_dir(prefix="wb-bench-")}
     results = []
     for _ in range(rounds):
         done = subprocess.run(

@@ -15,9 +15,10 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from benchmarks._common import scratch_dir
 
 CARDS = 200
 KEYSTROKES = 300
@@ -54,7 +55,7 @@ def median_ms(samples: list[float]) -> float:
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = tempfile.mkdtemp(prefix="keystroke-bench-")
+    home = scratch_dir(prefix="keystroke-bench-")
     os.environ["WORKBENCH_HOME"] = home
     for name in ("MOONSHOT_API_KEY", "MOONSHOT_CN_API_KEY"):
         os.environ.pop(name, None)  # no exact counts: measure the local path only

@@ -17,11 +17,12 @@ import argparse
 import asyncio
 import gc
 import os
-import tempfile
 from typing import Any
 
+from benchmarks._common import scratch_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-runs-"))
+os.environ["WORKBENCH_HOME"] = os.environ.get("WORKBENCH_HOME") or scratch_dir(prefix="wb-runs-")
 
 from benchmarks._common import (
     loop_document,

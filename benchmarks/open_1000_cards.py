@@ -12,12 +12,13 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from benchmarks._common import scratch_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
+os.environ["WORKBENCH_HOME"] = os.environ.get("WORKBENCH_HOME") or scratch_dir(prefix="wb-bench-")
 
 from PySide6.QtWidgets import QApplication
 
@@ -55,7 +56,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     from workbench.ui.shell.main_window import MainWindow
 
-    path = Path(tempfile.mkdtemp()) / "big.prompt.json"
+    path = Path(scratch_dir()) / "big.prompt.json"
     make_workspace(cards, path)
 
     # Baseline: an empty window, same machine, same process.

@@ -15,11 +15,12 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import replace
 
-os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
+from benchmarks._common import scratch_dir
+
+os.environ["WORKBENCH_HOME"] = os.environ.get("WORKBENCH_HOME") or scratch_dir(prefix="wb-bench-")
 
 from workbench.core.payloads import ChatRequest, build_request
 from workbench.core.providers import preset

@@ -28,12 +28,13 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from benchmarks._common import scratch_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-scale-"))
+os.environ["WORKBENCH_HOME"] = os.environ.get("WORKBENCH_HOME") or scratch_dir(prefix="wb-scale-")
 
 WORDS = [
     "the",
@@ -185,7 +186,7 @@ def warm_up(app: object) -> None:
     fonts and styles."""
     from workbench.ui.shell.main_window import MainWindow
 
-    path = Path(tempfile.mkdtemp()) / "warm-up.prompt.json"
+    path = Path(scratch_dir()) / "warm-up.prompt.json"
     contents = write_workspace(10, path)
     _, bare, _model = bare_view(contents, uniform=False)
     bare.close()  # type: ignore[attr-defined]
@@ -202,7 +203,7 @@ def warm_up(app: object) -> None:
 def cards_curve(app: object, cards: int) -> dict[str, float]:
     from workbench.ui.shell.main_window import MainWindow
 
-    path = Path(tempfile.mkdtemp()) / f"scale-{cards}.prompt.json"
+    path = Path(scratch_dir()) / f"scale-{cards}.prompt.json"
     contents = write_workspace(cards, path)
 
     bare_open, bare, _bare_model = bare_view(contents, uniform=False)
@@ -267,7 +268,7 @@ def history_curve(runs: int) -> dict[str, float]:
 
     from workbench.core.history import SCHEMA, HistoryStore
 
-    path = Path(tempfile.mkdtemp()) / "history.sqlite3"
+    path = Path(scratch_dir()) / "history.sqlite3"
     rng = random.Random(3)
     with sqlite3.connect(str(path)) as db:
         db.executescript(SCHEMA)
@@ -403,7 +404,7 @@ def tool_editor_figures(app: object) -> dict[str, float]:
         }
         for i in range(128)
     ]
-    path = Path(tempfile.mkdtemp()) / "tools.prompt.json"
+    path = Path(scratch_dir()) / "tools.prompt.json"
     data = {
         "format": "prompt-workbench/1",
         "messages": [{"role": "user", "content": "hi"}],

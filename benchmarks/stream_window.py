@@ -30,12 +30,13 @@ import gc
 import os
 import random
 import statistics
-import tempfile
 import time
 from typing import Any
 
+from benchmarks._common import scratch_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-stream-"))
+os.environ["WORKBENCH_HOME"] = os.environ.get("WORKBENCH_HOME") or scratch_dir(prefix="wb-stream-")
 
 from benchmarks._common import (
     StallMeter,

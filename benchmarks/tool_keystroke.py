@@ -19,10 +19,11 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchmarks._common import scratch_dir
 
 KEYSTROKES = 60
 ROUNDS = 3
@@ -189,7 +190,7 @@ def system_figures(app: Any, home: Path) -> None:
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = Path(tempfile.mkdtemp(prefix="tool-keystroke-bench-"))
+    home = Path(scratch_dir(prefix="tool-keystroke-bench-"))
     os.environ["WORKBENCH_HOME"] = str(home)
     for name in ("MOONSHOT_API_KEY", "MOONSHOT_CN_API_KEY"):
         os.environ.pop(name, None)  # no exact counts: the local path only
