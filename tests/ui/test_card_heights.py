@@ -280,6 +280,34 @@ def test_a_quick_scroll_while_the_rows_are_laid_out_again_is_kept(
     assert abs(view.visible_rows().start - top) <= 1
 
 
+def test_the_view_at_the_bottom_stays_there_when_rows_above_shrink(
+    open_window, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Rows above the screen getting shorter shrink the scroll range, and Qt pulls the scroll
+    bar down to the new maximum: that is not the user scrolling, and the last card stays at the
+    bottom of the view (counted as a scroll, the view jumped up by what the rows lost)."""
+    contents = [f"card {i} " + "long text " * 80 for i in range(400)]
+    window = open_window(_workspace(tmp_path, contents))
+    view = window.message_list
+    bar = view.verticalScrollBar()
+    view.scroll_to_row(399)
+    bar.setValue(bar.maximum())
+
+    def settled() -> None:
+        assert not view.laying_out()
+        assert not view._measure_timer.isActive()
+        assert bar.value() == bar.maximum()
+
+    qtbot.waitUntil(settled)
+    before = bar.maximum()
+    conversation = window.workspace.conversation
+    for row in range(300, 360):  # above the screen, a long way from the top
+        conversation.update(row, content=f"card {row}")
+    qtbot.waitUntil(lambda: bar.maximum() < before - 2000)
+    qtbot.waitUntil(settled)
+    assert view.visible_rows().stop == 400
+
+
 def test_rows_some_screens_ahead_are_measured_before_scrolling_reaches_them(
     open_window, qtbot: QtBot, tmp_path: Path
 ) -> None:

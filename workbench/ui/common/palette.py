@@ -372,14 +372,17 @@ class ThemedStyleSheet(QObject):
     whenever the application palette changes (a theme switch).
     """
 
-    def __init__(self, widget: QWidget, make: Callable[[Colours], str]) -> None:
+    def __init__(
+        self, widget: QWidget, make: Callable[[Colours], str], when_shown: bool = False
+    ) -> None:
         super().__init__(widget)
         self._widget = widget
         self._make = make
-        # A hidden widget takes its sheet when shown (below): the first style sheet of the
-        # process costs ~4 ms (Qt's style-sheet style), and the window's first paint shows
-        # none of its themed widgets (an error line, the autosave warning).
-        if not widget.isHidden():
+        # ``when_shown``: a widget hidden until something goes wrong (an error line) takes its
+        # sheet when shown (below). The first style sheet of a process costs ~4 ms (Qt's
+        # style-sheet style), and the window's first paint shows no such widget. Not the
+        # default: a sheet that changes a widget's size must be there when it is laid out.
+        if not (when_shown and widget.isHidden()):
             self.refresh()
         widget.installEventFilter(self)
 
@@ -469,9 +472,9 @@ class ThemeFollower(QObject):
 class ErrorText(ThemedStyleSheet):
     """Shows a widget's text in the theme's error colour while ``on`` (see ``error_text``)."""
 
-    def __init__(self, widget: QWidget, on: bool = True) -> None:
+    def __init__(self, widget: QWidget, on: bool = True, when_shown: bool = False) -> None:
         self.on = on
-        super().__init__(widget, lambda c: f"color: {c.error};" if self.on else "")
+        super().__init__(widget, lambda c: f"color: {c.error};" if self.on else "", when_shown)
 
     def set(self, on: bool) -> None:
         """Error colour on or off (the normal text colour)."""
@@ -479,9 +482,10 @@ class ErrorText(ThemedStyleSheet):
         self.refresh()
 
 
-def error_text(widget: QWidget, on: bool = True) -> ErrorText:
-    """Shows ``widget``'s text in the theme's error colour; ``.set(False)`` turns it off."""
-    return ErrorText(widget, on)
+def error_text(widget: QWidget, on: bool = True, when_shown: bool = False) -> ErrorText:
+    """Shows ``widget``'s text in the theme's error colour; ``.set(False)`` turns it off.
+    ``when_shown``: a hidden widget takes the colour when it is shown (see ThemedStyleSheet)."""
+    return ErrorText(widget, on, when_shown)
 
 
 def colour_names() -> list[str]:

@@ -577,13 +577,15 @@ class MessageListView(QListView):
             return None
         return (int(uid), rect.top(), self.verticalScrollBar().value())
 
-    def _restore_anchor(self) -> None:
+    def _restore_anchor(self, scrolled_to: int) -> None:
         """Keeps the row that was at the top where it was, however heights above it changed.
 
         The user may have scrolled while the rows were laid out (in batches, which start again
         whenever a measured height differs from its guess): their scroll is kept, not undone (the
         view jumped back to where the layout began, the top of the file after a quick scroll
-        down a file just opened).
+        down a file just opened). ``scrolled_to`` is the scroll bar's value before the layout
+        changed the range: Qt pulling it down to a smaller maximum is not the user's scrolling
+        (counted as such, the view at the bottom of a list whose rows shrank jumped up).
         """
         anchor, self._anchor = self._anchor, None
         if anchor is None:
@@ -598,7 +600,7 @@ class MessageListView(QListView):
             self._anchor = anchor  # the batches have not reached it yet
             return
         bar = self.verticalScrollBar()
-        wanted = top - (bar.value() - value)  # where the user's scrolling since then put it
+        wanted = top - (scrolled_to - value)  # where the user's scrolling since then put it
         if rect.top() != wanted:
             bar.setValue(bar.value() + rect.top() - wanted)
 
@@ -980,10 +982,11 @@ class MessageListView(QListView):
     def updateGeometries(self) -> None:
         bar = self.verticalScrollBar()
         if not self.laying_out():
+            scrolled_to = bar.value()
             super().updateGeometries()
             bar.setSingleStep(24)
             if self._ready:
-                self._restore_anchor()
+                self._restore_anchor(scrolled_to)
                 self.sync_editors()
                 self._measure_timer.start()
             return

@@ -250,8 +250,8 @@ class MainWindow(QMainWindow):
         self.send_problems = QLabel()
         self.send_problems.setObjectName("sendProblems")
         self.send_problems.setWordWrap(True)
-        error_text(self.send_problems)
         self.send_problems.hide()
+        error_text(self.send_problems, when_shown=True)  # (no style sheet before the paint)
         self.send_button = QPushButton(self.tr("Send"))
         named(self.send_button, "sendButton")
         self.send_button.setToolTip(self.tr("Send the conversation (Ctrl+Enter)"))
@@ -326,7 +326,6 @@ class MainWindow(QMainWindow):
             )
 
     def _after_first_paint(self) -> None:
-        self.message_list.release_editors()  # (a window never shown)
         self.document.release_writes()
         app = QApplication.instance()
         if isinstance(app, QApplication):

@@ -62,8 +62,8 @@ class AutosaveWarning(QLabel):
         super().__init__()
         self.setObjectName("autosaveWarning")
         self.setAccessibleName("autosaveWarning")
-        error_text(self)
         self.hide()
+        error_text(self, when_shown=True)  # (no style sheet before the first paint)
         self._status_bar = status_bar
         status_bar.addPermanentWidget(self)
 

@@ -411,8 +411,9 @@ class TokenMeterPanel(QWidget):
     def _legend_text(self, system: int, messages: int, tools: int, reserved: int) -> str:
         palette = colours()
         return " ".join(
-            f'<span style="color:{palette.qcolor(f"meter_{key}").name()}">■</span> '
-            f"{name} {number(value)}"
+            # An entry wraps as one: its square, name and figure stay on one line.
+            f'<span style="color:{palette.qcolor(f"meter_{key}").name()}">■</span>&nbsp;'
+            f"{name}&nbsp;{number(value)}"
             for key, name, value in (
                 ("system", self.tr("system"), system),
                 ("messages", self.tr("messages"), messages),
