@@ -30,6 +30,17 @@ def _workspace(tmp_path: Path, contents: list[str]) -> Path:
     return path
 
 
+def _roles_workspace(tmp_path: Path) -> Path:
+    """3,000 cards of user and assistant in turn, of 2 to 92 words."""
+    path = tmp_path / "roles.prompt.json"
+    messages = [
+        {"role": ("user", "assistant")[i % 2], "content": f"card {i} " + "word " * (i % 90)}
+        for i in range(3000)
+    ]
+    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
+    return path
+
+
 def _check_visible_heights(window, qtbot: QtBot) -> None:
     view = window.message_list
     delegate = view.card_delegate
@@ -171,13 +182,7 @@ def test_scrolling_shows_each_role_in_reused_cards_without_a_style_sheet(
     from workbench.ui.common.palette import colours
     from workbench.ui.conversation.message_card import ROLE_STRIPE
 
-    path = tmp_path / "roles.prompt.json"
-    messages = [
-        {"role": ("user", "assistant")[i % 2], "content": f"card {i} " + "word " * (i % 90)}
-        for i in range(3000)
-    ]
-    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
-    window = open_window(path)
+    window = open_window(_roles_workspace(tmp_path))
     view = window.message_list
     bar = view.verticalScrollBar()
     for _ in range(30):  # half a page per step, as a wheel or Page Down does
@@ -216,13 +221,7 @@ def test_rows_measured_over_several_slices_are_laid_out_again(
     from workbench.ui.conversation import message_list
 
     monkeypatch.setattr(message_list, "MEASURE_SLICE_S", 0.0)  # every slice ends after one row
-    path = tmp_path / "roles.prompt.json"
-    messages = [
-        {"role": ("user", "assistant")[i % 2], "content": f"card {i} " + "word " * (i % 90)}
-        for i in range(3000)
-    ]
-    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
-    window = open_window(path)
+    window = open_window(_roles_workspace(tmp_path))
     view = window.message_list
     bar = view.verticalScrollBar()
     for _ in range(10):
@@ -256,13 +255,7 @@ def test_a_quick_scroll_while_the_rows_are_laid_out_again_is_kept(
     """The rows are laid out again (in batches) whenever measured heights differ from their
     guesses, keeping the row at the top in place. Scrolling during that layout was undone when it
     ended: a quick scroll down a file just opened jumped back to its first card."""
-    path = tmp_path / "roles.prompt.json"
-    messages = [
-        {"role": ("user", "assistant")[i % 2], "content": f"card {i} " + "word " * (i % 90)}
-        for i in range(3000)
-    ]
-    path.write_text(json.dumps({"format": "prompt-workbench/1", "messages": messages}), "utf-8")
-    window = open_window(path)
+    window = open_window(_roles_workspace(tmp_path))
     view = window.message_list
     bar = view.verticalScrollBar()
     for _ in range(10):
@@ -285,7 +278,11 @@ def test_the_view_at_the_bottom_stays_there_when_rows_above_shrink(
 ) -> None:
     """Rows above the screen getting shorter shrink the scroll range, and Qt pulls the scroll
     bar down to the new maximum: that is not the user scrolling, and the last card stays at the
-    bottom of the view (counted as a scroll, the view jumped up by what the rows lost)."""
+    bottom of the view (counted as a scroll, the view jumped up by what the rows lost).
+
+    And a row off screen that changes is laid out at its new height: the view asked it for its
+    new size when repainting it, before comparing with the old one, and when a layout was not
+    already pending (most runs) the rows kept their places."""
     contents = [f"card {i} " + "long text " * 80 for i in range(400)]
     window = open_window(_workspace(tmp_path, contents))
     view = window.message_list
@@ -306,6 +303,10 @@ def test_the_view_at_the_bottom_stays_there_when_rows_above_shrink(
     qtbot.waitUntil(lambda: bar.maximum() < before - 2000)
     qtbot.waitUntil(settled)
     assert view.visible_rows().stop == 400
+    model = view.model()
+    for row in (300, 359):
+        rect = view.visualRect(model.index(row, 0))
+        assert view.visualRect(model.index(row + 1, 0)).top() - rect.top() == rect.height()
 
 
 def test_rows_some_screens_ahead_are_measured_before_scrolling_reaches_them(

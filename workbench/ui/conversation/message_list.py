@@ -669,13 +669,23 @@ class MessageListView(QListView):
         if not self._ready:
             QAbstractItemView.dataChanged(self, top_left, bottom_right, list(roles))
             return
+        # The heights before the change, taken first: QAbstractItemView.dataChanged repaints a
+        # single changed row, which asks its new size (the delegate then knew only the new
+        # height, and a row off screen that shrank kept its old place: no layout was asked).
         cards = {}
+        heights = {}
+        width = self.viewport().width()
+        delegate = self.card_delegate
+        model = self.model()
         for row in range(top_left.row(), bottom_right.row() + 1):
             card = self.card_at(row)
             if card is not None:
                 cards[row] = (card.content_edit.height(), card.detail.height())
+            else:
+                uid = delegate.message(model.index(row, 0)).uid
+                heights[row] = delegate.last_height(uid, width)
         QAbstractItemView.dataChanged(self, top_left, bottom_right, list(roles))
-        self._on_data_changed(top_left, bottom_right, cards)
+        self._on_data_changed(top_left, bottom_right, cards, heights)
 
     # Live editors ----------------------------------------------------------------------------
     # Open editors are tracked by message uid: rows move when cards are inserted or moved, uids
@@ -863,12 +873,14 @@ class MessageListView(QListView):
         top_left: QModelIndex | QPersistentModelIndex,
         bottom_right: QModelIndex | QPersistentModelIndex,
         cards: dict[int, tuple[int, int]],
+        heights: dict[int, int | None],
     ) -> None:
         """Shows changed rows afresh; lays out again only where a row's height changed.
 
         Args:
             top_left, bottom_right: The changed rows.
             cards: (content, detail) heights of their live cards before the change.
+            heights: Content heights of the other rows before the change (None: not known).
         """
         model = self.model()
         if model is None:
@@ -885,9 +897,8 @@ class MessageListView(QListView):
                     relayout = now = True
                 continue
             message = delegate.message(index)
-            before_height = delegate.last_height(message.uid, width)
             exact = row in delegate.exact_rows
-            if delegate.content_height_for(message, width, exact) != before_height:
+            if delegate.content_height_for(message, width, exact) != heights.get(row):
                 relayout = True
         if now:
             self.doItemsLayout()  # a card on screen grew: its row follows at once
