@@ -41,6 +41,14 @@ def _roles_workspace(tmp_path: Path) -> Path:
     return path
 
 
+def _scroll_down(view, qtbot: QtBot, steps: int, wait_ms: int) -> None:
+    """Half a page per step, as a wheel or Page Down does, ``wait_ms`` between steps."""
+    bar = view.verticalScrollBar()
+    for _ in range(steps):
+        bar.setValue(bar.value() + view.viewport().height() // 2)
+        qtbot.wait(wait_ms)
+
+
 def _check_visible_heights(window, qtbot: QtBot) -> None:
     view = window.message_list
     delegate = view.card_delegate
@@ -184,10 +192,7 @@ def test_scrolling_shows_each_role_in_reused_cards_without_a_style_sheet(
 
     window = open_window(_roles_workspace(tmp_path))
     view = window.message_list
-    bar = view.verticalScrollBar()
-    for _ in range(30):  # half a page per step, as a wheel or Page Down does
-        bar.setValue(bar.value() + view.viewport().height() // 2)
-        qtbot.wait(5)
+    _scroll_down(view, qtbot, 30, 5)
 
     cards = view.cards()
     styled = [
@@ -223,10 +228,7 @@ def test_rows_measured_over_several_slices_are_laid_out_again(
     monkeypatch.setattr(message_list, "MEASURE_SLICE_S", 0.0)  # every slice ends after one row
     window = open_window(_roles_workspace(tmp_path))
     view = window.message_list
-    bar = view.verticalScrollBar()
-    for _ in range(10):
-        bar.setValue(bar.value() + view.viewport().height() // 2)
-        qtbot.wait(5)
+    _scroll_down(view, qtbot, 10, 5)
     _check_visible_heights(window, qtbot)
     # The rows a screen either side of the screen are measured, and laid out at their measured
     # heights: scrolling to them moves no card.
@@ -257,10 +259,7 @@ def test_a_quick_scroll_while_the_rows_are_laid_out_again_is_kept(
     ended: a quick scroll down a file just opened jumped back to its first card."""
     window = open_window(_roles_workspace(tmp_path))
     view = window.message_list
-    bar = view.verticalScrollBar()
-    for _ in range(10):
-        bar.setValue(bar.value() + view.viewport().height() // 2)
-        qtbot.wait(1)
+    _scroll_down(view, qtbot, 10, 1)
     top = view.visible_rows().start
     assert top > 20
 

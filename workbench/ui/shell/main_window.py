@@ -104,8 +104,9 @@ class _AfterFirstPaint(QObject):
             shown()
         elif kind == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            if self._shown is not None:
-                self._shown()
+            if self._shown is not None:  # painted without a Show event first
+                shown, self._shown = self._shown, None
+                shown()
             self._now()
             QTimer.singleShot(0, self._then)
         return False
