@@ -744,21 +744,24 @@ class MessageListView(QListView):
         fits = self.viewport().height() // MIN_ROW_HEIGHT + 1
         if top.isValid():
             first = top.row()
-        elif self.laying_out():
-            # QListView's indexAt finds no row until its last batch: the row at the top is
-            # looked for among the rows laid out so far.
-            found = self._laid_out_top_row()
-            if found is None:
-                return range(0)  # the batches have not reached the screen yet
-            first = found
         else:
-            first = max(0, bottom.row() - fits) if bottom.isValid() else 0
+            # QListView's indexAt finds no row until its last batch, nor where a row's size
+            # changed since it was laid out (the top of the screen falls in the space left): the
+            # row at the top is looked for by the rows' places (taken as the first row, a card
+            # scrolled to at row 2,800 was closed and the rows 0-8 opened).
+            found = self._laid_out_top_row()
+            if found is not None:
+                first = found
+            elif self.laying_out():
+                return range(0)  # the batches have not reached the screen yet
+            else:
+                first = max(0, bottom.row() - fits) if bottom.isValid() else 0
         last = bottom.row() if bottom.isValid() else first + fits
         return range(first, min(model.rowCount() - 1, first + fits, last) + 1)
 
     def _laid_out_top_row(self) -> int | None:
-        """The row at the top of the screen if the batches laid it out, by a binary search of
-        the rows' places (a row not laid out yet has none)."""
+        """The row at the top of the screen if it is laid out, by a binary search of the rows'
+        places (a row the batches have not reached yet has none)."""
         model = self.model()
         if model is None:
             return None
@@ -773,6 +776,8 @@ class MessageListView(QListView):
                 high = middle - 1
         if found is None:
             return None
+        if found + 1 < model.rowCount() and self.visualRect(model.index(found + 1, 0)).isValid():
+            return found  # the next row starts below the top: this one is there
         rect = self.visualRect(model.index(found, 0))
         return found if rect.bottom() >= 0 else None
 
