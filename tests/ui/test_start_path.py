@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from workbench.core.resources import examples_dir
 
 #: An event filter on the main window (on it alone: a filter on the whole application would give
@@ -138,16 +140,23 @@ def start_app(
     watched: list[str],
     watched_types: list[str] | None = None,
     settings: dict[str, object] | None = None,
+    as_user: bool = False,
 ) -> dict[str, object]:
     """Starts ``prompt-workbench EXAMPLE`` in a fresh process; what the hook saw: which of the
     ``watched`` modules and ``watched_types`` (``"QtWidgets.QMessageBox"``) were loaded when the
     window first painted, and more. ``settings`` are saved first (a user who started the app
-    before)."""
+    before). ``as_user``: ``tmp_path`` is the user's home, where the app finds its folders as a
+    user's start does (no ``WORKBENCH_HOME``)."""
+    config = tmp_path / ".config" / "prompt-workbench" if as_user else tmp_path / "config"
     if settings is not None:
-        (tmp_path / "config").mkdir(parents=True, exist_ok=True)
-        (tmp_path / "config" / "settings.json").write_text(json.dumps(settings), "utf-8")
+        config.mkdir(parents=True, exist_ok=True)
+        (config / "settings.json").write_text(json.dumps(settings), "utf-8")
     example = examples_dir() / "01-product-json-extraction.prompt.json"
     env = {**os.environ, "WORKBENCH_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    if as_user:
+        for name in ("WORKBENCH_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+            env.pop(name, None)
+        env["HOME"] = str(tmp_path)
     done = subprocess.run(
         [
             sys.executable,
@@ -270,3 +279,17 @@ def test_the_first_paint_makes_no_qt_type_it_does_not_show(tmp_path: Path) -> No
     assert report["styled_at_paint"] == []
     assert len(report["cards"]) == 3 and report["editable"]  # type: ignore[arg-type]
     assert report["status"] == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG fast path is Linux's")
+def test_a_users_start_finds_its_folders_without_platformdirs(tmp_path: Path) -> None:
+    # platformdirs costs 4.5 ms to import; on Linux the XDG rule it applies is followed directly
+    # (tests/core/test_paths.py checks both give the same folders).
+    report = start_app(
+        tmp_path, ["platformdirs"], settings={"desktop_scheme": "light"}, as_user=True
+    )
+
+    assert report["at_paint"] == []
+    assert report["status"] == 0
+    assert report["desktop_scheme"] == "light"  # read from, and saved to, the user's folder
+    assert (tmp_path / ".config" / "prompt-workbench" / "settings.json").is_file()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -20,15 +22,43 @@ def _home() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+#: The XDG base directory variable and its default under ``$HOME``, per kind of folder.
+_XDG = {"config": ("XDG_CONFIG_HOME", ".config"), "data": ("XDG_DATA_HOME", ".local/share")}
+
+
 @cache
 def _platform_dir(kind: str) -> Path:
     """The platform's ``config`` or ``data`` folder for the app, asked once per process (each
     question checks the paths again: a few ms at start-up, where settings are read twice)."""
+    known = xdg_dir(kind)
+    if known is not None:
+        return known
     import platformdirs
 
     if kind == "config":
         return Path(platformdirs.user_config_dir(APP_NAME, False))
     return Path(platformdirs.user_data_dir(APP_NAME, False))
+
+
+def xdg_dir(kind: str) -> Path | None:
+    """On Linux, the folder ``platformdirs`` gives, without importing it (4.5 ms of the start).
+
+    The XDG base directory rule: ``$XDG_CONFIG_HOME`` (``$XDG_DATA_HOME``) when it is an absolute
+    path, else ``~/.config`` (``~/.local/share``) with an absolute ``$HOME``, and the app's name
+    under it. Anything else (another system, Android, a relative variable, no usable ``$HOME``)
+    is None, left to platformdirs, whose versions differ there. ``tests/core/test_paths.py``
+    checks on generated environments that both give the same folder.
+    """
+    android = hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in os.environ
+    if not sys.platform.startswith("linux") or android:
+        return None
+    variable, default = _XDG[kind]
+    value = os.environ.get(variable, "")
+    if posixpath.isabs(value):
+        return Path(value, APP_NAME)
+    if value.strip() or not posixpath.isabs(os.environ.get("HOME", "")):
+        return None
+    return Path(os.path.expanduser(f"~/{default}"), APP_NAME)
 
 
 def config_dir() -> Path:
