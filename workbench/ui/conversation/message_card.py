@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 # ``QtCore.Qt`` where used, never imported: PySide makes the ``Qt`` namespace (a hundred enums,
 # ~25 ms) on first use, which must come after the first paint (see widgets.set_keys).
@@ -43,8 +44,10 @@ from workbench.core.conversation import ROLES, Message
 from workbench.ui.common.i18n import number
 from workbench.ui.common.icons import icon
 from workbench.ui.common.palette import ThemedTextColour, colours, pen, solid
-from workbench.ui.common.stream_view import StreamTail, StreamView, append_tail
 from workbench.ui.common.widgets import named, set_keys
+
+if TYPE_CHECKING:
+    from workbench.ui.common.stream_view import StreamTail, StreamView
 
 #: Height of the header row of a card (role, name, partial, actions).
 HEADER_HEIGHT = 30
@@ -529,7 +532,9 @@ class MessageCard(QFrame):
         #: when it was put in the editor), else None.
         self._stream: StreamTail | None = None
         self._stream_start = 0
-        self._stream_view = StreamView(self.content_edit)
+        #: Draws a streaming answer into the editor (made when the first answer streams in: the
+        #: module is no part of the first paint).
+        self._stream_view_made: StreamView | None = None
         for widget in (
             self.role_selector,
             self.name_button,
@@ -636,6 +641,14 @@ class MessageCard(QFrame):
         bar.setValue(bar.maximum())  # the newest text, where the answer grows
         self._show_stream_note(stream)
 
+    @property
+    def _stream_view(self) -> StreamView:
+        if self._stream_view_made is None:
+            from workbench.ui.common.stream_view import StreamView
+
+            self._stream_view_made = StreamView(self.content_edit)
+        return self._stream_view_made
+
     def add_streamed(self, stream: StreamTail, piece: str) -> None:
         """``piece`` arrived at the end of ``stream`` (already added to it): only the new text
         is laid out; once the stream let its start go, the editor takes its end afresh (and
@@ -697,6 +710,8 @@ class MessageCard(QFrame):
         if shown and shown != content and content.startswith(shown):
             # An answer streaming in grows at its end: append the new text rather than lay
             # out the whole document again on every update.
+            from workbench.ui.common.stream_view import append_tail
+
             append_tail(self.content_edit, content[len(shown) :])
         elif shown != content:
             self._set_whole_text(content)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 # ``QtCore.Qt`` where used, never imported: PySide makes the ``Qt`` namespace (a hundred enums,
 # ~25 ms) on first use, which must come after the first paint (see widgets.set_keys).
@@ -46,7 +47,6 @@ from PySide6.QtWidgets import (
 from workbench.core.conversation import Message
 from workbench.ui.common.memory import trim_soon
 from workbench.ui.common.palette import colours
-from workbench.ui.common.stream_view import StreamTail
 from workbench.ui.common.widgets import named, set_keys
 from workbench.ui.conversation.message_card import (
     CARD_LAYOUT_SPACING,
@@ -68,6 +68,9 @@ from workbench.ui.conversation.message_card import (
     header_height,
     takes_tab,
 )
+
+if TYPE_CHECKING:
+    from workbench.ui.common.stream_view import StreamTail
 from workbench.ui.conversation.message_model import MessageListModel, UidRole
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -497,6 +500,8 @@ class MessageListView(QListView):
 
     def begin_stream(self, uid: int, text: str) -> None:
         """The answer in card ``uid`` streams in from now on; ``text`` is what it holds so far."""
+        from workbench.ui.common.stream_view import StreamTail
+
         self.card_delegate.streams[uid] = StreamTail(text, STREAM_TAIL_CHARS)
         row = self._row_of(uid)
         card = self.card_at(row) if row >= 0 else None
