@@ -7,6 +7,10 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
+#: The headless commands' names (``workbench.cli.COMMANDS``, whose module the window's start does
+#: not import: 1 ms; tests/core/test_cli_names.py keeps the two the same).
+COMMAND_NAMES = frozenset({"run", "count", "export", "eval"})
+
 
 def _gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
     if len(argv) <= 1 and not any(arg.startswith("-") for arg in argv):
@@ -114,9 +118,9 @@ def run_gui(file: str | None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """``prompt-workbench [FILE]`` or ``prompt-workbench COMMAND ...``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    from workbench import cli
+    if args and args[0] in COMMAND_NAMES:
+        from workbench import cli
 
-    if cli.is_command(args):
         return cli.main(args)
     options = _gui_arguments(args)
     if options.self_test:

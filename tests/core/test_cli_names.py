@@ -24,3 +24,10 @@ def test_deciding_command_or_file_imports_no_command() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_window_start_knows_every_command_by_name() -> None:
+    # ``prompt-workbench run ...`` must not open a window on a file named "run".
+    from workbench.app import COMMAND_NAMES
+
+    assert set(cli.COMMANDS) == COMMAND_NAMES

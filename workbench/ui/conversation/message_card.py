@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -513,7 +512,6 @@ class MessageCard(QFrame):
         layout.addWidget(header_widget)
         layout.addWidget(self.content_edit)
         layout.addWidget(self.detail)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.role_selector.activated.connect(self._on_role_chosen)
         # clicked(bool) would pass `checked` (False) as `focus`: the name field must get the keys.
