@@ -68,32 +68,6 @@ def test_a_serial_set_runs_its_work_in_order_one_at_a_time(qtbot: QtBot) -> None
     assert not tasks.busy
 
 
-def test_held_work_waits_for_release_and_then_runs_in_order(qtbot: QtBot) -> None:
-    # The window holds its file writes until its first paint is over.
-    tasks = BackgroundTasks(serial=True)
-    order: list[int] = []
-    tasks.hold()
-    futures = [tasks.submit(lambda n=n: order.append(n)) for n in range(3)]
-    qtbot.wait(50)
-    assert order == [] and not any(future.running() or future.done() for future in futures)
-    assert tasks.busy
-    tasks.release()
-    for future in futures:
-        future.result(timeout=5)
-    assert order == [0, 1, 2]
-    assert not tasks.busy
-
-
-def test_a_shutdown_that_finishes_the_queue_runs_held_work(qtbot: QtBot) -> None:
-    # A window closed before it ever painted still writes what it was given.
-    tasks = BackgroundTasks(serial=True)
-    written: list[str] = []
-    tasks.hold()
-    tasks.submit(lambda: written.append("settings"))
-    tasks.shutdown(wait=True, timeout=5, finish_queued=True)
-    assert written == ["settings"]
-
-
 def test_after_shutdown_no_callback_reaches_the_owner(qtbot: QtBot) -> None:
     tasks = BackgroundTasks()
     started, release = threading.Event(), threading.Event()

@@ -266,3 +266,58 @@ def test_opening_a_file_removes_a_killed_saves_temp_file_beside_it(
 
     qtbot.waitUntil(lambda: not stale.exists())
     assert window.message_list.cards()[0].content_edit.toPlainText() == "saved"
+
+
+def test_held_writes_wait_for_the_first_paint_and_then_run_in_order(
+    tmp_path: Path, qtbot: QtBot, monkeypatch
+) -> None:
+    # The window holds its file writes while it builds and first paints: handed to the I/O
+    # thread then, they would start it while the window paints.
+    from PySide6.QtGui import QUndoStack
+
+    from workbench.core import settings as settings_module
+    from workbench.core.settings import Settings
+    from workbench.ui.common.document import WorkspaceDocument
+
+    written: list[list[str]] = []
+    real_write = settings_module.write_atomic
+
+    def spy(*args: object, **kwargs: object) -> None:
+        written.append(list(Settings.load().recent_files))
+        real_write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(settings_module, "write_atomic", spy)
+    first = write(tmp_path / "first.prompt.json", "one")
+    second = write(tmp_path / "second.prompt.json", "two")
+    document = WorkspaceDocument(Workspace(), QUndoStack(), Settings.load())
+    document.hold_writes()
+    document.open(first)
+    document.open(second)
+    qtbot.wait(50)
+    assert written == []  # nothing written, no I/O work started
+    assert not document._io.busy
+
+    document.release_writes()
+
+    qtbot.waitUntil(lambda: len(written) == 2)
+    # In the order asked: the list written second holds the first file (written first).
+    assert written[1][:1] == [str(first.resolve())]
+    assert Settings.load().recent_files[:2] == [str(second.resolve()), str(first.resolve())]
+    document.close()
+
+
+def test_a_document_closed_while_its_writes_are_held_still_writes_them(tmp_path: Path) -> None:
+    # A window closed before it ever painted keeps the recent-files list it was given.
+    from PySide6.QtGui import QUndoStack
+
+    from workbench.core.settings import Settings
+    from workbench.ui.common.document import WorkspaceDocument
+
+    path = write(tmp_path / "held.prompt.json", "held")
+    document = WorkspaceDocument(Workspace(), QUndoStack(), Settings.load())
+    document.hold_writes()
+    document.open(path)
+
+    document.close()
+
+    assert Settings.load().recent_files[:1] == [str(path.resolve())]

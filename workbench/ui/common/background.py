@@ -122,7 +122,6 @@ class BackgroundTasks(QObject):
         self._queue: deque[tuple[Future[Any], Callable[[], Any]]] = deque()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
-        self._held = False
 
     @property
     def busy(self) -> bool:
@@ -157,38 +156,12 @@ class BackgroundTasks(QObject):
 
         future: Future[T] = Future()
         with self._lock:
-            if self._held or (self._serial and (self._running or self._queue)):
+            if self._serial and (self._running or self._queue):
                 self._queue.append((future, work))
                 return future
             self._running.add(future)
         self._start(future, work)
         return future
-
-    def hold(self) -> None:
-        """Keeps the work given from now on waiting, in order, until :meth:`release`.
-
-        The window holds its file writes while it builds and first paints: a worker thread
-        started then (and the thread pool made for it) takes the interpreter from the paint.
-        """
-        with self._lock:
-            self._held = True
-
-    def release(self) -> None:
-        """Starts the work that waited since :meth:`hold` (a serial set: the first piece)."""
-        with self._lock:
-            if not self._held:
-                return
-            self._held = False
-            if self._serial:
-                if self._running or not self._queue:
-                    return
-                batch = [self._queue.popleft()]
-            else:
-                batch = list(self._queue)
-                self._queue.clear()
-            self._running.update(future for future, _ in batch)
-        for future, work in batch:
-            self._start(future, work)
 
     def _start(self, future: Future[Any], work: Callable[[], Any]) -> None:
         def job() -> None:
@@ -209,7 +182,7 @@ class BackgroundTasks(QObject):
         """One piece of work ended: a serial set starts the next one."""
         with self._lock:
             self._running.discard(finished)
-            if self._held or not self._queue or self._running:
+            if not self._queue or self._running:
                 return
             future, work = self._queue.popleft()
             self._running.add(future)
@@ -317,8 +290,6 @@ class BackgroundTasks(QObject):
             finish_queued: Let the work already given run to its end instead of cancelling
                 what has not started (writes that must reach the disk).
         """
-        if finish_queued:
-            self.release()  # held work must still run to its end
         self._closed = True
         with self._lock:
             pending = [*self._running, *(future for future, _ in self._queue)]

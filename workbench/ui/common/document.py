@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # concurrent.futures loads with the first background work, af
     from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def apply_defaults(workspace: Workspace, settings: Settings) -> None:
@@ -79,6 +81,8 @@ class WorkspaceDocument(QObject):
         self.autosave_error: str | None = None
         #: Autosave writes, one after another in the order they were taken.
         self._io = BackgroundTasks(self, serial=True)
+        #: Writes asked for while they are held (:meth:`hold_writes`), in order; None if not.
+        self._held_writes: list[Callable[[], object]] | None = None
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(int(settings.autosave_seconds * 1000))
@@ -116,7 +120,7 @@ class WorkspaceDocument(QObject):
         self._on_disk = None if foreign else state
         # On the I/O thread, in order with the writes (after the first paint at start): a look
         # at the folder is no part of showing the file.
-        self._io.run(
+        self._write(
             lambda: remove_stray_temp_files(resolved),
             None,
             lambda error: log.warning("Stray temporary files not removed: %s", error),
@@ -244,7 +248,7 @@ class WorkspaceDocument(QObject):
             return None
         snapshot = self.workspace.to_json()  # taken on this thread, written on the I/O thread
         path, session = self.path, self._session
-        return self._io.run(
+        return self._write(
             lambda: autosave.write_autosave(snapshot, path, session),
             self._after_autosave,
             self._autosave_failed,
@@ -301,6 +305,7 @@ class WorkspaceDocument(QObject):
         with contextlib.suppress(RuntimeError, TypeError):
             self.undo_stack.indexChanged.disconnect(self._on_edit)
         try:
+            self.release_writes()  # a window closed before its first paint writes them too
             self._io.shutdown(wait=True, timeout=10, finish_queued=True)
         except Exception as error:  # a failed last write must not keep the window open
             log.warning("Autosave not finished at close: %s", error)
@@ -308,19 +313,36 @@ class WorkspaceDocument(QObject):
         self._lock.release()
 
     def hold_writes(self) -> None:
-        """Keeps the file writes (settings, autosaves) waiting, in order, until
-        :meth:`release_writes` (the window holds them until its first paint is over)."""
-        self._io.hold()
+        """Keeps the file writes (settings, autosaves, the clean-up of stray temporary files)
+        waiting, in order, until :meth:`release_writes`. The window holds them until its first
+        paint is over: handed to the I/O thread, they would start it (and import the futures it
+        answers with, 2 ms) while the window paints."""
+        if self._held_writes is None:
+            self._held_writes = []
 
     def release_writes(self) -> None:
-        """Starts the writes held since :meth:`hold_writes`."""
-        self._io.release()
+        """Hands the writes held since :meth:`hold_writes` to the I/O thread, in order."""
+        held, self._held_writes = self._held_writes, None
+        for write in held or ():
+            write()
+
+    def _write(
+        self,
+        work: Callable[[], T],
+        on_success: Callable[[T], None] | None,
+        on_failure: Callable[[Exception], None],
+    ) -> Future[T] | None:
+        """``work()`` on the I/O thread after the writes asked for before it (None while held)."""
+        if self._held_writes is not None:
+            self._held_writes.append(lambda: self._io.run(work, on_success, on_failure))
+            return None
+        return self._io.run(work, on_success, on_failure)
 
     def _save_settings(self) -> None:
         # Written on the I/O thread, in order with the autosaves: opening a file at start-up
         # does not wait for the disk (an fsync) before the window paints.
         snapshot = self.settings.snapshot()  # taken on this thread, written on the I/O thread
-        self._io.run(
+        self._write(
             lambda: write_settings(snapshot),
             None,
             lambda error: log.warning("Settings not saved: %s", error),
