@@ -26,7 +26,9 @@ from workbench.core.json_files import remove_stray_temp_files as remove_stray_te
 from workbench.core.json_files import write_atomic as write_atomic
 from workbench.core.providers import PRESETS
 from workbench.core.texts import QT_TRANSLATE_NOOP
-from workbench.core.variables import fill_message, variable_cards, variables_in
+
+# workbench.core.variables is imported where it is used: opening a file and painting its cards
+# needs none of it.
 
 FORMAT = "prompt-workbench/1"
 SUFFIX = ".prompt.json"
@@ -189,6 +191,8 @@ class Variant:
 
 def variant_variables(variant: Variant) -> list[str]:
     """The variables ``variant``'s own system message uses, in order of first use."""
+    from workbench.core.variables import variables_in
+
     if variant.system is None or "{{" not in variant.system:
         return []
     return variables_in(variant.system)
@@ -441,6 +445,8 @@ class Workspace:
     def variables(self) -> list[str]:
         """The variables the conversation uses, in order of first use, then those only the
         variants' own system messages use (a case needs a value for each)."""
+        from workbench.core.variables import variable_cards
+
         names: dict[str, None] = {}
         for _index, used in variable_cards(self.conversation).items():
             names.update(dict.fromkeys(used))
@@ -457,6 +463,8 @@ class Workspace:
     def sent_messages(self) -> list[Message]:
         """The messages as a send fills them: copies with the current case's values when the
         conversation uses variables, the messages themselves otherwise."""
+        from workbench.core.variables import fill_message, variable_cards
+
         values = self.variable_values()
         messages = list(self.conversation)
         if not values or not len(variable_cards(self.conversation)):
@@ -469,6 +477,8 @@ class Workspace:
         The copy has no test cases: it is what one request sends. Its parameters are its own;
         the tools and variants are shared (requests copy what they send).
         """
+        from workbench.core.variables import fill_message
+
         values = self.variable_values() if values is None else values
         filled = Workspace(
             title=self.title,
@@ -483,6 +493,8 @@ class Workspace:
 
     def variable_problems(self, values: dict[str, Any] | None = None) -> list[Problem]:
         """A problem at each card that uses a variable without a value."""
+        from workbench.core.variables import variable_cards
+
         values = self.variable_values() if values is None else values
         found = []
         for index, used in variable_cards(self.conversation).items():

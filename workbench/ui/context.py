@@ -27,7 +27,6 @@ from workbench.core.settings import Settings
 from workbench.core.workspace import Workspace
 from workbench.ui.common.background import BackgroundTasks
 from workbench.ui.common.document import WorkspaceDocument
-from workbench.ui.common.history_worker import HistoryWorker
 from workbench.ui.common.i18n import provider_name, shown
 from workbench.ui.conversation.conversation_editor import ConversationEditor
 from workbench.ui.conversation.message_list import MessageListView
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from workbench.core.secrets import KeyStore
     from workbench.core.sessions import RunEngine, RunTicket
     from workbench.core.tokens import TokenCounter
+    from workbench.ui.common.history_worker import HistoryWorker
 
 #: How long a status message stays, in milliseconds, unless the caller says otherwise.
 STATUS_MS = 8000
@@ -172,6 +172,8 @@ class AppContext(QObject):
     def history(self) -> HistoryWorker:
         """The one history worker (its database opens on its thread at the first call)."""
         if self._history is None:
+            from workbench.ui.common.history_worker import HistoryWorker
+
             self._history = HistoryWorker()
         return self._history
 
