@@ -12,8 +12,11 @@ ready is printed too, with the resident memory of both processes.
 
 ``--baseline DIR`` also times the app from another source tree (a checkout of an older commit),
 interleaved with the same runs, so a before/after ratio is measured under the same load.
+``--instructions`` counts instead the instructions each start runs until its first paint ends
+(valgrind's callgrind): on a shared machine times vary by 10% from run to run, the count by 0.1%.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/cold_start.py [--runs N] [--baseline DIR]
+        [--instructions]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -37,10 +41,11 @@ from typing import NamedTuple
 #: resident memory are taken then. Both windows are shown and painted by the event loop
 #: (``app.exec()`` for the bare one, the app's own start for the app).
 HOOK = """
-import sys, time
+import os, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+EXIT_AT_PAINT = bool(os.environ.get("COLD_START_EXIT_AT_PAINT"))
 PAINT, EXPOSE, UPDATE = QEvent.Type.Paint, QEvent.Type.Expose, QEvent.Type.UpdateRequest
 CREATED = QEvent.Type.WinIdChange
 
@@ -82,6 +87,8 @@ class FirstPaint(QObject):
             watched.event(event)  # the paint pass, when this event starts one
             self._inside = False
             if self._painted:
+                if EXIT_AT_PAINT:  # --instructions: count up to the end of the first paint
+                    os._exit(0)
                 self._window.removeEventFilter(self)
                 handle = self._window.windowHandle()
                 if handle is not None:
@@ -260,6 +267,12 @@ def main() -> None:
     parser.add_argument("runs", nargs="?", type=int, default=7, help="runs of each (default 7)")
     parser.add_argument("--runs", dest="runs_option", type=int, help="the same, as an option")
     parser.add_argument("--baseline", default="", help="another source tree to time as 'before'")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count the instructions of one start of each up to its first paint (valgrind's"
+        " callgrind, ~30 s each: the same count on every run, unlike times on a shared machine)",
+    )
     args = parser.parse_args()
     runs = args.runs_option or args.runs
     ENV.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -286,6 +299,9 @@ def main() -> None:
     timed(BARE, example)  # warm the OS file cache and bytecode for each
     for tree in trees.values():
         timed(APP, example, tree)
+    if args.instructions:
+        _count_instructions(example, trees)
+        return
     bare: list[Start] = []
     apps: dict[str, list[Start]] = {name: [] for name in trees}
     # Interleaved, so that a change of load hits every variant alike, in an order that turns
@@ -329,6 +345,38 @@ def main() -> None:
             f" ({rss_painted / b_rss:.2f}x the bare window's), {rss_ready:.0f} MB with every"
             f" feature ready ({rss_ready / b_rss:.2f}x, +{rss_ready - b_rss:.0f} MB)"
         )
+
+
+def _count_instructions(example: str, trees: dict[str, str]) -> None:
+    """Prints the instructions each start runs until the end of its first paint, and their
+    ratio to the bare window's: a figure a busy machine does not move (within 0.1%), for
+    telling small changes apart where times vary by 10% from run to run."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+
+    def count(code: str, *args: str) -> int:
+        env = dict(ENV, COLD_START_EXIT_AT_PAINT="1")
+        if len(args) > 1:  # the app: its tree's home, as its timed starts left it
+            env["HOME"] = HOMES[args[1]]
+        callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        done = subprocess.run(
+            [*callgrind, sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if found is None:
+            raise SystemExit(f"callgrind gave no count:\n{done.stderr[-2000:]}")
+        return int(found.group(1))
+
+    bare = count(BARE, example)
+    print("Instructions to the end of the first paint (valgrind --tool=callgrind, one start each)")
+    print(f"  bare QMainWindow + QListView on the file: {bare / 1e6:,.1f} M")
+    for name, tree in trees.items():
+        label = "Prompt Workbench" if name == "app" else f"Prompt Workbench ({name})"
+        counted = count(APP, example, tree)
+        print(f"  {label}: {counted / 1e6:,.1f} M, ratio {counted / bare:.3f} (target <= 1.5)")
 
 
 def _sizes(starts: list[Start]) -> str:
