@@ -321,3 +321,31 @@ def test_a_document_closed_while_its_writes_are_held_still_writes_them(tmp_path:
     document.close()
 
     assert Settings.load().recent_files[:1] == [str(path.resolve())]
+
+
+def test_work_recovered_at_start_is_autosaved_before_the_crashed_copy_goes(
+    open_window, user_dialogs: Dialogs, qtbot: QtBot
+) -> None:
+    # The app's start asks "Recover?" while the window is built, with its writes held until the
+    # first paint: the recovered work must still be on disk before the crashed copy is deleted.
+    import time
+
+    from workbench.core import autosave
+    from workbench.ui.shell.main_window import MainWindow
+
+    crashed = open_window()
+    crashed.editor.append("user", "work from the crash")
+    crashed_copy = autosave_of(crashed)
+    crashed.document._autosave_timer.stop()
+    crashed.document._lock.release()  # killed: the system drops its lock
+
+    user_dialogs.answers.append(dialogs.Button.Yes)
+    started_at = time.monotonic()
+    window = MainWindow(defer_features=True)
+    qtbot.addWidget(window, before_close_func=lambda w: w.undo_stack.setClean())
+
+    assert time.monotonic() - started_at < 5  # no wait on a write that cannot start yet
+    assert [m.content for m in window.workspace.conversation] == ["work from the crash"]
+    assert not crashed_copy.exists()
+    own = autosave.autosave_path(window.document.path, window.document._session)
+    assert own.exists()  # written before the crashed copy went

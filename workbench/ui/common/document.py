@@ -168,6 +168,9 @@ class WorkspaceDocument(QObject):
         self.undo_stack.clear()
         self.undo_stack.resetClean()
         # This window's own copy first, then the crashed one goes: a second crash loses nothing.
+        # Recovered at start (the user answered before the first paint), the writes held until
+        # that paint go now, this one with them: waiting on a held write would wait for nothing.
+        self.release_writes()
         written = self.autosave_now()
         if written is not None:
             with contextlib.suppress(Exception):
