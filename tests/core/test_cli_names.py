@@ -16,11 +16,11 @@ def test_every_command_in_the_table_has_a_module_with_arguments_and_a_run() -> N
         assert parser.parse_args([name, "file.prompt.json"]).command == name
 
 
-def test_deciding_command_or_file_imports_no_command() -> None:
+def test_deciding_command_or_file_imports_no_cli_module() -> None:
     code = (
-        "import sys; from workbench import cli; "
-        "assert cli.is_command(['run']) and not cli.is_command(['my.prompt.json']); "
-        "print(sorted(m for m in sys.modules if m.startswith('workbench.cli.')))"
+        "import sys; from workbench.app import COMMAND_NAMES; "
+        "assert 'run' in COMMAND_NAMES and 'my.prompt.json' not in COMMAND_NAMES; "
+        "print(sorted(m for m in sys.modules if m.startswith('workbench.cli')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -14,7 +14,7 @@ def test_core_run_modules_and_cli_commands_import_no_sdk_or_keyring() -> None:
         "import workbench.core.anthropic_transport, workbench.core.anthropic_format\n"
         "import workbench.core.lint, workbench.core.model_lists\n"
         "from workbench import cli\n"
-        "cli.is_command(['run'])\n"  # what the GUI start does: loads every command module
+        "cli.build_parser()\n"  # loads every command module, as `prompt-workbench run ...` does
         "names = ('openai', 'anthropic', 'httpx', 'httpx2', 'keyring')\n"
         "heavy = sorted(m for m in names if m in sys.modules)\n"
         "print(','.join(heavy))\n"

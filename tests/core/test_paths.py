@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 # Path-like values, odd ones included: relative, empty, blank, doubled and trailing slashes,
 # "~", spaces, dots and non-ASCII letters.
-_piece = st.text(alphabet="ab ~.-_é/", max_size=8)
+_piece = st.text(alphabet="ab ~.-_é/\t\n", max_size=8)
 _value = st.one_of(
     st.none(),
     st.sampled_from(["", " ", "/", "//", "~", "~/x", "relative/dir", "/home/u/", "//srv//x/"]),
@@ -79,6 +79,11 @@ def test_cases_platformdirs_versions_differ_on_are_left_to_it() -> None:
         assert xdg_dir("data") is None
     with mock.patch.dict(os.environ, {"HOME": "/h", "ANDROID_DATA": "/data"}, clear=True):
         assert xdg_dir("config") is None
+    # Spaces around the variable (an env file, "$(cat ...)"): platformdirs 4.6-4.14.2 strip
+    # them, other versions keep them.
+    for value in ("/cfg ", " /cfg", "/cfg\n", "\t/cfg"):
+        with mock.patch.dict(os.environ, {"HOME": "/h", "XDG_CONFIG_HOME": value}, clear=True):
+            assert xdg_dir("config") is None
 
 
 def test_the_platform_folder_is_asked_once_and_follows_the_fast_path(tmp_path: Path) -> None:

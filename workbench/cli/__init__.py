@@ -119,9 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def is_command(argv: Sequence[str]) -> bool:
-    """Whether ``argv`` names a headless command (rather than a file to open)."""
-    return bool(argv) and argv[0] in COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

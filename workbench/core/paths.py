@@ -45,15 +45,18 @@ def xdg_dir(kind: str) -> Path | None:
 
     The XDG base directory rule: ``$XDG_CONFIG_HOME`` (``$XDG_DATA_HOME``) when it is an absolute
     path, else ``~/.config`` (``~/.local/share``) with an absolute ``$HOME``, and the app's name
-    under it. Anything else (another system, Android, a relative variable, no usable ``$HOME``)
-    is None, left to platformdirs, whose versions differ there. ``tests/core/test_paths.py``
-    checks on generated environments that both give the same folder.
+    under it. Anything else (another system, Android, a relative variable or one with spaces
+    around it, no usable ``$HOME``) is None, left to platformdirs, whose versions differ there.
+    ``tests/core/test_paths.py`` checks on generated environments that both give the same
+    folder.
     """
     android = hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in os.environ
     if not sys.platform.startswith("linux") or android:
         return None
     variable, default = _XDG[kind]
     value = os.environ.get(variable, "")
+    if value != value.strip():  # platformdirs 4.6-4.14.2 strip it, the others do not
+        return None
     if posixpath.isabs(value):
         return Path(value, APP_NAME)
     if value.strip() or not posixpath.isabs(os.environ.get("HOME", "")):

@@ -246,7 +246,8 @@ class WorkspaceDocument(QObject):
             self._autosave_timer.start()
 
     def autosave_now(self) -> Future[Path] | None:
-        """Writes an autosave copy now (off the UI thread); None when there is nothing to save."""
+        """Writes an autosave copy now (off the UI thread); None when there is nothing to save,
+        or while the writes are held (:meth:`hold_writes`: the copy is written on release)."""
         if not self.modified:
             return None
         snapshot = self.workspace.to_json()  # taken on this thread, written on the I/O thread
@@ -307,8 +308,8 @@ class WorkspaceDocument(QObject):
         self._autosave_timer.stop()
         with contextlib.suppress(RuntimeError, TypeError):
             self.undo_stack.indexChanged.disconnect(self._on_edit)
+        self.release_writes()  # a window closed before its first paint writes them too
         try:
-            self.release_writes()  # a window closed before its first paint writes them too
             self._io.shutdown(wait=True, timeout=10, finish_queued=True)
         except Exception as error:  # a failed last write must not keep the window open
             log.warning("Autosave not finished at close: %s", error)
@@ -327,7 +328,10 @@ class WorkspaceDocument(QObject):
         """Hands the writes held since :meth:`hold_writes` to the I/O thread, in order."""
         held, self._held_writes = self._held_writes, None
         for write in held or ():
-            write()
+            try:
+                write()
+            except Exception as error:  # one that cannot start must not keep the others back
+                log.warning("A held write was not started: %s", error)
 
     def _write(
         self,
