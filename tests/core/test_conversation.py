@@ -277,3 +277,18 @@ def test_checking_a_thousand_cards_after_an_edit_reads_the_edited_card() -> None
         (500, "The user message is empty.")
     ]
     assert {conversation[500].uid} >= READ
+
+
+def test_share_text_swaps_in_an_equal_string_without_announcing_a_change() -> None:
+    conversation = Conversation([Message(role="assistant", content="x" * 10)])
+    changes: list[object] = []
+    conversation.changed.connect(lambda *args: changes.append(args))
+    runner_text = "".join(["x" * 5, "x" * 5])  # equal, another object
+    assert conversation[0].content is not runner_text
+
+    assert conversation.share_text(0, runner_text)
+    assert conversation[0].content is runner_text
+    assert changes == []
+    assert not conversation.share_text(0, runner_text)  # already that string
+    assert not conversation.share_text(0, "y" * 10)  # not equal: left alone
+    assert conversation[0].content is runner_text

@@ -794,8 +794,10 @@ class RunController(QObject):
             self._end_regeneration(stream)
         elif stream.prefix and stream.uid is not None and (result.text or result.tool_calls):
             self._finish_prefilled(stream, result)
-        elif stream.dirty or stream.behind:
-            self._apply(stream, final=True)
+        else:
+            if stream.dirty or stream.behind:
+                self._apply(stream, final=True)
+            self._share_answer(stream)
         if stream.uid is not None:
             self._window.message_list.end_stream(stream.uid)  # the card shows the message
         self._keep_reasoning(stream, result)
@@ -810,6 +812,18 @@ class RunController(QObject):
         else:
             self.decorate_cards()  # the card is no longer being streamed into: unlock it
         self.run_finished.emit(result)
+
+    def _share_answer(self, stream: RunStream) -> None:
+        """The message keeps the runner's own joined answer, not an equal copy: the last flush
+        before the result came may have joined the same pieces (see :meth:`RunStream.adopt`)."""
+        if stream.whole is None or stream.uid is None or stream.prefix:
+            return
+        try:
+            index = self._conversation.index_of(stream.uid)
+        except ValueError:  # the user deleted the card
+            return
+        if self._conversation.share_text(index, stream.whole):
+            stream.text = stream.whole
 
     def _keep_reasoning(self, stream: RunStream, result: RunResult) -> None:
         """Keeps the answer's reasoning on its card (``reasoning_content``): a thinking model
