@@ -94,6 +94,12 @@ def autosave_of(window) -> Path:
     return Path(future.result(timeout=10))
 
 
+def killed(window) -> None:
+    """As if ``window``'s process were killed: no more autosaves, and the system drops its lock."""
+    window.document._autosave_timer.stop()
+    window.document._lock.release()
+
+
 def test_two_windows_on_one_file_keep_their_own_autosaves(
     open_window, user_dialogs: Dialogs, tmp_path: Path, qtbot: QtBot
 ) -> None:
@@ -137,9 +143,8 @@ def test_after_a_crash_the_next_start_offers_every_autosave(
     other = open_window()
     other.editor.append("user", "untitled work")
     autosave_of(other)
-    for window in (crashed, other):  # killed: no close, the system drops their locks
-        window.document._autosave_timer.stop()
-        window.document._lock.release()
+    for window in (crashed, other):  # no close
+        killed(window)
 
     user_dialogs.answers += [dialogs.Button.Ignore, dialogs.Button.Yes]
     started = open_window()
@@ -336,8 +341,7 @@ def test_work_recovered_at_start_is_autosaved_before_the_crashed_copy_goes(
     crashed = open_window()
     crashed.editor.append("user", "work from the crash")
     crashed_copy = autosave_of(crashed)
-    crashed.document._autosave_timer.stop()
-    crashed.document._lock.release()  # killed: the system drops its lock
+    killed(crashed)
 
     user_dialogs.answers.append(dialogs.Button.Yes)
     started_at = time.monotonic()
