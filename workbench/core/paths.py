@@ -59,7 +59,7 @@ def xdg_dir(kind: str) -> Path | None:
         return None
     if posixpath.isabs(value):
         return Path(value, APP_NAME)
-    if value.strip() or not posixpath.isabs(os.environ.get("HOME", "")):
+    if value or not posixpath.isabs(os.environ.get("HOME", "")):  # relative: versions differ
         return None
     return Path(os.path.expanduser(f"~/{default}"), APP_NAME)
 
